@@ -1,0 +1,87 @@
+/**
+ * Fault injection. A fault waits in a queue and hits the next matching requests:
+ * - `status`: answer 429/500/502/503/504 (with `Retry-After` if given) without doing anything;
+ * - `drop`: destroy the connection, before the request is processed or (`afterProcessing`) after
+ *   the server has already acted on it: the "did my create happen?" case;
+ * - `delay`: wait before processing (a slow server, or one slower than the client's timeout);
+ * - `malformed`: process the request, then answer 200 with a truncated JSON body.
+ */
+export type FaultSpec =
+	| ({ kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number } & FaultScope)
+	| ({ kind: 'drop'; afterProcessing?: boolean } & FaultScope)
+	| ({ kind: 'delay'; ms: number } & FaultScope)
+	| ({ kind: 'malformed' } & FaultScope);
+
+export interface FaultScope {
+	/** How many matching requests it hits (default 1). */
+	count?: number;
+	/** Let this many matching requests through first (default 0): e.g. break paging on page 3. */
+	after?: number;
+	/** Only requests with this method. */
+	method?: string;
+	/** Only requests whose path contains this string (case-insensitive). */
+	pathIncludes?: string;
+}
+
+interface QueuedFault {
+	spec: FaultSpec;
+	remaining: number;
+	skip: number;
+}
+
+export const FAULT_KINDS = ['status', 'drop', 'delay', 'malformed'] as const;
+
+export function validateFault(input: unknown): FaultSpec {
+	if (!input || typeof input !== 'object') throw new Error('fault must be an object');
+	const f = input as Record<string, unknown>;
+	if (!FAULT_KINDS.includes(f.kind as (typeof FAULT_KINDS)[number])) {
+		throw new Error(`fault.kind must be one of ${FAULT_KINDS.join(', ')}`);
+	}
+	if (f.kind === 'status' && ![429, 500, 502, 503, 504].includes(f.status as number)) {
+		throw new Error('fault.status must be 429, 500, 502, 503 or 504');
+	}
+	if (f.kind === 'delay' && !(typeof f.ms === 'number' && f.ms >= 0 && f.ms <= 600_000)) {
+		throw new Error('fault.ms must be a number from 0 to 600000');
+	}
+	for (const k of ['count', 'after', 'retryAfterSeconds'] as const) {
+		if (f[k] !== undefined && !(Number.isInteger(f[k]) && (f[k] as number) >= 0)) {
+			throw new Error(`fault.${k} must be a non-negative integer`);
+		}
+	}
+	return f as unknown as FaultSpec;
+}
+
+export class FaultInjector {
+	private queue: QueuedFault[] = [];
+	hits = 0;
+
+	add(spec: FaultSpec): void {
+		this.queue.push({ spec, remaining: spec.count ?? 1, skip: spec.after ?? 0 });
+	}
+
+	clear(): void {
+		this.queue = [];
+	}
+
+	pending(): FaultSpec[] {
+		return this.queue.map((q) => q.spec);
+	}
+
+	/** The fault that hits this request, if any; consumes one use of it. First queued wins. */
+	take(method: string, path: string): FaultSpec | undefined {
+		for (const q of this.queue) {
+			const s = q.spec;
+			if (s.method && s.method.toUpperCase() !== method) continue;
+			if (s.pathIncludes && !path.toLowerCase().includes(s.pathIncludes.toLowerCase())) continue;
+			if (q.skip > 0) {
+				q.skip--;
+				continue;
+			}
+			q.remaining--;
+			if (q.remaining <= 0) this.queue.splice(this.queue.indexOf(q), 1);
+			this.hits++;
+			return s;
+		}
+		return undefined;
+	}
+}

@@ -1,0 +1,287 @@
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { SimClock } from './clock';
+import { MutationLog, SimStats, type SeedOptions, type SimContext, type SimProduct } from './context';
+import { FaultInjector, validateFault, type FaultSpec } from './faults';
+import { SimHttpError, type SimRequest, type SimResponse } from './http';
+import { generateTlsMaterial, type SimTlsMaterial, type TlsMode } from './tls';
+import { TokenService, type TokenPolicy } from './tokens';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+export const CONTROL_PREFIX = '/__sim/';
+
+export interface ServerOptions {
+	/** 0 picks a free port. */
+	port?: number;
+	/** Always loopback unless told otherwise; the simulator is a test server. */
+	host?: string;
+	tls?: SimTlsMaterial;
+	tlsMode?: TlsMode;
+	tokenPolicy: TokenPolicy;
+}
+
+/**
+ * The HTTPS server shared by both products: TLS, body parsing, fault injection,
+ * statistics and the `/__sim/` control endpoint. The product supplies routes and state.
+ */
+export class SimServer {
+	readonly clock: SimClock;
+	readonly tokens: TokenService;
+	readonly log: MutationLog;
+	readonly stats = new SimStats();
+	readonly faults = new FaultInjector();
+	readonly tls: SimTlsMaterial;
+	readonly product: SimProduct;
+	private server?: Server;
+	private readonly sockets = new Set<Socket>();
+	private boundPort = 0;
+
+	constructor(
+		makeProduct: (ctx: SimContext) => SimProduct,
+		private readonly options: ServerOptions,
+		clock = new SimClock(),
+	) {
+		this.clock = clock;
+		this.tokens = new TokenService(this.clock, options.tokenPolicy);
+		this.log = new MutationLog(this.clock);
+		this.tls = options.tls ?? generateTlsMaterial(options.tlsMode ?? 'ca');
+		this.product = makeProduct({ clock: this.clock, tokens: this.tokens, log: this.log, stats: this.stats });
+	}
+
+	get port(): number {
+		return this.boundPort;
+	}
+
+	get url(): string {
+		return `https://127.0.0.1:${this.boundPort}`;
+	}
+
+	async listen(): Promise<void> {
+		const server = createServer({ key: this.tls.keyPem, cert: this.tls.certPem }, (req, res) => {
+			this.handle(req, res).catch((err: unknown) => {
+				// Last resort: never leave a client hanging on a bug in the simulator.
+				if (!res.headersSent) this.send(res, { status: 500, body: { error: String(err) } });
+				else res.destroy();
+			});
+		});
+		server.keepAliveTimeout = 5_000;
+		server.on('connection', (s: Socket) => {
+			this.sockets.add(s);
+			s.on('close', () => this.sockets.delete(s));
+		});
+		// Clients that give up (timeouts, dropped connections) cause socket errors: not ours to report.
+		server.on('clientError', (_err, socket) => socket.destroy());
+		server.listen(this.boundPort || this.options.port || 0, this.options.host ?? '127.0.0.1');
+		await once(server, 'listening');
+		this.server = server;
+		this.boundPort = (server.address() as AddressInfo).port;
+	}
+
+	async close(): Promise<void> {
+		const server = this.server;
+		this.server = undefined;
+		if (!server) return;
+		const closed = once(server, 'close');
+		server.close();
+		for (const s of this.sockets) s.destroy();
+		await closed;
+	}
+
+	/** A restart: connections drop, the port is unreachable for `downMs`, state (users, tokens) is kept. */
+	async restart(downMs = 0): Promise<void> {
+		await this.close();
+		if (downMs > 0) await sleep(downMs);
+		await this.listen();
+	}
+
+	reset(): void {
+		this.product.reset();
+		this.tokens.clear();
+		this.faults.clear();
+		this.log.clear();
+		this.stats.reset();
+		this.clock.reset();
+	}
+
+	addFault(spec: FaultSpec): void {
+		this.faults.add(validateFault(spec));
+	}
+
+	seed(opts: SeedOptions): number {
+		return this.product.seedUsers(opts);
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const rawBody = await readBody(req);
+		if (rawBody === undefined) {
+			this.send(res, this.product.errorResponse(new SimHttpError(400, 'UnexpectedContent', 'The request body is too large.')));
+			return;
+		}
+		const url = new URL(req.url ?? '/', 'https://simulator.invalid');
+		const simReq: SimRequest = {
+			method: (req.method ?? 'GET').toUpperCase(),
+			path: url.pathname,
+			query: url.searchParams,
+			headers: req.headers,
+			rawBody,
+			params: {},
+		};
+
+		if (simReq.path.startsWith(CONTROL_PREFIX)) {
+			this.send(res, await this.control(simReq));
+			return;
+		}
+
+		this.stats.requests++;
+		const fault = this.faults.take(simReq.method, simReq.path);
+		if (fault) this.stats.faultsInjected++;
+		if (fault?.kind === 'status') {
+			const code = fault.status === 500 ? 'UnknownError' : 'ServiceUnavailable';
+			const response = this.product.errorResponse(
+				new SimHttpError(fault.status, code, fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.'),
+			);
+			if (fault.retryAfterSeconds !== undefined) {
+				response.headers = { ...response.headers, 'Retry-After': String(fault.retryAfterSeconds) };
+			}
+			this.stats.countStatus(fault.status);
+			this.send(res, response);
+			return;
+		}
+		if (fault?.kind === 'drop' && !fault.afterProcessing) {
+			req.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'delay') await sleep(fault.ms);
+
+		const response = await this.dispatch(simReq);
+		this.stats.countStatus(response.status);
+
+		if (fault?.kind === 'drop') {
+			req.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'malformed') {
+			const text = JSON.stringify(response.body ?? { data: [] });
+			response.status = 200;
+			response.rawBody = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+		}
+		if (!res.destroyed) this.send(res, response);
+	}
+
+	private async dispatch(req: SimRequest): Promise<SimResponse> {
+		try {
+			const match = this.product.router.match(req.method, req.path);
+			if (match.kind === 'none') {
+				throw new SimHttpError(404, 'NotFound', `The resource ${req.path} does not exist.`);
+			}
+			if (match.kind === 'methodNotAllowed') {
+				throw new SimHttpError(405, 'MethodNotAllowed', `The ${req.method} method is not allowed for ${req.path}.`);
+			}
+			this.stats.countRoute(match.name);
+			this.product.checkApiVersion(req);
+			req.params = match.params;
+			return await match.handler(req);
+		} catch (err) {
+			if (err instanceof SimHttpError) return this.product.errorResponse(err);
+			return this.product.errorResponse(new SimHttpError(500, 'UnknownError', 'The request could not be processed.'));
+		}
+	}
+
+	private send(res: ServerResponse, response: SimResponse): void {
+		const headers: Record<string, string> = { ...response.headers };
+		let body = '';
+		if (response.rawBody !== undefined) {
+			body = response.rawBody;
+			headers['Content-Type'] ??= 'application/json; charset=utf-8';
+		} else if (response.body !== undefined) {
+			body = JSON.stringify(response.body);
+			headers['Content-Type'] ??= 'application/json; charset=utf-8';
+		}
+		headers['Content-Length'] = String(Buffer.byteLength(body));
+		res.writeHead(response.status, headers);
+		res.end(body);
+	}
+
+	/** The control endpoint: what tests and the demo use to steer the simulator over HTTP. */
+	private async control(req: SimRequest): Promise<SimResponse> {
+		const route = `${req.method} ${req.path.slice(CONTROL_PREFIX.length - 1)}`;
+		let body: Record<string, unknown> = {};
+		if (req.rawBody.length) {
+			try {
+				body = JSON.parse(req.rawBody.toString('utf8')) as Record<string, unknown>;
+			} catch {
+				return { status: 400, body: { error: 'control requests take a JSON body' } };
+			}
+		}
+		try {
+			switch (route) {
+				case 'GET /health':
+					return { status: 200, body: { ok: true, product: this.product.name } };
+				case 'GET /ca':
+					return { status: 200, rawBody: this.tls.caPem, headers: { 'Content-Type': 'application/x-pem-file' } };
+				case 'GET /state':
+					return { status: 200, body: this.product.snapshot() };
+				case 'GET /stats':
+					return {
+						status: 200,
+						body: { ...this.stats, tokensIssued: this.tokens.issuedCount, pendingFaults: this.faults.pending() },
+					};
+				case 'POST /stats/reset':
+					this.stats.reset();
+					this.tokens.issuedCount = 0;
+					return { status: 204 };
+				case 'GET /log':
+					return { status: 200, body: { entries: this.log.since(Number(req.query.get('since') ?? 0)) } };
+				case 'POST /faults': {
+					const specs = Array.isArray(body) ? body : [body];
+					for (const s of specs) this.addFault(s as FaultSpec);
+					return { status: 201, body: { queued: this.faults.pending().length } };
+				}
+				case 'DELETE /faults':
+					this.faults.clear();
+					return { status: 204 };
+				case 'POST /tokens/expire':
+					return { status: 200, body: { expired: this.tokens.expireAllAccess() } };
+				case 'POST /tokens/refuse-refresh':
+					this.tokens.refuseRefresh(Number(body.count ?? 1), body.revokeAll === true);
+					return { status: 204 };
+				case 'POST /clock/advance':
+					this.clock.advance(Number(body.seconds ?? 0));
+					return { status: 200, body: { now: new Date(this.clock.now()).toISOString() } };
+				case 'POST /seed':
+					return { status: 201, body: { added: this.seed(body as unknown as SeedOptions) } };
+				case 'POST /logins':
+					this.product.setLogin(String(body.name), String(body.password));
+					return { status: 204 };
+				case 'POST /reset':
+					this.reset();
+					return { status: 204 };
+				case 'POST /restart': {
+					// Answer first, then go down: the caller learns the restart was accepted.
+					const downMs = Number(body.downMs ?? 0);
+					setTimeout(() => void this.restart(downMs), 50);
+					return { status: 202, body: { restarting: true, downMs } };
+				}
+				default:
+					return { status: 404, body: { error: `unknown control route ${route}` } };
+			}
+		} catch (err) {
+			return { status: 400, body: { error: err instanceof Error ? err.message : String(err) } };
+		}
+	}
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of req) {
+		size += (chunk as Buffer).length;
+		if (size > MAX_BODY_BYTES) return undefined;
+		chunks.push(chunk as Buffer);
+	}
+	return Buffer.concat(chunks);
+}

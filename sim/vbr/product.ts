@@ -1,0 +1,537 @@
+import { randomUUID } from 'node:crypto';
+
+import type { SeedOptions, SimContext, SimProduct } from '../core/context';
+import {
+	badRequest,
+	boolParam,
+	formBody,
+	intParam,
+	jsonBody,
+	notFound,
+	Router,
+	SimHttpError,
+	wildcardMatcher,
+	type SimRequest,
+	type SimResponse,
+} from '../core/http';
+import { BACKUP_ADMINISTRATOR, BUILT_IN_ROLES, type VbrRole } from './roles';
+
+/**
+ * Veeam Backup & Replication 13 security API (`/api/oauth2/token`, `/api/v1/security/*`),
+ * as the published 1.3-rev1 and 1.3-rev2 specs describe it.
+ */
+
+export const VBR_USER_TYPES = ['InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup'] as const;
+export type VbrUserType = (typeof VBR_USER_TYPES)[number];
+
+interface VbrUser {
+	id: string;
+	name: string;
+	type: VbrUserType;
+	roleIds: string[];
+	isServiceAccount: boolean;
+}
+
+export interface VbrLogin {
+	name: string;
+	password: string;
+}
+
+export interface VbrOptions {
+	/** `x-api-version` values the server accepts. */
+	supportedVersions?: string[];
+	/** When false, an unsupported version gets the spec's bare message without the list of versions. */
+	announceVersions?: boolean;
+	/** Largest `limit` the list endpoints honour; larger requests are clamped (and `pagination.limit` says so). */
+	maxPageSize?: number;
+	/** Login accounts (name + password); each must match a user in the user list to be allowed anything. */
+	logins?: VbrLogin[];
+	/** The users the server starts with (default: a small realistic set). */
+	initialUsers?: Array<{ name: string; type: VbrUserType; roles: string[]; isServiceAccount?: boolean }>;
+	/** Global MFA setting at start (`/security/settings`). */
+	mfaEnabled?: boolean;
+}
+
+export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';
+export const VBR_DEFAULT_LOGINS: VbrLogin[] = [
+	{ name: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
+	{ name: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD },
+	{ name: 'VBR01\\viewer', password: VBR_DEFAULT_PASSWORD },
+];
+
+const DEFAULT_USERS: NonNullable<VbrOptions['initialUsers']> = [
+	{ name: 'BUILTIN\\Administrators', type: 'InternalGroup', roles: [BACKUP_ADMINISTRATOR] },
+	{ name: 'VBR01\\svc-n8n', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR], isServiceAccount: true },
+	{ name: 'VBR01\\admin', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR] },
+	{ name: 'VBR01\\viewer', type: 'InternalUser', roles: ['Backup Viewer'] },
+	{ name: 'TECH\\sheila.d.cory', type: 'ExternalUser', roles: ['Restore Operator'] },
+	{ name: 'TECH\\Backup Operators', type: 'ExternalGroup', roles: ['Backup Operator'] },
+];
+
+/** `DOMAIN\name`: both parts non-empty, no further backslash. */
+const ACCOUNT_NAME = /^[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_ORDER_COLUMNS = ['Name', 'Type', 'IsServiceAccount'] as const;
+const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
+
+export class VbrProduct implements SimProduct {
+	readonly name = 'vbr' as const;
+	readonly router = new Router();
+	private readonly supportedVersions: string[];
+	private readonly maxPageSize: number;
+	private users = new Map<string, VbrUser>();
+	private usersByName = new Map<string, string>();
+	/** Users sorted by name, rebuilt lazily after a create or delete (100k-user lists stay cheap). */
+	private sortedByName?: VbrUser[];
+	private roles = new Map<string, VbrRole>();
+	private logins = new Map<string, string>();
+	private mfaEnabled = false;
+	private seedCounter = 0;
+
+	constructor(
+		private readonly ctx: SimContext,
+		private readonly options: VbrOptions = {},
+	) {
+		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
+		this.maxPageSize = options.maxPageSize ?? 500;
+		this.reset();
+		this.routes();
+	}
+
+	reset(): void {
+		this.users.clear();
+		this.usersByName.clear();
+		this.sortedByName = undefined;
+		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
+		this.logins = new Map((this.options.logins ?? VBR_DEFAULT_LOGINS).map((l) => [l.name.toLowerCase(), l.password]));
+		this.mfaEnabled = this.options.mfaEnabled ?? false;
+		this.seedCounter = 0;
+		for (const u of this.options.initialUsers ?? DEFAULT_USERS) {
+			this.insert({
+				id: randomUUID(),
+				name: u.name,
+				type: u.type,
+				roleIds: u.roles.map((n) => this.roleByName(n).id),
+				isServiceAccount: u.isServiceAccount ?? false,
+			});
+		}
+	}
+
+	setLogin(name: string, password: string): void {
+		this.logins.set(name.toLowerCase(), password);
+	}
+
+	seedUsers(opts: SeedOptions): number {
+		const roleIds = (opts.roles ?? ['Backup Viewer']).map((n) => this.roleByName(n).id);
+		const prefix = opts.prefix ?? 'seed.user';
+		let added = 0;
+		while (added < opts.count) {
+			const name = `SEED\\${prefix}${String(++this.seedCounter).padStart(6, '0')}`;
+			if (this.usersByName.has(name.toLowerCase())) continue;
+			this.insert({ id: randomUUID(), name, type: 'ExternalUser', roleIds: [...roleIds], isServiceAccount: false });
+			added++;
+		}
+		this.ctx.log.record('seed', prefix, { count: added });
+		return added;
+	}
+
+	snapshot(): Record<string, unknown> {
+		return {
+			product: 'vbr',
+			mfaEnabled: this.mfaEnabled,
+			users: [...this.users.values()].map((u) => this.userModel(u, '1.3-rev2')),
+			roles: [...this.roles.values()].map((r) => this.roleModel(r, '1.3-rev2')),
+		};
+	}
+
+	checkApiVersion(req: SimRequest): void {
+		const version = req.headers['x-api-version'];
+		if (typeof version !== 'string' || version.trim() === '') {
+			throw new SimHttpError(400, 'NotImplemented', 'The x-api-version header is required. ' + this.versionHint());
+		}
+		if (!this.supportedVersions.includes(version.trim())) {
+			throw new SimHttpError(400, 'NotImplemented', 'The specified API version is not supported. ' + this.versionHint());
+		}
+	}
+
+	errorResponse(err: SimHttpError): SimResponse {
+		const body: Record<string, string> = { errorCode: err.errorCode, message: err.message };
+		if (err.resourceId) body.resourceId = err.resourceId;
+		return { status: err.status, body };
+	}
+
+	private versionHint(): string {
+		return this.options.announceVersions === false
+			? ''
+			: `Supported versions: ${this.supportedVersions.join(', ')}.`;
+	}
+
+	// ---- routes -------------------------------------------------------------------------------
+
+	private routes(): void {
+		const r = this.router;
+		r.add('POST', '/api/oauth2/token', (req) => this.token(req));
+		r.add('POST', '/api/oauth2/logout', (req) => this.logout(req));
+
+		const users = '/api/v1/security/users';
+		r.add('GET', users, (req) => this.authorized(req, () => this.listUsers(req)));
+		r.add('POST', users, (req) => this.authorized(req, () => this.createUser(req)));
+		r.add('GET', `${users}/:id`, (req) => this.authorized(req, () => ok(this.userModel(this.userById(req), ver(req)))));
+		r.add('DELETE', `${users}/:id`, (req) => this.authorized(req, () => this.deleteUser(req)));
+		r.add('GET', `${users}/:id/roles`, (req) =>
+			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleRef(id)) })),
+		);
+		r.add('PUT', `${users}/:id/roles`, (req) => this.authorized(req, () => this.setUserRoles(req)));
+		r.add('POST', `${users}/:id/changeServiceAccountMode`, (req) =>
+			this.authorized(req, () => this.changeServiceAccountMode(req)),
+		);
+		r.add('POST', `${users}/:id/resetMFA`, (req) => this.authorized(req, () => this.resetMfa(req)));
+
+		const roles = '/api/v1/security/roles';
+		r.add('GET', roles, (req) => this.authorized(req, () => this.listRoles(req)));
+		r.add('GET', `${roles}/:id`, (req) => this.authorized(req, () => ok(this.roleModel(this.roleById(req), ver(req)))));
+		r.add('GET', `${roles}/:id/permissions`, (req) =>
+			this.authorized(req, () => {
+				const role = this.roleById(req);
+				return ok({ roleId: role.id, permissions: role.permissions });
+			}),
+		);
+
+		r.add('GET', '/api/v1/security/settings', (req) => this.authorized(req, () => ok({ mfaEnabled: this.mfaEnabled })));
+		r.add('PUT', '/api/v1/security/settings', (req) =>
+			this.authorized(req, () => {
+				const body = jsonBody(req);
+				if (typeof body.mfaEnabled !== 'boolean') throw badRequest('mfaEnabled must be a boolean.');
+				this.mfaEnabled = body.mfaEnabled;
+				this.ctx.log.record('settings.update', 'security', { mfaEnabled: this.mfaEnabled });
+				return ok({ mfaEnabled: this.mfaEnabled });
+			}),
+		);
+	}
+
+	// ---- authentication -----------------------------------------------------------------------
+
+	private token(req: SimRequest): SimResponse {
+		const form = formBody(req);
+		// The spec's enum says `Password`, `Refresh_token`…; its text and real servers use lower case.
+		const grant = (form.get('grant_type') ?? '').toLowerCase();
+		try {
+			const response = this.tokenGrant(grant, form);
+			this.ctx.stats.countGrant(grant, response.status);
+			return response;
+		} catch (err) {
+			if (err instanceof SimHttpError) this.ctx.stats.countGrant(grant || 'none', err.status);
+			throw err;
+		}
+	}
+
+	private tokenGrant(grant: string, form: URLSearchParams): SimResponse {
+		let subject: string;
+		if (grant === 'password') {
+			const username = form.get('username') ?? '';
+			const password = form.get('password') ?? '';
+			if (!username || !password) throw badRequest('The username and password parameters are required for the password grant.');
+			const login = this.findLogin(username);
+			if (!login || this.logins.get(login) !== password) {
+				throw new SimHttpError(401, 'AccessDenied', 'Invalid user name or password.');
+			}
+			const user = this.usersByName.get(login);
+			const entry = user ? this.users.get(user) : undefined;
+			if (!entry) throw new SimHttpError(401, 'AccessDenied', 'The account has no role on this backup server.');
+			if (this.effectiveMfa(entry)) {
+				throw new SimHttpError(
+					401,
+					'AccessDenied',
+					'Multi-factor authentication is enabled for this account. Use a service account (MFA off) for REST API access.',
+				);
+			}
+			subject = login;
+		} else if (grant === 'refresh_token') {
+			const token = form.get('refresh_token') ?? '';
+			if (!token) throw badRequest('The refresh_token parameter is required for the refresh_token grant.');
+			const check = this.ctx.tokens.useRefresh(token);
+			if (!check.ok) {
+				throw new SimHttpError(
+					401,
+					check.reason === 'expired' ? 'ExpiredToken' : 'InvalidToken',
+					check.reason === 'expired' ? 'The refresh token has expired.' : 'The refresh token is invalid or has already been used.',
+				);
+			}
+			subject = check.subject;
+		} else if (grant === 'authorization_code' || grant === 'vbr_token') {
+			throw badRequest(`The ${grant} grant is not available for this account.`);
+		} else {
+			throw badRequest('The grant_type parameter must be password, refresh_token, authorization_code or vbr_token.');
+		}
+		const shortTerm = /^true$/i.test(form.get('use_short_term_refresh') ?? '');
+		const t = this.ctx.tokens.issue(subject, { shortTermRefresh: shortTerm });
+		return ok({
+			access_token: t.accessToken,
+			token_type: 'bearer',
+			refresh_token: t.refreshToken,
+			expires_in: t.expiresIn,
+			'.issued': t.issuedAt.toISOString(),
+			'.expires': t.expiresAt.toISOString(),
+		});
+	}
+
+	private logout(req: SimRequest): SimResponse {
+		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
+		if (!auth.ok) throw this.unauthorized(auth.reason);
+		this.ctx.tokens.revoke(String(req.headers.authorization).replace(/^Bearer\s+/i, ''));
+		return ok({});
+	}
+
+	/** Login names match whole (`VBR01\admin`) or by the part after the backslash when that is unambiguous. */
+	private findLogin(username: string): string | undefined {
+		const lower = username.toLowerCase();
+		if (this.logins.has(lower)) return lower;
+		const matches = [...this.logins.keys()].filter((k) => k.split('\\').pop() === lower);
+		return matches.length === 1 ? matches[0] : undefined;
+	}
+
+	private unauthorized(reason: 'missing' | 'invalid' | 'expired'): SimHttpError {
+		if (reason === 'expired') return new SimHttpError(401, 'ExpiredToken', 'The access token has expired.');
+		if (reason === 'invalid') return new SimHttpError(401, 'InvalidToken', 'The access token is invalid.');
+		return new SimHttpError(401, 'AccessDenied', 'Unauthorized. Get bearer JWT token at /api/oauth2/token');
+	}
+
+	/** Bearer token required; the security API is available to Backup Administrators only. */
+	private authorized(req: SimRequest, handler: () => SimResponse): SimResponse {
+		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
+		if (!auth.ok) throw this.unauthorized(auth.reason);
+		const id = this.usersByName.get(auth.subject);
+		const user = id ? this.users.get(id) : undefined;
+		const adminRole = this.roleByName(BACKUP_ADMINISTRATOR).id;
+		if (!user || !user.roleIds.includes(adminRole)) {
+			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
+		}
+		return handler();
+	}
+
+	// ---- users --------------------------------------------------------------------------------
+
+	private listUsers(req: SimRequest): SimResponse {
+		const q = req.query;
+		const skip = intParam(q, 'skip', 0, 0);
+		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
+		const orderColumn = enumParam(q, 'orderColumn', USER_ORDER_COLUMNS);
+		const orderAsc = boolParam(q, 'orderAsc') ?? true;
+		const nameFilter = q.get('nameFilter');
+		// Arrays in the query come as repeated parameters or comma-separated.
+		const typeFilter = q.getAll('typeFilter').flatMap((v) => v.split(',')).filter(Boolean);
+		for (const t of typeFilter) {
+			if (!VBR_USER_TYPES.includes(t as VbrUserType)) throw badRequest(`Unknown typeFilter value ${t}.`);
+		}
+		const roleIdFilter = q.get('roleIdFilter');
+		const roleNameFilter = q.get('roleNameFilter')?.toLowerCase();
+		const isServiceAccountFilter = boolParam(q, 'isServiceAccountFilter');
+
+		let list = this.usersSortedByName();
+		const filtered = nameFilter || typeFilter.length || roleIdFilter || roleNameFilter || isServiceAccountFilter !== undefined;
+		if (filtered) {
+			const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
+			list = list.filter(
+				(u) =>
+					(!nameMatch || nameMatch(u.name)) &&
+					(!typeFilter.length || typeFilter.includes(u.type)) &&
+					(!roleIdFilter || u.roleIds.includes(roleIdFilter.toLowerCase())) &&
+					(!roleNameFilter || u.roleIds.some((id) => this.roles.get(id)?.name.toLowerCase() === roleNameFilter)) &&
+					(isServiceAccountFilter === undefined || u.isServiceAccount === isServiceAccountFilter),
+			);
+		}
+		if (orderColumn && orderColumn !== 'Name') {
+			const key = orderColumn === 'Type' ? (u: VbrUser) => u.type : (u: VbrUser) => String(u.isServiceAccount);
+			list = [...list].sort((a, b) => key(a).localeCompare(key(b)) || compareNames(a.name, b.name));
+		}
+		if (!orderAsc) list = [...list].reverse();
+		const page = list.slice(skip, skip + limit);
+		const version = ver(req);
+		return ok({
+			data: page.map((u) => this.userModel(u, version)),
+			pagination: { total: list.length, count: page.length, skip, limit },
+		});
+	}
+
+	private createUser(req: SimRequest): SimResponse {
+		const body = jsonBody(req);
+		const name = typeof body.name === 'string' ? body.name.trim() : '';
+		if (!name) throw badRequest('The name property is required.');
+		if (!VBR_USER_TYPES.includes(body.type as VbrUserType)) {
+			throw badRequest(`The type property must be one of ${VBR_USER_TYPES.join(', ')}.`);
+		}
+		const type = body.type as VbrUserType;
+		if (type.startsWith('External') && !ACCOUNT_NAME.test(name)) {
+			throw badRequest(`The name of an Active Directory ${type === 'ExternalGroup' ? 'group' : 'user'} must be in the DOMAIN\\name format.`);
+		}
+		if (typeof body.isServiceAccount !== 'boolean') throw badRequest('The isServiceAccount property is required.');
+		const roleIds = this.parseRoles(body.roles);
+		if (this.usersByName.has(name.toLowerCase())) {
+			throw badRequest(`The user or group ${name} has already been added.`);
+		}
+		const user: VbrUser = { id: randomUUID(), name, type, roleIds, isServiceAccount: body.isServiceAccount };
+		this.insert(user);
+		this.ctx.log.record('user.create', user.name, { id: user.id, roles: this.roleNames(user), type });
+		return { status: 201, body: this.userModel(user, ver(req)) };
+	}
+
+	private deleteUser(req: SimRequest): SimResponse {
+		const user = this.userById(req);
+		this.users.delete(user.id);
+		this.usersByName.delete(user.name.toLowerCase());
+		this.sortedByName = undefined;
+		// A deleted account's sessions end with it.
+		this.ctx.tokens.revokeSubject(user.name.toLowerCase());
+		this.ctx.log.record('user.delete', user.name, { id: user.id });
+		return { status: 204 };
+	}
+
+	private setUserRoles(req: SimRequest): SimResponse {
+		const user = this.userById(req);
+		const roleIds = this.parseRoles(jsonBody(req).roles);
+		const before = this.roleNames(user);
+		user.roleIds = roleIds;
+		this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
+		return ok({ roles: user.roleIds.map((id) => this.roleRef(id)) });
+	}
+
+	private changeServiceAccountMode(req: SimRequest): SimResponse {
+		const user = this.userById(req);
+		const body = jsonBody(req);
+		if (typeof body.isServiceAccountEnable !== 'boolean') {
+			throw badRequest('The isServiceAccountEnable property must be a boolean.');
+		}
+		user.isServiceAccount = body.isServiceAccountEnable;
+		this.ctx.log.record('user.serviceAccount', user.name, { id: user.id, isServiceAccount: user.isServiceAccount });
+		return ok(this.userModel(user, ver(req)));
+	}
+
+	private resetMfa(req: SimRequest): SimResponse {
+		const user = this.userById(req);
+		this.ctx.log.record('user.resetMfa', user.name, { id: user.id });
+		return { status: 204 };
+	}
+
+	private parseRoles(input: unknown): string[] {
+		if (!Array.isArray(input) || input.length === 0) throw badRequest('The roles property must list at least one role.');
+		const ids: string[] = [];
+		for (const item of input) {
+			const id = item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
+			if (typeof id !== 'string' || !UUID.test(id)) throw badRequest('Each role must have an id (a UUID).');
+			if (!this.roles.has(id.toLowerCase())) throw badRequest(`The role ${id} does not exist.`);
+			if (!ids.includes(id.toLowerCase())) ids.push(id.toLowerCase());
+		}
+		return ids;
+	}
+
+	private userById(req: SimRequest): VbrUser {
+		const id = req.params.id.toLowerCase();
+		const user = UUID.test(id) ? this.users.get(id) : undefined;
+		if (!user) throw notFound('Resource does not exist', req.params.id);
+		return user;
+	}
+
+	private insert(user: VbrUser): void {
+		this.users.set(user.id, user);
+		this.usersByName.set(user.name.toLowerCase(), user.id);
+		this.sortedByName = undefined;
+	}
+
+	private usersSortedByName(): VbrUser[] {
+		this.sortedByName ??= [...this.users.values()].sort((a, b) => compareNames(a.name, b.name));
+		return this.sortedByName;
+	}
+
+	/** VBR MFA is a server-wide setting; groups and service accounts never get an MFA prompt. */
+	private effectiveMfa(user: VbrUser): boolean {
+		return this.mfaEnabled && !user.isServiceAccount && (user.type === 'InternalUser' || user.type === 'ExternalUser');
+	}
+
+	private userModel(user: VbrUser, version: string): Record<string, unknown> {
+		const model: Record<string, unknown> = {
+			id: user.id,
+			name: user.name,
+			type: user.type,
+			roles: user.roleIds.map((id) => this.roleRef(id)),
+			isServiceAccount: user.isServiceAccount,
+		};
+		// `mfaEnabled` on users arrived with 1.3-rev2 (VBR 13.1).
+		if (version !== '1.3-rev1') model.mfaEnabled = this.effectiveMfa(user);
+		return model;
+	}
+
+	private roleNames(user: VbrUser): string[] {
+		return user.roleIds.map((id) => this.roles.get(id)?.name ?? id);
+	}
+
+	// ---- roles --------------------------------------------------------------------------------
+
+	private listRoles(req: SimRequest): SimResponse {
+		const q = req.query;
+		const skip = intParam(q, 'skip', 0, 0);
+		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
+		const orderColumn = enumParam(q, 'orderColumn', ROLE_ORDER_COLUMNS) ?? 'Name';
+		const orderAsc = boolParam(q, 'orderAsc') ?? true;
+		const nameFilter = q.get('nameFilter');
+		const version = ver(req);
+		const isBuiltInFilter = version === '1.3-rev1' ? undefined : boolParam(q, 'isBuiltInFilter');
+		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
+		let list = [...this.roles.values()].filter(
+			(r) => (!nameMatch || nameMatch(r.name)) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
+		);
+		const key = orderColumn === 'Description' ? (r: VbrRole) => r.description : (r: VbrRole) => r.name;
+		list.sort((a, b) => key(a).localeCompare(key(b)));
+		if (!orderAsc) list = list.reverse();
+		const page = list.slice(skip, skip + limit);
+		return ok({
+			data: page.map((r) => this.roleModel(r, version)),
+			pagination: { total: list.length, count: page.length, skip, limit },
+		});
+	}
+
+	private roleById(req: SimRequest): VbrRole {
+		const role = this.roles.get(req.params.id.toLowerCase());
+		if (!role) throw notFound('Resource does not exist', req.params.id);
+		return role;
+	}
+
+	private roleByName(name: string): VbrRole {
+		const role = [...this.roles.values()].find((r) => r.name.toLowerCase() === name.toLowerCase());
+		if (!role) throw new Error(`unknown VBR role ${name}`);
+		return role;
+	}
+
+	/** A role as it appears inside a user (`RoleModel` without `isBuiltIn`, as Veeam's examples show). */
+	private roleRef(id: string): Record<string, unknown> {
+		const role = this.roles.get(id);
+		return role ? { id: role.id, name: role.name, description: role.description } : { id, name: id };
+	}
+
+	private roleModel(role: VbrRole, version: string): Record<string, unknown> {
+		const model: Record<string, unknown> = { id: role.id, name: role.name, description: role.description };
+		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
+		return model;
+	}
+}
+
+function ok(body: unknown): SimResponse {
+	return { status: 200, body };
+}
+
+function ver(req: SimRequest): string {
+	return String(req.headers['x-api-version']).trim();
+}
+
+function compareNames(a: string, b: string): number {
+	const la = a.toLowerCase();
+	const lb = b.toLowerCase();
+	return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function enumParam<T extends string>(q: URLSearchParams, name: string, values: readonly T[]): T | undefined {
+	const raw = q.get(name);
+	if (raw === null || raw === '') return undefined;
+	const found = values.find((v) => v.toLowerCase() === raw.toLowerCase());
+	if (!found) throw badRequest(`The ${name} parameter must be one of ${values.join(', ')}.`);
+	return found;
+}
