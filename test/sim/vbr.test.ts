@@ -20,8 +20,8 @@ const contracts = {
 
 let sim: SimServer;
 
-function client(apiVersion: string | undefined = REV2, token?: string) {
-	return simClient(sim, { apiVersion, token, contracts });
+function client(apiVersion: string | null = REV2, token?: string) {
+	return simClient(sim, { apiVersion: apiVersion ?? undefined, token, contracts });
 }
 
 async function login(username = 'VBR01\\svc-n8n', password = VBR_DEFAULT_PASSWORD, grantType = 'password') {
@@ -110,7 +110,7 @@ describe('TLS', () => {
 
 describe('x-api-version', () => {
 	it('rejects a request without the header with NotImplemented and the supported versions', async () => {
-		const res = await client(undefined).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password' }));
+		const res = await client(null).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password' }));
 		expect(res.status).toBe(400);
 		expect(res.data).toMatchObject({ errorCode: 'NotImplemented' });
 		expect((res.data as { message: string }).message).toContain('1.3-rev1, 1.3-rev2');
