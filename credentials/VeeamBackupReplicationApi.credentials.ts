@@ -1,0 +1,60 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, obtainToken, type StoredToken, type VeeamProductAuth } from './common/connection';
+import { connectionProperties } from './common/properties';
+
+export const VBR_AUTH: VeeamProductAuth = {
+	productName: 'Veeam Backup & Replication',
+	defaultPort: 9419,
+	tokenPath: '/api/oauth2/token',
+};
+
+/**
+ * Veeam Backup & Replication 13 REST API (user and role management needs API 1.3-rev1 or later).
+ * Logs in with OAuth2 password grant, keeps the access token in n8n's expirable field, refreshes
+ * with the single-use refresh token, and falls back to the password when a refresh is refused.
+ */
+export class VeeamBackupReplicationApi implements ICredentialType {
+	name = 'veeamBackupReplicationApi';
+
+	displayName = 'Veeam Backup & Replication API';
+
+	documentationUrl = 'https://helpcenter.veeam.com/docs/vbr/rest/authorization_security.html';
+
+	icon = 'file:veeam.svg' as const;
+
+	properties: INodeProperties[] = connectionProperties({
+		urlPlaceholder: 'https://vbr.example.com:9419',
+		usernamePlaceholder: 'DOMAIN\\svc-n8n',
+		versions: [
+			{ name: '1.3-rev1 (VBR 13.0.1)', value: '1.3-rev1' },
+			{ name: '1.3-rev2 (VBR 13.1)', value: '1.3-rev2' },
+		],
+		defaultVersion: '1.3-rev1',
+	});
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<StoredToken> {
+		return await obtainToken(this.helpers, credentials, VBR_AUTH);
+	}
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBR_AUTH);
+
+	// A cheap call that needs the Backup Administrator role, like every user operation does.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.url}}',
+			url: '/api/v1/security/roles',
+			qs: { limit: 1 },
+		},
+	};
+}

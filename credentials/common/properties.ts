@@ -1,0 +1,91 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Credential fields both Veeam products share, in the order the user fills them in. */
+export function connectionProperties(opts: {
+	urlPlaceholder: string;
+	usernamePlaceholder: string;
+	versions: Array<{ name: string; value: string }>;
+	defaultVersion: string;
+}): INodeProperties[] {
+	return [
+		{
+			displayName: 'Server URL',
+			name: 'url',
+			type: 'string',
+			default: '',
+			placeholder: opts.urlPlaceholder,
+			required: true,
+			description: 'Address of the Veeam server: https://host or https://host:port, without a path',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			placeholder: opts.usernamePlaceholder,
+			required: true,
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'options',
+			options: [...opts.versions, { name: 'Custom', value: 'custom' }],
+			default: opts.defaultVersion,
+			description: 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.',
+		},
+		{
+			displayName: 'Custom API Version',
+			name: 'customApiVersion',
+			type: 'string',
+			default: '',
+			placeholder: '1.3-rev2',
+			displayOptions: { show: { apiVersion: ['custom'] } },
+		},
+		{
+			displayName: 'CA Certificate',
+			name: 'caCertificate',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description:
+				"PEM of the server's self-signed certificate or of the CA that signed it. When set, the server's certificate is verified against it (needs n8n 2.x).",
+		},
+		{
+			displayName: 'Skip Certificate Validation',
+			name: 'skipTlsVerification',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to accept any certificate, without verifying it (insecure). Ignored when a CA Certificate is given.',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Token Expires At',
+			name: 'tokenExpiresAt',
+			type: 'hidden',
+			default: '',
+		},
+	];
+}

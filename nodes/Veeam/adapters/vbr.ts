@@ -1,0 +1,181 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { isNotFound, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { readAllPages, type Page } from './paging';
+import type { NewUser, UserDirectory, UserFilter, VeeamRole, VeeamUser } from './types';
+
+/** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
+const USERS = '/api/v1/security/users';
+const ROLES = '/api/v1/security/roles';
+
+interface VbrUserModel {
+	id: string;
+	name: string;
+	type: string;
+	roles?: VeeamRole[];
+	isServiceAccount?: boolean;
+	mfaEnabled?: boolean;
+}
+
+interface VbrList<T> {
+	data?: T[];
+	pagination?: { total?: number; count?: number; skip?: number; limit?: number };
+}
+
+export function fromVbrUser(u: VbrUserModel): VeeamUser {
+	return {
+		ref: u.id,
+		id: u.id,
+		name: u.name,
+		type: u.type,
+		roles: (u.roles ?? []).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) })),
+		isServiceAccount: u.isServiceAccount ?? false,
+		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
+		isDirectoryAccount: u.type === 'ExternalUser' || u.type === 'ExternalGroup',
+		isGroup: u.type === 'InternalGroup' || u.type === 'ExternalGroup',
+	};
+}
+
+function roleModel(r: VeeamRole): IDataObject {
+	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+}
+
+export class VbrDirectory implements UserDirectory {
+	readonly product = 'vbr' as const;
+	private roles?: Promise<VeeamRole[]>;
+
+	constructor(private readonly ctx: VeeamContext) {}
+
+	private async call<T>(req: VeeamRequest): Promise<T> {
+		return await veeamApiRequest.call<VeeamContext, ['vbr', VeeamRequest], Promise<T>>(this.ctx, 'vbr', req);
+	}
+
+	private filterQuery(filter: UserFilter = {}): IDataObject {
+		const qs: IDataObject = {};
+		if (filter.namePattern) qs.nameFilter = filter.namePattern;
+		if (filter.types?.length) qs.typeFilter = filter.types.join(',');
+		if (filter.roleId) qs.roleIdFilter = filter.roleId;
+		if (filter.roleName) qs.roleNameFilter = filter.roleName;
+		if (filter.isServiceAccount !== undefined) qs.isServiceAccountFilter = filter.isServiceAccount;
+		return qs;
+	}
+
+	private async page(filter: UserFilter, skip: number, limit: number): Promise<Page<VeeamUser>> {
+		const res = await this.call<VbrList<VbrUserModel>>({
+			method: 'GET',
+			path: USERS,
+			qs: { ...this.filterQuery(filter), skip, limit, orderColumn: 'Name', orderAsc: true },
+		});
+		const items = (res.data ?? []).map(fromVbrUser);
+		return { items, total: res.pagination?.total ?? items.length };
+	}
+
+	async listUsers(filter: UserFilter = {}, limit?: number): Promise<VeeamUser[]> {
+		return await readAllPages((skip, size) => this.page(filter, skip, size), (u) => u.ref, limit);
+	}
+
+	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+		const page = await this.page(filter, skip, limit);
+		return { users: page.items, total: page.total };
+	}
+
+	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		try {
+			return fromVbrUser(await this.call<VbrUserModel>({ method: 'GET', path: `${USERS}/${encodeURIComponent(ref)}` }));
+		} catch (error) {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		}
+	}
+
+	async findUserByName(name: string): Promise<VeeamUser | undefined> {
+		// nameFilter is a pattern on the server; compare exactly (case-insensitively, as Windows names are) here.
+		const candidates = await this.listUsers({ namePattern: name });
+		return candidates.find((u) => u.name.toLowerCase() === name.toLowerCase());
+	}
+
+	async createUser(user: NewUser): Promise<VeeamUser> {
+		const body: IDataObject = {
+			name: user.name,
+			type: user.type ?? 'ExternalUser',
+			roles: user.roles.map(roleModel),
+			isServiceAccount: user.isServiceAccount ?? false,
+		};
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return fromVbrUser(await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false }));
+			} catch (error) {
+				if (!(error instanceof UnclearOutcomeError)) throw error;
+				// The create may have happened: look before sending it again, and send it again once only.
+				const existing = await this.findUserByName(user.name);
+				if (existing) return existing;
+				if (attempt >= 1) throw error.apiError;
+			}
+		}
+	}
+
+	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
+		const res = await this.call<{ roles?: VeeamRole[] }>({
+			method: 'PUT',
+			path: `${USERS}/${encodeURIComponent(user.ref)}/roles`,
+			body: { roles: roles.map(roleModel) },
+		});
+		return { ...user, roles: (res.roles ?? roles).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) })) };
+	}
+
+	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
+		try {
+			await this.call({ method: 'DELETE', path: `${USERS}/${encodeURIComponent(user.ref)}` });
+			return 'deleted';
+		} catch (error) {
+			if (isNotFound(error)) return 'absent';
+			throw error;
+		}
+	}
+
+	async listRoles(): Promise<VeeamRole[]> {
+		this.roles ??= readAllPages(
+			async (skip, limit) => {
+				const res = await this.call<VbrList<VeeamRole>>({ method: 'GET', path: ROLES, qs: { skip, limit } });
+				const items = (res.data ?? []).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) }));
+				return { items, total: res.pagination?.total ?? items.length };
+			},
+			(r) => r.id,
+		);
+		try {
+			return await this.roles;
+		} catch (error) {
+			this.roles = undefined; // a failed lookup is not cached
+			throw error;
+		}
+	}
+
+	async getRole(id: string): Promise<VeeamRole | undefined> {
+		try {
+			const r = await this.call<VeeamRole & { isBuiltIn?: boolean }>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}` });
+			return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+		} catch (error) {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		}
+	}
+
+	async getRolePermissions(id: string): Promise<string[]> {
+		const res = await this.call<{ permissions?: string[] }>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}/permissions` });
+		return res.permissions ?? [];
+	}
+
+	async resetMfa(user: VeeamUser): Promise<void> {
+		await this.call({ method: 'POST', path: `${USERS}/${encodeURIComponent(user.ref)}/resetMFA`, idempotent: true });
+	}
+
+	async setServiceAccountMode(user: VeeamUser, enabled: boolean): Promise<VeeamUser> {
+		const res = await this.call<VbrUserModel>({
+			method: 'POST',
+			path: `${USERS}/${encodeURIComponent(user.ref)}/changeServiceAccountMode`,
+			body: { isServiceAccountEnable: enabled },
+			idempotent: true,
+		});
+		return fromVbrUser(res);
+	}
+}

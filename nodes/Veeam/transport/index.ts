@@ -1,0 +1,236 @@
+import {
+	NodeApiError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IPollFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import {
+	describeConnectionFailure,
+	networkErrorCode,
+	normalizeServerUrl,
+	unsupportedVersionMessage,
+	veeamErrorText,
+} from '../../../credentials/common/connection';
+import type { Product } from '../adapters/types';
+
+/** Everything that can call the Veeam API: the action node, list search and the trigger. */
+export type VeeamContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+export const CREDENTIAL_TYPE: Record<Product, string> = {
+	vbr: 'veeamBackupReplicationApi',
+	vbgc: 'veeamBackupGoogleCloudApi',
+};
+const DEFAULT_PORT: Record<Product, number> = { vbr: 9419, vbgc: 13140 };
+
+export interface VeeamRequest {
+	method: IHttpRequestMethods;
+	/** Path below the server URL, e.g. `/api/v1/security/users`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	/**
+	 * Whether sending the request twice is harmless. Non-idempotent requests (creates) are retried
+	 * only when the server said it did nothing (429, 503); after an unclear failure the caller gets
+	 * an `UnclearOutcomeError` and must look before trying again.
+	 */
+	idempotent?: boolean;
+	itemIndex?: number;
+}
+
+export interface RetryPolicy {
+	maxRetries: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Longest Retry-After we are willing to wait, seconds. */
+	maxRetryAfterSeconds: number;
+	timeoutMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxRetries: 4,
+	baseDelayMs: 500,
+	maxDelayMs: 8_000,
+	maxRetryAfterSeconds: 60,
+	timeoutMs: 30_000,
+};
+
+/** The request may or may not have been carried out (connection lost, gateway error, broken answer). */
+export class UnclearOutcomeError extends Error {
+	constructor(
+		message: string,
+		readonly apiError: NodeApiError,
+	) {
+		super(message);
+		this.name = 'UnclearOutcomeError';
+	}
+}
+
+/** The server says the resource does not exist (404). */
+export function isNotFound(error: unknown): boolean {
+	return error instanceof NodeApiError && String(error.httpCode) === '404';
+}
+
+/** Statuses that mean "not processed, come back later". */
+const REFUSED_STATUSES = new Set([429, 503]);
+/** Statuses after which a request may or may not have happened. */
+const UNCLEAR_STATUSES = new Set([502, 504]);
+const UNCLEAR_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_BAD_RESPONSE', 'ESOCKETTIMEDOUT']);
+
+interface Failure {
+	status?: number;
+	retryAfterSeconds?: number;
+	body?: unknown;
+	code?: string;
+}
+
+function inspectFailure(error: unknown): Failure {
+	const cause = (error instanceof NodeApiError ? error.cause : error) as
+		| { response?: { status?: number; headers?: Record<string, unknown>; data?: unknown } }
+		| undefined;
+	const response = cause?.response;
+	const httpCode = error instanceof NodeApiError && error.httpCode ? Number(error.httpCode) : undefined;
+	const status = response?.status ?? (Number.isFinite(httpCode) ? httpCode : undefined);
+	const retryAfter = Number(response?.headers?.['retry-after']);
+	let body = response?.data;
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body);
+		} catch {
+			// keep the text
+		}
+	}
+	return {
+		status,
+		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+		body,
+		code: status === undefined ? networkErrorCode(cause) : undefined,
+	};
+}
+
+function backoffMs(attempt: number, failure: Failure, policy: RetryPolicy): number {
+	if (failure.retryAfterSeconds !== undefined) {
+		return Math.min(failure.retryAfterSeconds, policy.maxRetryAfterSeconds) * 1000;
+	}
+	const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+	// Full jitter keeps parallel executions from retrying in lockstep.
+	return Math.round(exp / 2 + (Math.random() * exp) / 2);
+}
+
+/** A NodeApiError with Veeam's errorCode and message, and nothing from the request (it may hold secrets). */
+function toApiError(ctx: VeeamContext, failure: Failure, req: VeeamRequest, original: unknown, baseUrl: string, apiVersion: string): NodeApiError {
+	const where = `${req.method} ${req.path}`;
+	// Login failures (from the credential's preAuthentication) already carry a message for the user.
+	const authMessage = findAuthMessage(original);
+	if (authMessage) {
+		return new NodeApiError(ctx.getNode(), { message: authMessage } as JsonObject, {
+			message: authMessage,
+			description: `While calling ${where}.`,
+			itemIndex: req.itemIndex,
+		});
+	}
+	if (failure.status === undefined) {
+		const text = describeConnectionFailure(original, baseUrl);
+		return new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
+			message: text,
+			description: `While calling ${where}.`,
+			itemIndex: req.itemIndex,
+		});
+	}
+	const { errorCode, message } = veeamErrorText(failure.body);
+	let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+	if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(apiVersion, message);
+	if (failure.status === 403) description += ' The account in the credential needs the Backup Administrator (VBR) or Portal Administrator (VBGC) role.';
+	return new NodeApiError(
+		ctx.getNode(),
+		{ errorCode: errorCode ?? '', message: message ?? '', httpCode: String(failure.status) } as JsonObject,
+		{
+			message: message ? `Veeam: ${message}` : `Veeam answered ${failure.status}`,
+			description,
+			httpCode: String(failure.status),
+			itemIndex: req.itemIndex,
+		},
+	);
+}
+
+/** preAuthentication errors reach us wrapped by n8n; find our own message inside. */
+function findAuthMessage(error: unknown): string | undefined {
+	let e = error as { cause?: unknown; message?: unknown } | undefined;
+	for (let depth = 0; e && depth < 5; depth++) {
+		// By name too: n8n may re-create errors across module boundaries.
+		if (e instanceof Error && e.name === 'VeeamAuthError') return e.message;
+		e = e.cause as typeof e;
+	}
+	return undefined;
+}
+
+/**
+ * One Veeam API call through n8n's authenticated HTTP helper (so n8n logs in, stores the token in
+ * the credential, and on a 401 refreshes once and retries), with bounded retries for 429/5xx and
+ * dropped connections, honouring Retry-After.
+ */
+export async function veeamApiRequest<T = IDataObject>(
+	this: VeeamContext,
+	product: Product,
+	req: VeeamRequest,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<T> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0);
+	let baseUrl: string;
+	try {
+		baseUrl = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
+	} catch (error) {
+		throw toApiError(this, {}, req, error, String(credentials.url), '');
+	}
+	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
+	const idempotent = req.idempotent ?? req.method !== 'POST';
+	const options: IHttpRequestOptions = {
+		method: req.method,
+		url: `${baseUrl}${req.path}`,
+		qs: req.qs,
+		body: req.body,
+		json: true,
+		timeout: policy.timeoutMs,
+	};
+
+	for (let attempt = 0; ; attempt++) {
+		let response: unknown;
+		try {
+			response = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE[product], { ...options });
+		} catch (error) {
+			const failure = inspectFailure(error);
+			const apiError = toApiError(this, failure, req, error, baseUrl, apiVersion);
+			const refused = failure.status !== undefined && REFUSED_STATUSES.has(failure.status);
+			const unclear =
+				(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
+				(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
+			const retryable = refused || (unclear && idempotent);
+			if (retryable && attempt < policy.maxRetries) {
+				await sleep(backoffMs(attempt, failure, policy));
+				continue;
+			}
+			if (unclear && !idempotent) throw new UnclearOutcomeError(apiError.message, apiError);
+			throw apiError;
+		}
+		// A body that is not JSON (e.g. cut off) is not an answer we can trust.
+		if (typeof response === 'string' && response.trim() !== '') {
+			const failure: Failure = { status: 200 };
+			const apiError = new NodeApiError(this.getNode(), { message: 'unparseable response' } as JsonObject, {
+				message: `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`,
+				itemIndex: req.itemIndex,
+			});
+			if (!idempotent) throw new UnclearOutcomeError(apiError.message, apiError);
+			if (attempt < policy.maxRetries) {
+				await sleep(backoffMs(attempt, failure, policy));
+				continue;
+			}
+			throw apiError;
+		}
+		return (response ?? {}) as T;
+	}
+}
