@@ -228,7 +228,12 @@ export class SimServer {
 				case 'GET /stats':
 					return {
 						status: 200,
-						body: { ...this.stats, tokensIssued: this.tokens.issuedCount, pendingFaults: this.faults.pending() },
+						body: {
+							...this.stats,
+							tokensIssued: this.tokens.issuedCount,
+							pendingFaults: this.faults.pending(),
+							rssBytes: process.memoryUsage().rss,
+						},
 					};
 				case 'POST /stats/reset':
 					this.stats.reset();
