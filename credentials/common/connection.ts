@@ -65,7 +65,8 @@ export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
 			`Server URL must be only the server address (https://host:port), without a path such as "${url.pathname}${url.search}"`,
 		);
 	}
-	return `https://${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || defaultPort}`;
+	// `hostname` keeps the brackets of an IPv6 address.
+	return `https://${url.hostname}:${url.port || defaultPort}`;
 }
 
 export function resolveApiVersion(credentials: ICredentialDataDecryptedObject): string {
@@ -106,6 +107,7 @@ const TLS_TRUST_CODES = new Set([
 	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 	'UNABLE_TO_GET_ISSUER_CERT',
 	'CERT_UNTRUSTED',
+	'CERT_SIGNATURE_FAILURE',
 ]);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
 

@@ -1,0 +1,229 @@
+import { OutboundHttp } from '@n8n/backend-network';
+import axios from 'axios';
+import { Agent } from 'node:https';
+import { Container } from '@n8n/di';
+import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+
+import { VeeamBackupReplicationApi } from '../../credentials/VeeamBackupReplicationApi.credentials';
+import { normalizeServerUrl } from '../../credentials/common/connection';
+import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+
+/** n8n's own HTTP stack, as `this.helpers.httpRequest` is in a credential's preAuthentication. */
+const helpers: IHttpRequestHelper = {
+	helpers: {
+		httpRequest: async (options: IHttpRequestOptions) =>
+			await Container.get(OutboundHttp).requests().request(options),
+	} as IHttpRequestHelper['helpers'],
+};
+
+const credentialType = new VeeamBackupReplicationApi();
+let sim: SimServer;
+
+function creds(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+	return {
+		url: sim.url,
+		username: 'VBR01\\svc-n8n',
+		password: VBR_DEFAULT_PASSWORD,
+		apiVersion: '1.3-rev2',
+		customApiVersion: '',
+		caCertificate: sim.tls.caPem,
+		skipTlsVerification: false,
+		accessToken: '',
+		refreshToken: '',
+		tokenExpiresAt: '',
+		...overrides,
+	};
+}
+
+async function preAuth(c: ICredentialDataDecryptedObject) {
+	return await credentialType.preAuthentication.call(helpers, c);
+}
+
+async function failureOf(c: ICredentialDataDecryptedObject): Promise<Error> {
+	const error = await preAuth(c).then(
+		() => undefined,
+		(e: unknown) => e as Error,
+	);
+	if (!error) throw new Error('expected the login to fail');
+	// Whatever went wrong, the message never carries the secrets it was given.
+	expect(error.message).not.toContain(String(c.password));
+	if (c.refreshToken) expect(error.message).not.toContain(String(c.refreshToken));
+	return error;
+}
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr', expiresIn: 600 });
+});
+
+afterAll(async () => {
+	await sim.close();
+});
+
+beforeEach(() => {
+	sim.reset();
+});
+
+describe('credential description', () => {
+	it('keeps the access token in a hidden expirable field and every secret as a password field', () => {
+		const byName = Object.fromEntries(credentialType.properties.map((p) => [p.name, p]));
+		expect(byName.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true, password: true } });
+		expect(byName.refreshToken).toMatchObject({ type: 'hidden', typeOptions: { password: true } });
+		expect(byName.password.typeOptions).toEqual({ password: true });
+		// n8n finds the expirable field as the first hidden+expirable property.
+		const expirable = credentialType.properties.filter((p) => p.type === 'hidden' && p.typeOptions?.expirable);
+		expect(expirable.map((p) => p.name)).toEqual(['accessToken']);
+		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/roles' });
+	});
+
+	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust', async () => {
+		const options = await credentialType.authenticate(
+			creds({ accessToken: 'at.x', url: 'https://vbr.example.com' }),
+			{ url: '/api/v1/security/roles', baseURL: 'ignored' },
+		);
+		expect(options.headers).toEqual({ Authorization: 'Bearer at.x', 'x-api-version': '1.3-rev2' });
+		expect(options.baseURL).toBe('https://vbr.example.com:9419');
+		expect(options.agentOptions).toEqual({ ca: sim.tls.caPem.trim() });
+		expect(options.skipSslCertificateValidation).toBe(false);
+	});
+});
+
+describe('preAuthentication', () => {
+	it('logs in with the password grant and stores the token, the refresh token and the expiry', async () => {
+		const before = Date.now();
+		const stored = await preAuth(creds());
+		expect(Object.keys(stored).sort()).toEqual(['accessToken', 'refreshToken', 'tokenExpiresAt']);
+		expect(stored.accessToken).toMatch(/^at\./);
+		expect(stored.refreshToken).toMatch(/^rt\./);
+		const expires = Date.parse(stored.tokenExpiresAt);
+		expect(expires - before).toBeGreaterThanOrEqual(600_000 - 1000);
+		expect(expires - Date.now()).toBeLessThanOrEqual(600_000);
+		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
+	});
+
+	it('uses the stored refresh token rather than the password', async () => {
+		const first = await preAuth(creds());
+		const second = await preAuth(creds(first));
+		expect(second.accessToken).not.toBe(first.accessToken);
+		expect(second.refreshToken).not.toBe(first.refreshToken);
+		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
+	});
+
+	it('falls back to the password grant once when the refresh token is refused (single-use, used elsewhere)', async () => {
+		const first = await preAuth(creds());
+		await preAuth(creds(first)); // another execution used the refresh token
+		const third = await preAuth(creds(first));
+		expect(third.accessToken).toMatch(/^at\./);
+		expect(sim.stats.grants).toEqual({ 'password:200': 2, 'refresh_token:200': 1, 'refresh_token:401': 1 });
+	});
+
+	it('falls back when the server refuses refresh tokens outright', async () => {
+		const first = await preAuth(creds());
+		sim.tokens.refuseRefresh(1);
+		expect((await preAuth(creds(first))).accessToken).toMatch(/^at\./);
+		expect(sim.stats.grants['refresh_token:401']).toBe(1);
+	});
+
+	it('says the password is wrong, and nothing else', async () => {
+		const error = await failureOf(creds({ password: 'Wrong-Secret-42' }));
+		expect(error.message).toBe(
+			'Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password.).',
+		);
+	});
+
+	it('tells a user whose account has MFA on to use a service account', async () => {
+		// VBR's MFA is the server-wide setting; VBR01\admin is not a service account.
+		const stored = await preAuth(creds());
+		await axios.put(
+			`${sim.url}/api/v1/security/settings`,
+			{ mfaEnabled: true },
+			{
+				headers: { Authorization: `Bearer ${stored.accessToken}`, 'x-api-version': '1.3-rev2' },
+				httpsAgent: new Agent({ ca: sim.tls.caPem }),
+			},
+		);
+		const error = await failureOf(creds({ username: 'VBR01\\admin' }));
+		expect(error.message).toMatch(/multi-factor authentication on/);
+		expect(error.message).toMatch(/use a service account/);
+	});
+
+	it('names the versions the server supports when it refuses the API version', async () => {
+		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: '1.2-rev1' }));
+		expect(error.message).toBe(
+			'The server does not accept API version 1.2-rev1. It supports: 1.3-rev1, 1.3-rev2. Choose one of them in the credential\'s "API Version".',
+		);
+	});
+
+	it('refuses a malformed custom API version before any request', async () => {
+		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: 'v13' }));
+		expect(error.message).toMatch(/API version "v13" is not in Veeam's format/);
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it.each([
+		['vbr.example.com:9419', /has no scheme: write it as https:\/\/vbr\.example\.com:9419/],
+		['http://127.0.0.1:9419', /must use https:\/\//],
+		['https://127.0.0.1:9419/api/v1', /without a path such as "\/api\/v1"/],
+		['https://user:pw@127.0.0.1:9419', /must not contain a user name or password/],
+		['', /Server URL is empty/],
+		['https://exa mple.com', /not a valid URL/],
+	])('refuses the server URL %j before any request', async (url, message) => {
+		const error = await failureOf(creds({ url }));
+		expect(error.message).toMatch(message);
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it('adds the default port 9419 and drops a trailing slash', () => {
+		expect(normalizeServerUrl('https://vbr.example.com/', 9419)).toBe('https://vbr.example.com:9419');
+		expect(normalizeServerUrl(' https://VBR.example.com:9500 ', 9419)).toBe('https://vbr.example.com:9500');
+		expect(normalizeServerUrl('https://[::1]', 9419)).toBe('https://[::1]:9419');
+	});
+
+	describe('TLS', () => {
+		it('fails clearly when verification is on and the certificate is not trusted', async () => {
+			const error = await failureOf(creds({ caCertificate: '' }));
+			expect(error.message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/);
+			expect(error.message).toMatch(/"CA Certificate"/);
+			expect(sim.stats.requests).toBe(0);
+		});
+
+		it('trusts a self-signed server certificate given as the CA', async () => {
+			const selfSigned = await startSimulator({ product: 'vbr', tlsMode: 'self-signed' });
+			try {
+				const stored = await preAuth(creds({ url: selfSigned.url, caCertificate: selfSigned.tls.certPem }));
+				expect(stored.accessToken).toMatch(/^at\./);
+				const untrusted = await failureOf(creds({ url: selfSigned.url, caCertificate: '' }));
+				expect(untrusted.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
+			} finally {
+				await selfSigned.close();
+			}
+		});
+
+		it('keeps verifying against the given CA even when "skip" is also on', async () => {
+			const other = await startSimulator({ product: 'vbr' }); // a different test CA
+			try {
+				const error = await failureOf(creds({ url: other.url, caCertificate: sim.tls.caPem, skipTlsVerification: true }));
+				expect(error.message).toMatch(/not trusted/);
+			} finally {
+				await other.close();
+			}
+		});
+
+		it('skips verification only when told to and no CA is given', async () => {
+			expect((await preAuth(creds({ caCertificate: '', skipTlsVerification: true }))).accessToken).toMatch(/^at\./);
+		});
+
+		it('refuses a CA field that is not a PEM certificate', async () => {
+			const error = await failureOf(creds({ caCertificate: 'MIIBIjANBgkqh' }));
+			expect(error.message).toMatch(/CA Certificate is not a PEM certificate/);
+			expect(sim.stats.requests).toBe(0);
+		});
+	});
+
+	it('says the host cannot be reached when nothing listens', async () => {
+		const gone = await startSimulator({ product: 'vbr' });
+		const url = gone.url;
+		await gone.close();
+		const error = await failureOf(creds({ url }));
+		expect(error.message).toMatch(/Cannot reach https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+	});
+});
