@@ -44,16 +44,14 @@ export class TokenService {
 		readonly policy: TokenPolicy,
 	) {}
 
-	issue(subject: string, opts: { shortTermRefresh?: boolean } = {}): IssuedTokens {
+	/** `refreshTtlSeconds` overrides the policy, e.g. for `use_short_term_refresh`. */
+	issue(subject: string, opts: { refreshTtlSeconds?: number } = {}): IssuedTokens {
 		this.sweep();
 		const now = this.clock.now();
 		const accessToken = token('at');
 		const refreshToken = token('rt');
 		const accessExpires = now + this.policy.accessTtlSeconds * 1000;
-		// `use_short_term_refresh`: the refresh token lives as long as the access token plus 15 min.
-		const refreshTtl = opts.shortTermRefresh
-			? this.policy.accessTtlSeconds + 900
-			: this.policy.refreshTtlSeconds;
+		const refreshTtl = opts.refreshTtlSeconds ?? this.policy.refreshTtlSeconds;
 		this.access.set(accessToken, { subject, expiresAt: accessExpires });
 		this.refresh.set(refreshToken, { subject, expiresAt: now + refreshTtl * 1000 });
 		this.issuedCount++;

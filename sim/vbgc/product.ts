@@ -172,7 +172,6 @@ export class VbgcProduct implements SimProduct {
 	 * VBR's rule to short-term refresh tokens; VBGC's is 60 min, so the product keeps its own
 	 * expiry next to the core's (the earlier of the two wins).
 	 */
-	private shortTermRefresh = new Map<string, number>();
 	private grantsSinceSweep = 0;
 	private seedCounter = 0;
 
@@ -194,7 +193,6 @@ export class VbgcProduct implements SimProduct {
 		this.users.clear();
 		this.sortedByName = undefined;
 		this.mfaLogins.clear();
-		this.shortTermRefresh.clear();
 		this.grantsSinceSweep = 0;
 		this.seedCounter = 0;
 		const admin = this.roleByName(PORTAL_ADMINISTRATOR).id;
@@ -371,8 +369,6 @@ export class VbgcProduct implements SimProduct {
 		} else if (grant === 'refresh_token') {
 			const token = form.get('refresh_token') ?? '';
 			if (!token) throw badRequest('The refresh_token parameter is required for the refresh_token grant.');
-			const shortExpiry = this.shortTermRefresh.get(token);
-			this.shortTermRefresh.delete(token);
 			const check = this.ctx.tokens.useRefresh(token);
 			if (!check.ok) {
 				throw new SimHttpError(
@@ -380,9 +376,6 @@ export class VbgcProduct implements SimProduct {
 					check.reason === 'expired' ? 'ExpiredToken' : 'InvalidToken',
 					check.reason === 'expired' ? 'The refresh token has expired.' : 'The refresh token is invalid or has already been used.',
 				);
-			}
-			if (shortExpiry !== undefined && shortExpiry <= now) {
-				throw new SimHttpError(401, 'ExpiredToken', 'The refresh token has expired.');
 			}
 			user = this.users.get(check.subject);
 			if (!user) throw new SimHttpError(401, 'InvalidToken', 'The refresh token is invalid or has already been used.');
@@ -441,11 +434,11 @@ export class VbgcProduct implements SimProduct {
 
 	/** Veeam Backup for AWS's `RESTLogin` shape, which VBGC shares. */
 	private issue(user: VbgcUser, form: URLSearchParams): Record<string, unknown> {
-		const t = this.ctx.tokens.issue(user.name.toLowerCase());
-		if (/^true$/i.test(form.get('use_short_term_refresh') ?? '')) {
-			this.sweep();
-			this.shortTermRefresh.set(t.refreshToken, t.issuedAt.getTime() + this.shortTermRefreshMs);
-		}
+		// `use_short_term_refresh`: VBGC's refresh token then lives 60 minutes.
+		const shortTerm = /^true$/i.test(form.get('use_short_term_refresh') ?? '');
+		const t = this.ctx.tokens.issue(user.name.toLowerCase(), {
+			refreshTtlSeconds: shortTerm ? this.shortTermRefreshMs / 1000 : undefined,
+		});
 		return {
 			access_token: t.accessToken,
 			token_type: 'bearer',
@@ -474,7 +467,6 @@ export class VbgcProduct implements SimProduct {
 		this.grantsSinceSweep = 0;
 		const now = this.ctx.clock.now();
 		for (const [t, l] of this.mfaLogins) if (l.expiresAt <= now) this.mfaLogins.delete(t);
-		for (const [t, e] of this.shortTermRefresh) if (e <= now) this.shortTermRefresh.delete(t);
 	}
 
 	private caller(req: SimRequest): VbgcUser {

@@ -263,8 +263,11 @@ export class VbrProduct implements SimProduct {
 		} else {
 			throw badRequest('The grant_type parameter must be password, refresh_token, authorization_code or vbr_token.');
 		}
+		// `use_short_term_refresh`: the refresh token lives as long as the access token plus 15 min.
 		const shortTerm = /^true$/i.test(form.get('use_short_term_refresh') ?? '');
-		const t = this.ctx.tokens.issue(subject, { shortTermRefresh: shortTerm });
+		const t = this.ctx.tokens.issue(subject, {
+			refreshTtlSeconds: shortTerm ? this.ctx.tokens.policy.accessTtlSeconds + 900 : undefined,
+		});
 		return ok({
 			access_token: t.accessToken,
 			token_type: 'bearer',

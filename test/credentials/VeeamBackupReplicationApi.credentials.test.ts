@@ -19,7 +19,7 @@ const helpers: IHttpRequestHelper = {
 const credentialType = new VeeamBackupReplicationApi();
 let sim: SimServer;
 
-function creds(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+function creds(overrides: object = {}): ICredentialDataDecryptedObject {
 	return {
 		url: sim.url,
 		username: 'VBR01\\svc-n8n',
@@ -31,7 +31,7 @@ function creds(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataD
 		accessToken: '',
 		refreshToken: '',
 		tokenExpiresAt: '',
-		...overrides,
+		...(overrides as ICredentialDataDecryptedObject),
 	};
 }
 

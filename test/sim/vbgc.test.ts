@@ -2,6 +2,8 @@ import https from 'node:https';
 
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 
+import { OpenApiContract } from '../support/contract';
+
 import {
 	startSimulator,
 	totpAt,
@@ -22,6 +24,8 @@ const ROLE_OPERATOR = '0adb5f78-6593-4189-9383-95fe820a2647';
 const ROLE_RESTORE = 'c082aeb7-6c99-4fcc-afaf-360573eff45c';
 const STRONG = 'N3w-Passw0rd!x';
 
+const contract = new OpenApiContract('vbgc-1.4-rev0.users.openapi.json');
+
 interface Client {
 	sim: SimServer;
 	http: AxiosInstance;
@@ -36,6 +40,17 @@ async function start(options: Partial<SimulatorOptions> = {}): Promise<Client> {
 		httpsAgent: agent,
 		validateStatus: () => true,
 		headers: { 'x-api-version': VERSION },
+	});
+	// Every answer is checked against the VBGC contract (sim/spec/vbgc-1.4-rev0.users.openapi.json)
+	// when the request used the contract's version.
+	http.interceptors.response.use((res) => {
+		const path = new URL(res.config.url ?? '', sim.url).pathname;
+		const version = String(res.config.headers?.['x-api-version'] ?? '');
+		if (version === VERSION && !path.startsWith('/__sim/')) {
+			const raw = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
+			contract.check(String(res.config.method).toUpperCase(), path, res.status, res.data, raw);
+		}
+		return res;
 	});
 	return { sim, http, agent };
 }
@@ -54,7 +69,12 @@ beforeAll(async () => {
 	sim = c.sim;
 	http = c.http;
 });
-afterAll(async () => stop(c));
+afterAll(async () => {
+	await stop(c);
+	expect(contract.violations).toEqual([]);
+	// Every operation of the contract was served at least once with a documented success.
+	expect(contract.operationsInSpec().filter((op) => !contract.served.has(op))).toEqual([]);
+});
 beforeEach(() => sim.reset());
 
 // ---- helpers --------------------------------------------------------------------------------------
