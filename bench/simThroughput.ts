@@ -124,6 +124,29 @@ async function main(): Promise<void> {
 		vbr.child.disconnect();
 	}
 
+	const vbgc = await startSimProcess('vbgc', 10_000 - 4);
+	try {
+		const api = client(vbgc, { 'x-api-version': '1.4-rev0' });
+		const login = async () =>
+			(
+				await api.post(
+					'/api/v1/token',
+					new URLSearchParams({ grant_type: 'password', username: 'administrator', password: 'Sim-Passw0rd!1' }),
+				)
+			).data as { access_token: string };
+		const authed = client(vbgc, { 'x-api-version': '1.4-rev0', Authorization: `Bearer ${(await login()).access_token}` });
+		const first = await authed.get('/api/v1/users', { params: { limit: 500 } });
+		const pages = Math.ceil((first.data.pagination.total as number) / 500);
+		const list = await drive('VBGC list page (500 of 10,000 users)', seconds, concurrency, async (i) => {
+			await authed.get('/api/v1/users', { params: { offset: (i % pages) * 500, limit: 500 } });
+		});
+		list.extra = `${Math.round(list.perSecond * 500).toLocaleString('en')} users/s`;
+		results.push(list);
+		results.push(await drive('VBGC token (password grant)', seconds, concurrency, async () => void (await login())));
+	} finally {
+		vbgc.child.disconnect();
+	}
+
 	const big = await startSimProcess('vbr', 100_000);
 	try {
 		const api = client(big, { 'x-api-version': '1.3-rev2' });
