@@ -52,6 +52,13 @@ export interface NewUser {
 
 export interface UserDirectory {
 	readonly product: Product;
+	/**
+	 * Why `name` cannot be a new user of `type` on this product, checked without a request
+	 * (e.g. VBR wants `DOMAIN\name` for Active Directory accounts); undefined when it can.
+	 */
+	nameProblem(name: string, type?: string): string | undefined;
+	/** Why `ref` cannot be a user reference on this product (VBR: not a UUID); undefined when it can. */
+	refProblem(ref: string): string | undefined;
 	/** Largest page the server accepts, learnt from its answers. */
 	listUsers(filter?: UserFilter, limit?: number): Promise<VeeamUser[]>;
 	/** One page, for list search: `skip` is the paging token. */

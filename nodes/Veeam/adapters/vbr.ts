@@ -8,6 +8,37 @@ import type { NewUser, UserDirectory, UserFilter, VeeamRole, VeeamUser } from '.
 const USERS = '/api/v1/security/users';
 const ROLES = '/api/v1/security/roles';
 
+export const VBR_USER_TYPES = ['ExternalUser', 'ExternalGroup', 'InternalUser', 'InternalGroup'] as const;
+/** Characters a Windows account or group name cannot hold (and `*`/`?` are VBR's name-filter wildcards). */
+const FORBIDDEN_IN_NAME = /[/:*?"<>|]/;
+export const VBR_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const VBR_ID = new RegExp(VBR_ID_PATTERN);
+
+/**
+ * VBR's rules for the name of a new user, by type, as a clause such as `the name is empty`
+ * (the server checks them too, but only after a request); undefined when the name is fine.
+ */
+export function vbrNameProblem(name: string, type = 'ExternalUser'): string | undefined {
+	if (!(VBR_USER_TYPES as readonly string[]).includes(type)) {
+		return `unknown user type "${type}" (expected one of ${VBR_USER_TYPES.join(', ')})`;
+	}
+	if (name.trim() === '') return 'the name is empty';
+	if (name !== name.trim()) return `"${name}" starts or ends with a space`;
+	if (FORBIDDEN_IN_NAME.test(name)) return `"${name}" contains a character account names cannot hold (/ : * ? " < > |)`;
+	const parts = name.split('\\');
+	const external = type === 'ExternalUser' || type === 'ExternalGroup';
+	if (external && (parts.length !== 2 || parts.some((p) => p.trim() === ''))) {
+		const kind = type === 'ExternalGroup' ? 'group' : 'user';
+		return `"${name}" is not an Active Directory ${kind} name: write it as DOMAIN\\name, e.g. ${
+			kind === 'group' ? 'TECH\\Backup Operators' : 'TECH\\jane.doe'
+		}`;
+	}
+	if (!external && (parts.length > 2 || parts.some((p) => p.trim() === ''))) {
+		return `"${name}" is not a local account or group name: write it as name or SERVER\\name`;
+	}
+	return undefined;
+}
+
 interface VbrUserModel {
 	id: string;
 	name: string;
@@ -45,6 +76,14 @@ export class VbrDirectory implements UserDirectory {
 	private roles?: Promise<VeeamRole[]>;
 
 	constructor(private readonly ctx: VeeamContext) {}
+
+	nameProblem(name: string, type?: string): string | undefined {
+		return vbrNameProblem(name, type);
+	}
+
+	refProblem(ref: string): string | undefined {
+		return VBR_ID.test(ref) ? undefined : `"${ref}" is not a Veeam Backup & Replication ID (a UUID such as 5ff0e0eb-45cf-48cc-9677-7613fc79bc11)`;
+	}
 
 	private async call<T>(req: VeeamRequest): Promise<T> {
 		return await veeamApiRequest.call<VeeamContext, ['vbr', VeeamRequest], Promise<T>>(this.ctx, 'vbr', req);

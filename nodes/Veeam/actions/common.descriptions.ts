@@ -1,0 +1,115 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { VBR_ID_PATTERN } from '../adapters/vbr';
+
+/** The user (or group) an operation acts on: picked from a searchable list, by name or by ID. */
+export const userRLC: INodeProperties = {
+	displayName: 'User',
+	name: 'user',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description:
+		'The Veeam user or group to act on. By name: the account exactly as Veeam shows it, e.g. TECH\\jane.doe. By ID: the UUID Veeam gave the user.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a user...',
+			typeOptions: {
+				searchListMethod: 'searchUsers',
+				searchable: true,
+			},
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. TECH\\jane.doe',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^\\s*\\S.*$',
+						errorMessage: 'Enter the account name, e.g. TECH\\jane.doe',
+					},
+				},
+			],
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 5ff0e0eb-45cf-48cc-9677-7613fc79bc11',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: VBR_ID_PATTERN,
+						errorMessage: 'Not a valid Veeam user ID (a UUID)',
+					},
+				},
+			],
+		},
+	],
+};
+
+/** A role: picked from a searchable list, by name or by ID. */
+export const roleRLC: INodeProperties = {
+	displayName: 'Role',
+	name: 'role',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The Veeam role, e.g. Restore Operator',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a role...',
+			typeOptions: {
+				searchListMethod: 'searchRoles',
+				searchable: true,
+			},
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. Restore Operator',
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. b167c3af-2262-4b6c-9861-0606fc0cb6b1',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: VBR_ID_PATTERN,
+						errorMessage: 'Not a valid Veeam role ID (a UUID)',
+					},
+				},
+			],
+		},
+	],
+};
+
+/** Role names offered by the server; role IDs are accepted too (through an expression). */
+export function rolesField(description: string): INodeProperties {
+	return {
+		displayName: 'Role Names or IDs',
+		name: 'roles',
+		type: 'multiOptions',
+		typeOptions: {
+			loadOptionsMethod: 'getRoles',
+			loadOptionsDependsOn: ['product'],
+		},
+		default: [],
+		required: true,
+		description: `${description}. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	};
+}

@@ -1,0 +1,29 @@
+import type { AllEntities, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory } from '../adapters';
+
+type NodeMap = {
+	user: 'onboard' | 'promote' | 'offboard' | 'get' | 'getMany' | 'resetMfa' | 'setServiceAccountMode';
+	role: 'get' | 'getMany';
+};
+
+export type VeeamType = AllEntities<NodeMap>;
+export type VeeamResource = VeeamType['resource'];
+
+/**
+ * What every `*.operation.ts` exports. The router first runs `prepare` for every item (reading
+ * and checking parameters, resolving role names: read-only), then `execute` for each item that
+ * passed, so a bad item stops the run before anything has been changed.
+ */
+export interface VeeamOperation<P = unknown> {
+	description: INodeProperties[];
+	/** Reads and checks item `i`'s parameters. May read from the server, never changes anything. */
+	prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<P>;
+	/** Carries out item `i`; returns one output item or several. */
+	execute(this: IExecuteFunctions, params: P, directory: UserDirectory, i: number): Promise<IDataObject | IDataObject[]>;
+}
+
+/** Every operation of a resource, so that a missing one is a compile error. */
+export type OperationMap<R extends VeeamResource> = {
+	[O in Extract<VeeamType, { resource: R }>['operation']]: VeeamOperation;
+};

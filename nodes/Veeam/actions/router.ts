@@ -1,0 +1,95 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { createDirectory } from '../adapters';
+import type { OperationMap, VeeamOperation, VeeamResource, VeeamType } from './node.type';
+import * as role from './role/Role.resource';
+import * as user from './user/User.resource';
+
+const resources: { [R in VeeamResource]: OperationMap<R> } = {
+	user: {
+		onboard: user.onboard,
+		promote: user.promote,
+		offboard: user.offboard,
+		get: user.get,
+		getMany: user.getMany,
+		resetMfa: user.resetMfa,
+		setServiceAccountMode: user.setServiceAccountMode,
+	},
+	role: {
+		get: role.get,
+		getMany: role.getMany,
+	},
+};
+
+function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string): VeeamOperation {
+	const operations = Object.prototype.hasOwnProperty.call(resources, resource)
+		? (resources[resource as VeeamResource] as Record<string, VeeamOperation>)
+		: undefined;
+	if (!operations) throw new NodeOperationError(ctx.getNode(), `The resource "${resource}" is not supported`);
+	if (!Object.prototype.hasOwnProperty.call(operations, operation)) {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported for resource "${resource}"`);
+	}
+	return operations[operation];
+}
+
+/** The error, with the item it belongs to (n8n shows it, and continue-on-fail pairs it). */
+function forItem(ctx: IExecuteFunctions, error: unknown, i: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex ??= i;
+		return error;
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(ctx.getNode(), message, { itemIndex: i });
+}
+
+/**
+ * Runs one operation over all input items with one user directory (one login, one role lookup).
+ * First every item's parameters are read and checked; a bad item fails before anything is
+ * changed on the server. Then each item is carried out. With "Continue On Fail" a failing item
+ * becomes an error item paired with its input and the others go on.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const veeamNodeData = { resource, operation } as VeeamType;
+	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation);
+	const directory = createDirectory(this, this.getNodeParameter('product', 0));
+	const continueOnFail = this.continueOnFail();
+
+	const prepared: Array<{ ok: true; params: unknown } | { ok: false; error: Error }> = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			prepared.push({ ok: true, params: await op.prepare.call(this, i, directory) });
+		} catch (error) {
+			const failure = forItem(this, error, i);
+			if (!continueOnFail) throw failure;
+			prepared.push({ ok: false, error: failure });
+		}
+	}
+
+	const returnData: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const entry = prepared[i];
+		try {
+			if (!entry.ok) throw entry.error;
+			const result = await op.execute.call(this, entry.params, directory, i);
+			returnData.push(
+				...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result as IDataObject | IDataObject[]), {
+					itemData: { item: i },
+				}),
+			);
+		} catch (error) {
+			const failure = forItem(this, error, i);
+			if (!continueOnFail) throw failure;
+			returnData.push({ json: { error: failure.message }, pairedItem: { item: i } });
+		}
+	}
+	return [returnData];
+}

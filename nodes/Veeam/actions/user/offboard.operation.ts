@@ -1,0 +1,64 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamUser } from '../../adapters';
+import { findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
+import { inputError, readChoice } from '../../helpers/input';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { userRLC } from '../common.descriptions';
+
+const IF_NOT_FOUND = ['absent', 'error'] as const;
+type IfNotFound = (typeof IF_NOT_FOUND)[number];
+
+const properties: INodeProperties[] = [
+	userRLC,
+	{
+		displayName: 'If the User Does Not Exist',
+		name: 'ifNotFound',
+		type: 'options',
+		default: 'absent',
+		options: [
+			{
+				name: 'Succeed as Absent',
+				value: 'absent',
+				description: 'Output action "absent": the goal (no access) is already reached',
+			},
+			{ name: 'Error', value: 'error', description: 'Fail this item' },
+		],
+		description: 'What to do when Veeam has no such user',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['offboard'] } }, properties);
+
+interface OffboardParams {
+	lookup: UserLookup;
+	ifNotFound: IfNotFound;
+}
+
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<OffboardParams> {
+	return {
+		lookup: readUserLocator(this, directory, i),
+		ifNotFound: readChoice(this, i, 'ifNotFound', 'If the User Does Not Exist', IF_NOT_FOUND, 'absent'),
+	};
+}
+
+/**
+ * Removing a user from Veeam never touches the directory: an Active Directory account or group
+ * stays, with whatever else it grants. The output says so, for a ticketing step to follow up.
+ */
+function directoryFlags(user: VeeamUser): IDataObject {
+	return user.isDirectoryAccount
+		? { directoryAccountRemains: true, directoryAccount: user.name }
+		: { directoryAccountRemains: false };
+}
+
+export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
+	const user = await findUser(directory, p.lookup);
+	const outcome = user ? await directory.deleteUser(user) : 'absent';
+	if (outcome === 'absent') {
+		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);
+		return { action: 'absent', [p.lookup.mode === 'name' ? 'name' : 'id']: p.lookup.value, directoryAccountRemains: false };
+	}
+	const deleted = user as VeeamUser;
+	return { action: 'deleted', user: userOutput(deleted), ...directoryFlags(deleted) };
+}

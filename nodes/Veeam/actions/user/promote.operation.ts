@@ -1,0 +1,74 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole } from '../../adapters';
+import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
+import { inputError, readChoice } from '../../helpers/input';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { rolesField, userRLC } from '../common.descriptions';
+
+const MODES = ['replace', 'add', 'remove'] as const;
+type RoleMode = (typeof MODES)[number];
+
+const properties: INodeProperties[] = [
+	userRLC,
+	{
+		displayName: 'Change',
+		name: 'roleMode',
+		type: 'options',
+		default: 'replace',
+		options: [
+			{ name: 'Replace Roles', value: 'replace', description: 'The user ends up with exactly the roles given' },
+			{ name: 'Add Roles', value: 'add', description: 'The roles given are added to the roles the user has' },
+			{
+				name: 'Remove Roles',
+				value: 'remove',
+				description: 'The roles given are taken away; refused if the user would be left without any role',
+			},
+		],
+		description: 'How the roles given change the roles the user has',
+	},
+	rolesField('Roles to set, add or remove'),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['promote'] } }, properties);
+
+interface PromoteParams {
+	lookup: UserLookup;
+	mode: RoleMode;
+	roles: VeeamRole[];
+}
+
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<PromoteParams> {
+	const lookup = readUserLocator(this, directory, i);
+	const mode = readChoice(this, i, 'roleMode', 'Change', MODES, 'replace');
+	const roles = await readRoles(this, directory, i);
+	return { lookup, mode, roles };
+}
+
+function target(current: VeeamRole[], given: VeeamRole[], mode: RoleMode): VeeamRole[] {
+	const givenIds = new Set(given.map((r) => r.id.toLowerCase()));
+	if (mode === 'replace') return given;
+	if (mode === 'remove') return current.filter((r) => !givenIds.has(r.id.toLowerCase()));
+	const currentIds = new Set(current.map((r) => r.id.toLowerCase()));
+	return [...current, ...given.filter((r) => !currentIds.has(r.id.toLowerCase()))];
+}
+
+export async function execute(this: IExecuteFunctions, p: PromoteParams, directory: UserDirectory, i: number): Promise<IDataObject> {
+	const user = await requireUser(this, directory, p.lookup, i);
+	const wanted = target(user.roles, p.roles, p.mode);
+	const before = roleNames(user.roles);
+	if (wanted.length === 0) {
+		throw inputError(
+			this,
+			i,
+			'Role Names or IDs',
+			`removing ${roleNames(p.roles).join(', ')} would leave "${user.name}" without any role, and Veeam requires at least one`,
+			'To take all access away, use User → Offboard instead.',
+		);
+	}
+	if (sameRoles(user.roles, wanted)) {
+		return { action: 'unchanged', before, after: before, user: userOutput(user) };
+	}
+	const updated = await directory.setRoles(user, wanted);
+	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
+}

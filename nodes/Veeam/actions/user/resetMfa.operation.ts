@@ -1,0 +1,23 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
+import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { userRLC } from '../common.descriptions';
+
+const properties: INodeProperties[] = [userRLC];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['resetMfa'] } }, properties);
+
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<UserLookup> {
+	if (!directory.resetMfa) {
+		throw new NodeOperationError(this.getNode(), `${PRODUCT_NAMES[directory.product]} has no MFA reset`, { itemIndex: i });
+	}
+	return readUserLocator(this, directory, i);
+}
+
+export async function execute(this: IExecuteFunctions, lookup: UserLookup, directory: UserDirectory, i: number): Promise<IDataObject> {
+	const user = await requireUser(this, directory, lookup, i);
+	await directory.resetMfa!(user);
+	return { action: 'mfaReset', user: userOutput(user) };
+}

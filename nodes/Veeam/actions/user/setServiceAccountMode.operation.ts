@@ -1,0 +1,41 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
+import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
+import { readBoolean } from '../../helpers/input';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { userRLC } from '../common.descriptions';
+
+const properties: INodeProperties[] = [
+	userRLC,
+	{
+		displayName: 'Service Account',
+		name: 'isServiceAccount',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether the user becomes a service account (on: exempt from multi-factor authentication, for scripts and integrations) or an ordinary account (off)',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['setServiceAccountMode'] } }, properties);
+
+interface ServiceAccountParams {
+	lookup: UserLookup;
+	enabled: boolean;
+}
+
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<ServiceAccountParams> {
+	if (!directory.setServiceAccountMode) {
+		throw new NodeOperationError(this.getNode(), `${PRODUCT_NAMES[directory.product]} has no service accounts`, { itemIndex: i });
+	}
+	return { lookup: readUserLocator(this, directory, i), enabled: readBoolean(this, i, 'isServiceAccount', 'Service Account', true) };
+}
+
+export async function execute(this: IExecuteFunctions, p: ServiceAccountParams, directory: UserDirectory, i: number): Promise<IDataObject> {
+	const user = await requireUser(this, directory, p.lookup, i);
+	const before = user.isServiceAccount === true;
+	if (before === p.enabled) return { action: 'unchanged', before, after: before, user: userOutput(user) };
+	const updated = await directory.setServiceAccountMode!(user, p.enabled);
+	return { action: 'updated', before, after: updated.isServiceAccount === true, user: userOutput(updated) };
+}

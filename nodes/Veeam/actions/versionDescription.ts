@@ -1,0 +1,64 @@
+/* eslint-disable n8n-nodes-base/node-filename-against-convention */
+import type { INodeTypeDescription } from 'n8n-workflow';
+
+import { PRODUCT_NAMES } from '../adapters';
+import { CREDENTIAL_TYPE } from '../transport';
+import * as role from './role/Role.resource';
+import * as user from './user/User.resource';
+
+export const versionDescription: INodeTypeDescription = {
+	displayName: 'Veeam',
+	name: 'veeam',
+	icon: 'file:veeam.svg',
+	group: ['transform'],
+	version: 1,
+	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+	description:
+		'Onboard, promote and offboard the users of Veeam Backup & Replication, reset their MFA, and read users and roles',
+	defaults: {
+		name: 'Veeam',
+	},
+	usableAsTool: true,
+	// The literal, not NodeConnectionTypes.Main: eslint-plugin-n8n-nodes-base checks for it.
+	inputs: ['main'],
+	outputs: ['main'],
+	credentials: [
+		{
+			name: CREDENTIAL_TYPE.vbr,
+			required: true,
+			displayOptions: { show: { product: ['vbr'] } },
+		},
+		{
+			name: CREDENTIAL_TYPE.vbgc,
+			required: true,
+			displayOptions: { show: { product: ['vbgc'] } },
+		},
+	],
+	properties: [
+		{
+			displayName: 'Product',
+			name: 'product',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: PRODUCT_NAMES.vbr, value: 'vbr' },
+				{ name: PRODUCT_NAMES.vbgc, value: 'vbgc' },
+			],
+			default: 'vbr',
+			description: 'The Veeam product whose users to manage',
+		},
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Role', value: 'role' },
+				{ name: 'User', value: 'user' },
+			],
+			default: 'user',
+		},
+		...user.description,
+		...role.description,
+	],
+};

@@ -1,0 +1,106 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole, VeeamUser } from '../adapters';
+import { inputError, readLocator, readTextList, type Locator } from './input';
+
+/**
+ * Node-side helpers over a UserDirectory: resolving the user and role parameters of one item,
+ * and shaping what operations output. Product-neutral: product rules live in the adapters.
+ */
+
+export interface UserLookup extends Locator {
+	/** For messages: `name "TECH\jane"` or `ID 5ff0…`. */
+	label: string;
+}
+
+/** Reads the user locator of item `i` and checks its form (no request). */
+export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory, i: number, name = 'user', field = 'User'): UserLookup {
+	const locator = readLocator(ctx, i, name, field);
+	let mode = locator.mode;
+	// An expression over the whole locator gives plain text: an ID if it looks like one, else a name.
+	if (mode === 'name' && directory.refProblem(locator.value) === undefined && !locator.value.includes('\\')) mode = 'id';
+	if (mode === 'list' || mode === 'id') {
+		const problem = directory.refProblem(locator.value);
+		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or choose "By Name" to give DOMAIN\\name.');
+		return { mode, value: locator.value, label: `ID ${locator.value}` };
+	}
+	if (mode !== 'name') throw inputError(ctx, i, field, `unknown way to find the user: "${mode}"`);
+	return { mode, value: locator.value, label: `name "${locator.value}"` };
+}
+
+/** The user a locator points at, or undefined when there is none. */
+export async function findUser(directory: UserDirectory, lookup: UserLookup): Promise<VeeamUser | undefined> {
+	return lookup.mode === 'name' ? await directory.findUserByName(lookup.value) : await directory.getUser(lookup.value);
+}
+
+export async function requireUser(ctx: IExecuteFunctions, directory: UserDirectory, lookup: UserLookup, i: number, field = 'User'): Promise<VeeamUser> {
+	const user = await findUser(directory, lookup);
+	if (!user) {
+		throw inputError(ctx, i, field, `no Veeam user or group with ${lookup.label}`, 'Check the name (DOMAIN\\name) or ID, or list the users with User → Get Many.');
+	}
+	return user;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The roles named by item `i`'s multi-select: role names or IDs (an expression may also give one
+ * comma-separated text). Looked up in the directory's role list, which is fetched once per execution.
+ */
+export async function readRoles(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	i: number,
+	name = 'roles',
+	field = 'Roles',
+): Promise<VeeamRole[]> {
+	const entries = readTextList(ctx, i, name, field);
+	if (entries.length === 0) {
+		throw inputError(ctx, i, field, 'no role given: a Veeam user needs at least one role', 'Choose one or more roles, e.g. Restore Operator.');
+	}
+	const known = await directory.listRoles();
+	const byKey = new Map<string, VeeamRole>();
+	for (const role of known) {
+		byKey.set(role.name.toLowerCase(), role);
+		byKey.set(role.id.toLowerCase(), role);
+	}
+	const wanted = entries.flatMap((entry) =>
+		byKey.has(entry.toLowerCase()) || !entry.includes(',')
+			? [entry]
+			: entry
+					.split(',')
+					.map((part) => part.trim())
+					.filter((part) => part !== ''),
+	);
+	const unknown = wanted.filter((entry) => !byKey.has(entry.toLowerCase()));
+	if (unknown.length) {
+		const what = unknown.map((u) => `"${u}"`).join(', ');
+		throw inputError(
+			ctx,
+			i,
+			field,
+			`unknown role${unknown.length > 1 ? 's' : ''} ${what}${unknown.some((u) => UUID.test(u)) ? ' (no role has this ID)' : ''}`,
+			`Roles on this server: ${known.map((r) => r.name).join(', ')}.`,
+		);
+	}
+	const roles = new Map<string, VeeamRole>();
+	for (const entry of wanted) {
+		const role = byKey.get(entry.toLowerCase()) as VeeamRole;
+		roles.set(role.id, role);
+	}
+	return [...roles.values()];
+}
+
+export function roleNames(roles: VeeamRole[]): string[] {
+	return roles.map((r) => r.name);
+}
+
+export function sameRoles(a: VeeamRole[], b: VeeamRole[]): boolean {
+	const key = (roles: VeeamRole[]) => [...new Set(roles.map((r) => r.id.toLowerCase()))].sort().join(',');
+	return key(a) === key(b);
+}
+
+/** A user as the node outputs it (the common model; never anything secret). */
+export function userOutput(user: VeeamUser): IDataObject {
+	return { ...user, roles: user.roles.map((r) => ({ ...r })) } as unknown as IDataObject;
+}

@@ -1,0 +1,88 @@
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeParameterResourceLocator,
+} from 'n8n-workflow';
+
+/**
+ * Reading and checking parameters of one item. Every problem becomes a NodeOperationError that
+ * names the field and the item (n8n's 0-based item index), raised before any request that
+ * changes anything.
+ */
+
+export function inputError(ctx: IExecuteFunctions, i: number, field: string, problem: string, description?: string) {
+	return new NodeOperationError(ctx.getNode(), `${field} (item ${i}): ${problem}`, { itemIndex: i, description });
+}
+
+function kindOf(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Text from a parameter, trimmed. An expression that yields an object or a list is refused. */
+export function readText(
+	ctx: IExecuteFunctions,
+	i: number,
+	name: string,
+	field: string,
+	{ required = true, fallback = '' }: { required?: boolean; fallback?: string } = {},
+): string {
+	return checkText(ctx, i, field, ctx.getNodeParameter(name, i, fallback) as unknown, required);
+}
+
+export function checkText(ctx: IExecuteFunctions, i: number, field: string, raw: unknown, required = true): string {
+	let text: string;
+	if (raw === undefined || raw === null) text = '';
+	else if (typeof raw === 'string') text = raw.trim();
+	else if (typeof raw === 'number' || typeof raw === 'boolean') text = String(raw);
+	else throw inputError(ctx, i, field, `must be text, but the value is ${kindOf(raw)}`, 'Check the expression: it should produce a single text value, e.g. {{ $json.name }}, not {{ $json }}.');
+	if (required && text === '') throw inputError(ctx, i, field, 'is empty');
+	return text;
+}
+
+/** A boolean; expressions may give `true`/`false` as text. */
+export function readBoolean(ctx: IExecuteFunctions, i: number, name: string, field: string, fallback: boolean): boolean {
+	const raw = ctx.getNodeParameter(name, i, fallback) as unknown;
+	if (typeof raw === 'boolean') return raw;
+	if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase() === 'true';
+	throw inputError(ctx, i, field, `must be true or false, but the value is ${kindOf(raw)}${typeof raw === 'string' ? ` "${raw}"` : ''}`);
+}
+
+/** One of a fixed set of values. */
+export function readChoice<T extends string>(
+	ctx: IExecuteFunctions,
+	i: number,
+	name: string,
+	field: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
+	const value = checkText(ctx, i, field, ctx.getNodeParameter(name, i, fallback) as unknown);
+	const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+	if (!found) throw inputError(ctx, i, field, `"${value}" is not one of ${allowed.join(', ')}`);
+	return found;
+}
+
+/** A list of texts from a multi-select, or from an expression giving a list or one text. */
+export function readTextList(ctx: IExecuteFunctions, i: number, name: string, field: string): string[] {
+	const raw = ctx.getNodeParameter(name, i, []) as unknown;
+	const values = Array.isArray(raw) ? raw : raw === undefined || raw === null || raw === '' ? [] : [raw];
+	return values.map((v) => checkText(ctx, i, field, v, false)).filter((v) => v !== '');
+}
+
+export interface Locator {
+	mode: string;
+	value: string;
+}
+
+/** A resource locator's mode and value (the value checked to be text). */
+export function readLocator(ctx: IExecuteFunctions, i: number, name: string, field: string): Locator {
+	const raw = ctx.getNodeParameter(name, i) as unknown;
+	if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'mode' in raw) {
+		const rlc = raw as INodeParameterResourceLocator;
+		return { mode: String(rlc.mode), value: checkText(ctx, i, field, rlc.value) };
+	}
+	// An expression over the whole parameter: take the text as what the user typed.
+	return { mode: 'name', value: checkText(ctx, i, field, raw) };
+}

@@ -1,0 +1,43 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { createDirectory } from '../adapters';
+
+/** Users per page of the list; the editor asks for the next page with the returned token. */
+const PAGE_SIZE = 100;
+
+function product(ctx: ILoadOptionsFunctions): unknown {
+	return ctx.getCurrentNodeParameter('product') ?? 'vbr';
+}
+
+/**
+ * Users for the "From List" mode of the user locator. The search text goes to the server as a
+ * name pattern (`*text*`), so a user on any page can be found; the pagination token is the next
+ * `skip`. Errors (a wrong credential, an unreachable server) surface in the editor.
+ */
+export async function searchUsers(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const directory = createDirectory(this, product(this));
+	const parsed = Number(paginationToken);
+	const skip = Number.isInteger(parsed) && parsed > 0 ? parsed : 0;
+	const text = filter?.trim() ?? '';
+	const { users, total } = await directory.listUsersPage(text ? { namePattern: `*${text}*` } : {}, skip, PAGE_SIZE);
+	const next = skip + users.length;
+	return {
+		results: users.map((u) => ({ name: u.name, value: u.ref, description: u.type })),
+		paginationToken: users.length > 0 && next < total ? String(next) : undefined,
+	};
+}
+
+/** Roles for the role locator: all of them (a server has a handful), filtered by the search text. */
+export async function searchRoles(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const roles = await createDirectory(this, product(this)).listRoles();
+	const text = filter?.trim().toLowerCase() ?? '';
+	return {
+		results: roles
+			.filter((r) => !text || r.name.toLowerCase().includes(text))
+			.map((r) => ({ name: r.name, value: r.id, description: r.description })),
+	};
+}
