@@ -22,6 +22,9 @@ import tseslint from 'typescript-eslint';
 // silently pass. Clear it before loading the plugin so lint behaves the same in any shell.
 if (process.env.NODE_ENV === 'test') delete process.env.NODE_ENV;
 const { default: n8nNodesBase } = await import('eslint-plugin-n8n-nodes-base');
+// n8n's newer rules for verified community packages (restricted imports and globals, no runtime
+// dependencies, usableAsTool, credential tests, pairedItem, NodeApiError …), used by `n8n-node lint`.
+const { n8nCommunityNodesPlugin } = await import('@n8n/eslint-plugin-community-nodes');
 
 const rootDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -110,5 +113,13 @@ export default defineConfig([
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: { ...n8nNodesBase.configs.nodes.rules },
+	},
+
+	{
+		// The same recommended set `n8n-node lint` applies, on what ships: nodes, credentials, package.json.
+		name: '@n8n/community-nodes/recommended',
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		plugins: n8nCommunityNodesPlugin.configs.recommended.plugins,
+		rules: n8nCommunityNodesPlugin.configs.recommended.rules,
 	},
 ]);

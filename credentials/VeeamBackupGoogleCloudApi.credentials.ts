@@ -64,7 +64,7 @@ async function completeMfa(
 export const VBGC_AUTH: VeeamProductAuth = {
 	productName: 'Veeam Backup for Google Cloud',
 	defaultPort: 13140,
-	tokenPath: '/api/v1/token',
+	loginPath: '/api/v1/token',
 	completeMfa,
 };
 

@@ -13,7 +13,7 @@ import { connectionProperties } from './common/properties';
 export const VBR_AUTH: VeeamProductAuth = {
 	productName: 'Veeam Backup & Replication',
 	defaultPort: 9419,
-	tokenPath: '/api/oauth2/token',
+	loginPath: '/api/oauth2/token',
 };
 
 /**

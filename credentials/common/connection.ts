@@ -10,7 +10,7 @@ export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
 	productName: string;
 	defaultPort: number;
-	tokenPath: string;
+	loginPath: string;
 	/** What to do when the password grant answers 202 (VBGC's MFA challenge). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -48,12 +48,8 @@ export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
 	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
 		throw new VeeamAuthError(`Server URL "${text}" has no scheme: write it as https://${text}`);
 	}
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new VeeamAuthError(`Server URL "${text}" is not a valid URL`);
-	}
+	if (!URL.canParse(text)) throw new VeeamAuthError(`Server URL "${text}" is not a valid URL`);
+	const url = new URL(text);
 	if (url.protocol !== 'https:') {
 		throw new VeeamAuthError(`Server URL must use https:// (Veeam's REST API is HTTPS only), not ${url.protocol}//`);
 	}
@@ -178,7 +174,7 @@ export async function postTokenForm(
 	const options: IHttpRequestOptions = applyTls(
 		{
 			method: 'POST',
-			url: `${ctx.baseUrl}${ctx.auth.tokenPath}`,
+			url: `${ctx.baseUrl}${ctx.auth.loginPath}`,
 			headers: {
 				'x-api-version': ctx.apiVersion,
 				'Content-Type': 'application/x-www-form-urlencoded',
@@ -192,12 +188,13 @@ export async function postTokenForm(
 		},
 		ctx.credentials,
 	);
-	let response: { statusCode: number; body: unknown };
-	try {
-		response = (await helpers.httpRequest(options)) as { statusCode: number; body: unknown };
-	} catch (error) {
-		throw new VeeamAuthError(`${ctx.auth.productName} login failed. ${describeConnectionFailure(error, ctx.baseUrl)}`);
-	}
+	// preAuthentication runs without a node, so NodeApiError is not available here: the failure is
+	// turned into our own message (never the request, which holds the password) and n8n wraps it.
+	const response = await helpers.httpRequest(options).then(
+		(r) => r as { statusCode: number; body: unknown },
+		(error: unknown) => new VeeamAuthError(`${ctx.auth.productName} login failed. ${describeConnectionFailure(error, ctx.baseUrl)}`),
+	);
+	if (response instanceof VeeamAuthError) throw response;
 	let body = response.body;
 	if (typeof body === 'string' && body.trim() !== '') {
 		try {

@@ -60,14 +60,17 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	timeoutMs: 30_000,
 };
 
-/** The request may or may not have been carried out (connection lost, gateway error, broken answer). */
-export class UnclearOutcomeError extends Error {
-	constructor(
-		message: string,
-		readonly apiError: NodeApiError,
-	) {
-		super(message);
-		this.name = 'UnclearOutcomeError';
+/**
+ * The request may or may not have been carried out (connection lost, gateway error, broken answer).
+ * Callers that create things catch it and look before trying again.
+ */
+export class UnclearOutcomeError extends NodeApiError {
+	constructor(readonly apiError: NodeApiError) {
+		super(apiError.node, { message: apiError.message } as JsonObject, {
+			message: apiError.message,
+			description: `${apiError.description ?? ''} The request may or may not have been carried out.`.trim(),
+			httpCode: apiError.httpCode ?? undefined,
+		});
 	}
 }
 
@@ -199,12 +202,15 @@ export async function veeamApiRequest<T = IDataObject>(
 	};
 
 	for (let attempt = 0; ; attempt++) {
-		let response: unknown;
-		try {
-			response = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE[product], { ...options });
-		} catch (error) {
-			const failure = inspectFailure(error);
-			const apiError = toApiError(this, failure, req, error, baseUrl, apiVersion);
+		const result = await this.helpers.httpRequestWithAuthentication
+			.call(this, CREDENTIAL_TYPE[product], { ...options })
+			.then(
+				(response: unknown) => ({ response }),
+				(error: unknown) => ({ error }),
+			);
+		if ('error' in result) {
+			const failure = inspectFailure(result.error);
+			const apiError = toApiError(this, failure, req, result.error, baseUrl, apiVersion);
 			const refused = failure.status !== undefined && REFUSED_STATUSES.has(failure.status);
 			const unclear =
 				(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
@@ -214,9 +220,10 @@ export async function veeamApiRequest<T = IDataObject>(
 				await sleep(backoffMs(attempt, failure, policy));
 				continue;
 			}
-			if (unclear && !idempotent) throw new UnclearOutcomeError(apiError.message, apiError);
+			if (unclear && !idempotent) throw new UnclearOutcomeError(apiError);
 			throw apiError;
 		}
+		const { response } = result;
 		// A body that is not JSON (e.g. cut off) is not an answer we can trust.
 		if (typeof response === 'string' && response.trim() !== '') {
 			const failure: Failure = { status: 200 };
@@ -224,7 +231,7 @@ export async function veeamApiRequest<T = IDataObject>(
 				message: `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`,
 				itemIndex: req.itemIndex,
 			});
-			if (!idempotent) throw new UnclearOutcomeError(apiError.message, apiError);
+			if (!idempotent) throw new UnclearOutcomeError(apiError);
 			if (attempt < policy.maxRetries) {
 				await sleep(backoffMs(attempt, failure, policy));
 				continue;
