@@ -5,7 +5,14 @@ import { versionDescription } from './actions/versionDescription';
 import { listSearch, loadOptions } from './methods';
 
 export class Veeam implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	// icon, subtitle and usableAsTool are set here, not in versionDescription: n8n's package lint
+	// (@n8n/eslint-plugin-community-nodes) reads them from the class, and checks the icon file.
+	description: INodeTypeDescription = {
+		...versionDescription,
+		icon: 'file:veeam.svg',
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		usableAsTool: true,
+	};
 
 	methods = { listSearch, loadOptions };
 

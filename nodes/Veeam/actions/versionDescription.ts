@@ -6,19 +6,17 @@ import { CREDENTIAL_TYPE } from '../transport';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
 
+/** Everything but icon, subtitle and usableAsTool, which Veeam.node.ts adds. */
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'Veeam',
 	name: 'veeam',
-	icon: 'file:veeam.svg',
 	group: ['transform'],
 	version: 1,
-	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 	description:
 		'Onboard, promote and offboard the users of Veeam Backup & Replication, reset their MFA, and read users and roles',
 	defaults: {
 		name: 'Veeam',
 	},
-	usableAsTool: true,
 	// The literal, not NodeConnectionTypes.Main: eslint-plugin-n8n-nodes-base checks for it.
 	inputs: ['main'],
 	outputs: ['main'],

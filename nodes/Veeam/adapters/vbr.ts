@@ -67,6 +67,20 @@ export function fromVbrUser(u: VbrUserModel): VeeamUser {
 	};
 }
 
+/**
+ * The call's result, or undefined when Veeam answers 404. Any other failure passes through as the
+ * transport raised it (a NodeApiError with Veeam's errorCode and message).
+ */
+async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+	return await call.then(
+		(value): T | undefined => value,
+		(error: unknown) => {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		},
+	);
+}
+
 function roleModel(r: VeeamRole): IDataObject {
 	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
 }
@@ -119,12 +133,8 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
-		try {
-			return fromVbrUser(await this.call<VbrUserModel>({ method: 'GET', path: `${USERS}/${encodeURIComponent(ref)}` }));
-		} catch (error) {
-			if (isNotFound(error)) return undefined;
-			throw error;
-		}
+		const found = await unlessNotFound(this.call<VbrUserModel>({ method: 'GET', path: `${USERS}/${encodeURIComponent(ref)}` }));
+		return found && fromVbrUser(found);
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
@@ -141,15 +151,16 @@ export class VbrDirectory implements UserDirectory {
 			isServiceAccount: user.isServiceAccount ?? false,
 		};
 		for (let attempt = 0; ; attempt++) {
-			try {
-				return fromVbrUser(await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false }));
-			} catch (error) {
-				if (!(error instanceof UnclearOutcomeError)) throw error;
-				// The create may have happened: look before sending it again, and send it again once only.
-				const existing = await this.findUserByName(user.name);
-				if (existing) return existing;
-				if (attempt >= 1) throw error.apiError;
-			}
+			const outcome = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false }).then(
+				(created) => ({ created }),
+				(error: unknown) => ({ error }),
+			);
+			if ('created' in outcome) return fromVbrUser(outcome.created);
+			if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
+			// The create may have happened: look before sending it again, and send it again once only.
+			const existing = await this.findUserByName(user.name);
+			if (existing) return existing;
+			if (attempt >= 1) throw outcome.error.apiError;
 		}
 	}
 
@@ -163,13 +174,10 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
-		try {
-			await this.call({ method: 'DELETE', path: `${USERS}/${encodeURIComponent(user.ref)}` });
-			return 'deleted';
-		} catch (error) {
-			if (isNotFound(error)) return 'absent';
-			throw error;
-		}
+		const done = await unlessNotFound(
+			this.call({ method: 'DELETE', path: `${USERS}/${encodeURIComponent(user.ref)}` }).then(() => true),
+		);
+		return done ? 'deleted' : 'absent';
 	}
 
 	async listRoles(): Promise<VeeamRole[]> {
@@ -181,22 +189,16 @@ export class VbrDirectory implements UserDirectory {
 			},
 			(r) => r.id,
 		);
-		try {
-			return await this.roles;
-		} catch (error) {
-			this.roles = undefined; // a failed lookup is not cached
-			throw error;
-		}
+		// A failed lookup is not cached: the next call asks again.
+		this.roles.catch(() => {
+			this.roles = undefined;
+		});
+		return await this.roles;
 	}
 
 	async getRole(id: string): Promise<VeeamRole | undefined> {
-		try {
-			const r = await this.call<VeeamRole & { isBuiltIn?: boolean }>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}` });
-			return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
-		} catch (error) {
-			if (isNotFound(error)) return undefined;
-			throw error;
-		}
+		const r = await unlessNotFound(this.call<VeeamRole>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}` }));
+		return r && { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
 	}
 
 	async getRolePermissions(id: string): Promise<string[]> {

@@ -18,7 +18,7 @@ export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory
 	const locator = readLocator(ctx, i, name, field);
 	let mode = locator.mode;
 	// An expression over the whole locator gives plain text: an ID if it looks like one, else a name.
-	if (mode === 'name' && directory.refProblem(locator.value) === undefined && !locator.value.includes('\\')) mode = 'id';
+	if (mode === 'auto') mode = directory.refProblem(locator.value) === undefined ? 'id' : 'name';
 	if (mode === 'list' || mode === 'id') {
 		const problem = directory.refProblem(locator.value);
 		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or choose "By Name" to give DOMAIN\\name.');
@@ -52,7 +52,7 @@ export async function readRoles(
 	directory: UserDirectory,
 	i: number,
 	name = 'roles',
-	field = 'Roles',
+	field = 'Role Names or IDs',
 ): Promise<VeeamRole[]> {
 	const entries = readTextList(ctx, i, name, field);
 	if (entries.length === 0) {

@@ -72,6 +72,7 @@ export function readTextList(ctx: IExecuteFunctions, i: number, name: string, fi
 }
 
 export interface Locator {
+	/** `list`, `id`, `name`, or `auto` for plain text from an expression over the whole locator. */
 	mode: string;
 	value: string;
 }
@@ -83,6 +84,6 @@ export function readLocator(ctx: IExecuteFunctions, i: number, name: string, fie
 		const rlc = raw as INodeParameterResourceLocator;
 		return { mode: String(rlc.mode), value: checkText(ctx, i, field, rlc.value) };
 	}
-	// An expression over the whole parameter: take the text as what the user typed.
-	return { mode: 'name', value: checkText(ctx, i, field, raw) };
+	// An expression over the whole parameter gives plain text: the caller decides (ID or name).
+	return { mode: 'auto', value: checkText(ctx, i, field, raw) };
 }

@@ -11,6 +11,7 @@ export const description = updateDisplayOptions({ show: { resource: ['role'], op
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<Locator> {
 	const locator = readLocator(this, i, 'role', 'Role');
+	if (locator.mode === 'auto') locator.mode = directory.refProblem(locator.value) === undefined ? 'id' : 'name';
 	if ((locator.mode === 'list' || locator.mode === 'id') && directory.refProblem(locator.value)) {
 		throw inputError(this, i, 'Role', `"${locator.value}" is not a role ID`, 'Pick the role from the list, or choose "By Name".');
 	}
