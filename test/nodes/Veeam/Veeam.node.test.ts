@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { NodeHelpers, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+
+import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
+import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
+import { Veeam } from '../../../nodes/Veeam/Veeam.node';
+
+const root = join(__dirname, '../../..');
+const node = new Veeam();
+const { description } = node;
+
+function nodeWith(parameters: Record<string, unknown>): INode {
+	return { id: 'x', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] };
+}
+
+function shownCredentials(parameters: Record<string, unknown>): string[] {
+	const n = nodeWith(parameters);
+	const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+	return (description.credentials ?? []).filter((c) => NodeHelpers.displayParameter(resolved, c, n, description)).map((c) => c.name);
+}
+
+function operations(resource: string): INodePropertyOptions[] {
+	const prop = description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource));
+	return (prop?.options ?? []) as INodePropertyOptions[];
+}
+
+function allProperties(props: INodeProperties[] = description.properties): INodeProperties[] {
+	return props.flatMap((p) => [p, ...allProperties(((p.options ?? []) as INodeProperties[]).filter((o) => 'type' in o))]);
+}
+
+describe('Veeam node description', () => {
+	it('is an action node usable as an AI tool, with its icon and one input and output', () => {
+		expect(description).toMatchObject({ name: 'veeam', displayName: 'Veeam', version: 1, usableAsTool: true, icon: 'file:veeam.svg' });
+		expect(existsSync(join(root, 'nodes/Veeam/veeam.svg'))).toBe(true);
+		expect(description.inputs).toEqual(['main']);
+		expect(description.outputs).toEqual(['main']);
+		expect(description.polling).toBeUndefined();
+	});
+
+	it('shows the credential of the chosen product only', () => {
+		expect(shownCredentials({})).toEqual(['veeamBackupReplicationApi']);
+		expect(shownCredentials({ product: 'vbr' })).toEqual(['veeamBackupReplicationApi']);
+		expect(shownCredentials({ product: 'vbgc' })).toEqual(['veeamBackupGoogleCloudApi']);
+		// Both credential types exist in this package.
+		expect([new VeeamBackupReplicationApi().name, new VeeamBackupGoogleCloudApi().name]).toEqual(
+			description.credentials?.map((c) => c.name),
+		);
+	});
+
+	it('offers every operation with an action and a description for AI tool use', () => {
+		expect(operations('user').map((o) => o.value).sort()).toEqual(
+			['get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode'].sort(),
+		);
+		expect(operations('role').map((o) => o.value).sort()).toEqual(['get', 'getMany']);
+		for (const op of [...operations('user'), ...operations('role')]) {
+			expect(op.action).toMatch(/^[A-Z]/);
+			expect(String(op.description).length).toBeGreaterThan(30);
+		}
+		const offboard = operations('user').find((o) => o.value === 'offboard');
+		expect(offboard?.description).toContain('directoryAccountRemains');
+	});
+
+	it('refers only to list-search and load-options methods the node has', () => {
+		const searchMethods = allProperties()
+			.flatMap((p) => p.modes ?? [])
+			.map((m) => m.typeOptions?.searchListMethod)
+			.filter(Boolean);
+		const loadMethods = allProperties()
+			.map((p) => p.typeOptions?.loadOptionsMethod)
+			.filter(Boolean);
+		expect(new Set(searchMethods)).toEqual(new Set(['searchUsers', 'searchRoles']));
+		expect(new Set(loadMethods)).toEqual(new Set(['getRoles']));
+		for (const m of searchMethods) expect(typeof node.methods.listSearch[m as keyof typeof node.methods.listSearch]).toBe('function');
+		for (const m of loadMethods) expect(typeof node.methods.loadOptions[m as keyof typeof node.methods.loadOptions]).toBe('function');
+	});
+
+	it('shows each operation its own fields only', () => {
+		const shown = (parameters: Record<string, unknown>) => {
+			const n = nodeWith(parameters);
+			const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+			return Object.keys(resolved).sort();
+		};
+		expect(shown({ resource: 'user', operation: 'onboard' })).toEqual(
+			['ifExists', 'isServiceAccount', 'operation', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+		);
+		expect(shown({ resource: 'user', operation: 'offboard' })).toEqual(['ifNotFound', 'operation', 'product', 'resource', 'user']);
+		expect(shown({ resource: 'user', operation: 'getMany' })).toEqual(['filters', 'limit', 'operation', 'product', 'resource', 'returnAll']);
+		expect(shown({ resource: 'user', operation: 'getMany', returnAll: true })).toEqual(['filters', 'operation', 'product', 'resource', 'returnAll']);
+		// The VBR-only fields of Onboard are hidden for another product.
+		expect(shown({ product: 'vbgc', resource: 'user', operation: 'onboard' })).not.toContain('userType');
+	});
+
+	it('has a codex with categories and Veeam’s REST reference, and is listed in package.json', () => {
+		const codex = JSON.parse(readFileSync(join(root, 'nodes/Veeam/Veeam.node.json'), 'utf8'));
+		const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+		expect(codex.node).toBe(`${pkg.name}.${description.name}`);
+		expect(codex.categories).toEqual(expect.arrayContaining(['Development']));
+		expect(codex.resources.primaryDocumentation[0].url).toMatch(/^https:\/\/helpcenter\.veeam\.com\/references\/vbr\//);
+		expect(pkg.n8n.nodes).toContain('dist/nodes/Veeam/Veeam.node.js');
+	});
+});

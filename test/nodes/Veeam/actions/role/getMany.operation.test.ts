@@ -1,0 +1,49 @@
+import { startSimulator, type SimServer } from '../../../../../sim';
+import { shutdownEngine } from '../../../../support/engine';
+import { ROLES, VeeamHarness, routeCount } from '../../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+describe('Role → Get Many', () => {
+	it('lists all seven built-in roles, one item each', async () => {
+		const run = await h.run({ resource: 'role', operation: 'getMany', returnAll: true });
+		expect(run.json.map((r) => r.name)).toEqual([
+			'Backup Administrator',
+			'Backup Operator',
+			'Backup Viewer',
+			'Incident API Operator',
+			'Restore Operator',
+			'Security Administrator',
+			'Tape Operator',
+		]);
+		expect(Object.keys(run.json[0]).sort()).toEqual(['description', 'id', 'name']);
+		expect(routeCount(sim, `GET ${ROLES}`)).toBe(1);
+	});
+
+	it('returns up to the limit, and looks the roles up once for many items', async () => {
+		const run = await h.run({ resource: 'role', operation: 'getMany', limit: 2 }, [{}, {}, {}]);
+		expect(run.items.map((i) => [i.json.name, i.pairedItem])).toEqual([
+			['Backup Administrator', { item: 0 }],
+			['Backup Operator', { item: 0 }],
+			['Backup Administrator', { item: 1 }],
+			['Backup Operator', { item: 1 }],
+			['Backup Administrator', { item: 2 }],
+			['Backup Operator', { item: 2 }],
+		]);
+		expect(routeCount(sim, `GET ${ROLES}`)).toBe(1);
+	});
+});

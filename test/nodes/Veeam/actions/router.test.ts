@@ -1,0 +1,113 @@
+import { startSimulator, type SimServer } from '../../../../sim';
+import { shutdownEngine } from '../../../support/engine';
+import { USERS, VeeamHarness, byName, mutations, routeCount } from '../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: '={{ $json.roles }}' };
+
+describe('continue on fail', () => {
+	it('gives one error item per failing item, paired to it, and the other items go on', async () => {
+		const run = await h.run(
+			onboard,
+			[
+				{ name: 'TECH\\first', roles: ['Restore Operator'] },
+				{ name: 'no-domain', roles: ['Restore Operator'] }, // bad input
+				{ name: 'TECH\\third', roles: ['Chief Wizard'] }, // unknown role
+				{ name: 'TECH\\fourth', roles: ['Backup Viewer'] },
+			],
+			{ continueOnFail: true },
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.items).toEqual([
+			{ json: expect.objectContaining({ action: 'created' }), pairedItem: { item: 0 } },
+			{
+				json: { error: 'User Name (item 1): "no-domain" is not an Active Directory user name: write it as DOMAIN\\name, e.g. TECH\\jane.doe' },
+				pairedItem: { item: 1 },
+			},
+			{ json: { error: 'Role Names or IDs (item 2): unknown role "Chief Wizard"' }, pairedItem: { item: 2 } },
+			{ json: expect.objectContaining({ action: 'created' }), pairedItem: { item: 3 } },
+		]);
+		expect(mutations(sim)).toEqual([
+			['user.create', 'TECH\\first'],
+			['user.create', 'TECH\\fourth'],
+		]);
+	});
+
+	it('pairs error items with their input also when items fan out (Get Many)', async () => {
+		// More output items than input items: n8n cannot pair them by position, the node must.
+		const run = await h.run(
+			{ resource: 'user', operation: 'getMany', returnAll: true, filters: { namePattern: '={{ $json.pattern }}' } },
+			[{ pattern: 'VBR01\\*' }, { pattern: { not: 'text' } }, { pattern: 'TECH\\s*' }],
+			{ continueOnFail: true },
+		);
+		expect(run.items.map((i) => [i.json.name ?? i.json.error, i.pairedItem])).toEqual([
+			['VBR01\\admin', { item: 0 }],
+			['VBR01\\svc-n8n', { item: 0 }],
+			['VBR01\\viewer', { item: 0 }],
+			['Name Pattern (item 1): must be text, but the value is an object', { item: 1 }],
+			['TECH\\sheila.d.cory', { item: 2 }],
+		]);
+	});
+
+	it('turns a Veeam error on one item into its error item, carrying Veeam’s message', async () => {
+		// 500 is not retried (the server may have failed half-way; Veeam's body says what happened).
+		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 1 });
+		const run = await h.run(
+			onboard,
+			['TECH\\a', 'TECH\\b', 'TECH\\c'].map((name) => ({ name, roles: ['Restore Operator'] })),
+			{ continueOnFail: true },
+		);
+		expect(run.items.map((i) => [i.json.action ?? i.json.error, i.pairedItem])).toEqual([
+			['created', { item: 0 }],
+			['Veeam: The service is temporarily unavailable.', { item: 1 }],
+			['created', { item: 2 }],
+		]);
+	});
+
+	it('without it, the first failure stops the run with the item named', async () => {
+		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 1 });
+		const run = await h.run(onboard, ['TECH\\a', 'TECH\\b', 'TECH\\c'].map((name) => ({ name, roles: ['Restore Operator'] })));
+		expect(run.error?.name).toBe('NodeApiError');
+		expect(run.error?.message).toBe('Veeam: The service is temporarily unavailable.');
+		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
+		expect(mutations(sim)).toEqual([['user.create', 'TECH\\a']]);
+	});
+});
+
+describe('dispatch', () => {
+	it('refuses an operation the resource does not have', async () => {
+		const run = await h.run({ resource: 'role', operation: 'offboard' });
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe('The operation "offboard" is not supported for resource "role"');
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it('says clearly that Veeam Backup for Google Cloud is not supported yet, before any request', async () => {
+		const run = await h.run({ product: 'vbgc', resource: 'user', operation: 'get', user: byName('administrator') });
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe('Veeam Backup for Google Cloud is not supported by this version of the Veeam node');
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it('builds one directory per execution: roles are looked up again in the next execution', async () => {
+		await h.run(onboard, [{ name: 'TECH\\one', roles: ['Restore Operator'] }]);
+		await h.run(onboard, [{ name: 'TECH\\two', roles: ['Restore Operator'] }]);
+		expect(routeCount(sim, 'GET /api/v1/security/roles')).toBe(2);
+		expect(routeCount(sim, `POST ${USERS}`)).toBe(2);
+	});
+});

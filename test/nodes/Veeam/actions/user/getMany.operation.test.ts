@@ -1,0 +1,84 @@
+import { startSimulator, type SimServer } from '../../../../../sim';
+import { shutdownEngine } from '../../../../support/engine';
+import { ROLE_IDS, USERS, VeeamHarness, routeCount } from '../../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const getMany = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'getMany', ...params });
+const names = (json: Array<Record<string, unknown>>) => json.map((j) => j.name);
+
+describe('User → Get Many', () => {
+	it('returns all of 1,206 users in ceil(1206/500) = 3 list requests (the largest page the server accepts)', async () => {
+		sim.seed({ count: 1200, prefix: 'page' });
+		const run = await h.run(getMany({ returnAll: true }));
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(1206);
+		expect(new Set(run.json.map((j) => j.id)).size).toBe(1206);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(Math.ceil(1206 / 500));
+		expect(run.items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
+	});
+
+	it('stops at the limit, asking only for what it needs', async () => {
+		sim.seed({ count: 1200, prefix: 'page' });
+		const run = await h.run(getMany({ returnAll: false, limit: 7 }));
+		expect(run.items).toHaveLength(7);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+		const limited = await h.run(getMany({ limit: 600 }));
+		expect(limited.items).toHaveLength(600);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1 + 2);
+	});
+
+	it('uses the default limit of 50', async () => {
+		sim.seed({ count: 80 });
+		expect((await h.run(getMany({}))).items).toHaveLength(50);
+	});
+
+	it.each([
+		[{ namePattern: 'tech\\*' }, ['TECH\\Backup Operators', 'TECH\\sheila.d.cory']],
+		[{ namePattern: 'VBR01\\?dmin' }, ['VBR01\\admin']],
+		[{ types: ['InternalGroup', 'ExternalGroup'] }, ['BUILTIN\\Administrators', 'TECH\\Backup Operators']],
+		[{ role: 'Backup Administrator' }, ['BUILTIN\\Administrators', 'VBR01\\admin', 'VBR01\\svc-n8n']],
+		[{ role: ROLE_IDS.restoreOperator }, ['TECH\\sheila.d.cory']],
+		[{ isServiceAccount: true }, ['VBR01\\svc-n8n']],
+		[{ isServiceAccount: false, types: ['InternalUser'] }, ['VBR01\\admin', 'VBR01\\viewer']],
+	])('filters %j on the server', async (filters, expected) => {
+		sim.seed({ count: 600, prefix: 'noise' });
+		const run = await h.run(getMany({ returnAll: true, filters }));
+		expect(names(run.json)).toEqual(expected);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+	});
+
+	it('refuses a filter that is not text before any request', async () => {
+		const run = await h.run(getMany({ filters: { namePattern: '={{ $json.pattern }}' } }), [{ pattern: { a: 1 } }]);
+		expect(run.error?.message).toBe('Name Pattern (item 0): must be text, but the value is an object');
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it('one input item per query: each item gets its own results, paired to it', async () => {
+		const run = await h.run(getMany({ returnAll: true, filters: { namePattern: '={{ $json.pattern }}' } }), [
+			{ pattern: 'VBR01\\*' },
+			{ pattern: 'TECH\\s*' },
+		]);
+		expect(run.items.map((i) => [i.json.name, i.pairedItem])).toEqual([
+			['VBR01\\admin', { item: 0 }],
+			['VBR01\\svc-n8n', { item: 0 }],
+			['VBR01\\viewer', { item: 0 }],
+			['TECH\\sheila.d.cory', { item: 1 }],
+		]);
+	});
+});

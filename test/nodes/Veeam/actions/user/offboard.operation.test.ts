@@ -1,0 +1,96 @@
+import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
+import { simClient } from '../../../../support/simClient';
+import { shutdownEngine } from '../../../../support/engine';
+import { USERS, VeeamHarness, byId, byName, fromList, mutations, routeCount, simUser } from '../../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const offboard = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'offboard', ...params });
+
+describe('User → Offboard', () => {
+	it.each([
+		['an Active Directory user', 'TECH\\sheila.d.cory', 'ExternalUser'],
+		['an Active Directory group', 'TECH\\Backup Operators', 'ExternalGroup'],
+	])('deletes %s and flags that the directory account remains', async (_what, name, type) => {
+		const run = await h.run(offboard({ user: byName(name) }));
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({
+			action: 'deleted',
+			directoryAccountRemains: true,
+			directoryAccount: name,
+			user: { name, type, isDirectoryAccount: true },
+		});
+		expect(run.items[0].pairedItem).toEqual({ item: 0 });
+		expect(simUser(sim, name)).toBeUndefined();
+		expect(mutations(sim)).toEqual([['user.delete', name]]);
+	});
+
+	it('deletes a local user by ID, with directoryAccountRemains false and no directory account', async () => {
+		const { id } = simUser(sim, 'VBR01\\viewer')!;
+		const run = await h.run(offboard({ user: byId(id) }));
+		expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccountRemains: false, user: { id, type: 'InternalUser' } });
+		expect(run.json[0]).not.toHaveProperty('directoryAccount');
+		expect(simUser(sim, 'VBR01\\viewer')).toBeUndefined();
+	});
+
+	it('deletes a user picked from the list', async () => {
+		const { id } = simUser(sim, 'TECH\\sheila.d.cory')!;
+		const run = await h.run(offboard({ user: fromList(id) }));
+		expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccount: 'TECH\\sheila.d.cory' });
+	});
+
+	it.each([
+		[byName('TECH\\gone'), { name: 'TECH\\gone' }],
+		[byId('00000000-0000-4000-8000-000000000000'), { id: '00000000-0000-4000-8000-000000000000' }],
+	])('succeeds as "absent" for a user that does not exist (%j), by default', async (user, key) => {
+		const run = await h.run(offboard({ user }));
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toEqual({ action: 'absent', ...key, directoryAccountRemains: false });
+		expect(routeCount(sim, `DELETE ${USERS}/:id`)).toBe(0);
+		expect(mutations(sim)).toEqual([]);
+	});
+
+	it('fails for a user that does not exist when told to', async () => {
+		const run = await h.run(offboard({ user: byName('TECH\\gone'), ifNotFound: 'error' }), [{}, {}]);
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe('User (item 0): no Veeam user or group with name "TECH\\gone"');
+	});
+
+	it('is idempotent: offboarding twice deletes once, then reports absent', async () => {
+		const run = await h.run(offboard({ user: byName('TECH\\sheila.d.cory') }), [{}, {}]);
+		expect(run.json.map((j) => j.action)).toEqual(['deleted', 'absent']);
+		expect(mutations(sim)).toEqual([['user.delete', 'TECH\\sheila.d.cory']]);
+	});
+
+	it('reports absent when another client deletes the user between our look-up and our DELETE (404)', async () => {
+		const { id } = simUser(sim, 'TECH\\sheila.d.cory')!;
+		sim.addFault({ kind: 'delay', ms: 300, method: 'DELETE', pathIncludes: id });
+		const running = h.run(offboard({ user: byId(id) }));
+		while (sim.stats.faultsInjected === 0) await new Promise((r) => setTimeout(r, 5));
+		// Meanwhile an administrator removes the user (their own session, over HTTPS).
+		const other = simClient(sim, { apiVersion: '1.3-rev2' });
+		const token = await other.post(
+			'/api/oauth2/token',
+			new URLSearchParams({ grant_type: 'password', username: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD }),
+		);
+		expect((await other.delete(`${USERS}/${id}`, { headers: { Authorization: `Bearer ${token.data.access_token}` } })).status).toBe(204);
+		const run = await running;
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ action: 'absent', id });
+		expect(sim.stats.byStatus['404']).toBe(1);
+	});
+});

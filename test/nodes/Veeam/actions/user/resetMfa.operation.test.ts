@@ -1,0 +1,43 @@
+import { startSimulator, type SimServer } from '../../../../../sim';
+import { shutdownEngine } from '../../../../support/engine';
+import { USERS, VeeamHarness, byName, mutations, routeCount } from '../../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+describe('User → Reset MFA', () => {
+	it('resets the MFA of the user and outputs it', async () => {
+		const run = await h.run({ resource: 'user', operation: 'resetMfa', user: byName('VBR01\\admin') });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ action: 'mfaReset', user: { name: 'VBR01\\admin' } });
+		expect(mutations(sim)).toEqual([['user.resetMfa', 'VBR01\\admin']]);
+		expect(routeCount(sim, `POST ${USERS}/:id/resetMFA`)).toBe(1);
+	});
+
+	it('is retried after a 503 with Retry-After 0 (a reset is harmless to repeat)', async () => {
+		sim.addFault({ kind: 'status', status: 503, retryAfterSeconds: 0, count: 2, method: 'POST', pathIncludes: 'resetMFA' });
+		const run = await h.run({ resource: 'user', operation: 'resetMfa', user: byName('VBR01\\admin') });
+		expect(run.json[0]).toMatchObject({ action: 'mfaReset' });
+		expect(sim.stats.byStatus['503']).toBe(2);
+		expect(mutations(sim)).toEqual([['user.resetMfa', 'VBR01\\admin']]);
+	});
+
+	it('fails for an unknown user without resetting anything', async () => {
+		const run = await h.run({ resource: 'user', operation: 'resetMfa', user: byName('VBR01\\ghost') });
+		expect(run.error?.message).toBe('User (item 0): no Veeam user or group with name "VBR01\\ghost"');
+		expect(mutations(sim)).toEqual([]);
+	});
+});

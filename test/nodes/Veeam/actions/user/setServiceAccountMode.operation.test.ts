@@ -1,0 +1,56 @@
+import { startSimulator, type SimServer } from '../../../../../sim';
+import { shutdownEngine } from '../../../../support/engine';
+import { USERS, VeeamHarness, byName, mutations, routeCount, simUser } from '../../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const setMode = (name: string, isServiceAccount: boolean | string) => ({
+	resource: 'user',
+	operation: 'setServiceAccountMode',
+	user: byName(name),
+	isServiceAccount,
+});
+
+describe('User → Set Service Account Mode', () => {
+	it('turns a user into a service account and back', async () => {
+		const on = await h.run(setMode('VBR01\\admin', true));
+		expect(on.json[0]).toMatchObject({ action: 'updated', before: false, after: true, user: { name: 'VBR01\\admin', isServiceAccount: true } });
+		expect(simUser(sim, 'VBR01\\admin')?.isServiceAccount).toBe(true);
+		const off = await h.run(setMode('VBR01\\admin', false));
+		expect(off.json[0]).toMatchObject({ action: 'updated', before: true, after: false });
+		expect(simUser(sim, 'VBR01\\admin')?.isServiceAccount).toBe(false);
+		expect(mutations(sim)).toEqual([
+			['user.serviceAccount', 'VBR01\\admin'],
+			['user.serviceAccount', 'VBR01\\admin'],
+		]);
+	});
+
+	it('is "unchanged" and sends nothing when the user is already in that mode', async () => {
+		const run = await h.run(setMode('VBR01\\svc-n8n', true));
+		expect(run.json[0]).toMatchObject({ action: 'unchanged', before: true, after: true });
+		expect(routeCount(sim, `POST ${USERS}/:id/changeServiceAccountMode`)).toBe(0);
+	});
+
+	it('takes true/false as text from an expression and refuses anything else before any request', async () => {
+		const ok = await h.run(setMode('VBR01\\viewer', '={{ $json.flag }}'), [{ flag: 'TRUE' }]);
+		expect(ok.json[0]).toMatchObject({ action: 'updated', after: true });
+		sim.stats.reset();
+		const bad = await h.run(setMode('VBR01\\viewer', '={{ $json.flag }}'), [{ flag: 'maybe' }]);
+		expect(bad.error?.message).toBe('Service Account (item 0): must be true or false, but the value is a string "maybe"');
+		expect(sim.stats.requests).toBe(0);
+	});
+});

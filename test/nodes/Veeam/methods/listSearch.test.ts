@@ -1,0 +1,89 @@
+import { listSearch, loadOptions } from '../../../../nodes/Veeam/methods';
+import { startSimulator, type SimServer } from '../../../../sim';
+import { shutdownEngine } from '../../../support/engine';
+import { ROLE_IDS, USERS, VeeamHarness, routeCount } from '../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+describe('searchUsers (user locator, "From List")', () => {
+	it('pages through the users with the next skip as the token', async () => {
+		sim.seed({ count: 200, prefix: 'list' });
+		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'get' });
+		const first = await listSearch.searchUsers.call(ctx);
+		expect(first.results).toHaveLength(100);
+		expect(first.paginationToken).toBe('100');
+		expect(first.results[0]).toEqual({ name: 'BUILTIN\\Administrators', value: expect.stringMatching(/^[0-9a-f-]{36}$/), description: 'InternalGroup' });
+		const second = await listSearch.searchUsers.call(ctx, undefined, first.paginationToken);
+		expect(second.paginationToken).toBe('200');
+		const third = await listSearch.searchUsers.call(ctx, undefined, second.paginationToken);
+		expect(third.results).toHaveLength(6);
+		expect(third.paginationToken).toBeUndefined();
+		const all = [...first.results, ...second.results, ...third.results].map((r) => r.value);
+		expect(new Set(all).size).toBe(206);
+	});
+
+	it('sends the search text to the server as *text*, so a user on a late page is found at once', async () => {
+		sim.seed({ count: 1000, prefix: 'bulk' });
+		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'get' });
+		const found = await listSearch.searchUsers.call(ctx, 'sheila');
+		expect(found.results.map((r) => r.name)).toEqual(['TECH\\sheila.d.cory']);
+		expect(found.paginationToken).toBeUndefined();
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+		const some = await listSearch.searchUsers.call(ctx, 'BULK000999');
+		expect(some.results.map((r) => r.name)).toEqual(['SEED\\bulk000999']);
+	});
+
+	it('lets a real error surface instead of showing an empty list', async () => {
+		h.resetCredential({ username: 'VBR01\\viewer' });
+		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'get' });
+		await expect(listSearch.searchUsers.call(ctx, 'a')).rejects.toThrow('Veeam: Forbidden');
+		h.resetCredential({ password: 'not-the-password' });
+		await expect(listSearch.searchUsers.call(h.loadOptionsContext({}), '')).rejects.toThrow(/wrong user name or password/);
+	});
+});
+
+describe('searchRoles (role locator) and getRoles (role names)', () => {
+	it('lists roles by ID for the locator, filtered by the search text', async () => {
+		const ctx = h.loadOptionsContext({ resource: 'role', operation: 'get' });
+		const all = await listSearch.searchRoles.call(ctx);
+		expect(all.results).toHaveLength(7);
+		const operators = await listSearch.searchRoles.call(ctx, 'OPERATOR');
+		expect(operators.results.map((r) => r.name)).toEqual(['Backup Operator', 'Incident API Operator', 'Restore Operator', 'Tape Operator']);
+		expect(operators.results.find((r) => r.name === 'Restore Operator')?.value).toBe(ROLE_IDS.restoreOperator);
+	});
+
+	it('offers the server’s role names (the values are names), sorted', async () => {
+		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'onboard' });
+		const options = await loadOptions.getRoles.call(ctx);
+		expect(options.map((o) => o.value)).toEqual([
+			'Backup Administrator',
+			'Backup Operator',
+			'Backup Viewer',
+			'Incident API Operator',
+			'Restore Operator',
+			'Security Administrator',
+			'Tape Operator',
+		]);
+		expect(options[0]).toEqual({ name: 'Backup Administrator', value: 'Backup Administrator', description: 'Built-in role with full privileges' });
+	});
+
+	it('follows the product parameter (VBGC is refused clearly until supported)', async () => {
+		const ctx = h.loadOptionsContext({ product: 'vbgc', resource: 'user', operation: 'onboard' });
+		await expect(loadOptions.getRoles.call(ctx)).rejects.toThrow('Veeam Backup for Google Cloud is not supported by this version of the Veeam node');
+		expect(sim.stats.requests).toBe(0);
+	});
+});

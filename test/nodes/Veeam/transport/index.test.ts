@@ -1,0 +1,205 @@
+/**
+ * The node's connection behaviour through n8n's real engine: tokens (n8n's 401 → preAuthentication
+ * → retry once, our refresh/password grants), TLS trust, retries and Veeam's errors.
+ */
+import { startSimulator, type SimServer } from '../../../../sim';
+import { shutdownEngine } from '../../../support/engine';
+import { CREDENTIAL_ID, USERS, VeeamHarness, byName, errorText, mutations, routeCount } from '../helpers';
+
+let sim: SimServer;
+let h: VeeamHarness;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamHarness(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] };
+const three = [{ name: 'TECH\\t.one' }, { name: 'TECH\\t.two' }, { name: 'TECH\\t.three' }];
+const getAdmin = { resource: 'user', operation: 'get', user: byName('VBR01\\admin') };
+
+/** Holds item 1's name look-up at the server and expires every access token meanwhile. */
+async function expireTokensDuringItem1(): Promise<void> {
+	sim.addFault({ kind: 'delay', ms: 300, method: 'GET', pathIncludes: '/security/users', after: 1 });
+	while (sim.stats.faultsInjected === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+	expect(sim.tokens.expireAllAccess()).toBeGreaterThan(0);
+}
+
+describe('tokens', () => {
+	it('an access token that expires mid-execution costs exactly one refresh, and every item succeeds', async () => {
+		const [run] = await Promise.all([h.run(onboard, three), expireTokensDuringItem1()]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(['created', 'created', 'created']);
+		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
+		expect(h.credentials.preAuthenticationLog.map((r) => r.expired)).toEqual([false, true]);
+		expect(sim.stats.byStatus['401']).toBe(1);
+		// The refreshed tokens are what the credential now stores.
+		const stored = h.storedCredential();
+		expect(stored.accessToken).toMatch(/^at\./);
+		expect(stored.refreshToken).toMatch(/^rt\./);
+	});
+
+	it('a refused refresh falls back to the password once, and the run goes on', async () => {
+		sim.tokens.refuseRefresh(1);
+		const [run] = await Promise.all([h.run(onboard, three), expireTokensDuringItem1()]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(['created', 'created', 'created']);
+		expect(sim.stats.grants).toEqual({ 'password:200': 2, 'refresh_token:401': 1 });
+	});
+
+	it('a token expired between executions (15 minutes later) is refreshed once', async () => {
+		await h.run(getAdmin);
+		sim.clock.advance(901);
+		const run = await h.run(getAdmin);
+		expect(run.json[0]).toMatchObject({ name: 'VBR01\\admin' });
+		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
+	});
+
+	it('a short token lifetime (expires_in 1 s) is honoured through refreshes, never a second login', async () => {
+		const shortLived = await startSimulator({ product: 'vbr', expiresIn: 1 });
+		try {
+			const sh = new VeeamHarness(shortLived);
+			await sh.run(getAdmin);
+			await new Promise((resolve) => setTimeout(resolve, 1100));
+			const run = await sh.run(getAdmin);
+			expect(run.json[0]).toMatchObject({ name: 'VBR01\\admin' });
+			expect(shortLived.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
+			expect(Date.parse(String(sh.storedCredential().tokenExpiresAt)) - Date.now()).toBeLessThanOrEqual(1000);
+		} finally {
+			await shortLived.close();
+		}
+	});
+
+	it('a wrong password fails with a clear message that does not contain it', async () => {
+		h.resetCredential({ password: 'Wr0ng-Secret-Value!' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toBe('Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password.).');
+		expect(JSON.stringify(run.error)).not.toContain('Wr0ng-Secret-Value!');
+	});
+
+	it('an API version the server does not speak says which ones it does', async () => {
+		h.resetCredential({ apiVersion: 'custom', customApiVersion: '1.2-rev1' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toBe(
+			'The server does not accept API version 1.2-rev1. It supports: 1.3-rev1, 1.3-rev2. Choose one of them in the credential\'s "API Version".',
+		);
+	});
+});
+
+describe('TLS', () => {
+	let selfSigned: SimServer;
+	beforeAll(async () => {
+		selfSigned = await startSimulator({ product: 'vbr', tlsMode: 'self-signed' });
+	});
+	afterAll(async () => {
+		await selfSigned.close();
+	});
+	beforeEach(() => {
+		selfSigned.reset();
+	});
+
+	it('works with a self-signed server whose certificate is trusted through the credential', async () => {
+		const sh = new VeeamHarness(selfSigned);
+		expect(selfSigned.tls.caPem).toBe(selfSigned.tls.certPem);
+		const run = await sh.run(getAdmin);
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ name: 'VBR01\\admin' });
+	});
+
+	it.each([
+		['no CA certificate', () => ({ caCertificate: '' })],
+		['the CA of another server', () => ({ caCertificate: sim.tls.caPem })],
+	])('refuses a self-signed server with verification on and %s, saying what to do', async (_what, overrides) => {
+		const sh = new VeeamHarness(selfSigned);
+		sh.resetCredential(overrides());
+		const run = await sh.run(getAdmin);
+		expect(run.error?.name).toBe('NodeApiError');
+		expect(run.error?.message).toBe(
+			`Veeam Backup & Replication login failed. The TLS certificate of ${selfSigned.url} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). ` +
+				'Paste the server\'s certificate, or the CA that signed it, as PEM into the credential\'s "CA Certificate" field. Only if you cannot, turn on "Skip Certificate Validation".',
+		);
+		expect(selfSigned.stats.grants).toEqual({});
+	});
+
+	it('accepts an untrusted certificate only when the user turned verification off', async () => {
+		const sh = new VeeamHarness(selfSigned);
+		sh.resetCredential({ caCertificate: '', skipTlsVerification: true });
+		const run = await sh.run(getAdmin);
+		expect(run.error).toBeUndefined();
+	});
+});
+
+describe('retries', () => {
+	it('honours Retry-After on 429 for a read, then succeeds', async () => {
+		sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'GET', pathIncludes: '/security/users' });
+		const started = Date.now();
+		const run = await h.run(getAdmin);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+		expect(run.json[0]).toMatchObject({ name: 'VBR01\\admin' });
+		expect(sim.stats.byStatus['429']).toBe(1);
+	});
+
+	it.each([
+		['503 with Retry-After 0', { kind: 'status', status: 503, retryAfterSeconds: 0 }],
+		['502', { kind: 'status', status: 502 }],
+		['504', { kind: 'status', status: 504 }],
+		['a reset connection', { kind: 'drop' }],
+	] as const)('retries a read after %s', async (_what, fault) => {
+		sim.addFault({ ...fault, method: 'GET', pathIncludes: '/security/users' });
+		const run = await h.run(getAdmin);
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ name: 'VBR01\\admin' });
+		expect(sim.stats.faultsInjected).toBe(1);
+		// Only the retry reached the handler: the faulted try was answered (or dropped) before it.
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+	});
+
+	it('gives up after a bounded number of retries with Veeam’s error', async () => {
+		sim.addFault({ kind: 'status', status: 503, retryAfterSeconds: 0, count: 50, method: 'GET', pathIncludes: '/security/users' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.name).toBe('NodeApiError');
+		expect(run.error?.message).toBe('Veeam: The service is temporarily unavailable.');
+		expect(sim.stats.byStatus['503']).toBe(5); // the first try and 4 retries
+	});
+});
+
+describe('Veeam errors', () => {
+	it("become a NodeApiError carrying Veeam's errorCode and message (403 for an account without the role)", async () => {
+		h.resetCredential({ username: 'VBR01\\viewer' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.name).toBe('NodeApiError');
+		expect(run.error?.message).toBe('Veeam: Forbidden');
+		expect(errorText(run)).toContain('GET /api/v1/security/users answered 403 AccessDenied: Forbidden');
+		expect(errorText(run)).toContain('needs the Backup Administrator (VBR)');
+		expect((run.error as unknown as { httpCode: string }).httpCode).toBe('403');
+		expect(mutations(sim)).toEqual([]);
+	});
+
+	it('keep the item index', async () => {
+		sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: '/security/users', after: 1 });
+		const run = await h.run({ ...getAdmin, user: byName('={{ $json.name }}') }, [{ name: 'VBR01\\admin' }, { name: 'VBR01\\viewer' }]);
+		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+	});
+
+	it('never leak the credential: no password or token in outputs, errors or the stored run', async () => {
+		// A failing and a succeeding run; expectNoSecrets (in every h.run) scans both.
+		sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: '/security/users' });
+		const failed = await h.run(getAdmin);
+		const ok = await h.run(getAdmin, [{}], { continueOnFail: true });
+		const stored = h.credentials.data(CREDENTIAL_ID);
+		const everything = JSON.stringify([failed.error, failed.runData, ok.outputs, ok.runData]);
+		for (const secret of [stored.password, stored.accessToken, stored.refreshToken]) {
+			expect(typeof secret).toBe('string');
+			expect(everything).not.toContain(secret);
+		}
+	});
+});
