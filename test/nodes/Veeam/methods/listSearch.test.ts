@@ -1,14 +1,14 @@
 import { listSearch, loadOptions } from '../../../../nodes/Veeam/methods';
 import { startSimulator, type SimServer } from '../../../../sim';
 import { shutdownEngine } from '../../../support/engine';
-import { ROLE_IDS, USERS, VeeamHarness, routeCount } from '../helpers';
+import { ROLE_IDS, USERS, VeeamFixture, routeCount } from '../fixtures';
 
 let sim: SimServer;
-let h: VeeamHarness;
+let h: VeeamFixture;
 
 beforeAll(async () => {
 	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamHarness(sim);
+	h = new VeeamFixture(sim);
 });
 afterAll(async () => {
 	await sim.close();
@@ -51,8 +51,13 @@ describe('searchUsers (user locator, "From List")', () => {
 		h.resetCredential({ username: 'VBR01\\viewer' });
 		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'get' });
 		await expect(listSearch.searchUsers.call(ctx, 'a')).rejects.toThrow('Veeam: Forbidden');
-		h.resetCredential({ password: 'not-the-password' });
-		await expect(listSearch.searchUsers.call(h.loadOptionsContext({}), '')).rejects.toThrow(/wrong user name or password/);
+		h.resetCredential({ password: 'not-the-Passw0rd!' });
+		const error = await listSearch.searchUsers.call(h.loadOptionsContext({}), '').then(
+			() => undefined,
+			(e: unknown) => e as Error & { description?: string },
+		);
+		expect(error?.message).toMatch(/wrong user name or password/);
+		expect(JSON.stringify([error, error?.message, error?.description])).not.toContain('not-the-Passw0rd!');
 	});
 });
 

@@ -4,14 +4,14 @@
  */
 import { startSimulator, type SimServer } from '../../../../sim';
 import { shutdownEngine } from '../../../support/engine';
-import { CREDENTIAL_ID, USERS, VeeamHarness, byName, errorText, mutations, routeCount } from '../helpers';
+import { CREDENTIAL_ID, USERS, VeeamFixture, byName, errorText, mutations, routeCount } from '../fixtures';
 
 let sim: SimServer;
-let h: VeeamHarness;
+let h: VeeamFixture;
 
 beforeAll(async () => {
 	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamHarness(sim);
+	h = new VeeamFixture(sim);
 });
 afterAll(async () => {
 	await sim.close();
@@ -66,7 +66,7 @@ describe('tokens', () => {
 	it('a short token lifetime (expires_in 1 s) is honoured through refreshes, never a second login', async () => {
 		const shortLived = await startSimulator({ product: 'vbr', expiresIn: 1 });
 		try {
-			const sh = new VeeamHarness(shortLived);
+			const sh = new VeeamFixture(shortLived);
 			await sh.run(getAdmin);
 			await new Promise((resolve) => setTimeout(resolve, 1100));
 			const run = await sh.run(getAdmin);
@@ -107,7 +107,7 @@ describe('TLS', () => {
 	});
 
 	it('works with a self-signed server whose certificate is trusted through the credential', async () => {
-		const sh = new VeeamHarness(selfSigned);
+		const sh = new VeeamFixture(selfSigned);
 		expect(selfSigned.tls.caPem).toBe(selfSigned.tls.certPem);
 		const run = await sh.run(getAdmin);
 		expect(run.error).toBeUndefined();
@@ -118,7 +118,7 @@ describe('TLS', () => {
 		['no CA certificate', () => ({ caCertificate: '' })],
 		['the CA of another server', () => ({ caCertificate: sim.tls.caPem })],
 	])('refuses a self-signed server with verification on and %s, saying what to do', async (_what, overrides) => {
-		const sh = new VeeamHarness(selfSigned);
+		const sh = new VeeamFixture(selfSigned);
 		sh.resetCredential(overrides());
 		const run = await sh.run(getAdmin);
 		expect(run.error?.name).toBe('NodeApiError');
@@ -130,7 +130,7 @@ describe('TLS', () => {
 	});
 
 	it('accepts an untrusted certificate only when the user turned verification off', async () => {
-		const sh = new VeeamHarness(selfSigned);
+		const sh = new VeeamFixture(selfSigned);
 		sh.resetCredential({ caCertificate: '', skipTlsVerification: true });
 		const run = await sh.run(getAdmin);
 		expect(run.error).toBeUndefined();

@@ -1,14 +1,14 @@
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
 import { simClient } from '../../../../support/simClient';
 import { shutdownEngine } from '../../../../support/engine';
-import { USERS, VeeamHarness, byId, byName, fromList, mutations, routeCount, simUser } from '../../helpers';
+import { USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser } from '../../fixtures';
 
 let sim: SimServer;
-let h: VeeamHarness;
+let h: VeeamFixture;
 
 beforeAll(async () => {
 	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamHarness(sim);
+	h = new VeeamFixture(sim);
 });
 afterAll(async () => {
 	await sim.close();

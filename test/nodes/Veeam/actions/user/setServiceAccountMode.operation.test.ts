@@ -1,13 +1,13 @@
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
-import { USERS, VeeamHarness, byName, mutations, routeCount, simUser } from '../../helpers';
+import { USERS, VeeamFixture, byName, mutations, routeCount, simUser } from '../../fixtures';
 
 let sim: SimServer;
-let h: VeeamHarness;
+let h: VeeamFixture;
 
 beforeAll(async () => {
 	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamHarness(sim);
+	h = new VeeamFixture(sim);
 });
 afterAll(async () => {
 	await sim.close();

@@ -1,7 +1,8 @@
 /**
- * What the Veeam node tests share: a simulator-backed VBR credential and node registry over the
- * engine harness (test/support/engine.ts), a one-node run, and the checks every test repeats
- * (no secret in any output or error; what the simulator was asked to change).
+ * What the Veeam node tests share, built on the engine harness (test/support/engine.ts), not a
+ * harness of its own: a simulator-backed VBR credential and node registry, a one-node run, a real
+ * load-options context, and the checks every test repeats (no secret in any output or error; what
+ * the simulator was asked to change).
  */
 import { LoadOptionsContext } from 'n8n-core';
 import {
@@ -56,7 +57,7 @@ export interface VeeamRun extends RunWorkflowResult {
 }
 
 /** One credential store and node registry for a test file; `run` executes the Veeam node once. */
-export class VeeamHarness {
+export class VeeamFixture {
 	readonly nodeTypes = new NodeTypes({ [NODE_TYPE]: new Veeam() });
 	credentials!: TestCredentialsHelper;
 
