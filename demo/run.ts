@@ -1,0 +1,179 @@
+/**
+ * `npm run demo`: the package's first five minutes, with nothing to set up.
+ *
+ * Starts the embedded Veeam simulator (VBR 13 over HTTPS with its own CA) and runs the onboarding
+ * story through n8n's workflow engine (n8n-core's WorkflowExecute) with the BUILT nodes and
+ * credentials from dist/, exactly as n8n loads them:
+ *   1. a new hire is onboarded as Restore Operator,
+ *   2. promoted to Backup Administrator,
+ *   3. a leaver is offboarded, and the ticketing step gets the leftover Active Directory account.
+ * Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
+ */
+import { join } from 'node:path';
+
+import type { ICredentialType, IDataObject, INode, INodeType } from 'n8n-workflow';
+
+import { startSimulator, VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, type SimServer } from '../sim';
+import { NodeTypes, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
+import { DemoTicketDeskNode, TicketDesk } from './ticketDesk';
+
+const DIST = join(__dirname, '..', 'dist');
+const VEEAM = 'n8n-nodes-veeam.veeam';
+const TICKETS = 'demo.ticketDesk';
+
+/** The built package, loaded from dist/ as n8n loads a community package. */
+function loadBuilt(): { veeam: INodeType; credentialTypes: ICredentialType[] } {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const pkg = require(join(__dirname, '..', 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
+	const load = (file: string) => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const mod = require(join(__dirname, '..', file)) as Record<string, unknown>;
+		// A node or credential file exports its class (and may export constants beside it).
+		return Object.values(mod)
+			.filter((v): v is new () => unknown => typeof v === 'function' && /^class\s/.test(Function.prototype.toString.call(v)))
+			.map((Cls) => new Cls());
+	};
+	const nodes = pkg.n8n.nodes.flatMap(load) as INodeType[];
+	const veeam = nodes.find((n) => n.description.name === 'veeam');
+	if (!veeam) throw new Error(`the built Veeam node is missing from ${DIST}: run npm run build`);
+	return { veeam, credentialTypes: pkg.n8n.credentials.flatMap(load) as ICredentialType[] };
+}
+
+interface Step {
+	title: string;
+	ok: boolean;
+	lines: string[];
+}
+
+async function main(): Promise<number> {
+	const started = Date.now();
+	const { veeam, credentialTypes } = loadBuilt();
+	const sim: SimServer = await startSimulator({ product: 'vbr' });
+	const desk = new TicketDesk();
+	await desk.start();
+	const steps: Step[] = [];
+	try {
+		const login = VBR_DEFAULT_LOGINS[0].name;
+		const credentials = new TestCredentialsHelper(credentialTypes, {
+			vbr: {
+				type: 'veeamBackupReplicationApi',
+				name: 'Veeam Backup & Replication (simulator)',
+				data: {
+					url: sim.url,
+					username: login,
+					password: VBR_DEFAULT_PASSWORD,
+					apiVersion: '1.3-rev2',
+					caCertificate: sim.tls.caPem, // trust the server's CA; verification stays on
+					skipTlsVerification: false,
+				},
+			},
+		});
+		const nodeTypes = new NodeTypes({ [VEEAM]: veeam, [TICKETS]: new DemoTicketDeskNode() });
+		const veeamNode = (name: string, parameters: IDataObject): Omit<INode, 'id' | 'typeVersion' | 'position'> => ({
+			name,
+			type: VEEAM,
+			parameters: { product: 'vbr', ...parameters } as INode['parameters'],
+			credentials: credentials.ref('vbr'),
+		});
+		const run = async (input: IDataObject[], nodes: Array<Omit<INode, 'id' | 'typeVersion' | 'position'>>) => {
+			const result = await runWorkflow({ nodes, input, credentials, nodeTypes });
+			if (result.error) throw new Error(`${result.error.message} ${(result.error as { description?: string }).description ?? ''}`);
+			return result.outputs;
+		};
+
+		// 1. The HR system reports a new hire: give her restore rights.
+		const hire = { employee: 'Jane Doe', account: 'TECH\\jane.doe', role: 'Restore Operator' };
+		const onboarded = await run(
+			[hire],
+			[
+				veeamNode('Onboard', {
+					resource: 'user',
+					operation: 'onboard',
+					userName: '={{ $json.account }}',
+					userType: 'ExternalUser',
+					roles: ['={{ $json.role }}'],
+					ifExists: 'makeRolesMatch',
+				}),
+			],
+		);
+		const created = onboarded.Onboard[0][0].json as { action: string; user: { id: string; name: string; roles: Array<{ name: string }> } };
+		steps.push({
+			title: `New hire ${hire.employee}`,
+			ok: created.action === 'created',
+			lines: [`${created.user.name} ${created.action} with ${created.user.roles.map((r) => r.name).join(', ')}`],
+		});
+
+		// 2. A month later she becomes a backup administrator.
+		const promoted = await run(
+			[{ id: created.user.id }],
+			[
+				veeamNode('Promote', {
+					resource: 'user',
+					operation: 'promote',
+					user: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+					roleMode: 'replace',
+					roles: ['Backup Administrator'],
+				}),
+			],
+		);
+		const promotion = promoted.Promote[0][0].json as { action: string; before: string[]; after: string[] };
+		steps.push({
+			title: `Promotion of ${hire.employee}`,
+			ok: promotion.action === 'updated' && promotion.after.join() === 'Backup Administrator',
+			lines: [`${hire.account} ${promotion.action}: ${promotion.before.join(', ')} → ${promotion.after.join(', ')}`],
+		});
+
+		// 3. A leaver: remove her Veeam access; the directory account stays, so open a ticket.
+		const leaver = { employee: 'Sheila Cory', account: 'TECH\\sheila.d.cory' };
+		const offboarded = await run(
+			[leaver],
+			[
+				veeamNode('Offboard', {
+					resource: 'user',
+					operation: 'offboard',
+					user: { __rl: true, mode: 'name', value: '={{ $json.account }}' },
+					ifNotFound: 'absent',
+				}),
+				{ name: 'Ticket Desk', type: TICKETS, parameters: { url: desk.url } },
+			],
+		);
+		const removal = offboarded.Offboard[0][0].json as { action: string; directoryAccountRemains: boolean; directoryAccount?: string };
+		const ticket = offboarded['Ticket Desk']?.[0]?.[0]?.json as { id: string; title: string } | undefined;
+		steps.push({
+			title: `Leaver ${leaver.employee}`,
+			ok: removal.action === 'deleted' && removal.directoryAccountRemains && ticket?.title.includes(leaver.account) === true,
+			lines: [
+				`${leaver.account} ${removal.action} from Veeam; directory account remains: ${removal.directoryAccountRemains}`,
+				ticket ? `ticket ${ticket.id} opened: "${ticket.title}"` : 'no ticket was opened',
+			],
+		});
+
+		const grants = Object.entries(sim.stats.grants)
+			.map(([k, v]) => `${v} × ${k}`)
+			.join(', ');
+		console.log(`\nn8n-nodes-veeam demo — Veeam Backup & Replication simulator at ${sim.url} (API 1.3-rev2)`);
+		console.log(`TLS verified against the simulator's CA; logged in as ${login} (a service account).\n`);
+		steps.forEach((s, n) => {
+			console.log(`${s.ok ? '✔' : '✘'} ${n + 1}. ${s.title}`);
+			for (const line of s.lines) console.log(`     ${line}`);
+		});
+		console.log('\nWhat the server saw (its change log):');
+		for (const e of sim.log.since()) console.log(`     #${e.seq} ${e.action.padEnd(16)} ${e.target}`);
+		console.log(
+			`\n${sim.stats.requests} HTTPS requests, token grants: ${grants}; ${desk.tickets.length} ticket(s); ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+		);
+		return steps.every((s) => s.ok) ? 0 : 1;
+	} finally {
+		await desk.stop();
+		await sim.close();
+		await shutdownEngine();
+	}
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		console.error('Demo failed:', error instanceof Error ? error.message : error);
+		process.exit(1);
+	},
+);
