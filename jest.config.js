@@ -12,4 +12,5 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	testTimeout: 30_000,
+	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };
