@@ -13,7 +13,7 @@ import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { ICredentialType, INodeType } from 'n8n-workflow';
+import type { ICredentialType, IDataObject, INodeType } from 'n8n-workflow';
 
 import { NodeTypes, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
 
@@ -81,7 +81,7 @@ async function plainLogin(api: AxiosInstance): Promise<void> {
 }
 
 /** The node's run, with a fresh credential (so it logs in once, like a first execution). */
-async function nodeRun(sim: SimProcess, parameters: Record<string, unknown>, input: Array<Record<string, unknown>>) {
+async function nodeRun(sim: SimProcess, parameters: Record<string, unknown>, input: IDataObject[]) {
 	const credentials = new TestCredentialsHelper([new VeeamBackupReplicationApi()], {
 		vbr: {
 			type: 'veeamBackupReplicationApi',
