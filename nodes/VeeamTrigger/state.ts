@@ -1,0 +1,516 @@
+/**
+ * The trigger's state in the workflow's static data: a compact record per user of exactly the
+ * fields the diff looks at, so a change can say what a field was (`from`) and a removal can say
+ * who was removed, at about 25–35 bytes per user once serialised.
+ *
+ * Layout (all top-level properties are reassigned on every write, never edited in place: n8n
+ * only notices assignments to its tracked static-data object):
+ *
+ *   v         format version
+ *   cfg       config fingerprint (product, server, API version): another value means another
+ *             user list, so the snapshot is discarded and a new baseline is taken
+ *   n         number of users in `users`
+ *   roles     role table, once per state: [id, name, description?]
+ *   types     type table: [type, isDirectoryAccount 0|1, isGroup 0|1]
+ *   profiles  profile table: [typeIndex, mfa, serviceAccount, descriptionMode, refKind, ...roleIndexes]
+ *             (mfa/serviceAccount: 0 unknown, 1 false, 2 true); most users share a handful
+ *   users     one string: per user, sorted by name, a profile index and the text fields
+ *
+ * Text fields are front-coded against the same field of the previous user (users are sorted by
+ * name, so `TECH\jane.doe` after `TECH\jane.dean` costs 3 characters) and length-prefixed, so no
+ * character needs escaping. Numbers are written in a 92-character alphabet (printable ASCII
+ * without `"` and `\`, which JSON would escape). A canonical UUID ref (VBR) is packed into 20
+ * characters instead of 36.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { VeeamRole, VeeamUser } from '../Veeam/adapters/types';
+import { textDigest, type TrackedUser } from './diff';
+
+export const STATE_VERSION = 1;
+/** Descriptions longer than this are kept as a 64-bit digest (a change is still detected, its `from` is null). */
+export const MAX_KEPT_DESCRIPTION = 64;
+
+export interface StoredState extends IDataObject {
+	v: number;
+	cfg: string;
+	n: number;
+	roles: string[][];
+	types: Array<Array<string | number>>;
+	profiles: number[][];
+	users: string;
+}
+
+// ---- digits -------------------------------------------------------------------------------------
+
+const ALPHABET = (() => {
+	let s = '';
+	for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x22 && c !== 0x5c) s += String.fromCharCode(c);
+	return s;
+})();
+const BASE = ALPHABET.length; // 92
+/** Varint digits: below HALF ends the number, from HALF on carries HALF more. */
+const HALF = BASE / 2;
+const DIGIT_VALUE = (() => {
+	const table = new Int16Array(128).fill(-1);
+	for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
+	return table;
+})();
+/** Digits of one packed 32-bit word (92^5 > 2^32). */
+const WORD_DIGITS = 5;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+class StateFormatError extends Error {}
+
+const ALPHABET_CODES = Uint16Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** Nibble value of a lower-case hex digit by char code, -1 otherwise. */
+const NIBBLE = (() => {
+	const table = new Int8Array(128).fill(-1);
+	for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+	return table;
+})();
+const HEX_CODES = Uint16Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Positions of the 32 hex digits in a canonical UUID. */
+const UUID_HEX_POSITIONS = [...'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'].flatMap((c, i) => (c === 'x' ? [i] : []));
+
+/** Shared prefix length of two strings, never splitting a surrogate pair. */
+function commonPrefix(a: string, b: string): number {
+	const max = Math.min(a.length, b.length);
+	let i = 0;
+	while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+	if (i > 0 && i < b.length) {
+		const last = b.charCodeAt(i - 1);
+		if (last >= 0xd800 && last <= 0xdbff) i--;
+	}
+	return i;
+}
+
+/** Appends UTF-16 code units to a growing buffer: no small strings, little garbage at 100,000 users. */
+class Writer {
+	private buf: Uint16Array;
+	private len = 0;
+
+	constructor(expectedLength: number) {
+		this.buf = new Uint16Array(Math.max(1024, expectedLength));
+	}
+
+	private room(n: number): void {
+		if (this.len + n <= this.buf.length) return;
+		let size = this.buf.length * 2;
+		while (size < this.len + n) size *= 2;
+		const next = new Uint16Array(size);
+		next.set(this.buf.subarray(0, this.len));
+		this.buf = next;
+	}
+
+	varint(value: number): void {
+		this.room(12);
+		let v = value;
+		while (v >= HALF) {
+			this.buf[this.len++] = ALPHABET_CODES[HALF + (v % HALF)];
+			v = Math.floor(v / HALF);
+		}
+		this.buf[this.len++] = ALPHABET_CODES[v];
+	}
+
+	word(word: number): void {
+		this.room(WORD_DIGITS);
+		let v = word >>> 0;
+		for (let i = 0; i < WORD_DIGITS; i++) {
+			this.buf[this.len++] = ALPHABET_CODES[v % BASE];
+			v = Math.floor(v / BASE);
+		}
+	}
+
+	/** A front-coded text: shared prefix length with `previous`, suffix length, suffix. */
+	text(previous: string, value: string): void {
+		const shared = commonPrefix(previous, value);
+		this.varint(shared);
+		this.varint(value.length - shared);
+		this.room(value.length - shared);
+		for (let i = shared; i < value.length; i++) this.buf[this.len++] = value.charCodeAt(i);
+	}
+
+	/** A canonical lower-case UUID as four packed 32-bit words (20 characters). */
+	uuid(uuid: string): void {
+		for (let w = 0; w < 4; w++) {
+			let word = 0;
+			for (let k = 0; k < 8; k++) word = word * 16 + NIBBLE[uuid.charCodeAt(UUID_HEX_POSITIONS[w * 8 + k])];
+			this.word(word);
+		}
+	}
+
+	toString(): string {
+		const parts: string[] = [];
+		for (let i = 0; i < this.len; i += 8192) {
+			parts.push(String.fromCharCode.apply(null, this.buf.subarray(i, Math.min(this.len, i + 8192)) as unknown as number[]));
+		}
+		return parts.join('');
+	}
+}
+
+class Reader {
+	pos = 0;
+	constructor(private readonly s: string) {}
+
+	get done(): boolean {
+		return this.pos >= this.s.length;
+	}
+
+	private digit(): number {
+		const code = this.s.charCodeAt(this.pos++);
+		const d = code < 128 ? DIGIT_VALUE[code] : -1;
+		if (d < 0) throw new StateFormatError(`bad digit at ${this.pos - 1}`);
+		return d;
+	}
+
+	varint(): number {
+		let value = 0;
+		let scale = 1;
+		for (;;) {
+			const d = this.digit();
+			if (d < HALF) return value + d * scale;
+			value += (d - HALF) * scale;
+			scale *= HALF;
+			if (scale > Number.MAX_SAFE_INTEGER) throw new StateFormatError('number too long');
+		}
+	}
+
+	word(): number {
+		let value = 0;
+		let scale = 1;
+		for (let i = 0; i < WORD_DIGITS; i++) {
+			value += this.digit() * scale;
+			scale *= BASE;
+		}
+		if (value > 0xffffffff) throw new StateFormatError('word out of range');
+		return value;
+	}
+
+	/**
+	 * Strings are built from char codes, not by concatenation: a concatenated string is a rope in
+	 * V8, and 100,000 ropes used as Map keys and compared field by field cost more than the decode.
+	 */
+	private readonly scratch = new Uint16Array(256);
+
+	private build(previous: string, shared: number, start: number, length: number): string {
+		const total = shared + length;
+		if (total > this.scratch.length) return previous.slice(0, shared) + this.s.slice(start, start + length);
+		const buf = this.scratch;
+		for (let i = 0; i < shared; i++) buf[i] = previous.charCodeAt(i);
+		for (let i = 0; i < length; i++) buf[shared + i] = this.s.charCodeAt(start + i);
+		return String.fromCharCode.apply(null, buf.subarray(0, total) as unknown as number[]);
+	}
+
+	text(previous: string): string {
+		const shared = this.varint();
+		const length = this.varint();
+		if (shared > previous.length || this.pos + length > this.s.length) throw new StateFormatError('bad text field');
+		const start = this.pos;
+		this.pos += length;
+		return this.build(previous, shared, start, length);
+	}
+
+	uuid(): string {
+		const buf = this.scratch;
+		let at = 0;
+		for (let w = 0; w < 4; w++) {
+			const word = this.word();
+			for (let k = 7; k >= 0; k--) {
+				if (at === 8 || at === 13 || at === 18 || at === 23) buf[at++] = 0x2d;
+				buf[at++] = HEX_CODES[(word >>> (k * 4)) & 15];
+			}
+		}
+		return String.fromCharCode.apply(null, buf.subarray(0, 36) as unknown as number[]);
+	}
+
+	digest(): string {
+		return this.word().toString(16).padStart(8, '0') + this.word().toString(16).padStart(8, '0');
+	}
+}
+
+// ---- records ------------------------------------------------------------------------------------
+
+const enum RefKind {
+	/** VBGC: the ref is the name, no id. */
+	Name = 0,
+	/** VBR: id = ref, a canonical UUID (packed). */
+	Uuid = 1,
+	/** id = ref, any text. */
+	IdText = 2,
+	/** No id, ref is a text other than the name. */
+	RefText = 3,
+	/** id and ref both present and different. */
+	Both = 4,
+}
+
+const enum DescriptionMode {
+	None = 0,
+	Kept = 1,
+	Digest = 2,
+}
+
+const triState = (value: boolean | undefined) => (value === undefined ? 0 : value ? 2 : 1);
+const fromTriState = (value: number) => (value === 0 ? undefined : value === 2);
+
+function refKind(user: VeeamUser): RefKind {
+	if (user.id === undefined) return user.ref === user.name ? RefKind.Name : RefKind.RefText;
+	if (user.id !== user.ref) return RefKind.Both;
+	return UUID.test(user.ref) ? RefKind.Uuid : RefKind.IdText;
+}
+
+function descriptionMode(user: TrackedUser): DescriptionMode {
+	if (user.description === undefined) return user.descriptionDigest === undefined ? DescriptionMode.None : DescriptionMode.Digest;
+	return user.description.length > MAX_KEPT_DESCRIPTION ? DescriptionMode.Digest : DescriptionMode.Kept;
+}
+
+const byName = (a: VeeamUser, b: VeeamUser) =>
+	a.name < b.name ? -1 : a.name > b.name ? 1 : a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;
+
+/** The stored form of a complete user list. */
+export function encodeState(users: Iterable<TrackedUser>, cfg: string): StoredState {
+	const roles: string[][] = [];
+	const roleIndex = new Map<string, number>();
+	const types: Array<Array<string | number>> = [];
+	const typeIndex = new Map<string, number>();
+	const profiles: number[][] = [];
+	const profileIndex = new Map<string, number>();
+	// Sorted first, so that the tables (and so the whole state) do not depend on the list's order.
+	const sorted = [...users].sort(byName);
+	// Per user, a profile index only (no object per user: this runs over 100,000 users).
+	const profileOf = new Int32Array(sorted.length);
+	let lastRoles: readonly VeeamRole[] | undefined;
+	let lastRoleKey = '';
+	for (let u = 0; u < sorted.length; u++) {
+		const user = sorted[u];
+		// Users read by the trigger share their role arrays: work out the indexes once per array.
+		if (user.roles !== lastRoles) {
+			const roleIdx: number[] = [];
+			for (const role of user.roles) {
+				let idx = roleIndex.get(role.id);
+				if (idx === undefined) {
+					idx = roles.length;
+					roleIndex.set(role.id, idx);
+					roles.push(role.description !== undefined ? [role.id, role.name, role.description] : [role.id, role.name]);
+				}
+				if (!roleIdx.includes(idx)) roleIdx.push(idx);
+			}
+			if (roleIdx.length > 1) roleIdx.sort((a, b) => a - b);
+			lastRoles = user.roles;
+			lastRoleKey = roleIdx.join(',');
+		}
+		const dir = user.isDirectoryAccount ? 1 : 0;
+		const group = user.isGroup ? 1 : 0;
+		const typeKey = `${user.type}\n${dir}${group}`;
+		let t = typeIndex.get(typeKey);
+		if (t === undefined) {
+			t = types.length;
+			typeIndex.set(typeKey, t);
+			types.push([user.type, dir, group]);
+		}
+		const key = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user)},${refKind(user)},${lastRoleKey}`;
+		let p = profileIndex.get(key);
+		if (p === undefined) {
+			p = profiles.length;
+			profileIndex.set(key, p);
+			profiles.push(key.split(',').filter((x) => x !== '').map(Number));
+		}
+		profileOf[u] = p;
+	}
+
+	// About 25 characters per user (VBR, seeded), so 32 rarely grows.
+	const out = new Writer(sorted.length * 32);
+	let prevRef = '';
+	let prevId = '';
+	let prevName = '';
+	let prevDescription = '';
+	for (let u = 0; u < sorted.length; u++) {
+		const user = sorted[u];
+		const profile = profileOf[u];
+		out.varint(profile);
+		const kind = profiles[profile][4] as RefKind;
+		if (kind === RefKind.Uuid) out.uuid(user.ref);
+		else if (kind !== RefKind.Name) out.text(prevRef, user.ref);
+		if (kind === RefKind.Both) {
+			out.text(prevId, user.id ?? '');
+			prevId = user.id ?? '';
+		}
+		prevRef = user.ref;
+		out.text(prevName, user.name);
+		prevName = user.name;
+		const mode = profiles[profile][3] as DescriptionMode;
+		if (mode === DescriptionMode.Kept) {
+			const text = user.description ?? '';
+			out.text(prevDescription, text);
+			prevDescription = text;
+		} else if (mode === DescriptionMode.Digest) {
+			const digest = user.description === undefined ? (user.descriptionDigest ?? '') : textDigest(user.description);
+			out.word(parseInt(digest.slice(0, 8), 16));
+			out.word(parseInt(digest.slice(8, 16), 16));
+		}
+	}
+	return { v: STATE_VERSION, cfg, n: sorted.length, roles, types, profiles, users: out.toString() };
+}
+
+export type DecodeResult =
+	| { ok: true; users: Map<string, TrackedUser> }
+	| { ok: false; reason: string };
+
+/**
+ * A stored snapshot opened for reading: `users()` decodes one user at a time, so a poll can
+ * compare 100,000 stored users with the server's list without holding them all as objects
+ * (they die young instead of filling the old generation). It throws `StateFormatError` when
+ * the records are damaged, and checks at the end that it read `count` distinct users.
+ */
+export type OpenedState =
+	| { ok: true; count: number; users: () => Generator<TrackedUser, void, undefined> }
+	| { ok: false; reason: string };
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
+
+/** The stored snapshot if it is one for this config, or why there is none (nothing stored, another config, another format). */
+export function openState(data: IDataObject, cfg: string): OpenedState {
+	if (data.v === undefined && data.users === undefined) return { ok: false, reason: 'no baseline yet' };
+	if (data.v !== STATE_VERSION) return { ok: false, reason: `state format ${String(data.v)} is not ${STATE_VERSION}` };
+	if (data.cfg !== cfg) return { ok: false, reason: 'the product, server or API version changed' };
+	const { n, users } = data;
+	const roleRows = data.roles;
+	const typeRows = data.types;
+	const profileRows = data.profiles;
+	if (
+		typeof users !== 'string' ||
+		typeof n !== 'number' ||
+		!Number.isInteger(n) ||
+		!Array.isArray(roleRows) ||
+		!roleRows.every((r) => isStringArray(r) && (r.length === 2 || r.length === 3)) ||
+		!Array.isArray(typeRows) ||
+		!typeRows.every((t) => Array.isArray(t) && t.length === 3 && typeof t[0] === 'string') ||
+		!Array.isArray(profileRows) ||
+		!profileRows.every((p) => isIntArray(p) && p.length >= 5)
+	) {
+		return { ok: false, reason: 'the stored state is malformed' };
+	}
+	const roles: VeeamRole[] = (roleRows as string[][]).map((r) =>
+		r.length === 3 ? { id: r[0], name: r[1], description: r[2] } : { id: r[0], name: r[1] },
+	);
+	const types = (typeRows as Array<[string, number, number]>).map(([type, dir, group]) => ({
+		type,
+		isDirectoryAccount: dir === 1,
+		isGroup: group === 1,
+	}));
+	const profiles: Array<{
+		type: string;
+		isDirectoryAccount: boolean;
+		isGroup: boolean;
+		roles: VeeamRole[];
+		mfaEnabled?: boolean;
+		isServiceAccount?: boolean;
+		descriptionMode: DescriptionMode;
+		refKind: RefKind;
+	}> = [];
+	for (const p of profileRows as number[][]) {
+		const type = types[p[0]];
+		const roleList = p.slice(5).map((i) => roles[i]);
+		if (!type || roleList.some((r) => r === undefined) || p[1] > 2 || p[2] > 2 || p[3] > 2 || p[4] > 4) {
+			return { ok: false, reason: 'the stored state is malformed (bad profile)' };
+		}
+		// Frozen: every user of a profile shares this role list.
+		profiles.push({
+			...type,
+			roles: Object.freeze(roleList) as VeeamRole[],
+			mfaEnabled: fromTriState(p[1]),
+			isServiceAccount: fromTriState(p[2]),
+			descriptionMode: p[3] as DescriptionMode,
+			refKind: p[4] as RefKind,
+		});
+	}
+
+	function* read(): Generator<TrackedUser, void, undefined> {
+		const r = new Reader(users as string);
+		let prevRef = '';
+		let prevId = '';
+		let prevName = '';
+		let prevDescription = '';
+		let count = 0;
+		while (!r.done) {
+			const profile = profiles[r.varint()];
+			if (!profile) throw new StateFormatError('bad profile index');
+			let ref = '';
+			let id: string | undefined;
+			if (profile.refKind === RefKind.Uuid) ref = r.uuid();
+			else if (profile.refKind !== RefKind.Name) ref = r.text(prevRef);
+			if (profile.refKind === RefKind.Both) {
+				id = r.text(prevId);
+				prevId = id;
+			}
+			const name = r.text(prevName);
+			prevName = name;
+			if (profile.refKind === RefKind.Name) ref = name;
+			if (profile.refKind === RefKind.Uuid || profile.refKind === RefKind.IdText) id = ref;
+			prevRef = ref;
+			let description: string | undefined;
+			let digest: string | undefined;
+			if (profile.descriptionMode === DescriptionMode.Kept) {
+				description = r.text(prevDescription);
+				prevDescription = description;
+			} else if (profile.descriptionMode === DescriptionMode.Digest) {
+				digest = r.digest();
+			}
+			count++;
+			yield {
+				ref,
+				id,
+				name,
+				type: profile.type,
+				roles: profile.roles,
+				isServiceAccount: profile.isServiceAccount,
+				mfaEnabled: profile.mfaEnabled,
+				description,
+				descriptionDigest: digest,
+				isDirectoryAccount: profile.isDirectoryAccount,
+				isGroup: profile.isGroup,
+			};
+		}
+		if (count !== n) throw new StateFormatError(`it holds ${count} users, not ${String(n)}`);
+	}
+	return { ok: true, count: n, users: read };
+}
+
+export function isStateFormatError(error: unknown): error is Error {
+	return error instanceof StateFormatError;
+}
+
+/** The stored user list as a map, or why there is none (see `openState`). */
+export function decodeState(data: IDataObject, cfg: string): DecodeResult {
+	const opened = openState(data, cfg);
+	if (!opened.ok) return opened;
+	const result = new Map<string, TrackedUser>();
+	try {
+		for (const user of opened.users()) {
+			if (result.has(user.ref)) throw new StateFormatError(`duplicate user ${user.ref}`);
+			result.set(user.ref, user);
+		}
+	} catch (error) {
+		return { ok: false, reason: `the stored state is malformed (${error instanceof StateFormatError ? error.message : String(error)})` };
+	}
+	return { ok: true, users: result };
+}
+
+/**
+ * Writes the state into the node's static data by assigning each property anew. n8n marks static
+ * data as changed only through assignments on its tracked object, and saves it after a poll that
+ * emits; an object assigned earlier and then edited in place would not be saved.
+ */
+export function writeState(staticData: IDataObject, state: StoredState): void {
+	for (const key of Object.keys(staticData)) {
+		if (!(key in state)) delete staticData[key];
+	}
+	for (const [key, value] of Object.entries(state)) staticData[key] = value;
+}
+
+/** The config fingerprint: a digest of what decides which user list the snapshot describes. */
+export function configFingerprint(parts: readonly string[]): string {
+	return textDigest([`v${STATE_VERSION}`, ...parts].join('\n'));
+}

@@ -1,0 +1,171 @@
+import type { VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import {
+	USER_EVENTS,
+	diffUser,
+	diffUsers,
+	filterEvents,
+	roleKey,
+	sameRoles,
+	textDigest,
+	wildcardTest,
+	type TrackedUser,
+	type UserEvent,
+} from '../../../nodes/VeeamTrigger/diff';
+
+const ADMIN = { id: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11', name: 'Backup Administrator' };
+const VIEWER = { id: '0d3f6c2e-8a41-4c7b-b2e5-91f4a7d6c305', name: 'Backup Viewer' };
+const RESTORE = { id: 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', name: 'Restore Operator' };
+
+function vbrUser(n: number, name: string, patch: Partial<VeeamUser> = {}): VeeamUser {
+	const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+	return {
+		ref: id,
+		id,
+		name,
+		type: 'ExternalUser',
+		roles: [VIEWER],
+		isServiceAccount: false,
+		mfaEnabled: false,
+		isDirectoryAccount: true,
+		isGroup: false,
+		...patch,
+	};
+}
+
+const byRef = (...users: VeeamUser[]) => new Map(users.map((u) => [u.ref, u]));
+const summary = (events: UserEvent[]) => events.map((e) => [e.event, (e.user ?? e.previous)?.name]);
+
+describe('diffUsers', () => {
+	const a = vbrUser(1, 'TECH\\alice');
+	const b = vbrUser(2, 'TECH\\bob');
+	const c = vbrUser(3, 'TECH\\carol');
+
+	it('finds nothing between equal lists, whatever the objects', () => {
+		expect(diffUsers(byRef(a, b), byRef({ ...a }, { ...b, roles: [{ ...VIEWER, description: 'x' }] }))).toEqual([]);
+		expect(diffUsers(new Map(), new Map())).toEqual([]);
+	});
+
+	it('reports additions and removals with the user now and the user before', () => {
+		const events = diffUsers(byRef(a, b), byRef(b, c));
+		expect(events).toEqual([
+			{ event: 'userRemoved', ref: a.ref, user: null, previous: a, changes: [] },
+			{ event: 'userAdded', ref: c.ref, user: c, previous: null, changes: [] },
+		]);
+	});
+
+	it('reports each kind of change as its own event, with from and to', () => {
+		const now = { ...a, roles: [VIEWER, ADMIN], mfaEnabled: true, isServiceAccount: true, type: 'InternalUser', name: 'TECH\\Alice' };
+		expect(diffUser(a, now)).toEqual([
+			{ event: 'rolesChanged', ref: a.ref, user: now, previous: a, changes: [{ field: 'roles', from: [VIEWER], to: [VIEWER, ADMIN] }] },
+			{ event: 'mfaChanged', ref: a.ref, user: now, previous: a, changes: [{ field: 'mfaEnabled', from: false, to: true }] },
+			{
+				event: 'serviceAccountModeChanged',
+				ref: a.ref,
+				user: now,
+				previous: a,
+				changes: [{ field: 'isServiceAccount', from: false, to: true }],
+			},
+			{
+				event: 'otherFieldsChanged',
+				ref: a.ref,
+				user: now,
+				previous: a,
+				changes: [
+					{ field: 'name', from: 'TECH\\alice', to: 'TECH\\Alice' },
+					{ field: 'type', from: 'ExternalUser', to: 'InternalUser' },
+				],
+			},
+		]);
+	});
+
+	it('reports a description change (VBGC), and null for a value the server did not give', () => {
+		const before: VeeamUser = { ref: 'ops', name: 'ops', type: 'Local', roles: [RESTORE], mfaEnabled: false, description: 'Ops', isDirectoryAccount: false, isGroup: false };
+		expect(diffUser(before, { ...before, description: 'Night ops' })[0].changes).toEqual([{ field: 'description', from: 'Ops', to: 'Night ops' }]);
+		expect(diffUser(before, { ...before, description: undefined })[0].changes).toEqual([{ field: 'description', from: 'Ops', to: null }]);
+		const unknownMfa = { ...before, mfaEnabled: undefined };
+		expect(diffUser(unknownMfa, before)).toEqual([
+			expect.objectContaining({ event: 'mfaChanged', changes: [{ field: 'mfaEnabled', from: null, to: false }] }),
+		]);
+	});
+
+	it('compares a long description through its digest when only the digest was kept', () => {
+		const long = 'x'.repeat(200);
+		const kept: TrackedUser = { ref: 'ops', name: 'ops', type: 'Local', roles: [], descriptionDigest: textDigest(long), isDirectoryAccount: false, isGroup: false };
+		const now: VeeamUser = { ref: 'ops', name: 'ops', type: 'Local', roles: [], isDirectoryAccount: false, isGroup: false };
+		expect(diffUser(kept, { ...now, description: long })).toEqual([]);
+		expect(diffUser(kept, { ...now, description: `${long}!` })[0].changes).toEqual([
+			{ field: 'description', from: null, to: `${long}!` },
+		]);
+	});
+
+	it('compares roles as sets of ids: order, case and renamed roles are not changes', () => {
+		expect(sameRoles([VIEWER, ADMIN], [ADMIN, VIEWER])).toBe(true);
+		expect(sameRoles([VIEWER], [{ id: VIEWER.id.toUpperCase(), name: 'Viewers (renamed)' }])).toBe(true);
+		expect(sameRoles([VIEWER], [VIEWER, ADMIN])).toBe(false);
+		expect(sameRoles([VIEWER, RESTORE], [VIEWER, ADMIN])).toBe(false);
+		expect(roleKey([ADMIN, VIEWER])).toBe(roleKey([VIEWER, ADMIN]));
+	});
+
+	it('emits in a stable order: by name, then removal before addition and changes, then ref', () => {
+		// VBR: a user deleted and added again under the same name has a new id.
+		const again = vbrUser(9, a.name, { roles: [ADMIN] });
+		const events = diffUsers(byRef(c, a, b), byRef({ ...b, mfaEnabled: true, roles: [ADMIN] }, again, c));
+		expect(summary(events)).toEqual([
+			['userRemoved', 'TECH\\alice'],
+			['userAdded', 'TECH\\alice'],
+			['rolesChanged', 'TECH\\bob'],
+			['mfaChanged', 'TECH\\bob'],
+		]);
+		// The same result whatever order the maps were filled in.
+		expect(diffUsers(byRef(b, a, c), byRef(c, again, { ...b, mfaEnabled: true, roles: [ADMIN] }))).toEqual(events);
+	});
+
+	it('lists the event kinds in emission order', () => {
+		expect(USER_EVENTS).toEqual(['userRemoved', 'userAdded', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged']);
+	});
+});
+
+describe('filterEvents', () => {
+	const admin = vbrUser(1, 'TECH\\admin.one', { roles: [ADMIN] });
+	const viewer = vbrUser(2, 'LAB\\viewer.two');
+	const demoted = vbrUser(3, 'TECH\\demoted', { roles: [ADMIN] });
+	const events = diffUsers(byRef(viewer, demoted), byRef(admin, { ...viewer, mfaEnabled: true }, { ...demoted, roles: [VIEWER] }));
+
+	it('keeps the chosen kinds', () => {
+		expect(summary(filterEvents(events, { events: new Set(['mfaChanged']) }))).toEqual([['mfaChanged', 'LAB\\viewer.two']]);
+		expect(filterEvents(events, { events: new Set() })).toEqual([]);
+		expect(filterEvents(events, {})).toEqual(events);
+	});
+
+	it('keeps users who have the role now or had it before (by id or name, any case)', () => {
+		const expected = [
+			['userAdded', 'TECH\\admin.one'],
+			['rolesChanged', 'TECH\\demoted'],
+		];
+		expect(summary(filterEvents(events, { roles: [ADMIN.id] }))).toEqual(expected);
+		expect(summary(filterEvents(events, { roles: ['backup administrator'] }))).toEqual(expected);
+		expect(summary(filterEvents(events, { roles: [RESTORE.id] }))).toEqual([]);
+	});
+
+	it('keeps users whose name matches the pattern', () => {
+		expect(summary(filterEvents(events, { namePattern: 'lab\\*' }))).toEqual([['mfaChanged', 'LAB\\viewer.two']]);
+		expect(summary(filterEvents(events, { namePattern: 'TECH\\???????' }))).toEqual([['rolesChanged', 'TECH\\demoted']]);
+		expect(summary(filterEvents(events, { namePattern: '  ' }))).toHaveLength(3);
+	});
+
+	it('combines filters', () => {
+		expect(summary(filterEvents(events, { events: new Set(['userAdded']), roles: [ADMIN.name], namePattern: 'TECH\\*' }))).toEqual([
+			['userAdded', 'TECH\\admin.one'],
+		]);
+	});
+});
+
+describe('wildcardTest', () => {
+	it('matches the whole name, case-insensitively, with * and ? only', () => {
+		expect(wildcardTest('TECH\\j*')('tech\\jane.doe')).toBe(true);
+		expect(wildcardTest('TECH\\j*')('XTECH\\jane')).toBe(false);
+		expect(wildcardTest('a.b')('axb')).toBe(false);
+		expect(wildcardTest('(x)+')('(x)+')).toBe(true);
+		expect(wildcardTest('us?r')('user')).toBe(true);
+	});
+});
