@@ -1,0 +1,168 @@
+import {
+	NodeConnectionTypes,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { getRoles } from './loadOptions';
+import { pollUsers } from './poll';
+
+export class VeeamTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Veeam Trigger',
+		name: 'veeamTrigger',
+		icon: 'file:veeam.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["product"] === "vbgc" ? "Veeam Backup for Google Cloud" : "Veeam Backup & Replication" }}',
+		description:
+			'Starts the workflow when users of Veeam Backup & Replication or Veeam Backup for Google Cloud are added, removed, or change roles, MFA or service-account mode',
+		defaults: {
+			name: 'Veeam Trigger',
+		},
+		polling: true,
+		inputs: [],
+		// The two rule sets disagree: n8n's current rules want the constant, the classic plugin the literal.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'veeamBackupReplicationApi',
+				required: true,
+				displayOptions: { show: { product: ['vbr'] } },
+			},
+			{
+				name: 'veeamBackupGoogleCloudApi',
+				required: true,
+				displayOptions: { show: { product: ['vbgc'] } },
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Veeam has no webhooks: each poll reads the whole user list and compares it with the last one. The first poll records the current users as a baseline and emits nothing; "Fetch Test Event" shows the changes since the last saved poll, or a few current users shaped as events.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Product',
+				name: 'product',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Veeam Backup & Replication', value: 'vbr' },
+					{ name: 'Veeam Backup for Google Cloud', value: 'vbgc' },
+				],
+				default: 'vbr',
+				description: 'The Veeam product whose users to watch',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				noDataExpression: true,
+				required: true,
+				options: [
+					{
+						name: 'MFA Changed',
+						value: 'mfaChanged',
+						description: 'Multi-factor authentication was turned on or off for a user',
+					},
+					{
+						name: 'Other Fields Changed',
+						value: 'otherFieldsChanged',
+						description: 'The name, type or description of a user changed',
+					},
+					{
+						name: 'Roles Changed',
+						value: 'rolesChanged',
+						description: 'A user was given or lost a role',
+					},
+					{
+						name: 'Service-Account Mode Changed',
+						value: 'serviceAccountModeChanged',
+						description: 'A user was put into or taken out of service-account mode (VBR)',
+					},
+					{
+						name: 'User Added',
+						value: 'userAdded',
+						description: 'A user or group was added',
+					},
+					{
+						name: 'User Removed',
+						value: 'userRemoved',
+						description: 'A user or group was removed',
+					},
+				],
+				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'],
+				description: 'The changes to report: one item per user and kind of change',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Name Pattern',
+						name: 'namePattern',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. TECH\\*',
+						description:
+							'Report only users whose name matches, now or before the change. * matches any characters, ? one character; case-insensitive.',
+					},
+					{
+						displayName: 'On First Poll',
+						name: 'firstPoll',
+						type: 'options',
+						options: [
+							{
+								name: 'Record Baseline Only',
+								value: 'silent',
+								description:
+									'Emit nothing. n8n stores the baseline with the first reported change; if n8n restarts before that, a new baseline is recorded.',
+							},
+							{
+								name: 'Emit a Baseline Item',
+								value: 'baselineItem',
+								description:
+									'Emit one item with event "baseline" and the number of users, so that n8n stores the baseline at once',
+							},
+							{
+								name: 'Emit Every Existing User as Added',
+								value: 'emitExisting',
+								description: 'Emit one "userAdded" item per existing user (that matches the filters), once',
+							},
+						],
+						default: 'silent',
+						description:
+							'What the first poll does (and a poll after the product, server URL or API version of the credential changed)',
+					},
+					{
+						displayName: 'Only Users With Role Names or IDs',
+						name: 'roles',
+						type: 'multiOptions',
+						typeOptions: {
+							loadOptionsMethod: 'getRoles',
+							loadOptionsDependsOn: ['product'],
+						},
+						default: [],
+						description:
+							'Report only users who have one of these roles, or had it before the change (so losing the role is reported). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { loadOptions: { getRoles } };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollUsers.call(this);
+	}
+}

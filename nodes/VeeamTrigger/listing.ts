@@ -1,0 +1,97 @@
+/**
+ * Reading the whole user list for the trigger: every page or a failure, never a partial list
+ * taken for the truth, and no removal reported for a user who only slipped between two pages.
+ */
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole, VeeamUser } from '../Veeam/adapters/types';
+
+/** Asked per page; the server answers with the page size it honours (VBR and VBGC: 500). */
+export const LIST_PAGE_SIZE = 1000;
+/** A list longer than this many pages is a server that never stops. */
+const MAX_PAGES = 10_000;
+/** Direct look-ups of apparently removed users in flight at once. */
+const VERIFY_CONCURRENCY = 8;
+
+/**
+ * Shares what most users have in common (their role list, their type) between them: at 100,000
+ * users, one role object per user is tens of megabytes. The shared arrays are frozen; nothing in
+ * the trigger changes a user it read.
+ */
+export class UserInterner {
+	private readonly roleLists = new Map<string, readonly VeeamRole[]>();
+	private readonly types = new Map<string, string>();
+
+	intern(user: VeeamUser): VeeamUser {
+		let key = '';
+		for (const r of user.roles) key += `${r.id}\u0000${r.name}\u0000${r.description ?? '\u0001'}\u0000`;
+		let roles = this.roleLists.get(key);
+		if (roles === undefined) {
+			roles = Object.freeze(user.roles.map((r) => Object.freeze({ ...r })));
+			this.roleLists.set(key, roles);
+		}
+		user.roles = roles as VeeamRole[];
+		let type = this.types.get(user.type);
+		if (type === undefined) {
+			type = user.type;
+			this.types.set(type, type);
+		}
+		user.type = type;
+		return user;
+	}
+}
+
+/**
+ * Every user, keyed by ref, read page by page in the server's name order. A page that comes back
+ * empty before the server's `total` is reached fails the poll (the list is not complete). A user
+ * read twice (the list shifted while being paged) is kept once, with the later answer.
+ */
+export async function readAllUsers(node: INode, directory: UserDirectory): Promise<Map<string, VeeamUser>> {
+	const users = new Map<string, VeeamUser>();
+	const interner = new UserInterner();
+	let skip = 0;
+	for (let pages = 0; ; pages++) {
+		if (pages >= MAX_PAGES) {
+			throw new NodeOperationError(node, 'The user list did not end', {
+				description: `After ${MAX_PAGES} pages (${skip} users) the server still announced more. Nothing was emitted and the stored snapshot is unchanged.`,
+			});
+		}
+		const page = await directory.listUsersPage({}, skip, LIST_PAGE_SIZE);
+		for (const user of page.users) users.set(user.ref, interner.intern(user));
+		skip += page.users.length;
+		if (skip >= page.total) break;
+		if (page.users.length === 0) {
+			throw new NodeOperationError(node, 'The user list ended early', {
+				description: `The server announced ${page.total} users but sent none from position ${skip} on. Nothing was emitted and the stored snapshot is unchanged; the next poll reports every change since the last complete list.`,
+			});
+		}
+	}
+	return users;
+}
+
+/**
+ * Paging by position is not a snapshot: when a user earlier in the list is removed between two
+ * page requests, the next page starts one user later and the user at the boundary is never read.
+ * So every user that the list seems to have lost is looked up directly (by UUID on VBR, by name on
+ * VBGC). Those still there are added to `current` (with their current fields); the refs returned
+ * are the users that are really gone. A failing look-up fails the poll.
+ */
+export async function confirmRemovals(
+	directory: UserDirectory,
+	missing: readonly string[],
+	current: Map<string, VeeamUser>,
+): Promise<string[]> {
+	const gone: string[] = [];
+	let next = 0;
+	const worker = async () => {
+		while (next < missing.length) {
+			const ref = missing[next++];
+			const user = await directory.getUser(ref);
+			// Identity is the ref: an answer under another ref (never seen on either product) is another user.
+			if (user?.ref === ref) current.set(ref, user);
+			else gone.push(ref);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, missing.length) }, worker));
+	return gone;
+}

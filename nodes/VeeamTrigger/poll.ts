@@ -1,0 +1,235 @@
+/**
+ * One poll of the Veeam Trigger: read the complete user list, compare it with the stored
+ * snapshot, emit one item per change, store the new snapshot.
+ *
+ * What n8n does around a poll decides the design (see N8N-NOTES.md, "Polling triggers"):
+ * - Static data is saved only after a poll that emits. A poll that returns null keeps its writes
+ *   in memory, in the activation's Workflow object, until a later poll emits (then everything is
+ *   saved) or n8n restarts (then they are lost and the last saved snapshot is used again).
+ * - A poll that throws emits nothing and saves nothing; n8n records an error execution.
+ *
+ * Hence:
+ * - The snapshot is written only after the whole list was read (and apparent removals checked),
+ *   so a failure at any point leaves it as it was and the next good poll reports every change
+ *   since the last good one. Errors are thrown, not swallowed: a silent trigger on user changes
+ *   is worse than an error execution.
+ * - The snapshot is always a complete list, never a delta, so whichever emitting poll gets saved
+ *   carries everything.
+ * - The first poll (no snapshot, or one for another server) records a baseline. By default it
+ *   emits nothing, so n8n does not save it: it lives in memory, and the first poll that emits a
+ *   change saves it with that change. If n8n restarts before any change was emitted, the next
+ *   poll finds no saved snapshot and records a new baseline (no flood of "added" events); changes
+ *   made between the last poll before the restart and the first one after it are then part of
+ *   the new baseline. The option "On First Poll → Emit a Baseline Item" closes that window: the
+ *   baseline poll emits one item, so n8n saves the baseline at once.
+ * - Manual runs ("Fetch Test Event") never write the snapshot: they return the real changes
+ *   since the saved snapshot if there are any, otherwise a few current users shaped as events.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { VBGC_AUTH } from '../../credentials/VeeamBackupGoogleCloudApi.credentials';
+import { VBR_AUTH } from '../../credentials/VeeamBackupReplicationApi.credentials';
+import { normalizeServerUrl } from '../../credentials/common/connection';
+import { createDirectory, isProduct } from '../Veeam/adapters';
+import type { Product, VeeamUser } from '../Veeam/adapters/types';
+import { CREDENTIAL_TYPE } from '../Veeam/transport';
+import {
+	USER_EVENTS,
+	compareWithSnapshot,
+	diffUsers,
+	filterEvents,
+	finishComparison,
+	isUserEvent,
+	userMatcher,
+	type Comparison,
+	type EventFilter,
+	type TrackedUser,
+	type UserEvent,
+	type UserEventType,
+} from './diff';
+import { confirmRemovals, readAllUsers } from './listing';
+import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
+
+export type FirstPoll = 'silent' | 'baselineItem' | 'emitExisting';
+
+/** Users shaped as events in a manual run when there is no real change to show. */
+export const SAMPLE_SIZE = 5;
+
+const DEFAULT_PORT: Record<Product, number> = { vbr: VBR_AUTH.defaultPort, vbgc: VBGC_AUTH.defaultPort };
+
+interface TriggerConfig {
+	product: Product;
+	filter: EventFilter & { events: ReadonlySet<string> };
+	firstPoll: FirstPoll;
+}
+
+function readConfig(ctx: IPollFunctions): TriggerConfig {
+	const product = ctx.getNodeParameter('product', 'vbr');
+	if (!isProduct(product)) {
+		throw new NodeOperationError(ctx.getNode(), `Unknown product "${String(product)}"`);
+	}
+	const events = ctx.getNodeParameter('events', []) as unknown;
+	const chosen = Array.isArray(events) ? events.filter(isUserEvent) : [];
+	if (chosen.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'No event chosen', {
+			description: 'Choose at least one event under "Events" for the trigger to report.',
+		});
+	}
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const roles = options.roles === undefined ? [] : Array.isArray(options.roles) ? options.roles : [options.roles];
+	const firstPoll = options.firstPoll ?? 'silent';
+	if (firstPoll !== 'silent' && firstPoll !== 'baselineItem' && firstPoll !== 'emitExisting') {
+		throw new NodeOperationError(ctx.getNode(), `Unknown "On First Poll" choice "${String(firstPoll)}"`);
+	}
+	return {
+		product,
+		filter: {
+			events: new Set(chosen),
+			roles: roles.map(String),
+			namePattern: typeof options.namePattern === 'string' ? options.namePattern : undefined,
+		},
+		firstPoll,
+	};
+}
+
+/** What decides which user list the snapshot describes: product, server, API version (which fields the server reports). */
+async function configKey(ctx: IPollFunctions, product: Product): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[product]);
+	let url = String(credentials.url ?? '').trim();
+	try {
+		url = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
+	} catch {
+		// An unusable URL fails the listing with a clear message; the raw text is fine as a key.
+	}
+	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
+	return configFingerprint([product, url.toLowerCase(), apiVersion]);
+}
+
+/** A plain copy of a user for an item (no shared arrays, no internal fields). */
+function plainUser(user: TrackedUser | VeeamUser | null): IDataObject | null {
+	if (!user) return null;
+	const copy = JSON.parse(JSON.stringify(user)) as IDataObject;
+	delete copy.descriptionDigest;
+	return copy;
+}
+
+function eventItem(e: Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>, product: Product, detectedAt: string): IDataObject {
+	return {
+		event: e.event,
+		product,
+		user: plainUser(e.user),
+		previous: plainUser(e.previous),
+		changes: JSON.parse(JSON.stringify(e.changes)) as IDataObject[],
+		detectedAt,
+	};
+}
+
+/** Current users shaped as the chosen events, for mapping fields in the editor. */
+function sampleEvents(users: VeeamUser[], events: UserEventType[]): Array<Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>> {
+	return users.slice(0, SAMPLE_SIZE).map((user, i) => {
+		const event = events[i % events.length];
+		switch (event) {
+			case 'userAdded':
+				return { event, user, previous: null, changes: [] };
+			case 'userRemoved':
+				return { event, user: null, previous: user, changes: [] };
+			case 'rolesChanged':
+				return { event, user, previous: user, changes: [{ field: 'roles', from: user.roles, to: user.roles }] };
+			case 'mfaChanged':
+				return { event, user, previous: user, changes: [{ field: 'mfaEnabled', from: user.mfaEnabled ?? null, to: user.mfaEnabled ?? null }] };
+			case 'serviceAccountModeChanged':
+				return {
+					event,
+					user,
+					previous: user,
+					changes: [{ field: 'isServiceAccount', from: user.isServiceAccount ?? null, to: user.isServiceAccount ?? null }],
+				};
+			case 'otherFieldsChanged':
+				return { event, user, previous: user, changes: [{ field: 'type', from: user.type, to: user.type }] };
+		}
+	});
+}
+
+/** Adds where the poll stopped to an API or node error, and rethrows it as a node error. */
+function pollFailed(ctx: IPollFunctions, error: unknown): never {
+	const note = 'Nothing was emitted and the stored user snapshot is unchanged: the next successful poll reports every change since the last one.';
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (!error.description?.includes(note)) error.description = `${error.description ?? ''} ${note}`.trim();
+		throw error;
+	}
+	throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error), { description: note });
+}
+
+export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const config = readConfig(this);
+	const { product, filter } = config;
+	const manual = this.getMode() === 'manual';
+	const staticData = this.getWorkflowStaticData('node');
+	const directory = createDirectory(this, product);
+	const cfg = await configKey(this, product);
+	const detectedAt = new Date().toISOString();
+
+	// The stored snapshot is read as a stream: its users are compared one by one, not all held.
+	const work = async (): Promise<{ current: Map<string, VeeamUser>; events?: UserEvent[]; reason: string }> => {
+		const current = await readAllUsers(this.getNode(), directory);
+		const stored = openState(staticData, cfg);
+		if (!stored.ok) return { current, reason: stored.reason };
+		let comparison: Comparison;
+		try {
+			comparison = compareWithSnapshot(stored.users(), current);
+		} catch (error) {
+			// Only damaged static data gets here (nothing else in it can throw): start again from a baseline.
+			if (!isStateFormatError(error)) return Promise.reject(error);
+			return { current, reason: `the stored state is malformed (${error.message})` };
+		}
+		await confirmRemovals(
+			directory,
+			comparison.missing.map((u) => u.ref),
+			current,
+		);
+		return { current, events: finishComparison(comparison, current), reason: '' };
+	};
+	const { current, events, reason } = await work().catch((error: unknown) => pollFailed(this, error));
+	const emit = (list: Array<Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>>) =>
+		list.length > 0 ? [this.helpers.returnJsonArray(list.map((e) => eventItem(e, product, detectedAt)))] : null;
+
+	if (manual) {
+		const pending = events ? filterEvents(events, filter) : [];
+		if (pending.length > 0) return emit(pending);
+		const matches = userMatcher(filter);
+		const sample = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		return emit(sampleEvents(sample, USER_EVENTS.filter((e) => filter.events.has(e))));
+	}
+
+	const next = encodeState(current.values(), cfg);
+	if (events) {
+		const selected = filterEvents(events, filter);
+		const items = emit(selected);
+		writeState(staticData, next);
+		return items;
+	}
+
+	// No usable snapshot: this poll records the baseline.
+	const note = `Veeam Trigger: recording a baseline of ${current.size} users (${reason})`;
+	if (reason.startsWith('the stored state is malformed')) this.logger.warn(note);
+	else this.logger.info(note);
+	let items: INodeExecutionData[][] | null = null;
+	if (config.firstPoll === 'emitExisting') {
+		const existing = diffUsers(new Map(), current);
+		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }));
+	} else if (config.firstPoll === 'baselineItem') {
+		items = [
+			this.helpers.returnJsonArray([
+				{ event: 'baseline', product, user: null, previous: null, changes: [], userCount: current.size, detectedAt },
+			]),
+		];
+	}
+	writeState(staticData, next);
+	return items;
+}

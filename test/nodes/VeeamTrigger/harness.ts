@@ -1,0 +1,283 @@
+/**
+ * The Veeam Trigger under n8n's engine (test/support/engine.ts: n8n-core's PollContext, real
+ * static data, n8n's save-on-emit rule) against the simulator over HTTPS, plus an administrator
+ * that changes users the way a person would, through the product's REST API.
+ */
+import type { AxiosInstance } from 'axios';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
+import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
+import type { Product, VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import { fromVbrUser } from '../../../nodes/Veeam/adapters/vbr';
+import type { TrackedUser } from '../../../nodes/VeeamTrigger/diff';
+import { configFingerprint, decodeState } from '../../../nodes/VeeamTrigger/state';
+import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';
+import {
+	VBGC_DEFAULT_ADMIN,
+	VBGC_DEFAULT_PASSWORD,
+	VBR_DEFAULT_PASSWORD,
+	totpAt,
+	type SimServer,
+} from '../../../sim';
+import { PollActivation, TestCredentialsHelper, type PollResult } from '../../support/engine';
+import { simClient } from '../../support/simClient';
+
+export const NODE_TYPE = 'n8n-nodes-veeam.veeamTrigger';
+export const NODE_NAME = 'Veeam Trigger';
+export const STATIC_KEY = `node:${NODE_NAME}`;
+export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'];
+
+const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0' };
+const LOGIN: Record<Product, { username: string; password: string }> = {
+	vbr: { username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
+	vbgc: { username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
+};
+
+export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
+	const type = product === 'vbr' ? 'veeamBackupReplicationApi' : 'veeamBackupGoogleCloudApi';
+	return new TestCredentialsHelper([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi()], {
+		[product]: {
+			type,
+			name: `${product} (simulator)`,
+			data: {
+				url: sim.url,
+				...LOGIN[product],
+				apiVersion: API_VERSION[product],
+				caCertificate: sim.tls.caPem,
+				skipTlsVerification: false,
+				...overrides,
+			},
+		},
+	});
+}
+
+export interface TriggerOptions {
+	events?: string[];
+	options?: IDataObject;
+	staticData?: IDataObject;
+	credentials?: TestCredentialsHelper;
+}
+
+/** One activated workflow with the Veeam Trigger (a live activation: see PollActivation). */
+export function activate(sim: SimServer, product: Product, opts: TriggerOptions = {}): PollActivation {
+	const credentials = opts.credentials ?? credentialsFor(sim, product);
+	const parameters = { product, events: opts.events ?? ALL_EVENTS, options: opts.options ?? {} } as INodeParameters;
+	return new PollActivation({
+		node: { name: NODE_NAME, type: NODE_TYPE, parameters, credentials: credentials.ref(product) },
+		nodeType: new VeeamTrigger(),
+		credentials,
+		staticData: opts.staticData,
+	});
+}
+
+/** The items a poll emitted (json only), [] for null. */
+export function emitted(result: PollResult): IDataObject[] {
+	return (result.response?.[0] ?? []).map((item) => item.json);
+}
+
+/** `[event, name]` pairs, for compact assertions. */
+export function summary(result: PollResult): Array<[string, string]> {
+	return emitted(result).map((j) => [String(j.event), String(((j.user ?? j.previous) as IDataObject | null)?.name)]);
+}
+
+/** The users in a static-data snapshot (saved or in memory), decoded. */
+export function snapshotUsers(sim: SimServer, product: Product, staticData: IDataObject): Map<string, TrackedUser> | undefined {
+	const node = (staticData[STATIC_KEY] ?? {}) as IDataObject;
+	const cfg = configFingerprint([product, sim.url.toLowerCase(), API_VERSION[product]]);
+	const decoded = decodeState(node, cfg);
+	return decoded.ok ? decoded.users : undefined;
+}
+
+/** The user model of a VBGC user as the adapters' common model has it. */
+export function fromVbgcUser(u: IDataObject): VeeamUser {
+	const roles = ((u.roles ?? []) as IDataObject[]).map((r) => ({
+		id: String(r.id),
+		name: String(r.name),
+		...(r.description ? { description: String(r.description) } : {}),
+	}));
+	return {
+		ref: String(u.name),
+		name: String(u.name),
+		type: String(u.type),
+		roles,
+		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
+		...(typeof u.description === 'string' ? { description: u.description } : {}),
+		isDirectoryAccount: false,
+		isGroup: false,
+	};
+}
+
+/** The server's users right now, in the common model, keyed by ref. */
+export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
+	const snapshot = sim.product.snapshot() as { product: Product; users: IDataObject[] };
+	const users =
+		snapshot.product === 'vbr'
+			? snapshot.users.map((u) => fromVbrUser(u as unknown as Parameters<typeof fromVbrUser>[0]))
+			: snapshot.users.map(fromVbgcUser);
+	return new Map(users.map((u) => [u.ref, u]));
+}
+
+/** A user reduced to what the trigger compares, for equality checks between models. */
+export function comparable(user: VeeamUser | IDataObject | null | undefined): IDataObject | null {
+	if (!user) return null;
+	const u = user as VeeamUser;
+	return {
+		ref: u.ref,
+		name: u.name,
+		type: u.type,
+		roles: [...u.roles.map((r) => r.id.toLowerCase())].sort(),
+		isServiceAccount: u.isServiceAccount ?? null,
+		mfaEnabled: u.mfaEnabled ?? null,
+		description: u.description ?? null,
+	};
+}
+
+// ---- an administrator at the Veeam console ----------------------------------------------------
+
+export interface Admin {
+	readonly product: Product;
+	login(): Promise<void>;
+	/** Adds a user; returns its ref. */
+	addUser(name: string, roleIds: string[], extra?: { isServiceAccount?: boolean; description?: string }): Promise<string>;
+	removeUser(ref: string): Promise<void>;
+	setRoles(ref: string, roleIds: string[]): Promise<void>;
+	/** VBR: the server-wide MFA setting (users' `mfaEnabled` follows it); VBGC: one user's MFA. */
+	setMfa(enabled: boolean, ref?: string): Promise<void>;
+	setServiceAccount?(ref: string, enabled: boolean): Promise<void>;
+	setDescription?(ref: string, description: string): Promise<void>;
+	/** A change of a field the REST API cannot change (e.g. an AD account renamed or retyped). */
+	setTypeBehindTheApi?(ref: string, type: string): void;
+}
+
+function expectOk(status: number, what: string, body: unknown): void {
+	if (status < 200 || status >= 300) throw new Error(`${what} answered ${status}: ${JSON.stringify(body)}`);
+}
+
+export class VbrAdmin implements Admin {
+	readonly product = 'vbr' as const;
+	private http: AxiosInstance;
+
+	constructor(private readonly sim: SimServer) {
+		this.http = simClient(sim, { apiVersion: API_VERSION.vbr });
+	}
+
+	async login(): Promise<void> {
+		const res = await this.http.post(
+			'/api/oauth2/token',
+			new URLSearchParams({ grant_type: 'password', username: LOGIN.vbr.username, password: LOGIN.vbr.password }).toString(),
+			{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+		);
+		expectOk(res.status, 'login', res.data);
+		this.http = simClient(this.sim, { apiVersion: API_VERSION.vbr, token: (res.data as IDataObject).access_token as string });
+	}
+
+	private async call(method: 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
+		let res = await this.http.request({ method, url: path, data: body });
+		if (res.status === 401) {
+			await this.login();
+			res = await this.http.request({ method, url: path, data: body });
+		}
+		expectOk(res.status, `${method.toUpperCase()} ${path}`, res.data);
+		return (res.data ?? {}) as IDataObject;
+	}
+
+	async addUser(name: string, roleIds: string[], extra: { isServiceAccount?: boolean; type?: string } = {}): Promise<string> {
+		const created = await this.call('post', '/api/v1/security/users', {
+			name,
+			type: extra.type ?? 'ExternalUser',
+			roles: roleIds.map((id) => ({ id })),
+			isServiceAccount: extra.isServiceAccount ?? false,
+		});
+		return String(created.id);
+	}
+
+	async removeUser(ref: string): Promise<void> {
+		await this.call('delete', `/api/v1/security/users/${ref}`);
+	}
+
+	async setRoles(ref: string, roleIds: string[]): Promise<void> {
+		await this.call('put', `/api/v1/security/users/${ref}/roles`, { roles: roleIds.map((id) => ({ id })) });
+	}
+
+	async setMfa(enabled: boolean): Promise<void> {
+		await this.call('put', '/api/v1/security/settings', { mfaEnabled: enabled });
+	}
+
+	async setServiceAccount(ref: string, enabled: boolean): Promise<void> {
+		await this.call('post', `/api/v1/security/users/${ref}/changeServiceAccountMode`, { isServiceAccountEnable: enabled });
+	}
+
+	/**
+	 * VBR's REST API cannot change a user's type or name; VBR itself does when the Active Directory
+	 * account behind it changes. Done inside the simulator.
+	 */
+	setTypeBehindTheApi(ref: string, type: string): void {
+		const users = (this.sim.product as unknown as { users: Map<string, { type: string }> }).users;
+		const user = users.get(ref);
+		if (!user) throw new Error(`no VBR user ${ref}`);
+		user.type = type;
+	}
+}
+
+export class VbgcAdmin implements Admin {
+	readonly product = 'vbgc' as const;
+	private http: AxiosInstance;
+
+	constructor(private readonly sim: SimServer) {
+		this.http = simClient(sim, { apiVersion: API_VERSION.vbgc });
+	}
+
+	async login(): Promise<void> {
+		const res = await this.http.post(
+			'/api/v1/token',
+			new URLSearchParams({ grant_type: 'password', username: LOGIN.vbgc.username, password: LOGIN.vbgc.password }).toString(),
+			{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+		);
+		expectOk(res.status, 'login', res.data);
+		this.http = simClient(this.sim, { apiVersion: API_VERSION.vbgc, token: (res.data as IDataObject).access_token as string });
+	}
+
+	private async call(method: 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
+		let res = await this.http.request({ method, url: path, data: body });
+		if (res.status === 401) {
+			await this.login();
+			res = await this.http.request({ method, url: path, data: body });
+		}
+		expectOk(res.status, `${method.toUpperCase()} ${path}`, res.data);
+		return (res.data ?? {}) as IDataObject;
+	}
+
+	async addUser(name: string, roleIds: string[], extra: { description?: string } = {}): Promise<string> {
+		await this.call('post', '/api/v1/users', { name, password: VBGC_DEFAULT_PASSWORD, roleIds, description: extra.description ?? '' });
+		return name;
+	}
+
+	async removeUser(ref: string): Promise<void> {
+		await this.call('delete', `/api/v1/users/${encodeURIComponent(ref)}`);
+	}
+
+	async setRoles(ref: string, roleIds: string[]): Promise<void> {
+		await this.call('put', `/api/v1/users/${encodeURIComponent(ref)}`, { roleIds });
+	}
+
+	async setDescription(ref: string, description: string): Promise<void> {
+		await this.call('put', `/api/v1/users/${encodeURIComponent(ref)}`, { description });
+	}
+
+	async setMfa(enabled: boolean, ref?: string): Promise<void> {
+		if (!ref) throw new Error('VBGC MFA is per user: give the user');
+		const path = `/api/v1/users/${encodeURIComponent(ref)}`;
+		if (!enabled) {
+			await this.call('post', `${path}/mfaDisable`, {});
+			return;
+		}
+		const setup = (await this.call('post', `${path}/mfaEnable`, { recreate: true })).response as IDataObject;
+		const code = totpAt(String(setup.secretKey), this.sim.clock.now());
+		await this.call('post', `${path}/mfaAccepted`, { code, token: setup.token });
+	}
+}
+
+export function adminFor(sim: SimServer): Admin {
+	return sim.product.name === 'vbr' ? new VbrAdmin(sim) : new VbgcAdmin(sim);
+}
