@@ -1,0 +1,252 @@
+/**
+ * Rounds of random changes on the simulator, each followed by a poll of the trigger through
+ * n8n's engine: 1,000 on VBR, 250 on VBGC. Some rounds break the poll (HTTP errors on a list
+ * page or on a look-up, a refused login), some answer 429 and recover within the poll, some
+ * restart n8n. After every good poll, the emitted events replayed on the previous snapshot must
+ * give exactly the server's user set, and each event's `previous` must be the user as the last
+ * good poll left it: nothing lost, nothing repeated, nothing invented.
+ *
+ * Reproduce a failure with the seed it prints:
+ *   TRIGGER_RANDOM_SEED=<seed> npx jest test/nodes/VeeamTrigger/VeeamTrigger.random
+ * (TRIGGER_RANDOM_ROUNDS=<n> sets the VBR rounds; VBGC runs a quarter of them.)
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type * as Adapters from '../../../nodes/Veeam/adapters';
+import type { Product } from '../../../nodes/Veeam/adapters/types';
+import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
+import { shutdownEngine } from '../../support/engine';
+import { pick, rng, VBR_ROLES } from './fixtures';
+import { STATIC_KEY, VbgcAdmin, VbrAdmin, activate, comparable, emitted, serverUsers } from './harness';
+
+// VBGC goes through the stand-in until the VBGC adapter exists (see VeeamTrigger.vbgc.test.ts).
+jest.mock('../../../nodes/Veeam/adapters', () =>
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	(require('./vbgcStandIn') as typeof import('./vbgcStandIn')).adaptersWithVbgcStandIn(
+		jest.requireActual<typeof Adapters>('../../../nodes/Veeam/adapters'),
+	),
+);
+
+const ROUNDS = Number(process.env.TRIGGER_RANDOM_ROUNDS ?? 1000);
+const SEED = Number(process.env.TRIGGER_RANDOM_SEED ?? 20_261_123);
+const PAGE = 10;
+const VBGC_ROLES = ['3aa715c3-17b3-45b8-9e0b-c61743bf84d1', '0adb5f78-6593-4189-9383-95fe820a2647', 'c082aeb7-6c99-4fcc-afaf-360573eff45c'];
+
+interface Scenario {
+	product: Product;
+	usersPath: string;
+	login: { name: string; password: string };
+	/** Never removed, demoted or otherwise changed: the trigger's login (and VBGC's undeletable admin). */
+	protected: Set<string>;
+	/** One random change through the REST API (or, for what the API cannot change, inside the simulator). */
+	mutate(sim: SimServer, random: () => number, counter: () => number): Promise<void>;
+}
+
+const someOf = (random: () => number, ids: string[]) => [...new Set([pick(random, ids), ...(random() < 0.25 ? [pick(random, ids)] : [])])];
+
+/** Adds and removals balance around ~25 users (3 pages of 10), so that each poll pages. */
+const addShare = (count: number) => (count < 15 ? 0.45 : count > 35 ? 0.1 : 0.28);
+
+function vbrScenario(admin: VbrAdmin): Scenario {
+	const vbrRoleIds = VBR_ROLES.map((r) => r.id);
+	const protectedNames = new Set(['VBR01\\svc-n8n']);
+	return {
+		product: 'vbr',
+		usersPath: '/api/v1/security/users',
+		login: { name: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
+		protected: protectedNames,
+		async mutate(sim, random, counter) {
+			const users = [...serverUsers(sim).values()].filter((u) => !protectedNames.has(u.name));
+			const r = random();
+			if (r < addShare(users.length)) {
+				await admin.addUser(`${pick(random, ['CORP', 'LAB', 'TECH'])}\\u${counter()}`, someOf(random, vbrRoleIds), {
+					isServiceAccount: random() < 0.2,
+					...(random() < 0.2 ? { type: 'ExternalGroup' } : {}),
+				});
+			} else if (r < 0.55 || users.length > 35) {
+				await admin.removeUser(pick(random, users).ref);
+			} else if (r < 0.8) {
+				await admin.setRoles(pick(random, users).ref, someOf(random, vbrRoleIds));
+			} else if (r < 0.9) {
+				const user = pick(random, users);
+				await admin.setServiceAccount(user.ref, !user.isServiceAccount);
+			} else if (r < 0.97) {
+				// VBR's MFA is server-wide: every user it applies to changes at once.
+				await admin.setMfa(!(sim.product.snapshot() as { mfaEnabled: boolean }).mfaEnabled);
+			} else {
+				const user = pick(random, users);
+				admin.setTypeBehindTheApi(user.ref, user.type === 'ExternalUser' ? 'InternalUser' : 'ExternalUser');
+			}
+		},
+	};
+}
+
+function vbgcScenario(admin: VbgcAdmin): Scenario {
+	const protectedNames = new Set([VBGC_DEFAULT_ADMIN]);
+	return {
+		product: 'vbgc',
+		usersPath: '/api/v1/users',
+		login: { name: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
+		protected: protectedNames,
+		async mutate(sim, random, counter) {
+			const users = [...serverUsers(sim).values()].filter((u) => !protectedNames.has(u.name));
+			const r = random();
+			if (r < addShare(users.length)) {
+				await admin.addUser(`u${counter()}.${pick(random, ['ops', 'dev', 'fin'])}`, someOf(random, VBGC_ROLES), {
+					description: random() < 0.5 ? '' : `Team ${pick(random, ['A', 'B', 'C'])}`,
+				});
+			} else if (r < 0.55 || users.length > 35) {
+				await admin.removeUser(pick(random, users).ref);
+			} else if (r < 0.75) {
+				await admin.setRoles(pick(random, users).ref, someOf(random, VBGC_ROLES));
+			} else if (r < 0.9) {
+				const user = pick(random, users);
+				await admin.setMfa(!user.mfaEnabled, user.ref);
+			} else {
+				await admin.setDescription(pick(random, users).ref, random() < 0.1 ? 'd'.repeat(80 + Math.floor(random() * 5)) : `Note ${counter()}`);
+			}
+		},
+	};
+}
+
+type Model = Map<string, IDataObject>;
+const modelOf = (users: ReturnType<typeof serverUsers>): Model => new Map([...users].map(([ref, u]) => [ref, comparable(u) as IDataObject]));
+
+async function run(sim: SimServer, scenario: Scenario, rounds: number, seed: number): Promise<void> {
+	console.log(`Veeam Trigger random test (${scenario.product}): seed ${seed}, ${rounds} rounds (TRIGGER_RANDOM_SEED=${seed} to reproduce)`);
+	const random = rng(seed);
+	const activation = activate(sim, scenario.product);
+	const stats = { good: 0, failed: 0, restarts: 0, recovered429: 0, mutations: 0, events: {} as Record<string, number> };
+	let counter = 0;
+	const next = () => ++counter;
+
+	const baseline = await activation.poll();
+	expect(baseline.error).toBeUndefined();
+	expect(baseline.response).toBeNull();
+	let model = modelOf(serverUsers(sim));
+	let everSaved = false;
+
+	for (let round = 1; round <= rounds; round++) {
+		const changes = 1 + Math.floor(random() * 4);
+		for (let i = 0; i < changes; i++) {
+			await scenario.mutate(sim, random, next);
+			stats.mutations++;
+		}
+
+		// Faults: chosen after the changes, so the administrator's own requests are not hit.
+		const f = random();
+		let expectFailure = false;
+		let loginBroken = false;
+		if (f < 0.06) {
+			const pages = Math.ceil(serverUsers(sim).size / PAGE);
+			sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: scenario.usersPath, after: Math.floor(random() * pages) });
+			expectFailure = true;
+		} else if (f < 0.09) {
+			// The login is refused: the password was changed and every token is gone.
+			sim.product.setLogin(scenario.login.name, 'Rotated-Passw0rd!9');
+			sim.tokens.expireAllAccess();
+			sim.tokens.refuseRefresh(1, true);
+			expectFailure = true;
+			loginBroken = true;
+		} else if (f < 0.12) {
+			// A look-up of an apparently removed user fails (a failure only if this round removed someone).
+			const server = serverUsers(sim);
+			sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: `${scenario.usersPath}/` });
+			expectFailure = [...model.keys()].some((ref) => !server.has(ref));
+		} else if (f < 0.15) {
+			// Too many requests, retry at once: the poll recovers by itself.
+			sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 0, method: 'GET', pathIncludes: scenario.usersPath });
+			stats.recovered429++;
+		}
+
+		const before = JSON.stringify(activation.workflow.staticData[STATIC_KEY] ?? {});
+		const savedBefore = JSON.stringify(activation.savedStaticData);
+		const result = await activation.poll();
+		sim.faults.clear();
+		if (loginBroken) sim.product.setLogin(scenario.login.name, scenario.login.password);
+
+		const where = `${scenario.product} round ${round} (seed ${seed})`;
+		if (expectFailure) {
+			if (result.error === undefined) throw new Error(`${where}: the poll should have failed`);
+			stats.failed++;
+			expect(result.response).toBeNull();
+			// Nothing written, in memory or saved.
+			if (JSON.stringify(result.workflowStaticData[STATIC_KEY] ?? {}) !== before) throw new Error(`${where}: a failed poll changed the snapshot`);
+			if (JSON.stringify(activation.savedStaticData) !== savedBefore) throw new Error(`${where}: a failed poll saved static data`);
+			continue;
+		}
+		if (result.error) throw new Error(`${where}: unexpected failure: ${result.error.message}`);
+		stats.good++;
+
+		// Replay: each event must start from the user as the model has it.
+		const items = emitted(result);
+		const seen = new Set<string>();
+		for (const item of items) {
+			const user = item.user as IDataObject | null;
+			const previous = item.previous as IDataObject | null;
+			const ref = String((user ?? previous)?.ref);
+			const key = `${String(item.event)} ${ref}`;
+			if (seen.has(key)) throw new Error(`${where}: ${key} emitted twice`);
+			seen.add(key);
+			stats.events[String(item.event)] = (stats.events[String(item.event)] ?? 0) + 1;
+			if (item.event === 'userAdded') {
+				if (model.has(ref)) throw new Error(`${where}: ${ref} added, but it was already there`);
+			} else {
+				const expected = { ...model.get(ref) };
+				// A description longer than the state keeps is known by its digest only.
+				if (previous && previous.description === undefined && typeof expected.description === 'string' && expected.description.length > 64) {
+					expected.description = null;
+				}
+				expect({ where, previous: comparable(previous) }).toEqual({ where, previous: expected });
+			}
+		}
+		const replayed = new Map(model);
+		for (const item of items) {
+			const user = item.user as IDataObject | null;
+			if (item.event === 'userRemoved') replayed.delete(String((item.previous as IDataObject).ref));
+			else if (user) replayed.set(String(user.ref), comparable(user) as IDataObject);
+		}
+		const server = modelOf(serverUsers(sim));
+		expect({ where, users: Object.fromEntries([...replayed].sort()) }).toEqual({ where, users: Object.fromEntries([...server].sort()) });
+		model = replayed;
+		if (result.saved) everSaved = true;
+
+		// Sometimes n8n restarts: the activation continues from what was saved.
+		if (everSaved && random() < 0.05) {
+			activation.restart();
+			stats.restarts++;
+		}
+	}
+
+	console.log(`Veeam Trigger random test (${scenario.product}): ${JSON.stringify(stats)}`);
+	expect(stats.failed).toBeGreaterThan(rounds / 20);
+	expect(stats.good + stats.failed).toBe(rounds);
+	const kinds = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'otherFieldsChanged'];
+	if (scenario.product === 'vbr') kinds.push('serviceAccountModeChanged');
+	for (const event of kinds) expect(stats.events[event]).toBeGreaterThan(0);
+}
+
+describe.each([
+	['vbr' as const, ROUNDS],
+	['vbgc' as const, Math.ceil(ROUNDS / 4)],
+])('%s', (product, rounds) => {
+	let sim: SimServer;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ product, vbr: { maxPageSize: PAGE }, vbgc: { maxPageSize: PAGE } });
+	});
+	afterAll(async () => {
+		await sim.close();
+	});
+
+	it(`${rounds} rounds of random changes and faults: events replayed on the snapshot give the server's users (seed ${SEED})`, async () => {
+		const admin = product === 'vbr' ? new VbrAdmin(sim) : new VbgcAdmin(sim);
+		await admin.login();
+		const scenario = product === 'vbr' ? vbrScenario(admin as VbrAdmin) : vbgcScenario(admin as VbgcAdmin);
+		await run(sim, scenario, rounds, SEED);
+	}, 150_000);
+});
+
+afterAll(async () => {
+	await shutdownEngine();
+});
