@@ -81,6 +81,8 @@ export function isNotFound(error: unknown): boolean {
 
 /** Statuses that mean "not processed, come back later". */
 const REFUSED_STATUSES = new Set([429, 503]);
+/** The connection was never made (e.g. the server is restarting): nothing can have happened. */
+const REFUSED_NETWORK_CODES = new Set(['ECONNREFUSED']);
 /** Statuses after which a request may or may not have happened. */
 const UNCLEAR_STATUSES = new Set([502, 504]);
 const UNCLEAR_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_BAD_RESPONSE', 'ESOCKETTIMEDOUT']);
@@ -211,7 +213,9 @@ export async function veeamApiRequest<T = IDataObject>(
 		if ('error' in result) {
 			const failure = inspectFailure(result.error);
 			const apiError = toApiError(this, failure, req, result.error, baseUrl, apiVersion);
-			const refused = failure.status !== undefined && REFUSED_STATUSES.has(failure.status);
+			const refused =
+				(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
+				(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
 			const unclear =
 				(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
 				(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
