@@ -5,7 +5,7 @@
  * say — never a duplicate user, never an item silently skipped. Prints the table and a closing
  * `N passed, N failed` line.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSimulator, type FaultSpec, type SimServer } from '../../sim';
 import { shutdownEngine } from '../support/engine';
@@ -23,7 +23,7 @@ interface Fault {
 
 interface Operation {
 	name: string;
-	parameters: IDataObject;
+	parameters: INodeParameters;
 	input: IDataObject[];
 	/** True when the server is in the state this operation intends. */
 	intended: (sim: SimServer, run: VeeamRun) => boolean;
