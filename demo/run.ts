@@ -7,22 +7,24 @@
  *   1. a new hire is onboarded as Restore Operator,
  *   2. promoted to Backup Administrator,
  *   3. a leaver is offboarded, and the ticketing step gets the leftover Active Directory account.
- * Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
+ * The Veeam Trigger, activated before the story (its first poll records a baseline), polls once
+ * after it and shows the change events. Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
  */
 import { join } from 'node:path';
 
 import type { ICredentialType, IDataObject, INode, INodeType } from 'n8n-workflow';
 
 import { startSimulator, VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, type SimServer } from '../sim';
-import { NodeTypes, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
+import { NodeTypes, PollActivation, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
 import { DemoTicketDeskNode, TicketDesk } from './ticketDesk';
 
 const DIST = join(__dirname, '..', 'dist');
 const VEEAM = 'n8n-nodes-veeam.veeam';
+const VEEAM_TRIGGER = 'n8n-nodes-veeam.veeamTrigger';
 const TICKETS = 'demo.ticketDesk';
 
 /** The built package, loaded from dist/ as n8n loads a community package. */
-function loadBuilt(): { veeam: INodeType; credentialTypes: ICredentialType[] } {
+function loadBuilt(): { veeam: INodeType; trigger: INodeType; credentialTypes: ICredentialType[] } {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const pkg = require(join(__dirname, '..', 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
 	const load = (file: string) => {
@@ -35,8 +37,9 @@ function loadBuilt(): { veeam: INodeType; credentialTypes: ICredentialType[] } {
 	};
 	const nodes = pkg.n8n.nodes.flatMap(load) as INodeType[];
 	const veeam = nodes.find((n) => n.description.name === 'veeam');
-	if (!veeam) throw new Error(`the built Veeam node is missing from ${DIST}: run npm run build`);
-	return { veeam, credentialTypes: pkg.n8n.credentials.flatMap(load) as ICredentialType[] };
+	const trigger = nodes.find((n) => n.description.name === 'veeamTrigger');
+	if (!veeam || !trigger) throw new Error(`the built nodes are missing from ${DIST}: run npm run build`);
+	return { veeam, trigger, credentialTypes: pkg.n8n.credentials.flatMap(load) as ICredentialType[] };
 }
 
 interface Step {
@@ -47,7 +50,7 @@ interface Step {
 
 async function main(): Promise<number> {
 	const started = Date.now();
-	const { veeam, credentialTypes } = loadBuilt();
+	const { veeam, trigger, credentialTypes } = loadBuilt();
 	const sim: SimServer = await startSimulator({ product: 'vbr' });
 	const desk = new TicketDesk();
 	await desk.start();
@@ -68,7 +71,24 @@ async function main(): Promise<number> {
 				},
 			},
 		});
-		const nodeTypes = new NodeTypes({ [VEEAM]: veeam, [TICKETS]: new DemoTicketDeskNode() });
+		const nodeTypes = new NodeTypes({ [VEEAM]: veeam, [VEEAM_TRIGGER]: trigger, [TICKETS]: new DemoTicketDeskNode() });
+
+		// The trigger is activated first: its first poll records the baseline and emits nothing.
+		const watcher = new PollActivation({
+			node: { name: 'Veeam Trigger', type: VEEAM_TRIGGER, parameters: { product: 'vbr' }, credentials: credentials.ref('vbr') },
+			nodeTypes,
+			credentials,
+		});
+		const baseline = await watcher.poll();
+		if (baseline.error) throw baseline.error;
+		type ChangeEvent = { event: string; user?: { name: string }; previous?: { name: string }; changes: Array<{ field: string; from: unknown; to: unknown }> };
+		const events: ChangeEvent[] = [];
+		// The trigger's next scheduled poll (every minute in n8n) after each step.
+		const nextPoll = async () => {
+			const polled = await watcher.poll();
+			if (polled.error) throw polled.error;
+			events.push(...(polled.response?.[0] ?? []).map((item) => item.json as ChangeEvent));
+		};
 		const veeamNode = (name: string, parameters: IDataObject): Omit<INode, 'id' | 'typeVersion' | 'position'> => ({
 			name,
 			type: VEEAM,
@@ -97,6 +117,7 @@ async function main(): Promise<number> {
 			],
 		);
 		const created = onboarded.Onboard[0][0].json as { action: string; user: { id: string; name: string; roles: Array<{ name: string }> } };
+		await nextPoll();
 		steps.push({
 			title: `New hire ${hire.employee}`,
 			ok: created.action === 'created',
@@ -117,6 +138,7 @@ async function main(): Promise<number> {
 			],
 		);
 		const promotion = promoted.Promote[0][0].json as { action: string; before: string[]; after: string[] };
+		await nextPoll();
 		steps.push({
 			title: `Promotion of ${hire.employee}`,
 			ok: promotion.action === 'updated' && promotion.after.join() === 'Backup Administrator',
@@ -139,6 +161,7 @@ async function main(): Promise<number> {
 		);
 		const removal = offboarded.Offboard[0][0].json as { action: string; directoryAccountRemains: boolean; directoryAccount?: string };
 		const ticket = offboarded['Ticket Desk']?.[0]?.[0]?.json as { id: string; title: string } | undefined;
+		await nextPoll();
 		steps.push({
 			title: `Leaver ${leaver.employee}`,
 			ok: removal.action === 'deleted' && removal.directoryAccountRemains && ticket?.title.includes(leaver.account) === true,
@@ -146,6 +169,19 @@ async function main(): Promise<number> {
 				`${leaver.account} ${removal.action} from Veeam; directory account remains: ${removal.directoryAccountRemains}`,
 				ticket ? `ticket ${ticket.id} opened: "${ticket.title}"` : 'no ticket was opened',
 			],
+		});
+
+		// 4. What the Veeam Trigger emitted along the way.
+		const describe = (e: ChangeEvent) => {
+			const who = e.user?.name ?? e.previous?.name ?? '?';
+			const roles = e.changes.find((c) => c.field === 'roles');
+			const names = (v: unknown) => (Array.isArray(v) ? v.map((r) => (typeof r === 'object' && r ? (r as { name?: string }).name : r)).join(', ') : String(v));
+			return `${e.event.padEnd(13)} ${who}${roles ? `: ${names(roles.from)} → ${names(roles.to)}` : ''}`;
+		};
+		steps.push({
+			title: 'Veeam Trigger (polling, no webhooks in Veeam)',
+			ok: baseline.response === null && events.map((e) => e.event).join() === 'userAdded,rolesChanged,userRemoved',
+			lines: [`first poll: baseline, nothing emitted; then ${events.length} events:`, ...events.map(describe)],
 		});
 
 		const grants = Object.entries(sim.stats.grants)
