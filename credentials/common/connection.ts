@@ -117,13 +117,27 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+/** The messages of an error and its causes, joined. */
+function errorMessages(error: unknown): string {
+	const parts: string[] = [];
+	let e = error as { message?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; e && depth < 5; depth++) {
+		if (typeof e.message === 'string') parts.push(e.message);
+		e = e.cause as typeof e;
+	}
+	return parts.join(' | ');
+}
+
 /** A message for a failure before any HTTP answer: unreachable host, untrusted certificate, …. */
 export function describeConnectionFailure(error: unknown, baseUrl: string): string {
 	const code = networkErrorCode(error);
-	if (code && TLS_TRUST_CODES.has(code)) {
+	// Some n8n versions keep only the message of a TLS failure (n8n 1.x ignores a per-request CA).
+	const untrustedByMessage = !code && /self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate/i.test(errorMessages(error));
+	if ((code && TLS_TRUST_CODES.has(code)) || untrustedByMessage) {
 		return (
-			`The TLS certificate of ${baseUrl} is not trusted (${code}). Paste the server's certificate, or the CA that signed it, ` +
-			`as PEM into the credential's "CA Certificate" field. Only if you cannot, turn on "Skip Certificate Validation".`
+			`The TLS certificate of ${baseUrl} is not trusted (${code ?? 'certificate not trusted'}). Paste the server's certificate, or the CA that signed it, ` +
+			`as PEM into the credential's "CA Certificate" field (n8n 2.x; on n8n 1.x give n8n the CA with NODE_EXTRA_CA_CERTS). ` +
+			`Only if you cannot, turn on "Skip Certificate Validation".`
 		);
 	}
 	if (code === 'CERT_HAS_EXPIRED') return `The TLS certificate of ${baseUrl} has expired (${code}): renew it on the Veeam server.`;

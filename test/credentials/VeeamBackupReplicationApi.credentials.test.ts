@@ -5,7 +5,7 @@ import { Container } from '@n8n/di';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupReplicationApi } from '../../credentials/VeeamBackupReplicationApi.credentials';
-import { normalizeServerUrl } from '../../credentials/common/connection';
+import { describeConnectionFailure, normalizeServerUrl } from '../../credentials/common/connection';
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
 
 /** n8n's own HTTP stack, as `this.helpers.httpRequest` is in a credential's preAuthentication. */
@@ -210,6 +210,12 @@ describe('preAuthentication', () => {
 
 		it('skips verification only when told to and no CA is given', async () => {
 			expect((await preAuth(creds({ caCertificate: '', skipTlsVerification: true }))).accessToken).toMatch(/^at\./);
+		});
+
+		it('recognises an untrusted certificate from the message alone (n8n 1.x keeps no code)', () => {
+			const wrapped = new Error('The request failed', { cause: new Error('self-signed certificate in certificate chain') });
+			expect(describeConnectionFailure(wrapped, 'https://vbr:9419')).toMatch(/TLS certificate of https:\/\/vbr:9419 is not trusted.*NODE_EXTRA_CA_CERTS/);
+			expect(describeConnectionFailure(new Error('socket closed'), 'https://vbr:9419')).toBe('The request to https://vbr:9419 failed.');
 		});
 
 		it('refuses a CA field that is not a PEM certificate', async () => {
