@@ -2,7 +2,7 @@
  * Reads every page of a Veeam list. Each request asks for a large page; the server answers with
  * the page size it actually honours (Veeam clamps `limit`), and the loop follows `total`, so N users
  * cost ceil(N / server page size) requests. An item seen twice (the list changed while being paged)
- * is kept once.
+ * is kept once. `start` leaves out the first matches (the caller's offset).
  */
 export interface Page<T> {
 	items: T[];
@@ -17,9 +17,10 @@ export async function readAllPages<T>(
 	fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
 	keyOf: (item: T) => string,
 	cap = Infinity,
+	start = 0,
 ): Promise<T[]> {
 	const seen = new Map<string, T>();
-	let offset = 0;
+	let offset = start;
 	for (let pages = 0; pages < MAX_PAGES && seen.size < cap; pages++) {
 		const page = await fetchPage(offset, Math.min(REQUESTED_PAGE_SIZE, cap - seen.size));
 		for (const item of page.items) seen.set(keyOf(item), item);

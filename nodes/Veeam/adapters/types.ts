@@ -31,12 +31,31 @@ export interface VeeamUser {
 }
 
 export interface UserFilter {
-	/** Veeam's name pattern: `*` and `?` wildcards, case-insensitive. */
+	/**
+	 * Veeam's name pattern, case-insensitive. VBR: a whole-name pattern with `*` and `?`. VBGC: with
+	 * `*` or `?` a whole-name pattern too (its `like` operator), without them any name containing it.
+	 */
 	namePattern?: string;
+	/** VBR only. */
 	types?: string[];
+	/** VBR only. */
 	roleId?: string;
+	/** VBR only. */
 	roleName?: string;
+	/** VBR only. */
 	isServiceAccount?: boolean;
+	/** VBGC only. */
+	mfaEnabled?: boolean;
+}
+
+/** A property users can be listed in the order of (each adapter says which it supports). */
+export type UserSortProperty = 'name' | 'type' | 'description' | 'mfaEnabled';
+
+export interface UserListOptions {
+	/** Matching users to leave out at the start of the list. Default 0. */
+	offset?: number;
+	/** Default: by name, ascending. */
+	sort?: { property: UserSortProperty; descending: boolean };
 }
 
 export interface NewUser {
@@ -45,13 +64,34 @@ export interface NewUser {
 	type?: string;
 	roles: VeeamRole[];
 	isServiceAccount?: boolean;
-	/** VBGC only (a secret: never echoed in outputs). */
+	/** VBGC only (a secret: never echoed in outputs or messages). */
 	password?: string;
 	description?: string;
 }
 
+/**
+ * What VBGC's `mfaEnable` hands out to set up an authenticator. Everything but `token` is a
+ * secret that lets its holder produce codes or bypass MFA: operations decide what reaches the output.
+ */
+export interface MfaEnrolment {
+	/** `otpauth://totp/…?secret=…`: the QR code an authenticator app scans. Contains the secret key. */
+	qrString: string;
+	/** The base32 secret key. */
+	secretKey: string;
+	/** One-time backup codes (VBGC: five, 8 digits each). */
+	scratchCodes: string[];
+	/** Binds the later `mfaAccept` to this setup. */
+	token: string;
+}
+
 export interface UserDirectory {
 	readonly product: Product;
+	/** What `VeeamUser.ref` is: an ID (VBR, a UUID) or the user's name (VBGC, whose users have no ID). */
+	readonly refKind: 'id' | 'name';
+	/** The kinds of user a new user can be, first the default; undefined when the product has one kind. */
+	readonly userTypes?: readonly string[];
+	/** The properties `listUsers` can sort by. */
+	readonly sortProperties: readonly UserSortProperty[];
 	/**
 	 * Why `name` cannot be a new user of `type` on this product, checked without a request
 	 * (e.g. VBR wants `DOMAIN\name` for Active Directory accounts); undefined when it can.
@@ -59,12 +99,13 @@ export interface UserDirectory {
 	nameProblem(name: string, type?: string): string | undefined;
 	/** Why `ref` cannot be a user reference on this product (VBR: not a UUID); undefined when it can. */
 	refProblem(ref: string): string | undefined;
-	/** Largest page the server accepts, learnt from its answers. */
-	listUsers(filter?: UserFilter, limit?: number): Promise<VeeamUser[]>;
+	/** Every matching user (or the first `limit`), paging with the largest page the server accepts. */
+	listUsers(filter?: UserFilter, limit?: number, options?: UserListOptions): Promise<VeeamUser[]>;
 	/** One page, for list search: `skip` is the paging token. */
 	listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }>;
 	getUser(ref: string): Promise<VeeamUser | undefined>;
 	findUserByName(name: string): Promise<VeeamUser | undefined>;
+	/** Never sends the create twice blindly: after an unclear failure it looks for the user first. */
 	createUser(user: NewUser): Promise<VeeamUser>;
 	setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser>;
 	/** `absent` when the user was already gone. */
@@ -75,6 +116,25 @@ export interface UserDirectory {
 	// Product-specific capabilities: absent when the product has no such call.
 	getRole?(id: string): Promise<VeeamRole | undefined>;
 	getRolePermissions?(id: string): Promise<string[]>;
+	/** VBR: the user sets up a new authenticator at the next login. */
 	resetMfa?(user: VeeamUser): Promise<void>;
 	setServiceAccountMode?(user: VeeamUser, enabled: boolean): Promise<VeeamUser>;
+	/**
+	 * Present when users log in with a password kept by the product (VBGC): why `password` does
+	 * not meet the product's password policy, as a sentence that never quotes the password.
+	 */
+	passwordProblem?(password: string): string | undefined;
+	/** VBGC: sets a user's password; the product wants the current one too. */
+	changePassword?(user: VeeamUser, password: string, oldPassword: string): Promise<VeeamUser>;
+	/** VBGC: users have a description. */
+	updateDescription?(user: VeeamUser, description: string): Promise<VeeamUser>;
+	/**
+	 * VBGC: starts an authenticator setup (`recreate`: replace the secret of a user whose MFA is on).
+	 * MFA is on only once `mfaAccept` confirms a code; until then an active secret keeps working.
+	 */
+	mfaEnable?(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment>;
+	/** VBGC: confirms a setup with a 6-digit code from the authenticator and the setup's token. */
+	mfaAccept?(user: VeeamUser, code: string, token: string): Promise<void>;
+	/** VBGC: turns MFA off (and drops a pending setup). */
+	mfaDisable?(user: VeeamUser): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { isNotFound, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { readAllPages, type Page } from './paging';
-import type { NewUser, UserDirectory, UserFilter, VeeamRole, VeeamUser } from './types';
+import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from './types';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
 const USERS = '/api/v1/security/users';
@@ -13,6 +13,8 @@ export const VBR_USER_TYPES = ['ExternalUser', 'ExternalGroup', 'InternalUser', 
 const FORBIDDEN_IN_NAME = /[/:*?"<>|]/;
 export const VBR_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const VBR_ID = new RegExp(VBR_ID_PATTERN);
+/** `orderColumn` values for the common sort properties (VBR cannot sort by description). */
+const ORDER_COLUMNS: Partial<Record<UserSortProperty, string>> = { name: 'Name', type: 'Type' };
 
 /**
  * VBR's rules for the name of a new user, by type, as a clause such as `the name is empty`
@@ -87,6 +89,9 @@ function roleModel(r: VeeamRole): IDataObject {
 
 export class VbrDirectory implements UserDirectory {
 	readonly product = 'vbr' as const;
+	readonly refKind = 'id' as const;
+	readonly userTypes = VBR_USER_TYPES;
+	readonly sortProperties: readonly UserSortProperty[] = ['name', 'type'];
 	private roles?: Promise<VeeamRole[]>;
 
 	constructor(private readonly ctx: VeeamContext) {}
@@ -104,6 +109,9 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	private filterQuery(filter: UserFilter = {}): IDataObject {
+		if (filter.mfaEnabled !== undefined) {
+			throw new NodeOperationError(this.ctx.getNode(), 'Veeam Backup & Replication cannot filter users by MFA state');
+		}
 		const qs: IDataObject = {};
 		if (filter.namePattern) qs.nameFilter = filter.namePattern;
 		if (filter.types?.length) qs.typeFilter = filter.types.join(',');
@@ -113,18 +121,20 @@ export class VbrDirectory implements UserDirectory {
 		return qs;
 	}
 
-	private async page(filter: UserFilter, skip: number, limit: number): Promise<Page<VeeamUser>> {
+	private async page(filter: UserFilter, skip: number, limit: number, sort?: UserListOptions['sort']): Promise<Page<VeeamUser>> {
+		const orderColumn = ORDER_COLUMNS[sort?.property ?? 'name'];
+		if (!orderColumn) throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup & Replication cannot sort users by ${sort?.property}`);
 		const res = await this.call<VbrList<VbrUserModel>>({
 			method: 'GET',
 			path: USERS,
-			qs: { ...this.filterQuery(filter), skip, limit, orderColumn: 'Name', orderAsc: true },
+			qs: { ...this.filterQuery(filter), skip, limit, orderColumn, orderAsc: !sort?.descending },
 		});
 		const items = (res.data ?? []).map(fromVbrUser);
 		return { items, total: res.pagination?.total ?? items.length };
 	}
 
-	async listUsers(filter: UserFilter = {}, limit?: number): Promise<VeeamUser[]> {
-		return await readAllPages((skip, size) => this.page(filter, skip, size), (u) => u.ref, limit);
+	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
+		return await readAllPages((skip, size) => this.page(filter, skip, size, options.sort), (u) => u.ref, limit, options.offset);
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

@@ -1,3 +1,4 @@
+import { createDirectory } from '../../../../../nodes/Veeam/adapters';
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
 import { ROLE_IDS, USERS, VeeamFixture, routeCount } from '../../fixtures';
@@ -80,5 +81,17 @@ describe('User → Get Many', () => {
 			['VBR01\\viewer', { item: 0 }],
 			['TECH\\sheila.d.cory', { item: 1 }],
 		]);
+	});
+});
+
+describe('the adapter’s list options (offered in the VBGC form) on VBR', () => {
+	it('orders by type, descending, after an offset, and refuses what VBR cannot do', async () => {
+		const directory = createDirectory(h.loadOptionsContext({ resource: 'user', operation: 'getMany' }), 'vbr');
+		const users = await directory.listUsers({}, undefined, { sort: { property: 'type', descending: true }, offset: 1 });
+		expect(users.map((u) => u.type)).toEqual(['InternalUser', 'InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup']);
+		await expect(directory.listUsers({}, undefined, { sort: { property: 'description', descending: false } })).rejects.toThrow(
+			'Veeam Backup & Replication cannot sort users by description',
+		);
+		await expect(directory.listUsers({ mfaEnabled: true })).rejects.toThrow('cannot filter users by MFA state');
 	});
 });

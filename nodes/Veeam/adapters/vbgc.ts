@@ -1,0 +1,316 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { isNotFound, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { readAllPages, type Page } from './paging';
+import type {
+	MfaEnrolment,
+	NewUser,
+	UserDirectory,
+	UserFilter,
+	UserListOptions,
+	UserSortProperty,
+	VeeamRole,
+	VeeamUser,
+} from './types';
+
+/**
+ * Veeam Backup for Google Cloud 7.0 (API 1.1-rev0 … 1.4-rev0). Users have no ID: the API addresses
+ * them by name. The 7.0 reference puts every user call under `/api/v1/users`; one help page shows
+ * the MFA calls under `/api/v1/accounts/users` (1.3-rev0). The prefix is kept in this one place.
+ */
+const USERS = '/api/v1/users';
+const ROLES = `${USERS}/roles`;
+
+const MAX_NAME_LENGTH = 64;
+
+/**
+ * VBGC's rule for user names, as the simulator documents it (Veeam publishes none): 1 to 64
+ * characters, no white space, no `/` or `\`. `roles` is refused too: `GET /users/roles` lists the
+ * roles, so a user of that name could never be read. Undefined when the name is fine.
+ */
+export function vbgcNameProblem(name: string): string | undefined {
+	if (name === '') return 'the name is empty';
+	if (name.length > MAX_NAME_LENGTH) {
+		return `the name is longer than ${MAX_NAME_LENGTH} characters, the most Veeam Backup for Google Cloud allows`;
+	}
+	if (/\s/.test(name)) return `"${name}" contains white space, which Veeam Backup for Google Cloud user names cannot hold`;
+	if (/[/\\]/.test(name)) {
+		return `"${name}" contains / or \\, which Veeam Backup for Google Cloud user names cannot hold (they are local portal accounts, not DOMAIN\\name)`;
+	}
+	if (name.toLowerCase() === 'roles') return '"roles" cannot be a user name: the API uses /users/roles for the role list';
+	return undefined;
+}
+
+/**
+ * The password policy of VBGC portal accounts. Veeam documents no rule; this is the one the
+ * simulator enforces (and a real appliance's complexity check is at least as strict): at least 8
+ * characters with an upper-case letter, a lower-case letter, a digit and a special character.
+ * The answer never quotes the password, nor its length.
+ */
+export const VBGC_PASSWORD_POLICY =
+	'at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character';
+
+export function vbgcPasswordProblem(password: string): string | undefined {
+	if (password === '') return 'is empty';
+	const missing: string[] = [];
+	if (password.length < 8) missing.push('at least 8 characters');
+	if (!/\p{Lu}/u.test(password)) missing.push('an upper-case letter');
+	if (!/\p{Ll}/u.test(password)) missing.push('a lower-case letter');
+	if (!/\p{Nd}/u.test(password)) missing.push('a digit');
+	if (!/[^\p{L}\p{Nd}]/u.test(password)) missing.push('a special character');
+	if (missing.length === 0) return undefined;
+	return `does not meet the password policy of Veeam Backup for Google Cloud: it lacks ${missing.join(', ')} (the policy: ${VBGC_PASSWORD_POLICY})`;
+}
+
+interface VbgcUserModel {
+	name: string;
+	description?: string;
+	mfaEnabled?: boolean;
+	type?: string;
+	roles?: VeeamRole[];
+}
+
+interface VbgcList<T> {
+	data?: T[];
+	pagination?: { total?: number; count?: number; offset?: number; limit?: number };
+}
+
+function role(r: VeeamRole): VeeamRole {
+	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+}
+
+export function fromVbgcUser(u: VbgcUserModel): VeeamUser {
+	return {
+		ref: u.name,
+		name: u.name,
+		type: String(u.type ?? ''),
+		roles: (u.roles ?? []).map(role),
+		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
+		...(typeof u.description === 'string' ? { description: u.description } : {}),
+		// Portal accounts live in the appliance's own database: no directory account stays behind.
+		isDirectoryAccount: false,
+		isGroup: false,
+	};
+}
+
+async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+	return await call.then(
+		(value): T | undefined => value,
+		(error: unknown) => {
+			if (isNotFound(error)) return undefined;
+			throw error;
+		},
+	);
+}
+
+const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'type', 'mfaEnabled'];
+
+export class VbgcDirectory implements UserDirectory {
+	readonly product = 'vbgc' as const;
+	readonly refKind = 'name' as const;
+	readonly sortProperties = SORT_PROPERTIES;
+	private roles?: Promise<VeeamRole[]>;
+
+	constructor(private readonly ctx: VeeamContext) {}
+
+	nameProblem(name: string): string | undefined {
+		return vbgcNameProblem(name);
+	}
+
+	refProblem(ref: string): string | undefined {
+		const problem = vbgcNameProblem(ref);
+		return problem && `not a Veeam Backup for Google Cloud user name: ${problem}`;
+	}
+
+	passwordProblem(password: string): string | undefined {
+		return vbgcPasswordProblem(password);
+	}
+
+	private async call<T>(req: VeeamRequest): Promise<T> {
+		return await veeamApiRequest.call<VeeamContext, ['vbgc', VeeamRequest], Promise<T>>(this.ctx, 'vbgc', req);
+	}
+
+	private userPath(user: VeeamUser | string, action = ''): string {
+		return `${USERS}/${encodeURIComponent(typeof user === 'string' ? user : user.ref)}${action ? `/${action}` : ''}`;
+	}
+
+	/**
+	 * VBGC's filter parameter: a JSON array of `{ property, operator, ignorecase, value }`, all of
+	 * which must hold. A name pattern with `*` or `?` is a whole-name pattern (`like`), other text
+	 * matches anywhere in the name (`contains`); both ignore case.
+	 */
+	private filterParam(filter: UserFilter): string | undefined {
+		const unsupported = (['types', 'roleId', 'roleName', 'isServiceAccount'] as const).filter((k) => filter[k] !== undefined);
+		if (unsupported.length) {
+			throw new NodeOperationError(
+				this.ctx.getNode(),
+				`Veeam Backup for Google Cloud cannot filter users by ${unsupported.join(', ')}`,
+				{ description: 'Its user list filters by name and MFA state only.' },
+			);
+		}
+		const clauses: IDataObject[] = [];
+		if (filter.namePattern) {
+			const wildcard = /[*?]/.test(filter.namePattern);
+			clauses.push({ property: 'name', operator: wildcard ? 'like' : 'contains', ignorecase: 'true', value: filter.namePattern });
+		}
+		if (filter.mfaEnabled !== undefined) {
+			clauses.push({ property: 'mfaEnabled', operator: 'equals', value: String(filter.mfaEnabled) });
+		}
+		return clauses.length ? JSON.stringify(clauses) : undefined;
+	}
+
+	private async page(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort']): Promise<Page<VeeamUser>> {
+		const property = sort?.property ?? 'name';
+		if (!SORT_PROPERTIES.includes(property)) {
+			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Google Cloud cannot sort users by ${property}`);
+		}
+		const filterParam = this.filterParam(filter);
+		const res = await this.call<VbgcList<VbgcUserModel>>({
+			method: 'GET',
+			path: USERS,
+			qs: {
+				...(filterParam ? { filter: filterParam } : {}),
+				// Always an explicit order, so that pages do not overlap or skip users.
+				orderby: JSON.stringify([{ property, direction: sort?.descending ? 'DESC' : 'ASC' }]),
+				offset,
+				limit,
+			},
+		});
+		const items = (res.data ?? []).map(fromVbgcUser);
+		return { items, total: res.pagination?.total ?? items.length };
+	}
+
+	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
+		return await readAllPages((offset, size) => this.page(filter, offset, size, options.sort), (u) => u.ref.toLowerCase(), limit, options.offset);
+	}
+
+	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+		const page = await this.page(filter, skip, limit);
+		return { users: page.items, total: page.total };
+	}
+
+	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		// A name VBGC cannot hold names no user (and `roles` would read the role list).
+		if (vbgcNameProblem(ref)) return undefined;
+		const found = await unlessNotFound(this.call<VbgcUserModel>({ method: 'GET', path: this.userPath(ref) }));
+		return found && fromVbgcUser(found);
+	}
+
+	async findUserByName(name: string): Promise<VeeamUser | undefined> {
+		// The name is the reference; VBGC matches it without regard to case.
+		return await this.getUser(name);
+	}
+
+	async createUser(user: NewUser): Promise<VeeamUser> {
+		if (user.password === undefined) {
+			throw new NodeOperationError(this.ctx.getNode(), 'A Veeam Backup for Google Cloud user needs a password');
+		}
+		const body: IDataObject = {
+			name: user.name,
+			password: user.password,
+			roleIds: user.roles.map((r) => r.id),
+			...(user.description ? { description: user.description } : {}),
+		};
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.call<{ user?: VbgcUserModel }>({ method: 'POST', path: USERS, body, idempotent: false }).then(
+				(created) => ({ created }),
+				(error: unknown) => ({ error }),
+			);
+			if ('created' in outcome) {
+				if (outcome.created.user) return fromVbgcUser(outcome.created.user);
+				return (await this.getUser(user.name)) ?? fromVbgcUser({ name: user.name, description: user.description ?? '', roles: user.roles });
+			}
+			if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
+			// The create may have happened: look before sending it again, and send it again once only.
+			const existing = await this.findUserByName(user.name);
+			if (existing) return existing;
+			if (attempt >= 1) throw outcome.error.apiError;
+		}
+	}
+
+	private async update(user: VeeamUser, body: IDataObject, fallback: Partial<VeeamUser>): Promise<VeeamUser> {
+		const res = await this.call<{ user?: VbgcUserModel }>({ method: 'PUT', path: this.userPath(user), body });
+		return res.user ? fromVbgcUser(res.user) : { ...user, ...fallback };
+	}
+
+	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
+		// Both fields of the PUT are optional: sending only roleIds leaves the description as it is.
+		return await this.update(user, { roleIds: roles.map((r) => r.id) }, { roles: roles.map(role) });
+	}
+
+	async updateDescription(user: VeeamUser, description: string): Promise<VeeamUser> {
+		return await this.update(user, { description }, { description });
+	}
+
+	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
+		const done = await unlessNotFound(this.call({ method: 'DELETE', path: this.userPath(user) }).then(() => true));
+		return done ? 'deleted' : 'absent';
+	}
+
+	async listRoles(): Promise<VeeamRole[]> {
+		// The reference lists no query parameters for roles: one request gives them all.
+		this.roles ??= this.call<VbgcList<VeeamRole>>({ method: 'GET', path: ROLES }).then((res) => (res.data ?? []).map(role));
+		// A failed lookup is not cached: the next call asks again.
+		this.roles.catch(() => {
+			this.roles = undefined;
+		});
+		return await this.roles;
+	}
+
+	async changePassword(user: VeeamUser, password: string, oldPassword: string): Promise<VeeamUser> {
+		// Not idempotent: once done, the old password no longer matches. An unclear outcome is reported
+		// as such (UnclearOutcomeError) rather than guessed.
+		const res = await this.call<{ user?: VbgcUserModel }>({
+			method: 'POST',
+			path: this.userPath(user, 'changePassword'),
+			body: { password, oldPassword },
+			idempotent: false,
+		});
+		return res.user ? fromVbgcUser(res.user) : user;
+	}
+
+	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
+		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
+		const res = await this.call<{ response?: IDataObject }>({
+			method: 'POST',
+			path: this.userPath(user, 'mfaEnable'),
+			body: { recreate },
+			idempotent: true,
+		});
+		const r = res.response ?? {};
+		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
+			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Google Cloud answered ${user.name}'s MFA setup without its secret key or token`);
+		}
+		return {
+			qrString: r.qrString,
+			secretKey: r.secretKey,
+			scratchCodes: Array.isArray(r.scratchCodes) ? r.scratchCodes.map(String) : [],
+			token: r.token,
+		};
+	}
+
+	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.call({
+				method: 'POST',
+				path: this.userPath(user, 'mfaAccepted'),
+				body: { code, token },
+				idempotent: false,
+			}).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (outcome === undefined) return;
+			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
+			// (With MFA on already, as after Recreate, nothing tells: the failure is reported as unclear.)
+			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
+			const now = await this.getUser(user.ref);
+			if (now?.mfaEnabled) return;
+			if (attempt >= 1) throw outcome.apiError;
+		}
+	}
+
+	async mfaDisable(user: VeeamUser): Promise<void> {
+		await this.call({ method: 'POST', path: this.userPath(user, 'mfaDisable'), idempotent: true });
+	}
+}
