@@ -2,13 +2,14 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { VBR_ID_PATTERN } from '../adapters/vbr';
 
-/** The user (or group) an operation acts on: picked from a searchable list, by name or by ID. */
-export const userRLC: INodeProperties = {
+/** A VBR user (or group): picked from a searchable list, by name or by ID. */
+const vbrUserRLC: INodeProperties = {
 	displayName: 'User',
 	name: 'user',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
+	displayOptions: { show: { product: ['vbr'] } },
 	description:
 		'The Veeam user or group to act on. By name: the account exactly as Veeam shows it, e.g. TECH\\jane.doe. By ID: the UUID Veeam gave the user.',
 	modes: [
@@ -54,6 +55,50 @@ export const userRLC: INodeProperties = {
 		},
 	],
 };
+
+/** A VBGC user: picked from a searchable list or by name (VBGC users have no ID; the name is the reference). */
+const vbgcUserRLC: INodeProperties = {
+	displayName: 'User',
+	name: 'user',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	displayOptions: { show: { product: ['vbgc'] } },
+	description: 'The Veeam Backup for Google Cloud user account to act on, by its name (e.g. jane.doe)',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a user...',
+			typeOptions: {
+				searchListMethod: 'searchUsers',
+				searchable: true,
+			},
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'e.g. jane.doe',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[^\\s/\\\\]{1,64}$',
+						errorMessage: 'Enter the user name: 1 to 64 characters without spaces, / or \\',
+					},
+				},
+			],
+		},
+	],
+};
+
+/**
+ * The user an operation acts on, one locator per product: VBR users have an ID, VBGC users only a
+ * name. n8n shows the one whose product is chosen; both are read as the parameter `user`.
+ */
+export const userLocators: INodeProperties[] = [vbrUserRLC, vbgcUserRLC];
 
 /** A role: picked from a searchable list, by name or by ID. */
 export const roleRLC: INodeProperties = {

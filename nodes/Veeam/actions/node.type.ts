@@ -3,7 +3,8 @@ import type { AllEntities, IDataObject, IExecuteFunctions, INodeProperties } fro
 import type { UserDirectory } from '../adapters';
 
 type NodeMap = {
-	user: 'onboard' | 'promote' | 'offboard' | 'get' | 'getMany' | 'resetMfa' | 'setServiceAccountMode';
+	user: 'onboard' | 'promote' | 'offboard' | 'get' | 'getMany' | 'resetMfa' | 'setServiceAccountMode' | 'changePassword';
+	mfa: 'enable' | 'accept' | 'disable' | 'recreate';
 	role: 'get' | 'getMany';
 };
 

@@ -3,13 +3,16 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
 import { createDirectory } from '../adapters';
 import type { OperationMap, VeeamOperation, VeeamResource, VeeamType } from './node.type';
+import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
+import { versionDescription } from './versionDescription';
 
 const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	user: {
@@ -20,6 +23,13 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		getMany: user.getMany,
 		resetMfa: user.resetMfa,
 		setServiceAccountMode: user.setServiceAccountMode,
+		changePassword: user.changePassword,
+	},
+	mfa: {
+		enable: mfa.enable,
+		accept: mfa.accept,
+		disable: mfa.disable,
+		recreate: mfa.recreate,
 	},
 	role: {
 		get: role.get,
@@ -38,14 +48,31 @@ function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: st
 	return operations[operation];
 }
 
+/** Parameters that may hold a secret typed into the node (passwords, MFA setup token). */
+const SECRET_PARAMETERS = new Set(versionDescription.properties.filter((p) => p.typeOptions?.password).map((p) => p.name));
+
+/**
+ * n8n stores a node error with the node it names, parameters included, in the execution data
+ * (and hands it to error workflows). A password typed into the node must not travel with it.
+ */
+function redacted<E extends NodeApiError | NodeOperationError>(error: E): E {
+	const node = error.node as INode | undefined;
+	if (!node?.parameters || !Object.keys(node.parameters).some((name) => SECRET_PARAMETERS.has(name))) return error;
+	const parameters = Object.fromEntries(
+		Object.entries(node.parameters).map(([name, value]) => [name, SECRET_PARAMETERS.has(name) ? '[redacted]' : value]),
+	);
+	(error as { node: INode }).node = { ...node, parameters };
+	return error;
+}
+
 /** The error, with the item it belongs to (n8n shows it, and continue-on-fail pairs it). */
-function forItem(ctx: IExecuteFunctions, error: unknown, i: number): NodeApiError | NodeOperationError {
+function forItem(ctx: IExecuteFunctions, error: unknown, i?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.context.itemIndex ??= i;
-		return error;
+		if (i !== undefined) error.context.itemIndex ??= i;
+		return redacted(error);
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(ctx.getNode(), message, { itemIndex: i });
+	return redacted(new NodeOperationError(ctx.getNode(), message, i === undefined ? {} : { itemIndex: i }));
 }
 
 /**
@@ -55,6 +82,14 @@ function forItem(ctx: IExecuteFunctions, error: unknown, i: number): NodeApiErro
  * becomes an error item paired with its input and the others go on.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	try {
+		return await runItems.call(this);
+	} catch (error) {
+		throw forItem(this, error);
+	}
+}
+
+async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;

@@ -3,6 +3,7 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { PRODUCT_NAMES } from '../adapters';
 import { CREDENTIAL_TYPE } from '../transport';
+import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
 
@@ -13,7 +14,7 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['transform'],
 	version: 1,
 	description:
-		'Onboard, promote and offboard the users of Veeam Backup & Replication, reset their MFA, and read users and roles',
+		'Onboard, promote and offboard the users of Veeam Backup & Replication and Veeam Backup for Google Cloud, manage their MFA, and read users and roles',
 	defaults: {
 		name: 'Veeam',
 	},
@@ -45,18 +46,34 @@ export const versionDescription: INodeTypeDescription = {
 			default: 'vbr',
 			description: 'The Veeam product whose users to manage',
 		},
+		// One resource list per product: MFA set-up through the API exists on VBGC only.
 		{
 			displayName: 'Resource',
 			name: 'resource',
 			type: 'options',
 			noDataExpression: true,
+			displayOptions: { show: { product: ['vbr'] } },
 			options: [
 				{ name: 'Role', value: 'role' },
 				{ name: 'User', value: 'user' },
 			],
 			default: 'user',
 		},
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: { product: ['vbgc'] } },
+			options: [
+				{ name: 'MFA', value: 'mfa' },
+				{ name: 'Role', value: 'role' },
+				{ name: 'User', value: 'user' },
+			],
+			default: 'user',
+		},
 		...user.description,
+		...mfa.description,
 		...role.description,
 	],
 };

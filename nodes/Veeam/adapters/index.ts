@@ -2,9 +2,20 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { VeeamContext } from '../transport';
 import type { Product, UserDirectory } from './types';
+import { VbgcDirectory } from './vbgc';
 import { VbrDirectory } from './vbr';
 
-export type { NewUser, Product, UserDirectory, UserFilter, VeeamRole, VeeamUser } from './types';
+export type {
+	MfaEnrolment,
+	NewUser,
+	Product,
+	UserDirectory,
+	UserFilter,
+	UserListOptions,
+	UserSortProperty,
+	VeeamRole,
+	VeeamUser,
+} from './types';
 
 export const PRODUCT_NAMES: Record<Product, string> = {
 	vbr: 'Veeam Backup & Replication',
@@ -30,10 +41,6 @@ export function createDirectory(ctx: VeeamContext, product: unknown): UserDirect
 		case 'vbr':
 			return new VbrDirectory(ctx);
 		case 'vbgc':
-			throw new NodeOperationError(
-				ctx.getNode(),
-				`${PRODUCT_NAMES.vbgc} is not supported by this version of the Veeam node`,
-				{ description: `Choose ${PRODUCT_NAMES.vbr} as Product, or update n8n-nodes-veeam to a version that supports it.` },
-			);
+			return new VbgcDirectory(ctx);
 	}
 }

@@ -17,11 +17,17 @@ export interface UserLookup extends Locator {
 export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory, i: number, name = 'user', field = 'User'): UserLookup {
 	const locator = readLocator(ctx, i, name, field);
 	let mode = locator.mode;
+	if (directory.refKind === 'name' && (mode === 'list' || mode === 'id' || mode === 'auto')) {
+		// The product addresses users by name: every mode is a name, in the product's name form.
+		const problem = directory.refProblem(locator.value);
+		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or check the name.');
+		mode = 'name';
+	}
 	// An expression over the whole locator gives plain text: an ID if it looks like one, else a name.
 	if (mode === 'auto') mode = directory.refProblem(locator.value) === undefined ? 'id' : 'name';
 	if (mode === 'list' || mode === 'id') {
 		const problem = directory.refProblem(locator.value);
-		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or choose "By Name" to give DOMAIN\\name.');
+		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or choose "By Name".');
 		return { mode, value: locator.value, label: `ID ${locator.value}` };
 	}
 	if (mode !== 'name') throw inputError(ctx, i, field, `unknown way to find the user: "${mode}"`);
@@ -36,7 +42,7 @@ export async function findUser(directory: UserDirectory, lookup: UserLookup): Pr
 export async function requireUser(ctx: IExecuteFunctions, directory: UserDirectory, lookup: UserLookup, i: number, field = 'User'): Promise<VeeamUser> {
 	const user = await findUser(directory, lookup);
 	if (!user) {
-		throw inputError(ctx, i, field, `no Veeam user or group with ${lookup.label}`, 'Check the name (DOMAIN\\name) or ID, or list the users with User → Get Many.');
+		throw inputError(ctx, i, field, `no Veeam user or group with ${lookup.label}`, 'Check the name or ID, or list the users with User → Get Many.');
 	}
 	return user;
 }

@@ -87,3 +87,18 @@ export function readLocator(ctx: IExecuteFunctions, i: number, name: string, fie
 	// An expression over the whole parameter gives plain text: the caller decides (ID or name).
 	return { mode: 'auto', value: checkText(ctx, i, field, raw) };
 }
+
+/**
+ * A secret (a password, a token) exactly as given: not trimmed, and never quoted in a message.
+ * Empty is refused when `required`.
+ */
+export function readSecret(ctx: IExecuteFunctions, i: number, name: string, field: string, required = true): string {
+	const raw = ctx.getNodeParameter(name, i, '') as unknown;
+	let secret: string;
+	if (raw === undefined || raw === null) secret = '';
+	else if (typeof raw === 'string') secret = raw;
+	else if (typeof raw === 'number') secret = String(raw);
+	else throw inputError(ctx, i, field, `must be text, but the value is ${kindOf(raw)}`);
+	if (required && secret === '') throw inputError(ctx, i, field, 'is empty');
+	return secret;
+}

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get',
 				value: 'get',
-				description: 'Get one Veeam role with its description and the list of permissions it grants',
+				description:
+					'Get one Veeam role with its description and (Veeam Backup & Replication) the list of permissions it grants',
 				action: 'Get a role',
 			},
 			{

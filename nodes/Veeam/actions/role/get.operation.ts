@@ -1,6 +1,6 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { PRODUCT_NAMES, type UserDirectory, type VeeamRole } from '../../adapters';
+import type { UserDirectory, VeeamRole } from '../../adapters';
 import { inputError, readLocator, type Locator } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { roleRLC } from '../common.descriptions';
@@ -9,10 +9,13 @@ const properties: INodeProperties[] = [roleRLC];
 
 export const description = updateDisplayOptions({ show: { resource: ['role'], operation: ['get'] } }, properties);
 
-export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<Locator> {
+/** Role IDs are UUIDs on both products (VBGC users have no ID, but its roles do). */
+const ROLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function prepare(this: IExecuteFunctions, i: number): Promise<Locator> {
 	const locator = readLocator(this, i, 'role', 'Role');
-	if (locator.mode === 'auto') locator.mode = directory.refProblem(locator.value) === undefined ? 'id' : 'name';
-	if ((locator.mode === 'list' || locator.mode === 'id') && directory.refProblem(locator.value)) {
+	if (locator.mode === 'auto') locator.mode = ROLE_ID.test(locator.value) ? 'id' : 'name';
+	if ((locator.mode === 'list' || locator.mode === 'id') && !ROLE_ID.test(locator.value)) {
 		throw inputError(this, i, 'Role', `"${locator.value}" is not a role ID`, 'Pick the role from the list, or choose "By Name".');
 	}
 	return locator;
@@ -31,8 +34,7 @@ export async function execute(this: IExecuteFunctions, locator: Locator, directo
 		const names = (await directory.listRoles()).map((r) => r.name).join(', ');
 		throw inputError(this, i, 'Role', `no role with ${locator.mode === 'name' ? 'name' : 'ID'} "${locator.value}"`, `Roles on this server: ${names}.`);
 	}
-	if (!directory.getRolePermissions) {
-		throw new NodeOperationError(this.getNode(), `${PRODUCT_NAMES[directory.product]} does not list role permissions`, { itemIndex: i });
-	}
+	// VBGC publishes no permission list for its roles: the role is output without one.
+	if (!directory.getRolePermissions) return { ...role };
 	return { ...role, permissions: await directory.getRolePermissions(role.id) };
 }

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as changePassword from './changePassword.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as offboard from './offboard.operation';
@@ -8,15 +9,19 @@ import * as promote from './promote.operation';
 import * as resetMfa from './resetMfa.operation';
 import * as setServiceAccountMode from './setServiceAccountMode.operation';
 
-export { get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode };
+export { changePassword, get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode };
 
+/**
+ * The operations of each product: those that exist for one product only (Reset MFA and Set Service
+ * Account Mode on VBR, Change Password on VBGC) are offered for that product only.
+ */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['user'] } },
+		displayOptions: { show: { product: ['vbr'], resource: ['user'] } },
 		options: [
 			{
 				name: 'Get',
@@ -69,6 +74,54 @@ export const description: INodeProperties[] = [
 		],
 		default: 'onboard',
 	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { product: ['vbgc'], resource: ['user'] } },
+		options: [
+			{
+				name: 'Change Password',
+				value: 'changePassword',
+				description: "Set a new password for a user account; Veeam asks for the current one too. Outputs action \"passwordChanged\" and the user, never a password.",
+				action: 'Change the password of a user',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get one user account: name, description, type, roles and MFA state',
+				action: 'Get a user',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'List user accounts, optionally filtered by name or MFA state, in the order chosen; one item per user',
+				action: 'Get many users',
+			},
+			{
+				name: 'Offboard',
+				value: 'offboard',
+				description: 'Remove a user account (its sessions end with it). Outputs action "deleted" or "absent".',
+				action: 'Offboard a user',
+			},
+			{
+				name: 'Onboard',
+				value: 'onboard',
+				description:
+					'Create a user account with a password, roles and a description, idempotently. Outputs action "created", "updated" (roles or description changed to match) or "unchanged", and the user.',
+				action: 'Onboard a user',
+			},
+			{
+				name: 'Promote / Change Roles',
+				value: 'promote',
+				description:
+					"Replace, add or remove a user's roles. Outputs action \"updated\" or \"unchanged\", the role names before and after, and the user.",
+				action: 'Change the roles of a user',
+			},
+		],
+		default: 'onboard',
+	},
 	...onboard.description,
 	...promote.description,
 	...offboard.description,
@@ -76,4 +129,5 @@ export const description: INodeProperties[] = [
 	...getMany.description,
 	...resetMfa.description,
 	...setServiceAccountMode.description,
+	...changePassword.description,
 ];

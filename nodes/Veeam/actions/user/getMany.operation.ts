@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, UserFilter } from '../../adapters';
-import { VBR_USER_TYPES } from '../../adapters/vbr';
+import type { UserDirectory, UserFilter, UserListOptions, UserSortProperty } from '../../adapters';
 import { userOutput } from '../../helpers/directory';
 import { checkText, inputError, readBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
@@ -29,6 +28,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
+		displayOptions: { show: { product: ['vbr'] } },
 		options: [
 			{
 				displayName: 'Name Pattern',
@@ -69,6 +69,73 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: { show: { product: ['vbgc'] } },
+		options: [
+			{
+				displayName: 'MFA Enabled',
+				name: 'mfaEnabled',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to return only users with multi-factor authentication on (on) or only users without it (off)',
+			},
+			{
+				displayName: 'Name Pattern',
+				name: 'namePattern',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. jane or *.ops',
+				description:
+					'Text the user name contains, case-insensitive. With * (any text) or ? (one character) it matches the whole name instead, e.g. *.ops.',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { product: ['vbgc'] } },
+		options: [
+			{
+				displayName: 'Offset',
+				name: 'offset',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description: 'Number of matching users to leave out before the first one returned (in the chosen order)',
+			},
+			{
+				displayName: 'Sort By',
+				name: 'sortBy',
+				type: 'options',
+				default: 'name',
+				options: [
+					{ name: 'Description', value: 'description' },
+					{ name: 'MFA Enabled', value: 'mfaEnabled' },
+					{ name: 'Name', value: 'name' },
+					{ name: 'Type', value: 'type' },
+				],
+				description: 'The property the users are ordered by',
+			},
+			{
+				displayName: 'Sort Direction',
+				name: 'sortDirection',
+				type: 'options',
+				default: 'ASC',
+				options: [
+					{ name: 'Ascending', value: 'ASC' },
+					{ name: 'Descending', value: 'DESC' },
+				],
+			},
+		],
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getMany'] } }, properties);
@@ -76,11 +143,12 @@ export const description = updateDisplayOptions({ show: { resource: ['user'], op
 interface GetManyParams {
 	limit?: number;
 	filter: UserFilter;
+	options: UserListOptions;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function prepare(this: IExecuteFunctions, i: number): Promise<GetManyParams> {
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<GetManyParams> {
 	const returnAll = readBoolean(this, i, 'returnAll', 'Return All', false);
 	let limit: number | undefined;
 	if (!returnAll) {
@@ -101,16 +169,44 @@ export async function prepare(this: IExecuteFunctions, i: number): Promise<GetMa
 		filter.isServiceAccount = raw.isServiceAccount;
 	}
 	if (raw.types !== undefined) {
+		const known = directory.userTypes ?? [];
 		const types = (Array.isArray(raw.types) ? raw.types : [raw.types]).map((t) => checkText(this, i, 'Types', t, false)).filter(Boolean);
-		const unknown = types.filter((t) => !(VBR_USER_TYPES as readonly string[]).includes(t));
-		if (unknown.length) throw inputError(this, i, 'Types', `unknown type ${unknown.join(', ')} (expected ${VBR_USER_TYPES.join(', ')})`);
+		const unknown = types.filter((t) => !known.includes(t));
+		if (unknown.length) throw inputError(this, i, 'Types', `unknown type ${unknown.join(', ')} (expected ${known.join(', ') || 'none: this product has one kind of user'})`);
 		if (types.length) filter.types = types;
 	}
-	return { limit, filter };
+	if (raw.mfaEnabled !== undefined) {
+		if (typeof raw.mfaEnabled !== 'boolean') throw inputError(this, i, 'MFA Enabled', 'must be true or false');
+		filter.mfaEnabled = raw.mfaEnabled;
+	}
+	return { limit, filter, options: readListOptions(this, i, directory) };
+}
+
+const SORT_DIRECTIONS = ['ASC', 'DESC'];
+
+/** Order and offset (shown for the products that offer them). */
+function readListOptions(ctx: IExecuteFunctions, i: number, directory: UserDirectory): UserListOptions {
+	const raw = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const options: UserListOptions = {};
+	if (raw.offset !== undefined) {
+		const offset = Number(raw.offset);
+		if (!Number.isInteger(offset) || offset < 0) throw inputError(ctx, i, 'Offset', `must be a whole number of at least 0, not ${String(raw.offset)}`);
+		if (offset > 0) options.offset = offset;
+	}
+	if (raw.sortBy !== undefined || raw.sortDirection !== undefined) {
+		const property = checkText(ctx, i, 'Sort By', raw.sortBy ?? 'name');
+		if (!(directory.sortProperties as readonly string[]).includes(property)) {
+			throw inputError(ctx, i, 'Sort By', `"${property}" is not one of ${directory.sortProperties.join(', ')}`);
+		}
+		const direction = checkText(ctx, i, 'Sort Direction', raw.sortDirection ?? 'ASC').toUpperCase();
+		if (!SORT_DIRECTIONS.includes(direction)) throw inputError(ctx, i, 'Sort Direction', `"${direction}" is not one of ASC, DESC`);
+		options.sort = { property: property as UserSortProperty, descending: direction === 'DESC' };
+	}
+	return options;
 }
 
 export async function execute(this: IExecuteFunctions, p: GetManyParams, directory: UserDirectory): Promise<IDataObject[]> {
 	// The adapter pages with the largest page the server accepts and follows its total.
-	const users = await directory.listUsers(p.filter, p.limit);
+	const users = await directory.listUsers(p.filter, p.limit, p.options);
 	return users.map(userOutput);
 }

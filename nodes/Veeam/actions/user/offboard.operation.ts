@@ -4,13 +4,13 @@ import type { UserDirectory, VeeamUser } from '../../adapters';
 import { findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userRLC } from '../common.descriptions';
+import { userLocators } from '../common.descriptions';
 
 const IF_NOT_FOUND = ['absent', 'error'] as const;
 type IfNotFound = (typeof IF_NOT_FOUND)[number];
 
 const properties: INodeProperties[] = [
-	userRLC,
+	...userLocators,
 	{
 		displayName: 'If the User Does Not Exist',
 		name: 'ifNotFound',

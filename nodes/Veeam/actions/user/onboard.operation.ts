@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole } from '../../adapters';
-import { VBR_USER_TYPES } from '../../adapters/vbr';
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../adapters';
 import { readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
-import { inputError, readBoolean, readChoice, readText } from '../../helpers/input';
+import { inputError, readBoolean, readChoice, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { rolesField } from '../common.descriptions';
 
@@ -19,7 +18,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. TECH\\jane.doe',
 		description:
-			'Account to give access to Veeam. Active Directory users and groups are written DOMAIN\\name (e.g. TECH\\jane.doe, TECH\\Backup Operators); the account must already exist in the directory.',
+			'Account to give access to Veeam. Veeam Backup & Replication: Active Directory users and groups are written DOMAIN\\name (e.g. TECH\\jane.doe, TECH\\Backup Operators) and must already exist in the directory. Veeam Backup for Google Cloud: the name of a new portal account, 1 to 64 characters without spaces, / or \\ (e.g. jane.doe).',
 	},
 	{
 		displayName: 'Type',
@@ -34,6 +33,26 @@ const properties: INodeProperties[] = [
 			{ name: 'Local Group', value: 'InternalGroup', description: 'A local group of the backup server' },
 		],
 		description: 'What kind of account the user name is',
+	},
+	{
+		displayName: 'Password',
+		name: 'password',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['vbgc'] } },
+		description:
+			'Password of the new account: at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Used only when the user is created (an existing user keeps its password: use User → Change Password). Never part of the output.',
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { product: ['vbgc'] } },
+		placeholder: 'e.g. Jane Doe, service desk',
+		description: 'Description of the account, e.g. who it belongs to',
 	},
 	rolesField('Veeam roles the user gets, e.g. Restore Operator'),
 	{
@@ -54,7 +73,8 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Make Roles Match',
 				value: 'makeRolesMatch',
-				description: "Set the existing user's roles to exactly the roles given (no change if they already match)",
+				description:
+					"Set the existing user's roles to exactly the roles given (no change if they already match), and its description to the one given, if any",
 			},
 			{ name: 'Skip', value: 'skip', description: 'Leave the existing user as it is' },
 			{ name: 'Error', value: 'error', description: 'Fail this item' },
@@ -67,37 +87,72 @@ export const description = updateDisplayOptions({ show: { resource: ['user'], op
 
 interface OnboardParams {
 	name: string;
-	type: string;
+	/** Products with several kinds of user (VBR). */
+	type?: string;
 	roles: VeeamRole[];
-	isServiceAccount: boolean;
+	/** Products with service accounts (VBR). */
+	isServiceAccount?: boolean;
+	/** Products whose users have a password (VBGC). A secret: never output. */
+	password?: string;
+	/** Products whose users have a description (VBGC); empty: none given. */
+	description?: string;
 	ifExists: IfExists;
 }
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<OnboardParams> {
 	const name = readText(this, i, 'userName', 'User Name');
-	const type = readChoice(this, i, 'userType', 'Type', VBR_USER_TYPES, 'ExternalUser');
+	const type = directory.userTypes ? readChoice(this, i, 'userType', 'Type', directory.userTypes, directory.userTypes[0]) : undefined;
 	const problem = directory.nameProblem(name, type);
 	if (problem) throw inputError(this, i, 'User Name', problem);
-	const isServiceAccount = readBoolean(this, i, 'isServiceAccount', 'Service Account', false);
+	let password: string | undefined;
+	if (directory.passwordProblem) {
+		password = readSecret(this, i, 'password', 'Password');
+		const weakness = directory.passwordProblem(password);
+		if (weakness) throw inputError(this, i, 'Password', weakness);
+	}
+	const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
+	const isServiceAccount = directory.setServiceAccountMode ? readBoolean(this, i, 'isServiceAccount', 'Service Account', false) : undefined;
 	const ifExists = readChoice(this, i, 'ifExists', 'If the User Already Exists', IF_EXISTS, 'makeRolesMatch');
 	const roles = await readRoles(this, directory, i);
-	return { name, type, roles, isServiceAccount, ifExists };
+	return { name, type, roles, isServiceAccount, password, description, ifExists };
+}
+
+/** Makes an existing user's roles (and description, when one is given) match; "unchanged" sends nothing. */
+async function makeMatch(p: OnboardParams, directory: UserDirectory, existing: VeeamUser): Promise<IDataObject> {
+	const before = roleNames(existing.roles);
+	const rolesMatch = sameRoles(existing.roles, p.roles);
+	const newDescription = p.description && p.description !== (existing.description ?? '') ? p.description : undefined;
+	if (p.ifExists === 'skip' || (rolesMatch && newDescription === undefined)) {
+		return { action: 'unchanged', user: userOutput(existing), before };
+	}
+	let updated = existing;
+	if (!rolesMatch) updated = await directory.setRoles(updated, p.roles);
+	if (newDescription !== undefined && directory.updateDescription) updated = await directory.updateDescription(updated, newDescription);
+	return {
+		action: 'updated',
+		user: userOutput(updated),
+		before,
+		...(newDescription !== undefined ? { descriptionBefore: existing.description ?? '' } : {}),
+	};
 }
 
 export async function execute(this: IExecuteFunctions, p: OnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const existing = await directory.findUserByName(p.name);
 	if (!existing) {
 		// The adapter never repeats a create blindly: after an unclear failure it looks first.
-		const user = await directory.createUser({ name: p.name, type: p.type, roles: p.roles, isServiceAccount: p.isServiceAccount });
+		const user = await directory.createUser({
+			name: p.name,
+			type: p.type,
+			roles: p.roles,
+			isServiceAccount: p.isServiceAccount,
+			password: p.password,
+			description: p.description,
+		});
 		return { action: 'created', user: userOutput(user) };
 	}
-	const before = roleNames(existing.roles);
 	if (p.ifExists === 'error') {
-		throw inputError(this, i, 'User Name', `Veeam already has a user or group named "${existing.name}" (ID ${existing.ref})`, 'Choose "Make Roles Match" or "Skip" under "If the User Already Exists" to onboard idempotently.');
+		const id = directory.refKind === 'id' ? ` (ID ${existing.ref})` : '';
+		throw inputError(this, i, 'User Name', `Veeam already has a user or group named "${existing.name}"${id}`, 'Choose "Make Roles Match" or "Skip" under "If the User Already Exists" to onboard idempotently.');
 	}
-	if (p.ifExists === 'skip' || sameRoles(existing.roles, p.roles)) {
-		return { action: 'unchanged', user: userOutput(existing), before };
-	}
-	const updated = await directory.setRoles(existing, p.roles);
-	return { action: 'updated', user: userOutput(updated), before };
+	return await makeMatch(p, directory, existing);
 }

@@ -4,13 +4,13 @@ import type { UserDirectory, VeeamRole } from '../../adapters';
 import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField, userRLC } from '../common.descriptions';
+import { rolesField, userLocators } from '../common.descriptions';
 
 const MODES = ['replace', 'add', 'remove'] as const;
 type RoleMode = (typeof MODES)[number];
 
 const properties: INodeProperties[] = [
-	userRLC,
+	...userLocators,
 	{
 		displayName: 'Change',
 		name: 'roleMode',

@@ -4,10 +4,10 @@ import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { readBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userRLC } from '../common.descriptions';
+import { userLocators } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
-	userRLC,
+	...userLocators,
 	{
 		displayName: 'Service Account',
 		name: 'isServiceAccount',

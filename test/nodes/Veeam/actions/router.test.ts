@@ -97,10 +97,12 @@ describe('dispatch', () => {
 		expect(sim.stats.requests).toBe(0);
 	});
 
-	it('says clearly that Veeam Backup for Google Cloud is not supported yet, before any request', async () => {
-		const run = await h.run({ product: 'vbgc', resource: 'user', operation: 'get', user: byName('administrator') });
-		expect(run.error?.name).toBe('NodeOperationError');
-		expect(run.error?.message).toBe('Veeam Backup for Google Cloud is not supported by this version of the Veeam node');
+	it('refuses an operation the product does not have, before any request', async () => {
+		// VBR has no MFA resource: n8n itself finds no operation parameter for it.
+		const enable = await h.run({ resource: 'mfa', operation: 'enable', user: byName('VBR01\\admin') });
+		expect(enable.error?.message).toBe('Could not get parameter "operation"');
+		const change = await h.run({ resource: 'user', operation: 'changePassword', user: byName('VBR01\\admin'), oldPassword: 'x', newPassword: 'y' });
+		expect(change.error?.message).toBe('Veeam Backup & Replication keeps no passwords for its users');
 		expect(sim.stats.requests).toBe(0);
 	});
 

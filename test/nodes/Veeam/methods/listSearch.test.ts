@@ -86,9 +86,9 @@ describe('searchRoles (role locator) and getRoles (role names)', () => {
 		expect(options[0]).toEqual({ name: 'Backup Administrator', value: 'Backup Administrator', description: 'Built-in role with full privileges' });
 	});
 
-	it('follows the product parameter (VBGC is refused clearly until supported)', async () => {
+	it('follows the product parameter: VBGC asks for its own credential, never the VBR one', async () => {
 		const ctx = h.loadOptionsContext({ product: 'vbgc', resource: 'user', operation: 'onboard' });
-		await expect(loadOptions.getRoles.call(ctx)).rejects.toThrow('Veeam Backup for Google Cloud is not supported by this version of the Veeam node');
+		await expect(loadOptions.getRoles.call(ctx)).rejects.toThrow(/credentials/i);
 		expect(sim.stats.requests).toBe(0);
 	});
 });
