@@ -1,0 +1,100 @@
+/** What the node's form shows for Veeam Backup for Google Cloud, next to Veeam Backup & Replication. */
+import { NodeHelpers, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+
+import { Veeam } from '../../../../nodes/Veeam/Veeam.node';
+
+const { description } = new Veeam();
+
+function nodeWith(parameters: Record<string, unknown>): INode {
+	return { id: 'x', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] };
+}
+
+/** The properties n8n shows for these parameter values (resolved as the editor and the engine do). */
+function shownProperties(parameters: Record<string, unknown>): INodeProperties[] {
+	const n = nodeWith(parameters);
+	const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+	return description.properties.filter((p) => NodeHelpers.displayParameter(resolved, p, n, description));
+}
+
+const shown = (parameters: Record<string, unknown>) => [...new Set(shownProperties(parameters).map((p) => p.name))].sort();
+
+function optionValues(parameters: Record<string, unknown>, name: string): string[] {
+	const props = shownProperties(parameters).filter((p) => p.name === name);
+	expect(props).toHaveLength(1);
+	return ((props[0].options ?? []) as INodePropertyOptions[]).map((o) => String(o.value)).sort();
+}
+
+describe('Veeam node description: product-specific parts', () => {
+	it('offers the MFA resource for VBGC only', () => {
+		expect(optionValues({ product: 'vbr' }, 'resource')).toEqual(['role', 'user']);
+		expect(optionValues({ product: 'vbgc' }, 'resource')).toEqual(['mfa', 'role', 'user']);
+	});
+
+	it('offers each product its own user operations', () => {
+		const common = ['get', 'getMany', 'offboard', 'onboard', 'promote'];
+		expect(optionValues({ product: 'vbr', resource: 'user' }, 'operation')).toEqual([...common, 'resetMfa', 'setServiceAccountMode'].sort());
+		expect(optionValues({ product: 'vbgc', resource: 'user' }, 'operation')).toEqual([...common, 'changePassword'].sort());
+		expect(optionValues({ product: 'vbgc', resource: 'mfa' }, 'operation')).toEqual(['accept', 'disable', 'enable', 'recreate']);
+		expect(optionValues({ product: 'vbgc', resource: 'role' }, 'operation')).toEqual(['get', 'getMany']);
+	});
+
+	it('every operation has an action and a description for AI tool use', () => {
+		for (const product of ['vbr', 'vbgc']) {
+			for (const resource of product === 'vbgc' ? ['user', 'mfa', 'role'] : ['user', 'role']) {
+				const prop = shownProperties({ product, resource }).find((p) => p.name === 'operation');
+				for (const op of (prop?.options ?? []) as INodePropertyOptions[]) {
+					expect(op.action).toMatch(/^[A-Z]/);
+					expect(String(op.description).length).toBeGreaterThan(30);
+				}
+			}
+		}
+	});
+
+	it('Onboard asks VBGC for password and description, VBR for type and service account', () => {
+		expect(shown({ product: 'vbgc', resource: 'user', operation: 'onboard' })).toEqual(
+			['description', 'ifExists', 'operation', 'password', 'product', 'resource', 'roles', 'userName'].sort(),
+		);
+		expect(shown({ product: 'vbr', resource: 'user', operation: 'onboard' })).toEqual(
+			['ifExists', 'isServiceAccount', 'operation', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+		);
+	});
+
+	it('Get Many offers VBGC its filters (name, MFA) and order/offset options', () => {
+		const props = shownProperties({ product: 'vbgc', resource: 'user', operation: 'getMany' });
+		const filters = props.find((p) => p.name === 'filters');
+		expect(((filters?.options ?? []) as INodeProperties[]).map((o) => o.name)).toEqual(['mfaEnabled', 'namePattern']);
+		const options = props.find((p) => p.name === 'options');
+		expect(((options?.options ?? []) as INodeProperties[]).map((o) => o.name)).toEqual(['offset', 'sortBy', 'sortDirection']);
+		expect(shown({ product: 'vbr', resource: 'user', operation: 'getMany' })).not.toContain('options');
+	});
+
+	it('MFA → Enable and Recreate output no secret key or scratch codes unless switched on', () => {
+		for (const operation of ['enable', 'recreate']) {
+			const props = shownProperties({ product: 'vbgc', resource: 'mfa', operation });
+			expect(props.find((p) => p.name === 'includeSecrets')?.default).toBe(false);
+			expect(props.find((p) => p.name === 'outputWithoutSecrets')?.default).toBe('qrString');
+			expect(shown({ product: 'vbgc', resource: 'mfa', operation, includeSecrets: true })).not.toContain('outputWithoutSecrets');
+		}
+		expect(shown({ product: 'vbgc', resource: 'mfa', operation: 'accept' })).toEqual(['code', 'operation', 'product', 'resource', 'token', 'user']);
+	});
+
+	it('every field that takes a password or token is a password field', () => {
+		const all = description.properties;
+		const secretNames = ['password', 'oldPassword', 'newPassword', 'token'];
+		for (const name of secretNames) {
+			const props = all.filter((p) => p.name === name);
+			expect(props.length).toBeGreaterThan(0);
+			for (const p of props) expect(p.typeOptions?.password).toBe(true);
+		}
+		expect(all.filter((p) => p.typeOptions?.password).map((p) => p.name).sort()).toEqual([...new Set(secretNames)].sort());
+	});
+
+	it('the VBGC user locator has no ID mode (VBGC users have none); VBR keeps it', () => {
+		const modes = (product: string) =>
+			shownProperties({ product, resource: 'user', operation: 'get' })
+				.find((p) => p.name === 'user')
+				?.modes?.map((m) => m.name);
+		expect(modes('vbgc')).toEqual(['list', 'name']);
+		expect(modes('vbr')).toEqual(['list', 'name', 'id']);
+	});
+});
