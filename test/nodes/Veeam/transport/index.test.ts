@@ -124,7 +124,8 @@ describe('TLS', () => {
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toBe(
 			`Veeam Backup & Replication login failed. The TLS certificate of ${selfSigned.url} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). ` +
-				'Paste the server\'s certificate, or the CA that signed it, as PEM into the credential\'s "CA Certificate" field. Only if you cannot, turn on "Skip Certificate Validation".',
+				'Paste the server\'s certificate, or the CA that signed it, as PEM into the credential\'s "CA Certificate" field ' +
+				'(n8n 2.x; on n8n 1.x give n8n the CA with NODE_EXTRA_CA_CERTS). Only if you cannot, turn on "Skip Certificate Validation".',
 		);
 		expect(selfSigned.stats.grants).toEqual({});
 	});
