@@ -12,20 +12,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type * as Adapters from '../../../nodes/Veeam/adapters';
 import type { Product } from '../../../nodes/Veeam/adapters/types';
 import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { pick, rng, VBR_ROLES } from './fixtures';
 import { STATIC_KEY, VbgcAdmin, VbrAdmin, activate, comparable, emitted, serverUsers } from './harness';
-
-// VBGC goes through the stand-in until the VBGC adapter exists (see VeeamTrigger.vbgc.test.ts).
-jest.mock('../../../nodes/Veeam/adapters', () =>
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	(require('./vbgcStandIn') as typeof import('./vbgcStandIn')).adaptersWithVbgcStandIn(
-		jest.requireActual<typeof Adapters>('../../../nodes/Veeam/adapters'),
-	),
-);
 
 const ROUNDS = Number(process.env.TRIGGER_RANDOM_ROUNDS ?? 1000);
 const SEED = Number(process.env.TRIGGER_RANDOM_SEED ?? 20_261_123);

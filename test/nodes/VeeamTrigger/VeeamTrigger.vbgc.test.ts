@@ -1,24 +1,12 @@
 /**
  * The Veeam Trigger for Veeam Backup for Google Cloud, through n8n's engine against the VBGC
- * simulator (users addressed by name, descriptions, MFA per user). The trigger goes through
- * `createDirectory` like for VBR; until the VBGC adapter exists, `createDirectory` refuses
- * 'vbgc' and these tests use a stand-in with the same calls (vbgcStandIn.ts). Once the adapter
- * lands they run against it unchanged.
+ * simulator (users addressed by name, descriptions, MFA per user), through the VBGC adapter.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type * as Adapters from '../../../nodes/Veeam/adapters';
 import { startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { VbgcAdmin, activate, comparable, emitted, serverUsers, snapshotUsers, summary } from './harness';
-import { standIn } from './vbgcStandIn';
-
-jest.mock('../../../nodes/Veeam/adapters', () =>
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	(require('./vbgcStandIn') as typeof import('./vbgcStandIn')).adaptersWithVbgcStandIn(
-		jest.requireActual<typeof Adapters>('../../../nodes/Veeam/adapters'),
-	),
-);
 
 const ROLE = {
 	admin: '3aa715c3-17b3-45b8-9e0b-c61743bf84d1',
@@ -35,7 +23,6 @@ beforeAll(async () => {
 	admin = new VbgcAdmin(sim);
 });
 afterAll(async () => {
-	console.log(`VBGC trigger tests ran with ${standIn.used ? 'the test stand-in for the VBGC adapter' : 'the VBGC adapter'}`);
 	await sim.close();
 	await shutdownEngine();
 });
