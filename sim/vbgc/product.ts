@@ -2,9 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 
 import type { SeedOptions, SimContext, SimProduct } from '../core/context';
+import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
 import {
 	badRequest,
-	formBody,
 	intParam,
 	jsonBody,
 	notFound,
@@ -334,16 +334,7 @@ export class VbgcProduct implements SimProduct {
 	// ---- authentication -----------------------------------------------------------------------
 
 	private token(req: SimRequest): SimResponse {
-		const form = formBody(req);
-		const grant = (form.get('grant_type') ?? '').toLowerCase();
-		try {
-			const response = this.tokenGrant(grant, form);
-			this.ctx.stats.countGrant(grant, response.status);
-			return response;
-		} catch (err) {
-			if (err instanceof SimHttpError) this.ctx.stats.countGrant(grant || 'none', err.status);
-			throw err;
-		}
+		return tokenEndpoint(this.ctx, req, (grant, form) => this.tokenGrant(grant, form));
 	}
 
 	private tokenGrant(grant: string, form: URLSearchParams): SimResponse {
@@ -367,17 +358,7 @@ export class VbgcProduct implements SimProduct {
 				return { status: 202, body: { mfa_token: mfaToken, mfa_enabled: true, username: user.name } };
 			}
 		} else if (grant === 'refresh_token') {
-			const token = form.get('refresh_token') ?? '';
-			if (!token) throw badRequest('The refresh_token parameter is required for the refresh_token grant.');
-			const check = this.ctx.tokens.useRefresh(token);
-			if (!check.ok) {
-				throw new SimHttpError(
-					401,
-					check.reason === 'expired' ? 'ExpiredToken' : 'InvalidToken',
-					check.reason === 'expired' ? 'The refresh token has expired.' : 'The refresh token is invalid or has already been used.',
-				);
-			}
-			user = this.users.get(check.subject);
+			user = this.users.get(consumeRefreshToken(this.ctx, form));
 			if (!user) throw new SimHttpError(401, 'InvalidToken', 'The refresh token is invalid or has already been used.');
 		} else if (grant === 'mfa') {
 			user = this.mfaGrant(form, now);

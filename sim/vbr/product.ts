@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import type { SeedOptions, SimContext, SimProduct } from '../core/context';
+import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
 import {
 	badRequest,
 	boolParam,
-	formBody,
 	intParam,
 	jsonBody,
 	notFound,
@@ -212,17 +212,7 @@ export class VbrProduct implements SimProduct {
 	// ---- authentication -----------------------------------------------------------------------
 
 	private token(req: SimRequest): SimResponse {
-		const form = formBody(req);
-		// The spec's enum says `Password`, `Refresh_token`…; its text and real servers use lower case.
-		const grant = (form.get('grant_type') ?? '').toLowerCase();
-		try {
-			const response = this.tokenGrant(grant, form);
-			this.ctx.stats.countGrant(grant, response.status);
-			return response;
-		} catch (err) {
-			if (err instanceof SimHttpError) this.ctx.stats.countGrant(grant || 'none', err.status);
-			throw err;
-		}
+		return tokenEndpoint(this.ctx, req, (grant, form) => this.tokenGrant(grant, form));
 	}
 
 	private tokenGrant(grant: string, form: URLSearchParams): SimResponse {
@@ -247,17 +237,7 @@ export class VbrProduct implements SimProduct {
 			}
 			subject = login;
 		} else if (grant === 'refresh_token') {
-			const token = form.get('refresh_token') ?? '';
-			if (!token) throw badRequest('The refresh_token parameter is required for the refresh_token grant.');
-			const check = this.ctx.tokens.useRefresh(token);
-			if (!check.ok) {
-				throw new SimHttpError(
-					401,
-					check.reason === 'expired' ? 'ExpiredToken' : 'InvalidToken',
-					check.reason === 'expired' ? 'The refresh token has expired.' : 'The refresh token is invalid or has already been used.',
-				);
-			}
-			subject = check.subject;
+			subject = consumeRefreshToken(this.ctx, form);
 		} else if (grant === 'authorization_code' || grant === 'vbr_token') {
 			throw badRequest(`The ${grant} grant is not available for this account.`);
 		} else {
