@@ -322,6 +322,15 @@ export class N8nInstance {
 		await this.cli(['import:workflow', `--input=${file}`]);
 	}
 
+	/** Several workflows in one `n8n import:workflow` call (it takes an array): one n8n start-up, not one each. */
+	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+		for (const workflow of workflows) {
+			if (workflow.id.length > 16) throw new Error(`workflow id "${workflow.id}" is longer than 16 characters`);
+		}
+		const file = this.scratchFile('workflows.json', workflows.map((workflow) => ({ active: false, settings: {}, ...workflow })));
+		await this.cli(['import:workflow', `--input=${file}`]);
+	}
+
 	/**
 	 * `n8n execute --id=<id> --rawOutput`; the parsed run (see nodeOutput()). Throws N8nCliError
 	 * when the run fails (n8n exits 1); use executeRaw() to look at a failure.

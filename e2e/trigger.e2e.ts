@@ -1,0 +1,147 @@
+/**
+ * The Veeam Trigger activated in a running n8n (`n8n start`), as a user runs it:
+ * examples/veeam-trigger-notify.json (Veeam Trigger, every minute, rolesChanged → IF the user
+ * became a Backup Administrator → HTTP Request to a chat webhook; here a local collector).
+ *
+ * n8n polls once at activation (the baseline: nothing emitted), then every minute at a random
+ * second. The test changes the simulated server as an administrator would in the Veeam console
+ * (one user promoted to Backup Administrator, another given a different role, a user added), waits
+ * for the notification, then for one more poll, and checks that exactly the promotion was
+ * notified, that the trigger reported each role change once and nothing else, and that the
+ * following poll repeated nothing. Polls are counted at the simulator (list requests).
+ *
+ * Takes 1–2.5 minutes of waiting for n8n's schedule (the shortest n8n allows is one minute).
+ */
+import { startSimulator, type SimServer } from '../sim';
+import { Collector } from './lib/collector';
+import { credentialRefs, loadExample, redirectHttpRequests } from './lib/examples';
+import { tlsLabel, vbrCredential } from './lib/fixtures';
+import { e2eVersions, findInstall, N8nInstance, type RunJson, type WorkflowJson } from './lib/n8n';
+import { N8nRest } from './lib/rest';
+import { VbrConsole } from './lib/veeamConsole';
+
+/** Where the example sends its notification; rewritten to the collector before import. */
+const NOTIFY_API = 'http://127.0.0.1:8766';
+const LIST_USERS = 'GET /api/v1/security/users';
+/** A poll is due at most a minute after the previous one; allow for a slow start of the run. */
+const POLL_DUE_MS = 75_000;
+
+async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
+	const started = Date.now();
+	while (!test()) {
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+type TaskData = NonNullable<NonNullable<NonNullable<RunJson['data']>['resultData']>['runData']>[string][number];
+
+/** The items (json) on one output of a node in an execution's run data; [] when the node did not run. */
+function outputOf(data: RunJson['data'], nodeName: string, output = 0): Array<Record<string, unknown>> {
+	const runs: TaskData[] = data?.resultData?.runData?.[nodeName] ?? [];
+	return runs.flatMap((task) => (task.data?.main?.[output] ?? []).map((item) => item.json));
+}
+
+describe.each(e2eVersions())('n8n %s', (version) => {
+	const major = findInstall(version).major;
+	let sim: SimServer;
+	let n8n: N8nInstance;
+	let collector: Collector;
+	let example: WorkflowJson;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ product: 'vbr' });
+		collector = await Collector.start();
+		n8n = await N8nInstance.create({ version });
+		example = loadExample('veeam-trigger-notify.json');
+		redirectHttpRequests(example, NOTIFY_API, `http://127.0.0.1:${collector.port}`);
+		await n8n.importCredentials([vbrCredential(n8n, sim, credentialRefs(example).veeamBackupReplicationApi)]);
+		await n8n.importWorkflow(example);
+		await n8n.activate(example.id);
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await collector?.close();
+		await sim?.close();
+	});
+
+	it(`examples/veeam-trigger-notify.json, active in n8n start: a promotion to Backup Administrator is notified once, other changes are not (${tlsLabel(major)})`, async () => {
+		const polls = () => sim.stats.byRoute[LIST_USERS] ?? 0;
+		const started = Date.now();
+		const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+		const timeline: string[] = [];
+
+		await n8n.start();
+		timeline.push(`${at()} n8n healthy`);
+		// The poll at activation records the baseline.
+		await until('the baseline poll at activation', () => polls() >= 1, 90_000);
+		timeline.push(`${at()} baseline poll`);
+		await sleep(2_000); // its answer processed and the baseline kept
+		expect(collector.requests).toEqual([]);
+
+		// Changes in the Veeam console.
+		const veeamConsole = new VbrConsole(sim);
+		await veeamConsole.setRoles('TECH\\sheila.d.cory', ['Backup Administrator']); // was Restore Operator: notify
+		await veeamConsole.setRoles('VBR01\\viewer', ['Restore Operator']); // was Backup Viewer: a role change, not a promotion
+		await veeamConsole.addUser('TECH\\new.hire', ['Backup Viewer']); // an addition: not an event this workflow listens to
+		const pollsBeforeChanges = polls();
+		timeline.push(`${at()} console changes made (after poll ${pollsBeforeChanges})`);
+
+		const [notification] = await collector.waitFor((r) => r.path === '/notify', { timeoutMs: POLL_DUE_MS + 10_000 });
+		timeline.push(`${at()} notification received (poll ${polls()})`);
+		expect(notification.method).toBe('POST');
+		expect(notification.json).toEqual({
+			text: 'TECH\\sheila.d.cory is now a Veeam Backup Administrator (roles before: Restore Operator)',
+			user: 'TECH\\sheila.d.cory',
+			rolesBefore: ['Restore Operator'],
+			rolesNow: ['Backup Administrator'],
+			detectedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+		});
+
+		// The first poll that started after every change saw them all; wait for the one after it too.
+		await until('the poll after the one that saw the changes', () => polls() >= pollsBeforeChanges + 2, 2 * POLL_DUE_MS);
+		timeline.push(`${at()} following poll (poll ${polls()})`);
+		await sleep(3_000); // anything that poll emitted has reached the collector by now
+		process.stderr.write(`[e2e trigger ${version}] ${timeline.join('; ')}\n`);
+
+		expect(collector.to('/notify')).toHaveLength(1);
+		expect(collector.requests).toHaveLength(1);
+
+		// What the trigger emitted, from n8n's executions (a poll that emits nothing makes none).
+		const rest = new N8nRest(n8n);
+		await rest.ready();
+		await rest.setupOwner();
+		const executions = await rest.executions(example.id);
+		expect(executions.length).toBeGreaterThanOrEqual(1);
+		const runs = await Promise.all(executions.map(async (e) => await rest.execution(e.id)));
+		for (const run of runs) expect(run).toMatchObject({ mode: 'trigger', status: 'success' });
+
+		const events = runs.flatMap((run) => outputOf(run.data, 'Veeam Trigger'));
+		const described = events.map((e) => {
+			const user = e.user as { name: string; roles: Array<{ name: string }> };
+			const previous = e.previous as { roles: Array<{ name: string }> };
+			return `${String(e.event)} ${user.name}: ${previous.roles.map((r) => r.name).join(',')} → ${user.roles.map((r) => r.name).join(',')}`;
+		});
+		// Each change once; no userAdded (not a chosen event); nothing from the following poll.
+		expect(described.sort()).toEqual([
+			'rolesChanged TECH\\sheila.d.cory: Restore Operator → Backup Administrator',
+			'rolesChanged VBR01\\viewer: Backup Viewer → Restore Operator',
+		]);
+		const promoted = runs.flatMap((run) => outputOf(run.data, 'Became Backup Administrator?', 0));
+		const notPromoted = runs.flatMap((run) => outputOf(run.data, 'Became Backup Administrator?', 1));
+		expect(promoted.map((e) => (e.user as { name: string }).name)).toEqual(['TECH\\sheila.d.cory']);
+		expect(notPromoted.map((e) => (e.user as { name: string }).name)).toEqual(['VBR01\\viewer']);
+		// Usually one execution (both changes in one poll); two if a poll fell between the console changes.
+		expect(runs.length).toBeLessThanOrEqual(2);
+
+		// The trigger only read: the console's changes are all the server saw.
+		expect(sim.log.since().map((e) => `${e.action} ${e.target}`)).toEqual([
+			'user.roles TECH\\sheila.d.cory',
+			'user.roles VBR01\\viewer',
+			'user.create TECH\\new.hire',
+		]);
+	}, 290_000);
+});
