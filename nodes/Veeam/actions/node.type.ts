@@ -1,9 +1,19 @@
-import type { AllEntities, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { AllEntities, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../adapters';
 
 type NodeMap = {
-	user: 'onboard' | 'promote' | 'offboard' | 'get' | 'getMany' | 'resetMfa' | 'setServiceAccountMode' | 'changePassword';
+	user:
+		| 'onboard'
+		| 'promote'
+		| 'offboard'
+		| 'get'
+		| 'getMany'
+		| 'resetMfa'
+		| 'setServiceAccountMode'
+		| 'changePassword'
+		| 'sync'
+		| 'accessReport';
 	mfa: 'enable' | 'accept' | 'disable' | 'recreate';
 	role: 'get' | 'getMany';
 };
@@ -24,7 +34,20 @@ export interface VeeamOperation<P = unknown> {
 	execute(this: IExecuteFunctions, params: P, directory: UserDirectory, i: number): Promise<IDataObject | IDataObject[]>;
 }
 
+/**
+ * An operation over the input as a whole (Sync, Access Report): one result for all items, so it
+ * pairs its output items itself. `prepare` reads and checks every item first (read-only), as for
+ * item operations; a bad item fails the whole run, since the rest cannot be trusted without it.
+ */
+export interface VeeamBatchOperation<P = unknown> {
+	description: INodeProperties[];
+	batch: true;
+	/** Reads and checks the parameters of all `itemCount` items; throws per-item errors (see `ItemErrors`). */
+	prepare(this: IExecuteFunctions, itemCount: number, directory: UserDirectory): Promise<P>;
+	execute(this: IExecuteFunctions, params: P, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]>;
+}
+
 /** Every operation of a resource, so that a missing one is a compile error. */
 export type OperationMap<R extends VeeamResource> = {
-	[O in Extract<VeeamType, { resource: R }>['operation']]: VeeamOperation;
+	[O in Extract<VeeamType, { resource: R }>['operation']]: VeeamOperation | VeeamBatchOperation;
 };

@@ -8,7 +8,8 @@ import {
 } from 'n8n-workflow';
 
 import { createDirectory } from '../adapters';
-import type { OperationMap, VeeamOperation, VeeamResource, VeeamType } from './node.type';
+import { ItemErrors } from '../helpers/input';
+import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, VeeamType } from './node.type';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
@@ -24,6 +25,8 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		resetMfa: user.resetMfa,
 		setServiceAccountMode: user.setServiceAccountMode,
 		changePassword: user.changePassword,
+		sync: user.sync,
+		accessReport: user.accessReport,
 	},
 	mfa: {
 		enable: mfa.enable,
@@ -37,9 +40,9 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	},
 };
 
-function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string): VeeamOperation {
+function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string): VeeamOperation | VeeamBatchOperation {
 	const operations = Object.prototype.hasOwnProperty.call(resources, resource)
-		? (resources[resource as VeeamResource] as Record<string, VeeamOperation>)
+		? (resources[resource as VeeamResource] as Record<string, VeeamOperation | VeeamBatchOperation>)
 		: undefined;
 	if (!operations) throw new NodeOperationError(ctx.getNode(), `The resource "${resource}" is not supported`);
 	if (!Object.prototype.hasOwnProperty.call(operations, operation)) {
@@ -97,6 +100,7 @@ async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]
 	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation);
 	const directory = createDirectory(this, this.getNodeParameter('product', 0));
 	const continueOnFail = this.continueOnFail();
+	if ('batch' in op) return [await runBatch.call(this, op, directory, items.length, continueOnFail)];
 
 	const prepared: Array<{ ok: true; params: unknown } | { ok: false; error: Error }> = [];
 	for (let i = 0; i < items.length; i++) {
@@ -127,4 +131,37 @@ async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]
 		}
 	}
 	return [returnData];
+}
+
+/**
+ * An operation over the whole input. Bad items (found while reading the parameters, or while
+ * planning before any change) fail it as a whole: a sync without some of its items would remove
+ * those users. With "Continue On Fail" each bad item becomes an error item and nothing else runs;
+ * any other failure becomes one error item paired with every input item.
+ */
+async function runBatch(
+	this: IExecuteFunctions,
+	op: VeeamBatchOperation,
+	directory: ReturnType<typeof createDirectory>,
+	itemCount: number,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[]> {
+	try {
+		const params = await op.prepare.call(this, itemCount, directory);
+		return await op.execute.call(this, params, directory, itemCount);
+	} catch (error) {
+		if (error instanceof ItemErrors) {
+			const failures = error.errors.map(({ item, error: e }) => ({ item, failure: forItem(this, e, item) }));
+			if (continueOnFail) return failures.map(({ item, failure }) => ({ json: { error: failure.message }, pairedItem: { item } }));
+			const [first, ...others] = failures;
+			if (others.length) {
+				const more = `${others.length} more item${others.length > 1 ? 's have' : ' has'} problems: ${others.map((o) => o.failure.message).join('; ')}`;
+				first.failure.description = first.failure.description ? `${first.failure.description} ${more}` : more;
+			}
+			throw first.failure;
+		}
+		const failure = forItem(this, error);
+		if (!continueOnFail) throw failure;
+		return [{ json: { error: failure.message }, pairedItem: Array.from({ length: itemCount }, (_, item) => ({ item })) }];
+	}
 }

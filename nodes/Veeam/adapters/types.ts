@@ -92,6 +92,13 @@ export interface UserDirectory {
 	readonly userTypes?: readonly string[];
 	/** The properties `listUsers` can sort by. */
 	readonly sortProperties: readonly UserSortProperty[];
+	/** Roles that administer the product (the access report flags their holders). */
+	readonly adminRoleNames: readonly string[];
+	/**
+	 * Why `user` is an account the product itself set up and depends on (VBR: `BUILTIN\…` groups,
+	 * VBGC: the default administrator), as a sentence; undefined for ordinary users.
+	 */
+	builtInAccount(user: VeeamUser): string | undefined;
 	/**
 	 * Why `name` cannot be a new user of `type` on this product, checked without a request
 	 * (e.g. VBR wants `DOMAIN\name` for Active Directory accounts); undefined when it can.

@@ -109,6 +109,11 @@ export class VbgcDirectory implements UserDirectory {
 	readonly product = 'vbgc' as const;
 	readonly refKind = 'name' as const;
 	readonly sortProperties = SORT_PROPERTIES;
+	readonly adminRoleNames = ['Portal Administrator'] as const;
+
+	builtInAccount(user: VeeamUser): string | undefined {
+		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
+	}
 	private roles?: Promise<VeeamRole[]>;
 
 	constructor(private readonly ctx: VeeamContext) {}

@@ -92,6 +92,12 @@ export class VbrDirectory implements UserDirectory {
 	readonly refKind = 'id' as const;
 	readonly userTypes = VBR_USER_TYPES;
 	readonly sortProperties: readonly UserSortProperty[] = ['name', 'type'];
+	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator'] as const;
+
+	/** `BUILTIN\Administrators` and its kind: the server's local groups VBR grants access by default. */
+	builtInAccount(user: VeeamUser): string | undefined {
+		return /^builtin\\/i.test(user.name) ? `${user.name} is a built-in group of the backup server` : undefined;
+	}
 	private roles?: Promise<VeeamRole[]>;
 
 	constructor(private readonly ctx: VeeamContext) {}

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../adapters';
+import { CREDENTIAL_TYPE } from '../transport';
 import { inputError, readLocator, readTextList, type Locator } from './input';
 
 /**
@@ -109,4 +110,26 @@ export function sameRoles(a: VeeamRole[], b: VeeamRole[]): boolean {
 /** A user as the node outputs it (the common model; never anything secret). */
 export function userOutput(user: VeeamUser): IDataObject {
 	return { ...user, roles: user.roles.map((r) => ({ ...r })) } as unknown as IDataObject;
+}
+
+/**
+ * Removing a user from Veeam never touches the directory: an Active Directory account or group
+ * stays, with whatever else it grants. Outputs say so, for a ticketing step to follow up.
+ */
+export function directoryAccountFlags(user: VeeamUser): IDataObject {
+	return user.isDirectoryAccount ? { directoryAccountRemains: true, directoryAccount: user.name } : { directoryAccountRemains: false };
+}
+
+/**
+ * Whether `user` is the account the node's credential logs in with. A credential name without a
+ * domain (`svc-n8n`) matches that account in any domain (`VBR01\svc-n8n`), as Windows logins do.
+ */
+export async function credentialAccountMatcher(ctx: IExecuteFunctions, directory: UserDirectory): Promise<(user: VeeamUser) => boolean> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[directory.product]);
+	const login = typeof credentials.username === 'string' ? credentials.username.trim().toLowerCase() : '';
+	if (login === '') return () => false;
+	return (user) => {
+		const name = user.name.toLowerCase();
+		return name === login || (!login.includes('\\') && name.endsWith(`\\${login}`));
+	};
 }

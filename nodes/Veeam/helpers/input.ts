@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeParameterResourceLocator,
@@ -43,7 +44,12 @@ export function checkText(ctx: IExecuteFunctions, i: number, field: string, raw:
 
 /** A boolean; expressions may give `true`/`false` as text. */
 export function readBoolean(ctx: IExecuteFunctions, i: number, name: string, field: string, fallback: boolean): boolean {
-	const raw = ctx.getNodeParameter(name, i, fallback) as unknown;
+	return checkBoolean(ctx, i, field, ctx.getNodeParameter(name, i, fallback) as unknown, fallback);
+}
+
+/** A boolean value already read (e.g. from an options collection); undefined gives the fallback. */
+export function checkBoolean(ctx: IExecuteFunctions, i: number, field: string, raw: unknown, fallback: boolean): boolean {
+	if (raw === undefined) return fallback;
 	if (typeof raw === 'boolean') return raw;
 	if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase() === 'true';
 	throw inputError(ctx, i, field, `must be true or false, but the value is ${kindOf(raw)}${typeof raw === 'string' ? ` "${raw}"` : ''}`);
@@ -101,4 +107,33 @@ export function readSecret(ctx: IExecuteFunctions, i: number, name: string, fiel
 	else throw inputError(ctx, i, field, `must be text, but the value is ${kindOf(raw)}`);
 	if (required && secret === '') throw inputError(ctx, i, field, 'is empty');
 	return secret;
+}
+
+/**
+ * Every bad item of an operation over the whole input (Sync), found in one pass: the user sees all
+ * problems at once, and with "Continue On Fail" each bad item becomes its own error item.
+ */
+export class ItemErrors extends Error {
+	constructor(readonly errors: Array<{ item: number; error: NodeOperationError }>) {
+		super(errors.map((e) => e.error.message).join('; '));
+		this.name = 'ItemErrors';
+	}
+}
+
+/** Runs `read` for each item; collects the NodeOperationErrors of all bad items into one ItemErrors. */
+export async function readEachItem<T>(ctx: IExecuteFunctions, itemCount: number, read: (i: number) => Promise<T> | T): Promise<T[]> {
+	const results: T[] = [];
+	const errors: Array<{ item: number; error: NodeOperationError }> = [];
+	for (let i = 0; i < itemCount; i++) {
+		try {
+			results.push(await read(i));
+		} catch (error) {
+			// Only a problem of the item is collected; a failed request (NodeApiError) ends the reading.
+			const failure = error instanceof NodeApiError || error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+			if (failure instanceof NodeApiError) throw failure;
+			errors.push({ item: i, error: failure });
+		}
+	}
+	if (errors.length) throw new ItemErrors(errors);
+	return results;
 }

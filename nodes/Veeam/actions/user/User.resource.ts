@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as accessReport from './accessReport.operation';
 import * as changePassword from './changePassword.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
@@ -8,8 +9,9 @@ import * as onboard from './onboard.operation';
 import * as promote from './promote.operation';
 import * as resetMfa from './resetMfa.operation';
 import * as setServiceAccountMode from './setServiceAccountMode.operation';
+import * as sync from './sync.operation';
 
-export { changePassword, get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode };
+export { accessReport, changePassword, get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode, sync };
 
 /**
  * The operations of each product: those that exist for one product only (Reset MFA and Set Service
@@ -23,6 +25,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { product: ['vbr'], resource: ['user'] } },
 		options: [
+			{
+				name: 'Access Report',
+				value: 'accessReport',
+				description:
+					'Every user and group with roles, type, MFA and service-account state, flagged where it deserves a look (administrators without MFA, groups granting admin roles, local and service accounts); one item per user and a summary',
+				action: 'Report on user access',
+			},
 			{
 				name: 'Get',
 				value: 'get',
@@ -71,6 +80,13 @@ export const description: INodeProperties[] = [
 					'Turn a user into a service account (exempt from MFA, for automation) or back into an ordinary account (Veeam Backup & Replication)',
 				action: 'Set the service account mode of a user',
 			},
+			{
+				name: 'Sync (Desired State)',
+				value: 'sync',
+				description:
+					'Make the users in a scope match the input (one item per person, e.g. an HR list): create, change roles, remove. Plan shows the steps, Apply does them, with a safety limit on removals.',
+				action: 'Sync users with a list',
+			},
 		],
 		default: 'onboard',
 	},
@@ -81,6 +97,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { product: ['vbgc'], resource: ['user'] } },
 		options: [
+			{
+				name: 'Access Report',
+				value: 'accessReport',
+				description:
+					'Every user with roles, type and MFA state, flagged where it deserves a look (administrators without MFA); one item per user and a summary',
+				action: 'Report on user access',
+			},
 			{
 				name: 'Change Password',
 				value: 'changePassword',
@@ -119,6 +142,13 @@ export const description: INodeProperties[] = [
 					"Replace, add or remove a user's roles. Outputs action \"updated\" or \"unchanged\", the role names before and after, and the user.",
 				action: 'Change the roles of a user',
 			},
+			{
+				name: 'Sync (Desired State)',
+				value: 'sync',
+				description:
+					'Make the users in a scope match the input (one item per person, e.g. an HR list): create, change roles, remove. Plan shows the steps, Apply does them, with a safety limit on removals.',
+				action: 'Sync users with a list',
+			},
 		],
 		default: 'onboard',
 	},
@@ -130,4 +160,6 @@ export const description: INodeProperties[] = [
 	...resetMfa.description,
 	...setServiceAccountMode.description,
 	...changePassword.description,
+	...sync.description,
+	...accessReport.description,
 ];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
-import { findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
+import { directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { userLocators } from '../common.descriptions';
@@ -42,16 +42,6 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	};
 }
 
-/**
- * Removing a user from Veeam never touches the directory: an Active Directory account or group
- * stays, with whatever else it grants. The output says so, for a ticketing step to follow up.
- */
-function directoryFlags(user: VeeamUser): IDataObject {
-	return user.isDirectoryAccount
-		? { directoryAccountRemains: true, directoryAccount: user.name }
-		: { directoryAccountRemains: false };
-}
-
 export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await findUser(directory, p.lookup);
 	const outcome = user ? await directory.deleteUser(user) : 'absent';
@@ -60,5 +50,5 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 		return { action: 'absent', [p.lookup.mode === 'name' ? 'name' : 'id']: p.lookup.value, directoryAccountRemains: false };
 	}
 	const deleted = user as VeeamUser;
-	return { action: 'deleted', user: userOutput(deleted), ...directoryFlags(deleted) };
+	return { action: 'deleted', user: userOutput(deleted), ...directoryAccountFlags(deleted) };
 }

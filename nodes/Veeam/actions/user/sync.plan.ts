@@ -1,0 +1,260 @@
+import type { VeeamRole, VeeamUser } from '../../adapters';
+
+/**
+ * Desired-state sync, the pure part: from the server's users, the desired users and the scope,
+ * the list of steps that makes the managed users equal the desired ones. No I/O here, so the
+ * rules (scope, protected accounts, safety limit) are tested exhaustively without a server.
+ *
+ * Model. The scope says which server users the sync manages, and which of their roles:
+ * - `all`, `namePattern`, `domain`, `allExcept`: users the rule selects; all their roles.
+ * - `roles`: users holding one of the scope's roles; only those roles. Other roles a user holds
+ *   are kept, and a user who keeps some is changed, not removed.
+ * A managed user who is desired gets `(roles outside the managed set) ∪ desired roles`; one who
+ * is not desired loses the managed roles (and is removed when none are left). A desired user
+ * who does not exist is created. Users outside the scope are never touched.
+ */
+
+export type ScopeKind = 'all' | 'namePattern' | 'domain' | 'roles' | 'allExcept';
+
+export interface SyncScope {
+	kind: ScopeKind;
+	/** `namePattern`: a whole-name pattern with `*` and `?`, case-insensitive. */
+	pattern?: string;
+	/** `domain`: users named `DOMAIN\…`. */
+	domain?: string;
+	/** `roles`: the roles the sync manages. */
+	roles?: VeeamRole[];
+	/** `allExcept`: names or patterns of users the sync leaves alone. */
+	except?: string[];
+}
+
+export interface DesiredUser {
+	/** The input item the user came from. */
+	item: number;
+	name: string;
+	roles: VeeamRole[];
+	/** Used when the user is created. */
+	type?: string;
+	description?: string;
+	/** True when the item gave a password (a secret: the plan only knows whether there is one). */
+	hasPassword?: boolean;
+}
+
+export interface SafetyLimit {
+	/** The most managed users one run may take access from. */
+	maxRemovals: number;
+	/** The largest share of the managed users one run may take access from, in percent. */
+	maxRemovalPercent: number;
+}
+
+export type SyncAction = 'create' | 'changeRoles' | 'remove' | 'unchanged' | 'protected';
+
+export interface SyncStep {
+	action: SyncAction;
+	name: string;
+	/** The input item that asked for this user; undefined for users the list does not name. */
+	item?: number;
+	/** The server's user (undefined for a create). */
+	user?: VeeamUser;
+	/** The desired user (undefined for a user the list does not name). */
+	desired?: DesiredUser;
+	rolesBefore: VeeamRole[];
+	/** What the user will hold afterwards ([] for a remove; `rolesBefore` for unchanged / protected). */
+	rolesAfter: VeeamRole[];
+	/** True when the step takes a managed user's access away (counts against the safety limit). */
+	revokes: boolean;
+	/** Why, in a sentence. */
+	reason: string;
+}
+
+export interface SyncPlan {
+	steps: SyncStep[];
+	/** Server users the scope selects (protected accounts included). */
+	managed: number;
+	/** Steps that take access away from a user. */
+	revocations: number;
+	/** Set when applying this plan would go beyond the safety limit: the sentence says how. */
+	limitExceeded?: string;
+	/** Identifies the changes (not the unchanged users): equal ids, equal changes. */
+	id: string;
+}
+
+/** The accounts a sync never removes or demotes (the built-in administrator, its own login). */
+export type IsProtected = (user: VeeamUser) => string | undefined;
+
+const key = (name: string) => name.toLowerCase();
+
+/** Veeam's name pattern: `*` any run, `?` one character, whole name, case-insensitive. */
+export function wildcardMatcher(pattern: string): (name: string) => boolean {
+	const source = pattern
+		.split('')
+		.map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+		.join('');
+	const re = new RegExp(`^${source}$`, 'is');
+	return (name) => re.test(name);
+}
+
+/** Whether the scope selects a server user (by name and, for a role scope, by the roles held). */
+export function scopeSelector(scope: SyncScope): (user: Pick<VeeamUser, 'name' | 'roles'>) => boolean {
+	switch (scope.kind) {
+		case 'all':
+			return () => true;
+		case 'namePattern': {
+			const match = wildcardMatcher(scope.pattern ?? '');
+			return (u) => match(u.name);
+		}
+		case 'domain': {
+			const prefix = `${key(scope.domain ?? '')}\\`;
+			return (u) => key(u.name).startsWith(prefix);
+		}
+		case 'roles': {
+			const ids = new Set((scope.roles ?? []).map((r) => key(r.id)));
+			return (u) => u.roles.some((r) => ids.has(key(r.id)));
+		}
+		case 'allExcept': {
+			const matchers = (scope.except ?? []).map(wildcardMatcher);
+			return (u) => !matchers.some((m) => m(u.name));
+		}
+	}
+}
+
+/**
+ * Why a desired user lies outside the scope (the sync could not manage it afterwards), or
+ * undefined. For a role scope that means asking for a role the sync does not manage.
+ */
+export function outOfScope(scope: SyncScope, desired: Pick<DesiredUser, 'name' | 'roles'>): { field: 'name' | 'roles'; problem: string } | undefined {
+	if (scope.kind === 'roles') {
+		const managed = new Set((scope.roles ?? []).map((r) => key(r.id)));
+		const outside = desired.roles.filter((r) => !managed.has(key(r.id)));
+		if (outside.length === 0) return undefined;
+		return {
+			field: 'roles',
+			problem: `${outside.map((r) => `"${r.name}"`).join(', ')} ${outside.length > 1 ? 'are roles' : 'is a role'} this sync does not manage (its scope: ${(scope.roles ?? []).map((r) => r.name).join(', ')})`,
+		};
+	}
+	if (scopeSelector(scope)({ name: desired.name, roles: desired.roles })) return undefined;
+	const what =
+		scope.kind === 'namePattern'
+			? `does not match the scope's name pattern "${scope.pattern}"`
+			: scope.kind === 'domain'
+				? `is not in the scope's domain ${scope.domain}`
+				: 'is one of the users this sync leaves alone (Except These Users)';
+	return { field: 'name', problem: `"${desired.name}" ${what}` };
+}
+
+function roleSet(roles: VeeamRole[]): Set<string> {
+	return new Set(roles.map((r) => key(r.id)));
+}
+
+function sameRoleSet(a: VeeamRole[], b: VeeamRole[]): boolean {
+	const sa = roleSet(a);
+	const sb = roleSet(b);
+	return sa.size === sb.size && [...sa].every((id) => sb.has(id));
+}
+
+/** `roles` without duplicates, in the order given. */
+function unique(roles: VeeamRole[]): VeeamRole[] {
+	const seen = new Map<string, VeeamRole>();
+	for (const r of roles) if (!seen.has(key(r.id))) seen.set(key(r.id), r);
+	return [...seen.values()];
+}
+
+const names = (roles: VeeamRole[]) => roles.map((r) => r.name).join(', ') || 'none';
+
+/** FNV-1a (32 bit) over the changes, as 8 hex digits: a short, stable plan fingerprint. */
+function fingerprint(steps: SyncStep[]): string {
+	const text = steps
+		.filter((s) => s.action === 'create' || s.action === 'changeRoles' || s.action === 'remove')
+		.map((s) => `${s.action}|${key(s.name)}|${[...roleSet(s.rolesAfter)].sort().join(',')}`)
+		.sort()
+		.join('\n');
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		hash ^= text.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(16).padStart(8, '0');
+}
+
+/** Grants first, removals last: a run that stops half-way has not taken access before giving it. */
+const ORDER: Record<SyncAction, number> = { create: 0, changeRoles: 1, remove: 2, protected: 3, unchanged: 4 };
+
+/**
+ * The plan. `desired` must hold each user once (the caller merges or refuses duplicates) and only
+ * users inside the scope (see `outOfScope`).
+ */
+export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: SyncScope, isProtected: IsProtected, limit: SafetyLimit): SyncPlan {
+	const selects = scopeSelector(scope);
+	const managedRoles = scope.kind === 'roles' ? roleSet(scope.roles ?? []) : undefined;
+	const isManagedRole = (r: VeeamRole) => managedRoles === undefined || managedRoles.has(key(r.id));
+	const serverByName = new Map(server.map((u) => [key(u.name), u]));
+	const desiredNames = new Set(desired.map((d) => key(d.name)));
+	const steps: SyncStep[] = [];
+
+	/** A change to `user`: kept as planned, or held back when it would demote a protected account. */
+	const change = (user: VeeamUser, rolesAfter: VeeamRole[], d: DesiredUser | undefined, reason: string): SyncStep => {
+		const removesRole = user.roles.some((r) => !roleSet(rolesAfter).has(key(r.id)));
+		const protection = removesRole ? isProtected(user) : undefined;
+		const revokes = d === undefined;
+		const base = { name: user.name, item: d?.item, user, desired: d, rolesBefore: user.roles };
+		if (protection) {
+			return {
+				...base,
+				action: 'protected',
+				rolesAfter: user.roles,
+				revokes: false,
+				reason: `${protection}: never ${rolesAfter.length === 0 ? 'removed' : 'demoted'} by a sync (the plan would have ${
+					rolesAfter.length === 0 ? 'removed it' : `changed its roles to ${names(rolesAfter)}`
+				})`,
+			};
+		}
+		if (rolesAfter.length === 0) return { ...base, action: 'remove', rolesAfter: [], revokes, reason };
+		return { ...base, action: 'changeRoles', rolesAfter, revokes, reason };
+	};
+
+	for (const d of desired) {
+		const user = serverByName.get(key(d.name));
+		if (!user) {
+			steps.push({
+				action: 'create',
+				name: d.name,
+				item: d.item,
+				desired: d,
+				rolesBefore: [],
+				rolesAfter: unique(d.roles),
+				revokes: false,
+				reason: 'on the list, not on the server',
+			});
+			continue;
+		}
+		const rolesAfter = unique([...user.roles.filter((r) => !isManagedRole(r)), ...d.roles]);
+		if (sameRoleSet(user.roles, rolesAfter)) {
+			steps.push({ action: 'unchanged', name: user.name, item: d.item, user, desired: d, rolesBefore: user.roles, rolesAfter: user.roles, revokes: false, reason: 'roles already as listed' });
+		} else {
+			steps.push(change(user, rolesAfter, d, `on the list with roles ${names(d.roles)}`));
+		}
+	}
+
+	let managed = 0;
+	for (const user of server) {
+		if (!selects(user)) continue;
+		managed++;
+		if (desiredNames.has(key(user.name))) continue;
+		const rolesAfter = user.roles.filter((r) => !isManagedRole(r));
+		const reason =
+			rolesAfter.length === 0
+				? 'in the scope, not on the list'
+				: `in the scope, not on the list: loses ${names(user.roles.filter(isManagedRole))}, keeps roles outside the scope`;
+		steps.push(change(user, rolesAfter, undefined, reason));
+	}
+
+	steps.sort((a, b) => ORDER[a.action] - ORDER[b.action] || key(a.name).localeCompare(key(b.name)));
+	const revocations = steps.filter((s) => s.revokes).length;
+	const unprotected = server.filter((u) => selects(u) && !isProtected(u)).length;
+	const percent = unprotected === 0 ? 0 : (revocations / unprotected) * 100;
+	let limitExceeded: string | undefined;
+	if (revocations > limit.maxRemovals || percent > limit.maxRemovalPercent) {
+		limitExceeded = `the plan takes access from ${revocations} of ${unprotected} managed user${unprotected === 1 ? '' : 's'} (${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} users and ${limit.maxRemovalPercent} %)`;
+	}
+	return { steps, managed, revocations, limitExceeded, id: fingerprint(steps) };
+}
