@@ -51,7 +51,7 @@ describe('Veeam node description', () => {
 
 	it('offers every operation with an action and a description for AI tool use', () => {
 		expect(operations('user').map((o) => o.value).sort()).toEqual(
-			['get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode'].sort(),
+			['accessReport', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].sort(),
 		);
 		expect(operations('role').map((o) => o.value).sort()).toEqual(['get', 'getMany']);
 		for (const op of [...operations('user'), ...operations('role')]) {

@@ -31,7 +31,7 @@ describe('Veeam node description: product-specific parts', () => {
 	});
 
 	it('offers each product its own user operations', () => {
-		const common = ['get', 'getMany', 'offboard', 'onboard', 'promote'];
+		const common = ['accessReport', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'sync'];
 		expect(optionValues({ product: 'vbr', resource: 'user' }, 'operation')).toEqual([...common, 'resetMfa', 'setServiceAccountMode'].sort());
 		expect(optionValues({ product: 'vbgc', resource: 'user' }, 'operation')).toEqual([...common, 'changePassword'].sort());
 		expect(optionValues({ product: 'vbgc', resource: 'mfa' }, 'operation')).toEqual(['accept', 'disable', 'enable', 'recreate']);
@@ -57,6 +57,17 @@ describe('Veeam node description: product-specific parts', () => {
 		expect(shown({ product: 'vbr', resource: 'user', operation: 'onboard' })).toEqual(
 			['ifExists', 'isServiceAccount', 'operation', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
 		);
+	});
+
+	it('Sync asks VBGC for a password and description for new accounts, VBR for a type; Domain scope on VBR only', () => {
+		const base = { resource: 'user', operation: 'sync', scope: 'namePattern' };
+		expect(shown({ product: 'vbgc', ...base })).toEqual(
+			['description', 'operation', 'password', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName'].sort(),
+		);
+		expect(shown({ product: 'vbr', ...base })).toEqual(
+			['operation', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName', 'userType'].sort(),
+		);
+		expect(shown({ product: 'vbr', ...base, scope: 'roles' })).toContain('scopeRoles');
 	});
 
 	it('Get Many offers VBGC its filters (name, MFA) and order/offset options', () => {
@@ -86,7 +97,7 @@ describe('Veeam node description: product-specific parts', () => {
 			expect(props.length).toBeGreaterThan(0);
 			for (const p of props) expect(p.typeOptions?.password).toBe(true);
 		}
-		expect(all.filter((p) => p.typeOptions?.password).map((p) => p.name).sort()).toEqual([...new Set(secretNames)].sort());
+		expect([...new Set(all.filter((p) => p.typeOptions?.password).map((p) => p.name))].sort()).toEqual([...new Set(secretNames)].sort());
 	});
 
 	it('the VBGC user locator has no ID mode (VBGC users have none); VBR keeps it', () => {
