@@ -3,7 +3,7 @@
  * one item per user with its flags and a summary, on API 1.3-rev2 (MFA state known) and 1.3-rev1
  * (not given), with the server's MFA setting off and on; one listing whatever the input.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
@@ -18,7 +18,7 @@ const INITIAL = [
 	{ name: 'TECH\\ann', type: 'ExternalUser' as const, roles: ['Restore Operator'] },
 ];
 
-const report = (options: IDataObject = {}) => ({ resource: 'user', operation: 'accessReport', reportOptions: options });
+const report = (options: INodeParameters = {}) => ({ resource: 'user', operation: 'accessReport', reportOptions: options });
 
 describe.each([false, true])('User → Access Report (server MFA setting on: %s)', (mfaOn) => {
 	let sim: SimServer;
