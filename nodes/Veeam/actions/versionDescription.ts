@@ -14,7 +14,7 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['transform'],
 	version: 1,
 	description:
-		'Onboard, promote and offboard the users of Veeam Backup & Replication and Veeam Backup for Google Cloud, manage their MFA, and read users and roles',
+		'Onboard, promote and offboard the users of Veeam Backup & Replication and Veeam Backup for Google Cloud, sync them with a list, report on their access, manage their MFA, and read users and roles',
 	defaults: {
 		name: 'Veeam',
 	},
