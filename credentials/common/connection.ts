@@ -41,24 +41,39 @@ export class VeeamAuthError extends Error {
 	}
 }
 
+/**
+ * A credential field whose value cannot work, found without a request. The message starts with the
+ * field's name as the form shows it; the node also gets field and problem apart, to name the item.
+ */
+export class CredentialFieldError extends VeeamAuthError {
+	constructor(
+		readonly field: string,
+		readonly problem: string,
+	) {
+		super(`${field} ${problem}`);
+	}
+}
+
 /** `https://host[:port]` with the product's default port added; anything else is refused with a reason. */
 export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
+	const field = 'Server URL';
 	const text = typeof raw === 'string' ? raw.trim() : '';
-	if (!text) throw new VeeamAuthError('Server URL is empty: enter the address of the Veeam server, e.g. https://vbr.example.com:9419');
+	if (!text) throw new CredentialFieldError(field, 'is empty: enter the address of the Veeam server, e.g. https://vbr.example.com:9419');
 	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-		throw new VeeamAuthError(`Server URL "${text}" has no scheme: write it as https://${text}`);
+		throw new CredentialFieldError(field, `"${text}" has no scheme: write it as https://${text}`);
 	}
-	if (!URL.canParse(text)) throw new VeeamAuthError(`Server URL "${text}" is not a valid URL`);
+	if (!URL.canParse(text)) throw new CredentialFieldError(field, `"${text}" is not a valid URL`);
 	const url = new URL(text);
 	if (url.protocol !== 'https:') {
-		throw new VeeamAuthError(`Server URL must use https:// (Veeam's REST API is HTTPS only), not ${url.protocol}//`);
+		throw new CredentialFieldError(field, `must use https:// (Veeam's REST API is HTTPS only), not ${url.protocol}//`);
 	}
 	if (url.username || url.password) {
-		throw new VeeamAuthError('Server URL must not contain a user name or password: use the credential fields');
+		throw new CredentialFieldError(field, 'must not contain a user name or password: use the credential fields');
 	}
 	if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-		throw new VeeamAuthError(
-			`Server URL must be only the server address (https://host:port), without a path such as "${url.pathname}${url.search}"`,
+		throw new CredentialFieldError(
+			field,
+			`must be only the server address (https://host:port), without a path such as "${url.pathname}${url.search}"`,
 		);
 	}
 	// `hostname` keeps the brackets of an IPv6 address.
@@ -67,27 +82,42 @@ export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
 
 export function resolveApiVersion(credentials: ICredentialDataDecryptedObject): string {
 	const chosen = String(credentials.apiVersion ?? '');
-	const version = chosen === 'custom' ? String(credentials.customApiVersion ?? '').trim() : chosen;
+	const custom = chosen === 'custom';
+	const version = custom ? String(credentials.customApiVersion ?? '').trim() : chosen;
 	if (!/^\d+\.\d+-rev\d+$/.test(version)) {
-		throw new VeeamAuthError(`API version "${version}" is not in Veeam's format <major>.<minor>-rev<n>, e.g. 1.3-rev1`);
+		throw new CredentialFieldError(custom ? 'Custom API Version' : 'API Version', `"${version}" is not in Veeam's format <major>.<minor>-rev<n>, e.g. 1.3-rev1`);
 	}
 	return version;
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
+/** The CA certificate of the credential ('' when none is given); refused when it is not PEM. */
+function caCertificateOf(credentials: ICredentialDataDecryptedObject): string {
+	const ca = typeof credentials.caCertificate === 'string' ? credentials.caCertificate.trim() : '';
+	if (ca && !PEM_CERT.test(ca)) {
+		throw new CredentialFieldError(
+			'CA Certificate',
+			'is not a PEM certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
+		);
+	}
+	return ca;
+}
+
+/** Checks every credential field that can be checked without a request; throws CredentialFieldError. */
+export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number): void {
+	normalizeServerUrl(credentials.url, defaultPort);
+	resolveApiVersion(credentials);
+	caCertificateOf(credentials);
+}
+
 /**
  * TLS trust: a given CA / self-signed certificate is trusted and verification stays on; only when
  * no certificate is given does "skip certificate validation" apply.
  */
 export function applyTls(options: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions {
-	const ca = typeof credentials.caCertificate === 'string' ? credentials.caCertificate.trim() : '';
+	const ca = caCertificateOf(credentials);
 	if (ca) {
-		if (!PEM_CERT.test(ca)) {
-			throw new VeeamAuthError(
-				'CA Certificate is not a PEM certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
-			);
-		}
 		options.agentOptions = { ...options.agentOptions, ca };
 		options.skipSslCertificateValidation = false;
 	} else if (credentials.skipTlsVerification === true) {

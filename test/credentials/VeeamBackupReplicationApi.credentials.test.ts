@@ -155,7 +155,7 @@ describe('preAuthentication', () => {
 
 	it('refuses a malformed custom API version before any request', async () => {
 		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: 'v13' }));
-		expect(error.message).toMatch(/API version "v13" is not in Veeam's format/);
+		expect(error.message).toMatch(/API Version "v13" is not in Veeam's format/);
 		expect(sim.stats.requests).toBe(0);
 	});
 

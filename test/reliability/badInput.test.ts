@@ -168,3 +168,41 @@ describe.each(cases)('$product: $what', (c) => {
 		expect(byItem.has(0)).toBe(true);
 	});
 });
+
+/** Credential fields: the same for every item, checked before the node sends anything at all. */
+interface BadCredential {
+	product: 'vbr' | 'vbgc';
+	what: string;
+	/** Credential fields to change (a function of the simulator for its URL). */
+	change: (sim: SimServer) => IDataObject;
+	field: string;
+}
+
+const credentialCases: BadCredential[] = [
+	{ product: 'vbr', what: 'URL without scheme', change: (sim) => ({ url: sim.url.replace('https://', '') }), field: 'Server URL' },
+	{ product: 'vbr', what: 'URL with a path', change: (sim) => ({ url: `${sim.url}/api/v1` }), field: 'Server URL' },
+	{ product: 'vbr', what: 'http:// URL', change: (sim) => ({ url: sim.url.replace('https://', 'http://') }), field: 'Server URL' },
+	{ product: 'vbgc', what: 'empty URL', change: () => ({ url: '' }), field: 'Server URL' },
+	{ product: 'vbgc', what: 'URL with user info', change: (sim) => ({ url: sim.url.replace('https://', 'https://admin:pw@') }), field: 'Server URL' },
+	{ product: 'vbr', what: 'custom API version not in Veeam form', change: () => ({ apiVersion: 'custom', customApiVersion: 'v13' }), field: 'Custom API Version' },
+	{ product: 'vbgc', what: 'API version not in Veeam form', change: () => ({ apiVersion: '1.4' }), field: 'API Version' },
+	{ product: 'vbr', what: 'CA certificate that is not PEM', change: () => ({ caCertificate: 'MIIB…not a certificate' }), field: 'CA Certificate' },
+	{ product: 'vbgc', what: 'CA certificate that is not PEM', change: () => ({ caCertificate: '-----BEGIN CERTIFICATE-----' }), field: 'CA Certificate' },
+];
+
+describe.each(credentialCases)('credential, $product: $what', (c) => {
+	it('is refused with a NodeOperationError naming the field and item 0, before any request', async () => {
+		const sim = c.product === 'vbr' ? vbr : vbgc;
+		sim.reset();
+		const fixture = c.product === 'vbr' ? vbrFixture : vbgcFixture;
+		fixture.resetCredential(c.change(sim));
+		const parameters = c.product === 'vbr' ? VBR_ONBOARD : VBGC_ONBOARD;
+		const good = c.product === 'vbr' ? GOOD_VBR : GOOD_VBGC;
+		const result = await fixture.run(parameters, [good, good], { continueOnFail: false });
+		expect(result.error).toMatchObject({ name: 'NodeOperationError' });
+		expect(result.error?.message).toMatch(new RegExp(`^${c.field.replace(/[()]/g, '\\$&')} \\(credential, item 0\\): `));
+		expect(errorText(result)).toContain('Nothing was sent to the server.');
+		expect(sim.stats.requests).toBe(0);
+		table.push(`  ${c.product.padEnd(5)} ${`credential: ${c.what}`.padEnd(48)} → ${String(result.error?.message).slice(0, 110)}`);
+	});
+});

@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { createDirectory } from '../adapters';
+import { checkCredential } from '../helpers/credential';
 import { ItemErrors } from '../helpers/input';
 import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, VeeamType } from './node.type';
 import * as mfa from './mfa/Mfa.resource';
@@ -99,6 +100,7 @@ async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]
 	const veeamNodeData = { resource, operation } as VeeamType;
 	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation);
 	const directory = createDirectory(this, this.getNodeParameter('product', 0));
+	await checkCredential(this, directory.product);
 	const continueOnFail = this.continueOnFail();
 	if ('batch' in op) return [await runBatch.call(this, op, directory, items.length, continueOnFail)];
 

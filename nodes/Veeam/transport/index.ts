@@ -26,7 +26,7 @@ export const CREDENTIAL_TYPE: Record<Product, string> = {
 	vbr: 'veeamBackupReplicationApi',
 	vbgc: 'veeamBackupGoogleCloudApi',
 };
-const DEFAULT_PORT: Record<Product, number> = { vbr: 9419, vbgc: 13140 };
+export const DEFAULT_PORT: Record<Product, number> = { vbr: 9419, vbgc: 13140 };
 
 export interface VeeamRequest {
 	method: IHttpRequestMethods;
