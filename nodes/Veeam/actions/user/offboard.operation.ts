@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
-import { directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
+import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { userLocators } from '../common.descriptions';
@@ -44,6 +44,11 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 
 export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await findUser(directory, p.lookup);
+	// Removing the built-in administrator or the node's own login locks people (or this workflow) out.
+	const protection = user && (directory.builtInAccount(user) ?? ((await credentialAccountMatcher(this, directory))(user) ? `${user.name} is the account this node's credential logs in with` : undefined));
+	if (protection) {
+		throw inputError(this, i, 'User', `${protection}: the node does not offboard it`, 'Remove it in the Veeam console if you really mean to.');
+	}
 	const outcome = user ? await directory.deleteUser(user) : 'absent';
 	if (outcome === 'absent') {
 		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);

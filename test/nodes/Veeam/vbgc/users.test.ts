@@ -149,9 +149,10 @@ describe('User → Offboard', () => {
 		expect(run.json[0]).toMatchObject({ action: 'absent', name: 'restorer' });
 	});
 
-	it('surfaces Veeam’s refusal to remove the built-in administrator', async () => {
+	it('refuses to offboard the default administrator (Veeam would refuse too), sending no delete', async () => {
 		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName('administrator') });
-		expect(run.error?.message).toBe('Veeam: The default administrator administrator cannot be removed.');
+		expect(run.error?.message).toBe('User (item 0): administrator is the default administrator of the appliance: the node does not offboard it');
+		expect(mutations(sim)).toEqual([]);
 		expect(vbgcUser(sim, 'administrator')).toBeDefined();
 	});
 });

@@ -64,6 +64,17 @@ describe('User → Offboard', () => {
 		expect(mutations(sim)).toEqual([]);
 	});
 
+	it.each([
+		['VBR01\\svc-n8n', "VBR01\\svc-n8n is the account this node's credential logs in with: the node does not offboard it"],
+		['BUILTIN\\Administrators', 'BUILTIN\\Administrators is a built-in group of the backup server: the node does not offboard it'],
+	])('refuses to offboard %s, changing nothing', async (name, problem) => {
+		const run = await h.run(offboard({ user: byName(name) }));
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe(`User (item 0): ${problem}`);
+		expect(simUser(sim, name)).toBeDefined();
+		expect(mutations(sim)).toEqual([]);
+	});
+
 	it('fails for a user that does not exist when told to', async () => {
 		const run = await h.run(offboard({ user: byName('TECH\\gone'), ifNotFound: 'error' }), [{}, {}]);
 		expect(run.error?.name).toBe('NodeOperationError');
