@@ -8,7 +8,7 @@
  *   2. promoted to Backup Administrator,
  *   3. a leaver is offboarded, and the ticketing step gets the leftover Active Directory account.
  * The Veeam Trigger, activated before the story (its first poll records a baseline), polls once
- * after it and shows the change events. Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
+ * after it and shows the change events, and an access report shows who can do what. Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
  */
 import { join } from 'node:path';
 
@@ -182,6 +182,16 @@ async function main(): Promise<number> {
 			title: 'Veeam Trigger (polling, no webhooks in Veeam)',
 			ok: baseline.response === null && events.map((e) => e.event).join() === 'userAdded,rolesChanged,userRemoved',
 			lines: [`first poll: baseline, nothing emitted; then ${events.length} events:`, ...events.map(describe)],
+		});
+
+		// 5. Who can do what now: the access report, e.g. for a weekly chat message.
+		const reported = await run([{}], [veeamNode('Access Report', { resource: 'user', operation: 'accessReport' })]);
+		const rows = reported['Access Report'][0].map((item) => item.json as { name?: string; flags?: string[]; summary?: boolean; text?: string });
+		const summary = rows.find((r) => r.summary);
+		steps.push({
+			title: 'Access report (read-only)',
+			ok: summary !== undefined && rows.some((r) => r.name === hire.account && r.flags?.includes('adminWithoutMfa')),
+			lines: [summary?.text ?? 'no summary', ...rows.filter((r) => r.flags?.length).map((r) => `${String(r.name).padEnd(24)} ${r.flags?.join(', ')}`)],
 		});
 
 		const grants = Object.entries(sim.stats.grants)
