@@ -104,11 +104,29 @@ function caCertificateOf(credentials: ICredentialDataDecryptedObject): string {
 	return ca;
 }
 
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+const MAX_TIMEOUT_SECONDS = 600;
+
+/**
+ * The credential's request timeout in milliseconds. Credentials saved before the field existed
+ * have none: they get the default.
+ */
+export function requestTimeoutMs(credentials: ICredentialDataDecryptedObject): number {
+	const raw = credentials.timeoutSeconds;
+	if (raw === undefined || raw === null || raw === '') return DEFAULT_TIMEOUT_SECONDS * 1000;
+	const seconds = typeof raw === 'number' ? raw : Number(raw);
+	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+		throw new CredentialFieldError('Request Timeout (Seconds)', `must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}`);
+	}
+	return Math.round(seconds * 1000);
+}
+
 /** Checks every credential field that can be checked without a request; throws CredentialFieldError. */
 export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number): void {
 	normalizeServerUrl(credentials.url, defaultPort);
 	resolveApiVersion(credentials);
 	caCertificateOf(credentials);
+	requestTimeoutMs(credentials);
 }
 
 /**
@@ -158,9 +176,20 @@ function errorMessages(error: unknown): string {
 	return parts.join(' | ');
 }
 
-/** A message for a failure before any HTTP answer: unreachable host, untrusted certificate, …. */
-export function describeConnectionFailure(error: unknown, baseUrl: string): string {
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/**
+ * A message for a failure before any HTTP answer: unreachable host, untrusted certificate, no
+ * answer within `timeoutMs` (the credential's Request Timeout), ….
+ */
+export function describeConnectionFailure(error: unknown, baseUrl: string, timeoutMs?: number): string {
 	const code = networkErrorCode(error);
+	if (timeoutMs !== undefined && ((code && TIMEOUT_CODES.has(code)) || /timeout of \d+ ?ms exceeded/i.test(errorMessages(error)))) {
+		return (
+			`No answer from ${baseUrl} within ${timeoutMs / 1000} s (the credential's "Request Timeout (Seconds)"; ${code ?? 'timeout'}): ` +
+			'the server is slow or unreachable. If it is known to be slow, raise the timeout.'
+		);
+	}
 	// Some n8n versions keep only the message of a TLS failure (n8n 1.x ignores a per-request CA).
 	const untrustedByMessage = !code && /self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate/i.test(errorMessages(error));
 	if ((code && TLS_TRUST_CODES.has(code)) || untrustedByMessage) {
@@ -228,7 +257,7 @@ export async function postTokenForm(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			json: false,
-			timeout: 30_000,
+			timeout: requestTimeoutMs(ctx.credentials),
 		},
 		ctx.credentials,
 	);
@@ -236,7 +265,8 @@ export async function postTokenForm(
 	// turned into our own message (never the request, which holds the password) and n8n wraps it.
 	const response = await helpers.httpRequest(options).then(
 		(r) => r as { statusCode: number; body: unknown },
-		(error: unknown) => new VeeamAuthError(`${ctx.auth.productName} login failed. ${describeConnectionFailure(error, ctx.baseUrl)}`),
+		(error: unknown) =>
+			new VeeamAuthError(`${ctx.auth.productName} login failed. ${describeConnectionFailure(error, ctx.baseUrl, requestTimeoutMs(ctx.credentials))}`),
 	);
 	if (response instanceof VeeamAuthError) throw response;
 	let body = response.body;

@@ -68,6 +68,15 @@ export function connectionProperties(opts: {
 				'Whether to accept any certificate, without verifying it (insecure). Ignored when a CA Certificate is given.',
 		},
 		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 600 },
+			default: 30,
+			description:
+				'How long to wait for each answer from the server. A read that times out is retried; a change is checked on the server before it is sent again.',
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',

@@ -14,6 +14,7 @@ import {
 	describeConnectionFailure,
 	networkErrorCode,
 	normalizeServerUrl,
+	requestTimeoutMs,
 	unsupportedVersionMessage,
 	veeamErrorText,
 } from '../../../credentials/common/connection';
@@ -49,7 +50,6 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** Longest Retry-After we are willing to wait, seconds. */
 	maxRetryAfterSeconds: number;
-	timeoutMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -57,7 +57,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	baseDelayMs: 500,
 	maxDelayMs: 8_000,
 	maxRetryAfterSeconds: 60,
-	timeoutMs: 30_000,
 };
 
 /**
@@ -128,25 +127,35 @@ function backoffMs(attempt: number, failure: Failure, policy: RetryPolicy): numb
 }
 
 /** A NodeApiError with Veeam's errorCode and message, and nothing from the request (it may hold secrets). */
-function toApiError(ctx: VeeamContext, failure: Failure, req: VeeamRequest, original: unknown, baseUrl: string, apiVersion: string): NodeApiError {
+/**
+ * A NodeApiError whose message is exactly `text`. NodeApiError swaps a message that mentions a
+ * network code (ECONNREFUSED, ECONNABORTED, …) for n8n's generic sentence ("perhaps the server is
+ * offline"), which would drop what ours says: the address, the timeout, what to change.
+ */
+function connectionError(ctx: VeeamContext, text: string, req: VeeamRequest): NodeApiError {
+	const error = new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
+		message: text,
+		description: `While calling ${req.method} ${req.path}.`,
+		itemIndex: req.itemIndex,
+	});
+	error.message = text;
+	return error;
+}
+
+function toApiError(
+	ctx: VeeamContext,
+	failure: Failure,
+	req: VeeamRequest,
+	original: unknown,
+	baseUrl: string,
+	apiVersion: string,
+	timeoutMs?: number,
+): NodeApiError {
 	const where = `${req.method} ${req.path}`;
 	// Login failures (from the credential's preAuthentication) already carry a message for the user.
 	const authMessage = findAuthMessage(original);
-	if (authMessage) {
-		return new NodeApiError(ctx.getNode(), { message: authMessage } as JsonObject, {
-			message: authMessage,
-			description: `While calling ${where}.`,
-			itemIndex: req.itemIndex,
-		});
-	}
-	if (failure.status === undefined) {
-		const text = describeConnectionFailure(original, baseUrl);
-		return new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
-			message: text,
-			description: `While calling ${where}.`,
-			itemIndex: req.itemIndex,
-		});
-	}
+	if (authMessage) return connectionError(ctx, authMessage, req);
+	if (failure.status === undefined) return connectionError(ctx, describeConnectionFailure(original, baseUrl, timeoutMs), req);
 	const { errorCode, message } = veeamErrorText(failure.body);
 	let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
 	if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(apiVersion, message);
@@ -194,13 +203,15 @@ export async function veeamApiRequest<T = IDataObject>(
 	}
 	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
 	const idempotent = req.idempotent ?? req.method !== 'POST';
+	const timeoutMs = requestTimeoutMs(credentials);
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: `${baseUrl}${req.path}`,
 		qs: req.qs,
 		body: req.body,
 		json: true,
-		timeout: policy.timeoutMs,
+		// The credential's Request Timeout: a late answer is an unclear outcome (see UNCLEAR_NETWORK_CODES).
+		timeout: timeoutMs,
 	};
 
 	for (let attempt = 0; ; attempt++) {
@@ -212,7 +223,7 @@ export async function veeamApiRequest<T = IDataObject>(
 			);
 		if ('error' in result) {
 			const failure = inspectFailure(result.error);
-			const apiError = toApiError(this, failure, req, result.error, baseUrl, apiVersion);
+			const apiError = toApiError(this, failure, req, result.error, baseUrl, apiVersion, timeoutMs);
 			const refused =
 				(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
 				(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
