@@ -13,4 +13,9 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	testTimeout: 30_000,
 	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
+	// The suite-wide secret scan (test/support/secretScan.ts): every output, error and log line of
+	// the run, against every secret the simulators saw. VEEAM_SECRET_SCAN=0 turns it off.
+	globalSetup: '<rootDir>/test/support/secretScan.globalSetup.js',
+	setupFilesAfterEnv: ['<rootDir>/test/support/secretScan.setup.ts'],
+	globalTeardown: '<rootDir>/test/support/secretScan.teardown.js',
 };

@@ -274,7 +274,12 @@ async function main(): Promise<void> {
 	console.log('\nwritten: bench/results.json');
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
-	process.exit(1);
-});
+// bench/growth.ts reuses the scenarios.
+export { benchGetMany, benchOnboarding, startSim, type Figure, type SimProcess };
+
+if (require.main === module) {
+	main().catch((error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

@@ -158,7 +158,13 @@ function line(label: string, r: PollReport): void {
 
 async function main(): Promise<void> {
 	const { values } = parseArgs({
-		options: { users: { type: 'string', default: '100000' }, changes: { type: 'string', default: '1000' }, poll: { type: 'boolean', default: false } },
+		options: {
+			users: { type: 'string', default: '100000' },
+			changes: { type: 'string', default: '1000' },
+			poll: { type: 'boolean', default: false },
+			// For bench/growth.ts: a last line `TRIGGER_REPORT {json}` with the measured poll.
+			report: { type: 'boolean', default: false },
+		},
 	});
 	if (values.poll) {
 		const { url, caPem, staticData } = await firstMessage<{ url: string; caPem: string; staticData: IDataObject }>(process as unknown as ChildProcess);
@@ -214,6 +220,10 @@ async function main(): Promise<void> {
 			[`${measured.items} items for ${changes} changes`, measured.items === changes],
 		];
 		for (const [text, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+		if (values.report) {
+			const report = { users, changes, wallMs: measured.wallMs, httpMs: measured.httpMs, computeMs: measured.computeMs, bytesPerUser, peakRssMb: rss };
+			console.log(`TRIGGER_REPORT ${JSON.stringify(report)}`);
+		}
 		if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 	} finally {
 		sim.disconnect();

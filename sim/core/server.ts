@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SimClock } from './clock';
 import { MutationLog, SimStats, type SeedOptions, type SimContext, type SimProduct } from './context';
 import { FaultInjector, validateFault, type FaultSpec } from './faults';
+import { SecretLedger } from './secrets';
 import { SimHttpError, type SimRequest, type SimResponse } from './http';
 import { generateTlsMaterial, type SimTlsMaterial, type TlsMode } from './tls';
 import { TokenService, type TokenPolicy } from './tokens';
@@ -34,6 +35,8 @@ export class SimServer {
 	readonly log: MutationLog;
 	readonly stats = new SimStats();
 	readonly faults = new FaultInjector();
+	/** Every secret seen in a request or an answer (for leak scans in tests). */
+	readonly secrets = new SecretLedger();
 	readonly tls: SimTlsMaterial;
 	readonly product: SimProduct;
 	private server?: Server;
@@ -137,6 +140,7 @@ export class SimServer {
 		}
 
 		this.stats.requests++;
+		this.secrets.fromRequest(simReq);
 		const fault = this.faults.take(simReq.method, simReq.path);
 		if (fault) this.stats.faultsInjected++;
 		if (fault?.kind === 'status') {
@@ -158,6 +162,7 @@ export class SimServer {
 		if (fault?.kind === 'delay') await sleep(fault.ms);
 
 		const response = await this.dispatch(simReq);
+		this.secrets.fromResponse(response.body);
 		this.stats.countStatus(response.status);
 
 		if (fault?.kind === 'drop') {

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench:growth`: how cost grows with the number of users, for the three scenarios of
+ * `npm run bench`, at 1k / 10k / 100k users: onboarding N users (1k and 10k: 100k would be 200,000
+ * requests and about 20 minutes for our node alone; the per-user cost is already flat), Get Many
+ * of N users, and one Veeam Trigger poll over N users (1 % changed). One pair per size (ours and
+ * the plain client). Prints time per user and the growth from one size to the next: time ×a for
+ * users ×b is linear when a/b ≈ 1, better when below. Writes bench/growth.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { shutdownEngine } from '../test/support/engine';
+import { benchGetMany, benchOnboarding, startSim, type Figure } from './index';
+
+interface Step {
+	scenario: string;
+	n: number;
+	ms: number;
+	plainMs?: number;
+	requests?: number;
+	extra?: Record<string, number | string>;
+}
+
+function triggerPoll(users: number): Step {
+	const seeded = users - 6; // the simulator starts with 6 users
+	const output = execFileSync('npx', ['ts-node', '--transpile-only', join(__dirname, 'trigger.ts'), '--users', String(seeded), '--changes', String(Math.max(30, Math.round(users / 100))), '--report'], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		maxBuffer: 64 * 1024 * 1024,
+	});
+	const line = output.split('\n').find((l) => l.startsWith('TRIGGER_REPORT '));
+	if (!line) throw new Error(`bench/trigger.ts gave no report:\n${output}`);
+	const r = JSON.parse(line.slice('TRIGGER_REPORT '.length)) as { users: number; wallMs: number; computeMs: number; bytesPerUser: number; peakRssMb: number };
+	return {
+		scenario: 'Trigger poll (work without HTTP)',
+		n: r.users,
+		ms: r.computeMs,
+		extra: { wallMs: Math.round(r.wallMs), bytesPerUser: Number(r.bytesPerUser.toFixed(2)), peakRssMb: Math.round(r.peakRssMb) },
+	};
+}
+
+const fromFigure = (scenario: string, f: Figure): Step => ({ scenario, n: f.n, ms: f.oursMs, plainMs: f.plainMs, requests: f.requests });
+
+async function main(): Promise<void> {
+	const steps: Step[] = [];
+	const sim = await startSim();
+	try {
+		await benchOnboarding(sim, 50, 1); // warm-up
+		for (const n of [1_000, 10_000]) steps.push(fromFigure('Onboard N users', await benchOnboarding(sim, n, 1)));
+		for (const n of [1_000, 10_000, 100_000]) steps.push(fromFigure('Get Many of N users', await benchGetMany(sim, n, 1)));
+	} finally {
+		sim.child.disconnect();
+		await shutdownEngine();
+	}
+	for (const n of [1_000, 10_000, 100_000]) steps.push(triggerPoll(n));
+
+	console.log('\nn8n-nodes-veeam: how cost grows with the number of users (one run per size)');
+	console.log('scenario'.padEnd(34), 'users'.padStart(8), 'ours ms'.padStart(9), 'µs/user'.padStart(9), 'plain ms'.padStart(9), 'requests'.padStart(9), '  growth (time ×a for users ×b: a/b)');
+	const rows = steps.map((step, i) => {
+		const previous = steps[i - 1]?.scenario === step.scenario ? steps[i - 1] : undefined;
+		const growth = previous ? step.ms / previous.ms / (step.n / previous.n) : undefined;
+		console.log(
+			step.scenario.padEnd(34),
+			step.n.toLocaleString('en').padStart(8),
+			step.ms.toFixed(0).padStart(9),
+			((step.ms * 1000) / step.n).toFixed(1).padStart(9),
+			(step.plainMs?.toFixed(0) ?? '').padStart(9),
+			String(step.requests ?? '').padStart(9),
+			' ',
+			previous ? `×${(step.ms / previous.ms).toFixed(1)} for ×${step.n / previous.n}: ${growth?.toFixed(2)} (${(growth ?? 0) <= 1.15 ? 'linear or better' : 'worse than linear'})` : '',
+			step.extra ? Object.entries(step.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '',
+		);
+		return { ...step, growthVsPrevious: growth };
+	});
+	writeFileSync(join(__dirname, 'growth.json'), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2) + '\n');
+	console.log('\nwritten: bench/growth.json');
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
