@@ -2,6 +2,7 @@
 // for every secret any simulator saw (see secretScan.ts). A leak fails the run.
 const { readdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
+const { URLSearchParams } = require('node:url');
 
 /** Kinds an MFA set-up run hands out by purpose. */
 const MFA_SETUP_KINDS = new Set(['mfaSecret', 'scratchCode', 'mfaSetupToken']);
