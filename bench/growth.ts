@@ -4,7 +4,8 @@
  * requests and about 20 minutes for our node alone; the per-user cost is already flat), Get Many
  * of N users, and one Veeam Trigger poll over N users (1 % changed). One pair per size (ours and
  * the plain client). Prints time per user and the growth from one size to the next: time ×a for
- * users ×b is linear when a/b ≈ 1, better when below. Writes bench/growth.json.
+ * users ×b is linear when a/b ≈ 1, better when below; beside it the plain client's growth for the
+ * same requests (what the simulator's own cost adds). Writes bench/growth.json.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -40,6 +41,11 @@ function triggerPoll(users: number): Step {
 	};
 }
 
+function progress(steps: Step[], step: Step): void {
+	steps.push(step);
+	console.log(`  measured: ${step.scenario}, ${step.n.toLocaleString('en')} users: ${step.ms.toFixed(0)} ms${step.plainMs ? ` (plain ${step.plainMs.toFixed(0)} ms)` : ''}`);
+}
+
 const fromFigure = (scenario: string, f: Figure): Step => ({ scenario, n: f.n, ms: f.oursMs, plainMs: f.plainMs, requests: f.requests });
 
 async function main(): Promise<void> {
@@ -47,19 +53,20 @@ async function main(): Promise<void> {
 	const sim = await startSim();
 	try {
 		await benchOnboarding(sim, 50, 1); // warm-up
-		for (const n of [1_000, 10_000]) steps.push(fromFigure('Onboard N users', await benchOnboarding(sim, n, 1)));
-		for (const n of [1_000, 10_000, 100_000]) steps.push(fromFigure('Get Many of N users', await benchGetMany(sim, n, 1)));
+		for (const n of [1_000, 10_000]) progress(steps, fromFigure('Onboard N users', await benchOnboarding(sim, n, 1, false)));
+		for (const n of [1_000, 10_000, 100_000]) progress(steps, fromFigure('Get Many of N users', await benchGetMany(sim, n, 1)));
 	} finally {
-		sim.child.disconnect();
+		sim.child.kill();
 		await shutdownEngine();
 	}
-	for (const n of [1_000, 10_000, 100_000]) steps.push(triggerPoll(n));
+	for (const n of [1_000, 10_000, 100_000]) progress(steps, triggerPoll(n));
 
 	console.log('\nn8n-nodes-veeam: how cost grows with the number of users (one run per size)');
 	console.log('scenario'.padEnd(34), 'users'.padStart(8), 'ours ms'.padStart(9), 'µs/user'.padStart(9), 'plain ms'.padStart(9), 'requests'.padStart(9), '  growth (time ×a for users ×b: a/b)');
 	const rows = steps.map((step, i) => {
 		const previous = steps[i - 1]?.scenario === step.scenario ? steps[i - 1] : undefined;
 		const growth = previous ? step.ms / previous.ms / (step.n / previous.n) : undefined;
+		const plainGrowth = previous?.plainMs && step.plainMs ? step.plainMs / previous.plainMs : undefined;
 		console.log(
 			step.scenario.padEnd(34),
 			step.n.toLocaleString('en').padStart(8),
@@ -68,10 +75,12 @@ async function main(): Promise<void> {
 			(step.plainMs?.toFixed(0) ?? '').padStart(9),
 			String(step.requests ?? '').padStart(9),
 			' ',
-			previous ? `×${(step.ms / previous.ms).toFixed(1)} for ×${step.n / previous.n}: ${growth?.toFixed(2)} (${(growth ?? 0) <= 1.15 ? 'linear or better' : 'worse than linear'})` : '',
+			previous
+				? `×${(step.ms / previous.ms).toFixed(1)} for ×${(step.n / previous.n).toFixed(0)}: ${growth?.toFixed(2)}${plainGrowth ? ` (plain client ×${plainGrowth.toFixed(1)})` : ''}`
+				: '',
 			step.extra ? Object.entries(step.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '',
 		);
-		return { ...step, growthVsPrevious: growth };
+		return { ...step, growthVsPrevious: growth, plainGrowthVsPrevious: plainGrowth };
 	});
 	writeFileSync(join(__dirname, 'growth.json'), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2) + '\n');
 	console.log('\nwritten: bench/growth.json');

@@ -188,8 +188,11 @@ async function main(): Promise<void> {
 		const auth = { headers: { Authorization: `Bearer ${token}` } };
 		const third = Math.floor(changes / 3);
 		const existing: Array<{ id: string }> = [];
-		for (let skip = 1000; existing.length < 2 * third; skip += 500) {
-			existing.push(...((await http.get('/api/v1/security/users', { ...auth, params: { skip, limit: 500 } })).data.data as Array<{ id: string }>));
+		// Past the first users (the built-in ones), but inside a small server too.
+		for (let skip = Math.min(1000, Math.floor(seeded / 4)); existing.length < 2 * third; skip += 500) {
+			const page = (await http.get('/api/v1/security/users', { ...auth, params: { skip, limit: 500 } })).data.data as Array<{ id: string }>;
+			if (page.length === 0) throw new Error(`only ${existing.length} users to change, ${2 * third} needed: seed more users`);
+			existing.push(...page);
 		}
 		const work: Array<() => Promise<unknown>> = [
 			...existing.slice(0, third).map((u) => () => http.delete(`/api/v1/security/users/${u.id}`, auth)),
