@@ -92,6 +92,18 @@ describe('Veeam node description', () => {
 		expect(shown({ product: 'vbgc', resource: 'user', operation: 'onboard' })).not.toContain('userType');
 	});
 
+	it('offers the Domain scope of Sync only where the product has domain accounts', () => {
+		const scopes = (product: string) => {
+			const n = nodeWith({ product, resource: 'user', operation: 'sync' });
+			const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+			const shown = description.properties.filter((p) => p.name === 'scope' && NodeHelpers.displayParameter(resolved, p, n, description));
+			expect(shown).toHaveLength(1);
+			return (shown[0].options as INodePropertyOptions[]).map((o) => o.value).sort();
+		};
+		expect(scopes('vbr')).toEqual(['all', 'allExcept', 'domain', 'namePattern', 'roles']);
+		expect(scopes('vbgc')).toEqual(['all', 'allExcept', 'namePattern', 'roles']);
+	});
+
 	it('has a codex with categories and Veeam’s REST reference, and is listed in package.json', () => {
 		const codex = JSON.parse(readFileSync(join(root, 'nodes/Veeam/Veeam.node.json'), 'utf8'));
 		const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

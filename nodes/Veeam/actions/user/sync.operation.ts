@@ -4,6 +4,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
+	type INodePropertyOptions,
 } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
@@ -18,6 +19,36 @@ type Mode = (typeof MODES)[number];
 const SCOPES: readonly ScopeKind[] = ['namePattern', 'domain', 'roles', 'allExcept', 'all'];
 /** The defaults of the Max Removals options (the descriptions repeat them: n8n wants literals there). */
 const DEFAULT_LIMIT: SafetyLimit = { maxRemovals: 10, maxRemovalPercent: 50 };
+
+const COMMON_SCOPE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'All Users', value: 'all', description: 'Every user of the server' },
+	{ name: 'All Users Except Some', value: 'allExcept', description: 'Every user but those named (names or patterns)' },
+	{
+		name: 'Holders of Some Roles',
+		value: 'roles',
+		description: 'Only these roles are managed: users keep their other roles, and lose access only when they hold none',
+	},
+	{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'E.g. TECH\\* or *.ops.' },
+];
+
+const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {
+	name: 'Users of a Domain',
+	value: 'domain',
+	description: 'Active Directory accounts and groups named DOMAIN\\…',
+};
+
+function scopeField(product: 'vbr' | 'vbgc', options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Scope',
+		name: 'scope',
+		type: 'options',
+		default: 'namePattern',
+		displayOptions: { show: { product: [product] } },
+		options,
+		description:
+			'Which users of the server this sync manages. The built-in administrator and the account of the credential are never removed or demoted.',
+	};
+}
 
 const properties: INodeProperties[] = [
 	{
@@ -89,29 +120,9 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['vbgc'] } },
 		description: 'Description of a user the sync creates',
 	},
-	{
-		displayName: 'Scope',
-		name: 'scope',
-		type: 'options',
-		default: 'namePattern',
-		options: [
-			{ name: 'All Users', value: 'all', description: 'Every user of the server' },
-			{ name: 'All Users Except Some', value: 'allExcept', description: 'Every user but those named (names or patterns)' },
-			{
-				name: 'Holders of Some Roles',
-				value: 'roles',
-				description: 'Only these roles are managed: users keep their other roles, and lose access only when they hold none',
-			},
-			{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'E.g. TECH\\* or *.ops.' },
-			{
-				name: 'Users of a Domain',
-				value: 'domain',
-				description: 'Active Directory accounts and groups named DOMAIN\\… (Veeam Backup & Replication)',
-			},
-		],
-		description:
-			'Which users of the server this sync manages. The built-in administrator and the account of the credential are never removed or demoted.',
-	},
+	// One Scope list per product (as with Resource): VBGC has no domain accounts.
+	scopeField('vbr', [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
+	scopeField('vbgc', COMMON_SCOPE_OPTIONS),
 	{
 		displayName: 'Name Pattern',
 		name: 'scopePattern',
