@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { VBR_ID_PATTERN } from '../adapters/vbr';
 
@@ -158,3 +158,31 @@ export function rolesField(description: string): INodeProperties {
 		description: `${description}. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 	};
 }
+
+/** The kinds of VBR account, as Veeam's `type` names them (VBGC has one kind: portal accounts). */
+export const vbrUserTypeOptions: INodePropertyOptions[] = [
+	{ name: 'Active Directory User', value: 'ExternalUser', description: 'A domain user account (DOMAIN\\name)' },
+	{ name: 'Active Directory Group', value: 'ExternalGroup', description: 'A domain group (DOMAIN\\name); its members get the roles' },
+	{ name: 'Local User', value: 'InternalUser', description: 'A local account of the backup server' },
+	{ name: 'Local Group', value: 'InternalGroup', description: 'A local group of the backup server' },
+];
+
+/** Return All, and the Limit shown while it is off; read with `readLimit`. */
+export const returnAllAndLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		default: 50,
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: { returnAll: [false] } },
+		description: 'Max number of results to return',
+	},
+];

@@ -55,6 +55,14 @@ export function checkBoolean(ctx: IExecuteFunctions, i: number, field: string, r
 	throw inputError(ctx, i, field, `must be true or false, but the value is ${kindOf(raw)}${typeof raw === 'string' ? ` "${raw}"` : ''}`);
 }
 
+/** Return All and Limit (see `returnAllAndLimit`): undefined when all are wanted. */
+export function readLimit(ctx: IExecuteFunctions, i: number): number | undefined {
+	if (readBoolean(ctx, i, 'returnAll', 'Return All', false)) return undefined;
+	const limit = Number(ctx.getNodeParameter('limit', i, 50));
+	if (!Number.isInteger(limit) || limit < 1) throw inputError(ctx, i, 'Limit', `must be a whole number of at least 1, not ${String(limit)}`);
+	return limit;
+}
+
 /** One of a fixed set of values. */
 export function readChoice<T extends string>(
 	ctx: IExecuteFunctions,

@@ -2,26 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { UserDirectory, UserFilter, UserListOptions, UserSortProperty } from '../../adapters';
 import { userOutput } from '../../helpers/directory';
-import { checkText, inputError, readBoolean } from '../../helpers/input';
+import { checkBoolean, checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { returnAllAndLimit, vbrUserTypeOptions } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		displayOptions: { show: { returnAll: [false] } },
-		description: 'Max number of results to return',
-	},
+	...returnAllAndLimit,
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -59,12 +45,7 @@ const properties: INodeProperties[] = [
 				name: 'types',
 				type: 'multiOptions',
 				default: [],
-				options: [
-					{ name: 'Active Directory Group', value: 'ExternalGroup' },
-					{ name: 'Active Directory User', value: 'ExternalUser' },
-					{ name: 'Local Group', value: 'InternalGroup' },
-					{ name: 'Local User', value: 'InternalUser' },
-				],
+				options: vbrUserTypeOptions,
 				description: 'Only users of these kinds',
 			},
 		],
@@ -149,12 +130,7 @@ interface GetManyParams {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<GetManyParams> {
-	const returnAll = readBoolean(this, i, 'returnAll', 'Return All', false);
-	let limit: number | undefined;
-	if (!returnAll) {
-		limit = Number(this.getNodeParameter('limit', i, 50));
-		if (!Number.isInteger(limit) || limit < 1) throw inputError(this, i, 'Limit', `must be a whole number of at least 1, not ${String(limit)}`);
-	}
+	const limit = readLimit(this, i);
 	const raw = this.getNodeParameter('filters', i, {}) as IDataObject;
 	const filter: UserFilter = {};
 	const namePattern = checkText(this, i, 'Name Pattern', raw.namePattern, false);
@@ -164,10 +140,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 		if (UUID.test(role)) filter.roleId = role;
 		else filter.roleName = role;
 	}
-	if (raw.isServiceAccount !== undefined) {
-		if (typeof raw.isServiceAccount !== 'boolean') throw inputError(this, i, 'Service Account', 'must be true or false');
-		filter.isServiceAccount = raw.isServiceAccount;
-	}
+	if (raw.isServiceAccount !== undefined) filter.isServiceAccount = checkBoolean(this, i, 'Service Account', raw.isServiceAccount, true);
 	if (raw.types !== undefined) {
 		const known = directory.userTypes ?? [];
 		const types = (Array.isArray(raw.types) ? raw.types : [raw.types]).map((t) => checkText(this, i, 'Types', t, false)).filter(Boolean);
@@ -175,10 +148,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 		if (unknown.length) throw inputError(this, i, 'Types', `unknown type ${unknown.join(', ')} (expected ${known.join(', ') || 'none: this product has one kind of user'})`);
 		if (types.length) filter.types = types;
 	}
-	if (raw.mfaEnabled !== undefined) {
-		if (typeof raw.mfaEnabled !== 'boolean') throw inputError(this, i, 'MFA Enabled', 'must be true or false');
-		filter.mfaEnabled = raw.mfaEnabled;
-	}
+	if (raw.mfaEnabled !== undefined) filter.mfaEnabled = checkBoolean(this, i, 'MFA Enabled', raw.mfaEnabled, true);
 	return { limit, filter, options: readListOptions(this, i, directory) };
 }
 

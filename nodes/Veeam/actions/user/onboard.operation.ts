@@ -4,7 +4,7 @@ import type { UserDirectory, VeeamRole, VeeamUser } from '../../adapters';
 import { readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
 import { inputError, readBoolean, readChoice, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField } from '../common.descriptions';
+import { rolesField, vbrUserTypeOptions } from '../common.descriptions';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
 type IfExists = (typeof IF_EXISTS)[number];
@@ -26,12 +26,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		default: 'ExternalUser',
 		displayOptions: { show: { product: ['vbr'] } },
-		options: [
-			{ name: 'Active Directory User', value: 'ExternalUser', description: 'A domain user account (DOMAIN\\name)' },
-			{ name: 'Active Directory Group', value: 'ExternalGroup', description: 'A domain group (DOMAIN\\name); its members get the roles' },
-			{ name: 'Local User', value: 'InternalUser', description: 'A local account of the backup server' },
-			{ name: 'Local Group', value: 'InternalGroup', description: 'A local group of the backup server' },
-		],
+		options: vbrUserTypeOptions,
 		description: 'What kind of account the user name is',
 	},
 	{

@@ -11,7 +11,7 @@ import type { UserDirectory, VeeamUser } from '../../adapters';
 import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames, userOutput } from '../../helpers/directory';
 import { inputError, ItemErrors, readChoice, readEachItem, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField } from '../common.descriptions';
+import { rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import { outOfScope, planSync, type DesiredUser, type SafetyLimit, type SyncPlan, type SyncScope, type SyncStep, type ScopeKind } from './sync.plan';
 
 const MODES = ['plan', 'apply'] as const;
@@ -94,12 +94,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		default: 'ExternalUser',
 		displayOptions: { show: { product: ['vbr'] } },
-		options: [
-			{ name: 'Active Directory User', value: 'ExternalUser' },
-			{ name: 'Active Directory Group', value: 'ExternalGroup' },
-			{ name: 'Local User', value: 'InternalUser' },
-			{ name: 'Local Group', value: 'InternalGroup' },
-		],
+		options: vbrUserTypeOptions,
 		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
 	},
 	{

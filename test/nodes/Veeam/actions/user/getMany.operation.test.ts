@@ -70,6 +70,16 @@ describe('User → Get Many', () => {
 		expect(sim.stats.requests).toBe(0);
 	});
 
+	it('reads a Service Account filter given as text by an expression, and refuses one that is not true/false', async () => {
+		const run = await h.run(getMany({ returnAll: true, filters: { isServiceAccount: '={{ $json.svc }}' } }), [{ svc: 'true' }]);
+		expect(run.error).toBeUndefined();
+		expect(names(run.json)).toEqual(['VBR01\\svc-n8n']);
+		sim.reset();
+		const bad = await h.run(getMany({ filters: { isServiceAccount: '={{ $json.svc }}' } }), [{ svc: 'yes' }]);
+		expect(bad.error?.message).toBe('Service Account (item 0): must be true or false, but the value is a string "yes"');
+		expect(sim.stats.requests).toBe(0);
+	});
+
 	it('one input item per query: each item gets its own results, paired to it', async () => {
 		const run = await h.run(getMany({ returnAll: true, filters: { namePattern: '={{ $json.pattern }}' } }), [
 			{ pattern: 'VBR01\\*' },
