@@ -12,7 +12,7 @@ import {
 	authenticateRequest,
 	obtainToken,
 	postTokenForm,
-	veeamErrorText,
+	loginErrorText,
 	VeeamAuthError,
 	type StoredToken,
 	type TokenRequestContext,
@@ -50,10 +50,10 @@ async function completeMfa(
 	for (const code of codes) {
 		last = await postTokenForm(helpers, ctx, { grant_type: 'mfa', mfa_token: mfaToken, mfa_code: code });
 		if (last.statusCode === 200) return (last.body ?? {}) as IDataObject;
-		const { errorCode } = veeamErrorText(last.body);
+		const { errorCode } = loginErrorText(ctx, last.body);
 		if (errorCode === 'ExpiredToken' || errorCode === 'InvalidToken') break;
 	}
-	const { errorCode, message } = veeamErrorText(last?.body);
+	const { errorCode, message } = loginErrorText(ctx, last?.body);
 	throw new VeeamAuthError(
 		`${ctx.auth.productName} refused the MFA code (${last?.statusCode}${errorCode ? ` ${errorCode}` : ''}${
 			message ? `: ${message}` : ''

@@ -2,14 +2,8 @@
  * Reading the whole user list for the trigger: every page or a failure, never a partial list
  * taken for the truth, and no removal reported for a user who only slipped between two pages.
  */
-import { NodeOperationError, type INode } from 'n8n-workflow';
-
 import type { UserDirectory, VeeamRole, VeeamUser } from '../Veeam/adapters/types';
 
-/** Asked per page; the server answers with the page size it honours (VBR and VBGC: 500). */
-export const LIST_PAGE_SIZE = 1000;
-/** A list longer than this many pages is a server that never stops. */
-const MAX_PAGES = 10_000;
 /** Direct look-ups of apparently removed users in flight at once. */
 const VERIFY_CONCURRENCY = 8;
 
@@ -42,30 +36,15 @@ export class UserInterner {
 }
 
 /**
- * Every user, keyed by ref, read page by page in the server's name order. A page that comes back
- * empty before the server's `total` is reached fails the poll (the list is not complete). A user
- * read twice (the list shifted while being paged) is kept once, with the later answer.
+ * Every user, keyed by ref, in the server's name order: the adapter reads every page, following the
+ * server's total, and fails (nothing emitted, snapshot unchanged) when the list is broken: a page
+ * empty before the total, a page of users already sent, no end. A user read twice (the list
+ * shifted while being paged) is kept once, with the later answer.
  */
-export async function readAllUsers(node: INode, directory: UserDirectory): Promise<Map<string, VeeamUser>> {
+export async function readAllUsers(directory: UserDirectory): Promise<Map<string, VeeamUser>> {
 	const users = new Map<string, VeeamUser>();
 	const interner = new UserInterner();
-	let skip = 0;
-	for (let pages = 0; ; pages++) {
-		if (pages >= MAX_PAGES) {
-			throw new NodeOperationError(node, 'The user list did not end', {
-				description: `After ${MAX_PAGES} pages (${skip} users) the server still announced more. Nothing was emitted and the stored snapshot is unchanged.`,
-			});
-		}
-		const page = await directory.listUsersPage({}, skip, LIST_PAGE_SIZE);
-		for (const user of page.users) users.set(user.ref, interner.intern(user));
-		skip += page.users.length;
-		if (skip >= page.total) break;
-		if (page.users.length === 0) {
-			throw new NodeOperationError(node, 'The user list ended early', {
-				description: `The server announced ${page.total} users but sent none from position ${skip} on. Nothing was emitted and the stored snapshot is unchanged; the next poll reports every change since the last complete list.`,
-			});
-		}
-	}
+	for (const user of await directory.listUsers()) users.set(user.ref, interner.intern(user));
 	return users;
 }
 

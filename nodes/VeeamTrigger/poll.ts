@@ -177,7 +177,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 
 	// The stored snapshot is read as a stream: its users are compared one by one, not all held.
 	const work = async (): Promise<{ current: Map<string, VeeamUser>; events?: UserEvent[]; reason: string }> => {
-		const current = await readAllUsers(this.getNode(), directory);
+		const current = await readAllUsers(directory);
 		const stored = openState(staticData, cfg);
 		if (!stored.ok) return { current, reason: stored.reason };
 		let comparison: Comparison;

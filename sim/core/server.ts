@@ -180,9 +180,10 @@ export class SimServer {
 	private async dispatch(req: SimRequest): Promise<SimResponse> {
 		try {
 			const match = this.product.router.match(req.method, req.path);
-			if (match.kind === 'none') {
-				throw new SimHttpError(404, 'NotFound', `The resource ${req.path} does not exist.`);
-			}
+			// Assumption (not documented): a path no route serves gets the web server's bare 404,
+			// without Veeam's NotFound body, which is for a resource the API looked up and did not
+			// find. A wrong path prefix or a proxy answers that way too.
+			if (match.kind === 'none') return { status: 404 };
 			if (match.kind === 'methodNotAllowed') {
 				throw new SimHttpError(405, 'MethodNotAllowed', `The ${req.method} method is not allowed for ${req.path}.`);
 			}

@@ -1,8 +1,7 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 
 import type { SeedOptions, SimContext, SimProduct } from '../core/context';
-import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
 import {
 	badRequest,
 	intParam,
@@ -14,31 +13,45 @@ import {
 	type SimResponse,
 } from '../core/http';
 import { newTotpSecret, verifyTotp } from '../core/totp';
-import { PORTAL_ADMINISTRATOR, PORTAL_OPERATOR, RESTORE_OPERATOR, ROLE_PRIORITY, VBGC_ROLES, type VbgcRole } from './roles';
+import { VbgcLogins } from './login';
+import {
+	newScratchCodes,
+	optionalDescription,
+	satisfiesPasswordPolicy,
+	validateName,
+	VBGC_DEFAULT_ADMIN,
+	VBGC_DEFAULT_PASSWORD,
+	VBGC_MFA_USER,
+	VBGC_PASSWORD_POLICY,
+	VBGC_TOKEN_PATH,
+	VBGC_USERS_PATH,
+	compareText,
+	type VbgcUser,
+} from './model';
+import { clauseTest, parseFilter, parseOrderBy, sortUsers } from './query';
+import { PORTAL_ADMINISTRATOR, PORTAL_OPERATOR, RESTORE_OPERATOR, VBGC_ROLES, type VbgcRole } from './roles';
+
+export {
+	VBGC_DEFAULT_ADMIN,
+	VBGC_DEFAULT_PASSWORD,
+	VBGC_MFA_USER,
+	VBGC_PASSWORD_POLICY,
+	VBGC_TOKEN_PATH,
+	VBGC_USER_TYPES,
+	VBGC_USERS_PATH,
+	satisfiesPasswordPolicy,
+	type VbgcUserType,
+} from './model';
 
 /**
  * Veeam Backup for Google Cloud 7.0 REST API (x-api-version 1.4-rev0, port 13140): the token
- * endpoint with its MFA grant, and user accounts with their MFA and password calls.
+ * endpoint with its MFA grant (login.ts), and user accounts with their MFA and password calls.
  *
  * Veeam publishes no OpenAPI file for VBGC. The contract is the 7.0 REST reference (seed
  * `001_*.txt`) and its overview pages; where they are silent, this file follows Veeam Backup for
  * AWS (same team, `aws.users.openapi.json`) and says so. Every such assumption is marked
  * "Assumption" below.
  */
-
-/**
- * The users collection. The 7.0 reference uses `/api/v1/users`; one help page shows the MFA calls
- * under `/api/v1/accounts/users` for API 1.3-rev0. Kept in this one place should that be needed.
- */
-export const VBGC_USERS_PATH = '/api/v1/users';
-export const VBGC_TOKEN_PATH = '/api/v1/token';
-
-export const VBGC_USER_TYPES = ['DefaultAdmin', 'Local'] as const;
-/**
- * Assumption: the reference names one user type, `DefaultAdmin` (the built-in administrator).
- * Every other account the API creates is a local portal account; the simulator calls it `Local`.
- */
-export type VbgcUserType = (typeof VBGC_USER_TYPES)[number];
 
 export interface VbgcOptions {
 	/** `x-api-version` values the server accepts (default 1.1-rev0 … 1.4-rev0). */
@@ -63,94 +76,10 @@ export interface VbgcOptions {
 	selfService?: boolean;
 }
 
-/** The built-in administrator's login name. */
-export const VBGC_DEFAULT_ADMIN = 'administrator';
-/** The password of every initial user (and of seeded users). Satisfies the password policy below. */
-export const VBGC_DEFAULT_PASSWORD = 'Sim-Passw0rd!1';
-/**
- * A seeded Portal Administrator with MFA on: its base32 secret and scratch codes are fixed so that
- * tests can compute codes (`totpAt(secret, sim.clock.now())`). `reset()` restores used scratch codes.
- */
-export const VBGC_MFA_USER: {
-	readonly name: string;
-	readonly password: string;
-	/** Base32, as an authenticator app takes it. */
-	readonly secret: string;
-	/** Its five 8-digit scratch codes (each works once until the next reset). */
-	readonly scratchCodes: readonly string[];
-} = {
-	name: 'mfa.admin',
-	password: 'Sim-Mfa-Passw0rd!2',
-	secret: 'MCC6AFPJZL6V7JSFAZSB2C7FEISPHAQX',
-	scratchCodes: ['68816260', '92980759', '97350948', '07920794', '95882096'],
-};
-
 const DEFAULT_VERSIONS = ['1.1-rev0', '1.2-rev0', '1.3-rev0', '1.4-rev0'];
+/** VBGC REST help, "Pagination": the default page size is 100. */
 const DEFAULT_PAGE_SIZE = 100;
-const SCRATCH_CODE_COUNT = 5;
-const MAX_NAME_LENGTH = 64;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Memory bound: expired short-lived grants (mfa tokens, short-term refresh expiries) are swept this often. */
-const SWEEP_EVERY = 256;
-
-/**
- * Assumption (Veeam documents no rule for VBGC portal accounts): at least 8 characters with an
- * upper-case letter, a lower-case letter, a digit and a character that is neither letter nor digit.
- */
-export const VBGC_PASSWORD_POLICY =
-	'The password must be at least 8 characters long and contain an upper-case letter, a lower-case letter, a digit and a special character.';
-
-export function satisfiesPasswordPolicy(password: string): boolean {
-	return (
-		password.length >= 8 &&
-		/\p{Lu}/u.test(password) &&
-		/\p{Ll}/u.test(password) &&
-		/\p{Nd}/u.test(password) &&
-		/[^\p{L}\p{Nd}]/u.test(password)
-	);
-}
-
-interface MfaSecret {
-	secret: string;
-	scratchCodes: string[];
-}
-
-interface VbgcUser {
-	name: string;
-	description: string;
-	type: VbgcUserType;
-	roleIds: string[];
-	/** A simulator: plain text in memory, never logged, never in `snapshot()`. */
-	password: string;
-	/** Active MFA. */
-	mfa?: MfaSecret;
-	/** A secret handed out by `mfaEnable`, active only once `mfaAccepted` confirms it. */
-	pendingMfa?: MfaSecret & { token: string };
-}
-
-interface MfaLogin {
-	/** Lower-case user name. */
-	subject: string;
-	expiresAt: number;
-	failures: number;
-}
-
-const USER_PROPERTIES = ['name', 'description', 'mfaEnabled', 'type'] as const;
-type UserProperty = (typeof USER_PROPERTIES)[number];
-const FILTER_OPERATORS = ['equals', 'notEquals', 'contains', 'in', 'like'] as const;
-type FilterOperator = (typeof FILTER_OPERATORS)[number];
-
-interface FilterClause {
-	property: UserProperty;
-	operator: FilterOperator;
-	ignoreCase: boolean;
-	values: string[];
-}
-
-interface OrderClause {
-	property: UserProperty;
-	descending: boolean;
-}
 
 export class VbgcProduct implements SimProduct {
 	readonly name = 'vbgc' as const;
@@ -158,21 +87,12 @@ export class VbgcProduct implements SimProduct {
 	private readonly supportedVersions: string[];
 	private readonly maxPageSize: number;
 	private readonly totpWindow: number;
-	private readonly mfaTokenTtlMs: number;
-	private readonly mfaMaxFailures: number;
-	private readonly shortTermRefreshMs: number;
+	private readonly logins: VbgcLogins;
 	/** Keyed by lower-case name: names match case-insensitively and keep their case. */
 	private users = new Map<string, VbgcUser>();
 	/** Users sorted by name, rebuilt lazily after a create or delete (100k-user lists stay cheap). */
 	private sortedByName?: VbgcUser[];
 	private readonly roles = new Map<string, VbgcRole>(VBGC_ROLES.map((r) => [r.id, r]));
-	private mfaLogins = new Map<string, MfaLogin>();
-	/**
-	 * Expiry of refresh tokens issued with `use_short_term_refresh`. The core TokenService applies
-	 * VBR's rule to short-term refresh tokens; VBGC's is 60 min, so the product keeps its own
-	 * expiry next to the core's (the earlier of the two wins).
-	 */
-	private grantsSinceSweep = 0;
 	private seedCounter = 0;
 
 	constructor(
@@ -182,9 +102,17 @@ export class VbgcProduct implements SimProduct {
 		this.supportedVersions = options.supportedVersions ?? DEFAULT_VERSIONS;
 		this.maxPageSize = options.maxPageSize ?? 500;
 		this.totpWindow = options.totpWindow ?? 0;
-		this.mfaTokenTtlMs = (options.mfaTokenTtlSeconds ?? 300) * 1000;
-		this.mfaMaxFailures = options.mfaMaxFailures ?? 5;
-		this.shortTermRefreshMs = (options.shortTermRefreshSeconds ?? 3600) * 1000;
+		this.logins = new VbgcLogins(
+			ctx,
+			{
+				totpWindow: this.totpWindow,
+				mfaTokenTtlMs: (options.mfaTokenTtlSeconds ?? 300) * 1000,
+				mfaMaxFailures: options.mfaMaxFailures ?? 5,
+				shortTermRefreshMs: (options.shortTermRefreshSeconds ?? 3600) * 1000,
+			},
+			(key) => this.users.get(key),
+			(id) => this.roles.get(id)?.name ?? id,
+		);
 		this.reset();
 		this.routes();
 	}
@@ -192,8 +120,7 @@ export class VbgcProduct implements SimProduct {
 	reset(): void {
 		this.users.clear();
 		this.sortedByName = undefined;
-		this.mfaLogins.clear();
-		this.grantsSinceSweep = 0;
+		this.logins.reset();
 		this.seedCounter = 0;
 		const admin = this.roleByName(PORTAL_ADMINISTRATOR).id;
 		this.insert({
@@ -312,7 +239,7 @@ export class VbgcProduct implements SimProduct {
 	private routes(): void {
 		const r = this.router;
 		const users = VBGC_USERS_PATH;
-		r.add('POST', VBGC_TOKEN_PATH, (req) => this.token(req));
+		r.add('POST', VBGC_TOKEN_PATH, (req) => this.logins.token(req));
 
 		r.add('GET', users, (req) => this.asAdmin(req, () => this.listUsers(req)));
 		r.add('POST', users, (req) => this.asAdmin(req, () => this.createUser(req)));
@@ -332,123 +259,6 @@ export class VbgcProduct implements SimProduct {
 	}
 
 	// ---- authentication -----------------------------------------------------------------------
-
-	private token(req: SimRequest): SimResponse {
-		return tokenEndpoint(this.ctx, req, (grant, form) => this.tokenGrant(grant, form));
-	}
-
-	private tokenGrant(grant: string, form: URLSearchParams): SimResponse {
-		const now = this.ctx.clock.now();
-		let user: VbgcUser | undefined;
-		if (grant === 'password') {
-			const username = form.get('username') ?? '';
-			const password = form.get('password') ?? '';
-			if (!username || !password) {
-				throw badRequest('The username and password parameters are required for the password grant.');
-			}
-			user = this.users.get(username.toLowerCase());
-			if (!user || user.password !== password) {
-				throw new SimHttpError(401, 'AccessDenied', 'Invalid user name or password.');
-			}
-			if (user.mfa) {
-				// The second step: `grant_type=mfa` with this token and a code from the authenticator.
-				const mfaToken = randomBytes(32).toString('base64url');
-				this.sweep();
-				this.mfaLogins.set(mfaToken, { subject: user.name.toLowerCase(), expiresAt: now + this.mfaTokenTtlMs, failures: 0 });
-				return { status: 202, body: { mfa_token: mfaToken, mfa_enabled: true, username: user.name } };
-			}
-		} else if (grant === 'refresh_token') {
-			user = this.users.get(consumeRefreshToken(this.ctx, form));
-			if (!user) throw new SimHttpError(401, 'InvalidToken', 'The refresh token is invalid or has already been used.');
-		} else if (grant === 'mfa') {
-			user = this.mfaGrant(form, now);
-		} else if (grant === 'authorization_code') {
-			throw badRequest('The authorization_code grant needs a code this server has not issued.');
-		} else {
-			throw badRequest('The grant_type parameter must be password, refresh_token, mfa or authorization_code.');
-		}
-		return ok(this.issue(user, form));
-	}
-
-	private mfaGrant(form: URLSearchParams, now: number): VbgcUser {
-		const mfaToken = form.get('mfa_token') ?? '';
-		const code = (form.get('mfa_code') ?? '').trim();
-		if (!mfaToken || !code) throw badRequest('The mfa_token and mfa_code parameters are required for the mfa grant.');
-		const login = this.mfaLogins.get(mfaToken);
-		if (!login) throw new SimHttpError(401, 'InvalidToken', 'The MFA token is invalid or has already been used.');
-		if (login.expiresAt <= now) {
-			this.mfaLogins.delete(mfaToken);
-			throw new SimHttpError(401, 'ExpiredToken', 'The MFA token has expired. Log in again.');
-		}
-		const user = this.users.get(login.subject);
-		if (!user?.mfa) {
-			// The account was removed or its MFA turned off since the password step.
-			this.mfaLogins.delete(mfaToken);
-			throw new SimHttpError(401, 'InvalidToken', 'The MFA token is invalid or has already been used.');
-		}
-		if (!this.acceptMfaCode(user, code, now)) {
-			login.failures++;
-			if (login.failures >= this.mfaMaxFailures) {
-				this.mfaLogins.delete(mfaToken);
-				throw new SimHttpError(401, 'AccessDenied', 'Invalid verification code. Too many attempts: log in again.');
-			}
-			throw new SimHttpError(401, 'AccessDenied', 'Invalid verification code.');
-		}
-		this.mfaLogins.delete(mfaToken);
-		return user;
-	}
-
-	/** The current TOTP (within `totpWindow` steps), or an unused 8-digit scratch code, which is then spent. */
-	private acceptMfaCode(user: VbgcUser, code: string, now: number): boolean {
-		const mfa = user.mfa;
-		if (!mfa) return false;
-		if (/^\d{6}$/.test(code)) return verifyTotp(mfa.secret, code, now, this.totpWindow);
-		if (/^\d{8}$/.test(code)) {
-			const index = mfa.scratchCodes.indexOf(code);
-			if (index < 0) return false;
-			mfa.scratchCodes.splice(index, 1);
-			this.ctx.log.record('user.mfaScratchCode', user.name, { remaining: mfa.scratchCodes.length });
-			return true;
-		}
-		return false;
-	}
-
-	/** Veeam Backup for AWS's `RESTLogin` shape, which VBGC shares. */
-	private issue(user: VbgcUser, form: URLSearchParams): Record<string, unknown> {
-		// `use_short_term_refresh`: VBGC's refresh token then lives 60 minutes.
-		const shortTerm = /^true$/i.test(form.get('use_short_term_refresh') ?? '');
-		const t = this.ctx.tokens.issue(user.name.toLowerCase(), {
-			refreshTtlSeconds: shortTerm ? this.shortTermRefreshMs / 1000 : undefined,
-		});
-		return {
-			access_token: t.accessToken,
-			token_type: 'bearer',
-			refresh_token: t.refreshToken,
-			expires_in: t.expiresIn,
-			'.issued': t.issuedAt.toISOString(),
-			'.expires': t.expiresAt.toISOString(),
-			username: user.name,
-			roleName: this.primaryRoleName(user),
-			mfa_enabled: Boolean(user.mfa),
-		};
-	}
-
-	/**
-	 * Assumption: `RESTLogin.roleName` is a single name while a VBGC user may hold several roles;
-	 * the simulator reports the most privileged one.
-	 */
-	private primaryRoleName(user: VbgcUser): string {
-		const names = user.roleIds.map((id) => this.roles.get(id)?.name ?? id);
-		return ROLE_PRIORITY.find((n) => names.includes(n)) ?? names[0] ?? '';
-	}
-
-	/** Bounded memory: drop expired MFA logins and short-term refresh expiries now and then. */
-	private sweep(): void {
-		if (++this.grantsSinceSweep < SWEEP_EVERY) return;
-		this.grantsSinceSweep = 0;
-		const now = this.ctx.clock.now();
-		for (const [t, l] of this.mfaLogins) if (l.expiresAt <= now) this.mfaLogins.delete(t);
-	}
 
 	private caller(req: SimRequest): VbgcUser {
 		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
@@ -499,7 +309,8 @@ export class VbgcProduct implements SimProduct {
 		const page = list.slice(offset, offset + limit);
 		return ok({
 			data: page.map((u) => this.userModel(u)),
-			pagination: { total: list.length, count: page.length, offset, limit },
+			// VBGC REST help, "Pagination": offset (skipped), limit (the page size), totalCount (all matches).
+			pagination: { offset, limit, totalCount: list.length },
 		});
 	}
 
@@ -559,7 +370,7 @@ export class VbgcProduct implements SimProduct {
 		this.sortedByName = undefined;
 		// A removed account's sessions, and its half-done MFA logins, end with it.
 		this.ctx.tokens.revokeSubject(key);
-		this.dropMfaLogins(key);
+		this.logins.dropFor(key);
 		this.ctx.log.record('user.delete', user.name);
 		return { status: 204 };
 	}
@@ -616,7 +427,7 @@ export class VbgcProduct implements SimProduct {
 		const wasEnabled = Boolean(user.mfa);
 		user.mfa = undefined;
 		user.pendingMfa = undefined;
-		this.dropMfaLogins(user.name.toLowerCase());
+		this.logins.dropFor(user.name.toLowerCase());
 		this.ctx.log.record('user.mfaDisable', user.name, { wasEnabled });
 		return ok({ success: true, issues: [] });
 	}
@@ -635,10 +446,6 @@ export class VbgcProduct implements SimProduct {
 		user.password = body.password;
 		this.ctx.log.record('user.password', user.name);
 		return { status: 201, body: { user: this.userModel(user), issues: [] } };
-	}
-
-	private dropMfaLogins(subject: string): void {
-		for (const [t, l] of this.mfaLogins) if (l.subject === subject) this.mfaLogins.delete(t);
 	}
 
 	private userByName(req: SimRequest): VbgcUser {
@@ -688,7 +495,7 @@ export class VbgcProduct implements SimProduct {
 	/** Assumption: the reference lists no query parameters for roles; the three come in one page. */
 	private listRoles(): SimResponse {
 		const data = [...this.roles.values()].map((r) => ({ ...r }));
-		return ok({ data, pagination: { total: data.length, count: data.length, offset: 0, limit: DEFAULT_PAGE_SIZE } });
+		return ok({ data, pagination: { offset: 0, limit: DEFAULT_PAGE_SIZE, totalCount: data.length } });
 	}
 
 	private roleByName(name: string): VbgcRole {
@@ -702,7 +509,6 @@ export class VbgcProduct implements SimProduct {
 		return role ? { ...role } : { id, name: id, description: '' };
 	}
 }
-
 // ---- helpers ------------------------------------------------------------------------------------
 
 function ok(body: unknown): SimResponse {
@@ -713,28 +519,6 @@ function forbidden(): SimHttpError {
 	return new SimHttpError(403, 'AccessDenied', `Forbidden. This operation requires the ${PORTAL_ADMINISTRATOR} role.`);
 }
 
-/**
- * Assumption (no documented rule): 1 to 64 characters, no white space, no `/` or `\`. `roles` is
- * refused too: `GET /users/roles` lists roles, so such a user could not be read back.
- */
-function validateName(name: string): void {
-	if (name === '') throw badRequest('The name property is required.');
-	if (name.length > MAX_NAME_LENGTH) throw badRequest(`The user name must be at most ${MAX_NAME_LENGTH} characters long.`);
-	if (/[\s/\\]/.test(name)) throw badRequest('The user name must not contain white space, / or \\.');
-	if (name.toLowerCase() === 'roles') throw badRequest('The user name roles is reserved.');
-}
-
-function optionalDescription(input: unknown): string | undefined {
-	if (input === undefined || input === null) return undefined;
-	if (typeof input !== 'string') throw badRequest('The description property must be a string.');
-	return input;
-}
-
-function newScratchCodes(): string[] {
-	const codes = new Set<string>();
-	while (codes.size < SCRATCH_CODE_COUNT) codes.add(String(randomInt(0, 100_000_000)).padStart(8, '0'));
-	return [...codes];
-}
 
 /** The host the client addressed (without port), for the otpauth label and issuer. */
 function hostName(req: SimRequest): string {
@@ -742,137 +526,3 @@ function hostName(req: SimRequest): string {
 	return host || 'vbgc.simulator';
 }
 
-/** Case-insensitive, then by code point, so the order is total and stable across runs. */
-function compareText(a: string, b: string): number {
-	const la = a.toLowerCase();
-	const lb = b.toLowerCase();
-	if (la !== lb) return la < lb ? -1 : 1;
-	return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function propertyValue(user: VbgcUser, property: UserProperty): string {
-	switch (property) {
-		case 'name':
-			return user.name;
-		case 'description':
-			return user.description;
-		case 'mfaEnabled':
-			return String(Boolean(user.mfa));
-		case 'type':
-			return user.type;
-	}
-}
-
-function findProperty(raw: unknown, what: string): UserProperty {
-	const found = USER_PROPERTIES.find((p) => typeof raw === 'string' && p.toLowerCase() === raw.toLowerCase());
-	if (!found) throw badRequest(`The ${what} property must be one of ${USER_PROPERTIES.join(', ')}.`);
-	return found;
-}
-
-/**
- * Veeam's filter syntax: a JSON array of `{ property, operator, ignorecase, value }`, every
- * entry must hold. The simulator implements the operators a user list needs (equals, notEquals,
- * contains, in with an array value, like with `*` and `?` wildcards); the others VBGC lists
- * (greaterThan…, and/or…) answer 400 here. Assumption: `ignorecase` left out means false
- * (case-sensitive); `mfaEnabled` is a boolean and compares without case either way.
- */
-function parseFilter(raw: string | null): FilterClause[] {
-	if (raw === null || raw.trim() === '') return [];
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(raw);
-	} catch {
-		throw badRequest('The filter parameter must be a JSON array of {property, operator, ignorecase, value} objects.');
-	}
-	if (!Array.isArray(parsed)) {
-		throw badRequest('The filter parameter must be a JSON array of {property, operator, ignorecase, value} objects.');
-	}
-	return parsed.map((entry: unknown) => {
-		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-			throw badRequest('Each filter entry must be an object with property, operator, ignorecase and value.');
-		}
-		const e = entry as Record<string, unknown>;
-		const property = findProperty(e.property, 'filter');
-		const operator = FILTER_OPERATORS.find((o) => typeof e.operator === 'string' && o.toLowerCase() === e.operator.toLowerCase());
-		if (!operator) throw badRequest(`The filter operator must be one of ${FILTER_OPERATORS.join(', ')}.`);
-		let ignoreCase = false;
-		if (e.ignorecase !== undefined) {
-			if (e.ignorecase === true || /^true$/i.test(String(e.ignorecase))) ignoreCase = true;
-			else if (!(e.ignorecase === false || /^false$/i.test(String(e.ignorecase)))) {
-				throw badRequest('The filter ignorecase value must be true or false.');
-			}
-		}
-		const rawValues = operator === 'in' ? e.value : [e.value];
-		if (!Array.isArray(rawValues) || (operator === 'in' && rawValues.length === 0)) {
-			throw badRequest('The in operator takes an array of values.');
-		}
-		const values = rawValues.map((v: unknown) => {
-			if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-				throw badRequest(`The filter value for ${property} must be a string${operator === 'in' ? ' array' : ''}.`);
-			}
-			return String(v);
-		});
-		if (property === 'mfaEnabled') {
-			if (!values.every((v) => /^(true|false)$/i.test(v))) throw badRequest('The mfaEnabled filter value must be true or false.');
-			// A boolean is not text: its case never matters.
-			return { property, operator, ignoreCase: true, values };
-		}
-		return { property, operator, ignoreCase, values };
-	});
-}
-
-function clauseTest(clause: FilterClause): (user: VbgcUser) => boolean {
-	const fold = (s: string) => (clause.ignoreCase ? s.toLowerCase() : s);
-	const values = clause.values.map(fold);
-	const get = (u: VbgcUser) => fold(propertyValue(u, clause.property));
-	switch (clause.operator) {
-		case 'equals':
-			return (u) => get(u) === values[0];
-		case 'notEquals':
-			return (u) => get(u) !== values[0];
-		case 'contains':
-			return (u) => get(u).includes(values[0]);
-		case 'in':
-			return (u) => values.includes(get(u));
-		case 'like': {
-			const pattern = clause.values[0].replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-			const re = new RegExp(`^${pattern}$`, clause.ignoreCase ? 'is' : 's');
-			return (u) => re.test(propertyValue(u, clause.property));
-		}
-	}
-}
-
-/** `orderby=[{"property":"name","direction":"ASC"}]`; several entries sort by each in turn. */
-function parseOrderBy(raw: string | null): OrderClause[] {
-	if (raw === null || raw.trim() === '') return [];
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(raw);
-	} catch {
-		throw badRequest('The orderby parameter must be a JSON array of {property, direction} objects.');
-	}
-	if (!Array.isArray(parsed)) throw badRequest('The orderby parameter must be a JSON array of {property, direction} objects.');
-	return parsed.map((entry: unknown) => {
-		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-			throw badRequest('Each orderby entry must be an object with property and direction.');
-		}
-		const e = entry as Record<string, unknown>;
-		const property = findProperty(e.property, 'orderby');
-		const direction = e.direction === undefined ? 'ASC' : String(e.direction).toUpperCase();
-		if (direction !== 'ASC' && direction !== 'DESC') throw badRequest('The orderby direction must be ASC or DESC.');
-		return { property, descending: direction === 'DESC' };
-	});
-}
-
-/** `list` is sorted by name already; ties keep that order (Array#sort is stable). */
-function sortUsers(list: VbgcUser[], order: OrderClause[]): VbgcUser[] {
-	if (order.length === 0 || (order.length === 1 && order[0].property === 'name' && !order[0].descending)) return list;
-	if (order.length === 1 && order[0].property === 'name') return [...list].reverse();
-	return [...list].sort((a, b) => {
-		for (const o of order) {
-			const c = compareText(propertyValue(a, o.property), propertyValue(b, o.property));
-			if (c !== 0) return o.descending ? -c : c;
-		}
-		return 0;
-	});
-}

@@ -71,7 +71,11 @@ const DEFAULT_USERS: NonNullable<VbrOptions['initialUsers']> = [
 /** `DOMAIN\name`: both parts non-empty, no further backslash. */
 const ACCOUNT_NAME = /^[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `EUserFiltersOrderColumn`: 1.3-rev2 adds `MfaEnabled`. */
 const USER_ORDER_COLUMNS = ['Name', 'Type', 'IsServiceAccount'] as const;
+const USER_ORDER_COLUMNS_REV2 = [...USER_ORDER_COLUMNS, 'MfaEnabled'] as const;
+/** The roles that may read roles on 1.3-rev2 (`GET /roles`, `/roles/{id}`: "Available to"); rev1: Backup Administrator only. */
+const ROLE_READERS_REV2 = [BACKUP_ADMINISTRATOR, 'Backup Operator', 'Restore Operator'];
 const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
 
 export class VbrProduct implements SimProduct {
@@ -147,10 +151,10 @@ export class VbrProduct implements SimProduct {
 	checkApiVersion(req: SimRequest): void {
 		const version = req.headers['x-api-version'];
 		if (typeof version !== 'string' || version.trim() === '') {
-			throw new SimHttpError(400, 'NotImplemented', 'The x-api-version header is required. ' + this.versionHint());
+			throw new SimHttpError(400, 'NotImplemented', this.versionMessage('The x-api-version header is required.'));
 		}
 		if (!this.supportedVersions.includes(version.trim())) {
-			throw new SimHttpError(400, 'NotImplemented', 'The specified API version is not supported. ' + this.versionHint());
+			throw new SimHttpError(400, 'NotImplemented', this.versionMessage('The specified API version is not supported.'));
 		}
 	}
 
@@ -160,10 +164,13 @@ export class VbrProduct implements SimProduct {
 		return { status: err.status, body };
 	}
 
-	private versionHint(): string {
-		return this.options.announceVersions === false
-			? ''
-			: `Supported versions: ${this.supportedVersions.join(', ')}.`;
+	/**
+	 * Real VBR's wording, as users report it on Veeam's forums (the docs give none): "Unsupported
+	 * RESTAPI version. The following versions are supported: v1.0-rev1, …".
+	 */
+	private versionMessage(prefix: string): string {
+		if (this.options.announceVersions === false) return prefix;
+		return `Unsupported RESTAPI version. The following versions are supported: ${this.supportedVersions.map((v) => `v${v}`).join(', ')}.`;
 	}
 
 	// ---- routes -------------------------------------------------------------------------------
@@ -188,8 +195,10 @@ export class VbrProduct implements SimProduct {
 		r.add('POST', `${users}/:id/resetMFA`, (req) => this.authorized(req, () => this.resetMfa(req)));
 
 		const roles = '/api/v1/security/roles';
-		r.add('GET', roles, (req) => this.authorized(req, () => this.listRoles(req)));
-		r.add('GET', `${roles}/:id`, (req) => this.authorized(req, () => ok(this.roleModel(this.roleById(req), ver(req)))));
+		r.add('GET', roles, (req) => this.authorized(req, () => this.listRoles(req), ROLE_READERS_REV2));
+		r.add('GET', `${roles}/:id`, (req) =>
+			this.authorized(req, () => ok(this.roleModel(this.roleById(req), ver(req))), ROLE_READERS_REV2),
+		);
 		r.add('GET', `${roles}/:id/permissions`, (req) =>
 			this.authorized(req, () => {
 				const role = this.roleById(req);
@@ -279,14 +288,18 @@ export class VbrProduct implements SimProduct {
 		return new SimHttpError(401, 'AccessDenied', 'Unauthorized. Get bearer JWT token at /api/oauth2/token');
 	}
 
-	/** Bearer token required; the security API is available to Backup Administrators only. */
-	private authorized(req: SimRequest, handler: () => SimResponse): SimResponse {
+	/**
+	 * Bearer token required; the security API is available to Backup Administrators only (each
+	 * operation's "Available to"), except what 1.3-rev2 opens to `rev2Readers` as well.
+	 */
+	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[]): SimResponse {
 		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
 		if (!auth.ok) throw this.unauthorized(auth.reason);
 		const id = this.usersByName.get(auth.subject);
 		const user = id ? this.users.get(id) : undefined;
-		const adminRole = this.roleByName(BACKUP_ADMINISTRATOR).id;
-		if (!user || !user.roleIds.includes(adminRole)) {
+		const allowed = rev2Readers && ver(req) !== '1.3-rev1' ? rev2Readers : [BACKUP_ADMINISTRATOR];
+		const allowedIds = allowed.map((name) => this.roleByName(name).id);
+		if (!user || !user.roleIds.some((r) => allowedIds.includes(r))) {
 			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
 		}
 		return handler();
@@ -298,20 +311,28 @@ export class VbrProduct implements SimProduct {
 		const q = req.query;
 		const skip = intParam(q, 'skip', 0, 0);
 		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
-		const orderColumn = enumParam(q, 'orderColumn', USER_ORDER_COLUMNS);
+		const version = ver(req);
+		const rev1 = version === '1.3-rev1';
+		const orderColumn = enumParam(q, 'orderColumn', rev1 ? USER_ORDER_COLUMNS : USER_ORDER_COLUMNS_REV2);
 		const orderAsc = boolParam(q, 'orderAsc') ?? true;
 		const nameFilter = q.get('nameFilter');
-		// Arrays in the query come as repeated parameters or comma-separated.
-		const typeFilter = q.getAll('typeFilter').flatMap((v) => v.split(',')).filter(Boolean);
+		// An array parameter (OpenAPI 3.0, no `style`: form, explode) comes as repeated keys,
+		// `typeFilter=ExternalUser&typeFilter=ExternalGroup`. Each value is one EUserType: a
+		// comma-joined value is not one, and is refused as an unknown value.
+		const typeFilter = q.getAll('typeFilter');
 		for (const t of typeFilter) {
 			if (!VBR_USER_TYPES.includes(t as VbrUserType)) throw badRequest(`Unknown typeFilter value ${t}.`);
 		}
 		const roleIdFilter = q.get('roleIdFilter');
 		const roleNameFilter = q.get('roleNameFilter')?.toLowerCase();
 		const isServiceAccountFilter = boolParam(q, 'isServiceAccountFilter');
+		// `mfaEnabledFilter` is 1.3-rev2's (UserFilters); 1.3-rev1 has no such parameter and, as an
+		// unknown query parameter, ignores it.
+		const mfaEnabledFilter = rev1 ? undefined : boolParam(q, 'mfaEnabledFilter');
 
 		let list = this.usersSortedByName();
-		const filtered = nameFilter || typeFilter.length || roleIdFilter || roleNameFilter || isServiceAccountFilter !== undefined;
+		const filtered =
+			nameFilter || typeFilter.length || roleIdFilter || roleNameFilter || isServiceAccountFilter !== undefined || mfaEnabledFilter !== undefined;
 		if (filtered) {
 			const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
 			list = list.filter(
@@ -320,16 +341,21 @@ export class VbrProduct implements SimProduct {
 					(!typeFilter.length || typeFilter.includes(u.type)) &&
 					(!roleIdFilter || u.roleIds.includes(roleIdFilter.toLowerCase())) &&
 					(!roleNameFilter || u.roleIds.some((id) => this.roles.get(id)?.name.toLowerCase() === roleNameFilter)) &&
-					(isServiceAccountFilter === undefined || u.isServiceAccount === isServiceAccountFilter),
+					(isServiceAccountFilter === undefined || u.isServiceAccount === isServiceAccountFilter) &&
+					(mfaEnabledFilter === undefined || this.effectiveMfa(u) === mfaEnabledFilter),
 			);
 		}
 		if (orderColumn && orderColumn !== 'Name') {
-			const key = orderColumn === 'Type' ? (u: VbrUser) => u.type : (u: VbrUser) => String(u.isServiceAccount);
-			list = [...list].sort((a, b) => key(a).localeCompare(key(b)) || compareNames(a.name, b.name));
+			const key: Record<string, (u: VbrUser) => string> = {
+				Type: (u) => u.type,
+				IsServiceAccount: (u) => String(u.isServiceAccount),
+				MfaEnabled: (u) => String(this.effectiveMfa(u)),
+			};
+			const by = key[orderColumn];
+			list = [...list].sort((a, b) => by(a).localeCompare(by(b)) || compareNames(a.name, b.name));
 		}
 		if (!orderAsc) list = [...list].reverse();
 		const page = list.slice(skip, skip + limit);
-		const version = ver(req);
 		return ok({
 			data: page.map((u) => this.userModel(u, version)),
 			pagination: { total: list.length, count: page.length, skip, limit },

@@ -373,7 +373,7 @@ describe('user routes', () => {
 		const res = await http.get(USERS, bearer(admin));
 		expect(res.status).toBe(200);
 		expect(names(res)).toEqual([VBGC_DEFAULT_ADMIN, VBGC_MFA_USER.name, 'operator', 'restorer']);
-		expect(res.data.pagination).toEqual({ total: 4, count: 4, offset: 0, limit: 100 });
+		expect(res.data.pagination).toEqual({ offset: 0, limit: 100, totalCount: 4 });
 		expect(res.data.data[0]).toEqual({
 			name: VBGC_DEFAULT_ADMIN,
 			description: expect.any(String),
@@ -392,7 +392,7 @@ describe('user routes', () => {
 			`Portal Operator=${ROLE_OPERATOR}`,
 			`Restore Operator=${ROLE_RESTORE}`,
 		]);
-		expect(res.data.pagination).toMatchObject({ total: 3, count: 3, offset: 0 });
+		expect(res.data.pagination).toMatchObject({ offset: 0, totalCount: 3 });
 	});
 
 	it('creates, reads (any case), updates and deletes a user', async () => {
@@ -494,8 +494,10 @@ describe('user routes', () => {
 		expect((await http.get(`${USERS}/operator`, bearer(before))).status).toBe(200);
 	});
 
-	it('renders unknown routes and methods as problem details', async () => {
-		expectProblem(await http.get('/api/v1/nothing', bearer(admin)), 404, 'NotFound');
+	it('answers a path no route serves with a bare 404 (no Veeam body), and a wrong method as problem details', async () => {
+		const unknown = await http.get('/api/v1/nothing', bearer(admin));
+		expect(unknown.status).toBe(404);
+		expect(unknown.data).toBe('');
 		const patch = await http.patch(`${USERS}/operator`, {}, bearer(admin));
 		expectProblem(patch, 405, 'MethodNotAllowed');
 		expect(patch.data.title).toBe('Method Not Allowed');
@@ -514,21 +516,23 @@ describe('GET /api/v1/users paging and queries', () => {
 
 	it('pages with offset and limit (default 100, clamped to maxPageSize 500)', async () => {
 		const first = await list({});
-		expect(first.data.pagination).toEqual({ total: 254, count: 100, offset: 0, limit: 100 });
+		expect(first.data.pagination).toEqual({ offset: 0, limit: 100, totalCount: 254 });
+		expect(first.data.data).toHaveLength(100);
 		expect(names(first).slice(0, 3)).toEqual([VBGC_DEFAULT_ADMIN, 'bulk.000001', 'bulk.000002']);
 
 		const seen: string[] = [];
 		for (let offset = 0; offset < 254; offset += 60) {
 			const page = await list({ offset, limit: 60 });
-			expect(page.data.pagination).toEqual({ total: 254, count: Math.min(60, 254 - offset), offset, limit: 60 });
+			expect(page.data.pagination).toEqual({ offset, limit: 60, totalCount: 254 });
+			expect(page.data.data).toHaveLength(Math.min(60, 254 - offset));
 			seen.push(...names(page));
 		}
 		expect(seen).toHaveLength(254);
 		expect(new Set(seen).size).toBe(254);
 
 		const big = await list({ limit: 1000 });
-		expect(big.data.pagination).toEqual({ total: 254, count: 254, offset: 0, limit: 500 });
-		expect((await list({ offset: 300 })).data.pagination).toEqual({ total: 254, count: 0, offset: 300, limit: 100 });
+		expect(big.data.pagination).toEqual({ offset: 0, limit: 500, totalCount: 254 });
+		expect((await list({ offset: 300 })).data.pagination).toEqual({ offset: 300, limit: 100, totalCount: 254 });
 		expectProblem(await list({ limit: 0 }), 400, 'UnexpectedContent');
 		expectProblem(await list({ offset: -1 }), 400, 'UnexpectedContent');
 		expectProblem(await list({ limit: 'ten' }), 400, 'UnexpectedContent');
@@ -539,21 +543,21 @@ describe('GET /api/v1/users paging and queries', () => {
 		const contains = await f([{ property: 'name', operator: 'contains', ignorecase: 'true', value: 'ADM' }]);
 		expect(names(contains)).toEqual([VBGC_DEFAULT_ADMIN, VBGC_MFA_USER.name]);
 		const caseSensitive = await f([{ property: 'name', operator: 'contains', ignorecase: 'false', value: 'ADM' }]);
-		expect(caseSensitive.data.pagination.total).toBe(0);
+		expect(caseSensitive.data.pagination.totalCount).toBe(0);
 
 		expect(names(await f([{ property: 'name', operator: 'equals', ignorecase: 'true', value: 'OPERATOR' }]))).toEqual(['operator']);
-		expect((await f([{ property: 'name', operator: 'notEquals', ignorecase: 'false', value: 'operator' }])).data.pagination.total).toBe(253);
+		expect((await f([{ property: 'name', operator: 'notEquals', ignorecase: 'false', value: 'operator' }])).data.pagination.totalCount).toBe(253);
 		expect(names(await f([{ property: 'name', operator: 'in', ignorecase: 'false', value: ['restorer', 'bulk.000007', 'nobody'] }]))).toEqual([
 			'bulk.000007',
 			'restorer',
 		]);
 		const like = await f([{ property: 'name', operator: 'like', ignorecase: 'true', value: 'BULK.00002*' }]);
-		expect(like.data.pagination.total).toBe(10);
+		expect(like.data.pagination.totalCount).toBe(10);
 		expect(names(await f([{ property: 'name', operator: 'like', ignorecase: 'true', value: '*.00024?' }]))).toHaveLength(10);
 
 		expect(names(await f([{ property: 'mfaEnabled', operator: 'equals', ignorecase: 'false', value: true }]))).toEqual([VBGC_MFA_USER.name]);
 		expect(names(await f([{ property: 'type', operator: 'equals', ignorecase: 'false', value: 'DefaultAdmin' }]))).toEqual([VBGC_DEFAULT_ADMIN]);
-		expect((await f([{ property: 'description', operator: 'contains', ignorecase: 'true', value: 'seeded user 1' }])).data.pagination.total).toBe(
+		expect((await f([{ property: 'description', operator: 'contains', ignorecase: 'true', value: 'seeded user 1' }])).data.pagination.totalCount).toBe(
 			1 + 10 + 100, // 1, 10-19, 100-199
 		);
 
@@ -620,9 +624,9 @@ describe('GET /api/v1/users paging and queries', () => {
 		});
 		const last = await list({ offset: 100_200, limit: 100 });
 		const elapsed = Date.now() - t0;
-		expect(first.data.pagination.total).toBe(100_254);
+		expect(first.data.pagination.totalCount).toBe(100_254);
 		expect(names(filtered)).toEqual(['load.099999']);
-		expect(last.data.pagination.count).toBe(54);
+		expect(last.data.data).toHaveLength(54);
 		expect(elapsed).toBeLessThan(3_000);
 		// Created users land in the sorted view right away.
 		await http.post(USERS, { name: 'aaa', password: STRONG, roleIds: [ROLE_RESTORE] }, bearer(admin));

@@ -113,7 +113,8 @@ describe('x-api-version', () => {
 		const res = await client(null).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password' }));
 		expect(res.status).toBe(400);
 		expect(res.data).toMatchObject({ errorCode: 'NotImplemented' });
-		expect((res.data as { message: string }).message).toContain('1.3-rev1, 1.3-rev2');
+		// Real VBR's wording (reported on Veeam's forums): versions with a leading "v".
+		expect((res.data as { message: string }).message).toBe('Unsupported RESTAPI version. The following versions are supported: v1.3-rev1, v1.3-rev2.');
 	});
 
 	it('rejects an unsupported version, also on authenticated endpoints', async () => {
@@ -122,7 +123,7 @@ describe('x-api-version', () => {
 		expect(res.status).toBe(400);
 		expect(res.data).toEqual({
 			errorCode: 'NotImplemented',
-			message: 'The specified API version is not supported. Supported versions: 1.3-rev1, 1.3-rev2.',
+			message: 'Unsupported RESTAPI version. The following versions are supported: v1.3-rev1, v1.3-rev2.',
 		});
 	});
 
@@ -130,7 +131,7 @@ describe('x-api-version', () => {
 		const quiet = await startSimulator({ product: 'vbr', vbr: { announceVersions: false } });
 		try {
 			const res = await simClient(quiet, { apiVersion: '1.1-rev0' }).post('/api/oauth2/token', 'grant_type=password');
-			expect(res.data).toEqual({ errorCode: 'NotImplemented', message: 'The specified API version is not supported. ' });
+			expect(res.data).toEqual({ errorCode: 'NotImplemented', message: 'The specified API version is not supported.' });
 		} finally {
 			await quiet.close();
 		}
@@ -426,10 +427,13 @@ describe('users', () => {
 				};
 			expect((await get({ nameFilter: 'SEED\\p00012*' })).pagination.total).toBe(10);
 			expect((await get({ nameFilter: 'seed\\P000123' })).data.map((u) => u.name)).toEqual(['SEED\\p000123']);
-			const groups = await get({ typeFilter: 'InternalGroup,ExternalGroup' });
-			expect(groups.data.map((u) => u.type).sort()).toEqual(['ExternalGroup', 'InternalGroup']);
+			// An array parameter is repeated keys (OpenAPI 3.0's default form); a comma-joined value is no EUserType.
 			const repeated = await admin.get(`${USERS}?typeFilter=InternalGroup&typeFilter=ExternalGroup`);
+			expect(repeated.data.data.map((u: { type: string }) => u.type).sort()).toEqual(['ExternalGroup', 'InternalGroup']);
 			expect(repeated.data.pagination.total).toBe(2);
+			const joined = await admin.get(`${USERS}?typeFilter=InternalGroup,ExternalGroup`);
+			expect(joined.status).toBe(400);
+			expect(joined.data).toMatchObject({ errorCode: 'UnexpectedContent', message: 'Unknown typeFilter value InternalGroup,ExternalGroup.' });
 			expect((await get({ roleNameFilter: 'backup administrator' })).pagination.total).toBe(3);
 			expect((await get({ roleIdFilter: RESTORE_OPERATOR_ID })).data.map((u) => u.name)).toEqual(['TECH\\sheila.d.cory']);
 			expect((await get({ isServiceAccountFilter: true })).data.map((u) => u.name)).toEqual(['VBR01\\svc-n8n']);
@@ -448,10 +452,39 @@ describe('users', () => {
 			const bySa = await admin.get(USERS, { params: { orderColumn: 'IsServiceAccount', orderAsc: false, limit: 1 } });
 			expect(bySa.data.data[0].name).toBe('VBR01\\svc-n8n');
 		});
+
+		// 1.3-rev2's UserFilters: mfaEnabledFilter, and MfaEnabled in EUserFiltersOrderColumn.
+		it('filters and orders by MFA on 1.3-rev2; 1.3-rev1 has neither (the filter is ignored, the order refused)', async () => {
+			await (await adminClient()).put('/api/v1/security/settings', { mfaEnabled: true });
+			const rev2 = await adminClient(REV2);
+			const withMfa = await rev2.get(USERS, { params: { mfaEnabledFilter: true, nameFilter: 'VBR01\\*' } });
+			// MFA is the server-wide setting; users (not groups, not service accounts) have it on.
+			expect((withMfa.data.data as Array<{ name: string; mfaEnabled: boolean }>).map((u) => u.name)).toEqual(['VBR01\\admin', 'VBR01\\viewer']);
+			expect((withMfa.data.data as Array<{ mfaEnabled: boolean }>).every((u) => u.mfaEnabled)).toBe(true);
+			const byMfa = await rev2.get(USERS, { params: { orderColumn: 'MfaEnabled', orderAsc: false, limit: 1 } });
+			expect(byMfa.data.data[0].mfaEnabled).toBe(true);
+			const rev1 = await adminClient(REV1);
+			expect((await rev1.get(USERS, { params: { mfaEnabledFilter: true, nameFilter: 'VBR01\\*' } })).data.pagination.total).toBe(3);
+			const refused = await rev1.get(USERS, { params: { orderColumn: 'MfaEnabled' } });
+			expect(refused.status).toBe(400);
+		});
 	});
 });
 
 describe('roles and settings', () => {
+	it('lets a Restore Operator read roles on 1.3-rev2 (its "Available to"), not on 1.3-rev1, and never users or permissions', async () => {
+		sim.product.setLogin('TECH\\sheila.d.cory', VBR_DEFAULT_PASSWORD);
+		const res = await login('TECH\\sheila.d.cory');
+		expect(res.status).toBe(200);
+		const token = (res.data as { access_token: string }).access_token;
+		const rev2 = client(REV2, token);
+		expect((await rev2.get(ROLES)).status).toBe(200);
+		expect((await rev2.get(`${ROLES}/${BACKUP_ADMIN_ID}`)).status).toBe(200);
+		expect((await rev2.get(`${ROLES}/${BACKUP_ADMIN_ID}/permissions`)).status).toBe(403);
+		expect((await rev2.get(USERS)).status).toBe(403);
+		expect((await client(REV1, token).get(ROLES)).status).toBe(403);
+	});
+
 	it('lists the seven built-in roles, gets one, and its permissions', async () => {
 		const admin = await adminClient();
 		const list = await admin.get(ROLES);

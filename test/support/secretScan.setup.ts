@@ -10,6 +10,8 @@ import { LoggerProxy, type IDataObject } from 'n8n-workflow';
 import { VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD } from '../../sim';
 import { SecretLedger } from '../../sim/core/secrets';
 import * as engine from './engine';
+import * as enginePoll from './engine/poll';
+import * as engineWorkflow from './engine/workflow';
 import { flush, recordArtifact, recordError, recordSecret, scanEnabled, trackLedger } from './secretScan';
 
 if (scanEnabled()) {
@@ -31,8 +33,9 @@ if (scanEnabled()) {
 	const isMfaSetup = (nodes: Array<{ parameters?: IDataObject }>) =>
 		nodes.some((n) => n.parameters?.resource === 'mfa' && ['enable', 'recreate'].includes(String(n.parameters?.operation)));
 
-	const runWorkflow = engine.runWorkflow;
-	(engine as { runWorkflow: typeof runWorkflow }).runWorkflow = async (options) => {
+	// The modules that define them (engine.ts re-exports them, read-only, and reads them live).
+	const runWorkflow = engineWorkflow.runWorkflow;
+	(engineWorkflow as { runWorkflow: typeof runWorkflow }).runWorkflow = async (options) => {
 		const result = await runWorkflow(options);
 		const mfaSetup = isMfaSetup(options.nodes as Array<{ parameters?: IDataObject }>);
 		// The harness's start node holds the test's own input (which may pass a secret on purpose,
@@ -43,16 +46,16 @@ if (scanEnabled()) {
 		recordError(result.error, { mfaSetup });
 		return result;
 	};
-	const poll = engine.PollActivation.prototype.poll;
-	engine.PollActivation.prototype.poll = async function (this: engine.PollActivation) {
+	const poll = enginePoll.PollActivation.prototype.poll;
+	enginePoll.PollActivation.prototype.poll = async function (this: enginePoll.PollActivation) {
 		const result = await poll.call(this);
 		recordArtifact('output', result.response);
 		recordArtifact('output', result.staticData);
 		recordError(result.error);
 		return result;
 	};
-	const runPoll = engine.runPoll;
-	(engine as { runPoll: typeof runPoll }).runPoll = async (options) => {
+	const runPoll = enginePoll.runPoll;
+	(enginePoll as { runPoll: typeof runPoll }).runPoll = async (options) => {
 		const result = await runPoll(options);
 		recordArtifact('output', result.response);
 		recordError(result.error);

@@ -1,31 +1,70 @@
 /**
  * Reads every page of a Veeam list. Each request asks for a large page; the server answers with
- * the page size it actually honours (Veeam clamps `limit`), and the loop follows `total`, so N users
- * cost ceil(N / server page size) requests. An item seen twice (the list changed while being paged)
- * is kept once. `start` leaves out the first matches (the caller's offset).
+ * the page size it actually honours (Veeam clamps `limit`), and the loop follows the total the
+ * server announces, so N users cost ceil(N / server page size) requests. An item seen twice (the
+ * list changed while being paged) is kept once, with the later answer. `start` leaves out the
+ * first matches (the caller's offset).
+ *
+ * The server's paging is not trusted: a list that stops advancing (a page of users already seen, a
+ * total that promises more than the pages bring) or never ends fails clearly. A partial list is
+ * never returned as if it were the whole one.
  */
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
 export interface Page<T> {
 	items: T[];
-	total: number;
+	/** The total the server announces (undefined when its answer has none). */
+	total?: number;
 }
 
 export const REQUESTED_PAGE_SIZE = 1000;
-/** Runaway guard: a server that keeps saying "more" without sending any. */
-const MAX_PAGES = 100_000;
+/** A list longer than this many pages is a server that never stops (5 million users at 500 a page). */
+export const MAX_PAGES = 10_000;
 
+export interface ReadAllOptions {
+	/** For the error a broken list raises. */
+	node: INode;
+	/** What is listed, for messages ("users", "roles"). */
+	what: string;
+	/** At most this many (the caller's Limit). */
+	cap?: number;
+	start?: number;
+}
+
+/** Every item, keyed by `keyOf`, in the server's order. */
 export async function readAllPages<T>(
 	fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
 	keyOf: (item: T) => string,
-	cap = Infinity,
-	start = 0,
-): Promise<T[]> {
+	{ node, what, cap = Infinity, start = 0 }: ReadAllOptions,
+): Promise<Map<string, T>> {
 	const seen = new Map<string, T>();
 	let offset = start;
-	for (let pages = 0; pages < MAX_PAGES && seen.size < cap; pages++) {
+	let pages = 0;
+	const broken = (problem: string) =>
+		new NodeOperationError(node, `The server's list of ${what} is broken: ${problem}`, {
+			description: `Nothing was done with a partial list. ${seen.size} ${what} had been read in ${pages} page(s). If it persists, check the Veeam server (or what stands in front of it).`,
+		});
+	while (seen.size < cap) {
+		if (pages >= MAX_PAGES) throw broken(`after ${MAX_PAGES} pages it still announced more`);
 		const page = await fetchPage(offset, Math.min(REQUESTED_PAGE_SIZE, cap - seen.size));
-		for (const item of page.items) seen.set(keyOf(item), item);
+		pages++;
+		let fresh = 0;
+		for (const item of page.items) {
+			const key = keyOf(item);
+			if (!seen.has(key)) fresh++;
+			seen.set(key, item);
+		}
 		offset += page.items.length;
-		if (page.items.length === 0 || offset >= page.total) break;
+		const total = typeof page.total === 'number' && Number.isFinite(page.total) ? page.total : undefined;
+		if (total !== undefined && offset >= total) break;
+		if (page.items.length === 0) {
+			if (total !== undefined) throw broken(`it announced ${total} but sent none from position ${offset} on`);
+			break;
+		}
+		if (fresh === 0) throw broken(`the page from position ${offset - page.items.length} repeated ${what} it had already sent`);
 	}
-	return [...seen.values()].slice(0, cap);
+	if (Number.isFinite(cap) && seen.size > cap) {
+		return new Map([...seen].slice(0, cap));
+	}
+	return seen;
 }

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { isNotFound, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound } from './common';
 import { readAllPages, type Page } from './paging';
 import type {
 	MfaEnrolment,
@@ -25,11 +26,14 @@ const MAX_NAME_LENGTH = 64;
 
 /**
  * VBGC's rule for user names, as the simulator documents it (Veeam publishes none): 1 to 64
- * characters, no white space, no `/` or `\`. `roles` is refused too: `GET /users/roles` lists the
- * roles, so a user of that name could never be read. Undefined when the name is fine.
+ * characters, no white space, no `/` or `\`. Refused too, because the name is a path segment:
+ * `roles` (`GET /users/roles` lists the roles, so a user of that name could never be read) and
+ * `.` / `..` (URLs collapse them: `/users/..` is `/`, so a call for such a user would act on
+ * another resource). Undefined when the name is fine.
  */
 export function vbgcNameProblem(name: string): string | undefined {
 	if (name === '') return 'the name is empty';
+	if (name === '.' || name === '..') return `"${name}" cannot be a user name: in a URL it means the current or parent path`;
 	if (name.length > MAX_NAME_LENGTH) {
 		return `the name is longer than ${MAX_NAME_LENGTH} characters, the most Veeam Backup for Google Cloud allows`;
 	}
@@ -70,13 +74,10 @@ interface VbgcUserModel {
 	roles?: VeeamRole[];
 }
 
+/** Veeam's VBGC REST help, "Pagination": `offset`, `limit` and `totalCount`. */
 interface VbgcList<T> {
 	data?: T[];
-	pagination?: { total?: number; count?: number; offset?: number; limit?: number };
-}
-
-function role(r: VeeamRole): VeeamRole {
-	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+	pagination?: { totalCount?: number; offset?: number; limit?: number };
 }
 
 export function fromVbgcUser(u: VbgcUserModel): VeeamUser {
@@ -84,7 +85,7 @@ export function fromVbgcUser(u: VbgcUserModel): VeeamUser {
 		ref: u.name,
 		name: u.name,
 		type: String(u.type ?? ''),
-		roles: (u.roles ?? []).map(role),
+		roles: uniqueRoles(u.roles),
 		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
 		...(typeof u.description === 'string' ? { description: u.description } : {}),
 		// Portal accounts live in the appliance's own database: no directory account stays behind.
@@ -93,15 +94,7 @@ export function fromVbgcUser(u: VbgcUserModel): VeeamUser {
 	};
 }
 
-async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
-	return await call.then(
-		(value): T | undefined => value,
-		(error: unknown) => {
-			if (isNotFound(error)) return undefined;
-			throw error;
-		},
-	);
-}
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'type', 'mfaEnabled'];
 
@@ -135,8 +128,17 @@ export class VbgcDirectory implements UserDirectory {
 		return await veeamApiRequest.call<VeeamContext, ['vbgc', VeeamRequest], Promise<T>>(this.ctx, 'vbgc', req);
 	}
 
+	/** `/users/{name}[/action]`, for a name VBGC can hold only (never `.`, `..`, `roles`, a `/`). */
 	private userPath(user: VeeamUser | string, action = ''): string {
-		return `${USERS}/${encodeURIComponent(typeof user === 'string' ? user : user.ref)}${action ? `/${action}` : ''}`;
+		const name = typeof user === 'string' ? user : user.ref;
+		const problem = this.refProblem(name);
+		if (problem) throw new NodeOperationError(this.ctx.getNode(), `Cannot address the user: ${problem}`);
+		return `${USERS}/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
+	}
+
+	/** The user an answer carries, when it is `name`. */
+	private asked(u: VbgcUserModel, name: string, call: string): VeeamUser {
+		return sameUserOrFail(this.ctx, fromVbgcUser(u), `"${name}"`, (user) => sameName(user.name, name), call);
 	}
 
 	/**
@@ -181,24 +183,30 @@ export class VbgcDirectory implements UserDirectory {
 				limit,
 			},
 		});
-		const items = (res.data ?? []).map(fromVbgcUser);
-		return { items, total: res.pagination?.total ?? items.length };
+		return { items: (res.data ?? []).map(fromVbgcUser), total: res.pagination?.totalCount };
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		return await readAllPages((offset, size) => this.page(filter, offset, size, options.sort), (u) => u.ref.toLowerCase(), limit, options.offset);
+		const users = await readAllPages((offset, size) => this.page(filter, offset, size, options.sort), (u) => u.ref.toLowerCase(), {
+			node: this.ctx.getNode(),
+			what: 'users',
+			cap: limit,
+			start: options.offset,
+		});
+		return [...users.values()];
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
 		const page = await this.page(filter, skip, limit);
-		return { users: page.items, total: page.total };
+		return { users: page.items, total: page.total ?? skip + page.items.length };
 	}
 
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
-		// A name VBGC cannot hold names no user (and `roles` would read the role list).
+		// A name VBGC cannot hold names no user (and `roles` would read the role list, `..` the root).
 		if (vbgcNameProblem(ref)) return undefined;
-		const found = await unlessNotFound(this.call<VbgcUserModel>({ method: 'GET', path: this.userPath(ref) }));
-		return found && fromVbgcUser(found);
+		const path = this.userPath(ref);
+		const found = await unlessNotFound(this.call<VbgcUserModel>({ method: 'GET', path }), ref);
+		return found && this.asked(found, ref, `GET ${path}`);
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
@@ -216,31 +224,33 @@ export class VbgcDirectory implements UserDirectory {
 			roleIds: user.roles.map((r) => r.id),
 			...(user.description ? { description: user.description } : {}),
 		};
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call<{ user?: VbgcUserModel }>({ method: 'POST', path: USERS, body, idempotent: false }).then(
-				(created) => ({ created }),
-				(error: unknown) => ({ error }),
-			);
-			if ('created' in outcome) {
-				if (outcome.created.user) return fromVbgcUser(outcome.created.user);
+		// The name must be one the API can address afterwards (never `.`, `..`, `roles`).
+		this.userPath(user.name);
+		return await createLookingFirst(
+			async () => {
+				const created = await this.call<{ user?: VbgcUserModel }>({
+					method: 'POST',
+					path: USERS,
+					body,
+					idempotent: false,
+					secrets: [user.password as string],
+				});
+				if (created.user) return this.asked(created.user, user.name, `POST ${USERS}`);
 				return (await this.getUser(user.name)) ?? fromVbgcUser({ name: user.name, description: user.description ?? '', roles: user.roles });
-			}
-			if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
-			// The create may have happened: look before sending it again, and send it again once only.
-			const existing = await this.findUserByName(user.name);
-			if (existing) return existing;
-			if (attempt >= 1) throw outcome.error.apiError;
-		}
+			},
+			async () => await this.findUserByName(user.name),
+		);
 	}
 
 	private async update(user: VeeamUser, body: IDataObject, fallback: Partial<VeeamUser>): Promise<VeeamUser> {
-		const res = await this.call<{ user?: VbgcUserModel }>({ method: 'PUT', path: this.userPath(user), body });
-		return res.user ? fromVbgcUser(res.user) : { ...user, ...fallback };
+		const path = this.userPath(user);
+		const res = await this.call<{ user?: VbgcUserModel }>({ method: 'PUT', path, body });
+		return res.user ? this.asked(res.user, user.ref, `PUT ${path}`) : { ...user, ...fallback };
 	}
 
 	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
 		// Both fields of the PUT are optional: sending only roleIds leaves the description as it is.
-		return await this.update(user, { roleIds: roles.map((r) => r.id) }, { roles: roles.map(role) });
+		return await this.update(user, { roleIds: roles.map((r) => r.id) }, { roles: uniqueRoles(roles) });
 	}
 
 	async updateDescription(user: VeeamUser, description: string): Promise<VeeamUser> {
@@ -248,13 +258,17 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
-		const done = await unlessNotFound(this.call({ method: 'DELETE', path: this.userPath(user) }).then(() => true));
-		return done ? 'deleted' : 'absent';
+		const path = this.userPath(user);
+		return await deleteLookingFirst(
+			async () => await this.call({ method: 'DELETE', path, idempotent: false }),
+			async () => (await this.getUser(user.ref)) !== undefined,
+			user.ref,
+		);
 	}
 
 	async listRoles(): Promise<VeeamRole[]> {
 		// The reference lists no query parameters for roles: one request gives them all.
-		this.roles ??= this.call<VbgcList<VeeamRole>>({ method: 'GET', path: ROLES }).then((res) => (res.data ?? []).map(role));
+		this.roles ??= this.call<VbgcList<VeeamRole>>({ method: 'GET', path: ROLES }).then((res) => (res.data ?? []).map(plainRole));
 		// A failed lookup is not cached: the next call asks again.
 		this.roles.catch(() => {
 			this.roles = undefined;
@@ -265,13 +279,15 @@ export class VbgcDirectory implements UserDirectory {
 	async changePassword(user: VeeamUser, password: string, oldPassword: string): Promise<VeeamUser> {
 		// Not idempotent: once done, the old password no longer matches. An unclear outcome is reported
 		// as such (UnclearOutcomeError) rather than guessed.
+		const path = this.userPath(user, 'changePassword');
 		const res = await this.call<{ user?: VbgcUserModel }>({
 			method: 'POST',
-			path: this.userPath(user, 'changePassword'),
+			path,
 			body: { password, oldPassword },
 			idempotent: false,
+			secrets: [password, oldPassword],
 		});
-		return res.user ? fromVbgcUser(res.user) : user;
+		return res.user ? this.asked(res.user, user.ref, `POST ${path}`) : user;
 	}
 
 	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
@@ -301,6 +317,7 @@ export class VbgcDirectory implements UserDirectory {
 				path: this.userPath(user, 'mfaAccepted'),
 				body: { code, token },
 				idempotent: false,
+				secrets: [code, token],
 			}).then(
 				() => undefined,
 				(error: unknown) => error,

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { isNotFound, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound } from './common';
 import { readAllPages, type Page } from './paging';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from './types';
 
@@ -15,6 +16,8 @@ export const VBR_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 const VBR_ID = new RegExp(VBR_ID_PATTERN);
 /** `orderColumn` values for the common sort properties (VBR cannot sort by description). */
 const ORDER_COLUMNS: Partial<Record<UserSortProperty, string>> = { name: 'Name', type: 'Type' };
+/** API versions before 1.3-rev2 (VBR 13.1) report no MFA state on users and cannot filter by it. */
+const NO_USER_MFA = new Set(['1.3-rev0', '1.3-rev1']);
 
 /**
  * VBR's rules for the name of a new user, by type, as a clause such as `the name is empty`
@@ -61,7 +64,7 @@ export function fromVbrUser(u: VbrUserModel): VeeamUser {
 		id: u.id,
 		name: u.name,
 		type: u.type,
-		roles: (u.roles ?? []).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) })),
+		roles: uniqueRoles(u.roles),
 		isServiceAccount: u.isServiceAccount ?? false,
 		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
 		isDirectoryAccount: u.type === 'ExternalUser' || u.type === 'ExternalGroup',
@@ -69,23 +72,11 @@ export function fromVbrUser(u: VbrUserModel): VeeamUser {
 	};
 }
 
-/**
- * The call's result, or undefined when Veeam answers 404. Any other failure passes through as the
- * transport raised it (a NodeApiError with Veeam's errorCode and message).
- */
-async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
-	return await call.then(
-		(value): T | undefined => value,
-		(error: unknown) => {
-			if (isNotFound(error)) return undefined;
-			throw error;
-		},
-	);
+function roleModel(r: VeeamRole): IDataObject {
+	return { ...plainRole(r) };
 }
 
-function roleModel(r: VeeamRole): IDataObject {
-	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
-}
+const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class VbrDirectory implements UserDirectory {
 	readonly product = 'vbr' as const;
@@ -114,13 +105,31 @@ export class VbrDirectory implements UserDirectory {
 		return await veeamApiRequest.call<VeeamContext, ['vbr', VeeamRequest], Promise<T>>(this.ctx, 'vbr', req);
 	}
 
-	private filterQuery(filter: UserFilter = {}): IDataObject {
+	/** `/users/{id}[/action]`, for a UUID only: an ID from a server is not trusted to be one. */
+	private userPath(ref: string, action = ''): string {
+		const problem = this.refProblem(ref);
+		if (problem) throw new NodeOperationError(this.ctx.getNode(), `Cannot address the user: ${problem}`);
+		return `${USERS}/${encodeURIComponent(ref)}${action ? `/${action}` : ''}`;
+	}
+
+	private async apiVersion(): Promise<string> {
+		const credentials = await this.ctx.getCredentials(CREDENTIAL_TYPE.vbr);
+		return String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
+	}
+
+	private async filterQuery(filter: UserFilter = {}): Promise<VeeamRequest['qs']> {
+		const qs: NonNullable<VeeamRequest['qs']> = {};
 		if (filter.mfaEnabled !== undefined) {
-			throw new NodeOperationError(this.ctx.getNode(), 'Veeam Backup & Replication cannot filter users by MFA state');
+			const version = await this.apiVersion();
+			if (NO_USER_MFA.has(version)) {
+				throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup & Replication API ${version} cannot filter users by MFA state`, {
+					description: 'The MFA filter needs API 1.3-rev2 (VBR 13.1): choose it in the credential\'s "API Version" if the server runs 13.1.',
+				});
+			}
+			qs.mfaEnabledFilter = filter.mfaEnabled;
 		}
-		const qs: IDataObject = {};
 		if (filter.namePattern) qs.nameFilter = filter.namePattern;
-		if (filter.types?.length) qs.typeFilter = filter.types.join(',');
+		if (filter.types?.length) qs.typeFilter = filter.types;
 		if (filter.roleId) qs.roleIdFilter = filter.roleId;
 		if (filter.roleName) qs.roleNameFilter = filter.roleName;
 		if (filter.isServiceAccount !== undefined) qs.isServiceAccountFilter = filter.isServiceAccount;
@@ -133,24 +142,33 @@ export class VbrDirectory implements UserDirectory {
 		const res = await this.call<VbrList<VbrUserModel>>({
 			method: 'GET',
 			path: USERS,
-			qs: { ...this.filterQuery(filter), skip, limit, orderColumn, orderAsc: !sort?.descending },
+			qs: { ...(await this.filterQuery(filter)), skip, limit, orderColumn, orderAsc: !sort?.descending },
 		});
 		const items = (res.data ?? []).map(fromVbrUser);
-		return { items, total: res.pagination?.total ?? items.length };
+		// A server that ignored the MFA filter (an older API) does not get its other users through.
+		const kept = filter.mfaEnabled === undefined ? items : items.filter((u) => u.mfaEnabled === filter.mfaEnabled);
+		return { items: kept.length === items.length ? items : kept, total: res.pagination?.total };
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		return await readAllPages((skip, size) => this.page(filter, skip, size, options.sort), (u) => u.ref, limit, options.offset);
+		const users = await readAllPages((skip, size) => this.page(filter, skip, size, options.sort), (u) => u.ref.toLowerCase(), {
+			node: this.ctx.getNode(),
+			what: 'users',
+			cap: limit,
+			start: options.offset,
+		});
+		return [...users.values()];
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
 		const page = await this.page(filter, skip, limit);
-		return { users: page.items, total: page.total };
+		return { users: page.items, total: page.total ?? skip + page.items.length };
 	}
 
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
-		const found = await unlessNotFound(this.call<VbrUserModel>({ method: 'GET', path: `${USERS}/${encodeURIComponent(ref)}` }));
-		return found && fromVbrUser(found);
+		const call = `GET ${USERS}/${ref}`;
+		const found = await unlessNotFound(this.call<VbrUserModel>({ method: 'GET', path: this.userPath(ref) }), ref);
+		return found && sameUserOrFail(this.ctx, fromVbrUser(found), `ID ${ref}`, (u) => sameId(u.ref, ref), call);
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
@@ -166,45 +184,43 @@ export class VbrDirectory implements UserDirectory {
 			roles: user.roles.map(roleModel),
 			isServiceAccount: user.isServiceAccount ?? false,
 		};
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false }).then(
-				(created) => ({ created }),
-				(error: unknown) => ({ error }),
-			);
-			if ('created' in outcome) return fromVbrUser(outcome.created);
-			if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
-			// The create may have happened: look before sending it again, and send it again once only.
-			const existing = await this.findUserByName(user.name);
-			if (existing) return existing;
-			if (attempt >= 1) throw outcome.error.apiError;
-		}
+		const sameName = (u: VeeamUser) => u.name.toLowerCase() === user.name.toLowerCase();
+		return await createLookingFirst(
+			async () => {
+				const created = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false });
+				return sameUserOrFail(this.ctx, fromVbrUser(created), `"${user.name}"`, sameName, `POST ${USERS}`);
+			},
+			async () => await this.findUserByName(user.name),
+		);
 	}
 
 	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
 		const res = await this.call<{ roles?: VeeamRole[] }>({
 			method: 'PUT',
-			path: `${USERS}/${encodeURIComponent(user.ref)}/roles`,
+			path: this.userPath(user.ref, 'roles'),
 			body: { roles: roles.map(roleModel) },
 		});
-		return { ...user, roles: (res.roles ?? roles).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) })) };
+		return { ...user, roles: uniqueRoles(res.roles ?? roles) };
 	}
 
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
-		const done = await unlessNotFound(
-			this.call({ method: 'DELETE', path: `${USERS}/${encodeURIComponent(user.ref)}` }).then(() => true),
+		const path = this.userPath(user.ref);
+		return await deleteLookingFirst(
+			async () => await this.call({ method: 'DELETE', path, idempotent: false }),
+			async () => (await this.getUser(user.ref)) !== undefined,
+			user.ref,
 		);
-		return done ? 'deleted' : 'absent';
 	}
 
 	async listRoles(): Promise<VeeamRole[]> {
 		this.roles ??= readAllPages(
 			async (skip, limit) => {
 				const res = await this.call<VbrList<VeeamRole>>({ method: 'GET', path: ROLES, qs: { skip, limit } });
-				const items = (res.data ?? []).map((r) => ({ id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) }));
-				return { items, total: res.pagination?.total ?? items.length };
+				return { items: (res.data ?? []).map(plainRole), total: res.pagination?.total };
 			},
-			(r) => r.id,
-		);
+			(r) => r.id.toLowerCase(),
+			{ node: this.ctx.getNode(), what: 'roles' },
+		).then((roles) => [...roles.values()]);
 		// A failed lookup is not cached: the next call asks again.
 		this.roles.catch(() => {
 			this.roles = undefined;
@@ -212,27 +228,34 @@ export class VbrDirectory implements UserDirectory {
 		return await this.roles;
 	}
 
+	/** `/roles/{id}[/action]`, for a UUID only. */
+	private rolePath(id: string, action = ''): string {
+		if (!VBR_ID.test(id)) throw new NodeOperationError(this.ctx.getNode(), `"${id}" is not a Veeam Backup & Replication role ID (a UUID)`);
+		return `${ROLES}/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
+	}
+
 	async getRole(id: string): Promise<VeeamRole | undefined> {
-		const r = await unlessNotFound(this.call<VeeamRole>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}` }));
-		return r && { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+		const r = await unlessNotFound(this.call<VeeamRole>({ method: 'GET', path: this.rolePath(id) }), id);
+		if (r && !sameId(String(r.id), id)) throw unexpectedRole(this.ctx, id, r);
+		return r && plainRole(r);
 	}
 
 	async getRolePermissions(id: string): Promise<string[]> {
-		const res = await this.call<{ permissions?: string[] }>({ method: 'GET', path: `${ROLES}/${encodeURIComponent(id)}/permissions` });
+		const res = await this.call<{ permissions?: string[] }>({ method: 'GET', path: this.rolePath(id, 'permissions') });
 		return res.permissions ?? [];
 	}
 
 	async resetMfa(user: VeeamUser): Promise<void> {
-		await this.call({ method: 'POST', path: `${USERS}/${encodeURIComponent(user.ref)}/resetMFA`, idempotent: true });
+		await this.call({ method: 'POST', path: this.userPath(user.ref, 'resetMFA'), idempotent: true });
 	}
 
 	async setServiceAccountMode(user: VeeamUser, enabled: boolean): Promise<VeeamUser> {
-		const res = await this.call<VbrUserModel>({
-			method: 'POST',
-			path: `${USERS}/${encodeURIComponent(user.ref)}/changeServiceAccountMode`,
-			body: { isServiceAccountEnable: enabled },
-			idempotent: true,
-		});
-		return fromVbrUser(res);
+		const path = this.userPath(user.ref, 'changeServiceAccountMode');
+		const res = await this.call<VbrUserModel>({ method: 'POST', path, body: { isServiceAccountEnable: enabled }, idempotent: true });
+		return sameUserOrFail(this.ctx, fromVbrUser(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
 	}
+}
+
+function unexpectedRole(ctx: VeeamContext, id: string, r: VeeamRole) {
+	return unexpectedAnswer(ctx, `GET ${ROLES}/${id} with another role (${String(r.name)})`);
 }

@@ -1,56 +1,26 @@
-import {
-	NodeApiError,
-	sleep,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IHttpRequestMethods,
-	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
-	type IPollFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+/**
+ * One Veeam API call through n8n's authenticated HTTP helper: n8n logs in (the credential's
+ * preAuthentication), stores the token and, on a 401, logs in again once and re-sends. Around it:
+ * bounded retries for 429/5xx and dropped connections (honouring Retry-After), a deadline, no
+ * redirects, and errors that never carry a secret. The same on n8n 1.x and 2.x (see failure.ts).
+ */
+import { sleep, type IExecuteFunctions, type IHttpRequestOptions } from 'n8n-workflow';
 
-import {
-	describeConnectionFailure,
-	networkErrorCode,
-	normalizeServerUrl,
-	requestTimeoutMs,
-	unsupportedVersionMessage,
-	veeamErrorText,
-} from '../../../credentials/common/connection';
+import { normalizeServerUrl, requestTimeoutMs } from '../../../credentials/common/connection';
+import { scrub, secretValues } from '../../../credentials/common/secrets';
 import type { Product } from '../adapters/types';
+import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
+import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
+import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
-/** Everything that can call the Veeam API: the action node, list search and the trigger. */
-export type VeeamContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
+export type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
 export const CREDENTIAL_TYPE: Record<Product, string> = {
 	vbr: 'veeamBackupReplicationApi',
 	vbgc: 'veeamBackupGoogleCloudApi',
 };
 export const DEFAULT_PORT: Record<Product, number> = { vbr: 9419, vbgc: 13140 };
-
-export interface VeeamRequest {
-	method: IHttpRequestMethods;
-	/** Path below the server URL, e.g. `/api/v1/security/users`. */
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-	/**
-	 * Whether sending the request twice is harmless. Non-idempotent requests (creates) are retried
-	 * only when the server said it did nothing (429, 503); after an unclear failure the caller gets
-	 * an `UnclearOutcomeError` and must look before trying again.
-	 */
-	idempotent?: boolean;
-	itemIndex?: number;
-}
-
-export interface RetryPolicy {
-	maxRetries: number;
-	baseDelayMs: number;
-	maxDelayMs: number;
-	/** Longest Retry-After we are willing to wait, seconds. */
-	maxRetryAfterSeconds: number;
-}
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetries: 4,
@@ -59,25 +29,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetryAfterSeconds: 60,
 };
 
-/**
- * The request may or may not have been carried out (connection lost, gateway error, broken answer).
- * Callers that create things catch it and look before trying again.
- */
-export class UnclearOutcomeError extends NodeApiError {
-	constructor(readonly apiError: NodeApiError) {
-		super(apiError.node, { message: apiError.message } as JsonObject, {
-			message: apiError.message,
-			description: `${apiError.description ?? ''} The request may or may not have been carried out.`.trim(),
-			httpCode: apiError.httpCode ?? undefined,
-		});
-	}
-}
-
-/** The server says the resource does not exist (404). */
-export function isNotFound(error: unknown): boolean {
-	return error instanceof NodeApiError && String(error.httpCode) === '404';
-}
-
 /** Statuses that mean "not processed, come back later". */
 const REFUSED_STATUSES = new Set([429, 503]);
 /** The connection was never made (e.g. the server is restarting): nothing can have happened. */
@@ -85,37 +36,6 @@ const REFUSED_NETWORK_CODES = new Set(['ECONNREFUSED']);
 /** Statuses after which a request may or may not have happened. */
 const UNCLEAR_STATUSES = new Set([502, 504]);
 const UNCLEAR_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_BAD_RESPONSE', 'ESOCKETTIMEDOUT']);
-
-interface Failure {
-	status?: number;
-	retryAfterSeconds?: number;
-	body?: unknown;
-	code?: string;
-}
-
-function inspectFailure(error: unknown): Failure {
-	const cause = (error instanceof NodeApiError ? error.cause : error) as
-		| { response?: { status?: number; headers?: Record<string, unknown>; data?: unknown } }
-		| undefined;
-	const response = cause?.response;
-	const httpCode = error instanceof NodeApiError && error.httpCode ? Number(error.httpCode) : undefined;
-	const status = response?.status ?? (Number.isFinite(httpCode) ? httpCode : undefined);
-	const retryAfter = Number(response?.headers?.['retry-after']);
-	let body = response?.data;
-	if (typeof body === 'string') {
-		try {
-			body = JSON.parse(body);
-		} catch {
-			// keep the text
-		}
-	}
-	return {
-		status,
-		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
-		body,
-		code: status === undefined ? networkErrorCode(cause) : undefined,
-	};
-}
 
 function backoffMs(attempt: number, failure: Failure, policy: RetryPolicy): number {
 	if (failure.retryAfterSeconds !== undefined) {
@@ -126,133 +46,124 @@ function backoffMs(attempt: number, failure: Failure, policy: RetryPolicy): numb
 	return Math.round(exp / 2 + (Math.random() * exp) / 2);
 }
 
-/** A NodeApiError with Veeam's errorCode and message, and nothing from the request (it may hold secrets). */
 /**
- * A NodeApiError whose message is exactly `text`. NodeApiError swaps a message that mentions a
- * network code (ECONNREFUSED, ECONNABORTED, …) for n8n's generic sentence ("perhaps the server is
- * offline"), which would drop what ours says: the address, the timeout, what to change.
+ * The query string, built here rather than by n8n (whose default array form differs between
+ * majors): arrays as repeated keys, OpenAPI 3.0's default (`form`, `explode: true`), which is what
+ * Veeam's published specs declare and generated clients send. Spaces as `%20`.
  */
-function connectionError(ctx: VeeamContext, text: string, req: VeeamRequest): NodeApiError {
-	const error = new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
-		message: text,
-		description: `While calling ${req.method} ${req.path}.`,
-		itemIndex: req.itemIndex,
-	});
-	error.message = text;
-	return error;
-}
-
-function toApiError(
-	ctx: VeeamContext,
-	failure: Failure,
-	req: VeeamRequest,
-	original: unknown,
-	baseUrl: string,
-	apiVersion: string,
-	timeoutMs?: number,
-): NodeApiError {
-	const where = `${req.method} ${req.path}`;
-	// Login failures (from the credential's preAuthentication) already carry a message for the user.
-	const authMessage = findAuthMessage(original);
-	if (authMessage) return connectionError(ctx, authMessage, req);
-	if (failure.status === undefined) return connectionError(ctx, describeConnectionFailure(original, baseUrl, timeoutMs), req);
-	const { errorCode, message } = veeamErrorText(failure.body);
-	let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
-	if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(apiVersion, message);
-	if (failure.status === 403) description += ' The account in the credential needs the Backup Administrator (VBR) or Portal Administrator (VBGC) role.';
-	return new NodeApiError(
-		ctx.getNode(),
-		{ errorCode: errorCode ?? '', message: message ?? '', httpCode: String(failure.status) } as JsonObject,
-		{
-			message: message ? `Veeam: ${message}` : `Veeam answered ${failure.status}`,
-			description,
-			httpCode: String(failure.status),
-			itemIndex: req.itemIndex,
-		},
-	);
-}
-
-/** preAuthentication errors reach us wrapped by n8n; find our own message inside. */
-function findAuthMessage(error: unknown): string | undefined {
-	let e = error as { cause?: unknown; message?: unknown } | undefined;
-	for (let depth = 0; e && depth < 5; depth++) {
-		// By name too: n8n may re-create errors across module boundaries.
-		if (e instanceof Error && e.name === 'VeeamAuthError') return e.message;
-		e = e.cause as typeof e;
+export function queryString(qs: VeeamRequest['qs']): string {
+	const params = new URLSearchParams();
+	for (const [key, value] of Object.entries(qs ?? {}) as Array<[string, QueryValue | undefined]>) {
+		if (value === undefined) continue;
+		if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
+		else params.append(key, String(value));
 	}
-	return undefined;
+	const text = params.toString().replace(/\+/g, '%20');
+	return text ? `?${text}` : '';
 }
 
+type Attempt = { response: FullResponse } | { failure: Failure };
+
 /**
- * One Veeam API call through n8n's authenticated HTTP helper (so n8n logs in, stores the token in
- * the credential, and on a 401 refreshes once and retries), with bounded retries for 429/5xx and
- * dropped connections, honouring Retry-After.
+ * One send. n8n is asked for the full response and to leave every status but 401 to us (its own
+ * 401 → login → re-send stays n8n's). n8n 1.x leaves 401 to us too (it knows only "ignore all"):
+ * `letN8nHandle401` then re-sends the request the plain way, so that n8n's login runs.
+ *
+ * The credential's Request Timeout is a deadline for the whole exchange: n8n's `timeout` is an idle
+ * timer that a server trickling a byte now and then never trips. n8n hands the request the
+ * execution's cancel signal; the context we give it answers with that signal and the deadline.
  */
-export async function veeamApiRequest<T = IDataObject>(
+async function send(
+	ctx: VeeamContext,
+	product: Product,
+	url: string,
+	req: VeeamRequest,
+	timeoutMs: number,
+	letN8nHandle401: boolean,
+): Promise<Attempt> {
+	const deadline = AbortSignal.timeout(timeoutMs);
+	const execution = 'getExecutionCancelSignal' in ctx ? (ctx as IExecuteFunctions).getExecutionCancelSignal() : undefined;
+	const signal = execution ? AbortSignal.any([execution, deadline]) : deadline;
+	const callCtx = Object.create(ctx, { getExecutionCancelSignal: { value: () => signal } }) as VeeamContext;
+	const options: IHttpRequestOptions = {
+		method: req.method,
+		url,
+		body: req.body,
+		json: true,
+		returnFullResponse: true,
+		// A redirect would take the bearer token (or the request) to wherever the server says.
+		disableFollowRedirect: true,
+		ignoreHttpStatusErrors: letN8nHandle401 ? false : { ignore: true, except: [401] },
+		timeout: timeoutMs,
+		abortSignal: signal,
+	};
+	try {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(callCtx, CREDENTIAL_TYPE[product], options)) as FullResponse;
+		return { response };
+	} catch (error) {
+		if (execution?.aborted) throw error;
+		if (deadline.aborted) return { failure: { code: 'ETIMEDOUT', error: Object.assign(new Error('deadline'), { code: 'ETIMEDOUT' }) } };
+		return { failure: failureFromError(error) };
+	}
+}
+
+function isRetryable(failure: Failure, idempotent: boolean): { retry: boolean; unclear: boolean } {
+	const refused =
+		(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
+		(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
+	const unclear =
+		(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
+		(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
+	return { retry: refused || (unclear && idempotent), unclear };
+}
+
+export async function veeamApiRequest<T = Record<string, unknown>>(
 	this: VeeamContext,
 	product: Product,
 	req: VeeamRequest,
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0);
+	const secrets = [...secretValues(credentials.password, credentials.accessToken, credentials.refreshToken, credentials.totpSecret), ...(req.secrets ?? [])];
 	let baseUrl: string;
 	try {
 		baseUrl = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
 	} catch (error) {
-		throw toApiError(this, {}, req, error, String(credentials.url), '');
+		throw connectionError(this, scrub((error as Error).message, secrets), req);
 	}
 	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
-	const idempotent = req.idempotent ?? req.method !== 'POST';
 	const timeoutMs = requestTimeoutMs(credentials);
-	const options: IHttpRequestOptions = {
-		method: req.method,
-		url: `${baseUrl}${req.path}`,
-		qs: req.qs,
-		body: req.body,
-		json: true,
-		// The credential's Request Timeout: a late answer is an unclear outcome (see UNCLEAR_NETWORK_CODES).
-		timeout: timeoutMs,
-	};
+	const info: CallInfo = { req, baseUrl, apiVersion, timeoutMs, secrets };
+	const idempotent = req.idempotent ?? req.method !== 'POST';
+	const url = `${baseUrl}${req.path}${queryString(req.qs)}`;
 
 	for (let attempt = 0; ; attempt++) {
-		const result = await this.helpers.httpRequestWithAuthentication
-			.call(this, CREDENTIAL_TYPE[product], { ...options })
-			.then(
-				(response: unknown) => ({ response }),
-				(error: unknown) => ({ error }),
-			);
-		if ('error' in result) {
-			const failure = inspectFailure(result.error);
-			const apiError = toApiError(this, failure, req, result.error, baseUrl, apiVersion, timeoutMs);
-			const refused =
-				(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
-				(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
-			const unclear =
-				(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
-				(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
-			const retryable = refused || (unclear && idempotent);
-			if (retryable && attempt < policy.maxRetries) {
-				await sleep(backoffMs(attempt, failure, policy));
-				continue;
-			}
-			if (unclear && !idempotent) throw new UnclearOutcomeError(apiError);
-			throw apiError;
-		}
-		const { response } = result;
-		// A body that is not JSON (e.g. cut off) is not an answer we can trust.
-		if (typeof response === 'string' && response.trim() !== '') {
-			const failure: Failure = { status: 200 };
-			const apiError = new NodeApiError(this.getNode(), { message: 'unparseable response' } as JsonObject, {
-				message: `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`,
-				itemIndex: req.itemIndex,
-			});
+		let outcome = await send(this, product, url, req, timeoutMs, false);
+		// n8n 1.x returned the 401 instead of logging in again: re-send it for n8n to handle.
+		if ('response' in outcome && outcome.response.statusCode === 401) outcome = await send(this, product, url, req, timeoutMs, true);
+
+		let failure: Failure;
+		if ('failure' in outcome) failure = outcome.failure;
+		else if (outcome.response.statusCode >= 200 && outcome.response.statusCode < 300) {
+			const body = parseBody(outcome.response.body);
+			// A body that is not JSON (e.g. cut off) is not an answer we can trust.
+			if (typeof body !== 'string' || body.trim() === '') return (body ?? {}) as T;
+			const apiError = connectionError(this, `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`, req);
 			if (!idempotent) throw new UnclearOutcomeError(apiError);
 			if (attempt < policy.maxRetries) {
-				await sleep(backoffMs(attempt, failure, policy));
+				await sleep(backoffMs(attempt, {}, policy));
 				continue;
 			}
 			throw apiError;
+		} else failure = failureFromResponse(outcome.response, url);
+
+		const { retry, unclear } = isRetryable(failure, idempotent);
+		if (retry && attempt < policy.maxRetries) {
+			await sleep(backoffMs(attempt, failure, policy));
+			continue;
 		}
-		return (response ?? {}) as T;
+		const apiError = toApiError(this, info, failure);
+		if (unclear && !idempotent) throw new UnclearOutcomeError(apiError);
+		throw apiError;
 	}
 }

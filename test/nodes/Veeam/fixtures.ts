@@ -24,6 +24,7 @@ import {
 	TestCredentialsHelper,
 	createAdditionalData,
 	runWorkflow,
+	trustFields,
 	type RunWorkflowResult,
 } from '../../support/engine';
 
@@ -44,8 +45,7 @@ export function vbrCredentialData(sim: SimServer, overrides: IDataObject = {}): 
 		username: 'VBR01\\svc-n8n',
 		password: VBR_DEFAULT_PASSWORD,
 		apiVersion: '1.3-rev2',
-		caCertificate: sim.tls.caPem,
-		skipTlsVerification: false,
+		...trustFields(sim.tls.caPem),
 		...overrides,
 	} as ICredentialDataDecryptedObject;
 }
@@ -223,8 +223,7 @@ export function vbgcCredentialData(sim: SimServer, overrides: IDataObject = {}):
 		password: VBGC_DEFAULT_PASSWORD,
 		totpSecret: '',
 		apiVersion: '1.4-rev0',
-		caCertificate: sim.tls.caPem,
-		skipTlsVerification: false,
+		...trustFields(sim.tls.caPem),
 		...overrides,
 	} as ICredentialDataDecryptedObject;
 }

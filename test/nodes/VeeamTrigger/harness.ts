@@ -20,7 +20,7 @@ import {
 	totpAt,
 	type SimServer,
 } from '../../../sim';
-import { PollActivation, TestCredentialsHelper, type PollResult } from '../../support/engine';
+import { PollActivation, TestCredentialsHelper, trustFields, type PollResult } from '../../support/engine';
 import { simClient } from '../../support/simClient';
 
 export const NODE_TYPE = 'n8n-nodes-veeam.veeamTrigger';
@@ -44,8 +44,7 @@ export function credentialsFor(sim: SimServer, product: Product, overrides: IDat
 				url: sim.url,
 				...LOGIN[product],
 				apiVersion: API_VERSION[product],
-				caCertificate: sim.tls.caPem,
-				skipTlsVerification: false,
+				...trustFields(sim.tls.caPem),
 				...overrides,
 			},
 		},

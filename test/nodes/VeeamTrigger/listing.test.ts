@@ -1,7 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../nodes/Veeam/adapters/types';
-import { LIST_PAGE_SIZE, UserInterner, confirmRemovals, readAllUsers } from '../../../nodes/VeeamTrigger/listing';
+import { UserInterner, confirmRemovals, readAllUsers } from '../../../nodes/VeeamTrigger/listing';
 
 const node: INode = { id: 't', name: 'Veeam Trigger', type: 'n8n-nodes-veeam.veeamTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 const user = (n: number): VeeamUser => ({
@@ -38,47 +38,15 @@ function directory(page: (skip: number, limit: number) => { users: VeeamUser[]; 
 }
 
 describe('readAllUsers', () => {
-	it('follows the page size the server honours until its total', async () => {
-		const all = Array.from({ length: 1234 }, (_, i) => user(i));
-		const { dir, calls } = directory((skip) => ({ users: all.slice(skip, skip + 500), total: all.length }));
-		const users = await readAllUsers(node, dir);
-		expect(users.size).toBe(1234);
-		expect(calls).toEqual([
-			[0, LIST_PAGE_SIZE],
-			[500, LIST_PAGE_SIZE],
-			[1000, LIST_PAGE_SIZE],
-		]);
-	});
-
-	it('keeps a user read twice once, with the later answer', async () => {
-		const { dir } = directory((skip) =>
-			skip === 0 ? { users: [user(1), user(2)], total: 4 } : { users: [{ ...user(2), name: 'later' }, user(3)], total: 4 },
-		);
-		const users = await readAllUsers(node, dir);
-		expect([...users.keys()]).toEqual(['u1', 'u2', 'u3']);
-		expect(users.get('u2')?.name).toBe('later');
-	});
-
-	it('fails when a page comes back empty before the announced total (no partial list)', async () => {
-		const { dir } = directory((skip) => (skip === 0 ? { users: [user(1), user(2)], total: 5 } : { users: [], total: 5 }));
-		const error = await readAllUsers(node, dir).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error).toMatchObject({ message: 'The user list ended early' });
-		expect((error as NodeOperationError).description).toMatch(/announced 5 users but sent none from position 2/);
-	});
-
-	it('an empty server is an empty list', async () => {
-		const { dir, calls } = directory(() => ({ users: [], total: 0 }));
-		expect((await readAllUsers(node, dir)).size).toBe(0);
-		expect(calls).toHaveLength(1);
-	});
-
-	it('shares role lists and types between users (memory at 100,000 users)', async () => {
-		const { dir } = directory(() => ({ users: [user(1), user(2)], total: 2 }));
-		const users = [...(await readAllUsers(node, dir)).values()];
-		expect(users[0].roles).toBe(users[1].roles);
-		expect(Object.isFrozen(users[0].roles)).toBe(true);
-		expect(users[0].roles).toEqual([{ id: 'r', name: 'Role', description: 'A role' }]);
+	// The paging itself (totals, repeats, broken lists) is the adapters' readAllPages: paging.test.ts.
+	it('keys the whole list by ref and shares role lists and types between users (memory at 100,000 users)', async () => {
+		const dir = { listUsers: async () => [user(1), user(2)] } as unknown as UserDirectory;
+		const users = await readAllUsers(dir);
+		expect([...users.keys()]).toEqual(['u1', 'u2']);
+		const [a, b] = [...users.values()];
+		expect(a.roles).toBe(b.roles);
+		expect(Object.isFrozen(a.roles)).toBe(true);
+		expect(a.roles).toEqual([{ id: 'r', name: 'Role', description: 'A role' }]);
 		const interner = new UserInterner();
 		const other = interner.intern({ ...user(3), roles: [{ id: 'r', name: 'Renamed' }] });
 		expect(other.roles).toEqual([{ id: 'r', name: 'Renamed' }]);

@@ -1,0 +1,128 @@
+/**
+ * Failures of a request to a Veeam server, as sentences an n8n user can act on: no answer, TLS,
+ * Veeam's error bodies, a refused API version. Nothing here ever repeats a password or a token.
+ */
+/**
+ * The description of every login failure. n8n wraps what preAuthentication throws in a NodeApiError
+ * that keeps neither the class nor (on n8n 1.x) the cause, but copies the description and keeps the
+ * original message first in `messages`: this sentence is how the node recognises its own login failure.
+ */
+export const LOGIN_FAILED_DESCRIPTION = 'The credential could not log in to the Veeam server.';
+
+export class VeeamAuthError extends Error {
+	readonly description = LOGIN_FAILED_DESCRIPTION;
+
+	constructor(message: string) {
+		super(message);
+		this.name = 'VeeamAuthError';
+	}
+}
+
+const TLS_TRUST_CODES = new Set([
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'CERT_UNTRUSTED',
+	'CERT_SIGNATURE_FAILURE',
+]);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
+
+const CODE = /^[A-Z][A-Z0-9_]+$/;
+
+/**
+ * The error code of a failed request, wherever the HTTP stack put it: `code` on the error or its
+ * causes, or (n8n 1.x, whose NodeApiError keeps no cause) n8n's `httpCode` when it is a code.
+ */
+export function networkErrorCode(error: unknown): string | undefined {
+	let e = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; e && depth < 5; depth++) {
+		if (typeof e.code === 'string' && CODE.test(e.code)) return e.code;
+		if (typeof e.httpCode === 'string' && CODE.test(e.httpCode)) return e.httpCode;
+		e = e.cause as typeof e;
+	}
+	return undefined;
+}
+
+/** The messages of an error and its causes (and the originals n8n keeps in `messages`), joined. */
+function errorMessages(error: unknown): string {
+	const parts: string[] = [];
+	let e = error as { message?: unknown; messages?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; e && depth < 5; depth++) {
+		if (typeof e.message === 'string') parts.push(e.message);
+		if (Array.isArray(e.messages)) parts.push(...e.messages.filter((m): m is string => typeof m === 'string'));
+		e = e.cause as typeof e;
+	}
+	return parts.join(' | ');
+}
+
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/**
+ * A message for a failure before any HTTP answer: unreachable host, untrusted certificate, no
+ * answer within `timeoutMs` (the credential's Request Timeout), ….
+ */
+export function describeConnectionFailure(error: unknown, baseUrl: string, timeoutMs?: number): string {
+	const code = networkErrorCode(error);
+	if (timeoutMs !== undefined && ((code && TIMEOUT_CODES.has(code)) || /timeout of \d+ ?ms exceeded/i.test(errorMessages(error)))) {
+		return (
+			`No answer from ${baseUrl} within ${timeoutMs / 1000} s (the credential's "Request Timeout (Seconds)"; ${code ?? 'timeout'}): ` +
+			'the server is slow or unreachable. If it is known to be slow, raise the timeout.'
+		);
+	}
+	// Some n8n versions keep only the message of a TLS failure (n8n 1.x ignores a per-request CA).
+	const untrustedByMessage = !code && /self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate/i.test(errorMessages(error));
+	if ((code && TLS_TRUST_CODES.has(code)) || untrustedByMessage) {
+		return (
+			`The TLS certificate of ${baseUrl} is not trusted (${code ?? 'certificate not trusted'}). Paste the server's certificate, or the CA that signed it, ` +
+			`as PEM into the credential's "CA Certificate" field (n8n 2.x; on n8n 1.x give n8n the CA with NODE_EXTRA_CA_CERTS). ` +
+			`Only if you cannot, turn on "Skip Certificate Validation".`
+		);
+	}
+	if (code === 'CERT_HAS_EXPIRED') return `The TLS certificate of ${baseUrl} has expired (${code}): renew it on the Veeam server.`;
+	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+		return `The TLS certificate of ${baseUrl} is not issued for this host name (${code}): use the name the certificate was issued for.`;
+	}
+	if (code && UNREACHABLE_CODES.has(code)) {
+		return `Cannot reach ${baseUrl} (${code}): check the address and port, and that n8n can connect to the Veeam server.`;
+	}
+	return `The request to ${baseUrl} failed${code ? ` (${code})` : ''}.`;
+}
+
+/**
+ * Veeam error bodies: VBR `{ errorCode, message, resourceId? }`, the cloud products' problem
+ * details `{ errorCode, title, details, instance? }`. Only text fields are taken, and only so much.
+ */
+export function veeamErrorText(body: unknown): { errorCode?: string; message?: string; resourceId?: string } {
+	if (!body || typeof body !== 'object') return {};
+	const b = body as Record<string, unknown>;
+	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
+	const message = text(b.message) ?? text(b.details) ?? text(b.title);
+	return { errorCode: text(b.errorCode), message, resourceId: text(b.resourceId) ?? text(b.instance) };
+}
+
+/** The most of a server's error text we repeat. */
+const MAX_SERVER_TEXT = 1000;
+
+/**
+ * For `NotImplemented`: the versions the server names, in whatever words. The simulator says
+ * "Supported versions: 1.3-rev1, 1.3-rev2."; real VBR says "Unsupported RESTAPI version. The
+ * following versions are supported: v1.0-rev1, …". Every `<major>.<minor>-rev<n>` in the message,
+ * with or without a leading `v`, except the one that was refused.
+ */
+export function supportedVersionsFrom(message: string | undefined, refused?: string): string[] {
+	const found = (message ?? '').match(/(?<![\w.])v?\d+\.\d+-rev\d+\b/gi) ?? [];
+	const versions = found.map((v) => v.replace(/^v/i, '').toLowerCase()).filter((v) => v !== refused?.toLowerCase());
+	return [...new Set(versions)];
+}
+
+export function unsupportedVersionMessage(apiVersion: string, serverMessage: string | undefined): string {
+	const versions = supportedVersionsFrom(serverMessage, apiVersion);
+	return (
+		`The server does not accept API version ${apiVersion}. ` +
+		(versions.length
+			? `It supports: ${versions.join(', ')}. Choose one of them in the credential's "API Version".`
+			: 'Choose the version that matches the server release in the credential\'s "API Version" (see Veeam\'s REST API reference for the release).')
+	);
+}

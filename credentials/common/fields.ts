@@ -1,0 +1,114 @@
+/**
+ * The credential's fields that can be checked without a request (server URL, API version, CA
+ * certificate, request timeout) and TLS trust.
+ */
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { VeeamAuthError } from './failures';
+
+/**
+ * A credential field whose value cannot work, found without a request. The message starts with the
+ * field's name as the form shows it; the node also gets field and problem apart, to name the item.
+ */
+export class CredentialFieldError extends VeeamAuthError {
+	constructor(
+		readonly field: string,
+		readonly problem: string,
+	) {
+		super(`${field} ${problem}`);
+	}
+}
+
+/** `https://host[:port]` with the product's default port added; anything else is refused with a reason. */
+export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
+	const field = 'Server URL';
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (!text) throw new CredentialFieldError(field, 'is empty: enter the address of the Veeam server, e.g. https://vbr.example.com:9419');
+	// `user:password@host`: refused before anything else, and never quoted (it may be a password).
+	if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i.test(text)) {
+		throw new CredentialFieldError(field, 'must not contain a user name or password: use the credential fields');
+	}
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+		throw new CredentialFieldError(field, `"${text}" has no scheme: write it as https://${text}`);
+	}
+	if (!URL.canParse(text)) throw new CredentialFieldError(field, `"${text}" is not a valid URL`);
+	const url = new URL(text);
+	if (url.protocol !== 'https:') {
+		throw new CredentialFieldError(field, `must use https:// (Veeam's REST API is HTTPS only), not ${url.protocol}//`);
+	}
+	if (url.username || url.password) {
+		throw new CredentialFieldError(field, 'must not contain a user name or password: use the credential fields');
+	}
+	if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+		// The path is quoted (e.g. a copied "/api"), a query or fragment is not: it may hold a token.
+		const what = url.pathname !== '/' && url.pathname !== '' ? `a path such as "${url.pathname}"` : 'a query or fragment';
+		throw new CredentialFieldError(field, `must be only the server address (https://host:port), without ${what}`);
+	}
+	// `hostname` keeps the brackets of an IPv6 address.
+	return `https://${url.hostname}:${url.port || defaultPort}`;
+}
+
+export function resolveApiVersion(credentials: ICredentialDataDecryptedObject): string {
+	const chosen = String(credentials.apiVersion ?? '');
+	const custom = chosen === 'custom';
+	const version = custom ? String(credentials.customApiVersion ?? '').trim() : chosen;
+	if (!/^\d+\.\d+-rev\d+$/.test(version)) {
+		throw new CredentialFieldError(custom ? 'Custom API Version' : 'API Version', `"${version}" is not in Veeam's format <major>.<minor>-rev<n>, e.g. 1.3-rev1`);
+	}
+	return version;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** The CA certificate of the credential ('' when none is given); refused when it is not PEM. */
+function caCertificateOf(credentials: ICredentialDataDecryptedObject): string {
+	const ca = typeof credentials.caCertificate === 'string' ? credentials.caCertificate.trim() : '';
+	if (ca && !PEM_CERT.test(ca)) {
+		throw new CredentialFieldError(
+			'CA Certificate',
+			'is not a PEM certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----',
+		);
+	}
+	return ca;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+const MAX_TIMEOUT_SECONDS = 600;
+
+/**
+ * The credential's request timeout in milliseconds. Credentials saved before the field existed
+ * have none: they get the default.
+ */
+export function requestTimeoutMs(credentials: ICredentialDataDecryptedObject): number {
+	const raw = credentials.timeoutSeconds;
+	if (raw === undefined || raw === null || raw === '') return DEFAULT_TIMEOUT_SECONDS * 1000;
+	const seconds = typeof raw === 'number' ? raw : Number(raw);
+	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+		throw new CredentialFieldError('Request Timeout (Seconds)', `must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}`);
+	}
+	return Math.round(seconds * 1000);
+}
+
+/** Checks every credential field that can be checked without a request; throws CredentialFieldError. */
+export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number): void {
+	normalizeServerUrl(credentials.url, defaultPort);
+	resolveApiVersion(credentials);
+	caCertificateOf(credentials);
+	requestTimeoutMs(credentials);
+}
+
+/**
+ * TLS trust: a given CA / self-signed certificate is trusted and verification stays on; only when
+ * no certificate is given does "skip certificate validation" apply.
+ */
+export function applyTls(options: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions {
+	const ca = caCertificateOf(credentials);
+	if (ca) {
+		options.agentOptions = { ...options.agentOptions, ca };
+		options.skipSslCertificateValidation = false;
+	} else if (credentials.skipTlsVerification === true) {
+		options.skipSslCertificateValidation = true;
+	}
+	return options;
+}
+

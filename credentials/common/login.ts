@@ -1,0 +1,230 @@
+/**
+ * The OAuth2 token grants of both credentials (password → refresh → back to password) and the
+ * header every request gets. Nothing here ever puts a password or token into a message.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+
+import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion } from './fields';
+import { describeConnectionFailure, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
+import { scrub, secretValues } from './secrets';
+
+export interface VeeamProductAuth {
+	/** e.g. 'Veeam Backup & Replication' */
+	productName: string;
+	defaultPort: number;
+	loginPath: string;
+	/** What to do when the password grant answers 202 (VBGC's MFA challenge). */
+	completeMfa?: (
+		helpers: IHttpRequestHelper['helpers'],
+		ctx: TokenRequestContext,
+		challenge: IDataObject,
+	) => Promise<IDataObject>;
+}
+
+export interface TokenRequestContext {
+	baseUrl: string;
+	apiVersion: string;
+	credentials: ICredentialDataDecryptedObject;
+	auth: VeeamProductAuth;
+	/**
+	 * Every secret of this login (the credential's, and each form's values as they are sent): a
+	 * server's answer is scrubbed of them before any of it reaches a message.
+	 */
+	secrets: string[];
+}
+
+/** The fields preAuthentication stores in the credential (the access token is the expirable one). */
+export interface StoredToken extends IDataObject {
+	accessToken: string;
+	refreshToken: string;
+	/** ISO time the access token expires, from the server's `expires_in`. */
+	tokenExpiresAt: string;
+}
+
+interface FullResponse {
+	statusCode: number;
+	headers?: Record<string, unknown>;
+	body: unknown;
+}
+
+/** Form fields whose values are secrets (`username` and `grant_type` are not). */
+const SECRET_FORM_FIELDS = ['password', 'refresh_token', 'mfa_token', 'mfa_code'];
+
+/** Veeam's error text of a token answer, scrubbed of this login's secrets. */
+export function loginErrorText(ctx: TokenRequestContext, body: unknown): { errorCode?: string; message?: string } {
+	const { errorCode, message } = veeamErrorText(body);
+	return { errorCode: errorCode && scrub(errorCode, ctx.secrets), message: message && scrub(message, ctx.secrets) };
+}
+
+/** Where a 3xx answer points: its origin only (never a path or query, which may carry anything). */
+function redirectTarget(response: FullResponse, requestUrl: string): string {
+	const headers = response.headers ?? {};
+	const key = Object.keys(headers).find((k) => k.toLowerCase() === 'location');
+	const location = key === undefined ? undefined : String(headers[key]);
+	if (!location) return 'an address it did not give';
+	try {
+		const target = new URL(location, requestUrl);
+		return `${target.protocol}//${target.host}`;
+	} catch {
+		return 'an address that is not a valid URL';
+	}
+}
+
+/** One form-encoded POST to the token endpoint; never throws an error carrying the form (it holds secrets). */
+export async function postTokenForm(
+	helpers: IHttpRequestHelper['helpers'],
+	ctx: TokenRequestContext,
+	form: Record<string, string>,
+): Promise<FullResponse> {
+	for (const field of SECRET_FORM_FIELDS) if (form[field]) ctx.secrets.push(form[field]);
+	const url = `${ctx.baseUrl}${ctx.auth.loginPath}`;
+	const timeoutMs = requestTimeoutMs(ctx.credentials);
+	const options: IHttpRequestOptions = applyTls(
+		{
+			method: 'POST',
+			url,
+			headers: {
+				'x-api-version': ctx.apiVersion,
+				'Content-Type': 'application/x-www-form-urlencoded',
+				Accept: 'application/json',
+			},
+			body: new URLSearchParams(form).toString(),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			json: false,
+			// The password must never follow a redirect to another host; a 3xx is refused below.
+			disableFollowRedirect: true,
+			// `timeout` is an idle timer (a server trickling bytes keeps it from firing); the signal is the deadline.
+			timeout: timeoutMs,
+			abortSignal: AbortSignal.timeout(timeoutMs),
+		},
+		ctx.credentials,
+	);
+	// preAuthentication runs without a node, so NodeApiError is not available here: the failure is
+	// turned into our own message (never the request, which holds the password) and n8n wraps it.
+	const response = await helpers.httpRequest(options).then(
+		(r) => r as FullResponse,
+		(error: unknown) =>
+			new VeeamAuthError(
+				scrub(`${ctx.auth.productName} login failed. ${describeConnectionFailure(timedOut(error, options), ctx.baseUrl, timeoutMs)}`, ctx.secrets),
+			),
+	);
+	if (response instanceof VeeamAuthError) throw response;
+	if (response.statusCode >= 300 && response.statusCode < 400) {
+		throw new VeeamAuthError(
+			`${ctx.auth.productName} login failed: ${url} answered with a redirect (${response.statusCode}) to ${redirectTarget(response, url)}. ` +
+				'The login is never sent on to another address (it holds the password): put the server\'s own address into "Server URL".',
+		);
+	}
+	let body = response.body;
+	if (typeof body === 'string' && body.trim() !== '') {
+		try {
+			body = JSON.parse(body);
+		} catch {
+			// A non-JSON answer: the status decides below.
+		}
+	} else if (Buffer.isBuffer(body)) {
+		try {
+			body = JSON.parse(body.toString('utf8'));
+		} catch {
+			body = undefined;
+		}
+	}
+	return { statusCode: response.statusCode, headers: response.headers, body };
+}
+
+/** A request our deadline aborted, as a timeout (the HTTP stack reports it as a cancellation). */
+function timedOut(error: unknown, options: IHttpRequestOptions): unknown {
+	return options.abortSignal?.aborted ? Object.assign(new Error('deadline'), { code: 'ETIMEDOUT', cause: error }) : error;
+}
+
+function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
+	const { errorCode, message } = loginErrorText(ctx, response.body);
+	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
+	const detail = `${response.statusCode}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+	if (grant === 'password' && response.statusCode === 401) {
+		if (/multi-factor|\bmfa\b/i.test(message ?? '')) {
+			return new VeeamAuthError(
+				`${ctx.auth.productName} refused the login because this account has multi-factor authentication on (${detail}). ` +
+					'REST automation cannot answer an MFA prompt: use a service account (MFA off) for n8n.',
+			);
+		}
+		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password (${detail}).`);
+	}
+	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`);
+}
+
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
+const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+function toStoredToken(ctx: TokenRequestContext, body: unknown): StoredToken {
+	const b = (body ?? {}) as Record<string, unknown>;
+	if (typeof b.access_token !== 'string' || !b.access_token) {
+		throw new VeeamAuthError(`${ctx.auth.productName} answered the login without an access token.`);
+	}
+	// Honour the server's lifetime (Veeam documents 15 or 60 minutes, servers are configurable), within
+	// reason: a lifetime that is no number, not positive or beyond a day is taken as 15 minutes or a day.
+	const expiresIn = Number(b.expires_in);
+	const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? Math.min(expiresIn, MAX_TOKEN_LIFETIME_SECONDS) : DEFAULT_TOKEN_LIFETIME_SECONDS;
+	return {
+		accessToken: b.access_token,
+		refreshToken: typeof b.refresh_token === 'string' ? b.refresh_token : '',
+		tokenExpiresAt: new Date(Date.now() + lifetime * 1000).toISOString(),
+	};
+}
+
+/**
+ * The credential's preAuthentication: refresh grant when a refresh token is stored, password grant
+ * otherwise or when the refresh is refused (refresh tokens are single-use, and a parallel execution
+ * may have used ours already).
+ */
+export async function obtainToken(
+	helpers: IHttpRequestHelper['helpers'],
+	credentials: ICredentialDataDecryptedObject,
+	auth: VeeamProductAuth,
+): Promise<StoredToken> {
+	const ctx: TokenRequestContext = {
+		baseUrl: normalizeServerUrl(credentials.url, auth.defaultPort),
+		apiVersion: resolveApiVersion(credentials),
+		credentials,
+		auth,
+		secrets: secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret),
+	};
+	const refreshToken = typeof credentials.refreshToken === 'string' ? credentials.refreshToken : '';
+	if (refreshToken) {
+		const refreshed = await postTokenForm(helpers, ctx, { grant_type: 'refresh_token', refresh_token: refreshToken });
+		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
+		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
+		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
+		// 400/401: refused, used or expired; anything else is not a reason to give up on the password.
+	}
+	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
+	const password = typeof credentials.password === 'string' ? credentials.password : '';
+	if (!username || !password) throw new VeeamAuthError('Username and Password are required in the credential.');
+	const response = await postTokenForm(helpers, ctx, { grant_type: 'password', username, password });
+	if (response.statusCode === 200) return toStoredToken(ctx, response.body);
+	if (response.statusCode === 202 && auth.completeMfa) {
+		return toStoredToken(ctx, await auth.completeMfa(helpers, ctx, (response.body ?? {}) as IDataObject));
+	}
+	throw loginFailure(ctx, 'password', response);
+}
+
+/**
+ * Adds the bearer token, `x-api-version` and TLS trust to a request (the credential's `authenticate`).
+ * A request given relative to `baseURL` (the credential test) gets the normalised server URL.
+ */
+export function authenticateRequest(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+	auth: VeeamProductAuth,
+): IHttpRequestOptions {
+	if (requestOptions.baseURL !== undefined) requestOptions.baseURL = normalizeServerUrl(credentials.url, auth.defaultPort);
+	requestOptions.headers = {
+		...requestOptions.headers,
+		Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
+		'x-api-version': resolveApiVersion(credentials),
+	};
+	// The bearer token never follows a redirect (the credential test's request included).
+	requestOptions.disableFollowRedirect = true;
+	return applyTls(requestOptions, credentials);
+}

@@ -1,0 +1,96 @@
+/**
+ * What both adapters do the same way around the transport: telling Veeam's "no such user" from
+ * other 404s, never creating or deleting blindly after an answer was lost, and never taking an
+ * answer about another user for the one asked for.
+ */
+import { NodeApiError, type JsonObject } from 'n8n-workflow';
+
+import { isNotFound, UnclearOutcomeError, type VeeamContext } from '../transport';
+import type { VeeamRole, VeeamUser } from './types';
+
+/** The call's result, or undefined when Veeam says `ref` does not exist (its NotFound, not any 404). */
+export async function unlessNotFound<T>(call: Promise<T>, ref: string): Promise<T | undefined> {
+	return await call.then(
+		(value): T | undefined => value,
+		(error: unknown) => {
+			if (isNotFound(error, ref)) return undefined;
+			throw error;
+		},
+	);
+}
+
+/** A role as the common model holds it (only id, name, description). */
+export function plainRole(r: VeeamRole): VeeamRole {
+	return { id: r.id, name: r.name, ...(r.description ? { description: r.description } : {}) };
+}
+
+/** A user's roles as a set: a role a server lists twice is one role. */
+export function uniqueRoles(roles: readonly VeeamRole[] | undefined): VeeamRole[] {
+	const seen = new Map<string, VeeamRole>();
+	for (const r of roles ?? []) {
+		const key = String(r.id).toLowerCase();
+		if (!seen.has(key)) seen.set(key, plainRole(r));
+	}
+	return [...seen.values()];
+}
+
+/** An answer that is not about what was asked: a NodeApiError, and the answer is not used. */
+export function unexpectedAnswer(ctx: VeeamContext, what: string, itemIndex?: number): NodeApiError {
+	const message = `Veeam answered ${what}`;
+	const error = new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: 'The answer is not about the user asked for, so the node does not use it. Nothing more was sent.',
+		itemIndex,
+	});
+	error.message = message;
+	return error;
+}
+
+/** The user an answer describes, when it is the one asked for (`same` compares the identities). */
+export function sameUserOrFail(ctx: VeeamContext, user: VeeamUser, asked: string, same: (user: VeeamUser) => boolean, call: string): VeeamUser {
+	if (!same(user)) throw unexpectedAnswer(ctx, `${call} with another user (${user.name || user.ref}) than ${asked}`);
+	return user;
+}
+
+/**
+ * A create that is never sent twice blindly: after an unclear failure (the server may have done
+ * it), look for the user first, and send it again once only.
+ */
+export async function createLookingFirst(send: () => Promise<VeeamUser>, find: () => Promise<VeeamUser | undefined>): Promise<VeeamUser> {
+	for (let attempt = 0; ; attempt++) {
+		const outcome = await send().then(
+			(created) => ({ created }),
+			(error: unknown) => ({ error }),
+		);
+		if ('created' in outcome) return outcome.created;
+		if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
+		const existing = await find();
+		if (existing) return existing;
+		if (attempt >= 1) throw outcome.error.apiError;
+	}
+}
+
+/**
+ * A delete of a user the caller has just seen. Veeam's NotFound on the first try means someone
+ * else removed it meanwhile (`absent`). After an unclear failure (the connection dropped, perhaps
+ * after the server deleted it) the user is looked up: gone means our delete did it (`deleted`);
+ * still there, the delete is sent again, once. Blind retries would read our own lost success as
+ * "absent" and drop what a ticketing step needs.
+ */
+export async function deleteLookingFirst(
+	send: () => Promise<unknown>,
+	stillThere: () => Promise<boolean>,
+	ref: string,
+): Promise<'deleted' | 'absent'> {
+	for (let attempt = 0; ; attempt++) {
+		const outcome = await send().then(
+			() => ({ done: true as const }),
+			(error: unknown) => ({ error }),
+		);
+		if ('done' in outcome) return 'deleted';
+		if (isNotFound(outcome.error, ref)) return attempt === 0 ? 'absent' : 'deleted';
+		if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
+		if (!(await stillThere())) return 'deleted';
+		if (attempt >= 1) throw outcome.error.apiError;
+	}
+}

@@ -1,0 +1,118 @@
+/**
+ * The errors the transport raises: Veeam's answer as a NodeApiError the user can act on, never
+ * carrying the request (it may hold secrets) nor a secret a server echoed back.
+ */
+import { NodeApiError, type JsonObject } from 'n8n-workflow';
+
+import { describeConnectionFailure, unsupportedVersionMessage, veeamErrorText } from '../../../credentials/common/connection';
+import { scrub } from '../../../credentials/common/secrets';
+import type { Failure } from './failure';
+import type { VeeamContext, VeeamRequest } from './types';
+
+/** What the transport knows about one call, for its messages. */
+export interface CallInfo {
+	req: VeeamRequest;
+	baseUrl: string;
+	apiVersion: string;
+	timeoutMs: number;
+	/** Every secret of this call: the credential's and the request's own. */
+	secrets: readonly string[];
+}
+
+/**
+ * Veeam answered with an HTTP error. `errorCode` and `resourceId` are Veeam's (VBR's `resourceId`,
+ * the cloud products' `instance`), from the answer's body, so callers can tell Veeam's NotFound
+ * for a resource from a 404 of a wrong route or a proxy.
+ */
+export class VeeamApiError extends NodeApiError {
+	readonly status: number;
+
+	readonly errorCode?: string;
+
+	readonly resourceId?: string;
+
+	constructor(ctx: VeeamContext, info: CallInfo, failure: Failure & { status: number }) {
+		const { errorCode, message: raw, resourceId } = veeamErrorText(failure.body);
+		const message = raw === undefined ? undefined : scrub(raw, info.secrets);
+		const where = `${info.req.method} ${info.req.path}`;
+		let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+		if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(info.apiVersion, message);
+		if (failure.status === 403) {
+			description += ' The account in the credential needs the Backup Administrator (VBR) or Portal Administrator (VBGC) role.';
+		}
+		super(
+			ctx.getNode(),
+			{ errorCode: errorCode ?? '', message: message ?? '', httpCode: String(failure.status) } as JsonObject,
+			{
+				message: message ? `Veeam: ${message}` : `Veeam answered ${failure.status}`,
+				description,
+				httpCode: String(failure.status),
+				itemIndex: info.req.itemIndex,
+			},
+		);
+		this.status = failure.status;
+		this.errorCode = errorCode;
+		this.resourceId = resourceId;
+		// To n8n (its UI, error workflows) it is the NodeApiError it extends.
+		this.name = 'NodeApiError';
+	}
+}
+
+/**
+ * The request may or may not have been carried out (connection lost, gateway error, broken answer,
+ * no answer in time). Callers that change things catch it and look before trying again.
+ */
+export class UnclearOutcomeError extends NodeApiError {
+	constructor(readonly apiError: NodeApiError) {
+		super(apiError.node, { message: apiError.message } as JsonObject, {
+			message: apiError.message,
+			description: `${apiError.description ?? ''} The request may or may not have been carried out.`.trim(),
+			httpCode: apiError.httpCode ?? undefined,
+		});
+		this.message = apiError.message;
+	}
+}
+
+/**
+ * Veeam says the resource `ref` does not exist: a 404 whose body is Veeam's `NotFound` error,
+ * naming `ref` when it names a resource at all. A 404 without that body (an unknown route, a
+ * proxy in front of the server) is not an answer about the user: it stays an error.
+ */
+export function isNotFound(error: unknown, ref?: string): boolean {
+	if (!(error instanceof VeeamApiError) || error.status !== 404 || error.errorCode !== 'NotFound') return false;
+	return ref === undefined || error.resourceId === undefined || error.resourceId.toLowerCase() === ref.toLowerCase();
+}
+
+/**
+ * A NodeApiError whose message is exactly `text`. NodeApiError swaps a message that mentions a
+ * network code (ECONNREFUSED, ECONNABORTED, …) for n8n's generic sentence ("perhaps the server is
+ * offline"), which would drop what ours says: the address, the timeout, what to change.
+ */
+export function connectionError(ctx: VeeamContext, text: string, req: VeeamRequest, description?: string): NodeApiError {
+	const error = new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
+		message: text,
+		description: description ?? `While calling ${req.method} ${req.path}.`,
+		itemIndex: req.itemIndex,
+	});
+	error.message = text;
+	return error;
+}
+
+/** The error for a failure the transport does not retry (any more). */
+export function toApiError(ctx: VeeamContext, info: CallInfo, failure: Failure): NodeApiError {
+	const { req } = info;
+	if (failure.loginMessage) return connectionError(ctx, scrub(failure.loginMessage, info.secrets), req);
+	if (failure.redirectTo) {
+		return connectionError(
+			ctx,
+			`${info.baseUrl} answered ${req.method} ${req.path} with a redirect (${failure.status}) to ${failure.redirectTo}. The node does not follow redirects from a Veeam server: a redirect could hand the token or the request to another host.`,
+			req,
+			'Put the Veeam server\'s own address (https://host:port, the one its certificate names) into the credential\'s "Server URL".',
+		);
+	}
+	if (failure.status === undefined) {
+		const cause = failure.error ?? (failure.code ? Object.assign(new Error(failure.code), { code: failure.code }) : undefined);
+		return connectionError(ctx, scrub(describeConnectionFailure(cause, info.baseUrl, info.timeoutMs), info.secrets), req);
+	}
+	return new VeeamApiError(ctx, info, { ...failure, status: failure.status });
+}

@@ -1,0 +1,32 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
+
+/** Everything that can call the Veeam API: the action node, list search and the trigger. */
+export type VeeamContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+/** A query parameter: arrays go out as repeated keys (`typeFilter=A&typeFilter=B`), as OpenAPI 3.0's default form. */
+export type QueryValue = string | number | boolean | readonly string[];
+
+export interface VeeamRequest {
+	method: IHttpRequestMethods;
+	/** Path below the server URL, e.g. `/api/v1/security/users`. */
+	path: string;
+	qs?: Record<string, QueryValue | undefined>;
+	body?: IDataObject;
+	/**
+	 * Whether sending the request twice is harmless. Non-idempotent requests (creates) are retried
+	 * only when the server said it did nothing (429, 503); after an unclear failure the caller gets
+	 * an `UnclearOutcomeError` and must look before trying again.
+	 */
+	idempotent?: boolean;
+	/** Secrets the request carries (a new user's password, an MFA code): scrubbed from every answer. */
+	secrets?: readonly string[];
+	itemIndex?: number;
+}
+
+export interface RetryPolicy {
+	maxRetries: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Longest Retry-After we are willing to wait, seconds. */
+	maxRetryAfterSeconds: number;
+}
