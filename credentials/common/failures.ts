@@ -59,11 +59,30 @@ function errorMessages(error: unknown): string {
 
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
+export interface ConnectionContext {
+	/** The credential's Request Timeout, for a request that got no answer in time. */
+	timeoutMs?: number;
+	/** Whether the credential has a CA certificate (on n8n 1.x it is not used: the advice differs). */
+	caGiven?: boolean;
+	/** Whether this n8n passes the credential's CA to its HTTPS agent (2.x) or not (1.x). */
+	requestCaUsed?: boolean;
+}
+
+/** What to do about a certificate n8n does not trust, for this n8n and this credential. */
+function trustAdvice(tls: ConnectionContext): string {
+	if (tls.requestCaUsed === false) {
+		const ca = tls.caGiven ? 'n8n 1.x does not use the credential\'s "CA Certificate" field. ' : '';
+		return `${ca}Give n8n the server's certificate (or the CA that signed it) with the NODE_EXTRA_CA_CERTS environment variable and restart n8n; only if you cannot, turn on "Skip Certificate Validation".`;
+	}
+	return 'Paste the server\'s certificate, or the CA that signed it, as PEM into the credential\'s "CA Certificate" field. Only if you cannot, turn on "Skip Certificate Validation".';
+}
+
 /**
  * A message for a failure before any HTTP answer: unreachable host, untrusted certificate, no
- * answer within `timeoutMs` (the credential's Request Timeout), ….
+ * answer within the credential's Request Timeout, ….
  */
-export function describeConnectionFailure(error: unknown, baseUrl: string, timeoutMs?: number): string {
+export function describeConnectionFailure(error: unknown, baseUrl: string, tls: ConnectionContext = {}): string {
+	const { timeoutMs } = tls;
 	const code = networkErrorCode(error);
 	if (timeoutMs !== undefined && ((code && TIMEOUT_CODES.has(code)) || /timeout of \d+ ?ms exceeded/i.test(errorMessages(error)))) {
 		return (
@@ -71,14 +90,10 @@ export function describeConnectionFailure(error: unknown, baseUrl: string, timeo
 			'the server is slow or unreachable. If it is known to be slow, raise the timeout.'
 		);
 	}
-	// Some n8n versions keep only the message of a TLS failure (n8n 1.x ignores a per-request CA).
+	// Some n8n versions keep only the message of a TLS failure.
 	const untrustedByMessage = !code && /self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate/i.test(errorMessages(error));
 	if ((code && TLS_TRUST_CODES.has(code)) || untrustedByMessage) {
-		return (
-			`The TLS certificate of ${baseUrl} is not trusted (${code ?? 'certificate not trusted'}). Paste the server's certificate, or the CA that signed it, ` +
-			`as PEM into the credential's "CA Certificate" field (n8n 2.x; on n8n 1.x give n8n the CA with NODE_EXTRA_CA_CERTS). ` +
-			`Only if you cannot, turn on "Skip Certificate Validation".`
-		);
+		return `The TLS certificate of ${baseUrl} is not trusted (${code ?? 'certificate not trusted'}). ${trustAdvice(tls)}`;
 	}
 	if (code === 'CERT_HAS_EXPIRED') return `The TLS certificate of ${baseUrl} has expired (${code}): renew it on the Veeam server.`;
 	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {

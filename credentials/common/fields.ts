@@ -3,6 +3,7 @@
  * certificate, request timeout) and TLS trust.
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+import { version as n8nWorkflowVersion } from 'n8n-workflow/package.json';
 
 import { VeeamAuthError } from './failures';
 
@@ -98,12 +99,20 @@ export function checkCredentialFields(credentials: ICredentialDataDecryptedObjec
 }
 
 /**
+ * Whether this n8n hands a request's `agentOptions.ca` to its HTTPS agent: n8n 2.x does, n8n 1.x
+ * does not (it trusts only Node's store, which NODE_EXTRA_CA_CERTS extends). A node gets n8n's own
+ * n8n-workflow, so its major is n8n's.
+ */
+export const N8N_USES_REQUEST_CA = Number.parseInt(n8nWorkflowVersion, 10) >= 2;
+
+/**
  * TLS trust: a given CA / self-signed certificate is trusted and verification stays on; only when
- * no certificate is given does "skip certificate validation" apply.
+ * no certificate is given does "skip certificate validation" apply. On n8n 1.x, which cannot use
+ * a given CA, the CA field is left out and "skip" works as if none were given.
  */
 export function applyTls(options: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions {
 	const ca = caCertificateOf(credentials);
-	if (ca) {
+	if (ca && N8N_USES_REQUEST_CA) {
 		options.agentOptions = { ...options.agentOptions, ca };
 		options.skipSslCertificateValidation = false;
 	} else if (credentials.skipTlsVerification === true) {
@@ -112,3 +121,8 @@ export function applyTls(options: IHttpRequestOptions, credentials: ICredentialD
 	return options;
 }
 
+/** For messages about an untrusted certificate: what this credential and this n8n do with a CA. */
+export function tlsContext(credentials: ICredentialDataDecryptedObject, timeoutMs?: number) {
+	const ca = typeof credentials.caCertificate === 'string' && credentials.caCertificate.trim() !== '';
+	return { timeoutMs, caGiven: ca, requestCaUsed: N8N_USES_REQUEST_CA };
+}

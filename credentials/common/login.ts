@@ -4,7 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion } from './fields';
+import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
 import { describeConnectionFailure, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
 import { scrub, secretValues } from './secrets';
 
@@ -106,7 +106,7 @@ export async function postTokenForm(
 		(r) => r as FullResponse,
 		(error: unknown) =>
 			new VeeamAuthError(
-				scrub(`${ctx.auth.productName} login failed. ${describeConnectionFailure(timedOut(error, options), ctx.baseUrl, timeoutMs)}`, ctx.secrets),
+				scrub(`${ctx.auth.productName} login failed. ${describeConnectionFailure(timedOut(error, options), ctx.baseUrl, tlsContext(ctx.credentials, timeoutMs))}`, ctx.secrets),
 			),
 	);
 	if (response instanceof VeeamAuthError) throw response;

@@ -34,6 +34,8 @@ export class MutationLog {
 	}
 }
 
+const RECENT_REQUESTS = 200;
+
 /** Request counters, so tests and benchmarks can say how many requests and logins a run cost. */
 export class SimStats {
 	requests = 0;
@@ -42,6 +44,17 @@ export class SimStats {
 	/** Token requests by grant type and outcome, e.g. `password:200`, `refresh_token:401`. */
 	grants: Record<string, number> = {};
 	faultsInjected = 0;
+	/**
+	 * The newest API requests as `METHOD /path?query` (the query as sent, e.g. repeated keys), for
+	 * tests that check what a client put on the wire. Never a body, so never a secret.
+	 */
+	recent: string[] = [];
+
+	countRequest(method: string, pathAndQuery: string): void {
+		this.requests++;
+		this.recent.push(`${method} ${pathAndQuery}`);
+		if (this.recent.length > RECENT_REQUESTS) this.recent.splice(0, this.recent.length - RECENT_REQUESTS);
+	}
 
 	countRoute(name: string): void {
 		this.byRoute[name] = (this.byRoute[name] ?? 0) + 1;
@@ -62,6 +75,7 @@ export class SimStats {
 		this.byStatus = {};
 		this.grants = {};
 		this.faultsInjected = 0;
+		this.recent = [];
 	}
 }
 

@@ -5,12 +5,24 @@
  *   the server has already acted on it: the "did my create happen?" case;
  * - `delay`: wait before processing (a slow server, or one slower than the client's timeout);
  * - `malformed`: process the request, then answer 200 with a truncated JSON body.
+ *
+ * And answers no Veeam server should give, for the client's distrust to be tested against:
+ * - `answer`: answer exactly `status`, `headers` and `body` (JSON) or `rawBody` without doing
+ *   anything: a redirect to another host, a proxy's bare 404, another user than the one asked for;
+ * - `patch`: process the request, then set top-level fields of its JSON answer (`expires_in: 1e300`);
+ * - `echo`: answer 400 with the product's error body whose message repeats the request's body
+ *   (passwords included), as careless servers and proxies do;
+ * - `trickle`: process the request, then send the answer one byte every `ms` milliseconds.
  */
 export type FaultSpec =
 	| ({ kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number } & FaultScope)
 	| ({ kind: 'drop'; afterProcessing?: boolean } & FaultScope)
 	| ({ kind: 'delay'; ms: number } & FaultScope)
-	| ({ kind: 'malformed' } & FaultScope);
+	| ({ kind: 'malformed' } & FaultScope)
+	| ({ kind: 'answer'; status: number; headers?: Record<string, string>; body?: unknown; rawBody?: string } & FaultScope)
+	| ({ kind: 'patch'; set: Record<string, unknown> } & FaultScope)
+	| ({ kind: 'echo' } & FaultScope)
+	| ({ kind: 'trickle'; ms: number } & FaultScope);
 
 export interface FaultScope {
 	/** How many matching requests it hits (default 1). */
@@ -29,7 +41,7 @@ interface QueuedFault {
 	skip: number;
 }
 
-export const FAULT_KINDS = ['status', 'drop', 'delay', 'malformed'] as const;
+export const FAULT_KINDS = ['status', 'drop', 'delay', 'malformed', 'answer', 'patch', 'echo', 'trickle'] as const;
 
 export function validateFault(input: unknown): FaultSpec {
 	if (!input || typeof input !== 'object') throw new Error('fault must be an object');
@@ -40,8 +52,14 @@ export function validateFault(input: unknown): FaultSpec {
 	if (f.kind === 'status' && ![429, 500, 502, 503, 504].includes(f.status as number)) {
 		throw new Error('fault.status must be 429, 500, 502, 503 or 504');
 	}
-	if (f.kind === 'delay' && !(typeof f.ms === 'number' && f.ms >= 0 && f.ms <= 600_000)) {
+	if ((f.kind === 'delay' || f.kind === 'trickle') && !(typeof f.ms === 'number' && f.ms >= 0 && f.ms <= 600_000)) {
 		throw new Error('fault.ms must be a number from 0 to 600000');
+	}
+	if (f.kind === 'answer' && !(Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599)) {
+		throw new Error('fault.status of an answer must be an HTTP status');
+	}
+	if (f.kind === 'patch' && (!f.set || typeof f.set !== 'object' || Array.isArray(f.set))) {
+		throw new Error('fault.set must be an object of fields to set');
 	}
 	for (const k of ['count', 'after', 'retryAfterSeconds'] as const) {
 		if (f[k] !== undefined && !(Number.isInteger(f[k]) && (f[k] as number) >= 0)) {

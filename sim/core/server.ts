@@ -139,7 +139,7 @@ export class SimServer {
 			return;
 		}
 
-		this.stats.requests++;
+		this.stats.countRequest(simReq.method, req.url ?? '/');
 		this.secrets.fromRequest(simReq);
 		const fault = this.faults.take(simReq.method, simReq.path);
 		if (fault) this.stats.faultsInjected++;
@@ -159,6 +159,17 @@ export class SimServer {
 			req.socket.destroy();
 			return;
 		}
+		if (fault?.kind === 'answer') {
+			this.stats.countStatus(fault.status);
+			this.send(res, { status: fault.status, headers: fault.headers, body: fault.body, rawBody: fault.rawBody });
+			return;
+		}
+		if (fault?.kind === 'echo') {
+			this.stats.countStatus(400);
+			const text = `The request could not be processed: ${simReq.rawBody.toString('utf8')}`;
+			this.send(res, this.product.errorResponse(new SimHttpError(400, 'UnexpectedContent', text)));
+			return;
+		}
 		if (fault?.kind === 'delay') await sleep(fault.ms);
 
 		const response = await this.dispatch(simReq);
@@ -173,6 +184,13 @@ export class SimServer {
 			const text = JSON.stringify(response.body ?? { data: [] });
 			response.status = 200;
 			response.rawBody = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+		}
+		if (fault?.kind === 'patch' && response.body && typeof response.body === 'object') {
+			response.body = { ...(response.body as Record<string, unknown>), ...fault.set };
+		}
+		if (fault?.kind === 'trickle') {
+			await this.trickle(res, response, fault.ms);
+			return;
 		}
 		if (!res.destroyed) this.send(res, response);
 	}
@@ -197,7 +215,7 @@ export class SimServer {
 		}
 	}
 
-	private send(res: ServerResponse, response: SimResponse): void {
+	private encode(response: SimResponse): { headers: Record<string, string>; body: string } {
 		const headers: Record<string, string> = { ...response.headers };
 		let body = '';
 		if (response.rawBody !== undefined) {
@@ -208,8 +226,26 @@ export class SimServer {
 			headers['Content-Type'] ??= 'application/json; charset=utf-8';
 		}
 		headers['Content-Length'] = String(Buffer.byteLength(body));
+		return { headers, body };
+	}
+
+	private send(res: ServerResponse, response: SimResponse): void {
+		const { headers, body } = this.encode(response);
 		res.writeHead(response.status, headers);
 		res.end(body);
+	}
+
+	/** The answer one byte at a time, `ms` apart, until done or the client hangs up. */
+	private async trickle(res: ServerResponse, response: SimResponse, ms: number): Promise<void> {
+		const { headers, body } = this.encode(response);
+		res.writeHead(response.status, headers);
+		res.flushHeaders();
+		const bytes = Buffer.from(body);
+		for (let i = 0; i < bytes.length && !res.destroyed; i++) {
+			res.write(bytes.subarray(i, i + 1));
+			await sleep(ms);
+		}
+		if (!res.destroyed) res.end();
 	}
 
 	/** The control endpoint: what tests and the demo use to steer the simulator over HTTP. */

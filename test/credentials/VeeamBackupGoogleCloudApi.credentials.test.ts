@@ -1,5 +1,3 @@
-import { OutboundHttp } from '@n8n/backend-network';
-import { Container } from '@n8n/di';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupGoogleCloudApi } from '../../credentials/VeeamBackupGoogleCloudApi.credentials';
@@ -12,11 +10,11 @@ import {
 	VBGC_MFA_USER,
 	type SimServer,
 } from '../../sim';
+import { n8nHttpRequest, trustFields } from '../support/engine';
 
 const helpers: IHttpRequestHelper = {
 	helpers: {
-		httpRequest: async (options: IHttpRequestOptions) =>
-			await Container.get(OutboundHttp).requests().request(options),
+		httpRequest: async (options: IHttpRequestOptions) => await n8nHttpRequest(options),
 	} as IHttpRequestHelper['helpers'],
 };
 
@@ -31,8 +29,7 @@ function creds(overrides: object = {}): ICredentialDataDecryptedObject {
 		totpSecret: '',
 		apiVersion: '1.4-rev0',
 		customApiVersion: '',
-		caCertificate: sim.tls.caPem,
-		skipTlsVerification: false,
+		...trustFields(sim.tls.caPem),
 		accessToken: '',
 		refreshToken: '',
 		tokenExpiresAt: '',

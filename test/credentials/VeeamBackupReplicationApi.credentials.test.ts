@@ -1,18 +1,16 @@
-import { OutboundHttp } from '@n8n/backend-network';
 import axios from 'axios';
 import { Agent } from 'node:https';
-import { Container } from '@n8n/di';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupReplicationApi } from '../../credentials/VeeamBackupReplicationApi.credentials';
 import { describeConnectionFailure, normalizeServerUrl } from '../../credentials/common/connection';
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+import { N8N_MAJOR, n8nHttpRequest, trustFields } from '../support/engine';
 
 /** n8n's own HTTP stack, as `this.helpers.httpRequest` is in a credential's preAuthentication. */
 const helpers: IHttpRequestHelper = {
 	helpers: {
-		httpRequest: async (options: IHttpRequestOptions) =>
-			await Container.get(OutboundHttp).requests().request(options),
+		httpRequest: async (options: IHttpRequestOptions) => await n8nHttpRequest(options),
 	} as IHttpRequestHelper['helpers'],
 };
 
@@ -26,8 +24,7 @@ function creds(overrides: object = {}): ICredentialDataDecryptedObject {
 		password: VBR_DEFAULT_PASSWORD,
 		apiVersion: '1.3-rev2',
 		customApiVersion: '',
-		caCertificate: sim.tls.caPem,
-		skipTlsVerification: false,
+		...trustFields(sim.tls.caPem),
 		accessToken: '',
 		refreshToken: '',
 		tokenExpiresAt: '',
@@ -75,15 +72,23 @@ describe('credential description', () => {
 		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/roles' });
 	});
 
-	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust', async () => {
+	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust, and turns redirects off', async () => {
 		const options = await credentialType.authenticate(
-			creds({ accessToken: 'at.x', url: 'https://vbr.example.com' }),
-			{ url: '/api/v1/security/roles', baseURL: 'ignored' },
+			creds({ accessToken: 'at.x', url: 'https://vbr.example.com', caCertificate: sim.tls.caPem, skipTlsVerification: true }),
+			{ url: '/api/v1/security/users', baseURL: 'ignored' },
 		);
 		expect(options.headers).toEqual({ Authorization: 'Bearer at.x', 'x-api-version': '1.3-rev2' });
 		expect(options.baseURL).toBe('https://vbr.example.com:9419');
-		expect(options.agentOptions).toEqual({ ca: sim.tls.caPem.trim() });
-		expect(options.skipSslCertificateValidation).toBe(false);
+		expect(options.disableFollowRedirect).toBe(true);
+		if (N8N_MAJOR >= 2) {
+			// The CA is trusted, and "skip" does not apply beside it.
+			expect(options.agentOptions).toEqual({ ca: sim.tls.caPem.trim() });
+			expect(options.skipSslCertificateValidation).toBe(false);
+		} else {
+			// n8n 1.x cannot use the CA: it is not passed, and "skip" works.
+			expect(options.agentOptions).toBeUndefined();
+			expect(options.skipSslCertificateValidation).toBe(true);
+		}
 	});
 });
 
@@ -179,49 +184,65 @@ describe('preAuthentication', () => {
 	});
 
 	describe('TLS', () => {
-		it('fails clearly when verification is on and the certificate is not trusted', async () => {
-			const error = await failureOf(creds({ caCertificate: '' }));
+		const noTrust = { caCertificate: '', skipTlsVerification: false };
+
+		it('fails clearly when verification is on and the certificate is not trusted, saying what to do on this n8n', async () => {
+			const error = await failureOf(creds(noTrust));
 			expect(error.message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)/);
-			expect(error.message).toMatch(/"CA Certificate"/);
+			expect(error.message).toMatch(N8N_MAJOR >= 2 ? /into the credential's "CA Certificate" field/ : /NODE_EXTRA_CA_CERTS/);
 			expect(sim.stats.requests).toBe(0);
-		});
-
-		it('trusts a self-signed server certificate given as the CA', async () => {
-			const selfSigned = await startSimulator({ product: 'vbr', tlsMode: 'self-signed' });
-			try {
-				const stored = await preAuth(creds({ url: selfSigned.url, caCertificate: selfSigned.tls.certPem }));
-				expect(stored.accessToken).toMatch(/^at\./);
-				const untrusted = await failureOf(creds({ url: selfSigned.url, caCertificate: '' }));
-				expect(untrusted.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
-			} finally {
-				await selfSigned.close();
-			}
-		});
-
-		it('keeps verifying against the given CA even when "skip" is also on', async () => {
-			const other = await startSimulator({ product: 'vbr' }); // a different test CA
-			try {
-				const error = await failureOf(creds({ url: other.url, caCertificate: sim.tls.caPem, skipTlsVerification: true }));
-				expect(error.message).toMatch(/not trusted/);
-			} finally {
-				await other.close();
-			}
 		});
 
 		it('skips verification only when told to and no CA is given', async () => {
 			expect((await preAuth(creds({ caCertificate: '', skipTlsVerification: true }))).accessToken).toMatch(/^at\./);
 		});
 
-		it('recognises an untrusted certificate from the message alone (n8n 1.x keeps no code)', () => {
-			const wrapped = new Error('The request failed', { cause: new Error('self-signed certificate in certificate chain') });
-			expect(describeConnectionFailure(wrapped, 'https://vbr:9419')).toMatch(/TLS certificate of https:\/\/vbr:9419 is not trusted.*NODE_EXTRA_CA_CERTS/);
-			expect(describeConnectionFailure(new Error('socket closed'), 'https://vbr:9419')).toBe('The request to https://vbr:9419 failed.');
-		});
-
-		it('refuses a CA field that is not a PEM certificate', async () => {
+		it('refuses a CA field that is not a PEM certificate, on either major', async () => {
 			const error = await failureOf(creds({ caCertificate: 'MIIBIjANBgkqh' }));
 			expect(error.message).toMatch(/CA Certificate is not a PEM certificate/);
 			expect(sim.stats.requests).toBe(0);
+		});
+
+		if (N8N_MAJOR >= 2) {
+			it('trusts a self-signed server certificate given as the CA (n8n 2.x)', async () => {
+				const selfSigned = await startSimulator({ product: 'vbr', tlsMode: 'self-signed' });
+				try {
+					const stored = await preAuth(creds({ url: selfSigned.url, caCertificate: selfSigned.tls.certPem, skipTlsVerification: false }));
+					expect(stored.accessToken).toMatch(/^at\./);
+					const untrusted = await failureOf(creds({ url: selfSigned.url, ...noTrust }));
+					expect(untrusted.message).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
+				} finally {
+					await selfSigned.close();
+				}
+			});
+
+			it('keeps verifying against the given CA even when "skip" is also on (n8n 2.x)', async () => {
+				const other = await startSimulator({ product: 'vbr' }); // a different test CA
+				try {
+					const error = await failureOf(creds({ url: other.url, caCertificate: sim.tls.caPem, skipTlsVerification: true }));
+					expect(error.message).toMatch(/not trusted/);
+				} finally {
+					await other.close();
+				}
+			});
+		} else {
+			it('says plainly that n8n 1.x does not use the CA field, and points to NODE_EXTRA_CA_CERTS or Skip (n8n 1.x)', async () => {
+				const error = await failureOf(creds({ caCertificate: sim.tls.caPem, skipTlsVerification: false }));
+				expect(error.message).toMatch(/not trusted .*n8n 1\.x does not use the credential's "CA Certificate" field\. Give n8n .* NODE_EXTRA_CA_CERTS .*"Skip Certificate Validation"/);
+			});
+
+			it('lets Skip Certificate Validation work with a CA given, since n8n 1.x cannot use the CA (n8n 1.x)', async () => {
+				expect((await preAuth(creds({ caCertificate: sim.tls.caPem, skipTlsVerification: true }))).accessToken).toMatch(/^at\./);
+			});
+		}
+
+		it('recognises an untrusted certificate from the message alone (some n8n versions keep no code)', () => {
+			const wrapped = new Error('The request failed', { cause: new Error('self-signed certificate in certificate chain') });
+			expect(describeConnectionFailure(wrapped, 'https://vbr:9419', { requestCaUsed: false })).toMatch(
+				/TLS certificate of https:\/\/vbr:9419 is not trusted.*NODE_EXTRA_CA_CERTS/,
+			);
+			expect(describeConnectionFailure(wrapped, 'https://vbr:9419', { requestCaUsed: true })).toMatch(/into the credential's "CA Certificate" field/);
+			expect(describeConnectionFailure(new Error('socket closed'), 'https://vbr:9419')).toBe('The request to https://vbr:9419 failed.');
 		});
 	});
 

@@ -18,8 +18,9 @@ export interface UserLookup extends Locator {
 export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory, i: number, name = 'user', field = 'User'): UserLookup {
 	const locator = readLocator(ctx, i, name, field);
 	let mode = locator.mode;
-	if (directory.refKind === 'name' && (mode === 'list' || mode === 'id' || mode === 'auto')) {
-		// The product addresses users by name: every mode is a name, in the product's name form.
+	if (directory.refKind === 'name') {
+		// The product addresses users by name (a path segment): every mode is a name, in the
+		// product's name form, and one it could not address (`..`) is refused here.
 		const problem = directory.refProblem(locator.value);
 		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or check the name.');
 		mode = 'name';

@@ -4,7 +4,12 @@
  */
 import { NodeApiError, type JsonObject } from 'n8n-workflow';
 
-import { describeConnectionFailure, unsupportedVersionMessage, veeamErrorText } from '../../../credentials/common/connection';
+import {
+	describeConnectionFailure,
+	unsupportedVersionMessage,
+	veeamErrorText,
+	type ConnectionContext,
+} from '../../../credentials/common/connection';
 import { scrub } from '../../../credentials/common/secrets';
 import type { Failure } from './failure';
 import type { VeeamContext, VeeamRequest } from './types';
@@ -14,7 +19,8 @@ export interface CallInfo {
 	req: VeeamRequest;
 	baseUrl: string;
 	apiVersion: string;
-	timeoutMs: number;
+	/** The timeout and TLS trust of the credential, for messages about a failed connection. */
+	tls: ConnectionContext;
 	/** Every secret of this call: the credential's and the request's own. */
 	secrets: readonly string[];
 }
@@ -112,7 +118,7 @@ export function toApiError(ctx: VeeamContext, info: CallInfo, failure: Failure):
 	}
 	if (failure.status === undefined) {
 		const cause = failure.error ?? (failure.code ? Object.assign(new Error(failure.code), { code: failure.code }) : undefined);
-		return connectionError(ctx, scrub(describeConnectionFailure(cause, info.baseUrl, info.timeoutMs), info.secrets), req);
+		return connectionError(ctx, scrub(describeConnectionFailure(cause, info.baseUrl, info.tls), info.secrets), req);
 	}
 	return new VeeamApiError(ctx, info, { ...failure, status: failure.status });
 }

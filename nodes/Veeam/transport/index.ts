@@ -6,7 +6,7 @@
  */
 import { sleep, type IExecuteFunctions, type IHttpRequestOptions } from 'n8n-workflow';
 
-import { normalizeServerUrl, requestTimeoutMs } from '../../../credentials/common/connection';
+import { normalizeServerUrl, requestTimeoutMs, tlsContext } from '../../../credentials/common/connection';
 import { scrub, secretValues } from '../../../credentials/common/secrets';
 import type { Product } from '../adapters/types';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
@@ -133,7 +133,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	}
 	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
 	const timeoutMs = requestTimeoutMs(credentials);
-	const info: CallInfo = { req, baseUrl, apiVersion, timeoutMs, secrets };
+	const info: CallInfo = { req, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets };
 	const idempotent = req.idempotent ?? req.method !== 'POST';
 	const url = `${baseUrl}${req.path}${queryString(req.qs)}`;
 

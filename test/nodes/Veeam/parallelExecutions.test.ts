@@ -4,7 +4,7 @@
  * One wins; the others must fall back to the password grant instead of failing.
  */
 import { startSimulator, type SimServer } from '../../../sim';
-import { shutdownEngine } from '../../support/engine';
+import { N8N_MAJOR, shutdownEngine } from '../../support/engine';
 import { CREDENTIAL_ID, USERS, VeeamFixture, routeCount } from './fixtures';
 
 let sim: SimServer;
@@ -50,7 +50,9 @@ it('five executions whose shared token expired all succeed: one refresh wins, th
 	expect(fixture.credentials.preAuthenticationCount(CREDENTIAL_ID)).toBe(1 + 5);
 	const next = await fixture.run(getMany);
 	expect(next.error).toBeUndefined();
-	expect(routeCount(sim, `GET ${USERS}`)).toBe(1 + 5 * 2 + 1);
+	// Per execution: the 401 and the retry after the new login; on n8n 1.x one more 401 (the
+	// request is sent again for n8n to log in, see transport/index.ts).
+	expect(routeCount(sim, `GET ${USERS}`)).toBe(1 + 5 * (N8N_MAJOR >= 2 ? 2 : 3) + 1);
 });
 
 it('parallel executions with an empty credential each log in once, and none fails', async () => {

@@ -17,6 +17,14 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['vbr'] } },
 		options: [
 			{
+				displayName: 'MFA Enabled',
+				name: 'mfaEnabled',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to return only users with multi-factor authentication on (on) or only users without it (off). Needs API 1.3-rev2 (VBR 13.1).',
+			},
+			{
 				displayName: 'Name Pattern',
 				name: 'namePattern',
 				type: 'string',

@@ -100,7 +100,7 @@ describe('dispatch', () => {
 	it('refuses an operation the product does not have, before any request', async () => {
 		// VBR has no MFA resource: n8n itself finds no operation parameter for it.
 		const enable = await h.run({ resource: 'mfa', operation: 'enable', user: byName('VBR01\\admin') });
-		expect(enable.error?.message).toBe('Could not get parameter "operation"');
+		expect(enable.error?.message).toMatch(/^Could not get parameter( "operation")?$/); // n8n 1.x leaves the name out
 		const change = await h.run({ resource: 'user', operation: 'changePassword', user: byName('VBR01\\admin'), oldPassword: 'x', newPassword: 'y' });
 		expect(change.error?.message).toBe('Veeam Backup & Replication keeps no passwords for its users');
 		expect(sim.stats.requests).toBe(0);

@@ -64,6 +64,13 @@ describe('User → Get Many', () => {
 		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
 	});
 
+	it('sends an array filter as repeated keys, the form of Veeam\'s OpenAPI 3.0 spec (typeFilter=A&typeFilter=B)', async () => {
+		await h.run(getMany({ returnAll: true, filters: { types: ['InternalGroup', 'ExternalGroup'] } }));
+		const [list] = sim.stats.recent.filter((r) => r.startsWith(`GET ${USERS}?`));
+		expect(new URLSearchParams(list.split('?')[1]).getAll('typeFilter')).toEqual(['InternalGroup', 'ExternalGroup']);
+		expect(list).toContain('typeFilter=InternalGroup&typeFilter=ExternalGroup');
+	});
+
 	it('refuses a filter that is not text before any request', async () => {
 		const run = await h.run(getMany({ filters: { namePattern: '={{ $json.pattern }}' } }), [{ pattern: { a: 1 } }]);
 		expect(run.error?.message).toBe('Name Pattern (item 0): must be text, but the value is an object');
@@ -102,6 +109,30 @@ describe('the adapter’s list options (offered in the VBGC form) on VBR', () =>
 		await expect(directory.listUsers({}, undefined, { sort: { property: 'description', descending: false } })).rejects.toThrow(
 			'Veeam Backup & Replication cannot sort users by description',
 		);
-		await expect(directory.listUsers({ mfaEnabled: true })).rejects.toThrow('cannot filter users by MFA state');
+	});
+});
+
+describe('MFA filter (API 1.3-rev2 only: mfaEnabledFilter)', () => {
+	it('on 1.3-rev2 lists the users with MFA on, filtered by the server (users, not groups or service accounts, while MFA is on)', async () => {
+		const withMfa = await startSimulator({ product: 'vbr', vbr: { mfaEnabled: true } });
+		try {
+			const m = new VeeamFixture(withMfa);
+			const on = await m.run(getMany({ returnAll: true, filters: { mfaEnabled: true } }));
+			expect(names(on.json)).toEqual(['TECH\\sheila.d.cory', 'VBR01\\admin', 'VBR01\\viewer']);
+			const off = await m.run(getMany({ returnAll: true, filters: { mfaEnabled: 'false' } }));
+			expect(names(off.json)).toEqual(['BUILTIN\\Administrators', 'TECH\\Backup Operators', 'VBR01\\svc-n8n']);
+			const lists = withMfa.stats.recent.filter((r) => r.startsWith(`GET ${USERS}?`));
+			expect(lists.map((r) => new URLSearchParams(r.split('?')[1]).get('mfaEnabledFilter'))).toEqual(['true', 'false']);
+		} finally {
+			await withMfa.close();
+		}
+	});
+
+	it('on 1.3-rev1 (which has no such filter and would ignore it) fails naming the item, before any list request', async () => {
+		h.resetCredential({ apiVersion: '1.3-rev1' });
+		const run = await h.run(getMany({ returnAll: true, filters: { mfaEnabled: true } }));
+		expect(run.error?.message).toBe('Veeam Backup & Replication API 1.3-rev1 cannot filter users by MFA state');
+		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(0);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(0);
 	});
 });

@@ -1,0 +1,264 @@
+/**
+ * Answers no Veeam server should give (issue 15): redirects, a proxy's bare 404, another user than
+ * the one asked for, secrets echoed back, a lost DELETE answer, a trickling server, absurd token
+ * lifetimes, names that are path segments, a list whose paging never ends. The nodes must not be
+ * fooled by any of them: they fail clearly (nothing half-done), or get the truth another way.
+ * Runs through n8n's engine on both majors (`npm test`, `npm run test:n8n1`).
+ */
+import { startSimulator, VBGC_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+import { shutdownEngine } from '../support/engine';
+import {
+	USERS,
+	VBGC_USERS,
+	VbgcFixture,
+	VeeamFixture,
+	byId,
+	byName,
+	errorText,
+	mutations,
+	simUser,
+	vbgcUser,
+} from '../nodes/Veeam/fixtures';
+
+let vbr: SimServer;
+let vbgc: SimServer;
+/** A second server: where a redirect points, to prove nothing was sent there. */
+let elsewhere: SimServer;
+let h: VeeamFixture;
+let g: VbgcFixture;
+
+beforeAll(async () => {
+	[vbr, vbgc, elsewhere] = await Promise.all([
+		startSimulator({ product: 'vbr' }),
+		startSimulator({ product: 'vbgc' }),
+		startSimulator({ product: 'vbr' }),
+	]);
+	h = new VeeamFixture(vbr);
+	g = new VbgcFixture(vbgc);
+});
+afterAll(async () => {
+	await Promise.all([vbr.close(), vbgc.close(), elsewhere.close()]);
+	await shutdownEngine();
+});
+beforeEach(() => {
+	for (const sim of [vbr, vbgc, elsewhere]) sim.reset();
+	h.resetCredential();
+	g.resetCredential();
+});
+
+const getAdmin = { resource: 'user', operation: 'get', user: byName('VBR01\\admin') };
+const SHEILA = 'TECH\\sheila.d.cory';
+
+describe('redirects are never followed (point 7)', () => {
+	it.each([302, 307])('an API call answered %i to another host fails naming the host; the token goes nowhere', async (status) => {
+		vbr.addFault({ kind: 'answer', status, headers: { Location: `${elsewhere.url}/api/v1/security/users?x=1` }, method: 'GET', pathIncludes: USERS });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toBe(
+			`${vbr.url} answered GET ${USERS} with a redirect (${status}) to ${elsewhere.url}. The node does not follow redirects from a Veeam server: a redirect could hand the token or the request to another host.`,
+		);
+		expect(errorText(run)).not.toContain('x=1');
+		expect(elsewhere.stats.requests).toBe(0);
+		// Not retried: a redirect is an answer, not a hiccup.
+		expect(vbr.stats.byStatus[String(status)]).toBe(1);
+	});
+
+	it('a redirect to plain http is refused the same way', async () => {
+		vbr.addFault({ kind: 'answer', status: 301, headers: { Location: 'http://203.0.113.9/steal' }, method: 'GET', pathIncludes: USERS });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toContain('with a redirect (301) to http://203.0.113.9.');
+	});
+
+	it('the login answered with a redirect fails naming the host; the password form goes nowhere', async () => {
+		vbr.addFault({ kind: 'answer', status: 307, headers: { Location: `${elsewhere.url}/api/oauth2/token` }, pathIncludes: '/oauth2/token' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toBe(
+			`Veeam Backup & Replication login failed: ${vbr.url}/api/oauth2/token answered with a redirect (307) to ${elsewhere.url}. ` +
+				'The login is never sent on to another address (it holds the password): put the server\'s own address into "Server URL".',
+		);
+		expect(elsewhere.stats.requests).toBe(0);
+	});
+});
+
+describe('a 404 is "absent" only when Veeam says so (point 4)', () => {
+	const sheilaId = () => simUser(vbr, SHEILA)?.id as string;
+
+	it('Offboard: a bare 404 on the DELETE (a proxy, a wrong route) is an error, the user is not reported absent', async () => {
+		vbr.addFault({ kind: 'answer', status: 404, method: 'DELETE', pathIncludes: USERS });
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName(SHEILA) });
+		expect(run.error?.message).toBe('Veeam answered 404');
+		expect(run.json).toEqual([]);
+		expect(simUser(vbr, SHEILA)).toBeDefined();
+	});
+
+	it('Get by ID: a bare 404 is an error, not "no such user"', async () => {
+		vbr.addFault({ kind: 'answer', status: 404, method: 'GET', pathIncludes: `${USERS}/` });
+		const run = await h.run({ resource: 'user', operation: 'get', user: byId(sheilaId()) });
+		expect(run.error?.message).toBe('Veeam answered 404');
+	});
+
+	it('Offboard by ID: Veeam\'s NotFound about another resource is not an answer about this user', async () => {
+		const id = sheilaId();
+		vbr.addFault({
+			kind: 'answer',
+			status: 404,
+			body: { errorCode: 'NotFound', message: 'Resource does not exist', resourceId: '00000000-0000-4000-8000-000000000000' },
+			method: 'GET',
+			pathIncludes: `${USERS}/`,
+		});
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byId(id) });
+		expect(run.error?.message).toBe('Veeam: Resource does not exist');
+		expect(simUser(vbr, SHEILA)).toBeDefined();
+	});
+
+	it('Veeam\'s own NotFound for the user still means absent', async () => {
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byId('00000000-0000-4000-8000-000000000000') });
+		expect(run.json[0]).toMatchObject({ action: 'absent', directoryAccountRemains: false });
+	});
+});
+
+describe('another user than the one asked for is never taken for it (point 8)', () => {
+	it('VBR: a GET by ID answered with another user fails; nothing is changed', async () => {
+		const admin = simUser(vbr, 'VBR01\\admin');
+		const sheila = simUser(vbr, SHEILA) as { id: string };
+		vbr.addFault({ kind: 'answer', status: 200, body: admin, method: 'GET', pathIncludes: `${USERS}/${sheila.id}` });
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byId(sheila.id) });
+		expect(run.error?.message).toBe(`Veeam answered GET ${USERS}/${sheila.id} with another user (VBR01\\admin) than ID ${sheila.id}`);
+		expect(mutations(vbr)).toEqual([]);
+	});
+
+	it('VBGC: a GET by name answered with another user fails; Promote changes nothing', async () => {
+		const administrator = vbgcUser(vbgc, 'administrator');
+		vbgc.addFault({ kind: 'answer', status: 200, body: administrator, method: 'GET', pathIncludes: `${VBGC_USERS}/operator` });
+		const run = await g.run({ resource: 'user', operation: 'promote', user: byName('operator'), roleMode: 'replace', roles: ['Restore Operator'] });
+		expect(run.error?.message).toBe(`Veeam answered GET ${VBGC_USERS}/operator with another user (administrator) than "operator"`);
+		expect(mutations(vbgc)).toEqual([]);
+	});
+
+	it.each([
+		['.', 'promote', { roleMode: 'replace', roles: ['Restore Operator'] }],
+		['..', 'offboard', {}],
+		['.', 'get', {}],
+	] as const)('VBGC: the name "%s" (a path segment URLs collapse) is refused for %s before any request', async (name, operation, extra) => {
+		const run = await g.run({ resource: 'user', operation, user: byName(name), ...extra });
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe(`User (item 0): not a Veeam Backup for Google Cloud user name: "${name}" cannot be a user name: in a URL it means the current or parent path`);
+		expect(vbgc.stats.requests).toBe(0);
+	});
+
+	it('VBGC: onboarding "." or ".." is refused before any request, and MFA Disable of "." too', async () => {
+		const onboard = await g.run(
+			{ resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', password: VBGC_DEFAULT_PASSWORD, roles: ['Restore Operator'] },
+			[{ name: '..' }],
+		);
+		expect(onboard.error?.message).toMatch(/^User Name \(item 0\): "\.\." cannot be a user name/);
+		const mfa = await g.run({ resource: 'mfa', operation: 'disable', user: byName('.') });
+		expect(mfa.error?.name).toBe('NodeOperationError');
+		expect(vbgc.stats.requests).toBe(0);
+	});
+});
+
+describe('a lost DELETE answer (point 12)', () => {
+	it('Offboard reports "deleted" with the directory flags when the connection dropped after the server deleted', async () => {
+		vbr.addFault({ kind: 'drop', afterProcessing: true, method: 'DELETE', pathIncludes: USERS });
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName(SHEILA) });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccountRemains: true, directoryAccount: SHEILA });
+		expect(simUser(vbr, SHEILA)).toBeUndefined();
+		expect(mutations(vbr)).toEqual([['user.delete', SHEILA]]);
+	});
+
+	it('VBGC: the same, and the DELETE is not sent twice', async () => {
+		vbgc.addFault({ kind: 'drop', afterProcessing: true, method: 'DELETE', pathIncludes: VBGC_USERS });
+		const run = await g.run({ resource: 'user', operation: 'offboard', user: byName('operator') });
+		expect(run.json[0]).toMatchObject({ action: 'deleted' });
+		expect(vbgc.stats.byRoute[`DELETE ${VBGC_USERS}/:name`]).toBe(1);
+	});
+});
+
+describe('secrets a server echoes back never reach the user (point 10)', () => {
+	it('a token endpoint that repeats the login form: the password is not in the error', async () => {
+		vbr.addFault({ kind: 'echo', pathIncludes: '/oauth2/token' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toMatch(/^Veeam Backup & Replication login failed \(password grant, 400 UnexpectedContent: The request could not be processed: grant_type=password&username=VBR01%5Csvc-n8n&password=\[redacted\]\)\.$/);
+	});
+
+	it('an API error that repeats the request body: a new user\'s password is in neither the error nor the continue-on-fail item', async () => {
+		const password = 'N3w-Hire-Secret!x';
+		vbgc.addFault({ kind: 'echo', method: 'POST', pathIncludes: VBGC_USERS });
+		const params = { resource: 'user', operation: 'onboard', userName: 'new.hire', password, roles: ['Restore Operator'] };
+		const run = await g.run(params, [{}], { secrets: [password] });
+		expect(run.error?.message).toContain('"password":"[redacted]"');
+		const continued = await g.run(params, [{}], { continueOnFail: true, secrets: [password] });
+		// The echo fault is spent: the second run created the user.
+		expect(continued.json[0]).toMatchObject({ action: 'created' });
+		vbgc.addFault({ kind: 'echo', method: 'POST', pathIncludes: 'changePassword' });
+		const change = await g.run(
+			{ resource: 'user', operation: 'changePassword', user: byName('new.hire'), oldPassword: password, newPassword: 'An0ther-Secret!y' },
+			[{}],
+			{ continueOnFail: true, secrets: [password, 'An0ther-Secret!y'] },
+		);
+		expect(String(change.json[0].error)).toContain('[redacted]');
+	});
+
+	it('a Server URL with user info is refused without repeating it', async () => {
+		h.resetCredential({ url: 'svc-n8n:Pa55-Word-Here@vbr.example.com:9419' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toBe('Server URL (credential, item 0): must not contain a user name or password: use the credential fields');
+		expect(JSON.stringify(run.error)).not.toContain('Pa55-Word-Here');
+	});
+});
+
+describe('the Request Timeout is a deadline (point 13)', () => {
+	it('a server trickling a byte every 300 ms fails a 1-s timeout within about a second, not after the whole answer', async () => {
+		h.resetCredential({ timeoutSeconds: 1 });
+		await h.run(getAdmin); // logged in
+		vbr.addFault({ kind: 'trickle', ms: 300, count: 10, method: 'GET', pathIncludes: USERS });
+		const started = Date.now();
+		const run = await h.run(getAdmin);
+		const elapsed = Date.now() - started;
+		expect(run.error?.message).toMatch(new RegExp(`^No answer from ${vbr.url.replace(/[.]/g, '\\.')} within 1 s`));
+		// A read is retried after a timeout (4 retries with backoff): 5 deadlines of 1 s and the waits,
+		// far below the 20 s and more that the trickled answers would take.
+		expect(elapsed).toBeLessThan(15_000);
+	});
+
+	it('the login too', async () => {
+		h.resetCredential({ timeoutSeconds: 1 });
+		vbr.addFault({ kind: 'trickle', ms: 300, pathIncludes: '/oauth2/token' });
+		const started = Date.now();
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toMatch(/^Veeam Backup & Replication login failed\. No answer from .* within 1 s/);
+		expect(Date.now() - started).toBeLessThan(3_000);
+	});
+});
+
+describe('expires_in beyond reason (point 14)', () => {
+	it.each([1e13, 1e300])('a login answering expires_in %d succeeds, the stored expiry capped at a day', async (expiresIn) => {
+		vbr.addFault({ kind: 'patch', set: { expires_in: expiresIn }, pathIncludes: '/oauth2/token' });
+		const run = await h.run(getAdmin);
+		expect(run.error).toBeUndefined();
+		const expiry = Date.parse(String(h.storedCredential().tokenExpiresAt));
+		expect(expiry - Date.now()).toBeLessThanOrEqual(86_400_000);
+		expect(expiry - Date.now()).toBeGreaterThan(86_000_000);
+	});
+});
+
+describe('a list whose paging never ends (point 11)', () => {
+	const getMany = { resource: 'user', operation: 'getMany', returnAll: true };
+
+	it('Get Many (Return All) fails clearly when the total promises more than the pages bring', async () => {
+		vbr.seed({ count: 600 });
+		vbr.addFault({ kind: 'patch', set: { pagination: { total: 1_000_000, count: 500, skip: 0, limit: 500 } }, count: 100, method: 'GET', pathIncludes: USERS });
+		const run = await h.run(getMany);
+		expect(run.error?.message).toBe("The server's list of users is broken: it announced 1000000 but sent none from position 606 on");
+		expect(vbr.stats.byRoute[`GET ${USERS}`]).toBe(3);
+	});
+
+	it('… and when the server sends the same page again and again (it ignores the offset)', async () => {
+		const page = { data: [simUser(vbr, 'VBR01\\admin'), simUser(vbr, SHEILA)], pagination: { total: 1_000_000, count: 2, skip: 0, limit: 500 } };
+		vbr.addFault({ kind: 'answer', status: 200, body: page, count: 100, method: 'GET', pathIncludes: USERS });
+		const run = await h.run(getMany);
+		expect(run.error?.message).toBe("The server's list of users is broken: the page from position 2 repeated users it had already sent");
+		expect(vbr.stats.requests).toBe(1 + 2); // the login, two pages
+	});
+});
