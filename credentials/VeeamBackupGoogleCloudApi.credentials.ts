@@ -113,10 +113,12 @@ export class VeeamBackupGoogleCloudApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBGC_AUTH);
 
+	// A cheap call that needs Portal Administrator, like every user operation does.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.url}}',
-			url: '/api/v1/users/roles',
+			url: '/api/v1/users',
+			qs: { limit: 1 },
 		},
 	};
 }

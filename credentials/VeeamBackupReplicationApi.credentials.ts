@@ -49,11 +49,12 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBR_AUTH);
 
-	// A cheap call that needs the Backup Administrator role, like every user operation does.
+	// A cheap call that needs the Backup Administrator role, like every user operation does. (Not the
+	// role list: from API 1.3-rev2 Backup and Restore Operators may read it, and cannot manage users.)
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.url}}',
-			url: '/api/v1/security/roles',
+			url: '/api/v1/security/users',
 			qs: { limit: 1 },
 		},
 	};

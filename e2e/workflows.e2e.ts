@@ -392,7 +392,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			]);
 			const [request] = await collector.waitFor((r) => r.path === '/approvals');
 			const approval = request.json as Approval;
-			expect(approval).toMatchObject({ title: 'Veeam access changes from the HR export: 3 to approve', planId: expect.stringMatching(/^[0-9a-f]{8}$/), warnings: [] });
+			expect(approval).toMatchObject({ title: 'Veeam access changes from the HR export: 3 to approve', planId: expect.stringMatching(/^[0-9a-f]{64}$/), warnings: [] });
 			expect(approval.plan.split('\n')).toEqual([
 				'create TECH\\lena.berg: - -> Backup Viewer',
 				'changeRoles TECH\\jane.doe: Restore Operator -> Restore Operator, Backup Viewer',

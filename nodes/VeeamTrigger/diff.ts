@@ -64,21 +64,20 @@ export function textDigest(text: string): string {
 	return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Role ids of a user as a canonical key (order does not matter, ids are case-insensitive). */
+/** Role ids of a user as a canonical key: a set (order, case and a role listed twice do not matter). */
 export function roleKey(roles: readonly VeeamRole[]): string {
-	return roles
-		.map((r) => r.id.toLowerCase())
-		.sort()
-		.join('\n');
+	return [...new Set(roles.map((r) => r.id.toLowerCase()))].sort().join('\n');
 }
 
 /** Same set of role ids (fast when both list the same ids in the same order, as they usually do). */
 export function sameRoles(a: readonly VeeamRole[], b: readonly VeeamRole[]): boolean {
 	if (a === b) return true;
-	if (a.length !== b.length) return false;
-	let i = 0;
-	while (i < a.length && a[i].id === b[i].id) i++;
-	return i === a.length || roleKey(a) === roleKey(b);
+	if (a.length === b.length) {
+		let i = 0;
+		while (i < a.length && a[i].id === b[i].id) i++;
+		if (i === a.length) return true;
+	}
+	return roleKey(a) === roleKey(b);
 }
 
 const orNull = (value: unknown) => (value === undefined ? null : value);

@@ -82,14 +82,16 @@ export interface VbgcUser {
 
 
 /**
- * Assumption (no documented rule): 1 to 64 characters, no white space, no `/` or `\`. `roles` is
- * refused too: `GET /users/roles` lists roles, so such a user could not be read back.
+ * Assumption (no documented rule): 1 to 64 characters, no white space, no `/` or `\`. Refused
+ * too, since the name is a path segment: `roles` (`GET /users/roles` lists roles, so such a user
+ * could not be read back), `.` and `..` (a URL collapses them into another path).
  */
 export function validateName(name: string): void {
 	if (name === '') throw badRequest('The name property is required.');
 	if (name.length > MAX_NAME_LENGTH) throw badRequest(`The user name must be at most ${MAX_NAME_LENGTH} characters long.`);
 	if (/[\s/\\]/.test(name)) throw badRequest('The user name must not contain white space, / or \\.');
 	if (name.toLowerCase() === 'roles') throw badRequest('The user name roles is reserved.');
+	if (name === '.' || name === '..') throw badRequest(`The user name ${name} is reserved.`);
 }
 
 export function optionalDescription(input: unknown): string | undefined {

@@ -69,7 +69,7 @@ describe('credential description', () => {
 		// n8n finds the expirable field as the first hidden+expirable property.
 		const expirable = credentialType.properties.filter((p) => p.type === 'hidden' && p.typeOptions?.expirable);
 		expect(expirable.map((p) => p.name)).toEqual(['accessToken']);
-		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/roles' });
+		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/users', qs: { limit: 1 } });
 	});
 
 	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust, and turns redirects off', async () => {

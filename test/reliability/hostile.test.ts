@@ -3,7 +3,7 @@
  * the one asked for, secrets echoed back, a lost DELETE answer, a trickling server, absurd token
  * lifetimes, names that are path segments, a list whose paging never ends. The nodes must not be
  * fooled by any of them: they fail clearly (nothing half-done), or get the truth another way.
- * Runs through n8n's engine on both majors (`npm test`, `npm run test:n8n1`).
+ * Runs through n8n's engine on both majors (both jest projects of `npm test`).
  */
 import { startSimulator, VBGC_DEFAULT_PASSWORD, type SimServer } from '../../sim';
 import { shutdownEngine } from '../support/engine';
@@ -19,6 +19,7 @@ import {
 	simUser,
 	vbgcUser,
 } from '../nodes/Veeam/fixtures';
+import { activate, summary } from '../nodes/VeeamTrigger/harness';
 
 let vbr: SimServer;
 let vbgc: SimServer;
@@ -138,7 +139,7 @@ describe('another user than the one asked for is never taken for it (point 8)', 
 		['.', 'promote', { roleMode: 'replace', roles: ['Restore Operator'] }],
 		['..', 'offboard', {}],
 		['.', 'get', {}],
-	] as const)('VBGC: the name "%s" (a path segment URLs collapse) is refused for %s before any request', async (name, operation, extra) => {
+	] as Array<[string, string, Record<string, string | string[]>]>)('VBGC: the name "%s" (a path segment URLs collapse) is refused for %s before any request', async (name, operation, extra) => {
 		const run = await g.run({ resource: 'user', operation, user: byName(name), ...extra });
 		expect(run.error?.name).toBe('NodeOperationError');
 		expect(run.error?.message).toBe(`User (item 0): not a Veeam Backup for Google Cloud user name: "${name}" cannot be a user name: in a URL it means the current or parent path`);
@@ -222,7 +223,7 @@ describe('the Request Timeout is a deadline (point 13)', () => {
 		expect(elapsed).toBeLessThan(15_000);
 	});
 
-	it('the login too', async () => {
+	it('the login too: a login past the deadline fails the run clearly (a login failure is not retried)', async () => {
 		h.resetCredential({ timeoutSeconds: 1 });
 		vbr.addFault({ kind: 'trickle', ms: 300, pathIncludes: '/oauth2/token' });
 		const started = Date.now();
@@ -260,5 +261,22 @@ describe('a list whose paging never ends (point 11)', () => {
 		const run = await h.run(getMany);
 		expect(run.error?.message).toBe("The server's list of users is broken: the page from position 2 repeated users it had already sent");
 		expect(vbr.stats.requests).toBe(1 + 2); // the login, two pages
+	});
+});
+
+describe('the trigger and a role listed twice (point 15)', () => {
+	it('a user whose role list names a role twice gives no rolesChanged, on this poll or the next', async () => {
+		const trigger = activate(vbr, 'vbr', { events: ['rolesChanged'] });
+		expect((await trigger.poll()).response).toBeNull(); // the baseline
+		const users = vbr.product.snapshot().users as Array<{ name: string; roles: unknown[] }>;
+		const doubled = users.map((u) => (u.name === SHEILA ? { ...u, roles: [...u.roles, ...u.roles] } : u));
+		const page = { data: doubled, pagination: { total: doubled.length, count: doubled.length, skip: 0, limit: 500 } };
+		vbr.addFault({ kind: 'answer', status: 200, body: page, count: 2, method: 'GET', pathIncludes: USERS });
+		for (let poll = 0; poll < 2; poll++) {
+			const result = await trigger.poll();
+			expect(result.error).toBeUndefined();
+			expect(summary(result)).toEqual([]);
+		}
+		expect(vbr.stats.faultsInjected).toBe(2);
 	});
 });

@@ -36,7 +36,7 @@
  * Call `shutdownEngine()` in `afterAll`.
  *
  * The same harness runs on n8n 1.x and 2.x (engine/n8nMajor.ts has the few differences): `npm test`
- * on n8n-core 2.40, `npm run test:n8n1` on n8n-core 1.122 (jest.n8n1.config.js).
+ * runs the suites on n8n-core 2.40 and again on n8n-core 1.122 (the jest projects, jest.projects.js).
  *
  * Parts: engine/registries.ts (node and credential types), engine/credentials.ts (the credentials
  * helper), engine/workflow.ts (additionalData, runWorkflow), engine/poll.ts (polling).

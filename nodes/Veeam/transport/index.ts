@@ -4,7 +4,7 @@
  * bounded retries for 429/5xx and dropped connections (honouring Retry-After), a deadline, no
  * redirects, and errors that never carry a secret. The same on n8n 1.x and 2.x (see failure.ts).
  */
-import { sleep, type IExecuteFunctions, type IHttpRequestOptions } from 'n8n-workflow';
+import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
 import { normalizeServerUrl, requestTimeoutMs, tlsContext } from '../../../credentials/common/connection';
 import { scrub, secretValues } from '../../../credentials/common/secrets';
@@ -101,9 +101,12 @@ async function send(
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(callCtx, CREDENTIAL_TYPE[product], options)) as FullResponse;
 		return { response };
 	} catch (error) {
-		if (execution?.aborted) throw error;
-		if (deadline.aborted) return { failure: { code: 'ETIMEDOUT', error: Object.assign(new Error('deadline'), { code: 'ETIMEDOUT' }) } };
-		return { failure: failureFromError(error) };
+		// The execution was cancelled: n8n's own error (NodeApiError hands back one it is given).
+		if (execution?.aborted) throw new NodeApiError(ctx.getNode(), error as JsonObject);
+		const failure = failureFromError(error);
+		// The login (n8n runs it inside this call, with its own deadline) says what failed, even late.
+		if (failure.loginMessage || !deadline.aborted) return { failure };
+		return { failure: { code: 'ETIMEDOUT', error: Object.assign(new Error('deadline'), { code: 'ETIMEDOUT' }) } };
 	}
 }
 

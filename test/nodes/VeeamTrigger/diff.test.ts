@@ -106,6 +106,16 @@ describe('diffUsers', () => {
 		expect(roleKey([ADMIN, VIEWER])).toBe(roleKey([VIEWER, ADMIN]));
 	});
 
+	it('a role listed twice is one role: no rolesChanged for it, poll after poll (issue 15, point 15)', () => {
+		expect(sameRoles([VIEWER, VIEWER], [VIEWER])).toBe(true);
+		expect(sameRoles([VIEWER], [VIEWER, { ...VIEWER, id: VIEWER.id.toUpperCase() }])).toBe(true);
+		expect(sameRoles([VIEWER, VIEWER], [VIEWER, ADMIN])).toBe(false);
+		expect(roleKey([VIEWER, VIEWER, ADMIN])).toBe(roleKey([ADMIN, VIEWER]));
+		const before = { ...a, roles: [VIEWER] };
+		expect(diffUser(before, { ...a, roles: [VIEWER, VIEWER] })).toEqual([]);
+		expect(diffUser({ ...a, roles: [VIEWER, VIEWER] }, { ...a, roles: [VIEWER, VIEWER] })).toEqual([]);
+	});
+
 	it('emits in a stable order: by name, then removal before addition and changes, then ref', () => {
 		// VBR: a user deleted and added again under the same name has a new id.
 		const again = vbrUser(9, a.name, { roles: [ADMIN] });

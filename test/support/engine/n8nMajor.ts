@@ -1,8 +1,8 @@
 /**
- * The few places where n8n 1.x and 2.x differ for the harness. The same test files run on both:
- * `npm test` on n8n-core 2.40 / n8n-workflow 2.40, `npm run test:n8n1` on n8n-core 1.122 /
- * n8n-workflow 1.120 (jest.n8n1.config.js maps every import of them to that tree). Everything
- * else in the harness is the same code on both.
+ * The few places where n8n 1.x and 2.x differ for the harness. The same test files run on both in
+ * one `npm test`: the jest project "n8n 2.x" on n8n-core 2.40 / n8n-workflow 2.40, "n8n 1.x" on
+ * n8n-core 1.122 / n8n-workflow 1.120 (jest.projects.js maps every import of them to that tree).
+ * Everything else in the harness is the same code on both.
  *
  * - `WorkflowExecute.run` takes one options object on 2.x, positional arguments on 1.x.
  * - A scheduled poll: 2.x's `PollTriggerExecutor`, 1.x's `TriggersAndPollers.runPoll` wrapped as

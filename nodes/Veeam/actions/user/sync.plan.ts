@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { VeeamRole, VeeamUser } from '../../adapters';
 
 /**
@@ -161,19 +163,27 @@ function unique(roles: VeeamRole[]): VeeamRole[] {
 
 const names = (roles: VeeamRole[]) => roles.map((r) => r.name).join(', ') || 'none';
 
-/** FNV-1a (32 bit) over the changes, as 8 hex digits: a short, stable plan fingerprint. */
+/**
+ * The plan's id: SHA-256 over everything the plan would change, step by step: the action, the
+ * account (its name, and the server's id of an existing one), the roles it ends with, and for a
+ * create the type, description and whether a password is given. An approved id is only as good
+ * as this: any other change, however small, gives another id, and no crafted list can make a
+ * different plan match it. Unchanged and protected users are left out: they change nothing.
+ */
 function fingerprint(steps: SyncStep[]): string {
-	const text = steps
+	const changes = steps
 		.filter((s) => s.action === 'create' || s.action === 'changeRoles' || s.action === 'remove')
-		.map((s) => `${s.action}|${key(s.name)}|${[...roleSet(s.rolesAfter)].sort().join(',')}`)
-		.sort()
-		.join('\n');
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) {
-		hash ^= text.charCodeAt(i);
-		hash = Math.imul(hash, 0x01000193) >>> 0;
-	}
-	return hash.toString(16).padStart(8, '0');
+		.map((s) =>
+			JSON.stringify([
+				s.action,
+				key(s.name),
+				s.user ? key(s.user.ref) : null,
+				[...roleSet(s.rolesAfter)].sort(),
+				s.action === 'create' ? [s.desired?.type ?? null, s.desired?.description ?? null, s.desired?.hasPassword === true] : null,
+			]),
+		)
+		.sort();
+	return createHash('sha256').update(JSON.stringify(changes)).digest('hex');
 }
 
 /** Grants first, removals last: a run that stops half-way has not taken access before giving it. */

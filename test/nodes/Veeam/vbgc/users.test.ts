@@ -63,7 +63,9 @@ describe('User → Get', () => {
 
 	it('never reads the role list as a user called "roles"', async () => {
 		const run = await h.run({ resource: 'user', operation: 'get', user: byName('roles') });
-		expect(run.error?.message).toBe('User (item 0): no Veeam user or group with name "roles"');
+		expect(run.error?.message).toBe(
+			'User (item 0): not a Veeam Backup for Google Cloud user name: "roles" cannot be a user name: the API uses /users/roles for the role list',
+		);
 		expect(sim.stats.requests).toBe(0);
 	});
 });

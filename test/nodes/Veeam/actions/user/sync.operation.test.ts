@@ -173,7 +173,7 @@ describe('User → Sync: Apply', () => {
 		sim.log.clear();
 		const refused = await h.run(sync({ syncMode: 'apply', syncOptions: { approvedPlanId: planId, maxRemovalPercent: 100 } }), HR);
 		expect(refused.error?.name).toBe('NodeOperationError');
-		expect(errorText(refused)).toMatch(/^Approved Plan ID \(item 0\): the plan is now [0-9a-f]{8}, not the approved [0-9a-f]{8}: .* Nothing was changed\./);
+		expect(errorText(refused)).toMatch(/^Approved Plan ID \(item 0\): the plan is now [0-9a-f]{64}, not the approved [0-9a-f]{64}: .* Nothing was changed\./);
 		expect(mutations(sim)).toEqual([]);
 
 		const current = await h.run(sync(), HR);

@@ -140,9 +140,27 @@ describe('planSync', () => {
 		const a = planSync(server, [want(0, 'TECH\\ann', [R.restore]), want(1, 'TECH\\eve', [R.viewer])], { kind: 'domain', domain: 'TECH' }, NONE_PROTECTED, NO_LIMIT);
 		const b = planSync(server, [want(0, 'TECH\\eve', [R.viewer]), want(1, 'tech\\ANN', [R.restore])], { kind: 'domain', domain: 'TECH' }, NONE_PROTECTED, NO_LIMIT);
 		const c = planSync(server, [want(0, 'TECH\\ann', [R.restore]), want(1, 'TECH\\eve', [R.tape])], { kind: 'domain', domain: 'TECH' }, NONE_PROTECTED, NO_LIMIT);
-		expect(a.id).toMatch(/^[0-9a-f]{8}$/);
+		expect(a.id).toMatch(/^[0-9a-f]{64}$/);
 		expect(b.id).toBe(a.id);
 		expect(c.id).not.toBe(a.id);
+	});
+
+	it('the id covers everything a step would do (issue 15, point 9): a create as a group is not the approved create as a user', () => {
+		const scope: SyncScope = { kind: 'domain', domain: 'TECH' };
+		const id = (d: DesiredUser[], on = server) => planSync(on, d, scope, NONE_PROTECTED, NO_LIMIT).id;
+		const base = [want(0, 'TECH\\new', [R.restore]), want(1, 'TECH\\eve', [R.viewer])];
+		const ids = [
+			id(base),
+			id([{ ...base[0], type: 'ExternalGroup' }, base[1]]),
+			id([{ ...base[0], type: 'ExternalUser' }, base[1]]),
+			id([{ ...base[0], description: 'Contractor' }, base[1]]),
+			id([{ ...base[0], hasPassword: true }, base[1]]),
+			// The same names and roles, but another account on the server (deleted and added again: a new id).
+			id(base, server.map((u) => (u.name === 'TECH\\ann' ? { ...u, ref: 'id-ann-again', id: 'id-ann-again' } : u))),
+		];
+		expect(new Set(ids).size).toBe(ids.length);
+		// The input's order and item numbers are not part of it.
+		expect(id([want(5, 'TECH\\eve', [R.viewer]), want(3, 'TECH\\new', [R.restore])])).toBe(ids[0]);
 	});
 });
 
