@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
 import type { SeedOptions, SimContext, SimProduct } from '../core/context';
-import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
 import {
 	badRequest,
 	boolParam,
@@ -14,63 +13,30 @@ import {
 	type SimRequest,
 	type SimResponse,
 } from '../core/http';
+import { VbrLogins } from './login';
+import {
+	ACCOUNT_NAME,
+	compareNames,
+	DEFAULT_USERS,
+	enumParam,
+	ok,
+	UUID,
+	VBR_DEFAULT_LOGINS,
+	VBR_USER_TYPES,
+	ver,
+	type VbrOptions,
+	type VbrUser,
+	type VbrUserType,
+} from './model';
 import { BACKUP_ADMINISTRATOR, BUILT_IN_ROLES, type VbrRole } from './roles';
+
+export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin, type VbrOptions, type VbrUserType } from './model';
 
 /**
  * Veeam Backup & Replication 13 security API (`/api/oauth2/token`, `/api/v1/security/*`),
- * as the published 1.3-rev1 and 1.3-rev2 specs describe it.
+ * as the published 1.3-rev1 and 1.3-rev2 specs describe it. Logins and tokens: login.ts.
  */
 
-export const VBR_USER_TYPES = ['InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup'] as const;
-export type VbrUserType = (typeof VBR_USER_TYPES)[number];
-
-interface VbrUser {
-	id: string;
-	name: string;
-	type: VbrUserType;
-	roleIds: string[];
-	isServiceAccount: boolean;
-}
-
-export interface VbrLogin {
-	name: string;
-	password: string;
-}
-
-export interface VbrOptions {
-	/** `x-api-version` values the server accepts. */
-	supportedVersions?: string[];
-	/** When false, an unsupported version gets the spec's bare message without the list of versions. */
-	announceVersions?: boolean;
-	/** Largest `limit` the list endpoints honour; larger requests are clamped (and `pagination.limit` says so). */
-	maxPageSize?: number;
-	/** Login accounts (name + password); each must match a user in the user list to be allowed anything. */
-	logins?: VbrLogin[];
-	/** The users the server starts with (default: a small realistic set). */
-	initialUsers?: Array<{ name: string; type: VbrUserType; roles: string[]; isServiceAccount?: boolean }>;
-	/** Global MFA setting at start (`/security/settings`). */
-	mfaEnabled?: boolean;
-}
-
-export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';
-export const VBR_DEFAULT_LOGINS: VbrLogin[] = [
-	{ name: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
-	{ name: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD },
-	{ name: 'VBR01\\viewer', password: VBR_DEFAULT_PASSWORD },
-];
-
-const DEFAULT_USERS: NonNullable<VbrOptions['initialUsers']> = [
-	{ name: 'BUILTIN\\Administrators', type: 'InternalGroup', roles: [BACKUP_ADMINISTRATOR] },
-	{ name: 'VBR01\\svc-n8n', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR], isServiceAccount: true },
-	{ name: 'VBR01\\admin', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR] },
-	{ name: 'VBR01\\viewer', type: 'InternalUser', roles: ['Backup Viewer'] },
-	{ name: 'TECH\\sheila.d.cory', type: 'ExternalUser', roles: ['Restore Operator'] },
-	{ name: 'TECH\\Backup Operators', type: 'ExternalGroup', roles: ['Backup Operator'] },
-];
-
-/** `DOMAIN\name`: both parts non-empty, no further backslash. */
-const ACCOUNT_NAME = /^[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `EUserFiltersOrderColumn`: 1.3-rev2 adds `MfaEnabled`. */
 const USER_ORDER_COLUMNS = ['Name', 'Type', 'IsServiceAccount'] as const;
 const USER_ORDER_COLUMNS_REV2 = [...USER_ORDER_COLUMNS, 'MfaEnabled'] as const;
@@ -88,7 +54,7 @@ export class VbrProduct implements SimProduct {
 	/** Users sorted by name, rebuilt lazily after a create or delete (100k-user lists stay cheap). */
 	private sortedByName?: VbrUser[];
 	private roles = new Map<string, VbrRole>();
-	private logins = new Map<string, string>();
+	private readonly logins: VbrLogins;
 	private mfaEnabled = false;
 	private seedCounter = 0;
 
@@ -98,6 +64,7 @@ export class VbrProduct implements SimProduct {
 	) {
 		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
 		this.maxPageSize = options.maxPageSize ?? 500;
+		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
 		this.reset();
 		this.routes();
 	}
@@ -107,7 +74,7 @@ export class VbrProduct implements SimProduct {
 		this.usersByName.clear();
 		this.sortedByName = undefined;
 		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
-		this.logins = new Map((this.options.logins ?? VBR_DEFAULT_LOGINS).map((l) => [l.name.toLowerCase(), l.password]));
+		this.logins.reset(this.options.logins ?? VBR_DEFAULT_LOGINS);
 		this.mfaEnabled = this.options.mfaEnabled ?? false;
 		this.seedCounter = 0;
 		for (const u of this.options.initialUsers ?? DEFAULT_USERS) {
@@ -122,7 +89,18 @@ export class VbrProduct implements SimProduct {
 	}
 
 	setLogin(name: string, password: string): void {
-		this.logins.set(name.toLowerCase(), password);
+		this.logins.set(name, password);
+	}
+
+	/** Why a login with the right password gets no token (401), or undefined. */
+	private loginRefusal(login: string): string | undefined {
+		const id = this.usersByName.get(login);
+		const user = id ? this.users.get(id) : undefined;
+		if (!user) return 'The account has no role on this backup server.';
+		if (this.effectiveMfa(user)) {
+			return 'Multi-factor authentication is enabled for this account. Use a service account (MFA off) for REST API access.';
+		}
+		return undefined;
 	}
 
 	seedUsers(opts: SeedOptions): number {
@@ -177,8 +155,8 @@ export class VbrProduct implements SimProduct {
 
 	private routes(): void {
 		const r = this.router;
-		r.add('POST', '/api/oauth2/token', (req) => this.token(req));
-		r.add('POST', '/api/oauth2/logout', (req) => this.logout(req));
+		r.add('POST', '/api/oauth2/token', (req) => this.logins.token(req));
+		r.add('POST', '/api/oauth2/logout', (req) => this.logins.logout(req));
 
 		const users = '/api/v1/security/users';
 		r.add('GET', users, (req) => this.authorized(req, () => this.listUsers(req)));
@@ -218,84 +196,14 @@ export class VbrProduct implements SimProduct {
 		);
 	}
 
-	// ---- authentication -----------------------------------------------------------------------
-
-	private token(req: SimRequest): SimResponse {
-		return tokenEndpoint(this.ctx, req, (grant, form) => this.tokenGrant(grant, form));
-	}
-
-	private tokenGrant(grant: string, form: URLSearchParams): SimResponse {
-		let subject: string;
-		if (grant === 'password') {
-			const username = form.get('username') ?? '';
-			const password = form.get('password') ?? '';
-			if (!username || !password) throw badRequest('The username and password parameters are required for the password grant.');
-			const login = this.findLogin(username);
-			if (!login || this.logins.get(login) !== password) {
-				throw new SimHttpError(401, 'AccessDenied', 'Invalid user name or password.');
-			}
-			const user = this.usersByName.get(login);
-			const entry = user ? this.users.get(user) : undefined;
-			if (!entry) throw new SimHttpError(401, 'AccessDenied', 'The account has no role on this backup server.');
-			if (this.effectiveMfa(entry)) {
-				throw new SimHttpError(
-					401,
-					'AccessDenied',
-					'Multi-factor authentication is enabled for this account. Use a service account (MFA off) for REST API access.',
-				);
-			}
-			subject = login;
-		} else if (grant === 'refresh_token') {
-			subject = consumeRefreshToken(this.ctx, form);
-		} else if (grant === 'authorization_code' || grant === 'vbr_token') {
-			throw badRequest(`The ${grant} grant is not available for this account.`);
-		} else {
-			throw badRequest('The grant_type parameter must be password, refresh_token, authorization_code or vbr_token.');
-		}
-		// `use_short_term_refresh`: the refresh token lives as long as the access token plus 15 min.
-		const shortTerm = /^true$/i.test(form.get('use_short_term_refresh') ?? '');
-		const t = this.ctx.tokens.issue(subject, {
-			refreshTtlSeconds: shortTerm ? this.ctx.tokens.policy.accessTtlSeconds + 900 : undefined,
-		});
-		return ok({
-			access_token: t.accessToken,
-			token_type: 'bearer',
-			refresh_token: t.refreshToken,
-			expires_in: t.expiresIn,
-			'.issued': t.issuedAt.toISOString(),
-			'.expires': t.expiresAt.toISOString(),
-		});
-	}
-
-	private logout(req: SimRequest): SimResponse {
-		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
-		if (!auth.ok) throw this.unauthorized(auth.reason);
-		this.ctx.tokens.revoke(String(req.headers.authorization).replace(/^Bearer\s+/i, ''));
-		return ok({});
-	}
-
-	/** Login names match whole (`VBR01\admin`) or by the part after the backslash when that is unambiguous. */
-	private findLogin(username: string): string | undefined {
-		const lower = username.toLowerCase();
-		if (this.logins.has(lower)) return lower;
-		const matches = [...this.logins.keys()].filter((k) => k.split('\\').pop() === lower);
-		return matches.length === 1 ? matches[0] : undefined;
-	}
-
-	private unauthorized(reason: 'missing' | 'invalid' | 'expired'): SimHttpError {
-		if (reason === 'expired') return new SimHttpError(401, 'ExpiredToken', 'The access token has expired.');
-		if (reason === 'invalid') return new SimHttpError(401, 'InvalidToken', 'The access token is invalid.');
-		return new SimHttpError(401, 'AccessDenied', 'Unauthorized. Get bearer JWT token at /api/oauth2/token');
-	}
+	// ---- authorization ------------------------------------------------------------------------
 
 	/**
-	 * Bearer token required; the security API is available to Backup Administrators only (each
-	 * operation's "Available to"), except what 1.3-rev2 opens to `rev2Readers` as well.
+	 * Bearer token required (login.ts); the security API is available to Backup Administrators only
+	 * (each operation's "Available to"), except what 1.3-rev2 opens to `rev2Readers` as well.
 	 */
 	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[]): SimResponse {
-		const auth = this.ctx.tokens.checkAccess(req.headers.authorization);
-		if (!auth.ok) throw this.unauthorized(auth.reason);
-		const id = this.usersByName.get(auth.subject);
+		const id = this.usersByName.get(this.logins.subject(req));
 		const user = id ? this.users.get(id) : undefined;
 		const allowed = rev2Readers && ver(req) !== '1.3-rev1' ? rev2Readers : [BACKUP_ADMINISTRATOR];
 		const allowedIds = allowed.map((name) => this.roleByName(name).id);
@@ -521,26 +429,4 @@ export class VbrProduct implements SimProduct {
 		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
 		return model;
 	}
-}
-
-function ok(body: unknown): SimResponse {
-	return { status: 200, body };
-}
-
-function ver(req: SimRequest): string {
-	return String(req.headers['x-api-version']).trim();
-}
-
-function compareNames(a: string, b: string): number {
-	const la = a.toLowerCase();
-	const lb = b.toLowerCase();
-	return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-function enumParam<T extends string>(q: URLSearchParams, name: string, values: readonly T[]): T | undefined {
-	const raw = q.get(name);
-	if (raw === null || raw === '') return undefined;
-	const found = values.find((v) => v.toLowerCase() === raw.toLowerCase());
-	if (!found) throw badRequest(`The ${name} parameter must be one of ${values.join(', ')}.`);
-	return found;
 }

@@ -1,0 +1,79 @@
+/**
+ * Veeam Backup & Replication's users and logins as the simulator keeps them, and the helpers its
+ * routes share.
+ */
+import { badRequest, type SimRequest, type SimResponse } from '../core/http';
+import { BACKUP_ADMINISTRATOR } from './roles';
+
+export const VBR_USER_TYPES = ['InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup'] as const;
+export type VbrUserType = (typeof VBR_USER_TYPES)[number];
+
+export interface VbrUser {
+	id: string;
+	name: string;
+	type: VbrUserType;
+	roleIds: string[];
+	isServiceAccount: boolean;
+}
+
+export interface VbrLogin {
+	name: string;
+	password: string;
+}
+
+export interface VbrOptions {
+	/** `x-api-version` values the server accepts. */
+	supportedVersions?: string[];
+	/** When false, an unsupported version gets the spec's bare message without the list of versions. */
+	announceVersions?: boolean;
+	/** Largest `limit` the list endpoints honour; larger requests are clamped (and `pagination.limit` says so). */
+	maxPageSize?: number;
+	/** Login accounts (name + password); each must match a user in the user list to be allowed anything. */
+	logins?: VbrLogin[];
+	/** The users the server starts with (default: a small realistic set). */
+	initialUsers?: Array<{ name: string; type: VbrUserType; roles: string[]; isServiceAccount?: boolean }>;
+	/** Global MFA setting at start (`/security/settings`). */
+	mfaEnabled?: boolean;
+}
+
+export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';
+export const VBR_DEFAULT_LOGINS: VbrLogin[] = [
+	{ name: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
+	{ name: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD },
+	{ name: 'VBR01\\viewer', password: VBR_DEFAULT_PASSWORD },
+];
+
+export const DEFAULT_USERS: NonNullable<VbrOptions['initialUsers']> = [
+	{ name: 'BUILTIN\\Administrators', type: 'InternalGroup', roles: [BACKUP_ADMINISTRATOR] },
+	{ name: 'VBR01\\svc-n8n', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR], isServiceAccount: true },
+	{ name: 'VBR01\\admin', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR] },
+	{ name: 'VBR01\\viewer', type: 'InternalUser', roles: ['Backup Viewer'] },
+	{ name: 'TECH\\sheila.d.cory', type: 'ExternalUser', roles: ['Restore Operator'] },
+	{ name: 'TECH\\Backup Operators', type: 'ExternalGroup', roles: ['Backup Operator'] },
+];
+
+/** `DOMAIN\name`: both parts non-empty, no further backslash. */
+export const ACCOUNT_NAME = /^[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function ok(body: unknown): SimResponse {
+	return { status: 200, body };
+}
+
+export function ver(req: SimRequest): string {
+	return String(req.headers['x-api-version']).trim();
+}
+
+export function compareNames(a: string, b: string): number {
+	const la = a.toLowerCase();
+	const lb = b.toLowerCase();
+	return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+export function enumParam<T extends string>(q: URLSearchParams, name: string, values: readonly T[]): T | undefined {
+	const raw = q.get(name);
+	if (raw === null || raw === '') return undefined;
+	const found = values.find((v) => v.toLowerCase() === raw.toLowerCase());
+	if (!found) throw badRequest(`The ${name} parameter must be one of ${values.join(', ')}.`);
+	return found;
+}
