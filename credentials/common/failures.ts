@@ -141,3 +141,25 @@ export function unsupportedVersionMessage(apiVersion: string, serverMessage: str
 			: 'Choose the version that matches the server release in the credential\'s "API Version" (see Veeam\'s REST API reference for the release).')
 	);
 }
+
+/** A header's value, whatever its case (the first of several). */
+export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+	const value = key === undefined ? undefined : headers[key];
+	return Array.isArray(value) ? String(value[0]) : value === undefined || value === null ? undefined : String(value);
+}
+
+/**
+ * Where a redirect's `Location` points (relative to the request URL), as its origin only: never
+ * its path or query, which may carry anything.
+ */
+export function redirectOrigin(location: string | undefined, requestUrl: string): string {
+	if (!location) return 'an address it did not give';
+	try {
+		const target = new URL(location, requestUrl);
+		return `${target.protocol}//${target.host}`;
+	} catch {
+		return 'an address that is not a valid URL';
+	}
+}

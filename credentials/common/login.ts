@@ -5,7 +5,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
-import { describeConnectionFailure, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
+import { describeConnectionFailure, headerValue, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
 import { scrub, secretValues } from './secrets';
 
 export interface VeeamProductAuth {
@@ -56,20 +56,6 @@ export function loginErrorText(ctx: TokenRequestContext, body: unknown): { error
 	return { errorCode: errorCode && scrub(errorCode, ctx.secrets), message: message && scrub(message, ctx.secrets) };
 }
 
-/** Where a 3xx answer points: its origin only (never a path or query, which may carry anything). */
-function redirectTarget(response: FullResponse, requestUrl: string): string {
-	const headers = response.headers ?? {};
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === 'location');
-	const location = key === undefined ? undefined : String(headers[key]);
-	if (!location) return 'an address it did not give';
-	try {
-		const target = new URL(location, requestUrl);
-		return `${target.protocol}//${target.host}`;
-	} catch {
-		return 'an address that is not a valid URL';
-	}
-}
-
 /** One form-encoded POST to the token endpoint; never throws an error carrying the form (it holds secrets). */
 export async function postTokenForm(
 	helpers: IHttpRequestHelper['helpers'],
@@ -112,7 +98,7 @@ export async function postTokenForm(
 	if (response instanceof VeeamAuthError) throw response;
 	if (response.statusCode >= 300 && response.statusCode < 400) {
 		throw new VeeamAuthError(
-			`${ctx.auth.productName} login failed: ${url} answered with a redirect (${response.statusCode}) to ${redirectTarget(response, url)}. ` +
+			`${ctx.auth.productName} login failed: ${url} answered with a redirect (${response.statusCode}) to ${redirectOrigin(headerValue(response.headers, 'location'), url)}. ` +
 				'The login is never sent on to another address (it holds the password): put the server\'s own address into "Server URL".',
 		);
 	}

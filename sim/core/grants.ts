@@ -1,4 +1,5 @@
 import type { SimContext } from './context';
+import type { IssuedTokens } from './tokens';
 import { badRequest, formBody, SimHttpError, type SimRequest, type SimResponse } from './http';
 
 /**
@@ -36,4 +37,16 @@ export function consumeRefreshToken(ctx: SimContext, form: URLSearchParams): str
 		);
 	}
 	return check.subject;
+}
+
+/** The fields both products' token answers share (VBR's `TokenModel`; VBGC adds its own). */
+export function tokenAnswer(t: IssuedTokens): Record<string, unknown> {
+	return {
+		access_token: t.accessToken,
+		token_type: 'bearer',
+		refresh_token: t.refreshToken,
+		expires_in: t.expiresIn,
+		'.issued': t.issuedAt.toISOString(),
+		'.expires': t.expiresAt.toISOString(),
+	};
 }

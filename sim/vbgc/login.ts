@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { SimContext } from '../core/context';
-import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
+import { consumeRefreshToken, tokenAnswer, tokenEndpoint } from '../core/grants';
 import { badRequest, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
 import { verifyTotp } from '../core/totp';
 import type { VbgcUser } from './model';
@@ -142,12 +142,7 @@ export class VbgcLogins {
 			refreshTtlSeconds: shortTerm ? this.settings.shortTermRefreshMs / 1000 : undefined,
 		});
 		return {
-			access_token: t.accessToken,
-			token_type: 'bearer',
-			refresh_token: t.refreshToken,
-			expires_in: t.expiresIn,
-			'.issued': t.issuedAt.toISOString(),
-			'.expires': t.expiresAt.toISOString(),
+			...tokenAnswer(t),
 			username: user.name,
 			roleName: this.primaryRoleName(user),
 			mfa_enabled: Boolean(user.mfa),

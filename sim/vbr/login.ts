@@ -3,7 +3,7 @@
  * case, `use_short_term_refresh`) and logout, and the bearer-token check of every other route.
  */
 import type { SimContext } from '../core/context';
-import { consumeRefreshToken, tokenEndpoint } from '../core/grants';
+import { consumeRefreshToken, tokenAnswer, tokenEndpoint } from '../core/grants';
 import { badRequest, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
 import { ok, type VbrLogin } from './model';
 
@@ -68,14 +68,7 @@ export class VbrLogins {
 		const t = this.ctx.tokens.issue(subject, {
 			refreshTtlSeconds: shortTerm ? this.ctx.tokens.policy.accessTtlSeconds + 900 : undefined,
 		});
-		return ok({
-			access_token: t.accessToken,
-			token_type: 'bearer',
-			refresh_token: t.refreshToken,
-			expires_in: t.expiresIn,
-			'.issued': t.issuedAt.toISOString(),
-			'.expires': t.expiresAt.toISOString(),
-		});
+		return ok(tokenAnswer(t));
 	}
 
 	/** Login names match whole (`VBR01\admin`) or by the part after the backslash when that is unambiguous. */

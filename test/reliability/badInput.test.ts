@@ -192,7 +192,8 @@ const credentialCases: BadCredential[] = [
 	{ product: 'vbr', what: 'URL with a path', change: (sim) => ({ url: `${sim.url}/api/v1` }), field: 'Server URL' },
 	{ product: 'vbr', what: 'http:// URL', change: (sim) => ({ url: sim.url.replace('https://', 'http://') }), field: 'Server URL' },
 	{ product: 'vbgc', what: 'empty URL', change: () => ({ url: '' }), field: 'Server URL' },
-	{ product: 'vbgc', what: 'URL with user info', change: (sim) => ({ url: sim.url.replace('https://', 'https://admin:pw@') }), field: 'Server URL' },
+	{ product: 'vbgc', what: 'URL with user info', change: (sim) => ({ url: sim.url.replace('https://', 'https://admin:Url-Pa55word@') }), field: 'Server URL' },
+	{ product: 'vbr', what: 'URL with user info, no scheme', change: (sim) => ({ url: sim.url.replace('https://', 'svc:Url-Pa55word@') }), field: 'Server URL' },
 	{ product: 'vbr', what: 'custom API version not in Veeam form', change: () => ({ apiVersion: 'custom', customApiVersion: 'v13' }), field: 'Custom API Version' },
 	{ product: 'vbgc', what: 'API version not in Veeam form', change: () => ({ apiVersion: '1.4' }), field: 'API Version' },
 	{ product: 'vbr', what: 'CA certificate that is not PEM', change: () => ({ caCertificate: 'MIIB…not a certificate' }), field: 'CA Certificate' },
@@ -212,6 +213,8 @@ describe.each(credentialCases)('credential, $product: $what', (c) => {
 		expect(result.error?.message).toMatch(new RegExp(`^${c.field.replace(/[()]/g, '\\$&')} \\(credential, item 0\\): `));
 		expect(errorText(result)).toContain('Nothing was sent to the server.');
 		expect(sim.stats.requests).toBe(0);
+		// A password in the URL is never repeated (issue 15, point 10).
+		expect(JSON.stringify(result.error)).not.toContain('Url-Pa55word');
 		table.push(`  ${c.product.padEnd(5)} ${`credential: ${c.what}`.padEnd(48)} → ${String(result.error?.message).slice(0, 110)}`);
 	});
 });

@@ -11,6 +11,8 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
+import type { UserListOptions, VeeamUser } from './types';
+
 export interface Page<T> {
 	items: T[];
 	/** The total the server announces (undefined when its answer has none). */
@@ -67,4 +69,15 @@ export async function readAllPages<T>(
 		return new Map([...seen].slice(0, cap));
 	}
 	return seen;
+}
+
+/** Every matching user (or the first `limit`) after `options.offset`, keyed by ref regardless of case. */
+export async function readUserPages(
+	node: INode,
+	fetchPage: (offset: number, limit: number) => Promise<Page<VeeamUser>>,
+	limit?: number,
+	options: UserListOptions = {},
+): Promise<VeeamUser[]> {
+	const users = await readAllPages(fetchPage, (u) => u.ref.toLowerCase(), { node, what: 'users', cap: limit, start: options.offset });
+	return [...users.values()];
 }

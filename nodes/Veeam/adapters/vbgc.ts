@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound } from './common';
-import { readAllPages, type Page } from './paging';
+import { readUserPages, type Page } from './paging';
 import type {
 	MfaEnrolment,
 	NewUser,
@@ -187,13 +187,7 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		const users = await readAllPages((offset, size) => this.page(filter, offset, size, options.sort), (u) => u.ref.toLowerCase(), {
-			node: this.ctx.getNode(),
-			what: 'users',
-			cap: limit,
-			start: options.offset,
-		});
-		return [...users.values()];
+		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options);
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

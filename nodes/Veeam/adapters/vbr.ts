@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound } from './common';
-import { readAllPages, type Page } from './paging';
+import { readAllPages, readUserPages, type Page } from './paging';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from './types';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
@@ -151,13 +151,7 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		const users = await readAllPages((skip, size) => this.page(filter, skip, size, options.sort), (u) => u.ref.toLowerCase(), {
-			node: this.ctx.getNode(),
-			what: 'users',
-			cap: limit,
-			start: options.offset,
-		});
-		return [...users.values()];
+		return await readUserPages(this.ctx.getNode(), (skip, size) => this.page(filter, skip, size, options.sort), limit, options);
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

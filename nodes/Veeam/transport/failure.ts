@@ -12,7 +12,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { LOGIN_FAILED_DESCRIPTION, networkErrorCode } from '../../../credentials/common/connection';
+import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin } from '../../../credentials/common/connection';
 
 export interface Failure {
 	status?: number;
@@ -44,15 +44,8 @@ export function parseBody(body: unknown): unknown {
 	}
 }
 
-function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-	const value = key === undefined ? undefined : headers[key];
-	return Array.isArray(value) ? String(value[0]) : value === undefined || value === null ? undefined : String(value);
-}
-
 function retryAfter(headers: Record<string, unknown> | undefined): number | undefined {
-	const value = header(headers, 'retry-after');
+	const value = headerValue(headers, 'retry-after');
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
@@ -61,22 +54,11 @@ function retryAfter(headers: Record<string, unknown> | undefined): number | unde
 	return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
-/** The origin a `Location` header points at (relative to the request URL); never its path or query. */
-function redirectOrigin(location: string | undefined, requestUrl: string): string {
-	if (!location) return 'an address it did not give';
-	try {
-		const target = new URL(location, requestUrl);
-		return `${target.protocol}//${target.host}`;
-	} catch {
-		return 'an address that is not a valid URL';
-	}
-}
-
 /** A non-2xx full response as a Failure. */
 export function failureFromResponse(response: FullResponse, requestUrl: string): Failure {
 	const status = response.statusCode;
 	const failure: Failure = { status, body: parseBody(response.body), retryAfterSeconds: retryAfter(response.headers) };
-	if (status >= 300 && status < 400) failure.redirectTo = redirectOrigin(header(response.headers, 'location'), requestUrl);
+	if (status >= 300 && status < 400) failure.redirectTo = redirectOrigin(headerValue(response.headers, 'location'), requestUrl);
 	return failure;
 }
 
