@@ -280,3 +280,18 @@ describe('the trigger and a role listed twice (point 15)', () => {
 		expect(vbr.stats.faultsInjected).toBe(2);
 	});
 });
+
+describe('a user removed by someone else between the look-up and the DELETE', () => {
+	it('Offboard reports "absent" and still says the directory account remains', async () => {
+		const sheila = simUser(vbr, SHEILA) as { id: string };
+		vbr.addFault({
+			kind: 'answer',
+			status: 404,
+			body: { errorCode: 'NotFound', message: 'Resource does not exist', resourceId: sheila.id },
+			method: 'DELETE',
+			pathIncludes: USERS,
+		});
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName(SHEILA) });
+		expect(run.json[0]).toMatchObject({ action: 'absent', name: SHEILA, directoryAccountRemains: true, directoryAccount: SHEILA });
+	});
+});

@@ -144,14 +144,13 @@ export class VbrDirectory implements UserDirectory {
 			path: USERS,
 			qs: { ...(await this.filterQuery(filter)), skip, limit, orderColumn, orderAsc: !sort?.descending },
 		});
-		const items = (res.data ?? []).map(fromVbrUser);
-		// A server that ignored the MFA filter (an older API) does not get its other users through.
-		const kept = filter.mfaEnabled === undefined ? items : items.filter((u) => u.mfaEnabled === filter.mfaEnabled);
-		return { items: kept.length === items.length ? items : kept, total: res.pagination?.total };
+		return { items: (res.data ?? []).map(fromVbrUser), total: res.pagination?.total };
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		return await readUserPages(this.ctx.getNode(), (skip, size) => this.page(filter, skip, size, options.sort), limit, options);
+		const users = await readUserPages(this.ctx.getNode(), (skip, size) => this.page(filter, skip, size, options.sort), limit, options);
+		// A server that ignored the MFA filter does not get its other users through.
+		return filter.mfaEnabled === undefined ? users : users.filter((u) => u.mfaEnabled === filter.mfaEnabled);
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

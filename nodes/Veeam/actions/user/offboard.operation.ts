@@ -52,7 +52,9 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	const outcome = user ? await directory.deleteUser(user) : 'absent';
 	if (outcome === 'absent') {
 		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);
-		return { action: 'absent', [p.lookup.mode === 'name' ? 'name' : 'id']: p.lookup.value, directoryAccountRemains: false };
+		// Seen a moment ago and gone now (removed by someone else): its directory account is still there.
+		const flags = user ? directoryAccountFlags(user) : { directoryAccountRemains: false };
+		return { action: 'absent', [p.lookup.mode === 'name' ? 'name' : 'id']: p.lookup.value, ...flags };
 	}
 	const deleted = user as VeeamUser;
 	return { action: 'deleted', user: userOutput(deleted), ...directoryAccountFlags(deleted) };
