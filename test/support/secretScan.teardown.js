@@ -68,7 +68,7 @@ async function teardown() {
 	const kinds = {};
 	for (const kind of secrets.values()) kinds[kind] = (kinds[kind] ?? 0) + 1;
 	process.stdout.write(
-		`\nsecret scan: ${files.length} test files, ${artifacts} outputs/errors/log lines (${(bytes / 1e6).toFixed(1)} MB), ` +
+		`\nsecret scan: ${files.length} test file runs, ${artifacts} outputs/errors/log lines (${(bytes / 1e6).toFixed(1)} MB), ` +
 			`${secrets.size} secrets (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}): ${found.length} leak(s), ${Date.now() - started} ms\n`,
 	);
 	if (found.length) {

@@ -13,6 +13,7 @@
  * codes and set-up token by purpose (QR code string and token by default, the rest when the user
  * opts in); artifacts of such runs are not scanned for those three kinds.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -92,5 +93,7 @@ export function flush(testFile: string): void {
 	const file: ScanFile = { testFile, artifacts: records.artifacts, secrets: [...records.secrets] };
 	mkdirSync(dir, { recursive: true });
 	const name = testFile.replace(/[^a-z0-9]+/gi, '_').slice(-120);
-	writeFileSync(join(dir, `${name}.${process.pid}.json`), JSON.stringify(file));
+	// One file per run of a test file: the same file runs once per jest project (n8n 2.x and 1.x),
+	// possibly in the same worker, and neither run's records may overwrite the other's.
+	writeFileSync(join(dir, `${name}.${process.pid}.${randomUUID()}.json`), JSON.stringify(file));
 }
