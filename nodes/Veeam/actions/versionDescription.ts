@@ -46,27 +46,21 @@ export const versionDescription: INodeTypeDescription = {
 			default: 'vbr',
 			description: 'The Veeam product whose users to manage',
 		},
-		// One resource list per product: MFA set-up through the API exists on VBGC only.
+		// One Resource property, and one Operation property per resource: n8n's node creator builds its
+		// action list from them (a second Resource or Operation lists actions twice or misses some).
+		// What one product lacks is hidden by the option's display options.
 		{
 			displayName: 'Resource',
 			name: 'resource',
 			type: 'options',
 			noDataExpression: true,
-			displayOptions: { show: { product: ['vbr'] } },
 			options: [
-				{ name: 'Role', value: 'role' },
-				{ name: 'User', value: 'user' },
-			],
-			default: 'user',
-		},
-		{
-			displayName: 'Resource',
-			name: 'resource',
-			type: 'options',
-			noDataExpression: true,
-			displayOptions: { show: { product: ['vbgc'] } },
-			options: [
-				{ name: 'MFA', value: 'mfa' },
+				{
+					name: 'MFA',
+					value: 'mfa',
+					description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud)',
+					displayOptions: { show: { product: ['vbgc'] } },
+				},
 				{ name: 'Role', value: 'role' },
 				{ name: 'User', value: 'user' },
 			],

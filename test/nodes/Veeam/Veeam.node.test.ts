@@ -51,15 +51,42 @@ describe('Veeam node description', () => {
 
 	it('offers every operation with an action and a description for AI tool use', () => {
 		expect(operations('user').map((o) => o.value).sort()).toEqual(
-			['accessReport', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].sort(),
+			['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].sort(),
 		);
 		expect(operations('role').map((o) => o.value).sort()).toEqual(['get', 'getMany']);
-		for (const op of [...operations('user'), ...operations('role')]) {
+		expect(operations('mfa').map((o) => o.value).sort()).toEqual(['accept', 'disable', 'enable', 'recreate']);
+		for (const op of [...operations('user'), ...operations('role'), ...operations('mfa')]) {
 			expect(op.action).toMatch(/^[A-Z]/);
 			expect(String(op.description).length).toBeGreaterThan(30);
+			// What an operation outputs is in the README's table, not raw field names in a tooltip.
+			expect(op.description).not.toMatch(/[a-z][A-Z][a-z]+: (true|false)|"[a-z]+[A-Z]\w*"/);
 		}
-		const offboard = operations('user').find((o) => o.value === 'offboard');
-		expect(offboard?.description).toContain('directoryAccountRemains');
+	});
+
+	/**
+	 * n8n's node creator, as its editor builds the action list (n8n 2.40.7 and 1.123.81, editor-ui
+	 * `workflows.store`): for each `resource` property, for each of its options, the first
+	 * `operation` property whose display options name that resource; each option of it an action.
+	 */
+	it('gives n8n\'s node creator every action exactly once', () => {
+		const props = description.properties;
+		const actions: string[] = [];
+		for (const resource of props.filter((p) => p.name === 'resource')) {
+			for (const option of (resource.options ?? []) as INodePropertyOptions[]) {
+				const operation = props.find((p) => p.name === 'operation' && (p.displayOptions?.show?.resource as unknown[] | undefined)?.includes(option.value));
+				for (const op of (operation?.options ?? []) as INodePropertyOptions[]) actions.push(`${option.value}:${String(op.value)}`);
+			}
+		}
+		expect(actions.length).toBe(new Set(actions).size);
+		expect(actions.sort()).toEqual(
+			[
+				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
+				'role:get',
+				'role:getMany',
+				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].map((o) => `user:${o}`),
+			].sort(),
+		);
+		expect(props.filter((p) => p.name === 'resource')).toHaveLength(1);
 	});
 
 	it('refers only to list-search and load-options methods the node has', () => {

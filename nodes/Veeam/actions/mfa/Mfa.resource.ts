@@ -14,33 +14,30 @@ export const description: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { product: ['vbgc'], resource: ['mfa'] } },
+		displayOptions: { show: { resource: ['mfa'] } },
 		options: [
 			{
 				name: 'Accept',
 				value: 'accept',
-				description:
-					"Finish an MFA setup with a 6-digit code from the user's authenticator app and the token from Enable or Recreate: MFA is on from then. Outputs action \"mfaEnabled\" (or \"mfaSecretReplaced\") and the user.",
+				description: "Finish an MFA set-up with a code from the user's authenticator app: MFA is on from then",
 				action: 'Accept the MFA setup of a user',
 			},
 			{
 				name: 'Disable',
 				value: 'disable',
-				description: 'Turn multi-factor authentication off for a user, and cancel a setup not yet accepted. Outputs action "mfaDisabled" or "unchanged".',
+				description: 'Turn multi-factor authentication off for a user, and cancel a set-up not yet accepted',
 				action: 'Disable MFA for a user',
 			},
 			{
 				name: 'Enable',
 				value: 'enable',
-				description:
-					'Start an MFA setup for a user without MFA. Outputs the QR code string and the token for Accept by default; the secret key and scratch codes only with "Include Secrets in Output".',
+				description: 'Start an MFA set-up for a user without MFA: a QR code for their authenticator app',
 				action: 'Enable MFA for a user',
 			},
 			{
 				name: 'Recreate',
 				value: 'recreate',
-				description:
-					'Start a setup with a new secret key for a user whose MFA is on (e.g. a lost phone); the old key works until Accept. Same output as Enable.',
+				description: 'Start a set-up with a new secret for a user whose MFA is on (a lost phone, for example)',
 				action: 'Recreate the MFA secret of a user',
 			},
 		],

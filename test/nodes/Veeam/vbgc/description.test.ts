@@ -18,10 +18,16 @@ function shownProperties(parameters: Record<string, unknown>): INodeProperties[]
 
 const shown = (parameters: Record<string, unknown>) => [...new Set(shownProperties(parameters).map((p) => p.name))].sort();
 
+/** The options of the one property `name` the editor shows, without those their own display options hide (as n8n 2.x's editor filters them). */
 function optionValues(parameters: Record<string, unknown>, name: string): string[] {
 	const props = shownProperties(parameters).filter((p) => p.name === name);
 	expect(props).toHaveLength(1);
-	return ((props[0].options ?? []) as INodePropertyOptions[]).map((o) => String(o.value)).sort();
+	const n = nodeWith(parameters);
+	const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+	const visible = ((props[0].options ?? []) as INodePropertyOptions[]).filter(
+		(o) => !o.displayOptions || NodeHelpers.displayParameter(resolved, o as unknown as INodeProperties, n, description),
+	);
+	return visible.map((o) => String(o.value)).sort();
 }
 
 describe('Veeam node description: product-specific parts', () => {
