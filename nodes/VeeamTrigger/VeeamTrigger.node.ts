@@ -84,7 +84,8 @@ export class VeeamTrigger implements INodeType {
 					{
 						name: 'Service-Account Mode Changed',
 						value: 'serviceAccountModeChanged',
-						description: 'A user was put into or taken out of service-account mode (VBR)',
+						description: 'A user was put into or taken out of service-account mode',
+						displayOptions: { show: { product: ['vbr'] } },
 					},
 					{
 						name: 'User Added',
@@ -113,6 +114,17 @@ export class VeeamTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. TECH\\*',
+						displayOptions: { show: { '/product': ['vbr'] } },
+						description:
+							'Report only accounts whose name matches, now or before the change, e.g. TECH\\* for one domain. * matches any characters, ? one character; case-insensitive.',
+					},
+					{
+						displayName: 'Name Pattern',
+						name: 'namePattern',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. *.ops',
+						displayOptions: { show: { '/product': ['vbgc'] } },
 						description:
 							'Report only users whose name matches, now or before the change. * matches any characters, ? one character; case-insensitive.',
 					},

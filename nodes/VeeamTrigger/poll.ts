@@ -98,6 +98,11 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	};
 }
 
+/** VBGC accounts have no service-account mode: that event never happens there. */
+function productHasEvent(product: Product, event: UserEventType): boolean {
+	return !(product === 'vbgc' && event === 'serviceAccountModeChanged');
+}
+
 /** What decides which user list the snapshot describes: product, server, API version (which fields the server reports). */
 async function configKey(ctx: IPollFunctions, product: Product): Promise<string> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[product]);
@@ -111,6 +116,9 @@ async function configKey(ctx: IPollFunctions, product: Product): Promise<string>
 	return configFingerprint([product, url.toLowerCase(), apiVersion]);
 }
 
+/** What an item is made of: a change, or a sample shaped as one (manual runs). */
+type EmittedEvent = Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'> & { sample?: true; sampleNote?: string };
+
 /** A plain copy of a user for an item (no shared arrays, no internal fields). */
 function plainUser(user: TrackedUser | VeeamUser | null): IDataObject | null {
 	if (!user) return null;
@@ -119,7 +127,7 @@ function plainUser(user: TrackedUser | VeeamUser | null): IDataObject | null {
 	return copy;
 }
 
-function eventItem(e: Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>, product: Product, detectedAt: string): IDataObject {
+function eventItem(e: EmittedEvent, product: Product, detectedAt: string): IDataObject {
 	return {
 		event: e.event,
 		product,
@@ -127,34 +135,47 @@ function eventItem(e: Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>
 		previous: plainUser(e.previous),
 		changes: JSON.parse(JSON.stringify(e.changes)) as IDataObject[],
 		detectedAt,
+		...(e.sample ? { sample: true, sampleNote: e.sampleNote } : {}),
 	};
 }
 
-/** Current users shaped as the chosen events, for mapping fields in the editor. */
-function sampleEvents(users: VeeamUser[], events: UserEventType[]): Array<Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>> {
+/**
+ * Current users shaped as the chosen events, for mapping fields in the editor ("Fetch Test
+ * Event" with no real change to show). Each is a consistent change (`from` differs from `to`) and
+ * says it is a sample, so nobody takes it for something that happened.
+ */
+function sampleEvents(users: VeeamUser[], events: UserEventType[]): Array<EmittedEvent> {
 	return users.slice(0, SAMPLE_SIZE).map((user, i) => {
 		const event = events[i % events.length];
+		const was = (change: Partial<VeeamUser>) => ({ ...user, ...change });
+		const base = { event, user, sample: true as const, sampleNote: SAMPLE_NOTE };
 		switch (event) {
 			case 'userAdded':
-				return { event, user, previous: null, changes: [] };
+				return { ...base, previous: null, changes: [] };
 			case 'userRemoved':
-				return { event, user: null, previous: user, changes: [] };
-			case 'rolesChanged':
-				return { event, user, previous: user, changes: [{ field: 'roles', from: user.roles, to: user.roles }] };
-			case 'mfaChanged':
-				return { event, user, previous: user, changes: [{ field: 'mfaEnabled', from: user.mfaEnabled ?? null, to: user.mfaEnabled ?? null }] };
-			case 'serviceAccountModeChanged':
-				return {
-					event,
-					user,
-					previous: user,
-					changes: [{ field: 'isServiceAccount', from: user.isServiceAccount ?? null, to: user.isServiceAccount ?? null }],
-				};
-			case 'otherFieldsChanged':
-				return { event, user, previous: user, changes: [{ field: 'type', from: user.type, to: user.type }] };
+				return { ...base, user: null, previous: user, changes: [] };
+			case 'rolesChanged': {
+				// It lost its last role, or had none of its roles before (a user always has one).
+				const before = user.roles.length > 1 ? user.roles.slice(0, -1) : [];
+				return { ...base, previous: was({ roles: before }), changes: [{ field: 'roles', from: before, to: user.roles }] };
+			}
+			case 'mfaChanged': {
+				const now = user.mfaEnabled ?? true;
+				return { ...base, user: { ...user, mfaEnabled: now }, previous: was({ mfaEnabled: !now }), changes: [{ field: 'mfaEnabled', from: !now, to: now }] };
+			}
+			case 'serviceAccountModeChanged': {
+				const now = user.isServiceAccount ?? false;
+				return { ...base, previous: was({ isServiceAccount: !now }), changes: [{ field: 'isServiceAccount', from: !now, to: now }] };
+			}
+			case 'otherFieldsChanged': {
+				const before = `${user.name}.old`;
+				return { ...base, previous: was({ name: before }), changes: [{ field: 'name', from: before, to: user.name }] };
+			}
 		}
 	});
 }
+
+const SAMPLE_NOTE = 'A sample built from a current user for mapping fields: not a change that happened.';
 
 /** Adds where the poll stopped to an API or node error, and rethrows it as a node error. */
 function pollFailed(ctx: IPollFunctions, error: unknown): never {
@@ -196,7 +217,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return { current, events: finishComparison(comparison, current), reason: '' };
 	};
 	const { current, events, reason } = await work().catch((error: unknown) => pollFailed(this, error));
-	const emit = (list: Array<Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'>>) =>
+	const emit = (list: Array<EmittedEvent>) =>
 		list.length > 0 ? [this.helpers.returnJsonArray(list.map((e) => eventItem(e, product, detectedAt)))] : null;
 
 	if (manual) {
@@ -204,7 +225,8 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		if (pending.length > 0) return emit(pending);
 		const matches = userMatcher(filter);
 		const sample = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-		return emit(sampleEvents(sample, USER_EVENTS.filter((e) => filter.events.has(e))));
+		const kinds = USER_EVENTS.filter((e) => filter.events.has(e) && productHasEvent(product, e));
+		return emit(sampleEvents(sample, kinds.length ? kinds : ['userAdded']));
 	}
 
 	const next = encodeState(current.values(), cfg);

@@ -375,6 +375,18 @@ describe('manual mode ("Fetch Test Event")', () => {
 		expect(items[0]).toMatchObject({ user: null, previous: { name: 'BUILTIN\\Administrators' } });
 		expect(items[1]).toMatchObject({ user: { name: 'TECH\\Backup Operators' }, previous: null });
 		expect(items[2]).toMatchObject({ user: { name: 'TECH\\sheila.d.cory' }, previous: { name: 'TECH\\sheila.d.cory' } });
+		// Each says it is a sample, and each is a consistent change: from differs from to, and
+		// previous and user differ in exactly the changed field.
+		for (const item of items) {
+			expect(item).toMatchObject({ sample: true, sampleNote: expect.stringMatching(/not a change that happened/) });
+			for (const change of item.changes as Array<{ field: string; from: unknown; to: unknown }>) {
+				expect(change.from).not.toEqual(change.to);
+				expect((item.previous as Record<string, unknown>)[change.field]).toEqual(change.from);
+				expect((item.user as Record<string, unknown>)[change.field]).toEqual(change.to);
+			}
+		}
+		expect(items[2].changes).toEqual([{ field: 'roles', from: [], to: (items[2].user as { roles: unknown[] }).roles }]);
+		expect(items[4]).toMatchObject({ user: { name: 'VBR01\\svc-n8n' }, changes: [{ field: 'isServiceAccount', from: false, to: true }] });
 		expect(result.saved).toBe(false);
 		expect(result.staticData).toEqual({});
 		expect(result.workflowStaticData[STATIC_KEY] ?? {}).toEqual({});

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { VbgcAdmin, activate, comparable, emitted, serverUsers, snapshotUsers, summary } from './harness';
+import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';
 
 const ROLE = {
 	admin: '3aa715c3-17b3-45b8-9e0b-c61743bf84d1',
@@ -157,4 +158,14 @@ it('a failed poll emits nothing and keeps the snapshot; the next one reports eve
 		['otherFieldsChanged', 'a.one'],
 		['userAdded', 'b.two'],
 	]);
+});
+
+describe('VBGC: product-specific events', () => {
+	it('offers no service-account event (VBGC has no service accounts), and its samples never show one', async () => {
+		const events = new VeeamTrigger().description.properties.find((p) => p.name === 'events');
+		const option = (events?.options as Array<{ value: string; displayOptions?: unknown }>).find((o) => o.value === 'serviceAccountModeChanged');
+		expect(option?.displayOptions).toEqual({ show: { product: ['vbr'] } });
+		const result = await activate(sim, 'vbgc', { events: ['serviceAccountModeChanged', 'rolesChanged'] }).pollManually();
+		expect(emitted(result).map((i) => i.event).every((e) => e === 'rolesChanged')).toBe(true);
+	});
 });
