@@ -27,5 +27,5 @@ export async function execute(this: IExecuteFunctions, p: EnableParams, director
 		throw inputError(this, i, 'User', `multi-factor authentication is already on for "${user.name}"`, 'Use MFA → Recreate to issue a new secret key, or MFA → Disable first.');
 	}
 	const enrolment = await mfaCalls(this, directory, i).mfaEnable(user, false);
-	return enrolmentResult(user, enrolment, p.output, false);
+	return enrolmentResult(user, enrolment, p.output);
 }

@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { PRODUCT_NAMES, type MfaEnrolment, type UserDirectory, type VeeamUser } from '../../adapters';
 import { userOutput } from '../../helpers/directory';
-import { readBoolean, readChoice } from '../../helpers/input';
+import { readBoolean } from '../../helpers/input';
 
 /**
  * What MFA → Enable and MFA → Recreate put in their output. VBGC answers an MFA setup with the
@@ -10,11 +10,11 @@ import { readBoolean, readChoice } from '../../helpers/input';
  * scratch codes let whoever reads them pass the user's MFA, and n8n keeps node outputs in the
  * execution log, so they are output only when the user switches on "Include Secrets in Output".
  *
- * Without secrets the choice is the QR code string with the token (the default), or nothing. The
- * QR code string contains the secret key too (`otpauth://…?secret=…`): it is the one thing a
- * workflow must hand the user for their authenticator app, and the token (not a secret by itself:
- * it cannot produce codes) is what MFA → Accept needs later with a code from that app. So the
- * default is the least that still lets a workflow finish the setup; "Nothing" discards everything.
+ * Without them the output holds the QR code string and the token. The QR code string contains the
+ * secret key too (`otpauth://…?secret=…`), but it is the one thing a workflow must hand the user for
+ * their authenticator app, and the token (not a secret by itself: it cannot produce codes) is what
+ * MFA → Accept needs later with a code from that app: the least that lets a workflow finish the
+ * set-up. (An option to output nothing was dropped: a set-up nobody can accept has no use.)
  */
 export const enrolmentOutputProperties: INodeProperties[] = [
 	{
@@ -23,36 +23,21 @@ export const enrolmentOutputProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			"Whether the output holds the secret key and the five scratch codes (besides the QR code string and the token). Anyone who can read this execution's data can then generate the user's codes or bypass MFA with a scratch code: switch on only when the next step needs them and execution data is protected.",
+			"Whether the output holds the secret key and the five scratch codes, besides the QR code string (for the user's authenticator app) and the token (for MFA → Accept). Anyone who can read this execution's data can then generate the user's codes or bypass MFA with a scratch code: switch on only when the next step needs them and execution data is protected.",
 	},
 	{
-		displayName: 'Output Without Secrets',
-		name: 'outputWithoutSecrets',
-		type: 'options',
-		default: 'qrString',
-		displayOptions: { show: { includeSecrets: [false] } },
-		options: [
-			{
-				name: 'QR Code String and Token',
-				value: 'qrString',
-				description:
-					'Output qrString (otpauth://…) for the authenticator app, and token for MFA → Accept. The QR code string contains the secret key: send it to the user only, do not store it.',
-			},
-			{
-				name: 'Nothing',
-				value: 'nothing',
-				description: 'Discard the setup: it cannot be accepted from this output, and the user\'s MFA state does not change',
-			},
-		],
-		description: 'What the output holds when secrets are not included',
+		displayName:
+			'The output holds the QR code string, which contains the secret key: send it to the user only, and do not store it.',
+		name: 'qrStringNotice',
+		type: 'notice',
+		default: '',
 	},
 ];
 
-export type EnrolmentOutput = 'all' | 'qrString' | 'nothing';
+export type EnrolmentOutput = 'all' | 'qrString';
 
 export function readEnrolmentOutput(ctx: IExecuteFunctions, i: number): EnrolmentOutput {
-	if (readBoolean(ctx, i, 'includeSecrets', 'Include Secrets in Output', false)) return 'all';
-	return readChoice(ctx, i, 'outputWithoutSecrets', 'Output Without Secrets', ['qrString', 'nothing'] as const, 'qrString');
+	return readBoolean(ctx, i, 'includeSecrets', 'Include Secrets in Output', false) ? 'all' : 'qrString';
 }
 
 /** The product's MFA calls, or a clear error for a product that has none (VBR: use User → Reset MFA). */
@@ -68,12 +53,14 @@ export function mfaCalls(ctx: IExecuteFunctions, directory: UserDirectory, i: nu
 }
 
 /** The output of a started setup: the secrets only as chosen; never the user's password (it is not known here). */
-export function enrolmentResult(user: VeeamUser, enrolment: MfaEnrolment, output: EnrolmentOutput, recreate: boolean): IDataObject {
-	const result: IDataObject = { action: 'mfaSetupStarted', recreate, user: userOutput(user), secretsIncluded: output === 'all' };
-	if (output === 'qrString' || output === 'all') {
-		result.qrString = enrolment.qrString;
-		result.token = enrolment.token;
-	}
+export function enrolmentResult(user: VeeamUser, enrolment: MfaEnrolment, output: EnrolmentOutput): IDataObject {
+	const result: IDataObject = {
+		action: 'mfaSetupStarted',
+		user: userOutput(user),
+		qrString: enrolment.qrString,
+		token: enrolment.token,
+		secretsIncluded: output === 'all',
+	};
 	if (output === 'all') {
 		result.secretKey = enrolment.secretKey;
 		result.scratchCodes = [...enrolment.scratchCodes];

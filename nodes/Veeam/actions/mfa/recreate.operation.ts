@@ -27,5 +27,5 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 export async function execute(this: IExecuteFunctions, p: RecreateParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await requireUser(this, directory, p.lookup, i);
 	const enrolment = await mfaCalls(this, directory, i).mfaEnable(user, true);
-	return enrolmentResult(user, enrolment, p.output, true);
+	return enrolmentResult(user, enrolment, p.output);
 }

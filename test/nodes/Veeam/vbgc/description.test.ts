@@ -89,8 +89,7 @@ describe('Veeam node description: product-specific parts', () => {
 		for (const operation of ['enable', 'recreate']) {
 			const props = shownProperties({ product: 'vbgc', resource: 'mfa', operation });
 			expect(props.find((p) => p.name === 'includeSecrets')?.default).toBe(false);
-			expect(props.find((p) => p.name === 'outputWithoutSecrets')?.default).toBe('qrString');
-			expect(shown({ product: 'vbgc', resource: 'mfa', operation, includeSecrets: true })).not.toContain('outputWithoutSecrets');
+			expect(props.find((p) => p.name === 'qrStringNotice')?.type).toBe('notice');
 		}
 		expect(shown({ product: 'vbgc', resource: 'mfa', operation: 'accept' })).toEqual(['code', 'operation', 'product', 'resource', 'token', 'user']);
 	});

@@ -51,7 +51,6 @@ describe('MFA → Enable', () => {
 			{
 				json: {
 					action: 'mfaSetupStarted',
-					recreate: false,
 					secretsIncluded: false,
 					qrString: expect.stringMatching(/^otpauth:\/\/totp\//),
 					token: pending?.token,
@@ -69,14 +68,8 @@ describe('MFA → Enable', () => {
 		expect(mutations(sim)).toEqual([['user.mfaEnable', 'operator']]);
 	});
 
-	it('outputs nothing secret with "Nothing"', async () => {
-		const run = await h.run(mfa('enable', { outputWithoutSecrets: 'nothing' }));
-		expect(run.json).toEqual([{ action: 'mfaSetupStarted', recreate: false, secretsIncluded: false, user: expect.objectContaining({ name: 'operator' }) }]);
-		expect(pendingMfa(sim, 'operator')).toBeDefined();
-	});
-
 	it('outputs the secret key, the scratch codes, the QR code string and the token only with "Include Secrets in Output"', async () => {
-		const run = await h.run(mfa('enable', { includeSecrets: true, outputWithoutSecrets: 'nothing' }), [{}], {
+		const run = await h.run(mfa('enable', { includeSecrets: true }), [{}], {
 			allow: { pendingSecret: true, pendingToken: true, pendingScratchCodes: true },
 		});
 		const pending = pendingMfa(sim, 'operator');
@@ -164,7 +157,7 @@ describe('MFA → Accept', () => {
 	});
 
 	it('a token from another setup is Veeam’s error', async () => {
-		await h.run(mfa('enable', { outputWithoutSecrets: 'nothing' }));
+		await h.run(mfa('enable'), [{}], { allow: { pendingSecret: true, pendingToken: true } });
 		const run = await h.run(mfa('accept', { code: '123456', token: 'not-the-token' }));
 		expect(run.error?.message).toBe('Veeam: The token does not match the one mfaEnable returned.');
 	});
@@ -218,7 +211,8 @@ describe('MFA → Recreate', () => {
 		const recreated = await h.run(mfa('recreate', { user: byName(VBGC_MFA_USER.name), includeSecrets: true }), [{}], {
 			allow: { pendingSecret: true, pendingToken: true, pendingScratchCodes: true },
 		});
-		expect(recreated.json[0]).toMatchObject({ action: 'mfaSetupStarted', recreate: true, user: { mfaEnabled: true } });
+		expect(recreated.json[0]).toMatchObject({ action: 'mfaSetupStarted', user: { mfaEnabled: true } });
+		expect(recreated.json[0]).not.toHaveProperty('recreate');
 		const newSecret = String(recreated.json[0].secretKey);
 		expect(newSecret).not.toBe(VBGC_MFA_USER.secret);
 
@@ -241,8 +235,8 @@ describe('MFA → Recreate', () => {
 	});
 
 	it('on a user without MFA starts a setup like Enable', async () => {
-		const run = await h.run(mfa('recreate', { outputWithoutSecrets: 'nothing' }));
-		expect(run.json[0]).toMatchObject({ action: 'mfaSetupStarted', recreate: true, user: { mfaEnabled: false } });
+		const run = await h.run(mfa('recreate'), [{}], { allow: { pendingSecret: true, pendingToken: true } });
+		expect(run.json[0]).toMatchObject({ action: 'mfaSetupStarted', user: { mfaEnabled: false } });
 		expect(pendingMfa(sim, 'operator')).toBeDefined();
 	});
 });
@@ -259,7 +253,7 @@ describe('MFA → Disable', () => {
 	});
 
 	it('is "unchanged" for a user without MFA, and cancels a setup that was never accepted', async () => {
-		await h.run(mfa('enable', { outputWithoutSecrets: 'nothing' }));
+		await h.run(mfa('enable'), [{}], { allow: { pendingSecret: true, pendingToken: true } });
 		expect(pendingMfa(sim, 'operator')).toBeDefined();
 		const run = await h.run(mfa('disable'));
 		expect(run.json[0]).toMatchObject({ action: 'unchanged', user: { mfaEnabled: false } });
