@@ -123,6 +123,8 @@ type EmittedEvent = Pick<UserEvent, 'event' | 'user' | 'previous' | 'changes'> &
 function plainUser(user: TrackedUser | VeeamUser | null): IDataObject | null {
 	if (!user) return null;
 	const copy = JSON.parse(JSON.stringify(user)) as IDataObject;
+	// `ref` repeats the VBR id or the VBGC name: the node's outputs leave it out, as the action node's.
+	delete copy.ref;
 	delete copy.descriptionDigest;
 	return copy;
 }

@@ -108,9 +108,14 @@ export function sameRoles(a: VeeamRole[], b: VeeamRole[]): boolean {
 	return key(a) === key(b);
 }
 
-/** A user as the node outputs it (the common model; never anything secret). */
+/**
+ * A user as the node outputs it: the common model without `ref`, the adapters' handle, which is
+ * only the VBR `id` or the VBGC `name` again; never anything secret.
+ */
 export function userOutput(user: VeeamUser): IDataObject {
-	return { ...user, roles: user.roles.map((r) => ({ ...r })) } as unknown as IDataObject;
+	const shown: IDataObject = { ...user, roles: user.roles.map((r) => ({ ...r })) } as unknown as IDataObject;
+	delete shown.ref;
+	return shown;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Product } from '../../../nodes/Veeam/adapters/types';
 import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { pick, rng, VBR_ROLES } from './fixtures';
-import { STATIC_KEY, VbgcAdmin, VbrAdmin, activate, comparable, emitted, serverUsers } from './harness';
+import { STATIC_KEY, VbgcAdmin, VbrAdmin, activate, comparable, emitted, itemRef, serverUsers } from './harness';
 
 const ROUNDS = Number(process.env.TRIGGER_RANDOM_ROUNDS ?? 1000);
 const SEED = Number(process.env.TRIGGER_RANDOM_SEED ?? 20_261_123);
@@ -175,7 +175,7 @@ async function run(sim: SimServer, scenario: Scenario, rounds: number, seed: num
 		for (const item of items) {
 			const user = item.user as IDataObject | null;
 			const previous = item.previous as IDataObject | null;
-			const ref = String((user ?? previous)?.ref);
+			const ref = itemRef(user ?? previous);
 			const key = `${String(item.event)} ${ref}`;
 			if (seen.has(key)) throw new Error(`${where}: ${key} emitted twice`);
 			seen.add(key);
@@ -194,8 +194,8 @@ async function run(sim: SimServer, scenario: Scenario, rounds: number, seed: num
 		const replayed = new Map(model);
 		for (const item of items) {
 			const user = item.user as IDataObject | null;
-			if (item.event === 'userRemoved') replayed.delete(String((item.previous as IDataObject).ref));
-			else if (user) replayed.set(String(user.ref), comparable(user) as IDataObject);
+			if (item.event === 'userRemoved') replayed.delete(itemRef(item.previous as IDataObject));
+			else if (user) replayed.set(itemRef(user), comparable(user) as IDataObject);
 		}
 		const server = modelOf(serverUsers(sim));
 		expect({ where, users: Object.fromEntries([...replayed].sort()) }).toEqual({ where, users: Object.fromEntries([...server].sort()) });

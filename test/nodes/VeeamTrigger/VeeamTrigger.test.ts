@@ -220,7 +220,6 @@ describe('events (VBR)', () => {
 				event: 'userAdded',
 				product: 'vbr',
 				user: {
-					ref: refOf('TECH\\jane.doe'),
 					id: refOf('TECH\\jane.doe'),
 					name: 'TECH\\jane.doe',
 					type: 'ExternalUser',
@@ -257,8 +256,8 @@ describe('events (VBR)', () => {
 		const [item] = emitted(await activation.poll());
 		expect(item).toMatchObject({
 			event: 'rolesChanged',
-			user: { ref, name: 'VBR01\\viewer' },
-			previous: { ref, name: 'VBR01\\viewer', roles: [{ id: ROLE.viewer, name: 'Backup Viewer' }] },
+			user: { id: ref, name: 'VBR01\\viewer' },
+			previous: { id: ref, name: 'VBR01\\viewer', roles: [{ id: ROLE.viewer, name: 'Backup Viewer' }] },
 			changes: [
 				{
 					field: 'roles',

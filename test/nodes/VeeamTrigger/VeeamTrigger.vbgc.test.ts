@@ -59,7 +59,6 @@ it('user added and removed: by name; previous is the user as last seen, descript
 			event: 'userAdded',
 			product: 'vbgc',
 			user: {
-				ref: 'jane.doe',
 				name: 'jane.doe',
 				type: 'Local',
 				roles: [{ id: ROLE.restore, name: 'Restore Operator', description: expect.any(String) }],
@@ -86,7 +85,7 @@ it('roles changed', async () => {
 	const [item] = emitted(await activation.poll());
 	expect(item).toMatchObject({
 		event: 'rolesChanged',
-		user: { ref: 'operator' },
+		user: { name: 'operator' },
 		changes: [{ field: 'roles', from: [{ id: ROLE.operator }], to: [{ id: ROLE.operator }, { id: ROLE.restore }] }],
 	});
 });
@@ -112,8 +111,8 @@ it('other fields changed: the description, with from and to', async () => {
 	const [item] = emitted(await activation.poll());
 	expect(item).toMatchObject({
 		event: 'otherFieldsChanged',
-		user: { ref: 'restorer', description: 'Night shift restores' },
-		previous: { ref: 'restorer', description: 'Restore operator' },
+		user: { name: 'restorer', description: 'Night shift restores' },
+		previous: { name: 'restorer', description: 'Restore operator' },
 		changes: [{ field: 'description', from: 'Restore operator', to: 'Night shift restores' }],
 	});
 });

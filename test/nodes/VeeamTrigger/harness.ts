@@ -117,12 +117,18 @@ export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
 	return new Map(users.map((u) => [u.ref, u]));
 }
 
+/** The adapters' handle of a user in an emitted item (items leave `ref` out: it is the VBR id or the VBGC name). */
+export function itemRef(user: VeeamUser | IDataObject | null | undefined): string {
+	const u = (user ?? {}) as Partial<VeeamUser>;
+	return String(u.ref ?? u.id ?? u.name);
+}
+
 /** A user reduced to what the trigger compares, for equality checks between models. */
 export function comparable(user: VeeamUser | IDataObject | null | undefined): IDataObject | null {
 	if (!user) return null;
 	const u = user as VeeamUser;
 	return {
-		ref: u.ref,
+		ref: itemRef(u),
 		name: u.name,
 		type: u.type,
 		roles: [...u.roles.map((r) => r.id.toLowerCase())].sort(),

@@ -31,7 +31,8 @@ describe('User → Get Many', () => {
 		const run = await h.run(getMany({ returnAll: true }));
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(1204);
-		expect(new Set(run.json.map((j) => j.ref)).size).toBe(1204);
+		expect(new Set(run.json.map((j) => j.name)).size).toBe(1204);
+		expect(run.json[0]).not.toHaveProperty('ref');
 		expect(routeCount(sim, `GET ${VBGC_USERS}`)).toBe(Math.ceil(1204 / 500));
 		expect(run.items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
 		expect(sim.stats.grants).toEqual({ 'password:200': 1 });

@@ -40,7 +40,6 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 				json: {
 					action: 'created',
 					user: {
-						ref: 'jane.doe',
 						name: 'jane.doe',
 						type: 'Local',
 						description: 'Jane Doe, service desk',

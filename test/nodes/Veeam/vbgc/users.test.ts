@@ -32,7 +32,6 @@ describe('User → Get', () => {
 		expect(run.items).toEqual([
 			{
 				json: {
-					ref: 'operator',
 					name: 'operator',
 					type: 'Local',
 					description: 'Backup operator',

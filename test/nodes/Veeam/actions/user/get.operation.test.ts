@@ -30,7 +30,6 @@ describe('User → Get', () => {
 		]);
 		expect(run.error).toBeUndefined();
 		const expected = {
-			ref: sheila.id,
 			id: sheila.id,
 			name: 'TECH\\sheila.d.cory',
 			type: 'ExternalUser',

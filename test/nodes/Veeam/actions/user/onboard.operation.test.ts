@@ -35,7 +35,6 @@ describe('User → Onboard', () => {
 		expect(run.json[0]).toEqual({
 			action: 'created',
 			user: {
-				ref: expect.any(String),
 				id: expect.any(String),
 				name: 'TECH\\new.hire',
 				type: 'ExternalUser',
