@@ -12,6 +12,7 @@ import {
 	authenticateRequest,
 	obtainToken,
 	postTokenForm,
+	statusDetail,
 	loginErrorText,
 	VeeamAuthError,
 	type StoredToken,
@@ -55,9 +56,8 @@ async function completeMfa(
 	}
 	const { errorCode, message } = loginErrorText(ctx, last?.body);
 	throw new VeeamAuthError(
-		`${ctx.auth.productName} refused the MFA code (${last?.statusCode}${errorCode ? ` ${errorCode}` : ''}${
-			message ? `: ${message}` : ''
-		}). Check that "TOTP Secret" belongs to this account and that the n8n server's clock is right.`,
+		`${ctx.auth.productName} refused the MFA code (${statusDetail(last?.statusCode, errorCode, message)}). ` +
+			'Check that "TOTP Secret" belongs to this account and that the n8n server\'s clock is right.',
 	);
 }
 
@@ -82,11 +82,12 @@ export class VeeamBackupGoogleCloudApi implements ICredentialType {
 		const props = connectionProperties({
 			urlPlaceholder: 'https://vbgc.example.com:13140',
 			usernamePlaceholder: 'administrator',
+			// Veeam's VBGC REST help, "Versioning": the release that brought each version.
 			versions: [
-				{ name: '1.1-rev0', value: '1.1-rev0' },
-				{ name: '1.2-rev0', value: '1.2-rev0' },
-				{ name: '1.3-rev0', value: '1.3-rev0' },
-				{ name: '1.4-rev0 (7.0)', value: '1.4-rev0' },
+				{ name: '1.1-rev0 (VBGC 2.0, 3.0)', value: '1.1-rev0' },
+				{ name: '1.2-rev0 (VBGC 4.0)', value: '1.2-rev0' },
+				{ name: '1.3-rev0 (VBGC 5.0)', value: '1.3-rev0' },
+				{ name: '1.4-rev0 (VBGC 6.0, 7.0)', value: '1.4-rev0' },
 			],
 			defaultVersion: '1.4-rev0',
 		});

@@ -41,9 +41,9 @@ export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
 		throw new CredentialFieldError(field, 'must not contain a user name or password: use the credential fields');
 	}
 	if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-		// The path is quoted (e.g. a copied "/api"), a query or fragment is not: it may hold a token.
-		const what = url.pathname !== '/' && url.pathname !== '' ? `a path such as "${url.pathname}"` : 'a query or fragment';
-		throw new CredentialFieldError(field, `must be only the server address (https://host:port), without ${what}`);
+		// The path is named (e.g. a copied "/api/v1"), a query or fragment is not: it may hold a token.
+		const what = url.pathname !== '/' && url.pathname !== '' ? `the path "${url.pathname}"` : 'a query or fragment';
+		throw new CredentialFieldError(field, `must be only the server address, without ${what}: write https://${url.hostname}:${url.port || defaultPort}`);
 	}
 	// `hostname` keeps the brackets of an IPv6 address.
 	return `https://${url.hostname}:${url.port || defaultPort}`;

@@ -124,10 +124,16 @@ function timedOut(error: unknown, options: IHttpRequestOptions): unknown {
 	return options.abortSignal?.aborted ? Object.assign(new Error('deadline'), { code: 'ETIMEDOUT', cause: error }) : error;
 }
 
+/** `401 AccessDenied: Invalid user name or password`, for inside parentheses (no closing period of its own). */
+export function statusDetail(status: number | undefined, errorCode?: string, message?: string): string {
+	const text = message?.replace(/[.\s]+$/, '');
+	return `${status ?? '?'}${errorCode ? ` ${errorCode}` : ''}${text ? `: ${text}` : ''}`;
+}
+
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
 	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
-	const detail = `${response.statusCode}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
 		if (/multi-factor|\bmfa\b/i.test(message ?? '')) {
 			return new VeeamAuthError(

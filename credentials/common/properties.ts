@@ -57,7 +57,7 @@ export function connectionProperties(opts: {
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description:
-				"PEM of the server's self-signed certificate or of the CA that signed it. When set, the server's certificate is verified against it (needs n8n 2.x).",
+				"PEM of the server's self-signed certificate or of the CA that signed it: the server's certificate is then verified against it. n8n 1.x does not use this field: there, give n8n the CA with the NODE_EXTRA_CA_CERTS environment variable, or turn on Skip Certificate Validation.",
 		},
 		{
 			displayName: 'Skip Certificate Validation',
@@ -65,7 +65,7 @@ export function connectionProperties(opts: {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to accept any certificate, without verifying it (insecure). Ignored when a CA Certificate is given.',
+				'Whether to accept any certificate, without verifying it (insecure). On n8n 2.x ignored when a CA Certificate is given; on n8n 1.x, which does not use that field, it applies.',
 		},
 		{
 			displayName: 'Request Timeout (Seconds)',

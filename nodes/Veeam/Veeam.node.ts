@@ -1,8 +1,19 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import { versionDescription } from './actions/versionDescription';
 import { listSearch, loadOptions } from './methods';
+
+/** Each operation's action, by `resource:operation` ("Get many users"): what the canvas shows under the node. */
+const ACTIONS: Record<string, string> = Object.fromEntries(
+	versionDescription.properties
+		.filter((p) => p.name === 'operation')
+		.flatMap((p) =>
+			((p.displayOptions?.show?.resource ?? []) as string[]).flatMap((resource) =>
+				((p.options ?? []) as INodePropertyOptions[]).map((o) => [`${resource}:${String(o.value)}`, o.action ?? o.name]),
+			),
+		),
+);
 
 export class Veeam implements INodeType {
 	// icon, subtitle and usableAsTool are set here, not in versionDescription: n8n's package lint
@@ -10,7 +21,7 @@ export class Veeam implements INodeType {
 	description: INodeTypeDescription = {
 		...versionDescription,
 		icon: 'file:veeam.svg',
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: `={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
 		usableAsTool: true,
 	};
 

@@ -131,7 +131,7 @@ describe('preAuthentication', () => {
 	it('says the password is wrong, and nothing else', async () => {
 		const error = await failureOf(creds({ password: 'Wrong-Secret-42' }));
 		expect(error.message).toBe(
-			'Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password.).',
+			'Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).',
 		);
 	});
 
@@ -167,7 +167,7 @@ describe('preAuthentication', () => {
 	it.each([
 		['vbr.example.com:9419', /has no scheme: write it as https:\/\/vbr\.example\.com:9419/],
 		['http://127.0.0.1:9419', /must use https:\/\//],
-		['https://127.0.0.1:9419/api/v1', /without a path such as "\/api\/v1"/],
+		['https://127.0.0.1:9419/api/v1', /without the path "\/api\/v1": write https:\/\/127\.0\.0\.1:9419$/],
 		['https://user:pw@127.0.0.1:9419', /must not contain a user name or password/],
 		['', /Server URL is empty/],
 		['https://exa mple.com', /not a valid URL/],

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { NodeHelpers, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
@@ -87,6 +87,17 @@ describe('Veeam node description', () => {
 			].sort(),
 		);
 		expect(props.filter((p) => p.name === 'resource')).toHaveLength(1);
+	});
+
+	it('shows the action under the node on the canvas ("Get many users", not "getMany: user")', () => {
+		const subtitle = (parameters: Record<string, unknown>) => {
+			const n = nodeWith({ product: 'vbr', ...parameters });
+			const workflow = new Workflow({ nodes: [n], connections: {}, active: false, nodeTypes: { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) } });
+			return workflow.expression.getSimpleParameterValue(n, description.subtitle as string, 'internal', {});
+		};
+		expect(subtitle({ resource: 'user', operation: 'getMany' })).toBe('Get many users');
+		expect(subtitle({ resource: 'mfa', operation: 'enable' })).toBe('Enable MFA for a user');
+		expect(subtitle({ resource: 'role', operation: 'get' })).toBe('Get a role');
 	});
 
 	it('refers only to list-search and load-options methods the node has', () => {

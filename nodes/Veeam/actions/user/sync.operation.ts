@@ -28,7 +28,7 @@ const COMMON_SCOPE_OPTIONS: INodePropertyOptions[] = [
 		value: 'roles',
 		description: 'Only these roles are managed: users keep their other roles, and lose access only when they hold none',
 	},
-	{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'E.g. TECH\\* or *.ops.' },
+	{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'A whole-name pattern with * and ?, for example TECH\\* or *.ops' },
 ];
 
 const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {

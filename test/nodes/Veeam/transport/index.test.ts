@@ -83,7 +83,7 @@ describe('tokens', () => {
 	it('a wrong password fails with a clear message that does not contain it', async () => {
 		h.resetCredential({ password: 'Wr0ng-Secret-Value!' });
 		const run = await h.run(getAdmin);
-		expect(run.error?.message).toBe('Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password.).');
+		expect(run.error?.message).toBe('Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).');
 		expect(JSON.stringify(run.error)).not.toContain('Wr0ng-Secret-Value!');
 	});
 

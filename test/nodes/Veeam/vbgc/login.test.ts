@@ -43,7 +43,7 @@ describe('login without MFA', () => {
 		const run = await h.run(getOperator);
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toBe(
-			'Veeam Backup for Google Cloud login failed: wrong user name or password (401 AccessDenied: Invalid user name or password.).',
+			'Veeam Backup for Google Cloud login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).',
 		);
 		expect(JSON.stringify(run.error)).not.toContain('Wr0ng-Secret-Value!');
 	});
@@ -91,7 +91,7 @@ describe('login with MFA (credential with a TOTP secret)', () => {
 		const run = await h.run(getOperator);
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toMatch(
-			/^Veeam Backup for Google Cloud refused the MFA code \(401 AccessDenied: Invalid verification code\.\)\. Check that "TOTP Secret" belongs to this account/,
+			/^Veeam Backup for Google Cloud refused the MFA code \(401 AccessDenied: Invalid verification code\)\. Check that "TOTP Secret" belongs to this account/,
 		);
 		expect(sim.stats.grants).toEqual({ 'password:202': 1, 'mfa:401': 2 });
 		expect(routeCount(sim, 'GET /api/v1/users/:name')).toBe(0);
@@ -116,7 +116,7 @@ describe('login with MFA (credential with a TOTP secret)', () => {
 		const [run] = await Promise.all([h.run(getOperator), expire]);
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toBe(
-			'Veeam Backup for Google Cloud refused the MFA code (401 ExpiredToken: The MFA token has expired. Log in again.). ' +
+			'Veeam Backup for Google Cloud refused the MFA code (401 ExpiredToken: The MFA token has expired. Log in again). ' +
 				'Check that "TOTP Secret" belongs to this account and that the n8n server\'s clock is right.',
 		);
 		// An expired mfa_token is not worth a second code.
