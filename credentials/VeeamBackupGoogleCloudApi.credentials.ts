@@ -76,7 +76,7 @@ export class VeeamBackupGoogleCloudApi implements ICredentialType {
 
 	documentationUrl = 'https://helpcenter.veeam.com/docs/vbgc/rest/authorization_security.html';
 
-	icon = 'file:veeam.svg' as const;
+	icon = { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } as const;
 
 	properties: INodeProperties[] = (() => {
 		const props = connectionProperties({

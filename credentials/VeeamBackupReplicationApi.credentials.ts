@@ -28,7 +28,7 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 
 	documentationUrl = 'https://helpcenter.veeam.com/docs/vbr/rest/authorization_security.html';
 
-	icon = 'file:veeam.svg' as const;
+	icon = { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } as const;
 
 	properties: INodeProperties[] = connectionProperties({
 		urlPlaceholder: 'https://vbr.example.com:9419',

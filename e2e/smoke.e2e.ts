@@ -133,3 +133,37 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
 	});
 });
+
+/**
+ * The README's manual install, exactly as typed: `npm install <tarball>` in `.n8n/nodes`, under the
+ * Node that n8n runs on (Node 20 for 1.x, 24 for 2.x). npm installs a package's peers too (npm 7+):
+ * a second n8n-workflow there would be built (isolated-vm fails on Node 20) and loaded instead of
+ * n8n's own. The peer is declared optional, so npm leaves it to n8n.
+ */
+describe.each(e2eVersions())('n8n %s, installed with npm install <tarball>', (version) => {
+	let sim: SimServer;
+	let n8n: N8nInstance;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ product: 'vbr' });
+		n8n = await N8nInstance.create({ version, install: 'npm' });
+	});
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await sim?.close();
+	});
+
+	workflowTest('installs without a second n8n-workflow; the nodes load and a workflow runs; the examples are in the package', async () => {
+		const modules = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules');
+		expect(existsSync(join(modules, 'n8n-nodes-veeam', 'dist', 'nodes', 'Veeam', 'Veeam.node.js'))).toBe(true);
+		expect(existsSync(join(modules, 'n8n-workflow'))).toBe(false);
+		expect(existsSync(join(modules, 'n8n-nodes-veeam', 'examples', 'hr-to-veeam.json'))).toBe(true);
+		const names = (await n8n.exportNodes()).map((type) => type.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-veeam.veeam', 'n8n-nodes-veeam.veeamTrigger']));
+		await n8n.importCredentials([vbrCredential(n8n, sim)]);
+		await n8n.importWorkflow(rolesWorkflow);
+		const roles = nodeOutput(await n8n.execute(WORKFLOW_ID), 'Veeam');
+		expect(roles.map((role) => role.name).sort()).toEqual(VBR_BUILT_IN_ROLES);
+	});
+});

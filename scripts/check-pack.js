@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Checks what `npm pack` would publish (run it after `npm run build`):
-// - only dist/**, README.md, LICENSE, package.json and index.js are shipped;
+// - only dist/** (no source maps: the sources are not shipped), examples/*.json, README.md,
+//   LICENSE, package.json and index.js are shipped;
+// - every relative link in README.md points at a file or folder that is shipped;
 // - package.json declares no runtime dependencies (n8n community packages may not have any);
 // - `main` and every file listed in `n8n.nodes` / `n8n.credentials` is in the package.
 // Plain Node, no dependencies. Exits 1 with one line per problem.
@@ -13,6 +15,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const ALLOWED_FILES = new Set(['README.md', 'LICENSE', 'package.json', 'index.js']);
 const ALLOWED_DIR = 'dist/';
+const EXAMPLES = /^examples\/[^/]+\.json$/;
 const DEPENDENCY_FIELDS = [
 	'dependencies',
 	'optionalDependencies',
@@ -42,8 +45,20 @@ const shipped = report.files.map((file) => file.path.replace(/\\/g, '/'));
 const shippedSet = new Set(shipped);
 
 for (const file of shipped) {
-	if (!ALLOWED_FILES.has(file) && !file.startsWith(ALLOWED_DIR)) {
-		problems.push(`would ship ${file}: only ${ALLOWED_DIR}** and ${[...ALLOWED_FILES].join(', ')} may be published`);
+	if (!ALLOWED_FILES.has(file) && !file.startsWith(ALLOWED_DIR) && !EXAMPLES.test(file)) {
+		problems.push(`would ship ${file}: only ${ALLOWED_DIR}**, examples/*.json and ${[...ALLOWED_FILES].join(', ')} may be published`);
+	}
+	if (file.endsWith('.map')) problems.push(`would ship ${file}: a source map of sources that are not shipped`);
+}
+
+// README links that are not URLs or anchors must resolve inside the package.
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+	if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
+	const file = target.split('#')[0].replace(/^\.\//, '');
+	const folder = file.endsWith('/') ? file : `${file}/`;
+	if (!shipped.some((f) => f === file || f.startsWith(folder))) {
+		problems.push(`README.md links to ${target}, which is not in the package`);
 	}
 }
 
@@ -67,6 +82,7 @@ if (problems.length > 0) {
 }
 console.log(
 	`check-pack: ok, ${shipped.length} files in ${report.filename} (${report.size} bytes packed): ` +
-		`${shipped.filter((f) => !f.startsWith(ALLOWED_DIR)).join(', ')}` +
-		`${shipped.some((f) => f.startsWith(ALLOWED_DIR)) ? ' + dist/**' : ''}`,
+		`${shipped.filter((f) => !f.startsWith(ALLOWED_DIR) && !EXAMPLES.test(f)).join(', ')}` +
+		`${shipped.some((f) => f.startsWith(ALLOWED_DIR)) ? ' + dist/**' : ''}` +
+		`${shipped.some((f) => EXAMPLES.test(f)) ? ` + ${shipped.filter((f) => EXAMPLES.test(f)).length} examples` : ''}`,
 );

@@ -13,19 +13,19 @@
  * parallel. The CLI is run as `<node> <n8n>/bin/n8n …` with the Node the install recorded
  * (Node 24 for 2.x, this machine's Node for 1.x); nothing here needs n8n on PATH.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** The repository root: what gets installed into n8n (package.json, index.js, dist/). */
 export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-veeam';
 
 /** The files `npm pack` ships; what stagePackage() and the 'copy' install take. */
-const PACKAGE_FILES = ['package.json', 'index.js', 'dist', 'README.md', 'LICENSE'];
+const PACKAGE_FILES = ['package.json', 'index.js', 'dist', 'examples', 'README.md', 'LICENSE'];
 
 /**
  * The built package the tests install: N8N_E2E_PACKAGE_DIR (a snapshot e2e/globalSetup.ts takes
@@ -223,8 +223,10 @@ export interface N8nInstanceOptions {
 	 * resolves to n8n's own copy (n8n adds its node_modules to the lookup path).
 	 * 'symlink': link the package root itself; simpler, but then Node resolves n8n-workflow
 	 * from the repository's node_modules (the dev dependency), not from n8n.
+	 * 'npm': the README's manual install, exactly: `npm pack` the package, then in
+	 * `<user folder>/.n8n/nodes` run `npm install <tarball>` under the Node this n8n runs on.
 	 */
-	install?: 'copy' | 'symlink';
+	install?: 'copy' | 'symlink' | 'npm';
 	/** Extra environment for every CLI call and `start()`. */
 	env?: Record<string, string>;
 	/** Keep the user folder after dispose() (to look at the database or logs). */
@@ -263,7 +265,7 @@ export class N8nInstance {
 		const packageRoot = options.packageRoot ?? builtPackageRoot();
 		assertBuilt(packageRoot);
 		const userFolder = mkdtempSync(join(tmpdir(), `n8n-e2e-${install.version}-`));
-		installPackage(packageRoot, userFolder, options.install ?? 'copy');
+		installPackage(packageRoot, userFolder, options.install ?? 'copy', install);
 		const port = await freePort();
 		let brokerPort = await freePort();
 		while (brokerPort === port) brokerPort = await freePort();
@@ -520,8 +522,12 @@ function assertBuilt(packageRoot: string): void {
 }
 
 /** Places the built package where n8n looks for community packages: <folder>/.n8n/nodes/node_modules. */
-function installPackage(packageRoot: string, userFolder: string, mode: 'copy' | 'symlink'): void {
+function installPackage(packageRoot: string, userFolder: string, mode: 'copy' | 'symlink' | 'npm', install: N8nInstall): void {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	if (mode === 'npm') {
+		npmInstall(packageRoot, nodesDir, install);
+		return;
+	}
 	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
 	mkdirSync(join(nodesDir, 'node_modules'), { recursive: true });
 	// n8n reads this file to know which community packages are installed.
@@ -532,6 +538,21 @@ function installPackage(packageRoot: string, userFolder: string, mode: 'copy' | 
 	}
 	mkdirSync(target);
 	copyPackageFiles(packageRoot, target);
+}
+
+/**
+ * The README's manual install: `mkdir -p ~/.n8n/nodes && cd ~/.n8n/nodes && npm install <package>`,
+ * with the tarball `npm pack` makes, under the Node this n8n runs on (2.x: Node 24; 1.x: Node 20).
+ * Nothing is passed that a user would not type: no --ignore-scripts, no --legacy-peer-deps.
+ */
+function npmInstall(packageRoot: string, nodesDir: string, install: N8nInstall): void {
+	const packDir = mkdtempSync(join(tmpdir(), `${PACKAGE_NAME}-tgz-`));
+	const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(install.node)}:${process.env.PATH ?? ''}` };
+	// `npm run test:e2e` hands its own config (our .npmrc's ignore-scripts) down: a user's shell has none of it.
+	for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_config_')) delete env[key];
+	const tgz = execFileSync('npm', ['pack', packageRoot, '--pack-destination', packDir, '--silent'], { encoding: 'utf8', env }).trim().split('\n').pop() as string;
+	mkdirSync(nodesDir, { recursive: true });
+	execFileSync('npm', ['install', join(packDir, tgz), '--no-audit', '--no-fund'], { cwd: nodesDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function httpStatus(url: string): Promise<number | undefined> {

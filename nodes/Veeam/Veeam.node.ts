@@ -20,7 +20,7 @@ export class Veeam implements INodeType {
 	// (@n8n/eslint-plugin-community-nodes) reads them from the class, and checks the icon file.
 	description: INodeTypeDescription = {
 		...versionDescription,
-		icon: 'file:veeam.svg',
+		icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' },
 		subtitle: `={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
 		usableAsTool: true,
 	};

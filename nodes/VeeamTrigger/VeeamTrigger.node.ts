@@ -13,7 +13,7 @@ export class VeeamTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Veeam Trigger',
 		name: 'veeamTrigger',
-		icon: 'file:veeam.svg',
+		icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["product"] === "vbgc" ? "Veeam Backup for Google Cloud" : "Veeam Backup & Replication" }}',

@@ -32,8 +32,8 @@ function allProperties(props: INodeProperties[] = description.properties): INode
 
 describe('Veeam node description', () => {
 	it('is an action node usable as an AI tool, with its icon and one input and output', () => {
-		expect(description).toMatchObject({ name: 'veeam', displayName: 'Veeam', version: 1, usableAsTool: true, icon: 'file:veeam.svg' });
-		expect(existsSync(join(root, 'nodes/Veeam/veeam.svg'))).toBe(true);
+		expect(description).toMatchObject({ name: 'veeam', displayName: 'Veeam', version: 1, usableAsTool: true, icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } });
+		for (const icon of ['veeam.svg', 'veeam.dark.svg']) expect(existsSync(join(root, 'nodes/Veeam', icon))).toBe(true);
 		expect(description.inputs).toEqual(['main']);
 		expect(description.outputs).toEqual(['main']);
 		expect(description.polling).toBeUndefined();

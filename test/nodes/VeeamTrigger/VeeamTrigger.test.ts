@@ -83,7 +83,7 @@ describe('node description', () => {
 	const { description } = new VeeamTrigger();
 
 	it('is a polling trigger without inputs, not a tool', () => {
-		expect(description).toMatchObject({ name: 'veeamTrigger', polling: true, inputs: [], outputs: ['main'], group: ['trigger'], icon: 'file:veeam.svg' });
+		expect(description).toMatchObject({ name: 'veeamTrigger', polling: true, inputs: [], outputs: ['main'], group: ['trigger'], icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } });
 		expect(description.usableAsTool).toBeUndefined();
 	});
 

@@ -80,7 +80,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. jane or *.ops',
 				description:
-					'Text the user name contains, case-insensitive. With * (any text) or ? (one character) it matches the whole name instead (for example *.ops)',
+					'Text the user name contains, case-insensitive. With * (any text) or ? (one character) it matches the whole name instead: *.ops is every name ending in .ops.',
 			},
 		],
 	},
