@@ -1,21 +1,13 @@
 /**
- * `npm run sim -- [options]`: runs the Veeam simulator until Ctrl-C.
- *
- *   --product vbr|vbgc|both   which API to serve (default both)
- *   --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC)
- *   --vbr-port N, --vbgc-port N
- *   --expires-in SECONDS      access-token lifetime (default 900)
- *   --seed N                  add N users to each product
- *   --tls-dir DIR             keep the test CA and certificate in DIR and reuse them on the next start
- *                             (so n8n can be told to trust DIR/ca.pem once)
- *   --self-signed             a self-signed server certificate instead of one signed by a test CA
- *   --print-ca                print the PEM a client must trust
+ * `npm run sim -- [options]`: runs the Veeam simulator until Ctrl-C (or until npm, its parent, stops).
+ * `npm run sim -- --help` prints the options below.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { generateTlsMaterial, type SimTlsMaterial } from './core/tls';
+import { generateCa, generateTlsMaterial, issueServerCertificate, type SimCa, type SimTlsMaterial } from './core/tls';
 import {
 	startSimulator,
 	VBGC_DEFAULT_ADMIN,
@@ -26,68 +18,112 @@ import {
 	type SimServer,
 } from './index';
 
-function loadOrCreateTls(dir: string | undefined, selfSigned: boolean): SimTlsMaterial {
-	const mode = selfSigned ? 'self-signed' : 'ca';
-	if (!dir) return generateTlsMaterial(mode);
-	const files = { caPem: 'ca.pem', certPem: 'cert.pem', keyPem: 'key.pem' } as const;
-	if (Object.values(files).every((f) => existsSync(join(dir, f)))) {
-		return {
-			caPem: readFileSync(join(dir, files.caPem), 'utf8'),
-			certPem: readFileSync(join(dir, files.certPem), 'utf8'),
-			keyPem: readFileSync(join(dir, files.keyPem), 'utf8'),
-		};
+const DEFAULT_TLS_DIR = join(homedir(), '.cache', 'n8n-nodes-veeam-sim', 'tls');
+
+const USAGE = `Veeam simulator: Veeam Backup & Replication and Veeam Backup for Google Cloud user APIs over HTTPS.
+
+Usage: npm run sim -- [options]
+
+  --product vbr|vbgc|both   which API to serve (default both)
+  --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC)
+  --vbr-port N, --vbgc-port N
+  --host ADDRESS            address to listen on (default 127.0.0.1; 0.0.0.0 for n8n in Docker)
+  --tls-name NAME           a host name or IP the certificate must name besides localhost, e.g.
+                            host.docker.internal (repeatable; the name n8n uses to reach the simulator)
+  --tls-dir DIR             where the test CA is kept, so that n8n trusts it once (default
+                            ${DEFAULT_TLS_DIR})
+  --fresh-tls               a new throw-away CA for this run instead
+  --self-signed             a self-signed server certificate instead of one signed by the test CA
+  --expires-in SECONDS      access-token lifetime (default 900)
+  --seed N                  add N users to each product
+  --print-ca                print the PEM a client must trust
+  --help                    this text
+
+Stop with Ctrl-C; stopping npm (SIGTERM) stops the simulator too.`;
+
+/** The kept test CA (created on first use), so the PEM n8n trusts stays the same between runs. */
+function loadOrCreateCa(dir: string): SimCa {
+	const files = { caPem: join(dir, 'ca.pem'), caKeyPem: join(dir, 'ca-key.pem') };
+	if (existsSync(files.caPem) && existsSync(files.caKeyPem)) {
+		return { caPem: readFileSync(files.caPem, 'utf8'), caKeyPem: readFileSync(files.caKeyPem, 'utf8') };
 	}
-	const tls = generateTlsMaterial(mode);
-	mkdirSync(dir, { recursive: true });
-	for (const [key, file] of Object.entries(files)) {
-		writeFileSync(join(dir, file), tls[key as keyof SimTlsMaterial], { mode: 0o600 });
-	}
-	return tls;
+	const ca = generateCa();
+	mkdirSync(dir, { recursive: true, mode: 0o700 });
+	writeFileSync(files.caPem, ca.caPem, { mode: 0o644 });
+	writeFileSync(files.caKeyPem, ca.caKeyPem, { mode: 0o600 });
+	return ca;
+}
+
+function tlsFor(values: { 'tls-dir'?: string; 'fresh-tls': boolean; 'self-signed': boolean; 'tls-name': string[] }): { tls: SimTlsMaterial; caFile?: string } {
+	const names = values['tls-name'];
+	if (values['self-signed']) return { tls: generateTlsMaterial('self-signed', names[0] ?? 'localhost') };
+	if (values['fresh-tls']) return { tls: issueServerCertificate(generateCa(), names) };
+	const dir = values['tls-dir'] ?? DEFAULT_TLS_DIR;
+	// The server certificate is issued at each start for the names asked; the CA stays.
+	return { tls: issueServerCertificate(loadOrCreateCa(dir), names), caFile: join(dir, 'ca.pem') };
+}
+
+function number(option: string, raw: string | undefined): number | undefined {
+	if (raw === undefined) return undefined;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 0) throw new Error(`--${option} must be a whole number, not "${raw}"`);
+	return value;
 }
 
 async function main(): Promise<void> {
 	const { values } = parseArgs({
 		options: {
+			help: { type: 'boolean', default: false },
 			product: { type: 'string', default: 'both' },
 			port: { type: 'string' },
 			'vbr-port': { type: 'string' },
 			'vbgc-port': { type: 'string' },
+			host: { type: 'string', default: '127.0.0.1' },
+			'tls-name': { type: 'string', multiple: true, default: [] },
+			'tls-dir': { type: 'string' },
+			'fresh-tls': { type: 'boolean', default: false },
+			'self-signed': { type: 'boolean', default: false },
 			'expires-in': { type: 'string' },
 			seed: { type: 'string' },
-			'tls-dir': { type: 'string' },
-			'self-signed': { type: 'boolean', default: false },
 			'print-ca': { type: 'boolean', default: false },
 		},
 	});
+	if (values.help) {
+		console.log(USAGE);
+		return;
+	}
 	const products: Product[] =
 		values.product === 'both' ? ['vbr', 'vbgc'] : values.product === 'vbr' || values.product === 'vbgc' ? [values.product] : [];
-	if (!products.length) throw new Error('--product must be vbr, vbgc or both');
-	const tls = loadOrCreateTls(values['tls-dir'], values['self-signed']);
-	const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+	if (!products.length) throw new Error('--product must be vbr, vbgc or both (see --help)');
+	const { tls, caFile } = tlsFor(values);
 	const defaultPort = { vbr: 9419, vbgc: 13140 };
 
 	const servers: SimServer[] = [];
 	for (const product of products) {
-		const port =
-			num(values[`${product}-port`]) ?? (products.length === 1 ? num(values.port) : undefined) ?? defaultPort[product];
-		const sim = await startSimulator({ product, port, tls, expiresIn: num(values['expires-in']) });
-		if (values.seed) sim.seed({ count: Number(values.seed) });
+		const port = number(`${product}-port`, values[`${product}-port`]) ?? (products.length === 1 ? number('port', values.port) : undefined) ?? defaultPort[product];
+		const sim = await startSimulator({ product, port, host: values.host, tls, expiresIn: number('expires-in', values['expires-in']) });
+		const seed = number('seed', values.seed);
+		if (seed) sim.seed({ count: seed });
 		servers.push(sim);
 		const login =
-			product === 'vbr'
-				? `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}`
-				: `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`;
+			product === 'vbr' ? `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}` : `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`;
 		console.log(`${product.toUpperCase().padEnd(4)} ${sim.url}   test login: ${login}   control: ${sim.url}/__sim/`);
 	}
-	if (values['tls-dir']) console.log(`Trust ${join(values['tls-dir'], 'ca.pem')} in the credential's CA field.`);
+	if (caFile) console.log(`Trust ${caFile} (the same on every run): paste it into the credential's CA Certificate, or give it to n8n 1.x with NODE_EXTRA_CA_CERTS.`);
 	if (values['print-ca']) console.log(tls.caPem);
 	console.log('Ctrl-C to stop.');
+
 	const stop = async () => {
 		await Promise.all(servers.map((s) => s.close()));
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop());
 	process.on('SIGTERM', () => void stop());
+	// Started by npm (or anything else) that went away without a signal to us: stop as well.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) void stop();
+	}, 1000).unref();
 }
 
 main().catch((err: unknown) => {

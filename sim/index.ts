@@ -16,6 +16,8 @@ export interface SimulatorOptions {
 	product: Product;
 	/** 0 (default) picks a free port. */
 	port?: number;
+	/** Address to listen on (default 127.0.0.1, loopback only). */
+	host?: string;
 	/** Access-token lifetime, seconds. Veeam's default is 900. */
 	expiresIn?: number;
 	/** Refresh-token lifetime, seconds. Veeam's default is 14 days. */
@@ -38,7 +40,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<SimServ
 	};
 	const server = new SimServer(
 		(ctx) => (options.product === 'vbr' ? new VbrProduct(ctx, options.vbr) : new VbgcProduct(ctx, options.vbgc)),
-		{ port: options.port, tls: options.tls, tlsMode: options.tlsMode, tokenPolicy },
+		{ port: options.port, host: options.host, tls: options.tls, tlsMode: options.tlsMode, tokenPolicy },
 	);
 	await server.listen();
 	return server;

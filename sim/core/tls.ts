@@ -37,28 +37,23 @@ function baseCert(publicKey: forge.pki.PublicKey, cn: string, days: number): for
 	return cert;
 }
 
-const SERVER_ALT_NAMES = [
-	{ type: 2, value: 'localhost' },
-	{ type: 7, ip: '127.0.0.1' },
-	{ type: 7, ip: '::1' },
-];
+/** Names every simulator certificate carries: where a local client reaches it. */
+const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
 
-export function generateTlsMaterial(mode: TlsMode = 'ca', hostname = 'localhost'): SimTlsMaterial {
-	const server = rsaKeyPair();
-	const altNames = [{ type: 2, value: hostname }, ...SERVER_ALT_NAMES];
-	if (mode === 'self-signed') {
-		const cert = baseCert(server.publicKey, hostname, 365);
-		cert.setIssuer(cert.subject.attributes);
-		cert.setExtensions([
-			{ name: 'basicConstraints', cA: false },
-			{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-			{ name: 'extKeyUsage', serverAuth: true },
-			{ name: 'subjectAltName', altNames },
-		]);
-		cert.sign(server.privateKey, forge.md.sha256.create());
-		const certPem = forge.pki.certificateToPem(cert);
-		return { caPem: certPem, certPem, keyPem: server.pem };
-	}
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** subjectAltName entries: DNS names (type 2) and IP addresses (type 7). */
+function altNames(names: readonly string[]): Array<{ type: number; value?: string; ip?: string }> {
+	return [...new Set([...names, ...LOCAL_NAMES])].map((name) => (IPV4.test(name) || name.includes(':') ? { type: 7, ip: name } : { type: 2, value: name }));
+}
+
+/** A test CA that can sign server certificates: its certificate and (for issuing) its key, as PEM. */
+export interface SimCa {
+	caPem: string;
+	caKeyPem: string;
+}
+
+export function generateCa(): SimCa {
 	const ca = rsaKeyPair();
 	const caCert = baseCert(ca.publicKey, 'Veeam Simulator Test CA', 3650);
 	caCert.setIssuer(caCert.subject.attributes);
@@ -68,19 +63,39 @@ export function generateTlsMaterial(mode: TlsMode = 'ca', hostname = 'localhost'
 		{ name: 'subjectKeyIdentifier' },
 	]);
 	caCert.sign(ca.privateKey, forge.md.sha256.create());
+	return { caPem: forge.pki.certificateToPem(caCert), caKeyPem: ca.pem };
+}
 
-	const cert = baseCert(server.publicKey, hostname, 365);
+/** A server certificate for `names` (and localhost), signed by `ca`. */
+export function issueServerCertificate(ca: SimCa, names: readonly string[] = []): SimTlsMaterial {
+	const server = rsaKeyPair();
+	const caCert = forge.pki.certificateFromPem(ca.caPem);
+	const caKey = forge.pki.privateKeyFromPem(ca.caKeyPem);
+	const cert = baseCert(server.publicKey, names[0] ?? 'localhost', 365);
 	cert.setIssuer(caCert.subject.attributes);
 	cert.setExtensions([
 		{ name: 'basicConstraints', cA: false },
 		{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
 		{ name: 'extKeyUsage', serverAuth: true },
-		{ name: 'subjectAltName', altNames },
+		{ name: 'subjectAltName', altNames: altNames(names) },
 	]);
-	cert.sign(ca.privateKey, forge.md.sha256.create());
-	return {
-		caPem: forge.pki.certificateToPem(caCert),
-		certPem: forge.pki.certificateToPem(cert),
-		keyPem: server.pem,
-	};
+	cert.sign(caKey, forge.md.sha256.create());
+	return { caPem: ca.caPem, certPem: forge.pki.certificateToPem(cert), keyPem: server.pem };
+}
+
+/** Fresh TLS material: a new test CA and a server certificate it signed, or a self-signed one. */
+export function generateTlsMaterial(mode: TlsMode = 'ca', hostname = 'localhost'): SimTlsMaterial {
+	if (mode === 'ca') return issueServerCertificate(generateCa(), [hostname]);
+	const server = rsaKeyPair();
+	const cert = baseCert(server.publicKey, hostname, 365);
+	cert.setIssuer(cert.subject.attributes);
+	cert.setExtensions([
+		{ name: 'basicConstraints', cA: false },
+		{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+		{ name: 'extKeyUsage', serverAuth: true },
+		{ name: 'subjectAltName', altNames: altNames([hostname]) },
+	]);
+	cert.sign(server.privateKey, forge.md.sha256.create());
+	const certPem = forge.pki.certificateToPem(cert);
+	return { caPem: certPem, certPem, keyPem: server.pem };
 }
