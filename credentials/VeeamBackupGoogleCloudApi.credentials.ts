@@ -20,6 +20,7 @@ import {
 	type VeeamProductAuth,
 } from './common/connection';
 import { connectionProperties } from './common/properties';
+import { userListTest } from './common/test';
 import { totpCandidates } from './common/totp';
 
 /**
@@ -114,12 +115,5 @@ export class VeeamBackupGoogleCloudApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBGC_AUTH);
 
-	// A cheap call that needs Portal Administrator, like every user operation does.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.url}}',
-			url: '/api/v1/users',
-			qs: { limit: 1 },
-		},
-	};
+	test: ICredentialTestRequest = userListTest('/api/v1/users', VBGC_AUTH.productName, 'Portal Administrator');
 }

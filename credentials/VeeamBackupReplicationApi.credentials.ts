@@ -9,6 +9,7 @@ import type {
 
 import { authenticateRequest, obtainToken, type StoredToken, type VeeamProductAuth } from './common/connection';
 import { connectionProperties } from './common/properties';
+import { userListTest } from './common/test';
 
 export const VBR_AUTH: VeeamProductAuth = {
 	productName: 'Veeam Backup & Replication',
@@ -49,13 +50,5 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBR_AUTH);
 
-	// A cheap call that needs the Backup Administrator role, like every user operation does. (Not the
-	// role list: from API 1.3-rev2 Backup and Restore Operators may read it, and cannot manage users.)
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.url}}',
-			url: '/api/v1/security/users',
-			qs: { limit: 1 },
-		},
-	};
+	test: ICredentialTestRequest = userListTest('/api/v1/security/users', VBR_AUTH.productName, 'Backup Administrator');
 }

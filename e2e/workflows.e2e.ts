@@ -293,7 +293,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			await n8n?.stop();
 		});
 
-		it(`the credential test (POST /rest/credentials/test, as the editor calls it): good, wrong password, untrusted certificate (${tlsLabel(major)})`, async () => {
+		it(`the credential test (POST /rest/credentials/test, as the editor calls it): good, wrong password, an account without the role, untrusted certificate (${tlsLabel(major)})`, async () => {
 			const form = await rest.getCredential(TEST_CREDENTIAL.id);
 			// The editor gets the credential without the password.
 			expect(JSON.stringify(form)).not.toContain(VBR_DEFAULT_PASSWORD);
@@ -310,13 +310,23 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			expect(wrong.message).not.toContain('Wr0ng-Passw0rd!');
 			expect(credentialSim.stats.grants).toEqual({ 'password:200': 1, 'password:401': 1 });
 
+			// An account that logs in but lacks the role: the message names the role (not n8n's generic
+			// "Forbidden - perhaps check your credentials?", which n8n 1.x shows for a plain 403).
+			const viewer = await test({ username: 'VBR01\\viewer' });
+			expect(viewer).toEqual({
+				status: 'Error',
+				message:
+					'The account logs in, but lacks the Backup Administrator role that the Veeam node needs to manage users. Give it that role in Veeam Backup & Replication, or use an account that has it.',
+			});
+			expect(credentialSim.stats.grants).toEqual({ 'password:200': 2, 'password:401': 1 });
+
 			const untrusted = await test({ caCertificate: '', skipTlsVerification: false });
 			expect(untrusted.status).toBe('Error');
 			expect(untrusted.message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/);
 			// What to do depends on the n8n: 2.x takes the CA in the credential, 1.x only NODE_EXTRA_CA_CERTS.
 			expect(untrusted.message).toMatch(major >= 2 ? /"CA Certificate"/ : /NODE_EXTRA_CA_CERTS/);
 			// Refused during the TLS handshake: the server never saw a login.
-			expect(credentialSim.stats.grants).toEqual({ 'password:200': 1, 'password:401': 1 });
+			expect(credentialSim.stats.grants).toEqual({ 'password:200': 2, 'password:401': 1 });
 
 			if (major < 2) {
 				// n8n 1.x drops the per-request CA: a CA alone is not enough there, and the message says so.

@@ -69,7 +69,11 @@ describe('credential description', () => {
 		// n8n finds the expirable field as the first hidden+expirable property.
 		const expirable = credentialType.properties.filter((p) => p.type === 'hidden' && p.typeOptions?.expirable);
 		expect(expirable.map((p) => p.name)).toEqual(['accessToken']);
-		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/users', qs: { limit: 1 } });
+		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/users', qs: { limit: 1 }, ignoreHttpStatusErrors: true });
+		// What the rules read (n8n's credential tester: lodash get on the answer's body) in the simulator's answers.
+		const [denied, notAList] = credentialType.test.rules as Array<{ properties: { key: string; value: unknown; message: string } }>;
+		expect(denied.properties).toMatchObject({ key: 'errorCode', value: 'AccessDenied', message: expect.stringContaining('Backup Administrator role') });
+		expect(notAList.properties).toMatchObject({ key: 'pagination', value: undefined });
 	});
 
 	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust, and turns redirects off', async () => {

@@ -1,0 +1,42 @@
+import type { ICredentialTestRequest } from 'n8n-workflow';
+
+/**
+ * The credential test: list one user, the cheapest call that needs the role every user operation
+ * needs (VBR Backup Administrator, VBGC Portal Administrator; on VBR API 1.3-rev2 the role list is
+ * open to operators too, so it would not tell).
+ *
+ * n8n's editor shows its own "Forbidden - perhaps check your credentials?" for a 403 whatever a
+ * `responseCode` rule says on n8n 1.x, which keeps no response on its error. So the request takes
+ * every status as an answer, and the rules read Veeam's answer itself, the same on both majors:
+ * Veeam's `AccessDenied` says which role is missing; anything that is not a user list (another
+ * error, a proxy's page, a wrong address) fails the test too. The login runs before, in the
+ * credential's preAuthentication, with its own messages (password, TLS, API version).
+ */
+export function userListTest(path: string, productName: string, role: string): ICredentialTestRequest {
+	return {
+		request: {
+			baseURL: '={{$credentials.url}}',
+			url: path,
+			qs: { limit: 1 },
+			ignoreHttpStatusErrors: true,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errorCode',
+					value: 'AccessDenied',
+					message: `The account logs in, but lacks the ${role} role that the Veeam node needs to manage users. Give it that role in ${productName}, or use an account that has it.`,
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'pagination',
+					value: undefined,
+					message: `The server logged the account in but did not answer the user list as ${productName} does: check the Server URL (the server itself, not a proxy or another service).`,
+				},
+			},
+		],
+	};
+}
