@@ -10,7 +10,9 @@
  * The Veeam Trigger, activated before the story (its first poll records a baseline), polls once
  * after it and shows the change events, and an access report shows who can do what. Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 
 import type { ICredentialType, IDataObject, INode, INodeType } from 'n8n-workflow';
 
@@ -199,21 +201,43 @@ async function main(): Promise<number> {
 			.join(', ');
 		console.log(`\nn8n-nodes-veeam demo — Veeam Backup & Replication simulator at ${sim.url} (API 1.3-rev2)`);
 		console.log(`TLS verified against the simulator's CA; logged in as ${login} (a service account).\n`);
+		const report: string[] = [];
 		steps.forEach((s, n) => {
-			console.log(`${s.ok ? '✔' : '✘'} ${n + 1}. ${s.title}`);
-			for (const line of s.lines) console.log(`     ${line}`);
+			report.push(`${s.ok ? '✔' : '✘'} ${n + 1}. ${s.title}`);
+			for (const line of s.lines) report.push(`     ${line}`);
 		});
-		console.log('\nWhat the server saw (its change log):');
-		for (const e of sim.log.since()) console.log(`     #${e.seq} ${e.action.padEnd(16)} ${e.target}`);
-		console.log(
-			`\n${sim.stats.requests} HTTPS requests, token grants: ${grants}; ${desk.tickets.length} ticket(s); ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+		report.push('', 'What the server saw (its change log):');
+		for (const e of sim.log.since()) report.push(`     #${e.seq} ${e.action.padEnd(16)} ${e.target}`);
+		report.push(
+			'',
+			`${sim.stats.requests} HTTPS requests, token grants: ${grants}; ${desk.tickets.length} ticket(s); ${((Date.now() - started) / 1000).toFixed(1)} s.`,
 		);
-		return steps.every((s) => s.ok) ? 0 : 1;
+		console.log(report.join('\n'));
+		const readmeOk = !process.argv.includes('--check-readme') || readmeShows(report);
+		return steps.every((s) => s.ok) && readmeOk ? 0 : 1;
 	} finally {
 		await desk.stop();
 		await sim.close();
 		await shutdownEngine();
 	}
+}
+
+/**
+ * Whether the README's "See it work" block is what the demo printed (the seconds aside): the README
+ * must not show an output the demo no longer gives. `npm run test:all` runs the demo with this check.
+ */
+function readmeShows(printed: string[]): boolean {
+	const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+	const block = /`npm run demo` prints[^\n]*:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1] ?? '';
+	const seconds = (line: string) => line.replace(/\d+(\.\d+)? s\.$/, 'N s.');
+	const expected = printed.map(seconds);
+	const shown = block.split('\n').map(seconds);
+	const differing = expected.findIndex((line, i) => line !== shown[i]);
+	if (differing === -1 && shown.length === expected.length) return true;
+	console.error(
+		`\nREADME.md's demo output differs from what the demo printed, from line ${differing + 1}:\n  README: ${shown[differing] ?? '(nothing)'}\n  demo:   ${expected[differing] ?? '(nothing)'}`,
+	);
+	return false;
 }
 
 main().then(

@@ -39,6 +39,8 @@ export const batch = true;
 export const FLAGS = {
 	adminWithoutMfa: 'holds an administrator role and has no multi-factor authentication',
 	adminMfaUnknown: 'holds an administrator role; the server does not say whether MFA is on (API 1.3-rev2 or later does)',
+	adminServiceAccount:
+		'an administrator service account: MFA never applies to it, so its password alone gives administrator access; keep it to automation and its password in a vault',
 	groupGrantsAdmin: 'a group: every member gets its administrator role',
 	serviceAccount: 'a service account: exempt from multi-factor authentication, meant for automation',
 	internalAccount: 'a local account of the backup server, not managed in the directory',
@@ -48,15 +50,19 @@ export type Flag = keyof typeof FLAGS;
 /**
  * The flags of one user. Internal accounts are flagged only on products that also have directory
  * accounts (VBR); on Veeam Backup for Google Cloud every account is local, so the flag would say nothing.
+ * A service account never gets an MFA prompt (that is what it is for), so "without MFA" says nothing
+ * new about it; an administrator service account is flagged as such instead: a password-only admin.
  */
 export function flagsOf(user: VeeamUser, directory: Pick<UserDirectory, 'adminRoleNames' | 'userTypes'>): Flag[] {
 	const admin = user.roles.some((r) => directory.adminRoleNames.some((a) => a.toLowerCase() === r.name.toLowerCase()));
 	const hasDirectory = directory.userTypes?.includes('ExternalUser') ?? false;
 	const flags: Flag[] = [];
-	if (admin && !user.isGroup && user.mfaEnabled === false) flags.push('adminWithoutMfa');
-	if (admin && !user.isGroup && user.mfaEnabled === undefined) flags.push('adminMfaUnknown');
+	const service = user.isServiceAccount === true;
+	if (admin && !user.isGroup && !service && user.mfaEnabled === false) flags.push('adminWithoutMfa');
+	if (admin && !user.isGroup && !service && user.mfaEnabled === undefined) flags.push('adminMfaUnknown');
+	if (admin && service) flags.push('adminServiceAccount');
 	if (admin && user.isGroup) flags.push('groupGrantsAdmin');
-	if (user.isServiceAccount) flags.push('serviceAccount');
+	if (service && !admin) flags.push('serviceAccount');
 	if (hasDirectory && !user.isDirectoryAccount) flags.push('internalAccount');
 	return flags;
 }
@@ -76,7 +82,7 @@ export async function execute(
 	itemCount: number,
 ): Promise<INodeExecutionData[]> {
 	const users = await directory.listUsers();
-	const counts: Record<Flag, number> = { adminWithoutMfa: 0, adminMfaUnknown: 0, groupGrantsAdmin: 0, serviceAccount: 0, internalAccount: 0 };
+	const counts = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 0])) as Record<Flag, number>;
 	const rows: IDataObject[] = [];
 	let administrators = 0;
 	let flagged = 0;
@@ -109,17 +115,19 @@ export async function execute(
 			administrators,
 			flagged,
 			...counts,
-			text: `${users.length} user${users.length === 1 ? '' : 's'}, ${administrators} with an administrator role; ${flagged} flagged${
-				flagged
-					? `: ${(Object.keys(counts) as Flag[])
-							.filter((f) => counts[f] > 0)
-							.map((f) => `${counts[f]} ${f}`)
-							.join(', ')}`
-					: ''
-			}.`,
+			text: summaryText(users.length, administrators, flagged, counts),
 		});
 	}
 	// One report for the whole input: every row comes from all input items.
 	const pairedItem = Array.from({ length: itemCount }, (_, item) => ({ item }));
 	return rows.map((json) => ({ json, pairedItem }));
+}
+
+/** The summary line: users counted once; flags counted per kind (a user can have several). */
+function summaryText(users: number, administrators: number, flagged: number, counts: Record<Flag, number>): string {
+	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+	const head = `${plural(users, 'user')}, ${administrators} with an administrator role; ${plural(flagged, 'user')} flagged`;
+	if (flagged === 0) return `${head}.`;
+	const kinds = (Object.keys(counts) as Flag[]).filter((f) => counts[f] > 0).map((f) => `${f} ${counts[f]}`);
+	return `${head}. Flags, per kind (a user can have several): ${kinds.join(', ')}.`;
 }

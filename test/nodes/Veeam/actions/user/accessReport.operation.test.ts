@@ -46,15 +46,31 @@ describe.each([false, true])('User → Access Report (server MFA setting on: %s)
 			'TECH\\ann': [],
 			'TECH\\sec.officer': mfaOn ? [] : ['adminWithoutMfa'],
 			'VBR01\\admin': mfaOn ? ['internalAccount'] : ['adminWithoutMfa', 'internalAccount'],
-			// A service account is exempt from MFA: flagged whatever the setting.
-			'VBR01\\svc-n8n': ['adminWithoutMfa', 'serviceAccount', 'internalAccount'],
+			// MFA never applies to a service account: not "without MFA", but an administrator that a
+			// password alone opens, whatever the setting.
+			'VBR01\\svc-n8n': ['adminServiceAccount', 'internalAccount'],
 		});
 		const admin = run.json.find((j) => j.name === 'VBR01\\admin')!;
 		expect(admin).toMatchObject({ type: 'InternalUser', roles: ['Backup Administrator'], isAdmin: true, isGroup: false, isServiceAccount: false, mfaEnabled: mfaOn });
 		expect(admin.why).toEqual((admin.flags as string[]).map((f) => expect.stringMatching(f === 'internalAccount' ? /^a local account/ : /^holds an administrator role and has no multi-factor/)));
 		const summary = run.json[run.json.length - 1];
-		expect(summary).toMatchObject({ summary: true, users: 6, administrators: 5, flagged: mfaOn ? 4 : 5, groupGrantsAdmin: 2, serviceAccount: 1, internalAccount: 3, adminWithoutMfa: mfaOn ? 1 : 3 });
-		expect(String(summary.text)).toMatch(/^6 users, 5 with an administrator role; \d flagged: /);
+		expect(summary).toMatchObject({
+			summary: true,
+			users: 6,
+			administrators: 5,
+			flagged: mfaOn ? 4 : 5,
+			groupGrantsAdmin: 2,
+			adminServiceAccount: 1,
+			serviceAccount: 0,
+			internalAccount: 3,
+			adminWithoutMfa: mfaOn ? 0 : 2,
+		});
+		// Users counted once, flags per kind: the line says which is which.
+		expect(summary.text).toBe(
+			mfaOn
+				? '6 users, 5 with an administrator role; 4 users flagged. Flags, per kind (a user can have several): adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3.'
+				: '6 users, 5 with an administrator role; 5 users flagged. Flags, per kind (a user can have several): adminWithoutMfa 2, adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3.',
+		);
 		expect(mutations(sim)).toEqual([]);
 	});
 
