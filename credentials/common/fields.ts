@@ -117,6 +117,10 @@ export function applyTls(options: IHttpRequestOptions, credentials: ICredentialD
 		options.skipSslCertificateValidation = false;
 	} else if (credentials.skipTlsVerification === true) {
 		options.skipSslCertificateValidation = true;
+		// The same request through `requestWithAuthentication` (n8n's HTTP Request node with this
+		// credential, what the editor offers as "Custom API Call") has the older option shape,
+		// which n8n 1.x reads as `rejectUnauthorized`.
+		(options as IHttpRequestOptions & { rejectUnauthorized?: boolean }).rejectUnauthorized = false;
 	}
 	return options;
 }

@@ -68,32 +68,39 @@ export class VeeamTrigger implements INodeType {
 				options: [
 					{
 						name: 'MFA Changed',
+						// What n8n's node creator lists (else it derives a lower-cased "On …" from the name).
+						action: 'On MFA changed',
 						value: 'mfaChanged',
 						description: 'Multi-factor authentication was turned on or off for a user',
 					},
 					{
 						name: 'Other Fields Changed',
+						action: 'On name, type or description changed',
 						value: 'otherFieldsChanged',
 						description: 'The name, type or description of a user changed',
 					},
 					{
 						name: 'Roles Changed',
+						action: 'On roles changed',
 						value: 'rolesChanged',
 						description: 'A user was given or lost a role',
 					},
 					{
 						name: 'Service-Account Mode Changed',
+						action: 'On service-account mode changed',
 						value: 'serviceAccountModeChanged',
 						description: 'A user was put into or taken out of service-account mode',
 						displayOptions: { show: { product: ['vbr'] } },
 					},
 					{
 						name: 'User Added',
+						action: 'On user added',
 						value: 'userAdded',
 						description: 'A user or group was added',
 					},
 					{
 						name: 'User Removed',
+						action: 'On user removed',
 						value: 'userRemoved',
 						description: 'A user or group was removed',
 					},

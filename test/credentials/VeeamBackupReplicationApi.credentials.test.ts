@@ -92,6 +92,7 @@ describe('credential description', () => {
 			// n8n 1.x cannot use the CA: it is not passed, and "skip" works.
 			expect(options.agentOptions).toBeUndefined();
 			expect(options.skipSslCertificateValidation).toBe(true);
+			expect(options).toMatchObject({ rejectUnauthorized: false });
 		}
 	});
 });

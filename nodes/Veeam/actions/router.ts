@@ -41,7 +41,20 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	},
 };
 
+/**
+ * n8n adds a "Custom API Call" option to Resource and Operation of every node whose credential
+ * authenticates requests, and its editor then points to the HTTP Request node; the node itself has
+ * no such action.
+ */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string): VeeamOperation | VeeamBatchOperation {
+	if (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL) {
+		throw new NodeOperationError(ctx.getNode(), 'Custom API Call is made with an HTTP Request node, not with this node', {
+			description:
+				'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and choose this Veeam credential: it logs in and adds the token and x-api-version to the request.',
+		});
+	}
 	const operations = Object.prototype.hasOwnProperty.call(resources, resource)
 		? (resources[resource as VeeamResource] as Record<string, VeeamOperation | VeeamBatchOperation>)
 		: undefined;
@@ -96,7 +109,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
+	// With Resource "Custom API Call" there is no Operation parameter.
+	const operation = resource === CUSTOM_API_CALL ? CUSTOM_API_CALL : (this.getNodeParameter('operation', 0) as string);
 	const veeamNodeData = { resource, operation } as VeeamType;
 	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation);
 	const directory = createDirectory(this, this.getNodeParameter('product', 0));

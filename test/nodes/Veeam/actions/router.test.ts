@@ -97,6 +97,16 @@ describe('dispatch', () => {
 		expect(sim.stats.requests).toBe(0);
 	});
 
+	it('answers "Custom API Call" (which n8n adds to Resource and Operation) with where to make it', async () => {
+		for (const parameters of [{ resource: '__CUSTOM_API_CALL__' }, { resource: 'user', operation: '__CUSTOM_API_CALL__' }]) {
+			const run = await h.run(parameters);
+			expect(run.error?.name).toBe('NodeOperationError');
+			expect(run.error?.message).toBe('Custom API Call is made with an HTTP Request node, not with this node');
+			expect(run.error?.description).toMatch(/HTTP Request node.*Predefined Credential Type/);
+		}
+		expect(sim.stats.requests).toBe(0);
+	});
+
 	it('refuses an operation the product does not have, before any request', async () => {
 		// The editor hides the MFA resource for VBR; an expression (or an editor that does not hide it) gets a clear error.
 		const enable = await h.run({ resource: 'mfa', operation: 'enable', user: byName('VBR01\\admin') });
