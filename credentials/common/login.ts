@@ -143,6 +143,13 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 		}
 		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password (${detail}).`);
 	}
+	if (response.statusCode === 404 || response.statusCode === 405) {
+		// Another product's server (or a web server) at that address: it has no such token endpoint.
+		return new VeeamAuthError(
+			`${ctx.auth.productName} login failed: ${ctx.baseUrl}${ctx.auth.loginPath} does not exist on that server (${detail}). ` +
+				`Check that "Server URL" is the address of a ${ctx.auth.productName} server (its REST API listens on port ${ctx.auth.defaultPort} unless changed).`,
+		);
+	}
 	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`);
 }
 

@@ -43,7 +43,7 @@ export class N8nRestError extends Error {
 	}
 }
 
-const OWNER = { email: 'owner@e2e.invalid', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Owner-Passw0rd!' };
+export const OWNER = { email: 'owner@e2e.invalid', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Owner-Passw0rd!' };
 
 export class N8nRest {
 	private cookie = '';

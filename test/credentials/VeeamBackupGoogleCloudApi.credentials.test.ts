@@ -157,6 +157,19 @@ describe('preAuthentication', () => {
 		expect(error.message).toMatch(/^Veeam Backup for Google Cloud login failed: wrong user name or password/);
 	});
 
+	it('says which server it reached when that server has no such login (a VBR server in "Server URL")', async () => {
+		const vbr = await startSimulator({ product: 'vbr' });
+		try {
+			const error = await failureOf(creds({ url: vbr.url, ...trustFields(vbr.tls.caPem) }));
+			expect(error.message).toBe(
+				`Veeam Backup for Google Cloud login failed: ${vbr.url}/api/v1/token does not exist on that server (404). ` +
+					'Check that "Server URL" is the address of a Veeam Backup for Google Cloud server (its REST API listens on port 13140 unless changed).',
+			);
+		} finally {
+			await vbr.close();
+		}
+	});
+
 	it('names the supported versions when the API version is refused', async () => {
 		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: '1.5-rev0' }));
 		expect(error.message).toBe(

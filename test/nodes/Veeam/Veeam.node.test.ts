@@ -130,6 +130,14 @@ describe('Veeam node description', () => {
 		expect(shown({ product: 'vbgc', resource: 'user', operation: 'onboard' })).not.toContain('userType');
 	});
 
+	it('shows each product its own form of user name on Onboard (DOMAIN\\name, or a portal account name)', () => {
+		const visible = (product: string) =>
+			description.properties.filter((p) => p.name === 'userName' && NodeHelpers.displayParameter({ product, resource: 'user', operation: 'onboard' }, p, nodeWith({ product }), description));
+		expect(visible('vbr').map((p) => p.placeholder)).toEqual(['e.g. TECH\\jane.doe']);
+		expect(visible('vbgc').map((p) => p.placeholder)).toEqual(['e.g. jane.doe']);
+		expect(visible('vbgc')[0].description).not.toMatch(/DOMAIN/);
+	});
+
 	it('offers the Domain scope of Sync only where the product has domain accounts', () => {
 		const scopes = (product: string) => {
 			const n = nodeWith({ product, resource: 'user', operation: 'sync' });

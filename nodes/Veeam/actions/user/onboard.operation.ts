@@ -10,15 +10,27 @@ const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
 type IfExists = (typeof IF_EXISTS)[number];
 
 const properties: INodeProperties[] = [
+	// One field per product: the two name forms differ (and so do placeholder and hint).
 	{
 		displayName: 'User Name',
 		name: 'userName',
 		type: 'string',
 		default: '',
 		required: true,
+		displayOptions: { show: { product: ['vbr'] } },
 		placeholder: 'e.g. TECH\\jane.doe',
 		description:
-			'Account to give access to Veeam. Veeam Backup & Replication: Active Directory users and groups are written DOMAIN\\name (e.g. TECH\\jane.doe, TECH\\Backup Operators) and must already exist in the directory. Veeam Backup for Google Cloud: the name of a new portal account, 1 to 64 characters without spaces, / or \\ (e.g. jane.doe).',
+			'The Windows account to give access to Veeam, written DOMAIN\\name: a domain user or group (e.g. TECH\\jane.doe, TECH\\Backup Operators) or a local one of the backup server (e.g. VBR01\\jane). It must already exist.',
+	},
+	{
+		displayName: 'User Name',
+		name: 'userName',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['vbgc'] } },
+		placeholder: 'e.g. jane.doe',
+		description: 'The name of the new portal account: 1 to 64 characters without spaces, / or \\',
 	},
 	{
 		displayName: 'Type',

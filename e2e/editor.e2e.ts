@@ -1,0 +1,195 @@
+/**
+ * n8n's editor in a real browser (Debian's Chromium, e2e/lib/browser.ts), as a Veeam admin meets
+ * the package after installing it: signed in as the owner of a fresh `n8n start`,
+ *
+ * - the node creator: "Veeam" is listed once, with each of its actions and triggers once;
+ * - User → Onboard from the node creator: the node opens, a Veeam Backup & Replication credential
+ *   made in the editor's form passes n8n's test on save, the Role field lists the server's roles
+ *   (loaded through the credential), and MFA is not offered for VBR;
+ * - the same form switched to Veeam Backup for Google Cloud: the credential passes, Resource now
+ *   offers MFA, User Name asks for a portal account name;
+ * - a Backup Viewer account: the test fails and the form says which role is missing.
+ *
+ * Nothing may go wrong in the page meanwhile: no uncaught error, no console error, no n8n request
+ * answered 5xx, except n8n asking the node for its role list before any credential is chosen
+ * ("Node does not have any credentials set", which the editor shows as "Set up credential to see
+ * options"). TLS: 2.x trusts the simulators' CA from the credential's field; 1.x cannot use that
+ * field, so its n8n is started with NODE_EXTRA_CA_CERTS, as the README tells 1.x users.
+ *
+ * Screenshots of each step go to artifactsDir() (outside the repository).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startSimulator, VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, type SimServer } from '../sim';
+import { generateCa, issueServerCertificate } from '../sim/core/tls';
+import { artifactsDir, Editor } from './lib/browser';
+import { node } from './lib/fixtures';
+import { e2eVersions, findInstall, N8nInstance } from './lib/n8n';
+import { N8nRest } from './lib/rest';
+
+const VBR = 'Veeam Backup & Replication';
+const VBGC = 'Veeam Backup for Google Cloud';
+
+/** The action texts of the Veeam node (its operations' `action`), each once. */
+const ACTIONS = [
+	'Accept the MFA setup of a user',
+	'Disable MFA for a user',
+	'Enable MFA for a user',
+	'Recreate the MFA secret of a user',
+	'Get a role',
+	'Get many roles',
+	'Report on user access',
+	'Change the password of a user',
+	'Get a user',
+	'Get many users',
+	'Offboard a user',
+	'Onboard a user',
+	'Change the roles of a user',
+	'Reset the MFA of a user',
+	'Set the service account mode of a user',
+	'Sync users with a list',
+];
+const TRIGGERS = ['On MFA changed', 'On name, type or description changed', 'On roles changed', 'On service-account mode changed', 'On user added', 'On user removed'];
+const VBR_ROLES = ['Backup Administrator', 'Backup Operator', 'Backup Viewer', 'Incident API Operator', 'Restore Operator', 'Security Administrator', 'Tape Operator'];
+
+/** Before a credential is chosen the editor still asks for the role list; n8n answers 500 and the field says "Set up credential". */
+const NO_CREDENTIAL_YET = /\/rest\/dynamic-node-parameters\/options .*Node does not have any credentials set/;
+
+/**
+ * What n8n 1.123's editor reports on its own in a test instance, before any Veeam node is on the
+ * page: it cannot reach n8n's banner service, the AI assistant is not licensed, and its version
+ * store reads a setting that is off (N8N_VERSION_NOTIFICATIONS_ENABLED=false) on the sign-in page.
+ */
+const N8N_OWN_NOISE = [
+	/^Failed to fetch dynamic banners: /,
+	/^Failed to fetch sessions metadata: .*Plan lacks license/,
+	/^Cannot read properties of undefined \(reading 'enabled'\) \(at \/signin\) .*versions\.store/,
+];
+const allowed = (...patterns: RegExp[]) => [...N8N_OWN_NOISE, ...patterns];
+
+const manualTrigger = () => node('When clicking', 'n8n-nodes-base.manualTrigger', 1, {});
+
+describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
+	let vbr: SimServer;
+	let vbgc: SimServer;
+	let n8n: N8nInstance;
+	let editor: Editor;
+	let caDir: string;
+
+	beforeAll(async () => {
+		// One company CA for both servers (two test CAs would share a subject name, which OpenSSL
+		// cannot tell apart in NODE_EXTRA_CA_CERTS).
+		const ca = generateCa();
+		vbr = await startSimulator({ product: 'vbr', tls: issueServerCertificate(ca) });
+		vbgc = await startSimulator({ product: 'vbgc', tls: issueServerCertificate(ca) });
+		caDir = mkdtempSync(join(tmpdir(), 'n8n-nodes-veeam-e2e-ca-'));
+		const caFile = join(caDir, 'company-ca.pem');
+		writeFileSync(caFile, ca.caPem);
+		// 1.x: the README's way to trust a private CA (1.x ignores the credential's CA field).
+		const env: Record<string, string> = findInstall(version).major < 2 ? { NODE_EXTRA_CA_CERTS: caFile } : {};
+		n8n = await N8nInstance.create({ version, env });
+		await n8n.start();
+		const rest = new N8nRest(n8n);
+		await rest.ready();
+		await rest.setupOwner();
+		editor = await Editor.open(n8n, 'editor');
+		await editor.signIn();
+	});
+
+	afterAll(async () => {
+		await editor?.close();
+		await n8n?.dispose();
+		await vbr?.close();
+		await vbgc?.close();
+		if (caDir) rmSync(caDir, { recursive: true, force: true });
+		if (editor) process.stderr.write(`[e2e] editor screenshots: ${join(artifactsDir(), version)}\n`);
+	});
+
+	const trust = (sim: SimServer) => (n8n.major >= 2 ? { ca: sim.tls.caPem } : {});
+
+	/** A workflow with a manual trigger, the node creator opened on Veeam, `action` chosen: the NDV is open. */
+	async function addVeeamAction(workflowName: string, action: string): Promise<void> {
+		await editor.openNewWorkflow(workflowName, [manualTrigger()]);
+		await editor.openInNodeCreator('Veeam', 'Veeam');
+		await editor.creator.getByText(action, { exact: true }).first().click();
+		await editor.ndv.waitFor();
+	}
+
+	it('the node creator lists Veeam once, with each of its actions and triggers once', async () => {
+		await editor.openNewWorkflow('editor: node creator');
+		await editor.page.click('[data-test-id=node-creator-plus-button]');
+		await editor.page.keyboard.type('Veeam');
+		const names = editor.creator.locator('[data-test-id=node-creator-item-name]');
+		await names.filter({ hasText: /^Veeam$/ }).first().waitFor();
+		// The action node and the trigger are merged into one entry.
+		expect((await names.allInnerTexts()).filter((name) => /veeam/i.test(name))).toEqual(['Veeam']);
+		await names.filter({ hasText: /^Veeam$/ }).first().click();
+
+		const triggers = await editor.creatorCategory('Triggers');
+		expect(triggers.heading).toBe(`Triggers (${TRIGGERS.length})`);
+		expect(triggers.items).toEqual(TRIGGERS);
+		const actions = await editor.creatorCategory('Actions');
+		await editor.screenshot('node-creator');
+		expect(actions.heading).toBe(`Actions (${ACTIONS.length})`);
+		// Grouped by resource (n8n's order); each action once.
+		expect([...actions.items].sort()).toEqual([...ACTIONS].sort());
+		expect(editor.takeProblems(allowed())).toEqual([]);
+	});
+
+	it(`User → Onboard opens; a ${VBR} credential made in the form passes n8n's test; Role lists the server's roles; no MFA for VBR`, async () => {
+		await addVeeamAction('editor: onboard (VBR)', 'Onboard a user');
+		expect(await editor.ndv.innerText()).toContain('Onboard a user');
+		await expect(editor.parameter('userName').locator('input').getAttribute('placeholder')).resolves.toBe('e.g. TECH\\jane.doe');
+		await editor.screenshot('onboard-vbr-no-credential');
+
+		await editor.openNewCredential();
+		await editor.fillCredential({ url: vbr.url, username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD, ...trust(vbr) });
+		await editor.screenshot('vbr-credential-form');
+		expect(await editor.saveCredential()).toEqual({ status: 'OK', message: 'Connection successful!' });
+		await editor.closeCredential();
+
+		expect((await editor.optionsOf('roles', 'Backup Viewer')).sort()).toEqual(VBR_ROLES);
+		await editor.screenshot('onboard-vbr-roles');
+		const resources = await editor.optionsOf('resource');
+		expect(resources).toEqual(expect.arrayContaining(['Role', 'User']));
+		expect(resources).not.toContain('MFA');
+		expect(vbr.stats.grants['password:200']).toBeGreaterThanOrEqual(1);
+		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+	});
+
+	it(`the form switched to ${VBGC}: its credential passes, Resource offers MFA, User Name asks for a portal account`, async () => {
+		await addVeeamAction('editor: onboard (VBGC)', 'Onboard a user');
+		await editor.openNewCredential();
+		await editor.chooseCredentialProduct(VBGC);
+		await editor.fillCredential({ url: vbgc.url, username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD, ...trust(vbgc) });
+		expect(await editor.saveCredential()).toEqual({ status: 'OK', message: 'Connection successful!' });
+		await editor.closeCredential();
+
+		expect(await editor.optionsOf('resource')).toEqual(expect.arrayContaining(['MFA', 'Role', 'User']));
+		await expect(editor.parameter('userName').locator('input').getAttribute('placeholder')).resolves.toBe('e.g. jane.doe');
+		// VBR's account type has no meaning for a portal account.
+		await expect(editor.parameter('userType').count()).resolves.toBe(0);
+		const roles = await editor.optionsOf('roles', 'Portal Administrator');
+		expect(roles).toEqual(expect.arrayContaining(['Portal Administrator']));
+		await editor.screenshot('onboard-vbgc');
+		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+	});
+
+	it('a Backup Viewer account: n8n\'s test fails and the form says which role is missing', async () => {
+		await addVeeamAction('editor: viewer credential', 'Get many users');
+		await editor.openNewCredential();
+		// The form may open on the product chosen last.
+		await editor.chooseCredentialProduct(VBR);
+		await editor.fillCredential({ url: vbr.url, username: 'VBR01\\viewer', password: VBR_DEFAULT_PASSWORD, ...trust(vbr) });
+		const result = await editor.saveCredential();
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/lacks the Backup Administrator role/);
+		// What the admin reads in the form.
+		expect(await editor.credentialTestError()).toContain('lacks the Backup Administrator role');
+		await editor.screenshot('viewer-credential');
+		await editor.closeCredential();
+		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+	});
+});
