@@ -5,13 +5,14 @@
  * - the node creator: "Veeam" is listed once, with each of its actions and triggers once;
  * - User → Onboard from the node creator: the node opens, a Veeam Backup & Replication credential
  *   made in the editor's form passes n8n's test on save, the Role field lists the server's roles
- *   (loaded through the credential), and MFA is not offered for VBR;
+ *   (loaded through the credential), MFA is not offered for VBR, and "Execute step" onboards the
+ *   user typed in (the server then has it, with the role picked);
  * - the same form switched to Veeam Backup for Google Cloud: the credential passes, Resource now
  *   offers MFA, User Name asks for a portal account name;
  * - a Backup Viewer account: the test fails and the form says which role is missing.
  *
- * Nothing may go wrong in the page meanwhile: no uncaught error, no console error, no n8n request
- * answered 5xx, except n8n asking the node for its role list before any credential is chosen
+ * Nothing may go wrong in the page meanwhile: no error toast, no uncaught error, no console error,
+ * no n8n request answered 5xx, except n8n asking the node for its role list before any credential is chosen
  * ("Node does not have any credentials set", which the editor shows as "Set up credential to see
  * options"). TLS: 2.x trusts the simulators' CA from the credential's field; 1.x cannot use that
  * field, so its n8n is started with NODE_EXTRA_CA_CERTS, as the README tells 1.x users.
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 import { startSimulator, VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, type SimServer } from '../sim';
 import { generateCa, issueServerCertificate } from '../sim/core/tls';
 import { artifactsDir, Editor } from './lib/browser';
-import { node } from './lib/fixtures';
+import { node, roleNamesOf, userNamed } from './lib/fixtures';
 import { e2eVersions, findInstall, N8nInstance } from './lib/n8n';
 import { N8nRest } from './lib/rest';
 
@@ -135,7 +136,7 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 		expect(actions.heading).toBe(`Actions (${ACTIONS.length})`);
 		// Grouped by resource (n8n's order); each action once.
 		expect([...actions.items].sort()).toEqual([...ACTIONS].sort());
-		expect(editor.takeProblems(allowed())).toEqual([]);
+		expect(await editor.takeProblems(allowed())).toEqual([]);
 	});
 
 	it(`User → Onboard opens; a ${VBR} credential made in the form passes n8n's test; Role lists the server's roles; no MFA for VBR`, async () => {
@@ -155,8 +156,19 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 		const resources = await editor.optionsOf('resource');
 		expect(resources).toEqual(expect.arrayContaining(['Role', 'User']));
 		expect(resources).not.toContain('MFA');
+
+		// Filled in and run from the editor ("Execute step"): the user exists on the server with that role.
+		await editor.parameter('userName').locator('input').fill('TECH\\ed.itor');
+		await editor.chooseOption('roles', 'Restore Operator');
+		await editor.page.keyboard.press('Escape');
+		await editor.executeStep();
+		const output = await editor.outputText('"created"');
+		await editor.screenshot('onboard-vbr-executed');
+		expect(output).toContain('"action":"created"');
+		expect(output).toContain('"name":"TECH\\\\ed.itor"');
+		expect(roleNamesOf(userNamed(vbr, 'TECH\\ed.itor'))).toEqual(['Restore Operator']);
 		expect(vbr.stats.grants['password:200']).toBeGreaterThanOrEqual(1);
-		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+		expect(await editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
 	});
 
 	it(`the form switched to ${VBGC}: its credential passes, Resource offers MFA, User Name asks for a portal account`, async () => {
@@ -174,7 +186,7 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 		const roles = await editor.optionsOf('roles', 'Portal Administrator');
 		expect(roles).toEqual(expect.arrayContaining(['Portal Administrator']));
 		await editor.screenshot('onboard-vbgc');
-		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+		expect(await editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
 	});
 
 	it('a Backup Viewer account: n8n\'s test fails and the form says which role is missing', async () => {
@@ -190,6 +202,6 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 		expect(await editor.credentialTestError()).toContain('lacks the Backup Administrator role');
 		await editor.screenshot('viewer-credential');
 		await editor.closeCredential();
-		expect(editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
+		expect(await editor.takeProblems(allowed(NO_CREDENTIAL_YET))).toEqual([]);
 	});
 });

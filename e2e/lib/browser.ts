@@ -8,11 +8,11 @@
  *   await editor.close();    // screenshots stay in artifactsDir() (outside the repository)
  *
  * It records what went wrong in the page while the test ran: console errors, requests to n8n that
- * failed (HTTP 5xx), uncaught page errors. `takeProblems()` hands them to the test; requests to other
+ * failed (HTTP 5xx), uncaught page errors, error toasts. `takeProblems()` hands them to the test; requests to other
  * hosts (the editor looks its community packages up in the npm registry, which is not reachable
  * from a test machine) are not n8n's and are left out.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,9 +34,41 @@ export function artifactsDir(): string {
 	return join(process.env.N8N_E2E_ARTIFACTS || join(homedir(), '.cache', 'n8n-nodes-veeam-e2e', 'artifacts'), 'editor');
 }
 
-/** Something the page reported: a console error, a failed n8n request, an uncaught exception. */
+/**
+ * Runs in the page before the editor's scripts: keeps the text of every error toast (n8n's
+ * notifications are element-plus ones; an error one carries `el-notification--error`) in
+ * `window.__errorToasts`, since toasts vanish after a few seconds.
+ */
+function recordErrorToasts(): void {
+	// The DOM, typed as far as used here (the project compiles without DOM types).
+	interface El {
+		textContent: string | null;
+		closest(selector: string): El | null;
+	}
+	interface Page {
+		__errorToasts: string[];
+		document: { documentElement: object | null; querySelectorAll(selector: string): Iterable<El>; addEventListener(event: string, fn: () => void): void };
+		MutationObserver: new (fn: () => void) => { observe(target: object, options: object): void };
+	}
+	const page = globalThis as unknown as Page;
+	page.__errorToasts = [];
+	const seen = new WeakSet<object>();
+	const observer = new page.MutationObserver(() => {
+		for (const icon of page.document.querySelectorAll('.el-notification .el-notification--error')) {
+			const toast = icon.closest('.el-notification');
+			if (!toast || seen.has(toast)) continue;
+			seen.add(toast);
+			page.__errorToasts.push(String(toast.textContent ?? '').trim());
+		}
+	});
+	const start = () => observer.observe(page.document.documentElement as object, { childList: true, subtree: true });
+	if (page.document.documentElement) start();
+	else page.document.addEventListener('DOMContentLoaded', start);
+}
+
+/** Something the page reported: a console error, a failed n8n request, an uncaught exception, an error toast. */
 export interface PageProblem {
-	kind: 'console' | 'http' | 'pageerror';
+	kind: 'console' | 'http' | 'pageerror' | 'toast';
 	text: string;
 }
 
@@ -74,7 +106,9 @@ export class Editor {
 		});
 		const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 		page.setDefaultTimeout(30_000);
+		await page.addInitScript(recordErrorToasts);
 		const shotDir = join(artifactsDir(), n8n.install.version, name);
+		rmSync(shotDir, { recursive: true, force: true });
 		mkdirSync(shotDir, { recursive: true });
 		return new Editor(n8n, browser, page, shotDir);
 	}
@@ -96,6 +130,8 @@ export class Editor {
 	async openNewWorkflow(name: string, nodes: Array<Record<string, unknown>> = []): Promise<string> {
 		const id = await this.page.evaluate(
 			async ({ name, nodes }) => {
+				// In the page: the editor keeps its browser id there and n8n ties the session to it.
+				const { localStorage } = globalThis as unknown as { localStorage: { getItem(key: string): string | null } };
 				const res = await fetch('/rest/workflows', {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') ?? '' },
@@ -158,10 +194,22 @@ export class Editor {
 
 	/** The options an options/multiOptions parameter shows when opened (then closed again). */
 	async optionsOf(name: string, waitFor?: string): Promise<string[]> {
-		await this.parameter(name).click();
 		const visible = this.page.locator('.el-select-dropdown__item:visible, [role=option]:visible');
-		if (waitFor) await visible.filter({ hasText: waitFor }).first().waitFor();
-		else await visible.first().waitFor();
+		const wanted = waitFor ? visible.filter({ hasText: waitFor }).first() : visible.first();
+		// A click that lands while a form or toast is still animating away opens nothing: try again.
+		for (let attempt = 1; ; attempt++) {
+			await this.parameter(name).click();
+			try {
+				await wanted.waitFor({ timeout: 10_000 });
+				break;
+			} catch (error) {
+				if (attempt === 3) {
+					await this.screenshot(`no-options-${name}`);
+					throw error;
+				}
+				await this.page.keyboard.press('Escape');
+			}
+		}
 		const texts = (await visible.allInnerTexts()).map((text) => text.split('\n')[0].trim());
 		await this.page.keyboard.press('Escape');
 		await visible.first().waitFor({ state: 'hidden' }).catch(() => undefined);
@@ -171,6 +219,29 @@ export class Editor {
 	async chooseOption(name: string, option: string): Promise<void> {
 		await this.parameter(name).click();
 		await this.page.locator('.el-select-dropdown__item:visible, [role=option]:visible').filter({ hasText: option }).first().click();
+	}
+
+	/** "Execute step" in the NDV; resolves when the node has run (its output or error is shown). */
+	async executeStep(): Promise<void> {
+		const done = this.page.waitForResponse((response) => /\/rest\/workflows\/[^/]+\/run/.test(response.url()));
+		await this.ndv.locator('[data-test-id=node-execute-button]').first().click();
+		await done;
+		await this.page
+			.locator('[data-test-id=output-panel] [data-test-id=ndv-data-container], [data-test-id=output-panel] [data-test-id=node-error-message]')
+			.first()
+			.waitFor();
+	}
+
+	/**
+	 * The output panel's JSON view as text, once `expected` shows: JSON-escaped, with every space,
+	 * line break and the viewer's indentation dots (·) taken out, e.g. `"action":"created"`.
+	 */
+	async outputText(expected: string): Promise<string> {
+		const panel = this.page.locator('[data-test-id=output-panel]');
+		const json = panel.locator('[data-test-id=radio-button-json]');
+		if ((await json.count()) > 0) await json.first().click();
+		await panel.getByText(expected).first().waitFor();
+		return (await panel.innerText()).replace(/[\s\u00b7]+/g, '');
 	}
 
 	/** Opens the "create credential" form from the NDV's credential field (2.x: a button; 1.x: a select). */
@@ -243,7 +314,12 @@ export class Editor {
 	 * What the page reported as going wrong since the last call, except what `expected` matches
 	 * (each test takes its own).
 	 */
-	takeProblems(expected: RegExp[] = []): PageProblem[] {
+	async takeProblems(expected: RegExp[] = []): Promise<PageProblem[]> {
+		const toasts = await this.page.evaluate(() => {
+			const page = globalThis as unknown as { __errorToasts?: string[] };
+			return (page.__errorToasts ?? []).splice(0);
+		});
+		this.recorded.push(...toasts.map((text) => ({ kind: 'toast' as const, text })));
 		const taken = this.recorded.splice(0, this.recorded.length);
 		return taken.filter((problem) => !expected.some((pattern) => pattern.test(problem.text)));
 	}
