@@ -20,7 +20,7 @@ import {
 	type VeeamProductAuth,
 } from './common/connection';
 import { connectionProperties } from './common/properties';
-import { userListTest } from './common/test';
+import { userListTest } from './common/connectionTest';
 import { totpCandidates } from './common/totp';
 
 /**

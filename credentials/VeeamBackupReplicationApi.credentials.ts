@@ -9,7 +9,7 @@ import type {
 
 import { authenticateRequest, obtainToken, type StoredToken, type VeeamProductAuth } from './common/connection';
 import { connectionProperties } from './common/properties';
-import { userListTest } from './common/test';
+import { userListTest } from './common/connectionTest';
 
 export const VBR_AUTH: VeeamProductAuth = {
 	productName: 'Veeam Backup & Replication',
