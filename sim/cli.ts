@@ -35,6 +35,7 @@ Usage: npm run sim -- [options]
   --fresh-tls               a new throw-away CA for this run instead
   --self-signed             a self-signed server certificate instead of one signed by the test CA
   --expires-in SECONDS      access-token lifetime (default 900)
+  --latency-ms MS           added to every API answer, as a real server's round trip (default 0)
   --seed N                  add N users to each product
   --print-ca                print the PEM a client must trust
   --help                    this text
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
 			'fresh-tls': { type: 'boolean', default: false },
 			'self-signed': { type: 'boolean', default: false },
 			'expires-in': { type: 'string' },
+			'latency-ms': { type: 'string' },
 			seed: { type: 'string' },
 			'print-ca': { type: 'boolean', default: false },
 		},
@@ -101,7 +103,14 @@ async function main(): Promise<void> {
 	const servers: SimServer[] = [];
 	for (const product of products) {
 		const port = number(`${product}-port`, values[`${product}-port`]) ?? (products.length === 1 ? number('port', values.port) : undefined) ?? defaultPort[product];
-		const sim = await startSimulator({ product, port, host: values.host, tls, expiresIn: number('expires-in', values['expires-in']) });
+		const sim = await startSimulator({
+			product,
+			port,
+			host: values.host,
+			tls,
+			expiresIn: number('expires-in', values['expires-in']),
+			latencyMs: number('latency-ms', values['latency-ms']),
+		});
 		const seed = number('seed', values.seed);
 		if (seed) sim.seed({ count: seed });
 		servers.push(sim);

@@ -25,6 +25,8 @@ export interface SimulatorOptions {
 	/** Reuse TLS material (e.g. a persisted CA) instead of generating a fresh one. */
 	tls?: SimTlsMaterial;
 	tlsMode?: TlsMode;
+	/** Added to every API answer, ms (a real server's round trip); 0 by default. */
+	latencyMs?: number;
 	vbr?: VbrOptions;
 	vbgc?: VbgcOptions;
 }
@@ -40,7 +42,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<SimServ
 	};
 	const server = new SimServer(
 		(ctx) => (options.product === 'vbr' ? new VbrProduct(ctx, options.vbr) : new VbgcProduct(ctx, options.vbgc)),
-		{ port: options.port, host: options.host, tls: options.tls, tlsMode: options.tlsMode, tokenPolicy },
+		{ port: options.port, host: options.host, tls: options.tls, tlsMode: options.tlsMode, tokenPolicy, latencyMs: options.latencyMs },
 	);
 	await server.listen();
 	return server;

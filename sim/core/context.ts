@@ -49,9 +49,19 @@ export class SimStats {
 	 * tests that check what a client put on the wire. Never a body, so never a secret.
 	 */
 	recent: string[] = [];
+	/** API requests being answered right now, and the most at once since the last reset. */
+	inFlight = 0;
+	maxInFlight = 0;
+	/**
+	 * When each of the newest API requests arrived (ms since the epoch, the real clock), in the order of
+	 * `recent`: tests read from it whether clients paused.
+	 */
+	arrivals: number[] = [];
 
 	countRequest(method: string, pathAndQuery: string): void {
 		this.requests++;
+		this.arrivals.push(Date.now());
+		if (this.arrivals.length > RECENT_REQUESTS) this.arrivals.splice(0, this.arrivals.length - RECENT_REQUESTS);
 		this.recent.push(`${method} ${pathAndQuery}`);
 		if (this.recent.length > RECENT_REQUESTS) this.recent.splice(0, this.recent.length - RECENT_REQUESTS);
 	}
@@ -76,6 +86,8 @@ export class SimStats {
 		this.grants = {};
 		this.faultsInjected = 0;
 		this.recent = [];
+		this.arrivals = [];
+		this.maxInFlight = this.inFlight;
 	}
 }
 

@@ -23,6 +23,11 @@ export interface ServerOptions {
 	tls?: SimTlsMaterial;
 	tlsMode?: TlsMode;
 	tokenPolicy: TokenPolicy;
+	/**
+	 * Added to every API answer, ms: what a real server's network round trip and processing cost
+	 * (a VBR behind a WAN link: tens of ms). 0 (default): loopback speed. Control calls are not delayed.
+	 */
+	latencyMs?: number;
 }
 
 /**
@@ -39,6 +44,8 @@ export class SimServer {
 	readonly secrets = new SecretLedger();
 	readonly tls: SimTlsMaterial;
 	readonly product: SimProduct;
+	/** Per-request latency, ms (see ServerOptions.latencyMs); `POST /__sim/latency` changes it. */
+	latencyMs = 0;
 	private server?: Server;
 	private readonly sockets = new Set<Socket>();
 	private boundPort = 0;
@@ -52,6 +59,7 @@ export class SimServer {
 		this.tokens = new TokenService(this.clock, options.tokenPolicy);
 		this.log = new MutationLog(this.clock);
 		this.tls = options.tls ?? generateTlsMaterial(options.tlsMode ?? 'ca');
+		this.latencyMs = options.latencyMs ?? 0;
 		this.product = makeProduct({ clock: this.clock, tokens: this.tokens, log: this.log, stats: this.stats });
 	}
 
@@ -140,6 +148,17 @@ export class SimServer {
 		}
 
 		this.stats.countRequest(simReq.method, req.url ?? '/');
+		this.stats.inFlight++;
+		this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+		try {
+			if (this.latencyMs > 0) await sleep(this.latencyMs);
+			await this.answer(simReq, req, res);
+		} finally {
+			this.stats.inFlight--;
+		}
+	}
+
+	private async answer(simReq: SimRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
 		this.secrets.fromRequest(simReq);
 		const fault = this.faults.take(simReq.method, simReq.path);
 		if (fault) this.stats.faultsInjected++;
@@ -277,6 +296,12 @@ export class SimServer {
 							rssBytes: process.memoryUsage().rss,
 						},
 					};
+				case 'POST /latency': {
+					const ms = Number(body.ms);
+					if (!Number.isFinite(ms) || ms < 0 || ms > 60_000) return { status: 400, body: { error: 'ms must be a number from 0 to 60000' } };
+					this.latencyMs = ms;
+					return { status: 200, body: { latencyMs: ms } };
+				}
 				case 'POST /stats/reset':
 					this.stats.reset();
 					this.tokens.issuedCount = 0;

@@ -186,3 +186,28 @@ export const returnAllAndLimit: INodeProperties[] = [
 		description: 'Max number of results to return',
 	},
 ];
+
+/** How many items run at once by default (measured: see the README's cost table and `npm run bench`). */
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 16;
+
+/** The Concurrency field, for an operation's Options (`options.concurrency`). */
+export const concurrencyField: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 16, numberPrecision: 0 },
+	default: 4,
+	description:
+		'How many items are carried out at the same time (1 to 16). Items about the same user still run one after another; the output keeps the input order. When Veeam asks to slow down, every item waits. Read from the first item.',
+};
+
+/** Options of an operation carried out item by item: only Concurrency. */
+export const itemOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [concurrencyField],
+};

@@ -26,8 +26,16 @@ export type VeeamResource = VeeamType['resource'];
  * and checking parameters, resolving role names: read-only), then `execute` for each item that
  * passed, so a bad item stops the run before anything has been changed.
  */
+/** The user an item is about: by name, or by the product's reference (list / id). */
+export interface UserTarget {
+	mode: string;
+	value: string;
+}
+
 export interface VeeamOperation<P = unknown> {
 	description: INodeProperties[];
+	/** Present when each item is about one user: the router groups items by it and may prefetch users. */
+	target?(params: P): UserTarget;
 	/** Reads and checks item `i`'s parameters. May read from the server, never changes anything. */
 	prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<P>;
 	/** Carries out item `i`; returns one output item or several. */

@@ -1,7 +1,6 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
@@ -10,6 +9,7 @@ import {
 import { createDirectory } from '../adapters';
 import { checkCredential } from '../helpers/credential';
 import { ItemErrors } from '../helpers/input';
+import { runItemOperation } from './runItems';
 import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, VeeamType } from './node.type';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
@@ -118,35 +118,7 @@ async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]
 	const continueOnFail = this.continueOnFail();
 	if ('batch' in op) return [await runBatch.call(this, op, directory, items.length, continueOnFail)];
 
-	const prepared: Array<{ ok: true; params: unknown } | { ok: false; error: Error }> = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			prepared.push({ ok: true, params: await op.prepare.call(this, i, directory) });
-		} catch (error) {
-			const failure = forItem(this, error, i);
-			if (!continueOnFail) throw failure;
-			prepared.push({ ok: false, error: failure });
-		}
-	}
-
-	const returnData: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const entry = prepared[i];
-		try {
-			if (!entry.ok) throw entry.error;
-			const result = await op.execute.call(this, entry.params, directory, i);
-			returnData.push(
-				...this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result as IDataObject | IDataObject[]), {
-					itemData: { item: i },
-				}),
-			);
-		} catch (error) {
-			const failure = forItem(this, error, i);
-			if (!continueOnFail) throw failure;
-			returnData.push({ json: { error: failure.message }, pairedItem: { item: i } });
-		}
-	}
-	return [returnData];
+	return [await runItemOperation.call(this, op, directory, items.length, continueOnFail, (error, i) => forItem(this, error, i))];
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { NodeApiError, type JsonObject } from 'n8n-workflow';
 
-import { isNotFound, UnclearOutcomeError, type VeeamContext } from '../transport';
+import { isNotFound, UnclearOutcomeError, VeeamApiError, type VeeamContext } from '../transport';
 import type { VeeamRole, VeeamUser } from './types';
 
 /** The call's result, or undefined when Veeam says `ref` does not exist (its NotFound, not any 404). */
@@ -53,8 +53,26 @@ export function sameUserOrFail(ctx: VeeamContext, user: VeeamUser, asked: string
 }
 
 /**
+ * The server refused a create and already has a user of that name: someone added it after this
+ * execution looked (or read its snapshot). Onboard then treats it as the existing user it is.
+ */
+export class UserExistsError extends Error {
+	constructor(
+		readonly existing: VeeamUser,
+		readonly refusal: unknown,
+	) {
+		super(`A user named "${existing.name}" exists already`);
+		this.name = 'UserExistsError';
+	}
+}
+
+/** Statuses with which a server may refuse a create because the name is taken (Veeam does not document which). */
+const CONFLICT_STATUSES = new Set([400, 409, 422]);
+
+/**
  * A create that is never sent twice blindly: after an unclear failure (the server may have done
- * it), look for the user first, and send it again once only.
+ * it), look for the user first, and send it again once only. A create refused as a conflict is
+ * looked up too: if the user exists now, `UserExistsError` says so.
  */
 export async function createLookingFirst(send: () => Promise<VeeamUser>, find: () => Promise<VeeamUser | undefined>): Promise<VeeamUser> {
 	for (let attempt = 0; ; attempt++) {
@@ -63,6 +81,11 @@ export async function createLookingFirst(send: () => Promise<VeeamUser>, find: (
 			(error: unknown) => ({ error }),
 		);
 		if ('created' in outcome) return outcome.created;
+		if (outcome.error instanceof VeeamApiError && CONFLICT_STATUSES.has(outcome.error.status)) {
+			const existing = await find();
+			if (existing) throw new UserExistsError(existing, outcome.error);
+			throw outcome.error;
+		}
 		if (!(outcome.error instanceof UnclearOutcomeError)) throw outcome.error;
 		const existing = await find();
 		if (existing) return existing;

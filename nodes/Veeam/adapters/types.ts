@@ -112,7 +112,18 @@ export interface UserDirectory {
 	listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }>;
 	getUser(ref: string): Promise<VeeamUser | undefined>;
 	findUserByName(name: string): Promise<VeeamUser | undefined>;
-	/** Never sends the create twice blindly: after an unclear failure it looks for the user first. */
+	/**
+	 * For an execution about to look up `lookups` users: reads the server's whole user list once
+	 * instead, when that takes fewer requests (see UserSnapshot); getUser and findUserByName then
+	 * answer from it, and this execution's own changes keep it current. True when it did.
+	 */
+	prefetchUsers(lookups: number): Promise<boolean>;
+	/** The ref of the user with this name in the prefetched list; undefined without one, or when it has none. */
+	prefetchedRef(name: string): string | undefined;
+	/**
+	 * Never sends the create twice blindly: after an unclear failure it looks for the user first.
+	 * A create refused because the user exists (by now) throws UserExistsError with that user.
+	 */
 	createUser(user: NewUser): Promise<VeeamUser>;
 	setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser>;
 	/** `absent` when the user was already gone. */

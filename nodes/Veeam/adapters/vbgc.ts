@@ -1,8 +1,9 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
-import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound } from './common';
+import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
+import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import type {
 	MfaEnrolment,
 	NewUser,
@@ -108,6 +109,9 @@ export class VbgcDirectory implements UserDirectory {
 		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
 	}
 	private roles?: Promise<VeeamRole[]>;
+	private snapshot?: UserSnapshot;
+	/** What this execution's requests share: a pause after 429/503, one re-login. */
+	private readonly group = new RequestGroup();
 
 	constructor(private readonly ctx: VeeamContext) {}
 
@@ -125,7 +129,7 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	private async call<T>(req: VeeamRequest): Promise<T> {
-		return await veeamApiRequest.call<VeeamContext, ['vbgc', VeeamRequest], Promise<T>>(this.ctx, 'vbgc', req);
+		return await veeamApiRequest.call<VeeamContext, ['vbgc', VeeamRequest], Promise<T>>(this.ctx, 'vbgc', { ...req, group: this.group });
 	}
 
 	/** `/users/{name}[/action]`, for a name VBGC can hold only (never `.`, `..`, `roles`, a `/`). */
@@ -195,7 +199,22 @@ export class VbgcDirectory implements UserDirectory {
 		return { users: page.items, total: page.total ?? skip + page.items.length };
 	}
 
+	async prefetchUsers(lookups: number): Promise<boolean> {
+		this.snapshot ??= await readSnapshotIfCheaper(this.ctx.getNode(), (offset, size) => this.page({}, offset, size), lookups);
+		return this.snapshot !== undefined;
+	}
+
+	prefetchedRef(name: string): string | undefined {
+		return this.snapshot?.named(name)?.ref;
+	}
+
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		if (this.snapshot) return vbgcNameProblem(ref) ? undefined : this.snapshot.get(ref);
+		return await this.fetchUser(ref);
+	}
+
+	/** On the server, whatever the snapshot says. */
+	private async fetchUser(ref: string): Promise<VeeamUser | undefined> {
 		// A name VBGC cannot hold names no user (and `roles` would read the role list, `..` the root).
 		if (vbgcNameProblem(ref)) return undefined;
 		const path = this.userPath(ref);
@@ -220,26 +239,33 @@ export class VbgcDirectory implements UserDirectory {
 		};
 		// The name must be one the API can address afterwards (never `.`, `..`, `roles`).
 		this.userPath(user.name);
-		return await createLookingFirst(
+		const created = await createLookingFirst(
 			async () => {
-				const created = await this.call<{ user?: VbgcUserModel }>({
+				const answer = await this.call<{ user?: VbgcUserModel }>({
 					method: 'POST',
 					path: USERS,
 					body,
 					idempotent: false,
 					secrets: [user.password as string],
 				});
-				if (created.user) return this.asked(created.user, user.name, `POST ${USERS}`);
-				return (await this.getUser(user.name)) ?? fromVbgcUser({ name: user.name, description: user.description ?? '', roles: user.roles });
+				if (answer.user) return this.asked(answer.user, user.name, `POST ${USERS}`);
+				return (await this.fetchUser(user.name)) ?? fromVbgcUser({ name: user.name, description: user.description ?? '', roles: user.roles });
 			},
-			async () => await this.findUserByName(user.name),
-		);
+			async () => await this.fetchUser(user.name),
+		).catch((error: unknown) => {
+			if (error instanceof UserExistsError) this.snapshot?.put(error.existing);
+			throw error;
+		});
+		this.snapshot?.put(created);
+		return created;
 	}
 
 	private async update(user: VeeamUser, body: IDataObject, fallback: Partial<VeeamUser>): Promise<VeeamUser> {
 		const path = this.userPath(user);
 		const res = await this.call<{ user?: VbgcUserModel }>({ method: 'PUT', path, body });
-		return res.user ? this.asked(res.user, user.ref, `PUT ${path}`) : { ...user, ...fallback };
+		const updated = res.user ? this.asked(res.user, user.ref, `PUT ${path}`) : { ...user, ...fallback };
+		this.snapshot?.put(updated);
+		return updated;
 	}
 
 	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
@@ -253,11 +279,13 @@ export class VbgcDirectory implements UserDirectory {
 
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
 		const path = this.userPath(user);
-		return await deleteLookingFirst(
+		const outcome = await deleteLookingFirst(
 			async () => await this.call({ method: 'DELETE', path, idempotent: false }),
-			async () => (await this.getUser(user.ref)) !== undefined,
+			async () => (await this.fetchUser(user.ref)) !== undefined,
 			user.ref,
 		);
+		this.snapshot?.remove(user);
+		return outcome;
 	}
 
 	async listRoles(): Promise<VeeamRole[]> {
@@ -281,7 +309,9 @@ export class VbgcDirectory implements UserDirectory {
 			idempotent: false,
 			secrets: [password, oldPassword],
 		});
-		return res.user ? this.asked(res.user, user.ref, `POST ${path}`) : user;
+		const updated = res.user ? this.asked(res.user, user.ref, `POST ${path}`) : user;
+		this.snapshot?.put(updated);
+		return updated;
 	}
 
 	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
@@ -316,17 +346,24 @@ export class VbgcDirectory implements UserDirectory {
 				() => undefined,
 				(error: unknown) => error,
 			);
-			if (outcome === undefined) return;
+			if (outcome === undefined) {
+				this.snapshot?.put({ ...user, mfaEnabled: true });
+				return;
+			}
 			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
 			// (With MFA on already, as after Recreate, nothing tells: the failure is reported as unclear.)
 			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
-			const now = await this.getUser(user.ref);
-			if (now?.mfaEnabled) return;
+			const now = await this.fetchUser(user.ref);
+			if (now?.mfaEnabled) {
+				this.snapshot?.put(now);
+				return;
+			}
 			if (attempt >= 1) throw outcome.apiError;
 		}
 	}
 
 	async mfaDisable(user: VeeamUser): Promise<void> {
 		await this.call({ method: 'POST', path: this.userPath(user, 'mfaDisable'), idempotent: true });
+		this.snapshot?.put({ ...user, mfaEnabled: false });
 	}
 }

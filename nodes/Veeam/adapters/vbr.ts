@@ -1,8 +1,9 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
-import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound } from './common';
+import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
+import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from './types';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
@@ -90,6 +91,9 @@ export class VbrDirectory implements UserDirectory {
 		return /^builtin\\/i.test(user.name) ? `${user.name} is a built-in group of the backup server` : undefined;
 	}
 	private roles?: Promise<VeeamRole[]>;
+	private snapshot?: UserSnapshot;
+	/** What this execution's requests share: a pause after 429/503, one re-login. */
+	private readonly group = new RequestGroup();
 
 	constructor(private readonly ctx: VeeamContext) {}
 
@@ -102,7 +106,7 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	private async call<T>(req: VeeamRequest): Promise<T> {
-		return await veeamApiRequest.call<VeeamContext, ['vbr', VeeamRequest], Promise<T>>(this.ctx, 'vbr', req);
+		return await veeamApiRequest.call<VeeamContext, ['vbr', VeeamRequest], Promise<T>>(this.ctx, 'vbr', { ...req, group: this.group });
 	}
 
 	/** `/users/{id}[/action]`, for a UUID only: an ID from a server is not trusted to be one. */
@@ -158,13 +162,33 @@ export class VbrDirectory implements UserDirectory {
 		return { users: page.items, total: page.total ?? skip + page.items.length };
 	}
 
+	async prefetchUsers(lookups: number): Promise<boolean> {
+		this.snapshot ??= await readSnapshotIfCheaper(this.ctx.getNode(), (skip, size) => this.page({}, skip, size), lookups);
+		return this.snapshot !== undefined;
+	}
+
+	prefetchedRef(name: string): string | undefined {
+		return this.snapshot?.named(name)?.ref;
+	}
+
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		if (this.snapshot) return this.snapshot.get(ref);
+		return await this.fetchUser(ref);
+	}
+
+	private async fetchUser(ref: string): Promise<VeeamUser | undefined> {
 		const call = `GET ${USERS}/${ref}`;
 		const found = await unlessNotFound(this.call<VbrUserModel>({ method: 'GET', path: this.userPath(ref) }), ref);
 		return found && sameUserOrFail(this.ctx, fromVbrUser(found), `ID ${ref}`, (u) => sameId(u.ref, ref), call);
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
+		if (this.snapshot) return this.snapshot.named(name);
+		return await this.lookUpName(name);
+	}
+
+	/** On the server, whatever the snapshot says. */
+	private async lookUpName(name: string): Promise<VeeamUser | undefined> {
 		// nameFilter is a pattern on the server; compare exactly (case-insensitively, as Windows names are) here.
 		const candidates = await this.listUsers({ namePattern: name });
 		return candidates.find((u) => u.name.toLowerCase() === name.toLowerCase());
@@ -178,13 +202,18 @@ export class VbrDirectory implements UserDirectory {
 			isServiceAccount: user.isServiceAccount ?? false,
 		};
 		const sameName = (u: VeeamUser) => u.name.toLowerCase() === user.name.toLowerCase();
-		return await createLookingFirst(
+		const created = await createLookingFirst(
 			async () => {
-				const created = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false });
-				return sameUserOrFail(this.ctx, fromVbrUser(created), `"${user.name}"`, sameName, `POST ${USERS}`);
+				const answer = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false });
+				return sameUserOrFail(this.ctx, fromVbrUser(answer), `"${user.name}"`, sameName, `POST ${USERS}`);
 			},
-			async () => await this.findUserByName(user.name),
-		);
+			async () => await this.lookUpName(user.name),
+		).catch((error: unknown) => {
+			if (error instanceof UserExistsError) this.snapshot?.put(error.existing);
+			throw error;
+		});
+		this.snapshot?.put(created);
+		return created;
 	}
 
 	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
@@ -193,16 +222,20 @@ export class VbrDirectory implements UserDirectory {
 			path: this.userPath(user.ref, 'roles'),
 			body: { roles: roles.map(roleModel) },
 		});
-		return { ...user, roles: uniqueRoles(res.roles ?? roles) };
+		const updated = { ...user, roles: uniqueRoles(res.roles ?? roles) };
+		this.snapshot?.put(updated);
+		return updated;
 	}
 
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
 		const path = this.userPath(user.ref);
-		return await deleteLookingFirst(
+		const outcome = await deleteLookingFirst(
 			async () => await this.call({ method: 'DELETE', path, idempotent: false }),
-			async () => (await this.getUser(user.ref)) !== undefined,
+			async () => (await this.fetchUser(user.ref)) !== undefined,
 			user.ref,
 		);
+		this.snapshot?.remove(user);
+		return outcome;
 	}
 
 	async listRoles(): Promise<VeeamRole[]> {
@@ -245,7 +278,9 @@ export class VbrDirectory implements UserDirectory {
 	async setServiceAccountMode(user: VeeamUser, enabled: boolean): Promise<VeeamUser> {
 		const path = this.userPath(user.ref, 'changeServiceAccountMode');
 		const res = await this.call<VbrUserModel>({ method: 'POST', path, body: { isServiceAccountEnable: enabled }, idempotent: true });
-		return sameUserOrFail(this.ctx, fromVbrUser(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
+		const updated = sameUserOrFail(this.ctx, fromVbrUser(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
+		this.snapshot?.put(updated);
+		return updated;
 	}
 }
 

@@ -14,6 +14,7 @@ import { failureFromError, failureFromResponse, parseBody, type Failure, type Fu
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
 export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
+export { RequestGroup } from './requestGroup';
 export type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
 export const CREDENTIAL_TYPE: Record<Product, string> = {
@@ -65,9 +66,10 @@ export function queryString(qs: VeeamRequest['qs']): string {
 type Attempt = { response: FullResponse } | { failure: Failure };
 
 /**
- * One send. n8n is asked for the full response and to leave every status but 401 to us (its own
- * 401 → login → re-send stays n8n's). n8n 1.x leaves 401 to us too (it knows only "ignore all"):
- * `letN8nHandle401` then re-sends the request the plain way, so that n8n's login runs.
+ * One send. n8n is asked for the full response and every status, 401 included: a 401 comes back
+ * to us, so that one request of the execution at a time lets n8n log in again (RequestGroup) and
+ * n8n 1.x, which knows only "ignore all", behaves the same. `letN8nHandle401` sends it the plain
+ * way instead, where n8n answers a 401 with its login (the credential's refresh) and a re-send.
  *
  * The credential's Request Timeout is a deadline for the whole exchange: n8n's `timeout` is an idle
  * timer that a server trickling a byte now and then never trips. n8n hands the request the
@@ -93,7 +95,7 @@ async function send(
 		returnFullResponse: true,
 		// A redirect would take the bearer token (or the request) to wherever the server says.
 		disableFollowRedirect: true,
-		ignoreHttpStatusErrors: letN8nHandle401 ? false : { ignore: true, except: [401] },
+		ignoreHttpStatusErrors: !letN8nHandle401,
 		timeout: timeoutMs,
 		abortSignal: signal,
 	};
@@ -110,14 +112,14 @@ async function send(
 	}
 }
 
-function isRetryable(failure: Failure, idempotent: boolean): { retry: boolean; unclear: boolean } {
+function isRetryable(failure: Failure, idempotent: boolean): { retry: boolean; unclear: boolean; refused: boolean } {
 	const refused =
 		(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
 		(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
 	const unclear =
 		(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
 		(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
-	return { retry: refused || (unclear && idempotent), unclear };
+	return { retry: refused || (unclear && idempotent), unclear, refused };
 }
 
 export async function veeamApiRequest<T = Record<string, unknown>>(
@@ -140,10 +142,17 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	const idempotent = req.idempotent ?? req.method !== 'POST';
 	const url = `${baseUrl}${req.path}${queryString(req.qs)}`;
 
+	const cancelled = 'getExecutionCancelSignal' in this ? (this as IExecuteFunctions).getExecutionCancelSignal() : undefined;
+	const token = String(credentials.accessToken ?? '');
 	for (let attempt = 0; ; attempt++) {
+		// Another request of this execution was told to wait: so is this one.
+		await req.group?.ready(cancelled);
 		let outcome = await send(this, product, url, req, timeoutMs, false);
-		// n8n 1.x returned the 401 instead of logging in again: re-send it for n8n to handle.
-		if ('response' in outcome && outcome.response.statusCode === 401) outcome = await send(this, product, url, req, timeoutMs, true);
+		// The token expired: sent again with n8n's login, one request of the execution at a time.
+		if ('response' in outcome && outcome.response.statusCode === 401) {
+			const withLogin = async () => await send(this, product, url, req, timeoutMs, true);
+			outcome = req.group ? await req.group.afterUnauthorized(token, withLogin) : await withLogin();
+		}
 
 		let failure: Failure;
 		if ('failure' in outcome) failure = outcome.failure;
@@ -160,9 +169,12 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			throw apiError;
 		} else failure = failureFromResponse(outcome.response, url);
 
-		const { retry, unclear } = isRetryable(failure, idempotent);
+		const { retry, unclear, refused } = isRetryable(failure, idempotent);
 		if (retry && attempt < policy.maxRetries) {
-			await sleep(backoffMs(attempt, failure, policy));
+			const delay = backoffMs(attempt, failure, policy);
+			// "Not now" from the server holds back the whole execution; other retries are this request's own.
+			if (refused && req.group) req.group.pause(delay);
+			else await sleep(delay);
 			continue;
 		}
 		const apiError = toApiError(this, info, failure);

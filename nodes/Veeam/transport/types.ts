@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 
+import type { RequestGroup } from './requestGroup';
+
 /** Everything that can call the Veeam API: the action node, list search and the trigger. */
 export type VeeamContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -21,6 +23,8 @@ export interface VeeamRequest {
 	/** Secrets the request carries (a new user's password, an MFA code): scrubbed from every answer. */
 	secrets?: readonly string[];
 	itemIndex?: number;
+	/** What the execution's requests share: the pause after a 429/503, one re-login (see RequestGroup). */
+	group?: RequestGroup;
 }
 
 export interface RetryPolicy {

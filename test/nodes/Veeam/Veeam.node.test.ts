@@ -121,9 +121,9 @@ describe('Veeam node description', () => {
 			return Object.keys(resolved).sort();
 		};
 		expect(shown({ resource: 'user', operation: 'onboard' })).toEqual(
-			['ifExists', 'isServiceAccount', 'operation', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+			['ifExists', 'isServiceAccount', 'operation', 'options', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
 		);
-		expect(shown({ resource: 'user', operation: 'offboard' })).toEqual(['ifNotFound', 'operation', 'product', 'resource', 'user']);
+		expect(shown({ resource: 'user', operation: 'offboard' })).toEqual(['ifNotFound', 'operation', 'options', 'product', 'resource', 'user']);
 		expect(shown({ resource: 'user', operation: 'getMany' })).toEqual(['filters', 'limit', 'operation', 'product', 'resource', 'returnAll']);
 		expect(shown({ resource: 'user', operation: 'getMany', returnAll: true })).toEqual(['filters', 'operation', 'product', 'resource', 'returnAll']);
 		// The VBR-only fields of Onboard are hidden for another product.

@@ -4,8 +4,9 @@ import type { UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { checkText, inputError, readSecret } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
 import { mfaCalls } from './enrolment';
+import type { UserTarget } from '../node.type';
 
 const properties: INodeProperties[] = [
 	...userLocators,
@@ -28,6 +29,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'The token output by MFA → Enable or MFA → Recreate for this setup',
 	},
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['mfa'], operation: ['accept'] } }, properties);
@@ -54,4 +56,9 @@ export async function execute(this: IExecuteFunctions, p: AcceptParams, director
 	const user = await requireUser(this, directory, p.lookup, i);
 	await mfaCalls(this, directory, i).mfaAccept(user, p.code, p.token);
 	return { action: user.mfaEnabled ? 'mfaSecretReplaced' : 'mfaEnabled', user: userOutput({ ...user, mfaEnabled: true }) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: AcceptParams): UserTarget {
+	return p.lookup;
 }

@@ -3,10 +3,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
 import { mfaCalls } from './enrolment';
+import type { UserTarget } from '../node.type';
 
-const properties: INodeProperties[] = [...userLocators];
+const properties: INodeProperties[] = [...userLocators, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['mfa'], operation: ['disable'] } }, properties);
 
@@ -23,4 +24,9 @@ export async function execute(this: IExecuteFunctions, lookup: UserLookup, direc
 	const user = await requireUser(this, directory, lookup, i);
 	await mfaCalls(this, directory, i).mfaDisable(user);
 	return { action: user.mfaEnabled ? 'mfaDisabled' : 'unchanged', user: userOutput({ ...user, mfaEnabled: false }) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: UserLookup): UserTarget {
+	return p;
 }

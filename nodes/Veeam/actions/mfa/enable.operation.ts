@@ -4,10 +4,11 @@ import type { UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
 import { inputError } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
 import { enrolmentOutputProperties, enrolmentResult, mfaCalls, readEnrolmentOutput, type EnrolmentOutput } from './enrolment';
+import type { UserTarget } from '../node.type';
 
-const properties: INodeProperties[] = [...userLocators, ...enrolmentOutputProperties];
+const properties: INodeProperties[] = [...userLocators, ...enrolmentOutputProperties, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['mfa'], operation: ['enable'] } }, properties);
 
@@ -28,4 +29,9 @@ export async function execute(this: IExecuteFunctions, p: EnableParams, director
 	}
 	const enrolment = await mfaCalls(this, directory, i).mfaEnable(user, false);
 	return enrolmentResult(user, enrolment, p.output);
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: EnableParams): UserTarget {
+	return p.lookup;
 }

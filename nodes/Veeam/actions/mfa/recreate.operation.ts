@@ -3,10 +3,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
 import { enrolmentOutputProperties, enrolmentResult, mfaCalls, readEnrolmentOutput, type EnrolmentOutput } from './enrolment';
+import type { UserTarget } from '../node.type';
 
-const properties: INodeProperties[] = [...userLocators, ...enrolmentOutputProperties];
+const properties: INodeProperties[] = [...userLocators, ...enrolmentOutputProperties, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['mfa'], operation: ['recreate'] } }, properties);
 
@@ -28,4 +29,9 @@ export async function execute(this: IExecuteFunctions, p: RecreateParams, direct
 	const user = await requireUser(this, directory, p.lookup, i);
 	const enrolment = await mfaCalls(this, directory, i).mfaEnable(user, true);
 	return enrolmentResult(user, enrolment, p.output);
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: RecreateParams): UserTarget {
+	return p.lookup;
 }

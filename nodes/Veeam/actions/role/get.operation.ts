@@ -3,9 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory, VeeamRole } from '../../adapters';
 import { inputError, readLocator, type Locator } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { roleRLC } from '../common.descriptions';
+import { itemOptions, roleRLC } from '../common.descriptions';
 
-const properties: INodeProperties[] = [roleRLC];
+const properties: INodeProperties[] = [roleRLC, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['role'], operation: ['get'] } }, properties);
 

@@ -4,7 +4,8 @@ import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readSecret } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
 const properties: INodeProperties[] = [
 	...userLocators,
@@ -27,6 +28,7 @@ const properties: INodeProperties[] = [
 		description:
 			'At least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Neither password is ever part of the output.',
 	},
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['changePassword'] } }, properties);
@@ -56,4 +58,9 @@ export async function execute(this: IExecuteFunctions, p: ChangePasswordParams, 
 	const user = await requireUser(this, directory, p.lookup, i);
 	const updated = await directory.changePassword!(user, p.newPassword, p.oldPassword);
 	return { action: 'passwordChanged', user: userOutput(updated) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: ChangePasswordParams): UserTarget {
+	return p.lookup;
 }

@@ -3,9 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
-const properties: INodeProperties[] = [...userLocators];
+const properties: INodeProperties[] = [...userLocators, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, properties);
 
@@ -15,4 +16,9 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 
 export async function execute(this: IExecuteFunctions, lookup: UserLookup, directory: UserDirectory, i: number): Promise<IDataObject> {
 	return userOutput(await requireUser(this, directory, lookup, i));
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: UserLookup): UserTarget {
+	return p;
 }

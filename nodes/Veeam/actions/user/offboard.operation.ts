@@ -4,7 +4,8 @@ import type { UserDirectory, VeeamUser } from '../../adapters';
 import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
 const IF_NOT_FOUND = ['absent', 'error'] as const;
 type IfNotFound = (typeof IF_NOT_FOUND)[number];
@@ -26,6 +27,7 @@ const properties: INodeProperties[] = [
 		],
 		description: 'What to do when Veeam has no such user',
 	},
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['offboard'] } }, properties);
@@ -58,4 +60,9 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	}
 	const deleted = user as VeeamUser;
 	return { action: 'deleted', user: userOutput(deleted), ...directoryAccountFlags(deleted) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: OffboardParams): UserTarget {
+	return p.lookup;
 }

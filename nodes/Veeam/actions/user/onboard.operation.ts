@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../adapters';
+import { UserExistsError } from '../../adapters/common';
 import { readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
 import { inputError, readBoolean, readChoice, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
 type IfExists = (typeof IF_EXISTS)[number];
@@ -88,6 +90,7 @@ const properties: INodeProperties[] = [
 		],
 		description: 'What to do when Veeam already has a user or group with this name',
 	},
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['onboard'] } }, properties);
@@ -144,22 +147,37 @@ async function makeMatch(p: OnboardParams, directory: UserDirectory, existing: V
 }
 
 export async function execute(this: IExecuteFunctions, p: OnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
-	const existing = await directory.findUserByName(p.name);
+	let existing = await directory.findUserByName(p.name);
 	if (!existing) {
 		// The adapter never repeats a create blindly: after an unclear failure it looks first.
-		const user = await directory.createUser({
-			name: p.name,
-			type: p.type,
-			roles: p.roles,
-			isServiceAccount: p.isServiceAccount,
-			password: p.password,
-			description: p.description,
-		});
-		return { action: 'created', user: userOutput(user) };
+		const outcome = await directory
+			.createUser({
+				name: p.name,
+				type: p.type,
+				roles: p.roles,
+				isServiceAccount: p.isServiceAccount,
+				password: p.password,
+				description: p.description,
+			})
+			.then(
+				(user) => ({ user }),
+				(error: unknown) => {
+					// Added since this execution looked: onboarded as the existing user it is.
+					if (error instanceof UserExistsError) return { existing: error.existing };
+					throw error;
+				},
+			);
+		if ('user' in outcome) return { action: 'created', user: userOutput(outcome.user) };
+		existing = outcome.existing;
 	}
 	if (p.ifExists === 'error') {
 		const id = directory.refKind === 'id' ? ` (ID ${existing.ref})` : '';
 		throw inputError(this, i, 'User Name', `Veeam already has a user or group named "${existing.name}"${id}`, 'Choose "Make Roles Match" or "Skip" under "If the User Already Exists" to onboard idempotently.');
 	}
 	return await makeMatch(p, directory, existing);
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: OnboardParams): UserTarget {
+	return ({ mode: 'name', value: p.name });
 }

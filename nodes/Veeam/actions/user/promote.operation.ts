@@ -4,7 +4,8 @@ import type { UserDirectory, VeeamRole } from '../../adapters';
 import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField, userLocators } from '../common.descriptions';
+import { itemOptions, rolesField, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
 const MODES = ['replace', 'add', 'remove'] as const;
 type RoleMode = (typeof MODES)[number];
@@ -28,6 +29,7 @@ const properties: INodeProperties[] = [
 		description: 'How the roles given change the roles the user has',
 	},
 	rolesField('Roles to set, add or remove'),
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['promote'] } }, properties);
@@ -45,7 +47,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	return { lookup, mode, roles };
 }
 
-function target(current: VeeamRole[], given: VeeamRole[], mode: RoleMode): VeeamRole[] {
+function rolesWanted(current: VeeamRole[], given: VeeamRole[], mode: RoleMode): VeeamRole[] {
 	const givenIds = new Set(given.map((r) => r.id.toLowerCase()));
 	if (mode === 'replace') return given;
 	if (mode === 'remove') return current.filter((r) => !givenIds.has(r.id.toLowerCase()));
@@ -55,7 +57,7 @@ function target(current: VeeamRole[], given: VeeamRole[], mode: RoleMode): Veeam
 
 export async function execute(this: IExecuteFunctions, p: PromoteParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await requireUser(this, directory, p.lookup, i);
-	const wanted = target(user.roles, p.roles, p.mode);
+	const wanted = rolesWanted(user.roles, p.roles, p.mode);
 	const before = roleNames(user.roles);
 	if (wanted.length === 0) {
 		throw inputError(
@@ -71,4 +73,9 @@ export async function execute(this: IExecuteFunctions, p: PromoteParams, directo
 	}
 	const updated = await directory.setRoles(user, wanted);
 	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: PromoteParams): UserTarget {
+	return p.lookup;
 }

@@ -3,9 +3,10 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
-const properties: INodeProperties[] = [...userLocators];
+const properties: INodeProperties[] = [...userLocators, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['resetMfa'] } }, properties);
 
@@ -20,4 +21,9 @@ export async function execute(this: IExecuteFunctions, lookup: UserLookup, direc
 	const user = await requireUser(this, directory, lookup, i);
 	await directory.resetMfa!(user);
 	return { action: 'mfaReset', user: userOutput(user) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: UserLookup): UserTarget {
+	return p;
 }

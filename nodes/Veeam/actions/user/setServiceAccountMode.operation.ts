@@ -4,7 +4,8 @@ import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { readBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { userLocators } from '../common.descriptions';
+import { itemOptions, userLocators } from '../common.descriptions';
+import type { UserTarget } from '../node.type';
 
 const properties: INodeProperties[] = [
 	...userLocators,
@@ -16,6 +17,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Whether the user becomes a service account (on: exempt from multi-factor authentication, for scripts and integrations) or an ordinary account (off)',
 	},
+	itemOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['setServiceAccountMode'] } }, properties);
@@ -38,4 +40,9 @@ export async function execute(this: IExecuteFunctions, p: ServiceAccountParams, 
 	if (before === p.enabled) return { action: 'unchanged', before, after: before, user: userOutput(user) };
 	const updated = await directory.setServiceAccountMode!(user, p.enabled);
 	return { action: 'updated', before, after: updated.isServiceAccount === true, user: userOutput(updated) };
+}
+
+/** The user item `i` is about (the router runs items about the same user one after another). */
+export function target(p: ServiceAccountParams): UserTarget {
+	return p.lookup;
 }

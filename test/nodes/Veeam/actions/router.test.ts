@@ -42,7 +42,8 @@ describe('continue on fail', () => {
 			{ json: { error: 'Role Names or IDs (item 2): unknown role "Chief Wizard"' }, pairedItem: { item: 2 } },
 			{ json: expect.objectContaining({ action: 'created' }), pairedItem: { item: 3 } },
 		]);
-		expect(mutations(sim)).toEqual([
+		// Items run in parallel: the server may see them in either order.
+		expect(mutations(sim).sort()).toEqual([
 			['user.create', 'TECH\\first'],
 			['user.create', 'TECH\\fourth'],
 		]);
@@ -79,13 +80,27 @@ describe('continue on fail', () => {
 		]);
 	});
 
-	it('without it, the first failure stops the run with the item named', async () => {
+	it('without it, the first failure stops the run with the item named (one item at a time: nothing after it)', async () => {
 		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 1 });
-		const run = await h.run(onboard, ['TECH\\a', 'TECH\\b', 'TECH\\c'].map((name) => ({ name, roles: ['Restore Operator'] })));
+		const run = await h.run(
+			{ ...onboard, options: { concurrency: 1 } },
+			['TECH\\a', 'TECH\\b', 'TECH\\c'].map((name) => ({ name, roles: ['Restore Operator'] })),
+		);
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toBe('Veeam: The service is temporarily unavailable.');
 		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
 		expect(mutations(sim)).toEqual([['user.create', 'TECH\\a']]);
+	});
+
+	it('without it, in parallel: no item starts after the failure; only those already under way finish', async () => {
+		// Concurrency 2: items 0 and 1 start together; item 2 only if item 0 finishes before item 1 fails.
+		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 1 });
+		const names = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `TECH\\${n}`);
+		const run = await h.run({ ...onboard, options: { concurrency: 2 } }, names.map((name) => ({ name, roles: ['Restore Operator'] })));
+		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
+		const created = mutations(sim).map(([, name]) => name);
+		expect(created).toContain('TECH\\a');
+		expect(created.filter((name) => !['TECH\\a', 'TECH\\c'].includes(name))).toEqual([]);
 	});
 });
 

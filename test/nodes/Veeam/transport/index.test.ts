@@ -26,23 +26,27 @@ const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.n
 const three = [{ name: 'TECH\\t.one' }, { name: 'TECH\\t.two' }, { name: 'TECH\\t.three' }];
 const getAdmin = { resource: 'user', operation: 'get', user: byName('VBR01\\admin') };
 
-/** Holds item 1's name look-up at the server and expires every access token meanwhile. */
+/** Holds the create of item 1 at the server and expires every access token meanwhile. */
 async function expireTokensDuringItem1(): Promise<void> {
-	sim.addFault({ kind: 'delay', ms: 300, method: 'GET', pathIncludes: '/security/users', after: 1 });
+	sim.addFault({ kind: 'delay', ms: 300, method: 'POST', pathIncludes: '/security/users', after: 1 });
 	while (sim.stats.faultsInjected === 0) await new Promise((resolve) => setTimeout(resolve, 5));
 	expect(sim.tokens.expireAllAccess()).toBeGreaterThan(0);
 }
 
+/** One item at a time, as before Options → Concurrency. */
+const oneAtATime = { ...onboard, options: { concurrency: 1 } };
+
 describe('tokens', () => {
 	it('an access token that expires mid-execution costs exactly one refresh, and every item succeeds', async () => {
-		const [run] = await Promise.all([h.run(onboard, three), expireTokensDuringItem1()]);
+		const [run] = await Promise.all([h.run(oneAtATime, three), expireTokensDuringItem1()]);
 		expect(run.error).toBeUndefined();
 		expect(run.json.map((j) => j.action)).toEqual(['created', 'created', 'created']);
 		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
 		expect(h.credentials.preAuthenticationLog.map((r) => r.expired)).toEqual([false, true]);
-		// n8n 2.x logs in again on the first 401; 1.x hands it back (it cannot leave only 401 to
-		// n8n), so the request is sent once more for n8n's own refresh: one more 401.
-		expect(sim.stats.byStatus['401']).toBe(N8N_MAJOR >= 2 ? 1 : 2);
+		// The 401 comes back to the node (on 1.x n8n cannot leave only 401 to itself; on 2.x so that one
+		// request of the execution logs in at a time), which sends it again for n8n to log in: n8n's
+		// own attempt with the old token is the second 401.
+		expect(sim.stats.byStatus['401']).toBe(2);
 		// The refreshed tokens are what the credential now stores.
 		const stored = h.storedCredential();
 		expect(stored.accessToken).toMatch(/^at\./);
@@ -51,10 +55,27 @@ describe('tokens', () => {
 
 	it('a refused refresh falls back to the password once, and the run goes on', async () => {
 		sim.tokens.refuseRefresh(1);
-		const [run] = await Promise.all([h.run(onboard, three), expireTokensDuringItem1()]);
+		const [run] = await Promise.all([h.run(oneAtATime, three), expireTokensDuringItem1()]);
 		expect(run.error).toBeUndefined();
 		expect(run.json.map((j) => j.action)).toEqual(['created', 'created', 'created']);
 		expect(sim.stats.grants).toEqual({ 'password:200': 2, 'refresh_token:401': 1 });
+	});
+
+	it('items in parallel that all meet the expired token log in once: one refresh, not one per item', async () => {
+		const eight = Array.from({ length: 8 }, (_, i) => ({ name: `TECH\\p.${i}` }));
+		// The first four creates (Concurrency 4: all at once) are held while every token expires.
+		sim.addFault({ kind: 'delay', ms: 300, method: 'POST', pathIncludes: '/security/users', count: 4 });
+		const expire = (async () => {
+			while (sim.stats.faultsInjected < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+			expect(sim.tokens.expireAllAccess()).toBeGreaterThan(0);
+		})();
+		const [run] = await Promise.all([h.run({ ...onboard, options: { concurrency: 4 } }, eight), expire]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(Array(8).fill('created'));
+		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'refresh_token:200': 1 });
+		// Four held creates refused, plus n8n's first attempt (old token) for the one that logged in.
+		expect(sim.stats.byStatus['401']).toBe(5);
+		expect(mutations(sim).map(([, name]) => name).sort()).toEqual(eight.map((e) => e.name).sort());
 	});
 
 	it('a token expired between executions (15 minutes later) is refreshed once', async () => {
@@ -190,10 +211,15 @@ describe('Veeam errors', () => {
 	});
 
 	it('keep the item index', async () => {
-		sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: '/security/users', after: 1 });
-		const run = await h.run({ ...getAdmin, user: byName('={{ $json.name }}') }, [{ name: 'VBR01\\admin' }, { name: 'VBR01\\viewer' }]);
+		// Enough users (3 pages) that two look-ups are cheaper than the list: each item asks for itself.
+		sim.seed({ count: 1000 });
+		// The first GET is the list's first page (to learn its size), the second item 0's look-up.
+		sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: '/security/users', after: 2 });
+		const run = await h.run({ ...getAdmin, user: byName('={{ $json.name }}'), options: { concurrency: 1 } }, [{ name: 'VBR01\\admin' }, { name: 'VBR01\\viewer' }]);
 		expect((run.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
-		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+		// The first page and item 0's look-up reached the route; item 1's was answered by the fault.
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(2);
+		expect(sim.stats.faultsInjected).toBe(1);
 	});
 
 	it('never leak the credential: no password or token in outputs, errors or the stored run', async () => {

@@ -58,10 +58,10 @@ describe('Veeam node description: product-specific parts', () => {
 
 	it('Onboard asks VBGC for password and description, VBR for type and service account', () => {
 		expect(shown({ product: 'vbgc', resource: 'user', operation: 'onboard' })).toEqual(
-			['description', 'ifExists', 'operation', 'password', 'product', 'resource', 'roles', 'userName'].sort(),
+			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName'].sort(),
 		);
 		expect(shown({ product: 'vbr', resource: 'user', operation: 'onboard' })).toEqual(
-			['ifExists', 'isServiceAccount', 'operation', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+			['ifExists', 'isServiceAccount', 'operation', 'options', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
 		);
 	});
 
@@ -91,7 +91,7 @@ describe('Veeam node description: product-specific parts', () => {
 			expect(props.find((p) => p.name === 'includeSecrets')?.default).toBe(false);
 			expect(props.find((p) => p.name === 'qrStringNotice')?.type).toBe('notice');
 		}
-		expect(shown({ product: 'vbgc', resource: 'mfa', operation: 'accept' })).toEqual(['code', 'operation', 'product', 'resource', 'token', 'user']);
+		expect(shown({ product: 'vbgc', resource: 'mfa', operation: 'accept' })).toEqual(['code', 'operation', 'options', 'product', 'resource', 'token', 'user']);
 	});
 
 	it('every field that takes a password or token is a password field', () => {
