@@ -1,7 +1,7 @@
 /**
  * `npm run bench:growth`: how cost grows with the number of users, for the three scenarios of
- * `npm run bench`, at 1k / 10k / 100k users: onboarding N users (1k and 10k: 100k would be 200,000
- * requests and about 20 minutes for our node alone; the per-user cost is already flat), Get Many
+ * `npm run bench`, at 1k / 10k / 100k users: onboarding N users on a server with 10,000, at 0 ms
+ * latency (1k and 10k: the per-user cost is already flat), Get Many
  * of N users, and one Veeam Trigger poll over N users (1 % changed). One pair per size (ours and
  * the plain client). Prints time per user and the growth from one size to the next: time ×a for
  * users ×b is linear when a/b ≈ 1, better when below; beside it the plain client's growth for the
@@ -12,7 +12,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { shutdownEngine } from '../test/support/engine';
-import { benchGetMany, benchOnboarding, startSim, type Figure } from './index';
+import { benchGetMany, type GetManyFigure } from './index';
+import { SIM_BASE_USERS, startSim } from './lib';
+import { measureOnboarding } from './onboarding';
 
 interface Step {
 	scenario: string;
@@ -46,15 +48,23 @@ function progress(steps: Step[], step: Step): void {
 	console.log(`  measured: ${step.scenario}, ${step.n.toLocaleString('en')} users: ${step.ms.toFixed(0)} ms${step.plainMs ? ` (plain ${step.plainMs.toFixed(0)} ms)` : ''}`);
 }
 
-const fromFigure = (scenario: string, f: Figure): Step => ({ scenario, n: f.n, ms: f.oursMs, plainMs: f.plainMs, requests: f.requests });
+const fromGetMany = (f: GetManyFigure): Step => ({ scenario: 'Get Many of N users', n: f.users, ms: f.oursMs, plainMs: f.plainMs, requests: f.requests });
+
+/** Onboarding N new users on a server with 10,000, at 0 ms latency: our node (default concurrency) and the keep-alive script. */
+async function onboardingStep(sim: Awaited<ReturnType<typeof startSim>>, n: number): Promise<Step> {
+	const setup = { newUsers: n, serverUsers: 10_000, latencyMs: 0 };
+	const ours = await measureOnboarding(sim, setup, { ours: true });
+	const plain = await measureOnboarding(sim, setup, { ours: false, keepAlive: true });
+	return { scenario: 'Onboard N users (server 10,000)', n, ms: ours.ms, plainMs: plain.ms, requests: ours.requests };
+}
 
 async function main(): Promise<void> {
 	const steps: Step[] = [];
 	const sim = await startSim();
 	try {
-		await benchOnboarding(sim, 50, 1); // warm-up
-		for (const n of [1_000, 10_000]) progress(steps, fromFigure('Onboard N users', await benchOnboarding(sim, n, 1, false)));
-		for (const n of [1_000, 10_000, 100_000]) progress(steps, fromFigure('Get Many of N users', await benchGetMany(sim, n, 1)));
+		await measureOnboarding(sim, { newUsers: 50, serverUsers: SIM_BASE_USERS, latencyMs: 0 }, { ours: true }); // warm-up
+		for (const n of [1_000, 10_000]) progress(steps, await onboardingStep(sim, n));
+		for (const n of [1_000, 10_000, 100_000]) progress(steps, fromGetMany(await benchGetMany(sim, n, 1)));
 	} finally {
 		sim.child.kill();
 		await shutdownEngine();

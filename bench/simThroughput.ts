@@ -136,7 +136,7 @@ async function main(): Promise<void> {
 			).data as { access_token: string };
 		const authed = client(vbgc, { 'x-api-version': '1.4-rev0', Authorization: `Bearer ${(await login()).access_token}` });
 		const first = await authed.get('/api/v1/users', { params: { limit: 500 } });
-		const pages = Math.ceil((first.data.pagination.total as number) / 500);
+		const pages = Math.ceil((first.data.pagination.totalCount as number) / 500);
 		const list = await drive('VBGC list page (500 of 10,000 users)', seconds, concurrency, async (i) => {
 			await authed.get('/api/v1/users', { params: { offset: (i % pages) * 500, limit: 500 } });
 		});

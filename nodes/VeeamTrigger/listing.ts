@@ -3,6 +3,7 @@
  * taken for the truth, and no removal reported for a user who only slipped between two pages.
  */
 import type { UserDirectory, VeeamRole, VeeamUser } from '../Veeam/adapters/types';
+import { runPool } from '../Veeam/helpers/pool';
 
 /** Direct look-ups of apparently removed users in flight at once. */
 const VERIFY_CONCURRENCY = 8;
@@ -60,17 +61,20 @@ export async function confirmRemovals(
 	missing: readonly string[],
 	current: Map<string, VeeamUser>,
 ): Promise<string[]> {
+	// The directory's requests share one pause and one re-login (RequestGroup); after a failure no
+	// further look-up starts.
+	const outcomes = await runPool(missing.length, async (i) => await directory.getUser(missing[i]), {
+		concurrency: VERIFY_CONCURRENCY,
+		stopOnError: true,
+	});
 	const gone: string[] = [];
-	let next = 0;
-	const worker = async () => {
-		while (next < missing.length) {
-			const ref = missing[next++];
-			const user = await directory.getUser(ref);
-			// Identity is the ref: an answer under another ref (never seen on either product) is another user.
-			if (user?.ref === ref) current.set(ref, user);
-			else gone.push(ref);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, missing.length) }, worker));
+	for (const [i, outcome] of outcomes.entries()) {
+		if (!outcome) continue;
+		if (!outcome.ok) throw outcome.error;
+		const ref = missing[i];
+		// Identity is the ref: an answer under another ref (never seen on either product) is another user.
+		if (outcome.value?.ref === ref) current.set(ref, outcome.value);
+		else gone.push(ref);
+	}
 	return gone;
 }

@@ -19,15 +19,16 @@ interface Operation {
 }
 
 const PASSWORD = 'F4ult-Passw0rd!';
-const HIRES = ['f.one', 'f.two', 'f.three'];
+// Eight hires at concurrency 4: the faults meet requests in flight together.
+const HIRES = Array.from({ length: 8 }, (_, i) => `f.hire${i}`);
 const roleNames = (sim: SimServer, name: string) => vbgcUser(sim, name)?.roles.map((r) => r.name).join();
 
 const operations: Operation[] = [
 	{
-		name: 'onboard ×3',
-		parameters: { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', password: PASSWORD, roles: ['Restore Operator'] },
+		name: 'onboard ×8 ∥4',
+		parameters: { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', password: PASSWORD, roles: ['Restore Operator'], options: { concurrency: 4 } },
 		input: HIRES.map((name) => ({ name })),
-		intended: (sim, run) => run.json.length === 3 && HIRES.every((n) => roleNames(sim, n) === 'Restore Operator'),
+		intended: (sim, run) => run.json.length === HIRES.length && HIRES.every((n) => roleNames(sim, n) === 'Restore Operator'),
 		// VBGC names are unique on the server, so "no duplicate" is: every reported create exists.
 		consistent: (sim, run) => run.json.every((j) => j.action !== 'created' || vbgcUser(sim, String((j.user as IDataObject).name)) !== undefined),
 	},

@@ -22,7 +22,9 @@ interface Operation {
 	consistent: (sim: SimServer, run: VeeamRun) => boolean;
 }
 
-const HIRES = ['TECH\\f.one', 'TECH\\f.two', 'TECH\\f.three'];
+// Eight hires at concurrency 4: the faults meet requests in flight together (one pause for all,
+// one re-login, a create's look-before-resend per item).
+const HIRES = Array.from({ length: 8 }, (_, i) => `TECH\\f.hire${i}`);
 
 function usersNamed(sim: SimServer, name: string) {
 	const users = sim.product.snapshot().users as Array<{ name: string; roles: Array<{ name: string }> }>;
@@ -31,11 +33,11 @@ function usersNamed(sim: SimServer, name: string) {
 
 const operations: Operation[] = [
 	{
-		name: 'onboard ×3',
-		parameters: { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] },
+		name: 'onboard ×8 ∥4',
+		parameters: { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'], options: { concurrency: 4 } },
 		input: HIRES.map((name) => ({ name })),
 		intended: (sim, run) =>
-			run.json.length === 3 &&
+			run.json.length === HIRES.length &&
 			HIRES.every((n) => usersNamed(sim, n).length === 1 && usersNamed(sim, n)[0].roles.map((r) => r.name).join() === 'Restore Operator'),
 		consistent: (sim, run) =>
 			HIRES.every((n) => usersNamed(sim, n).length <= 1) &&

@@ -22,8 +22,8 @@ type ItemFailure = NodeApiError | NodeOperationError;
 type Prepared = { ok: true; params: unknown } | { ok: false; error: ItemFailure };
 
 /** Options → Concurrency of the first item, within 1 … MAX_CONCURRENCY (an expression may give anything). */
-export function readConcurrency(ctx: IExecuteFunctions): number {
-	const value = Number(ctx.getNodeParameter('options.concurrency', 0, DEFAULT_CONCURRENCY));
+export function readConcurrency(ctx: IExecuteFunctions, path = 'options.concurrency'): number {
+	const value = Number(ctx.getNodeParameter(path, 0, DEFAULT_CONCURRENCY));
 	if (!Number.isFinite(value)) return DEFAULT_CONCURRENCY;
 	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(value)));
 }

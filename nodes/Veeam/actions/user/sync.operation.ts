@@ -8,10 +8,11 @@ import {
 } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
-import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames, userOutput } from '../../helpers/directory';
+import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames } from '../../helpers/directory';
 import { inputError, ItemErrors, readChoice, readEachItem, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { applySteps } from './sync.apply';
 import { outOfScope, planSync, type DesiredUser, type SafetyLimit, type SyncPlan, type SyncScope, type SyncStep, type ScopeKind } from './sync.plan';
 
 const MODES = ['plan', 'apply'] as const;
@@ -176,6 +177,11 @@ const properties: INodeProperties[] = [
 					'Apply only: the planId of the plan someone approved. If the server or the list changed since, the plan differs and nothing is done.',
 			},
 			{
+				...concurrencyField,
+				description:
+					'Apply only: how many changes are sent to the server at the same time (1 to 16). Each is about another user. When Veeam asks to slow down, all wait.',
+			},
+			{
 				displayName: 'Max Removals',
 				name: 'maxRemovals',
 				type: 'number',
@@ -320,58 +326,6 @@ function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode): IDataObject {
 	return out;
 }
 
-/** Steps changing something, in the plan's order; what each did is written into its output. */
-async function applySteps(
-	ctx: IExecuteFunctions,
-	directory: UserDirectory,
-	params: SyncParams,
-	plan: SyncPlan,
-	outputs: IDataObject[],
-): Promise<void> {
-	const done: Record<string, number> = {};
-	const continueOnFail = ctx.continueOnFail();
-	for (const [index, step] of plan.steps.entries()) {
-		const out = outputs[index];
-		try {
-			let user: VeeamUser | undefined;
-			if (step.action === 'create' && step.desired) {
-				user = await directory.createUser({
-					name: step.desired.name,
-					type: step.desired.type,
-					roles: step.rolesAfter,
-					password: params.passwords.get(step.desired.item),
-					description: step.desired.description,
-				});
-				out.result = 'created';
-			} else if (step.action === 'changeRoles' && step.user) {
-				user = await directory.setRoles(step.user, step.rolesAfter);
-				out.result = 'rolesChanged';
-			} else if (step.action === 'remove' && step.user) {
-				out.result = (await directory.deleteUser(step.user)) === 'deleted' ? 'removed' : 'alreadyAbsent';
-			} else {
-				out.result = 'nothingToDo';
-				continue;
-			}
-			done[step.action] = (done[step.action] ?? 0) + 1;
-			if (user) out.user = userOutput(user);
-		} catch (error) {
-			const message = error instanceof Error ? error.message : String(error);
-			if (continueOnFail) {
-				out.result = 'failed';
-				out.error = message;
-				continue;
-			}
-			const summary = Object.entries(done)
-				.map(([action, count]) => `${count} ${action}`)
-				.join(', ');
-			throw new NodeOperationError(ctx.getNode(), `Sync stopped at step ${index + 1} of ${plan.steps.length} (${step.action} "${step.name}"): ${message}`, {
-				...(step.item !== undefined ? { itemIndex: step.item } : {}),
-				description: `Steps done before it: ${summary || 'none'}. Run the sync again to finish: it plans from the server's state, so done steps are not repeated.`,
-			});
-		}
-	}
-}
-
 export async function execute(this: IExecuteFunctions, params: SyncParams, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]> {
 	const [server, isOwnAccount] = await Promise.all([directory.listUsers(), credentialAccountMatcher(this, directory)]);
 	const isProtected = (user: VeeamUser) =>
@@ -408,7 +362,7 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 					'A safety net against a broken or truncated HR export. Check the plan (Mode: Plan); if it is right, raise Max Removals and Max Removals (%) under Options.',
 			});
 		}
-		await applySteps(this, directory, params, plan, outputs);
+		await applySteps(this, directory, params.passwords, plan, outputs);
 	}
 	const everyItem = Array.from({ length: itemCount }, (_, item) => ({ item }));
 	return plan.steps.map((step, index) => ({

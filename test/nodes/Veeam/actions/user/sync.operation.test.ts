@@ -185,10 +185,21 @@ describe('User → Sync: Apply', () => {
 
 	it('a failing step stops the run with what was done; with continue-on-fail it is reported and the rest goes on', async () => {
 		sim.addFault({ kind: 'status', status: 500, method: 'DELETE', count: 1 });
-		const run = await h.run(sync({ syncMode: 'apply' }), HR);
+		// One step at a time: nothing after the failing step starts.
+		const run = await h.run(sync({ syncMode: 'apply', syncOptions: { concurrency: 1 } }), HR);
 		expect(run.error?.name).toBe('NodeOperationError');
-		expect(errorText(run)).toMatch(/^Sync stopped at step 3 of 5 \(remove "TECH\\Backup Operators"\): .*Steps done before it: 1 create, 1 changeRoles\. Run the sync again to finish/s);
+		expect(errorText(run)).toMatch(
+			/^Sync stopped at step 3 of 5 \(remove "TECH\\Backup Operators"\): .*Steps done: 1 create, 1 changeRoles; not started: 2\. Run the sync again to finish/s,
+		);
 		expect(mutations(sim).map(([a]) => a)).toEqual(['user.create', 'user.roles']);
+
+		// In parallel (the default): the steps already under way finish, and the error says so.
+		sim.reset();
+		sim.addFault({ kind: 'status', status: 500, method: 'DELETE', count: 1, after: 0 });
+		const parallel = await h.run(sync({ syncMode: 'apply', syncOptions: { concurrency: 4 } }), HR);
+		// (Steps 3 and 4 are both removals, sent together: the fault meets whichever arrives first.)
+		expect(errorText(parallel)).toMatch(/^Sync stopped at step [34] of 5 \(remove "TECH\\(Backup Operators|cat)"\): .*Steps done: 1 create, 1 changeRoles, 1 remove; not started: [01]\./s);
+		expect(mutations(sim).map(([a]) => a).sort()).toEqual(expect.arrayContaining(['user.create', 'user.roles']));
 
 		sim.reset();
 		sim.addFault({ kind: 'status', status: 500, method: 'DELETE', count: 1 });

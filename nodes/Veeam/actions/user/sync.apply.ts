@@ -1,0 +1,88 @@
+/**
+ * Sync → Apply: the plan's steps that change something, up to Concurrency at a time (each step is
+ * about another user, so any order is safe). What each did is written into its output item. Without
+ * Continue On Fail the first failure stops the apply: no further step starts, those already sent
+ * finish, and the error says what was done (a sync run again plans from the server, so done steps
+ * are not repeated).
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamUser } from '../../adapters';
+import { userOutput } from '../../helpers/directory';
+import { runPool } from '../../helpers/pool';
+import { readConcurrency } from '../runItems';
+import type { SyncPlan, SyncStep } from './sync.plan';
+
+async function applyStep(directory: UserDirectory, step: SyncStep, password: string | undefined, out: IDataObject): Promise<string | undefined> {
+	let user: VeeamUser | undefined;
+	if (step.action === 'create' && step.desired) {
+		user = await directory.createUser({
+			name: step.desired.name,
+			type: step.desired.type,
+			roles: step.rolesAfter,
+			password,
+			description: step.desired.description,
+		});
+		out.result = 'created';
+	} else if (step.action === 'changeRoles' && step.user) {
+		user = await directory.setRoles(step.user, step.rolesAfter);
+		out.result = 'rolesChanged';
+	} else if (step.action === 'remove' && step.user) {
+		out.result = (await directory.deleteUser(step.user)) === 'deleted' ? 'removed' : 'alreadyAbsent';
+	} else {
+		out.result = 'nothingToDo';
+		return undefined;
+	}
+	if (user) out.user = userOutput(user);
+	return step.action;
+}
+
+export async function applySteps(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	passwords: Map<number, string>,
+	plan: SyncPlan,
+	outputs: IDataObject[],
+): Promise<void> {
+	const continueOnFail = ctx.continueOnFail();
+	const outcomes = await runPool(
+		plan.steps.length,
+		async (index) => {
+			const step = plan.steps[index];
+			return await applyStep(directory, step, step.desired ? passwords.get(step.desired.item) : undefined, outputs[index]);
+		},
+		{ concurrency: readConcurrency(ctx, 'syncOptions.concurrency'), stopOnError: !continueOnFail },
+	);
+
+	const done: Record<string, number> = {};
+	let firstFailure: { index: number; message: string } | undefined;
+	for (const [index, outcome] of outcomes.entries()) {
+		if (outcome === undefined) {
+			outputs[index].result = 'notStarted';
+			continue;
+		}
+		if (outcome.ok) {
+			if (outcome.value) done[outcome.value] = (done[outcome.value] ?? 0) + 1;
+			continue;
+		}
+		const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+		outputs[index].result = 'failed';
+		outputs[index].error = message;
+		firstFailure ??= { index, message };
+	}
+	if (!firstFailure || continueOnFail) return;
+
+	const step = plan.steps[firstFailure.index];
+	const summary = Object.entries(done)
+		.map(([action, count]) => `${count} ${action}`)
+		.join(', ');
+	const notStarted = outcomes.filter((o) => o === undefined).length;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Sync stopped at step ${firstFailure.index + 1} of ${plan.steps.length} (${step.action} "${step.name}"): ${firstFailure.message}`,
+		{
+			...(step.item !== undefined ? { itemIndex: step.item } : {}),
+			description: `Steps done: ${summary || 'none'}; not started: ${notStarted}. Run the sync again to finish: it plans from the server's state, so done steps are not repeated.`,
+		},
+	);
+}

@@ -1,0 +1,205 @@
+/**
+ * Items in parallel (Options → Concurrency) and the server's list read once (UserSnapshot), through
+ * n8n's engine against the simulator with a per-request latency, so that requests really overlap:
+ * output order and pairing, continue-on-fail per item, one pause for every slot after a 429, items
+ * about one user in order, the request budget, and a create that meets a user added meanwhile.
+ */
+import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../sim';
+import { shutdownEngine } from '../../../support/engine';
+import { simClient } from '../../../support/simClient';
+import { ROLES, USERS, VeeamFixture, byName, mutations, routeCount, simUser } from '../fixtures';
+
+let sim: SimServer;
+let h: VeeamFixture;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamFixture(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	sim.latencyMs = 0;
+	h.resetCredential();
+});
+
+const onboard = (concurrency?: number) => ({
+	resource: 'user',
+	operation: 'onboard',
+	userName: '={{ $json.name }}',
+	roles: '={{ $json.roles ?? ["Restore Operator"] }}',
+	...(concurrency === undefined ? {} : { options: { concurrency } }),
+});
+const hires = (n: number, prefix = 'hire') => Array.from({ length: n }, (_, i) => ({ name: `TECH\\${prefix}${String(i).padStart(3, '0')}` }));
+const POSTS = `POST ${USERS}`;
+
+describe('Options → Concurrency', () => {
+	it('runs items in parallel, at most that many at once, with output in input order and each item paired', async () => {
+		sim.latencyMs = 15;
+		const input = hires(24);
+		const run = await h.run(onboard(6), input);
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((i) => [(i.json.user as { name: string }).name, i.json.action, i.pairedItem])).toEqual(input.map((x, i) => [x.name, 'created', { item: i }]));
+		expect(sim.stats.maxInFlight).toBeGreaterThan(1);
+		expect(sim.stats.maxInFlight).toBeLessThanOrEqual(6);
+		for (const { name } of input) expect(simUser(sim, name)?.roles.map((r) => r.name)).toEqual(['Restore Operator']);
+	});
+
+	it('at concurrency 1, one request at a time', async () => {
+		sim.latencyMs = 5;
+		const run = await h.run(onboard(1), hires(6));
+		expect(run.error).toBeUndefined();
+		expect(sim.stats.maxInFlight).toBe(1);
+	});
+
+	it('continue on fail stays per item: failures where they happened, each error paired, the rest done', async () => {
+		sim.latencyMs = 10;
+		// Two creates (the 3rd and the 7th to arrive) fail; which items those are depends on timing.
+		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 2 });
+		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 5 });
+		const input = [...hires(10).slice(0, 5), { name: 'no-domain' }, ...hires(10).slice(5)];
+		const run = await h.run(onboard(4), input, { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((i) => i.pairedItem)).toEqual(input.map((_, i) => ({ item: i })));
+		expect(run.json[5]).toEqual({ error: expect.stringMatching(/^User Name \(item 5\): "no-domain" is not an Active Directory user name/) });
+		const failed = run.json.flatMap((j, i) => (i !== 5 && j.error ? [i] : []));
+		expect(failed).toHaveLength(2);
+		for (const i of failed) expect(run.json[i].error).toBe('Veeam: The service is temporarily unavailable.');
+		// Every item that says "created" is on the server; the failed ones are not.
+		for (const [i, j] of run.json.entries()) {
+			if (i === 5) continue;
+			expect(simUser(sim, input[i].name) !== undefined).toBe(j.action === 'created');
+		}
+	});
+
+	it('a 429 pauses every slot for its Retry-After, not only the refused request', async () => {
+		sim.latencyMs = 20;
+		sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'POST', pathIncludes: '/security/users', after: 3 });
+		const started = Date.now();
+		const run = await h.run(onboard(4), hires(16));
+		expect(run.error).toBeUndefined();
+		expect(run.json.every((j) => j.action === 'created')).toBe(true);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+
+		// When the refused create arrived, and what arrived after its answer (sent 20 ms later).
+		const posts = sim.stats.recent.flatMap((r, i) => (r.startsWith(POSTS) ? [sim.stats.arrivals[i]] : []));
+		const refusedAt = posts[3];
+		const answeredAt = refusedAt + sim.latencyMs;
+		const duringPause = sim.stats.arrivals.filter((t) => t > answeredAt + 60 && t < refusedAt + 950);
+		expect(duringPause).toEqual([]);
+		// Then all four slots go on.
+		expect(sim.stats.arrivals.filter((t) => t >= refusedAt + 950).length).toBeGreaterThanOrEqual(4);
+		expect(sim.stats.byStatus['429']).toBe(1);
+	});
+
+	it('runs items about the same user one after another, in input order (both role changes kept)', async () => {
+		sim.latencyMs = 10;
+		const name = 'TECH\\sheila.d.cory'; // Restore Operator
+		const add = (role: string) => ({ name, role });
+		const run = await h.run(
+			{ resource: 'user', operation: 'promote', user: byName('={{ $json.name }}'), roleMode: 'add', roles: '={{ [$json.role] }}', options: { concurrency: 4 } },
+			[add('Backup Viewer'), { name: 'VBR01\\viewer', role: 'Backup Operator' }, add('Backup Operator'), add('Tape Operator')],
+		);
+		expect(run.error).toBeUndefined();
+		expect(simUser(sim, name)?.roles.map((r) => r.name).sort()).toEqual(['Backup Operator', 'Backup Viewer', 'Restore Operator', 'Tape Operator']);
+		// Each sees what the one before did: the roles it started from grow item by item.
+		const before = [0, 2, 3].map((i) => (run.json[i].before as string[]).slice().sort());
+		expect(before).toEqual([
+			['Restore Operator'],
+			['Backup Viewer', 'Restore Operator'],
+			['Backup Operator', 'Backup Viewer', 'Restore Operator'],
+		]);
+	});
+
+	it('two onboardings of one new name create it once (the second finds it)', async () => {
+		sim.latencyMs = 10;
+		const run = await h.run(onboard(4), [{ name: 'TECH\\twice' }, { name: 'tech\\TWICE' }, { name: 'TECH\\other' }]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(['created', 'unchanged', 'created']);
+		expect(mutations(sim).filter(([action]) => action === 'user.create')).toHaveLength(2);
+	});
+
+	it('keeps one login and one role look-up for the whole execution', async () => {
+		sim.latencyMs = 10;
+		await h.run(onboard(8), hires(20));
+		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
+		expect(routeCount(sim, `GET ${ROLES}`)).toBe(1);
+	});
+
+	it('takes the first item’s value; an expression that is not a number falls back to the default, and 0 or 99 are clamped', async () => {
+		sim.latencyMs = 10;
+		for (const [value, most] of [
+			['={{ "x" }}', 4],
+			[0, 1],
+			[99, 16],
+		] as const) {
+			sim.reset();
+			sim.latencyMs = 10;
+			const run = await h.run({ ...onboard(), options: { concurrency: value } }, hires(24, `c${String(value).length}`));
+			expect(run.error).toBeUndefined();
+			expect(sim.stats.maxInFlight).toBeLessThanOrEqual(most);
+			if (most === 1) expect(sim.stats.maxInFlight).toBe(1);
+		}
+	});
+});
+
+describe('the server’s list, read once when cheaper than a look-up per item', () => {
+	it('onboards 50 new users on a server with 1,000 in ≤ 1.1 requests each', async () => {
+		sim.seed({ count: 1000 - 6 });
+		const run = await h.run(onboard(), hires(50));
+		expect(run.error).toBeUndefined();
+		expect(run.json.every((j) => j.action === 'created')).toBe(true);
+		// token + roles + the list (the simulator, like VBR, pages at most 500: 2 pages) + 50 creates
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(2);
+		expect(routeCount(sim, POSTS)).toBe(50);
+		expect(sim.stats.requests).toBeLessThanOrEqual(55);
+	});
+
+	it('looks up per item when that is cheaper (2 items, 4 pages)', async () => {
+		sim.seed({ count: 1500 });
+		const run = await h.run(onboard(), hires(2));
+		expect(run.error).toBeUndefined();
+		// The first page (read to learn the size) and one look-up by name per item.
+		expect(sim.stats.recent.filter((r) => r.startsWith(`GET ${USERS}?`) && r.includes('nameFilter='))).toHaveLength(2);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(3);
+	});
+
+	it('answers existing users from the list: they are made to match, not created again', async () => {
+		sim.seed({ count: 100 });
+		const run = await h.run({ ...onboard(), ifExists: 'makeRolesMatch' }, [
+			{ name: 'TECH\\sheila.d.cory', roles: ['Backup Viewer'] },
+			...hires(3),
+			{ name: 'tech\\SHEILA.D.CORY', roles: ['Backup Viewer'] },
+		]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(['updated', 'created', 'created', 'created', 'unchanged']);
+		expect(simUser(sim, 'TECH\\sheila.d.cory')?.roles.map((r) => r.name)).toEqual(['Backup Viewer']);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+	});
+
+	it('a user added on the server after the list was read is found when the create is refused, never duplicated', async () => {
+		sim.seed({ count: 100 });
+		// The first create waits on the server; meanwhile an administrator adds that very user.
+		sim.addFault({ kind: 'delay', ms: 300, method: 'POST', pathIncludes: '/security/users' });
+		const running = h.run({ ...onboard(1), ifExists: 'makeRolesMatch' }, [{ name: 'TECH\\late.comer', roles: ['Backup Viewer'] }, ...hires(2)]);
+		while (sim.stats.faultsInjected === 0) await new Promise((r) => setTimeout(r, 5));
+		const admin = simClient(sim, { apiVersion: '1.3-rev2' });
+		const token = await admin.post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD }));
+		const roles = (await admin.get(ROLES, { headers: { Authorization: `Bearer ${token.data.access_token}` } })).data.data as Array<{ id: string; name: string }>;
+		const added = await admin.post(
+			USERS,
+			{ name: 'TECH\\late.comer', type: 'ExternalUser', roles: roles.filter((r) => r.name === 'Restore Operator'), isServiceAccount: false },
+			{ headers: { Authorization: `Bearer ${token.data.access_token}` } },
+		);
+		expect(added.status).toBe(201);
+		const run = await running;
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((j) => j.action)).toEqual(['updated', 'created', 'created']);
+		const sameName = (sim.product.snapshot().users as Array<{ name: string }>).filter((u) => u.name.toLowerCase() === 'tech\\late.comer');
+		expect(sameName).toHaveLength(1);
+		expect(simUser(sim, 'TECH\\late.comer')?.roles.map((r) => r.name)).toEqual(['Backup Viewer']);
+	});
+});
