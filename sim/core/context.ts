@@ -121,4 +121,6 @@ export interface SimProduct {
 	snapshot(): Record<string, unknown>;
 	/** Adds or replaces a login account (name + password) in the product's state. */
 	setLogin(name: string, password: string): void;
+	/** The product's own control routes (`POST /four-eyes`, …); undefined: not one of them. */
+	control?(route: string, body: Record<string, unknown>): SimResponse | undefined;
 }

@@ -339,7 +339,7 @@ export class SimServer {
 					return { status: 202, body: { restarting: true, downMs } };
 				}
 				default:
-					return { status: 404, body: { error: `unknown control route ${route}` } };
+					return this.product.control?.(route, body) ?? { status: 404, body: { error: `unknown control route ${route}` } };
 			}
 		} catch (err) {
 			return { status: 400, body: { error: err instanceof Error ? err.message : String(err) } };

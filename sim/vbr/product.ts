@@ -13,6 +13,7 @@ import {
 	type SimRequest,
 	type SimResponse,
 } from '../core/http';
+import { VbrAuthorization, type ChangeNote } from './authorization';
 import { VbrLogins } from './login';
 import {
 	ACCOUNT_NAME,
@@ -28,7 +29,7 @@ import {
 	type VbrUser,
 	type VbrUserType,
 } from './model';
-import { BACKUP_ADMINISTRATOR, BUILT_IN_ROLES, type VbrRole } from './roles';
+import { BACKUP_ADMINISTRATOR, BUILT_IN_ROLES, SECURITY_ADMINISTRATOR, type VbrRole } from './roles';
 
 export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin, type VbrOptions, type VbrUserType } from './model';
 
@@ -57,6 +58,8 @@ export class VbrProduct implements SimProduct {
 	private readonly logins: VbrLogins;
 	private mfaEnabled = false;
 	private seedCounter = 0;
+	/** Authorization events and four-eyes authorization (authorization.ts). */
+	readonly authorization: VbrAuthorization;
 
 	constructor(
 		private readonly ctx: SimContext,
@@ -65,6 +68,7 @@ export class VbrProduct implements SimProduct {
 		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
 		this.maxPageSize = options.maxPageSize ?? 500;
 		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
+		this.authorization = new VbrAuthorization(ctx.clock);
 		this.reset();
 		this.routes();
 	}
@@ -77,6 +81,7 @@ export class VbrProduct implements SimProduct {
 		this.logins.reset(this.options.logins ?? VBR_DEFAULT_LOGINS);
 		this.mfaEnabled = this.options.mfaEnabled ?? false;
 		this.seedCounter = 0;
+		this.authorization.reset();
 		for (const u of this.options.initialUsers ?? DEFAULT_USERS) {
 			this.insert({
 				id: randomUUID(),
@@ -121,6 +126,8 @@ export class VbrProduct implements SimProduct {
 		return {
 			product: 'vbr',
 			mfaEnabled: this.mfaEnabled,
+			fourEyes: this.authorization.fourEyes,
+			authorizationEvents: this.authorization.dump(),
 			users: [...this.users.values()].map((u) => this.userModel(u, '1.3-rev2')),
 			roles: [...this.roles.values()].map((r) => this.roleModel(r, '1.3-rev2')),
 		};
@@ -172,6 +179,12 @@ export class VbrProduct implements SimProduct {
 		);
 		r.add('POST', `${users}/:id/resetMFA`, (req) => this.authorized(req, () => this.resetMfa(req)));
 
+		// "Available to: Veeam Backup Administrator, Veeam Security Administrator."
+		const events = '/api/v1/authorization/events';
+		const auditors = [BACKUP_ADMINISTRATOR, SECURITY_ADMINISTRATOR];
+		r.add('GET', events, (req) => this.authorized(req, () => this.authorization.list(req), auditors, true));
+		r.add('GET', `${events}/:id`, (req) => this.authorized(req, () => this.authorization.get(req), auditors, true));
+
 		const roles = '/api/v1/security/roles';
 		r.add('GET', roles, (req) => this.authorized(req, () => this.listRoles(req), ROLE_READERS_REV2));
 		r.add('GET', `${roles}/:id`, (req) =>
@@ -189,9 +202,12 @@ export class VbrProduct implements SimProduct {
 			this.authorized(req, () => {
 				const body = jsonBody(req);
 				if (typeof body.mfaEnabled !== 'boolean') throw badRequest('mfaEnabled must be a boolean.');
-				this.mfaEnabled = body.mfaEnabled;
-				this.ctx.log.record('settings.update', 'security', { mfaEnabled: this.mfaEnabled });
-				return ok({ mfaEnabled: this.mfaEnabled });
+				const enabled = body.mfaEnabled;
+				this.change(req, { name: 'Change security settings', description: `Multi-factor authentication ${enabled ? 'enabled' : 'disabled'} for users.` }, () => {
+					this.mfaEnabled = enabled;
+					this.ctx.log.record('settings.update', 'security', { mfaEnabled: this.mfaEnabled });
+				});
+				return ok({ mfaEnabled: enabled });
 			}),
 		);
 	}
@@ -202,10 +218,10 @@ export class VbrProduct implements SimProduct {
 	 * Bearer token required (login.ts); the security API is available to Backup Administrators only
 	 * (each operation's "Available to"), except what 1.3-rev2 opens to `rev2Readers` as well.
 	 */
-	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[]): SimResponse {
+	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[], allVersions = false): SimResponse {
 		const id = this.usersByName.get(this.logins.subject(req));
 		const user = id ? this.users.get(id) : undefined;
-		const allowed = rev2Readers && ver(req) !== '1.3-rev1' ? rev2Readers : [BACKUP_ADMINISTRATOR];
+		const allowed = rev2Readers && (allVersions || ver(req) !== '1.3-rev1') ? rev2Readers : [BACKUP_ADMINISTRATOR];
 		const allowedIds = allowed.map((name) => this.roleByName(name).id);
 		if (!user || !user.roleIds.some((r) => allowedIds.includes(r))) {
 			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
@@ -287,19 +303,28 @@ export class VbrProduct implements SimProduct {
 			throw badRequest(`The user or group ${name} has already been added.`);
 		}
 		const user: VbrUser = { id: randomUUID(), name, type, roleIds, isServiceAccount: body.isServiceAccount };
-		this.insert(user);
-		this.ctx.log.record('user.create', user.name, { id: user.id, roles: this.roleNames(user), type });
+		const kind = type.endsWith('Group') ? 'Group' : 'User';
+		this.change(req, { name: `Add ${kind.toLowerCase()}`, description: `${kind} ${name}: added with the roles ${this.roleNames(user).join(', ')}.` }, () => {
+			if (this.usersByName.has(name.toLowerCase())) throw badRequest(`The user or group ${name} has already been added.`);
+			this.insert(user);
+			this.ctx.log.record('user.create', user.name, { id: user.id, roles: this.roleNames(user), type });
+		});
 		return { status: 201, body: this.userModel(user, ver(req)) };
 	}
 
 	private deleteUser(req: SimRequest): SimResponse {
 		const user = this.userById(req);
-		this.users.delete(user.id);
-		this.usersByName.delete(user.name.toLowerCase());
-		this.sortedByName = undefined;
-		// A deleted account's sessions end with it.
-		this.ctx.tokens.revokeSubject(user.name.toLowerCase());
-		this.ctx.log.record('user.delete', user.name, { id: user.id });
+		const kind = user.type.endsWith('Group') ? 'Group' : 'User';
+		this.change(req, { name: `Delete ${kind.toLowerCase()}`, description: `${kind} ${user.name}: deleted.` }, () => {
+			if (!this.users.has(user.id)) return;
+			this.refuseLastAdministrator(user, []);
+			this.users.delete(user.id);
+			this.usersByName.delete(user.name.toLowerCase());
+			this.sortedByName = undefined;
+			// A deleted account's sessions end with it.
+			this.ctx.tokens.revokeSubject(user.name.toLowerCase());
+			this.ctx.log.record('user.delete', user.name, { id: user.id });
+		});
 		return { status: 204 };
 	}
 
@@ -307,9 +332,13 @@ export class VbrProduct implements SimProduct {
 		const user = this.userById(req);
 		const roleIds = this.parseRoles(jsonBody(req).roles);
 		const before = this.roleNames(user);
-		user.roleIds = roleIds;
-		this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
-		return ok({ roles: user.roleIds.map((id) => this.roleRef(id)) });
+		const after = roleIds.map((id) => this.roles.get(id)?.name ?? id);
+		this.change(req, { name: 'Change user roles', description: `User ${user.name}: roles changed from ${before.join(', ')} to ${after.join(', ')}.` }, () => {
+			this.refuseLastAdministrator(user, roleIds);
+			user.roleIds = roleIds;
+			this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
+		});
+		return ok({ roles: roleIds.map((id) => this.roleRef(id)) });
 	}
 
 	private changeServiceAccountMode(req: SimRequest): SimResponse {
@@ -318,15 +347,63 @@ export class VbrProduct implements SimProduct {
 		if (typeof body.isServiceAccountEnable !== 'boolean') {
 			throw badRequest('The isServiceAccountEnable property must be a boolean.');
 		}
-		user.isServiceAccount = body.isServiceAccountEnable;
-		this.ctx.log.record('user.serviceAccount', user.name, { id: user.id, isServiceAccount: user.isServiceAccount });
-		return ok(this.userModel(user, ver(req)));
+		const enabled = body.isServiceAccountEnable;
+		this.change(req, { name: 'Change user settings', description: `User ${user.name}: service account mode ${enabled ? 'enabled' : 'disabled'}.` }, () => {
+			user.isServiceAccount = enabled;
+			this.ctx.log.record('user.serviceAccount', user.name, { id: user.id, isServiceAccount: user.isServiceAccount });
+		});
+		return ok(this.userModel({ ...user, isServiceAccount: enabled }, ver(req)));
 	}
 
 	private resetMfa(req: SimRequest): SimResponse {
 		const user = this.userById(req);
-		this.ctx.log.record('user.resetMfa', user.name, { id: user.id });
+		this.change(req, { name: 'Reset user MFA', description: `User ${user.name}: multi-factor authentication reset.` }, () => {
+			this.ctx.log.record('user.resetMfa', user.name, { id: user.id });
+		});
 		return { status: 204 };
+	}
+
+	/**
+	 * A user, role or settings change asked over REST: done now (and an Info event), or held as a
+	 * Pending request while four-eyes authorization is on (authorization.ts). Either way the answer
+	 * is the one the change would get when done (our assumption: Veeam does not document it).
+	 */
+	private change(req: SimRequest, note: ChangeNote, apply: () => void): void {
+		this.authorization.change(note, this.accountName(req), apply);
+	}
+
+	/** The account a request comes from, as VBR lists it (`VBR01\svc-n8n`). */
+	private accountName(req: SimRequest): string {
+		const id = this.usersByName.get(this.logins.subject(req));
+		return (id ? this.users.get(id)?.name : undefined) ?? this.logins.subject(req);
+	}
+
+	/**
+	 * VBR refuses to change the role of the last administrator (PowerShell reference, Set-/Remove-
+	 * VBRUserRoleAssignment). Its REST answer is not documented: we answer 400.
+	 */
+	private refuseLastAdministrator(user: VbrUser, rolesAfter: string[]): void {
+		const admin = this.roleByName(BACKUP_ADMINISTRATOR).id;
+		if (!user.roleIds.includes(admin) || rolesAfter.includes(admin)) return;
+		const others = [...this.users.values()].some((u) => u.id !== user.id && u.roleIds.includes(admin));
+		if (!others) throw badRequest(`${user.name} is the last user or group with the ${BACKUP_ADMINISTRATOR} role.`);
+	}
+
+	/** Control endpoints of this product (`/__sim/…`): four-eyes, approving and rejecting requests. */
+	control(route: string, body: Record<string, unknown>): SimResponse | undefined {
+		const by = typeof body.by === 'string' ? body.by : 'VBR01\\admin';
+		switch (route) {
+			case 'POST /four-eyes':
+				if (typeof body.enabled !== 'boolean') throw new Error('enabled must be true or false');
+				this.authorization.setFourEyes(body.enabled, by, body.validityDays === undefined ? undefined : Number(body.validityDays));
+				return ok({ fourEyes: this.authorization.fourEyes, validityDays: this.authorization.validityDays });
+			case 'POST /authorization/approve':
+				return ok(this.authorization.approve(String(body.id), by));
+			case 'POST /authorization/reject':
+				return ok(this.authorization.reject(String(body.id), by));
+			default:
+				return undefined;
+		}
 	}
 
 	private parseRoles(input: unknown): string[] {

@@ -11,6 +11,7 @@ export interface VbrRole {
 }
 
 export const BACKUP_ADMINISTRATOR = 'Backup Administrator';
+export const SECURITY_ADMINISTRATOR = 'Security Administrator';
 
 export const BUILT_IN_ROLES: readonly VbrRole[] = [
 	{
@@ -22,7 +23,7 @@ export const BUILT_IN_ROLES: readonly VbrRole[] = [
 	},
 	{
 		id: '3835e9df-cf3e-43e9-8e82-817798b1aee0',
-		name: 'Security Administrator',
+		name: SECURITY_ADMINISTRATOR,
 		description: 'Built-in role for managing security settings and approving sensitive operations',
 		isBuiltIn: true,
 		permissions: ['ViewUsersSettings', 'ApproveRequests', 'ManageSecuritySettings'],

@@ -1,0 +1,150 @@
+/**
+ * The VBR simulator's authorization events and four-eyes authorization (sim/vbr/authorization.ts),
+ * over real HTTPS, every events answer checked against Veeam's published 1.3-rev1 / rev2 spec subsets.
+ */
+import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+import type { VbrProduct } from '../../sim/vbr/product';
+import { OpenApiContract } from '../support/contract';
+import { simClient } from '../support/simClient';
+
+const EVENTS = '/api/v1/authorization/events';
+const USERS = '/api/v1/security/users';
+const RESTORE_OPERATOR = { id: 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', name: 'Restore Operator' };
+const BACKUP_ADMIN = { id: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11', name: 'Backup Administrator' };
+
+const contracts = {
+	'1.3-rev1': new OpenApiContract('vbr-1.3-rev1.authorization-events.openapi.json'),
+	'1.3-rev2': new OpenApiContract('vbr-1.3-rev2.authorization-events.openapi.json'),
+};
+
+let sim: SimServer;
+const product = () => sim.product as unknown as VbrProduct;
+
+async function session(username = 'VBR01\\svc-n8n', apiVersion: '1.3-rev1' | '1.3-rev2' = '1.3-rev2') {
+	const res = await simClient(sim, { apiVersion }).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password', username, password: VBR_DEFAULT_PASSWORD }));
+	expect(res.status).toBe(200);
+	const token = (res.data as { access_token: string }).access_token;
+	return {
+		events: simClient(sim, { apiVersion, token, contracts }),
+		api: simClient(sim, { apiVersion, token }),
+	};
+}
+
+const userNames = () => (sim.product.snapshot().users as Array<{ name: string }>).map((u) => u.name);
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+});
+afterAll(async () => {
+	await sim.close();
+	expect([...contracts['1.3-rev1'].violations, ...contracts['1.3-rev2'].violations]).toEqual([]);
+	for (const c of Object.values(contracts)) expect([...c.served].sort()).toEqual([`GET ${EVENTS}`, `GET ${EVENTS}/{id}`]);
+});
+beforeEach(() => sim.reset());
+
+describe('authorization events', () => {
+	it('records an Info event for each user, role and settings change, by the account that made it', async () => {
+		const { api, events } = await session();
+		// The auditors' sessions first: with MFA on (the last change), VBR01\admin could not log in.
+		const auditors = { '1.3-rev1': await session('VBR01\\admin', '1.3-rev1'), '1.3-rev2': await session('VBR01\\admin', '1.3-rev2') };
+		const created = await api.post(USERS, { name: 'TECH\\jane', type: 'ExternalUser', roles: [RESTORE_OPERATOR], isServiceAccount: false });
+		expect(created.status).toBe(201);
+		const id = (created.data as { id: string }).id;
+		expect((await api.put(`${USERS}/${id}/roles`, { roles: [BACKUP_ADMIN] })).status).toBe(200);
+		expect((await api.delete(`${USERS}/${id}`)).status).toBe(204);
+		expect((await api.put('/api/v1/security/settings', { mfaEnabled: true })).status).toBe(200);
+
+		for (const version of ['1.3-rev1', '1.3-rev2'] as const) {
+			const list = await auditors[version].events.get(EVENTS);
+			expect(list.status).toBe(200);
+			const data = (list.data as { data: Array<Record<string, unknown>>; pagination: { total: number } }).data;
+			expect(data.map((e) => [e.state, e.name, e.description, e.createdBy])).toEqual([
+				['Info', 'Add user', 'User TECH\\jane: added with the roles Restore Operator.', 'VBR01\\svc-n8n'],
+				['Info', 'Change user roles', 'User TECH\\jane: roles changed from Restore Operator to Backup Administrator.', 'VBR01\\svc-n8n'],
+				['Info', 'Delete user', 'User TECH\\jane: deleted.', 'VBR01\\svc-n8n'],
+				['Info', 'Change security settings', 'Multi-factor authentication enabled for users.', 'VBR01\\svc-n8n'],
+			]);
+			const one = await auditors[version].events.get(`${EVENTS}/${String(data[0].id)}`);
+			expect(one.data).toEqual(data[0]);
+		}
+		expect((await events.get(`${EVENTS}/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+	});
+
+	it('filters by state (repeated keys), creator, time and pattern, and pages in a stable order', async () => {
+		product().authorization.setFourEyes(true, 'VBR01\\security');
+		const { api, events } = await session();
+		for (const name of ['TECH\\a', 'TECH\\b', 'TECH\\c']) {
+			await api.post(USERS, { name, type: 'ExternalUser', roles: [RESTORE_OPERATOR], isServiceAccount: false });
+		}
+		const get = async (query: string) => ((await events.get(`${EVENTS}?${query}`)).data as { data: Array<Record<string, unknown>>; pagination: { total: number; count: number } });
+		expect((await get('stateFilter=Pending')).pagination.total).toBe(3);
+		expect((await get('stateFilter=Pending&stateFilter=Info')).pagination.total).toBe(4);
+		expect((await get('createdByFilter=VBR01%5Csecurity')).data.map((e) => e.state)).toEqual(['Info']);
+		expect((await get('nameFilter=*TECH%5Cb*')).data.map((e) => e.description)).toEqual(['User TECH\\b: added with the roles Restore Operator.']);
+		const future = new Date(Date.now() + 60_000).toISOString();
+		expect((await get(`createdAfterFilter=${encodeURIComponent(future)}`)).pagination.total).toBe(0);
+		const page1 = await get('skip=0&limit=2&orderColumn=CreationTime&orderAsc=false');
+		const page2 = await get('skip=2&limit=2&orderColumn=CreationTime&orderAsc=false');
+		expect(page1.pagination).toMatchObject({ total: 4, count: 2 });
+		expect([...page1.data, ...page2.data].map((e) => e.id)).toEqual((await get('orderAsc=false')).data.map((e) => e.id));
+		expect((await events.get(`${EVENTS}?stateFilter=Pending,Info`)).status).toBe(400);
+	});
+
+	it('is for Backup and Security Administrators only', async () => {
+		const viewer = await session('VBR01\\viewer');
+		expect((await viewer.api.get(EVENTS)).status).toBe(403);
+	});
+});
+
+describe('four-eyes authorization', () => {
+	it('holds a change as Pending (answered as if done), applies it when another administrator approves', async () => {
+		product().authorization.setFourEyes(true, 'VBR01\\security', 3);
+		const { api, events } = await session();
+		const created = await api.post(USERS, { name: 'TECH\\held', type: 'ExternalUser', roles: [RESTORE_OPERATOR], isServiceAccount: false });
+		expect(created.status).toBe(201); // our assumption: the answer a done create gets
+		expect(userNames()).not.toContain('TECH\\held');
+		const pending = ((await events.get(`${EVENTS}?stateFilter=Pending`)).data as { data: Array<Record<string, string>> }).data;
+		expect(pending).toHaveLength(1);
+		expect(pending[0]).toMatchObject({ name: 'Add user', createdBy: 'VBR01\\svc-n8n', state: 'Pending' });
+		expect(Date.parse(pending[0].expirationTime) - Date.parse(pending[0].creationTime)).toBe(3 * 24 * 3600 * 1000);
+
+		expect(() => product().authorization.approve(pending[0].id, 'vbr01\\SVC-N8N')).toThrow(/cannot approve it/);
+		product().authorization.approve(pending[0].id, 'VBR01\\admin');
+		expect(userNames()).toContain('TECH\\held');
+		const approved = (await events.get(`${EVENTS}/${pending[0].id}`)).data as Record<string, string>;
+		expect(approved).toMatchObject({ state: 'Approved', processedBy: 'VBR01\\admin' });
+		// The id the create answered is the user's id once approved.
+		expect((await api.get(`${USERS}/${(created.data as { id: string }).id}`)).status).toBe(200);
+	});
+
+	it('a rejected or expired request never takes effect', async () => {
+		product().authorization.setFourEyes(true, 'VBR01\\security', 1);
+		const { api, events } = await session();
+		const sheila = (sim.product.snapshot().users as Array<{ id: string; name: string }>).find((u) => u.name === 'TECH\\sheila.d.cory') as { id: string };
+		await api.delete(`${USERS}/${sheila.id}`);
+		await api.put(`${USERS}/${sheila.id}/roles`, { roles: [BACKUP_ADMIN] });
+		const [del, roles] = ((await events.get(`${EVENTS}?stateFilter=Pending`)).data as { data: Array<{ id: string }> }).data;
+		product().authorization.reject(del.id, 'VBR01\\admin');
+		sim.clock.advance(24 * 3600 + 1);
+		const later = await session('VBR01\\admin'); // the earlier session's token has expired by now
+		const all = ((await later.events.get(`${EVENTS}?stateFilter=Rejected&stateFilter=Expired`)).data as { data: Array<Record<string, string>> }).data;
+		expect(all.map((e) => [e.id, e.state])).toEqual([
+			[del.id, 'Rejected'],
+			[roles.id, 'Expired'],
+		]);
+		expect(() => product().authorization.approve(roles.id, 'VBR01\\admin')).toThrow(/Expired, not Pending/);
+		expect(userNames()).toContain('TECH\\sheila.d.cory');
+		expect((await later.api.get(`${USERS}/${sheila.id}/roles`)).data).toEqual({ roles: [expect.objectContaining({ name: 'Restore Operator' })] });
+	});
+
+	it('refuses to take the role from the last Backup Administrator (answered 400)', async () => {
+		const { api } = await session('VBR01\\admin');
+		const users = sim.product.snapshot().users as Array<{ id: string; name: string }>;
+		const id = (name: string) => (users.find((u) => u.name === name) as { id: string }).id;
+		expect((await api.delete(`${USERS}/${id('BUILTIN\\Administrators')}`)).status).toBe(204);
+		expect((await api.put(`${USERS}/${id('VBR01\\svc-n8n')}/roles`, { roles: [RESTORE_OPERATOR] })).status).toBe(200);
+		const refused = await api.put(`${USERS}/${id('VBR01\\admin')}/roles`, { roles: [RESTORE_OPERATOR] });
+		expect(refused.status).toBe(400);
+		expect((refused.data as { message: string }).message).toBe('VBR01\\admin is the last user or group with the Backup Administrator role.');
+	});
+});
