@@ -35,6 +35,8 @@ const VBGC = 'Veeam Backup for Google Cloud';
 
 /** The action texts of the Veeam node (its operations' `action`), each once. */
 const ACTIONS = [
+	'Get an authorization event',
+	'Get many authorization events',
 	'Accept the MFA setup of a user',
 	'Disable MFA for a user',
 	'Enable MFA for a user',

@@ -418,7 +418,8 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			await answer(approval.approveUrl, true);
 			const [result] = await collector.waitFor((r) => r.path === '/approvals/result');
 			expect(result.json).toMatchObject({ title: 'Veeam access sync done', planId: approval.planId, done: 3, failed: 0 });
-			expect(changesSince(before)).toEqual(['user.create TECH\\lena.berg', 'user.roles TECH\\jane.doe', 'user.delete TECH\\Backup Operators']);
+			// The steps run in parallel (Sync → Apply's concurrency): in any order.
+			expect(changesSince(before).sort()).toEqual(['user.create TECH\\lena.berg', 'user.delete TECH\\Backup Operators', 'user.roles TECH\\jane.doe']);
 			expect(roleNamesOf(userNamed(hrSim, 'TECH\\jane.doe'))).toEqual(['Backup Viewer', 'Restore Operator']);
 			expect(duplicateNames(hrSim)).toEqual([]);
 

@@ -19,6 +19,8 @@ export interface VbrUser {
 export interface VbrLogin {
 	name: string;
 	password: string;
+	/** Active Directory groups the account is a member of: a group in the user list gives it its roles. */
+	memberOf?: string[];
 }
 
 export interface VbrOptions {

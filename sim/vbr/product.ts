@@ -56,6 +56,8 @@ export class VbrProduct implements SimProduct {
 	private sortedByName?: VbrUser[];
 	private roles = new Map<string, VbrRole>();
 	private readonly logins: VbrLogins;
+	/** Groups each login (lower case) is a member of, lower case. */
+	private memberships = new Map<string, string[]>();
 	private mfaEnabled = false;
 	private seedCounter = 0;
 	/** Authorization events and four-eyes authorization (authorization.ts). */
@@ -79,6 +81,7 @@ export class VbrProduct implements SimProduct {
 		this.sortedByName = undefined;
 		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
 		this.logins.reset(this.options.logins ?? VBR_DEFAULT_LOGINS);
+		this.memberships = new Map((this.options.logins ?? VBR_DEFAULT_LOGINS).map((l) => [l.name.toLowerCase(), (l.memberOf ?? []).map((g) => g.toLowerCase())]));
 		this.mfaEnabled = this.options.mfaEnabled ?? false;
 		this.seedCounter = 0;
 		this.authorization.reset();
@@ -101,8 +104,8 @@ export class VbrProduct implements SimProduct {
 	private loginRefusal(login: string): string | undefined {
 		const id = this.usersByName.get(login);
 		const user = id ? this.users.get(id) : undefined;
-		if (!user) return 'The account has no role on this backup server.';
-		if (this.effectiveMfa(user)) {
+		if (this.recordsOf(login).length === 0) return 'The account has no role on this backup server.';
+		if (user && this.effectiveMfa(user)) {
 			return 'Multi-factor authentication is enabled for this account. Use a service account (MFA off) for REST API access.';
 		}
 		return undefined;
@@ -219,11 +222,10 @@ export class VbrProduct implements SimProduct {
 	 * (each operation's "Available to"), except what 1.3-rev2 opens to `rev2Readers` as well.
 	 */
 	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[], allVersions = false): SimResponse {
-		const id = this.usersByName.get(this.logins.subject(req));
-		const user = id ? this.users.get(id) : undefined;
+		const records = this.recordsOf(this.logins.subject(req));
 		const allowed = rev2Readers && (allVersions || ver(req) !== '1.3-rev1') ? rev2Readers : [BACKUP_ADMINISTRATOR];
 		const allowedIds = allowed.map((name) => this.roleByName(name).id);
-		if (!user || !user.roleIds.some((r) => allowedIds.includes(r))) {
+		if (!records.some((u) => u.roleIds.some((r) => allowedIds.includes(r)))) {
 			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
 		}
 		return handler();
@@ -370,6 +372,16 @@ export class VbrProduct implements SimProduct {
 	 */
 	private change(req: SimRequest, note: ChangeNote, apply: () => void): void {
 		this.authorization.change(note, this.accountName(req), apply);
+	}
+
+	/** The user-list records that give a login its roles: its own, and those of its groups. */
+	private recordsOf(login: string): VbrUser[] {
+		const names = [login, ...(this.memberships.get(login) ?? [])];
+		return names.flatMap((name) => {
+			const id = this.usersByName.get(name);
+			const user = id ? this.users.get(id) : undefined;
+			return user ? [user] : [];
+		});
 	}
 
 	/** The account a request comes from, as VBR lists it (`VBR01\svc-n8n`). */

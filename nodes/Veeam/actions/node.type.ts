@@ -16,6 +16,7 @@ type NodeMap = {
 		| 'accessReport';
 	mfa: 'enable' | 'accept' | 'disable' | 'recreate';
 	role: 'get' | 'getMany';
+	authorizationEvent: 'get' | 'getMany';
 };
 
 export type VeeamType = AllEntities<NodeMap>;
@@ -36,6 +37,8 @@ export interface VeeamOperation<P = unknown> {
 	description: INodeProperties[];
 	/** Present when each item is about one user: the router groups items by it and may prefetch users. */
 	target?(params: P): UserTarget;
+	/** True when its outputs say a user was created, updated or deleted: the router reads them back (confirm.ts). */
+	confirms?: boolean;
 	/** Reads and checks item `i`'s parameters. May read from the server, never changes anything. */
 	prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<P>;
 	/** Carries out item `i`; returns one output item or several. */

@@ -11,6 +11,7 @@ import { checkCredential } from '../helpers/credential';
 import { ItemErrors } from '../helpers/input';
 import { runItemOperation } from './runItems';
 import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, VeeamType } from './node.type';
+import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
@@ -38,6 +39,10 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	role: {
 		get: role.get,
 		getMany: role.getMany,
+	},
+	authorizationEvent: {
+		get: authorizationEvent.get,
+		getMany: authorizationEvent.getMany,
 	},
 };
 

@@ -14,7 +14,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { UserDirectory } from '../adapters';
-import { runPool } from '../helpers/pool';
+import { runPool, type TaskOutcome } from '../helpers/pool';
+import { claimOfOutput, confirmClaims, notShownError, pendingOutput, type Claim } from './confirm';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './common.descriptions';
 import type { UserTarget, VeeamOperation } from './node.type';
 
@@ -78,6 +79,10 @@ export async function runItemOperation(
 		{ concurrency, stopOnError: !continueOnFail, keyOf: (i) => keys[i] },
 	);
 
+	// (Without Continue On Fail a failed item ends the run anyway: nothing to confirm.)
+	const failed = outcomes.some((o) => o && !o.ok);
+	if (op.confirms && (continueOnFail || !failed)) await confirmOutcomes(this, directory, outcomes);
+
 	const returnData: INodeExecutionData[] = [];
 	for (let i = 0; i < itemCount; i++) {
 		const outcome = outcomes[i];
@@ -95,4 +100,26 @@ export async function runItemOperation(
 		returnData.push({ json: { error: failure.message }, pairedItem: { item: i } });
 	}
 	return returnData;
+}
+
+/**
+ * Reads back what the items changed (confirm.ts): an item whose change the server does not show
+ * becomes `pendingApproval` (a four-eyes request waits) or fails.
+ */
+async function confirmOutcomes(ctx: IExecuteFunctions, directory: UserDirectory, outcomes: Array<TaskOutcome<unknown> | undefined>): Promise<void> {
+	const claims: Claim[] = [];
+	for (const [i, outcome] of outcomes.entries()) {
+		if (!outcome?.ok || !outcome.value || Array.isArray(outcome.value)) continue;
+		const claim = claimOfOutput(i, outcome.value as IDataObject);
+		if (claim) claims.push(claim);
+	}
+	const confirmations = await confirmClaims(ctx, directory, claims);
+	for (const claim of claims) {
+		const confirmation = confirmations.get(claim.index);
+		if (!confirmation || confirmation.shown) continue;
+		const output = (outcomes[claim.index] as { value: IDataObject }).value;
+		outcomes[claim.index] = confirmation.pending
+			? { ok: true, value: pendingOutput(output, confirmation.pending) }
+			: { ok: false, error: notShownError(ctx, claim, claim.index) };
+	}
 }

@@ -3,6 +3,7 @@ import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { PRODUCT_NAMES } from '../adapters';
 import { CREDENTIAL_TYPE } from '../transport';
+import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
@@ -56,6 +57,12 @@ export const versionDescription: INodeTypeDescription = {
 			noDataExpression: true,
 			options: [
 				{
+					name: 'Authorization Event',
+					value: 'authorizationEvent',
+					description: 'Four-eyes requests and who changed users, roles and security settings (Veeam Backup & Replication)',
+					displayOptions: { show: { product: ['vbr'] } },
+				},
+				{
 					name: 'MFA',
 					value: 'mfa',
 					description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud)',
@@ -69,5 +76,6 @@ export const versionDescription: INodeTypeDescription = {
 		...user.description,
 		...mfa.description,
 		...role.description,
+		...authorizationEvent.description,
 	],
 };

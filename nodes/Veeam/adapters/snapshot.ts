@@ -17,7 +17,11 @@ export class UserSnapshot {
 	private readonly byRef = new Map<string, VeeamUser>();
 	private readonly byName = new Map<string, VeeamUser>();
 
-	constructor(users: Iterable<VeeamUser>) {
+	/** `pages`: how many requests the list took (what reading it again would cost). */
+	constructor(
+		users: Iterable<VeeamUser>,
+		readonly pages = 1,
+	) {
 		for (const user of users) this.put(user);
 	}
 
@@ -67,5 +71,5 @@ export async function readSnapshotIfCheaper(
 	const pages = first.items.length === 0 ? 1 : Math.ceil(total / first.items.length);
 	if (pages >= lookups) return undefined;
 	const users = await readUserPages(node, async (offset, limit) => (offset === 0 ? first : await fetchPage(offset, limit)));
-	return new UserSnapshot(users);
+	return new UserSnapshot(users, pages);
 }

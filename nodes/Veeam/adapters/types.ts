@@ -2,6 +2,9 @@
  * The common user model. Both Veeam products are adapters behind `UserDirectory`, so onboard,
  * promote, offboard, MFA and the trigger's diff are written once against these types.
  */
+import type { Serial } from '../helpers/pool';
+import type { AuthorizationEvents } from './authorizationEvents';
+
 export type Product = 'vbr' | 'vbgc';
 
 export interface VeeamRole {
@@ -95,6 +98,15 @@ export interface UserDirectory {
 	/** Roles that administer the product (the access report flags their holders). */
 	readonly adminRoleNames: readonly string[];
 	/**
+	 * The role the server must never be left without a holder of (VBR: Backup Administrator, VBGC:
+	 * Portal Administrator): nobody could administer it any more. See helpers/lastAdministrator.ts.
+	 */
+	readonly lastAdministratorRole: string;
+	/** Changes that may take that role from its last holder run one at a time, each checked on the server first. */
+	readonly administratorChanges: Serial;
+	/** The users (and groups) holding the role with this name, read from the server. */
+	usersWithRole(roleName: string): Promise<VeeamUser[]>;
+	/**
 	 * Why `user` is an account the product itself set up and depends on (VBR: `BUILTIN\…` groups,
 	 * VBGC: the default administrator), as a sentence; undefined for ordinary users.
 	 */
@@ -132,6 +144,14 @@ export interface UserDirectory {
 	listRoles(): Promise<VeeamRole[]>;
 
 	// Product-specific capabilities: absent when the product has no such call.
+	/** VBR: who asked for and who approved changes (four-eyes requests, Info events). */
+	readonly authorizationEvents?: AuthorizationEvents;
+	/**
+	 * VBR: the users with these refs as the server has them now (undefined: absent), whatever this
+	 * execution read before: to see whether its changes took effect (four-eyes may hold them).
+	 * One GET per user, or the whole list when that is cheaper.
+	 */
+	readBack?(refs: string[]): Promise<Map<string, VeeamUser | undefined>>;
 	getRole?(id: string): Promise<VeeamRole | undefined>;
 	getRolePermissions?(id: string): Promise<string[]>;
 	/** VBR: the user sets up a new authenticator at the next login. */

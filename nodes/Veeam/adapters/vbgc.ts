@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
+import { Serial } from '../helpers/pool';
 import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
@@ -104,6 +105,8 @@ export class VbgcDirectory implements UserDirectory {
 	readonly refKind = 'name' as const;
 	readonly sortProperties = SORT_PROPERTIES;
 	readonly adminRoleNames = ['Portal Administrator'] as const;
+	readonly lastAdministratorRole = 'Portal Administrator';
+	readonly administratorChanges = new Serial();
 
 	builtInAccount(user: VeeamUser): string | undefined {
 		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
@@ -192,6 +195,11 @@ export class VbgcDirectory implements UserDirectory {
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
 		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options);
+	}
+
+	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
+		// VBGC's list cannot filter by role: the whole list, filtered here.
+		return (await this.listUsers()).filter((u) => u.roles.some((r) => r.name.toLowerCase() === roleName.toLowerCase()));
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

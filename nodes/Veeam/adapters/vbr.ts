@@ -1,6 +1,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { runPool, Serial } from '../helpers/pool';
+import { VbrAuthorizationEvents } from './authorizationEvents';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
@@ -19,6 +21,8 @@ const VBR_ID = new RegExp(VBR_ID_PATTERN);
 const ORDER_COLUMNS: Partial<Record<UserSortProperty, string>> = { name: 'Name', type: 'Type' };
 /** API versions before 1.3-rev2 (VBR 13.1) report no MFA state on users and cannot filter by it. */
 const NO_USER_MFA = new Set(['1.3-rev0', '1.3-rev1']);
+/** Users read back at once after the changes of an execution (see readBack). */
+const READ_BACK_CONCURRENCY = 4;
 
 /**
  * VBR's rules for the name of a new user, by type, as a clause such as `the name is empty`
@@ -85,6 +89,8 @@ export class VbrDirectory implements UserDirectory {
 	readonly userTypes = VBR_USER_TYPES;
 	readonly sortProperties: readonly UserSortProperty[] = ['name', 'type'];
 	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator'] as const;
+	readonly lastAdministratorRole = 'Backup Administrator';
+	readonly administratorChanges = new Serial();
 
 	/** `BUILTIN\Administrators` and its kind: the server's local groups VBR grants access by default. */
 	builtInAccount(user: VeeamUser): string | undefined {
@@ -95,7 +101,11 @@ export class VbrDirectory implements UserDirectory {
 	/** What this execution's requests share: a pause after 429/503, one re-login. */
 	private readonly group = new RequestGroup();
 
-	constructor(private readonly ctx: VeeamContext) {}
+	readonly authorizationEvents: VbrAuthorizationEvents;
+
+	constructor(private readonly ctx: VeeamContext) {
+		this.authorizationEvents = new VbrAuthorizationEvents(ctx, async (req) => await this.call(req));
+	}
 
 	nameProblem(name: string, type?: string): string | undefined {
 		return vbrNameProblem(name, type);
@@ -157,6 +167,12 @@ export class VbrDirectory implements UserDirectory {
 		return filter.mfaEnabled === undefined ? users : users.filter((u) => u.mfaEnabled === filter.mfaEnabled);
 	}
 
+	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
+		// roleNameFilter on the server; the roles checked here too (an answer is not trusted to be filtered).
+		const users = await this.listUsers({ roleName });
+		return users.filter((u) => u.roles.some((r) => r.name.toLowerCase() === roleName.toLowerCase()));
+	}
+
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
 		const page = await this.page(filter, skip, limit);
 		return { users: page.items, total: page.total ?? skip + page.items.length };
@@ -169,6 +185,22 @@ export class VbrDirectory implements UserDirectory {
 
 	prefetchedRef(name: string): string | undefined {
 		return this.snapshot?.named(name)?.ref;
+	}
+
+	async readBack(refs: string[]): Promise<Map<string, VeeamUser | undefined>> {
+		const found = new Map<string, VeeamUser | undefined>();
+		// The whole list when this execution read it once already and that is cheaper again.
+		if (this.snapshot && this.snapshot.pages < refs.length) {
+			const byRef = new Map((await this.listUsers()).map((u) => [u.ref.toLowerCase(), u]));
+			for (const ref of refs) found.set(ref, byRef.get(ref.toLowerCase()));
+			return found;
+		}
+		const outcomes = await runPool(refs.length, async (i) => await this.fetchUser(refs[i]), { concurrency: READ_BACK_CONCURRENCY, stopOnError: true });
+		for (const [i, outcome] of outcomes.entries()) {
+			if (outcome && !outcome.ok) throw outcome.error;
+			found.set(refs[i], outcome?.ok ? outcome.value : undefined);
+		}
+		return found;
 	}
 
 	async getUser(ref: string): Promise<VeeamUser | undefined> {

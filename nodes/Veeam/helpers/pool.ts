@@ -44,3 +44,14 @@ export async function runPool<T>(count: number, task: (index: number) => Promise
 	await Promise.all(Array.from({ length: slots }, worker));
 	return outcomes;
 }
+
+/** Runs tasks one at a time, in the order they were handed in (for one execution; never module-level). */
+export class Serial {
+	private last: Promise<unknown> = Promise.resolve();
+
+	async run<T>(task: () => Promise<T>): Promise<T> {
+		const result = this.last.then(task, task);
+		this.last = result.catch(() => undefined);
+		return await result;
+	}
+}

@@ -80,6 +80,8 @@ describe('Veeam node description', () => {
 		expect(actions.length).toBe(new Set(actions).size);
 		expect(actions.sort()).toEqual(
 			[
+				'authorizationEvent:get',
+				'authorizationEvent:getMany',
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
 				'role:get',
 				'role:getMany',

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory, VeeamUser } from '../../adapters';
 import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
+import { guardLastAdministrator } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
@@ -51,7 +52,7 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	if (protection) {
 		throw inputError(this, i, 'User', `${protection}: the node does not offboard it`, 'Remove it in the Veeam console if you really mean to.');
 	}
-	const outcome = user ? await directory.deleteUser(user) : 'absent';
+	const outcome = user ? await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await directory.deleteUser(user)) : 'absent';
 	if (outcome === 'absent') {
 		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);
 		// Seen a moment ago and gone now (removed by someone else): its directory account is still there.
@@ -61,6 +62,9 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	const deleted = user as VeeamUser;
 	return { action: 'deleted', user: userOutput(deleted), ...directoryAccountFlags(deleted) };
 }
+
+/** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */
+export const confirms = true;
 
 /** The user item `i` is about (the router runs items about the same user one after another). */
 export function target(p: OffboardParams): UserTarget {

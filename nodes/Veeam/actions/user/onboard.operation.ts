@@ -177,6 +177,9 @@ export async function execute(this: IExecuteFunctions, p: OnboardParams, directo
 	return await makeMatch(p, directory, existing);
 }
 
+/** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */
+export const confirms = true;
+
 /** The user item `i` is about (the router runs items about the same user one after another). */
 export function target(p: OnboardParams): UserTarget {
 	return ({ mode: 'name', value: p.name });

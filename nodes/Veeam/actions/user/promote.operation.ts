@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory, VeeamRole } from '../../adapters';
 import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
+import { guardLastAdministrator } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, rolesField, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
@@ -71,9 +72,12 @@ export async function execute(this: IExecuteFunctions, p: PromoteParams, directo
 	if (sameRoles(user.roles, wanted)) {
 		return { action: 'unchanged', before, after: before, user: userOutput(user) };
 	}
-	const updated = await directory.setRoles(user, wanted);
+	const updated = await guardLastAdministrator(this, directory, i, 'Role Names or IDs', user, wanted, async () => await directory.setRoles(user, wanted));
 	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
 }
+
+/** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */
+export const confirms = true;
 
 /** The user item `i` is about (the router runs items about the same user one after another). */
 export function target(p: PromoteParams): UserTarget {

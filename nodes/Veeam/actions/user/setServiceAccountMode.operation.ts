@@ -42,6 +42,9 @@ export async function execute(this: IExecuteFunctions, p: ServiceAccountParams, 
 	return { action: 'updated', before, after: updated.isServiceAccount === true, user: userOutput(updated) };
 }
 
+/** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */
+export const confirms = true;
+
 /** The user item `i` is about (the router runs items about the same user one after another). */
 export function target(p: ServiceAccountParams): UserTarget {
 	return p.lookup;

@@ -9,7 +9,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
 import { userOutput } from '../../helpers/directory';
-import { runPool } from '../../helpers/pool';
+import { runPool, type TaskOutcome } from '../../helpers/pool';
+import { approvalOf, claimOfUser, confirmClaims, notShownError, type Claim } from '../confirm';
 import { readConcurrency } from '../runItems';
 import type { SyncPlan, SyncStep } from './sync.plan';
 
@@ -54,6 +55,9 @@ export async function applySteps(
 		{ concurrency: readConcurrency(ctx, 'syncOptions.concurrency'), stopOnError: !continueOnFail },
 	);
 
+	// What the server shows now (four-eyes may hold changes: confirm.ts).
+	if (continueOnFail || outcomes.every((o) => !o || o.ok)) await confirmSteps(ctx, directory, plan, outputs, outcomes);
+
 	const done: Record<string, number> = {};
 	let firstFailure: { index: number; message: string } | undefined;
 	for (const [index, outcome] of outcomes.entries()) {
@@ -62,7 +66,7 @@ export async function applySteps(
 			continue;
 		}
 		if (outcome.ok) {
-			if (outcome.value) done[outcome.value] = (done[outcome.value] ?? 0) + 1;
+			if (outcome.value && outputs[index].result !== 'pendingApproval') done[outcome.value] = (done[outcome.value] ?? 0) + 1;
 			continue;
 		}
 		const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
@@ -85,4 +89,34 @@ export async function applySteps(
 			description: `Steps done: ${summary || 'none'}; not started: ${notStarted}. Run the sync again to finish: it plans from the server's state, so done steps are not repeated.`,
 		},
 	);
+}
+
+/** Steps the server does not show done become `pendingApproval` (with the request) or failures. */
+async function confirmSteps(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	plan: SyncPlan,
+	outputs: IDataObject[],
+	outcomes: Array<TaskOutcome<string | undefined> | undefined>,
+): Promise<void> {
+	const claims: Claim[] = [];
+	for (const [index, outcome] of outcomes.entries()) {
+		if (!outcome?.ok || !outcome.value) continue;
+		const out = outputs[index];
+		const step = plan.steps[index];
+		const user = out.result === 'removed' ? (step.user ? userOutput(step.user) : undefined) : (out.user as IDataObject | undefined);
+		const claim = user && claimOfUser(index, String(out.result), user, out.result !== 'removed');
+		if (claim) claims.push(claim);
+	}
+	const confirmations = await confirmClaims(ctx, directory, claims);
+	for (const claim of claims) {
+		const confirmation = confirmations.get(claim.index);
+		if (!confirmation || confirmation.shown) continue;
+		if (confirmation.pending) {
+			outputs[claim.index].result = 'pendingApproval';
+			outputs[claim.index].approval = approvalOf(confirmation.pending);
+		} else {
+			outcomes[claim.index] = { ok: false, error: notShownError(ctx, claim, plan.steps[claim.index].item) };
+		}
+	}
 }

@@ -10,6 +10,7 @@ import {
 import type { UserDirectory, VeeamUser } from '../../adapters';
 import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames } from '../../helpers/directory';
 import { inputError, ItemErrors, readChoice, readEachItem, readSecret, readText } from '../../helpers/input';
+import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import { applySteps } from './sync.apply';
@@ -346,6 +347,30 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 	}
 
 	const outputs = plan.steps.map((step) => stepOutput(step, plan, params.mode));
+	// Nobody left to administer the server: refused (Apply) or said (Plan), before anything is sent.
+	const losing = lastAdministratorLoss(
+		directory,
+		server,
+		(user) => {
+			const step = plan.steps.find((s) => s.user?.ref === user.ref);
+			return step?.action === 'remove' ? undefined : step?.action === 'changeRoles' ? step.rolesAfter : user.roles;
+		},
+		plan.steps.filter((s) => s.action === 'create' || s.action === 'changeRoles').map((s) => s.rolesAfter),
+	);
+	if (losing.length) {
+		const names = losing.map((u) => u.name).join(', ');
+		const problem = `it would leave no user or group with the ${directory.lastAdministratorRole} role (${names} would lose it)`;
+		if (params.mode === 'apply') {
+			const step = plan.steps.find((s) => s.user && losing.includes(s.user));
+			throw new NodeOperationError(this.getNode(), `Sync refused: ${problem}. Nothing was changed.`, {
+				...(step?.item !== undefined ? { itemIndex: step.item } : {}),
+				description: `Nobody could administer the server afterwards. Keep the role on one of them in the list, or give it to another user or group first.`,
+			});
+		}
+		for (const [index, step] of plan.steps.entries()) {
+			if (step.user && losing.includes(step.user)) outputs[index].warning = `Apply would refuse this plan: ${problem}.`;
+		}
+	}
 	if (params.mode === 'apply') {
 		if (params.approvedPlanId && params.approvedPlanId !== plan.id) {
 			throw inputError(
