@@ -54,7 +54,19 @@ const ACTIONS = [
 	'Set the service account mode of a user',
 	'Sync users with a list',
 ];
-const TRIGGERS = ['On MFA changed', 'On name, type or description changed', 'On roles changed', 'On service-account mode changed', 'On user added', 'On user removed'];
+const TRIGGERS = [
+	'On four-eyes request approved',
+	'On four-eyes request expired',
+	'On four-eyes request pending',
+	'On four-eyes request rejected',
+	'On MFA changed',
+	'On name, type or description changed',
+	'On roles changed',
+	'On security change',
+	'On service-account mode changed',
+	'On user added',
+	'On user removed',
+];
 const VBR_ROLES = ['Backup Administrator', 'Backup Operator', 'Backup Viewer', 'Incident API Operator', 'Restore Operator', 'Security Administrator', 'Tape Operator'];
 
 /** Before a credential is chosen the editor still asks for the role list; n8n answers 500 and the field says "Set up credential". */

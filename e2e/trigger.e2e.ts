@@ -10,9 +10,14 @@
  * notified, that the trigger reported each role change once and nothing else, and that the
  * following poll repeated nothing. Polls are counted at the simulator (list requests).
  *
- * Takes 1–2.5 minutes of waiting for n8n's schedule (the shortest n8n allows is one minute).
+ * Beside it, examples/veeam-approval-pending-chat.json (Veeam Trigger, every minute,
+ * approvalPending → HTTP Request to the approvers' chat): with four-eyes authorization switched on
+ * at the simulator, a user the console adds waits for approval, and the approvers are asked once.
+ *
+ * Takes 2–4 minutes of waiting for n8n's schedule (the shortest n8n allows is one minute).
  */
 import { startSimulator, type SimServer } from '../sim';
+import type { VbrProduct } from '../sim/vbr/product';
 import { Collector } from './lib/collector';
 import { credentialRefs, loadExample, redirectHttpRequests } from './lib/examples';
 import { tlsLabel, vbrCredential } from './lib/fixtures';
@@ -23,6 +28,7 @@ import { VbrConsole } from './lib/veeamConsole';
 /** Where the example sends its notification; rewritten to the collector before import. */
 const NOTIFY_API = 'http://127.0.0.1:8766';
 const LIST_USERS = 'GET /api/v1/security/users';
+const LIST_EVENTS = 'GET /api/v1/authorization/events';
 /** A poll is due at most a minute after the previous one; allow for a slow start of the run. */
 const POLL_DUE_MS = 75_000;
 
@@ -50,6 +56,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 	let n8n: N8nInstance;
 	let collector: Collector;
 	let example: WorkflowJson;
+	let approvals: WorkflowJson;
 
 	beforeAll(async () => {
 		sim = await startSimulator({ product: 'vbr' });
@@ -60,6 +67,10 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		await n8n.importCredentials([vbrCredential(n8n, sim, credentialRefs(example).veeamBackupReplicationApi)]);
 		await n8n.importWorkflow(example);
 		await n8n.activate(example.id);
+		approvals = loadExample('veeam-approval-pending-chat.json');
+		redirectHttpRequests(approvals, NOTIFY_API, `http://127.0.0.1:${collector.port}`);
+		await n8n.importWorkflow(approvals);
+		await n8n.activate(approvals.id);
 	});
 
 	afterAll(async () => {
@@ -102,7 +113,8 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		});
 
 		// The first poll that started after every change saw them all; wait for the one after it too.
-		await until('the poll after the one that saw the changes', () => polls() >= pollsBeforeChanges + 2, 2 * POLL_DUE_MS);
+		// (Two workflows poll the list: four list reads are two polls of each.)
+		await until('the poll after the one that saw the changes', () => polls() >= pollsBeforeChanges + 4, 2 * POLL_DUE_MS);
 		timeline.push(`${at()} following poll (poll ${polls()})`);
 		await sleep(3_000); // anything that poll emitted has reached the collector by now
 		process.stderr.write(`[e2e trigger ${version}] ${timeline.join('; ')}\n`);
@@ -143,5 +155,33 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			'user.roles VBR01\\viewer',
 			'user.create TECH\\new.hire',
 		]);
+	}, 290_000);
+
+	it(`examples/veeam-approval-pending-chat.json, active beside it: a four-eyes request is sent to the approvers once, with who asked, for what, and the expiry (${tlsLabel(major)})`, async () => {
+		const eventPolls = () => sim.stats.byRoute[LIST_EVENTS] ?? 0;
+		// Both workflows' baselines were taken by now (the first test waited for several polls).
+		expect(eventPolls()).toBeGreaterThanOrEqual(2);
+		(sim.product as unknown as VbrProduct).authorization.setFourEyes(true, 'VBR01\\security', 7);
+		const veeamConsole = new VbrConsole(sim);
+		await veeamConsole.addUser('TECH\\held.hire', ['Restore Operator']);
+		const before = eventPolls();
+
+		const [asked] = await collector.waitFor((r) => r.path === '/approvers', { timeoutMs: POLL_DUE_MS + 10_000 });
+		const pending = (sim.product.snapshot().authorizationEvents as Array<Record<string, string>>).filter((e) => e.state === 'Pending');
+		expect(pending).toHaveLength(1);
+		expect(asked.json).toEqual({
+			text: `Veeam four-eyes request waiting for approval: VBR01\\admin asked to add user (User TECH\\held.hire: added with the roles Restore Operator.). Approve or reject it in the Veeam console before ${pending[0].expirationTime}; the one who asked cannot approve it.`,
+			requestId: pending[0].id,
+			askedBy: 'VBR01\\admin',
+			what: 'Add user',
+			details: 'User TECH\\held.hire: added with the roles Restore Operator.',
+			askedAt: pending[0].creationTime,
+			expiresAt: pending[0].expirationTime,
+		});
+		// Held: not on the server; and the next poll asks nobody again.
+		expect(sim.log.since().map((e) => `${e.action} ${e.target}`)).not.toContain('user.create TECH\\held.hire');
+		await until('two more polls of each trigger', () => eventPolls() >= before + 4, 3 * POLL_DUE_MS);
+		await sleep(3_000);
+		expect(collector.to('/approvers')).toHaveLength(1);
 	}, 290_000);
 });

@@ -67,6 +67,34 @@ export class VeeamTrigger implements INodeType {
 				required: true,
 				options: [
 					{
+						name: 'Four-Eyes Request Approved',
+						action: 'On four-eyes request approved',
+						value: 'approvalApproved',
+						description: 'A second administrator approved a request (the change now takes effect): who asked, who approved, when',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Four-Eyes Request Expired',
+						action: 'On four-eyes request expired',
+						value: 'approvalExpired',
+						description: 'Nobody processed a request within its validity period: it was rejected',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Four-Eyes Request Pending',
+						action: 'On four-eyes request pending',
+						value: 'approvalPending',
+						description: 'Someone asked for a change that waits for a second administrator: who asked for what, and until when',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Four-Eyes Request Rejected',
+						action: 'On four-eyes request rejected',
+						value: 'approvalRejected',
+						description: 'A second administrator rejected a request',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
 						name: 'MFA Changed',
 						// What n8n's node creator lists (else it derives a lower-cased "On …" from the name).
 						action: 'On MFA changed',
@@ -84,6 +112,13 @@ export class VeeamTrigger implements INodeType {
 						action: 'On roles changed',
 						value: 'rolesChanged',
 						description: 'A user was given or lost a role',
+					},
+					{
+						name: 'Security Change',
+						action: 'On security change',
+						value: 'securityChange',
+						description: 'Veeam recorded a change to users, roles or security settings that needed no approval (who, what, when)',
+						displayOptions: { show: { product: ['vbr'] } },
 					},
 					{
 						name: 'Service-Account Mode Changed',
@@ -106,7 +141,8 @@ export class VeeamTrigger implements INodeType {
 					},
 				],
 				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'],
-				description: 'The changes to report: one item per user and kind of change',
+				description:
+					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event: four-eyes requests and security changes',
 			},
 			{
 				displayName: 'Options',

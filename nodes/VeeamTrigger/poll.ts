@@ -53,6 +53,7 @@ import {
 	type UserEvent,
 	type UserEventType,
 } from './diff';
+import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApprovals, writeApprovals, type ApprovalEventType, type ApprovalPoll } from './approvals';
 import { confirmRemovals, readAllUsers } from './listing';
 import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
 
@@ -66,6 +67,8 @@ const DEFAULT_PORT: Record<Product, number> = { vbr: VBR_AUTH.defaultPort, vbgc:
 interface TriggerConfig {
 	product: Product;
 	filter: EventFilter & { events: ReadonlySet<string> };
+	/** Authorization-event kinds chosen (VBR only). */
+	approvals: ReadonlySet<ApprovalEventType>;
 	firstPoll: FirstPoll;
 }
 
@@ -76,7 +79,8 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	}
 	const events = ctx.getNodeParameter('events', []) as unknown;
 	const chosen = Array.isArray(events) ? events.filter(isUserEvent) : [];
-	if (chosen.length === 0) {
+	const approvals = Array.isArray(events) && product === 'vbr' ? events.filter(isApprovalEvent) : [];
+	if (chosen.length === 0 && approvals.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'No event chosen', {
 			description: 'Choose at least one event under "Events" for the trigger to report.',
 		});
@@ -94,6 +98,7 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 			roles: roles.map(String),
 			namePattern: typeof options.namePattern === 'string' ? options.namePattern : undefined,
 		},
+		approvals: new Set(approvals),
 		firstPoll,
 	};
 }
@@ -219,12 +224,22 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return { current, events: finishComparison(comparison, current), reason: '' };
 	};
 	const { current, events, reason } = await work().catch((error: unknown) => pollFailed(this, error));
-	const emit = (list: Array<EmittedEvent>) =>
-		list.length > 0 ? [this.helpers.returnJsonArray(list.map((e) => eventItem(e, product, detectedAt)))] : null;
+	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals);
+	const approvalItems = (approvals?.changed ?? []).filter((c) => config.approvals.has(c.kind)).map((c) => approvalItem(c.kind, c.event, detectedAt));
+	const emit = (list: Array<EmittedEvent>, extra: IDataObject[] = []) => {
+		const items = [
+			...list.map((e) => {
+				const who = approvals?.since && !e.sample ? changedBy(e, approvals.events, approvals.since, approvals.next.readAt) : undefined;
+				return { ...eventItem(e, product, detectedAt), ...who };
+			}),
+			...extra,
+		];
+		return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
+	};
 
 	if (manual) {
 		const pending = events ? filterEvents(events, filter) : [];
-		if (pending.length > 0) return emit(pending);
+		if (pending.length > 0 || approvalItems.length > 0) return emit(pending, approvalItems);
 		const matches = userMatcher(filter);
 		const sample = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 		const kinds = USER_EVENTS.filter((e) => filter.events.has(e) && productHasEvent(product, e));
@@ -232,9 +247,11 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	}
 
 	const next = encodeState(current.values(), cfg);
+	// Saved with the user snapshot, so that both are as of the same emitting poll (see above).
+	if (approvals) writeApprovals(staticData, approvals.next);
 	if (events) {
 		const selected = filterEvents(events, filter);
-		const items = emit(selected);
+		const items = emit(selected, approvalItems);
 		writeState(staticData, next);
 		return items;
 	}
@@ -243,17 +260,43 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	const note = `Veeam Trigger: recording a baseline of ${current.size} users (${reason})`;
 	if (reason.startsWith('the stored state is malformed')) this.logger.warn(note);
 	else this.logger.info(note);
-	let items: INodeExecutionData[][] | null = null;
+	let items: INodeExecutionData[][] | null = approvalItems.length ? emit([], approvalItems) : null;
 	if (config.firstPoll === 'emitExisting') {
 		const existing = diffUsers(new Map(), current);
-		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }));
+		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }), approvalItems);
 	} else if (config.firstPoll === 'baselineItem') {
 		items = [
 			this.helpers.returnJsonArray([
 				{ event: 'baseline', product, user: null, previous: null, changes: [], userCount: current.size, detectedAt },
+				...approvalItems,
 			]),
 		];
 	}
 	writeState(staticData, next);
 	return items;
 }
+
+/**
+ * The authorization events for this poll (VBR): compared with the stored state, for the chosen
+ * approval kinds and for who made the user changes. When no approval kind is chosen they only add
+ * `changedBy`, so a server that does not answer them (an older version, too few rights) costs that
+ * and a warning, not the poll.
+ */
+async function readApprovals(
+	ctx: IPollFunctions,
+	directory: ReturnType<typeof createDirectory>,
+	staticData: IDataObject,
+	cfg: string,
+	kinds: ReadonlySet<ApprovalEventType>,
+): Promise<ApprovalPoll | undefined> {
+	if (!directory.authorizationEvents) return undefined;
+	try {
+		return await pollApprovals(directory, staticData, cfg, new Date());
+	} catch (error) {
+		if (kinds.size > 0) pollFailed(ctx, error);
+		ctx.logger.warn(`Veeam Trigger: authorization events not read, so user changes carry no changedBy (${(error as Error).message})`);
+		return undefined;
+	}
+}
+
+export { APPROVAL_EVENTS };

@@ -503,9 +503,13 @@ export function decodeState(data: IDataObject, cfg: string): DecodeResult {
  * data as changed only through assignments on its tracked object, and saves it after a poll that
  * emits; an object assigned earlier and then edited in place would not be saved.
  */
+/** Where approvals.ts keeps the authorization events' state, beside the snapshot (writeState keeps it). */
+export const APPROVALS_STATE_KEY = 'authorizationEvents';
+const OTHER_STATE_KEYS = new Set([APPROVALS_STATE_KEY]);
+
 export function writeState(staticData: IDataObject, state: StoredState): void {
 	for (const key of Object.keys(staticData)) {
-		if (!(key in state)) delete staticData[key];
+		if (!(key in state) && !OTHER_STATE_KEYS.has(key)) delete staticData[key];
 	}
 	for (const [key, value] of Object.entries(state)) staticData[key] = value;
 }

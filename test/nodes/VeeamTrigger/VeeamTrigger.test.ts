@@ -232,6 +232,10 @@ describe('events (VBR)', () => {
 				previous: null,
 				changes: [],
 				detectedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+				// The one authorization event about it (VBR): who added the user, and when.
+				changedBy: 'VBR01\\svc-n8n',
+				changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+				authorizationEventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
 			},
 		]);
 	});
@@ -243,7 +247,17 @@ describe('events (VBR)', () => {
 		await admin.removeUser(refOf('TECH\\leaver'));
 		const result = await activation.poll();
 		expect(emitted(result)).toEqual([
-			{ event: 'userRemoved', product: 'vbr', user: null, previous: expect.any(Object), changes: [], detectedAt: expect.any(String) },
+			{
+				event: 'userRemoved',
+				product: 'vbr',
+				user: null,
+				previous: expect.any(Object),
+				changes: [],
+				detectedAt: expect.any(String),
+				changedBy: 'VBR01\\svc-n8n',
+				changedAt: expect.any(String),
+				authorizationEventId: expect.any(String),
+			},
 		]);
 		const previous = emitted(result)[0].previous as IDataObject;
 		expect({ ...previous, roles: new Set(previous.roles as IDataObject[]) }).toEqual({ ...added, roles: new Set(added.roles as IDataObject[]) });

@@ -1,9 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../adapters';
+import type { AuthorizationEvent } from '../../adapters/authorizationEvents';
 import { roleNames } from '../../helpers/directory';
 import { checkBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { approvalOf } from '../confirm';
 
 const properties: INodeProperties[] = [
 	{
@@ -81,7 +83,10 @@ export async function execute(
 	directory: UserDirectory,
 	itemCount: number,
 ): Promise<INodeExecutionData[]> {
-	const users = await directory.listUsers();
+	const [users, pending] = await Promise.all([
+		directory.listUsers(),
+		directory.authorizationEvents ? directory.authorizationEvents.list({ states: ['Pending'] }) : Promise.resolve(undefined),
+	]);
 	const counts = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 0])) as Record<Flag, number>;
 	const rows: IDataObject[] = [];
 	let administrators = 0;
@@ -115,7 +120,8 @@ export async function execute(
 			administrators,
 			flagged,
 			...counts,
-			text: summaryText(users.length, administrators, flagged, counts),
+			...(pending ? fourEyesOf(pending) : {}),
+			text: summaryText(users.length, administrators, flagged, counts) + (pending ? ` ${fourEyesText(pending)}` : ''),
 		});
 	}
 	// One report for the whole input: every row comes from all input items.
@@ -130,4 +136,21 @@ function summaryText(users: number, administrators: number, flagged: number, cou
 	if (flagged === 0) return `${head}.`;
 	const kinds = (Object.keys(counts) as Flag[]).filter((f) => counts[f] > 0).map((f) => `${f} ${counts[f]}`);
 	return `${head}. Flags, per kind (a user can have several): ${kinds.join(', ')}.`;
+}
+
+/**
+ * Four-eyes authorization (VBR): no API version reports the setting itself (`/security/settings`
+ * has only `mfaEnabled` in 1.3-rev1 and rev2), so the report says what the server shows: a pending
+ * request proves it on; without one it is unknown.
+ */
+function fourEyesOf(pending: AuthorizationEvent[]): IDataObject {
+	return {
+		fourEyes: pending.length > 0 ? true : null,
+		pendingRequests: pending.map((e) => approvalOf(e)),
+	};
+}
+
+function fourEyesText(pending: AuthorizationEvent[]): string {
+	if (pending.length === 0) return 'Four-eyes authorization: no request pending (the API does not say whether it is on).';
+	return `Four-eyes authorization is on: ${pending.length} request${pending.length === 1 ? '' : 's'} pending approval.`;
 }

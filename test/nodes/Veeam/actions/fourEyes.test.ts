@@ -110,6 +110,15 @@ describe('four-eyes authorization: changes wait for approval, and the output say
 		expect(mutations(sim)).toEqual([]);
 	});
 
+	it('Access Report: four-eyes on (a request is pending), with the requests listed', async () => {
+		fourEyesOn();
+		await h.run(onboard, [{ name: 'TECH\\jane' }, { name: 'TECH\\raj' }]);
+		const report = await h.run({ resource: 'user', operation: 'accessReport' });
+		const summary = report.json.find((j) => j.summary) as IDataObject;
+		expect(summary).toMatchObject({ fourEyes: true, pendingRequests: [approval('Add user'), approval('Add user')] });
+		expect(String(summary.text)).toMatch(/ Four-eyes authorization is on: 2 requests pending approval\.$/);
+	});
+
 	it('four-eyes off: each change is read back (one GET), no events are read, and the output says done', async () => {
 		const run = await h.run(onboard, [{ name: 'TECH\\jane' }]);
 		expect(run.json[0].action).toBe('created');

@@ -68,9 +68,11 @@ describe.each([false, true])('User → Access Report (server MFA setting on: %s)
 		// Users counted once, flags per kind: the line says which is which.
 		expect(summary.text).toBe(
 			mfaOn
-				? '6 users, 5 with an administrator role; 4 users flagged. Flags, per kind (a user can have several): adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3.'
-				: '6 users, 5 with an administrator role; 5 users flagged. Flags, per kind (a user can have several): adminWithoutMfa 2, adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3.',
+				? '6 users, 5 with an administrator role; 4 users flagged. Flags, per kind (a user can have several): adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3. Four-eyes authorization: no request pending (the API does not say whether it is on).'
+				: '6 users, 5 with an administrator role; 5 users flagged. Flags, per kind (a user can have several): adminWithoutMfa 2, adminServiceAccount 1, groupGrantsAdmin 2, internalAccount 3. Four-eyes authorization: no request pending (the API does not say whether it is on).',
 		);
+		// No API version reports the four-eyes setting: unknown without a pending request.
+		expect(summary).toMatchObject({ fourEyes: null, pendingRequests: [] });
 		expect(mutations(sim)).toEqual([]);
 	});
 

@@ -1,0 +1,127 @@
+/**
+ * The Veeam Trigger's authorization events (VBR, `GET /api/v1/authorization/events`): four-eyes
+ * requests as they are made, approved, rejected or expire, and Info events about users, roles and
+ * security settings. And, for the user diff, who made a change when one event plainly says so.
+ *
+ * Exactly once, with the user diff's rules (poll.ts): the node stores the state of every event of
+ * the last WINDOW_DAYS days (a request lives at most 30 days) beside the user snapshot, and saves
+ * it only with it. An event is emitted when it first appears in a state, compared with that stored
+ * state: a new Pending request, then its approval, each once. Without stored state (the first
+ * poll, another server) the poll records a baseline and emits nothing for events.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AuthorizationEvent, AuthorizationEventState } from '../Veeam/adapters/authorizationEvents';
+import type { UserDirectory } from '../Veeam/adapters/types';
+import type { UserEvent } from './diff';
+import { APPROVALS_STATE_KEY } from './state';
+
+export const APPROVAL_EVENTS = ['approvalPending', 'approvalApproved', 'approvalRejected', 'approvalExpired', 'securityChange'] as const;
+export type ApprovalEventType = (typeof APPROVAL_EVENTS)[number];
+
+export function isApprovalEvent(value: unknown): value is ApprovalEventType {
+	return typeof value === 'string' && (APPROVAL_EVENTS as readonly string[]).includes(value);
+}
+
+const KIND: Partial<Record<AuthorizationEventState, ApprovalEventType>> = {
+	Pending: 'approvalPending',
+	Approved: 'approvalApproved',
+	Rejected: 'approvalRejected',
+	Expired: 'approvalExpired',
+	Info: 'securityChange',
+};
+/** One letter per state, to keep the stored state small. */
+const CODE: Record<AuthorizationEventState, string> = { Pending: 'P', Approved: 'A', Rejected: 'R', Expired: 'E', Info: 'I', CockpitMessage: 'C' };
+/** Events younger than this are tracked (a four-eyes request is valid for at most 30 days). */
+export const WINDOW_DAYS = 32;
+
+interface StoredApprovals {
+	cfg: string;
+	/** When the events were read last (ISO). */
+	readAt: string;
+	/** id → state code. */
+	seen: Record<string, string>;
+}
+
+export interface ApprovalPoll {
+	/** The state to store with the user snapshot. */
+	next: StoredApprovals;
+	/** Undefined: no stored state (a baseline). */
+	changed?: Array<{ kind: ApprovalEventType; event: AuthorizationEvent }>;
+	/** When the previous poll read them (the window in which a change happened). */
+	since?: string;
+	events: AuthorizationEvent[];
+}
+
+function stored(staticData: IDataObject, cfg: string): StoredApprovals | undefined {
+	const value = staticData[APPROVALS_STATE_KEY] as StoredApprovals | undefined;
+	if (!value || typeof value !== 'object' || value.cfg !== cfg || typeof value.seen !== 'object' || value.seen === null) return undefined;
+	return value;
+}
+
+/** Reads the events of the window and compares them with the stored state (nothing is written). */
+export async function pollApprovals(directory: UserDirectory, staticData: IDataObject, cfg: string, now: Date): Promise<ApprovalPoll | undefined> {
+	if (!directory.authorizationEvents) return undefined;
+	const from = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
+	const events = await directory.authorizationEvents.list({ createdAfter: from });
+	const previous = stored(staticData, cfg);
+	const seen: Record<string, string> = {};
+	for (const e of events) seen[e.id] = CODE[e.state];
+	const next: StoredApprovals = { cfg, readAt: now.toISOString(), seen };
+	if (!previous) return { next, events };
+	const changed: ApprovalPoll['changed'] = [];
+	for (const event of events) {
+		const kind = KIND[event.state];
+		if (kind && previous.seen[event.id] !== CODE[event.state]) changed.push({ kind, event });
+	}
+	return { next, changed, since: previous.readAt, events };
+}
+
+export function writeApprovals(staticData: IDataObject, next: StoredApprovals): void {
+	staticData[APPROVALS_STATE_KEY] = next as unknown as IDataObject;
+}
+
+/** An emitted item for an authorization event. */
+export function approvalItem(kind: ApprovalEventType, event: AuthorizationEvent, detectedAt: string): IDataObject {
+	return { event: kind, product: 'vbr', authorizationEvent: { ...event }, detectedAt };
+}
+
+/** Words in an event's name that say which kind of user change it is (the names are not documented). */
+const KIND_WORDS: Record<string, RegExp> = {
+	userAdded: /\badd/i,
+	userRemoved: /\b(delete|remove)/i,
+	rolesChanged: /\brole/i,
+	serviceAccountModeChanged: /\bsetting/i,
+	mfaChanged: /\b(mfa|multi-factor|setting)/i,
+	otherFieldsChanged: /\bsetting/i,
+};
+
+/**
+ * Who made a change the user diff found: the one authorization event about that user and that kind
+ * of change which took effect in the poll window (created then, or approved then). Several, or
+ * none: nothing is said (never a guess).
+ */
+export function changedBy(change: Pick<UserEvent, 'event' | 'user' | 'previous'>, events: AuthorizationEvent[], since: string, until: string): IDataObject | undefined {
+	const name = (change.user ?? change.previous)?.name.toLowerCase();
+	const words = KIND_WORDS[change.event];
+	if (!name || !words) return undefined;
+	// The name, not a longer one that starts with it (TECH\\jane is not TECH\\jane.doe).
+	const mentions = new RegExp(`(^|[^\\w.\\\\-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`, 'i');
+	const from = Date.parse(since);
+	const to = Date.parse(until);
+	const inWindow = (t: string | undefined) => t !== undefined && Date.parse(t) > from && Date.parse(t) <= to;
+	const matches = events.filter(
+		(e) =>
+			(e.state === 'Info' ? inWindow(e.creationTime) : e.state === 'Approved' && inWindow(e.processedTime)) &&
+			words.test(e.name) &&
+			mentions.test(e.description),
+	);
+	if (matches.length !== 1) return undefined;
+	const [e] = matches;
+	return {
+		changedBy: e.createdBy,
+		changedAt: e.state === 'Approved' ? e.processedTime : e.creationTime,
+		...(e.state === 'Approved' ? { approvedBy: e.processedBy } : {}),
+		authorizationEventId: e.id,
+	};
+}
