@@ -11,7 +11,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AuthorizationEvent, AuthorizationEventState } from '../Veeam/adapters/authorizationEvents';
+import { mentions, type AuthorizationEvent, type AuthorizationEventState } from '../Veeam/adapters/authorizationEvents';
 import type { UserDirectory } from '../Veeam/adapters/types';
 import type { UserEvent } from './diff';
 import { APPROVALS_STATE_KEY } from './state';
@@ -105,8 +105,6 @@ export function changedBy(change: Pick<UserEvent, 'event' | 'user' | 'previous'>
 	const name = (change.user ?? change.previous)?.name.toLowerCase();
 	const words = KIND_WORDS[change.event];
 	if (!name || !words) return undefined;
-	// The name, not a longer one that starts with it (TECH\\jane is not TECH\\jane.doe).
-	const mentions = new RegExp(`(^|[^\\w.\\\\-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`, 'i');
 	const from = Date.parse(since);
 	const to = Date.parse(until);
 	const inWindow = (t: string | undefined) => t !== undefined && Date.parse(t) > from && Date.parse(t) <= to;
@@ -114,7 +112,7 @@ export function changedBy(change: Pick<UserEvent, 'event' | 'user' | 'previous'>
 		(e) =>
 			(e.state === 'Info' ? inWindow(e.creationTime) : e.state === 'Approved' && inWindow(e.processedTime)) &&
 			words.test(e.name) &&
-			mentions.test(e.description),
+			mentions(e.description, name),
 	);
 	if (matches.length !== 1) return undefined;
 	const [e] = matches;

@@ -13,7 +13,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../adapters';
-import type { AuthorizationEvent } from '../adapters/authorizationEvents';
+import { mentions, type AuthorizationEvent } from '../adapters/authorizationEvents';
 import { credentialAccountMatcher } from '../helpers/directory';
 
 /** What an output says the server now holds for one user. */
@@ -28,17 +28,28 @@ export interface Claim {
 	/** Role IDs the user should now have (when present). */
 	roleIds?: string[];
 	isServiceAccount?: boolean;
+	/**
+	 * False for a change nothing on the user shows (VBR's MFA reset): only a pending request of its
+	 * kind (`pendingKind`, matched in the request's name) says it waits.
+	 */
+	observable?: boolean;
+	pendingKind?: RegExp;
 }
 
 export type Confirmation = { shown: true } | { shown: false; pending?: AuthorizationEvent };
 
 const CHANGED = new Set(['created', 'updated', 'deleted']);
 
-/** The claim an item output makes (`action` created / updated / deleted with the user), if any. */
+/** The claim an item output makes (`action` created / updated / deleted / mfaReset with the user), if any. */
 export function claimOfOutput(index: number, output: IDataObject): Claim | undefined {
 	const action = String(output.action ?? '');
 	const user = output.user as IDataObject | undefined;
-	if (!CHANGED.has(action) || !user || typeof user.name !== 'string') return undefined;
+	if (!user || typeof user.name !== 'string') return undefined;
+	if (action === 'mfaReset') {
+		const claim = claimOfUser(index, action, user, true);
+		return claim && { ...claim, observable: false, pendingKind: /\b(mfa|multi-factor)/i };
+	}
+	if (!CHANGED.has(action)) return undefined;
 	return claimOfUser(index, action, user, action !== 'deleted');
 }
 
@@ -73,20 +84,28 @@ export async function confirmClaims(ctx: IExecuteFunctions, directory: UserDirec
 	const result = new Map<number, Confirmation>();
 	if (!directory.readBack || !directory.authorizationEvents || claims.length === 0) return result;
 	const last = new Map<string, Claim>();
-	for (const claim of claims) last.set(claim.ref.toLowerCase(), claim);
+	for (const claim of claims) if (claim.observable !== false) last.set(claim.ref.toLowerCase(), claim);
 	const checked = [...last.values()];
-	const now = await directory.readBack(checked.map((c) => c.ref));
+	const unobservable = claims.filter((c) => c.observable === false);
+	const now = checked.length ? await directory.readBack(checked.map((c) => c.ref)) : new Map<string, VeeamUser | undefined>();
 	const missing = checked.filter((c) => !shows(c, now.get(c.ref)));
 	for (const c of checked) if (!missing.includes(c)) result.set(c.index, { shown: true });
-	if (missing.length === 0) return result;
+	if (missing.length === 0 && unobservable.length === 0) return result;
 
 	const isOwn = await credentialAccountMatcher(ctx, directory);
 	const pending = (await directory.authorizationEvents.list({ states: ['Pending'] })).filter((e) => isOwn({ name: e.createdBy } as VeeamUser));
+	const newestAbout = (claim: Claim) =>
+		pending
+			.filter((e) => mentions(e.description, claim.name) && (!claim.pendingKind || claim.pendingKind.test(e.name)))
+			.sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
 	for (const claim of missing) {
-		const name = claim.name.toLowerCase();
-		const about = pending.filter((e) => `${e.name}\n${e.description}`.toLowerCase().includes(name));
-		const newest = about.sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
+		const newest = newestAbout(claim);
 		result.set(claim.index, newest ? { shown: false, pending: newest } : { shown: false });
+	}
+	// Nothing to read back: waiting when a request of its kind names the user, else done.
+	for (const claim of unobservable) {
+		const newest = newestAbout(claim);
+		result.set(claim.index, newest ? { shown: false, pending: newest } : { shown: true });
 	}
 	return result;
 }

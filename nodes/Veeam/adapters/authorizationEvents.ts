@@ -105,3 +105,9 @@ export class VbrAuthorizationEvents implements AuthorizationEvents {
 		return event;
 	}
 }
+
+/** Whether `text` names `name` itself, not a longer name that starts with it (TECH\\jane, not TECH\\jane.doe): how an event's free text is matched to a user. */
+export function mentions(text: string, name: string): boolean {
+	const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	return new RegExp(`(^|[^\\w.\\\\-])${escaped}(?![\\w.-])`, 'i').test(text);
+}

@@ -23,6 +23,9 @@ export async function execute(this: IExecuteFunctions, lookup: UserLookup, direc
 	return { action: 'mfaReset', user: userOutput(user) };
 }
 
+/** Its reset is checked against pending four-eyes requests (confirm.ts). */
+export const confirms = true;
+
 /** The user item `i` is about (the router runs items about the same user one after another). */
 export function target(p: UserLookup): UserTarget {
 	return p;

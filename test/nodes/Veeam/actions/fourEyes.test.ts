@@ -72,6 +72,17 @@ describe('four-eyes authorization: changes wait for approval, and the output say
 		expect(simUser(sim, 'VBR01\\viewer')?.isServiceAccount).toBe(false);
 	});
 
+	it('Reset MFA (nothing on the user shows it): pendingApproval when its request is pending; done without four-eyes', async () => {
+		const reset = { resource: 'user', operation: 'resetMfa', user: byName(SHEILA) };
+		const done = await h.run(reset);
+		expect(done.json[0].action).toBe('mfaReset');
+		fourEyesOn();
+		// A pending request of another kind about the user does not make the reset pending.
+		await h.run({ resource: 'user', operation: 'promote', user: byName(SHEILA), roleMode: 'replace', roles: ['Backup Operator'] });
+		const held = await h.run(reset);
+		expect(held.json).toEqual([{ action: 'pendingApproval', requested: 'mfaReset', user: expect.objectContaining({ name: SHEILA }), approval: approval('Reset user MFA') }]);
+	});
+
 	it('Offboard: pendingApproval, and the user keeps access until the request is approved', async () => {
 		fourEyesOn();
 		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName(SHEILA) });
