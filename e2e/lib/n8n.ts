@@ -123,7 +123,7 @@ export class N8nCliError extends Error {
 	}
 }
 
-function tail(text: string, lines = 60): string {
+export function tail(text: string, lines = 60): string {
 	const all = text.trimEnd().split('\n');
 	return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
 }
@@ -555,7 +555,7 @@ function npmInstall(packageRoot: string, nodesDir: string, install: N8nInstall):
 	execFileSync('npm', ['install', join(packDir, tgz), '--no-audit', '--no-fund'], { cwd: nodesDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function httpStatus(url: string): Promise<number | undefined> {
+export async function httpStatus(url: string): Promise<number | undefined> {
 	return await new Promise((done) => {
 		const req = request(url, { method: 'GET', timeout: 2_000 }, (res) => {
 			res.resume();
