@@ -39,8 +39,10 @@ interface StoredApprovals {
 	cfg: string;
 	/** When the events were read last (ISO). */
 	readAt: string;
-	/** id → state code. */
+	/** id → state code (only while approval kinds are chosen: `tracked`). */
 	seen: Record<string, string>;
+	/** The states were recorded (a baseline for approval events exists). */
+	tracked?: boolean;
 }
 
 export interface ApprovalPoll {
@@ -59,22 +61,44 @@ function stored(staticData: IDataObject, cfg: string): StoredApprovals | undefin
 	return value;
 }
 
-/** Reads the events of the window and compares them with the stored state (nothing is written). */
-export async function pollApprovals(directory: UserDirectory, staticData: IDataObject, cfg: string, now: Date): Promise<ApprovalPoll | undefined> {
-	if (!directory.authorizationEvents) return undefined;
-	const from = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
-	const events = await directory.authorizationEvents.list({ createdAfter: from });
+/**
+ * Reads the authorization events for this poll (nothing is written). `track`: the approval kinds
+ * are chosen: every event of the window, compared with the stored states. Otherwise, when `annotate`
+ * (the user diff found changes), only those that took effect since the last poll (created, or
+ * approved, since then: two small requests), to say who made the changes; else none are read.
+ */
+export async function pollApprovals(
+	directory: UserDirectory,
+	staticData: IDataObject,
+	cfg: string,
+	now: Date,
+	{ track, annotate }: { track: boolean; annotate: boolean },
+): Promise<ApprovalPoll | undefined> {
+	const events = directory.authorizationEvents;
+	if (!events) return undefined;
 	const previous = stored(staticData, cfg);
+	const readAt = now.toISOString();
+	if (!track) {
+		const next: StoredApprovals = { cfg, readAt, seen: {} };
+		if (!annotate || !previous) return { next, since: previous?.readAt, events: [] };
+		// A minute of slack for the server's clock; the window itself is checked on each event.
+		const from = new Date(Date.parse(previous.readAt) - 60_000).toISOString();
+		const [created, approved] = await Promise.all([events.list({ createdAfter: from }), events.list({ states: ['Approved'], processedAfter: from })]);
+		const byId = new Map([...created, ...approved].map((e) => [e.id, e]));
+		return { next, since: previous.readAt, events: [...byId.values()] };
+	}
+	const from = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
+	const list = await events.list({ createdAfter: from });
 	const seen: Record<string, string> = {};
-	for (const e of events) seen[e.id] = CODE[e.state];
-	const next: StoredApprovals = { cfg, readAt: now.toISOString(), seen };
-	if (!previous) return { next, events };
+	for (const e of list) seen[e.id] = CODE[e.state];
+	const next: StoredApprovals = { cfg, readAt, seen };
+	if (!previous || !previous.tracked) return { next: { ...next, tracked: true }, events: list };
 	const changed: ApprovalPoll['changed'] = [];
-	for (const event of events) {
+	for (const event of list) {
 		const kind = KIND[event.state];
 		if (kind && previous.seen[event.id] !== CODE[event.state]) changed.push({ kind, event });
 	}
-	return { next, changed, since: previous.readAt, events };
+	return { next: { ...next, tracked: true }, changed, since: previous.readAt, events: list };
 }
 
 export function writeApprovals(staticData: IDataObject, next: StoredApprovals): void {

@@ -224,7 +224,8 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return { current, events: finishComparison(comparison, current), reason: '' };
 	};
 	const { current, events, reason } = await work().catch((error: unknown) => pollFailed(this, error));
-	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals);
+	const annotate = events !== undefined && filterEvents(events, filter).length > 0;
+	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals, annotate);
 	const approvalItems = (approvals?.changed ?? []).filter((c) => config.approvals.has(c.kind)).map((c) => approvalItem(c.kind, c.event, detectedAt));
 	const emit = (list: Array<EmittedEvent>, extra: IDataObject[] = []) => {
 		const items = [
@@ -288,10 +289,11 @@ async function readApprovals(
 	staticData: IDataObject,
 	cfg: string,
 	kinds: ReadonlySet<ApprovalEventType>,
+	annotate: boolean,
 ): Promise<ApprovalPoll | undefined> {
 	if (!directory.authorizationEvents) return undefined;
 	try {
-		return await pollApprovals(directory, staticData, cfg, new Date());
+		return await pollApprovals(directory, staticData, cfg, new Date(), { track: kinds.size > 0, annotate });
 	} catch (error) {
 		if (kinds.size > 0) pollFailed(ctx, error);
 		ctx.logger.warn(`Veeam Trigger: authorization events not read, so user changes carry no changedBy (${(error as Error).message})`);

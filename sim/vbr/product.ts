@@ -3,13 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { SeedOptions, SimContext, SimProduct } from '../core/context';
 import {
 	badRequest,
-	boolParam,
-	intParam,
 	jsonBody,
 	notFound,
 	Router,
 	SimHttpError,
-	wildcardMatcher,
 	type SimRequest,
 	type SimResponse,
 } from '../core/http';
@@ -19,7 +16,6 @@ import {
 	ACCOUNT_NAME,
 	compareNames,
 	DEFAULT_USERS,
-	enumParam,
 	ok,
 	UUID,
 	VBR_DEFAULT_LOGINS,
@@ -29,7 +25,9 @@ import {
 	type VbrUser,
 	type VbrUserType,
 } from './model';
-import { BACKUP_ADMINISTRATOR, BUILT_IN_ROLES, SECURITY_ADMINISTRATOR, type VbrRole } from './roles';
+import { VbrRoleStore } from './roleStore';
+import { listUsers } from './userList';
+import { BACKUP_ADMINISTRATOR, SECURITY_ADMINISTRATOR } from './roles';
 
 export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin, type VbrOptions, type VbrUserType } from './model';
 
@@ -38,12 +36,8 @@ export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin
  * as the published 1.3-rev1 and 1.3-rev2 specs describe it. Logins and tokens: login.ts.
  */
 
-/** `EUserFiltersOrderColumn`: 1.3-rev2 adds `MfaEnabled`. */
-const USER_ORDER_COLUMNS = ['Name', 'Type', 'IsServiceAccount'] as const;
-const USER_ORDER_COLUMNS_REV2 = [...USER_ORDER_COLUMNS, 'MfaEnabled'] as const;
 /** The roles that may read roles on 1.3-rev2 (`GET /roles`, `/roles/{id}`: "Available to"); rev1: Backup Administrator only. */
 const ROLE_READERS_REV2 = [BACKUP_ADMINISTRATOR, 'Backup Operator', 'Restore Operator'];
-const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
 
 export class VbrProduct implements SimProduct {
 	readonly name = 'vbr' as const;
@@ -54,7 +48,7 @@ export class VbrProduct implements SimProduct {
 	private usersByName = new Map<string, string>();
 	/** Users sorted by name, rebuilt lazily after a create or delete (100k-user lists stay cheap). */
 	private sortedByName?: VbrUser[];
-	private roles = new Map<string, VbrRole>();
+	private readonly roleStore: VbrRoleStore;
 	private readonly logins: VbrLogins;
 	/** Groups each login (lower case) is a member of, lower case. */
 	private memberships = new Map<string, string[]>();
@@ -69,6 +63,7 @@ export class VbrProduct implements SimProduct {
 	) {
 		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
 		this.maxPageSize = options.maxPageSize ?? 500;
+		this.roleStore = new VbrRoleStore(this.maxPageSize);
 		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
 		this.authorization = new VbrAuthorization(ctx.clock);
 		this.reset();
@@ -79,7 +74,7 @@ export class VbrProduct implements SimProduct {
 		this.users.clear();
 		this.usersByName.clear();
 		this.sortedByName = undefined;
-		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
+		this.roleStore.reset();
 		this.logins.reset(this.options.logins ?? VBR_DEFAULT_LOGINS);
 		this.memberships = new Map((this.options.logins ?? VBR_DEFAULT_LOGINS).map((l) => [l.name.toLowerCase(), (l.memberOf ?? []).map((g) => g.toLowerCase())]));
 		this.mfaEnabled = this.options.mfaEnabled ?? false;
@@ -90,7 +85,7 @@ export class VbrProduct implements SimProduct {
 				id: randomUUID(),
 				name: u.name,
 				type: u.type,
-				roleIds: u.roles.map((n) => this.roleByName(n).id),
+				roleIds: u.roles.map((n) => this.roleStore.byName(n).id),
 				isServiceAccount: u.isServiceAccount ?? false,
 			});
 		}
@@ -112,7 +107,7 @@ export class VbrProduct implements SimProduct {
 	}
 
 	seedUsers(opts: SeedOptions): number {
-		const roleIds = (opts.roles ?? ['Backup Viewer']).map((n) => this.roleByName(n).id);
+		const roleIds = (opts.roles ?? ['Backup Viewer']).map((n) => this.roleStore.byName(n).id);
 		const prefix = opts.prefix ?? 'seed.user';
 		let added = 0;
 		while (added < opts.count) {
@@ -132,7 +127,7 @@ export class VbrProduct implements SimProduct {
 			fourEyes: this.authorization.fourEyes,
 			authorizationEvents: this.authorization.dump(),
 			users: [...this.users.values()].map((u) => this.userModel(u, '1.3-rev2')),
-			roles: [...this.roles.values()].map((r) => this.roleModel(r, '1.3-rev2')),
+			roles: this.roleStore.all().map((r) => this.roleStore.model(r, '1.3-rev2')),
 		};
 	}
 
@@ -174,7 +169,7 @@ export class VbrProduct implements SimProduct {
 		r.add('GET', `${users}/:id`, (req) => this.authorized(req, () => ok(this.userModel(this.userById(req), ver(req)))));
 		r.add('DELETE', `${users}/:id`, (req) => this.authorized(req, () => this.deleteUser(req)));
 		r.add('GET', `${users}/:id/roles`, (req) =>
-			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleRef(id)) })),
+			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleStore.ref(id)) })),
 		);
 		r.add('PUT', `${users}/:id/roles`, (req) => this.authorized(req, () => this.setUserRoles(req)));
 		r.add('POST', `${users}/:id/changeServiceAccountMode`, (req) =>
@@ -189,13 +184,13 @@ export class VbrProduct implements SimProduct {
 		r.add('GET', `${events}/:id`, (req) => this.authorized(req, () => this.authorization.get(req), auditors, true));
 
 		const roles = '/api/v1/security/roles';
-		r.add('GET', roles, (req) => this.authorized(req, () => this.listRoles(req), ROLE_READERS_REV2));
+		r.add('GET', roles, (req) => this.authorized(req, () => this.roleStore.list(req), ROLE_READERS_REV2));
 		r.add('GET', `${roles}/:id`, (req) =>
-			this.authorized(req, () => ok(this.roleModel(this.roleById(req), ver(req))), ROLE_READERS_REV2),
+			this.authorized(req, () => ok(this.roleStore.model(this.roleStore.byId(req), ver(req))), ROLE_READERS_REV2),
 		);
 		r.add('GET', `${roles}/:id/permissions`, (req) =>
 			this.authorized(req, () => {
-				const role = this.roleById(req);
+				const role = this.roleStore.byId(req);
 				return ok({ roleId: role.id, permissions: role.permissions });
 			}),
 		);
@@ -224,7 +219,7 @@ export class VbrProduct implements SimProduct {
 	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[], allVersions = false): SimResponse {
 		const records = this.recordsOf(this.logins.subject(req));
 		const allowed = rev2Readers && (allVersions || ver(req) !== '1.3-rev1') ? rev2Readers : [BACKUP_ADMINISTRATOR];
-		const allowedIds = allowed.map((name) => this.roleByName(name).id);
+		const allowedIds = allowed.map((name) => this.roleStore.byName(name).id);
 		if (!records.some((u) => u.roleIds.some((r) => allowedIds.includes(r)))) {
 			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
 		}
@@ -234,57 +229,12 @@ export class VbrProduct implements SimProduct {
 	// ---- users --------------------------------------------------------------------------------
 
 	private listUsers(req: SimRequest): SimResponse {
-		const q = req.query;
-		const skip = intParam(q, 'skip', 0, 0);
-		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
-		const version = ver(req);
-		const rev1 = version === '1.3-rev1';
-		const orderColumn = enumParam(q, 'orderColumn', rev1 ? USER_ORDER_COLUMNS : USER_ORDER_COLUMNS_REV2);
-		const orderAsc = boolParam(q, 'orderAsc') ?? true;
-		const nameFilter = q.get('nameFilter');
-		// An array parameter (OpenAPI 3.0, no `style`: form, explode) comes as repeated keys,
-		// `typeFilter=ExternalUser&typeFilter=ExternalGroup`. Each value is one EUserType: a
-		// comma-joined value is not one, and is refused as an unknown value.
-		const typeFilter = q.getAll('typeFilter');
-		for (const t of typeFilter) {
-			if (!VBR_USER_TYPES.includes(t as VbrUserType)) throw badRequest(`Unknown typeFilter value ${t}.`);
-		}
-		const roleIdFilter = q.get('roleIdFilter');
-		const roleNameFilter = q.get('roleNameFilter')?.toLowerCase();
-		const isServiceAccountFilter = boolParam(q, 'isServiceAccountFilter');
-		// `mfaEnabledFilter` is 1.3-rev2's (UserFilters); 1.3-rev1 has no such parameter and, as an
-		// unknown query parameter, ignores it.
-		const mfaEnabledFilter = rev1 ? undefined : boolParam(q, 'mfaEnabledFilter');
-
-		let list = this.usersSortedByName();
-		const filtered =
-			nameFilter || typeFilter.length || roleIdFilter || roleNameFilter || isServiceAccountFilter !== undefined || mfaEnabledFilter !== undefined;
-		if (filtered) {
-			const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
-			list = list.filter(
-				(u) =>
-					(!nameMatch || nameMatch(u.name)) &&
-					(!typeFilter.length || typeFilter.includes(u.type)) &&
-					(!roleIdFilter || u.roleIds.includes(roleIdFilter.toLowerCase())) &&
-					(!roleNameFilter || u.roleIds.some((id) => this.roles.get(id)?.name.toLowerCase() === roleNameFilter)) &&
-					(isServiceAccountFilter === undefined || u.isServiceAccount === isServiceAccountFilter) &&
-					(mfaEnabledFilter === undefined || this.effectiveMfa(u) === mfaEnabledFilter),
-			);
-		}
-		if (orderColumn && orderColumn !== 'Name') {
-			const key: Record<string, (u: VbrUser) => string> = {
-				Type: (u) => u.type,
-				IsServiceAccount: (u) => String(u.isServiceAccount),
-				MfaEnabled: (u) => String(this.effectiveMfa(u)),
-			};
-			const by = key[orderColumn];
-			list = [...list].sort((a, b) => by(a).localeCompare(by(b)) || compareNames(a.name, b.name));
-		}
-		if (!orderAsc) list = [...list].reverse();
-		const page = list.slice(skip, skip + limit);
-		return ok({
-			data: page.map((u) => this.userModel(u, version)),
-			pagination: { total: list.length, count: page.length, skip, limit },
+		return listUsers(req, {
+			sorted: this.usersSortedByName(),
+			maxPageSize: this.maxPageSize,
+			roleName: (id) => this.roleStore.nameOf(id),
+			mfa: (u) => this.effectiveMfa(u),
+			model: (u, version) => this.userModel(u, version),
 		});
 	}
 
@@ -334,13 +284,13 @@ export class VbrProduct implements SimProduct {
 		const user = this.userById(req);
 		const roleIds = this.parseRoles(jsonBody(req).roles);
 		const before = this.roleNames(user);
-		const after = roleIds.map((id) => this.roles.get(id)?.name ?? id);
+		const after = roleIds.map((id) => this.roleStore.nameOf(id));
 		this.change(req, { name: 'Change user roles', description: `User ${user.name}: roles changed from ${before.join(', ')} to ${after.join(', ')}.` }, () => {
 			this.refuseLastAdministrator(user, roleIds);
 			user.roleIds = roleIds;
 			this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
 		});
-		return ok({ roles: roleIds.map((id) => this.roleRef(id)) });
+		return ok({ roles: roleIds.map((id) => this.roleStore.ref(id)) });
 	}
 
 	private changeServiceAccountMode(req: SimRequest): SimResponse {
@@ -395,7 +345,7 @@ export class VbrProduct implements SimProduct {
 	 * VBRUserRoleAssignment). Its REST answer is not documented: we answer 400.
 	 */
 	private refuseLastAdministrator(user: VbrUser, rolesAfter: string[]): void {
-		const admin = this.roleByName(BACKUP_ADMINISTRATOR).id;
+		const admin = this.roleStore.byName(BACKUP_ADMINISTRATOR).id;
 		if (!user.roleIds.includes(admin) || rolesAfter.includes(admin)) return;
 		const others = [...this.users.values()].some((u) => u.id !== user.id && u.roleIds.includes(admin));
 		if (!others) throw badRequest(`${user.name} is the last user or group with the ${BACKUP_ADMINISTRATOR} role.`);
@@ -424,7 +374,7 @@ export class VbrProduct implements SimProduct {
 		for (const item of input) {
 			const id = item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
 			if (typeof id !== 'string' || !UUID.test(id)) throw badRequest('Each role must have an id (a UUID).');
-			if (!this.roles.has(id.toLowerCase())) throw badRequest(`The role ${id} does not exist.`);
+			if (!this.roleStore.has(id.toLowerCase())) throw badRequest(`The role ${id} does not exist.`);
 			if (!ids.includes(id.toLowerCase())) ids.push(id.toLowerCase());
 		}
 		return ids;
@@ -458,7 +408,7 @@ export class VbrProduct implements SimProduct {
 			id: user.id,
 			name: user.name,
 			type: user.type,
-			roles: user.roleIds.map((id) => this.roleRef(id)),
+			roles: user.roleIds.map((id) => this.roleStore.ref(id)),
 			isServiceAccount: user.isServiceAccount,
 		};
 		// `mfaEnabled` on users arrived with 1.3-rev2 (VBR 13.1).
@@ -467,55 +417,6 @@ export class VbrProduct implements SimProduct {
 	}
 
 	private roleNames(user: VbrUser): string[] {
-		return user.roleIds.map((id) => this.roles.get(id)?.name ?? id);
-	}
-
-	// ---- roles --------------------------------------------------------------------------------
-
-	private listRoles(req: SimRequest): SimResponse {
-		const q = req.query;
-		const skip = intParam(q, 'skip', 0, 0);
-		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
-		const orderColumn = enumParam(q, 'orderColumn', ROLE_ORDER_COLUMNS) ?? 'Name';
-		const orderAsc = boolParam(q, 'orderAsc') ?? true;
-		const nameFilter = q.get('nameFilter');
-		const version = ver(req);
-		const isBuiltInFilter = version === '1.3-rev1' ? undefined : boolParam(q, 'isBuiltInFilter');
-		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
-		let list = [...this.roles.values()].filter(
-			(r) => (!nameMatch || nameMatch(r.name)) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
-		);
-		const key = orderColumn === 'Description' ? (r: VbrRole) => r.description : (r: VbrRole) => r.name;
-		list.sort((a, b) => key(a).localeCompare(key(b)));
-		if (!orderAsc) list = list.reverse();
-		const page = list.slice(skip, skip + limit);
-		return ok({
-			data: page.map((r) => this.roleModel(r, version)),
-			pagination: { total: list.length, count: page.length, skip, limit },
-		});
-	}
-
-	private roleById(req: SimRequest): VbrRole {
-		const role = this.roles.get(req.params.id.toLowerCase());
-		if (!role) throw notFound('Resource does not exist', req.params.id);
-		return role;
-	}
-
-	private roleByName(name: string): VbrRole {
-		const role = [...this.roles.values()].find((r) => r.name.toLowerCase() === name.toLowerCase());
-		if (!role) throw new Error(`unknown VBR role ${name}`);
-		return role;
-	}
-
-	/** A role as it appears inside a user (`RoleModel` without `isBuiltIn`, as Veeam's examples show). */
-	private roleRef(id: string): Record<string, unknown> {
-		const role = this.roles.get(id);
-		return role ? { id: role.id, name: role.name, description: role.description } : { id, name: id };
-	}
-
-	private roleModel(role: VbrRole, version: string): Record<string, unknown> {
-		const model: Record<string, unknown> = { id: role.id, name: role.name, description: role.description };
-		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
-		return model;
+		return user.roleIds.map((id) => this.roleStore.nameOf(id));
 	}
 }

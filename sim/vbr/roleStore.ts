@@ -1,0 +1,77 @@
+import { boolParam, intParam, notFound, wildcardMatcher, type SimRequest, type SimResponse } from '../core/http';
+import { enumParam, ok, ver } from './model';
+import { BUILT_IN_ROLES, type VbrRole } from './roles';
+
+const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
+
+/** VBR's roles as the security API serves them (`/api/v1/security/roles[/{id}]`), for one simulator. */
+export class VbrRoleStore {
+	private roles = new Map<string, VbrRole>();
+
+	constructor(private readonly maxPageSize: number) {
+		this.reset();
+	}
+
+	reset(): void {
+		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
+	}
+
+	has(id: string): boolean {
+		return this.roles.has(id);
+	}
+
+	all(): VbrRole[] {
+		return [...this.roles.values()];
+	}
+
+	nameOf(id: string): string {
+		return this.roles.get(id)?.name ?? id;
+	}
+
+	list(req: SimRequest): SimResponse {
+		const q = req.query;
+		const skip = intParam(q, 'skip', 0, 0);
+		const limit = Math.min(intParam(q, 'limit', 200, 1), this.maxPageSize);
+		const orderColumn = enumParam(q, 'orderColumn', ROLE_ORDER_COLUMNS) ?? 'Name';
+		const orderAsc = boolParam(q, 'orderAsc') ?? true;
+		const nameFilter = q.get('nameFilter');
+		const version = ver(req);
+		const isBuiltInFilter = version === '1.3-rev1' ? undefined : boolParam(q, 'isBuiltInFilter');
+		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
+		let list = [...this.roles.values()].filter(
+			(r) => (!nameMatch || nameMatch(r.name)) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
+		);
+		const key = orderColumn === 'Description' ? (r: VbrRole) => r.description : (r: VbrRole) => r.name;
+		list.sort((a, b) => key(a).localeCompare(key(b)));
+		if (!orderAsc) list = list.reverse();
+		const page = list.slice(skip, skip + limit);
+		return ok({
+			data: page.map((r) => this.model(r, version)),
+			pagination: { total: list.length, count: page.length, skip, limit },
+		});
+	}
+
+	byId(req: SimRequest): VbrRole {
+		const role = this.roles.get(req.params.id.toLowerCase());
+		if (!role) throw notFound('Resource does not exist', req.params.id);
+		return role;
+	}
+
+	byName(name: string): VbrRole {
+		const role = [...this.roles.values()].find((r) => r.name.toLowerCase() === name.toLowerCase());
+		if (!role) throw new Error(`unknown VBR role ${name}`);
+		return role;
+	}
+
+	/** A role as it appears inside a user (`RoleModel` without `isBuiltIn`, as Veeam's examples show). */
+	ref(id: string): Record<string, unknown> {
+		const role = this.roles.get(id);
+		return role ? { id: role.id, name: role.name, description: role.description } : { id, name: id };
+	}
+
+	model(role: VbrRole, version: string): Record<string, unknown> {
+		const model: Record<string, unknown> = { id: role.id, name: role.name, description: role.description };
+		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
+		return model;
+	}
+}
