@@ -116,9 +116,9 @@ export default defineConfig([
 	},
 
 	{
-		// The same recommended set `n8n-node lint` applies, on what ships: nodes, credentials, package.json.
+		// The same recommended set `n8n-node lint` applies, on what ships: client, nodes, credentials, package.json.
 		name: '@n8n/community-nodes/recommended',
-		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		files: ['client/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
 		plugins: n8nCommunityNodesPlugin.configs.recommended.plugins,
 		rules: n8nCommunityNodesPlugin.configs.recommended.rules,
 	},

@@ -7,15 +7,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticateRequest, obtainToken, type StoredToken, type VeeamProductAuth } from './common/connection';
+import { authenticateRequest, obtainToken, type StoredToken } from '../client/login';
+import { PRODUCTS } from '../client/products';
 import { connectionProperties } from './common/properties';
 import { userListTest } from './common/connectionTest';
 
-export const VBR_AUTH: VeeamProductAuth = {
-	productName: 'Veeam Backup & Replication',
-	defaultPort: 9419,
-	loginPath: '/api/oauth2/token',
-};
+const { auth } = PRODUCTS.vbr;
 
 /**
  * Veeam Backup & Replication 13 REST API (user and role management needs API 1.3-rev1 or later).
@@ -42,13 +39,13 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 	});
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<StoredToken> {
-		return await obtainToken(this.helpers, credentials, VBR_AUTH);
+		return await obtainToken(this.helpers, credentials, auth);
 	}
 
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, VBR_AUTH);
+	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, auth);
 
-	test: ICredentialTestRequest = userListTest('/api/v1/security/users', VBR_AUTH.productName, 'Backup Administrator');
+	test: ICredentialTestRequest = userListTest('/api/v1/security/users', auth.productName, PRODUCTS.vbr.administratorRole);
 }

@@ -12,12 +12,19 @@ import type { ICredentialTestRequest } from 'n8n-workflow';
  * error, a proxy's page, a wrong address) fails the test too. The login runs before, in the
  * credential's preAuthentication, with its own messages (password, TLS, API version).
  */
-export function userListTest(path: string, productName: string, role: string): ICredentialTestRequest {
+export function userListTest(
+	path: string,
+	productName: string,
+	role: string,
+	/** A key every user-list answer of the product has (`pagination` on VBR and VBGC, `totalCount` on AWS and Azure). */
+	listKey = 'pagination',
+	qs: Record<string, number> = { limit: 1 },
+): ICredentialTestRequest {
 	return {
 		request: {
 			baseURL: '={{$credentials.url}}',
 			url: path,
-			qs: { limit: 1 },
+			qs,
 			ignoreHttpStatusErrors: true,
 		},
 		rules: [
@@ -32,7 +39,7 @@ export function userListTest(path: string, productName: string, role: string): I
 			{
 				type: 'responseSuccessBody',
 				properties: {
-					key: 'pagination',
+					key: listKey,
 					value: undefined,
 					message: `The server logged the account in but did not answer the user list as ${productName} does: check the Server URL (the server itself, not a proxy or another service).`,
 				},

@@ -1,11 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Credential fields both Veeam products share, in the order the user fills them in. */
+/** Credential fields every Veeam product shares, in the order the user fills them in. */
 export function connectionProperties(opts: {
 	urlPlaceholder: string;
 	usernamePlaceholder: string;
 	versions: Array<{ name: string; value: string }>;
 	defaultVersion: string;
+	/** How the version reaches the server, when not as the x-api-version header. */
+	versionDescription?: string;
+	customVersionPlaceholder?: string;
 }): INodeProperties[] {
 	return [
 		{
@@ -39,14 +42,15 @@ export function connectionProperties(opts: {
 			type: 'options',
 			options: [...opts.versions, { name: 'Custom', value: 'custom' }],
 			default: opts.defaultVersion,
-			description: 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.',
+			description:
+				opts.versionDescription ?? 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.',
 		},
 		{
 			displayName: 'Custom API Version',
 			name: 'customApiVersion',
 			type: 'string',
 			default: '',
-			placeholder: '1.3-rev2',
+			placeholder: opts.customVersionPlaceholder ?? '1.3-rev2',
 			displayOptions: { show: { apiVersion: ['custom'] } },
 		},
 		{
@@ -97,4 +101,19 @@ export function connectionProperties(opts: {
 			default: '',
 		},
 	];
+}
+
+/** The TOTP Secret field, after the password: for products whose login may ask for an MFA code. */
+export function withTotpSecret(props: INodeProperties[]): INodeProperties[] {
+	const totp: INodeProperties = {
+		displayName: 'TOTP Secret',
+		name: 'totpSecret',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'Only for an account with multi-factor authentication on: the base32 secret key shown when MFA was set up. n8n computes the 6-digit code at each login.',
+	};
+	const at = props.findIndex((p) => p.name === 'password') + 1;
+	return [...props.slice(0, at), totp, ...props.slice(at)];
 }

@@ -6,6 +6,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { PRODUCT_IDS, PRODUCTS, showFor } from '../../client/products';
 import { getRoles } from './loadOptions';
 import { pollUsers } from './poll';
 
@@ -16,9 +17,9 @@ export class VeeamTrigger implements INodeType {
 		icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["product"] === "vbgc" ? "Veeam Backup for Google Cloud" : "Veeam Backup & Replication" }}',
+		subtitle: `={{ ${JSON.stringify(Object.fromEntries(PRODUCT_IDS.map((p) => [p, PRODUCTS[p].name])))}[$parameter["product"]] }}`,
 		description:
-			'Starts the workflow when users of Veeam Backup & Replication or Veeam Backup for Google Cloud are added, removed, or change roles, MFA or service-account mode',
+			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure are added, removed, or change roles, MFA or service-account mode',
 		defaults: {
 			name: 'Veeam Trigger',
 		},
@@ -27,18 +28,7 @@ export class VeeamTrigger implements INodeType {
 		// The two rule sets disagree: n8n's current rules want the constant, the classic plugin the literal.
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'veeamBackupReplicationApi',
-				required: true,
-				displayOptions: { show: { product: ['vbr'] } },
-			},
-			{
-				name: 'veeamBackupGoogleCloudApi',
-				required: true,
-				displayOptions: { show: { product: ['vbgc'] } },
-			},
-		],
+		credentials: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].credentialType, required: true, displayOptions: { show: { product: [p] } } })),
 		properties: [
 			{
 				displayName:
@@ -52,10 +42,7 @@ export class VeeamTrigger implements INodeType {
 				name: 'product',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Veeam Backup & Replication', value: 'vbr' },
-					{ name: 'Veeam Backup for Google Cloud', value: 'vbgc' },
-				],
+				options: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].name, value: p })),
 				default: 'vbr',
 				description: 'The Veeam product whose users to watch',
 			},
@@ -71,28 +58,28 @@ export class VeeamTrigger implements INodeType {
 						action: 'On four-eyes request approved',
 						value: 'approvalApproved',
 						description: 'A second administrator approved a request (the change now takes effect): who asked, who approved, when',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('authorizationEvents'),
 					},
 					{
 						name: 'Four-Eyes Request Expired',
 						action: 'On four-eyes request expired',
 						value: 'approvalExpired',
 						description: 'Nobody processed a request within its validity period: it was rejected',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('authorizationEvents'),
 					},
 					{
 						name: 'Four-Eyes Request Pending',
 						action: 'On four-eyes request pending',
 						value: 'approvalPending',
 						description: 'Someone asked for a change that waits for a second administrator: who asked for what, and until when',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('authorizationEvents'),
 					},
 					{
 						name: 'Four-Eyes Request Rejected',
 						action: 'On four-eyes request rejected',
 						value: 'approvalRejected',
 						description: 'A second administrator rejected a request',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('authorizationEvents'),
 					},
 					{
 						name: 'MFA Changed',
@@ -118,14 +105,14 @@ export class VeeamTrigger implements INodeType {
 						action: 'On security change',
 						value: 'securityChange',
 						description: 'Veeam recorded a change to users, roles or security settings that needed no approval (who, what, when)',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('authorizationEvents'),
 					},
 					{
 						name: 'Service-Account Mode Changed',
 						action: 'On service-account mode changed',
 						value: 'serviceAccountModeChanged',
 						description: 'A user was put into or taken out of service-account mode',
-						displayOptions: { show: { product: ['vbr'] } },
+						displayOptions: showFor('serviceAccounts'),
 					},
 					{
 						name: 'User Added',
@@ -167,7 +154,7 @@ export class VeeamTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. *.ops',
-						displayOptions: { show: { '/product': ['vbgc'] } },
+						displayOptions: { show: { '/product': PRODUCT_IDS.filter((p) => p !== 'vbr') } },
 						description:
 							'Report only users whose name matches, now or before the change. * matches any characters, ? one character; case-insensitive.',
 					},

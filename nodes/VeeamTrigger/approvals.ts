@@ -11,8 +11,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { mentions, type AuthorizationEvent, type AuthorizationEventState } from '../Veeam/adapters/authorizationEvents';
-import type { UserDirectory } from '../Veeam/adapters/types';
+import { mentions, type AuthorizationEvent, type AuthorizationEventState } from '../../client/adapters/authorizationEvents';
+import type { UserDirectory } from '../../client/model';
 import type { UserEvent } from './diff';
 import { APPROVALS_STATE_KEY } from './state';
 

@@ -2,7 +2,7 @@
  * The trigger's diff: what changed between two complete user lists. Pure functions over the
  * common user model (both products), no I/O, so they are tested on their own.
  */
-import type { VeeamRole, VeeamUser } from '../Veeam/adapters/types';
+import type { VeeamRole, VeeamUser } from '../../client/model';
 
 /** The events a user can pick, in the order items of one user are emitted. */
 export const USER_EVENTS = [

@@ -2,8 +2,8 @@
  * Reading the whole user list for the trigger: every page or a failure, never a partial list
  * taken for the truth, and no removal reported for a user who only slipped between two pages.
  */
-import type { UserDirectory, VeeamRole, VeeamUser } from '../Veeam/adapters/types';
-import { runPool } from '../Veeam/helpers/pool';
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../client/model';
+import { runPool } from '../../client/pool';
 
 /** Direct look-ups of apparently removed users in flight at once. */
 const VERIFY_CONCURRENCY = 8;

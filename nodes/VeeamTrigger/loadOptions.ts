@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { createDirectory } from '../Veeam/adapters';
+import { createDirectory } from '../../client/adapters';
 
 /** The server's roles for the role filter; the value is the role's ID (names work too, through an expression). */
 export async function getRoles(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

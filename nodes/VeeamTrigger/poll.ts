@@ -33,12 +33,10 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { VBGC_AUTH } from '../../credentials/VeeamBackupGoogleCloudApi.credentials';
-import { VBR_AUTH } from '../../credentials/VeeamBackupReplicationApi.credentials';
-import { normalizeServerUrl } from '../../credentials/common/connection';
-import { createDirectory, isProduct } from '../Veeam/adapters';
-import type { Product, VeeamUser } from '../Veeam/adapters/types';
-import { CREDENTIAL_TYPE } from '../Veeam/transport';
+import { normalizeServerUrl } from '../../client/login';
+import { createDirectory, isProduct } from '../../client/adapters';
+import type { Product, VeeamUser } from '../../client/model';
+import { CREDENTIAL_TYPE, DEFAULT_PORT, hasCapability } from '../../client/products';
 import {
 	USER_EVENTS,
 	compareWithSnapshot,
@@ -62,8 +60,6 @@ export type FirstPoll = 'silent' | 'baselineItem' | 'emitExisting';
 /** Users shaped as events in a manual run when there is no real change to show. */
 export const SAMPLE_SIZE = 5;
 
-const DEFAULT_PORT: Record<Product, number> = { vbr: VBR_AUTH.defaultPort, vbgc: VBGC_AUTH.defaultPort };
-
 interface TriggerConfig {
 	product: Product;
 	filter: EventFilter & { events: ReadonlySet<string> };
@@ -79,7 +75,7 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	}
 	const events = ctx.getNodeParameter('events', []) as unknown;
 	const chosen = Array.isArray(events) ? events.filter(isUserEvent) : [];
-	const approvals = Array.isArray(events) && product === 'vbr' ? events.filter(isApprovalEvent) : [];
+	const approvals = Array.isArray(events) && hasCapability(product, 'authorizationEvents') ? events.filter(isApprovalEvent) : [];
 	if (chosen.length === 0 && approvals.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'No event chosen', {
 			description: 'Choose at least one event under "Events" for the trigger to report.',
@@ -103,9 +99,9 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	};
 }
 
-/** VBGC accounts have no service-account mode: that event never happens there. */
+/** Only VBR has a service-account mode: elsewhere that event never happens. */
 function productHasEvent(product: Product, event: UserEventType): boolean {
-	return !(product === 'vbgc' && event === 'serviceAccountModeChanged');
+	return event !== 'serviceAccountModeChanged' || hasCapability(product, 'serviceAccounts');
 }
 
 /** What decides which user list the snapshot describes: product, server, API version (which fields the server reports). */

@@ -24,7 +24,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { VeeamRole, VeeamUser } from '../Veeam/adapters/types';
+import type { VeeamRole, VeeamUser } from '../../client/model';
 import { textDigest, type TrackedUser } from './diff';
 
 export const STATE_VERSION = 1;

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupGoogleCloudApi } from '../../credentials/VeeamBackupGoogleCloudApi.credentials';
-import { decodeBase32Secret, totpCandidates, totpCode } from '../../credentials/common/totp';
+import { decodeBase32Secret, totpCandidates, totpCode } from '../../client/login/totp';
 import {
 	startSimulator,
 	totpAt,

@@ -3,7 +3,7 @@ import { Agent } from 'node:https';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupReplicationApi } from '../../credentials/VeeamBackupReplicationApi.credentials';
-import { describeConnectionFailure, normalizeServerUrl } from '../../credentials/common/connection';
+import { describeConnectionFailure, normalizeServerUrl } from '../../client/login';
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
 import { N8N_MAJOR, n8nHttpRequest, trustFields } from '../support/engine';
 

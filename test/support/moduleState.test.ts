@@ -1,5 +1,5 @@
 /**
- * No module state under nodes/ and credentials/: n8n runs many executions at once in one process,
+ * No module state under client/, nodes/ and credentials/: n8n runs many executions at once in one process,
  * and in queue mode on several workers, so anything a module keeps between calls is shared by
  * executions that must not share it (or differs between workers). Checked on the source with the
  * TypeScript compiler, at module level:
@@ -112,8 +112,8 @@ export function moduleStateProblems(file: string, text: string): string[] {
 	return problems;
 }
 
-describe('no module state in nodes/ and credentials/', () => {
-	const files = [...sources(join(ROOT, 'nodes')), ...sources(join(ROOT, 'credentials'))];
+describe('no module state in client/, nodes/ and credentials/', () => {
+	const files = [...sources(join(ROOT, 'client')), ...sources(join(ROOT, 'nodes')), ...sources(join(ROOT, 'credentials'))];
 
 	it('finds the files (the check is not vacuous)', () => {
 		expect(files.length).toBeGreaterThan(40);

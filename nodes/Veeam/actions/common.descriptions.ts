@@ -1,70 +1,72 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { VBR_ID_PATTERN } from '../adapters/vbr';
+import { VBR_ID_PATTERN } from '../../../client/adapters/vbr';
+import { PRODUCT_IDS, PRODUCTS, type Product } from '../../../client/products';
 
-/** A VBR user (or group): picked from a searchable list, by name or by ID. */
-const vbrUserRLC: INodeProperties = {
-	displayName: 'User',
-	name: 'user',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	displayOptions: { show: { product: ['vbr'] } },
-	description:
-		'The Veeam user or group to act on. By name: the account exactly as Veeam shows it, e.g. TECH\\jane.doe. By ID: the UUID Veeam gave the user.',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a user...',
-			typeOptions: {
-				searchListMethod: 'searchUsers',
-				searchable: true,
+/** A user picked from a searchable list, by name or by ID (products whose users have an ID: VBR, Azure). */
+function idUserLocator(products: Product[], description: string, namePlaceholder: string): INodeProperties {
+	return {
+		displayName: 'User',
+		name: 'user',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { product: products } },
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a user...',
+				typeOptions: {
+					searchListMethod: 'searchUsers',
+					searchable: true,
+				},
 			},
-		},
-		{
-			displayName: 'By Name',
-			name: 'name',
-			type: 'string',
-			placeholder: 'e.g. TECH\\jane.doe',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^\\s*\\S.*$',
-						errorMessage: 'Enter the account name, e.g. TECH\\jane.doe',
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: `e.g. ${namePlaceholder}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*\\S.*$',
+							errorMessage: `Enter the account name, e.g. ${namePlaceholder}`,
+						},
 					},
-				},
-			],
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 5ff0e0eb-45cf-48cc-9677-7613fc79bc11',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: VBR_ID_PATTERN,
-						errorMessage: 'Not a valid Veeam user ID (a UUID)',
+				],
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 5ff0e0eb-45cf-48cc-9677-7613fc79bc11',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: VBR_ID_PATTERN,
+							errorMessage: 'Not a valid Veeam user ID (a UUID)',
+						},
 					},
-				},
-			],
-		},
-	],
-};
+				],
+			},
+		],
+	};
+}
 
-/** A VBGC user: picked from a searchable list or by name (VBGC users have no ID; the name is the reference). */
-const vbgcUserRLC: INodeProperties = {
+/** A user of a product that addresses users by name (VBGC, AWS: no ID, the name is the reference). */
+const namedUserRLC: INodeProperties = {
 	displayName: 'User',
 	name: 'user',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	displayOptions: { show: { product: ['vbgc'] } },
-	description: 'The Veeam Backup for Google Cloud user account to act on, by its name (e.g. jane.doe)',
+	displayOptions: { show: { product: PRODUCT_IDS.filter((p) => p === 'vbgc' || p === 'aws') } },
+	description: 'The portal user account to act on, by its name (e.g. jane.doe)',
 	modes: [
 		{
 			displayName: 'From List',
@@ -95,10 +97,23 @@ const vbgcUserRLC: INodeProperties = {
 };
 
 /**
- * The user an operation acts on, one locator per product: VBR users have an ID, VBGC users only a
- * name. n8n shows the one whose product is chosen; both are read as the parameter `user`.
+ * The user an operation acts on, one locator per way of addressing users: VBR and Azure users
+ * have an ID, VBGC and AWS users only a name. n8n shows the one whose product is chosen; all are
+ * read as the parameter `user`.
  */
-export const userLocators: INodeProperties[] = [vbrUserRLC, vbgcUserRLC];
+export const userLocators: INodeProperties[] = [
+	idUserLocator(
+		['vbr'],
+		'The Veeam user or group to act on. By name: the account exactly as Veeam shows it, e.g. TECH\\jane.doe. By ID: the UUID Veeam gave the user.',
+		'TECH\\jane.doe',
+	),
+	namedUserRLC,
+	idUserLocator(
+		['azure'],
+		`The ${PRODUCTS.azure.name} user to act on. By name: the portal account, or the Microsoft Entra ID user principal name (e.g. jane@contoso.com). By ID: the UUID Veeam gave the user.`,
+		'jane@contoso.com',
+	),
+];
 
 /** A role: picked from a searchable list, by name or by ID. */
 export const roleRLC: INodeProperties = {
@@ -160,6 +175,11 @@ export function rolesField(description: string): INodeProperties {
 }
 
 /** The kinds of VBR account, as Veeam's `type` names them (VBGC has one kind: portal accounts). */
+export const azureUserTypeOptions: INodePropertyOptions[] = [
+	{ name: 'Portal User', value: 'Internal', description: 'An account of the appliance, with a password' },
+	{ name: 'Microsoft Entra ID User', value: 'IdentityProvider', description: 'An Entra ID account that logs in through single sign-on' },
+];
+
 export const vbrUserTypeOptions: INodePropertyOptions[] = [
 	{ name: 'Active Directory User', value: 'ExternalUser', description: 'A domain user account (DOMAIN\\name)' },
 	{ name: 'Active Directory Group', value: 'ExternalGroup', description: 'A domain group (DOMAIN\\name); its members get the roles' },

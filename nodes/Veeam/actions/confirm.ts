@@ -12,8 +12,8 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../adapters';
-import { mentions, type AuthorizationEvent } from '../adapters/authorizationEvents';
+import type { UserDirectory, VeeamUser } from '../../../client/adapters';
+import { mentions, type AuthorizationEvent } from '../../../client/adapters/authorizationEvents';
 import { credentialAccountMatcher } from '../helpers/directory';
 
 /** What an output says the server now holds for one user. */

@@ -1,6 +1,6 @@
 import type { AllEntities, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory } from '../adapters';
+import type { UserDirectory } from '../../../client/adapters';
 
 type NodeMap = {
 	user:

@@ -6,7 +6,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { createDirectory } from '../adapters';
+import { createDirectory } from '../../../client/adapters';
 import { checkCredential } from '../helpers/credential';
 import { ItemErrors } from '../helpers/input';
 import { runItemOperation } from './runItems';

@@ -13,8 +13,8 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { UserDirectory } from '../adapters';
-import { runPool, type TaskOutcome } from '../helpers/pool';
+import type { UserDirectory } from '../../../client/adapters';
+import { runPool, type TaskOutcome } from '../../../client/pool';
 import { claimOfOutput, confirmClaims, notShownError, pendingOutput, type Claim } from './confirm';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './common.descriptions';
 import type { UserTarget, VeeamOperation } from './node.type';

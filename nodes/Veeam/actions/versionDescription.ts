@@ -1,8 +1,7 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention */
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { PRODUCT_NAMES } from '../adapters';
-import { CREDENTIAL_TYPE } from '../transport';
+import { PRODUCT_IDS, PRODUCTS, showFor } from '../../../client/products';
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
@@ -15,35 +14,22 @@ export const versionDescription: INodeTypeDescription = {
 	group: ['transform'],
 	version: 1,
 	description:
-		'Onboard, promote and offboard the users of Veeam Backup & Replication and Veeam Backup for Google Cloud, sync them with a list, report on their access, manage their MFA, and read users and roles',
+		'Onboard, promote and offboard the users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS and Microsoft Azure, sync them with a list, report on their access, manage their MFA, and read users and roles',
 	defaults: {
 		name: 'Veeam',
 	},
 	// The literal, not NodeConnectionTypes.Main: eslint-plugin-n8n-nodes-base checks for it.
 	inputs: ['main'],
 	outputs: ['main'],
-	credentials: [
-		{
-			name: CREDENTIAL_TYPE.vbr,
-			required: true,
-			displayOptions: { show: { product: ['vbr'] } },
-		},
-		{
-			name: CREDENTIAL_TYPE.vbgc,
-			required: true,
-			displayOptions: { show: { product: ['vbgc'] } },
-		},
-	],
+	// One credential per product, shown for its product.
+	credentials: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].credentialType, required: true, displayOptions: { show: { product: [p] } } })),
 	properties: [
 		{
 			displayName: 'Product',
 			name: 'product',
 			type: 'options',
 			noDataExpression: true,
-			options: [
-				{ name: PRODUCT_NAMES.vbr, value: 'vbr' },
-				{ name: PRODUCT_NAMES.vbgc, value: 'vbgc' },
-			],
+			options: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].name, value: p })),
 			default: 'vbr',
 			description: 'The Veeam product whose users to manage',
 		},
@@ -60,13 +46,13 @@ export const versionDescription: INodeTypeDescription = {
 					name: 'Authorization Event',
 					value: 'authorizationEvent',
 					description: 'Four-eyes requests and who changed users, roles and security settings (Veeam Backup & Replication)',
-					displayOptions: { show: { product: ['vbr'] } },
+					displayOptions: showFor('authorizationEvents'),
 				},
 				{
 					name: 'MFA',
 					value: 'mfa',
-					description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud)',
-					displayOptions: { show: { product: ['vbgc'] } },
+					description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud, Veeam Backup for AWS)',
+					displayOptions: showFor('mfaSetup'),
 				},
 				{ name: 'Role', value: 'role' },
 				{ name: 'User', value: 'user' },

@@ -1,8 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { checkCredentialFields, CredentialFieldError } from '../../../credentials/common/connection';
-import type { Product } from '../adapters';
-import { CREDENTIAL_TYPE, DEFAULT_PORT } from '../transport';
+import { checkCredentialFields, CredentialFieldError } from '../../../client/login';
+import { PRODUCTS, type Product } from '../../../client/products';
 
 /**
  * Checks the credential's fields (URL, API version, CA certificate) before the node sends anything,
@@ -11,10 +10,10 @@ import { CREDENTIAL_TYPE, DEFAULT_PORT } from '../transport';
  * items unless an expression in it says otherwise, and the first item is where the run would fail.
  */
 export async function checkCredential(ctx: IExecuteFunctions, product: Product): Promise<void> {
-	const type = CREDENTIAL_TYPE[product];
+	const { credentialType: type, auth } = PRODUCTS[product];
 	const credentials = await ctx.getCredentials(type, 0);
 	try {
-		checkCredentialFields(credentials, DEFAULT_PORT[product]);
+		checkCredentialFields(credentials, auth.defaultPort, auth.version);
 	} catch (error) {
 		if (!(error instanceof CredentialFieldError)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
 		const name = ctx.getNode().credentials?.[type]?.name;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole, VeeamUser } from '../adapters';
-import { CREDENTIAL_TYPE } from '../transport';
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
+import { CREDENTIAL_TYPE } from '../../../client/transport';
 import { inputError, readLocator, readTextList, type Locator } from './input';
 
 /**
@@ -95,6 +95,15 @@ export async function readRoles(
 	for (const entry of wanted) {
 		const role = byKey.get(entry.toLowerCase()) as VeeamRole;
 		roles.set(role.id, role);
+	}
+	if (directory.singleRole && roles.size > 1) {
+		throw inputError(
+			ctx,
+			i,
+			field,
+			`${[...roles.values()].map((r) => r.name).join(', ')}: this product gives a user exactly one role`,
+			`Choose one of: ${known.map((r) => r.name).join(', ')}.`,
+		);
 	}
 	return [...roles.values()];
 }

@@ -9,7 +9,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole, VeeamUser } from '../adapters';
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
 import { inputError } from './input';
 
 const holds = (roles: readonly VeeamRole[], role: string) => roles.some((r) => r.name.toLowerCase() === role.toLowerCase());

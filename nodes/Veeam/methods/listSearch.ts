@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { createDirectory } from '../adapters';
+import { createDirectory } from '../../../client/adapters';
 
 /** Users per page of the list; the editor asks for the next page with the returned token. */
 const PAGE_SIZE = 100;

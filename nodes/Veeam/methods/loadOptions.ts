@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { createDirectory } from '../adapters';
+import { createDirectory } from '../../../client/adapters';
 
 /** The server's roles, by name (operations also accept role IDs given through an expression). */
 export async function getRoles(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 import { NodeHelpers, Workflow, type INode, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
+import { VeeamBackupAwsApi } from '../../../credentials/VeeamBackupAwsApi.credentials';
+import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.credentials';
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
 import { Veeam } from '../../../nodes/Veeam/Veeam.node';
@@ -43,8 +45,10 @@ describe('Veeam node description', () => {
 		expect(shownCredentials({})).toEqual(['veeamBackupReplicationApi']);
 		expect(shownCredentials({ product: 'vbr' })).toEqual(['veeamBackupReplicationApi']);
 		expect(shownCredentials({ product: 'vbgc' })).toEqual(['veeamBackupGoogleCloudApi']);
-		// Both credential types exist in this package.
-		expect([new VeeamBackupReplicationApi().name, new VeeamBackupGoogleCloudApi().name]).toEqual(
+		expect(shownCredentials({ product: 'aws' })).toEqual(['veeamBackupAwsApi']);
+		expect(shownCredentials({ product: 'azure' })).toEqual(['veeamBackupAzureApi']);
+		// The four credential types exist in this package.
+		expect([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi()].map((c) => c.name)).toEqual(
 			description.credentials?.map((c) => c.name),
 		);
 	});
@@ -140,6 +144,44 @@ describe('Veeam node description', () => {
 		expect(visible('vbgc')[0].description).not.toMatch(/DOMAIN/);
 	});
 
+	it('shows each product only the resources, operations and Onboard fields it has', () => {
+		const shownOptions = (name: string, parameters: Record<string, unknown>) => {
+			const n = nodeWith(parameters);
+			const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {};
+			const prop = description.properties.find((p) => p.name === name && NodeHelpers.displayParameter(resolved, p, n, description));
+			return ((prop?.options ?? []) as INodePropertyOptions[])
+				.filter((o) => !o.displayOptions || NodeHelpers.displayParameter(resolved, o as unknown as INodeProperties, n, description))
+				.map((o) => o.value)
+				.sort();
+		};
+		const fields = (parameters: Record<string, unknown>) => {
+			const n = nodeWith(parameters);
+			return Object.keys(NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {}).sort();
+		};
+		expect(shownOptions('resource', { product: 'vbr' })).toEqual(['authorizationEvent', 'role', 'user']);
+		expect(shownOptions('resource', { product: 'vbgc' })).toEqual(['mfa', 'role', 'user']);
+		expect(shownOptions('resource', { product: 'aws' })).toEqual(['mfa', 'role', 'user']);
+		expect(shownOptions('resource', { product: 'azure' })).toEqual(['role', 'user']);
+		const common = ['accessReport', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'sync'];
+		expect(shownOptions('operation', { product: 'vbr', resource: 'user' })).toEqual([...common, 'resetMfa', 'setServiceAccountMode'].sort());
+		for (const product of ['vbgc', 'aws', 'azure']) {
+			expect(shownOptions('operation', { product, resource: 'user' })).toEqual([...common, 'changePassword'].sort());
+		}
+		expect(fields({ product: 'aws', resource: 'user', operation: 'onboard' })).toEqual(
+			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName'].sort(),
+		);
+		expect(fields({ product: 'azure', resource: 'user', operation: 'onboard' })).toEqual(
+			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+		);
+		// An Entra ID user gets the object ID of the account instead of a password.
+		expect(fields({ product: 'azure', resource: 'user', operation: 'onboard', userType: 'IdentityProvider' })).toEqual(
+			['description', 'identityProviderEntityId', 'ifExists', 'operation', 'options', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+		);
+		// Azure sets a new password without the current one.
+		expect(fields({ product: 'azure', resource: 'user', operation: 'changePassword' })).not.toContain('oldPassword');
+		expect(fields({ product: 'aws', resource: 'user', operation: 'changePassword' })).toContain('oldPassword');
+	});
+
 	it('offers the Domain scope of Sync only where the product has domain accounts', () => {
 		const scopes = (product: string) => {
 			const n = nodeWith({ product, resource: 'user', operation: 'sync' });
@@ -149,7 +191,7 @@ describe('Veeam node description', () => {
 			return (shown[0].options as INodePropertyOptions[]).map((o) => o.value).sort();
 		};
 		expect(scopes('vbr')).toEqual(['all', 'allExcept', 'domain', 'namePattern', 'roles']);
-		expect(scopes('vbgc')).toEqual(['all', 'allExcept', 'namePattern', 'roles']);
+		for (const product of ['vbgc', 'aws', 'azure']) expect(scopes(product)).toEqual(['all', 'allExcept', 'namePattern', 'roles']);
 	});
 
 	it('has a codex with categories and Veeam’s REST reference, and is listed in package.json', () => {

@@ -12,7 +12,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Product } from '../../../nodes/Veeam/adapters/types';
+import type { Product } from '../../../client/model';
 import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { pick, rng, VBR_ROLES } from './fixtures';

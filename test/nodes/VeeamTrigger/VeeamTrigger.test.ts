@@ -91,6 +91,8 @@ describe('node description', () => {
 		expect(description.credentials).toEqual([
 			{ name: 'veeamBackupReplicationApi', required: true, displayOptions: { show: { product: ['vbr'] } } },
 			{ name: 'veeamBackupGoogleCloudApi', required: true, displayOptions: { show: { product: ['vbgc'] } } },
+			{ name: 'veeamBackupAwsApi', required: true, displayOptions: { show: { product: ['aws'] } } },
+			{ name: 'veeamBackupAzureApi', required: true, displayOptions: { show: { product: ['azure'] } } },
 		]);
 	});
 

@@ -1,4 +1,4 @@
-import type { VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import type { VeeamUser } from '../../../client/model';
 import {
 	USER_EVENTS,
 	diffUser,

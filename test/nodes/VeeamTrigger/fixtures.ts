@@ -2,7 +2,7 @@
  * Deterministic data for the trigger's tests and benchmark: a seeded RNG and user lists shaped
  * like the simulator's seed (VBR, VBGC) and like a real directory (random AD names).
  */
-import type { VeeamRole, VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import type { VeeamRole, VeeamUser } from '../../../client/model';
 
 /** mulberry32: small, fast, good enough for tests; the same seed gives the same sequence. */
 export function rng(seed: number): () => number {

@@ -8,8 +8,8 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
-import type { Product, VeeamUser } from '../../../nodes/Veeam/adapters/types';
-import { fromVbrUser } from '../../../nodes/Veeam/adapters/vbr';
+import type { Product, VeeamUser } from '../../../client/model';
+import { fromVbrUser } from '../../../client/adapters/vbr';
 import type { TrackedUser } from '../../../nodes/VeeamTrigger/diff';
 import { configFingerprint, decodeState } from '../../../nodes/VeeamTrigger/state';
 import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';

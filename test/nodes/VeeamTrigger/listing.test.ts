@@ -1,6 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import type { UserDirectory, VeeamUser } from '../../../client/model';
 import { UserInterner, confirmRemovals, readAllUsers } from '../../../nodes/VeeamTrigger/listing';
 
 const node: INode = { id: 't', name: 'Veeam Trigger', type: 'n8n-nodes-veeam.veeamTrigger', typeVersion: 1, position: [0, 0], parameters: {} };

@@ -1,6 +1,6 @@
 import { ObservableObject, type IDataObject } from 'n8n-workflow';
 
-import type { VeeamUser } from '../../../nodes/Veeam/adapters/types';
+import type { VeeamUser } from '../../../client/model';
 import { diffUsers, textDigest, type TrackedUser } from '../../../nodes/VeeamTrigger/diff';
 import {
 	MAX_KEPT_DESCRIPTION,

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
-import type { AuthorizationEvents } from '../../adapters/authorizationEvents';
+import { PRODUCT_NAMES, type UserDirectory } from '../../../../client/adapters';
+import type { AuthorizationEvents } from '../../../../client/adapters/authorizationEvents';
 
 /** The product's authorization events, or a clear error on a product that has none. */
 export function authorizationEvents(ctx: IExecuteFunctions, directory: UserDirectory): AuthorizationEvents {

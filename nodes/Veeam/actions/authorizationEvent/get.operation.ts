@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory } from '../../adapters';
+import type { UserDirectory } from '../../../../client/adapters';
 import { inputError, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { authorizationEvents } from './common';

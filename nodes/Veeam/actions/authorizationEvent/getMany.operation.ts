@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory } from '../../adapters';
-import { AUTHORIZATION_EVENT_STATES, type AuthorizationEventFilter, type AuthorizationEventState } from '../../adapters/authorizationEvents';
+import type { UserDirectory } from '../../../../client/adapters';
+import { AUTHORIZATION_EVENT_STATES, type AuthorizationEventFilter, type AuthorizationEventState } from '../../../../client/adapters/authorizationEvents';
 import { checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit } from '../common.descriptions';

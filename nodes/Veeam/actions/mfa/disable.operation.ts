@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory } from '../../adapters';
+import type { UserDirectory } from '../../../../client/adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, userLocators } from '../common.descriptions';

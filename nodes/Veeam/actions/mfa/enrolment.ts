@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { PRODUCT_NAMES, type MfaEnrolment, type UserDirectory, type VeeamUser } from '../../adapters';
+import { PRODUCT_NAMES, type MfaEnrolment, type UserDirectory, type VeeamUser } from '../../../../client/adapters';
 import { userOutput } from '../../helpers/directory';
 import { readBoolean } from '../../helpers/input';
 

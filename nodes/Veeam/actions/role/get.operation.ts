@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole } from '../../adapters';
+import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
 import { inputError, readLocator, type Locator } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, roleRLC } from '../common.descriptions';

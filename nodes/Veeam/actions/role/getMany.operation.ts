@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory } from '../../adapters';
+import type { UserDirectory } from '../../../../client/adapters';
 import { readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit } from '../common.descriptions';

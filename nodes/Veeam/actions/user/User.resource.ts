@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { showFor } from '../../../../client/products';
+
 import * as accessReport from './accessReport.operation';
 import * as changePassword from './changePassword.operation';
 import * as get from './get.operation';
@@ -13,13 +15,11 @@ import * as sync from './sync.operation';
 
 export { accessReport, changePassword, get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode, sync };
 
-const VBR_ONLY = { show: { product: ['vbr'] } };
-const VBGC_ONLY = { show: { product: ['vbgc'] } };
 
 /**
  * One Operation property for users (n8n's node creator reads the first one per resource): what
  * exists for one product only (Reset MFA and Set Service Account Mode on VBR, Change Password on
- * VBGC) is hidden for the other by the option's display options.
+ * VBGC, AWS, Azure) is hidden for the other by the option's display options.
  */
 export const description: INodeProperties[] = [
 	{
@@ -39,9 +39,9 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Change Password',
 				value: 'changePassword',
-				description: 'Set a new password for a portal user; Veeam asks for the current one too',
+				description: 'Set a new password for a portal user (Google Cloud and AWS ask for the current one too)',
 				action: 'Change the password of a user',
-				displayOptions: VBGC_ONLY,
+				displayOptions: showFor('passwords'),
 			},
 			{
 				name: 'Get',
@@ -78,14 +78,14 @@ export const description: INodeProperties[] = [
 				value: 'resetMfa',
 				description: 'Make a user set up a new authenticator at their next login',
 				action: 'Reset the MFA of a user',
-				displayOptions: VBR_ONLY,
+				displayOptions: showFor('resetMfa'),
 			},
 			{
 				name: 'Set Service Account Mode',
 				value: 'setServiceAccountMode',
 				description: 'Turn a user into a service account (for automation, never asked for MFA) or back',
 				action: 'Set the service account mode of a user',
-				displayOptions: VBR_ONLY,
+				displayOptions: showFor('serviceAccounts'),
 			},
 			{
 				name: 'Sync (Desired State)',

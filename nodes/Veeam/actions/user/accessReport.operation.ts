@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../../adapters';
-import type { AuthorizationEvent } from '../../adapters/authorizationEvents';
+import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
+import type { AuthorizationEvent } from '../../../../client/adapters/authorizationEvents';
 import { roleNames } from '../../helpers/directory';
 import { checkBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';

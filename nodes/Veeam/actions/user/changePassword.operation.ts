@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
+import { PRODUCT_NAMES, type UserDirectory } from '../../../../client/adapters';
+import { hasCapability, productNamesWith, showFor } from '../../../../client/products';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readSecret } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
@@ -16,7 +17,8 @@ const properties: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		required: true,
-		description: "The user's current password: Veeam Backup for Google Cloud asks for it, even from an administrator",
+		displayOptions: showFor('currentPasswordToChange'),
+		description: `The user's current password: ${productNamesWith('currentPasswordToChange').replace(/, ([^,]*)$/, ' and $1')} ask for it, even from an administrator`,
 	},
 	{
 		displayName: 'New Password',
@@ -47,7 +49,8 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 		});
 	}
 	const lookup = readUserLocator(this, directory, i);
-	const oldPassword = readSecret(this, i, 'oldPassword', 'Current Password');
+	// Only where the product asks for it (Azure sets a new password without the current one).
+	const oldPassword = hasCapability(directory.product, 'currentPasswordToChange') ? readSecret(this, i, 'oldPassword', 'Current Password') : '';
 	const newPassword = readSecret(this, i, 'newPassword', 'New Password');
 	const weakness = directory.passwordProblem(newPassword);
 	if (weakness) throw inputError(this, i, 'New Password', weakness);

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, UserFilter, UserListOptions, UserSortProperty } from '../../adapters';
+import type { UserDirectory, UserFilter, UserListOptions, UserSortProperty } from '../../../../client/adapters';
 import { userOutput } from '../../helpers/directory';
 import { checkBoolean, checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
@@ -85,12 +85,31 @@ const properties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: { show: { product: ['aws', 'azure'] } },
+		options: [
+			{
+				displayName: 'Name Pattern',
+				name: 'namePattern',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. jane or *.ops',
+				description:
+					'Text the user name contains, case-insensitive. With * (any text) or ? (one character) it matches the whole name instead: *.ops is every name ending in .ops.',
+			},
+		],
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
 		options: [
 			{
 				displayName: 'Offset',

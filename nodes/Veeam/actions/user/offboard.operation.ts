@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../../adapters';
+import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';

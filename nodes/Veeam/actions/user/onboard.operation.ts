@@ -1,14 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole, VeeamUser } from '../../adapters';
-import { UserExistsError } from '../../adapters/common';
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../../../client/adapters';
+import { UserExistsError } from '../../../../client/adapters/common';
 import { readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
 import { inputError, readBoolean, readChoice, readSecret, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { showFor } from '../../../../client/products';
+import { azureUserTypeOptions, itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type IfExists = (typeof IF_EXISTS)[number];
 
 const properties: INodeProperties[] = [
@@ -30,9 +32,20 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: { show: { product: ['vbgc', 'aws'] } },
 		placeholder: 'e.g. jane.doe',
 		description: 'The name of the new portal account: 1 to 64 characters without spaces, / or \\',
+	},
+	{
+		displayName: 'User Name',
+		name: 'userName',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['azure'] } },
+		placeholder: 'e.g. jane.doe',
+		description:
+			'The name of the new portal account (1 to 64 characters without spaces, / or \\), or for a Microsoft Entra ID user the user principal name, e.g. jane@contoso.com',
 	},
 	{
 		displayName: 'Type',
@@ -44,22 +57,52 @@ const properties: INodeProperties[] = [
 		description: 'What kind of account the user name is',
 	},
 	{
+		displayName: 'Type',
+		name: 'userType',
+		type: 'options',
+		default: 'Internal',
+		displayOptions: { show: { product: ['azure'] } },
+		options: azureUserTypeOptions,
+		description: 'A portal account with a password, or a Microsoft Entra ID account (single sign-on)',
+	},
+	{
+		displayName: 'Entra Object ID',
+		name: 'identityProviderEntityId',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['azure'], userType: ['IdentityProvider'] } },
+		placeholder: 'e.g. 0c5a6f1e-2b8d-4e2f-9a51-1d6f3c7e8b90',
+		description: 'The object ID of the account in Microsoft Entra ID (a UUID)',
+	},
+	{
 		displayName: 'Password',
 		name: 'password',
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
 		required: true,
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: { show: { product: ['vbgc', 'aws'] } },
 		description:
 			'Password of the new account: at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Used only when the user is created (an existing user keeps its password: use User → Change Password). Never part of the output.',
+	},
+	{
+		displayName: 'Password',
+		name: 'password',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['azure'], userType: ['Internal'] } },
+		description:
+			'Password of the new portal account: at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Used only when the user is created. Never part of the output.',
 	},
 	{
 		displayName: 'Description',
 		name: 'description',
 		type: 'string',
 		default: '',
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: showFor('descriptions'),
 		placeholder: 'e.g. Jane Doe, service desk',
 		description: 'Description of the account, e.g. who it belongs to',
 	},
@@ -102,8 +145,10 @@ interface OnboardParams {
 	roles: VeeamRole[];
 	/** Products with service accounts (VBR). */
 	isServiceAccount?: boolean;
-	/** Products whose users have a password (VBGC). A secret: never output. */
+	/** Products whose users have a password (VBGC, AWS, Azure portal users). A secret: never output. */
 	password?: string;
+	/** Azure Entra ID users: the account's object ID. */
+	identityProviderEntityId?: string;
 	/** Products whose users have a description (VBGC); empty: none given. */
 	description?: string;
 	ifExists: IfExists;
@@ -115,7 +160,11 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	const problem = directory.nameProblem(name, type);
 	if (problem) throw inputError(this, i, 'User Name', problem);
 	let password: string | undefined;
-	if (directory.passwordProblem) {
+	let identityProviderEntityId: string | undefined;
+	if (type !== undefined && directory.externalIdTypes?.includes(type)) {
+		identityProviderEntityId = readText(this, i, 'identityProviderEntityId', 'Entra Object ID');
+		if (!UUID.test(identityProviderEntityId)) throw inputError(this, i, 'Entra Object ID', `"${identityProviderEntityId}" is not an object ID (a UUID)`);
+	} else if (directory.passwordProblem) {
 		password = readSecret(this, i, 'password', 'Password');
 		const weakness = directory.passwordProblem(password);
 		if (weakness) throw inputError(this, i, 'Password', weakness);
@@ -124,7 +173,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	const isServiceAccount = directory.setServiceAccountMode ? readBoolean(this, i, 'isServiceAccount', 'Service Account', false) : undefined;
 	const ifExists = readChoice(this, i, 'ifExists', 'If the User Already Exists', IF_EXISTS, 'makeRolesMatch');
 	const roles = await readRoles(this, directory, i);
-	return { name, type, roles, isServiceAccount, password, description, ifExists };
+	return { name, type, roles, isServiceAccount, password, identityProviderEntityId, description, ifExists };
 }
 
 /** Makes an existing user's roles (and description, when one is given) match; "unchanged" sends nothing. */
@@ -157,6 +206,7 @@ export async function execute(this: IExecuteFunctions, p: OnboardParams, directo
 				roles: p.roles,
 				isServiceAccount: p.isServiceAccount,
 				password: p.password,
+				identityProviderEntityId: p.identityProviderEntityId,
 				description: p.description,
 			})
 			.then(

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamRole } from '../../adapters';
+import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
 import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';

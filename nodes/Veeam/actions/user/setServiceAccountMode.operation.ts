@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { PRODUCT_NAMES, type UserDirectory } from '../../adapters';
+import { PRODUCT_NAMES, type UserDirectory } from '../../../../client/adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { readBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';

@@ -7,9 +7,9 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../../adapters';
+import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import { userOutput } from '../../helpers/directory';
-import { runPool, type TaskOutcome } from '../../helpers/pool';
+import { runPool, type TaskOutcome } from '../../../../client/pool';
 import { approvalOf, claimOfUser, confirmClaims, notShownError, type Claim } from '../confirm';
 import { readConcurrency } from '../runItems';
 import type { SyncPlan, SyncStep } from './sync.plan';
@@ -22,6 +22,7 @@ async function applyStep(directory: UserDirectory, step: SyncStep, password: str
 			type: step.desired.type,
 			roles: step.rolesAfter,
 			password,
+			identityProviderEntityId: step.desired.identityProviderEntityId,
 			description: step.desired.description,
 		});
 		out.result = 'created';

@@ -7,17 +7,19 @@ import {
 	type INodePropertyOptions,
 } from 'n8n-workflow';
 
-import type { UserDirectory, VeeamUser } from '../../adapters';
+import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames } from '../../helpers/directory';
 import { inputError, ItemErrors, readChoice, readEachItem, readSecret, readText } from '../../helpers/input';
 import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { showFor, type Product } from '../../../../client/products';
+import { azureUserTypeOptions, concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import { applySteps } from './sync.apply';
 import { outOfScope, planSync, type DesiredUser, type SafetyLimit, type SyncPlan, type SyncScope, type SyncStep, type ScopeKind } from './sync.plan';
 
 const MODES = ['plan', 'apply'] as const;
 type Mode = (typeof MODES)[number];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCOPES: readonly ScopeKind[] = ['namePattern', 'domain', 'roles', 'allExcept', 'all'];
 /** The defaults of the Max Removals options (the descriptions repeat them: n8n wants literals there). */
 const DEFAULT_LIMIT: SafetyLimit = { maxRemovals: 10, maxRemovalPercent: 50 };
@@ -39,13 +41,13 @@ const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {
 	description: 'Active Directory accounts and groups named DOMAIN\\…',
 };
 
-function scopeField(product: 'vbr' | 'vbgc', options: INodePropertyOptions[]): INodeProperties {
+function scopeField(products: Product[], options: INodePropertyOptions[]): INodeProperties {
 	return {
 		displayName: 'Scope',
 		name: 'scope',
 		type: 'options',
 		default: 'namePattern',
-		displayOptions: { show: { product: [product] } },
+		displayOptions: { show: { product: products } },
 		options,
 		description:
 			'Which users of the server this sync manages. The built-in administrator and the account of the credential are never removed or demoted.',
@@ -87,7 +89,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. {{ $json.account }}',
 		description:
-			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Active Directory accounts and groups. Veeam Backup for Google Cloud: the account name.',
+			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Active Directory accounts and groups. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
 	},
 	rolesField('Roles the user should have'),
 	{
@@ -100,12 +102,30 @@ const properties: INodeProperties[] = [
 		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
 	},
 	{
+		displayName: 'Type',
+		name: 'userType',
+		type: 'options',
+		default: 'Internal',
+		displayOptions: { show: { product: ['azure'] } },
+		options: azureUserTypeOptions,
+		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
+	},
+	{
+		displayName: 'Entra Object ID',
+		name: 'identityProviderEntityId',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { product: ['azure'], userType: ['IdentityProvider'] } },
+		placeholder: 'e.g. {{ $json.entraObjectId }}',
+		description: 'For a Microsoft Entra ID user the sync creates: the object ID of the account (a UUID)',
+	},
+	{
 		displayName: 'Password',
 		name: 'password',
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
 		description:
 			'Password for a user the sync creates (required only for those; existing users keep theirs). Never part of the output.',
 	},
@@ -114,12 +134,12 @@ const properties: INodeProperties[] = [
 		name: 'description',
 		type: 'string',
 		default: '',
-		displayOptions: { show: { product: ['vbgc'] } },
+		displayOptions: showFor('descriptions'),
 		description: 'Description of a user the sync creates',
 	},
 	// One Scope list per product (as with Resource): VBGC has no domain accounts.
-	scopeField('vbr', [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
-	scopeField('vbgc', COMMON_SCOPE_OPTIONS),
+	scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
+	scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS),
 	{
 		displayName: 'Name Pattern',
 		name: 'scopePattern',
@@ -280,7 +300,11 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 			throw inputError(this, i, scoped.field === 'name' ? 'User Name' : 'Role Names or IDs', scoped.problem, 'Remove the item from the input, or widen the scope.');
 		}
 		let hasPassword = false;
-		if (directory.passwordProblem) {
+		let identityProviderEntityId: string | undefined;
+		if (type !== undefined && directory.externalIdTypes?.includes(type)) {
+			identityProviderEntityId = readText(this, i, 'identityProviderEntityId', 'Entra Object ID');
+			if (!UUID.test(identityProviderEntityId)) throw inputError(this, i, 'Entra Object ID', `"${identityProviderEntityId}" is not an object ID (a UUID)`);
+		} else if (directory.passwordProblem) {
 			const password = readSecret(this, i, 'password', 'Password', false);
 			if (password !== '') {
 				const weakness = directory.passwordProblem(password);
@@ -290,7 +314,7 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 			}
 		}
 		const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
-		const desired: DesiredUser = { item: i, name, roles, type, description: description || undefined, hasPassword };
+		const desired: DesiredUser = { item: i, name, roles, type, description: description || undefined, hasPassword, identityProviderEntityId };
 		const earlier = seen.get(name.toLowerCase());
 		if (earlier) {
 			// The same person twice (an HR export with a duplicate row) is fine when the rows agree.
@@ -335,7 +359,7 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 
 	// A user the sync must create needs what creating takes: found now, before any change.
 	if (directory.passwordProblem) {
-		const missing = plan.steps.filter((s) => s.action === 'create' && s.desired && !s.desired.hasPassword);
+		const missing = plan.steps.filter((s) => s.action === 'create' && s.desired && !s.desired.hasPassword && !s.desired.identityProviderEntityId);
 		if (missing.length) {
 			throw new ItemErrors(
 				missing.map((s) => ({

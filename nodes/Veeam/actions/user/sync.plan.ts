@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { VeeamRole, VeeamUser } from '../../adapters';
+import type { VeeamRole, VeeamUser } from '../../../../client/adapters';
 
 /**
  * Desired-state sync, the pure part: from the server's users, the desired users and the scope,
@@ -40,6 +40,8 @@ export interface DesiredUser {
 	description?: string;
 	/** True when the item gave a password (a secret: the plan only knows whether there is one). */
 	hasPassword?: boolean;
+	/** Azure Entra ID users: the account's object ID. */
+	identityProviderEntityId?: string;
 }
 
 export interface SafetyLimit {
@@ -179,7 +181,7 @@ function fingerprint(steps: SyncStep[]): string {
 				key(s.name),
 				s.user ? key(s.user.ref) : null,
 				[...roleSet(s.rolesAfter)].sort(),
-				s.action === 'create' ? [s.desired?.type ?? null, s.desired?.description ?? null, s.desired?.hasPassword === true] : null,
+				s.action === 'create' ? [s.desired?.type ?? null, s.desired?.description ?? null, s.desired?.hasPassword === true, s.desired?.identityProviderEntityId ?? null] : null,
 			]),
 		)
 		.sort();

@@ -1,4 +1,4 @@
-import { mentions } from '../../../../nodes/Veeam/adapters/authorizationEvents';
+import { mentions } from '../../../../client/adapters/authorizationEvents';
 
 describe('mentions: an authorization event’s text names a user', () => {
 	it.each([

@@ -4,7 +4,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { MAX_PAGES, REQUESTED_PAGE_SIZE, readAllPages, type Page } from '../../../../nodes/Veeam/adapters/paging';
+import { MAX_PAGES, REQUESTED_PAGE_SIZE, readAllPages, type Page } from '../../../../client/adapters/paging';
 
 const node: INode = { id: 'v', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: {} };
 interface Item {

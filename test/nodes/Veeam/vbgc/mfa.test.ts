@@ -3,7 +3,7 @@
  * may hold (secrets only when switched on), and the whole enrolment end to end: Enable → a code
  * from the returned secret → Accept → that user's own fresh login with the secret.
  */
-import { decodeBase32Secret, totpCode } from '../../../../credentials/common/totp';
+import { decodeBase32Secret, totpCode } from '../../../../client/login/totp';
 import { startSimulator, VBGC_MFA_USER, type SimServer } from '../../../../sim';
 import { shutdownEngine } from '../../../support/engine';
 import { MFA_ADMIN_LOGIN, VbgcFixture, activeMfa, byName, errorText, fromList, mutations, pendingMfa, routeCount, vbgcUser } from '../fixtures';

@@ -1,4 +1,4 @@
-import { createDirectory } from '../../../../../nodes/Veeam/adapters';
+import { createDirectory } from '../../../../../client/adapters';
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
 import { ROLE_IDS, USERS, VeeamFixture, routeCount } from '../../fixtures';

@@ -2,7 +2,7 @@
  * The pure planner of User → Sync: scope rules, protected accounts, the safety limit, idempotency,
  * and a randomized check (1,000 random servers, lists and scopes) of what an applied plan leaves.
  */
-import type { VeeamRole, VeeamUser } from '../../../../../nodes/Veeam/adapters';
+import type { VeeamRole, VeeamUser } from '../../../../../client/adapters';
 import {
 	outOfScope,
 	planSync,

@@ -49,12 +49,22 @@ export function normalizeServerUrl(raw: unknown, defaultPort: number): string {
 	return `https://${url.hostname}:${url.port || defaultPort}`;
 }
 
-export function resolveApiVersion(credentials: ICredentialDataDecryptedObject): string {
+/** How a product writes its API versions. */
+export interface ApiVersionFormat {
+	readonly pattern: RegExp;
+	readonly example: string;
+	/** For messages: `<major>.<minor>-rev<n>`. */
+	readonly format: string;
+	/** The version is a path segment (`/api/v8.1/…`) instead of the `x-api-version` header. */
+	readonly inPath?: boolean;
+}
+
+export function resolveApiVersion(credentials: ICredentialDataDecryptedObject, format: ApiVersionFormat): string {
 	const chosen = String(credentials.apiVersion ?? '');
 	const custom = chosen === 'custom';
 	const version = custom ? String(credentials.customApiVersion ?? '').trim() : chosen;
-	if (!/^\d+\.\d+-rev\d+$/.test(version)) {
-		throw new CredentialFieldError(custom ? 'Custom API Version' : 'API Version', `"${version}" is not in Veeam's format <major>.<minor>-rev<n>, e.g. 1.3-rev1`);
+	if (!format.pattern.test(version)) {
+		throw new CredentialFieldError(custom ? 'Custom API Version' : 'API Version', `"${version}" is not in Veeam's format ${format.format}, e.g. ${format.example}`);
 	}
 	return version;
 }
@@ -91,9 +101,9 @@ export function requestTimeoutMs(credentials: ICredentialDataDecryptedObject): n
 }
 
 /** Checks every credential field that can be checked without a request; throws CredentialFieldError. */
-export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number): void {
+export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number, version: ApiVersionFormat): void {
 	normalizeServerUrl(credentials.url, defaultPort);
-	resolveApiVersion(credentials);
+	resolveApiVersion(credentials, version);
 	caCertificateOf(credentials);
 	requestTimeoutMs(credentials);
 }

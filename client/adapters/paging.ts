@@ -11,7 +11,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import type { UserListOptions, VeeamUser } from './types';
+import type { UserListOptions, VeeamUser } from '../model';
 
 export interface Page<T> {
 	items: T[];

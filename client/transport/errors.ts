@@ -9,8 +9,8 @@ import {
 	unsupportedVersionMessage,
 	veeamErrorText,
 	type ConnectionContext,
-} from '../../../credentials/common/connection';
-import { scrub } from '../../../credentials/common/secrets';
+} from '../login/index';
+import { scrub } from '../secrets';
 import type { Failure } from './failure';
 import type { VeeamContext, VeeamRequest } from './types';
 

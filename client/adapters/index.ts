@@ -1,30 +1,34 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { VeeamContext } from '../transport';
-import type { Product, UserDirectory } from './types';
+import type { UserDirectory } from '../model';
+export type { Product } from '../products';
+import { isProduct, PRODUCT_IDS, type Product } from '../products';
+import { AwsDirectory } from './aws';
+import { AzureDirectory } from './azure';
 import { VbgcDirectory } from './vbgc';
 import { VbrDirectory } from './vbr';
 
 export type {
 	MfaEnrolment,
 	NewUser,
-	Product,
 	UserDirectory,
 	UserFilter,
 	UserListOptions,
 	UserSortProperty,
 	VeeamRole,
 	VeeamUser,
-} from './types';
+} from '../model';
 
-export const PRODUCT_NAMES: Record<Product, string> = {
-	vbr: 'Veeam Backup & Replication',
-	vbgc: 'Veeam Backup for Google Cloud',
+export { isProduct, PRODUCT_NAMES } from '../products';
+
+/** Each product's adapter: the one place besides the product table (client/products.ts) that names them all. */
+const ADAPTERS: Readonly<Record<Product, new (ctx: VeeamContext) => UserDirectory>> = {
+	vbr: VbrDirectory,
+	vbgc: VbgcDirectory,
+	aws: AwsDirectory,
+	azure: AzureDirectory,
 };
-
-export function isProduct(value: unknown): value is Product {
-	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PRODUCT_NAMES, value);
-}
 
 /**
  * The user directory of one product, for one execution (or one list-search call). It caches
@@ -34,13 +38,8 @@ export function isProduct(value: unknown): value is Product {
 export function createDirectory(ctx: VeeamContext, product: unknown): UserDirectory {
 	if (!isProduct(product)) {
 		throw new NodeOperationError(ctx.getNode(), `Unknown product "${String(product)}"`, {
-			description: `Product must be one of: ${Object.keys(PRODUCT_NAMES).join(', ')}.`,
+			description: `Product must be one of: ${PRODUCT_IDS.join(', ')}.`,
 		});
 	}
-	switch (product) {
-		case 'vbr':
-			return new VbrDirectory(ctx);
-		case 'vbgc':
-			return new VbgcDirectory(ctx);
-	}
+	return new ADAPTERS[product](ctx);
 }

@@ -2,10 +2,11 @@
  * The common user model. Both Veeam products are adapters behind `UserDirectory`, so onboard,
  * promote, offboard, MFA and the trigger's diff are written once against these types.
  */
-import type { Serial } from '../helpers/pool';
-import type { AuthorizationEvents } from './authorizationEvents';
+import type { Serial } from './pool';
+import type { AuthorizationEvents } from './adapters/authorizationEvents';
 
-export type Product = 'vbr' | 'vbgc';
+export type { Product } from './products';
+import type { Product } from './products';
 
 export interface VeeamRole {
 	id: string;
@@ -26,9 +27,13 @@ export interface VeeamUser {
 	isServiceAccount?: boolean;
 	/** VBR from API 1.3-rev2, VBGC always; undefined when the server does not say. */
 	mfaEnabled?: boolean;
-	/** VBGC only. */
+	/** VBGC, AWS, Azure. */
 	description?: string;
-	/** True for Active Directory accounts and groups: deleting the Veeam user leaves the directory account. */
+	/** AWS, Azure: the appliance's default administrator (set up with it; cannot be removed). */
+	isDefault?: boolean;
+	/** Azure: the Microsoft Entra ID object of an `IdentityProvider` user. */
+	identityProviderEntityId?: string;
+	/** True for Active Directory and Microsoft Entra ID accounts and groups: deleting the Veeam user leaves the directory account. */
 	isDirectoryAccount: boolean;
 	isGroup: boolean;
 }
@@ -67,9 +72,11 @@ export interface NewUser {
 	type?: string;
 	roles: VeeamRole[];
 	isServiceAccount?: boolean;
-	/** VBGC only (a secret: never echoed in outputs or messages). */
+	/** VBGC, AWS, Azure `Internal` (a secret: never echoed in outputs or messages). */
 	password?: string;
 	description?: string;
+	/** Azure `IdentityProvider`: the Microsoft Entra ID object ID of the account. */
+	identityProviderEntityId?: string;
 }
 
 /**
@@ -93,6 +100,13 @@ export interface UserDirectory {
 	readonly refKind: 'id' | 'name';
 	/** The kinds of user a new user can be, first the default; undefined when the product has one kind. */
 	readonly userTypes?: readonly string[];
+	/**
+	 * Kinds of user whose account lives in an identity provider (Azure: `IdentityProvider`, a
+	 * Microsoft Entra ID account): created with that account's object ID, never with a password.
+	 */
+	readonly externalIdTypes?: readonly string[];
+	/** True when a user holds exactly one role (AWS, Azure). */
+	readonly singleRole?: boolean;
 	/** The properties `listUsers` can sort by. */
 	readonly sortProperties: readonly UserSortProperty[];
 	/** Roles that administer the product (the access report flags their holders). */

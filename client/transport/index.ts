@@ -6,9 +6,9 @@
  */
 import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
-import { normalizeServerUrl, requestTimeoutMs, tlsContext } from '../../../credentials/common/connection';
-import { scrub, secretValues } from '../../../credentials/common/secrets';
-import type { Product } from '../adapters/types';
+import { normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
+import { scrub, secretValues } from '../secrets';
+import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
 import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
@@ -17,11 +17,10 @@ export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
 export { RequestGroup } from './requestGroup';
 export type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
-export const CREDENTIAL_TYPE: Record<Product, string> = {
-	vbr: 'veeamBackupReplicationApi',
-	vbgc: 'veeamBackupGoogleCloudApi',
-};
-export const DEFAULT_PORT: Record<Product, number> = { vbr: 9419, vbgc: 13140 };
+export { CREDENTIAL_TYPE, DEFAULT_PORT } from '../products';
+
+/** In a request path, replaced by the credential's API version (Azure's `/api/{version}/users`). */
+export const API_VERSION_SEGMENT = '{version}';
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetries: 4,
@@ -136,11 +135,19 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	} catch (error) {
 		throw connectionError(this, scrub((error as Error).message, secrets), req);
 	}
-	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
+	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
 	const timeoutMs = requestTimeoutMs(credentials);
-	const info: CallInfo = { req, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets };
+	let path = req.path;
+	if (path.includes(API_VERSION_SEGMENT)) {
+		// Only a version in the product's own format goes into the path (never `..` or a `/`).
+		if (!PRODUCTS[product].auth.version.pattern.test(apiVersion)) {
+			throw connectionError(this, `API Version "${scrub(apiVersion, secrets)}" is not in Veeam's format ${PRODUCTS[product].auth.version.format}`, req);
+		}
+		path = path.split(API_VERSION_SEGMENT).join(apiVersion);
+	}
+	const info: CallInfo = { req: { ...req, path }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets };
 	const idempotent = req.idempotent ?? req.method !== 'POST';
-	const url = `${baseUrl}${req.path}${queryString(req.qs)}`;
+	const url = `${baseUrl}${path}${queryString(req.qs)}`;
 
 	const cancelled = 'getExecutionCancelSignal' in this ? (this as IExecuteFunctions).getExecutionCancelSignal() : undefined;
 	const token = String(credentials.accessToken ?? '');

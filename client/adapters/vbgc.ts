@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { Serial } from '../helpers/pool';
+import { Serial } from '../pool';
 import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
@@ -14,7 +14,7 @@ import type {
 	UserSortProperty,
 	VeeamRole,
 	VeeamUser,
-} from './types';
+} from '../model';
 
 /**
  * Veeam Backup for Google Cloud 7.0 (API 1.1-rev0 … 1.4-rev0). Users have no ID: the API addresses

@@ -11,7 +11,7 @@
 import type { INode } from 'n8n-workflow';
 
 import { REQUESTED_PAGE_SIZE, readUserPages, type Page } from './paging';
-import type { VeeamUser } from './types';
+import type { VeeamUser } from '../model';
 
 export class UserSnapshot {
 	private readonly byRef = new Map<string, VeeamUser>();

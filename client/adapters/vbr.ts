@@ -1,12 +1,12 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
-import { runPool, Serial } from '../helpers/pool';
+import { runPool, Serial } from '../pool';
 import { VbrAuthorizationEvents } from './authorizationEvents';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
-import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from './types';
+import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
 const USERS = '/api/v1/security/users';

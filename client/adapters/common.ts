@@ -6,7 +6,7 @@
 import { NodeApiError, type JsonObject } from 'n8n-workflow';
 
 import { isNotFound, UnclearOutcomeError, VeeamApiError, type VeeamContext } from '../transport';
-import type { VeeamRole, VeeamUser } from './types';
+import type { VeeamRole, VeeamUser } from '../model';
 
 /** The call's result, or undefined when Veeam says `ref` does not exist (its NotFound, not any 404). */
 export async function unlessNotFound<T>(call: Promise<T>, ref: string): Promise<T | undefined> {

@@ -4,16 +4,18 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
+import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext, type ApiVersionFormat } from './fields';
 import { describeConnectionFailure, headerValue, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
-import { scrub, secretValues } from './secrets';
+import { scrub, secretValues } from '../secrets';
 
 export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
 	productName: string;
 	defaultPort: number;
 	loginPath: string;
-	/** What to do when the password grant answers 202 (VBGC's MFA challenge). */
+	/** The API version's format, and whether it goes into the path (Azure: `/api/v8.1/…`) rather than `x-api-version`. */
+	version: ApiVersionFormat;
+	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
 		ctx: TokenRequestContext,
@@ -70,7 +72,7 @@ export async function postTokenForm(
 			method: 'POST',
 			url,
 			headers: {
-				'x-api-version': ctx.apiVersion,
+				...(ctx.auth.version.inPath ? {} : { 'x-api-version': ctx.apiVersion }),
 				'Content-Type': 'application/x-www-form-urlencoded',
 				Accept: 'application/json',
 			},
@@ -172,6 +174,12 @@ function toStoredToken(ctx: TokenRequestContext, body: unknown): StoredToken {
 	};
 }
 
+/** A token answer that is the first half of an MFA login: an `mfa_token`, no access token. */
+function isMfaChallenge(body: unknown): boolean {
+	const b = (body ?? {}) as Record<string, unknown>;
+	return typeof b.mfa_token === 'string' && b.mfa_token !== '' && !(typeof b.access_token === 'string' && b.access_token !== '');
+}
+
 /**
  * The credential's preAuthentication: refresh grant when a refresh token is stored, password grant
  * otherwise or when the refresh is refused (refresh tokens are single-use, and a parallel execution
@@ -184,7 +192,7 @@ export async function obtainToken(
 ): Promise<StoredToken> {
 	const ctx: TokenRequestContext = {
 		baseUrl: normalizeServerUrl(credentials.url, auth.defaultPort),
-		apiVersion: resolveApiVersion(credentials),
+		apiVersion: resolveApiVersion(credentials, auth.version),
 		credentials,
 		auth,
 		secrets: secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret),
@@ -201,8 +209,8 @@ export async function obtainToken(
 	const password = typeof credentials.password === 'string' ? credentials.password : '';
 	if (!username || !password) throw new VeeamAuthError('Username and Password are required in the credential.');
 	const response = await postTokenForm(helpers, ctx, { grant_type: 'password', username, password });
-	if (response.statusCode === 200) return toStoredToken(ctx, response.body);
-	if (response.statusCode === 202 && auth.completeMfa) {
+	if (response.statusCode === 200 && !isMfaChallenge(response.body)) return toStoredToken(ctx, response.body);
+	if ((response.statusCode === 202 || response.statusCode === 200) && auth.completeMfa) {
 		return toStoredToken(ctx, await auth.completeMfa(helpers, ctx, (response.body ?? {}) as IDataObject));
 	}
 	throw loginFailure(ctx, 'password', response);
@@ -218,10 +226,11 @@ export function authenticateRequest(
 	auth: VeeamProductAuth,
 ): IHttpRequestOptions {
 	if (requestOptions.baseURL !== undefined) requestOptions.baseURL = normalizeServerUrl(credentials.url, auth.defaultPort);
+	const version = resolveApiVersion(credentials, auth.version);
 	requestOptions.headers = {
 		...requestOptions.headers,
 		Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
-		'x-api-version': resolveApiVersion(credentials),
+		...(auth.version.inPath ? {} : { 'x-api-version': version }),
 	};
 	// The bearer token never follows a redirect (the credential test's request included).
 	requestOptions.disableFollowRedirect = true;

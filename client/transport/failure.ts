@@ -12,7 +12,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin } from '../../../credentials/common/connection';
+import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin } from '../login/index';
 
 export interface Failure {
 	status?: number;

@@ -1,0 +1,274 @@
+/**
+ * What Veeam Backup for AWS and Veeam Backup for Microsoft Azure share (one REST framework, see
+ * sim/README.md): lists as `{ totalCount, results }` paged with `Offset` / `Limit`, filtered with
+ * `SearchPattern` and ordered with `Sort` (`nameAsc` …); a fixed set of roles with one role per
+ * user; portal accounts with a password policy; problem-details errors. The products' own
+ * adapters (aws.ts, azure.ts) say how a user is addressed and what its answer looks like.
+ */
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { Serial } from '../pool';
+import type { Product } from '../products';
+import { RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
+import { readUserPages, type Page } from './paging';
+import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { vbgcPasswordProblem } from './vbgc';
+import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
+
+/** A role as the API names it (`PortalAdministrator`) and as people read it (`Portal Administrator`). */
+export interface PortalRole {
+	readonly id: string;
+	readonly name: string;
+	readonly description: string;
+}
+
+/** Veeam's list answer on these products. */
+export interface PortalList<T> {
+	totalCount?: number;
+	results?: T[];
+}
+
+const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'mfaEnabled'];
+
+const MAX_NAME_LENGTH = 64;
+
+export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export abstract class PortalDirectory<Model extends IDataObject> implements UserDirectory {
+	abstract readonly product: Product;
+	abstract readonly refKind: 'id' | 'name';
+	readonly sortProperties = SORT_PROPERTIES;
+	readonly adminRoleNames = ['Portal Administrator'] as const;
+	readonly lastAdministratorRole = 'Portal Administrator';
+	readonly administratorChanges = new Serial();
+	readonly singleRole = true;
+	protected snapshot?: UserSnapshot;
+	/** What this execution's requests share: a pause after 429/503, one re-login. */
+	private readonly group = new RequestGroup();
+
+	constructor(protected readonly ctx: VeeamContext) {}
+
+	/** The product's name, for messages. */
+	protected abstract readonly productName: string;
+	/** The user collection, e.g. `/api/v1/users`. */
+	protected abstract readonly usersPath: string;
+	/** The product's roles, fixed (neither product lists them over REST). */
+	protected abstract readonly roles: readonly PortalRole[];
+	/** The common model of one of the product's user answers. */
+	protected abstract fromModel(model: Model): VeeamUser;
+	/** The create request's body for `user` with its one role. */
+	protected abstract createBody(user: NewUser, role: PortalRole): IDataObject;
+	/** The update's body that gives the user `role` (and leaves the rest). */
+	protected abstract roleBody(role: PortalRole): IDataObject;
+
+	builtInAccount(user: VeeamUser): string | undefined {
+		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
+	}
+
+	/**
+	 * The user-name rule: 1 to 64 characters, no white space, no `/` or `\`, no `*` or `?` (they are
+	 * the list's wildcards, so such a user could not be found by name), and never `.` or `..`
+	 * (collapsed in a URL). Veeam publishes no rule: the simulator's (sim/README.md).
+	 */
+	readonly userTypes?: readonly string[];
+
+	nameProblem(name: string, type?: string): string | undefined {
+		if (type !== undefined && !(this.userTypes ?? []).includes(type)) {
+			return `unknown user type "${type}"${this.userTypes ? ` (expected one of ${this.userTypes.join(', ')})` : ''}`;
+		}
+		if (name === '') return 'the name is empty';
+		if (name === '.' || name === '..') return `"${name}" cannot be a user name: in a URL it means the current or parent path`;
+		if (name.length > MAX_NAME_LENGTH) return `the name is longer than ${MAX_NAME_LENGTH} characters, the most ${this.productName} allows`;
+		if (/\s/.test(name)) return `"${name}" contains white space, which ${this.productName} user names cannot hold`;
+		if (/[/\\]/.test(name)) return `"${name}" contains / or \\, which ${this.productName} user names cannot hold`;
+		if (/[*?]/.test(name)) return `"${name}" contains * or ?, which ${this.productName} user names cannot hold`;
+		return undefined;
+	}
+
+	abstract refProblem(ref: string): string | undefined;
+
+	passwordProblem(password: string): string | undefined {
+		return vbgcPasswordProblem(password)?.replace('Veeam Backup for Google Cloud', this.productName);
+	}
+
+	protected async call<T>(req: VeeamRequest): Promise<T> {
+		return await veeamApiRequest.call<VeeamContext, [Product, VeeamRequest], Promise<T>>(this.ctx, this.product, { ...req, group: this.group });
+	}
+
+	/** `{usersPath}/{ref}[/action]`, for a ref the product can hold only. */
+	protected userPath(user: VeeamUser | string, action = ''): string {
+		const ref = typeof user === 'string' ? user : user.ref;
+		const problem = this.refProblem(ref);
+		if (problem) throw new NodeOperationError(this.ctx.getNode(), `Cannot address the user: ${problem}`);
+		return `${this.usersPath}/${encodeURIComponent(ref)}${action ? `/${action}` : ''}`;
+	}
+
+	/** The user an answer carries, when it is the one with `ref`. */
+	protected asked(model: Model, ref: string, call: string): VeeamUser {
+		return sameUserOrFail(this.ctx, this.fromModel(model), `"${ref}"`, (u) => sameName(u.ref, ref), call);
+	}
+
+	/** The role with this API value or name, as the common model holds it. */
+	protected role(value: unknown): VeeamRole[] {
+		const text = typeof value === 'string' ? value : '';
+		const known = this.roles.find((r) => sameName(r.id, text) || sameName(r.name, text));
+		if (known) return [{ id: known.id, name: known.name, description: known.description }];
+		return text ? [{ id: text, name: text }] : [];
+	}
+
+	/** The one role these products give a user; more than one is refused before anything is sent. */
+	protected oneRole(roles: VeeamRole[]): PortalRole {
+		const found = roles.map((r) => this.roles.find((k) => sameName(k.id, r.id) || sameName(k.name, r.name)));
+		if (roles.length !== 1 || !found[0]) {
+			throw new NodeOperationError(
+				this.ctx.getNode(),
+				roles.length > 1
+					? `${this.productName} gives a user exactly one role, not ${roles.length} (${roles.map((r) => r.name).join(', ')})`
+					: `${this.productName} has no role "${roles[0]?.name ?? ''}"`,
+				{ description: `Choose one of: ${this.roles.map((r) => r.name).join(', ')}. Nothing was sent.` },
+			);
+		}
+		return found[0];
+	}
+
+	private page(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort']): Promise<Page<VeeamUser>> {
+		const unsupported = (['types', 'roleId', 'roleName', 'isServiceAccount', 'mfaEnabled'] as const).filter((k) => filter[k] !== undefined);
+		if (unsupported.length) {
+			throw new NodeOperationError(this.ctx.getNode(), `${this.productName} cannot filter users by ${unsupported.join(', ')}`, {
+				description: 'Its user list filters by name only.',
+			});
+		}
+		const property = sort?.property ?? 'name';
+		if (!SORT_PROPERTIES.includes(property)) {
+			throw new NodeOperationError(this.ctx.getNode(), `${this.productName} cannot sort users by ${property}`);
+		}
+		return this.call<PortalList<Model>>({
+			method: 'GET',
+			path: this.usersPath,
+			qs: {
+				...(filter.namePattern ? { SearchPattern: filter.namePattern } : {}),
+				// Always an explicit order, so that pages neither overlap nor skip users.
+				Sort: [`${property}${sort?.descending ? 'Desc' : 'Asc'}`],
+				Offset: offset,
+				Limit: limit,
+			},
+		}).then((res) => ({
+			items: (Array.isArray(res.results) ? res.results : []).map((m) => this.fromModel(m)),
+			total: res.totalCount,
+		}));
+	}
+
+	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
+		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options);
+	}
+
+	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+		const page = await this.page(filter, skip, limit);
+		return { users: page.items, total: page.total ?? skip + page.items.length };
+	}
+
+	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
+		// The list cannot filter by role: the whole list, filtered here.
+		return (await this.listUsers()).filter((u) => u.roles.some((r) => sameName(r.name, roleName)));
+	}
+
+	async prefetchUsers(lookups: number): Promise<boolean> {
+		this.snapshot ??= await readSnapshotIfCheaper(this.ctx.getNode(), (offset, size) => this.page({}, offset, size), lookups);
+		return this.snapshot !== undefined;
+	}
+
+	prefetchedRef(name: string): string | undefined {
+		return this.snapshot?.named(name)?.ref;
+	}
+
+	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		if (this.refProblem(ref)) return undefined;
+		if (this.snapshot) return this.snapshot.get(ref);
+		return await this.fetchUser(ref);
+	}
+
+	/** On the server, whatever the snapshot says. */
+	protected async fetchUser(ref: string): Promise<VeeamUser | undefined> {
+		if (this.refProblem(ref)) return undefined;
+		const path = this.userPath(ref);
+		const found = await unlessNotFound(this.call<Model>({ method: 'GET', path }), ref);
+		return found && this.asked(found, ref, `GET ${path}`);
+	}
+
+	async findUserByName(name: string): Promise<VeeamUser | undefined> {
+		if (this.snapshot) return this.snapshot.named(name);
+		return await this.fetchUserByName(name);
+	}
+
+	/** The user with exactly this name on the server (names are matched without regard to case). */
+	protected async fetchUserByName(name: string): Promise<VeeamUser | undefined> {
+		if (this.nameProblem(name)) return undefined;
+		if (this.refKind === 'name') return await this.fetchUser(name);
+		// Without wildcards the pattern matches names containing it: the exact one is picked here.
+		const matches = await this.listUsers({ namePattern: name });
+		return matches.find((u) => sameName(u.name, name));
+	}
+
+	/** Checks the server would take the new user before it is sent (AWS: its validate calls). */
+	protected async validateNew(user: NewUser): Promise<void> {
+		void user;
+	}
+
+	async createUser(user: NewUser): Promise<VeeamUser> {
+		const role = this.oneRole(user.roles);
+		const problem = this.nameProblem(user.name, user.type);
+		if (problem) throw new NodeOperationError(this.ctx.getNode(), `Cannot create the user: ${problem}`);
+		await this.validateNew(user);
+		const created = await createLookingFirst(
+			async () => {
+				const answer = await this.call<Model>({
+					method: 'POST',
+					path: this.usersPath,
+					body: this.createBody(user, role),
+					idempotent: false,
+					secrets: user.password === undefined ? [] : [user.password],
+				});
+				const made = this.fromModel(answer);
+				return sameUserOrFail(this.ctx, made, `"${user.name}"`, (u) => sameName(u.name, user.name), `POST ${this.usersPath}`);
+			},
+			async () => await this.fetchUserByName(user.name),
+		).catch((error: unknown) => {
+			if (error instanceof UserExistsError) this.snapshot?.put(error.existing);
+			throw error;
+		});
+		this.snapshot?.put(created);
+		return created;
+	}
+
+	protected async update(user: VeeamUser, body: IDataObject, secrets: string[] = []): Promise<VeeamUser> {
+		const path = this.userPath(user);
+		const res = await this.call<Model>({ method: 'PUT', path, body, secrets, idempotent: secrets.length === 0 });
+		const updated = this.asked(res, user.ref, `PUT ${path}`);
+		this.snapshot?.put(updated);
+		return updated;
+	}
+
+	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
+		return await this.update(user, this.roleBody(this.oneRole(roles)));
+	}
+
+	async updateDescription(user: VeeamUser, description: string): Promise<VeeamUser> {
+		return await this.update(user, { description });
+	}
+
+	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
+		const path = this.userPath(user);
+		const outcome = await deleteLookingFirst(
+			async () => await this.call({ method: 'DELETE', path, idempotent: false }),
+			async () => (await this.fetchUser(user.ref)) !== undefined,
+			user.ref,
+		);
+		this.snapshot?.remove(user);
+		return outcome;
+	}
+
+	async listRoles(): Promise<VeeamRole[]> {
+		return this.roles.map((r) => ({ id: r.id, name: r.name, description: r.description }));
+	}
+}

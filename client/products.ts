@@ -1,0 +1,140 @@
+/**
+ * The product table: every Veeam product the package speaks to, with what the credentials, the
+ * Veeam node and the Veeam Trigger need to know of it. Adding a product means a row here, its
+ * adapter (client/adapters) and its credential; the nodes read what a product can do from
+ * `capabilities` and show only that.
+ */
+import { completeMfa } from './login/mfa';
+import type { VeeamProductAuth } from './login/login';
+
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure';
+
+/** What a product can do beyond the common user model (the nodes show an operation or field only where it exists). */
+export type Capability =
+	/** Four-eyes requests and the authorization event log (VBR). */
+	| 'authorizationEvents'
+	/** Users log in with a password the product keeps: Onboard takes one, Change Password exists. */
+	| 'passwords'
+	/** Change Password wants the user's current password as well (VBGC, AWS). */
+	| 'currentPasswordToChange'
+	/** MFA set-up of another user over REST: enable, accept with a code, recreate, disable (VBGC, AWS). */
+	| 'mfaSetup'
+	/** Reset MFA: the user sets up a new authenticator at the next login (VBR). */
+	| 'resetMfa'
+	/** Service account mode (VBR). */
+	| 'serviceAccounts'
+	/** Users carry a description (VBGC, AWS, Azure). */
+	| 'descriptions'
+	/** The user list filters by MFA state on the server (VBGC). */
+	| 'mfaFilter'
+	/** The user list filters by type, role and service account mode on the server (VBR). */
+	| 'serverFilters'
+	/** Users may hold several roles at once (VBR, VBGC); elsewhere exactly one. */
+	| 'multipleRoles'
+	/** A user may be a directory account (VBR: Active Directory; Azure: Microsoft Entra ID). */
+	| 'directoryUsers'
+	/** The login may ask for a TOTP code (the credential has a TOTP Secret field). */
+	| 'mfaLogin';
+
+export interface ProductInfo {
+	readonly id: Product;
+	readonly name: string;
+	/** The n8n credential type. */
+	readonly credentialType: string;
+	readonly auth: VeeamProductAuth;
+	readonly capabilities: readonly Capability[];
+	/** The role every user operation needs (the credential test names it when it is missing). */
+	readonly administratorRole: string;
+}
+
+/** `x-api-version` products: Veeam's `<major>.<minor>-rev<n>`. */
+const REV_VERSION = { pattern: /^\d+\.\d+-rev\d+$/, example: '1.3-rev1', format: '<major>.<minor>-rev<n>' } as const;
+
+export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
+	vbr: {
+		id: 'vbr',
+		name: 'Veeam Backup & Replication',
+		credentialType: 'veeamBackupReplicationApi',
+		auth: { productName: 'Veeam Backup & Replication', defaultPort: 9419, loginPath: '/api/oauth2/token', version: REV_VERSION },
+		capabilities: ['authorizationEvents', 'resetMfa', 'serviceAccounts', 'serverFilters', 'multipleRoles', 'directoryUsers'],
+		administratorRole: 'Backup Administrator',
+	},
+	vbgc: {
+		id: 'vbgc',
+		name: 'Veeam Backup for Google Cloud',
+		credentialType: 'veeamBackupGoogleCloudApi',
+		auth: { productName: 'Veeam Backup for Google Cloud', defaultPort: 13140, loginPath: '/api/v1/token', version: REV_VERSION, completeMfa },
+		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'mfaFilter', 'multipleRoles', 'mfaLogin'],
+		administratorRole: 'Portal Administrator',
+	},
+	aws: {
+		id: 'aws',
+		name: 'Veeam Backup for AWS',
+		credentialType: 'veeamBackupAwsApi',
+		auth: { productName: 'Veeam Backup for AWS', defaultPort: 11005, loginPath: '/api/v1/token', version: REV_VERSION, completeMfa },
+		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'mfaLogin'],
+		administratorRole: 'Portal Administrator',
+	},
+	azure: {
+		id: 'azure',
+		name: 'Veeam Backup for Microsoft Azure',
+		credentialType: 'veeamBackupAzureApi',
+		auth: {
+			productName: 'Veeam Backup for Microsoft Azure',
+			defaultPort: 443,
+			loginPath: '/api/oauth2/token',
+			// The version is a path segment (`/api/v8.1/users`), not a header.
+			version: { pattern: /^v\d+(?:\.\d+)?$/, example: 'v8.1', format: 'v<major>[.<minor>]', inPath: true },
+			completeMfa,
+		},
+		capabilities: ['passwords', 'descriptions', 'directoryUsers', 'mfaLogin'],
+		administratorRole: 'Portal Administrator',
+	},
+};
+
+export const PRODUCT_IDS = Object.keys(PRODUCTS) as Product[];
+
+export function isProduct(value: unknown): value is Product {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PRODUCTS, value);
+}
+
+/** The products with this capability, in table order. */
+export function productsWith(capability: Capability): Product[] {
+	return PRODUCT_IDS.filter((p) => PRODUCTS[p].capabilities.includes(capability));
+}
+
+export function hasCapability(product: Product, capability: Capability): boolean {
+	return PRODUCTS[product].capabilities.includes(capability);
+}
+
+/** Display options showing a field or option only for the products with this capability. */
+export function showFor(capability: Capability, path = 'product'): { show: Record<string, Product[]> } {
+	return { show: { [path]: productsWith(capability) } };
+}
+
+/** `Veeam Backup for Google Cloud, Veeam Backup for AWS`: for descriptions. */
+export function productNamesWith(capability: Capability): string {
+	return productsWith(capability)
+		.map((p) => PRODUCTS[p].name)
+		.join(', ');
+}
+
+// The names and credential types by product, as the nodes' descriptions use them.
+export const PRODUCT_NAMES: Readonly<Record<Product, string>> = {
+	vbr: PRODUCTS.vbr.name,
+	vbgc: PRODUCTS.vbgc.name,
+	aws: PRODUCTS.aws.name,
+	azure: PRODUCTS.azure.name,
+};
+export const CREDENTIAL_TYPE: Readonly<Record<Product, string>> = {
+	vbr: PRODUCTS.vbr.credentialType,
+	vbgc: PRODUCTS.vbgc.credentialType,
+	aws: PRODUCTS.aws.credentialType,
+	azure: PRODUCTS.azure.credentialType,
+};
+export const DEFAULT_PORT: Readonly<Record<Product, number>> = {
+	vbr: PRODUCTS.vbr.auth.defaultPort,
+	vbgc: PRODUCTS.vbgc.auth.defaultPort,
+	aws: PRODUCTS.aws.auth.defaultPort,
+	azure: PRODUCTS.azure.auth.defaultPort,
+};

@@ -1,0 +1,65 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, obtainToken, type StoredToken } from '../client/login';
+import { PRODUCTS } from '../client/products';
+import { connectionProperties, withTotpSecret } from './common/properties';
+import { userListTest } from './common/connectionTest';
+
+const { auth } = PRODUCTS.azure;
+
+/**
+ * Veeam Backup for Microsoft Azure REST API: users and their role. The API version is part of
+ * every path (`/api/v8.1/users`); the token endpoint (`/api/oauth2/token`) has none. An account
+ * with MFA on finishes its login with the `mfa` grant and the TOTP code from the TOTP Secret.
+ */
+export class VeeamBackupAzureApi implements ICredentialType {
+	name = 'veeamBackupAzureApi';
+
+	displayName = 'Veeam Backup for Microsoft Azure API';
+
+	documentationUrl = 'https://helpcenter.veeam.com/docs/vbazure/rest/authorization_security.html';
+
+	icon = { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } as const;
+
+	properties: INodeProperties[] = withTotpSecret(
+		connectionProperties({
+			urlPlaceholder: 'https://vbazure.example.com',
+			usernamePlaceholder: 'administrator',
+			// Veeam's help center: the REST API version of each release is its major version (v7 for 7.0, v8 for 8.0).
+			versions: [
+				{ name: 'V5 (Veeam Backup for Microsoft Azure 5.x)', value: 'v5' },
+				{ name: 'V6 (Veeam Backup for Microsoft Azure 6.x)', value: 'v6' },
+				{ name: 'V7 (Veeam Backup for Microsoft Azure 7.x)', value: 'v7' },
+				{ name: 'V8 (Veeam Backup for Microsoft Azure 8.0)', value: 'v8' },
+				{ name: 'V8.1 (Veeam Backup for Microsoft Azure 8.1)', value: 'v8.1' },
+			],
+			defaultVersion: 'v8.1',
+			versionDescription: 'Put into the path of every request (/api/v8.1/…). A server accepts the versions of its own release and older ones.',
+			customVersionPlaceholder: 'v8.1',
+		}),
+	);
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<StoredToken> {
+		return await obtainToken(this.helpers, credentials, auth);
+	}
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, auth);
+
+	test: ICredentialTestRequest = userListTest(
+		'=/api/{{$credentials.apiVersion === "custom" ? $credentials.customApiVersion : $credentials.apiVersion}}/users',
+		auth.productName,
+		PRODUCTS.azure.administratorRole,
+		'totalCount',
+		{ Limit: 1 },
+	);
+}
