@@ -9,6 +9,10 @@ import { parseArgs } from 'node:util';
 
 import { generateCa, generateTlsMaterial, issueServerCertificate, type SimCa, type SimTlsMaterial } from './core/tls';
 import {
+	AWS_DEFAULT_ADMIN,
+	AWS_DEFAULT_PASSWORD,
+	AZURE_DEFAULT_ADMIN,
+	AZURE_DEFAULT_PASSWORD,
 	startSimulator,
 	VBGC_DEFAULT_ADMIN,
 	VBGC_DEFAULT_PASSWORD,
@@ -20,13 +24,17 @@ import {
 
 const DEFAULT_TLS_DIR = join(homedir(), '.cache', 'n8n-nodes-veeam-sim', 'tls');
 
-const USAGE = `Veeam simulator: Veeam Backup & Replication and Veeam Backup for Google Cloud user APIs over HTTPS.
+const USAGE = `Veeam simulator: the user APIs of Veeam Backup & Replication, Veeam Backup for Google Cloud,
+Veeam Backup for AWS and Veeam Backup for Microsoft Azure over HTTPS.
 
 Usage: npm run sim -- [options]
 
-  --product vbr|vbgc|both   which API to serve (default both)
-  --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC)
-  --vbr-port N, --vbgc-port N
+  --product vbr|vbgc|aws|azure|both|all
+                            which API to serve (default both: VBR and VBGC; all: the four)
+  --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC,
+                            11005 for AWS, 8443 for Azure: a real appliance uses 443, which
+                            needs privileges here)
+  --vbr-port N, --vbgc-port N, --aws-port N, --azure-port N
   --host ADDRESS            address to listen on (default 127.0.0.1; 0.0.0.0 for n8n in Docker)
   --tls-name NAME           a host name or IP the certificate must name besides localhost, e.g.
                             host.docker.internal (repeatable; the name n8n uses to reach the simulator)
@@ -34,7 +42,8 @@ Usage: npm run sim -- [options]
                             ${DEFAULT_TLS_DIR})
   --fresh-tls               a new throw-away CA for this run instead
   --self-signed             a self-signed server certificate instead of one signed by the test CA
-  --expires-in SECONDS      access-token lifetime (default 900)
+  --expires-in SECONDS      access-token lifetime (default: the product's, 900 for VBR and VBGC,
+                            3600 for AWS and Azure)
   --latency-ms MS           added to every API answer, as a real server's round trip (default 0)
   --seed N                  add N users to each product
   --print-ca                print the PEM a client must trust
@@ -79,6 +88,8 @@ async function main(): Promise<void> {
 			port: { type: 'string' },
 			'vbr-port': { type: 'string' },
 			'vbgc-port': { type: 'string' },
+			'aws-port': { type: 'string' },
+			'azure-port': { type: 'string' },
 			host: { type: 'string', default: '127.0.0.1' },
 			'tls-name': { type: 'string', multiple: true, default: [] },
 			'tls-dir': { type: 'string' },
@@ -94,11 +105,24 @@ async function main(): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
+	const single: readonly string[] = ['vbr', 'vbgc', 'aws', 'azure'];
 	const products: Product[] =
-		values.product === 'both' ? ['vbr', 'vbgc'] : values.product === 'vbr' || values.product === 'vbgc' ? [values.product] : [];
-	if (!products.length) throw new Error('--product must be vbr, vbgc or both (see --help)');
+		values.product === 'both'
+			? ['vbr', 'vbgc']
+			: values.product === 'all'
+				? ['vbr', 'vbgc', 'aws', 'azure']
+				: single.includes(values.product)
+					? [values.product as Product]
+					: [];
+	if (!products.length) throw new Error('--product must be vbr, vbgc, aws, azure, both or all (see --help)');
 	const { tls, caFile } = tlsFor(values);
-	const defaultPort = { vbr: 9419, vbgc: 13140 };
+	const defaultPort: Record<Product, number> = { vbr: 9419, vbgc: 13140, aws: 11005, azure: 8443 };
+	const testLogin: Record<Product, string> = {
+		vbr: `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}`,
+		vbgc: `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`,
+		aws: `${AWS_DEFAULT_ADMIN} / ${AWS_DEFAULT_PASSWORD}`,
+		azure: `${AZURE_DEFAULT_ADMIN} / ${AZURE_DEFAULT_PASSWORD}`,
+	};
 
 	const servers: SimServer[] = [];
 	for (const product of products) {
@@ -114,9 +138,7 @@ async function main(): Promise<void> {
 		const seed = number('seed', values.seed);
 		if (seed) sim.seed({ count: seed });
 		servers.push(sim);
-		const login =
-			product === 'vbr' ? `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}` : `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`;
-		console.log(`${product.toUpperCase().padEnd(4)} ${sim.url}   test login: ${login}   control: ${sim.url}/__sim/`);
+		console.log(`${product.toUpperCase().padEnd(5)} ${sim.url}   test login: ${testLogin[product]}   control: ${sim.url}/__sim/`);
 	}
 	if (caFile) console.log(`Trust ${caFile} (the same on every run): paste it into the credential's CA Certificate, or give it to n8n 1.x with NODE_EXTRA_CA_CERTS.`);
 	if (values['print-ca']) console.log(tls.caPem);

@@ -1,5 +1,8 @@
+import type { SimContext, SimProduct } from './core/context';
 import { SimServer } from './core/server';
 import type { SimTlsMaterial, TlsMode } from './core/tls';
+import { AwsProduct, type AwsOptions } from './aws/product';
+import { AzureProduct, type AzureOptions } from './azure/product';
 import { VbrProduct, type VbrOptions } from './vbr/product';
 import { VbgcProduct, type VbgcOptions } from './vbgc/product';
 
@@ -9,8 +12,29 @@ export type { MutationEntry } from './core/context';
 export { totpAt, verifyTotp, base32Decode, base32Encode } from './core/totp';
 export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD } from './vbr/product';
 export { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER } from './vbgc/product';
+export { AwsProduct, AWS_DEFAULT_ADMIN, AWS_DEFAULT_PASSWORD, AWS_MFA_USER, type AwsOptions } from './aws/product';
+export {
+	AzureProduct,
+	AZURE_DEFAULT_ADMIN,
+	AZURE_DEFAULT_ADMIN_ID,
+	AZURE_DEFAULT_PASSWORD,
+	AZURE_IDP_USER,
+	AZURE_MFA_USER,
+	type AzureOptions,
+} from './azure/product';
 
-export type Product = 'vbr' | 'vbgc';
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure';
+
+/**
+ * Token lifetimes by product, seconds: VBR and VBGC 15 min / 14 days; AWS 1 h / 2 h (Veeam's
+ * figures); Azure 60 min / 14 days (help, "Authorization and Security").
+ */
+const TOKEN_LIFETIMES: Readonly<Record<Product, { access: number; refresh: number }>> = {
+	vbr: { access: 900, refresh: 14 * 86_400 },
+	vbgc: { access: 900, refresh: 14 * 86_400 },
+	aws: { access: 3600, refresh: 7200 },
+	azure: { access: 3600, refresh: 14 * 86_400 },
+};
 
 export interface SimulatorOptions {
 	product: Product;
@@ -18,9 +42,9 @@ export interface SimulatorOptions {
 	port?: number;
 	/** Address to listen on (default 127.0.0.1, loopback only). */
 	host?: string;
-	/** Access-token lifetime, seconds. Veeam's default is 900. */
+	/** Access-token lifetime, seconds. Default: the product's (VBR, VBGC 900; AWS, Azure 3600). */
 	expiresIn?: number;
-	/** Refresh-token lifetime, seconds. Veeam's default is 14 days. */
+	/** Refresh-token lifetime, seconds. Default: the product's (14 days; AWS 7200). */
 	refreshExpiresIn?: number;
 	/** Reuse TLS material (e.g. a persisted CA) instead of generating a fresh one. */
 	tls?: SimTlsMaterial;
@@ -29,6 +53,23 @@ export interface SimulatorOptions {
 	latencyMs?: number;
 	vbr?: VbrOptions;
 	vbgc?: VbgcOptions;
+	aws?: AwsOptions;
+	azure?: AzureOptions;
+}
+
+function makeProduct(ctx: SimContext, options: SimulatorOptions): SimProduct {
+	switch (options.product) {
+		case 'vbr':
+			return new VbrProduct(ctx, options.vbr);
+		case 'vbgc':
+			return new VbgcProduct(ctx, options.vbgc);
+		case 'aws':
+			return new AwsProduct(ctx, options.aws);
+		case 'azure':
+			return new AzureProduct(ctx, options.azure);
+		default:
+			throw new Error(`unknown product ${String(options.product)}; products are vbr, vbgc, aws, azure`);
+	}
 }
 
 /**
@@ -36,14 +77,19 @@ export interface SimulatorOptions {
  * `await sim.close()` when done. See sim/README.md for the control endpoint.
  */
 export async function startSimulator(options: SimulatorOptions): Promise<SimServer> {
+	const lifetimes = TOKEN_LIFETIMES[options.product] ?? TOKEN_LIFETIMES.vbr;
 	const tokenPolicy = {
-		accessTtlSeconds: options.expiresIn ?? 900,
-		refreshTtlSeconds: options.refreshExpiresIn ?? 14 * 86_400,
+		accessTtlSeconds: options.expiresIn ?? lifetimes.access,
+		refreshTtlSeconds: options.refreshExpiresIn ?? lifetimes.refresh,
 	};
-	const server = new SimServer(
-		(ctx) => (options.product === 'vbr' ? new VbrProduct(ctx, options.vbr) : new VbgcProduct(ctx, options.vbgc)),
-		{ port: options.port, host: options.host, tls: options.tls, tlsMode: options.tlsMode, tokenPolicy, latencyMs: options.latencyMs },
-	);
+	const server = new SimServer((ctx) => makeProduct(ctx, options), {
+		port: options.port,
+		host: options.host,
+		tls: options.tls,
+		tlsMode: options.tlsMode,
+		tokenPolicy,
+		latencyMs: options.latencyMs,
+	});
 	await server.listen();
 	return server;
 }

@@ -40,8 +40,17 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	protected readonly usersPath = USERS;
 	protected readonly roles = AWS_ROLES;
 
+	/** The AWS User Guide, "Creating Users": lowercase Latin letters, digits, `_` and `-`, a `$` only last; at most 64. */
+	protected newNameProblem(name: string): string | undefined {
+		if (name.length > 64) return 'the name is longer than 64 characters, the most Veeam Backup for AWS allows';
+		if (!/^[a-z0-9_-]+\$?$/.test(name)) {
+			return `"${name}" is not a Veeam Backup for AWS user name: only lowercase Latin letters, digits, _ and - (and $ as the last character)`;
+		}
+		return undefined;
+	}
+
 	refProblem(ref: string): string | undefined {
-		const problem = this.nameProblem(ref);
+		const problem = this.lookupProblem(ref);
 		if (problem) return `not a Veeam Backup for AWS user name: ${problem}`;
 		// `/users/validateName` and the other calls under /users would be read instead of the user.
 		if (/^(validateName|validateDescription|validatePassword|isFirstLogin|checkInstanceId|createDefaultUser|export)$/i.test(ref)) {

@@ -47,6 +47,21 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 	protected readonly usersPath = USERS;
 	protected readonly roles = AZURE_ROLES;
 
+	protected readonly exactNameParam = 'NameFilter';
+
+	/**
+	 * The Azure User Guide, "Adding User Accounts": a portal account's name is at most 32 Latin
+	 * letters, digits, `_` and `-`; an Entra ID account's is its user principal name (`jane@contoso.com`).
+	 */
+	protected newNameProblem(name: string, type = 'Internal'): string | undefined {
+		if (type === 'IdentityProvider') {
+			return name.includes('@') ? undefined : `"${name}" is not a Microsoft Entra ID user principal name (name@domain)`;
+		}
+		if (name.length > 32) return 'the name is longer than 32 characters, the most Veeam Backup for Microsoft Azure allows';
+		if (!/^[A-Za-z0-9_-]+$/.test(name)) return `"${name}" is not a Veeam Backup for Microsoft Azure portal user name: only Latin letters, digits, _ and -`;
+		return undefined;
+	}
+
 	refProblem(ref: string): string | undefined {
 		return UUID.test(ref) ? undefined : `"${ref}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`;
 	}

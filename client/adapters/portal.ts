@@ -11,7 +11,7 @@ import { Serial } from '../pool';
 import type { Product } from '../products';
 import { RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
-import { readUserPages, type Page } from './paging';
+import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { vbgcPasswordProblem } from './vbgc';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
@@ -31,7 +31,8 @@ export interface PortalList<T> {
 
 const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'mfaEnabled'];
 
-const MAX_NAME_LENGTH = 64;
+/** Azure's Entra ID names (user principal names) are the longest: 256. */
+const MAX_NAME_LENGTH = 256;
 
 export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -53,6 +54,8 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	protected abstract readonly productName: string;
 	/** The user collection, e.g. `/api/v1/users`. */
 	protected abstract readonly usersPath: string;
+	/** The list's query parameter for one exact name, where the product has one. */
+	protected readonly exactNameParam?: string;
 	/** The product's roles, fixed (neither product lists them over REST). */
 	protected abstract readonly roles: readonly PortalRole[];
 	/** The common model of one of the product's user answers. */
@@ -66,17 +69,17 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
 	}
 
-	/**
-	 * The user-name rule: 1 to 64 characters, no white space, no `/` or `\`, no `*` or `?` (they are
-	 * the list's wildcards, so such a user could not be found by name), and never `.` or `..`
-	 * (collapsed in a URL). Veeam publishes no rule: the simulator's (sim/README.md).
-	 */
 	readonly userTypes?: readonly string[];
 
-	nameProblem(name: string, type?: string): string | undefined {
-		if (type !== undefined && !(this.userTypes ?? []).includes(type)) {
-			return `unknown user type "${type}"${this.userTypes ? ` (expected one of ${this.userTypes.join(', ')})` : ''}`;
-		}
+	/** The product's rule for the name of a new user of `type` (its user guide's), after lookupProblem. */
+	protected abstract newNameProblem(name: string, type?: string): string | undefined;
+
+	/**
+	 * Why no user can have this name, whatever the product's rules for new names: empty, `.` or `..`
+	 * (collapsed in a URL), white space, `/` or `\\`, `*` or `?` (the list's wildcards, so such a user
+	 * could not be found by name), or longer than any name the products take.
+	 */
+	protected lookupProblem(name: string): string | undefined {
 		if (name === '') return 'the name is empty';
 		if (name === '.' || name === '..') return `"${name}" cannot be a user name: in a URL it means the current or parent path`;
 		if (name.length > MAX_NAME_LENGTH) return `the name is longer than ${MAX_NAME_LENGTH} characters, the most ${this.productName} allows`;
@@ -84,6 +87,13 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		if (/[/\\]/.test(name)) return `"${name}" contains / or \\, which ${this.productName} user names cannot hold`;
 		if (/[*?]/.test(name)) return `"${name}" contains * or ?, which ${this.productName} user names cannot hold`;
 		return undefined;
+	}
+
+	nameProblem(name: string, type?: string): string | undefined {
+		if (type !== undefined && !(this.userTypes ?? []).includes(type)) {
+			return `unknown user type "${type}"${this.userTypes ? ` (expected one of ${this.userTypes.join(', ')})` : ''}`;
+		}
+		return this.lookupProblem(name) ?? this.newNameProblem(name, type);
 	}
 
 	abstract refProblem(ref: string): string | undefined;
@@ -203,11 +213,17 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 
 	/** The user with exactly this name on the server (names are matched without regard to case). */
 	protected async fetchUserByName(name: string): Promise<VeeamUser | undefined> {
-		if (this.nameProblem(name)) return undefined;
+		if (this.lookupProblem(name)) return undefined;
 		if (this.refKind === 'name') return await this.fetchUser(name);
-		// Without wildcards the pattern matches names containing it: the exact one is picked here.
-		const matches = await this.listUsers({ namePattern: name });
-		return matches.find((u) => sameName(u.name, name));
+		// The exact-name filter where the product has one (Azure's NameFilter), else the pattern (which
+		// without wildcards matches names containing it); the exact name is picked here either way.
+		const qs = this.exactNameParam ? { [this.exactNameParam]: name } : { SearchPattern: name };
+		const res = await this.call<PortalList<Model>>({ method: 'GET', path: this.usersPath, qs: { ...qs, Sort: ['nameAsc'], Offset: 0, Limit: REQUESTED_PAGE_SIZE } });
+		const matches = (Array.isArray(res.results) ? res.results : []).map((m) => this.fromModel(m));
+		const exact = matches.find((u) => sameName(u.name, name));
+		if (exact || this.exactNameParam || (res.totalCount ?? 0) <= matches.length) return exact;
+		// More matches than one page: the whole matching list.
+		return (await this.listUsers({ namePattern: name })).find((u) => sameName(u.name, name));
 	}
 
 	/** Checks the server would take the new user before it is sent (AWS: its validate calls). */

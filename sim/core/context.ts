@@ -1,5 +1,6 @@
 import type { SimClock } from './clock';
 import type { SimHttpError, SimRequest, SimResponse, Router } from './http';
+import type { SecretLedger } from './secrets';
 import type { TokenService } from './tokens';
 
 /** One state-changing request the simulator carried out (the mutation log). */
@@ -96,7 +97,15 @@ export interface SimContext {
 	tokens: TokenService;
 	log: MutationLog;
 	stats: SimStats;
+	/**
+	 * The server's secret ledger: a product adds the secrets its accounts hold before any request
+	 * (seeded passwords, MFA secrets, scratch codes), so that leak scans know them too.
+	 */
+	secrets: SecretLedger;
 }
+
+/** The simulated products. */
+export type ProductName = 'vbr' | 'vbgc' | 'aws' | 'azure';
 
 export interface SeedOptions {
 	count: number;
@@ -106,9 +115,9 @@ export interface SeedOptions {
 	roles?: string[];
 }
 
-/** What the server core needs from a product (VBR or VBGC). */
+/** What the server core needs from a product (VBR, VBGC, AWS or Azure). */
 export interface SimProduct {
-	readonly name: 'vbr' | 'vbgc';
+	readonly name: ProductName;
 	readonly router: Router;
 	/** Throws a SimHttpError when the request's `x-api-version` is missing or unsupported. */
 	checkApiVersion(req: SimRequest): void;

@@ -10,6 +10,12 @@ const REQUEST_FIELDS: Record<string, SecretKind> = {
 	refresh_token: 'refreshToken',
 	mfa_token: 'mfaLoginToken',
 };
+/**
+ * The same, by lower-case name: ASP.NET Core (behind Veeam Backup for AWS and for Microsoft Azure)
+ * binds form and JSON fields without regard to case, so `Password` is a password too.
+ */
+const REQUEST_FIELDS_BY_LOWER_NAME = new Map<string, SecretKind>(Object.entries(REQUEST_FIELDS).map(([k, v]) => [k.toLowerCase(), v]));
+const requestField = (key: string): SecretKind | undefined => REQUEST_FIELDS_BY_LOWER_NAME.get(key.toLowerCase());
 const RESPONSE_FIELDS: Record<string, SecretKind> = {
 	access_token: 'accessToken',
 	refresh_token: 'refreshToken',
@@ -36,13 +42,19 @@ export class SecretLedger {
 		if (text === '') return;
 		const type = String(req.headers['content-type'] ?? '');
 		if (type.includes('application/x-www-form-urlencoded')) {
-			for (const [key, value] of new URLSearchParams(text)) if (REQUEST_FIELDS[key]) this.add(value, REQUEST_FIELDS[key]);
+			for (const [key, value] of new URLSearchParams(text)) {
+				const kind = requestField(key);
+				if (kind) this.add(value, kind);
+			}
 			return;
 		}
 		try {
 			const body = JSON.parse(text) as unknown;
 			if (body && typeof body === 'object') {
-				for (const [key, value] of Object.entries(body)) if (REQUEST_FIELDS[key]) this.add(value, REQUEST_FIELDS[key]);
+				for (const [key, value] of Object.entries(body)) {
+					const kind = requestField(key);
+					if (kind) this.add(value, kind);
+				}
 				// mfaAccepted: the set-up token comes back in a request.
 				if (typeof (body as { code?: unknown }).code === 'string') this.add((body as { token?: unknown }).token, 'mfaSetupToken');
 			}

@@ -31,7 +31,7 @@ export interface ServerOptions {
 }
 
 /**
- * The HTTPS server shared by both products: TLS, body parsing, fault injection,
+ * The HTTPS server shared by the products: TLS, body parsing, fault injection,
  * statistics and the `/__sim/` control endpoint. The product supplies routes and state.
  */
 export class SimServer {
@@ -60,7 +60,7 @@ export class SimServer {
 		this.log = new MutationLog(this.clock);
 		this.tls = options.tls ?? generateTlsMaterial(options.tlsMode ?? 'ca');
 		this.latencyMs = options.latencyMs ?? 0;
-		this.product = makeProduct({ clock: this.clock, tokens: this.tokens, log: this.log, stats: this.stats });
+		this.product = makeProduct({ clock: this.clock, tokens: this.tokens, log: this.log, stats: this.stats, secrets: this.secrets });
 	}
 
 	get port(): number {
