@@ -7,6 +7,8 @@
  *   1. a new hire is onboarded as Restore Operator,
  *   2. promoted to Backup Administrator,
  *   3. a leaver is offboarded, and the ticketing step gets the leftover Active Directory account.
+ * Then the cloud family: a hire onboarded on Veeam Backup for Google Cloud, AWS and Microsoft Azure
+ * in one run, and offboarded from all three in another (simulators of those three as well).
  * The Veeam Trigger, activated before the story (its first poll records a baseline), polls once
  * after it and shows the change events, and an access report shows who can do what. Then it prints what happened, what it cost, and exits 0 (1 if any step did not do what it should).
  */
@@ -16,8 +18,19 @@ import { join } from 'node:path';
 
 import type { ICredentialType, IDataObject, INode, INodeType } from 'n8n-workflow';
 
-import { startSimulator, VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, type SimServer } from '../sim';
-import { NodeTypes, PollActivation, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
+import {
+	AWS_DEFAULT_ADMIN,
+	AWS_DEFAULT_PASSWORD,
+	AZURE_DEFAULT_ADMIN,
+	AZURE_DEFAULT_PASSWORD,
+	startSimulator,
+	VBGC_DEFAULT_ADMIN,
+	VBGC_DEFAULT_PASSWORD,
+	VBR_DEFAULT_LOGINS,
+	VBR_DEFAULT_PASSWORD,
+	type SimServer,
+} from '../sim';
+import { NodeTypes, PollActivation, START_NODE_NAME, TestCredentialsHelper, runWorkflow, shutdownEngine } from '../test/support/engine';
 import { DemoTicketDeskNode, TicketDesk } from './ticketDesk';
 
 const DIST = join(__dirname, '..', 'dist');
@@ -54,6 +67,11 @@ async function main(): Promise<number> {
 	const started = Date.now();
 	const { veeam, trigger, credentialTypes } = loadBuilt();
 	const sim: SimServer = await startSimulator({ product: 'vbr' });
+	const clouds = {
+		vbgc: await startSimulator({ product: 'vbgc' }),
+		aws: await startSimulator({ product: 'aws' }),
+		azure: await startSimulator({ product: 'azure' }),
+	};
 	const desk = new TicketDesk();
 	await desk.start();
 	const steps: Step[] = [];
@@ -73,6 +91,19 @@ async function main(): Promise<number> {
 				},
 			},
 		});
+		const cloudLogins = {
+			vbgc: { type: 'veeamBackupGoogleCloudApi', name: 'Veeam Backup for Google Cloud (simulator)', username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD, apiVersion: '1.4-rev0' },
+			aws: { type: 'veeamBackupAwsApi', name: 'Veeam Backup for AWS (simulator)', username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD, apiVersion: '1.7-rev0' },
+			azure: { type: 'veeamBackupAzureApi', name: 'Veeam Backup for Microsoft Azure (simulator)', username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD, apiVersion: 'v8.1' },
+		};
+		for (const [id, c] of Object.entries(cloudLogins)) {
+			const cloud = clouds[id as keyof typeof clouds];
+			credentials.add(id, {
+				type: c.type,
+				name: c.name,
+				data: { url: cloud.url, username: c.username, password: c.password, apiVersion: c.apiVersion, caCertificate: cloud.tls.caPem, skipTlsVerification: false },
+			});
+		}
 		const nodeTypes = new NodeTypes({ [VEEAM]: veeam, [VEEAM_TRIGGER]: trigger, [TICKETS]: new DemoTicketDeskNode() });
 
 		// The trigger is activated first: its first poll records the baseline and emits nothing.
@@ -173,7 +204,46 @@ async function main(): Promise<number> {
 			],
 		});
 
-		// 4. What the Veeam Trigger emitted along the way.
+		// 4. The cloud family: one hire onboarded on three appliances in one run, offboarded from all three in another.
+		const cloudIds = ['vbgc', 'aws', 'azure'] as const;
+		const cloudNode = (product: (typeof cloudIds)[number], parameters: IDataObject): Omit<INode, 'id' | 'typeVersion' | 'position'> => ({
+			name: `${parameters.operation === 'onboard' ? 'Onboard' : 'Offboard'} ${product}`,
+			type: VEEAM,
+			parameters: { product, resource: 'user', ...parameters } as INode['parameters'],
+			credentials: credentials.ref(product),
+		});
+		const fanOut = async (input: IDataObject[], nodes: Array<Omit<INode, 'id' | 'typeVersion' | 'position'>>) => {
+			const result = await runWorkflow({
+				nodes,
+				input,
+				credentials,
+				nodeTypes,
+				connections: { [START_NODE_NAME]: { main: [nodes.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } },
+			});
+			if (result.error) throw new Error(`${result.error.message} ${(result.error as { description?: string }).description ?? ''}`);
+			return result.outputs;
+		};
+		const cloudHire = { employee: 'Raj Patel', account: 'raj_patel', password: 'Cl0ud-Hire-Passw0rd!', role: 'Portal Operator' };
+		const joined = await fanOut(
+			[cloudHire],
+			cloudIds.map((p) =>
+				cloudNode(p, { operation: 'onboard', userName: '={{ $json.account }}', password: '={{ $json.password }}', roles: ['={{ $json.role }}'], description: 'Raj Patel' }),
+			),
+		);
+		const left = await fanOut(
+			[{ account: cloudHire.account }],
+			cloudIds.map((p) => cloudNode(p, { operation: 'offboard', user: { __rl: true, mode: 'name', value: '={{ $json.account }}' }, ifNotFound: 'absent' })),
+		);
+		const actionOf = (outputs: Record<string, Array<Array<{ json: IDataObject }>>>, name: string) => String(outputs[name]?.[0]?.[0]?.json.action);
+		steps.push({
+			title: `The cloud family: ${cloudHire.employee} on Google Cloud, AWS and Azure`,
+			ok: cloudIds.every((p) => actionOf(joined, `Onboard ${p}`) === 'created' && actionOf(left, `Offboard ${p}`) === 'deleted'),
+			lines: cloudIds.map(
+				(p) => `${{ vbgc: 'Google Cloud', aws: 'AWS', azure: 'Azure' }[p].padEnd(12)} ${cloudHire.account} ${actionOf(joined, `Onboard ${p}`)} as ${cloudHire.role}, then ${actionOf(left, `Offboard ${p}`)}`,
+			),
+		});
+
+		// 5. What the Veeam Trigger emitted along the way.
 		const describe = (e: ChangeEvent) => {
 			const who = e.user?.name ?? e.previous?.name ?? '?';
 			const roles = e.changes.find((c) => c.field === 'roles');
@@ -186,7 +256,7 @@ async function main(): Promise<number> {
 			lines: [`first poll: baseline, nothing emitted; then ${events.length} events:`, ...events.map(describe)],
 		});
 
-		// 5. Who can do what now: the access report, e.g. for a weekly chat message.
+		// 6. Who can do what now: the access report, e.g. for a weekly chat message.
 		const reported = await run([{}], [veeamNode('Access Report', { resource: 'user', operation: 'accessReport' })]);
 		const rows = reported['Access Report'][0].map((item) => item.json as { name?: string; flags?: string[]; summary?: boolean; text?: string });
 		const summary = rows.find((r) => r.summary);
@@ -218,6 +288,7 @@ async function main(): Promise<number> {
 	} finally {
 		await desk.stop();
 		await sim.close();
+		await Promise.all(Object.values(clouds).map(async (c) => await c.close()));
 		await shutdownEngine();
 	}
 }
