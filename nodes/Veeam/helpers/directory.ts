@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
 import { CREDENTIAL_TYPE } from '../../../client/transport';
-import { inputError, readLocator, readTextList, type Locator } from './input';
+import { inputError, readLocator, readSecret, readText, readTextList, type Locator } from './input';
 
 /**
  * Node-side helpers over a UserDirectory: resolving the user and role parameters of one item,
@@ -50,6 +50,31 @@ export async function requireUser(ctx: IExecuteFunctions, directory: UserDirecto
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a new user logs in with: a password the product keeps, or (Azure Entra ID) the directory account's object ID. */
+export interface NewUserLogin {
+	password?: string;
+	identityProviderEntityId?: string;
+}
+
+/**
+ * Item `i`'s login for a new user of `type`: an identity provider's account (Entra Object ID, a
+ * UUID) for the types that have one, else the password where the product keeps passwords, checked
+ * against its policy. `passwordRequired` false (Sync): an empty password is none.
+ */
+export function readNewUserLogin(ctx: IExecuteFunctions, directory: UserDirectory, i: number, type: string | undefined, passwordRequired: boolean): NewUserLogin {
+	if (type !== undefined && directory.externalIdTypes?.includes(type)) {
+		const id = readText(ctx, i, 'identityProviderEntityId', 'Entra Object ID');
+		if (!UUID.test(id)) throw inputError(ctx, i, 'Entra Object ID', `"${id}" is not an object ID (a UUID)`, 'Copy the Object ID of the user from Microsoft Entra ID.');
+		return { identityProviderEntityId: id };
+	}
+	if (!directory.passwordProblem) return {};
+	const password = readSecret(ctx, i, 'password', 'Password', passwordRequired);
+	if (password === '') return {};
+	const weakness = directory.passwordProblem(password);
+	if (weakness) throw inputError(ctx, i, 'Password', weakness);
+	return { password };
+}
 
 /**
  * The roles named by item `i`'s multi-select: role names or IDs (an expression may also give one

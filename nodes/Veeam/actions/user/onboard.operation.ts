@@ -2,15 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../../client/adapters';
 import { UserExistsError } from '../../../../client/adapters/common';
-import { readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
-import { inputError, readBoolean, readChoice, readSecret, readText } from '../../helpers/input';
+import { readNewUserLogin, readRoles, roleNames, sameRoles, userOutput } from '../../helpers/directory';
+import { inputError, readBoolean, readChoice, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { showFor } from '../../../../client/products';
 import { azureUserTypeOptions, itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type IfExists = (typeof IF_EXISTS)[number];
 
 const properties: INodeProperties[] = [
@@ -159,16 +158,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	const type = directory.userTypes ? readChoice(this, i, 'userType', 'Type', directory.userTypes, directory.userTypes[0]) : undefined;
 	const problem = directory.nameProblem(name, type);
 	if (problem) throw inputError(this, i, 'User Name', problem);
-	let password: string | undefined;
-	let identityProviderEntityId: string | undefined;
-	if (type !== undefined && directory.externalIdTypes?.includes(type)) {
-		identityProviderEntityId = readText(this, i, 'identityProviderEntityId', 'Entra Object ID');
-		if (!UUID.test(identityProviderEntityId)) throw inputError(this, i, 'Entra Object ID', `"${identityProviderEntityId}" is not an object ID (a UUID)`);
-	} else if (directory.passwordProblem) {
-		password = readSecret(this, i, 'password', 'Password');
-		const weakness = directory.passwordProblem(password);
-		if (weakness) throw inputError(this, i, 'Password', weakness);
-	}
+	const { password, identityProviderEntityId } = readNewUserLogin(this, directory, i, type, true);
 	const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
 	const isServiceAccount = directory.setServiceAccountMode ? readBoolean(this, i, 'isServiceAccount', 'Service Account', false) : undefined;
 	const ifExists = readChoice(this, i, 'ifExists', 'If the User Already Exists', IF_EXISTS, 'makeRolesMatch');

@@ -1,229 +1,18 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	type INodePropertyOptions,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
-import { credentialAccountMatcher, directoryAccountFlags, readRoles, roleNames } from '../../helpers/directory';
-import { inputError, ItemErrors, readChoice, readEachItem, readSecret, readText } from '../../helpers/input';
+import { credentialAccountMatcher, directoryAccountFlags, readNewUserLogin, readRoles, roleNames } from '../../helpers/directory';
+import { inputError, ItemErrors, readChoice, readEachItem, readText } from '../../helpers/input';
 import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
-import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { showFor, type Product } from '../../../../client/products';
-import { azureUserTypeOptions, concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import { applySteps } from './sync.apply';
+import { DEFAULT_LIMIT } from './sync.description';
 import { outOfScope, planSync, type DesiredUser, type SafetyLimit, type SyncPlan, type SyncScope, type SyncStep, type ScopeKind } from './sync.plan';
 
 const MODES = ['plan', 'apply'] as const;
 type Mode = (typeof MODES)[number];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCOPES: readonly ScopeKind[] = ['namePattern', 'domain', 'roles', 'allExcept', 'all'];
-/** The defaults of the Max Removals options (the descriptions repeat them: n8n wants literals there). */
-const DEFAULT_LIMIT: SafetyLimit = { maxRemovals: 10, maxRemovalPercent: 50 };
 
-const COMMON_SCOPE_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'All Users', value: 'all', description: 'Every user of the server' },
-	{ name: 'All Users Except Some', value: 'allExcept', description: 'Every user but those named (names or patterns)' },
-	{
-		name: 'Holders of Some Roles',
-		value: 'roles',
-		description: 'Only these roles are managed: users keep their other roles, and lose access only when they hold none',
-	},
-	{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'A whole-name pattern with * and ?, for example TECH\\* or *.ops' },
-];
-
-const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {
-	name: 'Users of a Domain',
-	value: 'domain',
-	description: 'Active Directory accounts and groups named DOMAIN\\…',
-};
-
-function scopeField(products: Product[], options: INodePropertyOptions[]): INodeProperties {
-	return {
-		displayName: 'Scope',
-		name: 'scope',
-		type: 'options',
-		default: 'namePattern',
-		displayOptions: { show: { product: products } },
-		options,
-		description:
-			'Which users of the server this sync manages. The built-in administrator and the account of the credential are never removed or demoted.',
-	};
-}
-
-const properties: INodeProperties[] = [
-	{
-		displayName:
-			'Each input item is one person who should have access (e.g. a row of an HR export). Users inside the scope who are not in the input lose access; users outside the scope are never touched.',
-		name: 'syncNotice',
-		type: 'notice',
-		default: '',
-	},
-	{
-		displayName: 'Mode',
-		name: 'syncMode',
-		type: 'options',
-		default: 'plan',
-		options: [
-			{
-				name: 'Plan',
-				value: 'plan',
-				description: 'Output what would be done, one item per user (create, changeRoles, remove, unchanged, protected); change nothing',
-			},
-			{
-				name: 'Apply',
-				value: 'apply',
-				description: 'Do it: grants first, removals last; one item per user with the result of its step',
-			},
-		],
-		description: 'Whether to only show the changes or to make them',
-	},
-	{
-		displayName: 'User Name',
-		name: 'userName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.account }}',
-		description:
-			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Active Directory accounts and groups. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
-	},
-	rolesField('Roles the user should have'),
-	{
-		displayName: 'Type',
-		name: 'userType',
-		type: 'options',
-		default: 'ExternalUser',
-		displayOptions: { show: { product: ['vbr'] } },
-		options: vbrUserTypeOptions,
-		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
-	},
-	{
-		displayName: 'Type',
-		name: 'userType',
-		type: 'options',
-		default: 'Internal',
-		displayOptions: { show: { product: ['azure'] } },
-		options: azureUserTypeOptions,
-		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
-	},
-	{
-		displayName: 'Entra Object ID',
-		name: 'identityProviderEntityId',
-		type: 'string',
-		default: '',
-		displayOptions: { show: { product: ['azure'], userType: ['IdentityProvider'] } },
-		placeholder: 'e.g. {{ $json.entraObjectId }}',
-		description: 'For a Microsoft Entra ID user the sync creates: the object ID of the account (a UUID)',
-	},
-	{
-		displayName: 'Password',
-		name: 'password',
-		type: 'string',
-		typeOptions: { password: true },
-		default: '',
-		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
-		description:
-			'Password for a user the sync creates (required only for those; existing users keep theirs). Never part of the output.',
-	},
-	{
-		displayName: 'Description',
-		name: 'description',
-		type: 'string',
-		default: '',
-		displayOptions: showFor('descriptions'),
-		description: 'Description of a user the sync creates',
-	},
-	// One Scope list per product (as with Resource): VBGC has no domain accounts.
-	scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
-	scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS),
-	{
-		displayName: 'Name Pattern',
-		name: 'scopePattern',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. TECH\\*',
-		displayOptions: { show: { scope: ['namePattern'] } },
-		description: 'Whole-name pattern, case-insensitive: * matches any run of characters, ? one character',
-	},
-	{
-		displayName: 'Domain',
-		name: 'scopeDomain',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. TECH',
-		displayOptions: { show: { scope: ['domain'] } },
-		description: 'The NetBIOS domain name, as in DOMAIN\\name',
-	},
-	{
-		displayName: 'Managed Role Names or IDs',
-		name: 'scopeRoles',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getRoles', loadOptionsDependsOn: ['product'] },
-		default: [],
-		required: true,
-		displayOptions: { show: { scope: ['roles'] } },
-		description:
-			'The roles this sync hands out and takes away. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Except These Users',
-		name: 'scopeExcept',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. VBR01\\admin, TECH\\Backup Operators, *\\svc-*',
-		displayOptions: { show: { scope: ['allExcept'] } },
-		description: 'Names or patterns of users the sync leaves alone, separated by commas or new lines',
-	},
-	{
-		displayName: 'Options',
-		name: 'syncOptions',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Approved Plan ID',
-				name: 'approvedPlanId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{ $(\'Sync (Plan)\').first().json.planId }}',
-				description:
-					'Apply only: the planId of the plan someone approved. If the server or the list changed since, the plan differs and nothing is done.',
-			},
-			{
-				...concurrencyField,
-				description:
-					'Apply only: how many changes are sent to the server at the same time (1 to 16). Each is about another user. When Veeam asks to slow down, all wait.',
-			},
-			{
-				displayName: 'Max Removals',
-				name: 'maxRemovals',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 10,
-				description:
-					'Apply refuses, changing nothing, a plan that takes access from more managed users than this (a safety net against a broken HR export)',
-			},
-			{
-				displayName: 'Max Removals (%)',
-				name: 'maxRemovalPercent',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 100 },
-				default: 50,
-				description: 'Apply refuses, changing nothing, a plan that takes access from a larger share of the managed users than this',
-			},
-		],
-	},
-];
-
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['sync'] } }, properties);
+export { description } from './sync.description';
 
 export const batch = true;
 
@@ -299,20 +88,9 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		if (scoped) {
 			throw inputError(this, i, scoped.field === 'name' ? 'User Name' : 'Role Names or IDs', scoped.problem, 'Remove the item from the input, or widen the scope.');
 		}
-		let hasPassword = false;
-		let identityProviderEntityId: string | undefined;
-		if (type !== undefined && directory.externalIdTypes?.includes(type)) {
-			identityProviderEntityId = readText(this, i, 'identityProviderEntityId', 'Entra Object ID');
-			if (!UUID.test(identityProviderEntityId)) throw inputError(this, i, 'Entra Object ID', `"${identityProviderEntityId}" is not an object ID (a UUID)`);
-		} else if (directory.passwordProblem) {
-			const password = readSecret(this, i, 'password', 'Password', false);
-			if (password !== '') {
-				const weakness = directory.passwordProblem(password);
-				if (weakness) throw inputError(this, i, 'Password', weakness);
-				passwords.set(i, password);
-				hasPassword = true;
-			}
-		}
+		const { password, identityProviderEntityId } = readNewUserLogin(this, directory, i, type, false);
+		if (password !== undefined) passwords.set(i, password);
+		const hasPassword = password !== undefined;
 		const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
 		const desired: DesiredUser = { item: i, name, roles, type, description: description || undefined, hasPassword, identityProviderEntityId };
 		const earlier = seen.get(name.toLowerCase());

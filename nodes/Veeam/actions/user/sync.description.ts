@@ -1,0 +1,215 @@
+/**
+ * The fields of User → Sync (Desired State): what the editor shows per product. The reading and
+ * the run are in sync.operation.ts, the plan in sync.plan.ts, the apply in sync.apply.ts.
+ */
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { showFor, type Product } from '../../../../client/products';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { azureUserTypeOptions, concurrencyField, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import type { SafetyLimit } from './sync.plan';
+
+/** The defaults of the Max Removals options (the descriptions repeat them: n8n wants literals there). */
+export const DEFAULT_LIMIT: SafetyLimit = { maxRemovals: 10, maxRemovalPercent: 50 };
+
+const COMMON_SCOPE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'All Users', value: 'all', description: 'Every user of the server' },
+	{ name: 'All Users Except Some', value: 'allExcept', description: 'Every user but those named (names or patterns)' },
+	{
+		name: 'Holders of Some Roles',
+		value: 'roles',
+		description: 'Only these roles are managed: users keep their other roles, and lose access only when they hold none',
+	},
+	{ name: 'Users Matching a Name Pattern', value: 'namePattern', description: 'A whole-name pattern with * and ?, for example TECH\\* or *.ops' },
+];
+
+const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {
+	name: 'Users of a Domain',
+	value: 'domain',
+	description: 'Active Directory accounts and groups named DOMAIN\\…',
+};
+
+function scopeField(products: Product[], options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Scope',
+		name: 'scope',
+		type: 'options',
+		default: 'namePattern',
+		displayOptions: { show: { product: products } },
+		options,
+		description:
+			'Which users of the server this sync manages. The built-in administrator and the account of the credential are never removed or demoted.',
+	};
+}
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Each input item is one person who should have access (e.g. a row of an HR export). Users inside the scope who are not in the input lose access; users outside the scope are never touched.',
+		name: 'syncNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Mode',
+		name: 'syncMode',
+		type: 'options',
+		default: 'plan',
+		options: [
+			{
+				name: 'Plan',
+				value: 'plan',
+				description: 'Output what would be done, one item per user (create, changeRoles, remove, unchanged, protected); change nothing',
+			},
+			{
+				name: 'Apply',
+				value: 'apply',
+				description: 'Do it: grants first, removals last; one item per user with the result of its step',
+			},
+		],
+		description: 'Whether to only show the changes or to make them',
+	},
+	{
+		displayName: 'User Name',
+		name: 'userName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.account }}',
+		description:
+			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Active Directory accounts and groups. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
+	},
+	rolesField('Roles the user should have'),
+	{
+		displayName: 'Type',
+		name: 'userType',
+		type: 'options',
+		default: 'ExternalUser',
+		displayOptions: { show: { product: ['vbr'] } },
+		options: vbrUserTypeOptions,
+		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
+	},
+	{
+		displayName: 'Type',
+		name: 'userType',
+		type: 'options',
+		default: 'Internal',
+		displayOptions: { show: { product: ['azure'] } },
+		options: azureUserTypeOptions,
+		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
+	},
+	{
+		displayName: 'Entra Object ID',
+		name: 'identityProviderEntityId',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { product: ['azure'], userType: ['IdentityProvider'] } },
+		placeholder: 'e.g. {{ $json.entraObjectId }}',
+		description: 'For a Microsoft Entra ID user the sync creates: the object ID of the account (a UUID)',
+	},
+	{
+		displayName: 'Password',
+		name: 'password',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
+		description:
+			'Password for a user the sync creates (required only for those; existing users keep theirs). Never part of the output.',
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '',
+		displayOptions: showFor('descriptions'),
+		description: 'Description of a user the sync creates',
+	},
+	// One Scope list per product (as with Resource): VBGC has no domain accounts.
+	scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
+	scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS),
+	{
+		displayName: 'Name Pattern',
+		name: 'scopePattern',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. TECH\\*',
+		displayOptions: { show: { scope: ['namePattern'] } },
+		description: 'Whole-name pattern, case-insensitive: * matches any run of characters, ? one character',
+	},
+	{
+		displayName: 'Domain',
+		name: 'scopeDomain',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. TECH',
+		displayOptions: { show: { scope: ['domain'] } },
+		description: 'The NetBIOS domain name, as in DOMAIN\\name',
+	},
+	{
+		displayName: 'Managed Role Names or IDs',
+		name: 'scopeRoles',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getRoles', loadOptionsDependsOn: ['product'] },
+		default: [],
+		required: true,
+		displayOptions: { show: { scope: ['roles'] } },
+		description:
+			'The roles this sync hands out and takes away. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Except These Users',
+		name: 'scopeExcept',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. VBR01\\admin, TECH\\Backup Operators, *\\svc-*',
+		displayOptions: { show: { scope: ['allExcept'] } },
+		description: 'Names or patterns of users the sync leaves alone, separated by commas or new lines',
+	},
+	{
+		displayName: 'Options',
+		name: 'syncOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Approved Plan ID',
+				name: 'approvedPlanId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $(\'Sync (Plan)\').first().json.planId }}',
+				description:
+					'Apply only: the planId of the plan someone approved. If the server or the list changed since, the plan differs and nothing is done.',
+			},
+			{
+				...concurrencyField,
+				description:
+					'Apply only: how many changes are sent to the server at the same time (1 to 16). Each is about another user. When Veeam asks to slow down, all wait.',
+			},
+			{
+				displayName: 'Max Removals',
+				name: 'maxRemovals',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description:
+					'Apply refuses, changing nothing, a plan that takes access from more managed users than this (a safety net against a broken HR export)',
+			},
+			{
+				displayName: 'Max Removals (%)',
+				name: 'maxRemovalPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100 },
+				default: 50,
+				description: 'Apply refuses, changing nothing, a plan that takes access from a larger share of the managed users than this',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['sync'] } }, properties);
+
