@@ -178,6 +178,8 @@ export interface UserDirectory {
 	passwordProblem?(password: string): string | undefined;
 	/** VBGC: sets a user's password; the product wants the current one too. */
 	changePassword?(user: VeeamUser, password: string, oldPassword: string): Promise<VeeamUser>;
+	/** Why `description` cannot be a user's description on this product (AWS: too long; Azure: characters), checked without a request. */
+	descriptionProblem?(description: string): string | undefined;
 	/** VBGC: users have a description. */
 	updateDescription?(user: VeeamUser, description: string): Promise<VeeamUser>;
 	/**

@@ -5,7 +5,7 @@
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { UnclearOutcomeError } from '../transport';
+import { UnclearOutcomeError, VeeamApiError } from '../transport';
 import type { MfaEnrolment, NewUser, VeeamUser } from '../model';
 import { PortalDirectory, type PortalRole } from './portal';
 
@@ -49,6 +49,11 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		return undefined;
 	}
 
+	/** The AWS User Guide, "Creating Users": at most 255 characters. */
+	descriptionProblem(description: string): string | undefined {
+		return description.length > 255 ? 'is longer than 255 characters, the most Veeam Backup for AWS allows' : undefined;
+	}
+
 	refProblem(ref: string): string | undefined {
 		const problem = this.lookupProblem(ref);
 		if (problem) return `not a Veeam Backup for AWS user name: ${problem}`;
@@ -84,28 +89,37 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	}
 
 	/**
-	 * The product's own checks (`validateName`: unique and well-formed; `validatePassword`: the
-	 * policy), both at once, before the create: a refused name or password leaves nothing behind.
+	 * A create the appliance refuses (400) is explained with its own checks, `validateName` (unique
+	 * and well-formed) and `validatePassword` (the policy), asked only then: the usual onboarding
+	 * costs no more than the create. Nothing was created either way.
 	 */
-	protected async validateNew(user: NewUser): Promise<void> {
-		const refusal = (messages: unknown) =>
+	async createUser(user: NewUser): Promise<VeeamUser> {
+		const outcome = await super.createUser(user).then(
+			(created) => ({ created }),
+			(error: unknown) => ({ error }),
+		);
+		if ('created' in outcome) return outcome.created;
+		if (outcome.error instanceof VeeamApiError && outcome.error.status === 400) await this.explainRefusal(user);
+		throw outcome.error;
+	}
+
+	private async explainRefusal(user: NewUser): Promise<void> {
+		const refusals = (messages: unknown) =>
 			(Array.isArray(messages) ? (messages as ValidationMessage[]) : []).filter((m) => String(m?.severity).toLowerCase() === 'error').map((m) => String(m.message ?? ''));
+		const ask = async (path: string, body: IDataObject, secrets: string[] = []) =>
+			await this.call<unknown>({ method: 'POST', path: `${USERS}/${path}`, body, idempotent: true, secrets }).then(refusals, () => [] as string[]);
 		const [name, password] = await Promise.all([
-			this.call<unknown>({ method: 'POST', path: `${USERS}/validateName`, body: { name: user.name }, idempotent: true }),
-			user.password === undefined
-				? Promise.resolve([])
-				: this.call<unknown>({ method: 'POST', path: `${USERS}/validatePassword`, body: { password: user.password }, idempotent: true, secrets: [user.password] }),
+			ask('validateName', { name: user.name }),
+			user.password === undefined ? Promise.resolve([]) : ask('validatePassword', { password: user.password }, [user.password]),
 		]);
-		const nameRefused = refusal(name);
-		// A taken name is the existing user: createUser's look-up after the refusal says so.
-		if (nameRefused.length && !/exist|taken|unique|already/i.test(nameRefused.join(' '))) {
-			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for AWS refuses the user name "${user.name}": ${nameRefused.join('; ')}`, {
+		if (name.length) {
+			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for AWS refuses the user name "${user.name}": ${name.join('; ')}`, {
 				description: 'Nothing was created.',
 			});
 		}
-		if (refusal(password).length) {
+		if (password.length) {
 			// The server's words may quote the password: they are not shown.
-			throw new NodeOperationError(this.ctx.getNode(), 'Veeam Backup for AWS refuses the password: it does not meet the appliance\'s password policy', {
+			throw new NodeOperationError(this.ctx.getNode(), "Veeam Backup for AWS refuses the password: it does not meet the appliance's password policy", {
 				description: 'Nothing was created. Choose a longer or more varied password.',
 			});
 		}

@@ -62,6 +62,11 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		return undefined;
 	}
 
+	/** The Azure User Guide, "Adding User Accounts": Latin letters, digits, dots, commas and spaces. */
+	descriptionProblem(description: string): string | undefined {
+		return /^[A-Za-z0-9., ]*$/.test(description) ? undefined : 'may hold only Latin letters, digits, dots, commas and spaces (Veeam Backup for Microsoft Azure)';
+	}
+
 	refProblem(ref: string): string | undefined {
 		return UUID.test(ref) ? undefined : `"${ref}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`;
 	}

@@ -226,16 +226,10 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return (await this.listUsers({ namePattern: name })).find((u) => sameName(u.name, name));
 	}
 
-	/** Checks the server would take the new user before it is sent (AWS: its validate calls). */
-	protected async validateNew(user: NewUser): Promise<void> {
-		void user;
-	}
-
 	async createUser(user: NewUser): Promise<VeeamUser> {
 		const role = this.oneRole(user.roles);
 		const problem = this.nameProblem(user.name, user.type);
 		if (problem) throw new NodeOperationError(this.ctx.getNode(), `Cannot create the user: ${problem}`);
-		await this.validateNew(user);
 		const created = await createLookingFirst(
 			async () => {
 				const answer = await this.call<Model>({

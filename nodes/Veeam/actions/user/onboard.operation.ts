@@ -160,6 +160,8 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	if (problem) throw inputError(this, i, 'User Name', problem);
 	const { password, identityProviderEntityId } = readNewUserLogin(this, directory, i, type, true);
 	const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
+	const descriptionProblem = description ? directory.descriptionProblem?.(description) : undefined;
+	if (descriptionProblem) throw inputError(this, i, 'Description', descriptionProblem);
 	const isServiceAccount = directory.setServiceAccountMode ? readBoolean(this, i, 'isServiceAccount', 'Service Account', false) : undefined;
 	const ifExists = readChoice(this, i, 'ifExists', 'If the User Already Exists', IF_EXISTS, 'makeRolesMatch');
 	const roles = await readRoles(this, directory, i);

@@ -92,6 +92,8 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		if (password !== undefined) passwords.set(i, password);
 		const hasPassword = password !== undefined;
 		const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
+		const descriptionProblem = description ? directory.descriptionProblem?.(description) : undefined;
+		if (descriptionProblem) throw inputError(this, i, 'Description', descriptionProblem);
 		const desired: DesiredUser = { item: i, name, roles, type, description: description || undefined, hasPassword, identityProviderEntityId };
 		const earlier = seen.get(name.toLowerCase());
 		if (earlier) {

@@ -32,7 +32,8 @@ export interface CloudFacts {
 	mfaUser: { name: string; password: string; secret: string };
 	/** The API value of each role by its name. */
 	roleIds: Record<'Portal Administrator' | 'Portal Operator' | 'Restore Operator', string>;
-	usersPath: string;
+	/** The user collection's route as the simulator counts it. */
+	usersRoute: string;
 	/** What a user is addressed by. */
 	refKind: 'name' | 'id';
 }
@@ -47,7 +48,7 @@ export const FACTS: Record<CloudProduct, CloudFacts> = {
 		password: AWS_DEFAULT_PASSWORD,
 		mfaUser: AWS_MFA_USER,
 		roleIds: { 'Portal Administrator': 'PortalAdministrator', 'Portal Operator': 'PortalOperator', 'Restore Operator': 'RestoreOperator' },
-		usersPath: '/api/v1/users',
+		usersRoute: '/api/v1/users',
 		refKind: 'name',
 	},
 	azure: {
@@ -59,7 +60,7 @@ export const FACTS: Record<CloudProduct, CloudFacts> = {
 		password: AZURE_DEFAULT_PASSWORD,
 		mfaUser: AZURE_MFA_USER,
 		roleIds: { 'Portal Administrator': 'PortalAdmin', 'Portal Operator': 'PortalOperator', 'Restore Operator': 'RestoreOperator' },
-		usersPath: '/api/v8.1/users',
+		usersRoute: '/api/:version/users',
 		refKind: 'id',
 	},
 };

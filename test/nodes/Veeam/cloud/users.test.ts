@@ -88,6 +88,27 @@ describe.each<CloudProduct>(['aws', 'azure'])('User operations on %s', (product)
 		expect(sim.stats.requests - before).toBeLessThanOrEqual(3);
 	});
 
+	it('costs one create per new user when nothing is wrong; a create the server refuses is explained, and nothing is created', async () => {
+		const run = await h.run(onboard(), [{ name: 'cost_one' }]);
+		expect(run.json[0]).toMatchObject({ action: 'created' });
+		const validations = () => Object.entries(sim.stats.byRoute).filter(([route]) => /validate/i.test(route)).reduce((n, [, c]) => n + c, 0);
+		expect(validations()).toBe(0);
+		expect(sim.stats.byRoute[`POST ${h.facts.usersRoute}`]).toBe(1);
+		// A description the user guide's rule refuses (AWS: over 255 characters; Azure: a character
+		// other than letters, digits, dots, commas, spaces) is refused before anything is sent.
+		const requests = sim.stats.requests;
+		const refused = await h.run(onboard({ description: product === 'aws' ? 'x'.repeat(300) : 'Ops - EU' }), [{ name: 'bad_desc' }]);
+		expect(errorText(refused)).toMatch(/Description \(item 0\)/);
+		expect(sim.stats.requests).toBe(requests);
+		// A create the server refuses although our checks let it through (here an injected 400): on AWS
+		// the appliance's validate calls are asked why, then the refusal is reported; nothing is created.
+		sim.addFault({ kind: 'answer', status: 400, method: 'POST', pathIncludes: '/users', body: { status: 400, errorCode: 'InvalidOperation', title: 'Bad Request', details: 'Refused' } });
+		const refusedByServer = await h.run(onboard(), [{ name: 'refused_one' }]);
+		expect(errorText(refusedByServer)).toMatch(/Refused|400/);
+		expect(cloudUser(sim, 'refused_one')).toBeUndefined();
+		expect(validations()).toBe(product === 'aws' ? 2 : 0);
+	});
+
 	it('continues on fail per item: the good hires are created, the bad one is an error item', async () => {
 		const run = await h.run(onboard({ password: '={{ $json.password }}' }), [
 			{ name: 'a_one', password: PASSWORD },
