@@ -154,6 +154,11 @@ export interface UserDirectory {
 	setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser>;
 	/** `absent` when the user was already gone. */
 	deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'>;
+	/**
+	 * Why `id` cannot be a role ID on this product, without a request; absent: role IDs are UUIDs
+	 * (VBR, VBGC). AWS and Azure name their fixed roles (`PortalAdministrator`, `PortalAdmin`).
+	 */
+	roleIdProblem?(id: string): string | undefined;
 	/** All roles, fetched once per adapter (one adapter per execution). */
 	listRoles(): Promise<VeeamRole[]>;
 

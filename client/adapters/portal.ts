@@ -278,6 +278,10 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return outcome;
 	}
 
+	roleIdProblem(id: string): string | undefined {
+		return this.roles.some((r) => sameName(r.id, id)) ? undefined : `"${id}" is not a role of ${this.productName} (${this.roles.map((r) => r.id).join(', ')})`;
+	}
+
 	async listRoles(): Promise<VeeamRole[]> {
 		return this.roles.map((r) => ({ id: r.id, name: r.name, description: r.description }));
 	}

@@ -115,48 +115,49 @@ export const userLocators: INodeProperties[] = [
 	),
 ];
 
-/** A role: picked from a searchable list, by name or by ID. */
-export const roleRLC: INodeProperties = {
-	displayName: 'Role',
-	name: 'role',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The Veeam role, e.g. Restore Operator',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a role...',
-			typeOptions: {
-				searchListMethod: 'searchRoles',
-				searchable: true,
-			},
-		},
-		{
-			displayName: 'By Name',
-			name: 'name',
-			type: 'string',
-			placeholder: 'e.g. Restore Operator',
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. b167c3af-2262-4b6c-9861-0606fc0cb6b1',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: VBR_ID_PATTERN,
-						errorMessage: 'Not a valid Veeam role ID (a UUID)',
-					},
+/** A role: picked from a searchable list, by name or by ID (a UUID, or on AWS and Azure the API's name of the role). */
+function roleLocator(products: Product[], idPlaceholder: string, idPattern: string, idError: string): INodeProperties {
+	return {
+		displayName: 'Role',
+		name: 'role',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { product: products } },
+		description: 'The Veeam role, e.g. Restore Operator',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a role...',
+				typeOptions: {
+					searchListMethod: 'searchRoles',
+					searchable: true,
 				},
-			],
-		},
-	],
-};
+			},
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'e.g. Restore Operator',
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${idPlaceholder}`,
+				validation: [{ type: 'regex', properties: { regex: idPattern, errorMessage: idError } }],
+			},
+		],
+	};
+}
+
+/** The role locators, one per form of role ID (n8n shows the one of the chosen product; both are read as `role`). */
+export const roleLocators: INodeProperties[] = [
+	roleLocator(['vbr', 'vbgc'], 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', VBR_ID_PATTERN, 'Not a valid Veeam role ID (a UUID)'),
+	roleLocator(['aws', 'azure'], 'RestoreOperator', '^[A-Za-z]+$', 'Not a role ID of this product: the role as the API names it, e.g. RestoreOperator'),
+];
 
 /** Role names offered by the server; role IDs are accepted too (through an expression). */
 export function rolesField(description: string): INodeProperties {

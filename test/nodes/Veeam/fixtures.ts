@@ -113,7 +113,7 @@ export class VeeamFixture {
 }
 
 /** A real n8n-core load-options context for `node`, as the editor's lists and dropdowns get it. */
-function loadOptionsContextFor(nodeTypes: NodeTypes, credentials: TestCredentialsHelper, node: INode): ILoadOptionsFunctions {
+export function loadOptionsContextFor(nodeTypes: NodeTypes, credentials: TestCredentialsHelper, node: INode): ILoadOptionsFunctions {
 	const workflow = new Workflow({
 		id: 'load-options',
 		nodes: [node],

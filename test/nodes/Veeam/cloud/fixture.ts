@@ -3,7 +3,7 @@
  * per product, the node with that product, and the per-product facts the tests compare against.
  * (The suite-wide secret scan checks every output against every secret the simulators saw.)
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, ILoadOptionsFunctions, INode, INodeParameters } from 'n8n-workflow';
 
 import { VeeamBackupAwsApi } from '../../../../credentials/VeeamBackupAwsApi.credentials';
 import { VeeamBackupAzureApi } from '../../../../credentials/VeeamBackupAzureApi.credentials';
@@ -18,7 +18,7 @@ import {
 	type SimServer,
 } from '../../../../sim';
 import { NodeTypes, TestCredentialsHelper, runWorkflow, trustFields } from '../../../support/engine';
-import { NODE_NAME, NODE_TYPE, type VeeamRun } from '../fixtures';
+import { loadOptionsContextFor, NODE_NAME, NODE_TYPE, type VeeamRun } from '../fixtures';
 
 export type CloudProduct = 'aws' | 'azure';
 
@@ -122,6 +122,11 @@ export class CloudFixture {
 		});
 		const items = result.outputs[NODE_NAME]?.[0] ?? [];
 		return { ...result, items, json: items.map((item) => item.json) };
+	}
+
+	/** A real n8n-core load-options context (what the editor's lists and dropdowns call). */
+	loadOptionsContext(parameters: INodeParameters = {}): ILoadOptionsFunctions {
+		return loadOptionsContextFor(this.nodeTypes, this.credentials, this.node(parameters));
 	}
 
 	storedCredential(id: string = this.product): ICredentialDataDecryptedObject {

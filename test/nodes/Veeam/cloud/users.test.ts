@@ -5,7 +5,8 @@
  */
 import { startSimulator, type SimServer } from '../../../../sim';
 import { shutdownEngine } from '../../../support/engine';
-import { byId, byName, errorText, mutations } from '../fixtures';
+import { Veeam } from '../../../../nodes/Veeam/Veeam.node';
+import { byId, byName, errorText, fromList, mutations } from '../fixtures';
 import { CloudFixture, cloudUser, type CloudProduct } from './fixture';
 
 const PASSWORD = 'N3w-Hire-Passw0rd!';
@@ -136,6 +137,30 @@ describe.each<CloudProduct>(['aws', 'azure'])('User operations on %s', (product)
 		expect(roles.json.map((r) => r.name)).toEqual(expect.arrayContaining(['Portal Administrator', 'Portal Operator', 'Restore Operator']));
 		const missing = await h.run({ resource: 'user', operation: 'get', user: byName('nobody.here') });
 		expect(errorText(missing)).toMatch(/no Veeam user or group with name "nobody.here"/);
+	});
+
+	it('serves the editor: the user list (searchable, paged), the role list and Role → Get by list, name or ID', async () => {
+		const node = new Veeam();
+		for (const name of ['find_me', 'find_you', 'other_one']) await h.run(onboard(), [{ name }]);
+		const found = await node.methods!.listSearch!.searchUsers.call(h.loadOptionsContext({ resource: 'user', operation: 'get' }), 'find');
+		expect(found.results.map((r) => r.name).sort()).toEqual(['find_me', 'find_you']);
+		// The list's value is what the product addresses the user by: its name (AWS) or its ID (Azure).
+		const picked = found.results.find((r) => r.name === 'find_me');
+		expect(picked?.value).toBe(h.facts.refKind === 'name' ? 'find_me' : cloudUser(sim, 'find_me')?.id);
+		const got = await h.run({ resource: 'user', operation: 'get', user: fromList(String(picked?.value)) });
+		expect(got.json[0]).toMatchObject({ name: 'find_me' });
+
+		const roles = await node.methods!.listSearch!.searchRoles.call(h.loadOptionsContext({ resource: 'role', operation: 'get' }), 'operator');
+		expect(roles.results.map((r) => r.name).sort()).toEqual(['Portal Operator', 'Restore Operator']);
+		const options = await node.methods!.loadOptions!.getRoles.call(h.loadOptionsContext({ resource: 'user', operation: 'onboard' }));
+		expect(options.map((o) => o.name)).toEqual(expect.arrayContaining(['Portal Administrator', 'Portal Operator', 'Restore Operator']));
+		for (const role of [fromList(h.facts.roleIds['Portal Operator']), byName('Portal Operator'), byId(h.facts.roleIds['Portal Operator'])]) {
+			const one = await h.run({ resource: 'role', operation: 'get', role });
+			expect(one.error).toBeUndefined();
+			expect(one.json[0]).toMatchObject({ id: h.facts.roleIds['Portal Operator'], name: 'Portal Operator' });
+		}
+		const unknown = await h.run({ resource: 'role', operation: 'get', role: byId('BackupViewer') });
+		expect(errorText(unknown)).toMatch(/Role \(item 0\).*not a role of/s);
 	});
 
 	it('promotes (replace), refuses adding a second role, and sends nothing for that', async () => {
