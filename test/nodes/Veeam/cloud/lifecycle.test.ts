@@ -68,6 +68,25 @@ describe('MFA on Veeam Backup for AWS', () => {
 		expect(mutations(sim).map(([a]) => a)).toEqual(expect.arrayContaining(['user.mfaEnable', 'user.mfaAccepted', 'user.mfaDisable']));
 	});
 
+	it('recreates the MFA secret of a user whose MFA is on: the old secret keeps working until the new one is accepted', async () => {
+		const h = t.h();
+		const sim = t.sim();
+		const user = h.facts.mfaUser;
+		const recreated = await h.run({ resource: 'mfa', operation: 'recreate', user: byName(user.name) });
+		expect(recreated.error).toBeUndefined();
+		expect(recreated.json[0]).toMatchObject({ action: 'mfaSetupStarted', qrString: expect.stringMatching(/^otpauth:/) });
+		const secret = String(new URL(String(recreated.json[0].qrString)).searchParams.get('secret'));
+		expect(secret).not.toBe(user.secret);
+		// Until accepted, the user still logs in with the old secret.
+		h.addCredential('old', { username: user.name, password: user.password, totpSecret: user.secret });
+		expect((await h.run({ resource: 'user', operation: 'getMany', returnAll: true }, [{}], { credentialId: 'old' })).error).toBeUndefined();
+		const accepted = await h.run({ resource: 'mfa', operation: 'accept', user: byName(user.name), code: await currentCode(secret), token: String(recreated.json[0].token) });
+		expect(accepted.error).toBeUndefined();
+		h.addCredential('new', { username: user.name, password: user.password, totpSecret: secret });
+		expect((await h.run({ resource: 'user', operation: 'getMany', returnAll: true }, [{}], { credentialId: 'new' })).error).toBeUndefined();
+		expect(cloudUser(sim, user.name)?.mfaEnabled).toBe(true);
+	});
+
 	it('refuses a wrong code and leaves MFA off', async () => {
 		const h = t.h();
 		await h.run({ resource: 'user', operation: 'onboard', userName: 'mfa_two', password: PASSWORD, roles: ['Portal Operator'] });

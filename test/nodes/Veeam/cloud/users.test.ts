@@ -129,6 +129,10 @@ describe.each<CloudProduct>(['aws', 'azure'])('User operations on %s', (product)
 		expect(got.json[0]).toMatchObject({ name: 'ops_bob', roles: [{ name: 'Restore Operator' }] });
 		const listed = await h.run({ resource: 'user', operation: 'getMany', returnAll: true, filters: { namePattern: 'ops_*' } });
 		expect(listed.json.map((u) => u.name)).toEqual(['ops_ann', 'ops_bob']);
+		const skipped = await h.run({ resource: 'user', operation: 'getMany', returnAll: true, filters: { namePattern: 'ops_*' }, options: { offset: 1 } });
+		expect(skipped.json.map((u) => u.name)).toEqual(['ops_bob']);
+		const byType = await h.run({ resource: 'user', operation: 'getMany', returnAll: true, options: { sortBy: 'type' } });
+		expect(errorText(byType)).toMatch(/Sort By \(item 0\): "type" is not one of name, description, mfaEnabled/);
 		const one = await h.run({ resource: 'user', operation: 'getMany', returnAll: false, limit: 1, options: { sortBy: 'name', sortDirection: 'DESC' } });
 		expect(one.json).toHaveLength(1);
 		const all = await h.run({ resource: 'user', operation: 'getMany', returnAll: true });
