@@ -98,6 +98,8 @@ export class VbrDirectory implements UserDirectory {
 	}
 	private roles?: Promise<VeeamRole[]>;
 	private snapshot?: UserSnapshot;
+	/** Requests the last read of the whole user list took, in this execution. */
+	private wholeListPages?: number;
 	/** What this execution's requests share: a pause after 429/503, one re-login. */
 	private readonly group = new RequestGroup();
 
@@ -162,7 +164,19 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		const users = await readUserPages(this.ctx.getNode(), (skip, size) => this.page(filter, skip, size, options.sort), limit, options);
+		let pages = 0;
+		const users = await readUserPages(
+			this.ctx.getNode(),
+			async (skip, size) => {
+				pages++;
+				return await this.page(filter, skip, size, options.sort);
+			},
+			limit,
+			options,
+		);
+		// What reading the whole list costs (readBack compares it with one GET per user).
+		const whole = Object.values(filter).every((v) => v === undefined) && limit === undefined && !options.offset;
+		if (whole) this.wholeListPages = pages;
 		// A server that ignored the MFA filter does not get its other users through.
 		return filter.mfaEnabled === undefined ? users : users.filter((u) => u.mfaEnabled === filter.mfaEnabled);
 	}
@@ -189,8 +203,10 @@ export class VbrDirectory implements UserDirectory {
 
 	async readBack(refs: string[]): Promise<Map<string, VeeamUser | undefined>> {
 		const found = new Map<string, VeeamUser | undefined>();
-		// The whole list when this execution read it once already and that is cheaper again.
-		if (this.snapshot && this.snapshot.pages < refs.length) {
+		// The whole list when this execution read it once already (a snapshot, or Sync's listing) and
+		// reading it again takes fewer requests than one GET per user.
+		const pages = this.snapshot?.pages ?? this.wholeListPages;
+		if (pages !== undefined && pages < refs.length) {
 			const byRef = new Map((await this.listUsers()).map((u) => [u.ref.toLowerCase(), u]));
 			for (const ref of refs) found.set(ref, byRef.get(ref.toLowerCase()));
 			return found;

@@ -116,6 +116,16 @@ describe('User → Sync: Apply', () => {
 		expect(mutations(sim)).toEqual([]);
 	});
 
+	it('reads its changes back with the user list when that is cheaper than a look-up per user (40 hires: 1 list page, not 40 GETs)', async () => {
+		const hires = Array.from({ length: 40 }, (_, n) => ({ account: `TECH\\hire${String(n).padStart(2, '0')}`, roles: ['Restore Operator'] }));
+		const run = await h.run(sync({ syncMode: 'apply', scope: 'namePattern', scopePattern: 'TECH\\hire*' }), hires);
+		expect(run.error).toBeUndefined();
+		expect(run.json.filter((j) => j.result === 'created')).toHaveLength(40);
+		// The sync's own listing, then the read-back: the list again (one page each), no per-user GET.
+		expect(routeCount(sim, `GET ${USERS}/:id`)).toBe(0);
+		expect(routeCount(sim, `GET ${USERS}`)).toBe(2);
+	});
+
 	it('never removes or demotes the built-in administrators group or the credential\'s own account', async () => {
 		const run = await h.run(sync({ syncMode: 'apply', scope: 'all' }), [{ account: 'VBR01\\svc-n8n', roles: ['Backup Viewer'] }, ...HR]);
 		// Scope "all": 4 of the 6 unprotected users would go, past the default 50 %.
