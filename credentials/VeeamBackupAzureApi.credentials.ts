@@ -56,10 +56,12 @@ export class VeeamBackupAzureApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, auth);
 
 	test: ICredentialTestRequest = userListTest(
-		'=/api/{{$credentials.apiVersion === "custom" ? $credentials.customApiVersion : $credentials.apiVersion}}/users',
+		'=/api/{{String($credentials.apiVersion === "custom" ? $credentials.customApiVersion : $credentials.apiVersion).trim()}}/users',
 		auth.productName,
 		PRODUCTS.azure.administratorRole,
 		'totalCount',
 		{ Limit: 1 },
+		// Every path of an API version the appliance does not serve answers NotFound (the login has no version).
+		'The server logged the account in but has no user list at this API version: choose your appliance\'s version in "API Version" (Veeam Backup for Microsoft Azure 8.1 speaks v8.1, 8.0 v8, …).',
 	);
 }

@@ -203,7 +203,30 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		if (this.refProblem(ref)) return undefined;
 		const path = this.userPath(ref);
 		const found = await unlessNotFound(this.call<Model>({ method: 'GET', path }), ref);
-		return found && this.asked(found, ref, `GET ${path}`);
+		if (!found) {
+			// These products' NotFound names no resource: a user list that is not there either (Azure
+			// at an API version it does not serve answers every path with NotFound) is not "absent".
+			await this.collectionServed();
+			return undefined;
+		}
+		return this.asked(found, ref, `GET ${path}`);
+	}
+
+	private collection?: Promise<void>;
+
+	/** Whether the server serves the user list at all (asked once per execution, only after a NotFound). */
+	private async collectionServed(): Promise<void> {
+		this.collection ??= this.call<PortalList<Model>>({ method: 'GET', path: this.usersPath, qs: { Offset: 0, Limit: 1 } }).then(
+			() => undefined,
+			(error: unknown) => {
+				this.collection = undefined;
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new NodeOperationError(this.ctx.getNode(), `${this.productName} does not serve its user list at this address and API version: ${reason}`, {
+					description: "A user looked up there was answered NotFound, which then says nothing. Check the credential's API Version (the versions of your appliance's release) and Server URL.",
+				});
+			},
+		);
+		await this.collection;
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {

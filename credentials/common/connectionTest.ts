@@ -19,6 +19,8 @@ export function userListTest(
 	/** A key every user-list answer of the product has (`pagination` on VBR and VBGC, `totalCount` on AWS and Azure). */
 	listKey = 'pagination',
 	qs: Record<string, number> = { limit: 1 },
+	/** For products with the version in the path: what a NotFound answer to the user list means. */
+	notFoundMessage?: string,
 ): ICredentialTestRequest {
 	return {
 		request: {
@@ -36,6 +38,9 @@ export function userListTest(
 					message: `The account logs in, but lacks the ${role} role that the Veeam node needs to manage users. Give it that role in ${productName}, or use an account that has it.`,
 				},
 			},
+			...(notFoundMessage
+				? [{ type: 'responseSuccessBody' as const, properties: { key: 'errorCode', value: 'NotFound', message: notFoundMessage } }]
+				: []),
 			{
 				type: 'responseSuccessBody',
 				properties: {

@@ -187,3 +187,17 @@ describe.each<CloudProduct>(['aws', 'azure'])('Sync on %s', (product) => {
 		expect(Object.values(byAction(again.json)).every((a) => a === 'unchanged')).toBe(true);
 	});
 });
+
+describe('An API version Azure does not serve', () => {
+	const t = start('azure');
+
+	it('is an error, never "absent": a leaver looked up at a version the appliance lacks is not reported gone', async () => {
+		const h = t.h();
+		h.resetCredential({ apiVersion: 'custom', customApiVersion: 'v9' });
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byId(AZURE_IDP_USER.id), ifNotFound: 'absent' });
+		expect(run.json).toEqual([]);
+		expect(errorText(run)).toMatch(/does not serve its user list at this address and API version.*v9/s);
+		expect(cloudUser(t.sim(), AZURE_IDP_USER.name)).toBeDefined();
+		expect(mutations(t.sim())).toEqual([]);
+	});
+});
