@@ -130,6 +130,11 @@ export interface UserDirectory {
 	 * (e.g. VBR wants `DOMAIN\name` for Active Directory accounts); undefined when it can.
 	 */
 	nameProblem(name: string, type?: string): string | undefined;
+	/**
+	 * Why no user of this product can have `name`, so a look-up by it need not be sent (AWS, Azure:
+	 * `..`, `/`, wildcards); undefined when a user may. New users' names have stricter rules (nameProblem).
+	 */
+	lookupNameProblem?(name: string): string | undefined;
 	/** Why `ref` cannot be a user reference on this product (VBR: not a UUID); undefined when it can. */
 	refProblem(ref: string): string | undefined;
 	/** Every matching user (or the first `limit`), paging with the largest page the server accepts. */

@@ -54,14 +54,19 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		return description.length > 255 ? 'is longer than 255 characters, the most Veeam Backup for AWS allows' : undefined;
 	}
 
+	/** The names of the calls under `/users` (`/users/validateName` …): a user so named could never be addressed. */
+	private reservedProblem(name: string): string | undefined {
+		if (!/^(validateName|validateDescription|validatePassword|isFirstLogin|checkInstanceId|createDefaultUser|export)$/i.test(name)) return undefined;
+		return `"${name}" cannot be a user name: the API uses /users/${name} for another call`;
+	}
+
+	protected lookupProblem(name: string): string | undefined {
+		return super.lookupProblem(name) ?? this.reservedProblem(name);
+	}
+
 	refProblem(ref: string): string | undefined {
-		const problem = this.lookupProblem(ref);
-		if (problem) return `not a Veeam Backup for AWS user name: ${problem}`;
-		// `/users/validateName` and the other calls under /users would be read instead of the user.
-		if (/^(validateName|validateDescription|validatePassword|isFirstLogin|checkInstanceId|createDefaultUser|export)$/i.test(ref)) {
-			return `"${ref}" cannot be a user name: the API uses /users/${ref} for another call`;
-		}
-		return undefined;
+		const problem = super.lookupProblem(ref);
+		return problem ? `not a Veeam Backup for AWS user name: ${problem}` : this.reservedProblem(ref);
 	}
 
 	protected fromModel(u: AwsUserModel): VeeamUser {

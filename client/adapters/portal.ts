@@ -8,8 +8,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
-import type { Product } from '../products';
-import { RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { PRODUCTS, type Product } from '../products';
+import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
@@ -89,6 +89,10 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return undefined;
 	}
 
+	lookupNameProblem(name: string): string | undefined {
+		return this.lookupProblem(name);
+	}
+
 	nameProblem(name: string, type?: string): string | undefined {
 		if (type !== undefined && !(this.userTypes ?? []).includes(type)) {
 			return `unknown user type "${type}"${this.userTypes ? ` (expected one of ${this.userTypes.join(', ')})` : ''}`;
@@ -114,9 +118,19 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return `${this.usersPath}/${encodeURIComponent(ref)}${action ? `/${action}` : ''}`;
 	}
 
-	/** The user an answer carries, when it is the one with `ref`. */
-	protected asked(model: Model, ref: string, call: string): VeeamUser {
-		return sameUserOrFail(this.ctx, this.fromModel(model), `"${ref}"`, (u) => sameName(u.ref, ref), call);
+	/** The user an answer carries, when it is the one with `ref` (`call`: the request, for the message). */
+	protected async asked(model: Model, ref: string, call: string): Promise<VeeamUser> {
+		const user = this.fromModel(model);
+		if (sameName(user.ref, ref)) return user;
+		return sameUserOrFail(this.ctx, user, `"${ref}"`, () => false, await this.sent(call));
+	}
+
+	/** `GET /api/{version}/users/…` as it was sent (the credential's version in the path), for messages. */
+	protected async sent(call: string): Promise<string> {
+		if (!call.includes(API_VERSION_SEGMENT)) return call;
+		const c = await this.ctx.getCredentials(PRODUCTS[this.product].credentialType, 0);
+		const version = String(c.apiVersion === 'custom' ? c.customApiVersion : c.apiVersion).trim();
+		return call.split(API_VERSION_SEGMENT).join(version);
 	}
 
 	/** The role with this API value or name, as the common model holds it. */
@@ -209,7 +223,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 			await this.collectionServed();
 			return undefined;
 		}
-		return this.asked(found, ref, `GET ${path}`);
+		return await this.asked(found, ref, `GET ${path}`);
 	}
 
 	private collection?: Promise<void>;
@@ -263,7 +277,8 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 					secrets: user.password === undefined ? [] : [user.password],
 				});
 				const made = this.fromModel(answer);
-				return sameUserOrFail(this.ctx, made, `"${user.name}"`, (u) => sameName(u.name, user.name), `POST ${this.usersPath}`);
+				if (sameName(made.name, user.name)) return made;
+				return sameUserOrFail(this.ctx, made, `"${user.name}"`, () => false, await this.sent(`POST ${this.usersPath}`));
 			},
 			async () => await this.fetchUserByName(user.name),
 		).catch((error: unknown) => {
@@ -277,7 +292,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	protected async update(user: VeeamUser, body: IDataObject, secrets: string[] = []): Promise<VeeamUser> {
 		const path = this.userPath(user);
 		const res = await this.call<Model>({ method: 'PUT', path, body, secrets, idempotent: secrets.length === 0 });
-		const updated = this.asked(res, user.ref, `PUT ${path}`);
+		const updated = await this.asked(res, user.ref, `PUT ${path}`);
 		this.snapshot?.put(updated);
 		return updated;
 	}

@@ -1,5 +1,5 @@
 /**
- * Fault suite (Veeam Trigger, both products): after a baseline, users are added, changed and
+ * Fault suite (Veeam Trigger, every product: VBR, VBGC, AWS, Azure): after a baseline, users are added, changed and
  * removed in the console; then a poll runs while the simulator misbehaves, and another one after.
  * A poll either emits exactly the changes (and the next one nothing: no duplicate), or fails
  * clearly and emits nothing, and the next poll emits exactly the changes (no event lost). Same
@@ -14,13 +14,18 @@ import { FaultTable, standardFaults } from './faultTable';
 const ROLES: Record<Product, { low: string; high: string }> = {
 	vbr: { low: 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', high: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11' },
 	vbgc: { low: 'c082aeb7-6c99-4fcc-afaf-360573eff45c', high: '3aa715c3-17b3-45b8-9e0b-c61743bf84d1' },
+	aws: { low: 'RestoreOperator', high: 'PortalAdministrator' },
+	azure: { low: 'RestoreOperator', high: 'PortalAdmin' },
 };
 const CHANGES: Record<Product, { add: string; promote: string; remove: string }> = {
 	vbr: { add: 'TECH\\new.hire', promote: 'TECH\\sheila.d.cory', remove: 'VBR01\\viewer' },
 	vbgc: { add: 'new.hire', promote: 'restorer', remove: 'operator' },
+	// Names AWS accepts: lower-case letters, digits, `_` and `-`.
+	aws: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
+	azure: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 };
-const API_PATH: Record<Product, string> = { vbr: '/security/', vbgc: '/api/v1/users' };
-const PRODUCTS: Product[] = ['vbr', 'vbgc'];
+const API_PATH: Record<Product, string> = { vbr: '/security/', vbgc: '/api/v1/users', aws: '/api/v1/users', azure: '/api/v8.1/users' };
+const PRODUCTS: Product[] = ['vbr', 'vbgc', 'aws', 'azure'];
 const OPERATION = (product: Product) => `${product} poll`;
 
 const describeEvents = (result: PollResult) => summary(result).map(([event, name]) => `${event} ${name}`).sort();
@@ -35,7 +40,8 @@ const tables = PRODUCTS.map((product) => {
 beforeAll(async () => {
 	for (const product of PRODUCTS) {
 		// Small pages: a poll lists users in several requests, so a fault can hit its middle.
-		const sim = await startSimulator({ product, vbr: { maxPageSize: 2 }, vbgc: { maxPageSize: 2 } });
+		const pages = { maxPageSize: 2 };
+		const sim = await startSimulator({ product, vbr: pages, vbgc: pages, aws: pages, azure: pages });
 		sims.set(product, sim);
 		admins.set(product, adminFor(sim));
 	}

@@ -3,10 +3,13 @@
  * the one asked for, secrets echoed back, a lost DELETE answer, a trickling server, absurd token
  * lifetimes, names that are path segments, a list whose paging never ends. The nodes must not be
  * fooled by any of them: they fail clearly (nothing half-done), or get the truth another way.
- * Runs through n8n's engine on both majors (both jest projects of `npm test`).
+ * Runs through n8n's engine on both majors (both jest projects of `npm test`). VBR and VBGC first,
+ * then the same distrust on Veeam Backup for AWS and for Microsoft Azure.
  */
-import { startSimulator, VBGC_DEFAULT_PASSWORD, type SimServer } from '../../sim';
-import { shutdownEngine } from '../support/engine';
+import type { IDataObject } from 'n8n-workflow';
+
+import { AZURE_IDP_USER, startSimulator, VBGC_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+import { N8N_MAJOR, shutdownEngine } from '../support/engine';
 import {
 	USERS,
 	VBGC_USERS,
@@ -20,6 +23,7 @@ import {
 	vbgcUser,
 } from '../nodes/Veeam/fixtures';
 import { activate, summary } from '../nodes/VeeamTrigger/harness';
+import { CLOUD_PRODUCTS, CloudFixture, FACTS, cloudUser } from './cloudFixture';
 
 let vbr: SimServer;
 let vbgc: SimServer;
@@ -293,5 +297,319 @@ describe('a user removed by someone else between the look-up and the DELETE', ()
 		});
 		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName(SHEILA) });
 		expect(run.json[0]).toMatchObject({ action: 'absent', name: SHEILA, directoryAccountRemains: true, directoryAccount: SHEILA });
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Veeam Backup for AWS and Veeam Backup for Microsoft Azure: the same distrust
+// ---------------------------------------------------------------------------------------------
+
+describe.each(CLOUD_PRODUCTS)('%s: answers no Veeam server should give', (product) => {
+	const facts = FACTS[product];
+	const USERS_PATH = facts.usersPath;
+	let sim: SimServer;
+	let f: CloudFixture;
+	/** AWS addresses users by name, Azure by ID: the locator and path of the initial user "operator". */
+	const OPERATOR_ID = '1cef8d58-92a1-4505-9f3a-6b8e49bec81a';
+	const operator = () => (product === 'aws' ? byName('operator') : byId(OPERATOR_ID));
+	const operatorPath = `${USERS_PATH}/${product === 'aws' ? 'operator' : OPERATOR_ID}`;
+	const getOperator = () => ({ resource: 'user', operation: 'get', user: operator() });
+	const loginPath = product === 'aws' ? '/api/v1/token' : '/api/oauth2/token';
+
+	beforeAll(async () => {
+		sim = await startSimulator({ product });
+		f = new CloudFixture(sim, product);
+	});
+	afterAll(async () => {
+		await sim.close();
+	});
+	beforeEach(() => {
+		sim.reset();
+		f.resetCredential();
+	});
+
+	describe('redirects are never followed', () => {
+		it.each([302, 307])('a user read answered %i to another host fails naming the host; the token goes nowhere', async (status) => {
+			sim.addFault({ kind: 'answer', status, headers: { Location: `${elsewhere.url}${USERS_PATH}?x=1` }, method: 'GET', pathIncludes: USERS_PATH });
+			const run = await f.run(getOperator());
+			expect(run.error?.message).toBe(
+				`${sim.url} answered GET ${operatorPath} with a redirect (${status}) to ${elsewhere.url}. The node does not follow redirects from a Veeam server: a redirect could hand the token or the request to another host.`,
+			);
+			expect(errorText(run)).toContain('Put the Veeam server\'s own address');
+			expect(errorText(run)).not.toContain('x=1');
+			expect(elsewhere.stats.requests).toBe(0);
+			expect(sim.stats.byStatus[String(status)]).toBe(1);
+			expect(mutations(sim)).toEqual([]);
+		});
+
+		it('a create answered with a redirect is not sent on, and not sent again', async () => {
+			sim.addFault({ kind: 'answer', status: 308, headers: { Location: `${elsewhere.url}${USERS_PATH}` }, method: 'POST', pathIncludes: USERS_PATH, count: 10 });
+			const params = { resource: 'user', operation: 'onboard', userName: 'new_hire', ...(product === 'azure' ? { userType: 'Internal' } : {}), password: 'N3w-Hire-Secret!x', roles: ['Restore Operator'] };
+			const run = await f.run(params, [{}], { secrets: ['N3w-Hire-Secret!x'] });
+			expect(run.error?.message).toContain(`with a redirect (308) to ${elsewhere.url}.`);
+			expect(elsewhere.stats.requests).toBe(0);
+			expect(sim.stats.byStatus['308']).toBe(1);
+			expect(cloudUser(sim, 'new_hire')).toBeUndefined();
+		});
+
+		it('the login answered with a redirect fails naming the host; the password form goes nowhere', async () => {
+			sim.addFault({ kind: 'answer', status: 307, headers: { Location: `${elsewhere.url}${loginPath}` }, pathIncludes: loginPath });
+			const run = await f.run(getOperator());
+			expect(run.error?.message).toBe(
+				`${facts.name} login failed: ${sim.url}${loginPath} answered with a redirect (307) to ${elsewhere.url}. ` +
+					'The login is never sent on to another address (it holds the password): put the server\'s own address into "Server URL".',
+			);
+			expect(elsewhere.stats.requests).toBe(0);
+		});
+	});
+
+	describe('a 404 is "absent" only when Veeam says so', () => {
+		it('Offboard: a bare 404 on the DELETE (a proxy, a wrong route) is an error; the user is not reported absent', async () => {
+			sim.addFault({ kind: 'answer', status: 404, method: 'DELETE', pathIncludes: USERS_PATH });
+			const run = await f.run({ resource: 'user', operation: 'offboard', user: operator() });
+			expect(run.error?.message).toBe('Veeam answered 404');
+			expect(run.json).toEqual([]);
+			expect(cloudUser(sim, 'operator')).toBeDefined();
+		});
+
+		it('Get: a bare 404 on the look-up is an error, not "no such user"', async () => {
+			sim.addFault({ kind: 'answer', status: 404, method: 'GET', pathIncludes: USERS_PATH });
+			const run = await f.run(getOperator());
+			expect(run.error?.message).toBe('Veeam answered 404');
+		});
+
+		if (product === 'azure') {
+			// Azure answers a version segment it does not accept with 404 NotFound ("The API version v4
+			// is not supported. Supported versions: …"), naming no resource: that NotFound must not be
+			// read as "this user does not exist" (Offboard would report an existing user "absent").
+			const v4 = { apiVersion: 'custom', customApiVersion: 'v4' };
+
+			it('Offboard by ID with an API version the server does not accept fails naming the version; the user is not reported absent', async () => {
+				f.resetCredential(v4);
+				const run = await f.run({ resource: 'user', operation: 'offboard', user: operator() });
+				expect(run.error?.message).toMatch(/API version v4 is not supported/);
+				expect(run.json).toEqual([]);
+			});
+
+			it('Get by ID with that version fails naming the version, not "no Veeam user"', async () => {
+				f.resetCredential(v4);
+				const run = await f.run(getOperator());
+				expect(run.error?.message).toMatch(/API version v4 is not supported/);
+			});
+
+			it('nothing is deleted, and a look-up by name (a list) fails naming the version', async () => {
+				f.resetCredential(v4);
+				await f.run({ resource: 'user', operation: 'offboard', user: operator() });
+				const run = await f.run({ resource: 'user', operation: 'offboard', user: byName('operator') });
+				expect(run.error?.message).toBe('Veeam: The API version v4 is not supported. Supported versions: v5, v6, v7, v8, v8.1.');
+				expect(mutations(sim)).toEqual([]);
+				expect(cloudUser(sim, 'operator')).toBeDefined();
+			});
+		}
+
+		it('Veeam\'s own NotFound for the user still means absent', async () => {
+			const ghost = product === 'aws' ? byName('ghost_user') : byId('00000000-0000-4000-8000-000000000000');
+			const run = await f.run({ resource: 'user', operation: 'offboard', user: ghost });
+			expect(run.error).toBeUndefined();
+			expect(run.json[0]).toMatchObject({ action: 'absent', directoryAccountRemains: false });
+			expect(mutations(sim)).toEqual([]);
+		});
+	});
+
+	describe('another user than the one asked for is never taken for it', () => {
+		const administrator = () => ({ ...cloudUser(sim, facts.admin) });
+
+		it('a look-up answered with another user fails; Promote and Offboard change nothing', async () => {
+			sim.addFault({ kind: 'answer', status: 200, body: administrator(), method: 'GET', pathIncludes: operatorPath, count: 2 });
+			const promote = await f.run({ resource: 'user', operation: 'promote', user: operator(), roleMode: 'replace', roles: ['Restore Operator'] });
+			expect(promote.error?.name).toBe('NodeApiError');
+			expect(promote.error?.message).toMatch(new RegExp(`with another user \\(${facts.admin}\\) than "${product === 'aws' ? 'operator' : OPERATOR_ID}"$`));
+			const offboard = await f.run({ resource: 'user', operation: 'offboard', user: operator() });
+			expect(offboard.error?.message).toBe(promote.error?.message);
+			expect(mutations(sim)).toEqual([]);
+			expect(cloudUser(sim, 'operator')).toBeDefined();
+		});
+
+		// Azure: the message names the path as it was sent, the credential's API version in it.
+		it('… and the message names the call as it was sent (the API version in the path)', async () => {
+			sim.addFault({ kind: 'answer', status: 200, body: administrator(), method: 'GET', pathIncludes: operatorPath });
+			const run = await f.run(getOperator());
+			expect(run.error?.message).toBe(
+				`Veeam answered GET ${operatorPath} with another user (${facts.admin}) than "${product === 'aws' ? 'operator' : OPERATOR_ID}"`,
+			);
+		});
+
+		it('a create answered with another user is not taken for the new one', async () => {
+			sim.addFault({ kind: 'answer', status: 201, body: administrator(), method: 'POST', pathIncludes: USERS_PATH });
+			const params = { resource: 'user', operation: 'onboard', userName: 'new_hire', ...(product === 'azure' ? { userType: 'Internal' } : {}), password: 'N3w-Hire-Secret!x', roles: ['Restore Operator'] };
+			const run = await f.run(params, [{}], { secrets: ['N3w-Hire-Secret!x'] });
+			expect(run.error?.message).toMatch(new RegExp(`^Veeam answered POST ${USERS_PATH} with another user \\(${facts.admin}\\) than "new_hire"$`));
+			expect(run.json).toEqual([]);
+		});
+	});
+
+	if (product === 'aws') {
+		describe('names that are path segments or other calls are refused before any request', () => {
+			it.each([
+				['.', 'promote', { roleMode: 'replace', roles: ['Restore Operator'] }, 'not a Veeam Backup for AWS user name: "." cannot be a user name: in a URL it means the current or parent path'],
+				['..', 'offboard', {}, 'not a Veeam Backup for AWS user name: ".." cannot be a user name: in a URL it means the current or parent path'],
+				['..', 'get', {}, 'not a Veeam Backup for AWS user name: ".." cannot be a user name: in a URL it means the current or parent path'],
+				['validateName', 'offboard', {}, '"validateName" cannot be a user name: the API uses /users/validateName for another call'],
+				['VALIDATEPASSWORD', 'get', {}, '"VALIDATEPASSWORD" cannot be a user name: the API uses /users/VALIDATEPASSWORD for another call'],
+				['export', 'promote', { roleMode: 'replace', roles: ['Restore Operator'] }, '"export" cannot be a user name: the API uses /users/export for another call'],
+			] as Array<[string, string, Record<string, string | string[]>, string]>)('"%s" for %s', async (name, operation, extra, problem) => {
+				const run = await f.run({ resource: 'user', operation, user: byName(name), ...extra });
+				expect(run.error?.name).toBe('NodeOperationError');
+				expect(run.error?.message).toBe(`User (item 0): ${problem}`);
+				expect(sim.stats.requests).toBe(0);
+			});
+
+			it('MFA Disable of "..", and by ID mode too (AWS IDs are names)', async () => {
+				for (const user of [byName('..'), byId('..'), byId('validateName')]) {
+					const run = await f.run({ resource: 'mfa', operation: 'disable', user });
+					expect(run.error?.name).toBe('NodeOperationError');
+				}
+				expect(sim.stats.requests).toBe(0);
+			});
+		});
+	} else {
+		describe('an ID that is no UUID is refused before any request (it would be a path segment)', () => {
+			// From an expression (a literal is refused by n8n itself: the locator's UUID check, below).
+			it.each(['..', '.', 'not-a-uuid', `${OPERATOR_ID}/../..`, `${OPERATOR_ID}?x=1`])('"%s"', async (id) => {
+				for (const operation of ['get', 'offboard', 'changePassword']) {
+					const run = await f.run({ resource: 'user', operation, user: byId('={{ $json.id }}'), newPassword: 'N3w-Passw0rd!x' }, [{ id }]);
+					expect(run.error?.name).toBe('NodeOperationError');
+					expect(run.error?.message).toBe(`User (item 0): "${id}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`);
+				}
+				expect(sim.stats.requests).toBe(0);
+			});
+
+			it('a literal ".." in the ID field: n8n refuses to run the workflow at all', async () => {
+				// n8n 2.x names the issue (the locator's own message); n8n 1.x says only that there are issues.
+				const issue = N8N_MAJOR >= 2 ? /Not a valid Veeam user ID \(a UUID\)/ : /The workflow has issues and cannot be executed/;
+				await expect(f.run({ resource: 'user', operation: 'offboard', user: byId('..') })).rejects.toThrow(issue);
+				expect(sim.stats.requests).toBe(0);
+			});
+		});
+	}
+
+	if (product === 'azure') {
+		describe('the trigger and a role listed twice (Azure\'s role is a list)', () => {
+			it('a user whose role list names its one role twice gives no rolesChanged, on this poll or the next', async () => {
+				const trigger = activate(sim, 'azure', { events: ['rolesChanged'] });
+				expect((await trigger.poll()).response).toBeNull(); // the baseline
+				const users = (sim.product.snapshot().users as IDataObject[]).map((u) => (u.name === 'operator' ? { ...u, role: [...(u.role as string[]), ...(u.role as string[])] } : u));
+				sim.addFault({ kind: 'answer', status: 200, body: { offset: 0, limit: -1, totalCount: users.length, results: users }, count: 2, method: 'GET', pathIncludes: USERS_PATH });
+				for (let poll = 0; poll < 2; poll++) {
+					const result = await trigger.poll();
+					expect(result.error).toBeUndefined();
+					expect(summary(result)).toEqual([]);
+				}
+				expect(sim.stats.faultsInjected).toBe(2);
+			});
+		});
+	}
+
+	describe('a lost DELETE answer', () => {
+		it('Offboard reports "deleted" when the connection dropped after the server deleted, and the DELETE is not sent twice', async () => {
+			sim.addFault({ kind: 'drop', afterProcessing: true, method: 'DELETE', pathIncludes: USERS_PATH });
+			const run = await f.run({ resource: 'user', operation: 'offboard', user: operator() });
+			expect(run.error).toBeUndefined();
+			expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccountRemains: false });
+			expect(cloudUser(sim, 'operator')).toBeUndefined();
+			expect(mutations(sim)).toEqual([['user.delete', 'operator']]);
+			expect(sim.stats.byRoute[`DELETE ${facts.routes.one.slice('GET '.length)}`]).toBe(1);
+		});
+
+		if (product === 'azure') {
+			it('… for a Microsoft Entra ID user, with the directory account flagged', async () => {
+				sim.addFault({ kind: 'drop', afterProcessing: true, method: 'DELETE', pathIncludes: USERS_PATH });
+				const run = await f.run({ resource: 'user', operation: 'offboard', user: byName(AZURE_IDP_USER.name) });
+				expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccountRemains: true, directoryAccount: AZURE_IDP_USER.name });
+				expect(mutations(sim)).toEqual([['user.delete', AZURE_IDP_USER.name]]);
+			});
+		}
+	});
+
+	describe('secrets a server echoes back never reach the user', () => {
+		it('a token endpoint that repeats the login form: the password is not in the error', async () => {
+			sim.addFault({ kind: 'echo', pathIncludes: loginPath });
+			const run = await f.run(getOperator());
+			expect(run.error?.message).toMatch(
+				new RegExp(`^${facts.name} login failed \\(password grant, 400 UnexpectedContent: The request could not be processed: grant_type=password&username=${facts.admin}&password=\\[redacted\\]\\)\\.`),
+			);
+		});
+
+		it('an API error that repeats the request body: the new user\'s password is in neither the error nor the continue-on-fail item', async () => {
+			const password = 'N3w-Hire-Secret!x';
+			// The create's body holds the password (AWS then asks validateName and validatePassword why: fine, so the create's error stands).
+			sim.addFault({ kind: 'echo', method: 'POST', pathIncludes: USERS_PATH });
+			const params = { resource: 'user', operation: 'onboard', userName: 'new_hire', ...(product === 'azure' ? { userType: 'Internal' } : {}), password, roles: ['Restore Operator'] };
+			const run = await f.run(params, [{}], { secrets: [password] });
+			expect(run.error?.message).toContain('"password":"[redacted]"');
+			expect(JSON.stringify(run.error)).not.toContain(password);
+			sim.addFault({ kind: 'echo', method: 'PUT', pathIncludes: USERS_PATH });
+			const change = await f.run(
+				{ resource: 'user', operation: 'changePassword', user: operator(), ...(product === 'aws' ? { oldPassword: facts.password } : {}), newPassword: 'An0ther-Secret!y' },
+				[{}],
+				{ continueOnFail: true, secrets: ['An0ther-Secret!y'] },
+			);
+			expect(String(change.json[0].error)).toContain('[redacted]');
+			expect(JSON.stringify(change.json)).not.toContain('An0ther-Secret!y');
+		});
+	});
+
+	describe('expires_in beyond reason', () => {
+		it.each([1e13, 1e300])('a login answering expires_in %d succeeds, the stored expiry capped at a day', async (expiresIn) => {
+			sim.addFault({ kind: 'patch', set: { expires_in: expiresIn }, pathIncludes: loginPath });
+			const run = await f.run(getOperator());
+			expect(run.error).toBeUndefined();
+			const expiry = Date.parse(String(f.storedCredential().tokenExpiresAt));
+			expect(expiry - Date.now()).toBeLessThanOrEqual(86_400_000);
+			expect(expiry - Date.now()).toBeGreaterThan(86_000_000);
+		});
+	});
+
+	describe('a list whose paging never ends', () => {
+		const getMany = { resource: 'user', operation: 'getMany', returnAll: true };
+
+		it('Get Many (Return All) fails clearly when totalCount promises more than the pages bring', async () => {
+			sim.seed({ count: 30 });
+			const total = (sim.product.snapshot().users as unknown[]).length;
+			sim.addFault({ kind: 'patch', set: { totalCount: 1_000_000 }, count: 100, method: 'GET', pathIncludes: USERS_PATH });
+			const run = await f.run(getMany);
+			expect(run.error?.name).toBe('NodeOperationError');
+			expect(run.error?.message).toBe(`The server's list of users is broken: it announced 1000000 but sent none from position ${total} on`);
+			expect(sim.stats.byRoute[facts.routes.list]).toBe(2);
+		});
+
+		it('… and when the server sends the same page again and again (it ignores Offset)', async () => {
+			const users = (sim.product.snapshot().users as IDataObject[]).slice(0, 2);
+			sim.addFault({ kind: 'answer', status: 200, body: { totalCount: 1_000_000, results: users }, count: 100, method: 'GET', pathIncludes: USERS_PATH });
+			const run = await f.run(getMany);
+			expect(run.error?.message).toBe("The server's list of users is broken: the page from position 2 repeated users it had already sent");
+			expect(sim.stats.requests).toBe(1 + 2); // the login, two pages
+		});
+
+		it('… and a totalCount that is not a number is not trusted to end the list early', async () => {
+			sim.seed({ count: 5 });
+			const total = (sim.product.snapshot().users as unknown[]).length;
+			sim.addFault({ kind: 'patch', set: { totalCount: 'lots' }, count: 100, method: 'GET', pathIncludes: USERS_PATH });
+			const run = await f.run(getMany);
+			expect(run.error).toBeUndefined();
+			expect(run.json).toHaveLength(total);
+		});
+
+		it('the trigger\'s poll fails the same way, emits nothing, and the next good poll reports the change', async () => {
+			const trigger = activate(sim, product);
+			expect((await trigger.poll()).response).toBeNull(); // the baseline
+			sim.seed({ count: 3 });
+			sim.addFault({ kind: 'patch', set: { totalCount: 1_000_000 }, count: 100, method: 'GET', pathIncludes: USERS_PATH });
+			const broken = await trigger.poll();
+			expect(broken.error?.message).toMatch(/^The server's list of users is broken: it announced 1000000 but sent none from position \d+ on$/);
+			expect(broken.response).toBeNull();
+			sim.faults.clear();
+			expect(summary(await trigger.poll()).map(([event]) => event)).toEqual(['userAdded', 'userAdded', 'userAdded']);
+		});
 	});
 });

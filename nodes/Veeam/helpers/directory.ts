@@ -33,6 +33,8 @@ export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory
 		return { mode, value: locator.value, label: `ID ${locator.value}` };
 	}
 	if (mode !== 'name') throw inputError(ctx, i, field, `unknown way to find the user: "${mode}"`);
+	const problem = directory.lookupNameProblem?.(locator.value);
+	if (problem) throw inputError(ctx, i, field, `no user can be named so: ${problem}`, 'Check the name, or pick the user from the list.');
 	return { mode, value: locator.value, label: `name "${locator.value}"` };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Rounds of random changes on the simulator, each followed by a poll of the trigger through
- * n8n's engine: 1,000 on VBR, 250 on VBGC. Some rounds break the poll (HTTP errors on a list
+ * n8n's engine: 1,000 on VBR, 250 each on VBGC, AWS and Azure. Some rounds break the poll (HTTP errors on a list
  * page or on a look-up, a refused login), some answer 429 and recover within the poll, some
  * restart n8n. After every good poll, the emitted events replayed on the previous snapshot must
  * give exactly the server's user set, and each event's `previous` must be the user as the last
@@ -8,15 +8,40 @@
  *
  * Reproduce a failure with the seed it prints:
  *   TRIGGER_RANDOM_SEED=<seed> npx jest test/nodes/VeeamTrigger/VeeamTrigger.random
- * (TRIGGER_RANDOM_ROUNDS=<n> sets the VBR rounds; VBGC runs a quarter of them.)
+ * (TRIGGER_RANDOM_ROUNDS=<n> sets the VBR rounds; VBGC, AWS and Azure run a quarter of them each.)
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Product } from '../../../client/model';
-import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
+import {
+	AWS_DEFAULT_ADMIN,
+	AWS_DEFAULT_PASSWORD,
+	AZURE_DEFAULT_ADMIN,
+	AZURE_DEFAULT_PASSWORD,
+	VBGC_DEFAULT_ADMIN,
+	VBGC_DEFAULT_PASSWORD,
+	VBR_DEFAULT_PASSWORD,
+	startSimulator,
+	type SimServer,
+} from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { pick, rng, VBR_ROLES } from './fixtures';
-import { STATIC_KEY, VbgcAdmin, VbrAdmin, activate, comparable, emitted, itemRef, serverUsers } from './harness';
+import {
+	PORTAL_ROLES,
+	STATIC_KEY,
+	USERS_PATH,
+	AwsAdmin,
+	AzureAdmin,
+	VbgcAdmin,
+	VbrAdmin,
+	activate,
+	adminFor,
+	comparable,
+	emitted,
+	itemRef,
+	serverUsers,
+	type Admin,
+} from './harness';
 
 const ROUNDS = Number(process.env.TRIGGER_RANDOM_ROUNDS ?? 1000);
 const SEED = Number(process.env.TRIGGER_RANDOM_SEED ?? 20_261_123);
@@ -90,6 +115,46 @@ function vbgcScenario(admin: VbgcAdmin): Scenario {
 				await admin.removeUser(pick(random, users).ref);
 			} else if (r < 0.75) {
 				await admin.setRoles(pick(random, users).ref, someOf(random, VBGC_ROLES));
+			} else if (r < 0.9) {
+				const user = pick(random, users);
+				await admin.setMfa(!user.mfaEnabled, user.ref);
+			} else {
+				await admin.setDescription(pick(random, users).ref, random() < 0.1 ? 'd'.repeat(80 + Math.floor(random() * 5)) : `Note ${counter()}`);
+			}
+		},
+	};
+}
+
+/**
+ * AWS: users by name (lower-case letters, digits, `_`, `-`), one role each, MFA set up over REST.
+ * Azure: users by ID, portal or Microsoft Entra ID accounts, one of four roles, MFA changed inside
+ * the simulator (its REST API has no such call). The default administrator (the trigger's login)
+ * is never touched, so the other administrators may be demoted or removed.
+ */
+function portalScenario(product: 'aws' | 'azure', admin: AwsAdmin | AzureAdmin): Scenario {
+	const login = product === 'aws' ? { name: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD } : { name: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD };
+	const protectedNames = new Set([login.name]);
+	const roles = PORTAL_ROLES[product].map((r) => r.id);
+	return {
+		product,
+		usersPath: USERS_PATH[product],
+		login,
+		protected: protectedNames,
+		async mutate(sim, random, counter) {
+			const users = [...serverUsers(sim).values()].filter((u) => !protectedNames.has(u.name));
+			const r = random();
+			if (r < addShare(users.length)) {
+				const team = pick(random, ['ops', 'dev', 'fin']);
+				const description = random() < 0.5 ? '' : `Team ${pick(random, ['A', 'B', 'C'])}`;
+				if (admin instanceof AzureAdmin && random() < 0.2) {
+					await admin.addUser(`u${counter()}.${team}@contoso.example`, [pick(random, roles)], { description, identityProvider: true });
+				} else {
+					await admin.addUser(`u${counter()}_${team}`, [pick(random, roles)], { description });
+				}
+			} else if (r < 0.55 || users.length > 35) {
+				await admin.removeUser(pick(random, users).ref);
+			} else if (r < 0.75) {
+				await admin.setRoles(pick(random, users).ref, [pick(random, roles)]);
 			} else if (r < 0.9) {
 				const user = pick(random, users);
 				await admin.setMfa(!user.mfaEnabled, user.ref);
@@ -217,24 +282,33 @@ async function run(sim: SimServer, scenario: Scenario, rounds: number, seed: num
 	for (const event of kinds) expect(stats.events[event]).toBeGreaterThan(0);
 }
 
+function scenarioFor(admin: Admin): Scenario {
+	if (admin instanceof VbrAdmin) return vbrScenario(admin);
+	if (admin instanceof VbgcAdmin) return vbgcScenario(admin);
+	if (admin instanceof AwsAdmin || admin instanceof AzureAdmin) return portalScenario(admin.product, admin);
+	throw new Error(`no scenario for ${admin.product}`);
+}
+
 describe.each([
 	['vbr' as const, ROUNDS],
 	['vbgc' as const, Math.ceil(ROUNDS / 4)],
+	['aws' as const, Math.ceil(ROUNDS / 4)],
+	['azure' as const, Math.ceil(ROUNDS / 4)],
 ])('%s', (product, rounds) => {
 	let sim: SimServer;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ product, vbr: { maxPageSize: PAGE }, vbgc: { maxPageSize: PAGE } });
+		const pages = { maxPageSize: PAGE };
+		sim = await startSimulator({ product, vbr: pages, vbgc: pages, aws: pages, azure: pages });
 	});
 	afterAll(async () => {
 		await sim.close();
 	});
 
 	it(`${rounds} rounds of random changes and faults: events replayed on the snapshot give the server's users (seed ${SEED})`, async () => {
-		const admin = product === 'vbr' ? new VbrAdmin(sim) : new VbgcAdmin(sim);
+		const admin = adminFor(sim);
 		await admin.login();
-		const scenario = product === 'vbr' ? vbrScenario(admin as VbrAdmin) : vbgcScenario(admin as VbgcAdmin);
-		await run(sim, scenario, rounds, SEED);
+		await run(sim, scenarioFor(admin), rounds, SEED);
 	}, 150_000);
 });
 

@@ -6,14 +6,21 @@
 import type { AxiosInstance } from 'axios';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { VeeamBackupAwsApi } from '../../../credentials/VeeamBackupAwsApi.credentials';
+import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.credentials';
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
-import type { Product, VeeamUser } from '../../../client/model';
+import type { Product, VeeamRole, VeeamUser } from '../../../client/model';
 import { fromVbrUser } from '../../../client/adapters/vbr';
+import { CREDENTIAL_TYPE } from '../../../client/products';
 import type { TrackedUser } from '../../../nodes/VeeamTrigger/diff';
 import { configFingerprint, decodeState } from '../../../nodes/VeeamTrigger/state';
 import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';
 import {
+	AWS_DEFAULT_ADMIN,
+	AWS_DEFAULT_PASSWORD,
+	AZURE_DEFAULT_ADMIN,
+	AZURE_DEFAULT_PASSWORD,
 	VBGC_DEFAULT_ADMIN,
 	VBGC_DEFAULT_PASSWORD,
 	VBR_DEFAULT_PASSWORD,
@@ -28,17 +35,26 @@ export const NODE_NAME = 'Veeam Trigger';
 export const STATIC_KEY = `node:${NODE_NAME}`;
 export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'];
 
-const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0' };
-const LOGIN: Record<Product, { username: string; password: string }> = {
+export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1' };
+export const LOGIN: Record<Product, { username: string; password: string }> = {
 	vbr: { username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
 	vbgc: { username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
+	aws: { username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD },
+	azure: { username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD },
+};
+/** The user collection of each product's API (what fault specs and route counts name). */
+export const USERS_PATH: Record<Product, string> = {
+	vbr: '/api/v1/security/users',
+	vbgc: '/api/v1/users',
+	aws: '/api/v1/users',
+	azure: `/api/${API_VERSION.azure}/users`,
 };
 
 export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
-	const type = product === 'vbr' ? 'veeamBackupReplicationApi' : 'veeamBackupGoogleCloudApi';
-	return new TestCredentialsHelper([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi()], {
+	const types = [new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi()];
+	return new TestCredentialsHelper(types, {
 		[product]: {
-			type,
+			type: CREDENTIAL_TYPE[product],
 			name: `${product} (simulator)`,
 			data: {
 				url: sim.url,
@@ -107,13 +123,67 @@ export function fromVbgcUser(u: IDataObject): VeeamUser {
 	};
 }
 
+/** The roles of Veeam Backup for AWS and for Microsoft Azure: the API's value and the name people read. */
+export const PORTAL_ROLES: Record<'aws' | 'azure', VeeamRole[]> = {
+	aws: [
+		{ id: 'PortalAdministrator', name: 'Portal Administrator' },
+		{ id: 'PortalOperator', name: 'Portal Operator' },
+		{ id: 'RestoreOperator', name: 'Restore Operator' },
+	],
+	azure: [
+		{ id: 'PortalAdmin', name: 'Portal Administrator' },
+		{ id: 'PortalOperator', name: 'Portal Operator' },
+		{ id: 'RestoreOperator', name: 'Restore Operator' },
+		{ id: 'VeeamUpdater', name: 'Veeam Updater' },
+	],
+};
+
+function portalRole(product: 'aws' | 'azure', value: unknown): VeeamRole[] {
+	const role = PORTAL_ROLES[product].find((r) => r.id === value);
+	return role ? [{ ...role }] : typeof value === 'string' && value ? [{ id: value, name: value }] : [];
+}
+
+/** A Veeam Backup for AWS user (the simulator's dump: name, description, mfaEnabled, isDefault, role) in the common model. */
+export function fromAwsUser(u: IDataObject): VeeamUser {
+	return {
+		ref: String(u.name),
+		name: String(u.name),
+		type: u.isDefault === true ? 'DefaultAdmin' : 'Local',
+		roles: portalRole('aws', u.role),
+		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
+		...(typeof u.description === 'string' ? { description: u.description } : {}),
+		isDirectoryAccount: false,
+		isGroup: false,
+	};
+}
+
+/** A Veeam Backup for Microsoft Azure user (UserV3: id, name, type, role[] …) in the common model. */
+export function fromAzureUser(u: IDataObject): VeeamUser {
+	return {
+		ref: String(u.id),
+		id: String(u.id),
+		name: String(u.name),
+		type: String(u.type),
+		roles: (Array.isArray(u.role) ? u.role : []).flatMap((r) => portalRole('azure', r)),
+		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
+		...(typeof u.description === 'string' ? { description: u.description } : {}),
+		...(u.isDefault === true ? { isDefault: true } : {}),
+		...(u.type === 'IdentityProvider' && typeof u.identityProviderEntityId === 'string' ? { identityProviderEntityId: u.identityProviderEntityId } : {}),
+		isDirectoryAccount: u.type === 'IdentityProvider',
+		isGroup: false,
+	};
+}
+
 /** The server's users right now, in the common model, keyed by ref. */
 export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
 	const snapshot = sim.product.snapshot() as { product: Product; users: IDataObject[] };
-	const users =
-		snapshot.product === 'vbr'
-			? snapshot.users.map((u) => fromVbrUser(u as unknown as Parameters<typeof fromVbrUser>[0]))
-			: snapshot.users.map(fromVbgcUser);
+	const convert: Record<Product, (u: IDataObject) => VeeamUser> = {
+		vbr: (u) => fromVbrUser(u as unknown as Parameters<typeof fromVbrUser>[0]),
+		vbgc: fromVbgcUser,
+		aws: fromAwsUser,
+		azure: fromAzureUser,
+	};
+	const users = snapshot.users.map(convert[snapshot.product]);
 	return new Map(users.map((u) => [u.ref, u]));
 }
 
@@ -147,7 +217,7 @@ export interface Admin {
 	addUser(name: string, roleIds: string[], extra?: { isServiceAccount?: boolean; description?: string }): Promise<string>;
 	removeUser(ref: string): Promise<void>;
 	setRoles(ref: string, roleIds: string[]): Promise<void>;
-	/** VBR: the server-wide MFA setting (users' `mfaEnabled` follows it); VBGC: one user's MFA. */
+	/** VBR: the server-wide MFA setting (users' `mfaEnabled` follows it); VBGC, AWS, Azure: one user's MFA. */
 	setMfa(enabled: boolean, ref?: string): Promise<void>;
 	setServiceAccount?(ref: string, enabled: boolean): Promise<void>;
 	setDescription?(ref: string, description: string): Promise<void>;
@@ -283,6 +353,151 @@ export class VbgcAdmin implements Admin {
 	}
 }
 
+/** What the simulators of AWS and Azure keep of an account (test-only reach into their state). */
+interface SimPortalAccount {
+	key: string;
+	name: string;
+	mfa?: { secret: string; scratchCodes: string[] };
+	pendingMfa?: unknown;
+}
+
+function simPortalAccount(sim: SimServer, key: string): SimPortalAccount {
+	const store = (sim.product as unknown as { users: { keyed(key: string): SimPortalAccount | undefined } }).users;
+	const account = store.keyed(key) ?? store.keyed(key.toLowerCase());
+	if (!account) throw new Error(`no ${sim.product.name} user ${key}`);
+	return account;
+}
+
+/** An administrator of Veeam Backup for AWS or for Microsoft Azure at the portal: its REST API. */
+abstract class PortalAdmin implements Admin {
+	abstract readonly product: 'aws' | 'azure';
+	protected http: AxiosInstance;
+
+	constructor(protected readonly sim: SimServer) {
+		this.http = this.client();
+	}
+
+	protected abstract readonly tokenPath: string;
+	protected abstract client(token?: string): AxiosInstance;
+
+	protected get users(): string {
+		return USERS_PATH[this.product];
+	}
+
+	async login(): Promise<void> {
+		const { username, password } = LOGIN[this.product];
+		const res = await this.http.post(this.tokenPath, new URLSearchParams({ grant_type: 'password', username, password }).toString(), {
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		});
+		expectOk(res.status, 'login', res.data);
+		this.http = this.client((res.data as IDataObject).access_token as string);
+	}
+
+	protected async call(method: 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
+		let res = await this.http.request({ method, url: path, data: body });
+		if (res.status === 401) {
+			await this.login();
+			res = await this.http.request({ method, url: path, data: body });
+		}
+		expectOk(res.status, `${method.toUpperCase()} ${path}`, res.data);
+		return (res.data ?? {}) as IDataObject;
+	}
+
+	/** The one role a user of these products holds. */
+	protected oneRole(roleIds: string[]): string {
+		if (roleIds.length !== 1) throw new Error(`a ${this.product} user holds exactly one role, not ${roleIds.length}`);
+		return roleIds[0];
+	}
+
+	abstract addUser(name: string, roleIds: string[], extra?: { description?: string }): Promise<string>;
+	abstract setRoles(ref: string, roleIds: string[]): Promise<void>;
+	abstract setMfa(enabled: boolean, ref?: string): Promise<void>;
+
+	async removeUser(ref: string): Promise<void> {
+		await this.call('delete', `${this.users}/${encodeURIComponent(ref)}`);
+	}
+
+	async setDescription(ref: string, description: string): Promise<void> {
+		await this.call('put', `${this.users}/${encodeURIComponent(ref)}`, { description });
+	}
+}
+
+export class AwsAdmin extends PortalAdmin {
+	readonly product = 'aws' as const;
+	protected readonly tokenPath = '/api/v1/token';
+
+	protected client(token?: string): AxiosInstance {
+		return simClient(this.sim, { apiVersion: API_VERSION.aws, token });
+	}
+
+	async addUser(name: string, roleIds: string[], extra: { description?: string } = {}): Promise<string> {
+		await this.call('post', this.users, { name, description: extra.description ?? '', password: AWS_DEFAULT_PASSWORD, role: this.oneRole(roleIds) });
+		return name;
+	}
+
+	async setRoles(ref: string, roleIds: string[]): Promise<void> {
+		await this.call('put', `${this.users}/${encodeURIComponent(ref)}`, { role: this.oneRole(roleIds) });
+	}
+
+	/** AWS sets up another user's MFA over REST: enableMfa, then acceptMfa with a code of the new secret. */
+	async setMfa(enabled: boolean, ref?: string): Promise<void> {
+		if (!ref) throw new Error('AWS MFA is per user: give the user');
+		const path = `${this.users}/${encodeURIComponent(ref)}`;
+		if (!enabled) {
+			await this.call('post', `${path}/disableMfa`);
+			return;
+		}
+		const setup = await this.call('post', `${path}/enableMfa`, { recreate: true });
+		await this.call('post', `${path}/acceptMfa`, { code: totpAt(String(setup.secretKey), this.sim.clock.now()), token: setup.token });
+	}
+}
+
+export class AzureAdmin extends PortalAdmin {
+	readonly product = 'azure' as const;
+	protected readonly tokenPath = '/api/oauth2/token';
+	private entities = 0;
+
+	protected client(token?: string): AxiosInstance {
+		// The version is in the path: no x-api-version header.
+		return simClient(this.sim, { token });
+	}
+
+	/** Returns the new user's ID. `identityProvider`: a Microsoft Entra ID user (no password, an object ID). */
+	async addUser(name: string, roleIds: string[], extra: { description?: string; identityProvider?: boolean } = {}): Promise<string> {
+		const role = [this.oneRole(roleIds)];
+		const description = extra.description ?? '';
+		const body = extra.identityProvider
+			? { name, description, type: 'IdentityProvider', identityProviderEntityId: `0e7f0000-0000-4000-8000-${String(++this.entities).padStart(12, '0')}`, role }
+			: { name, description, type: 'Internal', password: AZURE_DEFAULT_PASSWORD, role };
+		const created = await this.call('post', this.users, body);
+		return String(created.id);
+	}
+
+	async setRoles(ref: string, roleIds: string[]): Promise<void> {
+		await this.call('put', `${this.users}/${ref}`, { role: [this.oneRole(roleIds)] });
+	}
+
+	/**
+	 * Azure's REST API has no call to turn another user's MFA on or off (the user does it at the
+	 * portal): done inside the simulator, as the user's own set-up would leave it.
+	 */
+	async setMfa(enabled: boolean, ref?: string): Promise<void> {
+		if (!ref) throw new Error('Azure MFA is per user: give the user');
+		const account = simPortalAccount(this.sim, ref);
+		account.mfa = enabled ? { secret: 'JBSWY3DPEHPK3PXP', scratchCodes: [] } : undefined;
+		account.pendingMfa = undefined;
+	}
+}
+
 export function adminFor(sim: SimServer): Admin {
-	return sim.product.name === 'vbr' ? new VbrAdmin(sim) : new VbgcAdmin(sim);
+	switch (sim.product.name) {
+		case 'vbr':
+			return new VbrAdmin(sim);
+		case 'vbgc':
+			return new VbgcAdmin(sim);
+		case 'aws':
+			return new AwsAdmin(sim);
+		case 'azure':
+			return new AzureAdmin(sim);
+	}
 }

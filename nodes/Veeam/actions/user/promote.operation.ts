@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
+import { PRODUCT_NAMES, showFor } from '../../../../client/products';
 import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';
@@ -20,11 +21,12 @@ const properties: INodeProperties[] = [
 		default: 'replace',
 		options: [
 			{ name: 'Replace Roles', value: 'replace', description: 'The user ends up with exactly the roles given' },
-			{ name: 'Add Roles', value: 'add', description: 'The roles given are added to the roles the user has' },
+			{ name: 'Add Roles', value: 'add', description: 'The roles given are added to the roles the user has', displayOptions: showFor('multipleRoles') },
 			{
 				name: 'Remove Roles',
 				value: 'remove',
 				description: 'The roles given are taken away; refused if the user would be left without any role',
+				displayOptions: showFor('multipleRoles'),
 			},
 		],
 		description: 'How the roles given change the roles the user has',
@@ -44,6 +46,9 @@ interface PromoteParams {
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<PromoteParams> {
 	const lookup = readUserLocator(this, directory, i);
 	const mode = readChoice(this, i, 'roleMode', 'Change', MODES, 'replace');
+	if (directory.singleRole && mode !== 'replace') {
+		throw inputError(this, i, 'Change', `"${mode}" cannot work here: ${PRODUCT_NAMES[directory.product]} gives a user exactly one role`, 'Choose "Replace Roles" with the one role the user should have.');
+	}
 	const roles = await readRoles(this, directory, i);
 	return { lookup, mode, roles };
 }
