@@ -11,6 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { VeeamContext, VeeamRequest } from '../transport';
 import { unlessNotFound } from './common';
 import { readAllPages, type Page } from './paging';
+import { isUuid } from '../ids';
 
 export const AUTHORIZATION_EVENT_STATES = ['Pending', 'Approved', 'Rejected', 'Expired', 'Info', 'CockpitMessage'] as const;
 export type AuthorizationEventState = (typeof AUTHORIZATION_EVENT_STATES)[number];
@@ -45,7 +46,6 @@ export interface AuthorizationEvents {
 }
 
 const EVENTS = '/api/v1/authorization/events';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type EventModel = Partial<Record<keyof AuthorizationEvent, unknown>>;
 
@@ -60,7 +60,7 @@ export class VbrAuthorizationEvents implements AuthorizationEvents {
 	private event(model: EventModel, where: string): AuthorizationEvent {
 		const id = text(model.id);
 		const state = text(model.state) as AuthorizationEventState | undefined;
-		if (!id || !UUID.test(id) || !state || !AUTHORIZATION_EVENT_STATES.includes(state)) {
+		if (!id || !isUuid(id) || !state || !AUTHORIZATION_EVENT_STATES.includes(state)) {
 			throw new NodeOperationError(this.ctx.getNode(), `Veeam answered ${where} with an authorization event without a valid ID and state`, {
 				description: 'The node does not use such an answer. Check the Veeam server (or what stands in front of it).',
 			});
@@ -97,7 +97,7 @@ export class VbrAuthorizationEvents implements AuthorizationEvents {
 	}
 
 	async get(id: string): Promise<AuthorizationEvent | undefined> {
-		if (!UUID.test(id)) throw new NodeOperationError(this.ctx.getNode(), `"${id}" is not an authorization event ID (a UUID)`);
+		if (!isUuid(id)) throw new NodeOperationError(this.ctx.getNode(), `"${id}" is not an authorization event ID (a UUID)`);
 		const model = await unlessNotFound(this.call<EventModel>({ method: 'GET', path: `${EVENTS}/${encodeURIComponent(id)}` }), id);
 		if (model === undefined) return undefined;
 		const event = this.event(model, `GET ${EVENTS}/{id}`);

@@ -11,6 +11,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { API_VERSION_SEGMENT } from '../transport';
 import type { NewUser, VeeamUser } from '../model';
 import { PortalDirectory, type PortalRole } from './portal';
+import { isUuid } from '../ids';
 
 const USERS = `/api/${API_VERSION_SEGMENT}/users`;
 
@@ -24,7 +25,6 @@ const AZURE_ROLES: readonly PortalRole[] = [
 	{ id: 'VeeamUpdater', name: 'Veeam Updater', description: 'Installs product updates' },
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Veeam's UserV3. */
 interface AzureUserModel extends IDataObject {
@@ -68,7 +68,7 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 	}
 
 	refProblem(ref: string): string | undefined {
-		return UUID.test(ref) ? undefined : `"${ref}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`;
+		return isUuid(ref) ? undefined : `"${ref}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`;
 	}
 
 	builtInAccount(user: VeeamUser): string | undefined {
@@ -97,7 +97,7 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		const type = user.type ?? 'Internal';
 		const base = { name: user.name, description: user.description ?? '', type, role: [role.id] };
 		if (type === 'IdentityProvider') {
-			if (!user.identityProviderEntityId || !UUID.test(user.identityProviderEntityId)) {
+			if (!user.identityProviderEntityId || !isUuid(user.identityProviderEntityId)) {
 				throw new NodeOperationError(this.ctx.getNode(), 'A Microsoft Entra ID user needs the Entra object ID of the account (a UUID)');
 			}
 			// Entra ID accounts log in through the identity provider: no password is sent.

@@ -156,7 +156,8 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return found[0];
 	}
 
-	private page(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort']): Promise<Page<VeeamUser>> {
+	/** `exactName`: only the user of that name, with the product's exact-name parameter (exactNameParam). */
+	private page(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], exactName?: string): Promise<Page<VeeamUser>> {
 		const unsupported = (['types', 'roleId', 'roleName', 'isServiceAccount', 'mfaEnabled'] as const).filter((k) => filter[k] !== undefined);
 		if (unsupported.length) {
 			throw new NodeOperationError(this.ctx.getNode(), `${this.productName} cannot filter users by ${unsupported.join(', ')}`, {
@@ -172,6 +173,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 			path: this.usersPath,
 			qs: {
 				...(filter.namePattern ? { SearchPattern: filter.namePattern } : {}),
+				...(exactName !== undefined && this.exactNameParam ? { [this.exactNameParam]: exactName } : {}),
 				// Always an explicit order, so that pages neither overlap nor skip users.
 				Sort: [`${property}${sort?.descending ? 'Desc' : 'Asc'}`],
 				Offset: offset,
@@ -254,11 +256,11 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		if (this.refKind === 'name') return await this.fetchUser(name);
 		// The exact-name filter where the product has one (Azure's NameFilter), else the pattern (which
 		// without wildcards matches names containing it); the exact name is picked here either way.
-		const qs = this.exactNameParam ? { [this.exactNameParam]: name } : { SearchPattern: name };
-		const res = await this.call<PortalList<Model>>({ method: 'GET', path: this.usersPath, qs: { ...qs, Sort: ['nameAsc'], Offset: 0, Limit: REQUESTED_PAGE_SIZE } });
-		const matches = (Array.isArray(res.results) ? res.results : []).map((m) => this.fromModel(m));
-		const exact = matches.find((u) => sameName(u.name, name));
-		if (exact || this.exactNameParam || (res.totalCount ?? 0) <= matches.length) return exact;
+		const first = this.exactNameParam
+			? await this.page({}, 0, REQUESTED_PAGE_SIZE, undefined, name)
+			: await this.page({ namePattern: name }, 0, REQUESTED_PAGE_SIZE);
+		const exact = first.items.find((u) => sameName(u.name, name));
+		if (exact || this.exactNameParam || (first.total ?? 0) <= first.items.length) return exact;
 		// More matches than one page: the whole matching list.
 		return (await this.listUsers({ namePattern: name })).find((u) => sameName(u.name, name));
 	}

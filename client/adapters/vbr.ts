@@ -7,6 +7,7 @@ import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unex
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
+import { UUID_PATTERN } from '../ids';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
 const USERS = '/api/v1/security/users';
@@ -15,7 +16,7 @@ const ROLES = '/api/v1/security/roles';
 export const VBR_USER_TYPES = ['ExternalUser', 'ExternalGroup', 'InternalUser', 'InternalGroup'] as const;
 /** Characters a Windows account or group name cannot hold (and `*`/`?` are VBR's name-filter wildcards). */
 const FORBIDDEN_IN_NAME = /[/:*?"<>|]/;
-export const VBR_ID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const VBR_ID_PATTERN = UUID_PATTERN;
 const VBR_ID = new RegExp(VBR_ID_PATTERN);
 /** `orderColumn` values for the common sort properties (VBR cannot sort by description). */
 const ORDER_COLUMNS: Partial<Record<UserSortProperty, string>> = { name: 'Name', type: 'Type' };

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
 import { CREDENTIAL_TYPE } from '../../../client/transport';
 import { inputError, readLocator, readSecret, readText, readTextList, type Locator } from './input';
+import { isUuid } from '../../../client/ids';
 
 /**
  * Node-side helpers over a UserDirectory: resolving the user and role parameters of one item,
@@ -51,7 +52,6 @@ export async function requireUser(ctx: IExecuteFunctions, directory: UserDirecto
 	return user;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a new user logs in with: a password the product keeps, or (Azure Entra ID) the directory account's object ID. */
 export interface NewUserLogin {
@@ -67,7 +67,7 @@ export interface NewUserLogin {
 export function readNewUserLogin(ctx: IExecuteFunctions, directory: UserDirectory, i: number, type: string | undefined, passwordRequired: boolean): NewUserLogin {
 	if (type !== undefined && directory.externalIdTypes?.includes(type)) {
 		const id = readText(ctx, i, 'identityProviderEntityId', 'Entra Object ID');
-		if (!UUID.test(id)) throw inputError(ctx, i, 'Entra Object ID', `"${id}" is not an object ID (a UUID)`, 'Copy the Object ID of the user from Microsoft Entra ID.');
+		if (!isUuid(id)) throw inputError(ctx, i, 'Entra Object ID', `"${id}" is not an object ID (a UUID)`, 'Copy the Object ID of the user from Microsoft Entra ID.');
 		return { identityProviderEntityId: id };
 	}
 	if (!directory.passwordProblem) return {};
@@ -114,7 +114,7 @@ export async function readRoles(
 			ctx,
 			i,
 			field,
-			`unknown role${unknown.length > 1 ? 's' : ''} ${what}${unknown.some((u) => UUID.test(u)) ? ' (no role has this ID)' : ''}`,
+			`unknown role${unknown.length > 1 ? 's' : ''} ${what}${unknown.some((u) => isUuid(u)) ? ' (no role has this ID)' : ''}`,
 			`Roles on this server: ${known.map((r) => r.name).join(', ')}.`,
 		);
 	}

@@ -4,6 +4,7 @@ import type { UserDirectory } from '../../../../client/adapters';
 import { inputError, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { authorizationEvents } from './common';
+import { isUuid } from '../../../../client/ids';
 
 const properties: INodeProperties[] = [
 	{
@@ -19,11 +20,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['authorizationEvent'], operation: ['get'] } }, properties);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function prepare(this: IExecuteFunctions, i: number): Promise<string> {
 	const id = readText(this, i, 'eventId', 'Event ID');
-	if (!UUID.test(id)) throw inputError(this, i, 'Event ID', `"${id}" is not an event ID (a UUID)`);
+	if (!isUuid(id)) throw inputError(this, i, 'Event ID', `"${id}" is not an event ID (a UUID)`);
 	return id;
 }
 

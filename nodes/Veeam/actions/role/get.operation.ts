@@ -4,17 +4,17 @@ import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
 import { inputError, readLocator, type Locator } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, roleLocators } from '../common.descriptions';
+import { isUuid } from '../../../../client/ids';
 
 const properties: INodeProperties[] = [...roleLocators, itemOptions];
 
 export const description = updateDisplayOptions({ show: { resource: ['role'], operation: ['get'] } }, properties);
 
 /** Role IDs are UUIDs on VBR and VBGC (VBGC users have no ID, but its roles do); AWS and Azure name theirs. */
-const ROLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<Locator> {
 	const locator = readLocator(this, i, 'role', 'Role');
-	const idProblem = (id: string) => (directory.roleIdProblem ? directory.roleIdProblem(id) : ROLE_ID.test(id) ? undefined : `"${id}" is not a role ID`);
+	const idProblem = (id: string) => (directory.roleIdProblem ? directory.roleIdProblem(id) : isUuid(id) ? undefined : `"${id}" is not a role ID`);
 	if (locator.mode === 'auto') locator.mode = idProblem(locator.value) === undefined ? 'id' : 'name';
 	const problem = locator.mode === 'list' || locator.mode === 'id' ? idProblem(locator.value) : undefined;
 	if (problem) throw inputError(this, i, 'Role', problem, 'Pick the role from the list, or choose "By Name".');

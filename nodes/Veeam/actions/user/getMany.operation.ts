@@ -5,6 +5,7 @@ import { userOutput } from '../../helpers/directory';
 import { checkBoolean, checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit, vbrUserTypeOptions } from '../common.descriptions';
+import { isUuid } from '../../../../client/ids';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit,
@@ -154,7 +155,6 @@ interface GetManyParams {
 	options: UserListOptions;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<GetManyParams> {
 	const limit = readLimit(this, i);
@@ -164,7 +164,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	if (namePattern) filter.namePattern = namePattern;
 	const role = checkText(this, i, 'Role Name or ID', raw.role, false);
 	if (role) {
-		if (UUID.test(role)) filter.roleId = role;
+		if (isUuid(role)) filter.roleId = role;
 		else filter.roleName = role;
 	}
 	if (raw.isServiceAccount !== undefined) filter.isServiceAccount = checkBoolean(this, i, 'Service Account', raw.isServiceAccount, true);
