@@ -119,22 +119,12 @@ export function productNamesWith(capability: Capability): string {
 		.join(', ');
 }
 
-// The names and credential types by product, as the nodes' descriptions use them.
-export const PRODUCT_NAMES: Readonly<Record<Product, string>> = {
-	vbr: PRODUCTS.vbr.name,
-	vbgc: PRODUCTS.vbgc.name,
-	aws: PRODUCTS.aws.name,
-	azure: PRODUCTS.azure.name,
-};
-export const CREDENTIAL_TYPE: Readonly<Record<Product, string>> = {
-	vbr: PRODUCTS.vbr.credentialType,
-	vbgc: PRODUCTS.vbgc.credentialType,
-	aws: PRODUCTS.aws.credentialType,
-	azure: PRODUCTS.azure.credentialType,
-};
-export const DEFAULT_PORT: Readonly<Record<Product, number>> = {
-	vbr: PRODUCTS.vbr.auth.defaultPort,
-	vbgc: PRODUCTS.vbgc.auth.defaultPort,
-	aws: PRODUCTS.aws.auth.defaultPort,
-	azure: PRODUCTS.azure.auth.defaultPort,
-};
+/** A value of every product, from its row. */
+function byProduct<T>(pick: (info: ProductInfo) => T): Readonly<Record<Product, T>> {
+	return Object.fromEntries(PRODUCT_IDS.map((p) => [p, pick(PRODUCTS[p])])) as Record<Product, T>;
+}
+
+// The names, credential types and ports by product, as the nodes and the transport use them.
+export const PRODUCT_NAMES = byProduct((p) => p.name);
+export const CREDENTIAL_TYPE = byProduct((p) => p.credentialType);
+export const DEFAULT_PORT = byProduct((p) => p.auth.defaultPort);

@@ -1,5 +1,5 @@
 /**
- * The OAuth2 token grants of both credentials (password → refresh → back to password) and the
+ * The OAuth2 token grants of every credential (password → refresh → back to password) and the
  * header every request gets. Nothing here ever puts a password or token into a message.
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
