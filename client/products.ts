@@ -119,6 +119,16 @@ export function productNamesWith(capability: Capability): string {
 		.join(', ');
 }
 
+/** Both nodes' credentials: each product's, shown when it is the chosen product. */
+export function productCredentials(): Array<{ name: string; required: true; displayOptions: { show: { product: Product[] } } }> {
+	return PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].credentialType, required: true, displayOptions: { show: { product: [p] } } }));
+}
+
+/** Both nodes' Product options, in table order. */
+export function productOptions(): Array<{ name: string; value: Product }> {
+	return PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].name, value: p }));
+}
+
 /** A value of every product, from its row. */
 function byProduct<T>(pick: (info: ProductInfo) => T): Readonly<Record<Product, T>> {
 	return Object.fromEntries(PRODUCT_IDS.map((p) => [p, pick(PRODUCTS[p])])) as Record<Product, T>;

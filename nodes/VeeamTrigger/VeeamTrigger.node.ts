@@ -6,7 +6,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { PRODUCT_IDS, PRODUCTS, showFor } from '../../client/products';
+import { PRODUCT_IDS, PRODUCT_NAMES, productCredentials, productOptions, showFor } from '../../client/products';
 import { getRoles } from './loadOptions';
 import { pollUsers } from './poll';
 
@@ -17,7 +17,7 @@ export class VeeamTrigger implements INodeType {
 		icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: `={{ ${JSON.stringify(Object.fromEntries(PRODUCT_IDS.map((p) => [p, PRODUCTS[p].name])))}[$parameter["product"]] }}`,
+		subtitle: `={{ ${JSON.stringify(PRODUCT_NAMES)}[$parameter["product"]] }}`,
 		description:
 			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure are added, removed, or change roles, MFA or service-account mode',
 		defaults: {
@@ -28,7 +28,7 @@ export class VeeamTrigger implements INodeType {
 		// The two rule sets disagree: n8n's current rules want the constant, the classic plugin the literal.
 		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main],
-		credentials: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].credentialType, required: true, displayOptions: { show: { product: [p] } } })),
+		credentials: productCredentials(),
 		properties: [
 			{
 				displayName:
@@ -42,7 +42,7 @@ export class VeeamTrigger implements INodeType {
 				name: 'product',
 				type: 'options',
 				noDataExpression: true,
-				options: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].name, value: p })),
+				options: productOptions(),
 				default: 'vbr',
 				description: 'The Veeam product whose users to watch',
 			},

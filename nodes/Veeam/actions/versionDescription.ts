@@ -1,7 +1,7 @@
 /* eslint-disable n8n-nodes-base/node-filename-against-convention */
 import type { INodeTypeDescription } from 'n8n-workflow';
 
-import { PRODUCT_IDS, PRODUCTS, showFor } from '../../../client/products';
+import { productCredentials, productOptions, showFor } from '../../../client/products';
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
@@ -22,14 +22,14 @@ export const versionDescription: INodeTypeDescription = {
 	inputs: ['main'],
 	outputs: ['main'],
 	// One credential per product, shown for its product.
-	credentials: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].credentialType, required: true, displayOptions: { show: { product: [p] } } })),
+	credentials: productCredentials(),
 	properties: [
 		{
 			displayName: 'Product',
 			name: 'product',
 			type: 'options',
 			noDataExpression: true,
-			options: PRODUCT_IDS.map((p) => ({ name: PRODUCTS[p].name, value: p })),
+			options: productOptions(),
 			default: 'vbr',
 			description: 'The Veeam product whose users to manage',
 		},
