@@ -25,6 +25,10 @@ export function enableMfa(ctx: SimContext, req: SimRequest, user: AwsUser): SimR
 	const body = req.rawBody.length ? jsonBody(req) : {};
 	if (body.recreate !== undefined && typeof body.recreate !== 'boolean') throw badRequest('The recreate property must be true or false.');
 	const recreate = body.recreate === true;
+	if (user.accountType === 'External') {
+		// User Guide, "Enabling Multi-Factor Authentication": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider."
+		throw new SimHttpError(400, 'UnexpectedContent', `${user.name} signs in through the identity provider: MFA cannot be enabled for it.`);
+	}
 	if (user.mfa && !recreate) {
 		throw new SimHttpError(400, 'UnexpectedContent', `MFA is already enabled for ${user.name}. Set recreate to true to generate a new secret key.`);
 	}

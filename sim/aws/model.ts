@@ -7,14 +7,54 @@ import { PASSWORD_POLICY, satisfiesPasswordPolicy, type PortalAccount } from '..
 export const AWS_TOKEN_PATH = '/api/v1/token';
 export const AWS_USERS_PATH = '/api/v1/users';
 
-/** The version the simulator's spec describes (sim/spec/aws-1.7-rev0.users.openapi.json). */
-export const AWS_TARGET_VERSION = '1.7-rev0';
-export const AWS_SUPPORTED_VERSIONS: readonly string[] = ['1.5-rev1', '1.6-rev0', '1.7-rev0'];
+/**
+ * The versions each Veeam Backup for AWS release serves (`x-api-version`). Veeam's "Versioning"
+ * (helpcenter.veeam.com/docs/vbaws/rest/versioning.html): "Veeam Backup for AWS 8.0: … (1.6-rev0)
+ * (1.5-rev1) (1.5-rev0) (1.4-rev0); Veeam Backup for AWS 7.0: … (1.5-rev1) (1.5-rev0) (1.4-rev0)
+ * (1.3-rev0)". 8.1: its REST help still says 1.6-rev0 ("REST API Changelog", archive/vbaws/80,
+ * build 8.1.0.7). 9.0 and 10.0 (assumed): their own version (1.7-rev0: references/vbaws/9/rest/
+ * 1.7-rev0, 1.8-rev0: references/vbaws/10/rest/1.8-rev0) and the three before it, as the table
+ * shows for 7.0 and 8.0. See sim/contracts/aws.md.
+ */
+export const AWS_RELEASES = {
+	'7.0': ['1.3-rev0', '1.4-rev0', '1.5-rev0', '1.5-rev1'],
+	'8.0': ['1.4-rev0', '1.5-rev0', '1.5-rev1', '1.6-rev0'],
+	'8.1': ['1.4-rev0', '1.5-rev0', '1.5-rev1', '1.6-rev0'],
+	'9.0': ['1.5-rev0', '1.5-rev1', '1.6-rev0', '1.7-rev0'],
+	'10.0': ['1.5-rev1', '1.6-rev0', '1.7-rev0', '1.8-rev0'],
+} as const satisfies Record<string, readonly string[]>;
+export type AwsRelease = keyof typeof AWS_RELEASES;
+/** The release the simulator is by default: the newest. */
+export const AWS_DEFAULT_RELEASE: AwsRelease = '10.0';
+/** The version the simulator's spec describes (sim/spec/aws-1.8-rev0.users.openapi.json). */
+export const AWS_TARGET_VERSION = '1.8-rev0';
+export const AWS_SUPPORTED_VERSIONS: readonly string[] = AWS_RELEASES[AWS_DEFAULT_RELEASE];
 
-/** Inferred from 1.5-rev1 on (Veeam's user guide names the roles; the 1.0-rev0 spec has none). */
-export const AWS_ROLES = ['PortalAdministrator', 'PortalOperator', 'RestoreOperator'] as const;
+/**
+ * The API values of the roles (one per user). The names people read are the user guide's
+ * ("Managing User Accounts", helpcenter.veeam.com/docs/vbaws/guide/accounts_vba_users.html, 10.0:
+ * "There are 4 user roles … Portal Administrator … Portal Operator … Restore Operator … Read-Only
+ * User"). The API values are assumed (no published spec after 1.0-rev0 shows the enum): the
+ * names without spaces, `ReadOnlyUser` written as Veeam Backup for Azure's RbacRole writes it.
+ */
+export const AWS_ROLES = ['PortalAdministrator', 'PortalOperator', 'RestoreOperator', 'ReadOnlyUser'] as const;
 export type AwsRole = (typeof AWS_ROLES)[number];
 export const AWS_ADMIN_ROLE: AwsRole = 'PortalAdministrator';
+
+/** The roles a version takes: Read-Only User first in the 10.0 guide, so from 1.8-rev0 (assumed). */
+export function rolesOf(version: string): readonly AwsRole[] {
+	return versionAtLeast(version, 1, 8, 0) ? AWS_ROLES : AWS_ROLES.filter((r) => r !== 'ReadOnlyUser');
+}
+
+/**
+ * `accountType` of an identity-provider (SSO) user. Veeam's 1.2-rev0 changelog ("Resource Changes",
+ * helpcenter.veeam.com/archive/vbaws/40/rest/changelog_resource_changes.html): "The password request
+ * body parameter of the UserCreateSpec schema is not required if you specify the External value in
+ * the accountType parameter. This means that, if the user identity is received from the Identity
+ * Provider, you do not need to specify a password". The local value, `Internal`, is assumed.
+ */
+export const AWS_ACCOUNT_TYPES = ['Internal', 'External'] as const;
+export type AwsAccountType = (typeof AWS_ACCOUNT_TYPES)[number];
 
 /** The built-in administrator (AWS REST help, "Users": the collection sample shows `administrator`, "Default Admin"). */
 export const AWS_DEFAULT_ADMIN = 'administrator';
@@ -40,22 +80,33 @@ export const AWS_MFA_USER: {
 	scratchCodes: ['22974965', '22775880', '19644711', '04034464', '94774115'],
 };
 
-export type AwsUser = PortalAccount & { role: AwsRole };
+export type AwsUser = PortalAccount & { role: AwsRole; accountType: AwsAccountType };
 
 export const MAX_DESCRIPTION_LENGTH = 255;
-/** Assumption: Veeam states no length limit for names; 64 as the VBGC simulator. */
-export const MAX_NAME_LENGTH = 64;
+/**
+ * Veeam Backup for AWS User Guide 10.0, "Add Portal Account: Account Info" (helpcenter.veeam.com/
+ * docs/vbaws/guide/user_account_name.html): "The maximum length of the name is 32 characters for
+ * the Veeam Backup for AWS user and 125 characters for the user identity from your identity
+ * provider. The following characters are supported: lowercase Latin letters, numeric characters,
+ * underscores and dashes; the dollar sign ($) is supported but only if it the last character of the
+ * name." and "You cannot use admin as the account name."
+ */
+export const MAX_NAME_LENGTH = 32;
+export const MAX_SSO_NAME_LENGTH = 125;
 
 /**
- * Veeam Backup for AWS User Guide, "Creating Users" (helpcenter.veeam.com/docs/vbaws/guide/
- * accounts_vba_users_create.html): "only lowercase Latin letters, numeric characters, underscores
- * and dashes. You can use the dollar sign ($) as the last character". With `lenient`: 1–64
- * characters without white space, `/` or `\` (the VBGC simulator's rule).
+ * With `lenient` (any name a test may want), and for identity-provider users (assumed: their name is
+ * the identity provider's UserName attribute, often an e-mail address; the guide's character rule
+ * is read as the local accounts'): no white space, `/` or `\\` only.
  */
-export function awsNameProblem(name: string, lenient = false): string | undefined {
+export function awsNameProblem(name: string, lenient = false, identityProvider = false): string | undefined {
 	if (name === '') return 'The user name must not be empty.';
-	if (name.length > MAX_NAME_LENGTH) return `The user name must be at most ${MAX_NAME_LENGTH} characters long.`;
-	if (lenient) return /[\s/\\]/.test(name) || name === '.' || name === '..' ? 'The user name must not contain white space, / or \\.' : undefined;
+	const max = identityProvider ? MAX_SSO_NAME_LENGTH : MAX_NAME_LENGTH;
+	if (name.length > (lenient ? MAX_SSO_NAME_LENGTH : max)) return `The maximum length of the name is ${max} characters.`;
+	if (name.toLowerCase() === 'admin') return 'You cannot use admin as the account name.';
+	if (lenient || identityProvider) {
+		return /[\s/\\]/.test(name) || name === '.' || name === '..' ? 'The user name must not contain white space, / or \\.' : undefined;
+	}
 	if (!/^[a-z0-9_-]+\$?$/.test(name)) {
 		return 'The user name can contain only lowercase Latin letters, numeric characters, underscores and dashes; a dollar sign ($) only as the last character.';
 	}
@@ -73,10 +124,15 @@ export function awsPasswordProblem(password: string): string | undefined {
 	return satisfiesPasswordPolicy(password) ? undefined : PASSWORD_POLICY;
 }
 
-/** `role` is part of the user from 1.5-rev1 on (inferred); older versions answer without it. */
-export function versionHasRoles(version: string): boolean {
+/** `<major>.<minor>-rev<n>` at least the given one (an unparsable version counts as the newest). */
+export function versionAtLeast(version: string, major: number, minor: number, rev: number): boolean {
 	const match = /^(\d+)\.(\d+)-rev(\d+)$/.exec(version);
 	if (!match) return true;
-	const [major, minor, rev] = match.slice(1).map(Number);
-	return major > 1 || minor > 5 || (minor === 5 && rev >= 1);
+	const [a, b, c] = match.slice(1).map(Number);
+	return a !== major ? a > major : b !== minor ? b > minor : c >= rev;
+}
+
+/** `role` is part of the user from 1.5-rev1 on (inferred); older versions answer without it. */
+export function versionHasRoles(version: string): boolean {
+	return versionAtLeast(version, 1, 5, 1);
 }

@@ -9,30 +9,59 @@ import {
 	AWS_DEFAULT_ADMIN,
 	AWS_DEFAULT_PASSWORD,
 	AWS_MFA_USER,
+	AWS_DEFAULT_RELEASE,
+	AWS_RELEASES,
 	AWS_ROLES,
-	AWS_SUPPORTED_VERSIONS,
 	AWS_TOKEN_PATH,
 	AWS_USERS_PATH,
 	awsDescriptionProblem,
 	awsNameProblem,
 	awsPasswordProblem,
+	rolesOf,
 	versionHasRoles,
+	type AwsRelease,
 	type AwsRole,
 	type AwsUser,
 } from './model';
 
-export { AWS_DEFAULT_ADMIN, AWS_DEFAULT_PASSWORD, AWS_MFA_USER, AWS_ROLES, AWS_SUPPORTED_VERSIONS, AWS_TOKEN_PATH, AWS_USERS_PATH } from './model';
+export {
+	AWS_DEFAULT_ADMIN,
+	AWS_DEFAULT_PASSWORD,
+	AWS_DEFAULT_RELEASE,
+	AWS_MFA_USER,
+	AWS_RELEASES,
+	AWS_ROLES,
+	AWS_SUPPORTED_VERSIONS,
+	AWS_TOKEN_PATH,
+	AWS_USERS_PATH,
+	type AwsRelease,
+} from './model';
 
 /**
- * Veeam Backup for AWS REST API (x-api-version 1.5-rev1 … 1.7-rev0, port 11005): the token
- * endpoint with its MFA grant (portal/login.ts), user accounts addressed by name, their validate
- * calls and MFA set-up. The contract is Veeam's published 1.0-rev0 spec brought to 1.7-rev0
- * (sim/spec/aws-1.7-rev0.users.openapi.json); what 1.0-rev0 does not show is marked there
- * `x-inferred` and here "Assumption".
+ * Veeam Backup for AWS REST API (port 11005), as a given release serves it (default 10.0: x-api-version
+ * 1.5-rev1 … 1.8-rev0): the token endpoint with its MFA grant (portal/login.ts), user accounts
+ * addressed by name (local, or identity-provider users with `accountType: External`), their validate
+ * calls and MFA set-up. The contract is sim/contracts/aws.md: Veeam's published 1.0-rev0 spec
+ * brought to 1.8-rev0 (sim/spec/aws-1.8-rev0.users.openapi.json); what no Veeam page shows is
+ * marked there `x-inferred` and here "Assumption".
  */
 export interface AwsOptions extends PortalOptions {
-	/** `x-api-version` values the server accepts (default 1.5-rev1, 1.6-rev0, 1.7-rev0). */
+	/** The release whose versions the server accepts (AWS_RELEASES; default 10.0). */
+	release?: AwsRelease;
+	/** `x-api-version` values the server accepts, instead of the release's. */
 	supportedVersions?: string[];
+	/**
+	 * What `PUT /users/{name}` wants as `oldPassword`. Veeam's 2.0 guide ("Modify User Data",
+	 * archive/vbaws/20/rest/modify_user.html) marks it Required on every PUT; the published 1.0-rev0
+	 * spec (UserUpdateSpec) requires nothing; no page says for 1.7-rev0 / 1.8-rev0. `password`
+	 * (default): only with a new password. `always`: on every PUT, the user's current password.
+	 */
+	oldPasswordOnUpdate?: 'password' | 'always';
+	/**
+	 * `filters` (default): `SearchPattern` selects names (contains, or `*` / `?` wildcards: assumed).
+	 * `ignored`: the server ignores it and lists every user (a filter the client must hold itself).
+	 */
+	searchPattern?: 'filters' | 'ignored';
 	/** When false, an unsupported version gets a bare message without the list of versions. */
 	announceVersions?: boolean;
 	/**
@@ -60,7 +89,7 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		private readonly options: AwsOptions = {},
 	) {
 		super(ctx, options, ['authorization_code']);
-		this.supportedVersions = options.supportedVersions ?? [...AWS_SUPPORTED_VERSIONS];
+		this.supportedVersions = options.supportedVersions ?? [...AWS_RELEASES[options.release ?? AWS_DEFAULT_RELEASE]];
 		this.reset();
 		this.routes();
 	}
@@ -71,6 +100,7 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 			name,
 			description,
 			role,
+			accountType: 'Internal',
 			isDefault: false,
 			password,
 		});
@@ -85,13 +115,14 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		];
 	}
 
-	protected newAccount(name: string, role: string, password: string, extra: { description?: string } = {}): AwsUser {
-		return { key: name.toLowerCase(), name, description: extra.description ?? '', role: role as AwsRole, isDefault: false, password };
+	/** `identityProvider`: an SSO user (`accountType: External`), who has no password. */
+	protected newAccount(name: string, role: string, password: string, extra: { description?: string; identityProvider?: boolean } = {}): AwsUser {
+		const base = { key: name.toLowerCase(), name, description: extra.description ?? '', role: role as AwsRole, isDefault: false };
+		return extra.identityProvider ? { ...base, accountType: 'External' } : { ...base, accountType: 'Internal', password };
 	}
 
 	protected nameProblem(name: string, identityProvider?: boolean): string | undefined {
-		if (identityProvider) return 'Veeam Backup for AWS has no identity-provider users.';
-		return awsNameProblem(name, this.portalOptions.lenientValidation);
+		return awsNameProblem(name, this.portalOptions.lenientValidation, identityProvider);
 	}
 
 	snapshot(): Record<string, unknown> {
@@ -103,6 +134,7 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		if (typeof version !== 'string' || version.trim() === '') {
 			throw new SimHttpError(400, 'NotImplemented', `The x-api-version header is required.${this.versionHint()}`);
 		}
+		// Assumption: Veeam documents no wording for an unsupported version (sim/contracts/aws.md).
 		if (!this.supportedVersions.includes(version.trim())) {
 			throw new SimHttpError(400, 'NotImplemented', `The specified API version is not supported.${this.versionHint()}`);
 		}
@@ -183,13 +215,17 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		return this.mustFind(this.users.named(req.params.name), req.params.name);
 	}
 
-	/** The published `User`, with `role` from 1.5-rev1 on, and `_links` as the help's sample shows them. */
+	/**
+	 * The published `User`, with `role` from 1.5-rev1 on (assumed), `accountType` (assumed in answers:
+	 * the 1.2-rev0 changelog names it for UserCreateSpec), and `_links` as the help's sample shows them.
+	 */
 	private model(user: AwsUser, version: string, bare = false): Record<string, unknown> {
 		const out: Record<string, unknown> = {
 			name: user.name,
 			description: user.description,
 			mfaEnabled: Boolean(user.mfa),
 			isDefault: user.isDefault,
+			accountType: user.accountType,
 		};
 		if (bare || versionHasRoles(version)) out.role = user.role;
 		return out;
@@ -207,14 +243,18 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		};
 	}
 
-	/** `{ totalCount, results, _links }`: Sort, SearchPattern, then Offset and Limit (portal/paging.ts). */
+	/**
+	 * `{ totalCount, results, _links }`: Sort (the eight values of the 1.7-rev0 reference: no role),
+	 * SearchPattern (unless the server ignores it), then Offset and Limit (portal/paging.ts).
+	 */
 	private list(req: SimRequest): SimResponse {
-		const { results, totalCount } = this.listUsers(req, {
+		const query = new URLSearchParams(req.query);
+		if (this.options.searchPattern === 'ignored') query.delete('SearchPattern');
+		const { results, totalCount } = this.listUsers({ ...req, query }, {
 			name: (u) => u.name,
 			description: (u) => u.description,
 			isDefault: (u) => u.isDefault,
 			mfaEnabled: (u) => Boolean(u.mfa),
-			role: (u) => u.role,
 		});
 		const version = this.version(req);
 		return {
@@ -228,29 +268,43 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 	}
 
 	/** Every problem of a new user's fields, as validateName and the create see them. */
-	private newUserProblem(name: string): string | undefined {
+	private newUserProblem(name: string, identityProvider = false): string | undefined {
 		if (this.users.named(name)) return `A user with the name ${name} already exists.`;
-		return this.nameProblem(name);
+		return this.nameProblem(name, identityProvider);
+	}
+
+	/** The role a request gives, among the version's roles (Read-Only User from 1.8-rev0: assumed); 400 otherwise. */
+	private roleFor(value: unknown, version: string): AwsRole {
+		const roles = rolesOf(version);
+		const found = typeof value === 'string' ? roles.find((r) => r === value) : undefined;
+		if (!found) throw new SimHttpError(400, 'UnexpectedContent', `The role must be one of ${roles.join(', ')}.`);
+		return found;
 	}
 
 	/** 201 with the `User`. Assumption: refusals are 400 `UnexpectedContent` (the spec's Error enum has no closer value). */
 	private create(req: SimRequest): SimResponse {
 		const body = jsonBody(req);
+		const accountType = optionalString(body, 'accountType') ?? 'Internal';
+		if (accountType !== 'Internal' && accountType !== 'External') throw badRequest('The accountType must be Internal or External.');
+		const identityProvider = accountType === 'External';
 		const name = requiredString(body, 'name');
-		const problem = this.newUserProblem(name);
+		const problem = this.newUserProblem(name, identityProvider);
 		if (problem) throw badRequest(problem);
 		const description = requiredString(body, 'description');
 		const descriptionProblem = awsDescriptionProblem(description, this.portalOptions.lenientValidation);
 		if (descriptionProblem) throw badRequest(descriptionProblem);
-		const password = requiredString(body, 'password');
-		const passwordProblem = awsPasswordProblem(password);
+		// An External user signs in through the identity provider: no password (1.2-rev0 changelog);
+		// one sent anyway is refused (assumed).
+		const password = identityProvider ? undefined : requiredString(body, 'password');
+		if (identityProvider && body.password !== undefined && body.password !== null) throw badRequest('An External user signs in through the identity provider: send no password.');
+		const passwordProblem = password === undefined ? undefined : awsPasswordProblem(password);
 		if (passwordProblem) throw badRequest(passwordProblem);
 		const version = this.version(req);
 		// Before 1.5-rev1 there are no roles: every user administers the appliance.
-		const role = versionHasRoles(version) ? this.parseRole(body.role) : AWS_ADMIN_ROLE;
-		const user = this.newAccount(name, role, password, { description });
+		const role = versionHasRoles(version) ? this.roleFor(body.role, version) : AWS_ADMIN_ROLE;
+		const user = this.newAccount(name, role, password ?? '', { description, identityProvider });
 		this.insert(user);
-		this.ctx.log.record('user.create', user.name, { role: user.role, description: user.description });
+		this.ctx.log.record('user.create', user.name, { role: user.role, description: user.description, accountType: user.accountType });
 		return this.answer(user, req, 201);
 	}
 
@@ -262,15 +316,22 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 		const descriptionProblem = description === undefined ? undefined : awsDescriptionProblem(description, this.portalOptions.lenientValidation);
 		if (descriptionProblem) throw badRequest(descriptionProblem);
 		const password = optionalString(body, 'password');
-		if (password !== undefined) {
-			const old = optionalString(body, 'oldPassword');
-			if (!old) throw badRequest('The oldPassword property is required to change the password.');
+		const old = optionalString(body, 'oldPassword');
+		if (password !== undefined && user.password === undefined) {
+			// User Guide, "Changing User Passwords": "You cannot change the password for a user account whose user identity was obtained from an identity provider."
+			throw badRequest(`${user.name} signs in through the identity provider: its password cannot be changed.`);
+		}
+		const oldWanted = password !== undefined || (this.options.oldPasswordOnUpdate === 'always' && user.password !== undefined);
+		if (oldWanted) {
+			if (!old) throw badRequest(`The oldPassword property is required${password === undefined ? '' : ' to change the password'}.`);
 			if (old !== user.password) throw badRequest('The current password (oldPassword) is incorrect.');
+		}
+		if (password !== undefined) {
 			const passwordProblem = awsPasswordProblem(password);
 			if (passwordProblem) throw badRequest(passwordProblem);
 		}
 		const version = this.version(req);
-		const role = body.role === undefined || body.role === null || !versionHasRoles(version) ? undefined : this.parseRole(body.role);
+		const role = body.role === undefined || body.role === null || !versionHasRoles(version) ? undefined : this.roleFor(body.role, version);
 		const detail: Record<string, unknown> = {};
 		if (role) this.changeRole(user, role, detail);
 		if (description !== undefined && description !== user.description) {

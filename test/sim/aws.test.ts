@@ -8,12 +8,12 @@ import { AWS_DEFAULT_ADMIN, AWS_DEFAULT_PASSWORD, AWS_MFA_USER, startSimulator, 
 
 /**
  * The Veeam Backup for AWS simulator over real HTTPS (the client trusts the simulator's CA only).
- * Every answer to a 1.7-rev0 request is checked against sim/spec/aws-1.7-rev0.users.openapi.json.
+ * Every answer to a 1.8-rev0 request is checked against sim/spec/aws-1.8-rev0.users.openapi.json.
  */
-const VERSION = '1.7-rev0';
+const VERSION = '1.8-rev0';
 const USERS = '/api/v1/users';
 const STRONG = 'N3w-Passw0rd!x';
-const contract = new OpenApiContract('aws-1.7-rev0.users.openapi.json');
+const contract = new OpenApiContract('aws-1.8-rev0.users.openapi.json');
 
 interface Client {
 	sim: SimServer;
@@ -91,14 +91,16 @@ const INITIAL = [AWS_DEFAULT_ADMIN, AWS_MFA_USER.name, 'operator', 'restorer'];
 // ---- version, token -------------------------------------------------------------------------------
 
 describe('x-api-version', () => {
-	it('is required on every call; 1.5-rev1, 1.6-rev0 and 1.7-rev0 are accepted, others get 400 NotImplemented', async () => {
+	it('is required on every call; the release\'s versions are accepted (10.0: 1.5-rev1 … 1.8-rev0), others get 400 NotImplemented', async () => {
 		const absent = await axios.get(`${sim.url}${USERS}`, { httpsAgent: c.agent, validateStatus: () => true });
 		expectProblem(absent, 400, 'NotImplemented');
 		expect(absent.headers['content-type']).toMatch(/^application\/problem\+json/);
-		const old = await http.post('/api/v1/token', 'grant_type=password', { headers: { ...form.headers, 'x-api-version': '1.0-rev0' } });
-		expectProblem(old, 400, 'NotImplemented');
-		expect(old.data.details).toContain('1.5-rev1, 1.6-rev0, 1.7-rev0');
-		for (const v of ['1.5-rev1', '1.6-rev0']) {
+		for (const v of ['1.0-rev0', '1.5-rev0', '1.9-rev0']) {
+			const refused = await http.post('/api/v1/token', 'grant_type=password', { headers: { ...form.headers, 'x-api-version': v } });
+			expectProblem(refused, 400, 'NotImplemented');
+			expect(refused.data.details).toContain('1.5-rev1, 1.6-rev0, 1.7-rev0, 1.8-rev0');
+		}
+		for (const v of ['1.5-rev1', '1.6-rev0', '1.7-rev0']) {
 			const body = new URLSearchParams({ grant_type: 'password', username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD }).toString();
 			expect((await http.post('/api/v1/token', body, { headers: { ...form.headers, 'x-api-version': v } })).status).toBe(200);
 		}
@@ -107,6 +109,22 @@ describe('x-api-version', () => {
 			const res = await other.http.get(USERS, { headers: { 'x-api-version': '1.6-rev0' } });
 			expect(res.status).toBe(400);
 			expect(res.data.details).not.toContain('1.7-rev0');
+		} finally {
+			await stop(other);
+		}
+	});
+
+	it.each([
+		['7.0', ['1.3-rev0', '1.4-rev0', '1.5-rev0', '1.5-rev1'], ['1.6-rev0', '1.8-rev0']],
+		['8.0', ['1.4-rev0', '1.5-rev0', '1.5-rev1', '1.6-rev0'], ['1.3-rev0', '1.7-rev0']],
+		['9.0', ['1.5-rev0', '1.5-rev1', '1.6-rev0', '1.7-rev0'], ['1.4-rev0', '1.8-rev0']],
+		['10.0', ['1.5-rev1', '1.6-rev0', '1.7-rev0', '1.8-rev0'], ['1.5-rev0', '1.9-rev0']],
+	] as const)('release %s serves %j and refuses %j', async (release, served, refused) => {
+		const other = await start({ aws: { release } });
+		try {
+			const body = new URLSearchParams({ grant_type: 'password', username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD }).toString();
+			for (const v of served) expect((await other.http.post('/api/v1/token', body, { headers: { ...form.headers, 'x-api-version': v } })).status).toBe(200);
+			for (const v of refused) expectProblem(await other.http.post('/api/v1/token', body, { headers: { ...form.headers, 'x-api-version': v } }), 400, 'NotImplemented');
 		} finally {
 			await stop(other);
 		}
@@ -225,6 +243,7 @@ describe('users', () => {
 			description: 'Default Admin',
 			mfaEnabled: false,
 			isDefault: true,
+			accountType: 'Internal',
 			role: 'PortalAdministrator',
 			_links: expect.arrayContaining([{ rel: 'self', method: 'GET', href: `${sim.url}${USERS}/${AWS_DEFAULT_ADMIN}` }]),
 		});
@@ -376,10 +395,12 @@ describe('GET /api/v1/users paging', () => {
 		expect(names(await list({ Sort: 'nameDesc', Limit: 3 }))).toEqual(['restorer', 'operator', AWS_MFA_USER.name]);
 		expect(names(await list({ Sort: 'mfaEnabledDesc', Limit: 1 }))).toEqual([AWS_MFA_USER.name]);
 		expect(names(await list({ Sort: 'isDefaultDesc', Limit: 1 }))).toEqual([AWS_DEFAULT_ADMIN]);
-		expect(names(await listRaw('Sort=roleAsc&Sort=nameDesc&Limit=2'))).toEqual([AWS_MFA_USER.name, AWS_DEFAULT_ADMIN]);
+		expect(names(await listRaw('Sort=isDefaultAsc&Sort=nameDesc&Limit=2'))).toEqual(['restorer', 'operator']);
+		// The 1.7-rev0 reference lists eight Sort values, none by role.
+		expectProblem(await list({ Sort: 'roleAsc' }), 400, 'UnexpectedContent');
 		expect((await list({ Sort: 'descriptionAsc', Limit: 1 })).data.results[0].description).toBe('Administrator with MFA');
 		expectProblem(await list({ Sort: 'nameUp' }), 400, 'UnexpectedContent');
-		expectProblem(await listRaw('Sort=nameAsc,roleAsc'), 400, 'UnexpectedContent');
+		expectProblem(await listRaw('Sort=nameAsc,nameDesc'), 400, 'UnexpectedContent');
 	});
 
 	it('searches names without regard to case: contains without wildcards, whole-name patterns with * and ?', async () => {
@@ -450,5 +471,68 @@ describe('control endpoint', () => {
 		const stats = await http.get('/__sim/stats');
 		expect(stats.data.grants).toMatchObject({ 'password:200': 3 });
 		expect(stats.data.byRoute['POST /api/v1/token']).toBe(3);
+	});
+});
+
+describe('Veeam Backup for AWS 10.0 users (user guide 10.0, 1.2-rev0 changelog)', () => {
+	let admin: string;
+	beforeEach(async () => {
+		admin = await login();
+	});
+	const post = (body: object, version = VERSION) => http.post(USERS, body, { headers: { Authorization: `Bearer ${admin}`, 'x-api-version': version } });
+
+	it('takes the Read-Only User role (ReadOnlyUser) from 1.8-rev0; 1.7-rev0 refuses it', async () => {
+		expectProblem(await post({ name: 'viewer', description: '', password: STRONG, role: 'ReadOnlyUser' }, '1.7-rev0'), 400, 'UnexpectedContent');
+		const created = await post({ name: 'viewer', description: '', password: STRONG, role: 'ReadOnlyUser' });
+		expect(created.status).toBe(201);
+		expect(created.data).toMatchObject({ name: 'viewer', role: 'ReadOnlyUser', accountType: 'Internal' });
+	});
+
+	it('refuses local names over 32 characters and admin; identity-provider names up to 125', async () => {
+		expectProblem(await post({ name: 'a'.repeat(33), description: '', password: STRONG, role: 'PortalOperator' }), 400, 'UnexpectedContent');
+		expect((await post({ name: 'a'.repeat(32), description: '', password: STRONG, role: 'PortalOperator' })).status).toBe(201);
+		expectProblem(await post({ name: 'admin', description: '', password: STRONG, role: 'PortalOperator' }), 400, 'UnexpectedContent');
+		expectProblem(await post({ name: 'ADMIN', description: '', accountType: 'External', role: 'PortalOperator' }), 400, 'UnexpectedContent');
+		const sso = `${'j'.repeat(113)}@example.com`;
+		expect(sso.length).toBe(125);
+		expect((await post({ name: sso, description: '', accountType: 'External', role: 'RestoreOperator' })).status).toBe(201);
+		expectProblem(await post({ name: `x${sso}`, description: '', accountType: 'External', role: 'RestoreOperator' }), 400, 'UnexpectedContent');
+	});
+
+	it('creates an identity-provider user (accountType External) without a password: no password login, no password change, no MFA', async () => {
+		expectProblem(await post({ name: 'jane@example.com', description: '', accountType: 'External', password: STRONG, role: 'PortalOperator' }), 400, 'UnexpectedContent');
+		expectProblem(await post({ name: 'jane@example.com', description: '', accountType: 'Directory', role: 'PortalOperator' }), 400, 'UnexpectedContent');
+		const created = await post({ name: 'jane@example.com', description: 'SSO', accountType: 'External', role: 'PortalOperator' });
+		expect(created.status).toBe(201);
+		expect(created.data).toMatchObject({ name: 'jane@example.com', accountType: 'External', role: 'PortalOperator', mfaEnabled: false });
+		expect((await token({ grant_type: 'password', username: 'jane@example.com', password: STRONG })).status).toBe(401);
+		const path = `${USERS}/${encodeURIComponent('jane@example.com')}`;
+		expectProblem(await http.put(path, { password: STRONG, oldPassword: STRONG }, bearer(admin)), 400, 'UnexpectedContent');
+		expectProblem(await http.post(`${path}/enableMfa`, {}, bearer(admin)), 400, 'UnexpectedContent');
+		expect((await http.put(path, { role: 'RestoreOperator', description: 'moved' }, bearer(admin))).data).toMatchObject({ role: 'RestoreOperator', description: 'moved' });
+		expect((await http.delete(path, bearer(admin))).status).toBe(204);
+	});
+
+	it('with oldPasswordOnUpdate "always" wants the current password on every PUT (the 2.0 guide\'s words)', async () => {
+		const other = await start({ aws: { oldPasswordOnUpdate: 'always' } });
+		try {
+			const t = await login(AWS_DEFAULT_ADMIN, AWS_DEFAULT_PASSWORD, other.http);
+			expectProblem(await other.http.put(`${USERS}/operator`, { role: 'RestoreOperator' }, bearer(t)), 400, 'UnexpectedContent');
+			expectProblem(await other.http.put(`${USERS}/operator`, { description: 'x', oldPassword: 'wrong' }, bearer(t)), 400, 'UnexpectedContent');
+			const ok = await other.http.put(`${USERS}/operator`, { role: 'RestoreOperator', oldPassword: AWS_DEFAULT_PASSWORD }, bearer(t));
+			expect(ok.data).toMatchObject({ role: 'RestoreOperator' });
+		} finally {
+			await stop(other);
+		}
+	});
+
+	it('with searchPattern "ignored" lists every user whatever the SearchPattern', async () => {
+		const other = await start({ aws: { searchPattern: 'ignored' } });
+		try {
+			const t = await login(AWS_DEFAULT_ADMIN, AWS_DEFAULT_PASSWORD, other.http);
+			expect((await other.http.get(USERS, { ...bearer(t), params: { SearchPattern: 'oper' } })).data.totalCount).toBe(4);
+		} finally {
+			await stop(other);
+		}
 	});
 });
