@@ -38,6 +38,17 @@ export interface VeeamUser {
 	isGroup: boolean;
 }
 
+/**
+ * How a product's name pattern reads (UserDirectory.namePatternKind): `wholeName` (VBR): the whole
+ * name with `*` and `?` wildcards; `containsUnlessWildcard` (VBGC, AWS, Azure): with `*` or `?` the
+ * same, without them any name containing the text. Both ignore case.
+ */
+export type NamePatternKind = 'wholeName' | 'containsUnlessWildcard';
+
+/**
+ * What the user asked for. Every adapter sends what its server can filter by and applies the whole
+ * filter to the answers as well (client/adapters/userFilter.ts): it holds whatever the server does.
+ */
 export interface UserFilter {
 	/**
 	 * Veeam's name pattern, case-insensitive. VBR: a whole-name pattern with `*` and `?`. VBGC: with
@@ -109,6 +120,14 @@ export interface UserDirectory {
 	readonly singleRole?: boolean;
 	/** The properties `listUsers` can sort by. */
 	readonly sortProperties: readonly UserSortProperty[];
+	/** How `UserFilter.namePattern` reads on this product; default `containsUnlessWildcard`. */
+	readonly namePatternKind?: NamePatternKind;
+	/**
+	 * False when the server's user list cannot order as asked (Azure v8 has no sort parameter):
+	 * `listUsers` then reads the whole matching list and orders it itself before applying the
+	 * offset and limit. Default true (the server orders; the filter is checked here either way).
+	 */
+	readonly listSorts?: boolean;
 	/** Roles that administer the product (the access report flags their holders). */
 	readonly adminRoleNames: readonly string[];
 	/**
@@ -137,7 +156,10 @@ export interface UserDirectory {
 	lookupNameProblem?(name: string): string | undefined;
 	/** Why `ref` cannot be a user reference on this product (VBR: not a UUID); undefined when it can. */
 	refProblem(ref: string): string | undefined;
-	/** Every matching user (or the first `limit`), paging with the largest page the server accepts. */
+	/**
+	 * Every matching user (or the first `limit`), paging with the largest page the server accepts.
+	 * The filter, order, offset and limit hold whether the server applied the filter or not.
+	 */
 	listUsers(filter?: UserFilter, limit?: number, options?: UserListOptions): Promise<VeeamUser[]>;
 	/** One page, for list search: `skip` is the paging token. */
 	listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }>;

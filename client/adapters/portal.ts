@@ -13,6 +13,7 @@ import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, 
 import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { userListCheck } from './userFilter';
 import { vbgcPasswordProblem } from './vbgc';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
@@ -186,7 +187,9 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options);
+		// The filter (and, where the server cannot order, the order) holds whatever the server does: userFilter.ts.
+		const check = userListCheck(this, filter, options.sort);
+		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options, check);
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {

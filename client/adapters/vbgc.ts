@@ -5,6 +5,7 @@ import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, 
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { userListCheck } from './userFilter';
 import type {
 	MfaEnrolment,
 	NewUser,
@@ -104,6 +105,7 @@ export class VbgcDirectory implements UserDirectory {
 	readonly product = 'vbgc' as const;
 	readonly refKind = 'name' as const;
 	readonly sortProperties = SORT_PROPERTIES;
+	readonly namePatternKind = 'containsUnlessWildcard' as const;
 	readonly adminRoleNames = ['Portal Administrator'] as const;
 	readonly lastAdministratorRole = 'Portal Administrator';
 	readonly administratorChanges = new Serial();
@@ -194,7 +196,8 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
-		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options);
+		const check = userListCheck(this, filter, options.sort);
+		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options, check);
 	}
 
 	async usersWithRole(roleName: string): Promise<VeeamUser[]> {

@@ -6,6 +6,7 @@ import { VbrAuthorizationEvents } from './authorizationEvents';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { userListCheck } from './userFilter';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 import { UUID_PATTERN } from '../ids';
 
@@ -89,6 +90,7 @@ export class VbrDirectory implements UserDirectory {
 	readonly refKind = 'id' as const;
 	readonly userTypes = VBR_USER_TYPES;
 	readonly sortProperties: readonly UserSortProperty[] = ['name', 'type'];
+	readonly namePatternKind = 'wholeName' as const;
 	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator'] as const;
 	readonly lastAdministratorRole = 'Backup Administrator';
 	readonly administratorChanges = new Serial();
@@ -166,6 +168,8 @@ export class VbrDirectory implements UserDirectory {
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
 		let pages = 0;
+		// Every filter is checked on the answers too: a server that ignored one (1.3-rev2's spec lists
+		// mfaEnabledFilter in UserFilters but not among the call's parameters) lets no other user through.
 		const users = await readUserPages(
 			this.ctx.getNode(),
 			async (skip, size) => {
@@ -174,12 +178,12 @@ export class VbrDirectory implements UserDirectory {
 			},
 			limit,
 			options,
+			userListCheck(this, filter, options.sort),
 		);
 		// What reading the whole list costs (readBack compares it with one GET per user).
 		const whole = Object.values(filter).every((v) => v === undefined) && limit === undefined && !options.offset;
 		if (whole) this.wholeListPages = pages;
-		// A server that ignored the MFA filter does not get its other users through.
-		return filter.mfaEnabled === undefined ? users : users.filter((u) => u.mfaEnabled === filter.mfaEnabled);
+		return users;
 	}
 
 	async usersWithRole(roleName: string): Promise<VeeamUser[]> {

@@ -13,6 +13,11 @@
  * - `echo`: answer 400 with the product's error body whose message repeats the request's body
  *   (passwords included), as careless servers and proxies do;
  * - `trickle`: process the request, then send the answer one byte every `ms` milliseconds.
+ *
+ * And a server that does less than asked:
+ * - `ignoreQuery`: process the request as if these query parameters (names without regard to
+ *   case) had not been sent, as a server does with parameters it does not know (Azure v8's user
+ *   list and `SearchPattern`): a filter the client asked for is not applied, nor a sort or offset.
  */
 export type FaultSpec =
 	| ({ kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number } & FaultScope)
@@ -22,7 +27,8 @@ export type FaultSpec =
 	| ({ kind: 'answer'; status: number; headers?: Record<string, string>; body?: unknown; rawBody?: string } & FaultScope)
 	| ({ kind: 'patch'; set: Record<string, unknown> } & FaultScope)
 	| ({ kind: 'echo' } & FaultScope)
-	| ({ kind: 'trickle'; ms: number } & FaultScope);
+	| ({ kind: 'trickle'; ms: number } & FaultScope)
+	| ({ kind: 'ignoreQuery'; params: string[] } & FaultScope);
 
 export interface FaultScope {
 	/** How many matching requests it hits (default 1). */
@@ -41,7 +47,13 @@ interface QueuedFault {
 	skip: number;
 }
 
-export const FAULT_KINDS = ['status', 'drop', 'delay', 'malformed', 'answer', 'patch', 'echo', 'trickle'] as const;
+export const FAULT_KINDS = ['status', 'drop', 'delay', 'malformed', 'answer', 'patch', 'echo', 'trickle', 'ignoreQuery'] as const;
+
+/** The query without the parameters an `ignoreQuery` fault names. */
+export function withoutParams(query: URLSearchParams, params: readonly string[]): URLSearchParams {
+	const ignored = new Set(params.map((p) => p.toLowerCase()));
+	return new URLSearchParams([...query].filter(([name]) => !ignored.has(name.toLowerCase())));
+}
 
 export function validateFault(input: unknown): FaultSpec {
 	if (!input || typeof input !== 'object') throw new Error('fault must be an object');
@@ -60,6 +72,9 @@ export function validateFault(input: unknown): FaultSpec {
 	}
 	if (f.kind === 'patch' && (!f.set || typeof f.set !== 'object' || Array.isArray(f.set))) {
 		throw new Error('fault.set must be an object of fields to set');
+	}
+	if (f.kind === 'ignoreQuery' && !(Array.isArray(f.params) && f.params.length > 0 && f.params.every((p) => typeof p === 'string' && p !== ''))) {
+		throw new Error('fault.params must be a non-empty array of query parameter names');
 	}
 	for (const k of ['count', 'after', 'retryAfterSeconds'] as const) {
 		if (f[k] !== undefined && !(Number.isInteger(f[k]) && (f[k] as number) >= 0)) {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { SimClock } from './clock';
 import { MutationLog, SimStats, type SeedOptions, type SimContext, type SimProduct } from './context';
-import { FaultInjector, validateFault, type FaultSpec } from './faults';
+import { FaultInjector, validateFault, withoutParams, type FaultSpec } from './faults';
 import { SecretLedger } from './secrets';
 import { SimHttpError, type SimRequest, type SimResponse } from './http';
 import { generateTlsMaterial, type SimTlsMaterial, type TlsMode } from './tls';
@@ -190,6 +190,7 @@ export class SimServer {
 			return;
 		}
 		if (fault?.kind === 'delay') await sleep(fault.ms);
+		if (fault?.kind === 'ignoreQuery') simReq.query = withoutParams(simReq.query, fault.params);
 
 		const response = await this.dispatch(simReq);
 		this.secrets.fromResponse(response.body);
