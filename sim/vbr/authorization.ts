@@ -16,11 +16,17 @@ import { enumParam, ok, UUID } from './model';
  * Backup or Security Administrator; the creator cannot approve; a request not processed within its
  * validity period (1–30 days, default 7) expires. Approval happens in the console, not over REST.
  *
- * Our assumptions (Veeam documents none of them; see sim/README.md, "Four-eyes"):
+ * Veeam's guide also says that while four-eyes is on, delete operations cannot be performed
+ * through the REST API: a DELETE is refused (`refuseDelete`), unless `deletes` is `hold`.
+ *
+ * Our assumptions (Veeam documents none of them; see sim/contracts/vbr-authorization.md):
  * - the REST answer to a held change is the answer the change would get if done (201 with the new
  *   user, 200 with the new roles, 204): the worst case for a client that trusts the answer;
- * - the event's `name` says what was asked ("Add user", "Delete user", "Change user roles", …) and
- *   its `description` names the user (`User TECH\jane.doe: …`);
+ * - the wording of the events, one of three (`wording`): `description` (the default) — `name` says
+ *   what was asked ("Add user", "Delete user", "Change user roles", …) and `description` names the
+ *   user (`User TECH\jane.doe: …`); `name` — the user in the event's name, as VBR's syslog words
+ *   operations (`Add user TECH\jane.doe`), and a description naming nobody; `none` — nobody named;
+ * - the refusal of a DELETE: 403 `AccessDenied` with the message below;
  * - `createdBy` is the account as VBR lists it (`VBR01\svc-n8n`).
  */
 export const EVENT_STATES = ['Pending', 'Approved', 'Rejected', 'Expired', 'Info', 'CockpitMessage'] as const;
@@ -39,11 +45,24 @@ export interface AuthEvent {
 	processedTime?: number;
 }
 
-/** What a change is, for its event: the event's name and description. */
+/** What a change is, for its event: the event's name and description (as the `description` wording words them). */
 export interface ChangeNote {
 	name: string;
 	description: string;
 }
+
+/** How events word a change (our assumption, see above): where the user's name appears. */
+export const EVENT_WORDINGS = ['description', 'name', 'none'] as const;
+export type EventWording = (typeof EVENT_WORDINGS)[number];
+/** What a DELETE gets while four-eyes is on: refused (Veeam's guide), or held like other changes. */
+export const DELETE_ANSWERS = ['refuse', 'hold'] as const;
+export type DeleteAnswer = (typeof DELETE_ANSWERS)[number];
+
+/** The refusal's wording (assumed; the status and errorCode from Veeam's error model). */
+export const DELETE_REFUSED = 'Four-eyes authorization is enabled: delete operations cannot be performed through the REST API. Use the Veeam Backup & Replication console.';
+
+/** A change's description in the `description` wording starts with the user: `User TECH\jane: …`. */
+const SUBJECT = /^(User|Group) (.+?): /;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -52,6 +71,8 @@ export class VbrAuthorization {
 	private readonly held = new Map<string, () => void>();
 	fourEyes = false;
 	validityDays = 7;
+	wording: EventWording = 'description';
+	deletes: DeleteAnswer = 'refuse';
 
 	constructor(private readonly clock: SimClock) {}
 
@@ -60,6 +81,25 @@ export class VbrAuthorization {
 		this.held.clear();
 		this.fourEyes = false;
 		this.validityDays = 7;
+		this.wording = 'description';
+		this.deletes = 'refuse';
+	}
+
+	/** The simulator's choices where Veeam documents nothing: the events' wording, and what a DELETE gets under four-eyes. */
+	configure(options: { wording?: unknown; deletes?: unknown }): void {
+		if (options.wording !== undefined) {
+			if (!EVENT_WORDINGS.includes(options.wording as EventWording)) throw new Error(`wording must be one of ${EVENT_WORDINGS.join(', ')}`);
+			this.wording = options.wording as EventWording;
+		}
+		if (options.deletes !== undefined) {
+			if (!DELETE_ANSWERS.includes(options.deletes as DeleteAnswer)) throw new Error(`deletes must be one of ${DELETE_ANSWERS.join(', ')}`);
+			this.deletes = options.deletes as DeleteAnswer;
+		}
+	}
+
+	/** While four-eyes is on, a DELETE over REST is refused (Veeam's guide), unless `deletes` is `hold`. */
+	refuseDelete(): void {
+		if (this.fourEyes && this.deletes === 'refuse') throw new SimHttpError(403, 'AccessDenied', DELETE_REFUSED);
 	}
 
 	/** Turns four-eyes on or off (as a Security Administrator would in the console): an Info event. */
@@ -76,15 +116,25 @@ export class VbrAuthorization {
 	 */
 	change(note: ChangeNote, by: string, apply: () => void): 'done' | 'held' {
 		this.expireDue();
+		const worded = this.worded(note, this.fourEyes);
 		if (!this.fourEyes) {
 			apply();
-			this.record(note.name, note.description, by, 'Info');
+			this.record(worded.name, worded.description, by, 'Info');
 			return 'done';
 		}
-		const event = this.record(note.name, note.description, by, 'Pending');
+		const event = this.record(worded.name, worded.description, by, 'Pending');
 		event.expirationTime = event.creationTime + this.validityDays * DAY_MS;
 		this.held.set(event.id, apply);
 		return 'held';
+	}
+
+	/** A change's event in the configured wording. */
+	private worded(note: ChangeNote, pending: boolean): ChangeNote {
+		const subject = SUBJECT.exec(note.description)?.[2];
+		if (this.wording === 'description' || !subject) return note;
+		// Words of Veeam's examples (the 1.3-rev2 reference, the event reference 42402), naming nobody.
+		const description = pending ? 'A four-eyes authorization request requires approval by a second administrator' : 'The operation has been performed';
+		return { name: this.wording === 'name' ? `${note.name} ${subject}` : note.name, description };
 	}
 
 	approve(id: string, by: string): AuthEvent {

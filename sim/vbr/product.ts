@@ -169,7 +169,7 @@ export class VbrProduct implements SimProduct {
 		r.add('GET', `${users}/:id`, (req) => this.authorized(req, () => ok(this.userModel(this.userById(req), ver(req)))));
 		r.add('DELETE', `${users}/:id`, (req) => this.authorized(req, () => this.deleteUser(req)));
 		r.add('GET', `${users}/:id/roles`, (req) =>
-			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleStore.ref(id)) })),
+			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleStore.assigned(id, ver(req))) })),
 		);
 		r.add('PUT', `${users}/:id/roles`, (req) => this.authorized(req, () => this.setUserRoles(req)));
 		r.add('POST', `${users}/:id/changeServiceAccountMode`, (req) =>
@@ -266,6 +266,7 @@ export class VbrProduct implements SimProduct {
 
 	private deleteUser(req: SimRequest): SimResponse {
 		const user = this.userById(req);
+		this.authorization.refuseDelete();
 		const kind = user.type.endsWith('Group') ? 'Group' : 'User';
 		this.change(req, { name: `Delete ${kind.toLowerCase()}`, description: `${kind} ${user.name}: deleted.` }, () => {
 			if (!this.users.has(user.id)) return;
@@ -290,7 +291,7 @@ export class VbrProduct implements SimProduct {
 			user.roleIds = roleIds;
 			this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
 		});
-		return ok({ roles: roleIds.map((id) => this.roleStore.ref(id)) });
+		return ok({ roles: roleIds.map((id) => this.roleStore.assigned(id, ver(req))) });
 	}
 
 	private changeServiceAccountMode(req: SimRequest): SimResponse {
@@ -357,8 +358,9 @@ export class VbrProduct implements SimProduct {
 		switch (route) {
 			case 'POST /four-eyes':
 				if (typeof body.enabled !== 'boolean') throw new Error('enabled must be true or false');
+				this.authorization.configure(body);
 				this.authorization.setFourEyes(body.enabled, by, body.validityDays === undefined ? undefined : Number(body.validityDays));
-				return ok({ fourEyes: this.authorization.fourEyes, validityDays: this.authorization.validityDays });
+				return ok({ fourEyes: this.authorization.fourEyes, validityDays: this.authorization.validityDays, wording: this.authorization.wording, deletes: this.authorization.deletes });
 			case 'POST /authorization/approve':
 				return ok(this.authorization.approve(String(body.id), by));
 			case 'POST /authorization/reject':

@@ -5,6 +5,7 @@ import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLoca
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { alreadyPendingOutput, deletionRefusedError, pendingRequestFor } from '../confirm';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 
@@ -52,7 +53,14 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	if (protection) {
 		throw inputError(this, i, 'User', `${protection}: the node does not offboard it`, 'Remove it in the Veeam console if you really mean to.');
 	}
-	const outcome = user ? await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await directory.deleteUser(user)) : 'absent';
+	// Four-eyes: a request of this account to delete the user already waits: not asked again.
+	const held = user && (await pendingRequestFor(this, directory, user.name, 'delete'));
+	if (user && held) return { ...alreadyPendingOutput('deleted', userOutput(user), held), ...directoryAccountFlags(user) };
+	const remove = async (gone: VeeamUser) =>
+		await directory.deleteUser(gone).catch((error: unknown) => {
+			throw deletionRefusedError(this, directory, gone.name, error, i) ?? error;
+		});
+	const outcome = user ? await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await remove(user)) : 'absent';
 	if (outcome === 'absent') {
 		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);
 		// Seen a moment ago and gone now (removed by someone else): its directory account is still there.

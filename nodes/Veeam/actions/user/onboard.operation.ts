@@ -7,6 +7,7 @@ import { inputError, readBoolean, readChoice, readText } from '../../helpers/inp
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { showFor } from '../../../../client/products';
 import { azureUserTypeOptions, itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
+import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import type { UserTarget } from '../node.type';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
@@ -179,13 +180,16 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 }
 
 /** Makes an existing user's roles (and description, when one is given) match; "unchanged" sends nothing. */
-async function makeMatch(p: OnboardParams, directory: UserDirectory, existing: VeeamUser): Promise<IDataObject> {
+async function makeMatch(ctx: IExecuteFunctions, p: OnboardParams, directory: UserDirectory, existing: VeeamUser): Promise<IDataObject> {
 	const before = roleNames(existing.roles);
 	const rolesMatch = sameRoles(existing.roles, p.roles);
 	const newDescription = p.description && p.description !== (existing.description ?? '') ? p.description : undefined;
 	if (p.ifExists === 'skip' || (rolesMatch && newDescription === undefined)) {
 		return { action: 'unchanged', user: userOutput(existing), before };
 	}
+	// Four-eyes: a request of this account to change the user's roles already waits: not asked again.
+	const held = rolesMatch ? undefined : await pendingRequestFor(ctx, directory, existing.name, 'roles');
+	if (held) return { ...alreadyPendingOutput('updated', userOutput(existing), held), before };
 	let updated = existing;
 	if (!rolesMatch) updated = await directory.setRoles(updated, p.roles);
 	if (newDescription !== undefined && directory.updateDescription) updated = await directory.updateDescription(updated, newDescription);
@@ -199,6 +203,9 @@ async function makeMatch(p: OnboardParams, directory: UserDirectory, existing: V
 
 export async function execute(this: IExecuteFunctions, p: OnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	let existing = await directory.findUserByName(p.name);
+	// Four-eyes: a request of this account to add the user already waits: not asked again.
+	const held = existing ? undefined : await pendingRequestFor(this, directory, p.name, 'create');
+	if (held) return alreadyPendingOutput('created', { name: p.name, ...(p.type ? { type: p.type } : {}), roles: p.roles.map((r) => ({ id: r.id, name: r.name })) }, held);
 	if (!existing) {
 		// The adapter never repeats a create blindly: after an unclear failure it looks first.
 		const outcome = await directory
@@ -226,7 +233,7 @@ export async function execute(this: IExecuteFunctions, p: OnboardParams, directo
 		const id = directory.refKind === 'id' ? ` (ID ${existing.ref})` : '';
 		throw inputError(this, i, 'User Name', `Veeam already has a user or group named "${existing.name}"${id}`, 'Choose "Make Roles Match" or "Skip" under "If the User Already Exists" to onboard idempotently.');
 	}
-	return await makeMatch(p, directory, existing);
+	return await makeMatch(this, p, directory, existing);
 }
 
 /** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */

@@ -6,6 +6,7 @@ import { readRoles, readUserLocator, requireUser, roleNames, sameRoles, userOutp
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import { itemOptions, rolesField, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 
@@ -77,6 +78,9 @@ export async function execute(this: IExecuteFunctions, p: PromoteParams, directo
 	if (sameRoles(user.roles, wanted)) {
 		return { action: 'unchanged', before, after: before, user: userOutput(user) };
 	}
+	// Four-eyes: a request of this account to change the user's roles already waits: not asked again.
+	const held = await pendingRequestFor(this, directory, user.name, 'roles');
+	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held), before, after: roleNames(wanted) };
 	const updated = await guardLastAdministrator(this, directory, i, 'Role Names or IDs', user, wanted, async () => await directory.setRoles(user, wanted));
 	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
 }

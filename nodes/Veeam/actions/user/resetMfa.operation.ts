@@ -4,6 +4,7 @@ import { PRODUCT_NAMES, type UserDirectory } from '../../../../client/adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, userLocators } from '../common.descriptions';
+import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import type { UserTarget } from '../node.type';
 
 const properties: INodeProperties[] = [...userLocators, itemOptions];
@@ -19,6 +20,10 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 
 export async function execute(this: IExecuteFunctions, lookup: UserLookup, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await requireUser(this, directory, lookup, i);
+	// Four-eyes: a reset of this account already waits: not asked again (and the read before the
+	// change tells which request is new since it, whatever its wording: confirm.ts).
+	const held = await pendingRequestFor(this, directory, user.name, 'mfa');
+	if (held) return alreadyPendingOutput('mfaReset', userOutput(user), held);
 	await directory.resetMfa!(user);
 	return { action: 'mfaReset', user: userOutput(user) };
 }

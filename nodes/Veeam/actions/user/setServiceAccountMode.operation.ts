@@ -4,6 +4,7 @@ import { PRODUCT_NAMES, type UserDirectory } from '../../../../client/adapters';
 import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
 import { readBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 
@@ -38,6 +39,9 @@ export async function execute(this: IExecuteFunctions, p: ServiceAccountParams, 
 	const user = await requireUser(this, directory, p.lookup, i);
 	const before = user.isServiceAccount === true;
 	if (before === p.enabled) return { action: 'unchanged', before, after: before, user: userOutput(user) };
+	// Four-eyes: a request of this account to change the user's settings already waits: not asked again.
+	const held = await pendingRequestFor(this, directory, user.name, 'serviceAccount');
+	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held), before, after: p.enabled };
 	const updated = await directory.setServiceAccountMode!(user, p.enabled);
 	return { action: 'updated', before, after: updated.isServiceAccount === true, user: userOutput(updated) };
 }

@@ -10,11 +10,23 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import { userOutput } from '../../helpers/directory';
 import { runPool, type TaskOutcome } from '../../../../client/pool';
-import { approvalOf, claimOfUser, confirmClaims, notShownError, type Claim } from '../confirm';
+import type { ChangeKind } from '../../../../client/adapters/authorizationEvents';
+import { approvalOf, claimOfUser, confirmClaims, deletionRefusedError, notShownError, pendingRequestFor, type Claim } from '../confirm';
 import { readConcurrency } from '../runItems';
 import type { SyncPlan, SyncStep } from './sync.plan';
 
-async function applyStep(directory: UserDirectory, step: SyncStep, password: string | undefined, out: IDataObject): Promise<string | undefined> {
+const STEP_KIND: Record<string, ChangeKind> = { create: 'create', changeRoles: 'roles', remove: 'delete' };
+
+async function applyStep(ctx: IExecuteFunctions, directory: UserDirectory, step: SyncStep, password: string | undefined, out: IDataObject): Promise<string | undefined> {
+	// Four-eyes: a request of this account for this user and kind already waits: not asked again.
+	const kind = STEP_KIND[step.action];
+	const held = kind && (step.desired || step.user) ? await pendingRequestFor(ctx, directory, step.user?.name ?? step.name, kind) : undefined;
+	if (held) {
+		out.result = 'pendingApproval';
+		out.approval = approvalOf(held);
+		out.alreadyPending = true;
+		return undefined;
+	}
 	let user: VeeamUser | undefined;
 	if (step.action === 'create' && step.desired) {
 		user = await directory.createUser({
@@ -30,7 +42,11 @@ async function applyStep(directory: UserDirectory, step: SyncStep, password: str
 		user = await directory.setRoles(step.user, step.rolesAfter);
 		out.result = 'rolesChanged';
 	} else if (step.action === 'remove' && step.user) {
-		out.result = (await directory.deleteUser(step.user)) === 'deleted' ? 'removed' : 'alreadyAbsent';
+		const gone = step.user;
+		const outcome = await directory.deleteUser(gone).catch((error: unknown) => {
+			throw deletionRefusedError(ctx, directory, gone.name, error, step.item) ?? error;
+		});
+		out.result = outcome === 'deleted' ? 'removed' : 'alreadyAbsent';
 	} else {
 		out.result = 'nothingToDo';
 		return undefined;
@@ -51,7 +67,7 @@ export async function applySteps(
 		plan.steps.length,
 		async (index) => {
 			const step = plan.steps[index];
-			return await applyStep(directory, step, step.desired ? passwords.get(step.desired.item) : undefined, outputs[index]);
+			return await applyStep(ctx, directory, step, step.desired ? passwords.get(step.desired.item) : undefined, outputs[index]);
 		},
 		{ concurrency: readConcurrency(ctx, 'syncOptions.concurrency'), stopOnError: !continueOnFail },
 	);
@@ -106,7 +122,7 @@ async function confirmSteps(
 		const out = outputs[index];
 		const step = plan.steps[index];
 		const user = out.result === 'removed' ? (step.user ? userOutput(step.user) : undefined) : (out.user as IDataObject | undefined);
-		const claim = user && claimOfUser(index, String(out.result), user, out.result !== 'removed');
+		const claim = user && claimOfUser(index, String(out.result), user, out.result !== 'removed', STEP_KIND[step.action]);
 		if (claim) claims.push(claim);
 	}
 	const confirmations = await confirmClaims(ctx, directory, claims);
