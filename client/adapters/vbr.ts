@@ -91,7 +91,8 @@ export class VbrDirectory implements UserDirectory {
 	readonly userTypes = VBR_USER_TYPES;
 	readonly sortProperties: readonly UserSortProperty[] = ['name', 'type'];
 	readonly namePatternKind = 'wholeName' as const;
-	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator'] as const;
+	/** 1.3-rev1's reference names the built-in roles "Veeam Backup Administrator" …, 1.3-rev2's "Backup Administrator" …: both. */
+	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator', 'Veeam Backup Administrator', 'Veeam Security Administrator'] as const;
 	readonly lastAdministratorRole = 'Backup Administrator';
 	readonly administratorChanges = new Serial();
 

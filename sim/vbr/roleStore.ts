@@ -69,6 +69,15 @@ export class VbrRoleStore {
 		return role ? { id: role.id, name: role.name, description: role.description } : { id, name: id };
 	}
 
+	/**
+	 * A role in the answer of `/users/{id}/roles` (`RolesModel`): with `isBuiltIn` from 1.3-rev2, as
+	 * its `RolesModelExample` shows (the user's own `roles`, in `UserModel`, are shown without it).
+	 */
+	assigned(id: string, version: string): Record<string, unknown> {
+		const role = this.roles.get(id);
+		return role ? this.model(role, version) : { id, name: id };
+	}
+
 	model(role: VbrRole, version: string): Record<string, unknown> {
 		const model: Record<string, unknown> = { id: role.id, name: role.name, description: role.description };
 		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
