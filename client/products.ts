@@ -72,7 +72,8 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		name: 'Veeam Backup for AWS',
 		credentialType: 'veeamBackupAwsApi',
 		auth: { productName: 'Veeam Backup for AWS', defaultPort: 11005, loginPath: '/api/v1/token', version: REV_VERSION, completeMfa },
-		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'mfaLogin'],
+		// Identity-provider (SSO) users, `accountType: External` (1.2-rev0 changelog; User Guide 10.0, "Account Type").
+		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'directoryUsers', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
 	},
 	azure: {

@@ -1,31 +1,50 @@
 /**
- * Veeam Backup for AWS (API 1.5-rev1 … 1.7-rev0, port 11005). Users have no ID: the API addresses
- * them by name (`/api/v1/users/{name}`), as VBGC does. The published 1.0-rev0 spec gives the calls
- * and shapes; the `role` of a user (one of three, from 1.5) is inferred: see sim/README.md.
+ * Veeam Backup for AWS (API 1.5-rev0 … 1.8-rev0, port 11005). Users have no ID: the API addresses
+ * them by name (`/api/v1/users/{name}`), as VBGC does. Local accounts have a password; identity-
+ * provider (SSO) users (`accountType: External`) sign in through the identity provider and stay
+ * there when the Veeam user is deleted. The contract, with Veeam's page for each point and what is
+ * assumed (the roles' API values, `role` itself): sim/contracts/aws.md.
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { UnclearOutcomeError, VeeamApiError } from '../transport';
-import type { MfaEnrolment, NewUser, VeeamUser } from '../model';
+import type { MfaEnrolment, NewUser, UserFilter, VeeamRole, VeeamUser } from '../model';
 import { PortalDirectory, type PortalRole } from './portal';
+import { namePatternTest } from './userFilter';
 
 const USERS = '/api/v1/users';
 
-/** Veeam's Portal Administrator, Portal Operator and (newer versions) Restore Operator. */
+/**
+ * The four roles of the User Guide 10.0 ("Managing User Accounts": Portal Administrator, Portal
+ * Operator, Restore Operator, Read-Only User). Their API values are assumed (sim/contracts/aws.md).
+ */
 const AWS_ROLES: readonly PortalRole[] = [
 	{ id: 'PortalAdministrator', name: 'Portal Administrator', description: 'Full access to the appliance, its users and settings' },
 	{ id: 'PortalOperator', name: 'Portal Operator', description: 'Runs and manages backup policies and restores' },
 	{ id: 'RestoreOperator', name: 'Restore Operator', description: 'Performs restores only' },
+	{ id: 'ReadOnlyUser', name: 'Read-Only User', description: 'Views backup policies, protected data and sessions only' },
 ];
 
-/** The spec's `User` (1.0-rev0) with `role` (1.5-rev1 on, inferred). */
+/** `accountType` of an identity-provider user (Veeam's 1.2-rev0 changelog: "the External value in the accountType parameter"). */
+export const AWS_SSO_TYPE = 'External';
+/** The user types a new AWS user can be: a local account (default) or an identity-provider user. */
+export const AWS_USER_TYPES = ['Internal', AWS_SSO_TYPE] as const;
+
+/** User Guide 10.0, "Account Info": 32 characters for a local account, 125 for an identity-provider user. */
+const MAX_LOCAL_NAME = 32;
+const MAX_SSO_NAME = 125;
+
+/** The spec's `User` (1.0-rev0) with `role` (1.5-rev1 on, assumed) and `accountType` (assumed in answers). */
 interface AwsUserModel extends IDataObject {
 	name: string;
 	description?: string;
 	mfaEnabled?: boolean;
 	isDefault?: boolean;
 	role?: string;
+	accountType?: string;
 }
+
+const isSso = (user: Pick<VeeamUser, 'type'>) => user.type.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
 
 /** The spec's `ValidationMessage`: the validate calls answer a list of them. */
 interface ValidationMessage {
@@ -40,13 +59,32 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	protected readonly usersPath = USERS;
 	protected readonly roles = AWS_ROLES;
 
-	/** The AWS User Guide, "Creating Users": lowercase Latin letters, digits, `_` and `-`, a `$` only last; at most 64. */
-	protected newNameProblem(name: string): string | undefined {
-		if (name.length > 64) return 'the name is longer than 64 characters, the most Veeam Backup for AWS allows';
-		if (!/^[a-z0-9_-]+\$?$/.test(name)) {
+	/**
+	 * The AWS User Guide 10.0, "Account Info" (user_account_name.html): "The maximum length of the name
+	 * is 32 characters for the Veeam Backup for AWS user and 125 characters for the user identity from
+	 * your identity provider", lowercase Latin letters, digits, `_` and `-`, a `$` only last, and "You
+	 * cannot use admin as the account name". An identity-provider user's name is its UserName
+	 * attribute: only its length and `admin` are checked here (the appliance judges the rest).
+	 */
+	protected newNameProblem(name: string, type?: string): string | undefined {
+		if (name.toLowerCase() === 'admin') return '"admin" cannot be a Veeam Backup for AWS account name (Veeam reserves it)';
+		const sso = type !== undefined && type.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
+		const max = sso ? MAX_SSO_NAME : MAX_LOCAL_NAME;
+		if (name.length > max) {
+			return `the name is longer than ${max} characters, the most Veeam Backup for AWS allows for ${sso ? 'an identity-provider user' : 'a local account'}`;
+		}
+		if (!sso && !/^[a-z0-9_-]+\$?$/.test(name)) {
 			return `"${name}" is not a Veeam Backup for AWS user name: only lowercase Latin letters, digits, _ and - (and $ as the last character)`;
 		}
 		return undefined;
+	}
+
+	/** A new user is a local account (`Internal`, the default) or an identity-provider user (`External`). */
+	nameProblem(name: string, type?: string): string | undefined {
+		if (type !== undefined && !AWS_USER_TYPES.some((t) => t.toLowerCase() === type.toLowerCase())) {
+			return `unknown user type "${type}" (expected one of ${AWS_USER_TYPES.join(', ')})`;
+		}
+		return this.lookupProblem(name) ?? this.newNameProblem(name, type);
 	}
 
 	/** The AWS User Guide, "Creating Users": at most 255 characters. */
@@ -60,6 +98,19 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		return `"${name}" cannot be a user name: the API uses /users/${name} for another call`;
 	}
 
+	/**
+	 * The 1.7-rev0 reference: `SearchPattern` "Returns only those items of a resource collection whose
+	 * names match the specified search pattern"; what a pattern means there is not written, and a
+	 * server may ignore the parameter. listUsers checks every answer against the filter (portal.ts,
+	 * userFilter.ts); the editor's searchable list (one page) is checked here the same way.
+	 */
+	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }> {
+		const page = await super.listUsersPage(filter, skip, limit);
+		if (!filter.namePattern) return page;
+		const test = namePatternTest(filter.namePattern);
+		return { ...page, users: page.users.filter((u) => test(u.name)) };
+	}
+
 	protected lookupProblem(name: string): string | undefined {
 		return super.lookupProblem(name) ?? this.reservedProblem(name);
 	}
@@ -70,23 +121,31 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	}
 
 	protected fromModel(u: AwsUserModel): VeeamUser {
+		// An identity-provider (SSO) user lives in the identity provider: deleting the Veeam user leaves it
+		// there, as Active Directory accounts on VBR and Entra ID accounts on Azure. Portal accounts live
+		// in the appliance's own database: nothing stays behind.
+		const sso = typeof u.accountType === 'string' && u.accountType.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
 		return {
 			ref: String(u.name ?? ''),
 			name: String(u.name ?? ''),
-			type: u.isDefault === true ? 'DefaultAdmin' : 'Local',
+			type: sso ? AWS_SSO_TYPE : u.isDefault === true ? 'DefaultAdmin' : 'Local',
 			roles: this.role(u.role),
 			...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
 			...(typeof u.description === 'string' ? { description: u.description } : {}),
-			// Portal accounts live in the appliance's own database: no directory account stays behind.
-			isDirectoryAccount: false,
+			isDirectoryAccount: sso,
 			isGroup: false,
 		};
 	}
 
 	protected createBody(user: NewUser, role: PortalRole): IDataObject {
-		if (user.password === undefined) throw new NodeOperationError(this.ctx.getNode(), 'A Veeam Backup for AWS user needs a password');
 		// The spec requires description: an empty one when none is given.
-		return { name: user.name, description: user.description ?? '', password: user.password, role: role.id };
+		const base = { name: user.name, description: user.description ?? '', role: role.id };
+		if (user.type !== undefined && user.type.toLowerCase() === AWS_SSO_TYPE.toLowerCase()) {
+			// The 1.2-rev0 changelog: with accountType External, "you do not need to specify a password".
+			return { ...base, accountType: AWS_SSO_TYPE };
+		}
+		if (user.password === undefined) throw new NodeOperationError(this.ctx.getNode(), 'A Veeam Backup for AWS user needs a password');
+		return { ...base, password: user.password };
 	}
 
 	protected roleBody(role: PortalRole): IDataObject {
@@ -131,11 +190,47 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	}
 
 	async changePassword(user: VeeamUser, password: string, oldPassword: string): Promise<VeeamUser> {
+		if (isSso(user)) {
+			// User Guide, "Changing User Passwords": "You cannot change the password for a user account whose user identity was obtained from an identity provider."
+			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is an identity-provider (SSO) user: its password is kept by the identity provider, not by Veeam Backup for AWS`);
+		}
 		// Not idempotent: once done, the old password no longer matches (UnclearOutcomeError if lost).
 		return await this.update(user, { password, oldPassword }, [password, oldPassword]);
 	}
 
+	/**
+	 * Promote and description changes send no `oldPassword`: the published 1.0-rev0 spec requires none
+	 * (UserUpdateSpec), and the package never knows another user's password. Veeam's 2.0 guide marks
+	 * it Required on every PUT; a server that asks for it gets a clear error saying what to do.
+	 */
+	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
+		return await this.withoutOldPassword(user, 'role', super.setRoles(user, roles));
+	}
+
+	async updateDescription(user: VeeamUser, description: string): Promise<VeeamUser> {
+		return await this.withoutOldPassword(user, 'description', super.updateDescription(user, description));
+	}
+
+	private async withoutOldPassword(user: VeeamUser, what: string, change: Promise<VeeamUser>): Promise<VeeamUser> {
+		return await change.catch((error: unknown) => {
+			if (!(error instanceof VeeamApiError) || error.status !== 400 || !asksOldPassword(error)) throw error;
+			throw new NodeOperationError(
+				this.ctx.getNode(),
+				`Veeam Backup for AWS wants ${user.name}'s current password (oldPassword) to change the ${what}, and the node does not know it`,
+				{
+					description:
+						`Nothing was changed: this appliance asks for the user's current password on every change to a user. Change the ${what} in the Veeam Backup for AWS console ` +
+						`(Configuration > Accounts > Portal Users > Edit). The server said: ${error.description ?? error.message}`,
+				},
+			);
+		});
+	}
+
 	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
+		if (isSso(user)) {
+			// User Guide, "Enabling Multi-Factor Authentication": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider."
+			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is an identity-provider (SSO) user: Veeam Backup for AWS cannot enable MFA for it (the identity provider handles its sign-in)`);
+		}
 		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
 		const r = await this.call<IDataObject>({ method: 'POST', path: this.userPath(user, 'enableMfa'), body: { recreate }, idempotent: true });
 		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
@@ -177,4 +272,10 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		await this.call({ method: 'POST', path: this.userPath(user, 'disableMfa'), idempotent: true });
 		this.snapshot?.put({ ...user, mfaEnabled: false });
 	}
+}
+
+/** A 400 about the missing or wrong current password: in Veeam's words or its problem details' fields. */
+function asksOldPassword(error: VeeamApiError): boolean {
+	const fields = Object.keys(error.fieldErrors ?? {}).some((f) => /^\$?\.?old_?password$/i.test(f));
+	return fields || /old\s*_?password|current password/i.test(`${error.message} ${error.description ?? ''}`);
 }

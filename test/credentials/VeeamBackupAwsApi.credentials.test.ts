@@ -85,8 +85,8 @@ describe('credential description', () => {
 		expect(byName.refreshToken).toMatchObject({ type: 'hidden', typeOptions: { password: true } });
 		expect(byName.password.typeOptions).toEqual({ password: true });
 		expect(byName.totpSecret.typeOptions).toEqual({ password: true });
-		expect(byName.apiVersion.default).toBe('1.7-rev0');
-		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['1.5-rev1', '1.6-rev0', '1.7-rev0', 'custom']);
+		expect(byName.apiVersion.default).toBe('1.8-rev0');
+		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['1.5-rev0', '1.5-rev1', '1.6-rev0', '1.7-rev0', '1.8-rev0', 'custom']);
 		expect(byName.apiVersion.description).toMatch(/x-api-version/);
 		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/users', qs: { Limit: 1 }, ignoreHttpStatusErrors: true });
 	});
@@ -102,6 +102,48 @@ describe('credential description', () => {
 	it('a custom version goes into x-api-version as given', async () => {
 		const options = await credentialType.authenticate(creds({ accessToken: 'at.x', apiVersion: 'custom', customApiVersion: '1.6-rev0' }), { url: '/api/v1/users' });
 		expect(options.headers).toMatchObject({ 'x-api-version': '1.6-rev0' });
+	});
+});
+
+describe('API versions and Veeam\'s releases (issue 25, point 8)', () => {
+	/**
+	 * Which release speaks which version, as Veeam's pages say (sim/contracts/aws.md): "Versioning"
+	 * (helpcenter.veeam.com/docs/vbaws/rest/versioning.html) lists 1.5-rev1 and 1.5-rev0 under 7.0
+	 * and 1.6-rev0 under 8.0; the 8.1 REST help's changelog is 1.6-rev0 (archive/vbaws/80,
+	 * build 8.1.0.7); the 1.7-rev0 reference sits under release 9 (references/vbaws/9/rest/1.7-rev0),
+	 * the 1.8-rev0 one under 10 (references/vbaws/10/rest/1.8-rev0); 7.0's REST help says 1.5-rev0
+	 * (archive/vbaws/70/rest/rest_api_changelog.html).
+	 */
+	const RELEASE_OF: Record<string, RegExp> = {
+		'1.5-rev0': /\(Veeam Backup for AWS 7\.0\)$/,
+		'1.5-rev1': /\(Veeam Backup for AWS 7\.0, Updated\)$/,
+		'1.6-rev0': /\(Veeam Backup for AWS 8\.0, 8\.1\)$/,
+		'1.7-rev0': /\(Veeam Backup for AWS 9\.0\)$/,
+		'1.8-rev0': /\(Veeam Backup for AWS 10\.0\)$/,
+	};
+	const options = () =>
+		(credentialType.properties.find((p) => p.name === 'apiVersion')?.options as Array<{ name: string; value: string }>).filter((o) => o.value !== 'custom');
+
+	it('offers every version from 1.5-rev0 to 1.8-rev0, the newest by default, each labelled with the release Veeam gives it', () => {
+		expect(options().map((o) => o.value)).toEqual(Object.keys(RELEASE_OF));
+		for (const o of options()) expect(o.name).toMatch(new RegExp(`^${o.value.replace('.', '\\.')} `));
+		for (const o of options()) expect(o.name).toMatch(RELEASE_OF[o.value]);
+		expect(credentialType.properties.find((p) => p.name === 'apiVersion')?.default).toBe('1.8-rev0');
+	});
+
+	it('logs in with 1.8-rev0 on a 10.0 appliance, with 1.5-rev0 on a 9.0 one, and names the versions a 9.0 appliance serves when it refuses 1.8-rev0', async () => {
+		expect((await preAuth(creds({ apiVersion: '1.8-rev0' }))).accessToken).toBeTruthy();
+		const nine = await startSimulator({ product: 'aws', aws: { release: '9.0' } });
+		try {
+			const at9 = (overrides: object) => creds({ url: nine.url, ...trustFields(nine.tls.caPem), ...overrides });
+			expect((await preAuth(at9({ apiVersion: '1.5-rev0' }))).accessToken).toBeTruthy();
+			const error = await failureOf(at9({ apiVersion: '1.8-rev0' }));
+			expect(error.message).toBe(
+				'The server does not accept API version 1.8-rev0. It supports: 1.5-rev0, 1.5-rev1, 1.6-rev0, 1.7-rev0. Choose one of them in the credential\'s "API Version".',
+			);
+		} finally {
+			await nine.close();
+		}
 	});
 });
 
@@ -201,7 +243,7 @@ describe('preAuthentication', () => {
 	it('names the versions the server supports when it refuses the API version', async () => {
 		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: '1.4-rev0' }));
 		expect(error.message).toBe(
-			'The server does not accept API version 1.4-rev0. It supports: 1.5-rev1, 1.6-rev0, 1.7-rev0. Choose one of them in the credential\'s "API Version".',
+			'The server does not accept API version 1.4-rev0. It supports: 1.5-rev1, 1.6-rev0, 1.7-rev0, 1.8-rev0. Choose one of them in the credential\'s "API Version".',
 		);
 	});
 
