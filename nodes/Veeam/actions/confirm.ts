@@ -23,7 +23,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import type { UserDirectory, VeeamUser } from '../../../client/adapters';
 import { matchRequests, requestNaming, type AuthorizationEvent, type ChangeKind, type RequestMatch } from '../../../client/adapters/authorizationEvents';
-import { CREDENTIAL_TYPE } from '../../../client/transport';
+import { CREDENTIAL_TYPE, UnclearOutcomeError, VeeamApiError } from '../../../client/transport';
 import { failureFromError } from '../../../client/transport/failure';
 import { credentialAccountMatcher } from '../helpers/directory';
 
@@ -221,11 +221,12 @@ const FOUR_EYES_WORDS = /four[- ]?eyes|4[- ]?eyes|approv/i;
  */
 export function deletionRefusedError(ctx: IExecuteFunctions, directory: UserDirectory, name: string, error: unknown, itemIndex?: number): NodeOperationError | undefined {
 	if (!directory.authorizationEvents) return undefined;
-	const failure = failureFromError(error);
-	const status = failure.status;
+	const api = error instanceof UnclearOutcomeError ? error.apiError : error;
+	const status = api instanceof VeeamApiError ? api.status : failureFromError(api).status;
 	if (status === undefined || status < 400 || status === 401 || status === 404 || status === 429) return undefined;
-	const body = failure.body as { message?: unknown; errorCode?: unknown } | undefined;
-	const said = typeof body?.message === 'string' && body.message.trim() ? body.message.trim().slice(0, 300) : undefined;
+	// The transport's message is Veeam's own words (`Veeam: …`), secrets scrubbed.
+	const own = api instanceof Error && api.message.startsWith('Veeam: ') ? api.message.slice('Veeam: '.length).trim() : '';
+	const said = own ? own.slice(0, 300) : undefined;
 	const answer = `Veeam answered ${status}${said ? `: "${said}"` : ''}`;
 	const sure = status === 403 || (said !== undefined && FOUR_EYES_WORDS.test(said));
 	const message = sure
