@@ -99,6 +99,15 @@ export function fromVbgcUser(u: VbgcUserModel): VeeamUser {
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/**
+ * Whether an answer's `user` is one (a name at least). Veeam's samples for the create, PUT and
+ * changePassword answers print `{ "user": { }, "issues": [ ] }`: an answer without the user's name
+ * is read as no user (read back, or kept as sent), never taken for another user's.
+ */
+function hasUser(u: VbgcUserModel | undefined): u is VbgcUserModel {
+	return typeof u === 'object' && u !== null && typeof u.name === 'string';
+}
+
 const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'type', 'mfaEnabled'];
 
 export class VbgcDirectory implements UserDirectory {
@@ -259,7 +268,7 @@ export class VbgcDirectory implements UserDirectory {
 					idempotent: false,
 					secrets: [user.password as string],
 				});
-				if (answer.user) return this.asked(answer.user, user.name, `POST ${USERS}`);
+				if (hasUser(answer.user)) return this.asked(answer.user, user.name, `POST ${USERS}`);
 				return (await this.fetchUser(user.name)) ?? fromVbgcUser({ name: user.name, description: user.description ?? '', roles: user.roles });
 			},
 			async () => await this.fetchUser(user.name),
@@ -274,7 +283,7 @@ export class VbgcDirectory implements UserDirectory {
 	private async update(user: VeeamUser, body: IDataObject, fallback: Partial<VeeamUser>): Promise<VeeamUser> {
 		const path = this.userPath(user);
 		const res = await this.call<{ user?: VbgcUserModel }>({ method: 'PUT', path, body });
-		const updated = res.user ? this.asked(res.user, user.ref, `PUT ${path}`) : { ...user, ...fallback };
+		const updated = hasUser(res.user) ? this.asked(res.user, user.ref, `PUT ${path}`) : { ...user, ...fallback };
 		this.snapshot?.put(updated);
 		return updated;
 	}
@@ -320,7 +329,7 @@ export class VbgcDirectory implements UserDirectory {
 			idempotent: false,
 			secrets: [password, oldPassword],
 		});
-		const updated = res.user ? this.asked(res.user, user.ref, `POST ${path}`) : user;
+		const updated = hasUser(res.user) ? this.asked(res.user, user.ref, `POST ${path}`) : user;
 		this.snapshot?.put(updated);
 		return updated;
 	}
