@@ -83,5 +83,6 @@ export class VbrLogins {
 function unauthorized(reason: 'missing' | 'invalid' | 'expired'): SimHttpError {
 	if (reason === 'expired') return new SimHttpError(401, 'ExpiredToken', 'The access token has expired.');
 	if (reason === 'invalid') return new SimHttpError(401, 'InvalidToken', 'The access token is invalid.');
-	return new SimHttpError(401, 'AccessDenied', 'Unauthorized. Get bearer JWT token at /api/oauth2/token');
+	// The words of Veeam's ErrorAccessDeniedUnauthorizedExample (1.3-rev2 spec), as published.
+	return new SimHttpError(401, 'AccessDenied', 'Unauthorized. Get bearer JWT token at /api/login');
 }
