@@ -11,7 +11,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { mentions, type AuthorizationEvent, type AuthorizationEventState } from '../../client/adapters/authorizationEvents';
+import { eventKinds, namedIn, type AuthorizationEvent, type AuthorizationEventState, type ChangeKind } from '../../client/adapters/authorizationEvents';
 import type { UserDirectory } from '../../client/model';
 import type { UserEvent } from './diff';
 import { APPROVALS_STATE_KEY } from './state';
@@ -110,40 +110,46 @@ export function approvalItem(kind: ApprovalEventType, event: AuthorizationEvent,
 	return { event: kind, product: 'vbr', authorizationEvent: { ...event }, detectedAt };
 }
 
-/** Words in an event's name that say which kind of user change it is (the names are not documented). */
-const KIND_WORDS: Record<string, RegExp> = {
-	userAdded: /\badd/i,
-	userRemoved: /\b(delete|remove)/i,
-	rolesChanged: /\brole/i,
-	serviceAccountModeChanged: /\bsetting/i,
-	mfaChanged: /\b(mfa|multi-factor|setting)/i,
-	otherFieldsChanged: /\bsetting/i,
+/**
+ * The kinds of change (authorizationEvents.ts, eventKinds: the words of the event's name, else its
+ * description) that can stand behind each user event; "settings" words count for the settings.
+ */
+const KINDS: Record<string, ChangeKind[]> = {
+	userAdded: ['create'],
+	userRemoved: ['delete'],
+	rolesChanged: ['roles'],
+	serviceAccountModeChanged: ['serviceAccount'],
+	mfaChanged: ['mfa', 'serviceAccount'],
+	otherFieldsChanged: ['serviceAccount'],
 };
 
 /**
  * Who made a change the user diff found: the one authorization event about that user and that kind
- * of change which took effect in the poll window (created then, or approved then). Several, or
- * none: nothing is said (never a guess).
+ * of change which took effect in the poll window (created then, or approved then). The user is
+ * matched wherever the event names it, its `name` or its `description` (`authorizationEventMatchedBy`
+ * says which): Veeam documents no wording. Several, or none (an event naming nobody included):
+ * nothing is said (never a guess).
  */
 export function changedBy(change: Pick<UserEvent, 'event' | 'user' | 'previous'>, events: AuthorizationEvent[], since: string, until: string): IDataObject | undefined {
-	const name = (change.user ?? change.previous)?.name.toLowerCase();
-	const words = KIND_WORDS[change.event];
-	if (!name || !words) return undefined;
+	const name = (change.user ?? change.previous)?.name;
+	const kinds = KINDS[change.event];
+	if (!name || !kinds) return undefined;
 	const from = Date.parse(since);
 	const to = Date.parse(until);
 	const inWindow = (t: string | undefined) => t !== undefined && Date.parse(t) > from && Date.parse(t) <= to;
-	const matches = events.filter(
-		(e) =>
-			(e.state === 'Info' ? inWindow(e.creationTime) : e.state === 'Approved' && inWindow(e.processedTime)) &&
-			words.test(e.name) &&
-			mentions(e.description, name),
-	);
+	const matches = events.flatMap((e) => {
+		if (!(e.state === 'Info' ? inWindow(e.creationTime) : e.state === 'Approved' && inWindow(e.processedTime))) return [];
+		const said = eventKinds(e);
+		const where = kinds.some((k) => said.has(k)) ? namedIn(e, name) : undefined;
+		return where ? [{ e, where }] : [];
+	});
 	if (matches.length !== 1) return undefined;
-	const [e] = matches;
+	const [{ e, where }] = matches;
 	return {
 		changedBy: e.createdBy,
 		changedAt: e.state === 'Approved' ? e.processedTime : e.creationTime,
 		...(e.state === 'Approved' ? { approvedBy: e.processedBy } : {}),
 		authorizationEventId: e.id,
+		authorizationEventMatchedBy: where,
 	};
 }

@@ -63,6 +63,7 @@ describe('Veeam Trigger: authorization events (VBR)', () => {
 	it('rejected and expired requests, once each; nothing changes on the users', async () => {
 		const trigger = activate(sim, 'vbr', { events: [...APPROVALS, ...USER_EVENTS] });
 		await trigger.poll();
+		authorization().configure({ deletes: 'hold' }); // a server that holds a REST delete rather than refusing it
 		authorization().setFourEyes(true, 'VBR01\\security', 1);
 		const sheila = [...serverUsers(sim).values()].find((u) => u.name === 'TECH\\sheila.d.cory')?.ref as string;
 		await admin.removeUser(sheila);
@@ -128,11 +129,45 @@ describe('Veeam Trigger: authorization events (VBR)', () => {
 	});
 });
 
+describe.each(['description', 'name', 'none'] as const)('Veeam Trigger: four-eyes events when the server words them "%s"', (wording) => {
+	it('pending once, approved once; the user change says who made it when the event names the user (name or description), and nothing when no event does', async () => {
+		authorization().configure({ wording, deletes: 'hold' });
+		const trigger = activate(sim, 'vbr', { events: [...APPROVALS, ...USER_EVENTS] });
+		await trigger.poll();
+		authorization().setFourEyes(true, 'VBR01\\security');
+		await admin.addUser('TECH\\held', [ROLE.restore]);
+		const sheila = [...serverUsers(sim).values()].find((u) => u.name === 'TECH\\sheila.d.cory')?.ref as string;
+		await admin.removeUser(sheila);
+		const first = emitted(await trigger.poll());
+		expect(kinds(first)).toEqual(['securityChange', 'approvalPending', 'approvalPending']);
+		const [add, del] = first.slice(1).map(eventOf);
+		expect(add).toMatchObject({ name: wording === 'name' ? 'Add user TECH\\held' : 'Add user', state: 'Pending', createdBy: 'VBR01\\svc-n8n' });
+		expect(del).toMatchObject({ name: wording === 'name' ? 'Delete user TECH\\sheila.d.cory' : 'Delete user', state: 'Pending' });
+		expect(emitted(await trigger.poll())).toEqual([]);
+
+		authorization().approve(String(add.id), 'VBR01\\admin');
+		authorization().approve(String(del.id), 'VBR01\\admin');
+		const approved = emitted(await trigger.poll());
+		expect(kinds(approved).sort()).toEqual(['approvalApproved', 'approvalApproved', 'userAdded', 'userRemoved']);
+		const added = approved.find((i) => i.event === 'userAdded') as IDataObject;
+		const removed = approved.find((i) => i.event === 'userRemoved') as IDataObject;
+		if (wording === 'none') {
+			// Two changes, two events naming nobody: which is which cannot be told, so nothing is said.
+			expect([added.changedBy, removed.changedBy]).toEqual([undefined, undefined]);
+		} else {
+			expect(added).toMatchObject({ changedBy: 'VBR01\\svc-n8n', approvedBy: 'VBR01\\admin', authorizationEventId: add.id, authorizationEventMatchedBy: wording });
+			expect(removed).toMatchObject({ changedBy: 'VBR01\\svc-n8n', approvedBy: 'VBR01\\admin', authorizationEventId: del.id, authorizationEventMatchedBy: wording });
+		}
+		expect(emitted(await trigger.poll())).toEqual([]);
+	});
+});
+
 describe('Veeam Trigger: authorization events, 200 randomized rounds with restarts', () => {
 	it('emits every state an event is seen in exactly once: no loss, no repeat', async () => {
 		const seed = Number(process.env.TRIGGER_RANDOM_SEED ?? Date.now() % 100_000);
 		const random = rng(seed);
 		console.log(`authorization events random test: seed ${seed} (TRIGGER_RANDOM_SEED=${seed} to reproduce)`);
+		authorization().configure({ deletes: 'hold' }); // deletes held like other changes (not refused)
 		const trigger = activate(sim, 'vbr', { events: APPROVALS });
 		expect((await trigger.poll()).response).toBeNull();
 		const state = () => new Map((authorization().dump() as Array<{ id: string; state: string }>).map((e) => [e.id, e.state]));
