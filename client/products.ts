@@ -17,7 +17,7 @@ export type Capability =
 	| 'passwords'
 	/** Change Password wants the user's current password as well (VBGC, AWS). */
 	| 'currentPasswordToChange'
-	/** MFA set-up of another user over REST: enable, accept with a code, recreate, disable (VBGC, AWS). */
+	/** MFA set-up of another user over REST: enable, accept with a code, recreate, disable (VBGC, AWS, Azure). */
 	| 'mfaSetup'
 	/** Reset MFA: the user sets up a new authenticator at the next login (VBR). */
 	| 'resetMfa'
@@ -86,9 +86,12 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			loginPath: '/api/oauth2/token',
 			// The version is a path segment (`/api/v8.1/users`), not a header.
 			version: { pattern: /^v\d+(?:\.\d+)?$/, example: 'v8.1', format: 'v<major>[.<minor>]', inPath: true },
+			// The Login reference's `GrantType` and its examples (`grant_type=Password`, `grant_type=Mfa`).
+			grantTypes: { password: 'Password', refresh_token: 'Refresh_token', mfa: 'Mfa' },
 			completeMfa,
 		},
-		capabilities: ['passwords', 'descriptions', 'directoryUsers', 'mfaLogin'],
+		// MFA set-up over REST: the Overview's "Multi-Factor Authentication" (enableMfa, acceptMfa, disableMfa).
+		capabilities: ['passwords', 'descriptions', 'directoryUsers', 'mfaSetup', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
 	},
 };

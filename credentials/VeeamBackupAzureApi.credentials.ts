@@ -1,4 +1,5 @@
 import type {
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -55,13 +56,31 @@ export class VeeamBackupAzureApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, auth);
 
-	test: ICredentialTestRequest = userListTest(
+	test: ICredentialTestRequest = azureUserListTest();
+}
+
+/**
+ * The user-list test, read as Azure answers: its errors are problem details without an
+ * `errorCode` (the v8.1 document's ProblemDetails403 and ProblemDetails404), so the refused role
+ * (403) and the unserved API version (404) are told by the answer's `status`.
+ */
+function azureUserListTest(): ICredentialTestRequest {
+	const lacksRole = `The account logs in, but lacks the ${PRODUCTS.azure.administratorRole} role that the Veeam node needs to manage users. Give it that role in ${auth.productName}, or use an account that has it.`;
+	// Every path of an API version the appliance does not serve answers NotFound (the login has no version).
+	const noList = 'The server logged the account in but has no user list at this API version: choose your appliance\'s version in "API Version" (Veeam Backup for Microsoft Azure 8.1 speaks v8.1, 8.0 v8, …).';
+	const base = userListTest(
 		'=/api/{{String($credentials.apiVersion === "custom" ? $credentials.customApiVersion : $credentials.apiVersion).trim()}}/users',
 		auth.productName,
 		PRODUCTS.azure.administratorRole,
 		'totalCount',
 		{ Limit: 1 },
-		// Every path of an API version the appliance does not serve answers NotFound (the login has no version).
-		'The server logged the account in but has no user list at this API version: choose your appliance\'s version in "API Version" (Veeam Backup for Microsoft Azure 8.1 speaks v8.1, 8.0 v8, …).',
+		noList,
 	);
+	// userListTest's rules are all responseSuccessBody rules (n8n takes one kind per list).
+	const rules: IAuthenticateRuleResponseSuccessBody[] = [
+		{ type: 'responseSuccessBody', properties: { key: 'status', value: 403, message: lacksRole } },
+		{ type: 'responseSuccessBody', properties: { key: 'status', value: 404, message: noList } },
+		...((base.rules ?? []) as IAuthenticateRuleResponseSuccessBody[]),
+	];
+	return { ...base, rules };
 }

@@ -1,32 +1,50 @@
 /**
  * Veeam Backup for Microsoft Azure (REST API v5 … v8.1, the version in the path). Users are
- * addressed by ID (`/api/v8.1/users/{id}`) and are either portal accounts (`Internal`, with a
- * password) or Microsoft Entra ID accounts (`IdentityProvider`, with the Entra object's ID): deleting
- * the Veeam user of an Entra ID account leaves that account in the directory, as AD accounts on VBR.
- * Veeam's help center documents the user (UserV3) and the calls; what it does not show is marked in
- * sim/README.md.
+ * addressed by ID (`/api/v8.1/users/{id}`, an opaque string: Veeam's examples use `1003`, `1423`)
+ * and are either portal accounts (`Internal`, with a password) or Microsoft Entra ID accounts
+ * (`IdentityProvider`, with the Entra object's ID): deleting the Veeam user of an Entra ID account
+ * leaves that account in the directory, as AD accounts on VBR. Every call, field and value used
+ * here, with the Veeam page it comes from, is in sim/contracts/azure.md.
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { API_VERSION_SEGMENT } from '../transport';
-import type { NewUser, VeeamUser } from '../model';
-import { PortalDirectory, type PortalRole } from './portal';
+import { PRODUCTS } from '../products';
+import { API_VERSION_SEGMENT, UnclearOutcomeError, VeeamApiError, type VeeamRequest } from '../transport';
+import type { MfaEnrolment, NewUser, UserFilter, VeeamUser } from '../model';
+import { PortalDirectory, sameName, type PortalRole } from './portal';
 import { isUuid } from '../ids';
-
-const USERS = `/api/${API_VERSION_SEGMENT}/users`;
 
 export const AZURE_USER_TYPES = ['Internal', 'IdentityProvider'] as const;
 
-/** UserV3's `role` values: PortalAdmin, PortalOperator, RestoreOperator, VeeamUpdater. */
+/**
+ * `RbacRole` (v8 reference, tag/User): "PortalAdmin" "PortalOperator" "RestoreOperator"
+ * "VeeamUpdater" "Unknown" "IntegrationOperator" "ReadOnlyUser". `Unknown` is no role one can give:
+ * a user holding it (or any value this list does not know) keeps it as its role, by its value.
+ */
 const AZURE_ROLES: readonly PortalRole[] = [
 	{ id: 'PortalAdmin', name: 'Portal Administrator', description: 'Full access to the appliance, its users and settings' },
 	{ id: 'PortalOperator', name: 'Portal Operator', description: 'Runs and manages backup policies and restores' },
 	{ id: 'RestoreOperator', name: 'Restore Operator', description: 'Performs restores only' },
 	{ id: 'VeeamUpdater', name: 'Veeam Updater', description: 'Installs product updates' },
+	{ id: 'IntegrationOperator', name: 'Integration Operator', description: 'Used by integrations (e.g. Veeam Backup & Replication) to work with the appliance' },
+	{ id: 'ReadOnlyUser', name: 'Read-Only User', description: 'Views the configuration and sessions without changing them' },
 ];
 
+/**
+ * How `role` travels in requests, per API version. v8 and v8.1: ONE string (`RbacRoleNullable`,
+ * the v8 reference and the v8.1 document). v3: an array (UserV3, archive 3.0 "Schemas"). No page
+ * was found for v5, v6, v7: assumed as the nearest documented version (v5 as v3: an array; v6 and
+ * v7 as v8: a string), and on those a 400 that names `role` is answered once with the other shape.
+ */
+export type AzureRoleShape = 'string' | 'array';
+export function azureRoleShape(version: string): { shape: AzureRoleShape; documented: boolean } {
+	const v = version.trim().toLowerCase();
+	if (v === 'v8' || v === 'v8.1') return { shape: 'string', documented: true };
+	if (/^v[1-5](\.\d+)?$/.test(v)) return { shape: 'array', documented: v === 'v3' };
+	return { shape: 'string', documented: false };
+}
 
-/** Veeam's UserV3. */
+/** Veeam's `User` (v8.1 document): `role` one string, or (older versions) an array of them. */
 interface AzureUserModel extends IDataObject {
 	id: string;
 	name: string;
@@ -35,7 +53,16 @@ interface AzureUserModel extends IDataObject {
 	isDefault?: boolean;
 	type?: string;
 	identityProviderEntityId?: string;
-	role?: string[];
+	role?: string | string[];
+}
+
+/** Whether `text` holds a control character (C0, DEL or C1): no ID of a user can (an ID is otherwise opaque). */
+function hasControl(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+	}
+	return false;
 }
 
 export class AzureDirectory extends PortalDirectory<AzureUserModel> {
@@ -43,11 +70,16 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 	readonly refKind = 'id' as const;
 	readonly userTypes = AZURE_USER_TYPES;
 	readonly externalIdTypes = ['IdentityProvider'] as const;
+	/** The user list takes no `Sort`: the order is made here (client/adapters/userFilter.ts). */
+	readonly listSorts = false;
+	protected readonly serverSearch = false;
 	protected readonly productName = 'Veeam Backup for Microsoft Azure';
-	protected readonly usersPath = USERS;
+	protected readonly usersPath = `/api/${API_VERSION_SEGMENT}/users`;
 	protected readonly roles = AZURE_ROLES;
 
 	protected readonly exactNameParam = 'NameFilter';
+	/** The role shape this execution found the server to take (after a 400 about `role` on an assumed version). */
+	private learnedShape?: AzureRoleShape;
 
 	/**
 	 * The Azure User Guide, "Adding User Accounts": a portal account's name is at most 32 Latin
@@ -67,16 +99,31 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		return /^[A-Za-z0-9., ]*$/.test(description) ? undefined : 'may hold only Latin letters, digits, dots, commas and spaces (Veeam Backup for Microsoft Azure)';
 	}
 
+	/**
+	 * An ID is an opaque string (the document: `id` `type: string`; Veeam's examples `1003`,
+	 * `1423`): it is encoded into the path (userPath). Refused only what cannot be one: empty,
+	 * white space only, control characters, `.` and `..` (a URL collapses them), 1,000+ characters.
+	 */
 	refProblem(ref: string): string | undefined {
-		return isUuid(ref) ? undefined : `"${ref}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`;
+		if (ref.trim() === '') return 'the user ID is empty';
+		if (hasControl(ref)) return 'the user ID holds control characters, which no Veeam Backup for Microsoft Azure user ID has';
+		if (ref === '.' || ref === '..') return `"${ref}" cannot be a user ID: in a URL it means the current or parent path`;
+		if (ref.length > 1000) return 'the user ID is longer than 1,000 characters';
+		return undefined;
 	}
 
 	builtInAccount(user: VeeamUser): string | undefined {
 		return user.isDefault ? `${user.name} is the default administrator of the appliance` : undefined;
 	}
 
+	/**
+	 * `role` as one string (v8, v8.1) or an array (older versions), read either way. A value this
+	 * package does not know (`Unknown`, or a role of a later release) is kept as the user's role, by
+	 * its value; a user whose answer has no readable role holds `Unknown`: never role-less.
+	 */
 	protected fromModel(u: AzureUserModel): VeeamUser {
-		const roles = Array.isArray(u.role) ? u.role.flatMap((r) => this.role(r)) : [];
+		const values = (Array.isArray(u.role) ? u.role : [u.role]).filter((r): r is string => typeof r === 'string' && r.trim() !== '');
+		const roles = values.length ? values.flatMap((r) => this.role(r)) : this.role('Unknown');
 		const directory = u.type === 'IdentityProvider';
 		return {
 			ref: String(u.id ?? ''),
@@ -93,9 +140,21 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		};
 	}
 
-	protected createBody(user: NewUser, role: PortalRole): IDataObject {
+	/** The credential's API version (`v8.1`). */
+	private async apiVersion(): Promise<string> {
+		const c = await this.ctx.getCredentials(PRODUCTS.azure.credentialType, 0);
+		return String(c.apiVersion === 'custom' ? c.customApiVersion : c.apiVersion).trim();
+	}
+
+	/** `role` in the shape of the credential's API version (azureRoleShape). */
+	private async roleValue(role: PortalRole): Promise<string | string[]> {
+		const shape = this.learnedShape ?? azureRoleShape(await this.apiVersion()).shape;
+		return shape === 'array' ? [role.id] : role.id;
+	}
+
+	protected async createBody(user: NewUser, role: PortalRole): Promise<IDataObject> {
 		const type = user.type ?? 'Internal';
-		const base = { name: user.name, description: user.description ?? '', type, role: [role.id] };
+		const base = { name: user.name, description: user.description ?? '', type, role: await this.roleValue(role) };
 		if (type === 'IdentityProvider') {
 			if (!user.identityProviderEntityId || !isUuid(user.identityProviderEntityId)) {
 				throw new NodeOperationError(this.ctx.getNode(), 'A Microsoft Entra ID user needs the Entra object ID of the account (a UUID)');
@@ -107,8 +166,42 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		return { ...base, password: user.password };
 	}
 
-	protected roleBody(role: PortalRole): IDataObject {
-		return { role: [role.id] };
+	protected async roleBody(role: PortalRole): Promise<IDataObject> {
+		return { role: await this.roleValue(role) };
+	}
+
+	/**
+	 * On an API version whose role shape is assumed (v5, v6, v7), a 400 whose validation errors name
+	 * `role` means the server wants the other shape: the request is sent once more with it (a 400
+	 * changed nothing), and the execution keeps that shape.
+	 */
+	protected async call<T>(req: VeeamRequest): Promise<T> {
+		const outcome = await super.call<T>(req).then(
+			(value) => ({ value }),
+			(error: unknown) => ({ error }),
+		);
+		if ('value' in outcome) return outcome.value;
+		const retry = await this.inOtherRoleShape(req, outcome.error);
+		if (!retry) throw outcome.error;
+		return await super.call<T>(retry);
+	}
+
+	/** The request again with `role` in the other shape, when `failure` is a 400 about `role` on a version whose shape is assumed. */
+	private async inOtherRoleShape(req: VeeamRequest, failure: unknown): Promise<VeeamRequest | undefined> {
+		const body = req.body as IDataObject | undefined;
+		if (!(failure instanceof VeeamApiError) || failure.status !== 400 || body?.role === undefined || this.learnedShape) return undefined;
+		if (!Object.keys(failure.fieldErrors ?? {}).some((field) => /(^|\.)role$/i.test(field))) return undefined;
+		if (azureRoleShape(await this.apiVersion()).documented) return undefined;
+		this.learnedShape = Array.isArray(body.role) ? 'string' : 'array';
+		const role = Array.isArray(body.role) ? String(body.role[0]) : [String(body.role)];
+		return { ...req, body: { ...body, role } };
+	}
+
+	/** The editor's list search: the server takes no pattern, so the matching users are read and paged here. */
+	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+		if (!filter.namePattern) return await super.listUsersPage(filter, skip, limit);
+		const matching = await this.listUsers(filter);
+		return { users: matching.slice(skip, skip + limit), total: matching.length };
 	}
 
 	/** Azure's PUT takes a new password without the current one (Veeam's "Modify User Data"). */
@@ -117,5 +210,59 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is a Microsoft Entra ID account: its password is kept in Entra ID, not in Veeam`);
 		}
 		return await this.update(user, { password }, [password]);
+	}
+
+	// ---- MFA (the v8 Overview, "Multi-Factor Authentication"; docs/vbazure/rest/mfa.html) ----------
+
+	/** `POST /users/{id}/enableMfa { recreate }` → `{ userId, qrString, secretKey, scratchCodes, token }`. */
+	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
+		if (user.type === 'IdentityProvider') {
+			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is a Microsoft Entra ID account: Veeam Backup for Microsoft Azure cannot enable MFA for it`, {
+				description: 'Its sign-in (and MFA) is managed by the identity provider. Nothing was sent.',
+			});
+		}
+		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
+		const r = await this.call<IDataObject>({ method: 'POST', path: this.userPath(user, 'enableMfa'), body: { recreate }, idempotent: true });
+		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
+			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Microsoft Azure answered ${user.name}'s MFA setup without its secret key or token`);
+		}
+		// The document says `userId` is the user's ID; the page's example shows its name: either is this user.
+		if (typeof r.userId === 'string' && !sameName(r.userId, user.ref) && !sameName(r.userId, user.name)) {
+			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Microsoft Azure answered the MFA setup of ${user.name} with another user's (${r.userId})`);
+		}
+		return {
+			qrString: r.qrString,
+			secretKey: r.secretKey,
+			scratchCodes: Array.isArray(r.scratchCodes) ? r.scratchCodes.map(String) : [],
+			token: r.token,
+		};
+	}
+
+	/** `POST /users/{id}/acceptMfa { code, token }` → 204. */
+	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (outcome === undefined) {
+				this.snapshot?.put({ ...user, mfaEnabled: true });
+				return;
+			}
+			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
+			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
+			const now = await this.fetchUser(user.ref);
+			if (now?.mfaEnabled) {
+				this.snapshot?.put(now);
+				return;
+			}
+			if (attempt >= 1) throw outcome.apiError;
+		}
+	}
+
+	/** `POST /users/{id}/disableMfa` → 204. */
+	async mfaDisable(user: VeeamUser): Promise<void> {
+		await this.call({ method: 'POST', path: this.userPath(user, 'disableMfa'), idempotent: true });
+		this.snapshot?.put({ ...user, mfaEnabled: false });
 	}
 }

@@ -13,7 +13,7 @@ import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, 
 import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
-import { userListCheck } from './userFilter';
+import { matchingPage, userListCheck } from './userFilter';
 import { vbgcPasswordProblem } from './vbgc';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
@@ -61,10 +61,15 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	protected abstract readonly roles: readonly PortalRole[];
 	/** The common model of one of the product's user answers. */
 	protected abstract fromModel(model: Model): VeeamUser;
-	/** The create request's body for `user` with its one role. */
-	protected abstract createBody(user: NewUser, role: PortalRole): IDataObject;
+	/** The create request's body for `user` with its one role (Azure: in the shape of the credential's API version). */
+	protected abstract createBody(user: NewUser, role: PortalRole): IDataObject | Promise<IDataObject>;
 	/** The update's body that gives the user `role` (and leaves the rest). */
-	protected abstract roleBody(role: PortalRole): IDataObject;
+	protected abstract roleBody(role: PortalRole): IDataObject | Promise<IDataObject>;
+	/**
+	 * False where the user list takes no `SearchPattern` and no `Sort` (Azure: `NameFilter`, `Offset`,
+	 * `Limit` only): neither is sent, and the pattern and order are applied here (listUsers).
+	 */
+	protected readonly serverSearch: boolean = true;
 
 	builtInAccount(user: VeeamUser): string | undefined {
 		return user.type === 'DefaultAdmin' ? `${user.name} is the default administrator of the appliance` : undefined;
@@ -173,10 +178,10 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 			method: 'GET',
 			path: this.usersPath,
 			qs: {
-				...(filter.namePattern ? { SearchPattern: filter.namePattern } : {}),
+				...(filter.namePattern && this.serverSearch ? { SearchPattern: filter.namePattern } : {}),
 				...(exactName !== undefined && this.exactNameParam ? { [this.exactNameParam]: exactName } : {}),
-				// Always an explicit order, so that pages neither overlap nor skip users.
-				Sort: [`${property}${sort?.descending ? 'Desc' : 'Asc'}`],
+				// Always an explicit order where the server takes one, so that pages neither overlap nor skip users.
+				...(this.serverSearch ? { Sort: [`${property}${sort?.descending ? 'Desc' : 'Asc'}`] } : {}),
 				Offset: offset,
 				Limit: limit,
 			},
@@ -193,8 +198,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
-		const page = await this.page(filter, skip, limit);
-		return { users: page.items, total: page.total ?? skip + page.items.length };
+		return matchingPage(this, filter, skip, await this.page(filter, skip, limit));
 	}
 
 	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
@@ -277,7 +281,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 				const answer = await this.call<Model>({
 					method: 'POST',
 					path: this.usersPath,
-					body: this.createBody(user, role),
+					body: await this.createBody(user, role),
 					idempotent: false,
 					secrets: user.password === undefined ? [] : [user.password],
 				});
@@ -303,7 +307,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	}
 
 	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
-		return await this.update(user, this.roleBody(this.oneRole(roles)));
+		return await this.update(user, await this.roleBody(this.oneRole(roles)));
 	}
 
 	async updateDescription(user: VeeamUser, description: string): Promise<VeeamUser> {

@@ -113,7 +113,8 @@ export function veeamErrorText(body: unknown): { errorCode?: string; message?: s
 	if (!body || typeof body !== 'object') return {};
 	const b = body as Record<string, unknown>;
 	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
-	const message = text(b.message) ?? text(b.details) ?? text(b.title);
+	// VBR `message`, AWS `details`, problem details' `detail` (Azure: the why, where `title` is only the status's name).
+	const message = text(b.message) ?? text(b.details) ?? text(b.detail) ?? text(b.title);
 	return { errorCode: text(b.errorCode), message, resourceId: text(b.resourceId) ?? text(b.instance) };
 }
 

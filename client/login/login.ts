@@ -15,12 +15,28 @@ export interface VeeamProductAuth {
 	loginPath: string;
 	/** The API version's format, and whether it goes into the path (Azure: `/api/v8.1/…`) rather than `x-api-version`. */
 	version: ApiVersionFormat;
+	/**
+	 * The `grant_type` values as the product's reference writes them, where they differ from OAuth's
+	 * lower-case `password`, `refresh_token`, `mfa` (Azure's `GrantType`: `Password`, `Refresh_token`, `Mfa`).
+	 */
+	grantTypes?: GrantTypes;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
 		ctx: TokenRequestContext,
 		challenge: IDataObject,
 	) => Promise<IDataObject>;
+}
+
+export interface GrantTypes {
+	password: string;
+	refresh_token: string;
+	mfa: string;
+}
+
+/** The grant's `grant_type` value for this product (OAuth's lower-case name unless the product writes it otherwise). */
+export function grantType(auth: VeeamProductAuth, grant: keyof GrantTypes): string {
+	return auth.grantTypes?.[grant] ?? grant;
 }
 
 export interface TokenRequestContext {
@@ -199,7 +215,7 @@ export async function obtainToken(
 	};
 	const refreshToken = typeof credentials.refreshToken === 'string' ? credentials.refreshToken : '';
 	if (refreshToken) {
-		const refreshed = await postTokenForm(helpers, ctx, { grant_type: 'refresh_token', refresh_token: refreshToken });
+		const refreshed = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'refresh_token'), refresh_token: refreshToken });
 		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
 		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
 		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
@@ -208,7 +224,7 @@ export async function obtainToken(
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
 	const password = typeof credentials.password === 'string' ? credentials.password : '';
 	if (!username || !password) throw new VeeamAuthError('Username and Password are required in the credential.');
-	const response = await postTokenForm(helpers, ctx, { grant_type: 'password', username, password });
+	const response = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'password'), username, password });
 	if (response.statusCode === 200 && !isMfaChallenge(response.body)) return toStoredToken(ctx, response.body);
 	if ((response.statusCode === 202 || response.statusCode === 200) && auth.completeMfa) {
 		return toStoredToken(ctx, await auth.completeMfa(helpers, ctx, (response.body ?? {}) as IDataObject));

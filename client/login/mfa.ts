@@ -6,7 +6,7 @@
 import type { IDataObject, IHttpRequestHelper } from 'n8n-workflow';
 
 import { VeeamAuthError } from './failures';
-import { loginErrorText, postTokenForm, statusDetail, type TokenRequestContext } from './login';
+import { grantType, loginErrorText, postTokenForm, statusDetail, type TokenRequestContext } from './login';
 import { totpCandidates } from './totp';
 
 export async function completeMfa(
@@ -28,7 +28,7 @@ export async function completeMfa(
 	let last: { statusCode: number; body: unknown } | undefined;
 	// The current step's code, then once the adjacent step's (clock skew at a step boundary).
 	for (const code of codes) {
-		last = await postTokenForm(helpers, ctx, { grant_type: 'mfa', mfa_token: mfaToken, mfa_code: code });
+		last = await postTokenForm(helpers, ctx, { grant_type: grantType(ctx.auth, 'mfa'), mfa_token: mfaToken, mfa_code: code });
 		if (last.statusCode === 200) return (last.body ?? {}) as IDataObject;
 		const { errorCode } = loginErrorText(ctx, last.body);
 		if (errorCode === 'ExpiredToken' || errorCode === 'InvalidToken') break;

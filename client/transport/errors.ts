@@ -25,10 +25,45 @@ export interface CallInfo {
 	secrets: readonly string[];
 }
 
+/** The most field errors a message lists (a server may send many). */
+const MAX_FIELD_ERRORS = 10;
+
+/**
+ * What an RFC 7807 problem-details answer says beyond its `title` (ASP.NET Core's, as Veeam Backup
+ * for Microsoft Azure and AWS answer: `{ type, title, status, detail, errors: { field: [messages] },
+ * traceId }`): its `detail`, and which field is wrong and why (`errors`). Only strings are taken.
+ */
+export function problemDetails(body: unknown): { detail?: string; fieldErrors?: Record<string, string[]>; isProblem: boolean } {
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return { isProblem: false };
+	const b = body as Record<string, unknown>;
+	const isProblem = typeof b.status === 'number' && (typeof b.title === 'string' || typeof b.type === 'string');
+	const detail = typeof b.detail === 'string' && b.detail.trim() !== '' ? b.detail.trim().slice(0, 1000) : undefined;
+	let fieldErrors: Record<string, string[]> | undefined;
+	if (b.errors && typeof b.errors === 'object' && !Array.isArray(b.errors)) {
+		const entries = Object.entries(b.errors as Record<string, unknown>)
+			.map(([field, messages]): [string, string[]] => [
+				field.slice(0, 200),
+				(Array.isArray(messages) ? messages : [messages]).filter((m): m is string => typeof m === 'string' && m.trim() !== '').map((m) => m.trim().slice(0, 500)),
+			])
+			.slice(0, MAX_FIELD_ERRORS);
+		if (entries.length) fieldErrors = Object.fromEntries(entries);
+	}
+	return { detail, fieldErrors, isProblem };
+}
+
+/** `Name: The Name field is required.; $.role: The JSON value could not be converted …` */
+function fieldErrorText(fieldErrors: Record<string, string[]> | undefined): string | undefined {
+	if (!fieldErrors) return undefined;
+	const parts = Object.entries(fieldErrors).map(([field, messages]) => `${field || '(body)'}: ${messages.length ? messages.join(' ') : 'invalid'}`);
+	return parts.length ? parts.join('; ') : undefined;
+}
+
 /**
  * Veeam answered with an HTTP error. `errorCode` and `resourceId` are Veeam's (VBR's `resourceId`,
  * the cloud products' `instance`), from the answer's body, so callers can tell Veeam's NotFound
- * for a resource from a 404 of a wrong route or a proxy.
+ * for a resource from a 404 of a wrong route or a proxy. Problem details (Azure, AWS) carry their
+ * `detail` and field `errors` into the message: `title` alone ("One or more validation errors
+ * occurred.") does not say which field is wrong.
  */
 export class VeeamApiError extends NodeApiError {
 	readonly status: number;
@@ -37,9 +72,24 @@ export class VeeamApiError extends NodeApiError {
 
 	readonly resourceId?: string;
 
+	/** Problem details' `errors`: field → messages (scrubbed of the call's secrets). */
+	readonly fieldErrors?: Record<string, string[]>;
+
+	/** The body is RFC 7807 problem details (it has a numeric `status` and a `title` or `type`). */
+	readonly isProblem: boolean;
+
 	constructor(ctx: VeeamContext, info: CallInfo, failure: Failure & { status: number }) {
-		const { errorCode, message: raw, resourceId } = veeamErrorText(failure.body);
-		const message = raw === undefined ? undefined : scrub(raw, info.secrets);
+		const { errorCode, message: summary, resourceId } = veeamErrorText(failure.body);
+		const problem = problemDetails(failure.body);
+		const clean = (text: string) => scrub(text, info.secrets);
+		const fieldErrors = problem.fieldErrors
+			? Object.fromEntries(Object.entries(problem.fieldErrors).map(([f, ms]) => [clean(f), ms.map(clean)]))
+			: undefined;
+		// Veeam's words: the summary (`message`, `details` or `title`), then what problem details add.
+		const parts = [summary, problem.detail, fieldErrorText(fieldErrors)].filter((p): p is string => p !== undefined);
+		const unique = parts.filter((p, i) => parts.indexOf(p) === i);
+		const raw = unique.length ? unique.join(' ') : undefined;
+		const message = raw === undefined ? undefined : clean(raw);
 		const where = `${info.req.method} ${info.req.path}`;
 		let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
 		if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(info.apiVersion, message);
@@ -59,6 +109,8 @@ export class VeeamApiError extends NodeApiError {
 		this.status = failure.status;
 		this.errorCode = errorCode;
 		this.resourceId = resourceId;
+		this.fieldErrors = fieldErrors;
+		this.isProblem = problem.isProblem;
 		// To n8n (its UI, error workflows) it is the NodeApiError it extends.
 		this.name = 'NodeApiError';
 	}
@@ -80,12 +132,14 @@ export class UnclearOutcomeError extends NodeApiError {
 }
 
 /**
- * Veeam says the resource `ref` does not exist: a 404 whose body is Veeam's `NotFound` error,
- * naming `ref` when it names a resource at all. A 404 without that body (an unknown route, a
- * proxy in front of the server) is not an answer about the user: it stays an error.
+ * Veeam says the resource `ref` does not exist: a 404 whose body is Veeam's `NotFound` error, or
+ * problem details without an `errorCode` (Azure's `ProblemDetails404 { type, title, status, detail,
+ * instance, traceId }`), naming `ref` when it names a resource at all. A 404 without such a body
+ * (an unknown route, a proxy in front of the server) is not an answer about the user: it stays an error.
  */
 export function isNotFound(error: unknown, ref?: string): boolean {
-	if (!(error instanceof VeeamApiError) || error.status !== 404 || error.errorCode !== 'NotFound') return false;
+	if (!(error instanceof VeeamApiError) || error.status !== 404) return false;
+	if (error.errorCode !== 'NotFound' && !(error.errorCode === undefined && error.isProblem)) return false;
 	return ref === undefined || error.resourceId === undefined || error.resourceId.toLowerCase() === ref.toLowerCase();
 }
 

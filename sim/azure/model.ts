@@ -10,9 +10,25 @@ export const AZURE_TOKEN_PATH = '/api/oauth2/token';
 export const AZURE_TARGET_VERSION = 'v8.1';
 export const AZURE_SUPPORTED_VERSIONS: readonly string[] = ['v5', 'v6', 'v7', 'v8', 'v8.1'];
 
-/** UserV3 `role` (help center, archive 30, "Schemas", users): PortalAdmin, PortalOperator, RestoreOperator, VeeamUpdater. */
-export const AZURE_ROLES = ['PortalAdmin', 'PortalOperator', 'RestoreOperator', 'VeeamUpdater'] as const;
+/**
+ * `RbacRole` (v8 reference, helpcenter.veeam.com/references/vbazure/8/rest/main/tag/User; v8.1
+ * document): "PortalAdmin" "PortalOperator" "RestoreOperator" "VeeamUpdater" "Unknown"
+ * "IntegrationOperator" "ReadOnlyUser".
+ */
+export const AZURE_ROLES = ['PortalAdmin', 'PortalOperator', 'RestoreOperator', 'VeeamUpdater', 'Unknown', 'IntegrationOperator', 'ReadOnlyUser'] as const;
 export type AzureRole = (typeof AZURE_ROLES)[number];
+
+/**
+ * The shape of `role` in requests and answers per API version. v8 and v8.1: one string
+ * (`RbacRoleNullable` / `RbacRole`, the v8 reference and the v8.1 document). v3: an array
+ * (`array[string]`, UserV3, helpcenter.veeam.com/archive/vbazure/30/rest/schemas_users.html).
+ * Assumed (no page found for v5, v6, v7): the nearest documented version's, v5 as v3 (array),
+ * v6 and v7 as v8 (string). See sim/contracts/azure.md.
+ */
+export type RoleShape = 'string' | 'array';
+export function azureRoleShape(version: string): RoleShape {
+	return /^v[1-5](\.|$)/i.test(version) ? 'array' : 'string';
+}
 export const AZURE_ADMIN_ROLE: AzureRole = 'PortalAdmin';
 
 export const AZURE_USER_TYPES = ['Internal', 'IdentityProvider'] as const;
@@ -20,14 +36,20 @@ export type AzureUserType = (typeof AZURE_USER_TYPES)[number];
 
 /** The built-in administrator (the help's token example logs in as `Administrator`). */
 export const AZURE_DEFAULT_ADMIN = 'Administrator';
-export const AZURE_DEFAULT_ADMIN_ID = '2f79ed2b-b5c7-4e59-a35b-10a6ae35d516';
+/**
+ * User IDs are numeric strings in every Veeam example ("id": 1001 in the v1 help; 1003 in Modify
+ * User Data; 1423 in Multi-Factor Authentication; "543" for a resource in the v8 Overview): the
+ * simulator numbers its users from 1001 on, in the order they are made.
+ */
+export const AZURE_DEFAULT_ADMIN_ID = '1001';
+export const AZURE_FIRST_NEW_ID = 1006;
 /** The password of every initial Internal user (and of seeded users). Satisfies the password policy. */
 export const AZURE_DEFAULT_PASSWORD = 'Sim-Azure-Passw0rd!1';
 
 /**
  * A seeded PortalAdmin with MFA on: its base32 secret and scratch codes are fixed so that tests can
  * compute codes (`totpAt(AZURE_MFA_USER.secret, sim.clock.now())`). `reset()` restores used
- * scratch codes. No REST call turns MFA on or off on Azure: this user is how a test gets one.
+ * scratch codes.
  */
 export const AZURE_MFA_USER: {
 	readonly id: string;
@@ -38,7 +60,7 @@ export const AZURE_MFA_USER: {
 	/** Its five 8-digit scratch codes (each works once until the next reset). */
 	readonly scratchCodes: readonly string[];
 } = {
-	id: '3192dd1a-28aa-486e-a6f8-dab5d80018e2',
+	id: '1004',
 	name: 'mfa_admin',
 	password: 'Sim-Azure-Mfa-Passw0rd!2',
 	secret: 'SPD3JMN7OZYV2TGMHP5GRLGPWRRKIWMT',
@@ -47,17 +69,17 @@ export const AZURE_MFA_USER: {
 
 /** A seeded Microsoft Entra ID user (type IdentityProvider): no password, no password login. */
 export const AZURE_IDP_USER: { readonly id: string; readonly name: string; readonly identityProviderEntityId: string } = {
-	id: 'f0bdbd86-17f3-4c92-9fca-f31fe12f6403',
+	id: '1005',
 	name: 'jane.doe@contoso.example',
 	identityProviderEntityId: '019c92e0-63bb-4c4d-9d22-498c9d990a81',
 };
 
 /** The fixed ids of the other initial users. */
-export const AZURE_OPERATOR_ID = '1cef8d58-92a1-4505-9f3a-6b8e49bec81a';
-export const AZURE_RESTORER_ID = 'c71cf1ef-912b-4c27-82d1-f23b17377438';
+export const AZURE_OPERATOR_ID = '1002';
+export const AZURE_RESTORER_ID = '1003';
 
 export type AzureUser = PortalAccount & {
-	/** The UUID (also the token subject). */
+	/** The user's ID, a numeric string (also the token subject). */
 	key: string;
 	role: AzureRole;
 	type: AzureUserType;

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
 import type { SimContext } from '../core/context';
-import { badRequest, jsonBody, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
-import { baseUrl, link, optionalString, requiredString } from '../portal/accounts';
-import { queryValues } from '../portal/paging';
-import { problemResponse } from '../portal/problem';
+import { badRequest, formBody, jsonBody, notFound, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
+import { baseUrl } from '../portal/accounts';
 import { PortalProduct, type PortalOptions } from '../portal/product';
+import { acceptMfa, disableMfa, enableMfa } from './mfa';
+import { AzureValidationError, azureProblem, invalidField } from './problem';
 import {
 	AZURE_ADMIN_ROLE,
 	AZURE_DEFAULT_ADMIN,
 	AZURE_DEFAULT_ADMIN_ID,
 	AZURE_DEFAULT_PASSWORD,
+	AZURE_FIRST_NEW_ID,
 	AZURE_IDP_USER,
 	AZURE_MFA_USER,
 	AZURE_OPERATOR_ID,
@@ -22,6 +23,7 @@ import {
 	azureDescriptionProblem,
 	azureNameProblem,
 	azurePasswordProblem,
+	azureRoleShape,
 	UUID,
 	type AzureRole,
 	type AzureUser,
@@ -37,16 +39,17 @@ export {
 	AZURE_ROLES,
 	AZURE_SUPPORTED_VERSIONS,
 	AZURE_TOKEN_PATH,
+	azureRoleShape,
 } from './model';
 
 /**
  * Veeam Backup for Microsoft Azure REST API (the version in the path: `/api/v5` … `/api/v8.1`;
  * port 443): the token endpoint (`/api/oauth2/token`, no version) with its MFA grant
- * (portal/login.ts), and user accounts by id, Internal (a password) or IdentityProvider (a
- * Microsoft Entra ID object id, no password). Veeam publishes no OpenAPI file for it: the contract
- * is sim/spec/azure-v8.1.users.openapi.json, rebuilt from the help center; what the help does not
- * show is marked there `x-inferred` and here "Assumption". No REST call turns a user's MFA on or
- * off (none is documented): AZURE_MFA_USER is seeded with MFA on.
+ * (portal/login.ts), user accounts by ID (numeric strings, as in every Veeam example), Internal (a
+ * password) or IdentityProvider (a Microsoft Entra ID object ID, no password), and their MFA set-up
+ * (`enableMfa`, `acceptMfa`, `disableMfa`). The contract is sim/contracts/azure.md: Veeam's published
+ * v8.1 document (its users and token subset, sim/spec/azure-v8.1.users.openapi.json, unchanged)
+ * and the help center's pages; what none of them shows is marked there and here "Assumption".
  */
 export interface AzureOptions extends PortalOptions {
 	/** Version path segments the server accepts (default v5, v6, v7, v8, v8.1). */
@@ -60,6 +63,9 @@ export interface AzureOptions extends PortalOptions {
 	shortLivedRefreshSeconds?: number;
 }
 
+/** `GrantType` (v8.1 document; the Login reference): the values exactly as Veeam writes them. */
+export const AZURE_GRANT_TYPES = ['Password', 'Refresh_token', 'Mfa', 'Updater_token', 'Saml', 'SsoToken', 'Authentication_code', 'Unknown'] as const;
+
 export class AzureProduct extends PortalProduct<AzureUser> {
 	readonly name = 'azure' as const;
 	protected readonly adminRole = AZURE_ADMIN_ROLE;
@@ -69,15 +75,24 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 	/** Azure REST help, "Pagination": "The default value is 100". */
 	protected readonly defaultPageSize = 100;
 	private readonly supportedVersions: string[];
+	private nextId = AZURE_FIRST_NEW_ID;
+	/** The users in ID order (the list's order), rebuilt after a create or delete. */
+	private ordered?: AzureUser[];
 
 	constructor(
 		ctx: SimContext,
 		private readonly options: AzureOptions = {},
 	) {
-		super(ctx, options, ['updater_token', 'saml', 'ssotoken', 'authentication_code', 'authorization_code']);
+		super(ctx, options, ['updater_token', 'saml', 'ssotoken', 'authentication_code', 'unknown']);
 		this.supportedVersions = (options.supportedVersions ?? [...AZURE_SUPPORTED_VERSIONS]).map((v) => v.toLowerCase());
 		this.reset();
 		this.routes();
+	}
+
+	reset(): void {
+		this.nextId = AZURE_FIRST_NEW_ID;
+		this.ordered = undefined;
+		super.reset();
 	}
 
 	protected initialUsers(): AzureUser[] {
@@ -110,10 +125,20 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		];
 	}
 
+	/** The next numeric ID. */
+	private newId(): string {
+		return String(this.nextId++);
+	}
+
 	protected newAccount(name: string, role: string, password: string, extra: { description?: string; identityProvider?: boolean } = {}): AzureUser {
-		const base = { key: randomUUID(), name, description: extra.description ?? '', role: role as AzureRole, isDefault: false };
+		const base = { key: this.newId(), name, description: extra.description ?? '', role: role as AzureRole, isDefault: false };
 		if (extra.identityProvider) return { ...base, type: 'IdentityProvider', identityProviderEntityId: randomUUID() };
 		return { ...base, type: 'Internal', password };
+	}
+
+	protected insert(user: AzureUser): void {
+		super.insert(user);
+		this.ordered = undefined;
 	}
 
 	protected nameProblem(name: string, identityProvider?: boolean): string | undefined {
@@ -121,7 +146,7 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 	}
 
 	snapshot(): Record<string, unknown> {
-		return { product: 'azure', users: this.users.all().map((u) => this.model(u)), roles: [...AZURE_ROLES] };
+		return { product: 'azure', users: this.users.all().map((u) => this.model(u, 'v8.1')), roles: [...AZURE_ROLES] };
 	}
 
 	/** The token endpoint has no version; every other path has one: 404 problem details for an unaccepted one. */
@@ -134,32 +159,54 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		}
 	}
 
-	/** Assumption: `{ type, title, status, errorCode, message }` (decisions file; Veeam shows no Azure error body). */
+	/** The v8.1 document's problem details (problem.ts): no `errorCode`, the text in `detail`, `errors` for validation. */
 	errorResponse(err: SimHttpError): SimResponse {
-		return problemResponse(err, 'message');
+		return azureProblem(err);
 	}
 
 	// ---- routes -------------------------------------------------------------------------------
 
 	private routes(): void {
 		const r = this.router;
-		r.add('POST', AZURE_TOKEN_PATH, (req) => this.logins.token(req));
+		r.add('POST', AZURE_TOKEN_PATH, (req) => this.token(req));
 		r.add('GET', '/api/:version/users', (req) => this.asAdmin(req, () => this.list(req)));
 		r.add('POST', '/api/:version/users', (req) => this.asAdmin(req, () => this.create(req)));
 		r.add('GET', '/api/:version/users/:id', (req) => this.asAdmin(req, () => this.answer(this.byId(req), req)));
 		r.add('PUT', '/api/:version/users/:id', (req) => this.asAdmin(req, () => this.update(req)));
-		r.add('DELETE', '/api/:version/users/:id', (req) => this.asAdmin(req, () => this.removeUser(this.byId(req))));
+		r.add('DELETE', '/api/:version/users/:id', (req) => this.asAdmin(req, () => this.remove(this.byId(req))));
+		r.add('POST', '/api/:version/users/:id/enableMfa', (req) => this.asAdmin(req, () => enableMfa(this.ctx, req, this.byId(req))));
+		r.add('POST', '/api/:version/users/:id/acceptMfa', (req) =>
+			this.asAdmin(req, () => acceptMfa(this.ctx, req, this.byId(req), this.portalOptions.totpWindow ?? 0)),
+		);
+		r.add('POST', '/api/:version/users/:id/disableMfa', (req) =>
+			this.asAdmin(req, () => disableMfa(this.ctx, this.byId(req), (key) => this.logins.dropFor(key))),
+		);
 	}
 
 	// ---- authentication -----------------------------------------------------------------------
 
-	protected tokenFields(user: AzureUser): Record<string, unknown> {
-		// Assumption (as AWS's RESTLogin): the user's name, role value and MFA state.
-		return { username: user.name, roleName: user.role, mfa_enabled: Boolean(user.mfa) };
+	/**
+	 * `grant_type` is a `GrantType` value as the reference writes it (`Password`, `Refresh_token`,
+	 * `Mfa`, …). Assumption: the server binds it as written (the reference's enum, and "All query
+	 * parameters are case-sensitive"): another spelling is a validation error (400).
+	 */
+	private token(req: SimRequest): SimResponse {
+		const grant = formBody(req).get('grant_type') ?? '';
+		if (!(AZURE_GRANT_TYPES as readonly string[]).includes(grant)) {
+			this.ctx.stats.countGrant(grant.toLowerCase() || 'none', 400);
+			throw invalidField('grant_type', `The value '${grant}' is not valid. Valid values: ${AZURE_GRANT_TYPES.join(', ')}.`);
+		}
+		return this.logins.token(req);
 	}
 
-	protected challenge(_user: AzureUser, mfaToken: string): Record<string, unknown> {
-		return { mfa_token: mfaToken, mfa_enabled: true };
+	protected tokenFields(user: AzureUser): Record<string, unknown> {
+		// The Login schema and the Overview's examples: the user's name, role, type and MFA state.
+		return { username: user.name, roleName: user.role, userType: user.type, mfa_enabled: Boolean(user.mfa), shortLived: false };
+	}
+
+	protected challenge(user: AzureUser, mfaToken: string): Record<string, unknown> {
+		// The Overview's "Example [MFA]": 200, no access token, `expires_in` 0, the mfa_token.
+		return { token_type: 'bearer', expires_in: 0, username: user.name, roleName: user.role, userType: user.type, mfa_enabled: true, mfa_token: mfaToken };
 	}
 
 	protected refreshTtlSeconds(form: URLSearchParams): number | undefined {
@@ -174,15 +221,22 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 
 	// ---- users --------------------------------------------------------------------------------
 
-	/** Assumption: an id that is no UUID is a malformed request (400), not an absent user. */
+	/** The `id` path parameter is a string (the document: `type: string`); any other ID is an absent user (404, `instance` the ID). */
 	private byId(req: SimRequest): AzureUser {
 		const id = req.params.id;
-		if (!UUID.test(id)) throw badRequest(`The user id ${id} is not a UUID.`);
-		return this.mustFind(this.users.keyed(id.toLowerCase()), id);
+		const user = this.users.keyed(id);
+		if (!user) throw notFound(`The user ${id} does not exist.`, id);
+		return user;
 	}
 
-	/** UserV3. `role` is an array (one role per user); `identityProviderEntityId` only for IdentityProvider users. */
-	private model(user: AzureUser): Record<string, unknown> {
+	private remove(user: AzureUser): SimResponse {
+		const answer = this.removeUser(user);
+		this.ordered = undefined;
+		return answer;
+	}
+
+	/** `User`: `role` one string from v6 on, an array of one on v5 (azureRoleShape); `identityProviderEntityId` for IdentityProvider users. */
+	private model(user: AzureUser, version: string): Record<string, unknown> {
 		return {
 			id: user.key,
 			name: user.name,
@@ -190,8 +244,8 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 			mfaEnabled: Boolean(user.mfa),
 			isDefault: user.isDefault,
 			type: user.type,
-			...(user.identityProviderEntityId ? { identityProviderEntityId: user.identityProviderEntityId } : {}),
-			role: [user.role],
+			identityProviderEntityId: user.identityProviderEntityId ?? null,
+			role: azureRoleShape(version) === 'array' ? [user.role] : user.role,
 		};
 	}
 
@@ -199,102 +253,140 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		return `${baseUrl(req.headers)}/api/${req.params.version}/users`;
 	}
 
+	/** `_links` is a `LinksDictionary` (`{ self: { href } }`, the v1 help's example). */
 	private answer(user: AzureUser, req: SimRequest, status = 200): SimResponse {
-		const href = `${this.usersUrl(req)}/${user.key}`;
-		return { status, body: { ...this.model(user), _links: [link('self', 'GET', href), link('update', 'PUT', href), link('delete', 'DELETE', href)] } };
+		return { status, body: { ...this.model(user, req.params.version), _links: { self: { href: `${this.usersUrl(req)}/${user.key}` } } } };
 	}
 
 	/**
-	 * `{ offset, limit, totalCount, results, _links }`. `NameFilter` (v8 reference: "Returns only a
-	 * user with the specified name"; assumption: without regard to case); `SearchPattern` and
-	 * `Sort` inferred from AWS (portal/paging.ts). `limit` is the page size honoured (-1: all).
+	 * `GET /users`: `NameFilter` ("Returns only a user with the specified name"; assumption: without
+	 * regard to case, as names are unique so), `Offset` (>= 0), `Limit` (>= -1, -1 all; default 100,
+	 * "Pagination"). Nothing else: the reference lists no SearchPattern or Sort for users, and a
+	 * parameter the server does not know is ignored. "All query parameters are case-sensitive":
+	 * `offset=` is not `Offset=`. The order is the server's own ("returns resources in the default
+	 * order based on its own semantics"); assumption: by ID, the order users were made in.
 	 */
 	private list(req: SimRequest): SimResponse {
-		const nameFilter = queryValues(req.query, 'NameFilter')[0];
+		const param = (name: string) => req.query.getAll(name)[0];
+		const offset = this.integer(param('Offset'), 'Offset', 0, 0);
+		let limit = this.integer(param('Limit'), 'Limit', this.defaultPageSize, -1);
+		const max = this.portalOptions.maxPageSize;
+		if (max !== undefined && (limit === -1 || limit > max)) limit = max;
+		const nameFilter = param('NameFilter');
+		this.ordered ??= [...this.users.all()].sort((a, b) => Number(a.key) - Number(b.key) || a.key.localeCompare(b.key));
 		const exact = nameFilter ? nameFilter.toLowerCase() : undefined;
-		const { results, totalCount, page } = this.listUsers(
-			req,
-			{
-				name: (u) => u.name,
-				description: (u) => u.description,
-				isDefault: (u) => u.isDefault,
-				mfaEnabled: (u) => Boolean(u.mfa),
-				type: (u) => u.type,
-				role: (u) => u.role,
-			},
-			exact === undefined ? undefined : (u) => u.name.toLowerCase() === exact,
-		);
+		const matching = exact === undefined ? this.ordered : this.ordered.filter((u) => u.name.toLowerCase() === exact);
+		const page = limit === -1 ? matching.slice(offset) : matching.slice(offset, offset + limit);
 		return {
 			status: 200,
 			body: {
-				offset: page.offset,
-				limit: page.limit,
-				totalCount,
-				results: results.map((u) => this.answer(u, req).body),
-				_links: [link('self', 'GET', this.usersUrl(req))],
+				offset,
+				limit,
+				totalCount: matching.length,
+				_links: { self: { href: this.usersUrl(req) } },
+				results: page.map((u) => this.answer(u, req).body),
 			},
 		};
 	}
 
-	/** UserV3's `role` in a body: an array of one role (decisions file), or one role as a string (the v8 reference's `RbacRoleNullable`). */
-	private bodyRole(value: unknown): string {
-		if (Array.isArray(value)) {
-			if (value.length !== 1) throw badRequest('The role property must hold exactly one role: a user has one role.');
-			return this.parseRole(value[0]);
-		}
-		return this.parseRole(value);
+	/** An `int32` query parameter: ASP.NET's validation error for anything else. */
+	private integer(raw: string | undefined, name: string, fallback: number, min: number): number {
+		if (raw === undefined || raw === '') return fallback;
+		if (!/^-?\d+$/.test(raw) || Number(raw) > 2_147_483_647 || Number(raw) < -2_147_483_648) throw invalidField(name, `The value '${raw}' is not valid for ${name}.`);
+		if (Number(raw) < min) throw invalidField(name, `The field ${name} must be between ${min} and 2147483647.`);
+		return Number(raw);
 	}
 
-	/** 201 with UserV3. Internal: a password; IdentityProvider: an Entra object id, no password. */
+	/**
+	 * `role` in a body, in the shape of the path's version (azureRoleShape): the other shape is a
+	 * JSON conversion error (400 with `errors["$.role"]`), a value outside `RbacRole` too.
+	 */
+	private bodyRole(value: unknown, version: string): AzureRole {
+		const shape = azureRoleShape(version);
+		const wrong = shape === 'array' ? !Array.isArray(value) : typeof value !== 'string';
+		const target = shape === 'array' ? 'System.Collections.Generic.List`1[Veeam.Azure.REST.Latest.RbacRole]' : 'Veeam.Azure.REST.Latest.RbacRole';
+		const refuse = () => invalidField('$.role', `The JSON value could not be converted to ${target}. Path: $.role`);
+		if (wrong) throw refuse();
+		const values = Array.isArray(value) ? value : [value];
+		if (values.length !== 1) throw badRequest('A user has exactly one role.');
+		const role = AZURE_ROLES.find((r) => r === values[0]);
+		if (!role) throw refuse();
+		return role;
+	}
+
+	/** The body's string properties, each a string or null (else a JSON conversion error). */
+	private text(body: Record<string, unknown>, field: string): string | undefined {
+		const value = body[field];
+		if (value === undefined || value === null) return undefined;
+		if (typeof value !== 'string') throw invalidField(`$.${field}`, `The JSON value could not be converted to System.String. Path: $.${field}`);
+		return value;
+	}
+
+	/** 201 with `User`. `UserFromClient`: name and description required; Internal: a password; IdentityProvider: an Entra object ID, no password. */
 	private create(req: SimRequest): SimResponse {
 		const body = jsonBody(req);
-		const typeValue = body.type ?? 'Internal';
-		if (!AZURE_USER_TYPES.includes(typeValue as AzureUserType)) throw badRequest(`The type must be one of ${AZURE_USER_TYPES.join(', ')}.`);
+		const unknownField = Object.keys(body).find((k) => !['name', 'description', 'role', 'type', 'identityProviderEntityId', 'password'].includes(k));
+		if (unknownField) throw invalidField(`$.${unknownField}`, `The JSON property '${unknownField}' could not be mapped to any .NET member.`);
+		const typeValue = this.text(body, 'type') ?? 'Internal';
+		if (!AZURE_USER_TYPES.includes(typeValue as AzureUserType)) {
+			throw invalidField('$.type', 'The JSON value could not be converted to Veeam.Azure.REST.Latest.UserType. Path: $.type');
+		}
 		const type = typeValue as AzureUserType;
-		const name = requiredString(body, 'name');
-		if (this.users.named(name)) throw badRequest(`A user with the name ${name} already exists.`);
-		const nameProblem = azureNameProblem(name, type, this.portalOptions.lenientValidation);
-		if (nameProblem) throw badRequest(nameProblem);
-		const description = requiredString(body, 'description');
-		const descriptionProblem = azureDescriptionProblem(description, this.portalOptions.lenientValidation);
-		if (descriptionProblem) throw badRequest(descriptionProblem);
-		if (body.role === undefined || body.role === null) throw badRequest('The role property is required.');
-		const role = this.bodyRole(body.role) as AzureRole;
-		const password = optionalString(body, 'password');
-		const entityId = optionalString(body, 'identityProviderEntityId');
+		const name = this.text(body, 'name');
+		const description = this.text(body, 'description');
+		const missing: Record<string, string[]> = {};
+		if (name === undefined) missing.Name = ['The Name field is required.'];
+		if (description === undefined) missing.Description = ['The Description field is required.'];
+		if (Object.keys(missing).length) throw new AzureValidationError(missing);
+		if (this.users.named(name as string)) throw badRequest(`A user with the name ${name} already exists.`);
+		const nameProblem = azureNameProblem(name as string, type, this.portalOptions.lenientValidation);
+		if (nameProblem) throw invalidField('Name', nameProblem);
+		const descriptionProblem = azureDescriptionProblem(description as string, this.portalOptions.lenientValidation);
+		if (descriptionProblem) throw invalidField('Description', descriptionProblem);
+		// Assumption: the document makes `role` nullable, but a user has a role: none is refused.
+		if (body.role === undefined || body.role === null) throw invalidField('Role', 'The Role field is required.');
+		const role = this.bodyRole(body.role, req.params.version);
+		const password = this.text(body, 'password');
+		const entityId = this.text(body, 'identityProviderEntityId');
+		const base = { key: '', name: name as string, description: description as string, role, isDefault: false };
 		let user: AzureUser;
 		if (type === 'IdentityProvider') {
 			if (password !== undefined) throw badRequest('An IdentityProvider user has no password: it signs in through the identity provider.');
-			if (!entityId || !UUID.test(entityId)) throw badRequest('The identityProviderEntityId property (the Microsoft Entra ID object id, a UUID) is required for an IdentityProvider user.');
+			if (!entityId || !UUID.test(entityId)) throw invalidField('IdentityProviderEntityId', 'The Microsoft Entra ID object ID (a UUID) of an IdentityProvider user is required.');
 			const taken = this.users.all().find((u) => u.identityProviderEntityId?.toLowerCase() === entityId.toLowerCase());
 			if (taken) throw badRequest(`The identity provider entity ${entityId} is already the user ${taken.name}.`);
-			user = { key: randomUUID(), name, description, role, isDefault: false, type, identityProviderEntityId: entityId.toLowerCase() };
+			user = { ...base, key: this.newId(), type, identityProviderEntityId: entityId.toLowerCase() };
 		} else {
 			if (entityId !== undefined) throw badRequest('The identityProviderEntityId property is for IdentityProvider users only.');
-			if (password === undefined || password === '') throw badRequest('The password property is required for an Internal user.');
+			if (password === undefined || password === '') throw invalidField('Password', 'The password of an Internal user is required.');
 			const passwordProblem = azurePasswordProblem(password);
-			if (passwordProblem) throw badRequest(passwordProblem);
-			user = { key: randomUUID(), name, description, role, isDefault: false, type, password };
+			if (passwordProblem) throw invalidField('Password', passwordProblem);
+			user = { ...base, key: this.newId(), type, password };
 		}
 		this.insert(user);
 		this.ctx.log.record('user.create', user.name, { id: user.key, type: user.type, role: user.role, description: user.description });
 		return this.answer(user, req, 201);
 	}
 
-	/** Description, password (no current one: "Modify User Data"), role; sessions stay valid. */
+	/** `UserUpdateFromClient`: role, name, description, password (no current one: "Modify User Data"); sessions stay valid. */
 	private update(req: SimRequest): SimResponse {
 		const user = this.byId(req);
 		const body = jsonBody(req);
-		const description = optionalString(body, 'description');
+		const unknownField = Object.keys(body).find((k) => !['name', 'description', 'role', 'password'].includes(k));
+		if (unknownField) throw invalidField(`$.${unknownField}`, `The JSON property '${unknownField}' could not be mapped to any .NET member.`);
+		const name = this.text(body, 'name');
+		// Assumption: renaming is not simulated (the package never renames); another name is refused.
+		if (name !== undefined && name.toLowerCase() !== user.name.toLowerCase()) throw badRequest('The simulator does not rename users.');
+		const description = this.text(body, 'description');
 		const descriptionProblem = description === undefined ? undefined : azureDescriptionProblem(description, this.portalOptions.lenientValidation);
-		if (descriptionProblem) throw badRequest(descriptionProblem);
-		const password = optionalString(body, 'password');
+		if (descriptionProblem) throw invalidField('Description', descriptionProblem);
+		const password = this.text(body, 'password');
 		if (password !== undefined) {
 			if (user.type === 'IdentityProvider') throw badRequest(`${user.name} is an IdentityProvider user: its password is kept by the identity provider.`);
 			const passwordProblem = azurePasswordProblem(password);
-			if (passwordProblem) throw badRequest(passwordProblem);
+			if (passwordProblem) throw invalidField('Password', passwordProblem);
 		}
-		const role = body.role === undefined || body.role === null ? undefined : this.bodyRole(body.role);
+		const role = body.role === undefined || body.role === null ? undefined : this.bodyRole(body.role, req.params.version);
 		const detail: Record<string, unknown> = { id: user.key };
 		if (role) this.changeRole(user, role, detail);
 		if (description !== undefined && description !== user.description) {

@@ -178,13 +178,13 @@ describe('preAuthentication', () => {
 
 	it('fails clearly with a wrong secret, after at most two codes', async () => {
 		const error = await failureOf(mfaCreds({ totpSecret: 'JBSWY3DPEHPK3PXP' }));
-		expect(error.message).toMatch(/^Veeam Backup for Microsoft Azure refused the MFA code \(401 AccessDenied: Invalid verification code\)\. Check that "TOTP Secret" belongs to this account/);
+		expect(error.message).toMatch(/^Veeam Backup for Microsoft Azure refused the MFA code \(401: Invalid verification code\)\. Check that "TOTP Secret" belongs to this account/);
 		expect(sim.stats.grants['mfa:401']).toBe(2);
 	});
 
 	it('says the password is wrong, and nothing else', async () => {
 		const error = await failureOf(creds({ password: 'Wrong-Secret-42' }));
-		expect(error.message).toBe('Veeam Backup for Microsoft Azure login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).');
+		expect(error.message).toBe('Veeam Backup for Microsoft Azure login failed: wrong user name or password (401: Invalid user name or password).');
 	});
 
 	it('a Microsoft Entra ID account has no password to log in with: the same message', async () => {

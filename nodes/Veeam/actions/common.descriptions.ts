@@ -1,10 +1,16 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { AZURE_USER_ID_PATTERN } from '../../../client/ids';
 import { VBR_ID_PATTERN } from '../../../client/adapters/vbr';
 import { PRODUCT_IDS, PRODUCTS, type Product } from '../../../client/products';
 
 /** A user picked from a searchable list, by name or by ID (products whose users have an ID: VBR, Azure). */
-function idUserLocator(products: Product[], description: string, namePlaceholder: string): INodeProperties {
+function idUserLocator(
+	products: Product[],
+	description: string,
+	namePlaceholder: string,
+	id: { pattern: string; error: string; placeholder: string } = { pattern: VBR_ID_PATTERN, error: 'Not a valid Veeam user ID (a UUID)', placeholder: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11' },
+): INodeProperties {
 	return {
 		displayName: 'User',
 		name: 'user',
@@ -43,13 +49,13 @@ function idUserLocator(products: Product[], description: string, namePlaceholder
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
-				placeholder: 'e.g. 5ff0e0eb-45cf-48cc-9677-7613fc79bc11',
+				placeholder: `e.g. ${id.placeholder}`,
 				validation: [
 					{
 						type: 'regex',
 						properties: {
-							regex: VBR_ID_PATTERN,
-							errorMessage: 'Not a valid Veeam user ID (a UUID)',
+							regex: id.pattern,
+							errorMessage: id.error,
 						},
 					},
 				],
@@ -110,8 +116,10 @@ export const userLocators: INodeProperties[] = [
 	namedUserRLC,
 	idUserLocator(
 		['azure'],
-		`The ${PRODUCTS.azure.name} user to act on. By name: the portal account, or the Microsoft Entra ID user principal name (e.g. jane@contoso.com). By ID: the UUID Veeam gave the user.`,
+		`The ${PRODUCTS.azure.name} user to act on. By name: the portal account, or the Microsoft Entra ID user principal name (e.g. jane@contoso.com). By ID: the ID Veeam gave the user (e.g. 1003).`,
 		'jane@contoso.com',
+		// Azure's user IDs are opaque strings (Veeam's examples: 1003, 1423): anything but blank or control characters.
+		{ pattern: AZURE_USER_ID_PATTERN, error: 'Enter the user ID Veeam gave the user, e.g. 1003', placeholder: '1003' },
 	),
 ];
 

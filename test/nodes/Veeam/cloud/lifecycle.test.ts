@@ -1,7 +1,7 @@
 /**
  * What only some cloud products have, end to end through n8n's engine: the MFA enrolment of
- * Veeam Backup for AWS (Enable → a code from the secret → Accept → the user's own MFA login →
- * Disable), Microsoft Entra ID users on Veeam Backup for Microsoft Azure (onboarded by object ID,
+ * Veeam Backup for AWS and for Microsoft Azure (Enable → a code from the secret → Accept → the
+ * user's own MFA login → Disable), Microsoft Entra ID users on Veeam Backup for Microsoft Azure (onboarded by object ID,
  * offboarded with the directory account flagged), and Sync → Plan / Apply on both.
  */
 import { decodeBase32Secret, totpCode } from '../../../../client/login/totp';
@@ -37,8 +37,9 @@ function start(product: CloudProduct): { sim: () => SimServer; h: () => CloudFix
 	return { sim: () => sim, h: () => h };
 }
 
-describe('MFA on Veeam Backup for AWS', () => {
-	const t = start('aws');
+// Azure's MFA set-up over REST: the v8 Overview's "Multi-Factor Authentication" (docs/vbazure/rest/mfa.html).
+describe.each<CloudProduct>(['aws', 'azure'])('MFA on %s', (product) => {
+	const t = start(product);
 
 	it('enrols a user: Enable gives the QR code and token (no secret key by default), Accept with a code turns MFA on, the user logs in with it, Disable turns it off', async () => {
 		const h = t.h();

@@ -155,7 +155,7 @@ describe.each<CloudProduct>(['aws', 'azure'])('User operations on %s', (product)
 		expect(got.json[0]).toMatchObject({ name: 'find_me' });
 
 		const roles = await node.methods!.listSearch!.searchRoles.call(h.loadOptionsContext({ resource: 'role', operation: 'get' }), 'operator');
-		expect(roles.results.map((r) => r.name).sort()).toEqual(['Portal Operator', 'Restore Operator']);
+		expect(roles.results.map((r) => r.name).sort()).toEqual(product === 'azure' ? ['Integration Operator', 'Portal Operator', 'Restore Operator'] : ['Portal Operator', 'Restore Operator']);
 		const options = await node.methods!.loadOptions!.getRoles.call(h.loadOptionsContext({ resource: 'user', operation: 'onboard' }));
 		expect(options.map((o) => o.name)).toEqual(expect.arrayContaining(['Portal Administrator', 'Portal Operator', 'Restore Operator']));
 		for (const role of [fromList(h.facts.roleIds['Portal Operator']), byName('Portal Operator'), byId(h.facts.roleIds['Portal Operator'])]) {
