@@ -2,10 +2,16 @@
  * The VBR simulator's authorization events and four-eyes authorization (sim/vbr/authorization.ts),
  * over real HTTPS, every events answer checked against Veeam's published 1.3-rev1 / rev2 spec subsets.
  */
+import type { INode } from 'n8n-workflow';
+
+import { matchRequests, VbrAuthorizationEvents, type AuthorizationEvent } from '../../client/adapters/authorizationEvents';
+import type { VeeamContext } from '../../client/transport';
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
+import { DELETE_REFUSED } from '../../sim/vbr/authorization';
 import type { VbrProduct } from '../../sim/vbr/product';
 import { OpenApiContract } from '../support/contract';
 import { simClient } from '../support/simClient';
+import { loadExamples, shapeProblems } from '../support/veeamExamples';
 
 const EVENTS = '/api/v1/authorization/events';
 const USERS = '/api/v1/security/users';
@@ -118,6 +124,7 @@ describe('four-eyes authorization', () => {
 	});
 
 	it('a rejected or expired request never takes effect', async () => {
+		product().authorization.configure({ deletes: 'hold' });
 		product().authorization.setFourEyes(true, 'VBR01\\security', 1);
 		const { api, events } = await session();
 		const sheila = (sim.product.snapshot().users as Array<{ id: string; name: string }>).find((u) => u.name === 'TECH\\sheila.d.cory') as { id: string };
@@ -146,5 +153,84 @@ describe('four-eyes authorization', () => {
 		const refused = await api.put(`${USERS}/${id('VBR01\\admin')}/roles`, { roles: [RESTORE_OPERATOR] });
 		expect(refused.status).toBe(400);
 		expect((refused.data as { message: string }).message).toBe('VBR01\\admin is the last user or group with the Backup Administrator role.');
+	});
+});
+
+describe('four-eyes: the wording of events and the answer to a DELETE (the simulator\'s choices, sim/contracts/vbr-authorization.md)', () => {
+	const addJane = async (api: Awaited<ReturnType<typeof session>>['api']) =>
+		await api.post(USERS, { name: 'TECH\\jane', type: 'ExternalUser', roles: [RESTORE_OPERATOR], isServiceAccount: false });
+	const pendingEvents = async (events: Awaited<ReturnType<typeof session>>['events']) =>
+		((await events.get(`${EVENTS}?stateFilter=Pending`)).data as { data: Array<Record<string, string>> }).data;
+
+	it.each([
+		['description', 'Add user', 'User TECH\\jane: added with the roles Restore Operator.'],
+		['name', 'Add user TECH\\jane', 'A four-eyes authorization request requires approval by a second administrator'],
+		['none', 'Add user', 'A four-eyes authorization request requires approval by a second administrator'],
+	])('wording "%s": the event is named %j, described %j', async (wording, name, description) => {
+		const control = await simClient(sim).post('/__sim/four-eyes', { enabled: true, wording });
+		expect(control.data).toMatchObject({ fourEyes: true, wording, deletes: 'refuse' });
+		const { api, events } = await session();
+		expect((await addJane(api)).status).toBe(201);
+		expect((await pendingEvents(events)).map((e) => [e.name, e.description])).toEqual([[name, description]]);
+	});
+
+	it('refuses a DELETE while four-eyes is on (403 AccessDenied, Veeam\'s error model; wording assumed); holds it as a Pending request when told to', async () => {
+		const { api, events } = await session();
+		const sheila = (sim.product.snapshot().users as Array<{ id: string; name: string }>).find((u) => u.name === 'TECH\\sheila.d.cory') as { id: string };
+		product().authorization.setFourEyes(true, 'VBR01\\security');
+		const refused = await api.delete(`${USERS}/${sheila.id}`);
+		expect([refused.status, refused.data]).toEqual([403, { errorCode: 'AccessDenied', message: DELETE_REFUSED }]);
+		expect(await pendingEvents(events)).toEqual([]);
+		expect(userNames()).toContain('TECH\\sheila.d.cory');
+
+		product().authorization.configure({ deletes: 'hold' });
+		expect((await api.delete(`${USERS}/${sheila.id}`)).status).toBe(204);
+		expect((await pendingEvents(events)).map((e) => e.name)).toEqual(['Delete user']);
+		expect(userNames()).toContain('TECH\\sheila.d.cory');
+		expect(() => product().authorization.configure({ wording: 'syslog' })).toThrow(/wording must be one of description, name, none/);
+	});
+});
+
+describe("Veeam's example payloads (test/fixtures/veeam/vbr-authorization)", () => {
+	const examples = loadExamples('vbr-authorization');
+	const node = { id: 'n', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+	const adapter = (answer: unknown) => new VbrAuthorizationEvents({ getNode: () => node } as unknown as VeeamContext, async <T>() => answer as T);
+
+	it('are there: the list, one event, and the errors', () => {
+		expect(examples.map((e) => e.file)).toEqual(['get-all-authorization-events.200.json', 'get-all-authorization-events.403.json', 'get-authorization-event.200.json', 'get-authorization-event.404.json']);
+	});
+
+	it('the adapter reads every event of the examples, field for field', async () => {
+		const list = examples.find((e) => e.file === 'get-all-authorization-events.200.json')!;
+		const read = await adapter(list.body).list({ states: ['Pending'] });
+		expect(read).toEqual((list.body as { data: AuthorizationEvent[] }).data);
+		const one = examples.find((e) => e.file === 'get-authorization-event.200.json')!;
+		expect(await adapter(one.body).get('9a3f1c52-7b80-4e6a-bf21-1d4e8c0a5f33')).toEqual(one.body);
+	});
+
+	it("the matcher never takes Veeam's example events (they name no user) for a user's request unless new since the change", () => {
+		const list = (examples.find((e) => e.file === 'get-all-authorization-events.200.json')!.body as { data: AuthorizationEvent[] }).data;
+		const pending = list.filter((e) => e.state === 'Pending');
+		expect(matchRequests([{ name: 'TECH\\jane', kind: 'create' }], pending, () => false)).toEqual(new Map());
+	});
+
+	it("the simulator answers each example's endpoint in the example's shape", async () => {
+		product().authorization.setFourEyes(true, 'VBR01\\security');
+		const { api } = await session();
+		const auditor = await session('VBR01\\admin');
+		await api.post(USERS, { name: 'TECH\\jane', type: 'ExternalUser', roles: [RESTORE_OPERATOR], isServiceAccount: false });
+		const [held] = ((await auditor.events.get(`${EVENTS}?stateFilter=Pending`)).data as { data: Array<{ id: string }> }).data;
+		product().authorization.approve(held.id, 'VBR01\\admin');
+		const viewer = await session('VBR01\\viewer');
+		const answers: Record<string, { status: number; data: unknown }> = {
+			'get-all-authorization-events.200.json': await auditor.events.get(`${EVENTS}?stateFilter=Approved`),
+			'get-all-authorization-events.403.json': await viewer.api.get(EVENTS),
+			'get-authorization-event.200.json': await auditor.events.get(`${EVENTS}/${held.id}`),
+			'get-authorization-event.404.json': await auditor.events.get(`${EVENTS}/a1b2c3d4-e5f6-7890-abcd-ef1234567890`),
+		};
+		for (const example of examples) {
+			const answer = answers[example.file];
+			expect([example.file, answer.status, shapeProblems(example.body, answer.data)]).toEqual([example.file, example.status, []]);
+		}
 	});
 });
