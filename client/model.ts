@@ -116,6 +116,11 @@ export interface UserDirectory {
 	 * Microsoft Entra ID account): created with that account's object ID, never with a password.
 	 */
 	readonly externalIdTypes?: readonly string[];
+	/**
+	 * Kinds of user that sign in through an identity provider and are created with neither a password
+	 * nor an ID (AWS: `External`, an SSO user named by the provider's UserName attribute).
+	 */
+	readonly passwordlessTypes?: readonly string[];
 	/** True when a user holds exactly one role (AWS, Azure). */
 	readonly singleRole?: boolean;
 	/** The properties `listUsers` can sort by. */
@@ -161,8 +166,12 @@ export interface UserDirectory {
 	 * The filter, order, offset and limit hold whether the server applied the filter or not.
 	 */
 	listUsers(filter?: UserFilter, limit?: number, options?: UserListOptions): Promise<VeeamUser[]>;
-	/** One page, for list search: `skip` is the paging token. */
-	listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }>;
+	/**
+	 * One page, for list search: `skip` is the paging token. `users` are the page's users that match
+	 * the filter (checked here too); `next`, when given, is the next page's `skip` (the users the
+	 * server sent, matching or not), else `skip + users.length`.
+	 */
+	listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number; next?: number }>;
 	getUser(ref: string): Promise<VeeamUser | undefined>;
 	findUserByName(name: string): Promise<VeeamUser | undefined>;
 	/**

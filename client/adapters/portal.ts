@@ -197,7 +197,7 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 		return await readUserPages(this.ctx.getNode(), (offset, size) => this.page(filter, offset, size, options.sort), limit, options, check);
 	}
 
-	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number; next?: number }> {
 		return matchingPage(this, filter, skip, await this.page(filter, skip, limit));
 	}
 

@@ -6,7 +6,7 @@
  * ordered here where the server cannot order (see paging.ts, readUserPages).
  */
 import type { NamePatternKind, UserDirectory, UserFilter, UserListOptions, VeeamUser } from '../model';
-import type { UserListCheck } from './paging';
+import type { Page, UserListCheck } from './paging';
 
 /** `*` any run of characters, `?` one, over the whole name, ignoring case. */
 function wildcardTest(pattern: string): (name: string) => boolean {
@@ -81,4 +81,19 @@ export function userListCheck(
 	sort?: UserListOptions['sort'],
 ): UserListCheck {
 	return { matches: userFilterTest(filter, directory.namePatternKind), compare: userComparator(sort), serverSorts: directory.listSorts !== false };
+}
+
+/** One page for list search, its users checked against the filter; `next` counts every user the server sent. */
+export function matchingPage(
+	directory: Pick<UserDirectory, 'product' | 'namePatternKind'>,
+	filter: UserFilter,
+	skip: number,
+	page: Page<VeeamUser>,
+): { users: VeeamUser[]; total: number; next: number } {
+	const matches = userFilterTest(filter, directory.namePatternKind);
+	return {
+		users: matches ? page.items.filter(matches) : page.items,
+		total: page.total ?? skip + page.items.length,
+		next: skip + page.items.length,
+	};
 }

@@ -5,7 +5,7 @@ import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, 
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
-import { userListCheck } from './userFilter';
+import { matchingPage, userListCheck } from './userFilter';
 import type {
 	MfaEnrolment,
 	NewUser,
@@ -215,8 +215,7 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
-		const page = await this.page(filter, skip, limit);
-		return { users: page.items, total: page.total ?? skip + page.items.length };
+		return matchingPage(this, filter, skip, await this.page(filter, skip, limit));
 	}
 
 	async prefetchUsers(lookups: number): Promise<boolean> {

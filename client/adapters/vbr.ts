@@ -6,7 +6,7 @@ import { VbrAuthorizationEvents } from './authorizationEvents';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
-import { userListCheck } from './userFilter';
+import { matchingPage, userListCheck } from './userFilter';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 import { UUID_PATTERN } from '../ids';
 
@@ -194,8 +194,7 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
-		const page = await this.page(filter, skip, limit);
-		return { users: page.items, total: page.total ?? skip + page.items.length };
+		return matchingPage(this, filter, skip, await this.page(filter, skip, limit));
 	}
 
 	async prefetchUsers(lookups: number): Promise<boolean> {

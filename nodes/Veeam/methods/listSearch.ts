@@ -23,11 +23,12 @@ export async function searchUsers(
 	const parsed = Number(paginationToken);
 	const skip = Number.isInteger(parsed) && parsed > 0 ? parsed : 0;
 	const text = filter?.trim() ?? '';
-	const { users, total } = await directory.listUsersPage(text ? { namePattern: `*${text}*` } : {}, skip, PAGE_SIZE);
-	const next = skip + users.length;
+	const page = await directory.listUsersPage(text ? { namePattern: `*${text}*` } : {}, skip, PAGE_SIZE);
+	// The users the server sent, matching or not (a server may ignore the pattern: `users` are checked).
+	const next = page.next ?? skip + page.users.length;
 	return {
-		results: users.map((u) => ({ name: u.name, value: u.ref, description: u.type })),
-		paginationToken: users.length > 0 && next < total ? String(next) : undefined,
+		results: page.users.map((u) => ({ name: u.name, value: u.ref, description: u.type })),
+		paginationToken: next > skip && next < page.total ? String(next) : undefined,
 	};
 }
 

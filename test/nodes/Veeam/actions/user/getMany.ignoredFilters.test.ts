@@ -4,6 +4,9 @@
  * does with parameters it does not know: Azure v8 and `SearchPattern`); User → Get Many must still
  * return only the matching users, up to the limit, after the offset.
  */
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { listSearch } from '../../../../../nodes/Veeam/methods';
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
 import { CloudFixture } from '../../cloud/fixture';
@@ -36,6 +39,7 @@ const CASES: Case[] = [
 interface Runner {
 	run(parameters: Record<string, unknown>): Promise<VeeamRun>;
 	resetCredential(): void;
+	loadOptionsContext(parameters?: Record<string, unknown>): ILoadOptionsFunctions;
 }
 
 const getMany = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'getMany', ...params });
@@ -104,6 +108,21 @@ describe.each(CASES)('User → Get Many on $product with a server that ignores t
 			expect(names(filtered)).toEqual(ops.slice(2, 4));
 		});
 	}
+
+	it('the editor’s user search (From List) shows only the users matching the search text, across its pages', async () => {
+		ignoreFilters();
+		const ctx = h.loadOptionsContext({ resource: 'user', operation: 'get' });
+		const found: string[] = [];
+		let page: INodeListSearchResult = { results: [] };
+		let calls = 0;
+		do {
+			page = await listSearch.searchUsers.call(ctx, 'ops_', page.paginationToken as string | undefined);
+			found.push(...page.results.map((r) => r.name));
+			calls++;
+		} while (page.paginationToken !== undefined && calls < 100);
+		expect(sim.stats.faultsInjected).toBeGreaterThan(0);
+		expect(found).toEqual(ops);
+	});
 
 	if (product === 'vbr') {
 		it.each([
