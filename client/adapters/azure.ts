@@ -198,7 +198,7 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 	}
 
 	/** The editor's list search: the server takes no pattern, so the matching users are read and paged here. */
-	async listUsersPage(filter: UserFilter, skip: number, limit: number) {
+	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number; next?: number }> {
 		if (!filter.namePattern) return await super.listUsersPage(filter, skip, limit);
 		const matching = await this.listUsers(filter);
 		return { users: matching.slice(skip, skip + limit), total: matching.length };

@@ -113,9 +113,31 @@ export function veeamErrorText(body: unknown): { errorCode?: string; message?: s
 	if (!body || typeof body !== 'object') return {};
 	const b = body as Record<string, unknown>;
 	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
-	// VBR `message`, AWS `details`, problem details' `detail` (Azure: the why, where `title` is only the status's name).
-	const message = text(b.message) ?? text(b.details) ?? text(b.detail) ?? text(b.title);
+	// VBR `message`, AWS `details`, problem details' `detail` (Azure: the why, where `title` is only the
+	// status's name), and problem details' field `errors`: which field is wrong and why.
+	const summary = text(b.message) ?? text(b.details) ?? text(b.detail) ?? text(b.title);
+	const detail = text(b.detail);
+	const parts = [summary, detail === summary ? undefined : detail, fieldErrorsText(b.errors)].filter((p): p is string => p !== undefined);
+	const message = parts.length ? parts.join(' ').slice(0, MAX_SERVER_TEXT) : undefined;
 	return { errorCode: text(b.errorCode), message, resourceId: text(b.resourceId) ?? text(b.instance) };
+}
+
+/** The most fields of problem details' `errors` a message names. */
+const MAX_FIELD_ERRORS = 10;
+
+/**
+ * Problem details' `errors` (ASP.NET Core: `{ "Name": ["The Name field is required."] }`) as text,
+ * `Name: The Name field is required.; $.role: …`; only strings are taken.
+ */
+function fieldErrorsText(errors: unknown): string | undefined {
+	if (!errors || typeof errors !== 'object' || Array.isArray(errors)) return undefined;
+	const parts = Object.entries(errors as Record<string, unknown>)
+		.slice(0, MAX_FIELD_ERRORS)
+		.map(([field, messages]) => {
+			const list = (Array.isArray(messages) ? messages : [messages]).filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+			return `${field.slice(0, 200) || '(body)'}: ${list.length ? list.map((m) => m.trim()).join(' ') : 'invalid'}`;
+		});
+	return parts.length ? parts.join('; ') : undefined;
 }
 
 /** The most of a server's error text we repeat. */

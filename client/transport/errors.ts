@@ -25,37 +25,22 @@ export interface CallInfo {
 	secrets: readonly string[];
 }
 
-/** The most field errors a message lists (a server may send many). */
-const MAX_FIELD_ERRORS = 10;
-
 /**
- * What an RFC 7807 problem-details answer says beyond its `title` (ASP.NET Core's, as Veeam Backup
- * for Microsoft Azure and AWS answer: `{ type, title, status, detail, errors: { field: [messages] },
- * traceId }`): its `detail`, and which field is wrong and why (`errors`). Only strings are taken.
+ * Problem details' field `errors` (ASP.NET Core's, as Veeam Backup for Microsoft Azure and AWS
+ * answer: `{ type, title, status, detail, errors: { field: [messages] }, traceId }`) as data, and
+ * whether the body is problem details at all. Only strings are taken. (The message's text of them
+ * is veeamErrorText's.)
  */
-export function problemDetails(body: unknown): { detail?: string; fieldErrors?: Record<string, string[]>; isProblem: boolean } {
+export function problemDetails(body: unknown): { fieldErrors?: Record<string, string[]>; isProblem: boolean } {
 	if (!body || typeof body !== 'object' || Array.isArray(body)) return { isProblem: false };
 	const b = body as Record<string, unknown>;
 	const isProblem = typeof b.status === 'number' && (typeof b.title === 'string' || typeof b.type === 'string');
-	const detail = typeof b.detail === 'string' && b.detail.trim() !== '' ? b.detail.trim().slice(0, 1000) : undefined;
-	let fieldErrors: Record<string, string[]> | undefined;
-	if (b.errors && typeof b.errors === 'object' && !Array.isArray(b.errors)) {
-		const entries = Object.entries(b.errors as Record<string, unknown>)
-			.map(([field, messages]): [string, string[]] => [
-				field.slice(0, 200),
-				(Array.isArray(messages) ? messages : [messages]).filter((m): m is string => typeof m === 'string' && m.trim() !== '').map((m) => m.trim().slice(0, 500)),
-			])
-			.slice(0, MAX_FIELD_ERRORS);
-		if (entries.length) fieldErrors = Object.fromEntries(entries);
-	}
-	return { detail, fieldErrors, isProblem };
-}
-
-/** `Name: The Name field is required.; $.role: The JSON value could not be converted …` */
-function fieldErrorText(fieldErrors: Record<string, string[]> | undefined): string | undefined {
-	if (!fieldErrors) return undefined;
-	const parts = Object.entries(fieldErrors).map(([field, messages]) => `${field || '(body)'}: ${messages.length ? messages.join(' ') : 'invalid'}`);
-	return parts.length ? parts.join('; ') : undefined;
+	if (!b.errors || typeof b.errors !== 'object' || Array.isArray(b.errors)) return { isProblem };
+	const entries = Object.entries(b.errors as Record<string, unknown>).map(([field, messages]): [string, string[]] => [
+		field,
+		(Array.isArray(messages) ? messages : [messages]).filter((m): m is string => typeof m === 'string'),
+	]);
+	return { fieldErrors: entries.length ? Object.fromEntries(entries) : undefined, isProblem };
 }
 
 /**
@@ -79,16 +64,13 @@ export class VeeamApiError extends NodeApiError {
 	readonly isProblem: boolean;
 
 	constructor(ctx: VeeamContext, info: CallInfo, failure: Failure & { status: number }) {
-		const { errorCode, message: summary, resourceId } = veeamErrorText(failure.body);
+		// Veeam's words: VBR's `message`, AWS's `details`, or problem details' `title`, `detail` and field `errors`.
+		const { errorCode, message: raw, resourceId } = veeamErrorText(failure.body);
 		const problem = problemDetails(failure.body);
 		const clean = (text: string) => scrub(text, info.secrets);
 		const fieldErrors = problem.fieldErrors
 			? Object.fromEntries(Object.entries(problem.fieldErrors).map(([f, ms]) => [clean(f), ms.map(clean)]))
 			: undefined;
-		// Veeam's words: the summary (`message`, `details` or `title`), then what problem details add.
-		const parts = [summary, problem.detail, fieldErrorText(fieldErrors)].filter((p): p is string => p !== undefined);
-		const unique = parts.filter((p, i) => parts.indexOf(p) === i);
-		const raw = unique.length ? unique.join(' ') : undefined;
 		const message = raw === undefined ? undefined : clean(raw);
 		const where = `${info.req.method} ${info.req.path}`;
 		let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;

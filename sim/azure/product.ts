@@ -25,6 +25,7 @@ import {
 	azurePasswordProblem,
 	azureRoleShape,
 	UUID,
+	type RoleShape,
 	type AzureRole,
 	type AzureUser,
 	type AzureUserType,
@@ -61,10 +62,24 @@ export interface AzureOptions extends PortalOptions {
 	 * "Authorization and Security": "to change the expiration period to 15 minutes").
 	 */
 	shortLivedRefreshSeconds?: number;
+	/**
+	 * The shape of `role` per version segment, where a test wants a server other than the contract's
+	 * (azureRoleShape: v5 an array, v6 … v8.1 one string; v5 … v7 are assumed, see the contract).
+	 */
+	roleShapes?: Record<string, RoleShape>;
 }
 
 /** `GrantType` (v8.1 document; the Login reference): the values exactly as Veeam writes them. */
 export const AZURE_GRANT_TYPES = ['Password', 'Refresh_token', 'Mfa', 'Updater_token', 'Saml', 'SsoToken', 'Authentication_code', 'Unknown'] as const;
+
+/**
+ * The token answer's `userId` (the Login schema: `format: uuid`; the Overview's examples show UUIDs
+ * there, while users' `id` is numeric): assumed a UUID of its own per user, made from the ID.
+ */
+function loginUserId(key: string): string {
+	const digits = key.replace(/\D/g, '').slice(-12).padStart(12, '0');
+	return `00000000-0000-4000-8000-${digits}`;
+}
 
 export class AzureProduct extends PortalProduct<AzureUser> {
 	readonly name = 'azure' as const;
@@ -199,14 +214,19 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		return this.logins.token(req);
 	}
 
+	/** The Login schema and the Overview's examples: the user, its role, type and MFA state. */
+	private loginFields(user: AzureUser): Record<string, unknown> {
+		return { userId: loginUserId(user.key), username: user.name, roleName: user.role, userType: user.type, latestNewsShown: true };
+	}
+
 	protected tokenFields(user: AzureUser): Record<string, unknown> {
-		// The Login schema and the Overview's examples: the user's name, role, type and MFA state.
-		return { username: user.name, roleName: user.role, userType: user.type, mfa_enabled: Boolean(user.mfa), shortLived: false };
+		return { ...this.loginFields(user), mfa_enabled: Boolean(user.mfa), shortLived: false };
 	}
 
 	protected challenge(user: AzureUser, mfaToken: string): Record<string, unknown> {
-		// The Overview's "Example [MFA]": 200, no access token, `expires_in` 0, the mfa_token.
-		return { token_type: 'bearer', expires_in: 0, username: user.name, roleName: user.role, userType: user.type, mfa_enabled: true, mfa_token: mfaToken };
+		// The Overview's "Example [MFA]": 200, no access token, `expires_in` 0, zero dates, the mfa_token.
+		const zero = '0001-01-01T00:00:00Z';
+		return { token_type: 'bearer', expires_in: 0, '.issued': zero, '.expires': zero, ...this.loginFields(user), mfa_enabled: true, mfa_token: mfaToken, shortLived: false };
 	}
 
 	protected refreshTtlSeconds(form: URLSearchParams): number | undefined {
@@ -235,6 +255,10 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		return answer;
 	}
 
+	private roleShape(version: string): RoleShape {
+		return this.options.roleShapes?.[version.toLowerCase()] ?? azureRoleShape(version);
+	}
+
 	/** `User`: `role` one string from v6 on, an array of one on v5 (azureRoleShape); `identityProviderEntityId` for IdentityProvider users. */
 	private model(user: AzureUser, version: string): Record<string, unknown> {
 		return {
@@ -245,7 +269,7 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 			isDefault: user.isDefault,
 			type: user.type,
 			identityProviderEntityId: user.identityProviderEntityId ?? null,
-			role: azureRoleShape(version) === 'array' ? [user.role] : user.role,
+			role: this.roleShape(version) === 'array' ? [user.role] : user.role,
 		};
 	}
 
@@ -302,7 +326,7 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 	 * JSON conversion error (400 with `errors["$.role"]`), a value outside `RbacRole` too.
 	 */
 	private bodyRole(value: unknown, version: string): AzureRole {
-		const shape = azureRoleShape(version);
+		const shape = this.roleShape(version);
 		const wrong = shape === 'array' ? !Array.isArray(value) : typeof value !== 'string';
 		const target = shape === 'array' ? 'System.Collections.Generic.List`1[Veeam.Azure.REST.Latest.RbacRole]' : 'Veeam.Azure.REST.Latest.RbacRole';
 		const refuse = () => invalidField('$.role', `The JSON value could not be converted to ${target}. Path: $.role`);

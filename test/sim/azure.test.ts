@@ -132,9 +132,11 @@ describe('POST /api/oauth2/token', () => {
 			expires_in: 3600,
 			'.issued': expect.any(String),
 			'.expires': expect.any(String),
+			userId: '00000000-0000-4000-8000-000000001001',
 			username: AZURE_DEFAULT_ADMIN,
 			roleName: 'PortalAdmin',
 			userType: 'Internal',
+			latestNewsShown: true,
 			mfa_enabled: false,
 			shortLived: false,
 		});
