@@ -8,9 +8,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { UnclearOutcomeError, VeeamApiError } from '../transport';
-import type { MfaEnrolment, NewUser, UserFilter, VeeamRole, VeeamUser } from '../model';
+import type { MfaEnrolment, NewUser, VeeamRole, VeeamUser } from '../model';
 import { PortalDirectory, type PortalRole } from './portal';
-import { namePatternTest } from './userFilter';
 
 const USERS = '/api/v1/users';
 
@@ -58,6 +57,9 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	protected readonly productName = 'Veeam Backup for AWS';
 	protected readonly usersPath = USERS;
 	protected readonly roles = AWS_ROLES;
+	/** A portal account (`Internal`, the default) or an identity-provider user (`External`, no password). */
+	readonly userTypes = AWS_USER_TYPES;
+	readonly passwordlessTypes = [AWS_SSO_TYPE] as const;
 
 	/**
 	 * The AWS User Guide 10.0, "Account Info" (user_account_name.html): "The maximum length of the name
@@ -96,19 +98,6 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	private reservedProblem(name: string): string | undefined {
 		if (!/^(validateName|validateDescription|validatePassword|isFirstLogin|checkInstanceId|createDefaultUser|export)$/i.test(name)) return undefined;
 		return `"${name}" cannot be a user name: the API uses /users/${name} for another call`;
-	}
-
-	/**
-	 * The 1.7-rev0 reference: `SearchPattern` "Returns only those items of a resource collection whose
-	 * names match the specified search pattern"; what a pattern means there is not written, and a
-	 * server may ignore the parameter. listUsers checks every answer against the filter (portal.ts,
-	 * userFilter.ts); the editor's searchable list (one page) is checked here the same way.
-	 */
-	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number }> {
-		const page = await super.listUsersPage(filter, skip, limit);
-		if (!filter.namePattern) return page;
-		const test = namePatternTest(filter.namePattern);
-		return { ...page, users: page.users.filter((u) => test(u.name)) };
 	}
 
 	protected lookupProblem(name: string): string | undefined {

@@ -70,6 +70,7 @@ export function readNewUserLogin(ctx: IExecuteFunctions, directory: UserDirector
 		if (!isUuid(id)) throw inputError(ctx, i, 'Entra Object ID', `"${id}" is not an object ID (a UUID)`, 'Copy the Object ID of the user from Microsoft Entra ID.');
 		return { identityProviderEntityId: id };
 	}
+	if (type !== undefined && directory.passwordlessTypes?.includes(type)) return {};
 	if (!directory.passwordProblem) return {};
 	const password = readSecret(ctx, i, 'password', 'Password', passwordRequired);
 	if (password === '') return {};

@@ -168,7 +168,11 @@ describe('Veeam node description', () => {
 			expect(shownOptions('operation', { product, resource: 'user' })).toEqual([...common, 'changePassword'].sort());
 		}
 		expect(fields({ product: 'aws', resource: 'user', operation: 'onboard' })).toEqual(
-			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName'].sort(),
+			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
+		);
+		// An AWS identity-provider (SSO) user has no password.
+		expect(fields({ product: 'aws', resource: 'user', operation: 'onboard', userType: 'External' })).toEqual(
+			['description', 'ifExists', 'operation', 'options', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),
 		);
 		expect(fields({ product: 'azure', resource: 'user', operation: 'onboard' })).toEqual(
 			['description', 'ifExists', 'operation', 'options', 'password', 'product', 'resource', 'roles', 'userName', 'userType'].sort(),

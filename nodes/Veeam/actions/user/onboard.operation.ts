@@ -44,7 +44,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { product: ['aws'] } },
 		placeholder: 'e.g. jane_doe',
-		description: 'The name of the new portal account: up to 64 lowercase Latin letters, digits, _ and - (a $ only at the end)',
+		description:
+			'The name of the new portal account: up to 32 lowercase Latin letters, digits, _ and - (a $ only at the end; not admin). For an identity-provider (SSO) user: the UserName the identity provider sends, up to 125 characters.',
 	},
 	{
 		displayName: 'User Name',
@@ -76,6 +77,22 @@ const properties: INodeProperties[] = [
 		description: 'A portal account with a password, or a Microsoft Entra ID account (single sign-on)',
 	},
 	{
+		displayName: 'Type',
+		name: 'userType',
+		type: 'options',
+		default: 'Internal',
+		displayOptions: { show: { product: ['aws'] } },
+		options: [
+			{ name: 'Portal User', value: 'Internal', description: 'An account of the appliance, with a password' },
+			{
+				name: 'Identity Provider (SSO) User',
+				value: 'External',
+				description: 'A user identity from the identity provider that logs in through single sign-on, without a password',
+			},
+		],
+		description: 'A portal account with a password, or a user of the identity provider configured for single sign-on',
+	},
+	{
 		displayName: 'Entra Object ID',
 		name: 'identityProviderEntityId',
 		type: 'string',
@@ -92,7 +109,18 @@ const properties: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		required: true,
-		displayOptions: { show: { product: ['vbgc', 'aws'] } },
+		displayOptions: { show: { product: ['vbgc'] } },
+		description:
+			'Password of the new account: at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Used only when the user is created (an existing user keeps its password: use User → Change Password). Never part of the output.',
+	},
+	{
+		displayName: 'Password',
+		name: 'password',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		displayOptions: { show: { product: ['aws'], userType: ['Internal'] } },
 		description:
 			'Password of the new account: at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character. Used only when the user is created (an existing user keeps its password: use User → Change Password). Never part of the output.',
 	},

@@ -81,6 +81,20 @@ describe('Veeam Backup for AWS 10.0 (API 1.8-rev0)', () => {
 		expect(cloudUser(sim, name)).toBeUndefined();
 	});
 
+	it('onboards an identity-provider (SSO) user: Type External, no password asked or sent, a directory account', async () => {
+		const name = 'jane.doe@example.com';
+		const run = await h.run({ resource: 'user', operation: 'onboard', userName: name, userType: 'External', roles: ['Portal Operator'], description: 'SSO' });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ action: 'created', user: { name, type: 'External', isDirectoryAccount: true, roles: [{ name: 'Portal Operator' }] } });
+		// The simulator refuses an External user sent with a password: none was sent.
+		expect(cloudUser(sim, name)).toMatchObject({ accountType: 'External', role: 'PortalOperator' });
+		const long = await h.run({ resource: 'user', operation: 'onboard', userName: `${'j'.repeat(114)}@example.com`, userType: 'External', roles: ['Portal Operator'] });
+		expect(errorText(long)).toMatch(/longer than 125 characters/);
+		// A portal user still needs its password (n8n itself checks the required field before running).
+		await expect(h.run({ resource: 'user', operation: 'onboard', userName: 'no_password', userType: 'Internal', roles: ['Portal Operator'] })).rejects.toThrow(/Password/);
+		expect(cloudUser(sim, 'no_password')).toBeUndefined();
+	});
+
 	it('says an SSO user\'s password and MFA belong to the identity provider, and sends nothing', async () => {
 		sim.seed({ count: 1, type: 'IdentityProvider', prefix: 'sso.user', roles: ['PortalOperator'] } as Parameters<SimServer['seed']>[0]);
 		const name = 'sso.user000001@example.com';
