@@ -23,6 +23,8 @@ const VBR_ID = new RegExp(VBR_ID_PATTERN);
 const ORDER_COLUMNS: Partial<Record<UserSortProperty, string>> = { name: 'Name', type: 'Type' };
 /** API versions before 1.3-rev2 (VBR 13.1) report no MFA state on users and cannot filter by it. */
 const NO_USER_MFA = new Set(['1.3-rev0', '1.3-rev1']);
+/** Backup Administrator's ID in Veeam's 1.3-rev1 and 1.3-rev2 examples (RoleModelExample, UsersResultExample). */
+const BACKUP_ADMINISTRATOR_ID = '5ff0e0eb-45cf-48cc-9677-7613fc79bc11';
 /** Users read back at once after the changes of an execution (see readBack). */
 const READ_BACK_CONCURRENCY = 4;
 
@@ -93,7 +95,26 @@ export class VbrDirectory implements UserDirectory {
 	readonly namePatternKind = 'wholeName' as const;
 	/** 1.3-rev1's reference names the built-in roles "Veeam Backup Administrator" …, 1.3-rev2's "Backup Administrator" …: both. */
 	readonly adminRoleNames = ['Backup Administrator', 'Security Administrator', 'Veeam Backup Administrator', 'Veeam Security Administrator'] as const;
-	readonly lastAdministratorRole = 'Backup Administrator';
+	/**
+	 * The Backup Administrator role as this server names it: "Backup Administrator" (1.3-rev2's
+	 * reference), "Veeam Backup Administrator" (1.3-rev1's examples and "Available to" texts). Learned
+	 * from the role with Veeam's built-in ID in any answer read (the same ID in both references).
+	 */
+	get lastAdministratorRole(): string {
+		return this.backupAdministratorName;
+	}
+	private backupAdministratorName = 'Backup Administrator';
+
+	/** The common user of an answer, learning the Backup Administrator's name on the way. */
+	private fromModel(u: VbrUserModel): VeeamUser {
+		this.learnRoles(u.roles);
+		return fromVbrUser(u);
+	}
+
+	private learnRoles(roles: readonly VeeamRole[] | undefined): void {
+		const admin = Array.isArray(roles) ? roles.find((r) => typeof r?.name === 'string' && sameId(String(r.id), BACKUP_ADMINISTRATOR_ID)) : undefined;
+		if (admin) this.backupAdministratorName = admin.name;
+	}
 	readonly administratorChanges = new Serial();
 
 	/** `BUILTIN\Administrators` and its kind: the server's local groups VBR grants access by default. */
@@ -164,7 +185,7 @@ export class VbrDirectory implements UserDirectory {
 			path: USERS,
 			qs: { ...(await this.filterQuery(filter)), skip, limit, orderColumn, orderAsc: !sort?.descending },
 		});
-		return { items: (res.data ?? []).map(fromVbrUser), total: res.pagination?.total };
+		return { items: (res.data ?? []).map((u) => this.fromModel(u)), total: res.pagination?.total };
 	}
 
 	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
@@ -232,7 +253,7 @@ export class VbrDirectory implements UserDirectory {
 	private async fetchUser(ref: string): Promise<VeeamUser | undefined> {
 		const call = `GET ${USERS}/${ref}`;
 		const found = await unlessNotFound(this.call<VbrUserModel>({ method: 'GET', path: this.userPath(ref) }), ref);
-		return found && sameUserOrFail(this.ctx, fromVbrUser(found), `ID ${ref}`, (u) => sameId(u.ref, ref), call);
+		return found && sameUserOrFail(this.ctx, this.fromModel(found), `ID ${ref}`, (u) => sameId(u.ref, ref), call);
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
@@ -258,7 +279,7 @@ export class VbrDirectory implements UserDirectory {
 		const created = await createLookingFirst(
 			async () => {
 				const answer = await this.call<VbrUserModel>({ method: 'POST', path: USERS, body, idempotent: false });
-				return sameUserOrFail(this.ctx, fromVbrUser(answer), `"${user.name}"`, sameName, `POST ${USERS}`);
+				return sameUserOrFail(this.ctx, this.fromModel(answer), `"${user.name}"`, sameName, `POST ${USERS}`);
 			},
 			async () => await this.lookUpName(user.name),
 		).catch((error: unknown) => {
@@ -295,6 +316,7 @@ export class VbrDirectory implements UserDirectory {
 		this.roles ??= readAllPages(
 			async (skip, limit) => {
 				const res = await this.call<VbrList<VeeamRole>>({ method: 'GET', path: ROLES, qs: { skip, limit } });
+				this.learnRoles(res.data);
 				return { items: (res.data ?? []).map(plainRole), total: res.pagination?.total };
 			},
 			(r) => r.id.toLowerCase(),
@@ -331,7 +353,7 @@ export class VbrDirectory implements UserDirectory {
 	async setServiceAccountMode(user: VeeamUser, enabled: boolean): Promise<VeeamUser> {
 		const path = this.userPath(user.ref, 'changeServiceAccountMode');
 		const res = await this.call<VbrUserModel>({ method: 'POST', path, body: { isServiceAccountEnable: enabled }, idempotent: true });
-		const updated = sameUserOrFail(this.ctx, fromVbrUser(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
+		const updated = sameUserOrFail(this.ctx, this.fromModel(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
 		this.snapshot?.put(updated);
 		return updated;
 	}

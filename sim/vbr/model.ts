@@ -36,6 +36,13 @@ export interface VbrOptions {
 	initialUsers?: Array<{ name: string; type: VbrUserType; roles: string[]; isServiceAccount?: boolean }>;
 	/** Global MFA setting at start (`/security/settings`). */
 	mfaEnabled?: boolean;
+	/**
+	 * On API 1.3-rev1, name the built-in roles as 1.3-rev1's reference does: "Veeam Backup
+	 * Administrator", "Veeam Security Administrator", "Veeam Restore Operator" (its examples and its
+	 * "Available to: Veeam Backup Administrator"), and the other four the same way (assumed). Default
+	 * false: 1.3-rev2's names on both versions (what the rest of the tests expect; see sim/contracts/vbr.md).
+	 */
+	rev1RoleNames?: boolean;
 }
 
 export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';

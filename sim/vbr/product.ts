@@ -63,7 +63,7 @@ export class VbrProduct implements SimProduct {
 	) {
 		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
 		this.maxPageSize = options.maxPageSize ?? 500;
-		this.roleStore = new VbrRoleStore(this.maxPageSize);
+		this.roleStore = new VbrRoleStore(this.maxPageSize, options.rev1RoleNames === true);
 		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
 		this.authorization = new VbrAuthorization(ctx.clock);
 		this.reset();
@@ -232,7 +232,7 @@ export class VbrProduct implements SimProduct {
 		return listUsers(req, {
 			sorted: this.usersSortedByName(),
 			maxPageSize: this.maxPageSize,
-			roleName: (id) => this.roleStore.nameOf(id),
+			roleName: (id, version) => this.roleStore.shownNameOf(id, version),
 			mfa: (u) => this.effectiveMfa(u),
 			model: (u, version) => this.userModel(u, version),
 		});
@@ -410,7 +410,7 @@ export class VbrProduct implements SimProduct {
 			id: user.id,
 			name: user.name,
 			type: user.type,
-			roles: user.roleIds.map((id) => this.roleStore.ref(id)),
+			roles: user.roleIds.map((id) => this.roleStore.ref(id, version)),
 			isServiceAccount: user.isServiceAccount,
 		};
 		// `mfaEnabled` on users arrived with 1.3-rev2 (VBR 13.1).

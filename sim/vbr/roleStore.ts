@@ -8,8 +8,23 @@ const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
 export class VbrRoleStore {
 	private roles = new Map<string, VbrRole>();
 
-	constructor(private readonly maxPageSize: number) {
+	constructor(
+		private readonly maxPageSize: number,
+		/** Name the roles on 1.3-rev1 as its reference does (`VbrOptions.rev1RoleNames`). */
+		private readonly rev1Names = false,
+	) {
 		this.reset();
+	}
+
+	/** A role's name as the API of `version` shows it. */
+	shownName(role: VbrRole, version: string): string {
+		return this.rev1Names && version === '1.3-rev1' && role.isBuiltIn ? `Veeam ${role.name}` : role.name;
+	}
+
+	/** The shown name of the role with this id (the id itself for an unknown one). */
+	shownNameOf(id: string, version: string): string {
+		const role = this.roles.get(id);
+		return role ? this.shownName(role, version) : id;
 	}
 
 	reset(): void {
@@ -39,9 +54,9 @@ export class VbrRoleStore {
 		const isBuiltInFilter = version === '1.3-rev1' ? undefined : boolParam(q, 'isBuiltInFilter');
 		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
 		let list = [...this.roles.values()].filter(
-			(r) => (!nameMatch || nameMatch(r.name)) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
+			(r) => (!nameMatch || nameMatch(this.shownName(r, version))) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
 		);
-		const key = orderColumn === 'Description' ? (r: VbrRole) => r.description : (r: VbrRole) => r.name;
+		const key = orderColumn === 'Description' ? (r: VbrRole) => r.description : (r: VbrRole) => this.shownName(r, version);
 		list.sort((a, b) => key(a).localeCompare(key(b)));
 		if (!orderAsc) list = list.reverse();
 		const page = list.slice(skip, skip + limit);
@@ -64,9 +79,9 @@ export class VbrRoleStore {
 	}
 
 	/** A role as it appears inside a user (`RoleModel` without `isBuiltIn`, as Veeam's examples show). */
-	ref(id: string): Record<string, unknown> {
+	ref(id: string, version: string): Record<string, unknown> {
 		const role = this.roles.get(id);
-		return role ? { id: role.id, name: role.name, description: role.description } : { id, name: id };
+		return role ? { id: role.id, name: this.shownName(role, version), description: role.description } : { id, name: id };
 	}
 
 	/**
@@ -79,7 +94,7 @@ export class VbrRoleStore {
 	}
 
 	model(role: VbrRole, version: string): Record<string, unknown> {
-		const model: Record<string, unknown> = { id: role.id, name: role.name, description: role.description };
+		const model: Record<string, unknown> = { id: role.id, name: this.shownName(role, version), description: role.description };
 		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
 		return model;
 	}

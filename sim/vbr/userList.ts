@@ -13,7 +13,8 @@ export interface UserListDeps {
 	/** Every user, sorted by name. */
 	sorted: VbrUser[];
 	maxPageSize: number;
-	roleName(id: string): string;
+	/** The role's name as the API of `version` shows it. */
+	roleName(id: string, version: string): string;
 	/** Whether MFA applies to the user now. */
 	mfa(user: VbrUser): boolean;
 	model(user: VbrUser, version: string): Record<string, unknown>;
@@ -52,7 +53,7 @@ export function listUsers(req: SimRequest, deps: UserListDeps): SimResponse {
 				(!nameMatch || nameMatch(u.name)) &&
 				(!typeFilter.length || typeFilter.includes(u.type)) &&
 				(!roleIdFilter || u.roleIds.includes(roleIdFilter.toLowerCase())) &&
-				(!roleNameFilter || u.roleIds.some((id) => deps.roleName(id).toLowerCase() === roleNameFilter)) &&
+				(!roleNameFilter || u.roleIds.some((id) => deps.roleName(id, version).toLowerCase() === roleNameFilter)) &&
 				(isServiceAccountFilter === undefined || u.isServiceAccount === isServiceAccountFilter) &&
 				(mfaEnabledFilter === undefined || deps.mfa(u) === mfaEnabledFilter),
 		);
