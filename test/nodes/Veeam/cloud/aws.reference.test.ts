@@ -153,6 +153,20 @@ describe('Veeam Backup for AWS asking for oldPassword on every PUT (the 2.0 guid
 		expect(cloudUser(sim, 'operator')?.role).toBe('PortalOperator');
 	});
 
+	it('reads the demand from problem details too (errors.OldPassword), as ASP.NET words a missing required field', async () => {
+		sim.addFault({
+			kind: 'answer',
+			method: 'PUT',
+			pathIncludes: '/api/v1/users/',
+			status: 400,
+			headers: { 'content-type': 'application/problem+json' },
+			body: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'One or more validation errors occurred.', status: 400, errors: { OldPassword: ['The OldPassword field is required.'] } },
+		});
+		const promoted = await h.run({ resource: 'user', operation: 'promote', user: byName('restorer'), roleMode: 'replace', roles: ['Portal Operator'] });
+		expect(errorText(promoted)).toMatch(/wants restorer's current password \(oldPassword\) to change the role/);
+		expect(cloudUser(sim, 'restorer')?.role).toBe('RestoreOperator');
+	});
+
 	it('Change Password still works: it sends the current password', async () => {
 		await h.run(onboard(), [{ name: 'pwd_user' }]);
 		const run = await h.run({ resource: 'user', operation: 'changePassword', user: byName('pwd_user'), oldPassword: PASSWORD, newPassword: 'An0ther-Passw0rd!' });
