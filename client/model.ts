@@ -162,6 +162,12 @@ export interface UserDirectory {
 	/** Why `ref` cannot be a user reference on this product (VBR: not a UUID); undefined when it can. */
 	refProblem(ref: string): string | undefined;
 	/**
+	 * Where user IDs are opaque (Azure), whether plain text given for a whole user locator reads as
+	 * an ID rather than a name (Azure: digits, as every Veeam example's ID, or a UUID); absent: it is
+	 * an ID when refProblem accepts it.
+	 */
+	looksLikeRef?(value: string): boolean;
+	/**
 	 * Every matching user (or the first `limit`), paging with the largest page the server accepts.
 	 * The filter, order, offset and limit hold whether the server applied the filter or not.
 	 */

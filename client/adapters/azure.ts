@@ -112,6 +112,14 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 		return undefined;
 	}
 
+	/**
+	 * Plain text for a whole user locator (an expression) is an ID when it has the form of Veeam's
+	 * IDs (digits: `1003`; or a UUID), else a name: any text could be an opaque ID, so the form decides.
+	 */
+	looksLikeRef(value: string): boolean {
+		return /^\d+$/.test(value.trim()) || isUuid(value.trim());
+	}
+
 	builtInAccount(user: VeeamUser): string | undefined {
 		return user.isDefault ? `${user.name} is the default administrator of the appliance` : undefined;
 	}

@@ -27,7 +27,7 @@ export function readUserLocator(ctx: IExecuteFunctions, directory: UserDirectory
 		mode = 'name';
 	}
 	// An expression over the whole locator gives plain text: an ID if it looks like one, else a name.
-	if (mode === 'auto') mode = directory.refProblem(locator.value) === undefined ? 'id' : 'name';
+	if (mode === 'auto') mode = (directory.looksLikeRef?.(locator.value) ?? directory.refProblem(locator.value) === undefined) ? 'id' : 'name';
 	if (mode === 'list' || mode === 'id') {
 		const problem = directory.refProblem(locator.value);
 		if (problem) throw inputError(ctx, i, field, problem, 'Pick the user from the list, or choose "By Name".');

@@ -5,7 +5,7 @@
  * takes neither, every RbacRole value (and any other) kept as a role, MFA over REST, problem
  * details' `errors` and `detail` in the message, and the grant types as the Login reference writes them.
  */
-import { startSimulator, type SimServer } from '../../../../sim';
+import { AZURE_IDP_USER, startSimulator, type SimServer } from '../../../../sim';
 import { AZURE_USER_ID_PATTERN } from '../../../../client/ids';
 import { userLocators } from '../../../../nodes/Veeam/actions/common.descriptions';
 import { shutdownEngine } from '../../../support/engine';
@@ -65,6 +65,12 @@ describe('1. user IDs are opaque strings (Veeam\'s examples: 1003, 1423)', () =>
 		// An ID that names nobody is an absent user, not a malformed one.
 		const absent = await h.run({ resource: 'user', operation: 'get', user: byId('9999') });
 		expect(errorText(absent)).toMatch(/no Veeam user or group with ID 9999/);
+	});
+
+	it('an expression over the whole locator reads digits as an ID and anything else as a name', async () => {
+		const run = await h.run({ resource: 'user', operation: 'get', user: '={{ $json.who }}' }, [{ who: '1003' }, { who: 'operator' }, { who: AZURE_IDP_USER.name }]);
+		expect(run.error).toBeUndefined();
+		expect(run.json.map((u) => u.name)).toEqual(['restorer', 'operator', AZURE_IDP_USER.name]);
 	});
 
 	it('the editor takes a numeric ID in the By ID field of the Azure user locator', () => {
