@@ -215,12 +215,15 @@ export function requestNaming(events: AuthorizationEvent[], name: string, kind: 
  * are new since the change (`isNew`), name none of this execution's users (`knownNames`) and do not
  * say another kind: when exactly one such event could be this change and it could be no other
  * unmatched change, it is `onlyPendingRequestSinceChange`; several: `ambiguous` (never a guess).
+ * `exact`: `isNew` knows which events are new (the read before the change); without it (a window
+ * of creation times) a single candidate is only "could be": `ambiguous` too.
  */
 export function matchRequests(
 	changes: ChangeToMatch[],
 	events: AuthorizationEvent[],
 	isNew: (event: AuthorizationEvent) => boolean,
 	knownNames: string[] = changes.map((c) => c.name),
+	exact = true,
 ): Map<number, RequestMatch> {
 	const result = new Map<number, RequestMatch>();
 	const taken = new Set<string>();
@@ -242,7 +245,7 @@ export function matchRequests(
 		const candidates = free.filter((e) => fits(e, c));
 		if (candidates.length === 0) continue;
 		const rivals = open.filter((o) => o.i !== i && candidates.some((e) => fits(e, o.c)));
-		result.set(i, candidates.length === 1 && rivals.length === 0 ? { event: candidates[0], matchedBy: 'onlyPendingRequestSinceChange' } : { ambiguous: candidates.sort(newestFirst) });
+		result.set(i, exact && candidates.length === 1 && rivals.length === 0 ? { event: candidates[0], matchedBy: 'onlyPendingRequestSinceChange' } : { ambiguous: candidates.sort(newestFirst) });
 	}
 	return result;
 }

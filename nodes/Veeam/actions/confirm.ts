@@ -48,10 +48,12 @@ export interface Claim {
 export type Confirmation = { shown: true } | { shown: false; pending?: RequestMatch };
 
 /**
- * Without the read before the changes, an event counts as new since them when the server created
- * it at most this long before the execution's first change: the clocks of n8n and the server may
- * differ. Five minutes is what Kerberos tolerates by default, which a VBR server joined to a
- * domain and its domain clients keep to. (With that read, which events are new is exact.)
+ * Without the read before the changes (it failed), an event counts as new since them when the
+ * server created it at most this long before the execution's first change: the clocks of n8n and
+ * the server may differ. Five minutes is what Kerberos tolerates by default, which a VBR server
+ * joined to a domain and its domain clients keep to. Such a window cannot tell an older request
+ * made within it from the change's own, so its candidates are only ever `ambiguous`. (With that
+ * read, which events are new is exact.)
  */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -151,7 +153,7 @@ export async function confirmClaims(ctx: IExecuteFunctions, directory: UserDirec
 		return before !== undefined && Number.isFinite(created) && created >= before.readAt - CLOCK_SKEW_MS;
 	};
 	const open = [...missing, ...unobservable];
-	const matches = matchRequests(open, pending, isNew, claims.map((c) => c.name));
+	const matches = matchRequests(open, pending, isNew, claims.map((c) => c.name), known !== undefined);
 	for (const [i, claim] of open.entries()) {
 		const match = matches.get(i);
 		if (claim.observable === false) {
@@ -182,7 +184,7 @@ export function approvalOf(match: RequestMatch | AuthorizationEvent): IDataObjec
 		return {
 			matchedBy: 'ambiguous',
 			candidates: match.ambiguous.map(requestOutput),
-			note: `${match.ambiguous.length} pending requests of this account, new since the change, could be this one, and none names the user: find it in the Veeam console.`,
+			note: `${match.ambiguous.length === 1 ? '1 pending request' : `${match.ambiguous.length} pending requests`} of this account, new since the change, could be this one, and none names the user: find it in the Veeam console.`,
 		};
 	}
 	if ('matchedBy' in match) return { ...requestOutput(match.event), matchedBy: match.matchedBy };

@@ -199,4 +199,25 @@ describe('four-eyes authorization: what is read, and a change nobody holds', () 
 		const run = await h.run(onboard, [{ name: 'TECH\\ghost' }], { continueOnFail: true });
 		expect(run.json[0].error).toMatch(/^Veeam answered that "TECH\\ghost" was created, but the server does not show it/);
 	});
+
+	it('when the read before the changes fails, "new since the change" is by the server\'s creation time, allowing 5 minutes of clock skew, and only ever "could be"', async () => {
+		authorization().configure({ wording: 'none' });
+		authorization().setFourEyes(true, 'VBR01\\security');
+		const refuseFirstRead = () => sim.addFault({ kind: 'answer', status: 403, method: 'GET', pathIncludes: '/authorization/events', body: { errorCode: 'AccessDenied', message: 'Forbidden' } });
+		const candidates = (json: IDataObject) => ((json.approval as IDataObject).candidates as IDataObject[]).map((c) => c.id);
+		// The server's clock 4 minutes behind n8n's: its request still counts as made since the change,
+		// but without the read before the change a single candidate is not proof: listed, not picked.
+		sim.clock.advance(-4 * 60);
+		refuseFirstRead();
+		const jane = await h.run(onboard, [{ name: 'TECH\\jane' }], { continueOnFail: true });
+		expect(jane.json[0]).toMatchObject({ action: 'pendingApproval', approval: { matchedBy: 'ambiguous', note: expect.stringMatching(/^1 pending requests? of this account/) } });
+		const [janes] = candidates(jane.json[0]);
+		// 6 minutes behind: raj's own request is beyond the allowance; jane's (within it) is only a "could be".
+		sim.clock.advance(-2 * 60);
+		refuseFirstRead();
+		const raj = await h.run(onboard, [{ name: 'TECH\\raj' }], { continueOnFail: true });
+		expect(raj.json[0]).toMatchObject({ action: 'pendingApproval', approval: { matchedBy: 'ambiguous' } });
+		expect(candidates(raj.json[0])).toEqual([janes]);
+		expect(sim.stats.byStatus['403']).toBe(2);
+	});
 });
