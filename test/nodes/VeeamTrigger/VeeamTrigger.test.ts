@@ -238,6 +238,7 @@ describe('events (VBR)', () => {
 				changedBy: 'VBR01\\svc-n8n',
 				changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 				authorizationEventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+				authorizationEventMatchedBy: 'description', // the simulator's default wording names the user there
 			},
 		]);
 	});
@@ -259,6 +260,7 @@ describe('events (VBR)', () => {
 				changedBy: 'VBR01\\svc-n8n',
 				changedAt: expect.any(String),
 				authorizationEventId: expect.any(String),
+				authorizationEventMatchedBy: 'description',
 			},
 		]);
 		const previous = emitted(result)[0].previous as IDataObject;
