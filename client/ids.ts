@@ -12,7 +12,7 @@ export function isUuid(value: string): boolean {
 }
 
 /**
- * For the editor: an Azure user ID, an opaque string: something besides white space, and no
- * control characters (what client/adapters/azure.ts refProblem refuses as well).
+ * For the editor: an Azure user ID, an opaque string: something besides white space, no control
+ * characters, not `.` or `..` (what client/adapters/azure.ts refProblem refuses as well).
  */
-export const AZURE_USER_ID_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]+$';
+export const AZURE_USER_ID_PATTERN = '^(?!\\.{1,2}$)(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]+$';

@@ -51,7 +51,8 @@ const AZURE_ENTRA_ONBOARD = {
 // Names both products take (AWS: lower-case letters, digits, `_`, `-`; Azure: at most 32, no dot).
 const GOOD_CLOUD = { name: 'good_one', password: 'G00d-Passw0rd!', roles: ['Restore Operator'], description: 'ok' };
 const GOOD_ENTRA = { name: 'good.one@contoso.example', entra: '0c5a6f1e-2b8d-4e2f-9a51-1d6f3c7e8b90', roles: ['Portal Operator'], description: 'ok' };
-const AZURE_OPERATOR_ID = '1cef8d58-92a1-4505-9f3a-6b8e49bec81a';
+/** Azure's user IDs are opaque strings (Veeam's examples: 1003, 1423); the simulator's operator is 1002. */
+const AZURE_OPERATOR_ID = '1002';
 const promoteByName = { resource: 'user', operation: 'promote', user: byName('={{ $json.name }}'), roleMode: 'replace', roles: ['Restore Operator'] };
 const promoteById = { resource: 'user', operation: 'promote', user: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, roleMode: 'replace', roles: ['Restore Operator'] };
 const offboardByName = { resource: 'user', operation: 'offboard', user: byName('={{ $json.name }}') };
@@ -137,10 +138,10 @@ const AWS_CASES: BadInput[] = [
 const AZURE_CASES: BadInput[] = [
 	...cloudCases('azure'),
 	{ product: 'azure', what: 'portal name over 32 characters', parameters: AZURE_ONBOARD, field: 'User Name', good: GOOD_CLOUD, bad: { ...GOOD_CLOUD, name: 'x'.repeat(33) } },
-	{ product: 'azure', what: 'user ID that is not a UUID (promote)', parameters: promoteById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: 'not-a-uuid' } },
-	{ product: 'azure', what: 'user ID that is not a UUID (offboard)', parameters: offboardById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: 'operator' } },
+	{ product: 'azure', what: 'user ID that is blank (promote)', parameters: promoteById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: '   ' } },
+	{ product: 'azure', what: 'user ID with a control character (offboard)', parameters: offboardById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: '10\u000702' } },
 	{ product: 'azure', what: 'user ID ".." (a path segment)', parameters: offboardById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: '..' } },
-	{ product: 'azure', what: 'user ID with a path in it', parameters: promoteById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: `${AZURE_OPERATOR_ID}/../x` } },
+	{ product: 'azure', what: 'user ID with a line break in it', parameters: promoteById, field: 'User', good: { id: AZURE_OPERATOR_ID }, bad: { id: `${AZURE_OPERATOR_ID}\n/../x` } },
 	{ product: 'azure', what: 'Entra ID user without an object ID', parameters: AZURE_ENTRA_ONBOARD, field: 'Entra Object ID', good: GOOD_ENTRA, bad: { ...GOOD_ENTRA, name: 'b@contoso.example', entra: '' } },
 	{ product: 'azure', what: 'Entra ID user with a malformed object ID', parameters: AZURE_ENTRA_ONBOARD, field: 'Entra Object ID', good: GOOD_ENTRA, bad: { ...GOOD_ENTRA, name: 'b@contoso.example', entra: '0c5a6f1e-2b8d-4e2f-9a51' } },
 	{ product: 'azure', what: 'Entra ID user with an object ID that is not text', parameters: AZURE_ENTRA_ONBOARD, field: 'Entra Object ID', good: GOOD_ENTRA, bad: { ...GOOD_ENTRA, name: 'b@contoso.example', entra: ['0c5a6f1e-2b8d-4e2f-9a51-1d6f3c7e8b90'] } },
@@ -412,7 +413,7 @@ describe('cloud products: names, role changes and looks-ups that cannot work', (
 
 describe('azure: a password change for a Microsoft Entra ID user', () => {
 	it('is refused without sending anything: its password is kept in Entra ID', async () => {
-		const { sim, run } = setup({ product: 'azure', parameters: { resource: 'user', operation: 'changePassword', user: byId('f0bdbd86-17f3-4c92-9fca-f31fe12f6403'), newPassword: 'N3w-Passw0rd!x' }, good: {} });
+		const { sim, run } = setup({ product: 'azure', parameters: { resource: 'user', operation: 'changePassword', user: byId('1005'), newPassword: 'N3w-Passw0rd!x' }, good: {} });
 		const result = await run([{}], false);
 		expect(result.error).toMatchObject({ name: 'NodeOperationError' });
 		expect(result.error?.message).toMatch(/is a Microsoft Entra ID account: its password is kept in Entra ID/);

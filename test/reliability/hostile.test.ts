@@ -310,7 +310,8 @@ describe.each(CLOUD_PRODUCTS)('%s: answers no Veeam server should give', (produc
 	let sim: SimServer;
 	let f: CloudFixture;
 	/** AWS addresses users by name, Azure by ID: the locator and path of the initial user "operator". */
-	const OPERATOR_ID = '1cef8d58-92a1-4505-9f3a-6b8e49bec81a';
+	// Azure's user IDs are opaque strings (Veeam's examples: 1003, 1423); the simulator's operator is 1002.
+	const OPERATOR_ID = '1002';
 	const operator = () => (product === 'aws' ? byName('operator') : byId(OPERATOR_ID));
 	const operatorPath = `${USERS_PATH}/${product === 'aws' ? 'operator' : OPERATOR_ID}`;
 	const getOperator = () => ({ resource: 'user', operation: 'get', user: operator() });
@@ -473,20 +474,32 @@ describe.each(CLOUD_PRODUCTS)('%s: answers no Veeam server should give', (produc
 			});
 		});
 	} else {
-		describe('an ID that is no UUID is refused before any request (it would be a path segment)', () => {
-			// From an expression (a literal is refused by n8n itself: the locator's UUID check, below).
-			it.each(['..', '.', 'not-a-uuid', `${OPERATOR_ID}/../..`, `${OPERATOR_ID}?x=1`])('"%s"', async (id) => {
+		describe('an ID that cannot be one is refused before any request (IDs are opaque strings, encoded into the path)', () => {
+			// From an expression (a literal is refused by n8n itself: the locator's check, below).
+			it.each([
+				['..', 'User (item 0): ".." cannot be a user ID: in a URL it means the current or parent path'],
+				['.', 'User (item 0): "." cannot be a user ID: in a URL it means the current or parent path'],
+				['10\u000002', 'User (item 0): the user ID holds control characters, which no Veeam Backup for Microsoft Azure user ID has'],
+			])('%j', async (id, message) => {
 				for (const operation of ['get', 'offboard', 'changePassword']) {
 					const run = await f.run({ resource: 'user', operation, user: byId('={{ $json.id }}'), newPassword: 'N3w-Passw0rd!x' }, [{ id }]);
 					expect(run.error?.name).toBe('NodeOperationError');
-					expect(run.error?.message).toBe(`User (item 0): "${id}" is not a Veeam Backup for Microsoft Azure user ID (a UUID)`);
+					expect(run.error?.message).toBe(message);
 				}
 				expect(sim.stats.requests).toBe(0);
 			});
 
+			it('an ID with a path or query in it is encoded into one path segment: looked up, absent, nothing else reached', async () => {
+				for (const id of [`${OPERATOR_ID}/../..`, `${OPERATOR_ID}?x=1`]) {
+					const run = await f.run({ resource: 'user', operation: 'get', user: byId('={{ $json.id }}') }, [{ id }]);
+					expect(run.error?.message).toBe(`User (item 0): no Veeam user or group with ID ${id}`);
+				}
+				expect(Object.keys(sim.stats.byRoute).filter((r) => !/^(POST \/api\/oauth2\/token|GET \/api\/:version\/users(\/:id)?)$/.test(r))).toEqual([]);
+			});
+
 			it('a literal ".." in the ID field: n8n refuses to run the workflow at all', async () => {
 				// n8n 2.x names the issue (the locator's own message); n8n 1.x says only that there are issues.
-				const issue = N8N_MAJOR >= 2 ? /Not a valid Veeam user ID \(a UUID\)/ : /The workflow has issues and cannot be executed/;
+				const issue = N8N_MAJOR >= 2 ? /Enter the user ID Veeam gave the user/ : /The workflow has issues and cannot be executed/;
 				await expect(f.run({ resource: 'user', operation: 'offboard', user: byId('..') })).rejects.toThrow(issue);
 				expect(sim.stats.requests).toBe(0);
 			});
@@ -494,11 +507,11 @@ describe.each(CLOUD_PRODUCTS)('%s: answers no Veeam server should give', (produc
 	}
 
 	if (product === 'azure') {
-		describe('the trigger and a role listed twice (Azure\'s role is a list)', () => {
+		describe('the trigger and a role listed twice (an answer with role as a list, as v3 wrote it)', () => {
 			it('a user whose role list names its one role twice gives no rolesChanged, on this poll or the next', async () => {
 				const trigger = activate(sim, 'azure', { events: ['rolesChanged'] });
 				expect((await trigger.poll()).response).toBeNull(); // the baseline
-				const users = (sim.product.snapshot().users as IDataObject[]).map((u) => (u.name === 'operator' ? { ...u, role: [...(u.role as string[]), ...(u.role as string[])] } : u));
+				const users = (sim.product.snapshot().users as IDataObject[]).map((u) => (u.name === 'operator' ? { ...u, role: [u.role, u.role] } : u));
 				sim.addFault({ kind: 'answer', status: 200, body: { offset: 0, limit: -1, totalCount: users.length, results: users }, count: 2, method: 'GET', pathIncludes: USERS_PATH });
 				for (let poll = 0; poll < 2; poll++) {
 					const result = await trigger.poll();
@@ -536,7 +549,10 @@ describe.each(CLOUD_PRODUCTS)('%s: answers no Veeam server should give', (produc
 			sim.addFault({ kind: 'echo', pathIncludes: loginPath });
 			const run = await f.run(getOperator());
 			expect(run.error?.message).toMatch(
-				new RegExp(`^${facts.name} login failed \\(password grant, 400 UnexpectedContent: The request could not be processed: grant_type=password&username=${facts.admin}&password=\\[redacted\\]\\)\\.`),
+				// Azure: problem details without errorCode, and the grant as its Login reference writes it.
+				product === 'azure'
+					? new RegExp(`^${facts.name} login failed \\(password grant, 400: The request could not be processed: grant_type=Password&username=${facts.admin}&password=\\[redacted\\]\\)\\.`)
+					: new RegExp(`^${facts.name} login failed \\(password grant, 400 UnexpectedContent: The request could not be processed: grant_type=password&username=${facts.admin}&password=\\[redacted\\]\\)\\.`),
 			);
 		});
 

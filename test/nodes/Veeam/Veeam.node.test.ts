@@ -161,7 +161,7 @@ describe('Veeam node description', () => {
 		expect(shownOptions('resource', { product: 'vbr' })).toEqual(['authorizationEvent', 'role', 'user']);
 		expect(shownOptions('resource', { product: 'vbgc' })).toEqual(['mfa', 'role', 'user']);
 		expect(shownOptions('resource', { product: 'aws' })).toEqual(['mfa', 'role', 'user']);
-		expect(shownOptions('resource', { product: 'azure' })).toEqual(['role', 'user']);
+		expect(shownOptions('resource', { product: 'azure' })).toEqual(['mfa', 'role', 'user']);
 		const common = ['accessReport', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'sync'];
 		expect(shownOptions('operation', { product: 'vbr', resource: 'user' })).toEqual([...common, 'resetMfa', 'setServiceAccountMode'].sort());
 		for (const product of ['vbgc', 'aws', 'azure']) {

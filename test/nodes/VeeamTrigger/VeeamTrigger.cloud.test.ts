@@ -48,13 +48,13 @@ const FACTS: Record<CloudProduct, Facts> = {
 	},
 	azure: {
 		// The snapshot keeps users in the order of the list (by name): Administrator, jane.doe@…, mfa_admin, operator, restorer.
-		baselineRefs: [AZURE_DEFAULT_ADMIN_ID, AZURE_IDP_USER.id, AZURE_MFA_USER.id, '1cef8d58-92a1-4505-9f3a-6b8e49bec81a', 'c71cf1ef-912b-4c27-82d1-f23b17377438'],
+		baselineRefs: [AZURE_DEFAULT_ADMIN_ID, AZURE_IDP_USER.id, AZURE_MFA_USER.id, '1002', '1003'],
 		ref: (name) => {
 			const ids: Record<string, string> = {
 				Administrator: AZURE_DEFAULT_ADMIN_ID,
 				mfa_admin: AZURE_MFA_USER.id,
-				operator: '1cef8d58-92a1-4505-9f3a-6b8e49bec81a',
-				restorer: 'c71cf1ef-912b-4c27-82d1-f23b17377438',
+				operator: '1002',
+				restorer: '1003',
 				[AZURE_IDP_USER.name]: AZURE_IDP_USER.id,
 			};
 			if (!ids[name]) throw new Error(`no initial Azure user ${name}`);
@@ -63,7 +63,8 @@ const FACTS: Record<CloudProduct, Facts> = {
 		newUser: (id) => ({ id, type: 'Internal' }),
 		lookupRoute: 'GET /api/:version/users/:id',
 		listRoute: 'GET /api/:version/users',
-		shiftRemoved: 'mfa_admin',
+		// Azure lists in its own order (the simulator: by ID, 1001 … 1005): restorer (1003) ends page 1.
+		shiftRemoved: 'restorer',
 	},
 };
 
@@ -206,7 +207,7 @@ describe.each(['aws', 'azure'] as const)('%s', (product) => {
 
 	it('a removal before the page boundary while paging: the shifted user is looked up, no phantom', async () => {
 		const activation = await baselined();
-		// Pages of 3 by name; removing mfa_admin moves the first user of page 2 onto page 1.
+		// Pages of 3 in the server's order; removing a user of page 1 moves the first user of page 2 onto it.
 		sim.addFault({ kind: 'delay', ms: 400, method: 'GET', pathIncludes: USERS_PATH[product], after: 1 });
 		const start = sim.stats.byRoute[facts.listRoute] ?? 0;
 		const poll = activation.poll();
@@ -301,7 +302,7 @@ describe('azure: Microsoft Entra ID users', () => {
 	it('the Veeam Updater role (Azure only) is a role like any other', async () => {
 		const activation = activate(sim, 'azure', { events: ['rolesChanged'] });
 		expect((await activation.poll()).response).toBeNull();
-		await admin.setRoles('c71cf1ef-912b-4c27-82d1-f23b17377438', ['VeeamUpdater']);
+		await admin.setRoles('1003', ['VeeamUpdater']);
 		const [item] = emitted(await activation.poll());
 		expect(item).toMatchObject({ event: 'rolesChanged', user: { name: 'restorer', roles: [{ id: 'VeeamUpdater', name: 'Veeam Updater' }] } });
 	});

@@ -164,7 +164,8 @@ export function fromAzureUser(u: IDataObject): VeeamUser {
 		id: String(u.id),
 		name: String(u.name),
 		type: String(u.type),
-		roles: (Array.isArray(u.role) ? u.role : []).flatMap((r) => portalRole('azure', r)),
+		// v8.1: `role` is one string (RbacRole); older versions wrote a list.
+		roles: (Array.isArray(u.role) ? u.role : [u.role]).filter((r) => typeof r === 'string').flatMap((r) => portalRole('azure', r)),
 		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
 		...(typeof u.description === 'string' ? { description: u.description } : {}),
 		...(u.isDefault === true ? { isDefault: true } : {}),
@@ -386,7 +387,7 @@ abstract class PortalAdmin implements Admin {
 
 	async login(): Promise<void> {
 		const { username, password } = LOGIN[this.product];
-		const res = await this.http.post(this.tokenPath, new URLSearchParams({ grant_type: 'password', username, password }).toString(), {
+		const res = await this.http.post(this.tokenPath, new URLSearchParams({ grant_type: this.product === 'azure' ? 'Password' : 'password', username, password }).toString(), {
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 		});
 		expectOk(res.status, 'login', res.data);
@@ -464,7 +465,8 @@ export class AzureAdmin extends PortalAdmin {
 
 	/** Returns the new user's ID. `identityProvider`: a Microsoft Entra ID user (no password, an object ID). */
 	async addUser(name: string, roleIds: string[], extra: { description?: string; identityProvider?: boolean } = {}): Promise<string> {
-		const role = [this.oneRole(roleIds)];
+		// Azure v8.1: `role` is one string (RbacRoleNullable).
+		const role = this.oneRole(roleIds);
 		const description = extra.description ?? '';
 		const body = extra.identityProvider
 			? { name, description, type: 'IdentityProvider', identityProviderEntityId: `0e7f0000-0000-4000-8000-${String(++this.entities).padStart(12, '0')}`, role }
@@ -474,12 +476,12 @@ export class AzureAdmin extends PortalAdmin {
 	}
 
 	async setRoles(ref: string, roleIds: string[]): Promise<void> {
-		await this.call('put', `${this.users}/${ref}`, { role: [this.oneRole(roleIds)] });
+		await this.call('put', `${this.users}/${ref}`, { role: this.oneRole(roleIds) });
 	}
 
 	/**
-	 * Azure's REST API has no call to turn another user's MFA on or off (the user does it at the
-	 * portal): done inside the simulator, as the user's own set-up would leave it.
+	 * Done inside the simulator, as a finished set-up would leave it (the REST set-up, enableMfa and
+	 * acceptMfa, needs a code from the new secret: the engine tests of MFA go through it).
 	 */
 	async setMfa(enabled: boolean, ref?: string): Promise<void> {
 		if (!ref) throw new Error('Azure MFA is per user: give the user');

@@ -80,7 +80,7 @@ describe('1. user IDs are opaque strings (Veeam\'s examples: 1003, 1423)', () =>
 		expect(regex).toBe(AZURE_USER_ID_PATTERN);
 		const re = new RegExp(String(regex));
 		for (const ok of ['1003', '1423', '543', '5ff0e0eb-45cf-48cc-9677-7613fc79bc11', 'opaque-id_7']) expect(`${ok}:${re.test(ok)}`).toBe(`${ok}:true`);
-		for (const bad of ['', '   ', 'a\u0001b', '12\n3']) expect(`${JSON.stringify(bad)}:${re.test(bad)}`).toBe(`${JSON.stringify(bad)}:false`);
+		for (const bad of ['', '   ', 'a\u0001b', '12\n3', '.', '..']) expect(`${JSON.stringify(bad)}:${re.test(bad)}`).toBe(`${JSON.stringify(bad)}:false`);
 	});
 });
 
