@@ -88,7 +88,8 @@ export class PortalConsole {
 			description: 'Added in the console',
 			type: 'IdentityProvider',
 			identityProviderEntityId: randomUUID(),
-			role: [role],
+			// v8.1: one string (RbacRoleNullable, Veeam's v8 reference, tag/User).
+			role,
 		});
 	}
 
@@ -99,7 +100,8 @@ export class PortalConsole {
 	private async call(method: string, path: string, body?: unknown): Promise<unknown> {
 		const c = CONSOLE[this.product];
 		if (!this.token) {
-			const form = new URLSearchParams({ grant_type: 'password', username: c.admin, password: c.password }).toString();
+			// Azure's Login reference writes the grant `Password`; the others take `password`.
+			const form = new URLSearchParams({ grant_type: this.product === 'azure' ? 'Password' : 'password', username: c.admin, password: c.password }).toString();
 			const answer = (await this.send('POST', c.tokenPath, form, 'application/x-www-form-urlencoded')) as { access_token?: string };
 			if (!answer?.access_token) throw new Error(`${this.product} console: no access token in ${JSON.stringify(answer)}`);
 			this.token = answer.access_token;
