@@ -211,7 +211,7 @@ export function cloudUsersNamed(sim: SimServer, name: string): IDataObject[] {
 	return users.filter((u) => String(u.name).toLowerCase() === name.toLowerCase());
 }
 
-/** The API value of a user's one role (AWS: `role`, Azure: `role: [one]`), '' when absent. */
+/** The API value of a user's one role (`role`: one string; Azure v5 answers a list of one), '' when absent. */
 export function roleOf(sim: SimServer, name: string): string {
 	const role = cloudUser(sim, name)?.role;
 	return Array.isArray(role) ? role.map(String).join() : String(role ?? '');
