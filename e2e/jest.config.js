@@ -13,8 +13,10 @@ module.exports = {
 	// Builds the package once (npm run build) and snapshots it before any test file runs.
 	globalSetup: '<rootDir>/e2e/globalSetup.ts',
 	globalTeardown: '<rootDir>/e2e/globalTeardown.ts',
-	// Each n8n CLI call takes seconds (2.x: ~3-6 s); `n8n start` up to a minute.
-	testTimeout: 300_000,
+	// Each n8n CLI call takes seconds (2.x: ~3-6 s); `n8n start` up to a minute. Only a hang reaches
+	// this: every wait in the tests is for work (a poll, an execution, a process healthy), each with
+	// its own limit, and a busy machine makes the CLI calls several times slower.
+	testTimeout: 600_000,
 	// Two cores here: an n8n process per worker is plenty.
 	maxWorkers: 2,
 	verbose: true,

@@ -22,6 +22,21 @@ import { N8nWorker } from './lib/worker';
 const VERSION = '2.40.7';
 const CREDENTIAL = { id: 'veeamQueueVbr01', name: 'Veeam Backup & Replication (queue)' };
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Only a hang reaches it. The tests wait for work (executions started, users created, polls), each
+ * wait with its own generous limit, so a busy machine makes them slower, never failed.
+ */
+const HANG_MS = 600_000;
+
+/** Waits until `done()` holds, checking every `everyMs`; false when `limitMs` passed first (a hang). */
+async function until(done: () => boolean, limitMs: number, everyMs = 100): Promise<boolean> {
+	const started = Date.now();
+	while (!done()) {
+		if (Date.now() - started > limitMs) return false;
+		await sleep(everyMs);
+	}
+	return true;
+}
 
 const veeam = (name: string, parameters: Record<string, unknown>) =>
 	node(name, 'n8n-nodes-veeam.veeam', 1, { product: 'vbr', ...parameters }, { credentials: { veeamBackupReplicationApi: CREDENTIAL } });
@@ -128,7 +143,7 @@ run(`n8n ${VERSION} in queue mode (PostgreSQL, Redis, a main and two workers)`, 
 		await n8n.start();
 		workers.push(await N8nWorker.start(n8n, 'worker-1'), await N8nWorker.start(n8n, 'worker-2'));
 		process.stderr.write(`[e2e queue] postgres :${pg.port}, redis :${redis.port}, main + 2 workers healthy at ${at()}\n`);
-	}, 300_000);
+	}, HANG_MS);
 
 	afterAll(async () => {
 		for (const w of workers) await w.stop().catch(() => undefined);
@@ -171,7 +186,7 @@ run(`n8n ${VERSION} in queue mode (PostgreSQL, Redis, a main and two workers)`, 
 		const before = sim.stats.grants['password:200'] ?? 0;
 		expect(await post('hr-event', { event: 'hire', account: hires[0] })).toMatchObject({ status: 200 });
 		expect(sim.stats.grants['password:200'] ?? 0).toBeLessThanOrEqual(before + 1);
-	}, 180_000);
+	}, HANG_MS);
 
 	let killedRun: string | undefined;
 
@@ -181,23 +196,20 @@ run(`n8n ${VERSION} in queue mode (PostgreSQL, Redis, a main and two workers)`, 
 		const seen = workers.map((w) => startedBy(w).length);
 		expect((await post('hires', { accounts })).status).toBe(200);
 		// Which worker took it, and kill it once some users exist.
-		let victim: N8nWorker | undefined;
-		for (let i = 0; i < 200 && !victim; i++) {
-			victim = workers.find((w, k) => startedBy(w).length > seen[k]);
-			await sleep(50);
-		}
-		expect(victim).toBeDefined();
+		const victim = () => workers.find((w, k) => startedBy(w).length > seen[k]);
+		if (!(await until(() => victim() !== undefined, 120_000, 50))) throw new Error('no worker started the execution of 50 onboardings within 120 s');
 		const created = () => accounts.filter((a) => userNamed(sim, a)).length;
-		for (let i = 0; i < 200 && created() < 10; i++) await sleep(50);
-		await (victim as N8nWorker).kill9();
+		// Some users created, not all: the latency makes the 50 take seconds, so this is mid-run.
+		await until(() => created() >= 10, 120_000, 50);
+		await (victim() as N8nWorker).kill9();
 		const createdAtKill = created();
-		process.stderr.write(`[e2e queue] killed ${victim?.name} with ${createdAtKill} of 50 created\n`);
+		process.stderr.write(`[e2e queue] killed ${victim()?.name} with ${createdAtKill} of 50 created\n`);
 		expect(createdAtKill).toBeLessThan(50);
 
 		// Run it again (what an operator, or n8n's retry, does): the other worker converges.
 		sim.latencyMs = 0;
 		expect((await post('hires', { accounts })).status).toBe(200);
-		for (let i = 0; i < 600 && created() < 50; i++) await sleep(100);
+		await until(() => created() >= 50, 300_000);
 		await sleep(2_000);
 		expect(created()).toBe(50);
 		expect(duplicateNames(sim)).toEqual([]);
@@ -208,30 +220,31 @@ run(`n8n ${VERSION} in queue mode (PostgreSQL, Redis, a main and two workers)`, 
 		// The killed run is never reported a success (n8n marks it failed: the last test).
 		expect(runs[0].status).not.toBe('success');
 		killedRun = runs[0].id;
-	}, 180_000);
+	}, HANG_MS);
 
 	it('the Veeam Trigger polls on the main only: a change made between polls is emitted once in all', async () => {
 		const eventsBefore = collector.to('/changed').length;
 		const veeamConsole = new VbrConsole(sim);
 		await veeamConsole.setRoles('TECH\\sheila.d.cory', ['Backup Operator']);
-		await collector.waitFor((r) => r.path === '/changed', { timeoutMs: 90_000 });
+		// A poll is due within a minute; its execution then runs on a worker.
+		await collector.waitFor((r) => r.path === '/changed', { timeoutMs: 180_000 });
 		const pollsAt = sim.stats.byRoute['GET /api/v1/security/users'] ?? 0;
 		// One more poll at least: it must not repeat the change.
-		for (let i = 0; i < 900 && (sim.stats.byRoute['GET /api/v1/security/users'] ?? 0) < pollsAt + 1; i++) await sleep(100);
+		await until(() => (sim.stats.byRoute['GET /api/v1/security/users'] ?? 0) >= pollsAt + 1, 180_000);
 		await sleep(3_000);
 		expect(collector.to('/changed').length - eventsBefore).toBe(1);
 		expect(collector.to('/changed').at(-1)?.json).toEqual({ user: 'TECH\\sheila.d.cory', event: 'rolesChanged' });
 		// The executions ran on workers; the polls themselves on the main (no worker logs a poll).
 		expect(executionsOf('veeamQueueTrig01').filter((r) => r.status === 'success')).toHaveLength(1);
-	}, 200_000);
+	}, HANG_MS);
 
 	it('n8n marks the killed execution failed (its stalled job, or its queue recovery: every minute here)', async () => {
 		expect(killedRun).toBeDefined();
 		const status = () => executionsOf('veeamQueueBulk01').find((r) => r.id === killedRun)?.status;
 		const waiting = Date.now();
-		for (let i = 0; i < 300 && ['running', 'new'].includes(String(status())); i++) await sleep(500);
+		await until(() => !['running', 'new'].includes(String(status())), 300_000, 500);
 		process.stderr.write(`[e2e queue] killed execution ${killedRun}: ${status()} ${((Date.now() - waiting) / 1000).toFixed(0)} s after the previous test\n`);
 		// 2.40.7 records it as `error` (the job stalled and failed); its queue recovery says `crashed`.
 		expect(['error', 'crashed']).toContain(status());
-	}, 200_000);
+	}, HANG_MS);
 });
