@@ -15,13 +15,18 @@ const USERS = '/api/v1/users';
 
 /**
  * The four roles of the User Guide 10.0 ("Managing User Accounts": Portal Administrator, Portal
- * Operator, Restore Operator, Read-Only User). Their API values are assumed (sim/contracts/aws.md).
+ * Operator, Restore Operator, Read-Only User). Their API values are assumed (sim/contracts/aws.md):
+ * requests send `id`; answers are read in any of the spellings a server may use, the guide's names
+ * and the API values with or without spaces, `-` and `_`, in any case (portal.ts, role()), and the
+ * aliases: `PortalAdmin` as Veeam Backup for Microsoft Azure's RbacRole writes the administrator,
+ * `ReadOnly` and `PortalReadOnlyUser`. Any other value is kept as a role of its own, which the
+ * last-administrator guard counts as one that may be the administrator's.
  */
 const AWS_ROLES: readonly PortalRole[] = [
-	{ id: 'PortalAdministrator', name: 'Portal Administrator', description: 'Full access to the appliance, its users and settings' },
+	{ id: 'PortalAdministrator', name: 'Portal Administrator', description: 'Full access to the appliance, its users and settings', aliases: ['PortalAdmin'] },
 	{ id: 'PortalOperator', name: 'Portal Operator', description: 'Runs and manages backup policies and restores' },
 	{ id: 'RestoreOperator', name: 'Restore Operator', description: 'Performs restores only' },
-	{ id: 'ReadOnlyUser', name: 'Read-Only User', description: 'Views backup policies, protected data and sessions only' },
+	{ id: 'ReadOnlyUser', name: 'Read-Only User', description: 'Views backup policies, protected data and sessions only', aliases: ['ReadOnly', 'PortalReadOnlyUser'] },
 ];
 
 /** `accountType` of an identity-provider user (Veeam's 1.2-rev0 changelog: "the External value in the accountType parameter"). */
@@ -29,9 +34,13 @@ export const AWS_SSO_TYPE = 'External';
 /** The user types a new AWS user can be: a local account (default) or an identity-provider user. */
 export const AWS_USER_TYPES = ['Internal', AWS_SSO_TYPE] as const;
 
-/** User Guide 10.0, "Account Info": 32 characters for a local account, 125 for an identity-provider user. */
+/**
+ * A local account's name: at most 32 characters (User Guide, "Adding User Accounts",
+ * accounts_vba_users_create.html: "The maximum length of the name is 32 characters"). An
+ * identity-provider user's name has no published limit the package could find (the 125 once cited
+ * is not on any page read: sim/contracts/aws.md, assumed): the appliance judges it.
+ */
 const MAX_LOCAL_NAME = 32;
-const MAX_SSO_NAME = 125;
 
 /** The spec's `User` (1.0-rev0) with `role` (1.5-rev1 on, assumed) and `accountType` (assumed in answers). */
 interface AwsUserModel extends IDataObject {
@@ -62,20 +71,18 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	readonly passwordlessTypes = [AWS_SSO_TYPE] as const;
 
 	/**
-	 * The AWS User Guide 10.0, "Account Info" (user_account_name.html): "The maximum length of the name
-	 * is 32 characters for the Veeam Backup for AWS user and 125 characters for the user identity from
-	 * your identity provider", lowercase Latin letters, digits, `_` and `-`, a `$` only last, and "You
-	 * cannot use admin as the account name". An identity-provider user's name is its UserName
-	 * attribute: only its length and `admin` are checked here (the appliance judges the rest).
+	 * The AWS User Guide, "Adding User Accounts" (accounts_vba_users_create.html): "An account name can
+	 * contain only lowercase Latin letters, numeric characters, underscores and dashes. You can use the
+	 * dollar sign ($) as the last character of the user name. The maximum length of the name is 32
+	 * characters"; its 5a version: "An account name cannot be admin". An identity-provider user's name
+	 * is "in the same format as the user name specified in the Identity Provider": only `admin` is
+	 * checked here, besides what no name can hold (lookupProblem); the appliance judges the rest.
 	 */
 	protected newNameProblem(name: string, type?: string): string | undefined {
 		if (name.toLowerCase() === 'admin') return '"admin" cannot be a Veeam Backup for AWS account name (Veeam reserves it)';
-		const sso = type !== undefined && type.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
-		const max = sso ? MAX_SSO_NAME : MAX_LOCAL_NAME;
-		if (name.length > max) {
-			return `the name is longer than ${max} characters, the most Veeam Backup for AWS allows for ${sso ? 'an identity-provider user' : 'a local account'}`;
-		}
-		if (!sso && !/^[a-z0-9_-]+\$?$/.test(name)) {
+		if (type !== undefined && type.toLowerCase() === AWS_SSO_TYPE.toLowerCase()) return undefined;
+		if (name.length > MAX_LOCAL_NAME) return `the name is longer than ${MAX_LOCAL_NAME} characters, the most Veeam Backup for AWS allows for a local account`;
+		if (!/^[a-z0-9_-]+\$?$/.test(name)) {
 			return `"${name}" is not a Veeam Backup for AWS user name: only lowercase Latin letters, digits, _ and - (and $ as the last character)`;
 		}
 		return undefined;

@@ -22,7 +22,15 @@ export interface PortalRole {
 	readonly id: string;
 	readonly name: string;
 	readonly description: string;
+	/**
+	 * Other spellings a server may answer for this role (AWS: `PortalAdmin` for Portal Administrator),
+	 * read as it; requests always send `id`. Only spellings that can mean this role and no other.
+	 */
+	readonly aliases?: readonly string[];
 }
+
+/** A role's spelling without case, spaces, `-` or `_`: `Read-Only User`, `ReadOnlyUser` and `read_only_user` are one. */
+const roleKey = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
 
 /** Veeam's list answer on these products. */
 export interface PortalList<T> {
@@ -142,8 +150,11 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	/** The role with this API value or name, as the common model holds it. */
 	protected role(value: unknown): VeeamRole[] {
 		const text = typeof value === 'string' ? value : '';
-		const known = this.roles.find((r) => sameName(r.id, text) || sameName(r.name, text));
+		const key = roleKey(text);
+		const known = key ? this.roles.find((r) => [r.id, r.name, ...(r.aliases ?? [])].some((spelling) => roleKey(spelling) === key)) : undefined;
 		if (known) return [{ id: known.id, name: known.name, description: known.description }];
+		// Any other value stays the user's role, by its value (never role-less): helpers/lastAdministrator.ts
+		// counts such a role as one that may be the administrator's (roleIdProblem), the safe side.
 		return text ? [{ id: text, name: text }] : [];
 	}
 
