@@ -17,14 +17,18 @@ function hostName(req: SimRequest): string {
 }
 
 /**
- * `recreate` is optional in the spec (`UserMfaSetup`): absent means false. Assumption (as VBGC
- * documents): a user with MFA on needs `recreate: true` for a new secret (400 otherwise); the
- * active secret keeps working until the new one is accepted.
+ * `recreate` is optional in the spec (`UserMfaSetup`, a boolean): absent means false. Veeam's REST
+ * help ("Multi-Factor Authentication", helpcenter.veeam.com/docs/vbaws/rest/mfa.html) prints the
+ * request as `{ "recreate": "false" }`, a string: `"true"` and `"false"` are taken as the booleans,
+ * so that the page's own request works (fixture mfa-enable.request.json); any other value is a 400.
+ * Assumption (as VBGC documents): a user with MFA on needs `recreate: true` for a new secret (400
+ * otherwise); the active secret keeps working until the new one is accepted.
  */
 export function enableMfa(ctx: SimContext, req: SimRequest, user: AwsUser): SimResponse {
 	const body = req.rawBody.length ? jsonBody(req) : {};
-	if (body.recreate !== undefined && typeof body.recreate !== 'boolean') throw badRequest('The recreate property must be true or false.');
-	const recreate = body.recreate === true;
+	const raw = body.recreate;
+	if (raw !== undefined && typeof raw !== 'boolean' && raw !== 'true' && raw !== 'false') throw badRequest('The recreate property must be true or false.');
+	const recreate = raw === true || raw === 'true';
 	if (user.accountType === 'External') {
 		// User Guide, "Enabling Multi-Factor Authentication": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider."
 		throw new SimHttpError(400, 'UnexpectedContent', `${user.name} signs in through the identity provider: MFA cannot be enabled for it.`);
