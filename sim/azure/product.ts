@@ -5,6 +5,7 @@ import { badRequest, formBody, jsonBody, notFound, SimHttpError, type SimRequest
 import { baseUrl } from '../portal/accounts';
 import { PortalProduct, type PortalOptions } from '../portal/product';
 import { acceptMfa, disableMfa, enableMfa } from './mfa';
+import { bodyRole, bodyText, queryInteger } from './body';
 import { AzureValidationError, azureProblem, invalidField } from './problem';
 import {
 	AZURE_ADMIN_ROLE,
@@ -292,8 +293,8 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 	 */
 	private list(req: SimRequest): SimResponse {
 		const param = (name: string) => req.query.getAll(name)[0];
-		const offset = this.integer(param('Offset'), 'Offset', 0, 0);
-		let limit = this.integer(param('Limit'), 'Limit', this.defaultPageSize, -1);
+		const offset = queryInteger(param('Offset'), 'Offset', 0, 0);
+		let limit = queryInteger(param('Limit'), 'Limit', this.defaultPageSize, -1);
 		const max = this.portalOptions.maxPageSize;
 		if (max !== undefined && (limit === -1 || limit > max)) limit = max;
 		const nameFilter = param('NameFilter');
@@ -313,37 +314,13 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		};
 	}
 
-	/** An `int32` query parameter: ASP.NET's validation error for anything else. */
-	private integer(raw: string | undefined, name: string, fallback: number, min: number): number {
-		if (raw === undefined || raw === '') return fallback;
-		if (!/^-?\d+$/.test(raw) || Number(raw) > 2_147_483_647 || Number(raw) < -2_147_483_648) throw invalidField(name, `The value '${raw}' is not valid for ${name}.`);
-		if (Number(raw) < min) throw invalidField(name, `The field ${name} must be between ${min} and 2147483647.`);
-		return Number(raw);
-	}
-
-	/**
-	 * `role` in a body, in the shape of the path's version (azureRoleShape): the other shape is a
-	 * JSON conversion error (400 with `errors["$.role"]`), a value outside `RbacRole` too.
-	 */
+	/** `role` in a body, in the shape of the path's version (body.ts). */
 	private bodyRole(value: unknown, version: string): AzureRole {
-		const shape = this.roleShape(version);
-		const wrong = shape === 'array' ? !Array.isArray(value) : typeof value !== 'string';
-		const target = shape === 'array' ? 'System.Collections.Generic.List`1[Veeam.Azure.REST.Latest.RbacRole]' : 'Veeam.Azure.REST.Latest.RbacRole';
-		const refuse = () => invalidField('$.role', `The JSON value could not be converted to ${target}. Path: $.role`);
-		if (wrong) throw refuse();
-		const values = Array.isArray(value) ? value : [value];
-		if (values.length !== 1) throw badRequest('A user has exactly one role.');
-		const role = AZURE_ROLES.find((r) => r === values[0]);
-		if (!role) throw refuse();
-		return role;
+		return bodyRole(value, this.roleShape(version));
 	}
 
-	/** The body's string properties, each a string or null (else a JSON conversion error). */
 	private text(body: Record<string, unknown>, field: string): string | undefined {
-		const value = body[field];
-		if (value === undefined || value === null) return undefined;
-		if (typeof value !== 'string') throw invalidField(`$.${field}`, `The JSON value could not be converted to System.String. Path: $.${field}`);
-		return value;
+		return bodyText(body, field);
 	}
 
 	/** 201 with `User`. `UserFromClient`: name and description required; Internal: a password; IdentityProvider: an Entra object ID, no password. */
