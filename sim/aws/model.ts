@@ -84,12 +84,12 @@ export type AwsUser = PortalAccount & { role: AwsRole; accountType: AwsAccountTy
 
 export const MAX_DESCRIPTION_LENGTH = 255;
 /**
- * Veeam Backup for AWS User Guide 10.0, "Add Portal Account: Account Info" (helpcenter.veeam.com/
- * docs/vbaws/guide/user_account_name.html): "The maximum length of the name is 32 characters for
- * the Veeam Backup for AWS user and 125 characters for the user identity from your identity
- * provider. The following characters are supported: lowercase Latin letters, numeric characters,
- * underscores and dashes; the dollar sign ($) is supported but only if it the last character of the
- * name." and "You cannot use admin as the account name."
+ * Veeam Backup for AWS User Guide, "Adding User Accounts" (helpcenter.veeam.com/docs/vbaws/guide/
+ * accounts_vba_users_create.html): "An account name can contain only lowercase Latin letters, numeric
+ * characters, underscores and dashes. You can use the dollar sign ($) as the last character of the
+ * user name. The maximum length of the name is 32 characters"; its 5a version: "An account name
+ * cannot be admin". Assumption: identity-provider users' names at most 125 characters (no page read
+ * gives a number for them: sim/contracts/aws.md); the client leaves that check to the server.
  */
 export const MAX_NAME_LENGTH = 32;
 export const MAX_SSO_NAME_LENGTH = 125;
