@@ -123,7 +123,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			startSimulator({ product: 'vbgc' }),
 		]);
 		// The user the MFA example enrols: an existing portal account without MFA.
-		vbgcSim.product.setLogin('jane.doe', 'Jane-Passw0rd!1');
+		vbgcSim.product.setLogin('jane_doe', 'Jane-Passw0rd!1');
 		collector = await Collector.start();
 		n8n = await N8nInstance.create({ version });
 
@@ -262,7 +262,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		const run = await n8n.execute(mfaExample.id);
 
 		const [started] = nodeOutput(run, 'Start MFA set-up');
-		expect(started).toMatchObject({ action: 'mfaSetupStarted', secretsIncluded: false, user: { name: 'jane.doe', mfaEnabled: false } });
+		expect(started).toMatchObject({ action: 'mfaSetupStarted', secretsIncluded: false, user: { name: 'jane_doe', mfaEnabled: false } });
 		expect(started.qrString).toEqual(expect.stringMatching(/^otpauth:\/\/totp\/.*[?&]secret=[A-Z2-7]+/));
 		expect(started.token).toEqual(expect.any(String));
 		expect(started).not.toHaveProperty('secretKey');
@@ -271,12 +271,12 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 
 		const mails = collector.to('/mfa-setup');
 		expect(mails).toHaveLength(1);
-		expect(mails[0].json).toMatchObject({ to: 'jane.doe@example.com', user: 'jane.doe', qrString: started.qrString, token: started.token });
+		expect(mails[0].json).toMatchObject({ to: 'jane.doe@example.com', user: 'jane_doe', qrString: started.qrString, token: started.token });
 		mfaSetup = { qrString: String(started.qrString), token: String(started.token) };
 
 		// Started, not yet on: the server waits for a code.
-		expect(userNamed(vbgcSim, 'jane.doe')?.mfaEnabled).toBe(false);
-		expect(vbgcSim.log.since().map((e) => `${e.action} ${e.target}`)).toEqual(['user.mfaEnable jane.doe']);
+		expect(userNamed(vbgcSim, 'jane_doe')?.mfaEnabled).toBe(false);
+		expect(vbgcSim.log.since().map((e) => `${e.action} ${e.target}`)).toEqual(['user.mfaEnable jane_doe']);
 	});
 
 	describe('in a running n8n (n8n start)', () => {
@@ -346,7 +346,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 				await fetch(webhook, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ user: 'jane.doe', code, token: mfaSetup?.token }),
+					body: JSON.stringify({ user: 'jane_doe', code, token: mfaSetup?.token }),
 					signal: AbortSignal.timeout(60_000),
 				});
 
@@ -354,14 +354,14 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 			const refused = await post(totpAt(secret, vbgcSim.clock.now() + 10 * 60_000));
 			expect(refused.status).toBeGreaterThanOrEqual(400);
 			await refused.text();
-			expect(userNamed(vbgcSim, 'jane.doe')?.mfaEnabled).toBe(false);
+			expect(userNamed(vbgcSim, 'jane_doe')?.mfaEnabled).toBe(false);
 
 			const accepted = await post(await codeNow(secret, vbgcSim));
 			const body = (await accepted.json()) as Record<string, unknown>;
 			expect(accepted.status).toBe(200);
-			expect(body).toMatchObject({ action: 'mfaEnabled', user: { name: 'jane.doe', mfaEnabled: true } });
-			expect(userNamed(vbgcSim, 'jane.doe')?.mfaEnabled).toBe(true);
-			expect(vbgcSim.log.since().map((e) => `${e.action} ${e.target}`)).toEqual(['user.mfaEnable jane.doe', 'user.mfaAccepted jane.doe']);
+			expect(body).toMatchObject({ action: 'mfaEnabled', user: { name: 'jane_doe', mfaEnabled: true } });
+			expect(userNamed(vbgcSim, 'jane_doe')?.mfaEnabled).toBe(true);
+			expect(vbgcSim.log.since().map((e) => `${e.action} ${e.target}`)).toEqual(['user.mfaEnable jane_doe', 'user.mfaAccepted jane_doe']);
 		});
 
 		it('runs examples/hr-sync-with-approval.json: the plan goes to the approver, nothing changes until approved, then exactly the plan is applied; a rejected plan is not', async () => {

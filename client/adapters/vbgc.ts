@@ -1,11 +1,12 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
-import { RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
+import { vbgcNameProblem, vbgcNewNameProblem, vbgcPasswordProblem, vbgcVersionProblem } from './vbgcRules';
 import type {
 	MfaEnrolment,
 	NewUser,
@@ -18,56 +19,17 @@ import type {
 } from '../model';
 
 /**
- * Veeam Backup for Google Cloud 7.0 (API 1.1-rev0 … 1.4-rev0). Users have no ID: the API addresses
- * them by name. The 7.0 reference puts every user call under `/api/v1/users`; one help page shows
- * the MFA calls under `/api/v1/accounts/users` (1.3-rev0). The prefix is kept in this one place.
+ * Veeam Backup for Google Cloud 6.0 and 7.0 (API 1.4-rev0). Users have no ID: the API addresses
+ * them by name. The 7.0 reference (https://helpcenter.veeam.com/references/vbgc/7/rest/tag/Users,
+ * default x-api-version 1.4-rev0) puts every user call under `/api/v1/users`. The help page
+ * https://helpcenter.veeam.com/docs/vbgc/rest/mfa.html shows the MFA call of API 1.3-rev0 under
+ * `/api/v1/accounts/users/{name}/mfaEnable`, and no page shows the other user calls of 1.1-rev0 …
+ * 1.3-rev0: those versions are refused before anything is sent (sim/contracts/vbgc.md, "API versions").
  */
+export { vbgcNameProblem, vbgcNewNameProblem, vbgcPasswordProblem, vbgcVersionProblem, VBGC_PASSWORD_POLICY } from './vbgcRules';
+
 const USERS = '/api/v1/users';
 const ROLES = `${USERS}/roles`;
-
-const MAX_NAME_LENGTH = 64;
-
-/**
- * VBGC's rule for user names, as the simulator documents it (Veeam publishes none): 1 to 64
- * characters, no white space, no `/` or `\`. Refused too, because the name is a path segment:
- * `roles` (`GET /users/roles` lists the roles, so a user of that name could never be read) and
- * `.` / `..` (URLs collapse them: `/users/..` is `/`, so a call for such a user would act on
- * another resource). Undefined when the name is fine.
- */
-export function vbgcNameProblem(name: string): string | undefined {
-	if (name === '') return 'the name is empty';
-	if (name === '.' || name === '..') return `"${name}" cannot be a user name: in a URL it means the current or parent path`;
-	if (name.length > MAX_NAME_LENGTH) {
-		return `the name is longer than ${MAX_NAME_LENGTH} characters, the most Veeam Backup for Google Cloud allows`;
-	}
-	if (/\s/.test(name)) return `"${name}" contains white space, which Veeam Backup for Google Cloud user names cannot hold`;
-	if (/[/\\]/.test(name)) {
-		return `"${name}" contains / or \\, which Veeam Backup for Google Cloud user names cannot hold (they are local portal accounts, not DOMAIN\\name)`;
-	}
-	if (name.toLowerCase() === 'roles') return '"roles" cannot be a user name: the API uses /users/roles for the role list';
-	return undefined;
-}
-
-/**
- * The password policy of VBGC portal accounts. Veeam documents no rule; this is the one the
- * simulator enforces (and a real appliance's complexity check is at least as strict): at least 8
- * characters with an upper-case letter, a lower-case letter, a digit and a special character.
- * The answer never quotes the password, nor its length.
- */
-export const VBGC_PASSWORD_POLICY =
-	'at least 8 characters with an upper-case letter, a lower-case letter, a digit and a special character';
-
-export function vbgcPasswordProblem(password: string): string | undefined {
-	if (password === '') return 'is empty';
-	const missing: string[] = [];
-	if (password.length < 8) missing.push('at least 8 characters');
-	if (!/\p{Lu}/u.test(password)) missing.push('an upper-case letter');
-	if (!/\p{Ll}/u.test(password)) missing.push('a lower-case letter');
-	if (!/\p{Nd}/u.test(password)) missing.push('a digit');
-	if (!/[^\p{L}\p{Nd}]/u.test(password)) missing.push('a special character');
-	if (missing.length === 0) return undefined;
-	return `does not meet the password policy of Veeam Backup for Google Cloud: it lacks ${missing.join(', ')} (the policy: ${VBGC_PASSWORD_POLICY})`;
-}
 
 interface VbgcUserModel {
 	name: string;
@@ -130,7 +92,7 @@ export class VbgcDirectory implements UserDirectory {
 	constructor(private readonly ctx: VeeamContext) {}
 
 	nameProblem(name: string): string | undefined {
-		return vbgcNameProblem(name);
+		return vbgcNewNameProblem(name);
 	}
 
 	refProblem(ref: string): string | undefined {
@@ -142,7 +104,23 @@ export class VbgcDirectory implements UserDirectory {
 		return vbgcPasswordProblem(password);
 	}
 
+	/** The credential's API version, checked once per execution before the first request. */
+	private versionChecked?: Promise<void>;
+
+	private async checkVersion(): Promise<void> {
+		const credentials = await this.ctx.getCredentials(CREDENTIAL_TYPE.vbgc);
+		const version = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
+		const problem = vbgcVersionProblem(version);
+		if (problem) {
+			throw new NodeOperationError(this.ctx.getNode(), problem, {
+				description: 'Choose API version 1.4-rev0 in the credential\'s "API Version" (the server must run Veeam Backup for Google Cloud 6.0 or later).',
+			});
+		}
+	}
+
 	private async call<T>(req: VeeamRequest): Promise<T> {
+		this.versionChecked ??= this.checkVersion();
+		await this.versionChecked;
 		return await veeamApiRequest.call<VeeamContext, ['vbgc', VeeamRequest], Promise<T>>(this.ctx, 'vbgc', { ...req, group: this.group });
 	}
 
@@ -256,7 +234,9 @@ export class VbgcDirectory implements UserDirectory {
 			roleIds: user.roles.map((r) => r.id),
 			...(user.description ? { description: user.description } : {}),
 		};
-		// The name must be one the API can address afterwards (never `.`, `..`, `roles`).
+		// Veeam's rule for new names; and one the API can address afterwards (never `.`, `..`, `roles`).
+		const nameProblem = vbgcNewNameProblem(user.name);
+		if (nameProblem) throw new NodeOperationError(this.ctx.getNode(), `Cannot create the user: ${nameProblem}`);
 		this.userPath(user.name);
 		const created = await createLookingFirst(
 			async () => {

@@ -7,8 +7,10 @@ import { randomInt } from 'node:crypto';
 import { badRequest } from '../core/http';
 
 /**
- * The users collection. The 7.0 reference uses `/api/v1/users`; one help page shows the MFA calls
- * under `/api/v1/accounts/users` for API 1.3-rev0. Kept in this one place should that be needed.
+ * The users collection, as the 7.0 reference gives it for API 1.4-rev0
+ * (https://helpcenter.veeam.com/references/vbgc/7/rest/tag/Users). The MFA help page
+ * (https://helpcenter.veeam.com/docs/vbgc/rest/mfa.html) shows API 1.3-rev0's mfaEnable under
+ * `/api/v1/accounts/users`; the package sends only 1.4-rev0 and later (sim/contracts/vbgc.md).
  */
 export const VBGC_USERS_PATH = '/api/v1/users';
 export const VBGC_TOKEN_PATH = '/api/v1/token';
@@ -36,13 +38,16 @@ export const VBGC_MFA_USER: {
 	/** Its five 8-digit scratch codes (each works once until the next reset). */
 	readonly scratchCodes: readonly string[];
 } = {
-	name: 'mfa.admin',
+	name: 'mfa-admin',
 	password: 'Sim-Mfa-Passw0rd!2',
 	secret: 'MCC6AFPJZL6V7JSFAZSB2C7FEISPHAQX',
 	scratchCodes: ['68816260', '92980759', '97350948', '07920794', '95882096'],
 };
 
-export const MAX_NAME_LENGTH = 64;
+/** Veeam's 7.0 user guide, "Account Info": "The maximum length of the account name is 32 characters." */
+export const MAX_NAME_LENGTH = 32;
+/** Users the simulator is told to hold (seeded, not created over the API) may have older names, up to this. */
+export const MAX_STORED_NAME_LENGTH = 64;
 const SCRATCH_CODE_COUNT = 5;
 
 /**
@@ -82,13 +87,30 @@ export interface VbgcUser {
 
 
 /**
- * Assumption (no documented rule): 1 to 64 characters, no white space, no `/` or `\`. Refused
- * too, since the name is a path segment: `roles` (`GET /users/roles` lists roles, so such a user
- * could not be read back), `.` and `..` (a URL collapses them into another path).
+ * A new user's name (`POST /users`), as Veeam's 7.0 user guide gives the rule
+ * (https://helpcenter.veeam.com/docs/vbgc/guide/backup_admin_name.html, "Account Info"): "The maximum
+ * length of the account name is 32 characters. The following characters are supported: lowercase
+ * Latin letters, numeric characters, underscores and dashes. The following characters are not
+ * supported: \ / " ' [ ] : | < > + = ; , ? * @ & $." The wording of the refusal is assumed (no page
+ * shows one). Refused too, since the name is a path segment: `roles` (`GET /users/roles` lists roles).
  */
 export function validateName(name: string): void {
 	if (name === '') throw badRequest('The name property is required.');
-	if (name.length > MAX_NAME_LENGTH) throw badRequest(`The user name must be at most ${MAX_NAME_LENGTH} characters long.`);
+	if (name.length > MAX_NAME_LENGTH) throw badRequest(`The maximum length of the account name is ${MAX_NAME_LENGTH} characters.`);
+	if (!/^[a-z0-9_-]+$/.test(name)) {
+		throw badRequest('The account name can contain only lowercase Latin letters, numeric characters, underscores and dashes.');
+	}
+	if (name === 'roles') throw badRequest('The user name roles is reserved.');
+}
+
+/**
+ * A user the simulator is told to hold (seeded through its control API, as an appliance may hold
+ * users made before the rule above): 1 to 64 characters, no white space, `/` or `\`; not `roles`,
+ * `.`, `..` (a URL collapses them into another path). Assumption: no page gives older rules.
+ */
+export function validateStoredName(name: string): void {
+	if (name === '') throw badRequest('The name property is required.');
+	if (name.length > MAX_STORED_NAME_LENGTH) throw badRequest(`The user name must be at most ${MAX_STORED_NAME_LENGTH} characters long.`);
 	if (/[\s/\\]/.test(name)) throw badRequest('The user name must not contain white space, / or \\.');
 	if (name.toLowerCase() === 'roles') throw badRequest('The user name roles is reserved.');
 	if (name === '.' || name === '..') throw badRequest(`The user name ${name} is reserved.`);

@@ -19,6 +19,7 @@ import {
 	optionalDescription,
 	satisfiesPasswordPolicy,
 	validateName,
+	validateStoredName,
 	VBGC_DEFAULT_ADMIN,
 	VBGC_DEFAULT_PASSWORD,
 	VBGC_MFA_USER,
@@ -161,7 +162,7 @@ export class VbgcProduct implements SimProduct {
 			user.password = password;
 			return;
 		}
-		validateName(name);
+		validateStoredName(name);
 		this.insert({
 			name,
 			description: '',
@@ -175,7 +176,7 @@ export class VbgcProduct implements SimProduct {
 	seedUsers(opts: SeedOptions): number {
 		const roleIds = (opts.roles ?? [RESTORE_OPERATOR]).map((n) => this.roleByName(n).id);
 		const prefix = opts.prefix ?? 'seed.user';
-		validateName(`${prefix}000000`);
+		validateStoredName(`${prefix}000000`);
 		let added = 0;
 		while (added < opts.count) {
 			const n = ++this.seedCounter;

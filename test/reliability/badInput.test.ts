@@ -34,7 +34,7 @@ const VBGC_ONBOARD = {
 	description: '={{ $json.description }}',
 };
 const GOOD_VBR = { name: 'TECH\\good.one', roles: ['Restore Operator'] };
-const GOOD_VBGC = { name: 'good.one', password: 'G00d-Passw0rd!', roles: ['Restore Operator'], description: 'ok' };
+const GOOD_VBGC = { name: 'good-one', password: 'G00d-Passw0rd!', roles: ['Restore Operator'], description: 'ok' };
 // AWS and Azure: the VBGC fields; Azure's portal users are Type "Internal", its Entra ID users
 // "IdentityProvider" with the Entra object ID instead of a password.
 const AWS_ONBOARD = VBGC_ONBOARD;

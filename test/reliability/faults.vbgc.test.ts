@@ -20,7 +20,7 @@ interface Operation {
 
 const PASSWORD = 'F4ult-Passw0rd!';
 // Eight hires at concurrency 4: the faults meet requests in flight together.
-const HIRES = Array.from({ length: 8 }, (_, i) => `f.hire${i}`);
+const HIRES = Array.from({ length: 8 }, (_, i) => `f-hire${i}`);
 const roleNames = (sim: SimServer, name: string) => vbgcUser(sim, name)?.roles.map((r) => r.name).join();
 
 const operations: Operation[] = [

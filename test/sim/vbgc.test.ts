@@ -396,11 +396,11 @@ describe('user routes', () => {
 	});
 
 	it('creates, reads (any case), updates and deletes a user', async () => {
-		const created = await http.post(USERS, { name: 'Alice.Smith', password: STRONG, roleIds: [ROLE_OPERATOR.toUpperCase()], description: 'Ops' }, bearer(admin));
+		const created = await http.post(USERS, { name: 'alice-smith', password: STRONG, roleIds: [ROLE_OPERATOR.toUpperCase()], description: 'Ops' }, bearer(admin));
 		expect(created.status).toBe(200);
 		expect(created.data).toEqual({
 			user: {
-				name: 'Alice.Smith',
+				name: 'alice-smith',
 				description: 'Ops',
 				mfaEnabled: false,
 				type: 'Local',
@@ -409,35 +409,35 @@ describe('user routes', () => {
 			issues: [],
 		});
 
-		const read = await http.get(`${USERS}/alice.smith`, bearer(admin));
+		const read = await http.get(`${USERS}/ALICE-SMITH`, bearer(admin));
 		expect(read.status).toBe(200);
-		expect(read.data.name).toBe('Alice.Smith');
+		expect(read.data.name).toBe('alice-smith');
 
-		const updated = await http.put(`${USERS}/ALICE.SMITH`, { description: 'Restores', roleIds: [ROLE_RESTORE, ROLE_OPERATOR] }, bearer(admin));
+		const updated = await http.put(`${USERS}/ALICE-SMITH`, { description: 'Restores', roleIds: [ROLE_RESTORE, ROLE_OPERATOR] }, bearer(admin));
 		expect(updated.status).toBe(200);
 		expect(updated.data.issues).toEqual([]);
 		expect(updated.data.user.description).toBe('Restores');
 		expect(updated.data.user.roles.map((r: { name: string }) => r.name)).toEqual(['Restore Operator', 'Portal Operator']);
-		const descOnly = await http.put(`${USERS}/alice.smith`, { description: '' }, bearer(admin));
+		const descOnly = await http.put(`${USERS}/alice-smith`, { description: '' }, bearer(admin));
 		expect(descOnly.data.user).toMatchObject({ description: '', roles: [{ id: ROLE_RESTORE }, { id: ROLE_OPERATOR }] });
 
-		const aliceLogin = await token({ grant_type: 'password', username: 'alice.smith', password: STRONG });
+		const aliceLogin = await token({ grant_type: 'password', username: 'alice-smith', password: STRONG });
 		const alice = aliceLogin.data.access_token as string;
 		const aliceRefresh = aliceLogin.data.refresh_token as string;
-		const deleted = await http.delete(`${USERS}/Alice.Smith`, bearer(admin));
+		const deleted = await http.delete(`${USERS}/Alice-Smith`, bearer(admin));
 		expect(deleted.status).toBe(204);
 		expect(deleted.data).toBe('');
-		const gone = await http.get(`${USERS}/Alice.Smith`, bearer(admin));
+		const gone = await http.get(`${USERS}/Alice-Smith`, bearer(admin));
 		expectProblem(gone, 404, 'NotFound');
-		expect(gone.data.instance).toBe('Alice.Smith');
+		expect(gone.data.instance).toBe('Alice-Smith');
 		expect(gone.data.title).toBe('Not Found');
 		// Her sessions ended with her account, and do not come back with a new account of that name.
-		expectProblem(await http.get(`${USERS}/alice.smith`, bearer(alice)), 401, 'InvalidToken');
-		await http.post(USERS, { name: 'alice.smith', password: STRONG, roleIds: [ROLE_ADMIN] }, bearer(admin));
-		expectProblem(await http.get(`${USERS}/alice.smith`, bearer(alice)), 401, 'InvalidToken');
+		expectProblem(await http.get(`${USERS}/alice-smith`, bearer(alice)), 401, 'InvalidToken');
+		await http.post(USERS, { name: 'alice-smith', password: STRONG, roleIds: [ROLE_ADMIN] }, bearer(admin));
+		expectProblem(await http.get(`${USERS}/alice-smith`, bearer(alice)), 401, 'InvalidToken');
 		expectProblem(await token({ grant_type: 'refresh_token', refresh_token: aliceRefresh }), 401, 'InvalidToken');
-		await http.delete(`${USERS}/alice.smith`, bearer(admin));
-		expectProblem(await http.delete(`${USERS}/Alice.Smith`, bearer(admin)), 404, 'NotFound');
+		await http.delete(`${USERS}/alice-smith`, bearer(admin));
+		expectProblem(await http.delete(`${USERS}/Alice-Smith`, bearer(admin)), 404, 'NotFound');
 		expectProblem(await http.put(`${USERS}/nobody`, { description: 'x' }, bearer(admin)), 404, 'NotFound');
 		expectProblem(await http.post(`${USERS}/nobody/mfaDisable`, {}, bearer(admin)), 404, 'NotFound');
 	});
@@ -445,14 +445,21 @@ describe('user routes', () => {
 	it('validates new users: name, duplicates, roles, password policy', async () => {
 		const post = (body: Record<string, unknown>) => http.post(USERS, body, bearer(admin));
 		const ok = { name: 'bob', password: STRONG, roleIds: [ROLE_RESTORE] };
-		for (const name of ['', 'has space', 'a/b', 'a\\b', 'x'.repeat(65), 'Roles', 42]) {
+		// Veeam's 7.0 user guide, "Account Info": at most 32 characters; lowercase Latin letters, digits, _ and - only.
+		const refused = ['', 'has space', 'a/b', 'a\\b', 'x'.repeat(33), 'x'.repeat(65), 'Roles', 'roles', 'Jane', 'jane.doe', 'jane@corp', 'a$', 'jané', '.', '..', 42];
+		for (const name of refused) {
 			const res = await post({ ...ok, name });
 			expect(`${JSON.stringify(name)}:${res.status}:${res.data.errorCode}`).toBe(`${JSON.stringify(name)}:400:UnexpectedContent`);
 		}
-		expect((await post({ ...ok, name: 'x'.repeat(64) })).status).toBe(200);
-		const dup = await post({ ...ok, name: 'OPERATOR' });
+		expect((await post({ ...ok, name: 'jane.doe' })).data.details).toBe(
+			'The account name can contain only lowercase Latin letters, numeric characters, underscores and dashes.',
+		);
+		expect((await post({ ...ok, name: 'x'.repeat(33) })).data.details).toBe('The maximum length of the account name is 32 characters.');
+		expect((await post({ ...ok, name: 'x'.repeat(32) })).status).toBe(200);
+		expect((await post({ ...ok, name: 'a_b-9' })).status).toBe(200);
+		const dup = await post({ ...ok, name: 'operator' });
 		expectProblem(dup, 400, 'UnexpectedContent');
-		expect(dup.data.instance).toBe('OPERATOR');
+		expect(dup.data.instance).toBe('operator');
 		for (const roleIds of [[], undefined, ['not-a-uuid'], ['11111111-2222-3333-4444-555555555555'], ROLE_ADMIN]) {
 			expectProblem(await post({ ...ok, roleIds }), 400, 'UnexpectedContent');
 		}
@@ -756,7 +763,7 @@ describe('mutation log and state', () => {
 			'user.mfaEnable dave',
 			'user.mfaAccepted dave',
 			'user.password dave',
-			'user.mfaScratchCode mfa.admin',
+			'user.mfaScratchCode mfa-admin',
 			'user.mfaDisable dave',
 			'user.delete dave',
 		]);

@@ -140,7 +140,9 @@ describe('Veeam node description', () => {
 		const visible = (product: string) =>
 			description.properties.filter((p) => p.name === 'userName' && NodeHelpers.displayParameter({ product, resource: 'user', operation: 'onboard' }, p, nodeWith({ product }), description));
 		expect(visible('vbr').map((p) => p.placeholder)).toEqual(['e.g. TECH\\jane.doe']);
-		expect(visible('vbgc').map((p) => p.placeholder)).toEqual(['e.g. jane.doe']);
+		expect(visible('vbgc').map((p) => p.placeholder)).toEqual(['e.g. jane_doe']);
+		// Veeam's 7.0 user guide, "Account Info" (helpcenter.veeam.com/docs/vbgc/guide/backup_admin_name.html).
+		expect(visible('vbgc')[0].description).toContain('up to 32 lowercase Latin letters, digits, _ and -');
 		expect(visible('vbgc')[0].description).not.toMatch(/DOMAIN/);
 	});
 

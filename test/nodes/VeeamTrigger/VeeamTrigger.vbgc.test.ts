@@ -46,20 +46,20 @@ it('records a baseline of every user, keyed by name, and emits nothing', async (
 	expect(first.error).toBeUndefined();
 	expect(first.response).toBeNull();
 	const snapshot = snapshotUsers(sim, 'vbgc', first.workflowStaticData);
-	expect([...(snapshot?.keys() ?? [])]).toEqual(['administrator', 'mfa.admin', 'operator', 'restorer']);
-	expect(comparable(snapshot?.get('mfa.admin'))).toEqual(comparable(serverUsers(sim).get('mfa.admin')));
+	expect([...(snapshot?.keys() ?? [])]).toEqual(['administrator', 'mfa-admin', 'operator', 'restorer']);
+	expect(comparable(snapshot?.get('mfa-admin'))).toEqual(comparable(serverUsers(sim).get('mfa-admin')));
 });
 
 it('user added and removed: by name; previous is the user as last seen, description included', async () => {
 	const activation = await baselined();
-	await admin.addUser('jane.doe', [ROLE.restore], { description: 'Restores for the finance team' });
+	await admin.addUser('jane-doe', [ROLE.restore], { description: 'Restores for the finance team' });
 	const added = await activation.poll();
 	expect(emitted(added)).toEqual([
 		{
 			event: 'userAdded',
 			product: 'vbgc',
 			user: {
-				name: 'jane.doe',
+				name: 'jane-doe',
 				type: 'Local',
 				roles: [{ id: ROLE.restore, name: 'Restore Operator', description: expect.any(String) }],
 				mfaEnabled: false,
@@ -72,7 +72,7 @@ it('user added and removed: by name; previous is the user as last seen, descript
 			detectedAt: expect.any(String),
 		},
 	]);
-	await admin.removeUser('jane.doe');
+	await admin.removeUser('jane-doe');
 	const removed = await activation.poll();
 	expect(emitted(removed)).toEqual([
 		{ event: 'userRemoved', product: 'vbgc', user: null, previous: emitted(added)[0].user, changes: [], detectedAt: expect.any(String) },
@@ -93,10 +93,10 @@ it('roles changed', async () => {
 it('MFA changed: turned on for one user, off for another', async () => {
 	const activation = await baselined();
 	await admin.setMfa(true, 'operator');
-	await admin.setMfa(false, 'mfa.admin');
+	await admin.setMfa(false, 'mfa-admin');
 	const result = await activation.poll();
 	expect(summary(result)).toEqual([
-		['mfaChanged', 'mfa.admin'],
+		['mfaChanged', 'mfa-admin'],
 		['mfaChanged', 'operator'],
 	]);
 	expect(emitted(result).map((i) => i.changes)).toEqual([
@@ -129,33 +129,33 @@ it('a long description is kept as a digest: the change is seen, its old value is
 
 it('a removal before the page boundary while paging: the shifted user is looked up by name, no phantom', async () => {
 	const activation = await baselined();
-	// By name: administrator, mfa.admin, operator | restorer (pages of 3). Removing mfa.admin moves restorer to page 1.
+	// By name: administrator, mfa-admin, operator | restorer (pages of 3). Removing mfa-admin moves restorer to page 1.
 	sim.addFault({ kind: 'delay', ms: 400, method: 'GET', pathIncludes: USERS, after: 1 });
 	const listRoute = `GET ${USERS}`;
 	const start = sim.stats.byRoute[listRoute] ?? 0;
 	const poll = activation.poll();
 	while ((sim.stats.byRoute[listRoute] ?? 0) < start + 1) await new Promise((resolve) => setTimeout(resolve, 5));
-	await admin.removeUser('mfa.admin');
+	await admin.removeUser('mfa-admin');
 	const result = await poll;
 	expect(result.error).toBeUndefined();
 	expect(summary(result)).toEqual([]);
 	expect(sim.stats.byRoute[`GET ${USERS}/:name`]).toBe(1);
-	expect(summary(await activation.poll())).toEqual([['userRemoved', 'mfa.admin']]);
+	expect(summary(await activation.poll())).toEqual([['userRemoved', 'mfa-admin']]);
 });
 
 it('a failed poll emits nothing and keeps the snapshot; the next one reports everything', async () => {
 	const activation = await baselined();
-	await admin.addUser('a.one', [ROLE.restore]);
+	await admin.addUser('a-one', [ROLE.restore]);
 	const good = await activation.poll();
-	await admin.addUser('b.two', [ROLE.restore]);
-	await admin.setDescription('a.one', 'changed');
+	await admin.addUser('b-two', [ROLE.restore]);
+	await admin.setDescription('a-one', 'changed');
 	sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: USERS, after: 1 });
 	const failed = await activation.poll();
 	expect(failed.error).toMatchObject({ httpCode: '500' });
 	expect(failed.workflowStaticData).toEqual(good.workflowStaticData);
 	expect(summary(await activation.poll())).toEqual([
-		['otherFieldsChanged', 'a.one'],
-		['userAdded', 'b.two'],
+		['otherFieldsChanged', 'a-one'],
+		['userAdded', 'b-two'],
 	]);
 });
 

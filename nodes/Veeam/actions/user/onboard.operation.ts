@@ -33,8 +33,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		displayOptions: { show: { product: ['vbgc'] } },
-		placeholder: 'e.g. jane.doe',
-		description: 'The name of the new portal account: 1 to 64 characters without spaces, / or \\',
+		placeholder: 'e.g. jane_doe',
+		description: 'The name of the new portal account: up to 32 lowercase Latin letters, digits, _ and -',
 	},
 	{
 		displayName: 'User Name',

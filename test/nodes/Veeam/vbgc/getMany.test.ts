@@ -23,7 +23,7 @@ beforeEach(() => {
 const getMany = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'getMany', ...params });
 const names = (json: Array<Record<string, unknown>>) => json.map((j) => j.name);
 /** The four users the simulator starts with, by name. */
-const INITIAL = ['administrator', 'mfa.admin', 'operator', 'restorer'];
+const INITIAL = ['administrator', 'mfa-admin', 'operator', 'restorer'];
 
 describe('User → Get Many', () => {
 	it('returns all of 1,204 users in ceil(1204/500) = 3 list requests (the server clamps the page to 500)', async () => {
@@ -37,7 +37,7 @@ describe('User → Get Many', () => {
 		expect(run.items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
 		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
 		// In name order across the pages.
-		expect(names(run.json).slice(0, 5)).toEqual(['administrator', 'mfa.admin', 'operator', 'page000001', 'page000002']);
+		expect(names(run.json).slice(0, 5)).toEqual(['administrator', 'mfa-admin', 'operator', 'page000001', 'page000002']);
 		expect(names(run.json).at(-1)).toBe('restorer');
 	});
 
@@ -69,12 +69,12 @@ describe('User → Get Many', () => {
 	});
 
 	it.each([
-		[{ namePattern: 'ADMIN' }, ['administrator', 'mfa.admin']],
+		[{ namePattern: 'ADMIN' }, ['administrator', 'mfa-admin']],
 		[{ namePattern: 'admin*' }, ['administrator']],
-		[{ namePattern: '*.admin' }, ['mfa.admin']],
+		[{ namePattern: '*-admin' }, ['mfa-admin']],
 		[{ namePattern: '?perator' }, ['operator']],
 		[{ namePattern: 'operator' }, ['operator']],
-		[{ mfaEnabled: true }, ['mfa.admin']],
+		[{ mfaEnabled: true }, ['mfa-admin']],
 		[{ mfaEnabled: false, namePattern: 'admin' }, ['administrator']],
 	])('filters %j on the server', async (filters, expected) => {
 		sim.seed({ count: 600, prefix: 'noise' });
@@ -87,11 +87,11 @@ describe('User → Get Many', () => {
 		[{}, INITIAL],
 		[{ sortBy: 'name', sortDirection: 'DESC' }, [...INITIAL].reverse()],
 		// descriptions: Administrator with MFA, Backup operator, Default administrator, Restore operator
-		[{ sortBy: 'description' }, ['mfa.admin', 'operator', 'administrator', 'restorer']],
-		[{ sortBy: 'mfaEnabled', sortDirection: 'DESC' }, ['mfa.admin', 'administrator', 'operator', 'restorer']],
-		[{ sortBy: 'type' }, ['administrator', 'mfa.admin', 'operator', 'restorer']],
+		[{ sortBy: 'description' }, ['mfa-admin', 'operator', 'administrator', 'restorer']],
+		[{ sortBy: 'mfaEnabled', sortDirection: 'DESC' }, ['mfa-admin', 'administrator', 'operator', 'restorer']],
+		[{ sortBy: 'type' }, ['administrator', 'mfa-admin', 'operator', 'restorer']],
 		[{ offset: 2 }, ['operator', 'restorer']],
-		[{ offset: 1, sortDirection: 'DESC' }, ['operator', 'mfa.admin', 'administrator']],
+		[{ offset: 1, sortDirection: 'DESC' }, ['operator', 'mfa-admin', 'administrator']],
 		[{ offset: 10 }, []],
 	])('orders and offsets %j on the server', async (options, expected) => {
 		const run = await h.run(getMany({ returnAll: true, options }));
@@ -105,7 +105,7 @@ describe('User → Get Many', () => {
 		const run = await h.run(getMany({ returnAll: true, options: { offset: 1000 } }));
 		expect(run.items).toHaveLength(204);
 		expect(routeCount(sim, `GET ${VBGC_USERS}`)).toBe(1);
-		expect(run.json[0].name).toBe('page000998'); // after administrator, mfa.admin, operator and page000001…page000997
+		expect(run.json[0].name).toBe('page000998'); // after administrator, mfa-admin, operator and page000001…page000997
 	});
 
 	it.each([
@@ -125,7 +125,7 @@ describe('User → Get Many', () => {
 		]);
 		expect(run.items.map((i) => [i.json.name, i.pairedItem])).toEqual([
 			['administrator', { item: 0 }],
-			['mfa.admin', { item: 0 }],
+			['mfa-admin', { item: 0 }],
 			['restorer', { item: 1 }],
 		]);
 	});

@@ -65,6 +65,29 @@ describe('login without MFA', () => {
 	});
 });
 
+describe('API versions whose user paths Veeam does not confirm', () => {
+	// The 7.0 reference documents /api/v1/users for 1.4-rev0; the MFA help shows 1.3-rev0 under
+	// /api/v1/accounts/users; nothing gives 1.1-rev0 … 1.3-rev0's other user paths (sim/contracts/vbgc.md).
+	it.each(['1.1-rev0', '1.2-rev0', '1.3-rev0', '0.9-rev2'])('%s is refused before anything is sent, saying which version to choose', async (version) => {
+		h.resetCredential({ apiVersion: 'custom', customApiVersion: version });
+		const run = await h.run(getOperator);
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe(
+			`API version ${version} is not supported for user management: Veeam documents the user calls of API 1.4-rev0 (Veeam Backup for Google Cloud 6.0 and 7.0) under /api/v1/users, while its help shows API 1.3-rev0 using /api/v1/accounts/users and no page gives the paths of the older versions`,
+		);
+		expect(errorText(run)).toContain('Choose API version 1.4-rev0 in the credential\'s "API Version"');
+		expect(sim.stats.requests).toBe(0);
+	});
+
+	it('1.4-rev0 and later versions are sent', async () => {
+		h.resetCredential({ apiVersion: 'custom', customApiVersion: '1.4-rev0' });
+		expect((await h.run(getOperator)).json[0]).toMatchObject({ name: 'operator' });
+		h.resetCredential({ apiVersion: 'custom', customApiVersion: '2.0-rev0' });
+		// The simulator (7.0) does not speak 2.0-rev0: the request went out and the server answered.
+		expect((await h.run(getOperator)).error?.message).toContain('The server does not accept API version 2.0-rev0');
+	});
+});
+
 describe('login with MFA (credential with a TOTP secret)', () => {
 	it('answers the 202 challenge with the current code and works', async () => {
 		h.resetCredential(MFA_ADMIN_LOGIN);

@@ -87,7 +87,7 @@ describe('MFA → Enable', () => {
 	it('refuses a user whose MFA is on already, pointing to Recreate, and changes nothing', async () => {
 		const run = await h.run(mfa('enable', { user: byName(VBGC_MFA_USER.name) }));
 		expect(run.error?.name).toBe('NodeOperationError');
-		expect(run.error?.message).toBe('User (item 0): multi-factor authentication is already on for "mfa.admin"');
+		expect(run.error?.message).toBe('User (item 0): multi-factor authentication is already on for "mfa-admin"');
 		expect(errorText(run)).toContain('Use MFA → Recreate');
 		expect(mutations(sim)).toEqual([]);
 		expect(routeCount(sim, 'POST /api/v1/users/:name/mfaEnable')).toBe(0);
@@ -168,14 +168,14 @@ describe('end to end', () => {
 		const onboarded = await h.run({
 			resource: 'user',
 			operation: 'onboard',
-			userName: 'e2e.user',
+			userName: 'e2e-user',
 			password: PASSWORD,
 			roles: ['Restore Operator'],
 		});
 		expect(onboarded.json[0]).toMatchObject({ action: 'created' });
 
 		// 1. Enable, default output: what a workflow hands the user (QR code) and keeps for Accept (token).
-		const enabled = await h.run(mfa('enable', { user: fromList('e2e.user') }), [{}], { allow: { pendingSecret: true, pendingToken: true } });
+		const enabled = await h.run(mfa('enable', { user: fromList('e2e-user') }), [{}], { allow: { pendingSecret: true, pendingToken: true } });
 		const { qrString, token } = enabled.json[0];
 		const secret = secretOf(qrString);
 
@@ -183,24 +183,24 @@ describe('end to end', () => {
 		const code = await currentCode(secret);
 
 		// 3. Accept with that code and the token.
-		const accepted = await h.run(mfa('accept', { user: byName('e2e.user'), code: '={{ $json.code }}', token: '={{ $json.token }}' }), [{ code, token }]);
+		const accepted = await h.run(mfa('accept', { user: byName('e2e-user'), code: '={{ $json.code }}', token: '={{ $json.token }}' }), [{ code, token }]);
 		expect(accepted.error).toBeUndefined();
-		expect(accepted.json[0]).toMatchObject({ action: 'mfaEnabled', user: { name: 'e2e.user', mfaEnabled: true } });
-		expect(vbgcUser(sim, 'e2e.user')?.mfaEnabled).toBe(true);
-		expect(activeMfa(sim, 'e2e.user')?.secret).toBe(secret);
+		expect(accepted.json[0]).toMatchObject({ action: 'mfaEnabled', user: { name: 'e2e-user', mfaEnabled: true } });
+		expect(vbgcUser(sim, 'e2e-user')?.mfaEnabled).toBe(true);
+		expect(activeMfa(sim, 'e2e-user')?.secret).toBe(secret);
 
 		// 4. A fresh login of that user: password (202 + mfa_token), then a code from the secret.
 		const grantsBefore = { ...sim.stats.grants };
-		h.addCredential('e2e', { username: 'e2e.user', password: PASSWORD, totpSecret: secret });
-		const own = await h.run({ resource: 'user', operation: 'get', user: byName('e2e.user') }, [{}], { credentialId: 'e2e' });
+		h.addCredential('e2e', { username: 'e2e-user', password: PASSWORD, totpSecret: secret });
+		const own = await h.run({ resource: 'user', operation: 'get', user: byName('e2e-user') }, [{}], { credentialId: 'e2e' });
 		expect(own.error).toBeUndefined();
-		expect(own.json[0]).toMatchObject({ name: 'e2e.user', mfaEnabled: true });
+		expect(own.json[0]).toMatchObject({ name: 'e2e-user', mfaEnabled: true });
 		expect(sim.stats.grants['password:202']).toBe((grantsBefore['password:202'] ?? 0) + 1);
 		expect(sim.stats.grants['mfa:200']).toBe((grantsBefore['mfa:200'] ?? 0) + 1);
 
 		// Without the secret the same user can no longer log in.
-		h.addCredential('e2e-no-secret', { username: 'e2e.user', password: PASSWORD });
-		const refused = await h.run({ resource: 'user', operation: 'get', user: byName('e2e.user') }, [{}], { credentialId: 'e2e-no-secret' });
+		h.addCredential('e2e-no-secret', { username: 'e2e-user', password: PASSWORD });
+		const refused = await h.run({ resource: 'user', operation: 'get', user: byName('e2e-user') }, [{}], { credentialId: 'e2e-no-secret' });
 		expect(refused.error?.message).toMatch(/has multi-factor authentication on\. Add its TOTP secret/);
 		expect(mutations(sim).map(([action]) => action)).toEqual(['user.create', 'user.mfaEnable', 'user.mfaAccepted']);
 	});
@@ -244,8 +244,8 @@ describe('MFA → Recreate', () => {
 describe('MFA → Disable', () => {
 	it('turns MFA off: the user then logs in with the password alone', async () => {
 		const run = await h.run(mfa('disable', { user: byName(VBGC_MFA_USER.name) }));
-		expect(run.json[0]).toMatchObject({ action: 'mfaDisabled', user: { name: 'mfa.admin', mfaEnabled: false } });
-		expect(vbgcUser(sim, 'mfa.admin')?.mfaEnabled).toBe(false);
+		expect(run.json[0]).toMatchObject({ action: 'mfaDisabled', user: { name: 'mfa-admin', mfaEnabled: false } });
+		expect(vbgcUser(sim, 'mfa-admin')?.mfaEnabled).toBe(false);
 		h.addCredential('plain', { username: VBGC_MFA_USER.name, password: VBGC_MFA_USER.password });
 		const plain = await h.run({ resource: 'user', operation: 'get', user: byName('operator') }, [{}], { credentialId: 'plain' });
 		expect(plain.error).toBeUndefined();

@@ -33,14 +33,14 @@ const roleNamesOf = (name: string) => vbgcUser(sim, name)?.roles.map((r) => r.na
 
 describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 	it('creates the account with password, roles and description, and outputs the user without the password', async () => {
-		const run = await h.run(onboard({ description: 'Jane Doe, service desk' }), [{ name: 'jane.doe' }]);
+		const run = await h.run(onboard({ description: 'Jane Doe, service desk' }), [{ name: 'jane-doe' }]);
 		expect(run.error).toBeUndefined();
 		expect(run.items).toEqual([
 			{
 				json: {
 					action: 'created',
 					user: {
-						name: 'jane.doe',
+						name: 'jane-doe',
 						type: 'Local',
 						description: 'Jane Doe, service desk',
 						roles: [{ id: VBGC_ROLE_IDS.restoreOperator, name: 'Restore Operator', description: expect.any(String) }],
@@ -52,17 +52,17 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 				pairedItem: { item: 0 },
 			},
 		]);
-		expect(mutations(sim)).toEqual([['user.create', 'jane.doe']]);
+		expect(mutations(sim)).toEqual([['user.create', 'jane-doe']]);
 		expect(JSON.stringify(run.json)).not.toContain(PASSWORD);
 
 		// The password was set: the new user can log in with it.
-		h.addCredential('jane', { username: 'jane.doe', password: PASSWORD });
-		const own = await h.run({ resource: 'user', operation: 'get', user: byName('jane.doe') }, [{}], { credentialId: 'jane' });
-		expect(own.json[0]).toMatchObject({ name: 'jane.doe' });
+		h.addCredential('jane', { username: 'jane-doe', password: PASSWORD });
+		const own = await h.run({ resource: 'user', operation: 'get', user: byName('jane-doe') }, [{}], { credentialId: 'jane' });
+		expect(own.json[0]).toMatchObject({ name: 'jane-doe' });
 	});
 
 	it('onboards several items with one login and one role lookup', async () => {
-		const names = ['a.one', 'b.two', 'c.three'];
+		const names = ['a-one', 'b-two', 'c-three'];
 		const run = await h.run(onboard({ roles: ['Restore Operator', 'Portal Operator'] }), names.map((name) => ({ name })));
 		expect(run.json.map((j) => j.action)).toEqual(['created', 'created', 'created']);
 		expect(run.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -85,15 +85,15 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 	it('takes the password from an expression and never outputs it', async () => {
 		const secrets = ['Fr0m-Expr-Pass#1', 'Fr0m-Expr-Pass#2'];
 		const run = await h.run(onboard({ password: '={{ $json.password }}' }), [
-			{ name: 'expr.one', password: secrets[0] },
-			{ name: 'expr.two', password: secrets[1] },
+			{ name: 'expr-one', password: secrets[0] },
+			{ name: 'expr-two', password: secrets[1] },
 		], { secrets });
 		expect(run.json.map((j) => j.action)).toEqual(['created', 'created']);
 	});
 
 	describe('when the user already exists', () => {
 		it('makes roles and description match by default ("updated", with what was before); the password stays', async () => {
-			const run = await h.run(onboard({ userName: 'OPERATOR', roles: ['Restore Operator'], description: 'Now restores only' }));
+			const run = await h.run(onboard({ userName: 'operator', roles: ['Restore Operator'], description: 'Now restores only' }));
 			expect(run.json[0]).toMatchObject({
 				action: 'updated',
 				before: ['Portal Operator'],
@@ -134,14 +134,14 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 		});
 
 		it('fails the item with "error", naming the field and the item', async () => {
-			const run = await h.run(onboard({ ifExists: 'error' }), [{ name: 'fresh' }, { name: 'Operator' }]);
+			const run = await h.run(onboard({ ifExists: 'error' }), [{ name: 'fresh' }, { name: 'operator' }]);
 			expect(run.error?.name).toBe('NodeOperationError');
 			expect(run.error?.message).toBe('User Name (item 1): Veeam already has a user or group named "operator"');
 			expect(mutations(sim)).toEqual([['user.create', 'fresh']]);
 		});
 
 		it('onboarding the same name twice in one run creates it once', async () => {
-			const run = await h.run(onboard(), [{ name: 'twice' }, { name: 'TWICE' }]);
+			const run = await h.run(onboard(), [{ name: 'twice' }, { name: 'twice' }]);
 			expect(run.json.map((j) => j.action)).toEqual(['created', 'unchanged']);
 			expect(mutations(sim)).toEqual([['user.create', 'twice']]);
 		});
@@ -155,6 +155,12 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 			['a name with /', { name: 'a/b' }, 'contains / or \\'],
 			['a name of 65 characters', { name: 'x'.repeat(65) }, 'User Name (item 0): the name is longer than 64 characters'],
 			['the reserved name roles', { name: 'Roles' }, '"roles" cannot be a user name'],
+			// Veeam's 7.0 user guide, "Account Info": at most 32 characters, lowercase Latin letters, digits, _ and -.
+			['a name of 33 characters', { name: 'x'.repeat(33) }, `User Name (item 0): "${'x'.repeat(33)}" is not a valid new Veeam Backup for Google Cloud user name: at most 32 characters`],
+			['a name with a dot', { name: 'jane.doe' }, 'User Name (item 0): "jane.doe" is not a valid new Veeam Backup for Google Cloud user name: at most 32 characters: lowercase Latin letters, digits, underscores (_) and dashes (-)'],
+			['a name with capitals', { name: 'Jane' }, '"Jane" is not a valid new Veeam Backup for Google Cloud user name'],
+			['a name with @', { name: 'jane@corp' }, '"jane@corp" is not a valid new Veeam Backup for Google Cloud user name'],
+			['a name with a non-Latin letter', { name: 'jané' }, '"jané" is not a valid new Veeam Backup for Google Cloud user name'],
 			['a name that is an object', { name: { first: 'jane' } }, 'User Name (item 0): must be text, but the value is an object'],
 		])('%s', async (_what, input, message) => {
 			const run = await h.run(onboard(), [input]);
@@ -194,7 +200,7 @@ describe('User → Onboard (Veeam Backup for Google Cloud)', () => {
 		});
 
 		it('a bad item stops the run before any item is carried out', async () => {
-			const run = await h.run(onboard(), [{ name: 'ok.one' }, { name: 'ok.two' }, { name: 'not ok' }]);
+			const run = await h.run(onboard(), [{ name: 'ok-one' }, { name: 'ok-two' }, { name: 'not ok' }]);
 			expect(run.error?.message).toContain('User Name (item 2)');
 			expect((run.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(2);
 			expect(mutations(sim)).toEqual([]);

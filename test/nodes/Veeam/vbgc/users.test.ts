@@ -131,6 +131,17 @@ describe('User → Offboard', () => {
 		expect(mutations(sim)).toEqual([['user.delete', 'restorer']]);
 	});
 
+	it('finds and deletes an existing user whose name Veeam\'s rule for new names would refuse (made otherwise, e.g. on an older appliance)', async () => {
+		// Seeded through the simulator's control API, as an appliance may hold it; POST /users would refuse it.
+		sim.product.setLogin('Legacy.Admin', VBGC_DEFAULT_PASSWORD);
+		const got = await h.run({ resource: 'user', operation: 'get', user: byName('Legacy.Admin') });
+		expect(got.json[0]).toMatchObject({ name: 'Legacy.Admin' });
+		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName('Legacy.Admin') });
+		expect(run.json[0]).toMatchObject({ action: 'deleted', user: { name: 'Legacy.Admin' } });
+		expect(vbgcUser(sim, 'Legacy.Admin')).toBeUndefined();
+		expect(mutations(sim)).toEqual([['user.delete', 'Legacy.Admin']]);
+	});
+
 	it('is "absent" for a user that does not exist, or fails if asked to', async () => {
 		const absent = await h.run({ resource: 'user', operation: 'offboard', user: byName('gone') });
 		expect(absent.json[0]).toEqual({ action: 'absent', name: 'gone', directoryAccountRemains: false });
