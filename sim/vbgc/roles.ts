@@ -1,7 +1,9 @@
 /**
  * Veeam Backup for Google Cloud's three built-in user roles. Veeam publishes no role ids for VBGC:
  * the UUIDs below are fixed by the simulator so that tests and workflows can refer to a role by id
- * as well as by name. The descriptions paraphrase the VBGC user guide.
+ * as well as by name. The descriptions are the user guide's words for each role
+ * (https://helpcenter.veeam.com/docs/vbgc/guide/managing_permissions.html, "Managing User Accounts");
+ * that the API's role model carries them as `description` is assumed (the reference prints `roles` collapsed).
  */
 export interface VbgcRole {
 	id: string;
@@ -17,17 +19,17 @@ export const VBGC_ROLES: readonly VbgcRole[] = [
 	{
 		id: '3aa715c3-17b3-45b8-9e0b-c61743bf84d1',
 		name: PORTAL_ADMINISTRATOR,
-		description: 'Can perform all administrative activities, including user, repository and policy management',
+		description: 'Can perform all configuration actions, can manage user roles, and can also act as a Portal Operator and Restore Operator.',
 	},
 	{
 		id: '0adb5f78-6593-4189-9383-95fe820a2647',
 		name: PORTAL_OPERATOR,
-		description: 'Can manage backup policies and perform backup and restore operations',
+		description: 'Can create, edit and start backup policies, manage the protected data, perform all restore operations and view session statistics.',
 	},
 	{
 		id: 'c082aeb7-6c99-4fcc-afaf-360573eff45c',
 		name: RESTORE_OPERATOR,
-		description: 'Can perform restore operations using existing restore points',
+		description: 'Can only perform restore operations and view session statistics.',
 	},
 ];
 

@@ -53,7 +53,7 @@ export function vbrSeededUsers(count: number, random = rng(1)): VeeamUser[] {
 
 /** What the VBGC simulator's `seed` creates: `seed.user000001` … with "Seeded user N". */
 export function vbgcSeededUsers(count: number): VeeamUser[] {
-	const role = { id: 'c082aeb7-6c99-4fcc-afaf-360573eff45c', name: 'Restore Operator', description: 'Can perform restore operations using existing restore points' };
+	const role = { id: 'c082aeb7-6c99-4fcc-afaf-360573eff45c', name: 'Restore Operator', description: 'Can only perform restore operations and view session statistics.' };
 	return Array.from({ length: count }, (_, i) => {
 		const name = `seed.user${String(i + 1).padStart(6, '0')}`;
 		return {
