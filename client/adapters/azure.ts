@@ -32,15 +32,18 @@ const AZURE_ROLES: readonly PortalRole[] = [
 
 /**
  * How `role` travels in requests, per API version. v8 and v8.1: ONE string (`RbacRoleNullable`,
- * the v8 reference and the v8.1 document). v3: an array (UserV3, archive 3.0 "Schemas"). No page
- * was found for v5, v6, v7: assumed as the nearest documented version (v5 as v3: an array; v6 and
- * v7 as v8: a string), and on those a 400 that names `role` is answered once with the other shape.
+ * the v8 reference and the v8.1 document). v3: an array, as the archive 3.0 "Schemas" page prints
+ * it (UserV3; not a version the package offers). No page was found for v4 … v7: ONE string,
+ * assumed from the v8.1 document, whose `User`, `UserFromClient` and `UserUpdateFromClient` carry
+ * `x-veeam-namespace: Veeam.Azure.REST.V3.Representation.Users` (the representation is the V3 one,
+ * unchanged since; sim/contracts/azure.md weighs it against the 3.0 page). On those versions a 400
+ * that names `role` is answered once with the other shape.
  */
 export type AzureRoleShape = 'string' | 'array';
 export function azureRoleShape(version: string): { shape: AzureRoleShape; documented: boolean } {
 	const v = version.trim().toLowerCase();
 	if (v === 'v8' || v === 'v8.1') return { shape: 'string', documented: true };
-	if (/^v[1-5](\.\d+)?$/.test(v)) return { shape: 'array', documented: v === 'v3' };
+	if (v === 'v3') return { shape: 'array', documented: true };
 	return { shape: 'string', documented: false };
 }
 

@@ -2,7 +2,7 @@
  * What Veeam Backup for AWS and Veeam Backup for Microsoft Azure share (one REST framework, see
  * sim/README.md): lists as `{ totalCount, results }` paged with `Offset` / `Limit`, filtered with
  * `SearchPattern` and ordered with `Sort` (`nameAsc` …); a fixed set of roles with one role per
- * user; portal accounts with a password policy; problem-details errors. The products' own
+ * user; portal accounts with passwords (each appliance judges its own policy); problem-details errors. The products' own
  * adapters (aws.ts, azure.ts) say how a user is addressed and what its answer looks like.
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
@@ -14,7 +14,6 @@ import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound,
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
-import { vbgcPasswordProblem } from './vbgc';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
 /** A role as the API names it (`PortalAdministrator`) and as people read it (`Portal Administrator`). */
@@ -116,8 +115,13 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 
 	abstract refProblem(ref: string): string | undefined;
 
+	/**
+	 * Only what cannot be a password (empty): neither product publishes its current policy (Azure: no
+	 * page; AWS: only the 2.0 archive's validate_password.html, another rule than VBGC's), so the
+	 * appliance judges, and its 400 (with `errors` / validatePassword's messages) is what the user reads.
+	 */
 	passwordProblem(password: string): string | undefined {
-		return vbgcPasswordProblem(password)?.replace('Veeam Backup for Google Cloud', this.productName);
+		return password === '' ? 'the password is empty' : undefined;
 	}
 
 	protected async call<T>(req: VeeamRequest): Promise<T> {

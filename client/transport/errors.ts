@@ -10,6 +10,7 @@ import {
 	veeamErrorText,
 	type ConnectionContext,
 } from '../login/index';
+import { PRODUCTS, type Product } from '../products';
 import { scrub } from '../secrets';
 import type { Failure } from './failure';
 import type { VeeamContext, VeeamRequest } from './types';
@@ -23,6 +24,26 @@ export interface CallInfo {
 	tls: ConnectionContext;
 	/** Every secret of this call: the credential's and the request's own. */
 	secrets: readonly string[];
+	/** The product called, for the role a 403 asks for. */
+	product?: Product;
+}
+
+/** How a 403's hint names each product (the VBR and VBGC wordings are the ones users know). */
+const PRODUCT_LABEL: Record<Product, string> = { vbr: 'VBR', vbgc: 'VBGC', aws: 'Veeam Backup for AWS', azure: 'Veeam Backup for Microsoft Azure' };
+
+/**
+ * What a 403 asks of the user. Veeam Backup for Microsoft Azure's `ProblemDetails403` carries
+ * `licenseAgreementAcceptanceRequired` ("Defines whether a license agreement is accepted.", the
+ * v8.1 document): when true, the appliance refuses until its license agreement is accepted, whatever
+ * the role. Otherwise the product's administrator role (client/products.ts), or both roles when the
+ * product is not known.
+ */
+export function forbiddenHint(body: unknown, product?: Product): string {
+	if (body && typeof body === 'object' && (body as Record<string, unknown>).licenseAgreementAcceptanceRequired === true) {
+		return ' The appliance\'s license agreement has not been accepted yet (licenseAgreementAcceptanceRequired): sign in to its web UI and accept it first; until then it refuses requests whatever the role.';
+	}
+	if (!product) return ' The account in the credential needs the Backup Administrator (VBR) or Portal Administrator (VBGC, AWS, Azure) role.';
+	return ` The account in the credential needs the ${PRODUCTS[product].administratorRole} (${PRODUCT_LABEL[product]}) role.`;
 }
 
 /**
@@ -75,9 +96,7 @@ export class VeeamApiError extends NodeApiError {
 		const where = `${info.req.method} ${info.req.path}`;
 		let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
 		if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(info.apiVersion, message);
-		if (failure.status === 403) {
-			description += ' The account in the credential needs the Backup Administrator (VBR) or Portal Administrator (VBGC) role.';
-		}
+		if (failure.status === 403) description += forbiddenHint(failure.body, info.product);
 		super(
 			ctx.getNode(),
 			{ errorCode: errorCode ?? '', message: message ?? '', httpCode: String(failure.status) } as JsonObject,
@@ -122,7 +141,28 @@ export class UnclearOutcomeError extends NodeApiError {
 export function isNotFound(error: unknown, ref?: string): boolean {
 	if (!(error instanceof VeeamApiError) || error.status !== 404) return false;
 	if (error.errorCode !== 'NotFound' && !(error.errorCode === undefined && error.isProblem)) return false;
-	return ref === undefined || error.resourceId === undefined || error.resourceId.toLowerCase() === ref.toLowerCase();
+	return ref === undefined || error.resourceId === undefined || namesRef(error.resourceId, ref);
+}
+
+/**
+ * Whether an error's resource (VBR's `resourceId`, problem details' `instance`) is `ref`: the ID
+ * itself (the v8.1 document: "System ID assigned to an instance … where the error occurred"), or a
+ * request path or URL whose last segment is it (ASP.NET Core's default `instance`:
+ * `/api/v8.1/users/1003`). Another path (`/api/v8.1/users`) names another resource.
+ */
+function namesRef(resource: string, ref: string): boolean {
+	const same = (a: string) => a.toLowerCase() === ref.toLowerCase();
+	if (same(resource)) return true;
+	const path = resource.split(/[?#]/)[0].replace(/\/+$/, '');
+	if (!path.includes('/')) return false;
+	const last = path.slice(path.lastIndexOf('/') + 1);
+	let decoded = last;
+	try {
+		decoded = decodeURIComponent(last);
+	} catch {
+		return false;
+	}
+	return same(decoded);
 }
 
 /**

@@ -145,7 +145,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 		}
 		path = path.split(API_VERSION_SEGMENT).join(apiVersion);
 	}
-	const info: CallInfo = { req: { ...req, path }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets };
+	const info: CallInfo = { req: { ...req, path }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets, product };
 	const idempotent = req.idempotent ?? req.method !== 'POST';
 	const url = `${baseUrl}${path}${queryString(req.qs)}`;
 

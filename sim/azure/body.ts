@@ -17,7 +17,7 @@ export function queryInteger(raw: string | undefined, name: string, fallback: nu
 }
 
 /**
- * `role` in a body, in `shape` (one string on v6 … v8.1, an array on v5: azureRoleShape): the other
+ * `role` in a body, in `shape` (one string on v5 … v8.1, an array on v3 only: azureRoleShape): the other
  * shape is a JSON conversion error (400 with `errors["$.role"]`), a value outside `RbacRole` too.
  */
 export function bodyRole(value: unknown, shape: RoleShape): AzureRole {

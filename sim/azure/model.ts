@@ -21,13 +21,13 @@ export type AzureRole = (typeof AZURE_ROLES)[number];
 /**
  * The shape of `role` in requests and answers per API version. v8 and v8.1: one string
  * (`RbacRoleNullable` / `RbacRole`, the v8 reference and the v8.1 document). v3: an array
- * (`array[string]`, UserV3, helpcenter.veeam.com/archive/vbazure/30/rest/schemas_users.html).
- * Assumed (no page found for v5, v6, v7): the nearest documented version's, v5 as v3 (array),
- * v6 and v7 as v8 (string). See sim/contracts/azure.md.
+ * (`array[string]`, UserV3, helpcenter.veeam.com/archive/vbazure/30/rest/schemas_users.html; not
+ * served). Assumed (no page found for v5, v6, v7): one string, as the v8.1 document's
+ * `Veeam.Azure.REST.V3.Representation.Users` namespace suggests. See sim/contracts/azure.md.
  */
 export type RoleShape = 'string' | 'array';
 export function azureRoleShape(version: string): RoleShape {
-	return /^v[1-5](\.|$)/i.test(version) ? 'array' : 'string';
+	return /^v3(\.|$)/i.test(version) ? 'array' : 'string';
 }
 export const AZURE_ADMIN_ROLE: AzureRole = 'PortalAdmin';
 
@@ -120,7 +120,10 @@ export function azureDescriptionProblem(description: string, lenient = false): s
 	return 'A description can contain only lowercase and uppercase Latin letters, numeric characters, dots, commas and spaces.';
 }
 
-/** Assumption: Veeam documents no policy for Azure; the VBGC simulator's (8+ characters, upper, lower, digit, special). */
+/**
+ * Assumption: Veeam documents no password policy for Azure; the VBGC simulator's (8+ characters,
+ * upper, lower, digit, special). The package does not check it: the appliance judges (contract).
+ */
 export function azurePasswordProblem(password: string): string | undefined {
 	return satisfiesPasswordPolicy(password) ? undefined : PASSWORD_POLICY;
 }

@@ -65,9 +65,11 @@ export interface AzureOptions extends PortalOptions {
 	shortLivedRefreshSeconds?: number;
 	/**
 	 * The shape of `role` per version segment, where a test wants a server other than the contract's
-	 * (azureRoleShape: v5 an array, v6 … v8.1 one string; v5 … v7 are assumed, see the contract).
+	 * (azureRoleShape: one string on v5 … v8.1; v5 … v7 are assumed, see the contract).
 	 */
 	roleShapes?: Record<string, RoleShape>;
+	/** A missing user's 404 `instance`: the ID (default), the request path (ASP.NET Core's default), or none. Assumed either way. */
+	notFoundInstance?: 'id' | 'path' | 'none';
 }
 
 /** `GrantType` (v8.1 document; the Login reference): the values exactly as Veeam writes them. */
@@ -242,11 +244,12 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 
 	// ---- users --------------------------------------------------------------------------------
 
-	/** The `id` path parameter is a string (the document: `type: string`); any other ID is an absent user (404, `instance` the ID). */
+	/** The `id` path parameter is a string (the document: `type: string`); any other ID is an absent user (404, `instance` per notFoundInstance). */
 	private byId(req: SimRequest): AzureUser {
 		const id = req.params.id;
 		const user = this.users.keyed(id);
-		if (!user) throw notFound(`The user ${id} does not exist.`, id);
+		const instance = { id, path: req.path, none: undefined }[this.options.notFoundInstance ?? 'id'];
+		if (!user) throw notFound(`The user ${id} does not exist.`, instance);
 		return user;
 	}
 
@@ -260,7 +263,7 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		return this.options.roleShapes?.[version.toLowerCase()] ?? azureRoleShape(version);
 	}
 
-	/** `User`: `role` one string from v6 on, an array of one on v5 (azureRoleShape); `identityProviderEntityId` for IdentityProvider users. */
+	/** `User`: `role` one string on every version served (azureRoleShape; an array of one only on v3); `identityProviderEntityId` for IdentityProvider users. */
 	private model(user: AzureUser, version: string): Record<string, unknown> {
 		return {
 			id: user.key,

@@ -58,7 +58,7 @@ const promoteById = { resource: 'user', operation: 'promote', user: { __rl: true
 const offboardByName = { resource: 'user', operation: 'offboard', user: byName('={{ $json.name }}') };
 const offboardById = { resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'id', value: '={{ $json.id }}' } };
 
-/** The cases AWS and Azure share (their onboard fields, roles and password policy are alike). */
+/** The cases AWS and Azure share (their onboard fields and roles are alike). */
 function cloudCases(product: 'aws' | 'azure'): BadInput[] {
 	const onboard = product === 'aws' ? AWS_ONBOARD : AZURE_ONBOARD;
 	const c = (what: string, field: string, bad: IDataObject): BadInput => ({ product, what, parameters: onboard, field, good: GOOD_CLOUD, bad: { ...GOOD_CLOUD, ...bad } });
@@ -75,10 +75,9 @@ function cloudCases(product: 'aws' | 'azure'): BadInput[] {
 		c('two roles in one text', 'Role Names or IDs', { roles: 'Restore Operator, Portal Administrator' }),
 		c('unknown role', 'Role Names or IDs', { roles: ['Backup Administrator'] }),
 		c('empty role list', 'Role Names or IDs', { roles: [] }),
+		// Only an empty password is refused here: neither product publishes its current password policy,
+		// so a weak one goes to the appliance, which judges it (test/nodes/Veeam/cloud/users.test.ts).
 		c('empty password', 'Password', { password: '' }),
-		c('weak password (short)', 'Password', { password: 'Ab1!' }),
-		c('weak password (no upper case)', 'Password', { password: 'weak-passw0rd!' }),
-		c('weak password (no symbol)', 'Password', { password: 'WeakPassw0rd' }),
 		c('description is an object', 'Description', { description: { a: 1 } }),
 		{
 			product,
@@ -91,7 +90,7 @@ function cloudCases(product: 'aws' | 'azure'): BadInput[] {
 		{ product, what: 'offboard with an empty name', parameters: offboardByName, field: 'User', good: { name: 'operator' }, bad: { name: '' } },
 		{
 			product,
-			what: 'weak new password',
+			what: 'empty new password',
 			parameters: {
 				resource: 'user',
 				operation: 'changePassword',
@@ -101,7 +100,7 @@ function cloudCases(product: 'aws' | 'azure'): BadInput[] {
 			},
 			field: 'New Password',
 			good: { pw: 'N3w-Passw0rd!x' },
-			bad: { pw: 'password' },
+			bad: { pw: '' },
 		},
 	];
 }

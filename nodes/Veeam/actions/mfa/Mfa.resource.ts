@@ -7,7 +7,10 @@ import * as recreate from './recreate.operation';
 
 export { accept, disable, enable, recreate };
 
-/** MFA set-up through the API: Veeam Backup for Google Cloud only (VBR has User → Reset MFA). */
+/**
+ * MFA set-up through the API: the products with the `mfaSetup` capability (client/products.ts:
+ * Veeam Backup for Google Cloud, AWS and Microsoft Azure). VBR has none; it has User → Reset MFA.
+ */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',

@@ -97,12 +97,26 @@ describe('2. role in the shape of the API version', () => {
 		expect(status(400)).toBe(0);
 	});
 
-	it('sends an array to v5 (assumed as v3\'s UserV3) and reads its answers\' arrays', async () => {
+	it('sends ONE string to v5 (assumed from the v8.1 document\'s V3 namespace, see the contract): created with no 400', async () => {
 		h.resetCredential({ apiVersion: 'v5' });
 		const run = await h.run(onboard('shape_v5'));
 		expect(run.error).toBeUndefined();
 		expect(run.json[0]).toMatchObject({ action: 'created', user: { roles: [{ id: 'RestoreOperator', name: 'Restore Operator' }] } });
 		expect(status(400)).toBe(0);
+	});
+
+	it('a v5 server that wants the 3.0 page\'s array after all gets it on the one retry, and its answers\' arrays are read', async () => {
+		const arrays = await startSimulator({ product: 'azure', azure: { roleShapes: { v5: 'array' } } });
+		try {
+			const h5 = new CloudFixture(arrays, 'azure');
+			h5.resetCredential({ apiVersion: 'v5' });
+			const run = await h5.run(onboard('shape_v5a'));
+			expect(run.error).toBeUndefined();
+			expect(run.json[0]).toMatchObject({ action: 'created', user: { roles: [{ id: 'RestoreOperator', name: 'Restore Operator' }] } });
+			expect(arrays.stats.byStatus[400]).toBe(1);
+		} finally {
+			await arrays.close();
+		}
 	});
 
 	it('on an assumed version whose server wants the other shape (v7 here), answers its 400 about role once with the other shape', async () => {
