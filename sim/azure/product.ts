@@ -58,15 +58,9 @@ export interface AzureOptions extends PortalOptions {
 	supportedVersions?: string[];
 	/** When false, an unsupported version gets a bare message without the list of versions. */
 	announceVersions?: boolean;
-	/**
-	 * Refresh-token lifetime with `short_lived_refresh_token=true` (default 900 s: the help,
-	 * "Authorization and Security": "to change the expiration period to 15 minutes").
-	 */
+	/** Refresh-token lifetime with `short_lived_refresh_token=true` (default 900 s: "to change the expiration period to 15 minutes"). */
 	shortLivedRefreshSeconds?: number;
-	/**
-	 * The shape of `role` per version segment, where a test wants a server other than the contract's
-	 * (azureRoleShape: one string on v5 … v8.1; v5 … v7 are assumed, see the contract).
-	 */
+	/** `role`'s shape per version segment, for a server other than the contract's (azureRoleShape: one string; v5 … v7 assumed). */
 	roleShapes?: Record<string, RoleShape>;
 	/** A missing user's 404 `instance`: the ID (default), the request path (ASP.NET Core's default), or none. Assumed either way. */
 	notFoundInstance?: 'id' | 'path' | 'none';
