@@ -421,7 +421,8 @@ describe('GET /api/v1/users paging', () => {
 			const found = await other.http.get(USERS, { ...as, params: { SearchPattern: '099999', Sort: 'nameDesc' } });
 			expect({ total: first.data.totalCount, n: first.data.results.length }).toEqual({ total: 100_004, n: 500 });
 			expect(found.data.results.map((u: { name: string }) => u.name)).toEqual(['seed_user099999']);
-			expect(Date.now() - t0).toBeLessThan(3_000);
+			// A hang detector, not a speed test (bench:sim measures throughput): see vbgc.test.ts.
+			expect(Date.now() - t0).toBeLessThan(30_000);
 		} finally {
 			await stop(other);
 		}

@@ -634,7 +634,9 @@ describe('GET /api/v1/users paging and queries', () => {
 		expect(first.data.pagination.totalCount).toBe(100_254);
 		expect(names(filtered)).toEqual(['load.099999']);
 		expect(last.data.data).toHaveLength(54);
-		expect(elapsed).toBeLessThan(3_000);
+		// A bound on work, not a speed test (bench:sim measures throughput): it catches work quadratic
+		// in the users (some 10^10 steps at 100,000), with a hundredfold margin over a correct list.
+		expect(elapsed).toBeLessThan(30_000);
 		// Created users land in the sorted view right away.
 		await http.post(USERS, { name: 'aaa', password: STRONG, roleIds: [ROLE_RESTORE] }, bearer(admin));
 		expect(names(await list({ limit: 1 }))).toEqual(['aaa']);

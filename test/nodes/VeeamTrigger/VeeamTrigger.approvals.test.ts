@@ -164,7 +164,7 @@ describe.each(['description', 'name', 'none'] as const)('Veeam Trigger: four-eye
 
 describe('Veeam Trigger: authorization events, 200 randomized rounds with restarts', () => {
 	it('emits every state an event is seen in exactly once: no loss, no repeat', async () => {
-		const seed = Number(process.env.TRIGGER_RANDOM_SEED ?? Date.now() % 100_000);
+		const seed = Number(process.env.TRIGGER_RANDOM_SEED ?? 20_261_205);
 		const random = rng(seed);
 		console.log(`authorization events random test: seed ${seed} (TRIGGER_RANDOM_SEED=${seed} to reproduce)`);
 		authorization().configure({ deletes: 'hold' }); // deletes held like other changes (not refused)
