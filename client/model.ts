@@ -33,7 +33,10 @@ export interface VeeamUser {
 	isDefault?: boolean;
 	/** Azure: the Microsoft Entra ID object of an `IdentityProvider` user. */
 	identityProviderEntityId?: string;
-	/** True for Active Directory and Microsoft Entra ID accounts and groups: deleting the Veeam user leaves the directory account. */
+	/**
+	 * True when the account lives outside Veeam, so deleting the Veeam user leaves it: every VBR account
+	 * (Windows or identity provider), Microsoft Entra ID and SSO accounts.
+	 */
 	isDirectoryAccount: boolean;
 	isGroup: boolean;
 }

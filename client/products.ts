@@ -55,7 +55,14 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		id: 'vbr',
 		name: 'Veeam Backup & Replication',
 		credentialType: 'veeamBackupReplicationApi',
-		auth: { productName: 'Veeam Backup & Replication', defaultPort: 9419, loginPath: '/api/oauth2/token', version: REV_VERSION },
+		auth: {
+			productName: 'Veeam Backup & Replication',
+			defaultPort: 9419,
+			loginPath: '/api/oauth2/token',
+			version: REV_VERSION,
+			// As credentials/VeeamBackupReplicationApi.credentials.ts lists them.
+			offeredVersions: ['1.3-rev1', '1.3-rev2'],
+		},
 		capabilities: ['authorizationEvents', 'resetMfa', 'serviceAccounts', 'serverFilters', 'multipleRoles', 'directoryUsers'],
 		administratorRole: 'Backup Administrator',
 	},

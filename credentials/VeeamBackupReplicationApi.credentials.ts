@@ -47,5 +47,8 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => authenticateRequest(credentials, requestOptions, auth);
 
-	test: ICredentialTestRequest = userListTest('/api/v1/security/users', auth.productName, PRODUCTS.vbr.administratorRole);
+	test: ICredentialTestRequest = userListTest('/api/v1/security/users', auth.productName, PRODUCTS.vbr.administratorRole, 'pagination', { limit: 1 }, undefined, {
+		unauthorized: 'Unauthorized. Get bearer JWT token at /api/login',
+		forbidden: 'Forbidden',
+	});
 }

@@ -155,13 +155,41 @@ export function supportedVersionsFrom(message: string | undefined, refused?: str
 	return [...new Set(versions)];
 }
 
-export function unsupportedVersionMessage(apiVersion: string, serverMessage: string | undefined): string {
+/**
+ * For a refused API version. VBR's reference words it "The specified API version is not supported."
+ * (1.3-rev2, ErrorNotImplementedExample), naming none; real servers have been reported to list them.
+ * Either way the message says what the server named, else what the credential offers (`offered`).
+ */
+export function unsupportedVersionMessage(apiVersion: string, serverMessage: string | undefined, offered: readonly string[] = []): string {
 	const versions = supportedVersionsFrom(serverMessage, apiVersion);
+	if (versions.length) return `The server does not accept API version ${apiVersion}. It supports: ${versions.join(', ')}. Choose one of them in the credential's "API Version".`;
+	const others = offered.filter((v) => v.toLowerCase() !== apiVersion.toLowerCase());
 	return (
-		`The server does not accept API version ${apiVersion}. ` +
-		(versions.length
-			? `It supports: ${versions.join(', ')}. Choose one of them in the credential's "API Version".`
+		`The server does not accept API version ${apiVersion} and does not say which it supports. ` +
+		(others.length
+			? `Choose another in the credential's "API Version": it offers ${others.join(', ')} (or Custom); take the one of the server's release (see Veeam's REST API reference for the release).`
 			: 'Choose the version that matches the server release in the credential\'s "API Version" (see Veeam\'s REST API reference for the release).')
+	);
+}
+
+/**
+ * A password grant refused with 401. A server that completes MFA in the login (`completesMfa`: VBGC,
+ * AWS, Azure answer with an MFA token) refuses only a wrong user name or password here. VBR does
+ * not: its MFA is interactive ("MFA is not supported for non-interactive connections used by …
+ * Veeam Backup & Replication REST API … you must disable MFA for the accounts used", VBR user guide,
+ * Multi-Factor Authentication), and the only public record of its answer to an MFA account is the
+ * same 401 `AccessDenied` "Authentication failed" a wrong password gets. So its advice covers both;
+ * a message that names MFA narrows it.
+ */
+export function passwordRefusedMessage(productName: string, completesMfa: boolean, detail: string, message: string | undefined): string {
+	const service = 'REST automation cannot answer an MFA prompt: log in with a service account (marked as one in Users and Roles, or with the Set Service Account Mode operation; MFA never applies to it).';
+	if (/multi-factor|\bmfa\b/i.test(message ?? '')) {
+		return `${productName} refused the login because this account has multi-factor authentication on (${detail}). ${service}`;
+	}
+	if (completesMfa) return `${productName} login failed: wrong user name or password (${detail}).`;
+	return (
+		`${productName} login failed (${detail}): a wrong user name or password, or an account with multi-factor authentication on ` +
+		`(the server answers both alike). Check the user name and password; if they are right, ${service}`
 	);
 }
 

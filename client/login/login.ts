@@ -5,7 +5,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext, type ApiVersionFormat } from './fields';
-import { describeConnectionFailure, headerValue, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
+import { describeConnectionFailure, headerValue, passwordRefusedMessage, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
 import { scrub, secretValues } from '../secrets';
 
 export interface VeeamProductAuth {
@@ -20,6 +20,8 @@ export interface VeeamProductAuth {
 	 * lower-case `password`, `refresh_token`, `mfa` (Azure's `GrantType`: `Password`, `Refresh_token`, `Mfa`).
 	 */
 	grantTypes?: GrantTypes;
+	/** The API versions the credential's "API Version" lists (named when a server refuses one without naming its own). */
+	offeredVersions?: readonly string[];
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -150,16 +152,10 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
-	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
+	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions));
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
-		if (/multi-factor|\bmfa\b/i.test(message ?? '')) {
-			return new VeeamAuthError(
-				`${ctx.auth.productName} refused the login because this account has multi-factor authentication on (${detail}). ` +
-					'REST automation cannot answer an MFA prompt: use a service account (MFA off) for n8n.',
-			);
-		}
-		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password (${detail}).`);
+		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message));
 	}
 	if (response.statusCode === 404 || response.statusCode === 405) {
 		// Another product's server (or a web server) at that address: it has no such token endpoint.
@@ -218,7 +214,7 @@ export async function obtainToken(
 		const refreshed = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'refresh_token'), refresh_token: refreshToken });
 		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
 		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
-		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message));
+		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions));
 		// 400/401: refused, used or expired; anything else is not a reason to give up on the password.
 	}
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';

@@ -21,7 +21,37 @@ export function userListTest(
 	qs: Record<string, number> = { limit: 1 },
 	/** For products with the version in the path: what a NotFound answer to the user list means. */
 	notFoundMessage?: string,
+	/**
+	 * VBR: its `AccessDenied` comes with 401 (no valid token) and with 403 (no role), and the rules read
+	 * only the body; Veeam's reference words the two apart (1.3-rev2 ErrorAccessDeniedUnauthorizedExample
+	 * "Unauthorized. Get bearer JWT token at /api/login", ErrorAccessDeniedForbiddenExample "Forbidden").
+	 * Only the 403's words mean a missing role; other words name both causes.
+	 */
+	accessDeniedWords?: { unauthorized: string; forbidden: string },
 ): ICredentialTestRequest {
+	const missingRole = `The account logs in, but lacks the ${role} role that the Veeam node needs to manage users. Give it that role in ${productName}, or use an account that has it.`;
+	const denied = accessDeniedWords
+		? [
+				{
+					type: 'responseSuccessBody' as const,
+					properties: {
+						key: 'message',
+						value: accessDeniedWords.unauthorized,
+						message: `The account logs in, but ${productName} did not accept the token it got for the next request (401 AccessDenied): not a role problem. Check that the Server URL reaches one server (not a balancer over several) and try again.`,
+					},
+				},
+				{ type: 'responseSuccessBody' as const, properties: { key: 'message', value: accessDeniedWords.forbidden, message: missingRole } },
+				{
+					type: 'responseSuccessBody' as const,
+					properties: {
+						key: 'errorCode',
+						value: 'AccessDenied',
+						message: `${productName} refused the user list (AccessDenied): the account lacks the ${role} role the Veeam node needs (a 403), or the server did not accept the login's token (a 401). Give the account that role, or use one that has it.`,
+					},
+				},
+			]
+		: [{ type: 'responseSuccessBody' as const, properties: { key: 'errorCode', value: 'AccessDenied', message: missingRole } }];
+
 	return {
 		request: {
 			baseURL: '={{$credentials.url}}',
@@ -30,14 +60,7 @@ export function userListTest(
 			ignoreHttpStatusErrors: true,
 		},
 		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errorCode',
-					value: 'AccessDenied',
-					message: `The account logs in, but lacks the ${role} role that the Veeam node needs to manage users. Give it that role in ${productName}, or use an account that has it.`,
-				},
-			},
+			...denied,
 			...(notFoundMessage
 				? [{ type: 'responseSuccessBody' as const, properties: { key: 'errorCode', value: 'NotFound', message: notFoundMessage } }]
 				: []),

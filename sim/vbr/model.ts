@@ -3,7 +3,7 @@
  * routes share.
  */
 import { badRequest, type SimRequest, type SimResponse } from '../core/http';
-import { BACKUP_ADMINISTRATOR } from './roles';
+import { BACKUP_ADMINISTRATOR, type VbrRole } from './roles';
 
 export const VBR_USER_TYPES = ['InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup'] as const;
 export type VbrUserType = (typeof VBR_USER_TYPES)[number];
@@ -26,7 +26,11 @@ export interface VbrLogin {
 export interface VbrOptions {
 	/** `x-api-version` values the server accepts. */
 	supportedVersions?: string[];
-	/** When false, an unsupported version gets the spec's bare message without the list of versions. */
+	/**
+	 * An unsupported version gets, by default, the 1.3-rev2 reference's ErrorNotImplementedExample
+	 * ("The specified API version is not supported.", no versions named); when true, the forum-reported
+	 * wording that lists them ("Unsupported RESTAPI version. The following versions are supported: …").
+	 */
 	announceVersions?: boolean;
 	/** Largest `limit` the list endpoints honour; larger requests are clamped (and `pagination.limit` says so). */
 	maxPageSize?: number;
@@ -43,6 +47,11 @@ export interface VbrOptions {
 	 * false: 1.3-rev2's names on both versions (what the rest of the tests expect; see sim/contracts/vbr.md).
 	 */
 	rev1RoleNames?: boolean;
+	/**
+	 * Custom roles (1.3-rev2: `RoleModel.isBuiltIn` false) the server starts with, e.g. the custom
+	 * "Restore Operator" of 1.3-rev2's RolesResultExample, which shares a built-in role's name.
+	 */
+	customRoles?: VbrRole[];
 }
 
 export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';
@@ -57,12 +66,12 @@ export const DEFAULT_USERS: NonNullable<VbrOptions['initialUsers']> = [
 	{ name: 'VBR01\\svc-n8n', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR], isServiceAccount: true },
 	{ name: 'VBR01\\admin', type: 'InternalUser', roles: [BACKUP_ADMINISTRATOR] },
 	{ name: 'VBR01\\viewer', type: 'InternalUser', roles: ['Backup Viewer'] },
-	{ name: 'TECH\\sheila.d.cory', type: 'ExternalUser', roles: ['Restore Operator'] },
-	{ name: 'TECH\\Backup Operators', type: 'ExternalGroup', roles: ['Backup Operator'] },
+	// Active Directory accounts are InternalUser / InternalGroup, as in Veeam's examples (UserModelExample:
+	// "TECH\\sheila.d.cory", "InternalUser"; UserSpecGroupExample: "TECH\\Administrators", "InternalGroup").
+	{ name: 'TECH\\sheila.d.cory', type: 'InternalUser', roles: ['Restore Operator'] },
+	{ name: 'TECH\\Backup Operators', type: 'InternalGroup', roles: ['Backup Operator'] },
 ];
 
-/** `DOMAIN\name`: both parts non-empty, no further backslash. */
-export const ACCOUNT_NAME = /^[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function ok(body: unknown): SimResponse {
@@ -85,4 +94,23 @@ export function enumParam<T extends string>(q: URLSearchParams, name: string, va
 	const found = values.find((v) => v.toLowerCase() === raw.toLowerCase());
 	if (!found) throw badRequest(`The ${name} parameter must be one of ${values.join(', ')}.`);
 	return found;
+}
+
+/**
+ * `nameFilter` as Veeam documents it (REST reference Overview, "nameFilter"): "a full string that
+ * must match", or a substring "use the asterisk `*` character at the beginning of the `nameFilter`
+ * value, at the end or both". Anything else (a `?`, a `*` inside) is read literally: **assumed**, no
+ * other meaning is promised. Case ignored: **assumed** (Windows names).
+ */
+export function documentedNameMatcher(filter: string): (name: string) => boolean {
+	const starts = filter.startsWith('*');
+	const ends = filter.length > 1 && filter.endsWith('*');
+	const text = filter.slice(starts ? 1 : 0, ends ? -1 : undefined).toLowerCase();
+	return (name) => {
+		const n = name.toLowerCase();
+		if (starts && ends) return n.includes(text);
+		if (starts) return n.endsWith(text);
+		if (ends) return n.startsWith(text);
+		return n === text;
+	};
 }

@@ -13,7 +13,6 @@ import {
 import { VbrAuthorization, type ChangeNote } from './authorization';
 import { VbrLogins } from './login';
 import {
-	ACCOUNT_NAME,
 	compareNames,
 	DEFAULT_USERS,
 	ok,
@@ -63,7 +62,7 @@ export class VbrProduct implements SimProduct {
 	) {
 		this.supportedVersions = options.supportedVersions ?? ['1.3-rev1', '1.3-rev2'];
 		this.maxPageSize = options.maxPageSize ?? 500;
-		this.roleStore = new VbrRoleStore(this.maxPageSize, options.rev1RoleNames === true);
+		this.roleStore = new VbrRoleStore(this.maxPageSize, options.rev1RoleNames === true, options.customRoles);
 		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
 		this.authorization = new VbrAuthorization(ctx.clock);
 		this.reset();
@@ -100,9 +99,10 @@ export class VbrProduct implements SimProduct {
 		const id = this.usersByName.get(login);
 		const user = id ? this.users.get(id) : undefined;
 		if (this.recordsOf(login).length === 0) return 'The account has no role on this backup server.';
-		if (user && this.effectiveMfa(user)) {
-			return 'Multi-factor authentication is enabled for this account. Use a service account (MFA off) for REST API access.';
-		}
+		// Veeam documents no wording; the only public record of a real VBR (12) answer to an MFA
+		// account's password grant is 401 AccessDenied "Authentication failed" (benyoung.blog, a REST
+		// log), the words a wrong password gets: assumed the same here (sim/contracts/vbr.md).
+		if (user && this.effectiveMfa(user)) return 'Authentication failed';
 		return undefined;
 	}
 
@@ -113,7 +113,7 @@ export class VbrProduct implements SimProduct {
 		while (added < opts.count) {
 			const name = `SEED\\${prefix}${String(++this.seedCounter).padStart(6, '0')}`;
 			if (this.usersByName.has(name.toLowerCase())) continue;
-			this.insert({ id: randomUUID(), name, type: 'ExternalUser', roleIds: [...roleIds], isServiceAccount: false });
+			this.insert({ id: randomUUID(), name, type: 'InternalUser', roleIds: [...roleIds], isServiceAccount: false });
 			added++;
 		}
 		this.ctx.log.record('seed', prefix, { count: added });
@@ -148,11 +148,12 @@ export class VbrProduct implements SimProduct {
 	}
 
 	/**
-	 * Real VBR's wording, as users report it on Veeam's forums (the docs give none): "Unsupported
-	 * RESTAPI version. The following versions are supported: v1.0-rev1, …".
+	 * By default the 1.3-rev2 reference's ErrorNotImplementedExample: "The specified API version is
+	 * not supported." With `announceVersions`, the wording users report from real servers on Veeam's
+	 * forums: "Unsupported RESTAPI version. The following versions are supported: v1.0-rev1, …".
 	 */
 	private versionMessage(prefix: string): string {
-		if (this.options.announceVersions === false) return prefix;
+		if (this.options.announceVersions !== true) return prefix;
 		return `Unsupported RESTAPI version. The following versions are supported: ${this.supportedVersions.map((v) => `v${v}`).join(', ')}.`;
 	}
 
@@ -246,9 +247,6 @@ export class VbrProduct implements SimProduct {
 			throw badRequest(`The type property must be one of ${VBR_USER_TYPES.join(', ')}.`);
 		}
 		const type = body.type as VbrUserType;
-		if (type.startsWith('External') && !ACCOUNT_NAME.test(name)) {
-			throw badRequest(`The name of an Active Directory ${type === 'ExternalGroup' ? 'group' : 'user'} must be in the DOMAIN\\name format.`);
-		}
 		if (typeof body.isServiceAccount !== 'boolean') throw badRequest('The isServiceAccount property is required.');
 		const roleIds = this.parseRoles(body.roles);
 		if (this.usersByName.has(name.toLowerCase())) {

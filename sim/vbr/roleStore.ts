@@ -1,5 +1,5 @@
-import { boolParam, intParam, notFound, wildcardMatcher, type SimRequest, type SimResponse } from '../core/http';
-import { enumParam, ok, ver } from './model';
+import { boolParam, intParam, notFound, type SimRequest, type SimResponse } from '../core/http';
+import { documentedNameMatcher, enumParam, ok, ver } from './model';
 import { BUILT_IN_ROLES, type VbrRole } from './roles';
 
 const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
@@ -12,6 +12,8 @@ export class VbrRoleStore {
 		private readonly maxPageSize: number,
 		/** Name the roles on 1.3-rev1 as its reference does (`VbrOptions.rev1RoleNames`). */
 		private readonly rev1Names = false,
+		/** 1.3-rev2's custom roles the server starts with (`VbrOptions.customRoles`). */
+		private readonly customRoles: readonly VbrRole[] = [],
 	) {
 		this.reset();
 	}
@@ -28,7 +30,7 @@ export class VbrRoleStore {
 	}
 
 	reset(): void {
-		this.roles = new Map(BUILT_IN_ROLES.map((r) => [r.id, { ...r }]));
+		this.roles = new Map([...BUILT_IN_ROLES, ...this.customRoles].map((r) => [r.id, { ...r }]));
 	}
 
 	has(id: string): boolean {
@@ -52,7 +54,7 @@ export class VbrRoleStore {
 		const nameFilter = q.get('nameFilter');
 		const version = ver(req);
 		const isBuiltInFilter = version === '1.3-rev1' ? undefined : boolParam(q, 'isBuiltInFilter');
-		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
+		const nameMatch = nameFilter ? documentedNameMatcher(nameFilter) : undefined;
 		let list = [...this.roles.values()].filter(
 			(r) => (!nameMatch || nameMatch(this.shownName(r, version))) && (isBuiltInFilter === undefined || r.isBuiltIn === isBuiltInFilter),
 		);

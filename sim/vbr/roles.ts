@@ -24,7 +24,7 @@ export const BUILT_IN_ROLES: readonly VbrRole[] = [
 	{
 		id: '3835e9df-cf3e-43e9-8e82-817798b1aee0',
 		name: SECURITY_ADMINISTRATOR,
-		description: 'Built-in role for managing security settings and approving sensitive operations',
+		description: 'Built-in role for credentials management, compliance checks and four-eyes approvals',
 		isBuiltIn: true,
 		permissions: ['ViewUsersSettings', 'ApproveRequests', 'ManageSecuritySettings'],
 	},

@@ -2,8 +2,8 @@
  * `GET /api/v1/security/users` of the VBR simulator: paging, order and the filters of the published
  * specs (`UserFilters`; 1.3-rev2 adds `mfaEnabledFilter` and `orderColumn=MfaEnabled`).
  */
-import { badRequest, boolParam, intParam, wildcardMatcher, type SimRequest, type SimResponse } from '../core/http';
-import { compareNames, enumParam, ok, ver, VBR_USER_TYPES, type VbrUser, type VbrUserType } from './model';
+import { badRequest, boolParam, intParam, type SimRequest, type SimResponse } from '../core/http';
+import { compareNames, documentedNameMatcher, enumParam, ok, ver, VBR_USER_TYPES, type VbrUser, type VbrUserType } from './model';
 
 /** `EUserFiltersOrderColumn`: 1.3-rev2 adds `MfaEnabled`. */
 const USER_ORDER_COLUMNS = ['Name', 'Type', 'IsServiceAccount'] as const;
@@ -47,7 +47,7 @@ export function listUsers(req: SimRequest, deps: UserListDeps): SimResponse {
 	const filtered =
 		nameFilter || typeFilter.length || roleIdFilter || roleNameFilter || isServiceAccountFilter !== undefined || mfaEnabledFilter !== undefined;
 	if (filtered) {
-		const nameMatch = nameFilter ? wildcardMatcher(nameFilter) : undefined;
+		const nameMatch = nameFilter ? documentedNameMatcher(nameFilter) : undefined;
 		list = list.filter(
 			(u) =>
 				(!nameMatch || nameMatch(u.name)) &&

@@ -71,9 +71,31 @@ describe('credential description', () => {
 		expect(expirable.map((p) => p.name)).toEqual(['accessToken']);
 		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/security/users', qs: { limit: 1 }, ignoreHttpStatusErrors: true });
 		// What the rules read (n8n's credential tester: lodash get on the answer's body) in the simulator's answers.
-		const [denied, notAList] = credentialType.test.rules as Array<{ properties: { key: string; value: unknown; message: string } }>;
-		expect(denied.properties).toMatchObject({ key: 'errorCode', value: 'AccessDenied', message: expect.stringContaining('Backup Administrator role') });
+		const [unauthorized, forbidden, denied, notAList] = credentialType.test.rules as Array<{ properties: { key: string; value: unknown; message: string } }>;
+		expect(unauthorized.properties).toMatchObject({ key: 'message', value: 'Unauthorized. Get bearer JWT token at /api/login', message: expect.stringContaining('not a role problem') });
+		expect(forbidden.properties).toMatchObject({ key: 'message', value: 'Forbidden', message: expect.stringContaining('lacks the Backup Administrator role') });
+		expect(denied.properties).toMatchObject({ key: 'errorCode', value: 'AccessDenied', message: expect.stringContaining('(a 401)') });
 		expect(notAList.properties).toMatchObject({ key: 'pagination', value: undefined });
+	});
+
+	/** What n8n's credential tester says for an answer's body: the first rule whose key holds its value (lodash get), else nothing. */
+	function testVerdict(body: unknown): string | undefined {
+		const rules = credentialType.test.rules as Array<{ properties: { key: string; value: unknown; message: string } }>;
+		return rules.find((r) => (body as Record<string, unknown>)[r.properties.key] === r.properties.value)?.properties.message;
+	}
+
+	it('the test tells a 401 AccessDenied (token not taken) from a 403 AccessDenied (missing role): only the 403 is a missing role', async () => {
+		const tls = { httpsAgent: new Agent({ ca: sim.tls.caPem }), validateStatus: () => true, headers: { 'x-api-version': '1.3-rev2' } };
+		const noToken = await axios.get(`${sim.url}/api/v1/security/users?limit=1`, tls);
+		expect(noToken.status).toBe(401);
+		expect(testVerdict(noToken.data)).toMatch(/did not accept the token.*not a role problem/);
+		const viewer = await preAuth(creds({ username: 'VBR01\\viewer' }));
+		const asViewer = await axios.get(`${sim.url}/api/v1/security/users?limit=1`, { ...tls, headers: { ...tls.headers, Authorization: `Bearer ${viewer.accessToken}` } });
+		expect(asViewer.status).toBe(403);
+		expect(testVerdict(asViewer.data)).toMatch(/^The account logs in, but lacks the Backup Administrator role/);
+		// Other words with AccessDenied: both causes named, not a missing role alone.
+		expect(testVerdict({ errorCode: 'AccessDenied', message: 'Access is denied.' })).toMatch(/\(a 403\), or the server did not accept the login's token \(a 401\)/);
+		expect(testVerdict({ data: [], pagination: { total: 0 } })).toBeUndefined();
 	});
 
 	it('authenticate adds the bearer token, x-api-version, the server URL and TLS trust, and turns redirects off', async () => {
@@ -133,11 +155,13 @@ describe('preAuthentication', () => {
 		expect(sim.stats.grants['refresh_token:401']).toBe(1);
 	});
 
-	it('says the password is wrong, and nothing else', async () => {
+	it('says the password is wrong or the account has MFA on (VBR answers both alike), and nothing else', async () => {
 		const error = await failureOf(creds({ password: 'Wrong-Secret-42' }));
 		expect(error.message).toBe(
-			'Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).',
+			'Veeam Backup & Replication login failed (401 AccessDenied: Invalid user name or password): a wrong user name or password, or an account with multi-factor authentication on (the server answers both alike). ' +
+				'Check the user name and password; if they are right, REST automation cannot answer an MFA prompt: log in with a service account (marked as one in Users and Roles, or with the Set Service Account Mode operation; MFA never applies to it).',
 		);
+		expect(error.message).not.toContain('Wrong-Secret-42');
 	});
 
 	it('tells a user whose account has MFA on to use a service account', async () => {
@@ -151,16 +175,28 @@ describe('preAuthentication', () => {
 				httpsAgent: new Agent({ ca: sim.tls.caPem }),
 			},
 		);
+		// The simulator answers as the only public record of a real server does: 401 AccessDenied
+		// "Authentication failed", no word of MFA (assumed; sim/contracts/vbr.md).
 		const error = await failureOf(creds({ username: 'VBR01\\admin' }));
-		expect(error.message).toMatch(/multi-factor authentication on/);
-		expect(error.message).toMatch(/use a service account/);
+		expect(error.message).toMatch(/^Veeam Backup & Replication login failed \(401 AccessDenied: Authentication failed\): a wrong user name or password, or an account with multi-factor authentication on/);
+		expect(error.message).toMatch(/log in with a service account/);
 	});
 
-	it('names the versions the server supports when it refuses the API version', async () => {
+	it('refused an API version in Veeam\'s words (no version named), names the versions the credential offers', async () => {
 		const error = await failureOf(creds({ apiVersion: 'custom', customApiVersion: '1.2-rev1' }));
 		expect(error.message).toBe(
-			'The server does not accept API version 1.2-rev1. It supports: 1.3-rev1, 1.3-rev2. Choose one of them in the credential\'s "API Version".',
+			'The server does not accept API version 1.2-rev1 and does not say which it supports. Choose another in the credential\'s "API Version": it offers 1.3-rev1, 1.3-rev2 (or Custom); take the one of the server\'s release (see Veeam\'s REST API reference for the release).',
 		);
+	});
+
+	it('names the versions the server lists, in the wording reported from real servers', async () => {
+		const loud = await startSimulator({ product: 'vbr', vbr: { announceVersions: true } });
+		try {
+			const error = await failureOf(creds({ url: loud.url, ...trustFields(loud.tls.caPem), apiVersion: 'custom', customApiVersion: '1.2-rev1' }));
+			expect(error.message).toBe('The server does not accept API version 1.2-rev1. It supports: 1.3-rev1, 1.3-rev2. Choose one of them in the credential\'s "API Version".');
+		} finally {
+			await loud.close();
+		}
 	});
 
 	it('refuses a malformed custom API version before any request', async () => {

@@ -24,7 +24,7 @@ interface BadInput {
 	bad: IDataObject;
 }
 
-const VBR_ONBOARD = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', userType: 'ExternalUser', roles: '={{ $json.roles }}' };
+const VBR_ONBOARD = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', userType: 'InternalUser', roles: '={{ $json.roles }}' };
 const VBGC_ONBOARD = {
 	resource: 'user',
 	operation: 'onboard',
@@ -151,7 +151,14 @@ const AZURE_CASES: BadInput[] = [
 const cases: BadInput[] = [
 	{ product: 'vbr', what: 'empty name', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: '' } },
 	{ product: 'vbr', what: 'blank name', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: '   ' } },
-	{ product: 'vbr', what: 'AD name without DOMAIN\\', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: 'jane.doe' } },
+	{
+		product: 'vbr',
+		what: 'AD name as an identity-provider user (ExternalUser)',
+		parameters: { ...VBR_ONBOARD, userType: 'ExternalUser' },
+		field: 'User Name',
+		good: { ...GOOD_VBR, name: 'good.one@tech.com' },
+		bad: { ...GOOD_VBR, name: 'TECH\\jane.doe' },
+	},
 	{ product: 'vbr', what: 'AD name with two backslashes', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: 'TECH\\a\\b' } },
 	{ product: 'vbr', what: 'AD name with a forbidden character', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: 'TECH\\a*b' } },
 	{ product: 'vbr', what: 'name is an object', parameters: VBR_ONBOARD, field: 'User Name', good: GOOD_VBR, bad: { ...GOOD_VBR, name: { first: 'Jane' } } },

@@ -183,17 +183,25 @@ export function rolesField(description: string): INodeProperties {
 	};
 }
 
-/** The kinds of VBR account, as Veeam's `type` names them (VBGC has one kind: portal accounts). */
+/** The kinds of Azure and VBR account, as Veeam's `type` names them (VBGC has one kind: portal accounts). */
 export const azureUserTypeOptions: INodePropertyOptions[] = [
 	{ name: 'Portal User', value: 'Internal', description: 'An account of the appliance, with a password' },
 	{ name: 'Microsoft Entra ID User', value: 'IdentityProvider', description: 'An Entra ID account that logs in through single sign-on' },
 ];
 
 export const vbrUserTypeOptions: INodePropertyOptions[] = [
-	{ name: 'Active Directory User', value: 'ExternalUser', description: 'A domain user account (DOMAIN\\name)' },
-	{ name: 'Active Directory Group', value: 'ExternalGroup', description: 'A domain group (DOMAIN\\name); its members get the roles' },
-	{ name: 'Local User', value: 'InternalUser', description: 'A local account of the backup server' },
-	{ name: 'Local Group', value: 'InternalGroup', description: 'A local group of the backup server' },
+	{
+		name: 'Windows User',
+		value: 'InternalUser',
+		description: 'A Windows account: Active Directory (DOMAIN\\name) or local to the backup server (SERVER\\name)',
+	},
+	{
+		name: 'Windows Group',
+		value: 'InternalGroup',
+		description: 'A Windows group: Active Directory (DOMAIN\\name) or local to the backup server; its members get the roles',
+	},
+	{ name: 'Identity Provider (SSO) User', value: 'ExternalUser', description: 'A user of the SAML identity provider, user@suffix; logs in through single sign-on' },
+	{ name: 'Identity Provider (SSO) Group', value: 'ExternalGroup', description: 'A group of the SAML identity provider, named as it sends it; its members get the roles' },
 ];
 
 /** Return All, and the Limit shown while it is off; read with `readLimit`. */

@@ -119,6 +119,21 @@ export async function readRoles(
 			`Roles on this server: ${known.map((r) => r.name).join(', ')}.`,
 		);
 	}
+	// Two roles of one name (VBR 1.3-rev2's custom roles: its RolesResultExample has a custom "Restore
+	// Operator"): a name cannot say which; never take one silently.
+	for (const entry of wanted) {
+		if (isUuid(entry)) continue;
+		const named = known.filter((r) => r.name.toLowerCase() === entry.toLowerCase());
+		if (named.length > 1) {
+			throw inputError(
+				ctx,
+				i,
+				field,
+				`"${entry}" names ${named.length} roles on this server (IDs ${named.map((r) => r.id).join(', ')})`,
+				'Give the role by its ID instead (the list shows it; or Role → Get Many).',
+			);
+		}
+	}
 	const roles = new Map<string, VeeamRole>();
 	for (const entry of wanted) {
 		const role = byKey.get(entry.toLowerCase()) as VeeamRole;
@@ -156,11 +171,27 @@ export function userOutput(user: VeeamUser): IDataObject {
 }
 
 /**
- * Removing a user from Veeam never touches the directory: an Active Directory account or group
- * stays, with whatever else it grants. Outputs say so, for a ticketing step to follow up.
+ * Removing a user from Veeam never touches the directory: a Windows or Active Directory account or
+ * group, an identity provider's or Entra ID's, stays with whatever else it grants. Outputs say so,
+ * and where it lives (`directoryAccountKind`: `windows` or `identityProvider`), for a ticketing
+ * step to follow up.
  */
 export function directoryAccountFlags(user: VeeamUser): IDataObject {
-	return user.isDirectoryAccount ? { directoryAccountRemains: true, directoryAccount: user.name } : { directoryAccountRemains: false };
+	if (!user.isDirectoryAccount) return { directoryAccountRemains: false };
+	const kind = directoryKindOf(user);
+	return { directoryAccountRemains: true, directoryAccount: user.name, ...(kind ? { directoryAccountKind: kind } : {}) };
+}
+
+/**
+ * Where an account that lives outside Veeam is, by its type: `windows` (VBR InternalUser /
+ * InternalGroup: a Windows account of the backup server or of Active Directory) or `identityProvider`
+ * (VBR ExternalUser / ExternalGroup: SAML; AWS External: SSO; Azure IdentityProvider: Entra ID).
+ */
+export function directoryKindOf(user: Pick<VeeamUser, 'type' | 'isDirectoryAccount'>): 'windows' | 'identityProvider' | undefined {
+	if (!user.isDirectoryAccount) return undefined;
+	if (user.type === 'InternalUser' || user.type === 'InternalGroup') return 'windows';
+	if (['ExternalUser', 'ExternalGroup', 'External', 'IdentityProvider'].includes(user.type)) return 'identityProvider';
+	return undefined;
 }
 
 /**

@@ -5,7 +5,9 @@ import { createDirectory } from '../../../client/adapters';
 /** The server's roles, by name (operations also accept role IDs given through an expression). */
 export async function getRoles(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const roles = await createDirectory(this, this.getCurrentNodeParameter('product') ?? 'vbr').listRoles();
+	// A name two roles share (VBR custom roles) cannot say which: those two are listed by ID.
+	const shared = (r: { name: string }) => roles.filter((o) => o.name.toLowerCase() === r.name.toLowerCase()).length > 1;
 	return roles
-		.map((r) => ({ name: r.name, value: r.name, ...(r.description ? { description: r.description } : {}) }))
+		.map((r) => ({ name: r.name, value: shared(r) ? r.id : r.name, ...(r.description ? { description: r.description } : {}) }))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }

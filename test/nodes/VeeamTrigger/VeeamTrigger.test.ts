@@ -315,13 +315,13 @@ describe('events (VBR)', () => {
 
 	it('other fields changed: a type VBR reports differently for the same id', async () => {
 		const activation = await baselined();
-		admin.setTypeBehindTheApi(refOf('TECH\\Backup Operators'), 'InternalGroup');
+		admin.setTypeBehindTheApi(refOf('TECH\\Backup Operators'), 'ExternalGroup');
 		const [item] = emitted(await activation.poll());
 		expect(item).toMatchObject({
 			event: 'otherFieldsChanged',
-			user: { name: 'TECH\\Backup Operators', type: 'InternalGroup', isDirectoryAccount: false },
-			previous: { type: 'ExternalGroup', isDirectoryAccount: true },
-			changes: [{ field: 'type', from: 'ExternalGroup', to: 'InternalGroup' }],
+			user: { name: 'TECH\\Backup Operators', type: 'ExternalGroup', isDirectoryAccount: true },
+			previous: { type: 'InternalGroup', isDirectoryAccount: true },
+			changes: [{ field: 'type', from: 'InternalGroup', to: 'ExternalGroup' }],
 		});
 	});
 

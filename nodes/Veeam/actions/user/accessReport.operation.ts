@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import type { AuthorizationEvent } from '../../../../client/adapters/authorizationEvents';
-import { roleNames } from '../../helpers/directory';
+import { directoryKindOf, roleNames } from '../../helpers/directory';
 import { checkBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { approvalOf } from '../confirm';
@@ -45,19 +45,17 @@ export const FLAGS = {
 		'an administrator service account: MFA never applies to it, so its password alone gives administrator access; keep it to automation and its password in a vault',
 	groupGrantsAdmin: 'a group: every member gets its administrator role',
 	serviceAccount: 'a service account: exempt from multi-factor authentication, meant for automation',
-	internalAccount: 'a local account of the backup server, not managed in the directory',
 } as const;
 export type Flag = keyof typeof FLAGS;
 
 /**
- * The flags of one user. Internal accounts are flagged only on products that also have directory
- * accounts (VBR); on Veeam Backup for Google Cloud every account is local, so the flag would say nothing.
+ * The flags of one user. (No flag for a local account: on VBR a Windows account of the backup server
+ * and an Active Directory one have the same type, InternalUser, and the same DOMAIN\name form.)
  * A service account never gets an MFA prompt (that is what it is for), so "without MFA" says nothing
  * new about it; an administrator service account is flagged as such instead: a password-only admin.
  */
-export function flagsOf(user: VeeamUser, directory: Pick<UserDirectory, 'adminRoleNames' | 'userTypes'>): Flag[] {
+export function flagsOf(user: VeeamUser, directory: Pick<UserDirectory, 'adminRoleNames'>): Flag[] {
 	const admin = user.roles.some((r) => directory.adminRoleNames.some((a) => a.toLowerCase() === r.name.toLowerCase()));
-	const hasDirectory = directory.userTypes?.includes('ExternalUser') ?? false;
 	const flags: Flag[] = [];
 	const service = user.isServiceAccount === true;
 	if (admin && !user.isGroup && !service && user.mfaEnabled === false) flags.push('adminWithoutMfa');
@@ -65,7 +63,6 @@ export function flagsOf(user: VeeamUser, directory: Pick<UserDirectory, 'adminRo
 	if (admin && service) flags.push('adminServiceAccount');
 	if (admin && user.isGroup) flags.push('groupGrantsAdmin');
 	if (service && !admin) flags.push('serviceAccount');
-	if (hasDirectory && !user.isDirectoryAccount) flags.push('internalAccount');
 	return flags;
 }
 
@@ -105,6 +102,7 @@ export async function execute(
 			isAdmin,
 			isGroup: user.isGroup,
 			isDirectoryAccount: user.isDirectoryAccount,
+			...(directoryKindOf(user) ? { directoryKind: directoryKindOf(user) } : {}),
 			isServiceAccount: user.isServiceAccount ?? false,
 			// null: the server does not say (VBR API 1.3-rev1).
 			mfaEnabled: user.mfaEnabled ?? null,

@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['vbr'] } },
 		placeholder: 'e.g. TECH\\jane.doe',
 		description:
-			'The Windows account to give access to Veeam, written DOMAIN\\name: a domain user or group (e.g. TECH\\jane.doe, TECH\\Backup Operators) or a local one of the backup server (e.g. VBR01\\jane). It must already exist.',
+			'The account to give access to Veeam. Windows user or group: DOMAIN\\name, an Active Directory one (e.g. TECH\\jane.doe, TECH\\Backup Operators) or a local one of the backup server (e.g. VBR01\\jane); it must already exist. Identity-provider (SSO) user: user@suffix; group: its name at the identity provider.',
 	},
 	{
 		displayName: 'User Name',
@@ -62,10 +62,10 @@ const properties: INodeProperties[] = [
 		displayName: 'Type',
 		name: 'userType',
 		type: 'options',
-		default: 'ExternalUser',
+		default: 'InternalUser',
 		displayOptions: { show: { product: ['vbr'] } },
 		options: vbrUserTypeOptions,
-		description: 'What kind of account the user name is',
+		description: 'What kind of account the user name is: a Windows account (local or Active Directory), or an identity-provider (SAML single sign-on) account',
 	},
 	{
 		displayName: 'Type',

@@ -77,14 +77,14 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. {{ $json.account }}',
 		description:
-			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Active Directory accounts and groups. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
+			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Windows (Active Directory or local) accounts and groups, user@suffix for identity-provider (SSO) users. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
 	},
 	rolesField('Roles the user should have'),
 	{
 		displayName: 'Type',
 		name: 'userType',
 		type: 'options',
-		default: 'ExternalUser',
+		default: 'InternalUser',
 		displayOptions: { show: { product: ['vbr'] } },
 		options: vbrUserTypeOptions,
 		description: 'What kind of account a user created by the sync is (existing users keep theirs)',

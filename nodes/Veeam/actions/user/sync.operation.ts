@@ -34,7 +34,8 @@ function readScope(ctx: IExecuteFunctions, directory: UserDirectory): Promise<Sy
 		case 'namePattern':
 			return { kind, pattern: readText(ctx, 0, 'scopePattern', 'Name Pattern') };
 		case 'domain': {
-			if (!directory.userTypes?.includes('ExternalUser')) {
+			// Windows domain accounts (DOMAIN\name) exist on VBR only (its InternalUser/InternalGroup).
+			if (directory.product !== 'vbr') {
 				throw inputError(ctx, 0, 'Scope', 'this product has no domain accounts', 'Choose another scope, e.g. Users Matching a Name Pattern.');
 			}
 			const domain = readText(ctx, 0, 'scopeDomain', 'Domain');

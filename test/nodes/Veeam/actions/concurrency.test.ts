@@ -60,11 +60,11 @@ describe('Options → Concurrency', () => {
 		// Two creates (the 3rd and the 7th to arrive) fail; which items those are depends on timing.
 		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 2 });
 		sim.addFault({ kind: 'status', status: 500, method: 'POST', pathIncludes: '/security/users', after: 5 });
-		const input = [...hires(10).slice(0, 5), { name: 'no-domain' }, ...hires(10).slice(5)];
+		const input = [...hires(10).slice(0, 5), { name: 'TECH\\a\\b' }, ...hires(10).slice(5)];
 		const run = await h.run(onboard(4), input, { continueOnFail: true });
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((i) => i.pairedItem)).toEqual(input.map((_, i) => ({ item: i })));
-		expect(run.json[5]).toEqual({ error: expect.stringMatching(/^User Name \(item 5\): "no-domain" is not an Active Directory user name/) });
+		expect(run.json[5]).toEqual({ error: expect.stringMatching(/^User Name \(item 5\): "TECH\\a\\b" is not a Windows account name/) });
 		const failed = run.json.flatMap((j, i) => (i !== 5 && j.error ? [i] : []));
 		expect(failed).toHaveLength(2);
 		for (const i of failed) expect(run.json[i].error).toBe('Veeam: The service is temporarily unavailable.');

@@ -26,7 +26,7 @@ describe('continue on fail', () => {
 			onboard,
 			[
 				{ name: 'TECH\\first', roles: ['Restore Operator'] },
-				{ name: 'no-domain', roles: ['Restore Operator'] }, // bad input
+				{ name: 'TECH\\a\\b', roles: ['Restore Operator'] }, // bad input
 				{ name: 'TECH\\third', roles: ['Chief Wizard'] }, // unknown role
 				{ name: 'TECH\\fourth', roles: ['Backup Viewer'] },
 			],
@@ -36,7 +36,7 @@ describe('continue on fail', () => {
 		expect(run.items).toEqual([
 			{ json: expect.objectContaining({ action: 'created' }), pairedItem: { item: 0 } },
 			{
-				json: { error: 'User Name (item 1): "no-domain" is not an Active Directory user name: write it as DOMAIN\\name, e.g. TECH\\jane.doe' },
+				json: { error: 'User Name (item 1): "TECH\\a\\b" is not a Windows account name: write it as name, DOMAIN\\name or name@domain' },
 				pairedItem: { item: 1 },
 			},
 			{ json: { error: 'Role Names or IDs (item 2): unknown role "Chief Wizard"' }, pairedItem: { item: 2 } },

@@ -104,15 +104,17 @@ describe('tokens', () => {
 	it('a wrong password fails with a clear message that does not contain it', async () => {
 		h.resetCredential({ password: 'Wr0ng-Secret-Value!' });
 		const run = await h.run(getAdmin);
-		expect(run.error?.message).toBe('Veeam Backup & Replication login failed: wrong user name or password (401 AccessDenied: Invalid user name or password).');
+		expect(run.error?.message).toMatch(
+			/^Veeam Backup & Replication login failed \(401 AccessDenied: Invalid user name or password\): a wrong user name or password, or an account with multi-factor authentication on .*service account/,
+		);
 		expect(JSON.stringify(run.error)).not.toContain('Wr0ng-Secret-Value!');
 	});
 
-	it('an API version the server does not speak says which ones it does', async () => {
+	it('an API version the server does not speak (Veeam\'s words name none) says which ones the credential offers', async () => {
 		h.resetCredential({ apiVersion: 'custom', customApiVersion: '1.2-rev1' });
 		const run = await h.run(getAdmin);
 		expect(run.error?.message).toBe(
-			'The server does not accept API version 1.2-rev1. It supports: 1.3-rev1, 1.3-rev2. Choose one of them in the credential\'s "API Version".',
+			'The server does not accept API version 1.2-rev1 and does not say which it supports. Choose another in the credential\'s "API Version": it offers 1.3-rev1, 1.3-rev2 (or Custom); take the one of the server\'s release (see Veeam\'s REST API reference for the release).',
 		);
 	});
 });

@@ -32,7 +32,7 @@ describe('User → Get', () => {
 		const expected = {
 			id: sheila.id,
 			name: 'TECH\\sheila.d.cory',
-			type: 'ExternalUser',
+			type: 'InternalUser',
 			roles: [{ id: sheila.roles[0].id, name: 'Restore Operator', description: expect.any(String) }],
 			isServiceAccount: false,
 			mfaEnabled: false,

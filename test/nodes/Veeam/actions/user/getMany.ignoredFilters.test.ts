@@ -129,7 +129,8 @@ describe.each(CASES)('User → Get Many on $product with a server that ignores t
 			[{ types: ['InternalGroup', 'ExternalGroup'] }, ['BUILTIN\\Administrators', 'TECH\\Backup Operators']],
 			[{ role: 'Backup Administrator' }, ['BUILTIN\\Administrators', 'VBR01\\admin', 'VBR01\\svc-n8n']],
 			[{ isServiceAccount: true }, ['VBR01\\svc-n8n']],
-			[{ isServiceAccount: false, types: ['InternalUser'] }, ['VBR01\\admin', 'VBR01\\viewer']],
+			[{ isServiceAccount: false, types: ['InternalUser'], namePattern: 'VBR01\\*' }, ['VBR01\\admin', 'VBR01\\viewer']],
+			[{ namePattern: 'VBR01\\?dmin' }, ['VBR01\\admin']],
 		])('holds %j too', async (filters, expected) => {
 			ignoreFilters();
 			const run = await h.run(getMany({ returnAll: true, filters }));

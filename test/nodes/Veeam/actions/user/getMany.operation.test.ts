@@ -56,12 +56,31 @@ describe('User → Get Many', () => {
 		[{ role: 'Backup Administrator' }, ['BUILTIN\\Administrators', 'VBR01\\admin', 'VBR01\\svc-n8n']],
 		[{ role: ROLE_IDS.restoreOperator }, ['TECH\\sheila.d.cory']],
 		[{ isServiceAccount: true }, ['VBR01\\svc-n8n']],
-		[{ isServiceAccount: false, types: ['InternalUser'] }, ['VBR01\\admin', 'VBR01\\viewer']],
+		[{ isServiceAccount: false, types: ['InternalUser'], namePattern: 'VBR01\\*' }, ['VBR01\\admin', 'VBR01\\viewer']],
 	])('filters %j on the server', async (filters, expected) => {
 		sim.seed({ count: 600, prefix: 'noise' });
 		const run = await h.run(getMany({ returnAll: true, filters }));
 		expect(names(run.json)).toEqual(expected);
 		expect(routeCount(sim, `GET ${USERS}`)).toBe(1);
+	});
+
+	// Veeam documents nameFilter as a full string, or a substring with `*` "at the beginning of the
+	// nameFilter value, at the end or both" (REST reference Overview); the simulator reads `?` and an
+	// inner `*` literally. Other patterns go as their longest literal run, and the node filters the rest.
+	it.each([
+		['VBR01\\?dmin', 'VBR01\\*', ['VBR01\\admin']],
+		['VBR01\\*min', 'VBR01\\*', ['VBR01\\admin']],
+		['*\\?iewer', '*iewer', ['VBR01\\viewer']],
+		['T*\\sheila.d.cory', '*\\sheila.d.cory', ['TECH\\sheila.d.cory']],
+		['*svc*', '*svc*', ['VBR01\\svc-n8n']],
+		['vbr01\\admin', 'vbr01\\admin', ['VBR01\\admin']],
+		['?*', undefined, ['BUILTIN\\Administrators', 'TECH\\Backup Operators', 'TECH\\sheila.d.cory', 'VBR01\\admin', 'VBR01\\svc-n8n', 'VBR01\\viewer']],
+	])('name pattern %j: sends nameFilter %j (a form Veeam documents) and holds the whole pattern', async (namePattern, sent, expected) => {
+		const run = await h.run(getMany({ returnAll: true, filters: { namePattern } }));
+		expect(run.error).toBeUndefined();
+		expect(names(run.json)).toEqual(expected);
+		const [list] = sim.stats.recent.filter((r) => r.startsWith(`GET ${USERS}?`));
+		expect(new URLSearchParams(list.split('?')[1]).get('nameFilter') ?? undefined).toBe(sent);
 	});
 
 	it('sends an array filter as repeated keys, the form of Veeam\'s OpenAPI 3.0 spec (typeFilter=A&typeFilter=B)', async () => {
@@ -105,7 +124,7 @@ describe('the adapter’s list options (offered in the VBGC form) on VBR', () =>
 	it('orders by type, descending, after an offset, and refuses what VBR cannot do', async () => {
 		const directory = createDirectory(h.loadOptionsContext({ resource: 'user', operation: 'getMany' }), 'vbr');
 		const users = await directory.listUsers({}, undefined, { sort: { property: 'type', descending: true }, offset: 1 });
-		expect(users.map((u) => u.type)).toEqual(['InternalUser', 'InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup']);
+		expect(users.map((u) => u.type)).toEqual(['InternalUser', 'InternalUser', 'InternalUser', 'InternalGroup', 'InternalGroup']);
 		await expect(directory.listUsers({}, undefined, { sort: { property: 'description', descending: false } })).rejects.toThrow(
 			'Veeam Backup & Replication cannot sort users by description',
 		);

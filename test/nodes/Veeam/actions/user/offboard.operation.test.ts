@@ -23,15 +23,17 @@ const offboard = (params: Record<string, unknown>) => ({ resource: 'user', opera
 
 describe('User → Offboard', () => {
 	it.each([
-		['an Active Directory user', 'TECH\\sheila.d.cory', 'ExternalUser'],
-		['an Active Directory group', 'TECH\\Backup Operators', 'ExternalGroup'],
-	])('deletes %s and flags that the directory account remains', async (_what, name, type) => {
+		['an Active Directory user (InternalUser, as Veeam\'s examples have it)', 'TECH\\sheila.d.cory', 'InternalUser'],
+		['an Active Directory group (InternalGroup)', 'TECH\\Backup Operators', 'InternalGroup'],
+		['a local Windows account of the backup server', 'VBR01\\viewer', 'InternalUser'],
+	])('deletes %s and flags that the Windows account remains', async (_what, name, type) => {
 		const run = await h.run(offboard({ user: byName(name) }));
 		expect(run.error).toBeUndefined();
 		expect(run.json[0]).toMatchObject({
 			action: 'deleted',
 			directoryAccountRemains: true,
 			directoryAccount: name,
+			directoryAccountKind: 'windows',
 			user: { name, type, isDirectoryAccount: true },
 		});
 		expect(run.items[0].pairedItem).toEqual({ item: 0 });
@@ -39,12 +41,19 @@ describe('User → Offboard', () => {
 		expect(mutations(sim)).toEqual([['user.delete', name]]);
 	});
 
-	it('deletes a local user by ID, with directoryAccountRemains false and no directory account', async () => {
-		const { id } = simUser(sim, 'VBR01\\viewer')!;
+	it('deletes an identity-provider (SSO) user by ID and flags that its account remains at the identity provider', async () => {
+		const created = await h.run({ resource: 'user', operation: 'onboard', userName: 'jane.doe@tech.com', userType: 'ExternalUser', roles: ['Restore Operator'] });
+		expect(created.error).toBeUndefined();
+		const { id } = simUser(sim, 'jane.doe@tech.com')!;
 		const run = await h.run(offboard({ user: byId(id) }));
-		expect(run.json[0]).toMatchObject({ action: 'deleted', directoryAccountRemains: false, user: { id, type: 'InternalUser' } });
-		expect(run.json[0]).not.toHaveProperty('directoryAccount');
-		expect(simUser(sim, 'VBR01\\viewer')).toBeUndefined();
+		expect(run.json[0]).toMatchObject({
+			action: 'deleted',
+			directoryAccountRemains: true,
+			directoryAccount: 'jane.doe@tech.com',
+			directoryAccountKind: 'identityProvider',
+			user: { id, type: 'ExternalUser' },
+		});
+		expect(simUser(sim, 'jane.doe@tech.com')).toBeUndefined();
 	});
 
 	it('deletes a user picked from the list', async () => {

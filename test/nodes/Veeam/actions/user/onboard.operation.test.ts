@@ -1,6 +1,7 @@
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
 import { ROLE_IDS, USERS, ROLES, VeeamFixture, errorText, mutations, routeCount, simUser } from '../../fixtures';
+import { directoryKindOf } from '../../../../../nodes/Veeam/helpers/directory';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -27,7 +28,7 @@ const onboard = (params: Record<string, unknown> = {}) => ({
 });
 
 describe('User → Onboard', () => {
-	it('creates an Active Directory user with roles given by name, and says "created"', async () => {
+	it('creates an Active Directory user as a Windows user (InternalUser, the default, as Veeam\'s examples have TECH\\sheila.d.cory), with roles given by name, and says "created"', async () => {
 		const run = await h.run(onboard(), [{ name: 'TECH\\new.hire' }]);
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(1);
@@ -37,7 +38,7 @@ describe('User → Onboard', () => {
 			user: {
 				id: expect.any(String),
 				name: 'TECH\\new.hire',
-				type: 'ExternalUser',
+				type: 'InternalUser',
 				roles: [{ id: ROLE_IDS.restoreOperator, name: 'Restore Operator', description: expect.any(String) }],
 				isServiceAccount: false,
 				mfaEnabled: false,
@@ -45,7 +46,7 @@ describe('User → Onboard', () => {
 				isGroup: false,
 			},
 		});
-		expect(simUser(sim, 'TECH\\new.hire')).toMatchObject({ type: 'ExternalUser', isServiceAccount: false });
+		expect(simUser(sim, 'TECH\\new.hire')).toMatchObject({ type: 'InternalUser', isServiceAccount: false });
 		expect(mutations(sim)).toEqual([['user.create', 'TECH\\new.hire']]);
 	});
 
@@ -79,14 +80,18 @@ describe('User → Onboard', () => {
 	});
 
 	it.each([
-		['ExternalGroup', 'TECH\\Helpdesk Tier 2', true, true],
-		['InternalUser', 'VBR01\\operator', false, false],
-		['InternalUser', 'localop', false, false],
-		['InternalGroup', 'VBR01\\Backup Team', false, true],
-	])('creates a %s (%s) with its flags', async (userType, name, isDirectoryAccount, isGroup) => {
+		['InternalGroup', 'TECH\\Helpdesk Tier 2', 'windows', true],
+		['InternalUser', 'VBR01\\operator', 'windows', false],
+		['InternalUser', 'localop', 'windows', false],
+		['InternalUser', 'john.doe@tech.local', 'windows', false],
+		['InternalGroup', 'VBR01\\Backup Team', 'windows', true],
+		['ExternalUser', 'jane.doe@tech.com', 'identityProvider', false],
+		['ExternalGroup', 'Backup Operators', 'identityProvider', true],
+	])('creates a %s (%s) with its flags', async (userType, name, directoryKind, isGroup) => {
 		const run = await h.run(onboard({ userType, userName: name, isServiceAccount: true }));
 		expect(run.error).toBeUndefined();
-		expect(run.json[0]).toMatchObject({ action: 'created', user: { name, type: userType, isServiceAccount: true, isDirectoryAccount, isGroup } });
+		expect(run.json[0]).toMatchObject({ action: 'created', user: { name, type: userType, isServiceAccount: true, isDirectoryAccount: true, isGroup } });
+		expect(directoryKindOf(run.json[0].user as never)).toBe(directoryKind);
 		expect(simUser(sim, name)).toMatchObject({ type: userType, isServiceAccount: true });
 	});
 
@@ -137,12 +142,18 @@ describe('User → Onboard', () => {
 	describe('bad input is refused before any request', () => {
 		it.each([
 			['an empty name', { name: '  ' }, {}, 'User Name (item 0): is empty'],
-			['a name without domain', { name: 'jane.doe' }, {}, 'User Name (item 0): "jane.doe" is not an Active Directory user name: write it as DOMAIN\\name, e.g. TECH\\jane.doe'],
-			['a name with two backslashes', { name: 'TECH\\a\\b' }, {}, 'User Name (item 0): "TECH\\a\\b" is not an Active Directory user name'],
-			['an empty domain', { name: '\\jane' }, {}, 'is not an Active Directory user name'],
-			['an empty account part', { name: 'TECH\\' }, { userType: 'ExternalGroup' }, 'is not an Active Directory group name'],
+			['a name with two backslashes', { name: 'TECH\\a\\b' }, {}, 'User Name (item 0): "TECH\\a\\b" is not a Windows account name: write it as name, DOMAIN\\name or name@domain'],
+			['an empty domain', { name: '\\jane' }, {}, 'is not a Windows account name'],
+			['an empty account part', { name: 'TECH\\' }, { userType: 'InternalGroup' }, 'is not a Windows group name'],
 			['a wildcard in the name', { name: 'TECH\\j*' }, {}, 'contains a character account names cannot hold'],
-			['a local name with two backslashes', { name: 'A\\B\\C' }, { userType: 'InternalUser' }, 'is not a local account or group name'],
+			[
+				'a Windows name as an identity-provider user (the meaning of ExternalUser in workflows saved before)',
+				{ name: 'TECH\\jane.doe' },
+				{ userType: 'ExternalUser' },
+				'User Name (item 0): "TECH\\jane.doe" is a Windows account name (DOMAIN\\name), not an identity-provider (SSO) user: choose the type Windows User (InternalUser)',
+			],
+			['a Windows name as an identity-provider group', { name: 'TECH\\Backup Operators' }, { userType: 'ExternalGroup' }, 'choose the type Windows Group (InternalGroup)'],
+			['an identity-provider user name without @suffix', { name: 'jane.doe' }, { userType: 'ExternalUser' }, 'is not an identity-provider (SSO) user name: write it as user@suffix'],
 			['a name that is an object', { name: { first: 'jane' } }, {}, 'User Name (item 0): must be text, but the value is an object'],
 			['a name that is a list', { name: ['TECH\\a'] }, {}, 'User Name (item 0): must be text, but the value is a list'],
 		])('%s', async (_what, input, params, message) => {
@@ -169,11 +180,35 @@ describe('User → Onboard', () => {
 		});
 
 		it('a bad item stops the run before any item is carried out', async () => {
-			const run = await h.run(onboard(), [{ name: 'TECH\\ok.one' }, { name: 'TECH\\ok.two' }, { name: 'nodomain' }]);
+			const run = await h.run(onboard(), [{ name: 'TECH\\ok.one' }, { name: 'TECH\\ok.two' }, { name: 'TECH\\a\\b' }]);
 			expect(run.error?.message).toContain('User Name (item 2)');
 			expect((run.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(2);
 			expect(mutations(sim)).toEqual([]);
 			expect(routeCount(sim, `POST ${USERS}`)).toBe(0);
+		});
+	});
+
+	describe('a role name two roles share (1.3-rev2: a custom "Restore Operator", as in Veeam\'s RolesResultExample)', () => {
+		const CUSTOM = { id: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', name: 'Restore Operator', description: 'Custom role limited to restore operations', isBuiltIn: false, permissions: [] };
+		let custom: SimServer;
+		let hc: VeeamFixture;
+		beforeAll(async () => {
+			custom = await startSimulator({ product: 'vbr', vbr: { customRoles: [CUSTOM] } });
+			hc = new VeeamFixture(custom);
+		});
+		afterAll(async () => {
+			await custom.close();
+		});
+
+		it('is refused before any change, naming both IDs; the role by ID is taken', async () => {
+			const run = await hc.run(onboard(), [{ name: 'TECH\\new.hire' }]);
+			expect(run.error?.message).toBe(
+				`Role Names or IDs (item 0): "Restore Operator" names 2 roles on this server (IDs ${ROLE_IDS.restoreOperator}, ${CUSTOM.id})`,
+			);
+			expect(mutations(custom)).toEqual([]);
+			const byId = await hc.run(onboard({ roles: [CUSTOM.id] }), [{ name: 'TECH\\new.hire' }]);
+			expect(byId.error).toBeUndefined();
+			expect(byId.json[0]).toMatchObject({ action: 'created', user: { roles: [{ id: CUSTOM.id, name: 'Restore Operator' }] } });
 		});
 	});
 

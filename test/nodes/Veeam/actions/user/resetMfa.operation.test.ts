@@ -35,6 +35,13 @@ describe('User → Reset MFA', () => {
 		expect(mutations(sim)).toEqual([['user.resetMfa', 'VBR01\\admin']]);
 	});
 
+	it('refuses a group before sending ("User groups are not supported. You can enable MFA only for user accounts.")', async () => {
+		const run = await h.run({ resource: 'user', operation: 'resetMfa', user: byName('TECH\\Backup Operators') });
+		expect(run.error?.message).toMatch(/^Cannot reset multi-factor authentication of TECH\\Backup Operators: it is a group \(InternalGroup\)/);
+		expect(routeCount(sim, `POST ${USERS}/:id/resetMFA`)).toBe(0);
+		expect(mutations(sim)).toEqual([]);
+	});
+
 	it('fails for an unknown user without resetting anything', async () => {
 		const run = await h.run({ resource: 'user', operation: 'resetMfa', user: byName('VBR01\\ghost') });
 		expect(run.error?.message).toBe('User (item 0): no Veeam user or group with name "VBR01\\ghost"');

@@ -39,6 +39,17 @@ describe('User → Set Service Account Mode', () => {
 		]);
 	});
 
+	it('refuses a group before sending (1.3-rev2 addresses a "User ID."; MFA is for user accounts only), the error paired to its item', async () => {
+		const run = await h.run(setMode('={{ $json.name }}', true), [{ name: 'TECH\\Backup Operators' }, { name: 'VBR01\\admin' }], { continueOnFail: true });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0]).toEqual({
+			json: { error: expect.stringMatching(/^Cannot turn service-account mode on for TECH\\Backup Operators: it is a group \(InternalGroup\)/) },
+			pairedItem: { item: 0 },
+		});
+		expect(run.json[1]).toMatchObject({ action: 'updated', after: true });
+		expect(mutations(sim)).toEqual([['user.serviceAccount', 'VBR01\\admin']]);
+	});
+
 	it('is "unchanged" and sends nothing when the user is already in that mode', async () => {
 		const run = await h.run(setMode('VBR01\\svc-n8n', true));
 		expect(run.json[0]).toMatchObject({ action: 'unchanged', before: true, after: true });

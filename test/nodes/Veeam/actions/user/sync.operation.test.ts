@@ -15,11 +15,11 @@ const INITIAL = [
 	{ name: 'BUILTIN\\Administrators', type: 'InternalGroup' as const, roles: ['Backup Administrator'] },
 	{ name: 'VBR01\\svc-n8n', type: 'InternalUser' as const, roles: ['Backup Administrator'], isServiceAccount: true },
 	{ name: 'VBR01\\admin', type: 'InternalUser' as const, roles: ['Backup Administrator'] },
-	{ name: 'TECH\\ann', type: 'ExternalUser' as const, roles: ['Restore Operator'] },
-	{ name: 'TECH\\bob', type: 'ExternalUser' as const, roles: ['Backup Viewer', 'Tape Operator'] },
-	{ name: 'TECH\\cat', type: 'ExternalUser' as const, roles: ['Backup Operator'] },
-	{ name: 'TECH\\Backup Operators', type: 'ExternalGroup' as const, roles: ['Backup Operator'] },
-	{ name: 'SALES\\dan', type: 'ExternalUser' as const, roles: ['Restore Operator'] },
+	{ name: 'TECH\\ann', type: 'InternalUser' as const, roles: ['Restore Operator'] },
+	{ name: 'TECH\\bob', type: 'InternalUser' as const, roles: ['Backup Viewer', 'Tape Operator'] },
+	{ name: 'TECH\\cat', type: 'InternalUser' as const, roles: ['Backup Operator'] },
+	{ name: 'TECH\\Backup Operators', type: 'InternalGroup' as const, roles: ['Backup Operator'] },
+	{ name: 'SALES\\dan', type: 'InternalUser' as const, roles: ['Restore Operator'] },
 ];
 
 let sim: SimServer;
@@ -75,7 +75,7 @@ describe('User → Sync: Plan', () => {
 			'unchanged TECH\\ann',
 		]);
 		expect(run.json[1]).toMatchObject({
-			type: 'ExternalUser',
+			type: 'InternalUser',
 			rolesBefore: ['Backup Viewer', 'Tape Operator'],
 			rolesAfter: ['Backup Administrator'],
 			rolesAdded: ['Backup Administrator'],
@@ -103,7 +103,7 @@ describe('User → Sync: Apply', () => {
 			'remove TECH\\cat → removed',
 			'unchanged TECH\\ann → nothingToDo',
 		]);
-		expect(run.json[0].user).toMatchObject({ name: 'TECH\\eve', type: 'ExternalUser', roles: [{ name: 'Backup Viewer' }] });
+		expect(run.json[0].user).toMatchObject({ name: 'TECH\\eve', type: 'InternalUser', roles: [{ name: 'Backup Viewer' }] });
 		expect(mutations(sim).map(([action]) => action)).toEqual(['user.create', 'user.roles', 'user.delete', 'user.delete']);
 		const after = serverState();
 		expect(Object.keys(after).filter((n) => n.startsWith('TECH\\')).sort()).toEqual(['TECH\\ann', 'TECH\\bob', 'TECH\\eve']);
@@ -178,7 +178,7 @@ describe('User → Sync: Apply', () => {
 		const planId = String(plan.json[0].planId);
 		// Someone adds a user in the Veeam console between approval and apply.
 		const console = await adminClient();
-		const res = await console.post(USERS, { name: 'TECH\\zed', type: 'ExternalUser', roles: [{ id: await roleId('Backup Viewer'), name: 'Backup Viewer' }], isServiceAccount: false });
+		const res = await console.post(USERS, { name: 'TECH\\zed', type: 'InternalUser', roles: [{ id: await roleId('Backup Viewer'), name: 'Backup Viewer' }], isServiceAccount: false });
 		expect(res.status).toBe(201);
 		sim.log.clear();
 		const refused = await h.run(sync({ syncMode: 'apply', syncOptions: { approvedPlanId: planId, maxRemovalPercent: 100 } }), HR);
@@ -256,7 +256,7 @@ describe('User → Sync: bad items', () => {
 	it.each([
 		[[{ account: 'SALES\\zoe', roles: ['Backup Viewer'] }], 'User Name (item 0): "SALES\\zoe" is not in the scope\'s domain TECH'],
 		[[{ account: 'TECH\\ann', roles: [] }], 'Role Names or IDs (item 0): no role given: a Veeam user needs at least one role'],
-		[[{ account: 'ann', roles: ['Backup Viewer'] }], 'User Name (item 0): "ann" is not an Active Directory user name: write it as DOMAIN\\name, e.g. TECH\\jane.doe'],
+		[[{ account: 'TECH\\a\\b', roles: ['Backup Viewer'] }], 'User Name (item 0): "TECH\\a\\b" is not a Windows account name: write it as name, DOMAIN\\name or name@domain'],
 		[
 			[
 				{ account: 'TECH\\ann', roles: ['Restore Operator'] },
@@ -346,7 +346,7 @@ describe('User → Sync, randomized against the simulator', () => {
 			const ids = Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, await roleId(r)])));
 			const names = DOMAINS.flatMap((d) => PEOPLE.map((p) => `${d}\\${p}`));
 			for (const name of some(names, 0)) {
-				const res = await console.post(USERS, { name, type: 'ExternalUser', roles: some(ROLES, 1).map((r) => ({ id: ids[r], name: r })), isServiceAccount: false });
+				const res = await console.post(USERS, { name, type: 'InternalUser', roles: some(ROLES, 1).map((r) => ({ id: ids[r], name: r })), isServiceAccount: false });
 				expect([name, res.status, res.data]).toEqual([name, 201, expect.anything()]);
 			}
 			const domain = DOMAINS[round % 2];
