@@ -11,7 +11,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { eventKinds, namedIn, type AuthorizationEvent, type AuthorizationEventState, type ChangeKind } from '../../client/adapters/authorizationEvents';
+import { eventKinds, namedIn, type AuthorizationEvent, type AuthorizationEventState, type ChangeKind, type KnownAuthorizationEventState } from '../../client/adapters/authorizationEvents';
 import type { UserDirectory } from '../../client/model';
 import type { UserEvent } from './diff';
 import { APPROVALS_STATE_KEY } from './state';
@@ -23,7 +23,7 @@ export function isApprovalEvent(value: unknown): value is ApprovalEventType {
 	return typeof value === 'string' && (APPROVAL_EVENTS as readonly string[]).includes(value);
 }
 
-const KIND: Partial<Record<AuthorizationEventState, ApprovalEventType>> = {
+const KIND: Partial<Record<KnownAuthorizationEventState, ApprovalEventType>> = {
 	Pending: 'approvalPending',
 	Approved: 'approvalApproved',
 	Rejected: 'approvalRejected',
@@ -31,7 +31,7 @@ const KIND: Partial<Record<AuthorizationEventState, ApprovalEventType>> = {
 	Info: 'securityChange',
 };
 /** One letter per state, to keep the stored state small. */
-const CODE: Record<AuthorizationEventState, string> = { Pending: 'P', Approved: 'A', Rejected: 'R', Expired: 'E', Info: 'I', CockpitMessage: 'C' };
+const CODE: Record<KnownAuthorizationEventState, string> = { Pending: 'P', Approved: 'A', Rejected: 'R', Expired: 'E', Info: 'I', CockpitMessage: 'C' };
 /** Events younger than this are tracked (a four-eyes request is valid for at most 30 days). */
 export const WINDOW_DAYS = 32;
 
@@ -90,13 +90,15 @@ export async function pollApprovals(
 	const from = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
 	const list = await events.list({ createdAfter: from });
 	const seen: Record<string, string> = {};
-	for (const e of list) seen[e.id] = CODE[e.state];
+	// A state the node does not know is stored as the server wrote it (compared as it is).
+	const code = (state: AuthorizationEventState) => CODE[state as KnownAuthorizationEventState] ?? state;
+	for (const e of list) seen[e.id] = code(e.state);
 	const next: StoredApprovals = { cfg, readAt, seen };
 	if (!previous || !previous.tracked) return { next: { ...next, tracked: true }, events: list };
 	const changed: ApprovalPoll['changed'] = [];
 	for (const event of list) {
-		const kind = KIND[event.state];
-		if (kind && previous.seen[event.id] !== CODE[event.state]) changed.push({ kind, event });
+		const kind = KIND[event.state as KnownAuthorizationEventState];
+		if (kind && previous.seen[event.id] !== code(event.state)) changed.push({ kind, event });
 	}
 	return { next: { ...next, tracked: true }, changed, since: previous.readAt, events: list };
 }

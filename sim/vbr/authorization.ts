@@ -22,12 +22,17 @@ import { enumParam, ok, UUID } from './model';
  * Our assumptions (Veeam documents none of them; see sim/contracts/vbr-authorization.md):
  * - the REST answer to a held change is the answer the change would get if done (201 with the new
  *   user, 200 with the new roles, 204): the worst case for a client that trusts the answer;
- * - the wording of the events, one of three (`wording`): `description` (the default) — `name` says
- *   what was asked ("Add user", "Delete user", "Change user roles", …) and `description` names the
- *   user (`User TECH\jane.doe: …`); `name` — the user in the event's name, as VBR's syslog words
+ * - the wording of the events (`wording`): `description` (the default) — `name` says what was asked
+ *   ("Add user", "Delete user", "Change user roles", …) and `description` names the user
+ *   (`User TECH\jane.doe: …`); `name` — the user in the event's name, as VBR's syslog words
  *   operations (`Add user TECH\jane.doe`), and a description naming nobody; `none` — nobody named;
+ *   `syslog` — Veeam's published wording (event reference 42402): `name` the operation, "Other
+ *   operations" (user changes have no operation of their own), `description` "Other operations event
+ *   has been initiated by <requester> and requires an additional approval."; `syslogNamed` — the same
+ *   template with the operation "Add user <Name>", "Delete user <Name>" or "Update user <Name>";
  * - the refusal of a DELETE: 403 `AccessDenied` with the message below;
- * - `createdBy` is the account as VBR lists it (`VBR01\svc-n8n`).
+ * - `createdBy` is the account as VBR lists it (`VBR01\svc-n8n`); `createdByDomain` writes it with
+ *   another domain (`vbr01.tech.local\svc-n8n`), a form Veeam's reference neither promises nor rules out.
  */
 export const EVENT_STATES = ['Pending', 'Approved', 'Rejected', 'Expired', 'Info', 'CockpitMessage'] as const;
 export type EventState = (typeof EVENT_STATES)[number];
@@ -52,7 +57,7 @@ export interface ChangeNote {
 }
 
 /** How events word a change (our assumption, see above): where the user's name appears. */
-export const EVENT_WORDINGS = ['description', 'name', 'none'] as const;
+export const EVENT_WORDINGS = ['description', 'name', 'none', 'syslog', 'syslogNamed'] as const;
 export type EventWording = (typeof EVENT_WORDINGS)[number];
 /** What a DELETE gets while four-eyes is on: refused (Veeam's guide), or held like other changes. */
 export const DELETE_ANSWERS = ['refuse', 'hold'] as const;
@@ -73,6 +78,8 @@ export class VbrAuthorization {
 	validityDays = 7;
 	wording: EventWording = 'description';
 	deletes: DeleteAnswer = 'refuse';
+	/** Written instead of the requester's own domain in `createdBy` (undefined: as VBR lists the account). */
+	createdByDomain?: string;
 
 	constructor(private readonly clock: SimClock) {}
 
@@ -83,6 +90,7 @@ export class VbrAuthorization {
 		this.validityDays = 7;
 		this.wording = 'description';
 		this.deletes = 'refuse';
+		this.createdByDomain = undefined;
 	}
 
 	/** The simulator's choices where Veeam documents nothing: the events' wording, and what a DELETE gets under four-eyes. */
@@ -114,9 +122,10 @@ export class VbrAuthorization {
 	 * A change asked by `by`: with four-eyes off it is done now and an Info event records it; with
 	 * four-eyes on it waits as a Pending event (and `apply` runs when it is approved).
 	 */
-	change(note: ChangeNote, by: string, apply: () => void): 'done' | 'held' {
+	change(note: ChangeNote, account: string, apply: () => void): 'done' | 'held' {
 		this.expireDue();
-		const worded = this.worded(note, this.fourEyes);
+		const by = this.createdByDomain ? account.replace(/^[^\\]*\\/, `${this.createdByDomain}\\`) : account;
+		const worded = this.worded(note, this.fourEyes, by);
 		if (!this.fourEyes) {
 			apply();
 			this.record(worded.name, worded.description, by, 'Info');
@@ -129,9 +138,15 @@ export class VbrAuthorization {
 	}
 
 	/** A change's event in the configured wording. */
-	private worded(note: ChangeNote, pending: boolean): ChangeNote {
+	private worded(note: ChangeNote, pending: boolean, by: string): ChangeNote {
 		const subject = SUBJECT.exec(note.description)?.[2];
 		if (this.wording === 'description' || !subject) return note;
+		if (this.wording === 'syslog' || this.wording === 'syslogNamed') {
+			// Event 42402's template; the operation of a user change is not documented (assumed).
+			const verb = /^Add\b/.test(note.name) ? 'Add' : /^Delete\b/.test(note.name) ? 'Delete' : 'Update';
+			const operation = this.wording === 'syslog' ? 'Other operations' : `${verb} user ${subject}`;
+			return { name: operation, description: pending ? `${operation} event has been initiated by ${by} and requires an additional approval.` : `${operation} event has been initiated by ${by}.` };
+		}
 		// Words of Veeam's examples (the 1.3-rev2 reference, the event reference 42402), naming nobody.
 		const description = pending ? 'A four-eyes authorization request requires approval by a second administrator' : 'The operation has been performed';
 		return { name: this.wording === 'name' ? `${note.name} ${subject}` : note.name, description };

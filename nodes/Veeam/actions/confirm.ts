@@ -13,19 +13,23 @@
  *   `name` or `description`, or as the only request of this account new since the change; with
  *   several such requests and none naming the user the output lists them (`ambiguous`) rather than
  *   pick one. With no request at all the item fails: the answer said done, the server says not.
+ * - A change nothing on the user shows (VBR's MFA reset) is done only when the server records it (an
+ *   Info event of this account naming the user, since the change); waiting when a request matches;
+ *   otherwise `mfaResetSent` with a note: sent, and neither done nor waiting can be seen.
  * - A delete Veeam refuses (while four-eyes is on, deletions cannot be performed through the REST
  *   API) fails with what to do in the console (`deletionRefusedError`), never as `absent`.
  *
- * Only the last change per user is checked: an earlier one on the same user was followed by it.
+ * Every change is checked: the last one per user against the server; an earlier one against the
+ * state the next item about that user started from (read from the server after the earlier change:
+ * the adapter never answers from an as-if-done answer).
  * Products without authorization events (VBGC, AWS, Azure) have no four-eyes: nothing is read.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../client/adapters';
-import { matchRequests, requestNaming, type AuthorizationEvent, type ChangeKind, type RequestMatch } from '../../../client/adapters/authorizationEvents';
+import { bareLoginNote, kindFit, matchRequests, namedIn, requestNaming, sameAccount, type AuthorizationEvent, type ChangeKind, type RequestMatch } from '../../../client/adapters/authorizationEvents';
 import { CREDENTIAL_TYPE, UnclearOutcomeError, VeeamApiError } from '../../../client/transport';
 import { failureFromError } from '../../../client/transport/failure';
-import { credentialAccountMatcher } from '../helpers/directory';
 
 /** What an output says the server now holds for one user. */
 export interface Claim {
@@ -38,14 +42,19 @@ export interface Claim {
 	present: boolean;
 	/** The kind of change, to tell its request from others about the same user. */
 	kind?: ChangeKind;
-	/** Role IDs the user should now have (when present). */
+	/** Role IDs the user should now have (when present; a change of roles or a create). */
 	roleIds?: string[];
+	/** The service account mode it should now have (a change of that mode). */
 	isServiceAccount?: boolean;
+	/** The server's state the item started from, as its output says (to check an earlier change on the same user). */
+	startedFrom?: { present: boolean; roleNames?: string[]; isServiceAccount?: boolean };
+	/** Role names it should now have (as roleIds). */
+	roleNames?: string[];
 	/** False for a change nothing on the user shows (VBR's MFA reset): only a pending request of its kind says it waits. */
 	observable?: boolean;
 }
 
-export type Confirmation = { shown: true } | { shown: false; pending?: RequestMatch };
+export type Confirmation = { shown: true } | { shown: false; pending?: RequestMatch; note?: string; unconfirmed?: boolean };
 
 /**
  * Without the read before the changes (it failed), an event counts as new since them when the
@@ -59,12 +68,11 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const CHANGED = new Set(['created', 'updated', 'deleted']);
 
-/** The credential's account: the server-side filter (DOMAIN\\name, as VBR lists accounts) and the check on each event. */
-async function ownAccount(ctx: IExecuteFunctions, directory: UserDirectory): Promise<{ createdBy?: string; isOwn: (createdBy: string) => boolean }> {
-	const matcher = await credentialAccountMatcher(ctx, directory);
+/** The credential's account: which events' `createdBy` is it (sameAccount), and a note when a login without a domain left some out. */
+async function ownAccount(ctx: IExecuteFunctions, directory: UserDirectory): Promise<{ login: string; isOwn: (createdBy: string) => boolean }> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[directory.product]);
 	const login = typeof credentials.username === 'string' ? credentials.username.trim() : '';
-	return { createdBy: login.includes('\\') ? login : undefined, isOwn: (createdBy) => matcher({ name: createdBy } as VeeamUser) };
+	return { login, isOwn: (createdBy) => sameAccount(login, createdBy) };
 }
 
 /**
@@ -75,14 +83,26 @@ async function ownAccount(ctx: IExecuteFunctions, directory: UserDirectory): Pro
 export async function pendingRequestFor(ctx: IExecuteFunctions, directory: UserDirectory, name: string, kind: ChangeKind): Promise<RequestMatch | undefined> {
 	if (!directory.authorizationEvents) return undefined;
 	const account = await ownAccount(ctx, directory);
-	const before = await directory.authorizationEvents.pendingBefore(account.createdBy);
+	const before = await directory.authorizationEvents.pendingFor(`${kind}:${name.toLowerCase()}`);
 	if (!before?.events) return undefined;
 	return requestNaming(before.events.filter((e) => e.state === 'Pending' && account.isOwn(e.createdBy)), name, kind, true);
 }
 
-/** The output for a change not sent because its request is already pending. */
-export function alreadyPendingOutput(requested: string, user: IDataObject, match: RequestMatch): IDataObject {
-	return { action: 'pendingApproval', requested, user, approval: approvalOf(match), alreadyPending: true };
+/**
+ * The output for a change not sent because its request is already pending. Its words say the kind
+ * of change, not (readably) its details: a request for other roles than those wanted now is not told
+ * apart (`note`).
+ */
+export function alreadyPendingOutput(requested: string, user: IDataObject, match: RequestMatch, wanted?: IDataObject): IDataObject {
+	return {
+		action: 'pendingApproval',
+		requested,
+		user,
+		approval: approvalOf(match),
+		alreadyPending: true,
+		...(wanted ? { wanted } : {}),
+		note: 'A request of this account for this kind of change to this user already waits, so nothing was sent. What it changes (e.g. which roles) may differ from what this item asks: see the request in the Veeam console; once it is approved or rejected, run the workflow again.',
+	};
 }
 
 /** The claim an item output makes (`action` created / updated / deleted / mfaReset with the user), if any. */
@@ -97,14 +117,29 @@ export function claimOfOutput(index: number, output: IDataObject): Claim | undef
 	if (!CHANGED.has(action)) return undefined;
 	// Set Service Account Mode says before/after as booleans; Promote and Onboard as role names.
 	const kind: ChangeKind = action === 'created' ? 'create' : action === 'deleted' ? 'delete' : typeof output.before === 'boolean' ? 'serviceAccount' : 'roles';
-	return claimOfUser(index, action, user, action !== 'deleted', kind);
+	const claim = claimOfUser(index, action, user, action !== 'deleted', kind);
+	if (!claim) return undefined;
+	// Where it started from: a create from no user; a delete from the user as found; an update from `before`.
+	const roleNamesOf = (u: IDataObject) => (Array.isArray(u.roles) ? (u.roles as IDataObject[]).map((r) => String(r.name)) : undefined);
+	const startedFrom: Claim['startedFrom'] =
+		kind === 'create'
+			? { present: false }
+			: kind === 'delete'
+				? { present: true, roleNames: roleNamesOf(user), ...(typeof user.isServiceAccount === 'boolean' ? { isServiceAccount: user.isServiceAccount } : {}) }
+				: kind === 'serviceAccount'
+					? { present: true, isServiceAccount: output.before as boolean }
+					: { present: true, ...(Array.isArray(output.before) ? { roleNames: (output.before as unknown[]).map(String) } : {}) };
+	return { ...claim, startedFrom };
 }
 
 /** A claim about `user` (an output's user object: id or name, roles, isServiceAccount). */
 export function claimOfUser(index: number, said: string, user: IDataObject, present: boolean, kind?: ChangeKind): Claim | undefined {
 	const ref = typeof user.id === 'string' ? user.id : typeof user.name === 'string' ? user.name : undefined;
 	if (!ref) return undefined;
-	const roles = Array.isArray(user.roles) ? (user.roles as IDataObject[]).map((r) => String(r.id).toLowerCase()) : undefined;
+	const roles = Array.isArray(user.roles) ? (user.roles as IDataObject[]) : undefined;
+	// Only what this kind of change sets (a later change of another kind may set the rest).
+	const withRoles = present && roles && kind !== 'serviceAccount' && kind !== 'mfa';
+	const withMode = present && typeof user.isServiceAccount === 'boolean' && (kind === undefined || kind === 'serviceAccount');
 	return {
 		index,
 		ref,
@@ -112,9 +147,24 @@ export function claimOfUser(index: number, said: string, user: IDataObject, pres
 		said,
 		present,
 		...(kind ? { kind } : {}),
-		...(present && roles ? { roleIds: roles } : {}),
-		...(present && typeof user.isServiceAccount === 'boolean' ? { isServiceAccount: user.isServiceAccount } : {}),
+		...(withRoles ? { roleIds: roles.map((r) => String(r.id).toLowerCase()), roleNames: roles.map((r) => String(r.name)) } : {}),
+		...(withMode ? { isServiceAccount: user.isServiceAccount as boolean } : {}),
 	};
+}
+
+const sameNames = (a: string[], b: string[]) => {
+	const x = new Set(a.map((n) => n.toLowerCase()));
+	const y = new Set(b.map((n) => n.toLowerCase()));
+	return x.size === y.size && [...x].every((n) => y.has(n));
+};
+
+/** Whether the state a later item about the same user started from shows `claim` (it was read from the server after the claim's change). */
+function startShows(claim: Claim, start: NonNullable<Claim['startedFrom']>): boolean {
+	if (start.present !== claim.present) return false;
+	if (!claim.present) return true;
+	if (claim.roleNames && start.roleNames && !sameNames(claim.roleNames, start.roleNames)) return false;
+	if (claim.isServiceAccount !== undefined && start.isServiceAccount !== undefined && claim.isServiceAccount !== start.isServiceAccount) return false;
+	return true;
 }
 
 function shows(claim: Claim, user: VeeamUser | undefined): boolean {
@@ -132,38 +182,84 @@ export async function confirmClaims(ctx: IExecuteFunctions, directory: UserDirec
 	const result = new Map<number, Confirmation>();
 	const events = directory.authorizationEvents;
 	if (!directory.readBack || !events || claims.length === 0) return result;
-	const last = new Map<string, Claim>();
-	for (const claim of claims) if (claim.observable !== false) last.set(claim.ref.toLowerCase(), claim);
-	const checked = [...last.values()];
+	const observable = claims.filter((c) => c.observable !== false);
+	// The next observable claim about the same user (claims are in item order).
+	const next = new Map<Claim, Claim>();
+	const latest = new Map<string, Claim>();
+	for (const claim of [...observable].reverse()) {
+		const key = claim.name.toLowerCase();
+		const after = latest.get(key);
+		if (after) next.set(claim, after);
+		latest.set(key, claim);
+	}
+	const last = observable.filter((c) => !next.has(c));
 	const unobservable = claims.filter((c) => c.observable === false);
-	const now = checked.length ? await directory.readBack(checked.map((c) => c.ref)) : new Map<string, VeeamUser | undefined>();
-	const missing = checked.filter((c) => !shows(c, now.get(c.ref)));
-	for (const c of checked) if (!missing.includes(c)) result.set(c.index, { shown: true });
+	const now = last.length ? await directory.readBack(last.map((c) => c.ref)) : new Map<string, VeeamUser | undefined>();
+	const missing = observable.filter((c) => {
+		const later = next.get(c);
+		return later ? !(later.startedFrom && startShows(c, later.startedFrom)) : !shows(c, now.get(c.ref));
+	});
+	for (const c of observable) if (!missing.includes(c)) result.set(c.index, { shown: true });
 	if (missing.length === 0 && unobservable.length === 0) return result;
 
 	const account = await ownAccount(ctx, directory);
 	// The read before the changes, when an operation made it (pendingRequestFor): which requests are
 	// new since is then exact; otherwise by the server's creation time, allowing for clock skew.
-	const before = await events.pendingBefore(account.createdBy, true);
-	const pending = (await events.list({ states: ['Pending'], createdBy: account.createdBy })).filter((e) => e.state === 'Pending' && account.isOwn(e.createdBy));
+	const before = await events.pendingBefore(true);
+	const all = (await events.list({ states: ['Pending'] })).filter((e) => e.state === 'Pending');
+	const pending = all.filter((e) => account.isOwn(e.createdBy));
+	const loginNote = bareLoginNote(account.login, all.map((e) => e.createdBy));
 	const known = before?.events && new Set(before.events.map((e) => e.id));
+	const since = before === undefined ? undefined : before.readAt - CLOCK_SKEW_MS;
 	const isNew = (e: AuthorizationEvent): boolean => {
 		if (known) return !known.has(e.id);
 		const created = Date.parse(e.creationTime);
-		return before !== undefined && Number.isFinite(created) && created >= before.readAt - CLOCK_SKEW_MS;
+		return since !== undefined && Number.isFinite(created) && created >= since;
 	};
 	const open = [...missing, ...unobservable];
-	const matches = matchRequests(open, pending, isNew, claims.map((c) => c.name), known !== undefined);
+	const matches = matchRequests(open, pending, isNew, known !== undefined);
+	// An unobservable change the server records as done: an Info event of this account naming the user, of its kind.
+	const recorded = unobservable.some((c) => !matches.has(open.indexOf(c))) ? await doneRecords(events, account.isOwn, since) : [];
 	for (const [i, claim] of open.entries()) {
 		const match = matches.get(i);
-		if (claim.observable === false) {
-			// Nothing to read back: waiting when a request of its kind is pending for it, else done.
-			result.set(claim.index, match ? { shown: false, pending: match } : { shown: true });
+		if (match) {
+			result.set(claim.index, { shown: false, pending: match });
+		} else if (claim.observable !== false) {
+			result.set(claim.index, { shown: false, ...(loginNote ? { note: loginNote } : {}) });
+		} else if (recorded.some((e) => namedIn(e, claim.name) && kindFit(e, claim.kind) === 'yes')) {
+			result.set(claim.index, { shown: true });
 		} else {
-			result.set(claim.index, match ? { shown: false, pending: match } : { shown: false });
+			result.set(claim.index, { shown: false, unconfirmed: true, note: unconfirmedNote(loginNote) });
 		}
 	}
 	return result;
+}
+
+/** Info events of this account since `since` (undefined: no time known, none taken). */
+async function doneRecords(events: NonNullable<UserDirectory['authorizationEvents']>, isOwn: (createdBy: string) => boolean, since: number | undefined): Promise<AuthorizationEvent[]> {
+	if (since === undefined) return [];
+	try {
+		const info = await events.list({ states: ['Info'], createdAfter: new Date(since).toISOString() });
+		return info.filter((e) => e.state === 'Info' && isOwn(e.createdBy));
+	} catch {
+		return [];
+	}
+}
+
+function unconfirmedNote(loginNote: string | undefined): string {
+	return [
+		'Veeam accepted the request. Nothing on the user shows an MFA reset, the server records none of this account for the user since the change, and no pending four-eyes request of this account could be matched to it: whether it is done or waits for approval cannot be seen. Check Pending Approvals in the Veeam console.',
+		loginNote,
+	]
+		.filter(Boolean)
+		.join(' ');
+}
+
+/** The output (or error) for a claim the server does not show: `pendingApproval`, `…Sent` (unconfirmed), or the error. */
+export function unshownOutcome(ctx: IExecuteFunctions, claim: Claim, confirmation: Confirmation & { shown: false }, output: IDataObject): { ok: true; value: IDataObject } | { ok: false; error: NodeOperationError } {
+	if (confirmation.pending) return { ok: true, value: pendingOutput(output, confirmation.pending) };
+	if (confirmation.unconfirmed) return { ok: true, value: { ...output, action: `${String(output.action)}Sent`, confirmed: false, note: confirmation.note } };
+	return { ok: false, error: notShownError(ctx, claim, claim.index, confirmation.note) };
 }
 
 /** One request as an output shows it. */
@@ -199,29 +295,53 @@ export function pendingOutput(output: IDataObject, match: RequestMatch): IDataOb
 const DONE: Record<string, string> = { created: 'created', updated: 'changed', deleted: 'deleted', rolesChanged: 'given its new roles', removed: 'removed' };
 
 /** The error for a change the server answered as done but does not show. */
-export function notShownError(ctx: IExecuteFunctions, claim: Claim, itemIndex?: number): NodeOperationError {
+export function notShownError(ctx: IExecuteFunctions, claim: Claim, itemIndex?: number, note?: string): NodeOperationError {
 	return new NodeOperationError(
 		ctx.getNode(),
 		`Veeam answered that "${claim.name}" was ${DONE[claim.said] ?? claim.said}, but the server does not show it, and no pending four-eyes request of this account names the user`,
 		{
 			...(itemIndex !== undefined ? { itemIndex } : {}),
 			description:
-				'Check the user in the Veeam console (another administrator may have changed it at the same time). Running the workflow again is safe: each operation does only what is still missing.',
+				`Check the user in the Veeam console (another administrator may have changed it at the same time). Running the workflow again is safe: each operation does only what is still missing.${note ? ` ${note}` : ''}`,
 		},
 	);
 }
 
 const FOUR_EYES_WORDS = /four[- ]?eyes|4[- ]?eyes|approv/i;
+/** An event that turns four-eyes on or off (its words; Veeam's event reference: "Four-eyes authorization has been enabled"). */
+const FOUR_EYES_SETTING = /four[- ]?eyes[^.]*?\b(enabled|disabled|turned on|turned off)\b/i;
+
+/**
+ * Whether four-eyes authorization is known to be on: Veeam's answer names it, a pending request (of
+ * any account) was seen, or the newest event that turns it on or off says on. No REST call tells the
+ * setting itself (Veeam's security settings hold MFA only).
+ */
+async function fourEyesKnownOn(directory: UserDirectory, said: string | undefined): Promise<boolean> {
+	if (said !== undefined && FOUR_EYES_WORDS.test(said)) return true;
+	const events = directory.authorizationEvents;
+	if (!events) return false;
+	const before = await events.pendingBefore(true);
+	if (before?.events?.some((e) => e.state === 'Pending')) return true;
+	try {
+		const settings = (await events.list({ pattern: '*four*eyes*' })).filter((e) => FOUR_EYES_SETTING.test(`${e.name} ${e.description}`));
+		// The newest (the server lists them oldest first: the later of two at the same time wins).
+		const newest = settings.reduce<AuthorizationEvent | undefined>((found, e) => (!found || !(Date.parse(e.creationTime) < Date.parse(found.creationTime)) ? e : found), undefined);
+		return newest !== undefined && /\b(enabled|turned on)\b/i.test(FOUR_EYES_SETTING.exec(`${newest.name} ${newest.description}`)?.[0] ?? '');
+	} catch {
+		return false;
+	}
+}
 
 /**
  * A refused DELETE of `name` on a product with four-eyes authorization (VBR), as the error that
- * says so and what to do; undefined for any other error (the caller rethrows it). Veeam's guide:
- * while four-eyes authorization is on, delete operations cannot be performed through the REST API.
- * What VBR answers then is not documented, so any refusal counts (not a 404, which is "absent", nor
- * a 401): said as four-eyes' when the answer is a 403 (the account read the users a moment ago with
- * the same rights) or names four-eyes or an approval, and as probably four-eyes' otherwise.
+ * says what Veeam answered and what to do; undefined for any other error (the caller rethrows it).
+ * Veeam's guide: while four-eyes authorization is on, delete operations cannot be performed through
+ * the REST API; what VBR answers then is not documented, and its reference gives 403 as "does not
+ * have adequate privileges". So four-eyes is named as the cause only when it is known to be on
+ * (fourEyesKnownOn); otherwise the refusal is said as Veeam's, with four-eyes as a possibility. Never
+ * `absent`; "nothing was deleted" only for a 4xx (a 5xx does not say what happened).
  */
-export function deletionRefusedError(ctx: IExecuteFunctions, directory: UserDirectory, name: string, error: unknown, itemIndex?: number): NodeOperationError | undefined {
+export async function deletionRefusedError(ctx: IExecuteFunctions, directory: UserDirectory, name: string, error: unknown, itemIndex?: number): Promise<NodeOperationError | undefined> {
 	if (!directory.authorizationEvents) return undefined;
 	const api = error instanceof UnclearOutcomeError ? error.apiError : error;
 	const status = api instanceof VeeamApiError ? api.status : failureFromError(api).status;
@@ -230,12 +350,17 @@ export function deletionRefusedError(ctx: IExecuteFunctions, directory: UserDire
 	const own = api instanceof Error && api.message.startsWith('Veeam: ') ? api.message.slice('Veeam: '.length).trim() : '';
 	const said = own ? own.slice(0, 300) : undefined;
 	const answer = `Veeam answered ${status}${said ? `: "${said}"` : ''}`;
-	const sure = status === 403 || (said !== undefined && FOUR_EYES_WORDS.test(said));
-	const message = sure
-		? `Four-eyes authorization forbids deleting "${name}" through the REST API (${answer})`
-		: `Veeam refused to delete "${name}" (${answer}); while four-eyes authorization is on, Veeam does not allow deletions through the REST API`;
-	return new NodeOperationError(ctx.getNode(), message, {
+	const inConsole = `Delete "${name}" in the Veeam console (Users and Roles): with four-eyes authorization on, another Backup or Security Administrator then approves the request there (Pending Approvals).`;
+	const outcome = status < 500 ? ' Nothing was deleted.' : ' Whether anything was deleted is not known: check the user (a run again reads it first).';
+	if (await fourEyesKnownOn(directory, said)) {
+		return new NodeOperationError(ctx.getNode(), `Four-eyes authorization is on, and Veeam refused to delete "${name}" through the REST API (${answer})`, {
+			...(itemIndex !== undefined ? { itemIndex } : {}),
+			description: `${inConsole} Or have four-eyes authorization turned off.${outcome}`,
+		});
+	}
+	const meaning = status === 403 ? ' (in Veeam\'s reference: the account lacks the privileges)' : '';
+	return new NodeOperationError(ctx.getNode(), `Veeam refused to delete "${name}" (${answer})${meaning}`, {
 		...(itemIndex !== undefined ? { itemIndex } : {}),
-		description: `Delete "${name}" in the Veeam console (Users and Roles): with four-eyes authorization on, another Backup or Security Administrator then approves the request there (Pending Approvals). Or have four-eyes authorization turned off. Nothing was deleted.`,
+		description: `Check the account's role (Veeam Backup Administrator deletes users). If four-eyes authorization is on on this server, Veeam does not allow deletions through the REST API: ${inConsole}${outcome}`,
 	});
 }

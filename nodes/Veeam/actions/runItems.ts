@@ -15,7 +15,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError, 
 
 import type { UserDirectory } from '../../../client/adapters';
 import { runPool, type TaskOutcome } from '../../../client/pool';
-import { claimOfOutput, confirmClaims, notShownError, pendingOutput, type Claim } from './confirm';
+import { claimOfOutput, confirmClaims, unshownOutcome, type Claim } from './confirm';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from './common.descriptions';
 import type { UserTarget, VeeamOperation } from './node.type';
 
@@ -118,8 +118,6 @@ async function confirmOutcomes(ctx: IExecuteFunctions, directory: UserDirectory,
 		const confirmation = confirmations.get(claim.index);
 		if (!confirmation || confirmation.shown) continue;
 		const output = (outcomes[claim.index] as { value: IDataObject }).value;
-		outcomes[claim.index] = confirmation.pending
-			? { ok: true, value: pendingOutput(output, confirmation.pending) }
-			: { ok: false, error: notShownError(ctx, claim, claim.index) };
+		outcomes[claim.index] = unshownOutcome(ctx, claim, confirmation, output);
 	}
 }

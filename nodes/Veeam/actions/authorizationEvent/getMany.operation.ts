@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
-import { AUTHORIZATION_EVENT_STATES, type AuthorizationEventFilter, type AuthorizationEventState } from '../../../../client/adapters/authorizationEvents';
+import { AUTHORIZATION_EVENT_STATES, type AuthorizationEventFilter, type AuthorizationEventState, type KnownAuthorizationEventState } from '../../../../client/adapters/authorizationEvents';
 import { checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit } from '../common.descriptions';
@@ -84,7 +84,7 @@ export async function prepare(this: IExecuteFunctions, i: number): Promise<Param
 	const limit = readLimit(this, i);
 	const raw = this.getNodeParameter('eventFilters', i, {}) as IDataObject;
 	const states = raw.states ?? [];
-	if (!Array.isArray(states) || states.some((s) => !AUTHORIZATION_EVENT_STATES.includes(s as AuthorizationEventState))) {
+	if (!Array.isArray(states) || states.some((s) => !AUTHORIZATION_EVENT_STATES.includes(s as KnownAuthorizationEventState))) {
 		throw inputError(this, i, 'States', `must be a list of ${AUTHORIZATION_EVENT_STATES.join(', ')}`);
 	}
 	const filter: AuthorizationEventFilter = {

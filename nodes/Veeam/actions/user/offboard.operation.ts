@@ -57,8 +57,8 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	const held = user && (await pendingRequestFor(this, directory, user.name, 'delete'));
 	if (user && held) return { ...alreadyPendingOutput('deleted', userOutput(user), held), ...directoryAccountFlags(user) };
 	const remove = async (gone: VeeamUser) =>
-		await directory.deleteUser(gone).catch((error: unknown) => {
-			throw deletionRefusedError(this, directory, gone.name, error, i) ?? error;
+		await directory.deleteUser(gone).catch(async (error: unknown) => {
+			throw (await deletionRefusedError(this, directory, gone.name, error, i)) ?? error;
 		});
 	const outcome = user ? await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await remove(user)) : 'absent';
 	if (outcome === 'absent') {

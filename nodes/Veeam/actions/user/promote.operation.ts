@@ -80,7 +80,7 @@ export async function execute(this: IExecuteFunctions, p: PromoteParams, directo
 	}
 	// Four-eyes: a request of this account to change the user's roles already waits: not asked again.
 	const held = await pendingRequestFor(this, directory, user.name, 'roles');
-	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held), before, after: roleNames(wanted) };
+	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held, { roles: roleNames(wanted) }), before };
 	const updated = await guardLastAdministrator(this, directory, i, 'Role Names or IDs', user, wanted, async () => await directory.setRoles(user, wanted));
 	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
 }

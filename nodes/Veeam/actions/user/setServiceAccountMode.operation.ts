@@ -41,7 +41,7 @@ export async function execute(this: IExecuteFunctions, p: ServiceAccountParams, 
 	if (before === p.enabled) return { action: 'unchanged', before, after: before, user: userOutput(user) };
 	// Four-eyes: a request of this account to change the user's settings already waits: not asked again.
 	const held = await pendingRequestFor(this, directory, user.name, 'serviceAccount');
-	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held), before, after: p.enabled };
+	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held, { isServiceAccount: p.enabled }), before };
 	const updated = await directory.setServiceAccountMode!(user, p.enabled);
 	return { action: 'updated', before, after: updated.isServiceAccount === true, user: userOutput(updated) };
 }

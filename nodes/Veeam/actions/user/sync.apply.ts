@@ -43,8 +43,8 @@ async function applyStep(ctx: IExecuteFunctions, directory: UserDirectory, step:
 		out.result = 'rolesChanged';
 	} else if (step.action === 'remove' && step.user) {
 		const gone = step.user;
-		const outcome = await directory.deleteUser(gone).catch((error: unknown) => {
-			throw deletionRefusedError(ctx, directory, gone.name, error, step.item) ?? error;
+		const outcome = await directory.deleteUser(gone).catch(async (error: unknown) => {
+			throw (await deletionRefusedError(ctx, directory, gone.name, error, step.item)) ?? error;
 		});
 		out.result = outcome === 'deleted' ? 'removed' : 'alreadyAbsent';
 	} else {
@@ -133,7 +133,7 @@ async function confirmSteps(
 			outputs[claim.index].result = 'pendingApproval';
 			outputs[claim.index].approval = approvalOf(confirmation.pending);
 		} else {
-			outcomes[claim.index] = { ok: false, error: notShownError(ctx, claim, plan.steps[claim.index].item) };
+			outcomes[claim.index] = { ok: false, error: notShownError(ctx, claim, plan.steps[claim.index].item, confirmation.note) };
 		}
 	}
 }

@@ -36,7 +36,7 @@ beforeEach(() => {
 const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] };
 
 /** Where each wording puts the user's name, so how the node matches a single held change. */
-const MATCHED_BY: Record<EventWording, string> = { description: 'description', name: 'name', none: 'onlyPendingRequestSinceChange' };
+const MATCHED_BY: Record<Extract<EventWording, 'description' | 'name' | 'none'>, string> = { description: 'description', name: 'name', none: 'onlyPendingRequestSinceChange' };
 
 describe.each(['description', 'name', 'none'] as const)('four-eyes authorization, events worded "%s": changes wait for approval, and the output says so', (wording) => {
 	const fourEyesOn = () => {
