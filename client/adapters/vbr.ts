@@ -9,14 +9,14 @@ import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
 import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 import { UUID_PATTERN } from '../ids';
+import { VBR_USER_TYPES, vbrNameFilter, vbrNameProblem } from './vbrRules';
+
+export { VBR_USER_TYPES, vbrNameFilter, vbrNameProblem } from './vbrRules';
 
 /** Veeam Backup & Replication 13: `/api/v1/security/*` (API 1.3-rev1 and later). */
 const USERS = '/api/v1/security/users';
 const ROLES = '/api/v1/security/roles';
 
-export const VBR_USER_TYPES = ['ExternalUser', 'ExternalGroup', 'InternalUser', 'InternalGroup'] as const;
-/** Characters a Windows account or group name cannot hold (and `*`/`?` are VBR's name-filter wildcards). */
-const FORBIDDEN_IN_NAME = /[/:*?"<>|]/;
 export const VBR_ID_PATTERN = UUID_PATTERN;
 const VBR_ID = new RegExp(VBR_ID_PATTERN);
 /** `orderColumn` values for the common sort properties (VBR cannot sort by description). */
@@ -27,31 +27,6 @@ const NO_USER_MFA = new Set(['1.3-rev0', '1.3-rev1']);
 const BACKUP_ADMINISTRATOR_ID = '5ff0e0eb-45cf-48cc-9677-7613fc79bc11';
 /** Users read back at once after the changes of an execution (see readBack). */
 const READ_BACK_CONCURRENCY = 4;
-
-/**
- * VBR's rules for the name of a new user, by type, as a clause such as `the name is empty`
- * (the server checks them too, but only after a request); undefined when the name is fine.
- */
-export function vbrNameProblem(name: string, type = 'ExternalUser'): string | undefined {
-	if (!(VBR_USER_TYPES as readonly string[]).includes(type)) {
-		return `unknown user type "${type}" (expected one of ${VBR_USER_TYPES.join(', ')})`;
-	}
-	if (name.trim() === '') return 'the name is empty';
-	if (name !== name.trim()) return `"${name}" starts or ends with a space`;
-	if (FORBIDDEN_IN_NAME.test(name)) return `"${name}" contains a character account names cannot hold (/ : * ? " < > |)`;
-	const parts = name.split('\\');
-	const external = type === 'ExternalUser' || type === 'ExternalGroup';
-	if (external && (parts.length !== 2 || parts.some((p) => p.trim() === ''))) {
-		const kind = type === 'ExternalGroup' ? 'group' : 'user';
-		return `"${name}" is not an Active Directory ${kind} name: write it as DOMAIN\\name, e.g. ${
-			kind === 'group' ? 'TECH\\Backup Operators' : 'TECH\\jane.doe'
-		}`;
-	}
-	if (!external && (parts.length > 2 || parts.some((p) => p.trim() === ''))) {
-		return `"${name}" is not a local account or group name: write it as name or SERVER\\name`;
-	}
-	return undefined;
-}
 
 interface VbrUserModel {
 	id: string;
@@ -76,7 +51,9 @@ export function fromVbrUser(u: VbrUserModel): VeeamUser {
 		roles: uniqueRoles(u.roles),
 		isServiceAccount: u.isServiceAccount ?? false,
 		...(typeof u.mfaEnabled === 'boolean' ? { mfaEnabled: u.mfaEnabled } : {}),
-		isDirectoryAccount: u.type === 'ExternalUser' || u.type === 'ExternalGroup',
+		// Every VBR account lives outside Veeam: a Windows account (of the backup server or of Active
+		// Directory) or an identity provider's; removing the Veeam user leaves it (directoryKindOf says where).
+		isDirectoryAccount: true,
 		isGroup: u.type === 'InternalGroup' || u.type === 'ExternalGroup',
 	};
 }
@@ -176,7 +153,8 @@ export class VbrDirectory implements UserDirectory {
 			}
 			qs.mfaEnabledFilter = filter.mfaEnabled;
 		}
-		if (filter.namePattern) qs.nameFilter = filter.namePattern;
+		const nameFilter = filter.namePattern ? vbrNameFilter(filter.namePattern) : undefined;
+		if (nameFilter) qs.nameFilter = nameFilter;
 		if (filter.types?.length) qs.typeFilter = filter.types;
 		if (filter.roleId) qs.roleIdFilter = filter.roleId;
 		if (filter.roleName) qs.roleNameFilter = filter.roleName;
@@ -284,7 +262,7 @@ export class VbrDirectory implements UserDirectory {
 	async createUser(user: NewUser): Promise<VeeamUser> {
 		const body: IDataObject = {
 			name: user.name,
-			type: user.type ?? 'ExternalUser',
+			type: user.type ?? VBR_USER_TYPES[0],
 			roles: user.roles.map(roleModel),
 			isServiceAccount: user.isServiceAccount ?? false,
 		};
@@ -359,11 +337,26 @@ export class VbrDirectory implements UserDirectory {
 		return res.permissions ?? [];
 	}
 
+	/**
+	 * MFA and service-account mode are a user's: "User groups are not supported. You can enable MFA
+	 * only for user accounts." (VBR user guide, Multi-Factor Authentication); 1.3-rev2's
+	 * changeServiceAccountMode addresses a "User ID." (1.3-rev1: "User or group ID."). Refused before
+	 * any request: what a server does with a group is not documented.
+	 */
+	private refuseGroup(user: VeeamUser, what: string): void {
+		if (!user.isGroup) return;
+		throw new NodeOperationError(this.ctx.getNode(), `Cannot ${what} ${user.name}: it is a group (${user.type}), and this applies to user accounts only`, {
+			description: 'Veeam Backup & Replication: "User groups are not supported. You can enable MFA only for user accounts." Choose a member\'s own user account instead.',
+		});
+	}
+
 	async resetMfa(user: VeeamUser): Promise<void> {
+		this.refuseGroup(user, 'reset multi-factor authentication of');
 		await this.call({ method: 'POST', path: this.userPath(user.ref, 'resetMFA'), idempotent: true });
 	}
 
 	async setServiceAccountMode(user: VeeamUser, enabled: boolean): Promise<VeeamUser> {
+		this.refuseGroup(user, `turn service-account mode ${enabled ? 'on' : 'off'} for`);
 		const path = this.userPath(user.ref, 'changeServiceAccountMode');
 		const res = await this.call<VbrUserModel>({ method: 'POST', path, body: { isServiceAccountEnable: enabled }, idempotent: true });
 		const updated = sameUserOrFail(this.ctx, this.fromModel(res), `ID ${user.ref}`, (u) => sameId(u.ref, user.ref), `POST ${path}`);
