@@ -143,7 +143,7 @@ async function main(): Promise<number> {
 					resource: 'user',
 					operation: 'onboard',
 					userName: '={{ $json.account }}',
-					userType: 'ExternalUser',
+					userType: 'InternalUser',
 					roles: ['={{ $json.role }}'],
 					ifExists: 'makeRolesMatch',
 				}),
@@ -192,14 +192,14 @@ async function main(): Promise<number> {
 				{ name: 'Ticket Desk', type: TICKETS, parameters: { url: desk.url } },
 			],
 		);
-		const removal = offboarded.Offboard[0][0].json as { action: string; directoryAccountRemains: boolean; directoryAccount?: string };
+		const removal = offboarded.Offboard[0][0].json as { action: string; directoryAccountRemains: boolean; directoryAccount?: string; directoryAccountKind?: string };
 		const ticket = offboarded['Ticket Desk']?.[0]?.[0]?.json as { id: string; title: string } | undefined;
 		await nextPoll();
 		steps.push({
 			title: `Leaver ${leaver.employee}`,
 			ok: removal.action === 'deleted' && removal.directoryAccountRemains && ticket?.title.includes(leaver.account) === true,
 			lines: [
-				`${leaver.account} ${removal.action} from Veeam; directory account remains: ${removal.directoryAccountRemains}`,
+				`${leaver.account} ${removal.action} from Veeam; directory account remains: ${removal.directoryAccountRemains} (${removal.directoryAccountKind})`,
 				ticket ? `ticket ${ticket.id} opened: "${ticket.title}"` : 'no ticket was opened',
 			],
 		});

@@ -21,6 +21,9 @@ export interface Ticket {
 	account: string;
 }
 
+/** Where the leftover account lives (`directoryAccountKind` of Offboard's output). */
+const WHERE: Record<string, string> = { windows: 'Windows (Active Directory or local)', identityProvider: 'identity-provider (SSO)' };
+
 export class TicketDesk {
 	readonly tickets: Ticket[] = [];
 	private server?: Server;
@@ -78,7 +81,7 @@ export class DemoTicketDeskNode implements INodeType {
 			const ticket = (await this.helpers.httpRequest({
 				method: 'POST',
 				url: this.getNodeParameter('url', i) as string,
-				body: { title: `Remove the Active Directory account ${account} (left Veeam)`, account },
+				body: { title: `Remove the ${WHERE[String(json.directoryAccountKind)] ?? 'directory'} account ${account} (left Veeam)`, account },
 				json: true,
 			})) as IDataObject;
 			out.push({ json: ticket, pairedItem: { item: i } });

@@ -86,7 +86,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		PRODUCTS.forEach((product, i) => (sims[product] = started[i]));
 
 		// The leaver on each server: VBR has TECH\sheila.d.cory (an AD user) in its default state.
-		expect(userNamed(sims.vbr, LEAVER.vbr)).toMatchObject({ type: 'ExternalUser' });
+		expect(userNamed(sims.vbr, LEAVER.vbr)).toMatchObject({ type: 'InternalUser' });
 		await new PortalConsole(sims.vbgc, 'vbgc').addVbgcUser(LEAVER.vbgc, 'Restore Operator');
 		await new PortalConsole(sims.aws, 'aws').addAwsUser(LEAVER.aws, 'RestoreOperator');
 		await new PortalConsole(sims.azure, 'azure').addAzureEntraUser(LEAVER.azure, 'RestoreOperator');

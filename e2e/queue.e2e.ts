@@ -53,7 +53,7 @@ function hrWorkflow(): WorkflowJson {
 			},
 			options: {},
 		}),
-		veeam('Onboard', { resource: 'user', operation: 'onboard', userName: '={{ $json.body.account }}', userType: 'ExternalUser', roles: ['Restore Operator'], ifExists: 'makeRolesMatch' }),
+		veeam('Onboard', { resource: 'user', operation: 'onboard', userName: '={{ $json.body.account }}', userType: 'InternalUser', roles: ['Restore Operator'], ifExists: 'makeRolesMatch' }),
 		veeam('Offboard', { resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'name', value: '={{ $json.body.account }}' } }),
 	];
 	return {
@@ -73,7 +73,7 @@ function bulkWorkflow(): WorkflowJson {
 	const nodes = [
 		node('Hires', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: 'hires', responseMode: 'onReceived', options: {} }, { webhookId: '3b0f6a1e-2c4d-4e8f-9a1b-5c6d7e8f9a02' }),
 		node('One item per hire', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.accounts', options: {} }),
-		veeam('Onboard all', { resource: 'user', operation: 'onboard', userName: '={{ $json["body.accounts"] }}', userType: 'ExternalUser', roles: ['Restore Operator'], options: { concurrency: 1 } }),
+		veeam('Onboard all', { resource: 'user', operation: 'onboard', userName: '={{ $json["body.accounts"] }}', userType: 'InternalUser', roles: ['Restore Operator'], options: { concurrency: 1 } }),
 	];
 	return { id: 'veeamQueueBulk01', name: 'Queue: 50 hires', nodes, connections: chain('Hires', 'One item per hire', 'Onboard all'), settings: { executionOrder: 'v1' } } as unknown as WorkflowJson;
 }

@@ -48,7 +48,7 @@ function refreshWorkflow(): WorkflowJson {
 				'Onboard',
 				VEEAM,
 				1,
-				{ product: 'vbr', resource: 'user', operation: 'onboard', userName: '={{ $json.account }}', userType: 'ExternalUser', roles: '={{ [$json.role] }}', ifExists: 'makeRolesMatch' },
+				{ product: 'vbr', resource: 'user', operation: 'onboard', userName: '={{ $json.account }}', userType: 'InternalUser', roles: '={{ [$json.role] }}', ifExists: 'makeRolesMatch' },
 				{ credentials },
 			),
 			node('Wait past the token lifetime', 'n8n-nodes-base.wait', 1.1, { resume: 'timeInterval', amount: 4, unit: 'seconds' }, { webhookId: '0d5f3c1a-7e2b-4c9d-8a16-3b7e9f2c4d10' }),
@@ -65,7 +65,7 @@ function refreshWorkflow(): WorkflowJson {
 	};
 }
 
-/** Three hires, the second with no domain in its account name; the node continues on failure. */
+/** Three hires, the second with a malformed account name (two backslashes); the node continues on failure. */
 function continueOnFailWorkflow(): WorkflowJson {
 	return {
 		id: 'e2eContinueFail1',
@@ -74,14 +74,14 @@ function continueOnFailWorkflow(): WorkflowJson {
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
 			itemsNode('Hires', [
 				{ account: 'TECH\\ana.lima', role: 'Restore Operator' },
-				{ account: 'nodomain', role: 'Restore Operator' },
+				{ account: 'TECH\\no\\domain', role: 'Restore Operator' },
 				{ account: 'TECH\\ben.okafor', role: 'Backup Viewer' },
 			]),
 			node(
 				'Onboard',
 				VEEAM,
 				1,
-				{ product: 'vbr', resource: 'user', operation: 'onboard', userName: '={{ $json.account }}', userType: 'ExternalUser', roles: '={{ [$json.role] }}', ifExists: 'makeRolesMatch' },
+				{ product: 'vbr', resource: 'user', operation: 'onboard', userName: '={{ $json.account }}', userType: 'InternalUser', roles: '={{ [$json.role] }}', ifExists: 'makeRolesMatch' },
 				{ credentials: { veeamBackupReplicationApi: CONTINUE_CREDENTIAL }, onError: 'continueRegularOutput' },
 			),
 		],
@@ -244,7 +244,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 		const items = nodeOutput(run, 'Onboard');
 		expect(items).toHaveLength(3);
 		expect(items[0]).toMatchObject({ action: 'created', user: { name: 'TECH\\ana.lima' } });
-		expect(items[1]).toEqual({ error: expect.stringMatching(/User Name.*"nodomain" is not an Active Directory user name/) });
+		expect(items[1]).toEqual({ error: expect.stringMatching(/User Name.*"TECH\\no\\domain" is not a Windows account name/) });
 		expect(items[2]).toMatchObject({ action: 'created', user: { name: 'TECH\\ben.okafor' } });
 		// Each output item is paired with its input item.
 		const raw = run.data?.resultData?.runData?.Onboard?.[0]?.data?.main?.[0] as Array<{ pairedItem?: unknown }>;
@@ -252,7 +252,7 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 
 		// In parallel (Options → Concurrency): either order.
 		expect(continueSim.log.since().map((e) => `${e.action} ${e.target}`).sort()).toEqual(['user.create TECH\\ana.lima', 'user.create TECH\\ben.okafor']);
-		expect(snapshotUsers(continueSim).filter((u) => /nodomain/i.test(u.name))).toEqual([]);
+		expect(snapshotUsers(continueSim).filter((u) => /no\\domain/i.test(u.name))).toEqual([]);
 		expect(duplicateNames(continueSim)).toEqual([]);
 	});
 

@@ -41,7 +41,7 @@ export class VbrConsole {
 		await this.call('PUT', `/api/v1/security/users/${user.id}/roles`, { roles });
 	}
 
-	/** Adds an Active Directory user with the given roles (POST /users). */
+	/** Adds an Active Directory user (InternalUser, as Veeam's examples type TECH\\sheila.d.cory) with the given roles (POST /users). */
 	async addUser(name: string, roleNames: string[]): Promise<void> {
 		const state = this.sim.product.snapshot() as { roles: SnapshotRole[] };
 		const roles = roleNames.map((n) => {
@@ -49,7 +49,7 @@ export class VbrConsole {
 			if (!role) throw new Error(`simulator has no role ${n}`);
 			return { id: role.id, name: role.name };
 		});
-		await this.call('POST', '/api/v1/security/users', { name, type: 'ExternalUser', roles, isServiceAccount: false });
+		await this.call('POST', '/api/v1/security/users', { name, type: 'InternalUser', roles, isServiceAccount: false });
 	}
 
 	private async call(method: string, path: string, body?: unknown): Promise<unknown> {
