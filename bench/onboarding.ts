@@ -72,7 +72,7 @@ async function plainOnboarding(sim: SimProcess, accounts: Array<{ account: strin
 	for (const { account } of accounts) {
 		const found = await api.get(USERS_ROUTE, { params: { nameFilter: account, skip: 0, limit: 1000, orderColumn: 'Name', orderAsc: true } });
 		if ((found.data.data as unknown[]).length === 0) {
-			await api.post(USERS_ROUTE, { name: account, type: 'ExternalUser', roles: [role], isServiceAccount: false });
+			await api.post(USERS_ROUTE, { name: account, type: 'InternalUser', roles: [role], isServiceAccount: false });
 		}
 	}
 	return performance.now() - started;
@@ -85,7 +85,7 @@ async function oursOnboarding(sim: SimProcess, accounts: Array<{ account: string
 			resource: 'user',
 			operation: 'onboard',
 			userName: '={{ $json.account }}',
-			userType: 'ExternalUser',
+			userType: 'InternalUser',
 			roles: [RESTORE_OPERATOR],
 			ifExists: 'makeRolesMatch',
 			...(concurrency === undefined ? {} : { options: { concurrency } }),

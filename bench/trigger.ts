@@ -198,7 +198,7 @@ async function main(): Promise<void> {
 			...existing.slice(0, third).map((u) => () => http.delete(`/api/v1/security/users/${u.id}`, auth)),
 			...existing.slice(third, 2 * third).map((u) => () => http.put(`/api/v1/security/users/${u.id}/roles`, { roles: [{ id: ROLES.restore }] }, auth)),
 			...Array.from({ length: changes - 2 * third }, (_, i) => () =>
-				http.post('/api/v1/security/users', { name: `BENCH\\new.user${i}`, type: 'ExternalUser', roles: [{ id: ROLES.operator }], isServiceAccount: false }, auth),
+				http.post('/api/v1/security/users', { name: `BENCH\\new.user${i}`, type: 'InternalUser', roles: [{ id: ROLES.operator }], isServiceAccount: false }, auth),
 			),
 		];
 		await Promise.all(
