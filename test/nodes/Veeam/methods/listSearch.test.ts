@@ -86,6 +86,18 @@ describe('searchRoles (role locator) and getRoles (role names)', () => {
 		expect(options[0]).toEqual({ name: 'Backup Administrator', value: 'Backup Administrator', description: 'Built-in role with full privileges' });
 	});
 
+	it('offers a name two roles share (a 1.3-rev2 custom "Restore Operator", as in Veeam\'s RolesResultExample) by each role\'s ID, so that a pick is never ambiguous', async () => {
+		const custom = { id: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', name: 'Restore Operator', description: 'Custom role limited to restore operations', isBuiltIn: false, permissions: [] };
+		const other = await startSimulator({ product: 'vbr', vbr: { customRoles: [custom] } });
+		try {
+			const ctx = new VeeamFixture(other).loadOptionsContext({ resource: 'user', operation: 'onboard' });
+			const restore = (await loadOptions.getRoles.call(ctx)).filter((o) => o.name === 'Restore Operator');
+			expect(restore.map((o) => o.value).sort()).toEqual([custom.id, ROLE_IDS.restoreOperator].sort());
+		} finally {
+			await other.close();
+		}
+	});
+
 	it('follows the product parameter: VBGC asks for its own credential, never the VBR one', async () => {
 		const ctx = h.loadOptionsContext({ product: 'vbgc', resource: 'user', operation: 'onboard' });
 		await expect(loadOptions.getRoles.call(ctx)).rejects.toThrow(/credentials/i);
