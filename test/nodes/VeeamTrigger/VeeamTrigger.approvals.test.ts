@@ -129,6 +129,30 @@ describe('Veeam Trigger: authorization events (VBR)', () => {
 	});
 });
 
+describe('Veeam Trigger: one odd event never fails a poll', () => {
+	it('an event without an ID is left out, one in a state the node does not know is not emitted; the others are, once', async () => {
+		const trigger = activate(sim, 'vbr', { events: APPROVALS });
+		expect((await trigger.poll()).response).toBeNull(); // baseline
+		authorization().setFourEyes(true, 'VBR01\\security');
+		await admin.addUser('TECH\\held', [ROLE.restore]);
+		const real = authorization().list.bind(authorization());
+		const odd = [{ name: 'no id', state: 'Pending' }, { id: 'c7e21f08-3a44-4d19-8b6c-2f905ea1b7d4', state: 'Escalated', creationTime: new Date().toISOString() }];
+		authorization().list = (req) => {
+			const answer = real(req);
+			(answer.body as { data: unknown[] }).data.push(...odd);
+			return answer;
+		};
+		try {
+			const result = await trigger.poll();
+			expect(result.error).toBeUndefined();
+			expect(kinds(emitted(result))).toEqual(['securityChange', 'approvalPending']);
+			expect(emitted(await trigger.poll())).toEqual([]);
+		} finally {
+			authorization().list = real;
+		}
+	});
+});
+
 describe.each(['description', 'name', 'none'] as const)('Veeam Trigger: four-eyes events when the server words them "%s"', (wording) => {
 	it('pending once, approved once; the user change says who made it when the event names the user (name or description), and nothing when no event does', async () => {
 		authorization().configure({ wording, deletes: 'hold' });
