@@ -54,6 +54,13 @@ function patternTest(pattern: string): (value: string) => boolean {
 	return (value) => re.test(value);
 }
 
+/** Get Many's *Created By*: the account (sameAccount), or, written without a domain, that name in any domain (a filter, not an identity). */
+function createdByHolds(wanted: string, createdBy: string): boolean {
+	if (sameAccount(wanted, createdBy)) return true;
+	const name = wanted.trim().toLowerCase();
+	return !/[\\@]/.test(name) && createdBy.toLowerCase().endsWith(`\\${name}`);
+}
+
 /**
  * The filter as a test of one event, on our side: a filter holds whatever the server does with it
  * (a server, or what stands in front of it, may ignore a parameter). Times compared as instants;
@@ -66,7 +73,7 @@ export function eventFilterTest(filter: AuthorizationEventFilter): (event: Autho
 	const pattern = filter.pattern ? patternTest(filter.pattern) : undefined;
 	return (e) =>
 		(!filter.states?.length || filter.states.includes(e.state)) &&
-		(!filter.createdBy || sameAccount(filter.createdBy, e.createdBy)) &&
+		(!filter.createdBy || createdByHolds(filter.createdBy, e.createdBy)) &&
 		after(e.creationTime, filter.createdAfter) &&
 		before(e.creationTime, filter.createdBefore) &&
 		after(e.processedTime, filter.processedAfter) &&

@@ -147,6 +147,14 @@ describe('Authorization Event → Get Many: its filters hold whatever the server
 		const later = await h.run({ resource: 'authorizationEvent', operation: 'getMany', returnAll: true, eventFilters: { createdAfter: '2999-01-01T00:00:00Z' } });
 		expect(later.json).toEqual([]);
 	});
+
+	it('Created By without a domain is a filter on the name in any domain (a server that applies it so keeps its answer)', async () => {
+		fourEyes();
+		await h.run(onboard, [{ name: 'TECH\\jane' }]);
+		sim.addFault({ kind: 'ignoreQuery', params: ['createdByFilter'], method: 'GET', pathIncludes: EVENTS, count: 5 });
+		const run = await h.run({ resource: 'authorizationEvent', operation: 'getMany', returnAll: true, eventFilters: { createdBy: 'svc-n8n' } });
+		expect(run.json.map((e) => e.createdBy)).toEqual([OWN]);
+	});
 });
 
 describe('one odd event never fails the run', () => {
