@@ -3,9 +3,10 @@
  * authorization on, a change waits for a second administrator, and Veeam does not document what
  * the REST call answers meanwhile: it may well answer as if the change were made. So:
  *
- * - Before the first change of an execution, the Pending requests of the credential's account are
- *   read once (AuthorizationEvents.pendingBefore: one read per execution, not per item). A change
- *   whose request is already pending (it names the user, and its words say the same kind of
+ * - Before the first change of an execution, the Pending requests are read once (every account's;
+ *   the credential's own picked by sameAccount; AuthorizationEvents.pendingBefore: one read per
+ *   execution, not per item; a second item about the same user and kind reads them again). A
+ *   change whose request is already pending (it names the user, and its words say the same kind of
  *   change) is not sent again: `pendingApproval` with that request (`pendingRequestFor`).
  * - After the execution's changes the node reads the changed users back (one GET each, or the list
  *   when that is cheaper). A change that did not take effect is `pendingApproval` with the request
@@ -16,8 +17,8 @@
  * - A change nothing on the user shows (VBR's MFA reset) is done only when the server records it (an
  *   Info event of this account naming the user, since the change); waiting when a request matches;
  *   otherwise `mfaResetSent` with a note: sent, and neither done nor waiting can be seen.
- * - A delete Veeam refuses (while four-eyes is on, deletions cannot be performed through the REST
- *   API) fails with what to do in the console (`deletionRefusedError`), never as `absent`.
+ * - A delete Veeam refuses fails with Veeam's answer and what to do in the console, naming four-eyes
+ *   as the cause only when it is known to be on (`deletionRefusedError`), never as `absent`.
  *
  * Every change is checked: the last one per user against the server; an earlier one against the
  * state the next item about that user started from (read from the server after the earlier change:
