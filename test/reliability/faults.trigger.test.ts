@@ -19,8 +19,8 @@ const ROLES: Record<Product, { low: string; high: string }> = {
 };
 const CHANGES: Record<Product, { add: string; promote: string; remove: string }> = {
 	vbr: { add: 'TECH\\new.hire', promote: 'TECH\\sheila.d.cory', remove: 'VBR01\\viewer' },
-	vbgc: { add: 'new.hire', promote: 'restorer', remove: 'operator' },
-	// Names AWS accepts: lower-case letters, digits, `_` and `-`.
+	// Names VBGC and AWS accept (their user guides): lower-case letters, digits, `_` and `-`.
+	vbgc: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 	aws: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 	azure: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 };

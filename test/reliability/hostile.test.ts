@@ -190,7 +190,7 @@ describe('secrets a server echoes back never reach the user (point 10)', () => {
 	it('an API error that repeats the request body: a new user\'s password is in neither the error nor the continue-on-fail item', async () => {
 		const password = 'N3w-Hire-Secret!x';
 		vbgc.addFault({ kind: 'echo', method: 'POST', pathIncludes: VBGC_USERS });
-		const params = { resource: 'user', operation: 'onboard', userName: 'new.hire', password, roles: ['Restore Operator'] };
+		const params = { resource: 'user', operation: 'onboard', userName: 'new_hire', password, roles: ['Restore Operator'] };
 		const run = await g.run(params, [{}], { secrets: [password] });
 		expect(run.error?.message).toContain('"password":"[redacted]"');
 		const continued = await g.run(params, [{}], { continueOnFail: true, secrets: [password] });
@@ -198,7 +198,7 @@ describe('secrets a server echoes back never reach the user (point 10)', () => {
 		expect(continued.json[0]).toMatchObject({ action: 'created' });
 		vbgc.addFault({ kind: 'echo', method: 'POST', pathIncludes: 'changePassword' });
 		const change = await g.run(
-			{ resource: 'user', operation: 'changePassword', user: byName('new.hire'), oldPassword: password, newPassword: 'An0ther-Secret!y' },
+			{ resource: 'user', operation: 'changePassword', user: byName('new_hire'), oldPassword: password, newPassword: 'An0ther-Secret!y' },
 			[{}],
 			{ continueOnFail: true, secrets: [password, 'An0ther-Secret!y'] },
 		);

@@ -778,12 +778,12 @@ describe('mutation log and state', () => {
 	});
 
 	it('sets logins through the control endpoint', async () => {
-		expect((await http.post('/__sim/logins', { name: 'svc-n8n', password: 'whatever' })).status).toBe(204);
-		const res = await token({ grant_type: 'password', username: 'svc-n8n', password: 'whatever' });
+		expect((await http.post('/__sim/logins', { name: 'svc-n8n', password: 'Ctl-L0gin-Pass!' })).status).toBe(204);
+		const res = await token({ grant_type: 'password', username: 'svc-n8n', password: 'Ctl-L0gin-Pass!' });
 		expect(res.status).toBe(200);
 		expect(res.data.roleName).toBe('Portal Administrator');
-		expect((await http.post('/__sim/logins', { name: 'OPERATOR', password: 'changed' })).status).toBe(204);
-		expect((await token({ grant_type: 'password', username: 'operator', password: 'changed' })).status).toBe(200);
+		expect((await http.post('/__sim/logins', { name: 'OPERATOR', password: 'Ctl-Chang3d-Pass!' })).status).toBe(204);
+		expect((await token({ grant_type: 'password', username: 'operator', password: 'Ctl-Chang3d-Pass!' })).status).toBe(200);
 		expect((await http.post('/__sim/logins', { name: 'bad name', password: 'x' })).status).toBe(400);
 	});
 
