@@ -7,8 +7,8 @@
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { UnclearOutcomeError, VeeamApiError } from '../transport';
-import type { MfaEnrolment, NewUser, VeeamRole, VeeamUser } from '../model';
+import { VeeamApiError } from '../transport';
+import type { NewUser, VeeamRole, VeeamUser } from '../model';
 import { PortalDirectory, type PortalRole } from './portal';
 
 const USERS = '/api/v1/users';
@@ -222,51 +222,14 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		});
 	}
 
-	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
-		if (isSso(user)) {
-			// User Guide, "Enabling Multi-Factor Authentication": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider."
-			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is an identity-provider (SSO) user: Veeam Backup for AWS cannot enable MFA for it (the identity provider handles its sign-in)`);
-		}
-		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
-		const r = await this.call<IDataObject>({ method: 'POST', path: this.userPath(user, 'enableMfa'), body: { recreate }, idempotent: true });
-		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
-			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for AWS answered ${user.name}'s MFA setup without its secret key or token`);
-		}
-		if (typeof r.userName === 'string' && r.userName.toLowerCase() !== user.name.toLowerCase()) {
-			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for AWS answered the MFA setup of ${user.name} with another user's (${r.userName})`);
-		}
-		return {
-			qrString: r.qrString,
-			secretKey: r.secretKey,
-			scratchCodes: Array.isArray(r.scratchCodes) ? r.scratchCodes.map(String) : [],
-			token: r.token,
-		};
+	protected mfaSetupRefusal(user: VeeamUser): string | undefined {
+		// User Guide, "Enabling Multi-Factor Authentication": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider."
+		return isSso(user) ? `${user.name} is an identity-provider (SSO) user: Veeam Backup for AWS cannot enable MFA for it (the identity provider handles its sign-in)` : undefined;
 	}
 
-	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }).then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (outcome === undefined) {
-				this.snapshot?.put({ ...user, mfaEnabled: true });
-				return;
-			}
-			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
-			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
-			const now = await this.fetchUser(user.ref);
-			if (now?.mfaEnabled) {
-				this.snapshot?.put(now);
-				return;
-			}
-			if (attempt >= 1) throw outcome.apiError;
-		}
-	}
-
-	async mfaDisable(user: VeeamUser): Promise<void> {
-		await this.call({ method: 'POST', path: this.userPath(user, 'disableMfa'), idempotent: true });
-		this.snapshot?.put({ ...user, mfaEnabled: false });
+	protected enrolmentOfOther(answer: IDataObject, user: VeeamUser): string | undefined {
+		const name = answer.userName;
+		return typeof name === 'string' && name.toLowerCase() !== user.name.toLowerCase() ? name : undefined;
 	}
 }
 

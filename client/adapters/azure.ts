@@ -9,8 +9,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { PRODUCTS } from '../products';
-import { API_VERSION_SEGMENT, UnclearOutcomeError, VeeamApiError, type VeeamRequest } from '../transport';
-import type { MfaEnrolment, NewUser, UserFilter, VeeamUser } from '../model';
+import { API_VERSION_SEGMENT, VeeamApiError, type VeeamRequest } from '../transport';
+import type { NewUser, UserFilter, VeeamUser } from '../model';
 import { PortalDirectory, sameName, type PortalRole } from './portal';
 import { isUuid } from '../ids';
 
@@ -225,55 +225,14 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 
 	// ---- MFA (the v8 Overview, "Multi-Factor Authentication"; docs/vbazure/rest/mfa.html) ----------
 
-	/** `POST /users/{id}/enableMfa { recreate }` → `{ userId, qrString, secretKey, scratchCodes, token }`. */
-	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
-		if (user.type === 'IdentityProvider') {
-			throw new NodeOperationError(this.ctx.getNode(), `${user.name} is a Microsoft Entra ID account: Veeam Backup for Microsoft Azure cannot enable MFA for it`, {
-				description: 'Its sign-in (and MFA) is managed by the identity provider. Nothing was sent.',
-			});
-		}
-		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
-		const r = await this.call<IDataObject>({ method: 'POST', path: this.userPath(user, 'enableMfa'), body: { recreate }, idempotent: true });
-		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
-			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Microsoft Azure answered ${user.name}'s MFA setup without its secret key or token`);
-		}
-		// The document says `userId` is the user's ID; the page's example shows its name: either is this user.
-		if (typeof r.userId === 'string' && !sameName(r.userId, user.ref) && !sameName(r.userId, user.name)) {
-			throw new NodeOperationError(this.ctx.getNode(), `Veeam Backup for Microsoft Azure answered the MFA setup of ${user.name} with another user's (${r.userId})`);
-		}
-		return {
-			qrString: r.qrString,
-			secretKey: r.secretKey,
-			scratchCodes: Array.isArray(r.scratchCodes) ? r.scratchCodes.map(String) : [],
-			token: r.token,
-		};
+	protected mfaSetupRefusal(user: VeeamUser): string | undefined {
+		// User guide, "Configuring MFA Settings": "You cannot enable MFA for a user account whose user identity was obtained from an identity provider".
+		return user.type === 'IdentityProvider' ? `${user.name} is a Microsoft Entra ID account: Veeam Backup for Microsoft Azure cannot enable MFA for it` : undefined;
 	}
 
-	/** `POST /users/{id}/acceptMfa { code, token }` → 204. */
-	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }).then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (outcome === undefined) {
-				this.snapshot?.put({ ...user, mfaEnabled: true });
-				return;
-			}
-			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
-			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
-			const now = await this.fetchUser(user.ref);
-			if (now?.mfaEnabled) {
-				this.snapshot?.put(now);
-				return;
-			}
-			if (attempt >= 1) throw outcome.apiError;
-		}
-	}
-
-	/** `POST /users/{id}/disableMfa` → 204. */
-	async mfaDisable(user: VeeamUser): Promise<void> {
-		await this.call({ method: 'POST', path: this.userPath(user, 'disableMfa'), idempotent: true });
-		this.snapshot?.put({ ...user, mfaEnabled: false });
+	/** The document says `userId` is the user's ID; the page's example shows its name: either is this user. */
+	protected enrolmentOfOther(answer: IDataObject, user: VeeamUser): string | undefined {
+		const id = answer.userId;
+		return typeof id === 'string' && !sameName(id, user.ref) && !sameName(id, user.name) ? id : undefined;
 	}
 }

@@ -9,12 +9,12 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
 import { PRODUCTS, type Product } from '../products';
-import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { API_VERSION_SEGMENT, RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
-import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
+import type { MfaEnrolment, NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
 /** A role as the API names it (`PortalAdministrator`) and as people read it (`Portal Administrator`). */
 export interface PortalRole {
@@ -346,5 +346,56 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 
 	async listRoles(): Promise<VeeamRole[]> {
 		return this.roles.map((r) => ({ id: r.id, name: r.name, description: r.description }));
+	}
+
+	// ---- MFA set-up of another user: `POST {usersPath}/{ref}/enableMfa | acceptMfa | disableMfa` ----
+
+	/** Why the product cannot set up MFA for `user` (an identity-provider account), if it cannot. */
+	protected abstract mfaSetupRefusal(user: VeeamUser): string | undefined;
+	/** The user an enableMfa answer names, when it names one that is not `user`. */
+	protected abstract enrolmentOfOther(answer: IDataObject, user: VeeamUser): string | undefined;
+
+	/** `enableMfa { recreate }` → `{ qrString, secretKey, scratchCodes, token }` and the user it is for. */
+	async mfaEnable(user: VeeamUser, recreate: boolean): Promise<MfaEnrolment> {
+		const refusal = this.mfaSetupRefusal(user);
+		if (refusal) throw new NodeOperationError(this.ctx.getNode(), refusal, { description: 'Its sign-in (and MFA) is managed by the identity provider. Nothing was sent.' });
+		// Sending it twice is harmless: each answer replaces the pending secret; the last one counts.
+		const r = await this.call<IDataObject>({ method: 'POST', path: this.userPath(user, 'enableMfa'), body: { recreate }, idempotent: true });
+		if (typeof r.token !== 'string' || typeof r.secretKey !== 'string' || typeof r.qrString !== 'string') {
+			throw new NodeOperationError(this.ctx.getNode(), `${this.productName} answered ${user.name}'s MFA setup without its secret key or token`);
+		}
+		const other = this.enrolmentOfOther(r, user);
+		if (other !== undefined) {
+			throw new NodeOperationError(this.ctx.getNode(), `${this.productName} answered the MFA setup of ${user.name} with another user's (${other})`);
+		}
+		return { qrString: r.qrString, secretKey: r.secretKey, scratchCodes: Array.isArray(r.scratchCodes) ? r.scratchCodes.map(String) : [], token: r.token };
+	}
+
+	/** `acceptMfa { code, token }` → 204. */
+	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (outcome === undefined) {
+				this.snapshot?.put({ ...user, mfaEnabled: true });
+				return;
+			}
+			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
+			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
+			const now = await this.fetchUser(user.ref);
+			if (now?.mfaEnabled) {
+				this.snapshot?.put(now);
+				return;
+			}
+			if (attempt >= 1) throw outcome.apiError;
+		}
+	}
+
+	/** `disableMfa` → 204. */
+	async mfaDisable(user: VeeamUser): Promise<void> {
+		await this.call({ method: 'POST', path: this.userPath(user, 'disableMfa'), idempotent: true });
+		this.snapshot?.put({ ...user, mfaEnabled: false });
 	}
 }
