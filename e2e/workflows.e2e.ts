@@ -306,7 +306,9 @@ describe.each(e2eVersions())('n8n %s', (version) => {
 
 			const wrong = await test({ password: 'Wr0ng-Passw0rd!' });
 			expect(wrong.status).toBe('Error');
-			expect(wrong.message).toMatch(/^Veeam Backup & Replication login failed: wrong user name or password \(401 AccessDenied/);
+			// VBR answers a wrong password and an account with MFA on alike (401 AccessDenied): the message names both.
+			expect(wrong.message).toMatch(/^Veeam Backup & Replication login failed \(401 AccessDenied: [^)]*\): a wrong user name or password, or an account with multi-factor authentication on/);
+			expect(wrong.message).toContain('log in with a service account');
 			expect(wrong.message).not.toContain('Wr0ng-Passw0rd!');
 			expect(credentialSim.stats.grants).toEqual({ 'password:200': 1, 'password:401': 1 });
 
