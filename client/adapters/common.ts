@@ -117,3 +117,28 @@ export async function deleteLookingFirst(
 		if (attempt >= 1) throw outcome.error.apiError;
 	}
 }
+
+/**
+ * The acceptance of a user's MFA set-up (a code from the new secret): not idempotent, since the
+ * set-up's token is spent once accepted. After an unclear failure, a user whose MFA was off tells:
+ * on now means it was accepted (`found` is then the user as the server shows it); still off, it is
+ * sent again, once. With MFA on already (as after Recreate) nothing tells: the failure is reported
+ * as unclear. Returns the user as it is now.
+ */
+export async function acceptMfaLookingFirst(
+	user: VeeamUser,
+	send: () => Promise<unknown>,
+	lookUp: () => Promise<VeeamUser | undefined>,
+): Promise<VeeamUser> {
+	for (let attempt = 0; ; attempt++) {
+		const outcome = await send().then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+		if (outcome === undefined) return { ...user, mfaEnabled: true };
+		if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
+		const now = await lookUp();
+		if (now?.mfaEnabled) return now;
+		if (attempt >= 1) throw outcome.apiError;
+	}
+}

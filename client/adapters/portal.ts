@@ -9,8 +9,8 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
 import { PRODUCTS, type Product } from '../products';
-import { API_VERSION_SEGMENT, RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
-import { createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
+import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { acceptMfaLookingFirst, createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
@@ -373,24 +373,12 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 
 	/** `acceptMfa { code, token }` → 204. */
 	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }).then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (outcome === undefined) {
-				this.snapshot?.put({ ...user, mfaEnabled: true });
-				return;
-			}
-			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
-			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
-			const now = await this.fetchUser(user.ref);
-			if (now?.mfaEnabled) {
-				this.snapshot?.put(now);
-				return;
-			}
-			if (attempt >= 1) throw outcome.apiError;
-		}
+		const now = await acceptMfaLookingFirst(
+			user,
+			async () => await this.call({ method: 'POST', path: this.userPath(user, 'acceptMfa'), body: { code, token }, idempotent: false, secrets: [code, token] }),
+			async () => await this.fetchUser(user.ref),
+		);
+		this.snapshot?.put(now);
 	}
 
 	/** `disableMfa` → 204. */

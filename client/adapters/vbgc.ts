@@ -1,8 +1,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
-import { CREDENTIAL_TYPE, RequestGroup, UnclearOutcomeError, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
-import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
+import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { acceptMfaLookingFirst, createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
 import { matchingPage, userListCheck } from './userFilter';
@@ -334,31 +334,12 @@ export class VbgcDirectory implements UserDirectory {
 	}
 
 	async mfaAccept(user: VeeamUser, code: string, token: string): Promise<void> {
-		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.call({
-				method: 'POST',
-				path: this.userPath(user, 'mfaAccepted'),
-				body: { code, token },
-				idempotent: false,
-				secrets: [code, token],
-			}).then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (outcome === undefined) {
-				this.snapshot?.put({ ...user, mfaEnabled: true });
-				return;
-			}
-			// After an unclear failure, a user whose MFA was off tells: on now means it was accepted.
-			// (With MFA on already, as after Recreate, nothing tells: the failure is reported as unclear.)
-			if (!(outcome instanceof UnclearOutcomeError) || user.mfaEnabled !== false) throw outcome;
-			const now = await this.fetchUser(user.ref);
-			if (now?.mfaEnabled) {
-				this.snapshot?.put(now);
-				return;
-			}
-			if (attempt >= 1) throw outcome.apiError;
-		}
+		const now = await acceptMfaLookingFirst(
+			user,
+			async () => await this.call({ method: 'POST', path: this.userPath(user, 'mfaAccepted'), body: { code, token }, idempotent: false, secrets: [code, token] }),
+			async () => await this.fetchUser(user.ref),
+		);
+		this.snapshot?.put(now);
 	}
 
 	async mfaDisable(user: VeeamUser): Promise<void> {
