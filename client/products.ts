@@ -60,8 +60,11 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			defaultPort: 9419,
 			loginPath: '/api/oauth2/token',
 			version: REV_VERSION,
-			// As credentials/VeeamBackupReplicationApi.credentials.ts lists them.
-			offeredVersions: ['1.3-rev1', '1.3-rev2'],
+			// The credential's "API Version" options (credentials/VeeamBackupReplicationApi.credentials.ts).
+			offeredVersions: [
+				{ name: '1.3-rev1 (VBR 13.0.1)', value: '1.3-rev1' },
+				{ name: '1.3-rev2 (VBR 13.1)', value: '1.3-rev2' },
+			],
 		},
 		capabilities: ['authorizationEvents', 'resetMfa', 'serviceAccounts', 'serverFilters', 'multipleRoles', 'directoryUsers'],
 		administratorRole: 'Backup Administrator',

@@ -31,10 +31,7 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 	properties: INodeProperties[] = connectionProperties({
 		urlPlaceholder: 'https://vbr.example.com:9419',
 		usernamePlaceholder: 'DOMAIN\\svc-n8n',
-		versions: [
-			{ name: '1.3-rev1 (VBR 13.0.1)', value: '1.3-rev1' },
-			{ name: '1.3-rev2 (VBR 13.1)', value: '1.3-rev2' },
-		],
+		versions: (auth.offeredVersions ?? []).map((v) => ({ ...v })),
 		defaultVersion: '1.3-rev1',
 	});
 

@@ -20,8 +20,11 @@ export interface VeeamProductAuth {
 	 * lower-case `password`, `refresh_token`, `mfa` (Azure's `GrantType`: `Password`, `Refresh_token`, `Mfa`).
 	 */
 	grantTypes?: GrantTypes;
-	/** The API versions the credential's "API Version" lists (named when a server refuses one without naming its own). */
-	offeredVersions?: readonly string[];
+	/**
+	 * The API versions the credential's "API Version" lists, with their labels: the credential's
+	 * options are these, and a server that refuses one without naming its own gets the others named.
+	 */
+	offeredVersions?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -152,7 +155,7 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
-	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions));
+	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions?.map((v) => v.value)));
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
 		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message));
@@ -214,7 +217,7 @@ export async function obtainToken(
 		const refreshed = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'refresh_token'), refresh_token: refreshToken });
 		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
 		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
-		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions));
+		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions?.map((v) => v.value)));
 		// 400/401: refused, used or expired; anything else is not a reason to give up on the password.
 	}
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
