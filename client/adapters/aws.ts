@@ -9,7 +9,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { VeeamApiError } from '../transport';
 import type { NewUser, VeeamRole, VeeamUser } from '../model';
-import { PortalDirectory, type PortalRole } from './portal';
+import { PortalDirectory, sameName, type PortalRole } from './portal';
 
 const USERS = '/api/v1/users';
 
@@ -52,7 +52,9 @@ interface AwsUserModel extends IDataObject {
 	accountType?: string;
 }
 
-const isSso = (user: Pick<VeeamUser, 'type'>) => user.type.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
+/** Whether a user type (ours or the API's `accountType`) is the identity provider's, in any case. */
+const isSsoType = (type: unknown) => typeof type === 'string' && sameName(type, AWS_SSO_TYPE);
+const isSso = (user: Pick<VeeamUser, 'type'>) => isSsoType(user.type);
 
 /** The spec's `ValidationMessage`: the validate calls answer a list of them. */
 interface ValidationMessage {
@@ -80,7 +82,7 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	 */
 	protected newNameProblem(name: string, type?: string): string | undefined {
 		if (name.toLowerCase() === 'admin') return '"admin" cannot be a Veeam Backup for AWS account name (Veeam reserves it)';
-		if (type !== undefined && type.toLowerCase() === AWS_SSO_TYPE.toLowerCase()) return undefined;
+		if (isSsoType(type)) return undefined;
 		if (name.length > MAX_LOCAL_NAME) return `the name is longer than ${MAX_LOCAL_NAME} characters, the most Veeam Backup for AWS allows for a local account`;
 		if (!/^[a-z0-9_-]+\$?$/.test(name)) {
 			return `"${name}" is not a Veeam Backup for AWS user name: only lowercase Latin letters, digits, _ and - (and $ as the last character)`;
@@ -90,7 +92,7 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 
 	/** A new user is a local account (`Internal`, the default) or an identity-provider user (`External`). */
 	nameProblem(name: string, type?: string): string | undefined {
-		if (type !== undefined && !AWS_USER_TYPES.some((t) => t.toLowerCase() === type.toLowerCase())) {
+		if (type !== undefined && !AWS_USER_TYPES.some((t) => sameName(t, type))) {
 			return `unknown user type "${type}" (expected one of ${AWS_USER_TYPES.join(', ')})`;
 		}
 		return this.lookupProblem(name) ?? this.newNameProblem(name, type);
@@ -120,7 +122,7 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 		// An identity-provider (SSO) user lives in the identity provider: deleting the Veeam user leaves it
 		// there, as Active Directory accounts on VBR and Entra ID accounts on Azure. Portal accounts live
 		// in the appliance's own database: nothing stays behind.
-		const sso = typeof u.accountType === 'string' && u.accountType.toLowerCase() === AWS_SSO_TYPE.toLowerCase();
+		const sso = isSsoType(u.accountType);
 		return {
 			ref: String(u.name ?? ''),
 			name: String(u.name ?? ''),
@@ -136,7 +138,7 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 	protected createBody(user: NewUser, role: PortalRole): IDataObject {
 		// The spec requires description: an empty one when none is given.
 		const base = { name: user.name, description: user.description ?? '', role: role.id };
-		if (user.type !== undefined && user.type.toLowerCase() === AWS_SSO_TYPE.toLowerCase()) {
+		if (isSsoType(user.type)) {
 			// The 1.2-rev0 changelog: with accountType External, "you do not need to specify a password".
 			return { ...base, accountType: AWS_SSO_TYPE };
 		}
@@ -229,7 +231,7 @@ export class AwsDirectory extends PortalDirectory<AwsUserModel> {
 
 	protected enrolmentOfOther(answer: IDataObject, user: VeeamUser): string | undefined {
 		const name = answer.userName;
-		return typeof name === 'string' && name.toLowerCase() !== user.name.toLowerCase() ? name : undefined;
+		return typeof name === 'string' && !sameName(name, user.name) ? name : undefined;
 	}
 }
 
