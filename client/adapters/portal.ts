@@ -13,7 +13,7 @@ import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, 
 import { acceptMfaLookingFirst, createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
-import { matchingPage, userListCheck } from './userFilter';
+import { matchingPage, sameName, userListCheck } from './userFilter';
 import type { MfaEnrolment, NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
 
 /** A role as the API names it (`PortalAdministrator`) and as people read it (`Portal Administrator`). */
@@ -42,7 +42,7 @@ const SORT_PROPERTIES: readonly UserSortProperty[] = ['name', 'description', 'mf
 /** Azure's Entra ID names (user principal names) are the longest: 256. */
 const MAX_NAME_LENGTH = 256;
 
-export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+export { sameName };
 
 export abstract class PortalDirectory<Model extends IDataObject> implements UserDirectory {
 	abstract readonly product: Product;

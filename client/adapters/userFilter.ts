@@ -26,7 +26,8 @@ export function namePatternTest(pattern: string, kind: NamePatternKind = 'contai
 	return (name) => name.toLowerCase().includes(text);
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** Veeam's names and IDs compare without regard to case. */
+export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The filter as a test of one user; undefined when it filters nothing. */
 export function userFilterTest(filter: UserFilter = {}, kind?: NamePatternKind): ((user: VeeamUser) => boolean) | undefined {
@@ -36,10 +37,10 @@ export function userFilterTest(filter: UserFilter = {}, kind?: NamePatternKind):
 		tests.push((u) => name(u.name));
 	}
 	const types = filter.types;
-	if (types?.length) tests.push((u) => types.some((t) => same(t, u.type)));
+	if (types?.length) tests.push((u) => types.some((t) => sameName(t, u.type)));
 	const { roleId, roleName, isServiceAccount, mfaEnabled } = filter;
-	if (roleId) tests.push((u) => u.roles.some((r) => same(r.id, roleId)));
-	if (roleName) tests.push((u) => u.roles.some((r) => same(r.name, roleName)));
+	if (roleId) tests.push((u) => u.roles.some((r) => sameName(r.id, roleId)));
+	if (roleName) tests.push((u) => u.roles.some((r) => sameName(r.name, roleName)));
 	if (isServiceAccount !== undefined) tests.push((u) => (u.isServiceAccount ?? false) === isServiceAccount);
 	// A user whose MFA state the server does not say matches neither answer.
 	if (mfaEnabled !== undefined) tests.push((u) => u.mfaEnabled === mfaEnabled);
