@@ -12,7 +12,7 @@ import {
 } from '../login/index';
 import { PRODUCTS, type Product } from '../products';
 import { scrub } from '../secrets';
-import type { Failure } from './failure';
+import { failureCause, type Failure, type FailureCause } from './failure';
 import type { VeeamContext, VeeamRequest } from './types';
 
 /** What the transport knows about one call, for its messages. */
@@ -105,6 +105,8 @@ export class VeeamApiError extends NodeApiError {
 				description,
 				httpCode: String(failure.status),
 				itemIndex: info.req.itemIndex,
+				// n8n 2.40+: why, for its scheduler's back-off (n8n 1.x ignores the option).
+				failure: failureCause(failure, errorCode),
 			},
 		);
 		this.status = failure.status;
@@ -127,6 +129,7 @@ export class UnclearOutcomeError extends NodeApiError {
 			message: apiError.message,
 			description: `${apiError.description ?? ''} The request may or may not have been carried out.`.trim(),
 			httpCode: apiError.httpCode ?? undefined,
+			failure: apiError.failure,
 		});
 		this.message = apiError.message;
 	}
@@ -170,11 +173,12 @@ function namesRef(resource: string, ref: string): boolean {
  * network code (ECONNREFUSED, ECONNABORTED, …) for n8n's generic sentence ("perhaps the server is
  * offline"), which would drop what ours says: the address, the timeout, what to change.
  */
-export function connectionError(ctx: VeeamContext, text: string, req: VeeamRequest, description?: string): NodeApiError {
+export function connectionError(ctx: VeeamContext, text: string, req: VeeamRequest, description?: string, failure?: FailureCause): NodeApiError {
 	const error = new NodeApiError(ctx.getNode(), { message: text } as JsonObject, {
 		message: text,
 		description: description ?? `While calling ${req.method} ${req.path}.`,
 		itemIndex: req.itemIndex,
+		failure,
 	});
 	error.message = text;
 	return error;
@@ -183,18 +187,20 @@ export function connectionError(ctx: VeeamContext, text: string, req: VeeamReque
 /** The error for a failure the transport does not retry (any more). */
 export function toApiError(ctx: VeeamContext, info: CallInfo, failure: Failure): NodeApiError {
 	const { req } = info;
-	if (failure.loginMessage) return connectionError(ctx, scrub(failure.loginMessage, info.secrets), req);
+	const cause = failureCause(failure);
+	if (failure.loginMessage) return connectionError(ctx, scrub(failure.loginMessage, info.secrets), req, undefined, cause);
 	if (failure.redirectTo) {
 		return connectionError(
 			ctx,
 			`${info.baseUrl} answered ${req.method} ${req.path} with a redirect (${failure.status}) to ${failure.redirectTo}. The node does not follow redirects from a Veeam server: a redirect could hand the token or the request to another host.`,
 			req,
 			'Put the Veeam server\'s own address (https://host:port, the one its certificate names) into the credential\'s "Server URL".',
+			cause,
 		);
 	}
 	if (failure.status === undefined) {
-		const cause = failure.error ?? (failure.code ? Object.assign(new Error(failure.code), { code: failure.code }) : undefined);
-		return connectionError(ctx, scrub(describeConnectionFailure(cause, info.baseUrl, info.tls), info.secrets), req);
+		const error = failure.error ?? (failure.code ? Object.assign(new Error(failure.code), { code: failure.code }) : undefined);
+		return connectionError(ctx, scrub(describeConnectionFailure(error, info.baseUrl, info.tls), info.secrets), req, undefined, cause);
 	}
 	return new VeeamApiError(ctx, info, { ...failure, status: failure.status });
 }

@@ -9,6 +9,10 @@
  * is `httpCode` (a status, or a network code such as ECONNRESET), `context.data` (the body) and
  * `messages` (the original message). So an error is read from those, and from `cause` where 2.x
  * has it; never from anything only one major has.
+ *
+ * Going the other way, the error that finally escapes tells n8n 2.40+ why it failed (`failureCause`):
+ * n8n's poll scheduler backs off by it (a Retry-After as the least wait, an actionable cause for
+ * 30 minutes). n8n 1.x's error classes ignore the option, so nothing else changes there.
  */
 import { NodeApiError } from 'n8n-workflow';
 
@@ -42,6 +46,109 @@ export function parseBody(body: unknown): unknown {
 	} catch {
 		return body;
 	}
+}
+
+/**
+ * Why a request failed, as n8n 2.40+ reads it (n8n-workflow's `Failure`, kept here as plain data:
+ * n8n 1.x has no such type, and n8n reads the field without `instanceof`).
+ */
+export type FailureCause =
+	| { cause: 'rate-limited' | 'temporarily-unavailable'; retryAfterMs?: number }
+	| { cause: 'credential-invalid' | 'configuration-invalid' };
+
+/** n8n's poll scheduler waits at most an hour whatever a server asks (its RETRY_AFTER_MAX_MS). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** Retry-After (seconds) as n8n's wait hint: none for 0 or nonsense, at most an hour. */
+export function retryAfterMs(seconds: number | undefined): number | undefined {
+	if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+	return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(seconds * 1000));
+}
+
+/** "Come back later": the server said so. */
+const RATE_LIMITED_STATUSES = new Set([429, 503]);
+/** A gateway between us and the server, or the server itself, is struggling. */
+const UNAVAILABLE_STATUSES = new Set([502, 504]);
+/** No answer: the server is down, restarting, overloaded or unreachable for now. */
+const UNAVAILABLE_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'ESOCKETTIMEDOUT',
+	'ERR_BAD_RESPONSE',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EAI_AGAIN',
+]);
+/** A certificate the credential's trust settings refuse: someone has to change the credential or the server. */
+const TLS_CODES = new Set([
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'CERT_UNTRUSTED',
+	'CERT_SIGNATURE_FAILURE',
+	'CERT_HAS_EXPIRED',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * The cause of a failure the transport gives up on; undefined where none applies (a 400, a 404
+ * about a user, a 500: n8n then judges by the status itself).
+ */
+export function failureCause(failure: Failure, apiErrorCode?: string): FailureCause | undefined {
+	if (failure.loginMessage !== undefined) return loginFailureCause(failure.loginMessage);
+	// A redirect: "Server URL" is not the server's own address.
+	if (failure.redirectTo !== undefined) return { cause: 'configuration-invalid' };
+	const { status, code } = failure;
+	if (status === undefined) {
+		if (code && UNAVAILABLE_CODES.has(code)) return { cause: 'temporarily-unavailable' };
+		if (code && TLS_CODES.has(code)) return { cause: 'configuration-invalid' };
+		return undefined;
+	}
+	if (RATE_LIMITED_STATUSES.has(status)) {
+		const wait = retryAfterMs(failure.retryAfterSeconds);
+		return wait === undefined ? { cause: 'rate-limited' } : { cause: 'rate-limited', retryAfterMs: wait };
+	}
+	if (UNAVAILABLE_STATUSES.has(status)) return { cause: 'temporarily-unavailable' };
+	// A fresh login's token refused again: the account cannot use the API.
+	if (status === 401) return { cause: 'credential-invalid' };
+	// The server does not accept the credential's API version.
+	if (apiErrorCode === 'NotImplemented') return { cause: 'configuration-invalid' };
+	return undefined;
+}
+
+/**
+ * The cause of a failed login, from the credential's message (client/login: preAuthentication can
+ * only throw a message, which n8n wraps; its sentences are the contract). A refused password (also
+ * after a refused refresh), a missing one → the credential; an API version the server refuses, no
+ * token endpoint at the address, a redirect, an untrusted certificate → its configuration; no answer
+ * → the server is unavailable; 429/503 → rate-limited (the login's Retry-After is not kept).
+ */
+export function loginFailureCause(message: string): FailureCause | undefined {
+	if (
+		/login failed: wrong user name or password|refused the login because this account has multi-factor|: a wrong user name or password, or an account with multi-factor|Username and Password are required/.test(
+			message,
+		)
+	) {
+		return { cause: 'credential-invalid' };
+	}
+	if (/does not accept API version|does not exist on that server|answered with a redirect|TLS certificate of /.test(message)) {
+		return { cause: 'configuration-invalid' };
+	}
+	// No answer to the login (client/login/failures.ts, describeConnectionFailure): a timeout or a network code.
+	if (/ login failed\. /.test(message)) {
+		const code = /\(([A-Z][A-Z0-9_]+)\)/.exec(message)?.[1];
+		if (/ login failed\. No answer from /.test(message) || (code && UNAVAILABLE_CODES.has(code))) return { cause: 'temporarily-unavailable' };
+		return undefined;
+	}
+	const status = /login failed \([^,]+ grant, (\d{3})\b/.exec(message)?.[1];
+	if (status && RATE_LIMITED_STATUSES.has(Number(status))) return { cause: 'rate-limited' };
+	if (status && UNAVAILABLE_STATUSES.has(Number(status))) return { cause: 'temporarily-unavailable' };
+	return undefined;
 }
 
 function retryAfter(headers: Record<string, unknown> | undefined): number | undefined {

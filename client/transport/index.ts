@@ -133,7 +133,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	try {
 		baseUrl = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
 	} catch (error) {
-		throw connectionError(this, scrub((error as Error).message, secrets), req);
+		throw connectionError(this, scrub((error as Error).message, secrets), req, undefined, { cause: 'configuration-invalid' });
 	}
 	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
 	const timeoutMs = requestTimeoutMs(credentials);
@@ -141,7 +141,9 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	if (path.includes(API_VERSION_SEGMENT)) {
 		// Only a version in the product's own format goes into the path (never `..` or a `/`).
 		if (!PRODUCTS[product].auth.version.pattern.test(apiVersion)) {
-			throw connectionError(this, `API Version "${scrub(apiVersion, secrets)}" is not in Veeam's format ${PRODUCTS[product].auth.version.format}`, req);
+			throw connectionError(this, `API Version "${scrub(apiVersion, secrets)}" is not in Veeam's format ${PRODUCTS[product].auth.version.format}`, req, undefined, {
+				cause: 'configuration-invalid',
+			});
 		}
 		path = path.split(API_VERSION_SEGMENT).join(apiVersion);
 	}
@@ -167,7 +169,9 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			const body = parseBody(outcome.response.body);
 			// A body that is not JSON (e.g. cut off) is not an answer we can trust.
 			if (typeof body !== 'string' || body.trim() === '') return (body ?? {}) as T;
-			const apiError = connectionError(this, `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`, req);
+			const apiError = connectionError(this, `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`, req, undefined, {
+				cause: 'temporarily-unavailable',
+			});
 			if (!idempotent) throw new UnclearOutcomeError(apiError);
 			if (attempt < policy.maxRetries) {
 				await sleep(backoffMs(attempt, {}, policy));
