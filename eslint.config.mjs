@@ -4,6 +4,10 @@
 //   `npm run lint` runs `tsc --noEmit` for the type checks).
 // - eslint-plugin-n8n-nodes-base, as its authors split it: `community` rules on package.json,
 //   `credentials` rules on credentials/**/*.ts, `nodes` rules on nodes/**/*.ts.
+// - What n8n's community-package scanner enforces (scripts/scan.mjs runs the scanner itself): inline
+//   config is off everywhere (`noInlineConfig`: an `eslint-disable` comment counts for nothing and is
+//   itself reported, so none creeps back), `no-console` is an error in what ships, and the plugin
+//   rules the scanner switches off are off here for the same reasons.
 //
 // eslint-plugin-n8n-nodes-base 2.0.0 ships no flat configs: its `configs.{community,credentials,
 // nodes}` are eslintrc objects (`plugins: ['n8n-nodes-base']`, `env`, `parserOptions`). Only
@@ -48,6 +52,13 @@ const commonJsGlobals = {
 
 export default defineConfig([
 	globalIgnores(['dist/', 'node_modules/', 'coverage/']),
+
+	{
+		// The scanner lints with `allowInlineConfig: false`. Here the same, for every file: a directive
+		// comment is ignored and reported (an error, see `veeam/no-inline-config` below).
+		name: 'veeam/no-inline-config',
+		linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'error' },
+	},
 
 	{
 		name: 'veeam/typescript',
@@ -103,8 +114,11 @@ export default defineConfig([
 			// Documented by the plugin as "Only applicable to nodes in the main repository" (there a
 			// documentationUrl is a camelCase slug). A community credential must instead use an HTTP
 			// URL (`cred-class-field-documentation-url-not-http-url`, kept on), and no URL is ever
-			// camelCase, so the two rules cannot both pass. n8n-nodes-starter turns it off too.
+			// camelCase, so the two rules cannot both pass. n8n-nodes-starter and n8n's scanner turn it
+			// off too.
 			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			// Off in n8n's scanner: @n8n/community-nodes/credential-password-field checks the same, better.
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
 		},
 	},
 
@@ -112,7 +126,15 @@ export default defineConfig([
 		name: 'n8n-nodes-base/nodes',
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: { ...n8nNodesBase.configs.nodes.rules },
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			// Off in n8n's scanner (and `n8n-node lint`): these two want `['main']`, while
+			// @n8n/community-nodes/node-connection-type-literal (on, below) wants NodeConnectionTypes.Main.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			// Off in n8n's scanner: a service's own maximum (a page size) is a valid maxValue.
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
 	},
 
 	{
@@ -121,5 +143,22 @@ export default defineConfig([
 		files: ['client/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
 		plugins: n8nCommunityNodesPlugin.configs.recommended.plugins,
 		rules: n8nCommunityNodesPlugin.configs.recommended.rules,
+	},
+
+	{
+		// The scanner's `no-console: error` applies to everything it lints: the sources of nodes and
+		// credentials, and every .js file of the tarball (client/ is compiled into dist/).
+		name: 'veeam/shipped-no-console',
+		files: ['client/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts', 'index.js'],
+		rules: { 'no-console': 'error' },
+	},
+
+	{
+		// Development code that loads the built package from dist/ (as n8n loads a community package),
+		// a plain-JS helper, or one n8n major's internals chosen at run time: that takes require() with
+		// a computed path. What ships (client/, nodes/, credentials/) keeps the rule.
+		name: 'veeam/dev-runtime-require',
+		files: ['test/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts'],
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
 	},
 ]);

@@ -23,11 +23,9 @@ import { median, type SimStats } from './lib';
 
 const DIST = join(__dirname, '..', 'dist');
 const NODE_TYPE = 'n8n-nodes-veeam.veeam';
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { Veeam } = require(join(DIST, 'nodes/Veeam/Veeam.node.js')) as { Veeam: new () => INodeType };
 const { VeeamBackupAwsApi } = require(join(DIST, 'credentials/VeeamBackupAwsApi.credentials.js')) as { VeeamBackupAwsApi: new () => ICredentialType };
 const { VeeamBackupAzureApi } = require(join(DIST, 'credentials/VeeamBackupAzureApi.credentials.js')) as { VeeamBackupAzureApi: new () => ICredentialType };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 type Cloud = 'aws' | 'azure';
 const PRODUCT: Record<Cloud, { credentialType: string; username: string; password: string; apiVersion: string; users: string; credential: () => ICredentialType }> = {

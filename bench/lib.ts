@@ -16,9 +16,7 @@ const NODE_TYPE = 'n8n-nodes-veeam.veeam';
 // The built package (npm run build), as n8n loads it. (From source, ts-node would resolve
 // `Veeam.node` to the codex `Veeam.node.json` before `Veeam.node.ts`.)
 const DIST = join(__dirname, '..', 'dist');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Veeam } = require(join(DIST, 'nodes/Veeam/Veeam.node.js')) as { Veeam: new () => INodeType };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { VeeamBackupReplicationApi } = require(join(DIST, 'credentials/VeeamBackupReplicationApi.credentials.js')) as {
 	VeeamBackupReplicationApi: new () => ICredentialType;
 };

@@ -40,10 +40,8 @@ const TICKETS = 'demo.ticketDesk';
 
 /** The built package, loaded from dist/ as n8n loads a community package. */
 function loadBuilt(): { veeam: INodeType; trigger: INodeType; credentialTypes: ICredentialType[] } {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const pkg = require(join(__dirname, '..', 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
 	const load = (file: string) => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const mod = require(join(__dirname, '..', file)) as Record<string, unknown>;
 		// A node or credential file exports its class (and may export constants beside it).
 		return Object.values(mod)

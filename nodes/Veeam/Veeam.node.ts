@@ -1,12 +1,21 @@
-import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
+import { productCredentials } from '../../client/products';
+import { usableAsTool } from './actions/asTool';
+import { properties } from './actions/properties';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
 import { listSearch, loadOptions } from './methods';
 
 /** Each operation's action, by `resource:operation` ("Get many users"): what the canvas shows under the node. */
 const ACTIONS: Record<string, string> = Object.fromEntries(
-	versionDescription.properties
+	properties
 		.filter((p) => p.name === 'operation')
 		.flatMap((p) =>
 			((p.displayOptions?.show?.resource ?? []) as string[]).flatMap((resource) =>
@@ -16,13 +25,28 @@ const ACTIONS: Record<string, string> = Object.fromEntries(
 );
 
 export class Veeam implements INodeType {
-	// icon, subtitle and usableAsTool are set here, not in versionDescription: n8n's package lint
-	// (@n8n/eslint-plugin-community-nodes) reads them from the class, and checks the icon file.
+	// The whole description is written here, in the class: n8n's lint rules and its community-package
+	// scanner read it from the class in the file named after the node (Veeam.node.ts for `veeam`).
 	description: INodeTypeDescription = {
-		...versionDescription,
+		displayName: 'Veeam',
+		name: 'veeam',
 		icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' },
+		group: ['transform'],
+		version: 1,
 		subtitle: `={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
-		usableAsTool: true,
+		description:
+			'Onboard, promote and offboard the users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS and Microsoft Azure, sync them with a list, report on their access, manage their MFA, and read users and roles',
+		defaults: {
+			name: 'Veeam',
+		},
+		// NodeConnectionTypes.Main is the string 'main' (n8n-workflow 1.x and 2.x alike).
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		// As an AI Agent's tool: what the model is told (actions/asTool.ts).
+		usableAsTool,
+		// One credential per product, shown for its product.
+		credentials: productCredentials(),
+		properties,
 	};
 
 	methods = { listSearch, loadOptions };

@@ -25,8 +25,9 @@ export class VeeamTrigger implements INodeType {
 		},
 		polling: true,
 		inputs: [],
-		// The two rule sets disagree: n8n's current rules want the constant, the classic plugin the literal.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		// NodeConnectionTypes.Main is the string 'main' (n8n-workflow 1.x and 2.x alike). n8n's rules
+		// (@n8n/community-nodes/node-connection-type-literal) want the constant; the classic plugin's
+		// outputs-wrong rule, which wants the literal, is off in eslint.config.mjs as in n8n's scanner.
 		outputs: [NodeConnectionTypes.Main],
 		credentials: productCredentials(),
 		properties: [

@@ -11,7 +11,7 @@ import { join } from 'node:path';
  */
 export const SPEC_DIR = join(__dirname, '..', '..', 'sim', 'spec');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, unknown>;
 
 interface Operation {
 	method: string;
@@ -44,7 +44,7 @@ export class OpenApiContract {
 					method: method.toUpperCase(),
 					template,
 					matcher: new RegExp(`^${pattern}$`, 'i'),
-					responses: (op as Json).responses,
+					responses: (op as Json).responses as Json,
 				});
 			}
 		}
@@ -75,7 +75,7 @@ export class OpenApiContract {
 			let schemaRef: string | undefined;
 			if (response) {
 				const content = response.content as Json | undefined;
-				const media = content?.['application/json'] ?? (content ? Object.values(content)[0] : undefined);
+				const media = (content?.['application/json'] ?? (content ? Object.values(content)[0] : undefined)) as Json | undefined;
 				schemaRef = media?.schema ? this.schemaPointer(op, status, media.schema as Json) : undefined;
 				if (!schemaRef && rawBody.trim() !== '') {
 					// Documented without a body (e.g. 204): any body is a violation.

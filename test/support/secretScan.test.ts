@@ -2,7 +2,6 @@
  * The suite-wide secret scan's matcher (secretScan.teardown.js): it must find a secret in any
  * form it can leak in, and not cry wolf.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildIndex, findLeaks } = require('./secretScan.teardown.js') as {
 	buildIndex: (secrets: Map<string, string>) => unknown;
 	findLeaks: (text: string, index: unknown, allowMfaSetup: boolean) => Array<{ secret: string; kind: string }>;

@@ -15,7 +15,7 @@ import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.res
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
-import { versionDescription } from './versionDescription';
+import { properties } from './properties';
 
 const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	user: {
@@ -71,7 +71,7 @@ function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: st
 }
 
 /** Parameters that may hold a secret typed into the node (passwords, MFA setup token). */
-const SECRET_PARAMETERS = new Set(versionDescription.properties.filter((p) => p.typeOptions?.password).map((p) => p.name));
+const SECRET_PARAMETERS = new Set(properties.filter((p) => p.typeOptions?.password).map((p) => p.name));
 
 /**
  * n8n stores a node error with the node it names, parameters included, in the execution data

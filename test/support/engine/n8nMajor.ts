@@ -22,7 +22,6 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const workflowPackage = require('n8n-workflow/package.json') as { version: string };
 
 /** The major version of the n8n-workflow the tests run on (1 or 2). */
@@ -55,7 +54,6 @@ export async function runScheduledPoll(workflow: Workflow, node: INode, context:
 		await executor.create(workflow, node, context, () => true)(false);
 		return;
 	}
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { TriggersAndPollers } = require('n8n-core/dist/execution-engine/triggers-and-pollers') as {
 		TriggersAndPollers: new () => { runPoll: (w: Workflow, n: INode, f: IPollFunctions) => Promise<unknown> };
 	};
@@ -78,11 +76,9 @@ export function credentialOwnAllowedDomains(credentials: ICredentialDataDecrypte
 /** n8n's plain HTTP helper (what a credential's preAuthentication gets as `this.helpers.httpRequest`). */
 export async function n8nHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	if (N8N_MAJOR >= 2) {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { OutboundHttp } = require('@n8n/backend-network') as typeof import('@n8n/backend-network');
 		return await Container.get(OutboundHttp).requests().request(options);
 	}
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const helpers = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions') as {
 		httpRequest: (o: IHttpRequestOptions) => Promise<unknown>;
 	};
