@@ -15,6 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { readmeDemoDifference } from './readmeBlock';
+
 
 import type { ICredentialType, IDataObject, INode, INodeType } from 'n8n-workflow';
 
@@ -296,17 +298,9 @@ async function main(): Promise<number> {
  * must not show an output the demo no longer gives. `npm run test:all` runs the demo with this check.
  */
 function readmeShows(printed: string[]): boolean {
-	const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-	const block = /`npm run demo` prints[^\n]*:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1] ?? '';
-	const seconds = (line: string) => line.replace(/\d+(\.\d+)? s\.$/, 'N s.');
-	const expected = printed.map(seconds);
-	const shown = block.split('\n').map(seconds);
-	const differing = expected.findIndex((line, i) => line !== shown[i]);
-	if (differing === -1 && shown.length === expected.length) return true;
-	console.error(
-		`\nREADME.md's demo output differs from what the demo printed, from line ${differing + 1}:\n  README: ${shown[differing] ?? '(nothing)'}\n  demo:   ${expected[differing] ?? '(nothing)'}`,
-	);
-	return false;
+	const difference = readmeDemoDifference(readFileSync(join(__dirname, '..', 'README.md'), 'utf8'), printed);
+	if (difference !== undefined) console.error(`\n${difference}`);
+	return difference === undefined;
 }
 
 main().then(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Checks what `npm pack` would publish (run it after `npm run build`):
-// - only dist/** (no source maps: the sources are not shipped), examples/*.json, README.md,
-//   LICENSE, package.json and index.js are shipped;
+// - only dist/** (no source maps: the sources are not shipped), examples/*.json, docs/*.md (the
+//   pages README.md links to), README.md, LICENSE, package.json and index.js are shipped;
 // - every relative link in README.md points at a file or folder that is shipped;
 // - package.json declares no runtime dependencies (n8n community packages may not have any);
 // - `main` and every file listed in `n8n.nodes` / `n8n.credentials` is in the package.
@@ -16,6 +16,7 @@ const root = path.resolve(__dirname, '..');
 const ALLOWED_FILES = new Set(['README.md', 'LICENSE', 'package.json', 'index.js']);
 const ALLOWED_DIR = 'dist/';
 const EXAMPLES = /^examples\/[^/]+\.json$/;
+const DOCS = /^docs\/[^/]+\.md$/;
 const DEPENDENCY_FIELDS = [
 	'dependencies',
 	'optionalDependencies',
@@ -45,8 +46,8 @@ const shipped = report.files.map((file) => file.path.replace(/\\/g, '/'));
 const shippedSet = new Set(shipped);
 
 for (const file of shipped) {
-	if (!ALLOWED_FILES.has(file) && !file.startsWith(ALLOWED_DIR) && !EXAMPLES.test(file)) {
-		problems.push(`would ship ${file}: only ${ALLOWED_DIR}**, examples/*.json and ${[...ALLOWED_FILES].join(', ')} may be published`);
+	if (!ALLOWED_FILES.has(file) && !file.startsWith(ALLOWED_DIR) && !EXAMPLES.test(file) && !DOCS.test(file)) {
+		problems.push(`would ship ${file}: only ${ALLOWED_DIR}**, examples/*.json, docs/*.md and ${[...ALLOWED_FILES].join(', ')} may be published`);
 	}
 	if (file.endsWith('.map')) problems.push(`would ship ${file}: a source map of sources that are not shipped`);
 }
@@ -82,7 +83,8 @@ if (problems.length > 0) {
 }
 console.log(
 	`check-pack: ok, ${shipped.length} files in ${report.filename} (${report.size} bytes packed): ` +
-		`${shipped.filter((f) => !f.startsWith(ALLOWED_DIR) && !EXAMPLES.test(f)).join(', ')}` +
+		`${shipped.filter((f) => !f.startsWith(ALLOWED_DIR) && !EXAMPLES.test(f) && !DOCS.test(f)).join(', ')}` +
 		`${shipped.some((f) => f.startsWith(ALLOWED_DIR)) ? ' + dist/**' : ''}` +
-		`${shipped.some((f) => EXAMPLES.test(f)) ? ` + ${shipped.filter((f) => EXAMPLES.test(f)).length} examples` : ''}`,
+		`${shipped.some((f) => EXAMPLES.test(f)) ? ` + ${shipped.filter((f) => EXAMPLES.test(f)).length} examples` : ''}` +
+		`${shipped.some((f) => DOCS.test(f)) ? ` + ${shipped.filter((f) => DOCS.test(f)).length} docs pages` : ''}`,
 );
