@@ -86,11 +86,13 @@ export function pages(root: string): string[] {
 
 /**
  * Every problem with the README's and the docs pages' links under root, one line each
- * (`file:line: …`); none when all hold.
+ * (`file:line: …`); none when all hold. `others` (repository-relative) are Markdown files whose
+ * links are checked too, though they need not be linked from the README nor link back.
  */
-export function linkProblems(root: string): string[] {
+export function linkProblems(root: string, others: string[] = []): string[] {
 	const problems: string[] = [];
-	const files = pages(root);
+	const docPages = pages(root);
+	const files = [...docPages, ...others];
 	const read = (file: string) => readFileSync(join(root, file), 'utf8');
 	/** Which page each page links to (repository-relative paths). */
 	const linksTo = new Map<string, Set<string>>();
@@ -123,7 +125,7 @@ export function linkProblems(root: string): string[] {
 		}
 	}
 	const fromReadme = linksTo.get('README.md') ?? new Set<string>();
-	for (const page of files.filter((f) => f !== 'README.md')) {
+	for (const page of docPages.filter((f) => f !== 'README.md')) {
 		if (!fromReadme.has(page)) problems.push(`${page}: not linked from README.md`);
 		if (!linksTo.get(page)?.has('README.md')) problems.push(`${page}: does not link back to README.md`);
 	}
