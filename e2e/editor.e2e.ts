@@ -62,12 +62,12 @@ const ACTIONS = [
 	'Change the password of a user',
 	'Get a user',
 	'Get many users',
-	'Offboard a user',
-	'Onboard a user',
+	'Offboard a user — irreversibly removes their access',
+	'Onboard a user — creates them or changes their roles',
 	'Change the roles of a user',
 	'Reset the MFA of a user',
 	'Set the service account mode of a user',
-	'Sync users with a list',
+	'Sync users with a list — apply mode adds and removes users',
 ];
 const TRIGGERS = [
 	'On four-eyes request approved',
@@ -173,7 +173,7 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 	});
 
 	it(`User → Onboard opens; a ${VBR} credential made in the form passes n8n's test; Role lists the server's roles; no MFA for VBR`, async () => {
-		await addVeeamAction('editor: onboard (VBR)', 'Onboard a user');
+		await addVeeamAction('editor: onboard (VBR)', 'Onboard a user — creates them or changes their roles');
 		expect(await editor.ndv.innerText()).toContain('Onboard a user');
 		await expect(editor.parameter('userName').locator('input').getAttribute('placeholder')).resolves.toBe('e.g. TECH\\jane.doe');
 		await editor.screenshot('onboard-vbr-no-credential');
@@ -205,7 +205,7 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 	});
 
 	it(`the form switched to ${VBGC}: its credential passes, Resource offers MFA, User Name asks for a portal account`, async () => {
-		await addVeeamAction('editor: onboard (VBGC)', 'Onboard a user');
+		await addVeeamAction('editor: onboard (VBGC)', 'Onboard a user — creates them or changes their roles');
 		await editor.openNewCredential();
 		await editor.chooseCredentialProduct(VBGC);
 		await editor.fillCredential({ url: vbgc.url, username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD, ...trust(vbgc) });
@@ -228,7 +228,7 @@ describe.each(e2eVersions())('n8n %s editor in Chromium', (version) => {
 		// Azure's REST API sets up another user's MFA (docs/vbazure/rest/mfa.html: enableMfa, acceptMfa, disableMfa).
 		{ product: AZURE, sim: () => azure, username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD, mfa: true, resourceText: 'Resource offers MFA', shot: 'azure' },
 	])('the form switched to $product: its credential made in the form passes n8n\'s test on save; $resourceText', async ({ product, sim, username, password, mfa, shot }) => {
-		await addVeeamAction(`editor: onboard (${shot})`, 'Onboard a user');
+		await addVeeamAction(`editor: onboard (${shot})`, 'Onboard a user — creates them or changes their roles');
 		await editor.openNewCredential();
 		await editor.chooseCredentialProduct(product);
 		await editor.fillCredential({ url: sim().url, username, password, ...trust(sim()) });

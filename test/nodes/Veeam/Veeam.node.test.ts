@@ -34,7 +34,7 @@ function allProperties(props: INodeProperties[] = description.properties): INode
 
 describe('Veeam node description', () => {
 	it('is an action node usable as an AI tool, with its icon and one input and output', () => {
-		expect(description).toMatchObject({ name: 'veeam', displayName: 'Veeam', version: 1, usableAsTool: true, icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } });
+		expect(description).toMatchObject({ name: 'veeam', displayName: 'Veeam', version: 1, usableAsTool: { replacements: expect.any(Object) }, icon: { light: 'file:veeam.svg', dark: 'file:veeam.dark.svg' } });
 		for (const icon of ['veeam.svg', 'veeam.dark.svg']) expect(existsSync(join(root, 'nodes/Veeam', icon))).toBe(true);
 		expect(description.inputs).toEqual(['main']);
 		expect(description.outputs).toEqual(['main']);

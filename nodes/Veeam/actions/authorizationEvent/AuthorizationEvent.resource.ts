@@ -16,14 +16,14 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get',
 				value: 'get',
-				description: 'Get one authorization event: what was asked or changed, by whom, when, and whether it was approved',
+				description: 'Read-only: one authorization event, what was asked or changed, by whom, when, and whether it was approved',
 				action: 'Get an authorization event',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
 				description:
-					'List authorization events: four-eyes requests (pending, approved, rejected, expired) and changes to users, roles and security settings',
+					'Read-only: list authorization events: four-eyes requests (pending, approved, rejected, expired) and changes to users, roles and security settings',
 				action: 'Get many authorization events',
 			},
 		],

@@ -17,13 +17,13 @@ export const description: INodeProperties[] = [
 				name: 'Get',
 				value: 'get',
 				description:
-					'Get one Veeam role with its description and (Veeam Backup & Replication) the list of permissions it grants',
+					'Read-only: one Veeam role with its description and (Veeam Backup & Replication) the list of permissions it grants',
 				action: 'Get a role',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
-				description: 'List the Veeam roles (ID, name, description) that users can be given; one item per role',
+				description: 'Read-only: list the Veeam roles (ID, name, description) that users can be given; one item per role',
 				action: 'Get many roles',
 			},
 		],
