@@ -60,7 +60,8 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			defaultPort: 9419,
 			loginPath: '/api/oauth2/token',
 			version: REV_VERSION,
-			// The credential's "API Version" options (credentials/VeeamBackupReplicationApi.credentials.ts).
+			// The credential's "API Version" options (credentials/*.credentials.ts), oldest first: the
+			// versions this package knows, which "Automatic" chooses from (newest first).
 			offeredVersions: [
 				{ name: '1.3-rev1 (VBR 13.0.1)', value: '1.3-rev1' },
 				{ name: '1.3-rev2 (VBR 13.1)', value: '1.3-rev2' },
@@ -73,7 +74,18 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		id: 'vbgc',
 		name: 'Veeam Backup for Google Cloud',
 		credentialType: 'veeamBackupGoogleCloudApi',
-		auth: { productName: 'Veeam Backup for Google Cloud', defaultPort: 13140, loginPath: '/api/v1/token', version: REV_VERSION, completeMfa },
+		auth: {
+			productName: 'Veeam Backup for Google Cloud',
+			defaultPort: 13140,
+			loginPath: '/api/v1/token',
+			version: REV_VERSION,
+			// 1.4-rev0 (VBGC 6.0, 7.0: Veeam's VBGC REST help, "Versioning") is the version whose user
+			// calls the 7.0 reference documents (/api/v1/users). Older ones are not offered: Veeam's MFA
+			// help shows 1.3-rev0 under /api/v1/accounts/users and no page gives the rest of their
+			// user paths (sim/contracts/vbgc.md, "API versions"); the node refuses them if typed as Custom.
+			offeredVersions: [{ name: '1.4-rev0 (VBGC 6.0, 7.0)', value: '1.4-rev0' }],
+			completeMfa,
+		},
 		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'mfaFilter', 'multipleRoles', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
 	},
@@ -81,7 +93,24 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		id: 'aws',
 		name: 'Veeam Backup for AWS',
 		credentialType: 'veeamBackupAwsApi',
-		auth: { productName: 'Veeam Backup for AWS', defaultPort: 11005, loginPath: '/api/v1/token', version: REV_VERSION, completeMfa },
+		auth: {
+			productName: 'Veeam Backup for AWS',
+			defaultPort: 11005,
+			loginPath: '/api/v1/token',
+			version: REV_VERSION,
+			// Each version with the release that brought it (sim/contracts/aws.md): Veeam's "Versioning"
+			// (docs/vbaws/rest/versioning.html: 7.0 serves 1.5-rev0 and, updated, 1.5-rev1; 8.0 1.6-rev0),
+			// the 8.1 REST help (still 1.6-rev0), the references under vbaws/9 (1.7-rev0) and vbaws/10
+			// (1.8-rev0). A release also serves the three versions before its own.
+			offeredVersions: [
+				{ name: '1.5-rev0 (Veeam Backup for AWS 7.0)', value: '1.5-rev0' },
+				{ name: '1.5-rev1 (Veeam Backup for AWS 7.0, Updated)', value: '1.5-rev1' },
+				{ name: '1.6-rev0 (Veeam Backup for AWS 8.0, 8.1)', value: '1.6-rev0' },
+				{ name: '1.7-rev0 (Veeam Backup for AWS 9.0)', value: '1.7-rev0' },
+				{ name: '1.8-rev0 (Veeam Backup for AWS 10.0)', value: '1.8-rev0' },
+			],
+			completeMfa,
+		},
 		// Identity-provider (SSO) users, `accountType: External` (1.2-rev0 changelog; User Guide 10.0, "Account Type").
 		capabilities: ['passwords', 'currentPasswordToChange', 'mfaSetup', 'descriptions', 'directoryUsers', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
@@ -96,6 +125,17 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			loginPath: '/api/oauth2/token',
 			// The version is a path segment (`/api/v8.1/users`), not a header.
 			version: { pattern: /^v\d+(?:\.\d+)?$/, example: 'v8.1', format: 'v<major>[.<minor>]', inPath: true },
+			// Veeam's help center: the REST API version of each release is its major version (v7 for 7.0, v8 for 8.0).
+			offeredVersions: [
+				{ name: 'V5 (Veeam Backup for Microsoft Azure 5.x)', value: 'v5' },
+				{ name: 'V6 (Veeam Backup for Microsoft Azure 6.x)', value: 'v6' },
+				{ name: 'V7 (Veeam Backup for Microsoft Azure 7.x)', value: 'v7' },
+				{ name: 'V8 (Veeam Backup for Microsoft Azure 8.0)', value: 'v8' },
+				{ name: 'V8.1 (Veeam Backup for Microsoft Azure 8.1)', value: 'v8.1' },
+			],
+			// "Automatic": the token endpoint has no version, so the user list (which every served
+			// version has; the credential test's request) tells a served version from an unserved one (404).
+			versionProbePath: '/api/{version}/users?Limit=1',
 			// The Login reference's `GrantType` and its examples (`grant_type=Password`, `grant_type=Mfa`).
 			grantTypes: { password: 'Password', refresh_token: 'Refresh_token', mfa: 'Mfa' },
 			completeMfa,

@@ -32,18 +32,7 @@ export class VeeamBackupAwsApi implements ICredentialType {
 		connectionProperties({
 			urlPlaceholder: 'https://vbaws.example.com:11005',
 			usernamePlaceholder: 'administrator',
-			// Each version with the release that brought it (sim/contracts/aws.md): Veeam's "Versioning"
-			// (docs/vbaws/rest/versioning.html: 7.0 serves 1.5-rev0 and, updated, 1.5-rev1; 8.0 1.6-rev0),
-			// the 8.1 REST help (still 1.6-rev0), the references under vbaws/9 (1.7-rev0) and vbaws/10
-			// (1.8-rev0). A release also serves the three versions before its own.
-			versions: [
-				{ name: '1.5-rev0 (Veeam Backup for AWS 7.0)', value: '1.5-rev0' },
-				{ name: '1.5-rev1 (Veeam Backup for AWS 7.0, Updated)', value: '1.5-rev1' },
-				{ name: '1.6-rev0 (Veeam Backup for AWS 8.0, 8.1)', value: '1.6-rev0' },
-				{ name: '1.7-rev0 (Veeam Backup for AWS 9.0)', value: '1.7-rev0' },
-				{ name: '1.8-rev0 (Veeam Backup for AWS 10.0)', value: '1.8-rev0' },
-			],
-			defaultVersion: '1.8-rev0',
+			versions: auth.offeredVersions ?? [],
 			customVersionPlaceholder: '1.8-rev0',
 		}),
 	);

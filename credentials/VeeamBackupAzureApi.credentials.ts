@@ -33,15 +33,7 @@ export class VeeamBackupAzureApi implements ICredentialType {
 		connectionProperties({
 			urlPlaceholder: 'https://vbazure.example.com',
 			usernamePlaceholder: 'administrator',
-			// Veeam's help center: the REST API version of each release is its major version (v7 for 7.0, v8 for 8.0).
-			versions: [
-				{ name: 'V5 (Veeam Backup for Microsoft Azure 5.x)', value: 'v5' },
-				{ name: 'V6 (Veeam Backup for Microsoft Azure 6.x)', value: 'v6' },
-				{ name: 'V7 (Veeam Backup for Microsoft Azure 7.x)', value: 'v7' },
-				{ name: 'V8 (Veeam Backup for Microsoft Azure 8.0)', value: 'v8' },
-				{ name: 'V8.1 (Veeam Backup for Microsoft Azure 8.1)', value: 'v8.1' },
-			],
-			defaultVersion: 'v8.1',
+			versions: auth.offeredVersions ?? [],
 			// The v8.1 Overview, "Versioning" (helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/SectionOverview),
 			// and the 7.0 REST help's versioning.html: each release serves its own version and the two before it.
 			versionDescription:
@@ -72,7 +64,9 @@ function azureUserListTest(): ICredentialTestRequest {
 	// Every path of an API version the appliance does not serve answers NotFound (the login has no version).
 	const noList = 'The server logged the account in but has no user list at this API version: choose your appliance\'s version in "API Version" (Veeam Backup for Microsoft Azure 8.1 speaks v8.1, 8.0 v8, …).';
 	const base = userListTest(
-		'=/api/{{String($credentials.apiVersion === "custom" ? $credentials.customApiVersion : $credentials.apiVersion).trim()}}/users',
+		// `{version}`: the credential's authenticate puts the version in (the pinned one, or under
+		// "Automatic" the one preAuthentication just found), checked against Veeam's format.
+		'/api/{version}/users',
 		auth.productName,
 		PRODUCTS.azure.administratorRole,
 		'totalCount',

@@ -28,15 +28,10 @@ export class VeeamBackupGoogleCloudApi implements ICredentialType {
 		connectionProperties({
 			urlPlaceholder: 'https://vbgc.example.com:13140',
 			usernamePlaceholder: 'administrator',
-			// 1.4-rev0 (VBGC 6.0, 7.0: Veeam's VBGC REST help, "Versioning") is the version whose user
-			// calls the 7.0 reference documents (/api/v1/users). Older ones are not offered: Veeam's MFA
-			// help shows 1.3-rev0 under /api/v1/accounts/users and no page gives the rest of their
-			// user paths (sim/contracts/vbgc.md, "API versions"); the node refuses them if typed as Custom.
-			versions: [{ name: '1.4-rev0 (VBGC 6.0, 7.0)', value: '1.4-rev0' }],
+			versions: auth.offeredVersions ?? [],
 			versionDescription:
 				'Sent as x-api-version on every request. User management needs 1.4-rev0 or later (Veeam Backup for Google Cloud 6.0 and later): older versions are refused.',
 			customVersionPlaceholder: '1.4-rev0',
-			defaultVersion: '1.4-rev0',
 		}),
 	);
 

@@ -31,8 +31,7 @@ export class VeeamBackupReplicationApi implements ICredentialType {
 	properties: INodeProperties[] = connectionProperties({
 		urlPlaceholder: 'https://vbr.example.com:9419',
 		usernamePlaceholder: 'DOMAIN\\svc-n8n',
-		versions: (auth.offeredVersions ?? []).map((v) => ({ ...v })),
-		defaultVersion: '1.3-rev1',
+		versions: auth.offeredVersions ?? [],
 	});
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<StoredToken> {

@@ -8,7 +8,6 @@
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { PRODUCTS } from '../products';
 import { API_VERSION_SEGMENT, VeeamApiError, type VeeamRequest } from '../transport';
 import type { NewUser, UserFilter, VeeamUser } from '../model';
 import { PortalDirectory, sameName, type PortalRole } from './portal';
@@ -153,8 +152,7 @@ export class AzureDirectory extends PortalDirectory<AzureUserModel> {
 
 	/** The credential's API version (`v8.1`). */
 	private async apiVersion(): Promise<string> {
-		const c = await this.ctx.getCredentials(PRODUCTS.azure.credentialType, 0);
-		return String(c.apiVersion === 'custom' ? c.customApiVersion : c.apiVersion).trim();
+		return await this.apiVersionInUse();
 	}
 
 	/** `role` in the shape of the credential's API version (azureRoleShape). */

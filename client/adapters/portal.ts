@@ -9,7 +9,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
 import { PRODUCTS, type Product } from '../products';
-import { API_VERSION_SEGMENT, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { API_VERSION_SEGMENT, effectiveApiVersion, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { acceptMfaLookingFirst, createLookingFirst, deleteLookingFirst, sameUserOrFail, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, REQUESTED_PAGE_SIZE, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
@@ -146,9 +146,12 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	/** `GET /api/{version}/users/…` as it was sent (the credential's version in the path), for messages. */
 	protected async sent(call: string): Promise<string> {
 		if (!call.includes(API_VERSION_SEGMENT)) return call;
-		const c = await this.ctx.getCredentials(PRODUCTS[this.product].credentialType, 0);
-		const version = String(c.apiVersion === 'custom' ? c.customApiVersion : c.apiVersion).trim();
-		return call.split(API_VERSION_SEGMENT).join(version);
+		return call.split(API_VERSION_SEGMENT).join(await this.apiVersionInUse());
+	}
+
+	/** The pinned API version, or under "Automatic" the one this execution speaks. */
+	protected async apiVersionInUse(): Promise<string> {
+		return effectiveApiVersion(await this.ctx.getCredentials(PRODUCTS[this.product].credentialType, 0), this.product, this.group.apiVersion);
 	}
 
 	/** The role with this API value or name, as the common model holds it. */

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Serial } from '../pool';
-import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, effectiveApiVersion, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { acceptMfaLookingFirst, createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
@@ -108,8 +108,8 @@ export class VbgcDirectory implements UserDirectory {
 	private versionChecked?: Promise<void>;
 
 	private async checkVersion(): Promise<void> {
-		const credentials = await this.ctx.getCredentials(CREDENTIAL_TYPE.vbgc);
-		const version = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
+		// The pinned version, or under "Automatic" the one this execution speaks.
+		const version = effectiveApiVersion(await this.ctx.getCredentials(CREDENTIAL_TYPE.vbgc), 'vbgc', this.group.apiVersion);
 		const problem = vbgcVersionProblem(version);
 		if (problem) {
 			throw new NodeOperationError(this.ctx.getNode(), problem, {

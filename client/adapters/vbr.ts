@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, effectiveApiVersion, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { runPool, Serial } from '../pool';
 import { VbrAuthorizationEvents } from './authorizationEvents';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
@@ -138,8 +138,8 @@ export class VbrDirectory implements UserDirectory {
 	}
 
 	private async apiVersion(): Promise<string> {
-		const credentials = await this.ctx.getCredentials(CREDENTIAL_TYPE.vbr);
-		return String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
+		// The pinned version, or under "Automatic" the one this execution speaks.
+		return effectiveApiVersion(await this.ctx.getCredentials(CREDENTIAL_TYPE.vbr), 'vbr', this.group.apiVersion);
 	}
 
 	private async filterQuery(filter: UserFilter = {}): Promise<VeeamRequest['qs']> {

@@ -59,6 +59,9 @@ export interface ApiVersionFormat {
 	readonly inPath?: boolean;
 }
 
+/** The "API Version" option that lets the credential find the version (versions.ts). */
+export const AUTOMATIC_API_VERSION = 'auto';
+
 export function resolveApiVersion(credentials: ICredentialDataDecryptedObject, format: ApiVersionFormat): string {
 	const chosen = String(credentials.apiVersion ?? '');
 	const custom = chosen === 'custom';
@@ -103,7 +106,8 @@ export function requestTimeoutMs(credentials: ICredentialDataDecryptedObject): n
 /** Checks every credential field that can be checked without a request; throws CredentialFieldError. */
 export function checkCredentialFields(credentials: ICredentialDataDecryptedObject, defaultPort: number, version: ApiVersionFormat): void {
 	normalizeServerUrl(credentials.url, defaultPort);
-	resolveApiVersion(credentials, version);
+	// "Automatic" chooses only among the versions the package knows (versions.ts).
+	if (credentials.apiVersion !== AUTOMATIC_API_VERSION) resolveApiVersion(credentials, version);
 	caCertificateOf(credentials);
 	requestTimeoutMs(credentials);
 }

@@ -4,9 +4,10 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext, type ApiVersionFormat } from './fields';
+import { applyTls, normalizeServerUrl, requestTimeoutMs, tlsContext, type ApiVersionFormat } from './fields';
 import { describeConnectionFailure, headerValue, passwordRefusedMessage, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
 import { scrub, secretValues } from '../secrets';
+import { isAutomatic, knownVersion, requestApiVersion } from './versions';
 
 export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
@@ -25,6 +26,12 @@ export interface VeeamProductAuth {
 	 * options are these, and a server that refuses one without naming its own gets the others named.
 	 */
 	offeredVersions?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+	/**
+	 * For a product whose token endpoint carries no version (Azure): a cheap GET under the version
+	 * (`{version}` in it) that every served version answers, so that "Automatic" can tell a served
+	 * version (any answer but 404) from an unserved one (404) right after the login.
+	 */
+	versionProbePath?: string;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -62,6 +69,26 @@ export interface StoredToken extends IDataObject {
 	refreshToken: string;
 	/** ISO time the access token expires, from the server's `expires_in`. */
 	tokenExpiresAt: string;
+	/** API version "Automatic": the version found at this login, kept with the token (versions.ts). */
+	apiVersionFound?: string;
+}
+
+/**
+ * The server refused the login's API version (Veeam's `NotImplemented`). The message is the one a
+ * pinned version has always got; "Automatic" catches it and tries another version.
+ */
+export class VersionRefusedError extends VeeamAuthError {
+	constructor(
+		message: string,
+		readonly refusedVersion: string,
+		readonly serverMessage: string | undefined,
+	) {
+		super(message);
+	}
+}
+
+function versionRefused(ctx: TokenRequestContext, message: string | undefined): VersionRefusedError {
+	return new VersionRefusedError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions?.map((v) => v.value)), ctx.apiVersion, message);
 }
 
 interface FullResponse {
@@ -155,7 +182,7 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
-	if (errorCode === 'NotImplemented') return new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions?.map((v) => v.value)));
+	if (errorCode === 'NotImplemented') return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
 		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message));
@@ -196,18 +223,19 @@ function isMfaChallenge(body: unknown): boolean {
 }
 
 /**
- * The credential's preAuthentication: refresh grant when a refresh token is stored, password grant
- * otherwise or when the refresh is refused (refresh tokens are single-use, and a parallel execution
- * may have used ours already).
+ * A login at one API version (the credential's preAuthentication is `obtainToken`, automatic.ts):
+ * refresh grant when a refresh token is stored, password grant otherwise or when the refresh is
+ * refused (refresh tokens are single-use, and a parallel execution may have used ours already).
  */
-export async function obtainToken(
+export async function obtainTokenAt(
 	helpers: IHttpRequestHelper['helpers'],
 	credentials: ICredentialDataDecryptedObject,
 	auth: VeeamProductAuth,
+	apiVersion: string,
 ): Promise<StoredToken> {
 	const ctx: TokenRequestContext = {
 		baseUrl: normalizeServerUrl(credentials.url, auth.defaultPort),
-		apiVersion: resolveApiVersion(credentials, auth.version),
+		apiVersion,
 		credentials,
 		auth,
 		secrets: secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret),
@@ -217,7 +245,7 @@ export async function obtainToken(
 		const refreshed = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'refresh_token'), refresh_token: refreshToken });
 		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
 		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
-		if (errorCode === 'NotImplemented') throw new VeeamAuthError(unsupportedVersionMessage(ctx.apiVersion, message, ctx.auth.offeredVersions?.map((v) => v.value)));
+		if (errorCode === 'NotImplemented') throw versionRefused(ctx, message);
 		// 400/401: refused, used or expired; anything else is not a reason to give up on the password.
 	}
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
@@ -231,9 +259,34 @@ export async function obtainToken(
 	throw loginFailure(ctx, 'password', response);
 }
 
+/** In a request path, replaced by the API version (Azure's `/api/{version}/users`). */
+export const API_VERSION_SEGMENT = '{version}';
+
 /**
- * Adds the bearer token, `x-api-version` and TLS trust to a request (the credential's `authenticate`).
- * A request given relative to `baseURL` (the credential test) gets the normalised server URL.
+ * A request header the Veeam transport sets (never sent on: `authenticate` takes it off) when, under
+ * "Automatic", this execution found another version than the one kept with the token
+ * (client/transport/apiVersion.ts). Only a version the package knows is taken from it.
+ */
+export const VERSION_OVERRIDE_HEADER = 'x-n8n-veeam-api-version';
+
+/** The override header's value (any case of its name), taken off the headers. */
+function takeOverride(headers: IHttpRequestOptions['headers']): string | undefined {
+	if (!headers) return undefined;
+	let value: string | undefined;
+	for (const key of Object.keys(headers)) {
+		if (key.toLowerCase() !== VERSION_OVERRIDE_HEADER) continue;
+		value = String(headers[key]);
+		delete headers[key];
+	}
+	return value;
+}
+
+/**
+ * Adds the bearer token, the API version (`x-api-version`, or Azure's path segment in place of
+ * `{version}`) and TLS trust to a request (the credential's `authenticate`). The version is the
+ * pinned one, or under "Automatic" the one kept with the token (preAuthentication has run by now,
+ * the credential test's included). A request given relative to `baseURL` (the credential test)
+ * gets the normalised server URL.
  */
 export function authenticateRequest(
 	credentials: ICredentialDataDecryptedObject,
@@ -241,7 +294,12 @@ export function authenticateRequest(
 	auth: VeeamProductAuth,
 ): IHttpRequestOptions {
 	if (requestOptions.baseURL !== undefined) requestOptions.baseURL = normalizeServerUrl(credentials.url, auth.defaultPort);
-	const version = resolveApiVersion(credentials, auth.version);
+	const override = takeOverride(requestOptions.headers);
+	const automatic = isAutomatic(credentials);
+	const version = (automatic && knownVersion(auth, override)) || requestApiVersion(credentials, auth);
+	if (auth.version.inPath && typeof requestOptions.url === 'string' && requestOptions.url.includes(API_VERSION_SEGMENT)) {
+		requestOptions.url = requestOptions.url.split(API_VERSION_SEGMENT).join(version);
+	}
 	requestOptions.headers = {
 		...requestOptions.headers,
 		Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,

@@ -6,15 +6,17 @@
  */
 import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
-import { normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
+import { isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
 import { scrub, secretValues } from '../secrets';
 import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
 import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
+import { automaticTarget, effectiveApiVersion, recoverApiVersion, type Attempt } from './apiVersion';
 
 export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
 export { RequestGroup } from './requestGroup';
+export { effectiveApiVersion } from './apiVersion';
 export type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
 export { CREDENTIAL_TYPE, DEFAULT_PORT } from '../products';
@@ -62,8 +64,6 @@ export function queryString(qs: VeeamRequest['qs']): string {
 	return text ? `?${text}` : '';
 }
 
-type Attempt = { response: FullResponse } | { failure: Failure };
-
 /**
  * One send. n8n is asked for the full response and every status, 401 included: a 401 comes back
  * to us, so that one request of the execution at a time lets n8n log in again (RequestGroup) and
@@ -81,6 +81,7 @@ async function send(
 	req: VeeamRequest,
 	timeoutMs: number,
 	letN8nHandle401: boolean,
+	headers?: Record<string, string>,
 ): Promise<Attempt> {
 	const deadline = AbortSignal.timeout(timeoutMs);
 	const execution = 'getExecutionCancelSignal' in ctx ? (ctx as IExecuteFunctions).getExecutionCancelSignal() : undefined;
@@ -89,6 +90,8 @@ async function send(
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url,
+		// A copy: the credential's authenticate takes the version override off the request's headers.
+		...(headers ? { headers: { ...headers } } : {}),
 		body: req.body,
 		json: true,
 		returnFullResponse: true,
@@ -135,10 +138,14 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	} catch (error) {
 		throw connectionError(this, scrub((error as Error).message, secrets), req, undefined, { cause: 'configuration-invalid' });
 	}
-	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion).trim();
+	const automatic = isAutomatic(credentials);
+	let apiVersion = effectiveApiVersion(credentials, product, req.group?.apiVersion);
 	const timeoutMs = requestTimeoutMs(credentials);
 	let path = req.path;
-	if (path.includes(API_VERSION_SEGMENT)) {
+	// "Automatic": the version is the credential's to add (apiVersion.ts), unless this execution found one.
+	let target = automatic ? automaticTarget(product, path, req.group?.apiVersion.found) : undefined;
+	if (target) path = target.path;
+	else if (path.includes(API_VERSION_SEGMENT)) {
 		// Only a version in the product's own format goes into the path (never `..` or a `/`).
 		if (!PRODUCTS[product].auth.version.pattern.test(apiVersion)) {
 			throw connectionError(this, `API Version "${scrub(apiVersion, secrets)}" is not in Veeam's format ${PRODUCTS[product].auth.version.format}`, req, undefined, {
@@ -147,20 +154,56 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 		}
 		path = path.split(API_VERSION_SEGMENT).join(apiVersion);
 	}
-	const info: CallInfo = { req: { ...req, path }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets, product };
+	const shown = (p: string, v: string) => p.split(API_VERSION_SEGMENT).join(v);
+	const info: CallInfo = { req: { ...req, path: shown(path, apiVersion) }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets, product };
 	const idempotent = req.idempotent ?? req.method !== 'POST';
-	const url = `${baseUrl}${path}${queryString(req.qs)}`;
+	let url = `${baseUrl}${path}${queryString(req.qs)}`;
+	let versionChecked = !automatic;
 
 	const cancelled = 'getExecutionCancelSignal' in this ? (this as IExecuteFunctions).getExecutionCancelSignal() : undefined;
 	const token = String(credentials.accessToken ?? '');
 	for (let attempt = 0; ; attempt++) {
 		// Another request of this execution was told to wait: so is this one.
 		await req.group?.ready(cancelled);
-		let outcome = await send(this, product, url, req, timeoutMs, false);
+		let outcome = await send(this, product, url, req, timeoutMs, false, target?.headers);
 		// The token expired: sent again with n8n's login, one request of the execution at a time.
 		if ('response' in outcome && outcome.response.statusCode === 401) {
-			const withLogin = async () => await send(this, product, url, req, timeoutMs, true);
+			const withLogin = async () => await send(this, product, url, req, timeoutMs, true, target?.headers);
 			outcome = req.group ? await req.group.afterUnauthorized(token, withLogin) : await withLogin();
+		}
+		// "Automatic": a refusal of the version finds the version the server accepts (once per request).
+		if (!versionChecked && 'response' in outcome && outcome.response.statusCode >= 400) {
+			versionChecked = true;
+			const at = (v: string) => automaticTarget(product, req.path, v);
+			// The version this request went out with: the login inside it may have just found one.
+			if (!target?.headers && target?.path === req.path) apiVersion = effectiveApiVersion(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0), product, req.group?.apiVersion);
+			const recovery = await recoverApiVersion({
+				product,
+				sent: apiVersion,
+				response: outcome.response,
+				versionInPath: req.path.includes(API_VERSION_SEGMENT),
+				memory: req.group?.apiVersion,
+				resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, at(v).headers),
+				probe: async (v) => {
+					const probePath = shown(String(PRODUCTS[product].auth.versionProbePath), v);
+					return await send(this, product, `${baseUrl}${probePath}`, { method: 'GET', path: probePath }, timeoutMs, false);
+				},
+			});
+			if (recovery && 'refused' in recovery) throw connectionError(this, recovery.refused, req, undefined, { cause: 'configuration-invalid' });
+			if (recovery?.version) {
+				apiVersion = recovery.version;
+				target = at(recovery.version);
+				path = target.path;
+				url = `${baseUrl}${path}${queryString(req.qs)}`;
+				info.apiVersion = apiVersion;
+				info.req = { ...req, path: shown(path, apiVersion) };
+			}
+			// Sent again at the version found, as any request is (its answer is this request's answer where resending was the test).
+			if (recovery?.outcome && !('response' in recovery.outcome && recovery.outcome.response.statusCode === 401)) outcome = recovery.outcome;
+			else if (recovery?.version) {
+				attempt--;
+				continue;
+			}
 		}
 
 		let failure: Failure;

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { ExecutionApiVersion } from './apiVersion';
+
 /**
  * What the requests of one execution share (one per directory, i.e. per execution; never
  * module-level), so that items running in parallel behave towards the server like one careful
@@ -18,6 +20,8 @@ export class RequestGroup {
 	private relogin?: Promise<unknown>;
 	/** Access tokens this execution has already seen replaced. */
 	private readonly replaced = new Set<string>();
+	/** API version "Automatic": the version this execution found when the kept one was refused (apiVersion.ts). */
+	readonly apiVersion = new ExecutionApiVersion();
 
 	/** Holds every request back for `ms` from now (a later pause wins over an earlier one). */
 	pause(ms: number): void {

@@ -1,11 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { AUTOMATIC_API_VERSION } from '../../client/login/fields';
+import { FOUND_API_VERSION_FIELD } from '../../client/login/versions';
+
+const AUTOMATIC_DESCRIPTION =
+	'Automatic (the default) finds the newest of the versions listed here that the server accepts, at the login, keeps it with the token and finds it again after a server upgrade or downgrade. Choose a version to pin it.';
+
 /** Credential fields every Veeam product shares, in the order the user fills them in. */
 export function connectionProperties(opts: {
 	urlPlaceholder: string;
 	usernamePlaceholder: string;
-	versions: Array<{ name: string; value: string }>;
-	defaultVersion: string;
+	/** The versions the package knows, oldest first (the product row's `offeredVersions`). */
+	versions: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 	/** How the version reaches the server, when not as the x-api-version header. */
 	versionDescription?: string;
 	customVersionPlaceholder?: string;
@@ -40,10 +46,13 @@ export function connectionProperties(opts: {
 			displayName: 'API Version',
 			name: 'apiVersion',
 			type: 'options',
-			options: [...opts.versions, { name: 'Custom', value: 'custom' }],
-			default: opts.defaultVersion,
-			description:
-				opts.versionDescription ?? 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.',
+			options: [
+				{ name: 'Automatic (Newest the Server Accepts)', value: AUTOMATIC_API_VERSION },
+				...opts.versions.map((v) => ({ name: v.name, value: v.value })),
+				{ name: 'Custom', value: 'custom' },
+			],
+			default: AUTOMATIC_API_VERSION,
+			description: `${opts.versionDescription ?? 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.'} ${AUTOMATIC_DESCRIPTION}`,
 		},
 		{
 			displayName: 'Custom API Version',
@@ -97,6 +106,13 @@ export function connectionProperties(opts: {
 		{
 			displayName: 'Token Expires At',
 			name: 'tokenExpiresAt',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// "Automatic": the version found at the last login, stored with the token by preAuthentication.
+			displayName: 'API Version Found',
+			name: FOUND_API_VERSION_FIELD,
 			type: 'hidden',
 			default: '',
 		},

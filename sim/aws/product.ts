@@ -82,7 +82,7 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 	protected readonly defaultPassword = AWS_DEFAULT_PASSWORD;
 	/** Assumption: without `Limit`, every item (Veeam documents no default). */
 	protected readonly defaultPageSize = -1;
-	private readonly supportedVersions: string[];
+	private supportedVersions: string[];
 
 	constructor(
 		ctx: SimContext,
@@ -127,6 +127,11 @@ export class AwsProduct extends PortalProduct<AwsUser> {
 
 	snapshot(): Record<string, unknown> {
 		return { product: 'aws', users: this.users.all().map((u) => this.model(u, '', true)), roles: [...AWS_ROLES] };
+	}
+
+	/** Serves these versions from now on: the server upgraded or downgraded, its users and tokens kept (sim/contracts). */
+	serveVersions(versions: string[]): void {
+		this.supportedVersions = [...versions];
 	}
 
 	checkApiVersion(req: SimRequest): void {

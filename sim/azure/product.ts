@@ -86,7 +86,7 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 	protected readonly defaultPassword = AZURE_DEFAULT_PASSWORD;
 	/** Azure REST help, "Pagination": "The default value is 100". */
 	protected readonly defaultPageSize = 100;
-	private readonly supportedVersions: string[];
+	private supportedVersions: string[];
 	private nextId = AZURE_FIRST_NEW_ID;
 	/** The users in ID order (the list's order), rebuilt after a create or delete. */
 	private ordered?: AzureUser[];
@@ -159,6 +159,11 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 
 	snapshot(): Record<string, unknown> {
 		return { product: 'azure', users: this.users.all().map((u) => this.model(u, 'v8.1')), roles: [...AZURE_ROLES] };
+	}
+
+	/** Serves these versions from now on: the server upgraded or downgraded, its users and tokens kept (sim/contracts). */
+	serveVersions(versions: string[]): void {
+		this.supportedVersions = versions.map((v) => v.toLowerCase());
 	}
 
 	/** The token endpoint has no version; every other path has one: 404 problem details for an unaccepted one. */

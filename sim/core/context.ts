@@ -121,6 +121,8 @@ export interface SimProduct {
 	readonly router: Router;
 	/** Throws a SimHttpError when the request's `x-api-version` is missing or unsupported. */
 	checkApiVersion(req: SimRequest): void;
+	/** Serves these API versions from now on (an upgrade or downgrade; state and tokens kept). */
+	serveVersions(versions: string[]): void;
 	/** Renders an error in the product's own error format. */
 	errorResponse(err: SimHttpError): SimResponse;
 	/** Back to the initial state (users, roles, settings). Tokens are reset by the server. */

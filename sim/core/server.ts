@@ -122,6 +122,17 @@ export class SimServer {
 		this.faults.add(validateFault(spec));
 	}
 
+	/**
+	 * The server upgraded or downgraded: it serves these API versions from now on, answering the
+	 * others as its contract says; users and tokens are kept (with `restart()`, as a real upgrade).
+	 */
+	serveVersions(versions: string[]): void {
+		if (!Array.isArray(versions) || versions.length === 0 || !versions.every((v) => typeof v === 'string' && v.trim() !== '')) {
+			throw new Error('versions must be a non-empty list of version strings');
+		}
+		this.product.serveVersions(versions.map((v) => v.trim()));
+	}
+
 	seed(opts: SeedOptions): number {
 		return this.product.seedUsers(opts);
 	}
@@ -332,6 +343,9 @@ export class SimServer {
 					return { status: 204 };
 				case 'POST /reset':
 					this.reset();
+					return { status: 204 };
+				case 'POST /versions':
+					this.serveVersions(body.versions as string[]);
 					return { status: 204 };
 				case 'POST /restart': {
 					// Answer first, then go down: the caller learns the restart was accepted.

@@ -79,6 +79,7 @@ export abstract class PortalProduct<T extends PortalAccount> implements SimProdu
 	}
 
 	abstract checkApiVersion(req: SimRequest): void;
+	abstract serveVersions(versions: string[]): void;
 	abstract errorResponse(err: SimHttpError): SimResponse;
 	abstract snapshot(): Record<string, unknown>;
 	/** The initial accounts (reset() inserts them). */

@@ -85,7 +85,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class VbgcProduct implements SimProduct {
 	readonly name = 'vbgc' as const;
 	readonly router = new Router();
-	private readonly supportedVersions: string[];
+	private supportedVersions: string[];
 	private readonly maxPageSize: number;
 	private readonly totpWindow: number;
 	private readonly logins: VbgcLogins;
@@ -201,6 +201,11 @@ export class VbgcProduct implements SimProduct {
 			users: this.usersSortedByName().map((u) => this.userModel(u)),
 			roles: [...this.roles.values()].map((r) => ({ ...r })),
 		};
+	}
+
+	/** Serves these versions from now on: the server upgraded or downgraded, its users and tokens kept (sim/contracts). */
+	serveVersions(versions: string[]): void {
+		this.supportedVersions = [...versions];
 	}
 
 	checkApiVersion(req: SimRequest): void {

@@ -41,7 +41,7 @@ const ROLE_READERS_REV2 = [BACKUP_ADMINISTRATOR, 'Backup Operator', 'Restore Ope
 export class VbrProduct implements SimProduct {
 	readonly name = 'vbr' as const;
 	readonly router = new Router();
-	private readonly supportedVersions: string[];
+	private supportedVersions: string[];
 	private readonly maxPageSize: number;
 	private users = new Map<string, VbrUser>();
 	private usersByName = new Map<string, string>();
@@ -129,6 +129,11 @@ export class VbrProduct implements SimProduct {
 			users: [...this.users.values()].map((u) => this.userModel(u, '1.3-rev2')),
 			roles: this.roleStore.all().map((r) => this.roleStore.model(r, '1.3-rev2')),
 		};
+	}
+
+	/** Serves these versions from now on: the server upgraded or downgraded, its users and tokens kept (sim/contracts). */
+	serveVersions(versions: string[]): void {
+		this.supportedVersions = [...versions];
 	}
 
 	checkApiVersion(req: SimRequest): void {

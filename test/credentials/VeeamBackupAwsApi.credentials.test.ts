@@ -80,13 +80,15 @@ describe('credential description', () => {
 			'accessToken',
 			'refreshToken',
 			'tokenExpiresAt',
+			'apiVersionFound',
 		]);
 		expect(byName.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true, password: true } });
 		expect(byName.refreshToken).toMatchObject({ type: 'hidden', typeOptions: { password: true } });
 		expect(byName.password.typeOptions).toEqual({ password: true });
 		expect(byName.totpSecret.typeOptions).toEqual({ password: true });
-		expect(byName.apiVersion.default).toBe('1.8-rev0');
-		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['1.5-rev0', '1.5-rev1', '1.6-rev0', '1.7-rev0', '1.8-rev0', 'custom']);
+		expect(byName.apiVersion.default).toBe('auto');
+		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['auto', '1.5-rev0', '1.5-rev1', '1.6-rev0', '1.7-rev0', '1.8-rev0', 'custom']);
+		expect(byName.apiVersionFound).toMatchObject({ type: 'hidden', default: '' });
 		expect(byName.apiVersion.description).toMatch(/x-api-version/);
 		expect(credentialType.test.request).toMatchObject({ url: '/api/v1/users', qs: { Limit: 1 }, ignoreHttpStatusErrors: true });
 	});
@@ -122,13 +124,13 @@ describe('API versions and Veeam\'s releases (issue 25, point 8)', () => {
 		'1.8-rev0': /\(Veeam Backup for AWS 10\.0\)$/,
 	};
 	const options = () =>
-		(credentialType.properties.find((p) => p.name === 'apiVersion')?.options as Array<{ name: string; value: string }>).filter((o) => o.value !== 'custom');
+		(credentialType.properties.find((p) => p.name === 'apiVersion')?.options as Array<{ name: string; value: string }>).filter((o) => o.value !== 'custom' && o.value !== 'auto');
 
-	it('offers every version from 1.5-rev0 to 1.8-rev0, the newest by default, each labelled with the release Veeam gives it', () => {
+	it('offers every version from 1.5-rev0 to 1.8-rev0, Automatic by default, each labelled with the release Veeam gives it', () => {
 		expect(options().map((o) => o.value)).toEqual(Object.keys(RELEASE_OF));
 		for (const o of options()) expect(o.name).toMatch(new RegExp(`^${o.value.replace('.', '\\.')} `));
 		for (const o of options()) expect(o.name).toMatch(RELEASE_OF[o.value]);
-		expect(credentialType.properties.find((p) => p.name === 'apiVersion')?.default).toBe('1.8-rev0');
+		expect(credentialType.properties.find((p) => p.name === 'apiVersion')?.default).toBe('auto');
 	});
 
 	it('logs in with 1.8-rev0 on a 10.0 appliance, with 1.5-rev0 on a 9.0 one, and names the versions a 9.0 appliance serves when it refuses 1.8-rev0', async () => {

@@ -80,12 +80,14 @@ describe('credential description', () => {
 			'accessToken',
 			'refreshToken',
 			'tokenExpiresAt',
+			'apiVersionFound',
 		]);
 		expect(byName.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true, password: true } });
 		expect(byName.refreshToken).toMatchObject({ type: 'hidden', typeOptions: { password: true } });
 		expect(byName.totpSecret.typeOptions).toEqual({ password: true });
-		expect(byName.apiVersion.default).toBe('v8.1');
-		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['v5', 'v6', 'v7', 'v8', 'v8.1', 'custom']);
+		expect(byName.apiVersion.default).toBe('auto');
+		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['auto', 'v5', 'v6', 'v7', 'v8', 'v8.1', 'custom']);
+		expect(byName.apiVersionFound).toMatchObject({ type: 'hidden', default: '' });
 		expect(byName.apiVersion.description).toMatch(/path of every request \(\/api\/v8\.1\/…\)/);
 		expect(byName.customApiVersion.placeholder).toBe('v8.1');
 		expect(credentialType.test.request).toMatchObject({ qs: { Limit: 1 }, ignoreHttpStatusErrors: true });
