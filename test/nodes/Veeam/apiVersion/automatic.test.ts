@@ -163,6 +163,25 @@ describe.each(CHANGING)('%s: the server changes between executions', (p) => {
 		await changeFoundAgain(h, c.known[0], c.older.serves, c.older.finds);
 	});
 
+	it('an execution of several requests (a list read page by page) searches once and uses the version found for the rest of it', async () => {
+		const sim = sims.get(p) as SimServer;
+		sim.reset();
+		sim.seed({ count: 2100 });
+		sim.serveVersions(c.known);
+		const h = new AutomaticHarness(sim, c);
+		expect((await h.execute()).error).toBeUndefined();
+		await h.serverNowServes(c.older.serves);
+		const paged = await h.execute();
+		expect(paged.error).toBeUndefined();
+		h.useCredential({ apiVersion: c.older.finds });
+		expect((await h.execute()).error).toBeUndefined();
+		const pinned = await h.execute();
+		// Several pages (else this would not test the rest of the execution), and the search paid once.
+		expect(pinned.requests).toBeGreaterThan(2);
+		expect(paged.users).toBe(pinned.users);
+		expect(paged.requests - pinned.requests).toBe(MID_TOKEN_EXTRA[p as keyof typeof MID_TOKEN_EXTRA]);
+	});
+
 	it('upgraded to a release that drops the kept version: found again, and the request succeeds', async () => {
 		const sim = sims.get(p) as SimServer;
 		sim.reset();
