@@ -1,6 +1,6 @@
 /**
  * n8n's credential test for the Veeam Backup for AWS and Veeam Backup for Microsoft Azure
- * credentials in a real n8n (each version in N8N_E2E_VERSIONS, default 2.40.7), through n8n's
+ * credentials in a real n8n (each version in N8N_E2E_VERSIONS, default the target in e2e/versions.json), through n8n's
  * internal REST API as the editor calls it (`POST /rest/credentials/test`, lib/rest.ts), the way
  * workflows.e2e.ts tests the VBR credential:
  *

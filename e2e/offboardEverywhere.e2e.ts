@@ -1,6 +1,6 @@
 /**
  * examples/veeam-offboard-everywhere.json in a real n8n (each version in N8N_E2E_VERSIONS, default
- * 2.40.7), run from n8n's CLI against four simulators at once: Veeam Backup & Replication, Veeam
+ * the target in e2e/versions.json), run from n8n's CLI against four simulators at once: Veeam Backup & Replication, Veeam
  * Backup for Google Cloud, Veeam Backup for AWS and Veeam Backup for Microsoft Azure. The example
  * is imported as a user imports it (only the ticket URL points at a local collector), with its four
  * credentials under the example's own credential ids.

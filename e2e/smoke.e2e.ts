@@ -1,6 +1,6 @@
 /**
  * Smoke test of the e2e harness: the built package loads in a real n8n (each version in
- * N8N_E2E_VERSIONS, default 2.40.7), its VBR credential logs in to the simulator through n8n's
+ * N8N_E2E_VERSIONS, default the target in e2e/versions.json), its VBR credential logs in to the simulator through n8n's
  * own HTTP stack, and a workflow runs from the CLI.
  *
  * TLS: on n8n 2.x the credential trusts the simulator's CA (caCertificate). n8n 1.x ignores a

@@ -1,5 +1,5 @@
 /**
- * Workflows in a real n8n (each version in N8N_E2E_VERSIONS, default 2.40.7), run from n8n's CLI
+ * Workflows in a real n8n (each version in N8N_E2E_VERSIONS, default the target in e2e/versions.json), run from n8n's CLI
  * against the simulators, with the built package installed as a community package:
  *
  * - examples/hr-to-veeam.json as a user imports it (only the ticket URL points at a local

@@ -1,7 +1,7 @@
 /**
  * Drive a real, installed n8n (see e2e/install-n8n.sh) from end-to-end tests.
  *
- *   const n8n = await N8nInstance.create({ version: '2.40.7' });
+ *   const n8n = await N8nInstance.create({ version: '2.41.1' });
  *   await n8n.importCredentials([{ id, name, type: 'veeamBackupReplicationApi', data: {...} }]);
  *   await n8n.importWorkflow(workflow);
  *   const run = await n8n.execute(workflow.id);      // the parsed `--rawOutput` JSON
@@ -51,14 +51,20 @@ function copyPackageFiles(from: string, to: string): void {
 	}
 }
 
-/** The n8n version the tests target first; others come from N8N_E2E_VERSIONS. */
-export const DEFAULT_N8N_VERSION = '2.40.7';
+/**
+ * The pinned n8n versions (e2e/versions.json, the one place that names them; e2e/run.js and
+ * install-n8n.sh read it too). The first is the target, the default when N8N_E2E_VERSIONS is unset.
+ */
+export const PINNED_N8N_VERSIONS: readonly string[] = (
+	JSON.parse(readFileSync(resolve(__dirname, '..', 'versions.json'), 'utf8')) as { n8n: string[] }
+).n8n;
+export const DEFAULT_N8N_VERSION = PINNED_N8N_VERSIONS[0];
 
 export function cacheRoot(): string {
 	return process.env.N8N_E2E_CACHE || join(homedir(), '.cache', 'n8n-nodes-veeam-e2e');
 }
 
-/** The versions to test: N8N_E2E_VERSIONS ("2.40.7 1.123.81"), default 2.40.7. */
+/** The versions to test: N8N_E2E_VERSIONS ("2.41.1 1.123.81"; e2e/run.js sets it), default the target. */
 export function e2eVersions(): string[] {
 	const list = (process.env.N8N_E2E_VERSIONS ?? DEFAULT_N8N_VERSION).split(/[\s,]+/).filter(Boolean);
 	return list.length > 0 ? list : [DEFAULT_N8N_VERSION];
@@ -80,7 +86,7 @@ export function findInstall(version: string): N8nInstall {
 	if (!existsSync(marker)) {
 		throw new Error(
 			`n8n ${version} is not installed in ${cacheRoot()} (no ${marker}). ` +
-				`Run: N8N_E2E_VERSIONS="${version}" e2e/install-n8n.sh (or npm run test:e2e, which does).`,
+				`Run: npm run test:e2e -- --n8n ${version} (installs it, then tests it), or e2e/install-n8n.sh ${version}.`,
 		);
 	}
 	const data = JSON.parse(readFileSync(marker, 'utf8')) as Omit<N8nInstall, 'major'>;
