@@ -162,48 +162,62 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 
 	const cancelled = 'getExecutionCancelSignal' in this ? (this as IExecuteFunctions).getExecutionCancelSignal() : undefined;
 	const token = String(credentials.accessToken ?? '');
+	/**
+	 * "Automatic" (once per request): an answer refusing the request's version finds the version the
+	 * server accepts (apiVersion.ts). `again`: send the request again at it; else `outcome` is the
+	 * request's answer (where sending it again was the test, the answer at the version found).
+	 */
+	const recover = async (outcome: Attempt): Promise<{ outcome: Attempt; again: boolean }> => {
+		if (versionChecked || !('response' in outcome) || outcome.response.statusCode < 400 || outcome.response.statusCode === 401) return { outcome, again: false };
+		versionChecked = true;
+		const at = (v: string) => automaticTarget(product, req.path, v);
+		// The version this request went out with: the login inside it may have just found one.
+		if (target && !target.headers && target.path === req.path) {
+			apiVersion = effectiveApiVersion(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0), product, req.group?.apiVersion);
+		}
+		const recovery = await recoverApiVersion({
+			product,
+			sent: apiVersion,
+			response: outcome.response,
+			versionInPath: req.path.includes(API_VERSION_SEGMENT),
+			memory: req.group?.apiVersion,
+			resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, at(v).headers),
+			probe: async (v) => {
+				const probePath = shown(String(PRODUCTS[product].auth.versionProbePath), v);
+				return await send(this, product, `${baseUrl}${probePath}`, { method: 'GET', path: probePath }, timeoutMs, false);
+			},
+		});
+		if (recovery && 'refused' in recovery) throw connectionError(this, recovery.refused, req, undefined, { cause: 'configuration-invalid' });
+		if (!recovery?.version) return { outcome: recovery?.outcome ?? outcome, again: false };
+		apiVersion = recovery.version;
+		target = at(recovery.version);
+		path = target.path;
+		url = `${baseUrl}${path}${queryString(req.qs)}`;
+		info.apiVersion = apiVersion;
+		info.req = { ...req, path: shown(path, apiVersion) };
+		return recovery.outcome ? { outcome: recovery.outcome, again: false } : { outcome, again: true };
+	};
+
 	for (let attempt = 0; ; attempt++) {
 		// Another request of this execution was told to wait: so is this one.
 		await req.group?.ready(cancelled);
 		let outcome = await send(this, product, url, req, timeoutMs, false, target?.headers);
+		let found = await recover(outcome);
+		if (found.again) {
+			attempt--;
+			continue;
+		}
+		outcome = found.outcome;
 		// The token expired: sent again with n8n's login, one request of the execution at a time.
 		if ('response' in outcome && outcome.response.statusCode === 401) {
 			const withLogin = async () => await send(this, product, url, req, timeoutMs, true, target?.headers);
 			outcome = req.group ? await req.group.afterUnauthorized(token, withLogin) : await withLogin();
-		}
-		// "Automatic": a refusal of the version finds the version the server accepts (once per request).
-		if (!versionChecked && 'response' in outcome && outcome.response.statusCode >= 400) {
-			versionChecked = true;
-			const at = (v: string) => automaticTarget(product, req.path, v);
-			// The version this request went out with: the login inside it may have just found one.
-			if (!target?.headers && target?.path === req.path) apiVersion = effectiveApiVersion(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0), product, req.group?.apiVersion);
-			const recovery = await recoverApiVersion({
-				product,
-				sent: apiVersion,
-				response: outcome.response,
-				versionInPath: req.path.includes(API_VERSION_SEGMENT),
-				memory: req.group?.apiVersion,
-				resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, at(v).headers),
-				probe: async (v) => {
-					const probePath = shown(String(PRODUCTS[product].auth.versionProbePath), v);
-					return await send(this, product, `${baseUrl}${probePath}`, { method: 'GET', path: probePath }, timeoutMs, false);
-				},
-			});
-			if (recovery && 'refused' in recovery) throw connectionError(this, recovery.refused, req, undefined, { cause: 'configuration-invalid' });
-			if (recovery?.version) {
-				apiVersion = recovery.version;
-				target = at(recovery.version);
-				path = target.path;
-				url = `${baseUrl}${path}${queryString(req.qs)}`;
-				info.apiVersion = apiVersion;
-				info.req = { ...req, path: shown(path, apiVersion) };
-			}
-			// Sent again at the version found, as any request is (its answer is this request's answer where resending was the test).
-			if (recovery?.outcome && !('response' in recovery.outcome && recovery.outcome.response.statusCode === 401)) outcome = recovery.outcome;
-			else if (recovery?.version) {
+			found = await recover(outcome);
+			if (found.again) {
 				attempt--;
 				continue;
 			}
+			outcome = found.outcome;
 		}
 
 		let failure: Failure;
