@@ -61,9 +61,23 @@ export async function confirmRemovals(
 	missing: readonly string[],
 	current: Map<string, VeeamUser>,
 ): Promise<string[]> {
+	return await refreshUsers(directory, missing, current);
+}
+
+/**
+ * Looks each of `refs` up directly and brings `current` up to date with the answers: a user still
+ * there is set with its fields as of now, a user gone is deleted from it (returned). Used for the
+ * apparently removed users of every listing, and for every user with a change in a listing read
+ * over several polls (progress.ts), whose pages are of different moments.
+ */
+export async function refreshUsers(
+	directory: UserDirectory,
+	refs: readonly string[],
+	current: Map<string, VeeamUser>,
+): Promise<string[]> {
 	// The directory's requests share one pause and one re-login (RequestGroup); after a failure no
 	// further look-up starts.
-	const outcomes = await runPool(missing.length, async (i) => await directory.getUser(missing[i]), {
+	const outcomes = await runPool(refs.length, async (i) => await directory.getUser(refs[i]), {
 		concurrency: VERIFY_CONCURRENCY,
 		stopOnError: true,
 	});
@@ -71,10 +85,13 @@ export async function confirmRemovals(
 	for (const [i, outcome] of outcomes.entries()) {
 		if (!outcome) continue;
 		if (!outcome.ok) throw outcome.error;
-		const ref = missing[i];
+		const ref = refs[i];
 		// Identity is the ref: an answer under another ref (never seen on either product) is another user.
 		if (outcome.value?.ref === ref) current.set(ref, outcome.value);
-		else gone.push(ref);
+		else {
+			current.delete(ref);
+			gone.push(ref);
+		}
 	}
 	return gone;
 }

@@ -52,7 +52,8 @@ import {
 	type UserEventType,
 } from './diff';
 import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApprovals, writeApprovals, type ApprovalEventType, type ApprovalPoll } from './approvals';
-import { confirmRemovals, readAllUsers } from './listing';
+import { confirmRemovals, readAllUsers, refreshUsers } from './listing';
+import { PROGRESS_KEY, pollBudget, readWithinBudget } from './progress';
 import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
 
 export type FirstPoll = 'silent' | 'baselineItem' | 'emitExisting';
@@ -191,6 +192,8 @@ function pollFailed(ctx: IPollFunctions, error: unknown): never {
 }
 
 export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	// n8n 2.40+ abandons a poll past its budget: a long listing goes on over several polls (progress.ts).
+	const budget = this.getMode() === 'manual' ? undefined : pollBudget(this);
 	const config = readConfig(this);
 	const { product, filter } = config;
 	const manual = this.getMode() === 'manual';
@@ -200,8 +203,15 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	const detectedAt = new Date().toISOString();
 
 	// The stored snapshot is read as a stream: its users are compared one by one, not all held.
-	const work = async (): Promise<{ current: Map<string, VeeamUser>; events?: UserEvent[]; reason: string }> => {
-		const current = await readAllUsers(directory);
+	type Outcome = { current: Map<string, VeeamUser>; events?: UserEvent[]; reason: string; partial?: undefined };
+	const work = async (): Promise<Outcome | { partial: IDataObject }> => {
+		let current: Map<string, VeeamUser>;
+		let spanned = false;
+		if (budget) {
+			const listing = await readWithinBudget(directory, staticData, cfg, budget, this.getNode());
+			if (!listing.complete) return { partial: listing.progress };
+			({ users: current, spanned } = listing);
+		} else current = await readAllUsers(directory);
 		const stored = openState(staticData, cfg);
 		if (!stored.ok) return { current, reason: stored.reason };
 		let comparison: Comparison;
@@ -212,6 +222,14 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 			if (!isStateFormatError(error)) return Promise.reject(error);
 			return { current, reason: `the stored state is malformed (${error.message})` };
 		}
+		if (spanned) {
+			// Pages of different moments (progress.ts): every user with an apparent change is taken as it is now.
+			const added = [...current.keys()].filter((ref) => !comparison.matched.has(ref));
+			const changed = [...new Set(comparison.events.map((e) => e.ref))];
+			await refreshUsers(directory, [...changed, ...added, ...comparison.missing.map((u) => u.ref)], current);
+			comparison = compareWithSnapshot(stored.users(), current);
+			return { current, events: finishComparison(comparison, current), reason: '' };
+		}
 		await confirmRemovals(
 			directory,
 			comparison.missing.map((u) => u.ref),
@@ -219,7 +237,14 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		);
 		return { current, events: finishComparison(comparison, current), reason: '' };
 	};
-	const { current, events, reason } = await work().catch((error: unknown) => pollFailed(this, error));
+	const outcome = await work().catch((error: unknown) => pollFailed(this, error));
+	if (outcome.partial) {
+		// Nothing compared, nothing emitted: the next poll goes on with the listing.
+		staticData[PROGRESS_KEY] = outcome.partial;
+		this.logger.debug(`Veeam Trigger: listing not complete within the poll budget; ${String(outcome.partial.offset)} users read, continuing next poll`);
+		return null;
+	}
+	const { current, events, reason } = outcome;
 	const annotate = events !== undefined && filterEvents(events, filter).length > 0;
 	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals, annotate);
 	const approvalItems = (approvals?.changed ?? []).filter((c) => config.approvals.has(c.kind)).map((c) => approvalItem(c.kind, c.event, detectedAt));

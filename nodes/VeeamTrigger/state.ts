@@ -260,16 +260,20 @@ function refKind(user: VeeamUser): RefKind {
 	return UUID.test(user.ref) ? RefKind.Uuid : RefKind.IdText;
 }
 
-function descriptionMode(user: TrackedUser): DescriptionMode {
+function descriptionMode(user: TrackedUser, maxKept: number): DescriptionMode {
 	if (user.description === undefined) return user.descriptionDigest === undefined ? DescriptionMode.None : DescriptionMode.Digest;
-	return user.description.length > MAX_KEPT_DESCRIPTION ? DescriptionMode.Digest : DescriptionMode.Kept;
+	return user.description.length > maxKept ? DescriptionMode.Digest : DescriptionMode.Kept;
 }
 
 const byName = (a: VeeamUser, b: VeeamUser) =>
 	a.name < b.name ? -1 : a.name > b.name ? 1 : a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;
 
-/** The stored form of a complete user list. */
-export function encodeState(users: Iterable<TrackedUser>, cfg: string): StoredState {
+/**
+ * The stored form of a complete user list. `keepDescriptions`: every description whole, never a
+ * digest (a listing in progress, whose users are compared later as if just read: progress.ts).
+ */
+export function encodeState(users: Iterable<TrackedUser>, cfg: string, { keepDescriptions = false } = {}): StoredState {
+	const maxKept = keepDescriptions ? Infinity : MAX_KEPT_DESCRIPTION;
 	const roles: string[][] = [];
 	const roleIndex = new Map<string, number>();
 	const types: Array<Array<string | number>> = [];
@@ -309,7 +313,7 @@ export function encodeState(users: Iterable<TrackedUser>, cfg: string): StoredSt
 			typeIndex.set(typeKey, t);
 			types.push([user.type, dir, group]);
 		}
-		const key = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user)},${refKind(user)},${lastRoleKey}`;
+		const key = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user, maxKept)},${refKind(user)},${lastRoleKey}`;
 		let p = profileIndex.get(key);
 		if (p === undefined) {
 			p = profiles.length;
