@@ -6,7 +6,7 @@
  */
 import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
-import { isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
+import { API_VERSION_SEGMENT, isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
 import { scrub, secretValues } from '../secrets';
 import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
@@ -22,7 +22,7 @@ export type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './type
 export { CREDENTIAL_TYPE, DEFAULT_PORT } from '../products';
 
 /** In a request path, replaced by the credential's API version (Azure's `/api/{version}/users`). */
-export const API_VERSION_SEGMENT = '{version}';
+export { API_VERSION_SEGMENT };
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetries: 4,
