@@ -24,6 +24,9 @@
  *   baseline poll emits one item, so n8n saves the baseline at once.
  * - Manual runs ("Fetch Test Event") never write the snapshot: they return the real changes
  *   since the saved snapshot if there are any, otherwise a few current users shaped as events.
+ * - Where n8n gives a poll budget (2.40+), a listing that does not fit in one poll goes on over
+ *   several, emitting nothing until it is complete; its users with a change are then looked up as
+ *   they are now (progress.ts). Without a budget (n8n 1.x, manual runs) one poll reads the whole list.
  */
 import {
 	NodeApiError,
