@@ -1,7 +1,7 @@
 /**
  * n8n's internal REST API (`/rest/…`, what the editor uses) on a started instance: owner setup,
  * the credential test, executions. It is unversioned and may change between releases; tried on
- * n8n 2.40.7 and 1.123.81.
+ * n8n 2.40.7, 2.41.1 and 1.123.81.
  *
  *   await n8n.start();
  *   const rest = new N8nRest(n8n);
