@@ -13,7 +13,7 @@
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { describeConnectionFailure, VeeamAuthError, veeamErrorText } from './failures';
+import { connectionFailureReason, describeConnectionFailure, VeeamAuthError, veeamErrorText } from './failures';
 import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
 import { API_VERSION_SEGMENT, obtainTokenAt, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
 import {
@@ -36,7 +36,7 @@ export async function obtainToken(
 	if (!isAutomatic(credentials)) return await obtainTokenAt(helpers, credentials, auth, resolveApiVersion(credentials, auth.version));
 	const kept = knownVersion(auth, credentials[FOUND_API_VERSION_FIELD]);
 	const first = kept ?? knownVersions(auth)[0];
-	if (!first) throw new VeeamAuthError(`${auth.productName}: this package knows no API version to try.`);
+	if (!first) throw new VeeamAuthError(`${auth.productName}: this package knows no API version to try.`, { kind: 'configuration-invalid' });
 	if (auth.version.inPath) return await loginThenProbe(helpers, credentials, auth, first);
 	const tried = new Set<string>();
 	const refusals: VersionRefusal[] = [];
@@ -51,7 +51,7 @@ export async function obtainToken(
 		if (!(outcome.error instanceof VersionRefusedError)) throw outcome.error;
 		refusals.push({ version, named: versionsNamedIn(outcome.error.serverMessage, auth.version) });
 	}
-	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals));
+	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals), { kind: 'configuration-invalid' });
 }
 
 /** Azure: the login (no version), then the versions in turn under `versionProbePath`. */
@@ -71,7 +71,7 @@ async function loginThenProbe(
 		if (answer.statusCode !== 404) return { ...token, [FOUND_API_VERSION_FIELD]: version };
 		refusals.push({ version, named: versionsNamedIn(veeamErrorText(answer.body).message, auth.version) });
 	}
-	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals));
+	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals), { kind: 'configuration-invalid' });
 }
 
 /** One GET of the probe path at `version` with the new token; every status is an answer. */
@@ -104,6 +104,7 @@ async function probe(
 		(error: unknown) =>
 			new VeeamAuthError(
 				scrub(`${auth.productName} login failed while finding the API version. ${describeConnectionFailure(error, baseUrl, tlsContext(credentials, timeoutMs))}`, secrets),
+				connectionFailureReason(error, options.abortSignal?.aborted === true),
 			),
 	);
 	if (response instanceof VeeamAuthError) throw response;

@@ -9,13 +9,47 @@
  */
 export const LOGIN_FAILED_DESCRIPTION = 'The credential could not log in to the Veeam server.';
 
+/**
+ * Why a login failed, in the words of n8n 2.40+'s `failure` causes (the transport turns it into the
+ * cause of the node's error: client/transport/failure.ts). Kept on the error as data, so that no
+ * one has to read it back out of the message.
+ */
+export interface LoginFailureReason {
+	kind?: 'rate-limited' | 'temporarily-unavailable' | 'credential-invalid' | 'configuration-invalid';
+	/** The login got no answer: the network or TLS code, for the transport to judge like a request's. */
+	code?: string;
+	/** A 429/503 login's Retry-After, in seconds. */
+	retryAfterSeconds?: number;
+}
+
 export class VeeamAuthError extends Error {
 	readonly description = LOGIN_FAILED_DESCRIPTION;
 
-	constructor(message: string) {
+	constructor(
+		message: string,
+		readonly reason: LoginFailureReason = {},
+	) {
 		super(message);
 		this.name = 'VeeamAuthError';
 	}
+}
+
+/** A Retry-After header's wait in seconds (delta-seconds or an HTTP date), undefined when absent or unreadable. */
+export function retryAfterSeconds(headers: Record<string, unknown> | undefined): number | undefined {
+	const value = headerValue(headers, 'retry-after');
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+	const at = Date.parse(value);
+	return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
+}
+
+/** Why a login got no answer: a timeout (unavailable for now), a certificate (the credential's configuration), or the network code. */
+export function connectionFailureReason(error: unknown, timedOut: boolean): LoginFailureReason {
+	const code = networkErrorCode(error);
+	if (timedOut || (code && TIMEOUT_CODES.has(code))) return { kind: 'temporarily-unavailable', code };
+	if ((code && TLS_TRUST_CODES.has(code)) || code === 'CERT_HAS_EXPIRED') return { kind: 'configuration-invalid', code };
+	return { code };
 }
 
 const TLS_TRUST_CODES = new Set([

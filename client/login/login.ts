@@ -5,7 +5,18 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { applyTls, normalizeServerUrl, requestTimeoutMs, tlsContext, type ApiVersionFormat } from './fields';
-import { describeConnectionFailure, headerValue, passwordRefusedMessage, redirectOrigin, unsupportedVersionMessage, VeeamAuthError, veeamErrorText } from './failures';
+import {
+	connectionFailureReason,
+	describeConnectionFailure,
+	headerValue,
+	passwordRefusedMessage,
+	redirectOrigin,
+	retryAfterSeconds,
+	unsupportedVersionMessage,
+	VeeamAuthError,
+	veeamErrorText,
+	type LoginFailureReason,
+} from './failures';
 import { scrub, secretValues } from '../secrets';
 import { isAutomatic, knownVersion, requestApiVersion } from './versions';
 
@@ -83,7 +94,7 @@ export class VersionRefusedError extends VeeamAuthError {
 		readonly refusedVersion: string,
 		readonly serverMessage: string | undefined,
 	) {
-		super(message);
+		super(message, { kind: 'configuration-invalid' });
 	}
 }
 
@@ -143,6 +154,7 @@ export async function postTokenForm(
 		(error: unknown) =>
 			new VeeamAuthError(
 				scrub(`${ctx.auth.productName} login failed. ${describeConnectionFailure(timedOut(error, options), ctx.baseUrl, tlsContext(ctx.credentials, timeoutMs))}`, ctx.secrets),
+				connectionFailureReason(error, options.abortSignal?.aborted === true),
 			),
 	);
 	if (response instanceof VeeamAuthError) throw response;
@@ -150,6 +162,7 @@ export async function postTokenForm(
 		throw new VeeamAuthError(
 			`${ctx.auth.productName} login failed: ${url} answered with a redirect (${response.statusCode}) to ${redirectOrigin(headerValue(response.headers, 'location'), url)}. ` +
 				'The login is never sent on to another address (it holds the password): put the server\'s own address into "Server URL".',
+			{ kind: 'configuration-invalid' },
 		);
 	}
 	let body = response.body;
@@ -180,21 +193,29 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 	return `${status ?? '?'}${errorCode ? ` ${errorCode}` : ''}${text ? `: ${text}` : ''}`;
 }
 
+/** A refused login's status, in n8n's causes: "come back later" (with its Retry-After) or a struggling gateway. */
+function statusReason(response: FullResponse): LoginFailureReason {
+	if (response.statusCode === 429 || response.statusCode === 503) return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(response.headers) };
+	if (response.statusCode === 502 || response.statusCode === 504) return { kind: 'temporarily-unavailable' };
+	return {};
+}
+
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
 	if (errorCode === 'NotImplemented') return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
-		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message));
+		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message), { kind: 'credential-invalid' });
 	}
 	if (response.statusCode === 404 || response.statusCode === 405) {
 		// Another product's server (or a web server) at that address: it has no such token endpoint.
 		return new VeeamAuthError(
 			`${ctx.auth.productName} login failed: ${ctx.baseUrl}${ctx.auth.loginPath} does not exist on that server (${detail}). ` +
 				`Check that "Server URL" is the address of a ${ctx.auth.productName} server (its REST API listens on port ${ctx.auth.defaultPort} unless changed).`,
+			{ kind: 'configuration-invalid' },
 		);
 	}
-	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`);
+	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`, statusReason(response));
 }
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
@@ -250,7 +271,7 @@ export async function obtainTokenAt(
 	}
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
 	const password = typeof credentials.password === 'string' ? credentials.password : '';
-	if (!username || !password) throw new VeeamAuthError('Username and Password are required in the credential.');
+	if (!username || !password) throw new VeeamAuthError('Username and Password are required in the credential.', { kind: 'credential-invalid' });
 	const response = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'password'), username, password });
 	if (response.statusCode === 200 && !isMfaChallenge(response.body)) return toStoredToken(ctx, response.body);
 	if ((response.statusCode === 202 || response.statusCode === 200) && auth.completeMfa) {

@@ -21,10 +21,11 @@ export async function completeMfa(
 		throw new VeeamAuthError(
 			`This ${ctx.auth.productName} account has multi-factor authentication on. Add its TOTP secret ` +
 				'(the base32 key shown when MFA was set up) to the credential\'s "TOTP Secret" field, or use an account without MFA.',
+			{ kind: 'credential-invalid' },
 		);
 	}
 	const codes = totpCodes(secret);
-	if (codes instanceof Error) throw new VeeamAuthError(`TOTP Secret: ${codes.message}.`);
+	if (codes instanceof Error) throw new VeeamAuthError(`TOTP Secret: ${codes.message}.`, { kind: 'credential-invalid' });
 	let last: { statusCode: number; body: unknown } | undefined;
 	// The current step's code, then once the adjacent step's (clock skew at a step boundary).
 	for (const code of codes) {
@@ -37,6 +38,7 @@ export async function completeMfa(
 	throw new VeeamAuthError(
 		`${ctx.auth.productName} refused the MFA code (${statusDetail(last?.statusCode, errorCode, message)}). ` +
 			'Check that "TOTP Secret" belongs to this account and that the n8n server\'s clock is right.',
+		{ kind: 'credential-invalid' },
 	);
 }
 

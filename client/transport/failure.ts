@@ -16,7 +16,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin } from '../login/index';
+import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, type LoginFailureReason } from '../login/index';
 
 export interface Failure {
 	status?: number;
@@ -28,6 +28,8 @@ export interface Failure {
 	redirectTo?: string;
 	/** Our login failed: the credential's message. */
 	loginMessage?: string;
+	/** Why, where the credential's error itself reached us (n8n 2.x keeps it as the cause; 1.x keeps only the message). */
+	loginReason?: LoginFailureReason;
 	/** The error a failure without an answer came from (its messages say more: a timeout, TLS). */
 	error?: unknown;
 }
@@ -100,6 +102,7 @@ const TLS_CODES = new Set([
  * about a user, a 500: n8n then judges by the status itself).
  */
 export function failureCause(failure: Failure, apiErrorCode?: string): FailureCause | undefined {
+	if (failure.loginReason) return reasonCause(failure.loginReason) ?? (failure.loginMessage !== undefined ? loginFailureCause(failure.loginMessage) : undefined);
 	if (failure.loginMessage !== undefined) return loginFailureCause(failure.loginMessage);
 	// A redirect: "Server URL" is not the server's own address.
 	if (failure.redirectTo !== undefined) return { cause: 'configuration-invalid' };
@@ -121,8 +124,19 @@ export function failureCause(failure: Failure, apiErrorCode?: string): FailureCa
 	return undefined;
 }
 
+/** The cause a login failure's reason names; a bare network code is judged like a request's. */
+function reasonCause(reason: LoginFailureReason): FailureCause | undefined {
+	if (reason.kind === 'rate-limited') {
+		const wait = retryAfterMs(reason.retryAfterSeconds);
+		return wait === undefined ? { cause: 'rate-limited' } : { cause: 'rate-limited', retryAfterMs: wait };
+	}
+	if (reason.kind) return { cause: reason.kind };
+	return reason.code !== undefined ? failureCause({ code: reason.code }) : undefined;
+}
+
 /**
- * The cause of a failed login, from the credential's message (client/login: preAuthentication can
+ * The cause of a failed login, from the credential's message, where the error itself was lost (n8n
+ * 1.x keeps only the message; its error classes ignore the cause anyway) (client/login: preAuthentication can
  * only throw a message, which n8n wraps; its sentences are the contract). A refused password (also
  * after a refused refresh), a missing one → the credential; an API version the server refuses, no
  * token endpoint at the address, a redirect, an untrusted certificate → its configuration; no answer
@@ -151,20 +165,10 @@ export function loginFailureCause(message: string): FailureCause | undefined {
 	return undefined;
 }
 
-function retryAfter(headers: Record<string, unknown> | undefined): number | undefined {
-	const value = headerValue(headers, 'retry-after');
-	if (value === undefined || value.trim() === '') return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-	// The HTTP-date form.
-	const at = Date.parse(value);
-	return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
-}
-
 /** A non-2xx full response as a Failure. */
 export function failureFromResponse(response: FullResponse, requestUrl: string): Failure {
 	const status = response.statusCode;
-	const failure: Failure = { status, body: parseBody(response.body), retryAfterSeconds: retryAfter(response.headers) };
+	const failure: Failure = { status, body: parseBody(response.body), retryAfterSeconds: retryAfterSeconds(response.headers) };
 	if (status >= 300 && status < 400) failure.redirectTo = redirectOrigin(headerValue(response.headers, 'location'), requestUrl);
 	return failure;
 }
@@ -184,10 +188,20 @@ export function loginMessageOf(error: unknown): string | undefined {
 	return undefined;
 }
 
+/** The credential's own reason, where its error survives in the chain (n8n 2.x). */
+function loginReasonOf(error: unknown): LoginFailureReason | undefined {
+	let e = error as { name?: unknown; reason?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; e && depth < 5; depth++) {
+		if (e.name === 'VeeamAuthError') return typeof e.reason === 'object' && e.reason !== null ? (e.reason as LoginFailureReason) : undefined;
+		e = e.cause as typeof e;
+	}
+	return undefined;
+}
+
 /** A thrown request error as a Failure. */
 export function failureFromError(error: unknown): Failure {
 	const loginMessage = loginMessageOf(error);
-	if (loginMessage) return { loginMessage };
+	if (loginMessage) return { loginMessage, loginReason: loginReasonOf(error) };
 	const api = error instanceof NodeApiError ? error : undefined;
 	// 2.x keeps the HTTP stack's error as `cause`; 1.x keeps nothing there.
 	const cause = (api ? api.cause : error) as
@@ -201,5 +215,5 @@ export function failureFromError(error: unknown): Failure {
 		return { code: networkErrorCode(error), error };
 	}
 	const body = cause?.response?.data ?? (api?.context?.data as unknown);
-	return { status, body: parseBody(body), retryAfterSeconds: retryAfter(cause?.response?.headers) };
+	return { status, body: parseBody(body), retryAfterSeconds: retryAfterSeconds(cause?.response?.headers) };
 }

@@ -120,6 +120,20 @@ describe('the error that escapes carries the cause (2.x) and the same message on
 		expectCause(run.error, { cause: 'configuration-invalid' });
 	});
 
+	it('a login answered 429 with Retry-After: 9 → rate-limited with the login\'s own wait (the credential\'s error carries its reason)', async () => {
+		sim.addFault({ kind: 'answer', status: 429, headers: { 'Retry-After': '9' }, body: { errorCode: 'Busy', message: 'Slow down.' }, count: 10, method: 'POST', pathIncludes: '/oauth2/token' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toMatch(/login failed \(password grant, 429 Busy: Slow down\)/);
+		expectCause(run.error, { cause: 'rate-limited', retryAfterMs: 9000 });
+	});
+
+	it('a login answered 504 → temporarily-unavailable', async () => {
+		sim.addFault({ kind: 'answer', status: 504, body: {}, count: 10, method: 'POST', pathIncludes: '/oauth2/token' });
+		const run = await h.run(getAdmin);
+		expect(run.error?.message).toMatch(/login failed \(password grant, 504/);
+		expectCause(run.error, { cause: 'temporarily-unavailable' });
+	});
+
 	it('nobody listening at the address (connection refused at the login) → temporarily-unavailable', async () => {
 		const closed = await startSimulator({ product: 'vbr' });
 		const url = closed.url;
