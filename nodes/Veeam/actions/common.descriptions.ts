@@ -224,7 +224,7 @@ export const returnAllAndLimit: INodeProperties[] = [
 	},
 ];
 
-/** How many items run at once by default (measured: see the README's cost table and `npm run bench`). */
+/** How many items run at once by default (measured: see docs/figures.md, "Cost" and `npm run bench`). */
 export const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 16;
 
