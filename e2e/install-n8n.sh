@@ -102,6 +102,8 @@ install_version() {
 	else
 		node_bin="$(command -v node)"
 		nodedir="${npm_config_nodedir:-$(npm config get nodedir 2>/dev/null || true)}"
+		# npm prints "undefined" (or nothing) when no nodedir is configured: build against Node's own headers then.
+		if [ "$nodedir" = "undefined" ] || [ "$nodedir" = "null" ]; then nodedir=""; fi
 	fi
 	local node_version
 	node_version="$("$node_bin" --version)"
