@@ -34,7 +34,7 @@ export interface TrackedUser extends VeeamUser {
 
 export interface FieldChange {
 	field: string;
-	/** null: the value was unknown (e.g. the server did not say, or only a digest was kept). */
+	/** null: the value was unknown or none (a description the server did not give, or only its digest was kept). */
 	from: unknown;
 	to: unknown;
 }
@@ -82,6 +82,17 @@ export function sameRoles(a: readonly VeeamRole[], b: readonly VeeamRole[]): boo
 
 const orNull = (value: unknown) => (value === undefined ? null : value);
 
+/**
+ * A flag the server may leave out (`mfaEnabled`: VBR before API 1.3-rev2; `isServiceAccount`: VBR
+ * only) changed only when both sides report it. Undefined on either side is unknown, never a change:
+ * the snapshot may be of another API version (Automatic found a newer one, which reports MFA) or
+ * the server may stop reporting it; a change the server does not show is never reported. The next
+ * snapshot keeps the value as now reported, so a later real change is seen.
+ */
+function knownChange(before: boolean | undefined, now: boolean | undefined): boolean {
+	return before !== undefined && now !== undefined && before !== now;
+}
+
 function descriptionChange(previous: TrackedUser, current: VeeamUser): FieldChange | undefined {
 	if (previous.descriptionDigest !== undefined) {
 		const same = current.description !== undefined && textDigest(current.description) === previous.descriptionDigest;
@@ -96,8 +107,8 @@ function descriptionChange(previous: TrackedUser, current: VeeamUser): FieldChan
 export function diffUser(previous: TrackedUser, current: VeeamUser): UserEvent[] {
 	if (
 		sameRoles(previous.roles, current.roles) &&
-		previous.mfaEnabled === current.mfaEnabled &&
-		previous.isServiceAccount === current.isServiceAccount &&
+		!knownChange(previous.mfaEnabled, current.mfaEnabled) &&
+		!knownChange(previous.isServiceAccount, current.isServiceAccount) &&
 		previous.name === current.name &&
 		previous.type === current.type &&
 		previous.description === current.description &&
@@ -112,13 +123,11 @@ export function diffUser(previous: TrackedUser, current: VeeamUser): UserEvent[]
 	if (!sameRoles(previous.roles, current.roles)) {
 		push('rolesChanged', [{ field: 'roles', from: previous.roles, to: current.roles }]);
 	}
-	if (previous.mfaEnabled !== current.mfaEnabled) {
-		push('mfaChanged', [{ field: 'mfaEnabled', from: orNull(previous.mfaEnabled), to: orNull(current.mfaEnabled) }]);
+	if (knownChange(previous.mfaEnabled, current.mfaEnabled)) {
+		push('mfaChanged', [{ field: 'mfaEnabled', from: previous.mfaEnabled, to: current.mfaEnabled }]);
 	}
-	if (previous.isServiceAccount !== current.isServiceAccount) {
-		push('serviceAccountModeChanged', [
-			{ field: 'isServiceAccount', from: orNull(previous.isServiceAccount), to: orNull(current.isServiceAccount) },
-		]);
+	if (knownChange(previous.isServiceAccount, current.isServiceAccount)) {
+		push('serviceAccountModeChanged', [{ field: 'isServiceAccount', from: previous.isServiceAccount, to: current.isServiceAccount }]);
 	}
 	const other: FieldChange[] = [];
 	if (previous.name !== current.name) other.push({ field: 'name', from: previous.name, to: current.name });

@@ -78,14 +78,29 @@ describe('diffUsers', () => {
 		]);
 	});
 
-	it('reports a description change (VBGC), and null for a value the server did not give', () => {
+	it('reports a description change (VBGC), and null for a description the server did not give', () => {
 		const before: VeeamUser = { ref: 'ops', name: 'ops', type: 'Local', roles: [RESTORE], mfaEnabled: false, description: 'Ops', isDirectoryAccount: false, isGroup: false };
 		expect(diffUser(before, { ...before, description: 'Night ops' })[0].changes).toEqual([{ field: 'description', from: 'Ops', to: 'Night ops' }]);
 		expect(diffUser(before, { ...before, description: undefined })[0].changes).toEqual([{ field: 'description', from: 'Ops', to: null }]);
-		const unknownMfa = { ...before, mfaEnabled: undefined };
-		expect(diffUser(unknownMfa, before)).toEqual([
-			expect.objectContaining({ event: 'mfaChanged', changes: [{ field: 'mfaEnabled', from: null, to: false }] }),
+	});
+
+	it('takes an MFA state or service-account mode one side does not report as unknown, never as a change', () => {
+		// VBR before API 1.3-rev2 reports no MFA state: a snapshot of then, a listing of now (and back).
+		const rev1: VeeamUser = { ref: 'u1', id: 'u1', name: 'TECH\\ann', type: 'InternalUser', roles: [VIEWER], isServiceAccount: false, isDirectoryAccount: true, isGroup: false };
+		const rev2 = { ...rev1, mfaEnabled: true };
+		expect(diffUser(rev1, rev2)).toEqual([]);
+		expect(diffUser(rev2, rev1)).toEqual([]);
+		expect(diffUser({ ...rev1, isServiceAccount: undefined }, { ...rev1, isServiceAccount: true })).toEqual([]);
+		expect(diffUsers(byRef(rev1), byRef(rev2))).toEqual([]);
+		// Known on both sides: a change, as before.
+		expect(diffUser(rev2, { ...rev2, mfaEnabled: false })).toEqual([
+			expect.objectContaining({ event: 'mfaChanged', changes: [{ field: 'mfaEnabled', from: true, to: false }] }),
 		]);
+		expect(diffUser(rev2, { ...rev2, isServiceAccount: true })).toEqual([
+			expect.objectContaining({ event: 'serviceAccountModeChanged', changes: [{ field: 'isServiceAccount', from: false, to: true }] }),
+		]);
+		// An unknown flag does not hide another change of the same user.
+		expect(diffUser(rev1, { ...rev2, roles: [ADMIN] }).map((e) => e.event)).toEqual(['rolesChanged']);
 	});
 
 	it('compares a long description through its digest when only the digest was kept', () => {
