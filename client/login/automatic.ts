@@ -6,16 +6,18 @@
  * downgraded since is found again here, at the next login.
  *
  * - `x-api-version` products (VBR, VBGC, AWS): the token request carries the version and the server
- *   refuses an unserved one (`NotImplemented`), so the login itself is the test: no extra request
- *   while the version is served, one more per refused version.
+ *   refuses an unserved one (versions.ts, `refusesVersion`), so the login itself is the test: no
+ *   extra request while the version is served, one more per refused version.
  * - Azure: the token endpoint has no version, so after the login one GET under the version
- *   (`versionProbePath`) tells a served version (any answer but 404) from an unserved one (404).
+ *   (`versionProbePath`) tells a served version (2xx, 401, 403) from an unserved one (404, or a 400
+ *   about the API version); any other answer proves nothing, and the login fails saying so rather
+ *   than keep a version it did not test (versions.ts, `pathVersionVerdict`).
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { connectionFailureReason, describeConnectionFailure, VeeamAuthError, veeamErrorText } from './failures';
 import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
-import { API_VERSION_SEGMENT, obtainTokenAt, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
+import { API_VERSION_SEGMENT, obtainTokenAt, statusDetail, statusReason, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
 import {
 	FOUND_API_VERSION_FIELD,
 	isAutomatic,
@@ -23,6 +25,8 @@ import {
 	knownVersions,
 	nextCandidate,
 	noVersionAcceptedMessage,
+	pathRefusal,
+	pathVersionVerdict,
 	versionsNamedIn,
 	type VersionRefusal,
 } from './versions';
@@ -65,30 +69,44 @@ async function loginThenProbe(
 	if (!auth.versionProbePath) return { ...token, [FOUND_API_VERSION_FIELD]: first };
 	const tried = new Set<string>();
 	const refusals: VersionRefusal[] = [];
+	const secrets = secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret, token.accessToken, token.refreshToken);
 	for (let version: string | undefined = first; version !== undefined; version = nextCandidate(auth, tried, refusals)) {
 		tried.add(version.toLowerCase());
-		const answer = await probe(helpers, credentials, auth, version, token.accessToken);
-		if (answer.statusCode !== 404) return { ...token, [FOUND_API_VERSION_FIELD]: version };
-		refusals.push({ version, named: versionsNamedIn(veeamErrorText(answer.body).message, auth.version) });
+		const path = String(auth.versionProbePath).split(API_VERSION_SEGMENT).join(version);
+		const answer = await probe(helpers, credentials, auth, path, token.accessToken, secrets);
+		const verdict = pathVersionVerdict(answer.statusCode, answer.body);
+		if (verdict === 'served') return { ...token, [FOUND_API_VERSION_FIELD]: version };
+		if (verdict === 'unknown') {
+			// A 429 or a 5xx says nothing about the version: no version is kept from it (n8n logs in again later).
+			const { errorCode, message } = veeamErrorText(answer.body);
+			throw new VeeamAuthError(
+				scrub(
+					`${auth.productName} login failed while finding the API version: GET ${path} answered (${statusDetail(answer.statusCode, errorCode, message)}), which does not tell whether ${version} is served.`,
+					secrets,
+				),
+				statusReason(answer),
+			);
+		}
+		refusals.push(pathRefusal(version, answer.body, auth.version));
 	}
 	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals), { kind: 'configuration-invalid' });
 }
 
-/** One GET of the probe path at `version` with the new token; every status is an answer. */
+/** One GET of the probe path (its version filled in) with the new token; every status is an answer. */
 async function probe(
 	helpers: IHttpRequestHelper['helpers'],
 	credentials: ICredentialDataDecryptedObject,
 	auth: VeeamProductAuth,
-	version: string,
+	path: string,
 	accessToken: string,
-): Promise<{ statusCode: number; body: unknown }> {
+	secrets: string[],
+): Promise<{ statusCode: number; headers?: Record<string, unknown>; body: unknown }> {
 	const baseUrl = normalizeServerUrl(credentials.url, auth.defaultPort);
 	const timeoutMs = requestTimeoutMs(credentials);
-	const secrets = secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret, accessToken);
 	const options: IHttpRequestOptions = applyTls(
 		{
 			method: 'GET',
-			url: `${baseUrl}${String(auth.versionProbePath).split(API_VERSION_SEGMENT).join(version)}`,
+			url: `${baseUrl}${path}`,
 			headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
@@ -100,7 +118,7 @@ async function probe(
 		credentials,
 	);
 	const response = await helpers.httpRequest(options).then(
-		(r) => r as { statusCode: number; body: unknown },
+		(r) => r as { statusCode: number; headers?: Record<string, unknown>; body: unknown },
 		(error: unknown) =>
 			new VeeamAuthError(
 				scrub(`${auth.productName} login failed while finding the API version. ${describeConnectionFailure(error, baseUrl, tlsContext(credentials, timeoutMs))}`, secrets),
@@ -108,5 +126,5 @@ async function probe(
 			),
 	);
 	if (response instanceof VeeamAuthError) throw response;
-	return { statusCode: response.statusCode, body: response.body };
+	return { statusCode: response.statusCode, headers: response.headers, body: response.body };
 }

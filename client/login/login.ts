@@ -18,7 +18,7 @@ import {
 	type LoginFailureReason,
 } from './failures';
 import { scrub, secretValues } from '../secrets';
-import { isAutomatic, knownVersion, requestApiVersion } from './versions';
+import { isAutomatic, knownVersion, refusesVersion, requestApiVersion } from './versions';
 
 export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
@@ -40,7 +40,7 @@ export interface VeeamProductAuth {
 	/**
 	 * For a product whose token endpoint carries no version (Azure): a cheap GET under the version
 	 * (`{version}` in it) that every served version answers, so that "Automatic" can tell a served
-	 * version (any answer but 404) from an unserved one (404) right after the login.
+	 * version from an unserved one right after the login (versions.ts, `pathVersionVerdict`).
 	 */
 	versionProbePath?: string;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
@@ -85,7 +85,7 @@ export interface StoredToken extends IDataObject {
 }
 
 /**
- * The server refused the login's API version (Veeam's `NotImplemented`). The message is the one a
+ * The server refused the login's API version (Veeam's `NotImplemented`, or a refusal's wording: versions.ts). The message is the one a
  * pinned version has always got; "Automatic" catches it and tries another version.
  */
 export class VersionRefusedError extends VeeamAuthError {
@@ -194,7 +194,7 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 }
 
 /** A refused login's status, in n8n's causes: "come back later" (with its Retry-After) or a struggling gateway. */
-function statusReason(response: FullResponse): LoginFailureReason {
+export function statusReason(response: { statusCode: number; headers?: Record<string, unknown> }): LoginFailureReason {
 	if (response.statusCode === 429 || response.statusCode === 503) return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(response.headers) };
 	if (response.statusCode === 502 || response.statusCode === 504) return { kind: 'temporarily-unavailable' };
 	return {};
@@ -202,7 +202,7 @@ function statusReason(response: FullResponse): LoginFailureReason {
 
 function loginFailure(ctx: TokenRequestContext, grant: string, response: FullResponse): VeeamAuthError {
 	const { errorCode, message } = loginErrorText(ctx, response.body);
-	if (errorCode === 'NotImplemented') return versionRefused(ctx, message);
+	if (refusesVersion(errorCode, message)) return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (grant === 'password' && response.statusCode === 401) {
 		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message), { kind: 'credential-invalid' });
@@ -266,7 +266,7 @@ export async function obtainTokenAt(
 		const refreshed = await postTokenForm(helpers, ctx, { grant_type: grantType(auth, 'refresh_token'), refresh_token: refreshToken });
 		if (refreshed.statusCode === 200) return toStoredToken(ctx, refreshed.body);
 		const { errorCode, message } = loginErrorText(ctx, refreshed.body);
-		if (errorCode === 'NotImplemented') throw versionRefused(ctx, message);
+		if (refusesVersion(errorCode, message)) throw versionRefused(ctx, message);
 		// 400/401: refused, used or expired; anything else is not a reason to give up on the password.
 	}
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';

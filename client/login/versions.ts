@@ -99,28 +99,77 @@ export interface VersionRefusal {
 }
 
 /**
+ * VBR's refusal as real servers word it, whatever its `errorCode` (VeeamHub/grafana issue 27: "Unsupported
+ * RESTAPI version. The following versions are supported: v1.0-rev1."; a third-party mock of a real
+ * server answers it with `BadRequest`), and the reference example's "The specified API version is not supported."
+ */
+const VERSION_REFUSAL_TEXT = /unsupported\s+(?:rest\s*)?api\s+version|api\s+version\s+is\s+not\s+supported/i;
+
+/** Whether Veeam's error text refuses the API version: `NotImplemented` about a version (or saying nothing), or a refusal's wording. */
+export function refusesVersion(errorCode: string | undefined, message: string | undefined): boolean {
+	if (errorCode === 'NotImplemented') return !message || /version/i.test(message);
+	return message !== undefined && VERSION_REFUSAL_TEXT.test(message);
+}
+
+/**
  * Whether an answer refuses the version it was sent with (`x-api-version` products): Veeam's
- * `NotImplemented` (VBR 1.3-rev2 reference, ErrorNotImplementedExample, "The specified API version
- * is not supported."; the VBR forum's "Unsupported RESTAPI version. The following versions are
+ * `NotImplemented` about the version (VBR 1.3-rev2 reference, ErrorNotImplementedExample, "The
+ * specified API version is not supported."), or a refusal's wording under any `errorCode` (the
+ * wording reported from real VBR servers, "Unsupported RESTAPI version. The following versions are
  * supported: …"; VBGC and AWS: sim/contracts). Not when its text is about something else, nor when
  * it lists the sent version among the supported ones (then the endpoint, not the version, is missing).
  */
 export function refusalOf(body: unknown, sent: string, product: VersionedProduct): VersionRefusal | undefined {
 	const { errorCode, message } = veeamErrorText(body);
-	if (errorCode !== 'NotImplemented') return undefined;
-	if (message && !/version/i.test(message)) return undefined;
+	if (!refusesVersion(errorCode, message)) return undefined;
 	const named = versionsNamedIn(message, product.version);
 	if (named.includes(sent.toLowerCase())) return undefined;
 	return { version: sent, named };
 }
 
 /**
+ * What an answer under a path version says of that version (Azure, whose login has no version).
+ * Veeam documents nothing; the appliance's `api-version` query parameter (`DELETE /api/oauth2/token`)
+ * is the default of ASP.NET API Versioning, whose unserved URL-segment version answers 404 (Asp.Versioning
+ * 6+, no body: github.com/dotnet/aspnet-api-versioning/issues/876) or 400 `UnsupportedApiVersion`
+ * (Microsoft.AspNetCore.Mvc.Versioning 5 and older: its wiki's "Error Responses"). So: `served` only
+ * when the route answered (2xx, or 401/403: it was matched and asked for rights); `unserved` for a
+ * 404 or a 400 about the API version; anything else (429, 5xx, another 400 …) proves nothing.
+ */
+export type PathVersionVerdict = 'served' | 'unserved' | 'unknown';
+
+export function pathVersionVerdict(statusCode: number, body: unknown): PathVersionVerdict {
+	if ((statusCode >= 200 && statusCode < 300) || statusCode === 401 || statusCode === 403) return 'served';
+	if (statusCode === 404) return 'unserved';
+	if (statusCode === 400 && refusesPathVersion(body)) return 'unserved';
+	return 'unknown';
+}
+
+/** A path version found unserved, with the versions its answer names (never the refused one itself, which a 400 quotes). */
+export function pathRefusal(version: string, body: unknown, format: ApiVersionFormat): VersionRefusal {
+	return { version, named: versionsNamedIn(veeamErrorText(body).message, format).filter((v) => v !== version.toLowerCase()) };
+}
+
+/** ASP.NET API Versioning's 400: `code` (problem details) or `error.code` (older format) `UnsupportedApiVersion`, or text about the API version. */
+function refusesPathVersion(body: unknown): boolean {
+	if (!body || typeof body !== 'object') return false;
+	const b = body as Record<string, unknown>;
+	const inner = (b.error && typeof b.error === 'object' ? b.error : {}) as Record<string, unknown>;
+	if ([b.code, b.errorCode, inner.code].some((c) => typeof c === 'string' && /^(?:Unsupported|Invalid)ApiVersion$/i.test(c.trim()))) return true;
+	return [inner.message, veeamErrorText(body).message].some((t) => typeof t === 'string' && /\bapi[\s-]?version\b/i.test(t));
+}
+
+/**
  * The next version to try: the known ones the server named (newest first), then the other known
- * ones newest first (stepping down), never one already tried.
+ * ones newest first (stepping down), never one already tried; none when the server named its
+ * versions and none of them is known (a 12.x VBR server, a 4.0 Azure appliance).
  */
 export function nextCandidate(product: VersionedProduct, tried: ReadonlySet<string>, refusals: readonly VersionRefusal[]): string | undefined {
-	const known = knownVersions(product).filter((v) => !tried.has(v.toLowerCase()));
+	const all = knownVersions(product);
 	const named = new Set(refusals.flatMap((r) => r.named));
+	// The server named what it supports and none of it is known: no other known version can be accepted.
+	if (named.size && !all.some((v) => named.has(v.toLowerCase()))) return undefined;
+	const known = all.filter((v) => !tried.has(v.toLowerCase()));
 	return known.find((v) => named.has(v.toLowerCase())) ?? known[0];
 }
 

@@ -10,10 +10,13 @@
  *   version (login/versions.ts, `refusalOf`); the refused request itself is sent again at the next
  *   candidate (the versions the server named first, then stepping down), so the one that is
  *   accepted is also the request's answer. A refused version did nothing on the server.
- * - Azure: the version is in the path and an unserved one answers 404, which a missing user answers
- *   too. So a 404 is checked once per execution with the user list at the same version (every
- *   served version has it): a 404 there means the version; then the user list is tried at the
- *   candidates, and the request is sent again at the one found.
+ * - Azure: the version is in the path. An unserved one is assumed to answer 404 (which a missing
+ *   user answers too) or a 400 about the API version (login/versions.ts, `pathVersionVerdict`:
+ *   ASP.NET API Versioning's two behaviours; Veeam documents neither). A 404 is checked once per
+ *   execution with the user list at the same version (every served version has it): unserved there
+ *   means the version; then the user list is tried at the candidates, and the request is sent again
+ *   at the one found. An answer that proves nothing (429, 5xx) ends the search: it becomes the
+ *   request's outcome, retried or reported as such.
  *
  * Only versions the package knows are ever chosen; none accepted ends in a message naming what the
  * server said it supports and what the package knows.
@@ -27,9 +30,9 @@ import {
 	knownVersion,
 	nextCandidate,
 	noVersionAcceptedMessage,
+	pathRefusal,
+	pathVersionVerdict,
 	refusalOf,
-	veeamErrorText,
-	versionsNamedIn,
 	VERSION_OVERRIDE_HEADER,
 	type VersionRefusal,
 } from '../login/index';
@@ -111,7 +114,7 @@ export async function recoverApiVersion(input: RecoveryInput): Promise<undefined
 
 /** A cheap first look (no request): could this answer be a refusal of the version? */
 function looksRefused(input: RecoveryInput): boolean {
-	if (PRODUCTS[input.product].auth.version.inPath) return input.versionInPath && input.response.statusCode === 404;
+	if (PRODUCTS[input.product].auth.version.inPath) return input.versionInPath && pathVersionVerdict(input.response.statusCode, parseBody(input.response.body)) === 'unserved';
 	return refusalOf(parseBody(input.response.body), input.sent, PRODUCTS[input.product].auth) !== undefined;
 }
 
@@ -137,25 +140,37 @@ async function searchByResending(input: RecoveryInput): Promise<undefined | { ve
 	return { refused: noVersionAcceptedMessage(auth, refusals) };
 }
 
-async function searchByProbe(input: RecoveryInput): Promise<undefined | { version?: string } | { refused: string }> {
+async function searchByProbe(input: RecoveryInput): Promise<undefined | { version?: string; outcome?: Attempt } | { refused: string }> {
 	const auth = PRODUCTS[input.product].auth;
 	const { memory, sent } = input;
-	if (!input.versionInPath || input.response.statusCode !== 404 || !knownVersion(auth, sent)) return undefined;
-	if (memory?.confirmed.has(sent.toLowerCase())) return undefined;
-	const check = await input.probe(sent);
-	if (!('response' in check)) return undefined;
-	if (check.response.statusCode !== 404) {
-		memory?.confirmed.add(sent.toLowerCase());
-		return undefined;
+	if (!input.versionInPath || !knownVersion(auth, sent)) return undefined;
+	const body = parseBody(input.response.body);
+	if (pathVersionVerdict(input.response.statusCode, body) !== 'unserved') return undefined;
+	let refusal = pathRefusal(sent, body, auth.version);
+	// A 400 about the API version is the refusal itself; a 404 may be a missing user: the user list at the same version tells.
+	if (input.response.statusCode === 404) {
+		if (memory?.confirmed.has(sent.toLowerCase())) return undefined;
+		const check = await input.probe(sent);
+		if (!('response' in check)) return { outcome: check };
+		const verdict = pathVersionVerdict(check.response.statusCode, parseBody(check.response.body));
+		if (verdict === 'served') {
+			memory?.confirmed.add(sent.toLowerCase());
+			return undefined;
+		}
+		if (verdict === 'unknown') return { outcome: check };
+		refusal = pathRefusal(sent, parseBody(check.response.body), auth.version);
 	}
-	const refusals: VersionRefusal[] = [{ version: sent, named: namedIn(check.response, auth.version) }];
+	const refusals: VersionRefusal[] = [refusal];
 	const tried = new Set([sent.toLowerCase()]);
 	for (let version = nextCandidate(auth, tried, refusals); version !== undefined; version = nextCandidate(auth, tried, refusals)) {
 		tried.add(version.toLowerCase());
 		const answer = await input.probe(version);
-		if (!('response' in answer)) return undefined;
-		if (answer.response.statusCode === 404) {
-			refusals.push({ version, named: namedIn(answer.response, auth.version) });
+		// No answer, or one that proves nothing (429, 5xx): it is the request's outcome, retried or reported.
+		if (!('response' in answer)) return { outcome: answer };
+		const verdict = pathVersionVerdict(answer.response.statusCode, parseBody(answer.response.body));
+		if (verdict === 'unknown') return { outcome: answer };
+		if (verdict === 'unserved') {
+			refusals.push(pathRefusal(version, parseBody(answer.response.body), auth.version));
 			continue;
 		}
 		if (memory) {
@@ -165,8 +180,4 @@ async function searchByProbe(input: RecoveryInput): Promise<undefined | { versio
 		return { version };
 	}
 	return { refused: noVersionAcceptedMessage(auth, refusals) };
-}
-
-function namedIn(response: FullResponse, format: (typeof PRODUCTS)[Product]['auth']['version']): string[] {
-	return versionsNamedIn(veeamErrorText(parseBody(response.body)).message, format);
 }

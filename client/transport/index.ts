@@ -167,18 +167,23 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	 * server accepts (apiVersion.ts). `again`: send the request again at it; else `outcome` is the
 	 * request's answer (where sending it again was the test, the answer at the version found).
 	 */
-	const recover = async (outcome: Attempt): Promise<{ outcome: Attempt; again: boolean }> => {
-		if (versionChecked || !('response' in outcome) || outcome.response.statusCode < 400 || outcome.response.statusCode === 401) return { outcome, again: false };
+	// The credential's `authenticate` puts the version kept with the token into this request (`{version}` left in its path).
+	const versionLeftToLogin = () => target !== undefined && !target.headers && target.path === req.path;
+	const keptVersion = async () => effectiveApiVersion(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0), product, req.group?.apiVersion);
+	const recover = async (outcome: Attempt, sentAt?: string): Promise<{ outcome: Attempt; again: boolean }> => {
+		// An answer n8n turned into an error (a send that let n8n log in) is looked at the same way.
+		const response: FullResponse | undefined =
+			'response' in outcome ? outcome.response : outcome.failure.status !== undefined ? { statusCode: outcome.failure.status, body: outcome.failure.body } : undefined;
+		if (versionChecked || !response || response.statusCode < 400 || response.statusCode === 401) return { outcome, again: false };
 		versionChecked = true;
 		const at = (v: string) => automaticTarget(product, req.path, v);
 		// The version this request went out with: the login inside it may have just found one.
-		if (target && !target.headers && target.path === req.path) {
-			apiVersion = effectiveApiVersion(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0), product, req.group?.apiVersion);
-		}
+		if (sentAt) apiVersion = sentAt;
+		else if (versionLeftToLogin()) apiVersion = await keptVersion();
 		const recovery = await recoverApiVersion({
 			product,
 			sent: apiVersion,
-			response: outcome.response,
+			response,
 			versionInPath: req.path.includes(API_VERSION_SEGMENT),
 			memory: req.group?.apiVersion,
 			resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, at(v).headers),
@@ -188,7 +193,11 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			},
 		});
 		if (recovery && 'refused' in recovery) throw connectionError(this, recovery.refused, req, undefined, { cause: 'configuration-invalid' });
-		if (!recovery?.version) return { outcome: recovery?.outcome ?? outcome, again: false };
+		if (!recovery?.version) {
+			// The search met an answer that proves nothing (no answer, 429, 5xx): a retry of the request looks again.
+			if (recovery?.outcome) versionChecked = false;
+			return { outcome: recovery?.outcome ?? outcome, again: false };
+		}
 		apiVersion = recovery.version;
 		target = at(recovery.version);
 		path = target.path;
@@ -210,9 +219,15 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 		outcome = found.outcome;
 		// The token expired: sent again with n8n's login, one request of the execution at a time.
 		if ('response' in outcome && outcome.response.statusCode === 401) {
-			const withLogin = async () => await send(this, product, url, req, timeoutMs, true, target?.headers);
+			// n8n's login after this 401 cannot change the version already in the path (its first
+			// `authenticate` filled `{version}`), so the version sent is the one kept before it.
+			let sentAt: string | undefined;
+			const withLogin = async () => {
+				if (versionLeftToLogin() && PRODUCTS[product].auth.version.inPath) sentAt = await keptVersion();
+				return await send(this, product, url, req, timeoutMs, true, target?.headers);
+			};
 			outcome = req.group ? await req.group.afterUnauthorized(token, withLogin) : await withLogin();
-			found = await recover(outcome);
+			found = await recover(outcome, sentAt);
 			if (found.again) {
 				attempt--;
 				continue;

@@ -7,6 +7,7 @@ import { PortalProduct, type PortalOptions } from '../portal/product';
 import { acceptMfa, disableMfa, enableMfa } from './mfa';
 import { bodyRole, bodyText, queryInteger } from './body';
 import { AzureValidationError, azureProblem, invalidField } from './problem';
+import { RawAnswer, unservedVersionError, type AzureUnservedVersion } from './versions';
 import {
 	AZURE_ADMIN_ROLE,
 	AZURE_DEFAULT_ADMIN,
@@ -58,6 +59,10 @@ export interface AzureOptions extends PortalOptions {
 	supportedVersions?: string[];
 	/** When false, an unsupported version gets a bare message without the list of versions. */
 	announceVersions?: boolean;
+	/** The answer to an unserved path version (versions.ts): Veeam-style 404 problem details (default), ASP.NET's bare 404, or its 400 `UnsupportedApiVersion`. */
+	unservedVersion?: AzureUnservedVersion;
+	/** Check the bearer token before the path's version (an expired token with an unserved version: 401, not the version's answer). Assumed either way. */
+	tokenBeforeVersion?: boolean;
 	/** Refresh-token lifetime with `short_lived_refresh_token=true` (default 900 s: "to change the expiration period to 15 minutes"). */
 	shortLivedRefreshSeconds?: number;
 	/** `role`'s shape per version segment, for a server other than the contract's (azureRoleShape: one string; v5 … v7 assumed). */
@@ -166,18 +171,19 @@ export class AzureProduct extends PortalProduct<AzureUser> {
 		this.supportedVersions = versions.map((v) => v.toLowerCase());
 	}
 
-	/** The token endpoint has no version; every other path has one: 404 problem details for an unaccepted one. */
+	/** The token endpoint has no version; every other path has one: an unaccepted one is answered as `unservedVersion` says. */
 	checkApiVersion(req: SimRequest): void {
 		if (req.path.toLowerCase() === AZURE_TOKEN_PATH) return;
 		const version = /^\/api\/([^/]+)\//i.exec(req.path)?.[1] ?? '';
 		if (!this.supportedVersions.includes(version.toLowerCase())) {
-			const hint = this.options.announceVersions === false ? '' : ` Supported versions: ${this.supportedVersions.join(', ')}.`;
-			throw new SimHttpError(404, 'NotFound', `The API version ${version} is not supported.${hint}`);
+			if (this.options.tokenBeforeVersion) this.caller(req, AZURE_TOKEN_PATH);
+			throw unservedVersionError(req, version, this.supportedVersions, this.options.unservedVersion ?? 'problem-404', this.options.announceVersions !== false);
 		}
 	}
 
 	/** The v8.1 document's problem details (problem.ts): no `errorCode`, the text in `detail`, `errors` for validation. */
 	errorResponse(err: SimHttpError): SimResponse {
+		if (err instanceof RawAnswer) return err.response;
 		return azureProblem(err);
 	}
 

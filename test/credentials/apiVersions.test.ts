@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { authenticateRequest, nextCandidate, refusalOf, versionsNamedIn, VERSION_OVERRIDE_HEADER } from '../../client/login';
+import { authenticateRequest, nextCandidate, pathVersionVerdict, refusalOf, versionsNamedIn, VERSION_OVERRIDE_HEADER } from '../../client/login';
 import { PRODUCTS } from '../../client/products';
 import { VeeamBackupAwsApi } from '../../credentials/VeeamBackupAwsApi.credentials';
 import { VeeamBackupAzureApi } from '../../credentials/VeeamBackupAzureApi.credentials';
@@ -37,10 +37,20 @@ describe('reading a refusal', () => {
 		expect(refusalOf(forumAnswer, '1.0-rev1', vbr)).toBeUndefined();
 	});
 
-	it('NotImplemented about something else, or another error code, is not a version refusal', () => {
+	it('NotImplemented about something else, or another error about something else, is not a version refusal', () => {
 		expect(refusalOf({ errorCode: 'NotImplemented', message: 'The operation is not implemented for agents.' }, '1.3-rev2', vbr)).toBeUndefined();
-		expect(refusalOf({ errorCode: 'UnexpectedContent', message: 'Unsupported API version' }, '1.3-rev2', vbr)).toBeUndefined();
+		expect(refusalOf({ errorCode: 'BadRequest', message: 'The filter is not valid.' }, '1.3-rev2', vbr)).toBeUndefined();
+		expect(refusalOf({ errorCode: 'UnexpectedContent', message: 'The version of the object does not match.' }, '1.3-rev2', vbr)).toBeUndefined();
 		expect(refusalOf('not json', '1.3-rev2', vbr)).toBeUndefined();
+	});
+
+	it('the refusal\'s wording is a refusal under any errorCode (real servers: VeeamHub/grafana issue 27 shows only the message; a mock of a real server answers BadRequest)', () => {
+		const badRequest = { errorCode: 'BadRequest', message: 'Unsupported RESTAPI version. The following versions are supported: v1.0-rev1, v1.1-rev2, v1.3-rev1' };
+		expect(refusalOf(badRequest, '1.3-rev2', vbr)).toEqual({ version: '1.3-rev2', named: ['1.0-rev1', '1.1-rev2', '1.3-rev1'] });
+		expect(refusalOf({ errorCode: 'UnexpectedContent', message: 'Unsupported API version' }, '1.3-rev2', vbr)).toEqual({ version: '1.3-rev2', named: [] });
+		expect(refusalOf({ message: 'The specified API version is not supported.' }, '1.8-rev0', aws)).toEqual({ version: '1.8-rev0', named: [] });
+		// Still not a refusal of a version its own list names (the forum case), whatever the errorCode.
+		expect(refusalOf(badRequest, '1.3-rev1', vbr)).toBeUndefined();
 	});
 
 	it('takes the list after the last "supported", not the refused version the sentence names first (Azure\'s path versions)', () => {
@@ -51,11 +61,28 @@ describe('reading a refusal', () => {
 	});
 });
 
+describe('Azure: what an answer under a path version says of it', () => {
+	it('served only when the route answered (2xx, 401, 403); unserved: 404, or ASP.NET API Versioning\'s 400 in either format; anything else proves nothing', () => {
+		for (const status of [200, 204, 401, 403]) expect(pathVersionVerdict(status, undefined)).toBe('served');
+		expect(pathVersionVerdict(404, undefined)).toBe('unserved');
+		// Microsoft.AspNetCore.Mvc.Versioning 5 and older (github.com/dotnet/aspnet-api-versioning/issues/744).
+		const older = { error: { code: 'UnsupportedApiVersion', message: "The HTTP resource that matches the request URI 'https://x/api/v9/users' does not support the API version '9'." } };
+		expect(pathVersionVerdict(400, older)).toBe('unserved');
+		// Problem details with the `code` extension (the library's wiki, "Error Responses").
+		expect(pathVersionVerdict(400, { title: 'Unsupported API version', status: 400, code: 'UnsupportedApiVersion' })).toBe('unserved');
+		expect(pathVersionVerdict(400, { title: 'Bad Request', detail: 'The requested API version is not supported.' })).toBe('unserved');
+		expect(pathVersionVerdict(400, { title: 'One or more validation errors occurred.', errors: { Limit: ['The value is not valid.'] } })).toBe('unknown');
+		for (const status of [429, 500, 502, 503, 504, 405]) expect(pathVersionVerdict(status, undefined)).toBe('unknown');
+	});
+});
+
 describe('choosing the next version', () => {
 	it('the known versions the server named first (newest first), then stepping down; never an unknown one, never one tried', () => {
 		const tried = new Set(['1.8-rev0']);
 		expect(nextCandidate(aws, tried, [{ version: '1.8-rev0', named: ['1.9-rev0', '1.6-rev0', '1.5-rev1'] }])).toBe('1.6-rev0');
-		expect(nextCandidate(aws, tried, [{ version: '1.8-rev0', named: ['1.9-rev0', '2.0-rev0'] }])).toBe('1.7-rev0');
+		// A named list with no known version in it: none of the others can be accepted, stop at once.
+		expect(nextCandidate(aws, tried, [{ version: '1.8-rev0', named: ['1.9-rev0', '2.0-rev0'] }])).toBeUndefined();
+		expect(nextCandidate(vbr, new Set(['1.3-rev2']), [{ version: '1.3-rev2', named: ['1.0-rev1', '1.1-rev0', '1.2-rev1'] }])).toBeUndefined();
 		expect(nextCandidate(aws, tried, [{ version: '1.8-rev0', named: [] }])).toBe('1.7-rev0');
 		const all = new Set(['1.8-rev0', '1.7-rev0', '1.6-rev0', '1.5-rev1', '1.5-rev0']);
 		expect(nextCandidate(aws, all, [{ version: '1.5-rev0', named: ['1.9-rev0'] }])).toBeUndefined();

@@ -72,3 +72,39 @@ describe('azure: versions served', () => {
 		expect((await client.get('/api/v7/users')).status).toBe(200);
 	});
 });
+
+describe('azure: the other answers to an unserved version (sim/azure/versions.ts), and the token checked first', () => {
+	const sims: SimServer[] = [];
+	afterAll(async () => {
+		for (const sim of sims) await sim.close();
+	});
+	async function loggedIn(options: Parameters<typeof startSimulator>[0]['azure']): Promise<{ sim: SimServer; token: string }> {
+		const sim = await startSimulator({ product: 'azure', azure: options });
+		sims.push(sim);
+		const login = await simClient(sim).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'Password', username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD }).toString(), {
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		});
+		sim.serveVersions(['v6', 'v7']);
+		return { sim, token: (login.data as { access_token: string }).access_token };
+	}
+
+	it('bare-404: ASP.NET API Versioning 6+ (no body); unsupported-400: its older 400 UnsupportedApiVersion', async () => {
+		const bare = await loggedIn({ unservedVersion: 'bare-404' });
+		const refused = await simClient(bare.sim, { token: bare.token }).get('/api/v8.1/users');
+		expect(refused.status).toBe(404);
+		expect(refused.data === '' || refused.data === undefined).toBe(true);
+		const old = await loggedIn({ unservedVersion: 'unsupported-400' });
+		const bad = await simClient(old.sim, { token: old.token }).get('/api/v8.1/users');
+		expect(bad.status).toBe(400);
+		expect(bad.data).toMatchObject({ error: { code: 'UnsupportedApiVersion', message: expect.stringContaining("does not support the API version '8.1'") } });
+		expect((await simClient(old.sim, { token: old.token }).get('/api/v7/users')).status).toBe(200);
+	});
+
+	it('tokenBeforeVersion: an unserved version with a bad token is answered 401, with a good one as the version', async () => {
+		const first = await loggedIn({ tokenBeforeVersion: true });
+		expect((await simClient(first.sim, { token: 'expired' }).get('/api/v8.1/users')).status).toBe(401);
+		expect((await simClient(first.sim, { token: first.token }).get('/api/v8.1/users')).status).toBe(404);
+		const def = await loggedIn({});
+		expect((await simClient(def.sim, { token: 'expired' }).get('/api/v8.1/users')).status).toBe(404);
+	});
+});
