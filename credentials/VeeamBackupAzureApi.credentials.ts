@@ -35,7 +35,7 @@ export class VeeamBackupAzureApi implements ICredentialType {
 			usernamePlaceholder: 'administrator',
 			versions: auth.offeredVersions ?? [],
 			// The v8.1 Overview, "Versioning" (helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/SectionOverview),
-			// and the 7.0 REST help's versioning.html: each release serves its own version and the two before it.
+			// and the 7.0 REST help's versioning.html: each release serves its own version and two or three before it (8.1: three).
 			versionDescription:
 				'Put into the path of every request (/api/v8.1/…). Each release serves only these versions (Veeam\'s "Versioning"): 8.1: v8.1, v8, v7, v6; 8.0: v8, v7, v6; 7.0: v7, v6, v5; 6.0: v6, v5, v4. So 8.x appliances do not serve v5.',
 			customVersionPlaceholder: 'v8.1',

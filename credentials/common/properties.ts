@@ -52,7 +52,7 @@ export function connectionProperties(opts: {
 				{ name: 'Custom', value: 'custom' },
 			],
 			default: AUTOMATIC_API_VERSION,
-			description: `${opts.versionDescription ?? 'Sent as x-api-version on every request. A server accepts the versions of its own release and older ones.'} ${AUTOMATIC_DESCRIPTION}`,
+			description: `${opts.versionDescription ?? 'Sent as x-api-version on every request. A server accepts the versions of its own release and some earlier ones (Veeam\'s Versioning table), not every older one.'} ${AUTOMATIC_DESCRIPTION}`,
 		},
 		{
 			displayName: 'Custom API Version',
