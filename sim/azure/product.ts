@@ -7,7 +7,7 @@ import { PortalProduct, type PortalOptions } from '../portal/product';
 import { acceptMfa, disableMfa, enableMfa } from './mfa';
 import { bodyRole, bodyText, queryInteger } from './body';
 import { AzureValidationError, azureProblem, invalidField } from './problem';
-import { RawAnswer, unservedVersionError, type AzureUnservedVersion } from './versions';
+import { RawAnswer, unservedVersionError, type AzureVersionOptions } from './versions';
 import {
 	AZURE_ADMIN_ROLE,
 	AZURE_DEFAULT_ADMIN,
@@ -54,15 +54,7 @@ export {
  * v8.1 document (its users and token subset, sim/spec/azure-v8.1.users.openapi.json, unchanged)
  * and the help center's pages; what none of them shows is marked there and here "Assumption".
  */
-export interface AzureOptions extends PortalOptions {
-	/** Version path segments the server accepts (default v5, v6, v7, v8, v8.1). */
-	supportedVersions?: string[];
-	/** When false, an unsupported version gets a bare message without the list of versions. */
-	announceVersions?: boolean;
-	/** The answer to an unserved path version (versions.ts): Veeam-style 404 problem details (default), ASP.NET's bare 404, or its 400 `UnsupportedApiVersion`. */
-	unservedVersion?: AzureUnservedVersion;
-	/** Check the bearer token before the path's version (an expired token with an unserved version: 401, not the version's answer). Assumed either way. */
-	tokenBeforeVersion?: boolean;
+export interface AzureOptions extends PortalOptions, AzureVersionOptions {
 	/** Refresh-token lifetime with `short_lived_refresh_token=true` (default 900 s: "to change the expiration period to 15 minutes"). */
 	shortLivedRefreshSeconds?: number;
 	/** `role`'s shape per version segment, for a server other than the contract's (azureRoleShape: one string; v5 … v7 assumed). */

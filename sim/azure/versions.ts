@@ -18,6 +18,18 @@ import { SimHttpError, type SimRequest, type SimResponse } from '../core/http';
 
 export type AzureUnservedVersion = 'problem-404' | 'bare-404' | 'unsupported-400';
 
+/** The Azure simulator's options about versions. */
+export interface AzureVersionOptions {
+	/** Version path segments the server accepts (default v5, v6, v7, v8, v8.1). */
+	supportedVersions?: string[];
+	/** When false, an unsupported version gets a bare message without the list of versions (`problem-404`). */
+	announceVersions?: boolean;
+	/** The answer to an unserved path version: Veeam-style 404 problem details (default), ASP.NET's bare 404, or its 400 `UnsupportedApiVersion`. */
+	unservedVersion?: AzureUnservedVersion;
+	/** Check the bearer token before the path's version (an expired token with an unserved version: 401, not the version's answer). Assumed either way. */
+	tokenBeforeVersion?: boolean;
+}
+
 /** An answer given exactly as it is (not in the product's error format). */
 export class RawAnswer extends SimHttpError {
 	constructor(readonly response: SimResponse) {

@@ -128,6 +128,22 @@ describe.each(Object.keys(CASES) as P[])('%s: API version Automatic', (p) => {
 	});
 });
 
+describe('vbr: a refusal worded as real servers word it, under another errorCode', () => {
+	it('the token request answered 400 BadRequest "Unsupported RESTAPI version. The following versions are supported: …" is a refusal: the named known version is used', async () => {
+		const h = harness('vbr', CASES.vbr.known);
+		h.sim.addFault({
+			kind: 'answer',
+			status: 400,
+			body: { errorCode: 'BadRequest', message: 'Unsupported RESTAPI version. The following versions are supported: v1.2-rev1, v1.3-rev0, v1.3-rev1.' },
+			pathIncludes: '/api/oauth2/token',
+		});
+		const run = await h.execute();
+		expect(run.error).toBeUndefined();
+		expect(h.stored().apiVersionFound).toBe('1.3-rev1');
+		expect(run.tokenRequests).toBe(1);
+	});
+});
+
 /** A server that changes between executions (products that know more than one version). */
 const CHANGING: P[] = ['vbr', 'aws', 'azure'];
 
