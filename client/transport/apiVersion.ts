@@ -7,7 +7,7 @@
  * RequestGroup; nothing module-level). The next login finds it again and keeps it.
  *
  * - `x-api-version` products (VBR, VBGC, AWS): a refusal is Veeam's `NotImplemented` about the
- *   version (login/versions.ts, `refusalOf`); the refused request itself is sent again at the next
+ *   version, or a refusal's wording under any error code (login/versions.ts, `refusalOf`); the refused request itself is sent again at the next
  *   candidate (the versions the server named first, then stepping down), so the one that is
  *   accepted is also the request's answer. A refused version did nothing on the server.
  * - Azure: the version is in the path. An unserved one is assumed to answer 404 (which a missing

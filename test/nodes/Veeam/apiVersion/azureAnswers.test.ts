@@ -8,7 +8,7 @@
 import { startSimulator, type SimServer } from '../../../../sim';
 import type { AzureOptions } from '../../../../sim/azure/product';
 import { shutdownEngine } from '../../../support/engine';
-import { AutomaticHarness, CASES } from './harness';
+import { AutomaticHarness, CASES, errorText } from './harness';
 
 const c = CASES.azure;
 const sims: SimServer[] = [];
@@ -86,8 +86,11 @@ describe('azure: an answer that proves nothing keeps no version', () => {
 		const h = await harness({}, c.older.serves);
 		h.sim.addFault({ kind: 'status', status: 503, method: 'GET', pathIncludes: '/api/v8.1/users' });
 		const run = await h.execute();
-		expect(h.stored().apiVersionFound).not.toBe('v8.1');
-		if (run.error) expect(String(run.error.message)).toMatch(/finding the API version/);
+		// The login fails saying why, and neither a version nor the token is kept from it.
+		expect(errorText(run.error)).toContain('login failed while finding the API version: GET /api/v8.1/users?Limit=1 answered (503');
+		expect(errorText(run.error)).toContain('which does not tell whether v8.1 is served');
+		expect(h.stored().apiVersionFound).toBeFalsy();
+		expect(h.stored().accessToken).toBeFalsy();
 		const next = await h.execute();
 		expect(next.error).toBeUndefined();
 		expect(h.stored().apiVersionFound).toBe('v7');
