@@ -139,6 +139,12 @@ export interface UserDirectory {
 	/** Roles that administer the product (the access report flags their holders). */
 	readonly adminRoleNames: readonly string[];
 	/**
+	 * API version "Automatic": the version this directory's requests found after the version kept
+	 * with the token was refused (the server was upgraded or downgraded), if any; the credential
+	 * keeps the new one only at its next login. Undefined when none was found in this execution.
+	 */
+	readonly apiVersionFoundNow?: string;
+	/**
 	 * The role the server must never be left without a holder of (VBR: Backup Administrator, VBGC:
 	 * Portal Administrator): nobody could administer it any more. See helpers/lastAdministrator.ts.
 	 */

@@ -56,6 +56,10 @@ export abstract class PortalDirectory<Model extends IDataObject> implements User
 	/** What this execution's requests share: a pause after 429/503, one re-login. */
 	private readonly group = new RequestGroup();
 
+	get apiVersionFoundNow(): string | undefined {
+		return this.group.apiVersion.found;
+	}
+
 	constructor(protected readonly ctx: VeeamContext) {}
 
 	/** The product's name, for messages. */

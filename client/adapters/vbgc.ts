@@ -89,6 +89,10 @@ export class VbgcDirectory implements UserDirectory {
 	/** What this execution's requests share: a pause after 429/503, one re-login. */
 	private readonly group = new RequestGroup();
 
+	get apiVersionFoundNow(): string | undefined {
+		return this.group.apiVersion.found;
+	}
+
 	constructor(private readonly ctx: VeeamContext) {}
 
 	nameProblem(name: string): string | undefined {

@@ -112,6 +112,10 @@ export class VbrDirectory implements UserDirectory {
 	/** What this execution's requests share: a pause after 429/503, one re-login. */
 	private readonly group = new RequestGroup();
 
+	get apiVersionFoundNow(): string | undefined {
+		return this.group.apiVersion.found;
+	}
+
 	readonly authorizationEvents: VbrAuthorizationEvents;
 
 	constructor(private readonly ctx: VeeamContext) {

@@ -36,10 +36,10 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { normalizeServerUrl } from '../../client/login';
+import { FOUND_API_VERSION_FIELD, isAutomatic, knownVersion, normalizeServerUrl } from '../../client/login';
 import { createDirectory, isProduct } from '../../client/adapters';
-import type { Product, VeeamUser } from '../../client/model';
-import { CREDENTIAL_TYPE, DEFAULT_PORT, hasCapability } from '../../client/products';
+import type { Product, UserDirectory, VeeamUser } from '../../client/model';
+import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, hasCapability } from '../../client/products';
 import {
 	USER_EVENTS,
 	compareWithSnapshot,
@@ -108,7 +108,11 @@ function productHasEvent(product: Product, event: UserEventType): boolean {
 	return event !== 'serviceAccountModeChanged' || hasCapability(product, 'serviceAccounts');
 }
 
-/** What decides which user list the snapshot describes: product, server, API version (which fields the server reports). */
+/**
+ * What decides which user list the snapshot describes: product, server, API version (which fields
+ * the server reports) as the credential sets it. Under "Automatic" that is `auto`; the version in
+ * use is recorded with the snapshot where known (automaticVersionInUse, state.ts `openState`).
+ */
 async function configKey(ctx: IPollFunctions, product: Product): Promise<string> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[product]);
 	let url = String(credentials.url ?? '').trim();
@@ -119,6 +123,18 @@ async function configKey(ctx: IPollFunctions, product: Product): Promise<string>
 	}
 	const apiVersion = String(credentials.apiVersion === 'custom' ? credentials.customApiVersion : credentials.apiVersion);
 	return configFingerprint([product, url.toLowerCase(), apiVersion]);
+}
+
+/**
+ * Under API version "Automatic", the version this poll's listing was read at, where known: the one
+ * found in this poll (the kept one was refused), else the one the credential keeps, read after the
+ * listing so that a login during it counts. Undefined for a pinned version (part of the config key)
+ * and when none is kept.
+ */
+async function automaticVersionInUse(ctx: IPollFunctions, product: Product, directory: UserDirectory): Promise<string | undefined> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[product]);
+	if (!isAutomatic(credentials)) return undefined;
+	return directory.apiVersionFoundNow ?? knownVersion(PRODUCTS[product].auth, credentials[FOUND_API_VERSION_FIELD]);
 }
 
 /** What an item is made of: a change, or a sample shaped as one (manual runs). */
@@ -206,7 +222,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	const detectedAt = new Date().toISOString();
 
 	// The stored snapshot is read as a stream: its users are compared one by one, not all held.
-	type Outcome = { current: Map<string, VeeamUser>; events?: UserEvent[]; reason: string; partial?: undefined };
+	type Outcome = { current: Map<string, VeeamUser>; apiVersion?: string; events?: UserEvent[]; reason: string; partial?: undefined };
 	const work = async (): Promise<Outcome | { partial: IDataObject }> => {
 		let current: Map<string, VeeamUser>;
 		let spanned = false;
@@ -215,15 +231,16 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 			if (!listing.complete) return { partial: listing.progress };
 			({ users: current, spanned } = listing);
 		} else current = await readAllUsers(directory);
-		const stored = openState(staticData, cfg);
-		if (!stored.ok) return { current, reason: stored.reason };
+		const apiVersion = await automaticVersionInUse(this, product, directory);
+		const stored = openState(staticData, cfg, apiVersion);
+		if (!stored.ok) return { current, apiVersion, reason: stored.reason };
 		let comparison: Comparison;
 		try {
 			comparison = compareWithSnapshot(stored.users(), current);
 		} catch (error) {
 			// Only damaged static data gets here (nothing else in it can throw): start again from a baseline.
 			if (!isStateFormatError(error)) return Promise.reject(error);
-			return { current, reason: `the stored state is malformed (${error.message})` };
+			return { current, apiVersion, reason: `the stored state is malformed (${error.message})` };
 		}
 		if (spanned) {
 			// Pages of different moments (progress.ts): every user with an apparent change is taken as it is now.
@@ -231,14 +248,14 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 			const changed = [...new Set(comparison.events.map((e) => e.ref))];
 			await refreshUsers(directory, [...changed, ...added, ...comparison.missing.map((u) => u.ref)], current);
 			comparison = compareWithSnapshot(stored.users(), current);
-			return { current, events: finishComparison(comparison, current), reason: '' };
+			return { current, apiVersion, events: finishComparison(comparison, current), reason: '' };
 		}
 		await confirmRemovals(
 			directory,
 			comparison.missing.map((u) => u.ref),
 			current,
 		);
-		return { current, events: finishComparison(comparison, current), reason: '' };
+		return { current, apiVersion, events: finishComparison(comparison, current), reason: '' };
 	};
 	const outcome = await work().catch((error: unknown) => pollFailed(this, error));
 	if (outcome.partial) {
@@ -247,7 +264,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		this.logger.debug(`Veeam Trigger: listing not complete within the poll budget; ${String(outcome.partial.offset)} users read, continuing next poll`);
 		return null;
 	}
-	const { current, events, reason } = outcome;
+	const { current, apiVersion, events, reason } = outcome;
 	const annotate = events !== undefined && filterEvents(events, filter).length > 0;
 	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals, annotate);
 	const approvalItems = (approvals?.changed ?? []).filter((c) => config.approvals.has(c.kind)).map((c) => approvalItem(c.kind, c.event, detectedAt));
@@ -271,7 +288,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return emit(sampleEvents(sample, kinds.length ? kinds : ['userAdded']));
 	}
 
-	const next = encodeState(current.values(), cfg);
+	const next = encodeState(current.values(), cfg, { apiVersion });
 	// Saved with the user snapshot, so that both are as of the same emitting poll (see above).
 	if (approvals) writeApprovals(staticData, approvals.next);
 	if (events) {

@@ -9,6 +9,8 @@
  *   v         format version
  *   cfg       config fingerprint (product, server, API version): another value means another
  *             user list, so the snapshot is discarded and a new baseline is taken
+ *   api       under API version "Automatic", the version the listing was read at, where known
+ *             (absent otherwise): another known version is another user list, as above
  *   n         number of users in `users`
  *   roles     role table, once per state: [id, name, description?]
  *   types     type table: [type, isDirectoryAccount 0|1, isGroup 0|1]
@@ -35,6 +37,7 @@ export const MAX_KEPT_DESCRIPTION = 64;
 export interface StoredState extends IDataObject {
 	v: number;
 	cfg: string;
+	api?: string;
 	n: number;
 	roles: string[][];
 	types: Array<Array<string | number>>;
@@ -83,8 +86,13 @@ const byName = (a: VeeamUser, b: VeeamUser) =>
 /**
  * The stored form of a complete user list. `keepDescriptions`: every description whole, never a
  * digest (a listing in progress, whose users are compared later as if just read: progress.ts).
+ * `apiVersion`: the version in use under "Automatic" when known (see `openState`).
  */
-export function encodeState(users: Iterable<TrackedUser>, cfg: string, { keepDescriptions = false } = {}): StoredState {
+export function encodeState(
+	users: Iterable<TrackedUser>,
+	cfg: string,
+	{ keepDescriptions = false, apiVersion }: { keepDescriptions?: boolean; apiVersion?: string } = {},
+): StoredState {
 	const maxKept = keepDescriptions ? Infinity : MAX_KEPT_DESCRIPTION;
 	const roles: string[][] = [];
 	const roleIndex = new Map<string, number>();
@@ -166,7 +174,7 @@ export function encodeState(users: Iterable<TrackedUser>, cfg: string, { keepDes
 			out.word(parseInt(digest.slice(8, 16), 16));
 		}
 	}
-	return { v: STATE_VERSION, cfg, n: sorted.length, roles, types, profiles, users: out.toString() };
+	return { v: STATE_VERSION, cfg, ...(apiVersion ? { api: apiVersion } : {}), n: sorted.length, roles, types, profiles, users: out.toString() };
 }
 
 export type DecodeResult =
@@ -186,11 +194,22 @@ export type OpenedState =
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
 
-/** The stored snapshot if it is one for this config, or why there is none (nothing stored, another config, another format). */
-export function openState(data: IDataObject, cfg: string): OpenedState {
+/**
+ * The stored snapshot if it is one for this config, or why there is none (nothing stored, another
+ * config, another format). `apiVersion`: under "Automatic", the version the current listing was
+ * read at, where known. A snapshot of another known version is another user list (a version
+ * reports other fields, or the same ones otherwise); where either side's version is unknown (a
+ * snapshot stored before it was recorded, a poll before any login) the snapshot is used: a reset
+ * there would take the changes since the last poll into a new baseline unreported. Fields one side
+ * does not report are unknown, never a change (diff.ts), so such a comparison reports nothing false.
+ */
+export function openState(data: IDataObject, cfg: string, apiVersion?: string): OpenedState {
 	if (data.v === undefined && data.users === undefined) return { ok: false, reason: 'no baseline yet' };
 	if (data.v !== STATE_VERSION) return { ok: false, reason: `state format ${String(data.v)} is not ${STATE_VERSION}` };
 	if (data.cfg !== cfg) return { ok: false, reason: 'the product, server or API version changed' };
+	if (apiVersion && typeof data.api === 'string' && data.api.toLowerCase() !== apiVersion.toLowerCase()) {
+		return { ok: false, reason: `the API version in use changed (${data.api} to ${apiVersion})` };
+	}
 	const { n, users } = data;
 	const roleRows = data.roles;
 	const typeRows = data.types;

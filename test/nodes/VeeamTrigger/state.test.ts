@@ -8,6 +8,7 @@ import {
 	configFingerprint,
 	decodeState,
 	encodeState,
+	openState,
 	writeState,
 	type StoredState,
 } from '../../../nodes/VeeamTrigger/state';
@@ -113,6 +114,19 @@ describe('encodeState / decodeState', () => {
 		expect(decodeState({ ...state, profiles: [[9, 0, 0, 0, 0]] }, CFG)).toMatchObject({ ok: false });
 		expect(decodeState({ ...state, roles: 'x' }, CFG)).toMatchObject({ ok: false });
 		expect(decodeState({ ...state, users: state.users + state.users }, CFG)).toMatchObject({ ok: false, reason: expect.stringMatching(/duplicate/) });
+	});
+
+	it('under Automatic: refuses a snapshot of another known API version, uses one where either version is unknown', () => {
+		const users = vbrSeededUsers(5);
+		const rev1 = JSON.parse(JSON.stringify(encodeState(users, CFG, { apiVersion: '1.3-rev1' }))) as StoredState;
+		expect(rev1.api).toBe('1.3-rev1');
+		expect(openState(rev1, CFG, '1.3-rev2')).toEqual({ ok: false, reason: 'the API version in use changed (1.3-rev1 to 1.3-rev2)' });
+		expect(openState(rev1, CFG, '1.3-REV1')).toMatchObject({ ok: true, count: 5 });
+		// Unknown now (no login yet), or unknown then (stored before versions were recorded): the same list.
+		expect(openState(rev1, CFG)).toMatchObject({ ok: true });
+		const unrecorded = JSON.parse(JSON.stringify(encodeState(users, CFG))) as StoredState;
+		expect('api' in unrecorded).toBe(false);
+		expect(openState(unrecorded, CFG, '1.3-rev2')).toMatchObject({ ok: true });
 	});
 
 	it('reads a state that n8n loaded into its observable static data', () => {
