@@ -42,6 +42,7 @@
  * helper), engine/workflow.ts (additionalData, runWorkflow), engine/poll.ts (polling).
  */
 import './engine-env';
+import './engine/nativeRegex';
 
 import { rmSync } from 'node:fs';
 
