@@ -12,7 +12,7 @@ let sim: SimServer;
 let h: VbgcFixture;
 
 beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbgc' });
+	sim = await startSimulator({ product: 'vbgc', vbgc: { totpWindow: TOTP_WINDOW } });
 	h = new VbgcFixture(sim);
 });
 afterAll(async () => {
@@ -27,11 +27,23 @@ beforeEach(() => {
 const PASSWORD = 'Enr0lment-Passw0rd!';
 const mfa = (operation: string, params: Record<string, unknown> = {}) => ({ resource: 'mfa', operation, user: byName('operator'), ...params });
 
-/** The code an authenticator app shows now for `secret`, not within 2 s of a step change. */
+/**
+ * The simulator accepts a code of the TOTP step before and after the current one too (`totpWindow: 1`),
+ * so a code taken now stays good for at least 30 s, however long a loaded machine takes to send it
+ * (a 2-s margin before a step change was overrun under load).
+ */
+const TOTP_WINDOW = 1;
+
+/** The code an authenticator app shows now for `secret`. */
 async function currentCode(secret: string): Promise<string> {
-	const intoStep = Date.now() % 30_000;
-	if (intoStep > 28_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 50));
 	return totpCode(decodeBase32Secret(secret), Date.now());
+}
+
+/** A code the simulator refuses: none of those of the steps it accepts now or a step later. */
+function wrongCode(secret: string): string {
+	const now = Date.now();
+	const accepted = [-1, 0, 1, 2].map((step) => totpCode(decodeBase32Secret(secret), now + step * 30_000));
+	return ['000000', '111111', '222222', '333333', '444444'].find((code) => !accepted.includes(code)) ?? '';
 }
 
 /** The secret an authenticator app reads from the QR code. */
@@ -125,8 +137,7 @@ describe('MFA → Accept', () => {
 
 	it('a wrong code is Veeam’s error; MFA stays off', async () => {
 		const enabled = await h.run(mfa('enable'), [{}], { allow: { pendingSecret: true, pendingToken: true } });
-		const right = await currentCode(secretOf(enabled.json[0].qrString));
-		const wrong = right === '000000' ? '111111' : '000000';
+		const wrong = wrongCode(secretOf(enabled.json[0].qrString));
 		const run = await h.run(mfa('accept', { code: wrong, token: enabled.json[0].token }));
 		expect(run.error?.name).toBe('NodeApiError');
 		expect(run.error?.message).toBe('Veeam: The verification code is not valid.');
