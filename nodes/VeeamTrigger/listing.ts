@@ -6,7 +6,7 @@ import type { UserDirectory, VeeamRole, VeeamUser } from '../../client/model';
 import { runPool } from '../../client/pool';
 
 /** Direct look-ups of apparently removed users in flight at once. */
-const VERIFY_CONCURRENCY = 8;
+export const VERIFY_CONCURRENCY = 8;
 
 /**
  * Shares what most users have in common (their role list, their type) between them: at 100,000

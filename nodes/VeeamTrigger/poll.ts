@@ -55,8 +55,8 @@ import {
 	type UserEventType,
 } from './diff';
 import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApprovals, writeApprovals, type ApprovalEventType, type ApprovalPoll } from './approvals';
-import { confirmRemovals, readAllUsers, refreshUsers } from './listing';
-import { PROGRESS_KEY, pollBudget, readWithinBudget } from './progress';
+import { confirmRemovals, readAllUsers } from './listing';
+import { PROGRESS_KEY, lookUpProgress, lookUpWithinBudget, pollBudget, readWithinBudget, type BudgetedListing } from './progress';
 import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
 
 export type FirstPoll = 'silent' | 'baselineItem' | 'emitExisting';
@@ -225,43 +225,57 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	type Outcome = { current: Map<string, VeeamUser>; apiVersion?: string; events?: UserEvent[]; reason: string; partial?: undefined };
 	const work = async (): Promise<Outcome | { partial: IDataObject }> => {
 		let current: Map<string, VeeamUser>;
-		let spanned = false;
+		let listing: Extract<BudgetedListing, { complete: true }> | undefined;
 		if (budget) {
-			const listing = await readWithinBudget(directory, staticData, cfg, budget, this.getNode());
-			if (!listing.complete) return { partial: listing.progress };
-			({ users: current, spanned } = listing);
+			const read = await readWithinBudget(directory, staticData, cfg, budget, this.getNode());
+			if (!read.complete) return { partial: read.progress };
+			listing = read;
+			current = read.users;
 		} else current = await readAllUsers(directory);
 		const apiVersion = await automaticVersionInUse(this, product, directory);
 		const stored = openState(staticData, cfg, apiVersion);
 		if (!stored.ok) return { current, apiVersion, reason: stored.reason };
-		let comparison: Comparison;
-		try {
-			comparison = compareWithSnapshot(stored.users(), current);
-		} catch (error) {
-			// Only damaged static data gets here (nothing else in it can throw): start again from a baseline.
-			if (!isStateFormatError(error)) return Promise.reject(error);
-			return { current, apiVersion, reason: `the stored state is malformed (${error.message})` };
+		const compare = (): Comparison | { malformed: string } => {
+			try {
+				return compareWithSnapshot(stored.users(), current);
+			} catch (error) {
+				// Only damaged static data gets here (nothing else in it can throw): start again from a baseline.
+				if (!isStateFormatError(error)) pollFailed(this, error);
+				return { malformed: `the stored state is malformed (${error.message})` };
+			}
+		};
+		// The users to look up: those the list seems to have lost; after a listing of several polls
+		// (pages of different moments, progress.ts) every user with an apparent change, taken as it is now.
+		// A listing whose look-ups did not fit in the poll that completed it goes on with those left.
+		let comparison: Comparison | undefined;
+		let refs = listing?.check;
+		if (!refs) {
+			const first = compare();
+			if ('malformed' in first) return { current, apiVersion, reason: first.malformed };
+			comparison = first;
+			const missing = first.missing.map((u) => u.ref);
+			if (listing?.spanned) {
+				const added = [...current.keys()].filter((ref) => !first.matched.has(ref));
+				refs = [...new Set(first.events.map((e) => e.ref)), ...added, ...missing];
+			} else refs = missing;
 		}
-		if (spanned) {
-			// Pages of different moments (progress.ts): every user with an apparent change is taken as it is now.
-			const added = [...current.keys()].filter((ref) => !comparison.matched.has(ref));
-			const changed = [...new Set(comparison.events.map((e) => e.ref))];
-			await refreshUsers(directory, [...changed, ...added, ...comparison.missing.map((u) => u.ref)], current);
-			comparison = compareWithSnapshot(stored.users(), current);
-			return { current, apiVersion, events: finishComparison(comparison, current), reason: '' };
+		if (budget && listing) {
+			const left = await lookUpWithinBudget(directory, refs, current, budget, { alwaysOneRound: listing.pagesNow === 0 });
+			if (left.length > 0) return { partial: lookUpProgress(cfg, listing.state, current, left) };
+		} else await confirmRemovals(directory, refs, current);
+		if (!comparison || listing?.spanned) {
+			const again = compare();
+			if ('malformed' in again) return { current, apiVersion, reason: again.malformed };
+			comparison = again;
 		}
-		await confirmRemovals(
-			directory,
-			comparison.missing.map((u) => u.ref),
-			current,
-		);
 		return { current, apiVersion, events: finishComparison(comparison, current), reason: '' };
 	};
 	const outcome = await work().catch((error: unknown) => pollFailed(this, error));
 	if (outcome.partial) {
-		// Nothing compared, nothing emitted: the next poll goes on with the listing.
+		// Nothing compared, nothing emitted: the next poll goes on with the listing or its look-ups.
 		staticData[PROGRESS_KEY] = outcome.partial;
-		this.logger.debug(`Veeam Trigger: listing not complete within the poll budget; ${String(outcome.partial.offset)} users read, continuing next poll`);
+		const left = Array.isArray(outcome.partial.check) ? `listing complete, ${outcome.partial.check.length} users still to look up` : `${String(outcome.partial.offset)} users read`;
+		this.logger.debug(`Veeam Trigger: not complete within the poll budget; ${left}, continuing next poll`);
 		return null;
 	}
 	const { current, apiVersion, events, reason } = outcome;

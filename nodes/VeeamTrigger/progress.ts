@@ -28,7 +28,7 @@ import { NodeOperationError, type IDataObject, type INode, type IPollFunctions }
 
 import { MAX_PAGES, readAllPages } from '../../client/adapters/paging';
 import type { UserDirectory, VeeamUser } from '../../client/model';
-import { UserInterner } from './listing';
+import { refreshUsers, UserInterner, VERIFY_CONCURRENCY } from './listing';
 import { decodeState, encodeState, type StoredState } from './state';
 
 /** The static-data key of a listing in progress. */
@@ -83,16 +83,23 @@ interface StoredProgress extends IDataObject {
 	/** Polls this listing has taken so far. */
 	polls: number;
 	startedAt: string;
-	/** The users read so far, descriptions whole. */
+	/** The users read so far, descriptions whole (in the look-ups: as read, or as looked up). */
 	users: StoredState;
+	/** The listing is complete; these users are still to be looked up (see `lookUpWithinBudget`). */
+	check?: string[];
 }
 
-interface Progress {
+/** Where a listing stands: what the stored progress says, or will say. */
+interface ListingState {
 	offset: number;
 	pages: number;
 	polls: number;
 	startedAt: string;
+}
+
+interface Progress extends ListingState {
 	users: Map<string, VeeamUser>;
+	check?: string[];
 }
 
 /** The listing in progress for this config; undefined when there is none (or it is not one we can read). */
@@ -103,14 +110,20 @@ function openProgress(data: unknown, cfg: string): Progress | undefined {
 	const counts = [p.offset, p.pages, p.polls];
 	if (!counts.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0) || typeof p.startedAt !== 'string') return undefined;
 	if (!p.users || typeof p.users !== 'object') return undefined;
+	if (p.check !== undefined && !(Array.isArray(p.check) && p.check.every((ref) => typeof ref === 'string'))) return undefined;
 	const decoded = decodeState(p.users, cfg);
 	if (!decoded.ok) return undefined;
-	return { offset: p.offset as number, pages: p.pages as number, polls: p.polls as number, startedAt: p.startedAt, users: decoded.users };
+	const listing = { offset: p.offset as number, pages: p.pages as number, polls: p.polls as number, startedAt: p.startedAt };
+	return { ...listing, users: decoded.users, ...(p.check ? { check: p.check } : {}) };
 }
 
 export type BudgetedListing =
-	/** `spanned`: the listing took more than this poll (its users must be checked: see above). */
-	| { complete: true; users: Map<string, VeeamUser>; spanned: boolean; polls: number }
+	/**
+	 * `spanned`: the listing took more than this poll (its users must be checked: see above).
+	 * `check`: the listing was complete before this poll, these users are still to be looked up.
+	 * `pagesNow`: pages read in this poll. `state`: where the listing stands, for `lookUpProgress`.
+	 */
+	| { complete: true; users: Map<string, VeeamUser>; spanned: boolean; polls: number; pagesNow: number; check?: string[]; state: ListingState }
 	/** Stopped for the budget: the progress to keep (the caller writes it under PROGRESS_KEY). */
 	| { complete: false; progress: StoredProgress };
 
@@ -127,6 +140,10 @@ export async function readWithinBudget(
 	node: INode,
 ): Promise<BudgetedListing> {
 	const saved = openProgress(staticData[PROGRESS_KEY], cfg);
+	if (saved?.check) {
+		const state = { offset: saved.offset, pages: saved.pages, polls: saved.polls + 1, startedAt: saved.startedAt };
+		return { complete: true, users: saved.users, spanned: true, polls: state.polls, pagesNow: 0, check: saved.check, state };
+	}
 	const users = saved?.users ?? new Map<string, VeeamUser>();
 	const interner = new UserInterner();
 	let offset = saved?.offset ?? 0;
@@ -155,17 +172,49 @@ export async function readWithinBudget(
 		return { items: page.users, total: page.total };
 	};
 	await readAllPages(fetchPage, (u) => u.ref.toLowerCase(), { node, what: 'users', start: offset, cap: Infinity });
-	if (spent) {
-		const progress: StoredProgress = {
-			v: PROGRESS_VERSION,
-			cfg,
-			offset,
-			pages,
-			polls: (saved?.polls ?? 0) + 1,
-			startedAt: saved?.startedAt ?? new Date().toISOString(),
-			users: encodeState(users.values(), cfg, { keepDescriptions: true }),
-		};
-		return { complete: false, progress };
+	const state = { offset, pages, polls: (saved?.polls ?? 0) + 1, startedAt: saved?.startedAt ?? new Date().toISOString() };
+	if (spent) return { complete: false, progress: storedProgress(cfg, state, users) };
+	return { complete: true, users, spanned: saved !== undefined, polls: state.polls, pagesNow, state };
+}
+
+function storedProgress(cfg: string, state: ListingState, users: Map<string, VeeamUser>, check?: string[]): StoredProgress {
+	return {
+		v: PROGRESS_VERSION,
+		cfg,
+		...state,
+		users: encodeState(users.values(), cfg, { keepDescriptions: true }),
+		...(check ? { check } : {}),
+	};
+}
+
+/**
+ * The look-ups after a complete listing (its apparently removed users; for a listing read over
+ * several polls every user with an apparent change), within the same budget: a round of look-ups
+ * (as many as run at once) starts only while the budget holds another page (`roomForPage`, the
+ * rounds timed as pages). Where nothing else was read in this poll the first round always starts,
+ * so every poll makes progress. `current` is brought up to date with each answer (listing.ts,
+ * `refreshUsers`); returns the refs not looked up yet, which the caller keeps (`lookUpProgress`)
+ * and emits nothing until none are left.
+ */
+export async function lookUpWithinBudget(
+	directory: UserDirectory,
+	refs: readonly string[],
+	current: Map<string, VeeamUser>,
+	budget: PollBudget,
+	{ alwaysOneRound }: { alwaysOneRound: boolean },
+): Promise<string[]> {
+	let done = 0;
+	while (done < refs.length && ((done === 0 && alwaysOneRound) || budget.roomForPage())) {
+		const round = refs.slice(done, done + VERIFY_CONCURRENCY);
+		const started = budget.now();
+		await refreshUsers(directory, round, current);
+		budget.pageTook(budget.now() - started);
+		done += round.length;
 	}
-	return { complete: true, users, spanned: saved !== undefined, polls: (saved?.polls ?? 0) + 1 };
+	return refs.slice(done);
+}
+
+/** The progress of a complete listing whose look-ups did not all fit: its users as they stand, the refs left. */
+export function lookUpProgress(cfg: string, state: ListingState, users: Map<string, VeeamUser>, left: string[]): StoredProgress {
+	return storedProgress(cfg, state, users, left);
 }

@@ -84,10 +84,15 @@ const refOf = (name: string) => [...serverUsers(sim).values()].find((u) => u.nam
  * before it must have emitted nothing, saved nothing and left the stored snapshot as it was.
  * `between` runs after each incomplete poll (console changes while the listing goes on).
  */
-async function pollUntilComplete(act: PollActivation, between?: (poll: number) => Promise<void>, savesEveryPoll = false): Promise<{ polls: PollResult[]; last: PollResult }> {
+async function pollUntilComplete(
+	act: PollActivation,
+	between?: (poll: number) => Promise<void>,
+	savesEveryPoll = false,
+	maxPolls = PAGES + 1,
+): Promise<{ polls: PollResult[]; last: PollResult }> {
 	const polls: PollResult[] = [];
 	const snapshotBefore = JSON.stringify({ ...nodeData({ workflowStaticData: act.workflow.staticData } as PollResult), [PROGRESS_KEY]: undefined });
-	for (let i = 0; i < PAGES + 1; i++) {
+	for (let i = 0; i < maxPolls; i++) {
 		const result = await act.poll();
 		expect(result.error).toBeUndefined();
 		polls.push(result);
@@ -98,7 +103,7 @@ async function pollUntilComplete(act: PollActivation, between?: (poll: number) =
 		expect(JSON.stringify({ ...nodeData(result), [PROGRESS_KEY]: undefined })).toBe(snapshotBefore);
 		await between?.(i);
 	}
-	throw new Error(`the listing did not complete within ${PAGES + 1} polls`);
+	throw new Error(`the listing did not complete within ${maxPolls} polls`);
 }
 
 function expectSnapshotOfServer(result: PollResult): void {
@@ -228,6 +233,60 @@ describe('a listing longer than the poll budget', () => {
 
 		const rest = await pollUntilComplete(act);
 		expect(summary(rest.last)).toEqual([['userAdded', 'TECH\\new.hire']]);
+	});
+});
+
+describe('the look-ups after a listing of several polls', () => {
+	it('keep within the budget as the pages do: they stop, keep the users left to look up, go on next poll, and emit nothing until all are done; then exactly the changes, as they are now', async () => {
+		// One page, or one round of look-ups (eight at once), per poll.
+		const act = activation({ ms: 1 });
+		await pollUntilComplete(act);
+
+		const admin = await atConsole();
+		const changed = Array.from({ length: 20 }, (_, i) => SEED(100 + i));
+		for (const name of changed) await admin.setRoles(refOf(name), [ROLE.restore]);
+		await admin.addUser('TECH\\new.hire', [ROLE.viewer]);
+		await admin.removeUser(refOf(SEED(3000)));
+
+		const lookUpsPerPoll: number[] = [];
+		const checks: number[] = [];
+		let removedMeanwhile = false;
+		const lookUps = () => sim.stats.byRoute['GET /api/v1/security/users/:id'] ?? 0;
+		sim.stats.reset();
+		const cycle = await pollUntilComplete(
+			act,
+			async () => {
+				lookUpsPerPoll.push(lookUps());
+				sim.stats.reset();
+				const check = progressOf({ workflowStaticData: act.workflow.staticData } as PollResult)?.check;
+				if (!Array.isArray(check)) return;
+				checks.push(check.length);
+				if (removedMeanwhile) return;
+				// Gone before its look-up: reported as removed, not as the role change the listing saw.
+				removedMeanwhile = true;
+				await (await atConsole()).removeUser(refOf(SEED(119)));
+				sim.stats.reset();
+			},
+			false,
+			PAGES + 4,
+		);
+		lookUpsPerPoll.push(lookUps());
+		// The poll that read the last page had no budget left for look-ups; then one round per poll.
+		expect(checks).toEqual([22, 14, 6]);
+		expect(cycle.polls).toHaveLength(PAGES + 3);
+		expect(lookUpsPerPoll.every((n) => n <= 8)).toBe(true);
+		expect(lookUpsPerPoll.reduce((a, b) => a + b, 0)).toBe(22);
+		expect(summary(cycle.last).sort()).toEqual(
+			[
+				...changed.slice(0, -1).map((name) => ['rolesChanged', name]),
+				['userAdded', 'TECH\\new.hire'],
+				['userRemoved', SEED(119)],
+				['userRemoved', SEED(3000)],
+			].sort(),
+		);
+		expect(cycle.last.saved).toBe(true);
+		expect(progressOf(cycle.last)).toBeUndefined();
+		expectSnapshotOfServer(cycle.last);
 	});
 });
 

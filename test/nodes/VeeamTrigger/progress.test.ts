@@ -5,7 +5,7 @@
 import type { IDataObject, INode, IPollFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../client/model';
-import { PROGRESS_KEY, PollBudget, pollBudget, readWithinBudget } from '../../../nodes/VeeamTrigger/progress';
+import { PROGRESS_KEY, PollBudget, lookUpProgress, lookUpWithinBudget, pollBudget, readWithinBudget } from '../../../nodes/VeeamTrigger/progress';
 
 const node = { name: 'Veeam Trigger', type: 'n8n-nodes-veeam.veeamTrigger', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
 
@@ -94,5 +94,58 @@ describe('readWithinBudget', () => {
 		const again = await readWithinBudget(list.directory, { [PROGRESS_KEY]: damage(first.progress) }, 'cfg', new PollBudget(1000, () => clock.now), node);
 		expect(list.requests[0]).toBe(0);
 		expect(again.complete).toBe(false);
+	});
+});
+
+describe('lookUpWithinBudget (the look-ups after a complete listing)', () => {
+	/** Users looked up one by one, each "taking" `ms` on `clock`; `gone` are answered as not there. */
+	function fakeLookUps(ms: number, clock: { now: number }, gone: ReadonlySet<string> = new Set()) {
+		const asked: string[] = [];
+		const directory = {
+			getUser: async (ref: string) => {
+				asked.push(ref);
+				clock.now += ms;
+				return gone.has(ref) ? undefined : { ...user(Number(ref.slice(-4))), description: 'now' };
+			},
+		} as unknown as UserDirectory;
+		return { directory, asked };
+	}
+	const refs = Array.from({ length: 30 }, (_, i) => user(i).ref);
+
+	it('starts a round of eight only while the budget holds one (twice the slowest round plus a tenth), and hands back the refs left', async () => {
+		const clock = { now: 0 };
+		const lookUps = fakeLookUps(25, clock, new Set([user(2).ref]));
+		const current = new Map(refs.map((ref, i) => [ref, user(i)]));
+		// Rounds of 8 × 25 = 200: after three (600 spent) 400 are left, less than 2 × 200 + 100.
+		const left = await lookUpWithinBudget(lookUps.directory, refs, current, new PollBudget(1000, () => clock.now), { alwaysOneRound: true });
+		expect(lookUps.asked).toEqual(refs.slice(0, 24));
+		expect(left).toEqual(refs.slice(24));
+		// Brought up to date with the answers: a user gone is dropped, a user found is as it is now.
+		expect(current.has(user(2).ref)).toBe(false);
+		expect(current.get(user(5).ref)?.description).toBe('now');
+		expect(current.get(user(25).ref)?.description).toBeUndefined();
+
+		// Kept with the listing as it stands, and taken up by the next poll (nothing listed again).
+		const progress = lookUpProgress('cfg', { offset: 30, pages: 15, polls: 3, startedAt: 'then' }, current, left);
+		const list = fakeList(30, 2, 100, clock);
+		const resumed = await readWithinBudget(list.directory, { [PROGRESS_KEY]: JSON.parse(JSON.stringify(progress)) as IDataObject }, 'cfg', new PollBudget(1000, () => clock.now), node);
+		expect(list.requests).toEqual([]);
+		expect(resumed).toMatchObject({ complete: true, spanned: true, pagesNow: 0, check: refs.slice(24), polls: 4 });
+		if (!resumed.complete) return;
+		expect(resumed.users.size).toBe(29);
+		expect(resumed.users.get(user(5).ref)?.description).toBe('now');
+	});
+
+	it('a poll that already spent its budget on pages starts none; one that read nothing else always starts one', async () => {
+		const clock = { now: 0 };
+		const lookUps = fakeLookUps(25, clock);
+		const budget = new PollBudget(1000, () => clock.now);
+		clock.now = 950;
+		const current = new Map(refs.map((ref, i) => [ref, user(i)]));
+		expect(await lookUpWithinBudget(lookUps.directory, refs, current, budget, { alwaysOneRound: false })).toEqual(refs);
+		expect(lookUps.asked).toEqual([]);
+		expect(await lookUpWithinBudget(lookUps.directory, refs, current, budget, { alwaysOneRound: true })).toEqual(refs.slice(8));
+		expect(lookUps.asked).toEqual(refs.slice(0, 8));
+		expect(await lookUpWithinBudget(lookUps.directory, [], current, budget, { alwaysOneRound: true })).toEqual([]);
 	});
 });
