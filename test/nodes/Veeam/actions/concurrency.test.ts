@@ -6,6 +6,7 @@
  */
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../sim';
 import { shutdownEngine } from '../../../support/engine';
+import { holdRequest } from '../../../support/holdRequest';
 import { simClient } from '../../../support/simClient';
 import { ROLES, USERS, VeeamFixture, byName, mutations, routeCount, simUser } from '../fixtures';
 
@@ -35,30 +36,6 @@ const onboard = (concurrency?: number) => ({
 });
 const hires = (n: number, prefix = 'hire') => Array.from({ length: n }, (_, i) => ({ name: `TECH\\${prefix}${String(i).padStart(3, '0')}` }));
 const POSTS = `POST ${USERS}`;
-
-/**
- * Holds the first create of a user on the simulator, before it acts, until `release()`: `held`
- * resolves when it is being held. (The simulator's request handler, wrapped in this test only.)
- */
-function holdFirstCreate(server: SimServer): { held: Promise<void>; release: () => void; restore: () => void } {
-	type Dispatch = (req: { method: string; path: string }) => Promise<unknown>;
-	const target = server as unknown as { dispatch: Dispatch };
-	const dispatch: Dispatch = target.dispatch.bind(server);
-	let holding!: () => void;
-	let release!: () => void;
-	const held = new Promise<void>((resolve) => (holding = resolve));
-	const gate = new Promise<void>((resolve) => (release = resolve));
-	let first = true;
-	const spy = jest.spyOn(target, 'dispatch').mockImplementation(async (req) => {
-		if (first && req.method === 'POST' && req.path === USERS) {
-			first = false;
-			holding();
-			await gate;
-		}
-		return await dispatch(req);
-	});
-	return { held, release, restore: () => spy.mockRestore() };
-}
 
 describe('Options → Concurrency', () => {
 	it('runs items in parallel, at most that many at once, with output in input order and each item paired', async () => {
@@ -225,7 +202,7 @@ describe('the server’s list, read once when cheaper than a look-up per item', 
 		// The first create waits on the server until an administrator has added that very user: a gate
 		// the test opens, not a delay the administrator's requests must fit in (on a loaded machine
 		// they may not).
-		const { release, held, restore } = holdFirstCreate(sim);
+		const { release, held, restore } = holdRequest(sim, (req) => req.method === 'POST' && req.path === USERS);
 		const running = h.run({ ...onboard(1), ifExists: 'makeRolesMatch' }, [{ name: 'TECH\\late.comer', roles: ['Backup Viewer'] }, ...hires(2)]);
 		try {
 			await held;

@@ -1,4 +1,5 @@
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
+import { holdRequest } from '../../../../support/holdRequest';
 import { simClient } from '../../../../support/simClient';
 import { shutdownEngine } from '../../../../support/engine';
 import { USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser } from '../../fixtures';
@@ -98,17 +99,23 @@ describe('User → Offboard', () => {
 
 	it('reports absent when another client deletes the user between our look-up and our DELETE (404)', async () => {
 		const { id } = simUser(sim, 'TECH\\sheila.d.cory')!;
-		sim.addFault({ kind: 'delay', ms: 300, method: 'DELETE', pathIncludes: id });
+		// Our DELETE is held on the server (a gate, not a delay a loaded machine may overrun) while an
+		// administrator removes the user (their own session, over HTTPS).
+		const { held, release, restore } = holdRequest(sim, (req) => req.method === 'DELETE' && req.path.includes(id));
 		const running = h.run(offboard({ user: byId(id) }));
-		while (sim.stats.faultsInjected === 0) await new Promise((r) => setTimeout(r, 5));
-		// Meanwhile an administrator removes the user (their own session, over HTTPS).
-		const other = simClient(sim, { apiVersion: '1.3-rev2' });
-		const token = await other.post(
-			'/api/oauth2/token',
-			new URLSearchParams({ grant_type: 'password', username: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD }),
-		);
-		expect((await other.delete(`${USERS}/${id}`, { headers: { Authorization: `Bearer ${token.data.access_token}` } })).status).toBe(204);
+		try {
+			await held;
+			const other = simClient(sim, { apiVersion: '1.3-rev2' });
+			const token = await other.post(
+				'/api/oauth2/token',
+				new URLSearchParams({ grant_type: 'password', username: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD }),
+			);
+			expect((await other.delete(`${USERS}/${id}`, { headers: { Authorization: `Bearer ${token.data.access_token}` } })).status).toBe(204);
+		} finally {
+			release();
+		}
 		const run = await running;
+		restore();
 		expect(run.error).toBeUndefined();
 		expect(run.json[0]).toMatchObject({ action: 'absent', id });
 		expect(sim.stats.byStatus['404']).toBe(1);
