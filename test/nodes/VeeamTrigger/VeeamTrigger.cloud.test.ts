@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { AZURE_DEFAULT_ADMIN_ID, AZURE_IDP_USER, AZURE_MFA_USER, startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
+import { holdRequest } from '../../support/holdRequest';
 import {
 	AwsAdmin,
 	AzureAdmin,
@@ -208,12 +209,19 @@ describe.each(['aws', 'azure'] as const)('%s', (product) => {
 	it('a removal before the page boundary while paging: the shifted user is looked up, no phantom', async () => {
 		const activation = await baselined();
 		// Pages of 3 in the server's order; removing a user of page 1 moves the first user of page 2 onto it.
-		sim.addFault({ kind: 'delay', ms: 400, method: 'GET', pathIncludes: USERS_PATH[product], after: 1 });
-		const start = sim.stats.byRoute[facts.listRoute] ?? 0;
+		// The second page is held on the server until the removal is done (a gate, not a delay a loaded machine may overrun).
+		let users = 0;
+		const path = USERS_PATH[product].toLowerCase();
+		const { held, release, restore } = holdRequest(sim, (req) => req.method === 'GET' && req.path.toLowerCase().includes(path) && ++users === 2);
 		const poll = activation.poll();
-		while ((sim.stats.byRoute[facts.listRoute] ?? 0) < start + 1) await new Promise((resolve) => setTimeout(resolve, 5));
-		await admin.removeUser(facts.ref(facts.shiftRemoved));
+		try {
+			await held;
+			await admin.removeUser(facts.ref(facts.shiftRemoved));
+		} finally {
+			release();
+		}
 		const result = await poll;
+		restore();
 		expect(result.error).toBeUndefined();
 		expect(summary(result)).toEqual([]);
 		expect(sim.stats.byRoute[facts.lookupRoute]).toBe(1);

@@ -9,6 +9,7 @@ import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';
 import { SAMPLE_SIZE } from '../../../nodes/VeeamTrigger/poll';
 import { VBR_DEFAULT_PASSWORD, startSimulator, type SimServer } from '../../../sim';
 import { runPoll, shutdownEngine, type PollResult } from '../../support/engine';
+import { holdRequest } from '../../support/holdRequest';
 import {
 	ALL_EVENTS,
 	NODE_NAME,
@@ -535,12 +536,19 @@ describe('configuration and damaged state', () => {
 describe('a list that changes while it is paged', () => {
 	/** Runs a poll whose second page is held back until `between` has run. */
 	async function pollWithChangeBetweenPages(activation: ReturnType<typeof activate>, between: () => Promise<void>) {
-		sim.addFault({ kind: 'delay', ms: 400, method: 'GET', pathIncludes: USERS, after: 1 });
-		const start = listRequests();
+		// Held on the server until `between` is done: a gate, not a delay a loaded machine may overrun.
+		let users = 0;
+		const { held, release, restore } = holdRequest(sim, (req) => req.method === 'GET' && req.path.toLowerCase().includes(USERS.toLowerCase()) && ++users === 2);
 		const poll = activation.poll();
-		while (listRequests() < start + 1) await new Promise((resolve) => setTimeout(resolve, 5));
-		await between();
-		return await poll;
+		try {
+			await held;
+			await between();
+		} finally {
+			release();
+		}
+		const result = await poll;
+		restore();
+		return result;
 	}
 
 	it('a removal before the page boundary shifts a user onto the page already read: no phantom removal', async () => {
