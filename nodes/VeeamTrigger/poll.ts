@@ -5,7 +5,9 @@
  * What n8n does around a poll decides the design (see N8N-NOTES.md, "Polling triggers"):
  * - Static data is saved only after a poll that emits. A poll that returns null keeps its writes
  *   in memory, in the activation's Workflow object, until a later poll emits (then everything is
- *   saved) or n8n restarts (then they are lost and the last saved snapshot is used again).
+ *   saved) or n8n restarts (then they are lost and the last saved snapshot is used again). That is
+ *   n8n's default scheduler; its durable one stores a quiet poll's writes with durable cursors, and
+ *   loses them without (see the end of this list).
  * - A poll that throws emits nothing and saves nothing; n8n records an error execution.
  *
  * Hence:
@@ -26,7 +28,9 @@
  *   since the saved snapshot if there are any, otherwise a few current users shaped as events.
  * - Where n8n gives a poll budget (2.40+), a listing that does not fit in one poll goes on over
  *   several, emitting nothing until it is complete; its users with a change are then looked up as
- *   they are now (progress.ts). Without a budget (n8n 1.x, manual runs) one poll reads the whole list.
+ *   they are now, within the budget too (progress.ts). Without a budget (n8n 1.x, manual runs) one
+ *   poll reads the whole list. n8n's durable poll scheduler stores a quiet poll's static data only
+ *   with durable cursors; without them none of the above holds (docs/errors.md: not supported).
  */
 import {
 	NodeApiError,
@@ -211,7 +215,7 @@ function pollFailed(ctx: IPollFunctions, error: unknown): never {
 }
 
 export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	// n8n 2.40+ abandons a poll past its budget: a long listing goes on over several polls (progress.ts).
+	// n8n 2.40+ gives a poll budget (its durable scheduler abandons a poll past its timeout): a long listing goes on over several polls (progress.ts).
 	const budget = this.getMode() === 'manual' ? undefined : pollBudget(this);
 	const config = readConfig(this);
 	const { product, filter } = config;

@@ -1,10 +1,12 @@
 /**
  * A user listing read over several polls, within n8n's poll budget (`getPollBudgetMs()`, n8n 2.40+).
  *
- * n8n abandons a poll that runs past its budget. A poll over a huge list therefore stops starting
+ * n8n's durable poll scheduler abandons a poll that runs past its timeout (45 s by default; the
+ * budget it gives is 36 s); the default scheduler gives five minutes and abandons none, which the
+ * trigger keeps to all the same (docs/errors.md). A poll over a huge list therefore stops starting
  * pages before the deadline, keeps what it read in the node's static data (`listing`) and returns
  * nothing; the next poll goes on from there. Nothing is compared and nothing emitted until the
- * listing is complete (poll.ts), so a poll never emits half a diff.
+ * listing and its look-ups are complete (poll.ts), so a poll never emits half a diff.
  *
  * The margin: another page is started only while the budget left is at least twice the slowest
  * page seen in this poll, plus a tenth of the budget for what follows the listing (the comparison,
@@ -14,13 +16,21 @@
  * the position make the next page skip users, users added before it repeat users, and a user read
  * early may have changed or gone by the end. So a listing read over more than one poll is checked
  * when it completes: every user with an apparent change (added, removed, changed) is looked up
- * directly and taken as it is now (poll.ts, `refreshUsers`). A user added where the listing had
- * already been is seen by the next listing. Progress is written only by a poll that stops for the
- * budget; a poll that fails leaves it as it was.
+ * directly and taken as it is now (`lookUpWithinBudget`, listing.ts `refreshUsers`). Those look-ups
+ * keep to the same budget: the refs not looked up yet are kept with the listing (`check`) and the
+ * next poll goes on with them. A user added where the listing had already been is seen by the next
+ * listing. Progress is written only by a poll that stops for the budget; a poll that fails leaves it
+ * as it was.
  *
- * Losing the progress is harmless: n8n saves static data only after a poll that emits (or, with its
- * durable scheduler, commits a poll's state), so a restart may bring back an older `listing` or
- * none; the listing then starts again from there or from the beginning.
+ * Where progress is lost depends on n8n's scheduler. The default one keeps static data in memory
+ * between polls and saves it after a poll that emits: a restart brings back an older `listing` or
+ * none, and the listing starts again from there or from the beginning (nothing lost, only time).
+ * The durable scheduler builds each poll from the stored workflow and stores a quiet poll's writes
+ * only with durable cursors (N8N_POLLER_DURABLE_CURSORS_ENABLED). Without them every quiet poll's
+ * writes are lost: a listing longer than one budget restarts on every poll and never completes, and
+ * a silent baseline is never kept, so the trigger never emits. Not harmless, and not supported
+ * (docs/errors.md says what to set); nothing here can keep state across polls without n8n storing
+ * it (no module-level state).
  *
  * n8n 1.x has no budget: the whole list is read in one poll, as before (listing.ts).
  */
