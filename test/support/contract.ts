@@ -31,7 +31,9 @@ export class OpenApiContract {
 
 	constructor(readonly file: string) {
 		this.doc = JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as Json;
-		this.ajv = new Ajv({ strict: false, allErrors: true });
+		breakCycles(this.doc);
+		// References kept, not inlined (the lead's decision 7, sim/contracts/vbr-access-control.md).
+		this.ajv = new Ajv({ strict: false, allErrors: true, inlineRefs: false });
 		addFormats(this.ajv);
 		// OpenAPI formats that are not JSON Schema formats: type-only.
 		for (const f of ['int32', 'int64', 'password', 'double', 'float', 'binary', 'byte']) this.ajv.addFormat(f, true);
@@ -99,6 +101,12 @@ export class OpenApiContract {
 		return problems;
 	}
 
+	/** Problems of `body` against the component schema `name` (e.g. a request body: `CustomRoleSpec`). */
+	checkSchema(name: string, body: unknown): string[] {
+		const validate = this.validator(`spec#/components/schemas/${name}`);
+		return validate(body) ? [] : [`${name}: ${this.ajv.errorsText(validate.errors)}`];
+	}
+
 	private schemaPointer(op: Operation, status: number, schema: Json): string {
 		if (typeof schema.$ref === 'string') return `spec${schema.$ref}`;
 		// Inline schema: point at it inside the document.
@@ -121,6 +129,68 @@ export class OpenApiContract {
 		}
 		return v;
 	}
+}
+
+/**
+ * Veeam's specs (1.3-rev2: `ScopesWorkloadModel`, `InventoryObjectModel`, `FilterExpressionModel`)
+ * write a polymorphic schema as a `oneOf` of models that are each `allOf` the parent itself: read as
+ * JSON Schema, validating the parent validates a member, which validates the parent again, for ever
+ * (a stack overflow). The cycle is broken here, in a copy of the document held by the validator: a
+ * member's `allOf` reference to its parent points at `<Parent>__base`, the parent without its
+ * `oneOf` / `anyOf` (its own properties and `required`). What the spec says is kept: the parent is
+ * one of its members, and each member has the parent's properties.
+ */
+export function breakCycles(doc: Json): void {
+	const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+	for (const [name, schema] of Object.entries(schemas)) {
+		const members = (schema.oneOf ?? schema.anyOf) as Json[] | undefined;
+		if (!members) continue;
+		const self = `#/components/schemas/${name}`;
+		const baseName = `${name}__base`;
+		let cyclic = false;
+		for (const member of members) {
+			const target = typeof member.$ref === 'string' ? schemas[member.$ref.replace('#/components/schemas/', '')] : member;
+			const allOf = target?.allOf as Json[] | undefined;
+			if (!allOf) continue;
+			for (const part of allOf) {
+				if (part.$ref === self) {
+					part.$ref = `#/components/schemas/${baseName}`;
+					cyclic = true;
+				}
+			}
+		}
+		if (cyclic) {
+			const base: Json = { ...schema };
+			delete base.oneOf;
+			delete base.anyOf;
+			delete base.discriminator;
+			schemas[baseName] = base;
+		}
+		bindDiscriminator(schema);
+	}
+}
+
+/**
+ * OpenAPI's `discriminator`: the member is the one the property's value maps to. Plain JSON Schema
+ * ignores it and asks that exactly one member match, which members of the same shape (VSphere,
+ * HyperV, Nutanix and Proxmox scopes) never do; so a mapped `oneOf` becomes "the property's value is
+ * one of the mapping's keys, and the object is the member it names".
+ */
+function bindDiscriminator(schema: Json): void {
+	const discriminator = schema.discriminator as { propertyName?: string; mapping?: Record<string, string> } | undefined;
+	if (!schema.oneOf || !discriminator?.propertyName || !discriminator.mapping) return;
+	const property = discriminator.propertyName;
+	const mapping = discriminator.mapping;
+	delete schema.oneOf;
+	schema.required = [...new Set([...((schema.required as string[] | undefined) ?? []), property])];
+	schema.allOf = [
+		...((schema.allOf as Json[] | undefined) ?? []),
+		{ properties: { [property]: { enum: Object.keys(mapping) } } },
+		...Object.entries(mapping).map(([value, ref]) => ({
+			if: { properties: { [property]: { const: value } }, required: [property] },
+			then: { $ref: ref },
+		})),
+	];
 }
 
 function countParams(template: string): number {
