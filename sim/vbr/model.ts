@@ -3,6 +3,8 @@
  * routes share.
  */
 import { badRequest, type SimRequest, type SimResponse } from '../core/http';
+import type { AclOptions } from './acl';
+import type { CustomRoleOptions } from './customRoles';
 import { BACKUP_ADMINISTRATOR, type VbrRole } from './roles';
 
 export const VBR_USER_TYPES = ['InternalUser', 'InternalGroup', 'ExternalUser', 'ExternalGroup'] as const;
@@ -52,6 +54,8 @@ export interface VbrOptions {
 	 * "Restore Operator" of 1.3-rev2's RolesResultExample, which shares a built-in role's name.
 	 */
 	customRoles?: VbrRole[];
+	/** 1.3-rev2's custom roles and backup ACL where Veeam is silent (sim/contracts/vbr-access-control.md). */
+	accessControl?: CustomRoleOptions & AclOptions;
 }
 
 export const VBR_DEFAULT_PASSWORD = 'Sim-Passw0rd!';

@@ -25,6 +25,9 @@ import {
 	type VbrUserType,
 } from './model';
 import { VbrRoleStore } from './roleStore';
+import type { VbrAcl } from './acl';
+import { accessControl, accessRoutes, CUSTOM_WITH_PERMISSIONS } from './accessRoutes';
+import type { VbrCustomRoles } from './customRoles';
 import { listUsers } from './userList';
 import { BACKUP_ADMINISTRATOR, SECURITY_ADMINISTRATOR } from './roles';
 
@@ -36,7 +39,7 @@ export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin
  */
 
 /** The roles that may read roles on 1.3-rev2 (`GET /roles`, `/roles/{id}`: "Available to"); rev1: Backup Administrator only. */
-const ROLE_READERS_REV2 = [BACKUP_ADMINISTRATOR, 'Backup Operator', 'Restore Operator'];
+const ROLE_READERS_REV2 = [BACKUP_ADMINISTRATOR, 'Backup Operator', 'Restore Operator', CUSTOM_WITH_PERMISSIONS];
 
 export class VbrProduct implements SimProduct {
 	readonly name = 'vbr' as const;
@@ -55,6 +58,9 @@ export class VbrProduct implements SimProduct {
 	private seedCounter = 0;
 	/** Authorization events and four-eyes authorization (authorization.ts). */
 	readonly authorization: VbrAuthorization;
+	/** 1.3-rev2's custom roles (customRoles.ts) and the ACL of backups and jobs (acl.ts). */
+	readonly customRoles: VbrCustomRoles;
+	readonly acl: VbrAcl;
 
 	constructor(
 		private readonly ctx: SimContext,
@@ -65,6 +71,14 @@ export class VbrProduct implements SimProduct {
 		this.roleStore = new VbrRoleStore(this.maxPageSize, options.rev1RoleNames === true, options.customRoles);
 		this.logins = new VbrLogins(ctx, (login) => this.loginRefusal(login));
 		this.authorization = new VbrAuthorization(ctx.clock);
+		({ roles: this.customRoles, acl: this.acl } = accessControl({
+			roleStore: this.roleStore,
+			users: () => this.users.values(),
+			callerRoleIds: (req) => this.recordsOf(this.logins.subject(req)).flatMap((u) => u.roleIds),
+			accountName: (req) => this.accountName(req),
+			maxPageSize: this.maxPageSize,
+			options: options.accessControl,
+		}));
 		this.reset();
 		this.routes();
 	}
@@ -79,6 +93,8 @@ export class VbrProduct implements SimProduct {
 		this.mfaEnabled = this.options.mfaEnabled ?? false;
 		this.seedCounter = 0;
 		this.authorization.reset();
+		this.customRoles.reset();
+		this.acl.reset();
 		for (const u of this.options.initialUsers ?? DEFAULT_USERS) {
 			this.insert({
 				id: randomUUID(),
@@ -128,6 +144,7 @@ export class VbrProduct implements SimProduct {
 			authorizationEvents: this.authorization.dump(),
 			users: [...this.users.values()].map((u) => this.userModel(u, '1.3-rev2')),
 			roles: this.roleStore.all().map((r) => this.roleStore.model(r, '1.3-rev2')),
+			acl: this.acl.dump(),
 		};
 	}
 
@@ -201,6 +218,14 @@ export class VbrProduct implements SimProduct {
 			}),
 		);
 
+		accessRoutes(r, {
+			roles: this.customRoles,
+			acl: this.acl,
+			authorized: (req, handler, readers) => this.authorized(req, handler, readers),
+			refuseDelete: () => this.authorization.refuseDelete(),
+			roleDeleted: (id) => this.acl.forgetRole(id),
+		});
+
 		r.add('GET', '/api/v1/security/settings', (req) => this.authorized(req, () => ok({ mfaEnabled: this.mfaEnabled })));
 		r.add('PUT', '/api/v1/security/settings', (req) =>
 			this.authorized(req, () => {
@@ -225,7 +250,11 @@ export class VbrProduct implements SimProduct {
 	private authorized(req: SimRequest, handler: () => SimResponse, rev2Readers?: string[], allVersions = false): SimResponse {
 		const records = this.recordsOf(this.logins.subject(req));
 		const allowed = rev2Readers && (allVersions || ver(req) !== '1.3-rev1') ? rev2Readers : [BACKUP_ADMINISTRATOR];
-		const allowedIds = allowed.map((name) => this.roleStore.byName(name).id);
+		const allowedIds = allowed.flatMap((name) =>
+			name === CUSTOM_WITH_PERMISSIONS
+				? this.roleStore.all().filter((role) => this.customRoles.hasBackupOrRestore(role.id)).map((role) => role.id)
+				: [this.roleStore.byName(name).id],
+		);
 		if (!records.some((u) => u.roleIds.some((r) => allowedIds.includes(r)))) {
 			throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
 		}
@@ -253,7 +282,7 @@ export class VbrProduct implements SimProduct {
 		}
 		const type = body.type as VbrUserType;
 		if (typeof body.isServiceAccount !== 'boolean') throw badRequest('The isServiceAccount property is required.');
-		const roleIds = this.parseRoles(body.roles);
+		const roleIds = this.roleStore.parseRefs(body.roles);
 		if (this.usersByName.has(name.toLowerCase())) {
 			throw badRequest(`The user or group ${name} has already been added.`);
 		}
@@ -286,7 +315,7 @@ export class VbrProduct implements SimProduct {
 
 	private setUserRoles(req: SimRequest): SimResponse {
 		const user = this.userById(req);
-		const roleIds = this.parseRoles(jsonBody(req).roles);
+		const roleIds = this.roleStore.parseRefs(jsonBody(req).roles);
 		const before = this.roleNames(user);
 		const after = roleIds.map((id) => this.roleStore.nameOf(id));
 		this.change(req, { name: 'Change user roles', description: `User ${user.name}: roles changed from ${before.join(', ')} to ${after.join(', ')}.` }, () => {
@@ -371,18 +400,6 @@ export class VbrProduct implements SimProduct {
 			default:
 				return undefined;
 		}
-	}
-
-	private parseRoles(input: unknown): string[] {
-		if (!Array.isArray(input) || input.length === 0) throw badRequest('The roles property must list at least one role.');
-		const ids: string[] = [];
-		for (const item of input) {
-			const id = item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
-			if (typeof id !== 'string' || !UUID.test(id)) throw badRequest('Each role must have an id (a UUID).');
-			if (!this.roleStore.has(id.toLowerCase())) throw badRequest(`The role ${id} does not exist.`);
-			if (!ids.includes(id.toLowerCase())) ids.push(id.toLowerCase());
-		}
-		return ids;
 	}
 
 	private userById(req: SimRequest): VbrUser {

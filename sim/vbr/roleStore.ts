@@ -1,5 +1,5 @@
-import { boolParam, intParam, notFound, type SimRequest, type SimResponse } from '../core/http';
-import { documentedNameMatcher, enumParam, ok, ver } from './model';
+import { badRequest, boolParam, intParam, notFound, type SimRequest, type SimResponse } from '../core/http';
+import { documentedNameMatcher, enumParam, ok, UUID, ver } from './model';
 import { BUILT_IN_ROLES, type VbrRole } from './roles';
 
 const ROLE_ORDER_COLUMNS = ['Name', 'Description'] as const;
@@ -74,8 +74,23 @@ export class VbrRoleStore {
 		return role;
 	}
 
+	/** A custom role created, or one changed in place (customRoles.ts). */
+	put(role: VbrRole): void {
+		this.roles.set(role.id, role);
+	}
+
+	remove(id: string): void {
+		this.roles.delete(id);
+	}
+
+	get(id: string): VbrRole | undefined {
+		return this.roles.get(id.toLowerCase());
+	}
+
 	byName(name: string): VbrRole {
-		const role = [...this.roles.values()].find((r) => r.name.toLowerCase() === name.toLowerCase());
+		// A custom role may carry a built-in's name (1.3-rev2's examples show a custom "Restore Operator"): the built-in first.
+		const named = [...this.roles.values()].filter((r) => r.name.toLowerCase() === name.toLowerCase());
+		const role = named.find((r) => r.isBuiltIn) ?? named[0];
 		if (!role) throw new Error(`unknown VBR role ${name}`);
 		return role;
 	}
@@ -99,5 +114,23 @@ export class VbrRoleStore {
 		const model: Record<string, unknown> = { id: role.id, name: this.shownName(role, version), description: role.description };
 		if (version !== '1.3-rev1') model.isBuiltIn = role.isBuiltIn;
 		return model;
+	}
+
+	/** Role references of a request body (`RoleModel[]`, matched by `id`), as lower-case ids. */
+	parseRefs(input: unknown): string[] {
+		if (!Array.isArray(input) || input.length === 0) throw badRequest('The roles property must list at least one role.');
+		const ids: string[] = [];
+		for (const item of input) {
+			const id = item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
+			if (typeof id !== 'string' || !UUID.test(id)) throw badRequest('Each role must have an id (a UUID).');
+			if (!this.has(id.toLowerCase())) throw badRequest(`The role ${id} does not exist.`);
+			if (!ids.includes(id.toLowerCase())) ids.push(id.toLowerCase());
+		}
+		// "You cannot assign a custom role and a built-in role to the same user or user group." (400: assumed)
+		const builtIn = ids.map((id) => this.get(id)?.isBuiltIn === true);
+		if (builtIn.includes(true) && builtIn.includes(false)) {
+			throw badRequest('A custom role and a built-in role cannot be assigned to the same user or group.');
+		}
+		return ids;
 	}
 }
