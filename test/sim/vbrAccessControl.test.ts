@@ -4,7 +4,7 @@
  * Every answer, and every request body sent, is validated against the 1.3-rev2 spec subsets.
  */
 import type { AxiosInstance } from 'axios';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../sim';
@@ -26,13 +26,9 @@ const BACKUP = ACL_SEED.find((o) => o.kind === 'backup')!.id;
 const security = { [REV1]: new OpenApiContract('vbr-1.3-rev1.security.openapi.json'), [REV2]: new OpenApiContract('vbr-1.3-rev2.security.openapi.json') };
 const aclSpec = { [REV1]: security[REV1], [REV2]: new OpenApiContract('vbr-1.3-rev2.acl.openapi.json') };
 
-/** Veeam's examples for these calls (test/fixtures/veeam/vbr/ once served; the folder they came from before). */
+/** Veeam's examples for these calls (test/fixtures/veeam/vbr/). */
 function example(file: string): Record<string, unknown> {
-	for (const dir of ['vbr', 'vbr-access-control']) {
-		const path = join(__dirname, '..', 'fixtures', 'veeam', dir, file);
-		if (readdirSync(join(path, '..')).includes(file)) return (JSON.parse(readFileSync(path, 'utf8')) as { body: Record<string, unknown> }).body;
-	}
-	throw new Error(`no example ${file}`);
+	return (JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'veeam', 'vbr', file), 'utf8')) as { body: Record<string, unknown> }).body;
 }
 
 /** A request body checked against its schema before it is sent (the spec validates requests too). */
