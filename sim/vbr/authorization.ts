@@ -277,6 +277,24 @@ export class VbrAuthorization {
 		this.held.delete(event.id);
 		return event;
 	}
+
+	/** The control endpoints of four-eyes (`/__sim/four-eyes`, `/__sim/authorization/approve`, `…/reject`). */
+	control(route: string, body: Record<string, unknown>): SimResponse | undefined {
+		const by = typeof body.by === 'string' ? body.by : 'VBR01\\admin';
+		switch (route) {
+			case 'POST /four-eyes':
+				if (typeof body.enabled !== 'boolean') throw new Error('enabled must be true or false');
+				this.configure(body);
+				this.setFourEyes(body.enabled, by, body.validityDays === undefined ? undefined : Number(body.validityDays));
+				return ok({ fourEyes: this.fourEyes, validityDays: this.validityDays, wording: this.wording, deletes: this.deletes });
+			case 'POST /authorization/approve':
+				return ok(this.approve(String(body.id), by));
+			case 'POST /authorization/reject':
+				return ok(this.reject(String(body.id), by));
+			default:
+				return undefined;
+		}
+	}
 }
 
 function iso(ms: number | undefined): string | undefined {

@@ -386,20 +386,7 @@ export class VbrProduct implements SimProduct {
 
 	/** Control endpoints of this product (`/__sim/…`): four-eyes, approving and rejecting requests. */
 	control(route: string, body: Record<string, unknown>): SimResponse | undefined {
-		const by = typeof body.by === 'string' ? body.by : 'VBR01\\admin';
-		switch (route) {
-			case 'POST /four-eyes':
-				if (typeof body.enabled !== 'boolean') throw new Error('enabled must be true or false');
-				this.authorization.configure(body);
-				this.authorization.setFourEyes(body.enabled, by, body.validityDays === undefined ? undefined : Number(body.validityDays));
-				return ok({ fourEyes: this.authorization.fourEyes, validityDays: this.authorization.validityDays, wording: this.authorization.wording, deletes: this.authorization.deletes });
-			case 'POST /authorization/approve':
-				return ok(this.authorization.approve(String(body.id), by));
-			case 'POST /authorization/reject':
-				return ok(this.authorization.reject(String(body.id), by));
-			default:
-				return undefined;
-		}
+		return this.authorization.control(route, body);
 	}
 
 	private userById(req: SimRequest): VbrUser {
