@@ -24,8 +24,6 @@ export interface AccessRouteDeps {
 	authorized(req: SimRequest, handler: () => SimResponse, readers?: string[]): SimResponse;
 	/** Four-eyes: a delete refused (403) while it is on and deletes are refused (authorization.ts). */
 	refuseDelete(): void;
-	/** A role deleted: it leaves the ACL's delegations. */
-	roleDeleted(id: string): void;
 }
 
 export function accessRoutes(r: Router, deps: AccessRouteDeps): void {
@@ -41,11 +39,10 @@ export function accessRoutes(r: Router, deps: AccessRouteDeps): void {
 		'DELETE',
 		`${roles}/:id`,
 		rev2((req) => {
-			// Decision 4: a role DELETE under four-eyes is refused as a user DELETE is (or held, with `deletes: 'hold'`: not held here, done).
+			// Decision 4: a role DELETE under four-eyes is refused as a user DELETE is; with `deletes: 'hold'`
+			// it is done (or held with `roleChanges: 'asUserChanges'`).
 			deps.refuseDelete();
-			const res = deps.roles.remove(req);
-			deps.roleDeleted(req.params.id.toLowerCase());
-			return res;
+			return deps.roles.remove(req);
 		}),
 	);
 	r.add('GET', `${roles}/:id/details`, rev2((req) => deps.roles.getDetails(req)));
@@ -69,25 +66,14 @@ export interface AccessControlDeps {
 	accountName(req: SimRequest): string;
 	maxPageSize: number;
 	options?: CustomRoleOptions & AclOptions;
+	/** product.ts's `change`: four-eyes and the authorization events. */
+	change(req: SimRequest, note: { name: string; description: string }, apply: () => void): void;
 }
 
 /** The custom roles and the ACL of one VBR simulator, over its users and roles. */
 export function accessControl(deps: AccessControlDeps): { roles: VbrCustomRoles; acl: VbrAcl } {
 	const { roleStore } = deps;
 	const holdersOf = (roleId: string) => [...deps.users()].filter((u) => u.roleIds.includes(roleId));
-	const roles = new VbrCustomRoles(
-		roleStore,
-		{
-			holders: (id) => holdersOf(id).map((u) => u.name),
-			// `roleInUseDelete: 'unassign'`: the role leaves its holders; none may be left without a role (`minItems: 1`).
-			unassign: (id) => {
-				const alone = holdersOf(id).filter((u) => u.roleIds.length === 1);
-				if (alone.length) throw badRequest(`The role is the only role of ${alone.map((u) => u.name).join(', ')}.`);
-				for (const u of holdersOf(id)) u.roleIds = u.roleIds.filter((r) => r !== id);
-			},
-		},
-		deps.options,
-	);
 	const acl = new VbrAcl(
 		{
 			role: (id) => (roleStore.has(id) ? roleStore.ref(id, '1.3-rev2') : undefined),
@@ -104,6 +90,21 @@ export function accessControl(deps: AccessControlDeps): { roles: VbrCustomRoles;
 				return { name: deps.accountName(req), admin, roleIds, allRecords: roleIds.some((id) => roleStore.get(id)?.isBuiltIn === true) };
 			},
 			maxPageSize: deps.maxPageSize,
+		},
+		deps.options,
+	);
+	const roles = new VbrCustomRoles(
+		roleStore,
+		{
+			change: (req, note, apply) => deps.change(req, note, apply),
+			deleted: (id) => acl.forgetRole(id),
+			holders: (id) => holdersOf(id).map((u) => u.name),
+			// `roleInUseDelete: 'unassign'`: the role leaves its holders; none may be left without a role (`minItems: 1`).
+			unassign: (id) => {
+				const alone = holdersOf(id).filter((u) => u.roleIds.length === 1);
+				if (alone.length) throw badRequest(`The role is the only role of ${alone.map((u) => u.name).join(', ')}.`);
+				for (const u of holdersOf(id)) u.roleIds = u.roleIds.filter((r) => r !== id);
+			},
 		},
 		deps.options,
 	);

@@ -31,6 +31,12 @@ export interface CustomRoleOptions {
 	builtInNameClash?: 'allow' | 'refuse';
 	/** Deleting a role some user or group holds: `refuse` (default, 400) or `unassign` (contract, "Rules"). */
 	roleInUseDelete?: 'refuse' | 'unassign';
+	/**
+	 * Role create, edit, clone and delete: `untracked` (default: Veeam's four-eyes page does not list
+	 * them, its authorization events do not name them; decision 2) or `asUserChanges`: an `Info`
+	 * authorization event each, held as `Pending` while four-eyes is on, as user changes are.
+	 */
+	roleChanges?: 'untracked' | 'asUserChanges';
 }
 
 /** `RestoreOptionsResultExample`: the only options Veeam publishes (the full list is not). */
@@ -48,6 +54,10 @@ export interface RoleHolders {
 	holders(roleId: string): string[];
 	/** Takes the role from its holders; refuses (400) if one would be left with none. */
 	unassign(roleId: string): void;
+	/** A change through four-eyes and the authorization events (product.ts `change`), for `roleChanges: 'asUserChanges'`. */
+	change(req: SimRequest, note: { name: string; description: string }, apply: () => void): void;
+	/** A role deleted: it leaves the ACL's delegations. */
+	deleted(roleId: string): void;
 }
 
 export class VbrCustomRoles {
@@ -78,8 +88,12 @@ export class VbrCustomRoles {
 	create(req: SimRequest): SimResponse {
 		const spec = this.parse(jsonBody(req));
 		this.refuseNameTaken(spec.name);
-		const role = this.save(randomUUID(), spec.name, spec.description, spec.details);
-		return { status: 201, body: this.model(role) };
+		const role = build(randomUUID(), spec.name, spec.description, spec.details);
+		this.apply(req, 'Add role', `Role ${role.name}: added.`, () => {
+			this.refuseNameTaken(spec.name);
+			this.save(role, spec.details);
+		});
+		return { status: 201, body: this.model(role, spec.details) };
 	}
 
 	update(req: SimRequest): SimResponse {
@@ -90,18 +104,28 @@ export class VbrCustomRoles {
 		}
 		const spec = this.parse(body);
 		this.refuseNameTaken(spec.name, role.id);
-		return ok(this.model(this.save(role.id, spec.name, spec.description, spec.details)));
+		const next = build(role.id, spec.name, spec.description, spec.details);
+		this.apply(req, 'Change role', `Role ${role.name}: changed.`, () => {
+			if (this.store.has(role.id)) this.save(next, spec.details);
+		});
+		return ok(this.model(next, spec.details));
 	}
 
 	remove(req: SimRequest): SimResponse {
 		const role = this.custom(req, 'deleted');
-		const holders = this.holders.holders(role.id);
-		if (holders.length > 0) {
+		const inUse = (unassign: boolean) => {
+			if (this.holders.holders(role.id).length === 0) return;
 			if ((this.options.roleInUseDelete ?? 'refuse') === 'refuse') throw badRequest('The role is assigned to users or groups.');
-			this.holders.unassign(role.id);
-		}
-		this.store.remove(role.id);
-		this.details.delete(role.id);
+			if (unassign) this.holders.unassign(role.id);
+		};
+		inUse(false);
+		this.apply(req, 'Delete role', `Role ${role.name}: deleted.`, () => {
+			if (!this.store.has(role.id)) return;
+			inUse(true);
+			this.store.remove(role.id);
+			this.details.delete(role.id);
+			this.holders.deleted(role.id);
+		});
 		return { status: 204 };
 	}
 
@@ -110,8 +134,13 @@ export class VbrCustomRoles {
 		const role = this.custom(req, 'cloned');
 		const name = `${role.name}_Clone`;
 		this.refuseNameTaken(name);
-		const copy = this.save(randomUUID(), name, role.description, structuredClone(this.detailsOf(role)));
-		return { status: 201, body: this.model(copy) };
+		const details = structuredClone(this.detailsOf(role));
+		const copy = build(randomUUID(), name, role.description, details);
+		this.apply(req, 'Add role', `Role ${name}: added as a clone of ${role.name}.`, () => {
+			this.refuseNameTaken(name);
+			this.save(copy, details);
+		});
+		return { status: 201, body: this.model(copy, details) };
 	}
 
 	/** A built-in role's id: 404, the only documented refusal with a path id (**assumed**). */
@@ -142,8 +171,7 @@ export class VbrCustomRoles {
 	}
 
 	/** `CustomRoleModel`: the role, its two permissions and the scopes it was given. */
-	model(role: VbrRole): Json {
-		const d = this.detailsOf(role);
+	model(role: VbrRole, d = this.detailsOf(role)): Json {
 		const body: Json = { id: role.id, name: role.name, description: role.description, manageBackups: d.manageBackups, manageRestores: d.manageRestores };
 		for (const scope of SCOPES) if (d[scope] !== undefined) body[scope] = structuredClone(d[scope]);
 		return body;
@@ -167,16 +195,15 @@ export class VbrCustomRoles {
 		if (clash) throw badRequest(`A role named ${clash.name} already exists.`);
 	}
 
-	private save(id: string, name: string, description: string, details: CustomRoleDetails): VbrRole {
-		// The permissions a custom role lists (`GET /roles/{id}/permissions`) follow its two switches (**assumed**).
-		const permissions = [
-			...(details.manageBackups ? ['ViewJobs', 'ManageJobs', 'ViewBackups'] : []),
-			...(details.manageRestores ? ['ViewBackups', 'StartRestore'] : []),
-		];
-		const role: VbrRole = { id, name, description, isBuiltIn: false, permissions: [...new Set(permissions)] };
+	private save(role: VbrRole, details: CustomRoleDetails): void {
 		this.store.put(role);
-		this.details.set(id, details);
-		return role;
+		this.details.set(role.id, details);
+	}
+
+	/** Done now, or through four-eyes and the authorization events with `roleChanges: 'asUserChanges'`. */
+	private apply(req: SimRequest, name: string, description: string, fn: () => void): void {
+		if (this.options.roleChanges === 'asUserChanges') this.holders.change(req, { name, description }, fn);
+		else fn();
 	}
 
 	/** `CustomRoleSpec` (also the body of an edit, `CustomRoleModel`), with the `Required if …` rules. */
@@ -221,6 +248,15 @@ export class VbrCustomRoles {
 		for (const scope of SCOPES) if (details[scope]) details[scope] = structuredClone(details[scope]);
 		return { name, description: typeof body.description === 'string' ? body.description : '', details };
 	}
+}
+
+/** A custom role; the permissions it lists (`GET /roles/{id}/permissions`) follow its two switches (**assumed**). */
+function build(id: string, name: string, description: string, details: CustomRoleDetails): VbrRole {
+	const permissions = [
+		...(details.manageBackups ? ['ViewJobs', 'ManageJobs', 'ViewBackups'] : []),
+		...(details.manageRestores ? ['ViewBackups', 'StartRestore'] : []),
+	];
+	return { id, name, description, isBuiltIn: false, permissions: [...new Set(permissions)] };
 }
 
 function object(value: unknown, field: string): Json | undefined {

@@ -78,6 +78,7 @@ export class VbrProduct implements SimProduct {
 			accountName: (req) => this.accountName(req),
 			maxPageSize: this.maxPageSize,
 			options: options.accessControl,
+			change: (req, note, apply) => this.change(req, note, apply),
 		}));
 		this.reset();
 		this.routes();
@@ -223,7 +224,6 @@ export class VbrProduct implements SimProduct {
 			acl: this.acl,
 			authorized: (req, handler, readers) => this.authorized(req, handler, readers),
 			refuseDelete: () => this.authorization.refuseDelete(),
-			roleDeleted: (id) => this.acl.forgetRole(id),
 		});
 
 		r.add('GET', '/api/v1/security/settings', (req) => this.authorized(req, () => ok({ mfaEnabled: this.mfaEnabled })));

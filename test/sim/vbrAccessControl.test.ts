@@ -220,6 +220,32 @@ describe('custom roles', () => {
 		expect(events.filter((e) => JSON.stringify(e).includes('Not held'))).toEqual([]);
 	});
 
+	it('with roleChanges: asUserChanges, role changes are Info events, and held as Pending under four-eyes until approved (the other behaviour, decision 2)', async () => {
+		const tracked = await startSimulator({ product: 'vbr', vbr: { accessControl: { roleChanges: 'asUserChanges' } } });
+		try {
+			const login = await simClient(tracked, { apiVersion: REV2 }).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD }));
+			const t = simClient(tracked, { apiVersion: REV2, token: login.data.access_token, contracts: security });
+			const product = tracked.product as VbrProduct;
+			const done = (await t.post(ROLES, spec('Tracked'))).data as { id: string };
+			expect(product.authorization.dump()).toEqual([expect.objectContaining({ name: 'Add role', state: 'Info' })]);
+			await simClient(tracked).post('/__sim/four-eyes', { enabled: true, deletes: 'hold' });
+			const held = await t.post(ROLES, spec('Held'));
+			// The answer a done change would get (the simulator's assumption for held changes), but nothing is there yet.
+			expect(held.status).toBe(201);
+			const heldId = (held.data as { id: string }).id;
+			expect((await t.get(`${ROLES}/${heldId}`)).status).toBe(404);
+			expect((await t.delete(`${ROLES}/${done.id}`)).status).toBe(204);
+			expect((await t.get(`${ROLES}/${done.id}`)).status).toBe(200);
+			const pending = (product.authorization.dump() as Array<{ id: string; name: string; state: string }>).filter((e) => e.state === 'Pending');
+			expect(pending.map((e) => e.name)).toEqual(['Add role', 'Delete role']);
+			for (const e of pending) expect((await simClient(tracked).post('/__sim/authorization/approve', { id: e.id, by: 'VBR01\\admin' })).status).toBe(200);
+			expect((await t.get(`${ROLES}/${heldId}`)).data).toMatchObject({ name: 'Held', isBuiltIn: false });
+			expect((await t.get(`${ROLES}/${done.id}`)).status).toBe(404);
+		} finally {
+			await tracked.close();
+		}
+	});
+
 	it('never mixes a custom and a built-in role on one user or group (PUT /users/{id}/roles and POST /users: 400); several custom roles are allowed', async () => {
 		const { roles: c } = await as();
 		const a = await createRole(c, 'A');
