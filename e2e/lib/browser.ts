@@ -238,9 +238,19 @@ export class Editor {
 	 */
 	async outputText(expected: string): Promise<string> {
 		const panel = this.page.locator('[data-test-id=output-panel]');
+		// The view switch renders after the data: waiting for it (rather than clicking it only if it is
+		// already there) keeps the panel from staying in the table view, which shows no JSON quotes.
 		const json = panel.locator('[data-test-id=radio-button-json]');
+		const error = panel.locator('[data-test-id=node-error-message]');
+		await json.or(error).first().waitFor();
 		if ((await json.count()) > 0) await json.first().click();
-		await panel.getByText(expected).first().waitFor();
+		try {
+			await panel.getByText(expected).first().waitFor();
+		} catch (cause) {
+			const shot = await this.screenshot('output-without-expected');
+			const shown = (await panel.innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 600);
+			throw new Error(`The output panel never showed ${expected} (screenshot ${shot}); it shows: ${shown}`, { cause });
+		}
 		return (await panel.innerText()).replace(/[\s\u00b7]+/g, '');
 	}
 
