@@ -44,15 +44,16 @@ export function retryAfterSeconds(headers: Record<string, unknown> | undefined):
 	return Number.isFinite(at) ? Math.max(0, (at - Date.now()) / 1000) : undefined;
 }
 
-/** Why a login got no answer: a timeout (unavailable for now), a certificate (the credential's configuration), or the network code. */
+/**
+ * Why a login got no answer: our deadline (unavailable for now), or the network or TLS code, which
+ * the transport judges as it judges a request's (client/transport/failure.ts, failureCause).
+ */
 export function connectionFailureReason(error: unknown, timedOut: boolean): LoginFailureReason {
-	const code = networkErrorCode(error);
-	if (timedOut || (code && TIMEOUT_CODES.has(code))) return { kind: 'temporarily-unavailable', code };
-	if ((code && TLS_TRUST_CODES.has(code)) || code === 'CERT_HAS_EXPIRED') return { kind: 'configuration-invalid', code };
-	return { code };
+	return timedOut ? { kind: 'temporarily-unavailable' } : { code: networkErrorCode(error) };
 }
 
-const TLS_TRUST_CODES = new Set([
+/** Certificates the credential's trust settings refuse (the transport's causes build on this list). */
+export const TLS_TRUST_CODES: ReadonlySet<string> = new Set([
 	'SELF_SIGNED_CERT_IN_CHAIN',
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
 	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

@@ -16,7 +16,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, type LoginFailureReason } from '../login/index';
+import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, TLS_TRUST_CODES, type LoginFailureReason } from '../login/index';
 
 export interface Failure {
 	status?: number;
@@ -85,17 +85,7 @@ const UNAVAILABLE_CODES = new Set([
 	'EAI_AGAIN',
 ]);
 /** A certificate the credential's trust settings refuse: someone has to change the credential or the server. */
-const TLS_CODES = new Set([
-	'SELF_SIGNED_CERT_IN_CHAIN',
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-	'UNABLE_TO_GET_ISSUER_CERT',
-	'CERT_UNTRUSTED',
-	'CERT_SIGNATURE_FAILURE',
-	'CERT_HAS_EXPIRED',
-	'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+const TLS_CODES = new Set([...TLS_TRUST_CODES, 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
 /**
  * The cause of a failure the transport gives up on; undefined where none applies (a 400, a 404
