@@ -4,6 +4,8 @@
  */
 import type { Serial } from './pool';
 import type { AuthorizationEvents } from './adapters/authorizationEvents';
+import type { VbrCustomRoles } from './adapters/vbrCustomRoles';
+import type { VbrAcl } from './adapters/vbrAcl';
 
 export type { Product } from './products';
 import type { Product } from './products';
@@ -222,8 +224,12 @@ export interface UserDirectory {
 	 * One GET per user, or the whole list when that is cheaper.
 	 */
 	readBack?(refs: string[]): Promise<Map<string, VeeamUser | undefined>>;
+	/** VBR 13.1 (REST 1.3-rev2): custom roles (create, edit, clone, delete, details, holders). */
+	customRoles?(): VbrCustomRoles;
 	getRole?(id: string): Promise<VeeamRole | undefined>;
 	getRolePermissions?(id: string): Promise<string[]>;
+	/** VBR 1.3-rev2: who has which access to backups and jobs (their ACL records). */
+	acl?(): VbrAcl;
 	/** VBR: the user sets up a new authenticator at the next login. */
 	resetMfa?(user: VeeamUser): Promise<void>;
 	setServiceAccountMode?(user: VeeamUser, enabled: boolean): Promise<VeeamUser>;

@@ -3,6 +3,8 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, effectiveApiVersion, RequestGroup, veeamApiRequest, type VeeamContext, type VeeamRequest } from '../transport';
 import { runPool, Serial } from '../pool';
 import { VbrAuthorizationEvents } from './authorizationEvents';
+import { VbrCustomRoles } from './vbrCustomRoles';
+import { VbrAclClient, type VbrAcl } from './vbrAcl';
 import { createLookingFirst, deleteLookingFirst, plainRole, sameUserOrFail, unexpectedAnswer, uniqueRoles, unlessNotFound, UserExistsError } from './common';
 import { readAllPages, readUserPages, type Page } from './paging';
 import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
@@ -128,6 +130,14 @@ export class VbrDirectory implements UserDirectory {
 
 	refProblem(ref: string): string | undefined {
 		return VBR_ID.test(ref) ? undefined : `"${ref}" is not a Veeam Backup & Replication ID (a UUID such as 5ff0e0eb-45cf-48cc-9677-7613fc79bc11)`;
+	}
+
+	private aclClient?: VbrAcl;
+
+	/** VBR 13.1 (1.3-rev2): access control lists of backups and jobs, on this adapter's request path. */
+	acl(): VbrAcl {
+		this.aclClient ??= new VbrAclClient({ ctx: this.ctx, call: async (req) => await this.call(req), group: this.group });
+		return this.aclClient;
 	}
 
 	private async call<T>(req: VeeamRequest): Promise<T> {
@@ -322,6 +332,19 @@ export class VbrDirectory implements UserDirectory {
 			this.roles = undefined;
 		});
 		return await this.roles;
+	}
+
+	private customRoleClient?: VbrCustomRoles;
+
+	/** VBR 13.1 (REST 1.3-rev2) custom roles, over this adapter's requests (one client per adapter). */
+	customRoles(): VbrCustomRoles {
+		this.customRoleClient ??= new VbrCustomRoles({
+			ctx: this.ctx,
+			call: async (req) => await this.call(req),
+			group: this.group,
+			listUsers: async (filter) => await this.listUsers(filter),
+		});
+		return this.customRoleClient;
 	}
 
 	/** `/roles/{id}[/action]`, for a UUID only. */
