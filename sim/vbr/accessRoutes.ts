@@ -54,6 +54,11 @@ export function accessRoutes(r: Router, deps: AccessRouteDeps): void {
 	r.add('GET', `${acl}/:objectType/:objectId`, rev2((req) => deps.acl.get(req), ACL_READERS));
 	r.add('POST', `${acl}/:objectType/:objectId/changeOwner`, rev2((req) => deps.acl.changeOwner(req)));
 	r.add('POST', `${acl}/:objectType/:objectId/changeEffectiveAccess`, rev2((req) => deps.acl.changeEffectiveAccess(req)));
+	// Names of what the ACL lists (GetAllBackups, GetAllJobs: the same readers as the ACL). On 1.3-rev1 a bare
+	// 404 as every route here: a simulator limit (these endpoints predate 1.3 on real servers; the package
+	// reads them only with the ACL, on 1.3-rev2).
+	r.add('GET', '/api/v1/backups', rev2((req) => deps.acl.backups(req), ACL_READERS));
+	r.add('GET', '/api/v1/jobs', rev2((req) => deps.acl.jobs(req), ACL_READERS));
 }
 
 export interface AccessControlDeps {

@@ -5,6 +5,7 @@
  * is one account.
  */
 import { badRequest, boolParam, jsonBody, notFound, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
+import { listBackups, listJobs } from './backupsJobs';
 import { ok, UUID } from './model';
 
 type Json = Record<string, unknown>;
@@ -108,6 +109,16 @@ export class VbrAcl {
 		}
 		const page = records.slice(skip, skip + limit);
 		return ok({ data: page, pagination: { total: records.length, count: page.length, skip, limit } });
+	}
+
+	/** `GET /api/v1/backups`, read-only, over the seeded backups (backupsJobs.ts). */
+	backups(req: SimRequest): SimResponse {
+		return listBackups(req, [...this.objects.values()], this.deps.maxPageSize);
+	}
+
+	/** `GET /api/v1/jobs`, read-only, over the seeded jobs (backupsJobs.ts). */
+	jobs(req: SimRequest): SimResponse {
+		return listJobs(req, [...this.objects.values()], this.deps.maxPageSize);
 	}
 
 	get(req: SimRequest): SimResponse {
