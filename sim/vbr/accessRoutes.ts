@@ -4,9 +4,9 @@
  * On 1.3-rev1 none of them exists: a bare 404, as for any path no route serves (**assumed**: what a
  * 13.1 server answers an older revision here is not documented).
  */
-import { badRequest, type Router, type SimRequest, type SimResponse } from '../core/http';
+import { type Router, type SimRequest, type SimResponse } from '../core/http';
 import { ACL_EXAMPLE_OWNER, type AclOptions, sidOf, VbrAcl } from './acl';
-import { type CustomRoleOptions, VbrCustomRoles } from './customRoles';
+import { type CustomRoleOptions, roleInUse, VbrCustomRoles } from './customRoles';
 import { ver, type VbrUser } from './model';
 import type { VbrRoleStore } from './roleStore';
 import { BACKUP_ADMINISTRATOR, SECURITY_ADMINISTRATOR } from './roles';
@@ -107,7 +107,7 @@ export function accessControl(deps: AccessControlDeps): { roles: VbrCustomRoles;
 			// `roleInUseDelete: 'unassign'`: the role leaves its holders; none may be left without a role (`minItems: 1`).
 			unassign: (id) => {
 				const alone = holdersOf(id).filter((u) => u.roleIds.length === 1);
-				if (alone.length) throw badRequest(`The role is the only role of ${alone.map((u) => u.name).join(', ')}.`);
+				if (alone.length) throw roleInUse(`The role is the only role of ${alone.map((u) => u.name).join(', ')}.`);
 				for (const u of holdersOf(id)) u.roleIds = u.roleIds.filter((r) => r !== id);
 			},
 		},

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { badRequest, boolParam, intParam, jsonBody, notFound, type SimRequest, type SimResponse } from '../core/http';
+import { badRequest, boolParam, intParam, jsonBody, notFound, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
 import { documentedNameMatcher, enumParam, ok, UUID } from './model';
 import type { VbrRole } from './roles';
 import type { VbrRoleStore } from './roleStore';
@@ -29,8 +29,13 @@ export interface CustomRoleOptions {
 	 * (any case) are refused either way (**assumed**: Veeam says nothing).
 	 */
 	builtInNameClash?: 'allow' | 'refuse';
-	/** Deleting a role some user or group holds: `refuse` (default, 400) or `unassign` (contract, "Rules"). */
-	roleInUseDelete?: 'refuse' | 'unassign';
+	/**
+	 * Deleting a role some user or group holds (Veeam says nothing; contract, "Rules" and "The
+	 * simulator's choices"): `refuse` (default: 500 `ServiceUnavailable`, a status Veeam lists for
+	 * `DeleteCustomRole`), `refuse400` (400 `UnexpectedContent`, outside Veeam's list: what a client
+	 * must also take as a refusal) or `unassign` (the role leaves its holders).
+	 */
+	roleInUseDelete?: 'refuse' | 'refuse400' | 'unassign';
 	/**
 	 * Role create, edit, clone and delete: `untracked` (default: Veeam's four-eyes page does not list
 	 * them, its authorization events do not name them; decision 2) or `asUserChanges`: an `Info`
@@ -52,7 +57,7 @@ const RESTORE_ORDER_COLUMNS = ['Code', 'Name', 'Group', 'Description'] as const;
 export interface RoleHolders {
 	/** Names of the users and groups holding this role. */
 	holders(roleId: string): string[];
-	/** Takes the role from its holders; refuses (400) if one would be left with none. */
+	/** Takes the role from its holders; refuses (500, as a role in use) if one would be left with none. */
 	unassign(roleId: string): void;
 	/** A change through four-eyes and the authorization events (product.ts `change`), for `roleChanges: 'asUserChanges'`. */
 	change(req: SimRequest, note: { name: string; description: string }, apply: () => void): void;
@@ -111,11 +116,18 @@ export class VbrCustomRoles {
 		return ok(this.model(next, spec.details));
 	}
 
+	/**
+	 * `DeleteCustomRole` lists 204, 401, 403, 404, 500 only: a built-in role's id is 404 (as its
+	 * `/details`), a role in use 500 by default (see `roleInUseDelete`; **assumed**, Veeam says nothing).
+	 */
 	remove(req: SimRequest): SimResponse {
-		const role = this.custom(req, 'deleted');
+		const role = this.store.byId(req);
+		if (role.isBuiltIn) throw notFound('Resource does not exist', req.params.id);
 		const inUse = (unassign: boolean) => {
 			if (this.holders.holders(role.id).length === 0) return;
-			if ((this.options.roleInUseDelete ?? 'refuse') === 'refuse') throw badRequest('The role is assigned to users or groups.');
+			const mode = this.options.roleInUseDelete ?? 'refuse';
+			if (mode === 'refuse') throw roleInUse('The role is assigned to users or groups.');
+			if (mode === 'refuse400') throw badRequest('The role is assigned to users or groups.');
 			if (unassign) this.holders.unassign(role.id);
 		};
 		inUse(false);
@@ -258,6 +270,9 @@ function build(id: string, name: string, description: string, details: CustomRol
 	];
 	return { id, name, description, isBuiltIn: false, permissions: [...new Set(permissions)] };
 }
+
+/** A role DELETE refused because of its holders: 500, the only listed status that fits (contract, "The simulator's choices"). */
+export const roleInUse = (message: string) => new SimHttpError(500, 'ServiceUnavailable', message);
 
 function object(value: unknown, field: string): Json | undefined {
 	if (value === undefined || value === null) return undefined;

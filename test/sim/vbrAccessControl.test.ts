@@ -161,11 +161,11 @@ describe('custom roles', () => {
 		expect((await c.put(`${ROLES}/a1b2c3d4-e5f6-7890-abcd-ef1234567890`, { ...body, id: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890' })).status).toBe(404);
 	});
 
-	it('refuses to edit, delete or clone a built-in role (400) and has no details of one (404)', async () => {
+	it('refuses to edit or clone a built-in role (400); its DELETE and details are 404 (DELETE lists no 400)', async () => {
 		const { roles: c } = await as();
 		const body = { id: RESTORE_OPERATOR_ID, name: 'Restore Operator', manageBackups: false, manageRestores: true };
 		expect((await c.put(`${ROLES}/${RESTORE_OPERATOR_ID}`, body)).data).toEqual({ errorCode: 'UnexpectedContent', message: 'The built-in role Restore Operator cannot be edited.' });
-		expect((await c.delete(`${ROLES}/${RESTORE_OPERATOR_ID}`)).status).toBe(400);
+		expect((await c.delete(`${ROLES}/${RESTORE_OPERATOR_ID}`)).data).toEqual({ errorCode: 'NotFound', message: 'Resource does not exist', resourceId: RESTORE_OPERATOR_ID });
 		expect((await c.post(`${ROLES}/${RESTORE_OPERATOR_ID}/clone`)).status).toBe(400);
 		expect((await c.get(`${ROLES}/${RESTORE_OPERATOR_ID}/details`)).status).toBe(404);
 		expect((await c.get(ROLES, { params: { isBuiltInFilter: true } })).data.pagination.total).toBe(7);
@@ -182,7 +182,7 @@ describe('custom roles', () => {
 		expect((await c.post(`${ROLES}/${role.id}/clone`)).status).toBe(400);
 	});
 
-	it('deletes an unused role (204, then 404); a role in use is refused (400) by default, or leaves its users with roleInUseDelete: unassign', async () => {
+	it('deletes an unused role (204, then 404); a role in use is refused (500, a status DELETE lists) by default, or leaves its users with unassign', async () => {
 		const { roles: c } = await as();
 		const free = await createRole(c, 'Free');
 		expect((await c.delete(`${ROLES}/${free.id}`)).status).toBe(204);
@@ -190,7 +190,8 @@ describe('custom roles', () => {
 		expect((await c.delete(`${ROLES}/${free.id}`)).status).toBe(404);
 		const used = await createRole(c, 'Used');
 		await userWith(c, 'TECH\\jane', used.id);
-		expect((await c.delete(`${ROLES}/${used.id}`)).data).toEqual({ errorCode: 'UnexpectedContent', message: 'The role is assigned to users or groups.' });
+		const refused = await c.delete(`${ROLES}/${used.id}`);
+		expect([refused.status, refused.data]).toEqual([500, { errorCode: 'ServiceUnavailable', message: 'The role is assigned to users or groups.' }]);
 		expect((await c.get(`${ROLES}/${used.id}`)).status).toBe(200);
 
 		const lenient = await startSimulator({ product: 'vbr', vbr: { accessControl: { roleInUseDelete: 'unassign' } } });
@@ -203,7 +204,7 @@ describe('custom roles', () => {
 			expect((await l.delete(`${ROLES}/${a.id}`)).status).toBe(204);
 			expect((await l.get(`${USERS}/${user.id}/roles`)).data.roles.map((r: { id: string }) => r.id)).toEqual([b.id]);
 			// The last role of a user cannot leave it (UserModel.roles, minItems 1).
-			expect((await l.delete(`${ROLES}/${b.id}`)).data).toEqual({ errorCode: 'UnexpectedContent', message: 'The role is the only role of TECH\\two.' });
+			expect((await l.delete(`${ROLES}/${b.id}`)).data).toEqual({ errorCode: 'ServiceUnavailable', message: 'The role is the only role of TECH\\two.' });
 		} finally {
 			await lenient.close();
 		}
