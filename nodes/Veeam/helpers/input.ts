@@ -12,7 +12,12 @@ import {
  */
 
 export function inputError(ctx: IExecuteFunctions, i: number, field: string, problem: string, description?: string) {
-	return new NodeOperationError(ctx.getNode(), `${field} (item ${i}): ${problem}`, { itemIndex: i, description });
+	const message = `${field} (item ${i}): ${problem}`;
+	const error = new NodeOperationError(ctx.getNode(), message, { itemIndex: i, description });
+	// n8n swaps a message containing a system error code, in any case, for its own sentence (e.g. any
+	// text with "restorePermissionsScope" in it for EPERM's "Operation not permitted…"): ours is kept.
+	error.message = message;
+	return error;
 }
 
 function kindOf(value: unknown): string {

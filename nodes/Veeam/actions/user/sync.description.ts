@@ -42,14 +42,77 @@ function scopeField(products: Product[], options: INodePropertyOptions[]): INode
 	};
 }
 
-const properties: INodeProperties[] = [
+/** A field about the people of the sync: hidden when it manages custom roles only. */
+function usersField(property: INodeProperties): INodeProperties {
+	const displayOptions = property.displayOptions ?? {};
+	return { ...property, displayOptions: { ...displayOptions, hide: { ...(displayOptions.hide ?? {}), manage: ['customRoles'] } } };
+}
+
+const MANAGE_FIELD: INodeProperties = {
+	displayName: 'Manage',
+	name: 'manage',
+	type: 'options',
+	default: 'users',
+	options: [
+		{ name: 'Users', value: 'users', description: 'Each input item is one person who should have access' },
+		{
+			name: 'Users and Custom Roles',
+			value: 'usersAndCustomRoles',
+			description: 'Veeam Backup & Replication 13.1 (REST API 1.3-rev2) only. The people (input items) and the custom roles declared in Custom Roles.',
+		},
+		{
+			name: 'Custom Roles Only',
+			value: 'customRoles',
+			description: 'Veeam Backup & Replication 13.1 (REST API 1.3-rev2) only. Only the custom roles declared in Custom Roles; the input items are not people.',
+		},
+	],
+	description: 'What this sync makes match: the users, and with VBR 13.1 also its custom roles',
+};
+
+const ROLE_FIELDS: INodeProperties[] = [
 	{
+		displayName: 'Custom Roles',
+		name: 'customRoles',
+		type: 'json',
+		default: '[]',
+		required: true,
+		displayOptions: { show: { manage: ['usersAndCustomRoles', 'customRoles'] } },
+		placeholder: "e.g. {{ $('Read roles.json').first().json.roles }}",
+		description:
+			'The custom roles the server should have: a JSON list of Veeam custom roles (CustomRoleSpec: name, description, manageBackups, manageRestores, and optionally inventoryScope, repositoryScope, restorePermissionsScope, restoreTargetScope), as Role → Get with details outputs them. A scope left out is left as the server has it.',
+	},
+	{
+		displayName: 'Custom Role Scope',
+		name: 'customRoleScope',
+		type: 'options',
+		default: 'namePattern',
+		displayOptions: { show: { manage: ['usersAndCustomRoles', 'customRoles'] } },
+		options: [
+			{ name: 'All Custom Roles', value: 'all', description: 'Every custom role of the server: one not declared is deleted' },
+			{ name: 'Custom Roles Matching a Name Pattern', value: 'namePattern', description: 'Only custom roles whose name matches the pattern' },
+		],
+		description: 'Which custom roles of the server this sync manages. Built-in roles are never changed or deleted.',
+	},
+	{
+		displayName: 'Custom Role Name Pattern',
+		name: 'customRoleNamePattern',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Ops-*',
+		displayOptions: { show: { manage: ['usersAndCustomRoles', 'customRoles'], customRoleScope: ['namePattern'] } },
+		description: 'Whole-name pattern, case-insensitive: * matches any run of characters, ? one character',
+	},
+];
+
+const properties: INodeProperties[] = [
+	usersField({
 		displayName:
 			'Each input item is one person who should have access (e.g. a row of an HR export). Users inside the scope who are not in the input lose access; users outside the scope are never touched.',
 		name: 'syncNotice',
 		type: 'notice',
 		default: '',
-	},
+	}),
 	{
 		displayName: 'Mode',
 		name: 'syncMode',
@@ -59,17 +122,19 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Plan',
 				value: 'plan',
-				description: 'Output what would be done, one item per user (create, changeRoles, remove, unchanged, protected); change nothing',
+				description: 'Output what would be done, one item per user (create, changeRoles, remove, unchanged, protected) and per custom role (create, update, delete, unchanged); change nothing',
 			},
 			{
 				name: 'Apply',
 				value: 'apply',
-				description: 'Do it: grants first, removals last; one item per user with the result of its step',
+				description: 'Do it: custom roles created and updated first, then grants, then removals, then custom roles deleted; one item per step with its result',
 			},
 		],
 		description: 'Whether to only show the changes or to make them',
 	},
-	{
+	MANAGE_FIELD,
+	...ROLE_FIELDS,
+	usersField({
 		displayName: 'User Name',
 		name: 'userName',
 		type: 'string',
@@ -78,9 +143,9 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. {{ $json.account }}',
 		description:
 			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Windows (Active Directory or local) accounts and groups, user@suffix for identity-provider (SSO) users. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
-	},
-	rolesField('Roles the user should have'),
-	{
+	}),
+	usersField(rolesField('Roles the user should have')),
+	usersField({
 		displayName: 'Type',
 		name: 'userType',
 		type: 'options',
@@ -88,8 +153,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['vbr'] } },
 		options: vbrUserTypeOptions,
 		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Type',
 		name: 'userType',
 		type: 'options',
@@ -97,8 +162,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['azure'] } },
 		options: azureUserTypeOptions,
 		description: 'What kind of account a user created by the sync is (existing users keep theirs)',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Entra Object ID',
 		name: 'identityProviderEntityId',
 		type: 'string',
@@ -106,8 +171,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['azure'], userType: ['IdentityProvider'] } },
 		placeholder: 'e.g. {{ $json.entraObjectId }}',
 		description: 'For a Microsoft Entra ID user the sync creates: the object ID of the account (a UUID)',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Password',
 		name: 'password',
 		type: 'string',
@@ -116,19 +181,19 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
 		description:
 			'Password for a user the sync creates (required only for those; existing users keep theirs). Never part of the output.',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Description',
 		name: 'description',
 		type: 'string',
 		default: '',
 		displayOptions: showFor('descriptions'),
 		description: 'Description of a user the sync creates',
-	},
+	}),
 	// One Scope list per product (as with Resource): VBGC has no domain accounts.
-	scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION]),
-	scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS),
-	{
+	usersField(scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION])),
+	usersField(scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS)),
+	usersField({
 		displayName: 'Name Pattern',
 		name: 'scopePattern',
 		type: 'string',
@@ -137,8 +202,8 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. TECH\\*',
 		displayOptions: { show: { scope: ['namePattern'] } },
 		description: 'Whole-name pattern, case-insensitive: * matches any run of characters, ? one character',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Domain',
 		name: 'scopeDomain',
 		type: 'string',
@@ -147,8 +212,8 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. TECH',
 		displayOptions: { show: { scope: ['domain'] } },
 		description: 'The NetBIOS domain name, as in DOMAIN\\name',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Managed Role Names or IDs',
 		name: 'scopeRoles',
 		type: 'multiOptions',
@@ -158,8 +223,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { scope: ['roles'] } },
 		description:
 			'The roles this sync hands out and takes away. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
+	}),
+	usersField({
 		displayName: 'Except These Users',
 		name: 'scopeExcept',
 		type: 'string',
@@ -168,7 +233,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. VBR01\\admin, TECH\\Backup Operators, *\\svc-*',
 		displayOptions: { show: { scope: ['allExcept'] } },
 		description: 'Names or patterns of users the sync leaves alone, separated by commas or new lines',
-	},
+	}),
 	{
 		displayName: 'Options',
 		name: 'syncOptions',

@@ -7,9 +7,15 @@ import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
 import { applySteps } from './sync.apply';
 import { DEFAULT_LIMIT } from './sync.description';
 import { outOfScope, planSync, type DesiredUser, type SafetyLimit, type SyncPlan, type SyncScope, type SyncStep, type ScopeKind } from './sync.plan';
+import { readManage, readRoleParams, readServerRoles, withDeclaredRoles, type Manage, type RoleSyncParams } from './sync.rolesRead';
+import { applyWithRoles, planWithRoles, refuseHeldDeletes, roleStepOutput, type RolePlan } from './sync.rolesRun';
+import { rolePhase } from './sync.roles';
+import { readConcurrency } from '../runItems';
 
 const MODES = ['plan', 'apply'] as const;
 type Mode = (typeof MODES)[number];
+/** A plan with nothing for the users (Manage: Custom Roles Only). */
+const NO_USERS: SyncPlan = { steps: [], managed: 0, unprotected: 0, revocations: 0, id: '' };
 const SCOPES: readonly ScopeKind[] = ['namePattern', 'domain', 'roles', 'allExcept', 'all'];
 
 export { description } from './sync.description';
@@ -18,6 +24,9 @@ export const batch = true;
 
 interface SyncParams {
 	mode: Mode;
+	manage: Manage;
+	/** The declared custom roles and the role scope (Manage with custom roles). */
+	roles?: RoleSyncParams;
 	scope: SyncScope;
 	limit: SafetyLimit;
 	approvedPlanId: string;
@@ -75,7 +84,15 @@ function readLimit(ctx: IExecuteFunctions): SafetyLimit & { approvedPlanId: stri
 
 export async function prepare(this: IExecuteFunctions, itemCount: number, directory: UserDirectory): Promise<SyncParams> {
 	const mode = readChoice(this, 0, 'syncMode', 'Mode', MODES, 'plan');
-	const scope = await readScope(this, directory);
+	const manage = readManage(this, directory);
+	const roles = manage === 'users' ? undefined : readRoleParams(this);
+	if (manage === 'customRoles') {
+		const { approvedPlanId, ...limit } = readLimit(this);
+		return { mode, manage, roles, scope: { kind: 'all' }, limit, approvedPlanId, desired: [], passwords: new Map() };
+	}
+	// Users may be given a declared custom role the server does not have yet.
+	const roleView = roles ? withDeclaredRoles(directory, roles.declared) : directory;
+	const scope = await readScope(this, roleView);
 	const { approvedPlanId, ...limit } = readLimit(this);
 	const passwords = new Map<number, string>();
 	const seen = new Map<string, DesiredUser>();
@@ -84,8 +101,8 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		const type = directory.userTypes ? readChoice(this, i, 'userType', 'Type', directory.userTypes, directory.userTypes[0]) : undefined;
 		const problem = directory.nameProblem(name, type);
 		if (problem) throw inputError(this, i, 'User Name', problem);
-		const roles = await readRoles(this, directory, i);
-		const scoped = outOfScope(scope, { name, roles });
+		const userRoles = await readRoles(this, roleView, i);
+		const scoped = outOfScope(scope, { name, roles: userRoles });
 		if (scoped) {
 			throw inputError(this, i, scoped.field === 'name' ? 'User Name' : 'Role Names or IDs', scoped.problem, 'Remove the item from the input, or widen the scope.');
 		}
@@ -95,7 +112,7 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
 		const descriptionProblem = description ? directory.descriptionProblem?.(description) : undefined;
 		if (descriptionProblem) throw inputError(this, i, 'Description', descriptionProblem);
-		const desired: DesiredUser = { item: i, name, roles, type, description: description || undefined, hasPassword, identityProviderEntityId };
+		const desired: DesiredUser = { item: i, name, roles: userRoles, type, description: description || undefined, hasPassword, identityProviderEntityId };
 		const earlier = seen.get(name.toLowerCase());
 		if (earlier) {
 			// The same person twice (an HR export with a duplicate row) is fine when the rows agree.
@@ -108,14 +125,15 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		seen.set(name.toLowerCase(), desired);
 		return desired;
 	});
-	return { mode, scope, limit, approvedPlanId, desired: read.filter((d): d is DesiredUser => d !== undefined), passwords };
+	return { mode, manage, roles, scope, limit, approvedPlanId, desired: read.filter((d): d is DesiredUser => d !== undefined), passwords };
 }
 
 /** One output item per step: what the plan says, and with Apply what happened. */
-function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode): IDataObject {
+function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode, withRoles: boolean): IDataObject {
 	const before = roleNames(step.rolesBefore);
 	const after = roleNames(step.rolesAfter);
 	const out: IDataObject = {
+		...(withRoles ? { object: 'user' } : {}),
 		action: step.action,
 		name: step.name,
 		type: step.user?.type ?? step.desired?.type ?? null,
@@ -133,10 +151,19 @@ function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode): IDataObject {
 }
 
 export async function execute(this: IExecuteFunctions, params: SyncParams, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]> {
-	const [server, isOwnAccount] = await Promise.all([directory.listUsers(), credentialAccountMatcher(this, directory)]);
+	const usersManaged = params.manage !== 'customRoles';
+	const client = params.roles ? directory.customRoles?.() : undefined;
+	const [server, isOwnAccount, serverRoles] = await Promise.all([
+		usersManaged ? directory.listUsers() : undefined,
+		usersManaged ? credentialAccountMatcher(this, directory) : undefined,
+		client && params.roles ? readServerRoles(this, client, params.roles.declared) : undefined,
+	]);
 	const isProtected = (user: VeeamUser) =>
-		directory.builtInAccount(user) ?? (isOwnAccount(user) ? `${user.name} is the account this node's credential logs in with` : undefined);
-	const plan = planSync(server, params.desired, params.scope, isProtected, params.limit);
+		directory.builtInAccount(user) ?? (isOwnAccount?.(user) ? `${user.name} is the account this node's credential logs in with` : undefined);
+	const userPlan = server ? planSync(server, params.desired, params.scope, isProtected, params.limit) : NO_USERS;
+	let rolePlan: RolePlan | undefined;
+	if (client && params.roles && serverRoles) rolePlan = await planWithRoles(client, serverRoles, params.roles, userPlan, server, params.limit);
+	const plan = rolePlan?.plan ?? userPlan;
 
 	// A user the sync must create needs what creating takes: found now, before any change.
 	if (directory.passwordProblem) {
@@ -151,17 +178,20 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 		}
 	}
 
-	const outputs = plan.steps.map((step) => stepOutput(step, plan, params.mode));
+	const outputs = plan.steps.map((step) => stepOutput(step, plan, params.mode, rolePlan !== undefined));
+	const roleOutputs = rolePlan?.steps.map((step) => roleStepOutput(step, plan, params.mode)) ?? [];
 	// Nobody left to administer the server: refused (Apply) or said (Plan), before anything is sent.
-	const losing = lastAdministratorLoss(
-		directory,
-		server,
-		(user) => {
-			const step = plan.steps.find((s) => s.user?.ref === user.ref);
-			return step?.action === 'remove' ? undefined : step?.action === 'changeRoles' ? step.rolesAfter : user.roles;
-		},
-		plan.steps.filter((s) => s.action === 'create' || s.action === 'changeRoles').map((s) => s.rolesAfter),
-	);
+	const losing = server
+		? lastAdministratorLoss(
+				directory,
+				server,
+				(user) => {
+					const step = plan.steps.find((s) => s.user?.ref === user.ref);
+					return step?.action === 'remove' ? undefined : step?.action === 'changeRoles' ? step.rolesAfter : user.roles;
+				},
+				plan.steps.filter((s) => s.action === 'create' || s.action === 'changeRoles').map((s) => s.rolesAfter),
+			)
+		: [];
 	if (losing.length) {
 		const names = losing.map((u) => u.name).join(', ');
 		const problem = `it would leave no user or group with the ${directory.lastAdministratorRole} role (${names} would lose it)`;
@@ -182,22 +212,33 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 				this,
 				0,
 				'Approved Plan ID',
-				`the plan is now ${plan.id}, not the approved ${params.approvedPlanId}: the server's users or the list changed since it was approved. Nothing was changed.`,
+				`the plan is now ${plan.id}, not the approved ${params.approvedPlanId}: the server's ${rolePlan ? 'users, its custom roles' : 'users'} or the list changed since it was approved. Nothing was changed.`,
 				'Run the sync in Plan mode again and have the new plan approved.',
 			);
 		}
+		if (rolePlan) refuseHeldDeletes(this, rolePlan.steps);
 		if (plan.limitExceeded) {
 			throw new NodeOperationError(this.getNode(), `Sync refused: ${plan.limitExceeded}. Nothing was changed.`, {
 				description:
 					'A safety net against a broken or truncated HR export. Check the plan (Mode: Plan); if it is right, raise Max Removals and Max Removals (%) under Options.',
 			});
 		}
-		await applySteps(this, directory, params.passwords, plan, outputs);
+		if (rolePlan && client) {
+			const concurrency = readConcurrency(this, 'syncOptions.concurrency');
+			await applyWithRoles(this, directory, client, rolePlan, roleOutputs, outputs, params.passwords, concurrency);
+		} else {
+			await applySteps(this, directory, params.passwords, plan, outputs);
+		}
 	}
 	const everyItem = Array.from({ length: itemCount }, (_, item) => ({ item }));
-	return plan.steps.map((step, index) => ({
+	const userItems = plan.steps.map((step, index) => ({
 		json: outputs[index],
 		// A user the list does not name comes from the input as a whole.
 		pairedItem: step.item !== undefined ? { item: step.item } : everyItem,
 	}));
+	if (!rolePlan) return userItems;
+	// The declared roles are item 0's parameter. Order: as applied.
+	const roleItems = (phase: string) =>
+		rolePlan.steps.flatMap((step, index) => (rolePhase(step) === phase ? [{ json: roleOutputs[index], pairedItem: { item: 0 } }] : []));
+	return [...roleItems('before'), ...userItems, ...roleItems('after'), ...roleItems('none')];
 }

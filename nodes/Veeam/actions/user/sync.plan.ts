@@ -75,6 +75,8 @@ export interface SyncPlan {
 	steps: SyncStep[];
 	/** Server users the scope selects (protected accounts included). */
 	managed: number;
+	/** Server users the scope selects that are not protected (what the safety limit's percentage is of). */
+	unprotected: number;
 	/** Steps that take access away from a user. */
 	revocations: number;
 	/** Set when applying this plan would go beyond the safety limit: the sentence says how. */
@@ -172,8 +174,8 @@ const names = (roles: VeeamRole[]) => roles.map((r) => r.name).join(', ') || 'no
  * as this: any other change, however small, gives another id, and no crafted list can make a
  * different plan match it. Unchanged and protected users are left out: they change nothing.
  */
-function fingerprint(steps: SyncStep[]): string {
-	const changes = steps
+export function userFingerprintParts(steps: SyncStep[]): string[] {
+	return steps
 		.filter((s) => s.action === 'create' || s.action === 'changeRoles' || s.action === 'remove')
 		.map((s) =>
 			JSON.stringify([
@@ -185,7 +187,33 @@ function fingerprint(steps: SyncStep[]): string {
 			]),
 		)
 		.sort();
-	return createHash('sha256').update(JSON.stringify(changes)).digest('hex');
+}
+
+function fingerprint(steps: SyncStep[]): string {
+	return createHash('sha256').update(JSON.stringify(userFingerprintParts(steps))).digest('hex');
+}
+
+/** What the safety limit counts: users whose access a plan takes, and (with custom roles) roles it deletes. */
+export interface Removals {
+	users: { revoked: number; managed: number };
+	roles?: { deleted: number; managed: number };
+}
+
+/** Why the removals go beyond the safety limit, as a sentence; undefined when they do not. */
+export function safetyLimitProblem({ users, roles }: Removals, limit: SafetyLimit): string | undefined {
+	const removed = users.revoked + (roles?.deleted ?? 0);
+	const managed = users.managed + (roles?.managed ?? 0);
+	const percent = managed === 0 ? 0 : (removed / managed) * 100;
+	if (removed <= limit.maxRemovals && percent <= limit.maxRemovalPercent) return undefined;
+	const usersPart = `${users.revoked} of ${users.managed} managed user${users.managed === 1 ? '' : 's'}`;
+	if (!roles) {
+		return `the plan takes access from ${usersPart} (${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} users and ${limit.maxRemovalPercent} %)`;
+	}
+	const rolesPart = `deletes ${roles.deleted} of ${roles.managed} managed custom role${roles.managed === 1 ? '' : 's'}`;
+	if (users.managed === 0 && users.revoked === 0) {
+		return `the plan ${rolesPart} (${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} removals and ${limit.maxRemovalPercent} %)`;
+	}
+	return `the plan takes access from ${usersPart} and ${rolesPart} (${removed} of ${managed}, ${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} removals and ${limit.maxRemovalPercent} %)`;
 }
 
 /** Grants first, removals last: a run that stops half-way has not taken access before giving it. */
@@ -263,10 +291,6 @@ export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: Syn
 	steps.sort((a, b) => ORDER[a.action] - ORDER[b.action] || key(a.name).localeCompare(key(b.name)));
 	const revocations = steps.filter((s) => s.revokes).length;
 	const unprotected = server.filter((u) => selects(u) && !isProtected(u)).length;
-	const percent = unprotected === 0 ? 0 : (revocations / unprotected) * 100;
-	let limitExceeded: string | undefined;
-	if (revocations > limit.maxRemovals || percent > limit.maxRemovalPercent) {
-		limitExceeded = `the plan takes access from ${revocations} of ${unprotected} managed user${unprotected === 1 ? '' : 's'} (${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} users and ${limit.maxRemovalPercent} %)`;
-	}
-	return { steps, managed, revocations, limitExceeded, id: fingerprint(steps) };
+	const limitExceeded = safetyLimitProblem({ users: { revoked: revocations, managed: unprotected } }, limit);
+	return { steps, managed, unprotected, revocations, limitExceeded, id: fingerprint(steps) };
 }
