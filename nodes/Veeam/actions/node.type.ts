@@ -15,7 +15,7 @@ type NodeMap = {
 		| 'sync'
 		| 'accessReport';
 	mfa: 'enable' | 'accept' | 'disable' | 'recreate';
-	role: 'get' | 'getMany';
+	role: 'create' | 'update' | 'clone' | 'delete' | 'get' | 'getMany';
 	authorizationEvent: 'get' | 'getMany';
 };
 

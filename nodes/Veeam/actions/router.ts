@@ -37,6 +37,10 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		recreate: mfa.recreate,
 	},
 	role: {
+		create: role.create,
+		update: role.update,
+		clone: role.clone,
+		delete: role.delete,
 		get: role.get,
 		getMany: role.getMany,
 	},
