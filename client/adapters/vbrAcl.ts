@@ -15,6 +15,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, effectiveApiVersion, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
 import { isAutomatic } from '../login/versions';
 import { isUuid } from '../ids';
+import { Serial } from '../pool';
 import { unlessNotFound } from './common';
 import { readAllPages } from './paging';
 
@@ -82,8 +83,13 @@ export interface VbrAcl {
 	changeOwner(type: AclObjectType, id: string, owner: string): Promise<AclRecord>;
 	/** Sends `delegations` as the whole list (the server replaces it); the record as the server answers. */
 	changeEffectiveAccess(type: AclObjectType, id: string, delegations: readonly AclDelegation[]): Promise<AclRecord>;
-	/** Names of backups and jobs by `type:id` (lower case): `GET /backups` and `GET /jobs`, each paged, read once per adapter. */
-	names(): Promise<Map<string, AclObjectName>>;
+	/**
+	 * Names of backups and jobs by `aclKey(type, id)`: `GET /backups` and/or `GET /jobs` (only the one of
+	 * `type` when given), each paged, read once per adapter.
+	 */
+	names(type?: AclObjectType): Promise<Map<string, AclObjectName>>;
+	/** Runs `task` after every task queued before for the same object (read, merge, send, read back: one at a time per object). */
+	serially<T>(type: AclObjectType, id: string, task: () => Promise<T>): Promise<T>;
 }
 
 /** `Job`/`backupJob`/`Backup`/`backup` in any case (Veeam's example writes `Job`, the path's enum `backupJob`). */
@@ -179,9 +185,21 @@ export interface VbrAclDeps {
 
 /** The ACL client of one VBR adapter (one execution). */
 export class VbrAclClient implements VbrAcl {
-	private namesRead?: Promise<Map<string, AclObjectName>>;
+	private readonly namesRead = new Map<AclObjectType, Promise<Map<string, AclObjectName>>>();
+
+	private readonly queues = new Map<string, Serial>();
 
 	constructor(private readonly deps: VbrAclDeps) {}
+
+	async serially<T>(type: AclObjectType, id: string, task: () => Promise<T>): Promise<T> {
+		const key = aclKey(type, id);
+		let queue = this.queues.get(key);
+		if (!queue) {
+			queue = new Serial();
+			this.queues.set(key, queue);
+		}
+		return await queue.run(task);
+	}
 
 	private get node() {
 		return this.deps.ctx.getNode();
@@ -224,9 +242,14 @@ export class VbrAclClient implements VbrAcl {
 
 	/** An answer the node does not use: nothing more is sent. */
 	private unexpected(what: string): NodeOperationError {
-		return new NodeOperationError(this.node, `Veeam answered ${what}`, {
+		const message = `Veeam answered ${what}`;
+		const error = new NodeOperationError(this.node, message, {
 			description: 'The answer is not one the node can rely on about backup access, so it is not used. Nothing more was sent.',
 		});
+		// n8n replaces a message containing a Node.js error code with that code's text, and
+		// "changeEffectiveAccess" contains EACCES: the message is set again as written.
+		error.message = message;
+		return error;
 	}
 
 	private parsed(raw: unknown, call: string): AclRecord {
@@ -294,16 +317,24 @@ export class VbrAclClient implements VbrAcl {
 		});
 	}
 
-	async names(): Promise<Map<string, AclObjectName>> {
-		this.namesRead ??= this.rev2(async () => {
-			const [backups, jobs] = await Promise.all([this.namesOf(BACKUPS, 'backup', 'backups'), this.namesOf(JOBS, 'backupJob', 'jobs')]);
-			return new Map([...backups, ...jobs]);
-		});
-		// A failed read is not cached: the next call asks again.
-		this.namesRead.catch(() => {
-			this.namesRead = undefined;
-		});
-		return await this.namesRead;
+	async names(type?: AclObjectType): Promise<Map<string, AclObjectName>> {
+		const kinds = type ? [type] : ACL_OBJECT_TYPES;
+		// Both lists read to the end before a failure is reported: no request outlives the call.
+		const settled = await Promise.allSettled(kinds.map(async (kind) => await this.namesOfKind(kind)));
+		const failed = settled.find((r) => r.status === 'rejected');
+		if (failed) throw failed.reason;
+		return new Map(settled.flatMap((r) => (r.status === 'fulfilled' ? [...r.value] : [])));
+	}
+
+	/** One kind's names, read once per adapter; a failed read is not kept (the next call asks again). */
+	private async namesOfKind(type: AclObjectType): Promise<Map<string, AclObjectName>> {
+		let read = this.namesRead.get(type);
+		if (!read) {
+			read = this.rev2(async () => await (type === 'backup' ? this.namesOf(BACKUPS, 'backup', 'backups') : this.namesOf(JOBS, 'backupJob', 'jobs')));
+			this.namesRead.set(type, read);
+			read.catch(() => this.namesRead.delete(type));
+		}
+		return await read;
 	}
 
 	/** `BackupModel` / `JobModel`: `id` and `name` required; an entry without them names nothing and is left out. */

@@ -95,6 +95,7 @@ export function accessControl(deps: AccessControlDeps): { roles: VbrCustomRoles;
 				return { name: deps.accountName(req), admin, roleIds, allRecords: roleIds.some((id) => roleStore.get(id)?.isBuiltIn === true) };
 			},
 			maxPageSize: deps.maxPageSize,
+			change: (req, note, apply) => deps.change(req, note, apply),
 		},
 		deps.options,
 	);

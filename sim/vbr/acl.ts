@@ -13,6 +13,7 @@ export type AclKind = 'backupJob' | 'backup';
 export type AclRight = 'full' | 'write' | 'restore';
 
 const KINDS: readonly AclKind[] = ['backupJob', 'backup'];
+const LABEL: Record<AclKind, string> = { backupJob: 'Job', backup: 'Backup' };
 const RIGHTS: readonly AclRight[] = ['full', 'write', 'restore'];
 const OPERATIONS = ['In', 'Contains', 'Equals', 'NotEquals', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'StartsWith', 'EndsWith'];
 
@@ -41,6 +42,13 @@ export const ACL_SEED: readonly AclObject[] = [
 export interface AclOptions {
 	/** Write `object.type` as Veeam's example does (`Job`, `Backup`) instead of the path enum's `backupJob`, `backup`. */
 	aclObjectTypeAsExample?: boolean;
+	/**
+	 * `untracked` (default, decision 2: Veeam's four-eyes page does not list ACL changes): done at once,
+	 * no authorization event. `asUserChanges` plays the other behaviour: each change an `Info` event
+	 * ("Change owner", "Change effective access", wording **assumed**), held as `Pending` under four-eyes
+	 * and answered as if done.
+	 */
+	aclChanges?: 'untracked' | 'asUserChanges';
 }
 
 /** What the ACL needs of the rest of the server (product.ts). */
@@ -52,6 +60,8 @@ export interface AclDeps {
 	/** The caller: its account name, whether it is a Backup Administrator, and its role ids. */
 	caller(req: SimRequest): { name: string; admin: boolean; roleIds: string[]; allRecords: boolean };
 	maxPageSize: number;
+	/** product.ts's `change` (four-eyes and the authorization events), for `aclChanges: 'asUserChanges'`. */
+	change?(req: SimRequest, note: { name: string; description: string }, apply: () => void): void;
 }
 
 /** A SID for an account the simulator has none for: stable, derived from the name (**assumed** shape). */
@@ -135,8 +145,10 @@ export class VbrAcl {
 		if (typeof owner !== 'string' || owner.trim() === '') throw badRequest('The owner property is required.');
 		const account = this.deps.account(owner.trim());
 		if (!account) throw badRequest(`The account ${owner} cannot be resolved.`);
-		o.owner = account;
-		return ok(this.record(o, true));
+		this.track(req, { name: 'Change owner', description: `${LABEL[o.kind]} ${o.name}: owner changed to ${account.name}.` }, () => {
+			o.owner = account;
+		});
+		return ok(this.record({ ...o, owner: account }, true));
 	}
 
 	/** The array given replaces the record's delegations (**assumed**); an unknown role is 400, an entry without rights dropped. */
@@ -156,8 +168,16 @@ export class VbrAcl {
 			if (existing) existing.rights = [...new Set([...existing.rights, ...(rights as AclRight[])])];
 			else next.push({ roleId: id.toLowerCase(), rights: [...new Set(rights as AclRight[])] });
 		}
-		o.effectiveAccess = next;
-		return ok(this.record(o, true));
+		this.track(req, { name: 'Change effective access', description: `${LABEL[o.kind]} ${o.name}: effective access changed.` }, () => {
+			o.effectiveAccess = next;
+		});
+		return ok(this.record({ ...o, effectiveAccess: next }, true));
+	}
+
+	/** Done now, or through four-eyes and the authorization events with `aclChanges: 'asUserChanges'` (answered as if done). */
+	private track(req: SimRequest, note: { name: string; description: string }, apply: () => void): void {
+		if (this.options.aclChanges === 'asUserChanges' && this.deps.change) this.deps.change(req, note, apply);
+		else apply();
 	}
 
 	/** The path's `objectType` (`EAclObjectKind`, any case) and `objectId`; outside the enum: 400 `InvalidURI` (**assumed**). */

@@ -44,6 +44,10 @@ export const OPERATION_EFFECTS: Record<string, 'reads' | 'changes' | 'sync'> = {
 	'role:getMany': 'reads',
 	'authorizationEvent:get': 'reads',
 	'authorizationEvent:getMany': 'reads',
+	'backupAccess:get': 'reads',
+	'backupAccess:getMany': 'reads',
+	'backupAccess:changeOwner': 'changes',
+	'backupAccess:setEffectiveAccess': 'changes',
 };
 
 const properties: INodeProperties[] = new Veeam().description.properties;

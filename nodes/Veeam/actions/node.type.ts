@@ -17,6 +17,7 @@ type NodeMap = {
 	mfa: 'enable' | 'accept' | 'disable' | 'recreate';
 	role: 'create' | 'update' | 'clone' | 'delete' | 'get' | 'getMany';
 	authorizationEvent: 'get' | 'getMany';
+	backupAccess: 'get' | 'getMany' | 'changeOwner' | 'setEffectiveAccess';
 };
 
 export type VeeamType = AllEntities<NodeMap>;

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { productOptions, showFor } from '../../../client/products';
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
+import * as backupAccess from './backupAccess/BackupAccess.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
@@ -37,6 +38,12 @@ export const properties: INodeProperties[] = [
 				displayOptions: showFor('authorizationEvents'),
 			},
 			{
+				name: 'Backup Access',
+				value: 'backupAccess',
+				description: 'Who owns each backup and backup job and which roles may restore or manage it (Veeam Backup & Replication 13.1)',
+				displayOptions: { show: { product: ['vbr'] } },
+			},
+			{
 				name: 'MFA',
 				value: 'mfa',
 				description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud, Veeam Backup for AWS)',
@@ -51,4 +58,5 @@ export const properties: INodeProperties[] = [
 	...mfa.description,
 	...role.description,
 	...authorizationEvent.description,
+	...backupAccess.description,
 ];

@@ -12,6 +12,7 @@ import { ItemErrors } from '../helpers/input';
 import { runItemOperation } from './runItems';
 import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, VeeamType } from './node.type';
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
+import * as backupAccess from './backupAccess/BackupAccess.resource';
 import * as mfa from './mfa/Mfa.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
@@ -47,6 +48,12 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 	authorizationEvent: {
 		get: authorizationEvent.get,
 		getMany: authorizationEvent.getMany,
+	},
+	backupAccess: {
+		get: backupAccess.get,
+		getMany: backupAccess.getMany,
+		changeOwner: backupAccess.changeOwner,
+		setEffectiveAccess: backupAccess.setEffectiveAccess,
 	},
 };
 

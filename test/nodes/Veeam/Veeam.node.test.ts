@@ -86,6 +86,7 @@ describe('Veeam node description', () => {
 			[
 				'authorizationEvent:get',
 				'authorizationEvent:getMany',
+				...['changeOwner', 'get', 'getMany', 'setEffectiveAccess'].map((o) => `backupAccess:${o}`),
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
 				'role:get',
 				'role:getMany',
@@ -160,7 +161,7 @@ describe('Veeam node description', () => {
 			const n = nodeWith(parameters);
 			return Object.keys(NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description) ?? {}).sort();
 		};
-		expect(shownOptions('resource', { product: 'vbr' })).toEqual(['authorizationEvent', 'role', 'user']);
+		expect(shownOptions('resource', { product: 'vbr' })).toEqual(['authorizationEvent', 'backupAccess', 'role', 'user']);
 		expect(shownOptions('resource', { product: 'vbgc' })).toEqual(['mfa', 'role', 'user']);
 		expect(shownOptions('resource', { product: 'aws' })).toEqual(['mfa', 'role', 'user']);
 		expect(shownOptions('resource', { product: 'azure' })).toEqual(['mfa', 'role', 'user']);

@@ -1,0 +1,159 @@
+/**
+ * What the Backup Access operations share: the object an item is about (a backup or a backup job,
+ * by ID or by name), the output of an ACL record, roles by name or ID, and what happens when the
+ * server does not show a change it answered as done (four-eyes, decision 2 of
+ * sim/contracts/vbr-access-control.md: Veeam does not hold ACL changes, but a server that does is
+ * `pendingApproval`, never reported done).
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
+import { aclKey, type AclObjectName, type AclObjectType, type AclRecord, type VbrAcl } from '../../../../client/adapters/vbrAcl';
+import { sameAccount } from '../../../../client/adapters/authorizationMatch';
+import { CREDENTIAL_TYPE } from '../../../../client/transport';
+import { isUuid } from '../../../../client/ids';
+import { inputError, readChoice, readLocator } from '../../helpers/input';
+import { approvalOf, CLOCK_SKEW_MS } from '../confirm';
+
+export const OBJECT_TYPE_LABEL: Record<AclObjectType, string> = { backup: 'backup', backupJob: 'backup job' };
+
+/** Object Type and Backup or Job (by ID or name), for Get, Change Owner and Set Effective Access. */
+export const objectFields: INodeProperties[] = [
+	{
+		displayName: 'Object Type',
+		name: 'objectType',
+		type: 'options',
+		options: [
+			{ name: 'Backup', value: 'backup', description: 'A backup (its restore points), as Get All Backups lists it' },
+			{ name: 'Backup Job', value: 'backupJob', description: 'A backup job, as Get All Jobs lists it' },
+		],
+		default: 'backup',
+		description: 'What the access control list is about',
+	},
+	{
+		displayName: 'Backup or Job',
+		name: 'object',
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '' },
+		required: true,
+		description: 'The backup or backup job, by its ID or its name as Veeam lists it (a name two of them share is refused: use the ID)',
+		modes: [
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f701',
+				validation: [{ type: 'regex', properties: { regex: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', errorMessage: 'Not a backup or job ID (a UUID)' } }],
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. SQL Backup' },
+		],
+	},
+];
+
+export interface ObjectTarget {
+	type: AclObjectType;
+	/** `id` (a UUID, checked) or `name`. */
+	mode: 'id' | 'name';
+	value: string;
+}
+
+/** Object Type and Backup or Job of item `i`, checked without a request. */
+export function readObjectTarget(ctx: IExecuteFunctions, i: number): ObjectTarget {
+	const type = readChoice(ctx, i, 'objectType', 'Object Type', ['backup', 'backupJob'] as const, 'backup');
+	const locator = readLocator(ctx, i, 'object', 'Backup or Job');
+	const mode = locator.mode === 'name' ? 'name' : locator.mode === 'auto' ? (isUuid(locator.value) ? 'id' : 'name') : 'id';
+	if (mode === 'id' && !isUuid(locator.value)) {
+		throw inputError(ctx, i, 'Backup or Job', `"${locator.value}" is not a backup or job ID (a UUID)`, 'Give the ID, or choose "By Name".');
+	}
+	return { type, mode, value: locator.value };
+}
+
+/** The ACL of a VBR 1.3-rev2 server, or an error naming what the operation needs. */
+export function aclOf(ctx: IExecuteFunctions, directory: UserDirectory): VbrAcl {
+	if (!directory.acl) {
+		throw new NodeOperationError(ctx.getNode(), 'Backup Access is available for Veeam Backup & Replication only', {
+			description: 'Access control lists of backups and jobs are a Veeam Backup & Replication 13.1 feature (REST API 1.3-rev2).',
+		});
+	}
+	return directory.acl();
+}
+
+/** Two reads at once; the first failure only once both are done (no request left running after the item ends). */
+export async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+	const [ra, rb] = await Promise.allSettled([a, b]);
+	if (ra.status === 'rejected') throw ra.reason;
+	if (rb.status === 'rejected') throw rb.reason;
+	return [ra.value, rb.value];
+}
+
+/** The ID of the target: as given, or the one object of that type and name (a name shared or unknown is an input error). */
+export async function resolveTarget(ctx: IExecuteFunctions, acl: VbrAcl, target: ObjectTarget, i: number): Promise<{ id: string; name?: string }> {
+	if (target.mode === 'id') return { id: target.value.toLowerCase() };
+	const named = [...(await acl.names(target.type)).values()].filter((o) => o.type === target.type && o.name.toLowerCase() === target.value.toLowerCase());
+	const label = OBJECT_TYPE_LABEL[target.type];
+	if (named.length === 0) throw inputError(ctx, i, 'Backup or Job', `no ${label} named "${target.value}"`, `Check the name as Veeam lists it, or give the ${label}'s ID.`);
+	if (named.length > 1) {
+		throw inputError(ctx, i, 'Backup or Job', `${named.length} ${label}s are named "${target.value}" (${named.map((o) => o.id).join(', ')})`, 'Give the ID of the one you mean.');
+	}
+	return { id: named[0].id, name: named[0].name };
+}
+
+/** An ACL record as an output item: the object (with its name when known), its owner, the owner's rights and the delegations to roles. */
+export function recordOutput(record: AclRecord, names?: Map<string, AclObjectName>): IDataObject {
+	const name = names?.get(aclKey(record.type, record.id))?.name;
+	return {
+		objectType: record.type,
+		objectId: record.id,
+		// null: the object is not in Get All Backups / Get All Jobs (or its name was not read).
+		name: name ?? null,
+		owner: record.owner.name,
+		ownerIdentifier: record.owner.userIdentifier,
+		ownerRights: [...record.rights],
+		effectiveAccess: record.effectiveAccess.map((d) => ({ roleId: d.roleId, roleName: d.roleName, rights: [...d.rights] })),
+		// Veeam: the delegations are "Visible only to the owner & admin": false when the answer had none to show.
+		delegationsShown: record.delegationsShown,
+	};
+}
+
+/** A role given by name or ID (any case), among the server's roles; undefined when none matches. */
+export function findRole(roles: readonly VeeamRole[], given: string): VeeamRole | undefined {
+	const key = given.trim().toLowerCase();
+	return roles.find((r) => r.id.toLowerCase() === key) ?? roles.find((r) => r.name.toLowerCase() === key);
+}
+
+/** The role of item `i` named by `field`, or an input error listing the server's roles. */
+export async function readRole(ctx: IExecuteFunctions, directory: UserDirectory, i: number, field: string, given: string): Promise<VeeamRole> {
+	const roles = await directory.listRoles();
+	const role = findRole(roles, given);
+	if (!role) throw inputError(ctx, i, field, `no role with the name or ID "${given}"`, `Roles on this server: ${roles.map((r) => r.name).join(', ')}.`);
+	return role;
+}
+
+/**
+ * A change the server answered but does not show when read back. A four-eyes request of this
+ * account, new since (within the clocks' tolerance) the change was sent, makes it `pendingApproval`;
+ * otherwise it is an error: the node never reports a change the server does not show.
+ */
+export async function notShown(
+	ctx: IExecuteFunctions,
+	directory: UserDirectory,
+	i: number,
+	sentAt: number,
+	what: string,
+	output: IDataObject,
+): Promise<IDataObject> {
+	if (directory.authorizationEvents) {
+		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[directory.product]);
+		const login = typeof credentials.username === 'string' ? credentials.username : '';
+		const pending = (await directory.authorizationEvents.list({ states: ['Pending'], createdAfter: new Date(sentAt - CLOCK_SKEW_MS).toISOString() })).filter(
+			(e) => sameAccount(login, e.createdBy),
+		);
+		if (pending.length > 0) {
+			return { ...output, result: 'pendingApproval', approval: approvalOf(pending.length === 1 ? pending[0] : { ambiguous: pending }) };
+		}
+	}
+	throw new NodeOperationError(ctx.getNode(), `Veeam answered the ${what} as done, but the record read back does not show it`, {
+		itemIndex: i,
+		description: 'No four-eyes request of this account waits for it either. Nothing is reported as changed; check the backup or job in the Veeam console before trying again.',
+	});
+}

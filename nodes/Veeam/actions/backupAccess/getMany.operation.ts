@@ -1,0 +1,83 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory } from '../../../../client/adapters';
+import type { AclFilter, AclObjectType } from '../../../../client/adapters/vbrAcl';
+import { checkText, inputError, readLimit } from '../../helpers/input';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { returnAllAndLimit } from '../common.descriptions';
+import { aclOf, both, readRole, recordOutput } from './common';
+
+const properties: INodeProperties[] = [
+	...returnAllAndLimit,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Object Type',
+				name: 'objectType',
+				type: 'options',
+				options: [
+					{ name: 'Backup', value: 'backup' },
+					{ name: 'Backup Job', value: 'backupJob' },
+				],
+				default: 'backup',
+				description: 'Only the access control lists of backups, or of backup jobs',
+			},
+			{
+				displayName: 'Role Name or ID',
+				name: 'role',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Restore Operator',
+				description: 'Only records that delegate some right to this role (its name or ID, any case)',
+			},
+			{
+				displayName: 'Owner',
+				name: 'owner',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. TECH\\sheila.d.cory',
+				description: 'Only records this account owns: its name as Veeam shows it, or its SID',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['backupAccess'], operation: ['getMany'] } }, properties);
+
+interface Params {
+	limit?: number;
+	filter: AclFilter;
+}
+
+/** Checks the filters; a role name is resolved to its ID here (a role list read, nothing changed). */
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<Params> {
+	const limit = readLimit(this, i);
+	const raw = this.getNodeParameter('filters', i, {}) as IDataObject;
+	const filter: AclFilter = {};
+	if (raw.objectType !== undefined) {
+		const type = checkText(this, i, 'Filters → Object Type', raw.objectType);
+		const known = (['backup', 'backupJob'] as AclObjectType[]).find((t) => t.toLowerCase() === type.toLowerCase());
+		if (!known) throw inputError(this, i, 'Filters → Object Type', `"${type}" is not one of backup, backupJob`);
+		filter.type = known;
+	}
+	const owner = raw.owner === undefined ? '' : checkText(this, i, 'Filters → Owner', raw.owner, false);
+	if (owner) filter.owner = owner;
+	const role = raw.role === undefined ? '' : checkText(this, i, 'Filters → Role Name or ID', raw.role, false);
+	if (role) {
+		aclOf(this, directory);
+		filter.roleId = (await readRole(this, directory, i, 'Filters → Role Name or ID', role)).id;
+	}
+	return { limit, filter };
+}
+
+/** One `POST /acl` listing (paged), filtered here, and the names of the kinds listed. */
+export async function execute(this: IExecuteFunctions, p: Params, directory: UserDirectory): Promise<IDataObject[]> {
+	const acl = aclOf(this, directory);
+	const [records, names] = await both(acl.list(p.filter), acl.names(p.filter.type));
+	return (p.limit === undefined ? records : records.slice(0, p.limit)).map((r) => recordOutput(r, names));
+}

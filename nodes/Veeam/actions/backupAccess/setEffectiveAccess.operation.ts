@@ -1,0 +1,123 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
+import { ACL_RIGHTS, type AclDelegation, type AclRight } from '../../../../client/adapters/vbrAcl';
+import { checkText, inputError, readChoice, readText } from '../../helpers/input';
+import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
+import { itemOptions } from '../common.descriptions';
+import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, readRole, recordOutput, resolveTarget, type ObjectTarget } from './common';
+
+export const MODES = ['grant', 'revoke', 'set'] as const;
+export type Mode = (typeof MODES)[number];
+
+const properties: INodeProperties[] = [
+	...objectFields,
+	{
+		displayName: 'Change',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Grant', value: 'grant', description: 'Add these rights to what the role already has on the backup or job' },
+			{ name: 'Revoke', value: 'revoke', description: 'Take these rights from the role (none chosen: every right it has here)' },
+			{ name: 'Set Exactly', value: 'set', description: 'The role has exactly these rights here afterwards' },
+		],
+		default: 'grant',
+		description: "How the role's rights on this backup or job change; other roles' rights stay as they are",
+	},
+	{
+		displayName: 'Role Name or ID',
+		name: 'role',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getRoles', loadOptionsDependsOn: ['product'] },
+		default: '',
+		required: true,
+		description: 'The role whose access changes (Veeam delegates access to roles, not to users). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Rights',
+		name: 'rights',
+		type: 'multiOptions',
+		options: [
+			{ name: 'Full', value: 'full' },
+			{ name: 'Restore', value: 'restore' },
+			{ name: 'Write', value: 'write' },
+		],
+		default: ['restore'],
+		description: 'Veeam\'s access rights (EAclRights); what each allows beyond its name Veeam does not document',
+	},
+	itemOptions,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['backupAccess'], operation: ['setEffectiveAccess'] } }, properties);
+
+interface Params {
+	target: ObjectTarget;
+	mode: Mode;
+	role: VeeamRole;
+	rights: AclRight[];
+}
+
+/** Rights from the multi-select or an expression (a list, or one text, comma-separated allowed). */
+function readRights(ctx: IExecuteFunctions, i: number): AclRight[] {
+	const raw = ctx.getNodeParameter('rights', i, []) as unknown;
+	const values = Array.isArray(raw) ? raw : raw === undefined || raw === null || raw === '' ? [] : String(raw).split(',');
+	const rights: AclRight[] = [];
+	for (const v of values) {
+		const text = checkText(ctx, i, 'Rights', v, false).toLowerCase();
+		if (text === '') continue;
+		const right = ACL_RIGHTS.find((r) => r === text);
+		if (!right) throw inputError(ctx, i, 'Rights', `"${text}" is not one of ${ACL_RIGHTS.join(', ')}`);
+		if (!rights.includes(right)) rights.push(right);
+	}
+	return rights;
+}
+
+/** Checks every field; the role is resolved on the server's role list (read-only). */
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<Params> {
+	const target = readObjectTarget(this, i);
+	const mode = readChoice(this, i, 'mode', 'Change', MODES, 'grant');
+	const rights = readRights(this, i);
+	if (rights.length === 0 && mode !== 'revoke') {
+		throw inputError(this, i, 'Rights', `is empty: choose at least one right to ${mode === 'grant' ? 'grant' : 'set'}`, 'To take every right from the role, choose "Revoke" with no rights.');
+	}
+	aclOf(this, directory);
+	const role = await readRole(this, directory, i, 'Role Name or ID', readText(this, i, 'role', 'Role Name or ID'));
+	return { target, mode, role, rights };
+}
+
+const sameRights = (a: readonly AclRight[], b: readonly AclRight[]) => a.length === b.length && a.every((r) => b.includes(r));
+
+/** The role's rights after the change. */
+function rightsAfter(mode: Mode, current: readonly AclRight[], given: readonly AclRight[]): AclRight[] {
+	if (mode === 'set') return [...given];
+	if (mode === 'grant') return [...current, ...given.filter((r) => !current.includes(r))];
+	return given.length === 0 ? [] : current.filter((r) => !given.includes(r));
+}
+
+/**
+ * Veeam replaces the whole delegation list (`changeEffectiveAccess`), so: read the record, change this
+ * role's entry only, send the list, read the record back. A change that leaves the role's rights as
+ * they are is `unchanged` (nothing sent). Changes to one object run one after another in an execution.
+ */
+export async function execute(this: IExecuteFunctions, p: Params, directory: UserDirectory, i: number): Promise<IDataObject> {
+	const acl = aclOf(this, directory);
+	const { id } = await resolveTarget(this, acl, p.target, i);
+	const roleId = p.role.id.toLowerCase();
+	return await acl.serially(p.target.type, id, async () => {
+		const before = await acl.record(p.target.type, id);
+		if (!before) throw inputError(this, i, 'Backup or Job', `no ${OBJECT_TYPE_LABEL[p.target.type]} with ID ${id} has an access control list on this server`);
+		const current = before.effectiveAccess.find((d) => d.roleId === roleId)?.rights ?? [];
+		const wanted = rightsAfter(p.mode, current, p.rights);
+		const summary = { role: p.role.name, roleId, previousRights: [...current], rights: wanted };
+		if (sameRights(current, wanted)) return { result: 'unchanged', ...summary, ...recordOutput(before, await acl.names(p.target.type)) };
+		const others = before.effectiveAccess.filter((d) => d.roleId !== roleId);
+		const next: AclDelegation[] = wanted.length ? [...others, { roleId, roleName: p.role.name, rights: wanted }] : others;
+		const sentAt = Date.now();
+		await acl.changeEffectiveAccess(p.target.type, id, next);
+		const after = await acl.record(p.target.type, id);
+		const shownRights = after?.effectiveAccess.find((d) => d.roleId === roleId)?.rights ?? [];
+		const output = { ...recordOutput(after ?? before, await acl.names(p.target.type)) };
+		if (after && sameRights(shownRights, wanted)) return { result: 'changed', ...summary, ...output };
+		return await notShown(this, directory, i, sentAt, 'change of effective access', { ...summary, rights: shownRights, requestedRights: wanted, ...output });
+	});
+}

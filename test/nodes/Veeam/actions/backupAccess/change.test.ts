@@ -1,0 +1,148 @@
+/**
+ * Backup Access → Change Owner and Set Effective Access against the VBR simulator: idempotent (a
+ * state already there is `unchanged`, nothing sent), the whole delegation list merged (Veeam replaces
+ * it), every change read back and reported only as the server shows it; a server holding ACL changes
+ * under four-eyes (the behaviour Veeam does not state: `aclChanges: 'asUserChanges'`) gives
+ * `pendingApproval`; an answer the read-back contradicts is an error.
+ */
+import { startSimulator, type SimServer } from '../../../../../sim';
+import { ACL_SEED } from '../../../../../sim/vbr/acl';
+import type { VbrProduct } from '../../../../../sim/vbr/product';
+import { shutdownEngine } from '../../../../support/engine';
+import { ROLE_IDS, VeeamFixture, byId, byName, errorText, routeCount } from '../../fixtures';
+
+const CHANGE_OWNER = 'POST /api/v1/acl/:objectType/:objectId/changeOwner';
+const CHANGE_ACCESS = 'POST /api/v1/acl/:objectType/:objectId/changeEffectiveAccess';
+const seed = (kind: string, name: string) => ACL_SEED.find((o) => o.kind === kind && o.name === name)!.id;
+const SQL_BACKUP = seed('backup', 'SQL Backup');
+const DAILY_JOB = seed('backupJob', 'Daily VM Backup');
+const SHEILA = 'TECH\\sheila.d.cory';
+
+let sim: SimServer;
+let h: VeeamFixture;
+
+beforeAll(async () => {
+	sim = await startSimulator({ product: 'vbr' });
+	h = new VeeamFixture(sim);
+});
+afterAll(async () => {
+	await sim.close();
+	await shutdownEngine();
+});
+beforeEach(() => {
+	sim.reset();
+	h.resetCredential();
+});
+
+const access = (mode: string, role: string, rights: string[], object: unknown = byId(SQL_BACKUP), objectType = 'backup') => ({
+	resource: 'backupAccess',
+	operation: 'setEffectiveAccess',
+	objectType,
+	object,
+	mode,
+	role,
+	rights,
+});
+const owner = (newOwner: string, object: unknown = byId(SQL_BACKUP), objectType = 'backup') => ({ resource: 'backupAccess', operation: 'changeOwner', objectType, object, owner: newOwner });
+/** The simulator's record of the object, as an administrator reads it. */
+const simRecord = (id: string) => (sim.product as VbrProduct).acl.dump().find((r) => (r.object as { id: string }).id === id) as { principal: Record<string, unknown> };
+
+describe('Backup Access → Set Effective Access', () => {
+	it('grants, grants more, revokes, sets exactly and revokes all: each read back; a role’s change leaves the other roles’ rights', async () => {
+		const steps: Array<[string, string, string[], string, string[]]> = [
+			['grant', 'Backup Viewer', ['restore'], 'changed', ['restore']],
+			['grant', 'Restore Operator', ['restore'], 'changed', ['restore']],
+			['grant', 'Restore Operator', ['restore'], 'unchanged', ['restore']],
+			['grant', 'Restore Operator', ['write'], 'changed', ['restore', 'write']],
+			['revoke', 'Restore Operator', ['restore'], 'changed', ['write']],
+			['set', ROLE_IDS.restoreOperator, ['full'], 'changed', ['full']],
+			['revoke', 'restore operator', [], 'changed', []],
+			['revoke', 'Restore Operator', ['full'], 'unchanged', []],
+		];
+		for (const [mode, role, rights, result, after] of steps) {
+			const posts = routeCount(sim, CHANGE_ACCESS);
+			const run = await h.run(access(mode, role, rights));
+			expect(run.error).toBeUndefined();
+			expect(run.json[0]).toMatchObject({ result, rights: after, objectId: SQL_BACKUP, name: 'SQL Backup' });
+			expect(routeCount(sim, CHANGE_ACCESS) - posts).toBe(result === 'changed' ? 1 : 0);
+		}
+		// Backup Viewer's restore right, granted first, is still there.
+		expect(simRecord(SQL_BACKUP).principal.effectiveAccess).toEqual([{ principal: expect.objectContaining({ id: ROLE_IDS.backupViewer }), rights: ['restore'] }]);
+	});
+
+	it('costs, besides the login: role list, record, change, record read back, names (5 requests)', async () => {
+		const run = await h.run(access('grant', 'Restore Operator', ['restore'], byName('Daily VM Backup'), 'backupJob'));
+		expect(run.json[0]).toMatchObject({ result: 'changed', objectType: 'backupJob', objectId: DAILY_JOB, previousRights: [], rights: ['restore'] });
+		const routes = sim.stats.byRoute;
+		const total = Object.entries(routes).filter(([r]) => r !== 'POST /api/oauth2/token').reduce((a, [, n]) => a + n, 0);
+		// By name: the jobs' names are read to find the ID, once (kept for the output).
+		expect(routes).toMatchObject({ 'GET /api/v1/security/roles': 1, 'GET /api/v1/jobs': 1, 'GET /api/v1/acl/:objectType/:objectId': 2, [CHANGE_ACCESS]: 1 });
+		expect(total).toBe(5);
+	});
+
+	it('items about one object run one after another, each merging what the one before left', async () => {
+		const run = await h.run(access('grant', '={{ $json.role }}', ['restore']), [{ role: 'Restore Operator' }, { role: 'Backup Viewer' }, { role: 'Backup Operator' }]);
+		expect(run.json.map((j) => j.result)).toEqual(['changed', 'changed', 'changed']);
+		const granted = (simRecord(SQL_BACKUP).principal.effectiveAccess as Array<{ principal: { id: string } }>).map((d) => d.principal.id).sort();
+		expect(granted).toEqual([ROLE_IDS.restoreOperator, ROLE_IDS.backupViewer, ROLE_IDS.backupOperator].sort());
+	});
+});
+
+describe('Backup Access → Change Owner', () => {
+	it('changes the owner, then an owner already set (by name or SID) is unchanged with nothing sent', async () => {
+		const run = await h.run(owner(SHEILA));
+		expect(run.error).toBeUndefined();
+		expect(run.json).toEqual([expect.objectContaining({ result: 'changed', previousOwner: 'TECH\\Administrator', owner: SHEILA, objectId: SQL_BACKUP, name: 'SQL Backup' })]);
+		expect(routeCount(sim, CHANGE_OWNER)).toBe(1);
+		const sid = String(run.json[0].ownerIdentifier);
+		for (const given of ['tech\\SHEILA.D.CORY', sid]) {
+			const again = await h.run(owner(given));
+			expect(again.json[0]).toMatchObject({ result: 'unchanged', owner: SHEILA });
+		}
+		expect(routeCount(sim, CHANGE_OWNER)).toBe(1);
+	});
+
+	it('an account the server cannot resolve: Veeam’s refusal, per item with Continue On Fail', async () => {
+		const run = await h.run(owner('={{ $json.owner }}'), [{ owner: 'TECH\\nobody' }, { owner: SHEILA }], { continueOnFail: true });
+		expect(run.items.map((i) => [i.json.result ?? i.json.error, i.pairedItem])).toEqual([
+			['Veeam: The account TECH\\nobody cannot be resolved.', { item: 0 }],
+			['changed', { item: 1 }],
+		]);
+	});
+});
+
+describe('Backup Access: a change the server does not show', () => {
+	it('held under four-eyes (a server that holds ACL changes): pendingApproval with the request, never changed', async () => {
+		const held = await startSimulator({ product: 'vbr', vbr: { accessControl: { aclChanges: 'asUserChanges' } } });
+		try {
+			const f = new VeeamFixture(held);
+			(held.product as VbrProduct).authorization.setFourEyes(true, 'VBR01\\security', 7);
+			const run = await f.run(owner(SHEILA));
+			expect(run.error).toBeUndefined();
+			expect(run.json[0]).toMatchObject({
+				result: 'pendingApproval',
+				requestedOwner: SHEILA,
+				owner: 'TECH\\Administrator',
+				approval: expect.objectContaining({ name: 'Change owner', createdBy: 'VBR01\\svc-n8n' }),
+			});
+			const grant = await f.run(access('grant', 'Restore Operator', ['restore']));
+			expect(grant.json[0]).toMatchObject({ result: 'pendingApproval', requestedRights: ['restore'], rights: [] });
+		} finally {
+			await held.close();
+		}
+	});
+
+	it('answered as done, not shown, no request waiting: an error, nothing reported as changed', async () => {
+		const answered = { object: { id: SQL_BACKUP, type: 'backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1', name: SHEILA }, rights: ['full'] } };
+		sim.addFault({ kind: 'answer', status: 200, body: answered, method: 'POST', pathIncludes: '/changeOwner' });
+		const run = await h.run(owner(SHEILA));
+		expect(run.error?.message).toBe('Veeam answered the owner change as done, but the record read back does not show it');
+		expect(simRecord(SQL_BACKUP).principal.owner).toMatchObject({ name: 'TECH\\Administrator' });
+	});
+
+	it('an answer about another object: an error, not read back as this one', async () => {
+		sim.addFault({ kind: 'patch', set: { object: { id: DAILY_JOB, type: 'Job' } }, method: 'POST', pathIncludes: '/changeEffectiveAccess' });
+		const run = await h.run(access('grant', 'Restore Operator', ['restore']));
+		expect(errorText(run)).toContain(`with the record of another object (backupJob ${DAILY_JOB})`);
+	});
+});
