@@ -426,3 +426,43 @@ describe('azure: a password change for a Microsoft Entra ID user', () => {
 		expect(mutatingRequests(sim)).toBe(0);
 	});
 });
+
+/**
+ * VBR User → Sync with custom roles (issue 27): the declared roles are one parameter, read with the
+ * first item, so a bad one names Custom Roles (item 0) and the role in the list; nothing is changed
+ * and nothing but reads is sent, even with other items good.
+ */
+describe('vbr: Sync with bad declared custom roles', () => {
+	const role = { name: 'Ops-Restore', manageBackups: false, manageRestores: true };
+	const syncRoles = (customRoles: unknown) => ({
+		resource: 'user',
+		operation: 'sync',
+		manage: 'usersAndCustomRoles',
+		customRoles: typeof customRoles === 'string' ? customRoles : JSON.stringify(customRoles),
+		customRoleScope: 'all',
+		userName: '={{ $json.name }}',
+		roles: '={{ $json.roles }}',
+		scope: 'namePattern',
+		scopePattern: 'TECH\\good.*',
+		syncMode: 'apply',
+	});
+	it.each([
+		['not JSON', '[{"name": '],
+		['empty', ''],
+		['a role without manageRestores', [{ name: 'Ops-Restore', manageBackups: false }]],
+		['a misspelt field', [{ ...role, restorePermissionScope: {} }]],
+		['a scope missing its list', [{ ...role, inventoryScope: { entireInventory: false } }]],
+		['a backup scope with a non-UUID backup', [{ ...role, restorePermissionsScope: { restoreBackupScope: { entireBackupScope: false, backupSources: [{ type: 'Backups', backups: [{ backupId: 'x' }] }] }, restoreOptions: { allOptions: true } } }]],
+		['the same name twice', [role, { ...role, name: 'ops-restore' }]],
+		['a built-in role\'s name', [{ ...role, name: 'Backup Viewer' }]],
+	])('%s: refused naming Custom Roles (item 0) and the role, before any change', async (what, customRoles) => {
+		const { sim, run } = setup({ product: 'vbr', parameters: syncRoles(customRoles), good: GOOD_VBR });
+		const result = await run([GOOD_VBR, { ...GOOD_VBR, name: 'TECH\\good.two' }], false);
+		expect(result.error).toMatchObject({ name: 'NodeOperationError' });
+		expect(result.error?.message).toMatch(/^Custom Roles \(item 0\): /);
+		if (Array.isArray(customRoles)) expect(result.error?.message).toMatch(/\[\d\] "[^"]+": /);
+		expect(mutatingRequests(sim)).toBe(0);
+		expect(sim.log.since()).toEqual([]);
+		table.push(`  vbr   ${`sync roles: ${what}`.padEnd(34)} → ${String(result.error?.message).slice(0, 110)}`);
+	});
+});

@@ -99,6 +99,14 @@ describe('User → Sync (Veeam Backup for Google Cloud)', () => {
 		expect(brief(remove.json)).toContain('protected mfa-admin → nothingToDo');
 		expect(vbgcUser(sim, 'mfa-admin')?.roles.map((r) => r.name)).toEqual(['Portal Administrator']);
 	});
+
+	it.each(['usersAndCustomRoles', 'customRoles'])('refuses Manage "%s" naming the product: custom roles are VBR 13.1\'s, nothing sent', async (manage) => {
+		const run = await h.run(sync({ syncMode: 'apply', manage, customRoles: '[]', customRoleScope: 'all' }), LIST, { secrets: [PASSWORD] });
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect(run.error?.message).toBe('Manage (item 0): custom roles exist only on Veeam Backup & Replication 13.1 (REST API 1.3-rev2), not on Veeam Backup for Google Cloud');
+		expect(mutations(sim)).toEqual([]);
+		expect(sim.stats.requests).toBe(0);
+	});
 });
 
 describe('User → Access Report (Veeam Backup for Google Cloud)', () => {
