@@ -41,6 +41,8 @@ export interface AclOwner {
 export interface AclDelegation {
 	roleId: string;
 	roleName: string;
+	/** `RoleModel.description`, sent back as read (optional in Veeam's model). */
+	roleDescription?: string;
 	rights: AclRight[];
 }
 
@@ -139,7 +141,12 @@ export function parseAclRecord(raw: unknown): AclRecord | string {
 		if (!role || typeof role.id !== 'string' || !isUuid(role.id)) return `the record of ${id} delegates to a role without a UUID`;
 		const delegated = rightsOf(entry.rights);
 		if (typeof delegated === 'string') return `the record of ${id}: role ${role.id} ${delegated}`;
-		delegations.push({ roleId: role.id.toLowerCase(), roleName: typeof role.name === 'string' ? role.name : '', rights: delegated });
+		delegations.push({
+			roleId: role.id.toLowerCase(),
+			roleName: typeof role.name === 'string' ? role.name : '',
+			...(typeof role.description === 'string' ? { roleDescription: role.description } : {}),
+			rights: delegated,
+		});
 	}
 	return {
 		type,
@@ -310,7 +317,10 @@ export class VbrAclClient implements VbrAcl {
 			if (d.rights.some((r) => !ACL_RIGHTS.includes(r))) throw new NodeOperationError(this.node, `Rights must be among ${ACL_RIGHTS.join(', ')}`);
 		}
 		// `AclPrincipalDelegationModel`: `principal` is a RoleModel (`id` and `name` required).
-		const effectiveAccess = delegations.map((d) => ({ principal: { id: d.roleId, name: d.roleName }, rights: [...d.rights] }));
+		const effectiveAccess = delegations.map((d) => ({
+			principal: { id: d.roleId, name: d.roleName, ...(d.roleDescription ? { description: d.roleDescription } : {}) },
+			rights: [...d.rights],
+		}));
 		return await this.rev2(async () => {
 			const raw = await this.deps.call<unknown>({ method: 'POST', path, body: { effectiveAccess }, idempotent: true });
 			return this.echoed(raw, type, id, `POST ${path}`);

@@ -87,6 +87,16 @@ export class VbrAcl {
 		this.objects = new Map(ACL_SEED.map((o) => [o.id, structuredClone(o)]));
 	}
 
+	/** A backup or job appearing behind the API (a job created, a backup imported in the console): for tests. */
+	addObject(o: AclObject): void {
+		this.objects.set(o.id.toLowerCase(), structuredClone({ ...o, id: o.id.toLowerCase() }));
+	}
+
+	/** A backup or job going (deleted in the console): for tests. True when it was there. */
+	removeObject(id: string): boolean {
+		return this.objects.delete(id.toLowerCase());
+	}
+
 	/** A role deleted: it leaves every record's delegations. */
 	forgetRole(roleId: string): void {
 		for (const o of this.objects.values()) o.effectiveAccess = o.effectiveAccess.filter((e) => e.roleId !== roleId);

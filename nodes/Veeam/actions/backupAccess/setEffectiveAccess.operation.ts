@@ -111,7 +111,7 @@ export async function execute(this: IExecuteFunctions, p: Params, directory: Use
 		const summary = { role: p.role.name, roleId, previousRights: [...current], rights: wanted };
 		if (sameRights(current, wanted)) return { result: 'unchanged', ...summary, ...recordOutput(before, await acl.names(p.target.type)) };
 		const others = before.effectiveAccess.filter((d) => d.roleId !== roleId);
-		const next: AclDelegation[] = wanted.length ? [...others, { roleId, roleName: p.role.name, rights: wanted }] : others;
+		const next: AclDelegation[] = wanted.length ? [...others, { roleId, roleName: p.role.name, ...(p.role.description ? { roleDescription: p.role.description } : {}), rights: wanted }] : others;
 		const sentAt = Date.now();
 		await acl.changeEffectiveAccess(p.target.type, id, next);
 		const after = await acl.record(p.target.type, id);

@@ -6,6 +6,7 @@ import { directoryKindOf, roleNames } from '../../helpers/directory';
 import { checkBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { approvalOf } from '../confirm';
+import { BACKUP_FLAG, backupColumnsOf, backupSummary, readBackupAccess, type BackupAccessData } from './accessReport.backups';
 
 const properties: INodeProperties[] = [
 	{
@@ -21,6 +22,15 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to output only the users with at least one flag (the summary still counts everyone)',
+			},
+			{
+				displayName: 'Include Backup Access',
+				name: 'includeBackupAccess',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/product': ['vbr'] } },
+				description:
+					'Whether to add, per user, the backups and jobs they can restore or manage (through their roles and what they own) and flag restore-only roles that reach every backup. Veeam Backup & Replication 13.1 (REST API 1.3-rev2). Costs a few more requests: the access control list, the backup and job names, the custom roles and one details request per custom role held.',
 			},
 			{
 				displayName: 'Include Summary Item',
@@ -39,6 +49,7 @@ export const batch = true;
 
 /** What deserves a look, in the order the report lists flags. */
 export const FLAGS = {
+	restoreEveryBackup: BACKUP_FLAG,
 	adminWithoutMfa: 'holds an administrator role and has no multi-factor authentication',
 	adminMfaUnknown: 'holds an administrator role; the server does not say whether MFA is on (API 1.3-rev2 or later does)',
 	adminServiceAccount:
@@ -66,17 +77,24 @@ export function flagsOf(user: VeeamUser, directory: Pick<UserDirectory, 'adminRo
 	return flags;
 }
 
-export async function prepare(this: IExecuteFunctions): Promise<{ flaggedOnly: boolean; includeSummary: boolean }> {
+interface ReportParams {
+	flaggedOnly: boolean;
+	includeSummary: boolean;
+	includeBackupAccess: boolean;
+}
+
+export async function prepare(this: IExecuteFunctions): Promise<ReportParams> {
 	const options = this.getNodeParameter('reportOptions', 0, {}) as IDataObject;
 	return {
 		flaggedOnly: checkBoolean(this, 0, 'Flagged Users Only', options.flaggedOnly, false),
 		includeSummary: checkBoolean(this, 0, 'Include Summary Item', options.includeSummary, true),
+		includeBackupAccess: checkBoolean(this, 0, 'Include Backup Access', options.includeBackupAccess, false),
 	};
 }
 
 export async function execute(
 	this: IExecuteFunctions,
-	p: { flaggedOnly: boolean; includeSummary: boolean },
+	p: ReportParams,
 	directory: UserDirectory,
 	itemCount: number,
 ): Promise<INodeExecutionData[]> {
@@ -84,12 +102,17 @@ export async function execute(
 		directory.listUsers(),
 		directory.authorizationEvents ? directory.authorizationEvents.list({ states: ['Pending'] }) : Promise.resolve(undefined),
 	]);
-	const counts = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, 0])) as Record<Flag, number>;
+	// The backup flag is counted only when asked for: a report without it keeps its summary as before.
+	const backups: BackupAccessData | undefined = p.includeBackupAccess ? await readBackupAccess(this, directory, users) : undefined;
+	const kinds = (Object.keys(FLAGS) as Flag[]).filter((f) => backups !== undefined || f !== 'restoreEveryBackup');
+	const counts = Object.fromEntries(kinds.map((f) => [f, 0])) as Record<Flag, number>;
 	const rows: IDataObject[] = [];
 	let administrators = 0;
 	let flagged = 0;
 	for (const user of users) {
 		const flags = flagsOf(user, directory);
+		const backupColumns = backups ? backupColumnsOf(user, backups) : undefined;
+		if (backupColumns?.flagged) flags.unshift('restoreEveryBackup');
 		const isAdmin = user.roles.some((r) => directory.adminRoleNames.some((a) => a.toLowerCase() === r.name.toLowerCase()));
 		if (isAdmin) administrators++;
 		for (const f of flags) counts[f]++;
@@ -109,6 +132,7 @@ export async function execute(
 			flagged: flags.length > 0,
 			flags,
 			why: flags.map((f) => FLAGS[f]),
+			...backupColumns?.columns,
 		});
 	}
 	if (p.includeSummary) {
@@ -119,7 +143,11 @@ export async function execute(
 			flagged,
 			...counts,
 			...(pending ? fourEyesOf(pending) : {}),
-			text: summaryText(users.length, administrators, flagged, counts) + (pending ? ` ${fourEyesText(pending)}` : ''),
+			...(backups ? backupSummary(backups, counts.restoreEveryBackup).fields : {}),
+			text:
+				summaryText(users.length, administrators, flagged, counts) +
+				(pending ? ` ${fourEyesText(pending)}` : '') +
+				(backups ? ` ${backupSummary(backups, counts.restoreEveryBackup).text}` : ''),
 		});
 	}
 	// One report for the whole input: every row comes from all input items.

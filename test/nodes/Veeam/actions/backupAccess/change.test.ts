@@ -5,6 +5,8 @@
  * under four-eyes (the behaviour Veeam does not state: `aclChanges: 'asUserChanges'`) gives
  * `pendingApproval`; an answer the read-back contradicts is an error.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { ACL_SEED } from '../../../../../sim/vbr/acl';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
@@ -34,7 +36,7 @@ beforeEach(() => {
 	h.resetCredential();
 });
 
-const access = (mode: string, role: string, rights: string[], object: unknown = byId(SQL_BACKUP), objectType = 'backup') => ({
+const access = (mode: string, role: string, rights: string[], object: INodeParameters[string] = byId(SQL_BACKUP), objectType = 'backup') => ({
 	resource: 'backupAccess',
 	operation: 'setEffectiveAccess',
 	objectType,
@@ -43,7 +45,7 @@ const access = (mode: string, role: string, rights: string[], object: unknown = 
 	role,
 	rights,
 });
-const owner = (newOwner: string, object: unknown = byId(SQL_BACKUP), objectType = 'backup') => ({ resource: 'backupAccess', operation: 'changeOwner', objectType, object, owner: newOwner });
+const owner = (newOwner: string, object: INodeParameters[string] = byId(SQL_BACKUP), objectType = 'backup') => ({ resource: 'backupAccess', operation: 'changeOwner', objectType, object, owner: newOwner });
 /** The simulator's record of the object, as an administrator reads it. */
 const simRecord = (id: string) => (sim.product as VbrProduct).acl.dump().find((r) => (r.object as { id: string }).id === id) as { principal: Record<string, unknown> };
 

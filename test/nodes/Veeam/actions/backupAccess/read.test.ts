@@ -4,6 +4,8 @@
  * owner whatever the server does; both spellings of `object.type` (the enum's `backupJob`, Veeam's
  * example's `Job`); what each costs; API 1.3-rev1 refused before anything is sent.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { ACL_SEED } from '../../../../../sim/vbr/acl';
 import { shutdownEngine } from '../../../../support/engine';
@@ -31,7 +33,7 @@ beforeEach(() => {
 	h.resetCredential();
 });
 
-const get = (objectType: string, object: unknown) => ({ resource: 'backupAccess', operation: 'get', objectType, object });
+const get = (objectType: string, object: INodeParameters[string]) => ({ resource: 'backupAccess', operation: 'get', objectType, object });
 const requests = () => Object.values(sim.stats.byRoute).reduce((a, b) => a + b, 0);
 
 /** Gives `roleId` these rights on the SQL backup, as an administrator would in the console. */
@@ -82,7 +84,7 @@ describe('Backup Access → Get', () => {
 });
 
 describe('Backup Access → Get Many', () => {
-	const getMany = (filters: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ resource: 'backupAccess', operation: 'getMany', returnAll: true, filters, ...extra });
+	const getMany = (filters: INodeParameters = {}, extra: INodeParameters = {}) => ({ resource: 'backupAccess', operation: 'getMany', returnAll: true, filters, ...extra });
 
 	it('lists every record with its name; filters by type, role and owner; Limit', async () => {
 		const all = await h.run(getMany());

@@ -1,0 +1,156 @@
+/**
+ * The Access Report's backup columns (VBR 13.1, REST API 1.3-rev2; option "Include Backup Access"):
+ * per user, the backups and jobs they can restore or manage, derived as the lead's decision 6 says
+ * (sim/contracts/vbr-access-control.md): user → roles → the ACL records' delegations
+ * (`effectiveAccess`), plus the records the user owns. Groups are not expanded (REST gives no
+ * members): a group's row says `membersNotExpanded: true`.
+ *
+ * The "every backup" flag (`restoreEveryBackup`): a restore-only role the user holds reaches every
+ * backup: the built-in Restore Operator ("Built-in role for performing restore operations from any
+ * backups and replicas"), a custom role that may restore but not manage backups whose details say
+ * `restoreBackupScope.entireBackupScope` ("the role can restore from all available backups regardless
+ * of ownership") or `inventoryScope.entireInventory`, or one delegated restore or full rights on every
+ * backup the ACL lists.
+ *
+ * Requests, on top of the report's own: the ACL (`POST /acl`, paged), the names (`GET /backups`,
+ * `GET /jobs`, paged), the custom roles (`GET /roles?isBuiltInFilter=false`, paged) and one
+ * `GET /roles/{id}/details` per custom role a listed user holds.
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamRole, VeeamUser } from '../../../../client/adapters';
+import { sameAccount } from '../../../../client/adapters/authorizationMatch';
+import type { CustomRole } from '../../../../client/adapters/customRoleSpec';
+import { aclKey, type AclObjectName, type AclRecord, type AclRight } from '../../../../client/adapters/vbrAcl';
+import { runPool } from '../../../../client/pool';
+
+/** The built-in Restore Operator's ID in Veeam's 1.3-rev1 and 1.3-rev2 examples. */
+const RESTORE_OPERATOR_ID = 'b167c3af-2262-4b6c-9861-0606fc0cb6b1';
+/** Role details read at once. */
+const DETAILS_CONCURRENCY = 4;
+
+export const BACKUP_FLAG = 'a restore-only role that reaches every backup: whoever holds it can restore any backup on the server';
+
+interface RoleFacts {
+	name: string;
+	restoreOnly: boolean;
+	/** Why the role reaches every backup, or undefined. */
+	everyBackup?: string;
+}
+
+export interface BackupAccessData {
+	records: AclRecord[];
+	names: Map<string, AclObjectName>;
+	roles: Map<string, RoleFacts>;
+}
+
+const builtInName = (name: string) => name.trim().toLowerCase().replace(/^veeam /, '');
+const isBuiltInRestoreOperator = (r: VeeamRole) => r.id.toLowerCase() === RESTORE_OPERATOR_ID || builtInName(r.name) === 'restore operator';
+
+/** The ACL, the names and the facts of every role the users hold. Throws when the server cannot tell (not VBR 1.3-rev2). */
+export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDirectory, users: readonly VeeamUser[]): Promise<BackupAccessData> {
+	if (!directory.acl || !directory.customRoles) {
+		throw new NodeOperationError(ctx.getNode(), 'Include Backup Access is available for Veeam Backup & Replication 13.1 only', {
+			description: 'Turn the option off for this product.',
+		});
+	}
+	const acl = directory.acl();
+	const customRoles = directory.customRoles();
+	const [records, names, custom] = await settled(acl.list(), acl.names(), customRoles.list({ builtIn: false }));
+	const customIds = new Set(custom.map((r) => r.id.toLowerCase()));
+	const held = new Map<string, VeeamRole>();
+	for (const u of users) for (const r of u.roles) held.set(r.id.toLowerCase(), r);
+	const toRead = [...held.values()].filter((r) => customIds.has(r.id.toLowerCase()));
+	const outcomes = await runPool(toRead.length, async (i) => await customRoles.details(toRead[i].id), { concurrency: DETAILS_CONCURRENCY, stopOnError: true });
+	const details = new Map<string, CustomRole | undefined>();
+	for (const [i, outcome] of outcomes.entries()) {
+		if (outcome && !outcome.ok) throw outcome.error;
+		details.set(toRead[i].id.toLowerCase(), outcome?.ok ? outcome.value : undefined);
+	}
+	const backups = records.filter((r) => r.type === 'backup');
+	const roles = new Map<string, RoleFacts>();
+	for (const [id, role] of held) {
+		const d = details.get(id);
+		const restoreOnly = d ? d.manageRestores && !d.manageBackups : !customIds.has(id) && isBuiltInRestoreOperator(role);
+		let everyBackup: string | undefined;
+		if (restoreOnly) {
+			const scope = (d?.restorePermissionsScope as { restoreBackupScope?: { entireBackupScope?: unknown } } | undefined)?.restoreBackupScope;
+			const inventory = d?.inventoryScope as { entireInventory?: unknown } | undefined;
+			const onEvery = backups.length > 0 && backups.every((b) => b.effectiveAccess.some((e) => e.roleId === id && (e.rights.includes('restore') || e.rights.includes('full'))));
+			if (!d) everyBackup = 'the built-in Restore Operator restores from any backup';
+			else if (scope?.entireBackupScope === true) everyBackup = 'its restore scope is the entire backup scope';
+			else if (inventory?.entireInventory === true) everyBackup = 'its inventory scope is the entire inventory';
+			else if (onEvery) everyBackup = 'every backup delegates restore or full rights to it';
+		}
+		roles.set(id, { name: role.name, restoreOnly, everyBackup });
+	}
+	return { records, names, roles };
+}
+
+/** Three reads at once; a failure reported only once all three are done (no request outlives the report). */
+async function settled<A, B, C>(a: Promise<A>, b: Promise<B>, c: Promise<C>): Promise<[A, B, C]> {
+	const results = await Promise.allSettled([a, b, c]);
+	const failed = results.find((r) => r.status === 'rejected');
+	if (failed) throw failed.reason;
+	return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [A, B, C];
+}
+
+/** The user's backup columns and whether the flag holds. */
+export function backupColumnsOf(user: VeeamUser, data: BackupAccessData): { columns: IDataObject; flagged: boolean } {
+	const roleIds = new Set(user.roles.map((r) => r.id.toLowerCase()));
+	const access: IDataObject[] = [];
+	let restore = 0;
+	let manage = 0;
+	for (const record of data.records) {
+		const rights = new Set<AclRight>();
+		const via: string[] = [];
+		if (sameAccount(user.name, record.owner.name) || user.name.toLowerCase() === record.owner.name.toLowerCase()) {
+			for (const r of record.rights) rights.add(r);
+			via.push('owner');
+		}
+		for (const d of record.effectiveAccess) {
+			if (!roleIds.has(d.roleId) || d.rights.length === 0) continue;
+			for (const r of d.rights) rights.add(r);
+			via.push(data.roles.get(d.roleId)?.name ?? d.roleName);
+		}
+		if (rights.size === 0) continue;
+		const canRestore = rights.has('restore') || rights.has('full');
+		const canManage = rights.has('full') || rights.has('write');
+		if (canRestore) restore++;
+		if (canManage) manage++;
+		access.push({
+			objectType: record.type,
+			objectId: record.id,
+			name: data.names.get(aclKey(record.type, record.id))?.name ?? null,
+			rights: [...rights],
+			via,
+			canRestore,
+			canManage,
+		});
+	}
+	const every = user.roles.flatMap((r) => {
+		const facts = data.roles.get(r.id.toLowerCase());
+		return facts?.restoreOnly && facts.everyBackup ? [`${r.name}: ${facts.everyBackup}`] : [];
+	});
+	return {
+		columns: {
+			backupAccess: access,
+			canRestoreCount: restore,
+			canManageCount: manage,
+			restoresEveryBackup: every.length > 0,
+			...(every.length ? { everyBackupBecause: every } : {}),
+			...(user.isGroup ? { membersNotExpanded: true } : {}),
+		},
+		flagged: every.length > 0,
+	};
+}
+
+/** The summary's backup part. */
+export function backupSummary(data: BackupAccessData, flaggedUsers: number): { fields: IDataObject; text: string } {
+	const backups = data.records.filter((r) => r.type === 'backup').length;
+	const jobs = data.records.length - backups;
+	return {
+		fields: { aclRecords: data.records.length, aclBackups: backups, aclJobs: jobs },
+		text: `Backup access: ${backups} backup${backups === 1 ? '' : 's'} and ${jobs} job${jobs === 1 ? '' : 's'} in the access control list; ${flaggedUsers} user${flaggedUsers === 1 ? '' : 's'} hold${flaggedUsers === 1 ? 's' : ''} a restore-only role that reaches every backup (groups not expanded).`,
+	};
+}
