@@ -68,12 +68,22 @@ describe('Veeam node description: product-specific parts', () => {
 	it('Sync asks VBGC for a password and description for new accounts, VBR for a type; Domain scope on VBR only', () => {
 		const base = { resource: 'user', operation: 'sync', scope: 'namePattern' };
 		expect(shown({ product: 'vbgc', ...base })).toEqual(
-			['description', 'operation', 'password', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName'].sort(),
+			['description', 'manage', 'operation', 'password', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName'].sort(),
 		);
 		expect(shown({ product: 'vbr', ...base })).toEqual(
-			['operation', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName', 'userType'].sort(),
+			['manage', 'operation', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName', 'userType'].sort(),
 		);
 		expect(shown({ product: 'vbr', ...base, scope: 'roles' })).toContain('scopeRoles');
+	});
+
+	it('Sync with custom roles (VBR 13.1): the declared roles and their scope; Custom Roles Only hides every field about people', () => {
+		const base = { product: 'vbr', resource: 'user', operation: 'sync', scope: 'namePattern' };
+		const roleFields = ['customRoleNamePattern', 'customRoleScope', 'customRoles'];
+		expect(shown({ ...base, manage: 'usersAndCustomRoles' })).toEqual(
+			[...roleFields, 'manage', 'operation', 'product', 'resource', 'roles', 'scope', 'scopePattern', 'syncMode', 'syncNotice', 'syncOptions', 'userName', 'userType'].sort(),
+		);
+		expect(shown({ ...base, manage: 'customRoles' })).toEqual([...roleFields, 'manage', 'operation', 'product', 'resource', 'syncMode', 'syncOptions'].sort());
+		expect(shown({ ...base, manage: 'customRoles', customRoleScope: 'all' })).not.toContain('customRoleNamePattern');
 	});
 
 	it('Get Many offers VBGC its filters (name, MFA) and order/offset options', () => {
