@@ -190,6 +190,20 @@ describe('User → Sync with custom roles: Apply', () => {
 		expect(writes()).toEqual([]);
 	});
 
+	it('with users managed too: a holder outside the users\' scope keeps the role from being deleted (named in Plan and Apply)', async () => {
+		// The users' scope is TECH\a*: TECH\bob, who holds Ops-Old, is outside it, so nothing moves him off it.
+		const params = people({ scope: 'namePattern', scopePattern: 'TECH\\a*', customRoles: JSON.stringify([role('Ops-Restore')]) });
+		const hr = [{ account: 'TECH\\ann', roles: ['Ops-Restore'] }];
+		const plan = await h.run({ ...params, syncMode: 'plan' }, hr);
+		expect(plan.json.find((j) => j.name === 'Ops-Old')?.warning).toMatch(/but TECH\\bob holds it and is not moved off it by this sync\.$/);
+		sim.stats.reset();
+		const run = await h.run(params, hr);
+		expect(run.error?.message).toMatch(/^Custom Roles \(item 0\): the custom role "Ops-Old" is not declared, so the sync would delete it, but TECH\\bob holds it/);
+		expect(writes()).toEqual([]);
+		// Who holds it comes from the user list the sync reads anyway: no roleIdFilter look-up.
+		expect(sim.stats.recent.filter((r) => r.includes('roleIdFilter'))).toEqual([]);
+	});
+
 	it('keeps what a declaration leaves out: an update sends the server\'s description and scopes back', async () => {
 		const admin = await adminClient();
 		const res = await admin.put(`${ROLES}/${id(1)}`, { id: id(1), name: 'Ops-Restore', description: 'by the console', manageBackups: false, manageRestores: true, repositoryScope: { allRepositories: true } });
