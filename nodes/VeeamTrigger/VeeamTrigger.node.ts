@@ -19,7 +19,7 @@ export class VeeamTrigger implements INodeType {
 		version: 1,
 		subtitle: `={{ ${JSON.stringify(PRODUCT_NAMES)}[$parameter["product"]] }}`,
 		description:
-			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure are added, removed, or change roles, MFA or service-account mode',
+			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure are added, removed, or change roles, MFA or service-account mode, and (VBR 13.1) when custom roles or the access to backups and jobs change',
 		defaults: {
 			name: 'Veeam Trigger',
 		},
@@ -54,6 +54,36 @@ export class VeeamTrigger implements INodeType {
 				noDataExpression: true,
 				required: true,
 				options: [
+					{
+						name: 'Access to a Backup or Job Changed',
+						action: 'On access to a backup or job changed',
+						value: 'accessChanged',
+						description:
+							'VBR 13.1 (API 1.3-rev2): the owner, rights or role delegations of a backup or backup job changed, or one was added or removed: what changed, before and after. Reads the whole ACL list each poll.',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Custom Role Changed',
+						action: 'On custom role changed',
+						value: 'roleChanged',
+						description:
+							'VBR 13.1 (API 1.3-rev2): a custom role\'s name, description, permissions or scopes changed: the fields, before (where kept) and after. Reads each custom role\'s details each poll.',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Custom Role Created',
+						action: 'On custom role created',
+						value: 'roleCreated',
+						description: 'VBR 13.1 (API 1.3-rev2): a custom role was created (or cloned), with its scopes',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
+					{
+						name: 'Custom Role Deleted',
+						action: 'On custom role deleted',
+						value: 'roleDeleted',
+						description: 'VBR 13.1 (API 1.3-rev2): a custom role was deleted (confirmed by a look-up)',
+						displayOptions: { show: { product: ['vbr'] } },
+					},
 					{
 						name: 'Four-Eyes Request Approved',
 						action: 'On four-eyes request approved',
@@ -130,7 +160,7 @@ export class VeeamTrigger implements INodeType {
 				],
 				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'],
 				description:
-					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event: four-eyes requests and security changes',
+					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event (four-eyes requests and security changes), custom role change or change of access to a backup or job',
 			},
 			{
 				displayName: 'Options',

@@ -62,6 +62,7 @@ import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApproval
 import { confirmRemovals, readAllUsers } from './listing';
 import { PROGRESS_KEY, lookUpProgress, lookUpWithinBudget, pollBudget, readWithinBudget, type BudgetedListing } from './progress';
 import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
+import { dropAccessState, pollAccess, readAccessConfig, wantsAccess, type AccessConfig, type AccessOutcome } from './accessEvents';
 
 export type FirstPoll = 'silent' | 'baselineItem' | 'emitExisting';
 
@@ -73,6 +74,8 @@ interface TriggerConfig {
 	filter: EventFilter & { events: ReadonlySet<string> };
 	/** Authorization-event kinds chosen (VBR only). */
 	approvals: ReadonlySet<ApprovalEventType>;
+	/** Role and access events chosen (VBR 1.3-rev2: accessEvents.ts). */
+	access: AccessConfig;
 	firstPoll: FirstPoll;
 }
 
@@ -84,7 +87,8 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 	const events = ctx.getNodeParameter('events', []) as unknown;
 	const chosen = Array.isArray(events) ? events.filter(isUserEvent) : [];
 	const approvals = Array.isArray(events) && hasCapability(product, 'authorizationEvents') ? events.filter(isApprovalEvent) : [];
-	if (chosen.length === 0 && approvals.length === 0) {
+	const access = readAccessConfig(ctx.getNode(), product, events);
+	if (chosen.length === 0 && approvals.length === 0 && !wantsAccess(access)) {
 		throw new NodeOperationError(ctx.getNode(), 'No event chosen', {
 			description: 'Choose at least one event under "Events" for the trigger to report.',
 		});
@@ -103,6 +107,7 @@ function readConfig(ctx: IPollFunctions): TriggerConfig {
 			namePattern: typeof options.namePattern === 'string' ? options.namePattern : undefined,
 		},
 		approvals: new Set(approvals),
+		access,
 		firstPoll,
 	};
 }
@@ -283,9 +288,19 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return null;
 	}
 	const { current, apiVersion, events, reason } = outcome;
+	// Custom roles and the ACL (chosen only): read and compared now, written with the user snapshot.
+	let access: AccessOutcome | undefined;
+	if (wantsAccess(config.access)) {
+		access = await pollAccess(this.getNode(), directory, staticData, cfg, apiVersion, config.access, budget, detectedAt).catch((error: unknown) => pollFailed(this, error));
+		for (const b of access.baselines) this.logger.info(`Veeam Trigger: recording a baseline of ${b}`);
+	}
 	const annotate = events !== undefined && filterEvents(events, filter).length > 0;
 	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals, annotate);
 	const approvalItems = (approvals?.changed ?? []).filter((c) => config.approvals.has(c.kind)).map((c) => approvalItem(c.kind, c.event, detectedAt));
+	// After the last request: the role and access state is written here (a manual run never writes),
+	// with nothing in between that can fail, and saved by n8n with this poll's items.
+	if (!manual && !access) dropAccessState(staticData);
+	const extra = [...approvalItems, ...(access ? (manual ? access.items : access.commit()) : [])];
 	const emit = (list: Array<EmittedEvent>, extra: IDataObject[] = []) => {
 		const items = [
 			...list.map((e) => {
@@ -299,7 +314,8 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 
 	if (manual) {
 		const pending = events ? filterEvents(events, filter) : [];
-		if (pending.length > 0 || approvalItems.length > 0) return emit(pending, approvalItems);
+		if (pending.length > 0 || extra.length > 0) return emit(pending, extra);
+		if (filter.events.size === 0 && access) return emit([], access.samples);
 		const matches = userMatcher(filter);
 		const sample = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 		const kinds = USER_EVENTS.filter((e) => filter.events.has(e) && productHasEvent(product, e));
@@ -311,7 +327,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	if (approvals) writeApprovals(staticData, approvals.next);
 	if (events) {
 		const selected = filterEvents(events, filter);
-		const items = emit(selected, approvalItems);
+		const items = emit(selected, extra);
 		writeState(staticData, next);
 		return items;
 	}
@@ -320,15 +336,15 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	const note = `Veeam Trigger: recording a baseline of ${current.size} users (${reason})`;
 	if (reason.startsWith('the stored state is malformed')) this.logger.warn(note);
 	else this.logger.info(note);
-	let items: INodeExecutionData[][] | null = approvalItems.length ? emit([], approvalItems) : null;
+	let items: INodeExecutionData[][] | null = extra.length ? emit([], extra) : null;
 	if (config.firstPoll === 'emitExisting') {
 		const existing = diffUsers(new Map(), current);
-		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }), approvalItems);
+		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }), extra);
 	} else if (config.firstPoll === 'baselineItem') {
 		items = [
 			this.helpers.returnJsonArray([
 				{ event: 'baseline', product, user: null, previous: null, changes: [], userCount: current.size, detectedAt },
-				...approvalItems,
+				...extra,
 			]),
 		];
 	}

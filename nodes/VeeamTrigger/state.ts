@@ -340,7 +340,9 @@ export function decodeState(data: IDataObject, cfg: string): DecodeResult {
  */
 /** Where approvals.ts keeps the authorization events' state, beside the snapshot (writeState keeps it). */
 export const APPROVALS_STATE_KEY = 'authorizationEvents';
-const OTHER_STATE_KEYS = new Set([APPROVALS_STATE_KEY]);
+/** Where accessState.ts keeps the role and access events' state (writeState keeps it too). */
+export const ACCESS_STATE_KEY = 'access';
+const OTHER_STATE_KEYS = new Set([APPROVALS_STATE_KEY, ACCESS_STATE_KEY]);
 
 export function writeState(staticData: IDataObject, state: StoredState): void {
 	for (const key of Object.keys(staticData)) {
