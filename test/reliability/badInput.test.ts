@@ -53,6 +53,22 @@ const GOOD_CLOUD = { name: 'good_one', password: 'G00d-Passw0rd!', roles: ['Rest
 const GOOD_ENTRA = { name: 'good.one@contoso.example', entra: '0c5a6f1e-2b8d-4e2f-9a51-1d6f3c7e8b90', roles: ['Portal Operator'], description: 'ok' };
 /** Azure's user IDs are opaque strings (Veeam's examples: 1003, 1423); the simulator's operator is 1002. */
 const AZURE_OPERATOR_ID = '1002';
+/** Backup Access (VBR 13.1): Set Effective Access, Change Owner and Get Many on the seeded SQL backup. */
+const SQL_BACKUP_ID = '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f702';
+const BACKUP_ACCESS = {
+	resource: 'backupAccess',
+	operation: 'setEffectiveAccess',
+	objectType: '={{ $json.type }}',
+	object: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+	mode: '={{ $json.mode }}',
+	role: '={{ $json.role }}',
+	rights: '={{ $json.rights }}',
+};
+const GOOD_ACCESS = { type: 'backup', id: SQL_BACKUP_ID, mode: 'grant', role: 'Restore Operator', rights: ['restore'] };
+const CHANGE_OWNER = { resource: 'backupAccess', operation: 'changeOwner', objectType: 'backup', object: { __rl: true, mode: 'id', value: SQL_BACKUP_ID }, owner: '={{ $json.owner }}' };
+const GOOD_OWNER = { owner: 'TECH\\sheila.d.cory' };
+const ACCESS_LIST = { resource: 'backupAccess', operation: 'getMany', returnAll: true, filters: { owner: '={{ $json.owner }}', role: '={{ $json.role }}' } };
+const GOOD_LIST = { owner: 'TECH\\Administrator', role: '' };
 const promoteByName = { resource: 'user', operation: 'promote', user: byName('={{ $json.name }}'), roleMode: 'replace', roles: ['Restore Operator'] };
 const promoteById = { resource: 'user', operation: 'promote', user: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, roleMode: 'replace', roles: ['Restore Operator'] };
 const offboardByName = { resource: 'user', operation: 'offboard', user: byName('={{ $json.name }}') };
@@ -197,6 +213,16 @@ const cases: BadInput[] = [
 		good: { name: 'TECH\\sheila.d.cory' },
 		bad: { name: '' },
 	},
+	// Backup Access (VBR 13.1 ACL, issue 27 point 4): the seeded SQL backup (sim/vbr/acl.ts ACL_SEED).
+	{ product: 'vbr', what: 'backup access: ID not a UUID', parameters: BACKUP_ACCESS, field: 'Backup or Job', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, id: 'not-a-uuid' } },
+	{ product: 'vbr', what: 'backup access: unknown object type', parameters: BACKUP_ACCESS, field: 'Object Type', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, type: 'replica' } },
+	{ product: 'vbr', what: 'backup access: unknown role', parameters: BACKUP_ACCESS, field: 'Role Name or ID', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, role: 'Chief Wizard' } },
+	{ product: 'vbr', what: 'backup access: unknown right', parameters: BACKUP_ACCESS, field: 'Rights', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, rights: ['restore', 'admin'] } },
+	{ product: 'vbr', what: 'backup access: grant no rights', parameters: BACKUP_ACCESS, field: 'Rights', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, rights: [] } },
+	{ product: 'vbr', what: 'backup access: unknown change mode', parameters: BACKUP_ACCESS, field: 'Change', good: GOOD_ACCESS, bad: { ...GOOD_ACCESS, mode: 'add' } },
+	{ product: 'vbr', what: 'change owner: empty owner', parameters: CHANGE_OWNER, field: 'New Owner', good: GOOD_OWNER, bad: { ...GOOD_OWNER, owner: '' } },
+	{ product: 'vbr', what: 'change owner: owner is an object', parameters: CHANGE_OWNER, field: 'New Owner', good: GOOD_OWNER, bad: { ...GOOD_OWNER, owner: { name: 'x' } } },
+	{ product: 'vbr', what: 'backup access get many: unknown role', parameters: ACCESS_LIST, field: 'Filters → Role Name or ID', good: GOOD_LIST, bad: { ...GOOD_LIST, role: 'Chief Wizard' } },
 	{ product: 'vbgc', what: 'empty name', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: '' } },
 	{ product: 'vbgc', what: 'name with a space', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: 'jane doe' } },
 	{ product: 'vbgc', what: 'name with a slash', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: 'a/b' } },
