@@ -94,13 +94,15 @@ export function updateBody(declared: CustomRoleSpec, actual: CustomRole): Custom
 		const want = declared[scope];
 		const have = actual[scope];
 		const value = want === undefined ? have : have === undefined ? want : mergeScope(want, have);
-		if (value !== undefined) body[scope] = structuredClone(value);
+		if (value !== undefined) body[scope] = jsonCopy(value);
 	}
 	return body;
 }
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A copy of JSON data (structuredClone refuses the proxies n8n 1.x's Code node hands out). */
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 function mergeScope(want: Json, have: Json): Json {
 	const merged: Json = {};

@@ -56,6 +56,13 @@ function declaredValues(ctx: IExecuteFunctions): unknown[] {
 			throw inputError(ctx, 0, FIELD, `is not valid JSON (${(error as Error).message})`, 'Give a JSON list of custom roles, e.g. [{"name": "Ops Restore", "manageBackups": false, "manageRestores": true}].');
 		}
 	}
+	// Plain JSON data from here on: n8n 1.x's Code node hands out its items as proxies, which
+	// structuredClone (used on scopes further on) refuses ("could not be cloned").
+	try {
+		value = JSON.parse(JSON.stringify(value)) as unknown;
+	} catch (error) {
+		throw inputError(ctx, 0, FIELD, `is not JSON data (${(error as Error).message})`);
+	}
 	if (isObject(value) && Array.isArray(value.data)) value = value.data;
 	if (isObject(value)) value = [value];
 	if (!Array.isArray(value)) {

@@ -3,7 +3,10 @@
  * (Veeam's PUT takes the whole role: what a declaration leaves out travels back as the server has
  * it), and what the plan id covers.
  */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
 import type { CustomRole, CustomRoleSpec } from '../../../../../client/adapters/customRoleSpec';
+import { readRoleParams } from '../../../../../nodes/Veeam/actions/user/sync.rolesRead';
 import { markHeldDeletes, planRoles, roleFingerprintParts, updateBody, type DeclaredRole, type ListedRole } from '../../../../../nodes/Veeam/actions/user/sync.roles';
 
 const listed = (n: number, name: string): ListedRole => ({ id: `00000000-0000-4000-8000-00000000000${n}`, name, description: '' });
@@ -73,5 +76,24 @@ describe('roleFingerprintParts', () => {
 		expect(other).not.toEqual(one);
 		// Key order in the declaration does not matter.
 		expect(parts({ repositoryScope: { allRepositories: true }, manageRestores: true, manageBackups: false, name: 'Ops-A' })).toEqual(one);
+	});
+});
+
+describe('declared roles from n8n 1.x\'s Code node (its items are proxies, which structuredClone refuses)', () => {
+	const proxied = <T extends object>(value: T): T => new Proxy(value, {});
+
+	it('updateBody copies proxied scopes', () => {
+		const role = listed(1, 'Ops-A');
+		const body = updateBody(spec('Ops-A', { repositoryScope: proxied({ allRepositories: true }) }), details(role, { inventoryScope: proxied({ entireInventory: true }) }));
+		expect(body).toMatchObject({ repositoryScope: { allRepositories: true }, inventoryScope: { entireInventory: true } });
+	});
+
+	it('readRoleParams reads a proxied list as plain data', () => {
+		const value = proxied([proxied({ name: 'Ops-A', manageBackups: false, manageRestores: true, repositoryScope: proxied({ allRepositories: true }) })]);
+		const parameters: Record<string, unknown> = { customRoles: value, customRoleScope: 'all' };
+		const ctx = { getNodeParameter: (name: string, _i: number, fallback: unknown) => parameters[name] ?? fallback, getNode: () => ({ name: 'Veeam' }) };
+		const { declared } = readRoleParams(ctx as unknown as IExecuteFunctions);
+		expect(() => structuredClone(declared)).not.toThrow();
+		expect(declared[0].spec).toEqual({ name: 'Ops-A', manageBackups: false, manageRestores: true, repositoryScope: { allRepositories: true } });
 	});
 });
