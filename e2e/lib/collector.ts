@@ -7,6 +7,9 @@
  *   workflow's HTTP Request URL → collector.url('/tickets')
  *   const [ticket] = await collector.waitFor((r) => r.path === '/tickets');
  *   await collector.close();
+ *
+ * `serve(handler)` makes it a file host too: a request the handler answers gets that answer (e.g.
+ * a roles file at a git host's raw URL); every other request the usual 201. All are recorded.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -26,9 +29,13 @@ export interface CollectedRequest {
 	id: string;
 }
 
+/** An answer of `serve`: a status, a body as sent, its content type (default application/json). */
+export type ServedAnswer = { status: number; body: string; contentType?: string };
+
 export class Collector {
 	readonly requests: CollectedRequest[] = [];
 	private waiters: Array<() => void> = [];
+	private handler: (request: { method: string; path: string }) => ServedAnswer | undefined = () => undefined;
 
 	private constructor(
 		private readonly server: Server,
@@ -50,15 +57,23 @@ export class Collector {
 					json = undefined;
 				}
 				const id = `IT-${1001 + (self.collector?.requests.length ?? 0)}`;
-				self.collector?.record({ at: Date.now(), method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, text, json, id });
-				res.writeHead(201, { 'Content-Type': 'application/json' });
-				res.end(JSON.stringify({ id, received: true }));
+				const method = req.method ?? 'GET';
+				const path = req.url ?? '/';
+				self.collector?.record({ at: Date.now(), method, path, headers: req.headers, text, json, id });
+				const served = self.collector?.handler({ method, path });
+				res.writeHead(served?.status ?? 201, { 'Content-Type': served?.contentType ?? 'application/json' });
+				res.end(served ? served.body : JSON.stringify({ id, received: true }));
 			});
 		});
 		server.listen(0, '127.0.0.1');
 		await once(server, 'listening');
 		self.collector = new Collector(server, (server.address() as AddressInfo).port);
 		return self.collector;
+	}
+
+	/** Answers the requests `handler` returns an answer for (the others get the usual 201). */
+	serve(handler: (request: { method: string; path: string }) => ServedAnswer | undefined): void {
+		this.handler = handler;
 	}
 
 	url(path: string): string {
