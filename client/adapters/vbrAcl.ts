@@ -77,7 +77,10 @@ export interface AclObjectName {
 }
 
 export interface VbrAcl {
-	/** Every record matching `filter` (checked here); `forceReload` resets the server's cache ("up-to-date data"). */
+	/**
+	 * Every record matching `filter` (checked here). `forceReload` resets the server's cache ("up-to-date
+	 * data"); it is sent anyway once this client has sent a change.
+	 */
 	list(filter?: AclFilter, options?: { forceReload?: boolean }): Promise<AclRecord[]>;
 	/** One record; undefined when the server answers 404 `NotFound` for it. */
 	record(type: AclObjectType, id: string): Promise<AclRecord | undefined>;
@@ -195,6 +198,8 @@ export class VbrAclClient implements VbrAcl {
 	private readonly namesRead = new Map<AclObjectType, Promise<Map<string, AclObjectName>>>();
 
 	private readonly queues = new Map<string, Serial>();
+	/** A change was sent through this client: later listings reset the server's cache (`forceReload`). */
+	private changed = false;
 
 	constructor(private readonly deps: VbrAclDeps) {}
 
@@ -279,7 +284,7 @@ export class VbrAclClient implements VbrAcl {
 					const res = await this.deps.call<{ data?: unknown; pagination?: { total?: number } }>({
 						method: 'POST',
 						path: ACL,
-						qs: options.forceReload ? { forceReload: true } : undefined,
+						qs: options.forceReload || this.changed ? { forceReload: true } : undefined,
 						body: { pagination: { skip, limit } },
 						idempotent: true,
 					});
@@ -305,6 +310,7 @@ export class VbrAclClient implements VbrAcl {
 		const path = this.path(type, id, 'changeOwner');
 		if (owner.trim() === '') throw new NodeOperationError(this.node, 'The new owner is empty');
 		return await this.rev2(async () => {
+			this.changed = true;
 			const raw = await this.deps.call<unknown>({ method: 'POST', path, body: { owner: owner.trim() }, idempotent: true });
 			return this.echoed(raw, type, id, `POST ${path}`);
 		});
@@ -322,6 +328,7 @@ export class VbrAclClient implements VbrAcl {
 			rights: [...d.rights],
 		}));
 		return await this.rev2(async () => {
+			this.changed = true;
 			const raw = await this.deps.call<unknown>({ method: 'POST', path, body: { effectiveAccess }, idempotent: true });
 			return this.echoed(raw, type, id, `POST ${path}`);
 		});

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { UserDirectory } from '../../../../client/adapters';
 import type { AclFilter, AclObjectType } from '../../../../client/adapters/vbrAcl';
-import { checkText, inputError, readLimit } from '../../helpers/input';
+import { checkBoolean, checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit } from '../common.descriptions';
 import { aclOf, both, readRole, recordOutput } from './common';
@@ -45,6 +45,23 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Reload Server Cache',
+				name: 'forceReload',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask Veeam to reset its cache for this listing (forceReload), e.g. right after another workflow changed access: up-to-date data, but a slower request, as Veeam says',
+			},
+		],
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['backupAccess'], operation: ['getMany'] } }, properties);
@@ -52,6 +69,7 @@ export const description = updateDisplayOptions({ show: { resource: ['backupAcce
 interface Params {
 	limit?: number;
 	filter: AclFilter;
+	forceReload: boolean;
 }
 
 /** Checks the filters; a role name is resolved to its ID here (a role list read, nothing changed). */
@@ -72,12 +90,14 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 		aclOf(this, directory);
 		filter.roleId = (await readRole(this, directory, i, 'Filters → Role Name or ID', role)).id;
 	}
-	return { limit, filter };
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const forceReload = checkBoolean(this, i, 'Options → Reload Server Cache', options.forceReload, false);
+	return { limit, filter, forceReload };
 }
 
 /** One `POST /acl` listing (paged), filtered here, and the names of the kinds listed. */
 export async function execute(this: IExecuteFunctions, p: Params, directory: UserDirectory): Promise<IDataObject[]> {
 	const acl = aclOf(this, directory);
-	const [records, names] = await both(acl.list(p.filter), acl.names(p.filter.type));
+	const [records, names] = await both(acl.list(p.filter, { forceReload: p.forceReload }), acl.names(p.filter.type));
 	return (p.limit === undefined ? records : records.slice(0, p.limit)).map((r) => recordOutput(r, names));
 }

@@ -113,6 +113,13 @@ describe('the requests the ACL client sends have the shape of Veeam’s example 
 		expect(sent[0].body).toEqual(example('change-acl-owner.request.json').body);
 		expect(shapeProblems(example('change-acl-effective-access.request.json').body, sent[1].body, '$', false)).toEqual([]);
 
+		// A listing after a change of this client resets the server's cache.
+		const listed = client((req) => (req.path === '/api/v1/acl' ? example('get-acl-rules.200.json').body : record(JOB)));
+		await listed.acl.list();
+		await listed.acl.changeOwner('backupJob', JOB, 'TECH\\sheila.d.cory');
+		await listed.acl.list();
+		expect(listed.sent.filter((r) => r.path === '/api/v1/acl').map((r) => r.qs)).toEqual([undefined, { forceReload: true }]);
+
 		const other = client(() => record('5ff0e0eb-45cf-48cc-9677-7613fc79bc11'));
 		await expect(other.acl.changeOwner('backupJob', JOB, 'TECH\\x')).rejects.toThrow(/with the record of another object \(backupJob 5ff0e0eb-/);
 		await expect(other.acl.record('backup', '5ff0e0eb-45cf-48cc-9677-7613fc79bc11')).rejects.toThrow(/with the record of another object/);

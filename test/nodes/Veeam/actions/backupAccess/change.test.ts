@@ -87,6 +87,8 @@ describe('Backup Access → Set Effective Access', () => {
 		expect(run.json.map((j) => j.result)).toEqual(['changed', 'changed', 'changed']);
 		const granted = (simRecord(SQL_BACKUP).principal.effectiveAccess as Array<{ principal: { id: string } }>).map((d) => d.principal.id).sort();
 		expect(granted).toEqual([ROLE_IDS.restoreOperator, ROLE_IDS.backupViewer, ROLE_IDS.backupOperator].sort());
+		// Per execution: the role list and the names once; per item: record, change, read-back.
+		expect(sim.stats.byRoute).toMatchObject({ 'GET /api/v1/security/roles': 1, 'GET /api/v1/backups': 1, 'GET /api/v1/acl/:objectType/:objectId': 6, [CHANGE_ACCESS]: 3 });
 	});
 });
 

@@ -101,6 +101,9 @@ describe('Backup Access → Get Many', () => {
 		expect((await h.run(getMany({ owner: 'TECH\\nobody' }))).json).toEqual([]);
 		const limited = await h.run(getMany({}, { returnAll: false, limit: 2 }));
 		expect(limited.json).toHaveLength(2);
+		expect(sim.stats.recent.filter((r) => r.startsWith('POST /api/v1/acl')).every((r) => !r.includes('forceReload'))).toBe(true);
+		await h.run(getMany({}, { options: { forceReload: true } }));
+		expect(sim.stats.recent.filter((r) => r.startsWith('POST /api/v1/acl')).pop()).toBe('POST /api/v1/acl?forceReload=true');
 	});
 
 	it('a filter holds whatever the server does: a server ignoring the body’s filter (none is sent) or sending more', async () => {
