@@ -36,6 +36,7 @@ import {
 } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { pick, rng, VBR_ROLES } from './fixtures';
+import { describeRandomAccess } from './randomAccess';
 import {
 	PORTAL_ROLES,
 	STATIC_KEY,
@@ -387,6 +388,9 @@ describe.each([
 		for (const event of kinds) expect({ [event]: (stats.events[event] ?? 0) > 0 }).toEqual({ [event]: true });
 	});
 });
+
+// Custom roles and the access to backups and jobs (VBR 1.3-rev2): randomAccess.ts.
+describeRandomAccess(ROUNDS, SEED, blocks(ROUNDS), HANG);
 
 afterAll(async () => {
 	await shutdownEngine();
