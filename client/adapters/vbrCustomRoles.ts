@@ -72,9 +72,9 @@ export class VbrCustomRoles {
 	/**
 	 * Custom-role calls need 1.3-rev2: a pinned older version is refused before anything is sent.
 	 * Under "Automatic" the version kept with the token (or found in this execution) is checked;
-	 * before the credential's first login none is known, so the request goes out and a failure is
+	 * before the credential's first login none is known, so the request goes out and its outcome is
 	 * checked again against the version that login found (a 1.3-rev1-only server has no such paths:
-	 * it answers 404, having done nothing).
+	 * it answers 404, having done nothing; its role list ignores the built-in filter).
 	 */
 	private async rev2<T>(send: () => Promise<T>): Promise<T> {
 		const before = await this.version();
@@ -83,11 +83,13 @@ export class VbrCustomRoles {
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
 		);
-		if ('value' in outcome) return outcome.value;
+		// Under Automatic the version may have been found only now (the first login): an answer a
+		// 1.3-rev1 server gave (its role list ignores isBuiltInFilter) is not taken for a 1.3-rev2 one.
 		if (before.automatic) {
 			const after = await this.version();
 			if (BEFORE_REV2.has(after.version)) throw this.needsRev2(after.version);
 		}
+		if ('value' in outcome) return outcome.value;
 		throw outcome.error;
 	}
 

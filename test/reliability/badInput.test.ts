@@ -74,6 +74,56 @@ const promoteById = { resource: 'user', operation: 'promote', user: { __rl: true
 const offboardByName = { resource: 'user', operation: 'offboard', user: byName('={{ $json.name }}') };
 const offboardById = { resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'id', value: '={{ $json.id }}' } };
 
+const ROLE_CREATE = { resource: 'role', operation: 'create', roleName: '={{ $json.name }}', manageRestores: true, scopes: '={{ $json.scopes }}' };
+const ROLE_JSON = { resource: 'role', operation: 'create', defineWith: 'json', roleJson: '={{ $json.role }}' };
+const GOOD_ROLE = { name: 'Good Role', scopes: '{}' };
+const GOOD_ROLE_JSON = { role: JSON.stringify({ name: 'Good Role', manageBackups: false, manageRestores: true }) };
+const roleById = (operation: string, extra: IDataObject = {}) => ({ resource: 'role', operation, role: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, ...extra });
+const GOOD_ROLE_ID = { id: 'a1b2c3d4-e5f6-4890-abcd-ef1234567890' };
+const VBR_ROLE_CASES: BadInput[] = [
+	{ product: 'vbr', what: 'role create: empty name', parameters: ROLE_CREATE, field: 'Name', good: GOOD_ROLE, bad: { ...GOOD_ROLE, name: '' } },
+	{ product: 'vbr', what: 'role create: name is an object', parameters: ROLE_CREATE, field: 'Name', good: GOOD_ROLE, bad: { ...GOOD_ROLE, name: { a: 1 } } },
+	{ product: 'vbr', what: 'role create: scopes not JSON', parameters: ROLE_CREATE, field: 'Scopes (JSON)', good: GOOD_ROLE, bad: { ...GOOD_ROLE, scopes: '{ repositoryScope: ' } },
+	{ product: 'vbr', what: 'role create: not a scope', parameters: ROLE_CREATE, field: 'Scopes (JSON)', good: GOOD_ROLE, bad: { ...GOOD_ROLE, scopes: '{"repositories": []}' } },
+	{
+		product: 'vbr',
+		what: 'role create: list left out (Required if …)',
+		parameters: ROLE_CREATE,
+		field: 'Scopes (JSON)',
+		good: GOOD_ROLE,
+		bad: { ...GOOD_ROLE, scopes: '{"repositoryScope": {"allRepositories": false}}' },
+	},
+	{
+		product: 'vbr',
+		what: 'role create: repository ID not a UUID',
+		parameters: ROLE_CREATE,
+		field: 'Scopes (JSON)',
+		good: GOOD_ROLE,
+		bad: { ...GOOD_ROLE, scopes: '{"repositoryScope": {"allRepositories": false, "repositories": [{"repositoryId": "Main"}]}}' },
+	},
+	{ product: 'vbr', what: 'role JSON without manageBackups', parameters: ROLE_JSON, field: 'Role (JSON)', good: GOOD_ROLE_JSON, bad: { role: '{"name": "X", "manageRestores": true}' } },
+	{
+		product: 'vbr',
+		what: 'role JSON with an unknown workload type',
+		parameters: ROLE_JSON,
+		field: 'Role (JSON)',
+		good: GOOD_ROLE_JSON,
+		bad: { role: JSON.stringify({ name: 'X', manageBackups: false, manageRestores: true, inventoryScope: { entireInventory: false, workloads: [{ type: 'VMs' }] } }) },
+	},
+	{ product: 'vbr', what: 'role update: ID not a UUID', parameters: roleById('update', { roleName: 'X' }), field: 'Role', good: GOOD_ROLE_ID, bad: { id: 'not-a-uuid' } },
+	{ product: 'vbr', what: 'role clone: ID not a UUID', parameters: roleById('clone'), field: 'Role', good: GOOD_ROLE_ID, bad: { id: 'Auditors' } },
+	{ product: 'vbr', what: 'role delete: ID not a UUID', parameters: roleById('delete'), field: 'Role', good: GOOD_ROLE_ID, bad: { id: '../users' } },
+	{
+		product: 'vbr',
+		what: 'role delete: Remove From Holders First not a boolean',
+		parameters: roleById('delete', { removeFromHolders: '={{ $json.remove }}' }),
+		field: 'Remove From Holders First',
+		good: { ...GOOD_ROLE_ID, remove: false },
+		bad: { ...GOOD_ROLE_ID, remove: 'maybe' },
+	},
+	{ product: 'vbr', what: 'roles get many: unknown kind', parameters: { resource: 'role', operation: 'getMany', returnAll: true, roleKind: '={{ $json.kind }}' }, field: 'Kind', good: { kind: 'builtIn' }, bad: { kind: 'wizards' } },
+];
+
 /** The cases AWS and Azure share (their onboard fields and roles are alike). */
 function cloudCases(product: 'aws' | 'azure'): BadInput[] {
 	const onboard = product === 'aws' ? AWS_ONBOARD : AZURE_ONBOARD;
@@ -223,6 +273,8 @@ const cases: BadInput[] = [
 	{ product: 'vbr', what: 'change owner: empty owner', parameters: CHANGE_OWNER, field: 'New Owner', good: GOOD_OWNER, bad: { ...GOOD_OWNER, owner: '' } },
 	{ product: 'vbr', what: 'change owner: owner is an object', parameters: CHANGE_OWNER, field: 'New Owner', good: GOOD_OWNER, bad: { ...GOOD_OWNER, owner: { name: 'x' } } },
 	{ product: 'vbr', what: 'backup access get many: unknown role', parameters: ACCESS_LIST, field: 'Filters → Role Name or ID', good: GOOD_LIST, bad: { ...GOOD_LIST, role: 'Chief Wizard' } },
+	// Custom roles (VBR 13.1): the role's fields and scopes are checked before anything is sent.
+	...VBR_ROLE_CASES,
 	{ product: 'vbgc', what: 'empty name', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: '' } },
 	{ product: 'vbgc', what: 'name with a space', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: 'jane doe' } },
 	{ product: 'vbgc', what: 'name with a slash', parameters: VBGC_ONBOARD, field: 'User Name', good: GOOD_VBGC, bad: { ...GOOD_VBGC, name: 'a/b' } },

@@ -1,5 +1,5 @@
 /**
- * Fault suite (VBR): the onboard / promote / offboard steps and Get Many run while the simulator
+ * Fault suite (VBR): the onboard / promote / offboard steps, custom-role create and delete, and Get Many run while the simulator
  * misbehaves. For each fault × operation the run must either complete with the server in the
  * intended state, or fail with a clear error while the server is in the state the succeeded items
  * say — never a duplicate user, never an item silently skipped. Prints the table and a closing
@@ -29,6 +29,13 @@ const HIRES = Array.from({ length: 8 }, (_, i) => `TECH\\f.hire${i}`);
 function usersNamed(sim: SimServer, name: string) {
 	const users = sim.product.snapshot().users as Array<{ name: string; roles: Array<{ name: string }> }>;
 	return users.filter((u) => u.name.toLowerCase() === name.toLowerCase());
+}
+
+/** A custom role the server starts with (nobody holds it), for the role delete. */
+const FAULT_ROLE = { id: 'c0ffee00-0000-4000-8000-00000000fa17', name: 'Fault Role', description: '', isBuiltIn: false, permissions: ['ViewBackups', 'StartRestore'] };
+
+function rolesNamed(sim: SimServer, name: string): number {
+	return (sim.product.snapshot().roles as Array<{ name: string }>).filter((r) => r.name.toLowerCase() === name.toLowerCase()).length;
 }
 
 const operations: Operation[] = [
@@ -64,6 +71,21 @@ const operations: Operation[] = [
 		intended: (sim, run) => run.json.length === 1 && simUser(sim, 'TECH\\sheila.d.cory') === undefined,
 		consistent: (sim, run) => run.json.every((j) => j.action !== 'deleted' || simUser(sim, 'TECH\\sheila.d.cory') === undefined),
 	},
+	// Custom roles (VBR 13.1): a create is never sent twice blindly, a delete never reported without a read-back 404.
+	{
+		name: 'role create',
+		parameters: { resource: 'role', operation: 'create', roleName: 'Fault Auditors', manageRestores: true, scopes: JSON.stringify({ repositoryScope: { allRepositories: true } }) },
+		input: [{}],
+		intended: (sim, run) => run.json.length === 1 && rolesNamed(sim, 'Fault Auditors') === 1,
+		consistent: (sim, run) => rolesNamed(sim, 'Fault Auditors') <= 1 && run.json.every((j) => j.action !== 'created' || rolesNamed(sim, 'Fault Auditors') === 1),
+	},
+	{
+		name: 'role delete',
+		parameters: { resource: 'role', operation: 'delete', role: { __rl: true, mode: 'name', value: FAULT_ROLE.name } },
+		input: [{}],
+		intended: (sim, run) => run.json.length === 1 && rolesNamed(sim, FAULT_ROLE.name) === 0,
+		consistent: (sim, run) => run.json.every((j) => j.action !== 'deleted' || rolesNamed(sim, FAULT_ROLE.name) === 0),
+	},
 	{
 		name: 'get many',
 		parameters: { resource: 'user', operation: 'getMany', returnAll: true },
@@ -79,7 +101,7 @@ const faults = standardFaults('/security/');
 const table = new FaultTable('VBR fault suite', faults, operations.map((o) => o.name));
 
 beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
+	sim = await startSimulator({ product: 'vbr', vbr: { customRoles: [FAULT_ROLE] } });
 	fixture = new VeeamFixture(sim);
 });
 
