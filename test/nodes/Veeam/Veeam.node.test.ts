@@ -59,7 +59,8 @@ describe('Veeam node description', () => {
 		);
 		expect(operations('role').map((o) => o.value).sort()).toEqual(['get', 'getMany']);
 		expect(operations('mfa').map((o) => o.value).sort()).toEqual(['accept', 'disable', 'enable', 'recreate']);
-		for (const op of [...operations('user'), ...operations('role'), ...operations('mfa')]) {
+		expect(operations('backupAccess').map((o) => o.value).sort()).toEqual(['changeOwner', 'get', 'getMany', 'setEffectiveAccess']);
+		for (const op of [...operations('user'), ...operations('role'), ...operations('mfa'), ...operations('backupAccess')]) {
 			expect(op.action).toMatch(/^[A-Z]/);
 			expect(String(op.description).length).toBeGreaterThan(30);
 			// What an operation outputs is in the README's table, not raw field names in a tooltip.
