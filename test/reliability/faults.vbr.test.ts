@@ -38,6 +38,9 @@ function rolesNamed(sim: SimServer, name: string): number {
 	return (sim.product.snapshot().roles as Array<{ name: string }>).filter((r) => r.name.toLowerCase() === name.toLowerCase()).length;
 }
 
+/** Sync → Apply with custom roles (issue 27 point 3): the roles it declares. */
+const FAULT_ROLES = ['Fault-1', 'Fault-2', 'Fault-3'];
+
 const operations: Operation[] = [
 	{
 		name: 'onboard ×8 ∥4',
@@ -85,6 +88,23 @@ const operations: Operation[] = [
 		input: [{}],
 		intended: (sim, run) => run.json.length === 1 && rolesNamed(sim, FAULT_ROLE.name) === 0,
 		consistent: (sim, run) => run.json.every((j) => j.action !== 'deleted' || rolesNamed(sim, FAULT_ROLE.name) === 0),
+	},
+	{
+		// Issue 27: custom roles as code, three creates at concurrency 4, each read back.
+		name: 'sync custom roles ×3 ∥4',
+		parameters: {
+			resource: 'user',
+			operation: 'sync',
+			manage: 'customRoles',
+			customRoles: JSON.stringify(FAULT_ROLES.map((name) => ({ name, description: name, manageBackups: false, manageRestores: true }))),
+			customRoleScope: 'namePattern',
+			customRoleNamePattern: 'Fault-*',
+			syncMode: 'apply',
+			syncOptions: { concurrency: 4 },
+		},
+		input: [{}],
+		intended: (sim, run) => run.json.length === FAULT_ROLES.length && FAULT_ROLES.every((n) => rolesNamed(sim, n) === 1),
+		consistent: (sim, run) => FAULT_ROLES.every((n) => rolesNamed(sim, n) <= 1) && run.json.every((j) => j.result !== 'created' || rolesNamed(sim, String(j.name)) === 1),
 	},
 	{
 		name: 'get many',
