@@ -115,8 +115,10 @@ export async function pollRoles(
 		budget?.pageTook(budget.now() - started);
 		done += round.length;
 	}
-	const lastKnown = order.slice(0, done).filter((id) => stored?.has(id));
-	const next = done < order.length && lastKnown.length > 0 ? lastKnown[lastKnown.length - 1] : undefined;
+	// Where the next poll goes on: after the last stored role read now (in a baseline, the last role
+	// read); when only new roles were read, where the last poll said. Undefined: every role was read.
+	const readNow = order.slice(0, done).filter((id) => !stored || stored.has(id));
+	const next = done >= order.length ? undefined : readNow.length > 0 ? readNow[readNow.length - 1] : cursor;
 	const diff = diffRoles(stored ?? new Map(), now, gone, !stored);
 	if (!stored) return { next: diff.next, detailsRead: missing.length + done, ...(next ? { cursor: next } : {}) };
 	return { events: diff.events, next: diff.next, detailsRead: missing.length + done, ...(next ? { cursor: next } : {}) };

@@ -16,8 +16,9 @@
  *          types [type]; records: per record, sorted by type and id: a head (type, delegations shown, id kind), id,
  *          owner, rights, then its delegations (role, rights)
  *
- * Measured (test/nodes/VeeamTrigger/accessState.test.ts): 50 custom roles with all four scopes and
- * 500 records with up to three delegations each.
+ * Measured (test/nodes/VeeamTrigger/accessState.test.ts, JSON as n8n stores it): 50 custom roles with
+ * all four scopes 3,615 bytes (about 70 a role); 500 records with 0-3 delegations each (20 owners)
+ * 17,746 bytes (about 35 a record); both 21,332 bytes.
  */
 import type { IDataObject } from 'n8n-workflow';
 
