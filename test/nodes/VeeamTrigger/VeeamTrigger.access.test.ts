@@ -215,6 +215,32 @@ describe('access events', () => {
 	});
 });
 
+describe('"Fetch Test Event" (manual)', () => {
+	it('shows the changes since the saved state, and never writes it', async () => {
+		const activation = await baselined(['accessChanged']);
+		// The baseline is saved by n8n with the first emitting poll.
+		await admin.changeOwner('backupJob', SQL_JOB, 'VBR01\\svc-n8n');
+		expect(emitted(await activation.poll())).toHaveLength(1);
+		await admin.changeEffectiveAccess('backup', FILE_BACKUP, [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }]);
+		const before = JSON.stringify(activation.savedStaticData);
+		const manual = await activation.pollManually();
+		expect(emitted(manual).map((i) => (i.object as IDataObject).id)).toEqual([FILE_BACKUP]);
+		expect(JSON.stringify(activation.savedStaticData)).toBe(before);
+		// The scheduled poll still reports it (the manual run wrote nothing).
+		expect(emitted(await activation.poll()).map((i) => (i.object as IDataObject).id)).toEqual([FILE_BACKUP]);
+	});
+
+	it('with only role or access events and nothing to show: current roles and records shaped as events, marked as samples', async () => {
+		await admin.createRole({ name: 'Audit' });
+		const manual = await activate(sim, 'vbr', { events: EVENTS }).pollManually();
+		const items = emitted(manual);
+		expect(items.length).toBeGreaterThan(1);
+		expect(items.every((i) => i.sample === true)).toBe(true);
+		expect(items[0]).toMatchObject({ event: 'roleCreated', role: { name: 'Audit' } });
+		expect(items.some((i) => i.event === 'accessChanged')).toBe(true);
+	});
+});
+
 describe('cost and availability', () => {
 	it('without role or access events no role details and no ACL are read (the cost stays what it was)', async () => {
 		await admin.createRole({ name: 'Audit' });
