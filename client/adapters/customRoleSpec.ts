@@ -91,7 +91,9 @@ export function toCustomRoleSpec(value: Json): CustomRoleSpec {
 		manageRestores: value.manageRestores === true,
 	};
 	if (typeof value.description === 'string') spec.description = value.description;
-	for (const scope of ROLE_SCOPES) if (isObject(value[scope])) spec[scope] = structuredClone(value[scope]);
+	// Copied as JSON, not with structuredClone: on n8n 1.x a Code node's output objects are Proxies,
+	// which structuredClone refuses ("could not be cloned"); JSON reads through them.
+	for (const scope of ROLE_SCOPES) if (isObject(value[scope])) spec[scope] = JSON.parse(JSON.stringify(value[scope])) as Json;
 	return spec;
 }
 

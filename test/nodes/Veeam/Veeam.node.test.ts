@@ -57,7 +57,7 @@ describe('Veeam node description', () => {
 		expect(operations('user').map((o) => o.value).sort()).toEqual(
 			['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].sort(),
 		);
-		expect(operations('role').map((o) => o.value).sort()).toEqual(['get', 'getMany']);
+		expect(operations('role').map((o) => o.value).sort()).toEqual(['clone', 'create', 'delete', 'get', 'getMany', 'update']);
 		expect(operations('mfa').map((o) => o.value).sort()).toEqual(['accept', 'disable', 'enable', 'recreate']);
 		expect(operations('backupAccess').map((o) => o.value).sort()).toEqual(['changeOwner', 'get', 'getMany', 'setEffectiveAccess']);
 		for (const op of [...operations('user'), ...operations('role'), ...operations('mfa'), ...operations('backupAccess')]) {
@@ -89,8 +89,7 @@ describe('Veeam node description', () => {
 				'authorizationEvent:getMany',
 				...['changeOwner', 'get', 'getMany', 'setEffectiveAccess'].map((o) => `backupAccess:${o}`),
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
-				'role:get',
-				'role:getMany',
+				...['clone', 'create', 'delete', 'get', 'getMany', 'update'].map((o) => `role:${o}`),
 				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].map((o) => `user:${o}`),
 			].sort(),
 		);

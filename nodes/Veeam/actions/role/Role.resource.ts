@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Clone',
 				value: 'clone',
-				description: 'Creates a custom role on the server: a copy of a custom role with its permissions and scopes, optionally renamed (VBR 13.1)',
+				description: 'Changes the server: adds a copy of a custom role with its permissions and scopes, optionally renamed (VBR 13.1)',
 				action: 'Clone a custom role — creates a copy',
 				displayOptions: VBR_ONLY,
 			},
@@ -31,7 +31,7 @@ export const description: INodeProperties[] = [
 				name: 'Create',
 				value: 'create',
 				description:
-					'Creates a custom role with its permissions and scopes, or makes an existing one of that name match (unless told to skip); never creates one twice (VBR 13.1)',
+					'Changes the server: adds a custom role with its permissions and scopes, or makes an existing one of that name match (unless told to skip); never adds one twice (VBR 13.1)',
 				action: 'Create a custom role — creates it or changes it to match',
 				displayOptions: VBR_ONLY,
 			},

@@ -3,7 +3,7 @@
  * declared role with the server's (client/adapters/customRoleSpec.ts; Veeam's `CustomRoleSpec`,
  * sim/contracts/vbr-access-control.md "The scopes", lead's decision 8).
  */
-import { customRoleProblems, describeProblems, roleChanges, type CustomRoleSpec } from '../../../../../client/adapters/customRoleSpec';
+import { customRoleProblems, describeProblems, roleChanges, toCustomRoleSpec, type CustomRoleSpec } from '../../../../../client/adapters/customRoleSpec';
 
 const REPO = '3f2a8c14-9e7b-4d52-a1c6-0b9d4e8f1a23';
 const JOB = 'c7e1d2a4-5b6f-4c3d-8e9f-0a1b2c3d4e5f';
@@ -90,5 +90,14 @@ describe('roleChanges', () => {
 		expect(
 			roleChanges({ ...base, restorePermissionsScope: { restoreBackupScope: { entireBackupScope: false }, restoreOptions: { allOptions: true } } }, actual),
 		).toEqual(['restorePermissionsScope.restoreBackupScope.entireBackupScope', 'restorePermissionsScope.restoreOptions.allOptions', 'restorePermissionsScope.restoreOptions.restoreOptions']);
+	});
+});
+
+describe('toCustomRoleSpec', () => {
+	it('copies scopes that are Proxies (a Code node\'s output on n8n 1.x), which structuredClone refuses; drops an exported id', () => {
+		const scope = new Proxy({ allRepositories: false, repositories: [{ repositoryId: REPO }] }, {});
+		const spec = toCustomRoleSpec({ id: REPO, ...base, repositoryScope: scope });
+		expect(spec).toEqual({ ...base, repositoryScope: { allRepositories: false, repositories: [{ repositoryId: REPO }] } });
+		expect(spec.repositoryScope).not.toBe(scope);
 	});
 });

@@ -4,7 +4,9 @@
  * never reported as done, and not filed again while they wait; custom roles on a server that speaks
  * only 1.3-rev1 (pinned, or found by Automatic) and on other products are refused clearly.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
+
+import { Veeam } from '../../../../../nodes/Veeam/Veeam.node';
 
 import { startSimulator, type SimServer } from '../../../../../sim';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
@@ -105,5 +107,19 @@ describe('custom roles need VBR 13.1 (REST 1.3-rev2)', () => {
 		} finally {
 			await vbgc.close();
 		}
+	});
+});
+
+describe('the editor shows the custom-role operations for Veeam Backup & Replication only', () => {
+	it('Create, Update, Clone and Delete are hidden for the other products', () => {
+		const { description } = new Veeam();
+		const operation = description.properties.find((p) => p.name === 'operation' && (p.displayOptions?.show?.resource as unknown[] | undefined)?.includes('role'));
+		const shownFor = (product: string) =>
+			((operation?.options ?? []) as INodePropertyOptions[])
+				.filter((o) => !o.displayOptions || (o.displayOptions.show?.product as unknown[]).includes(product))
+				.map((o) => String(o.value))
+				.sort();
+		expect(shownFor('vbr')).toEqual(['clone', 'create', 'delete', 'get', 'getMany', 'update']);
+		for (const product of ['vbgc', 'aws', 'azure']) expect(shownFor(product)).toEqual(['get', 'getMany']);
 	});
 });
