@@ -18,17 +18,16 @@ import {
 	ok,
 	UUID,
 	VBR_DEFAULT_LOGINS,
-	VBR_USER_TYPES,
 	ver,
 	type VbrOptions,
 	type VbrUser,
-	type VbrUserType,
 } from './model';
 import { VbrRoleStore } from './roleStore';
 import type { VbrAcl } from './acl';
 import { accessControl, accessRoutes, CUSTOM_WITH_PERMISSIONS } from './accessRoutes';
 import type { VbrCustomRoles } from './customRoles';
 import { listUsers } from './userList';
+import { VbrUserChanges } from './userChanges';
 import { BACKUP_ADMINISTRATOR, SECURITY_ADMINISTRATOR } from './roles';
 
 export { VBR_DEFAULT_LOGINS, VBR_DEFAULT_PASSWORD, VBR_USER_TYPES, type VbrLogin, type VbrOptions, type VbrUserType } from './model';
@@ -61,6 +60,8 @@ export class VbrProduct implements SimProduct {
 	/** 1.3-rev2's custom roles (customRoles.ts) and the ACL of backups and jobs (acl.ts). */
 	readonly customRoles: VbrCustomRoles;
 	readonly acl: VbrAcl;
+	/** Creates, deletes and role, mode and MFA changes of users (userChanges.ts). */
+	private readonly userChanges: VbrUserChanges;
 
 	constructor(
 		private readonly ctx: SimContext,
@@ -80,6 +81,23 @@ export class VbrProduct implements SimProduct {
 			options: options.accessControl,
 			change: (req, note, apply) => this.change(req, note, apply),
 		}));
+		this.userChanges = new VbrUserChanges({
+			ctx,
+			roleStore: this.roleStore,
+			authorization: this.authorization,
+			users: () => this.users.values(),
+			has: (id) => this.users.has(id),
+			hasName: (name) => this.usersByName.has(name.toLowerCase()),
+			userById: (req) => this.userById(req),
+			insert: (user) => this.insert(user),
+			remove: (user) => {
+				this.users.delete(user.id);
+				this.usersByName.delete(user.name.toLowerCase());
+				this.sortedByName = undefined;
+			},
+			change: (req, note, apply) => this.change(req, note, apply),
+			userModel: (user, version) => this.userModel(user, version),
+		});
 		this.reset();
 		this.routes();
 	}
@@ -189,17 +207,17 @@ export class VbrProduct implements SimProduct {
 
 		const users = '/api/v1/security/users';
 		r.add('GET', users, (req) => this.authorized(req, () => this.listUsers(req)));
-		r.add('POST', users, (req) => this.authorized(req, () => this.createUser(req)));
+		r.add('POST', users, (req) => this.authorized(req, () => this.userChanges.createUser(req)));
 		r.add('GET', `${users}/:id`, (req) => this.authorized(req, () => ok(this.userModel(this.userById(req), ver(req)))));
-		r.add('DELETE', `${users}/:id`, (req) => this.authorized(req, () => this.deleteUser(req)));
+		r.add('DELETE', `${users}/:id`, (req) => this.authorized(req, () => this.userChanges.deleteUser(req)));
 		r.add('GET', `${users}/:id/roles`, (req) =>
 			this.authorized(req, () => ok({ roles: this.userById(req).roleIds.map((id) => this.roleStore.assigned(id, ver(req))) })),
 		);
-		r.add('PUT', `${users}/:id/roles`, (req) => this.authorized(req, () => this.setUserRoles(req)));
+		r.add('PUT', `${users}/:id/roles`, (req) => this.authorized(req, () => this.userChanges.setUserRoles(req)));
 		r.add('POST', `${users}/:id/changeServiceAccountMode`, (req) =>
-			this.authorized(req, () => this.changeServiceAccountMode(req)),
+			this.authorized(req, () => this.userChanges.changeServiceAccountMode(req)),
 		);
-		r.add('POST', `${users}/:id/resetMFA`, (req) => this.authorized(req, () => this.resetMfa(req)));
+		r.add('POST', `${users}/:id/resetMFA`, (req) => this.authorized(req, () => this.userChanges.resetMfa(req)));
 
 		// "Available to: Veeam Backup Administrator, Veeam Security Administrator."
 		const events = '/api/v1/authorization/events';
@@ -273,81 +291,6 @@ export class VbrProduct implements SimProduct {
 		});
 	}
 
-	private createUser(req: SimRequest): SimResponse {
-		const body = jsonBody(req);
-		const name = typeof body.name === 'string' ? body.name.trim() : '';
-		if (!name) throw badRequest('The name property is required.');
-		if (!VBR_USER_TYPES.includes(body.type as VbrUserType)) {
-			throw badRequest(`The type property must be one of ${VBR_USER_TYPES.join(', ')}.`);
-		}
-		const type = body.type as VbrUserType;
-		if (typeof body.isServiceAccount !== 'boolean') throw badRequest('The isServiceAccount property is required.');
-		const roleIds = this.roleStore.parseRefs(body.roles);
-		if (this.usersByName.has(name.toLowerCase())) {
-			throw badRequest(`The user or group ${name} has already been added.`);
-		}
-		const user: VbrUser = { id: randomUUID(), name, type, roleIds, isServiceAccount: body.isServiceAccount };
-		const kind = type.endsWith('Group') ? 'Group' : 'User';
-		this.change(req, { name: `Add ${kind.toLowerCase()}`, description: `${kind} ${name}: added with the roles ${this.roleNames(user).join(', ')}.` }, () => {
-			if (this.usersByName.has(name.toLowerCase())) throw badRequest(`The user or group ${name} has already been added.`);
-			this.insert(user);
-			this.ctx.log.record('user.create', user.name, { id: user.id, roles: this.roleNames(user), type });
-		});
-		return { status: 201, body: this.userModel(user, ver(req)) };
-	}
-
-	private deleteUser(req: SimRequest): SimResponse {
-		const user = this.userById(req);
-		this.authorization.refuseDelete();
-		const kind = user.type.endsWith('Group') ? 'Group' : 'User';
-		this.change(req, { name: `Delete ${kind.toLowerCase()}`, description: `${kind} ${user.name}: deleted.` }, () => {
-			if (!this.users.has(user.id)) return;
-			this.refuseLastAdministrator(user, []);
-			this.users.delete(user.id);
-			this.usersByName.delete(user.name.toLowerCase());
-			this.sortedByName = undefined;
-			// A deleted account's sessions end with it.
-			this.ctx.tokens.revokeSubject(user.name.toLowerCase());
-			this.ctx.log.record('user.delete', user.name, { id: user.id });
-		});
-		return { status: 204 };
-	}
-
-	private setUserRoles(req: SimRequest): SimResponse {
-		const user = this.userById(req);
-		const roleIds = this.roleStore.parseRefs(jsonBody(req).roles);
-		const before = this.roleNames(user);
-		const after = roleIds.map((id) => this.roleStore.nameOf(id));
-		this.change(req, { name: 'Change user roles', description: `User ${user.name}: roles changed from ${before.join(', ')} to ${after.join(', ')}.` }, () => {
-			this.refuseLastAdministrator(user, roleIds);
-			user.roleIds = roleIds;
-			this.ctx.log.record('user.roles', user.name, { id: user.id, from: before, to: this.roleNames(user) });
-		});
-		return ok({ roles: roleIds.map((id) => this.roleStore.assigned(id, ver(req))) });
-	}
-
-	private changeServiceAccountMode(req: SimRequest): SimResponse {
-		const user = this.userById(req);
-		const body = jsonBody(req);
-		if (typeof body.isServiceAccountEnable !== 'boolean') {
-			throw badRequest('The isServiceAccountEnable property must be a boolean.');
-		}
-		const enabled = body.isServiceAccountEnable;
-		this.change(req, { name: 'Change user settings', description: `User ${user.name}: service account mode ${enabled ? 'enabled' : 'disabled'}.` }, () => {
-			user.isServiceAccount = enabled;
-			this.ctx.log.record('user.serviceAccount', user.name, { id: user.id, isServiceAccount: user.isServiceAccount });
-		});
-		return ok(this.userModel({ ...user, isServiceAccount: enabled }, ver(req)));
-	}
-
-	private resetMfa(req: SimRequest): SimResponse {
-		const user = this.userById(req);
-		this.change(req, { name: 'Reset user MFA', description: `User ${user.name}: multi-factor authentication reset.` }, () => {
-			this.ctx.log.record('user.resetMfa', user.name, { id: user.id });
-		});
-		return { status: 204 };
-	}
-
 	/**
 	 * A user, role or settings change asked over REST: done now (and an Info event), or held as a
 	 * Pending request while four-eyes authorization is on (authorization.ts). Either way the answer
@@ -371,17 +314,6 @@ export class VbrProduct implements SimProduct {
 	private accountName(req: SimRequest): string {
 		const id = this.usersByName.get(this.logins.subject(req));
 		return (id ? this.users.get(id)?.name : undefined) ?? this.logins.subject(req);
-	}
-
-	/**
-	 * VBR refuses to change the role of the last administrator (PowerShell reference, Set-/Remove-
-	 * VBRUserRoleAssignment). Its REST answer is not documented: we answer 400.
-	 */
-	private refuseLastAdministrator(user: VbrUser, rolesAfter: string[]): void {
-		const admin = this.roleStore.byName(BACKUP_ADMINISTRATOR).id;
-		if (!user.roleIds.includes(admin) || rolesAfter.includes(admin)) return;
-		const others = [...this.users.values()].some((u) => u.id !== user.id && u.roleIds.includes(admin));
-		if (!others) throw badRequest(`${user.name} is the last user or group with the ${BACKUP_ADMINISTRATOR} role.`);
 	}
 
 	/** Control endpoints of this product (`/__sim/…`): four-eyes, approving and rejecting requests. */
@@ -423,9 +355,5 @@ export class VbrProduct implements SimProduct {
 		// `mfaEnabled` on users arrived with 1.3-rev2 (VBR 13.1).
 		if (version !== '1.3-rev1') model.mfaEnabled = this.effectiveMfa(user);
 		return model;
-	}
-
-	private roleNames(user: VbrUser): string[] {
-		return user.roleIds.map((id) => this.roleStore.nameOf(id));
 	}
 }
