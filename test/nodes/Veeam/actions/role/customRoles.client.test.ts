@@ -8,7 +8,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { customRoleProblems, roleChanges, toCustomRoleSpec, type CustomRole } from '../../../../../client/adapters/customRoleSpec';
 import { VbrCustomRoles } from '../../../../../client/adapters/vbrCustomRoles';
-import { RequestGroup, type VeeamContext, type VeeamRequest } from '../../../../../client/transport';
+import { RequestGroup, VeeamApiError, type VeeamContext, type VeeamRequest } from '../../../../../client/transport';
 import { loadExamples } from '../../../../support/veeamExamples';
 
 const examples = loadExamples('vbr');
@@ -93,6 +93,23 @@ describe("VbrCustomRoles reads Veeam's examples", () => {
 		expect(custom).toEqual([{ id: ROLE_ID, name: 'Restore Operator', description: 'Custom role limited to restore operations', isBuiltIn: false }]);
 		expect(list.sent[0].qs).toMatchObject({ isBuiltInFilter: false });
 		expect((await list.roles.list({ namePattern: 'backup*' })).map((r) => r.name)).toEqual(['Backup Administrator']);
+	});
+
+	it("Veeam's 404 examples (DeleteCustomRole, UpdateCustomRole): the role is absent", async () => {
+		const notFound = (file: string, req: VeeamRequest) => {
+			const e = examples.find((x) => x.file === file);
+			if (!e) throw new Error(file);
+			const ctx = { getNode: () => NODE } as unknown as VeeamContext;
+			return new VeeamApiError(ctx, { req, baseUrl: 'https://vbr.example:9419', apiVersion: '1.3-rev2', tls: {}, secrets: [] }, { status: 404, body: e.body });
+		};
+		const del = client((req) => Promise.reject(notFound('delete-custom-role.404.json', req)));
+		expect(await del.roles.delete(ROLE_ID)).toBe('absent');
+		const details = client((req) => Promise.reject(notFound('update-custom-role.404.json', req)));
+		expect(await details.roles.details(ROLE_ID)).toBeUndefined();
+		expect(await details.roles.get(ROLE_ID)).toBeUndefined();
+		// Another role's NotFound (resourceId) is not this role's absence.
+		const other = client((req) => Promise.reject(notFound('delete-custom-role.404.json', req)));
+		await expect(other.roles.details('b2c3d4e5-f6a7-8901-bcde-f23456789012')).rejects.toThrow();
 	});
 
 	it('an answer that is not a role is refused', async () => {
