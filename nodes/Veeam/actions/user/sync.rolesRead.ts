@@ -135,7 +135,7 @@ export async function readServerRoles(ctx: IExecuteFunctions, client: VbrCustomR
 	const clashes = declared.filter((d) => builtInNames.has(bare(d.spec.name)));
 	if (clashes.length) {
 		const list = clashes.map((d) => `${declaredLabel(d.index, d.spec)}: name is the name of the built-in role "${builtInNames.get(bare(d.spec.name))}"`).join('; ');
-		throw inputError(ctx, 0, FIELD, list, 'Built-in roles are never changed by a sync, and a custom role of the same name could not be told from one. Give the custom role another name. Nothing was sent.');
+		throw inputError(ctx, 0, FIELD, list, 'Built-in roles are never changed by a sync, and users are given roles by name: a custom role named like a built-in one would make that name mean two roles. Give the custom role another name. Nothing was sent.');
 	}
 
 	const toRead = rolesToRead(custom, declared);
