@@ -15,73 +15,46 @@ import { NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, effectiveApiVersion, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
 import { isAutomatic } from '../login/versions';
 import { isUuid } from '../ids';
-import { Serial } from '../pool';
+import { runPool, Serial } from '../pool';
 import { unlessNotFound } from './common';
 import { readAllPages } from './paging';
+import {
+	ACL_OBJECT_TYPES,
+	ACL_RIGHTS,
+	aclKey,
+	matchesAclFilter,
+	parseAclRecord,
+	servesAcl,
+	type AclDelegation,
+	type AclFilter,
+	type AclListing,
+	type AclObjectName,
+	type AclObjectType,
+	type AclRecord,
+	type ListOptions,
+	type SkippedAclRecord,
+} from './vbrAclRecord';
+
+export * from './vbrAclRecord';
 
 const ACL = '/api/v1/acl';
 const BACKUPS = '/api/v1/backups';
 const JOBS = '/api/v1/jobs';
 /** The first revision with the ACL operations ([CL]: "REST API 1.3-rev2 completes the role-based access control coverage"). */
 export const ACL_API_VERSION = '1.3-rev2';
+/** Records read once more at a time for their delegations. */
+const REREAD_CONCURRENCY = 4;
 
-/** `EAclObjectKind`: the path's values. */
-export const ACL_OBJECT_TYPES = ['backupJob', 'backup'] as const;
-export type AclObjectType = (typeof ACL_OBJECT_TYPES)[number];
-/** `EAclRights`. What each allows is not documented beyond the names. */
-export const ACL_RIGHTS = ['full', 'write', 'restore'] as const;
-export type AclRight = (typeof ACL_RIGHTS)[number];
-
-export interface AclOwner {
-	/** "Identifier of the user." (a SID in Veeam's example). */
-	userIdentifier: string;
-	name: string;
-}
-
-export interface AclDelegation {
-	roleId: string;
-	roleName: string;
-	/** `RoleModel.description`, sent back as read (optional in Veeam's model). */
-	roleDescription?: string;
-	rights: AclRight[];
-}
-
-export interface AclRecord {
-	type: AclObjectType;
-	/** Lower case. */
-	id: string;
-	owner: AclOwner;
-	/** "ACL rights assigned to the object owner." */
-	rights: AclRight[];
-	/**
-	 * The roles the object is delegated to. Veeam: "Visible only to the owner & admin.", so an empty
-	 * list means none *or* none this account may see (`delegationsShown` false when the answer had none).
-	 */
-	effectiveAccess: AclDelegation[];
-	/** Whether the answer carried `effectiveAccess` at all. */
-	delegationsShown: boolean;
-}
-
-export interface AclFilter {
-	type?: AclObjectType;
-	/** Records delegating any right to this role (ID, any case). */
-	roleId?: string;
-	/** Records owned by this account (name or SID, any case). */
-	owner?: string;
-}
-
-export interface AclObjectName {
-	type: AclObjectType;
-	id: string;
-	name: string;
-}
+type Json = Record<string, unknown>;
 
 export interface VbrAcl {
 	/**
 	 * Every record matching `filter` (checked here). `forceReload` resets the server's cache ("up-to-date
 	 * data"); it is sent anyway once this client has sent a change.
 	 */
-	list(filter?: AclFilter, options?: { forceReload?: boolean }): Promise<AclRecord[]>;
+	list(filter?: AclFilter, options?: ListOptions): Promise<AclRecord[]>;
+	/** As `list`, with the records left out because they could not be read (`skipped`). */
+	listing(filter?: AclFilter, options?: ListOptions): Promise<AclListing>;
 	/** One record; undefined when the server answers 404 `NotFound` for it. */
 	record(type: AclObjectType, id: string): Promise<AclRecord | undefined>;
 	/** The record as the server answers the change. */
@@ -97,94 +70,6 @@ export interface VbrAcl {
 	serially<T>(type: AclObjectType, id: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** `Job`/`backupJob`/`Backup`/`backup` in any case (Veeam's example writes `Job`, the path's enum `backupJob`). */
-export function aclObjectTypeOf(value: unknown): AclObjectType | undefined {
-	if (typeof value !== 'string') return undefined;
-	const v = value.trim().toLowerCase();
-	if (v === 'backupjob' || v === 'job') return 'backupJob';
-	if (v === 'backup') return 'backup';
-	return undefined;
-}
-
-export const aclKey = (type: AclObjectType, id: string) => `${type}:${id.toLowerCase()}`;
-
-/** Whether `version` (`<major>.<minor>-rev<n>`) is 1.3-rev2 or later. */
-export function servesAcl(version: string): boolean {
-	const m = /^(\d+)\.(\d+)-rev(\d+)$/.exec(version.trim());
-	if (!m) return false;
-	const [major, minor, rev] = m.slice(1).map(Number);
-	return major !== 1 ? major > 1 : minor !== 3 ? minor > 3 : rev >= 2;
-}
-
-type Json = Record<string, unknown>;
-
-/**
- * An `AclRecordModel` as the common record, or why it cannot be one. `object.type` leniently; rights
- * outside `EAclRights` and delegations without a role ID are refused (a record read wrongly could grant
- * or hide access).
- */
-export function parseAclRecord(raw: unknown): AclRecord | string {
-	const r = raw as Json | undefined;
-	const object = r?.object as Json | undefined;
-	const principal = r?.principal as Json | undefined;
-	if (!object || !principal) return 'a record without object or principal';
-	const id = object.id;
-	if (typeof id !== 'string' || !isUuid(id)) return `a record whose object.id is not a UUID (${JSON.stringify(id)})`;
-	const type = aclObjectTypeOf(object.type);
-	if (!type) return `the record of ${id} has the object type ${JSON.stringify(object.type)} (known: Job, backupJob, Backup, backup)`;
-	const owner = principal.owner as Json | undefined;
-	if (!owner || typeof owner.name !== 'string' || typeof owner.userIdentifier !== 'string') return `the record of ${id} has no owner name and identifier`;
-	const rights = rightsOf(principal.rights);
-	if (typeof rights === 'string') return `the record of ${id}: owner ${rights}`;
-	const delegations: AclDelegation[] = [];
-	const shown = principal.effectiveAccess !== undefined && principal.effectiveAccess !== null;
-	if (shown && !Array.isArray(principal.effectiveAccess)) return `the record of ${id} has an effectiveAccess that is not a list`;
-	for (const entry of (shown ? principal.effectiveAccess : []) as Json[]) {
-		const role = entry?.principal as Json | undefined;
-		if (!role || typeof role.id !== 'string' || !isUuid(role.id)) return `the record of ${id} delegates to a role without a UUID`;
-		const delegated = rightsOf(entry.rights);
-		if (typeof delegated === 'string') return `the record of ${id}: role ${role.id} ${delegated}`;
-		delegations.push({
-			roleId: role.id.toLowerCase(),
-			roleName: typeof role.name === 'string' ? role.name : '',
-			...(typeof role.description === 'string' ? { roleDescription: role.description } : {}),
-			rights: delegated,
-		});
-	}
-	return {
-		type,
-		id: id.toLowerCase(),
-		owner: { userIdentifier: owner.userIdentifier, name: owner.name },
-		rights,
-		effectiveAccess: delegations,
-		delegationsShown: shown,
-	};
-}
-
-function rightsOf(value: unknown): AclRight[] | string {
-	if (!Array.isArray(value)) return 'rights are not a list';
-	const rights: AclRight[] = [];
-	for (const v of value) {
-		const right = typeof v === 'string' ? ACL_RIGHTS.find((k) => k === v.toLowerCase()) : undefined;
-		if (!right) return `rights include ${JSON.stringify(v)} (known: ${ACL_RIGHTS.join(', ')})`;
-		if (!rights.includes(right)) rights.push(right);
-	}
-	return rights;
-}
-
-/** Whether `record` passes `filter` (owner by name or SID, role by ID, any case). */
-export function matchesAclFilter(record: AclRecord, filter: AclFilter = {}): boolean {
-	if (filter.type && record.type !== filter.type) return false;
-	if (filter.owner !== undefined) {
-		const o = filter.owner.trim().toLowerCase();
-		if (record.owner.name.toLowerCase() !== o && record.owner.userIdentifier.toLowerCase() !== o) return false;
-	}
-	if (filter.roleId !== undefined) {
-		const roleId = filter.roleId.toLowerCase();
-		if (!record.effectiveAccess.some((d) => d.roleId === roleId && d.rights.length > 0)) return false;
-	}
-	return true;
-}
 
 export interface VbrAclDeps {
 	ctx: VeeamContext;
@@ -277,9 +162,14 @@ export class VbrAclClient implements VbrAcl {
 		return record;
 	}
 
-	async list(filter: AclFilter = {}, options: { forceReload?: boolean } = {}): Promise<AclRecord[]> {
+	async list(filter: AclFilter = {}, options: ListOptions = {}): Promise<AclRecord[]> {
+		return (await this.listing(filter, options)).records;
+	}
+
+	async listing(filter: AclFilter = {}, options: ListOptions = {}): Promise<AclListing> {
 		return await this.rev2(async () => {
-			const all = await readAllPages(
+			type Entry = { record: AclRecord } | { skipped: SkippedAclRecord; at: number };
+			const all = await readAllPages<Entry>(
 				async (skip, limit) => {
 					const res = await this.deps.call<{ data?: unknown; pagination?: { total?: number } }>({
 						method: 'POST',
@@ -289,21 +179,51 @@ export class VbrAclClient implements VbrAcl {
 						idempotent: true,
 					});
 					if (!Array.isArray(res?.data)) throw this.unexpected(`POST ${ACL} without a data list`);
-					return { items: res.data.map((r) => this.parsed(r, `POST ${ACL}`)), total: res.pagination?.total };
+					const items = res.data.map((raw, i): Entry => {
+						const record = parseAclRecord(raw);
+						if (typeof record !== 'string') return { record };
+						const object = (raw as { object?: { id?: unknown; type?: unknown } } | undefined)?.object;
+						const text = (v: unknown) => (typeof v === 'string' ? v : null);
+						return { skipped: { objectId: text(object?.id), objectType: text(object?.type), problem: record }, at: skip + i };
+					});
+					return { items, total: res.pagination?.total };
 				},
-				(r) => aclKey(r.type, r.id),
+				(e) => ('record' in e ? aclKey(e.record.type, e.record.id) : `#${e.at}`),
 				{ node: this.node, what: 'ACL records' },
 			);
-			return [...all.values()].filter((r) => matchesAclFilter(r, filter));
+			const entries = [...all.values()];
+			const skipped = entries.flatMap((e) => ('skipped' in e ? [e.skipped] : []));
+			let records = entries.flatMap((e) => ('record' in e ? [e.record] : []));
+			let reread = 0;
+			if (options.completeDelegations || filter.roleId !== undefined) {
+				const hidden = records.filter((r) => !r.delegationsShown && matchesAclFilter(r, { type: filter.type, owner: filter.owner }));
+				reread = hidden.length;
+				const outcomes = await runPool(hidden.length, async (i) => await this.fetch(hidden[i].type, hidden[i].id), { concurrency: REREAD_CONCURRENCY, stopOnError: true });
+				const fresh = new Map<string, AclRecord | undefined>();
+				for (const [i, outcome] of outcomes.entries()) {
+					if (outcome && !outcome.ok) throw outcome.error;
+					fresh.set(aclKey(hidden[i].type, hidden[i].id), outcome?.ok ? outcome.value : undefined);
+				}
+				// A record gone since the list (404) is left out: it is no longer there to grant anything.
+				records = records.flatMap((r) => {
+					const key = aclKey(r.type, r.id);
+					if (!fresh.has(key)) return [r];
+					const f = fresh.get(key);
+					return f ? [f] : [];
+				});
+			}
+			return { records: records.filter((r) => matchesAclFilter(r, filter)), skipped, reread };
 		});
 	}
 
 	async record(type: AclObjectType, id: string): Promise<AclRecord | undefined> {
+		return await this.rev2(async () => await this.fetch(type, id));
+	}
+
+	private async fetch(type: AclObjectType, id: string): Promise<AclRecord | undefined> {
 		const path = this.path(type, id);
-		return await this.rev2(async () => {
-			const raw = await unlessNotFound(this.deps.call<unknown>({ method: 'GET', path }), id);
-			return raw === undefined ? undefined : this.echoed(raw, type, id, `GET ${path}`);
-		});
+		const raw = await unlessNotFound(this.deps.call<unknown>({ method: 'GET', path }), id);
+		return raw === undefined ? undefined : this.echoed(raw, type, id, `GET ${path}`);
 	}
 
 	async changeOwner(type: AclObjectType, id: string, owner: string): Promise<AclRecord> {

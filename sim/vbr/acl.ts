@@ -49,6 +49,12 @@ export interface AclOptions {
 	 * and answered as if done.
 	 */
 	aclChanges?: 'untracked' | 'asUserChanges';
+	/**
+	 * Leave `effectiveAccess` out of every record of the list (`POST /acl`), as Veeam's list example
+	 * (`AclBrowserResultExample`) does for the job its single-record example (`AclRecordModelExample`)
+	 * shows delegated to Restore Operator. Default: the list shows them as the record does (**assumed**).
+	 */
+	aclListOmitsDelegations?: boolean;
 }
 
 /** What the ACL needs of the rest of the server (product.ts). */
@@ -114,7 +120,8 @@ export class VbrAcl {
 		const skip = paging.skip === undefined ? 0 : integer(paging.skip, 'pagination.skip', 0);
 		const limit = Math.min(paging.limit === undefined ? 200 : integer(paging.limit, 'pagination.limit', 1), this.deps.maxPageSize);
 		const caller = this.deps.caller(req);
-		let records = [...this.objects.values()].filter((o) => this.visible(o, caller)).map((o) => this.record(o, this.seesDelegations(o, caller)));
+		const listed = (o: AclObject) => this.options.aclListOmitsDelegations !== true && this.seesDelegations(o, caller);
+		let records = [...this.objects.values()].filter((o) => this.visible(o, caller)).map((o) => this.record(o, listed(o)));
 		if (body.filter !== undefined) {
 			const match = predicate(body.filter);
 			records = records.filter((r) => match(r));
@@ -145,7 +152,9 @@ export class VbrAcl {
 		const o = this.find(req);
 		const caller = this.deps.caller(req);
 		if (!this.visible(o, caller)) throw new SimHttpError(403, 'AccessDenied', 'Forbidden');
-		return ok(this.record(o, this.seesDelegations(o, caller)));
+		// One record shows its delegations, an empty list included, to whoever may see them
+		// (AclRecordModelExample has the field; an empty one written as [] is **assumed**).
+		return ok(this.record(o, this.seesDelegations(o, caller), true));
 	}
 
 	/** "Username or SID of the new object owner." An account the server does not know: 400 (**assumed**). */
@@ -209,10 +218,10 @@ export class VbrAcl {
 		return caller.admin || o.owner.name.toLowerCase() === caller.name.toLowerCase();
 	}
 
-	private record(o: AclObject, delegations: boolean): Json {
+	private record(o: AclObject, delegations: boolean, evenEmpty = false): Json {
 		const type = this.options.aclObjectTypeAsExample === true ? (o.kind === 'backupJob' ? 'Job' : 'Backup') : o.kind;
 		const principal: Json = { owner: { ...o.owner }, rights: [...o.rights] };
-		if (delegations && o.effectiveAccess.length > 0) {
+		if (delegations && (evenEmpty || o.effectiveAccess.length > 0)) {
 			principal.effectiveAccess = o.effectiveAccess.map((e) => ({ principal: this.deps.role(e.roleId) ?? { id: e.roleId, name: e.roleId }, rights: [...e.rights] }));
 		}
 		return { object: { id: o.id, type }, principal };

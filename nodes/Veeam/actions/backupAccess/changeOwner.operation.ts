@@ -6,7 +6,7 @@ import type { AclOwner } from '../../../../client/adapters/vbrAcl';
 import { inputError, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions } from '../common.descriptions';
-import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, recordOutput, resolveTarget, type ObjectTarget } from './common';
+import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, recordOutput, resolveTarget, shownAfter, type ObjectTarget } from './common';
 
 const properties: INodeProperties[] = [
 	...objectFields,
@@ -55,9 +55,10 @@ export async function execute(this: IExecuteFunctions, p: Params, directory: Use
 		if (isOwner(before.owner, p.owner)) return { result: 'unchanged', ...recordOutput(before, await acl.names(p.target.type)) };
 		const sentAt = Date.now();
 		const answered = await acl.changeOwner(p.target.type, id, p.owner);
-		const after = await acl.record(p.target.type, id);
+		const moved = (o: AclOwner) => !isOwner(o, before.owner.userIdentifier) && !isOwner(o, before.owner.name) && (isOwner(o, p.owner) || isOwner(o, answered.owner.userIdentifier));
+		const after = await shownAfter(acl, p.target.type, id, (r) => moved(r.owner));
 		const output = { previousOwner: before.owner.name, ...recordOutput(after ?? before, await acl.names(p.target.type)) };
-		const shown = after !== undefined && !isOwner(after.owner, before.owner.userIdentifier) && !isOwner(after.owner, before.owner.name) && (isOwner(after.owner, p.owner) || isOwner(after.owner, answered.owner.userIdentifier));
+		const shown = after !== undefined && moved(after.owner);
 		if (shown) return { result: 'changed', ...output };
 		return await notShown(this, directory, i, sentAt, 'owner change', { requestedOwner: p.owner, ...output });
 	});

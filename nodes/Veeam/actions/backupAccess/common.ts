@@ -130,6 +130,19 @@ export async function readRole(ctx: IExecuteFunctions, directory: UserDirectory,
 }
 
 /**
+ * The record after a change: `GET` (no cache parameter); when that does not show the change, once more
+ * through the list with `forceReload=true` ("allows you to get up-to-date data"; the record read again
+ * if the list leaves its delegations out) before the change is called not shown.
+ */
+export async function shownAfter(acl: VbrAcl, type: AclObjectType, id: string, shows: (r: AclRecord) => boolean): Promise<AclRecord | undefined> {
+	const first = await acl.record(type, id);
+	if (first && shows(first)) return first;
+	const listed = (await acl.list({ type }, { forceReload: true })).find((r) => r.id === id.toLowerCase());
+	const again = listed && !listed.delegationsShown ? await acl.record(type, id) : listed;
+	return again ?? first;
+}
+
+/**
  * A change the server answered but does not show when read back. A four-eyes request of this
  * account, new since (within the clocks' tolerance) the change was sent, makes it `pendingApproval`;
  * otherwise it is an error: the node never reports a change the server does not show.

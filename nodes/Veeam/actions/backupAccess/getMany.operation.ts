@@ -95,9 +95,14 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	return { limit, filter, forceReload };
 }
 
-/** One `POST /acl` listing (paged), filtered here, and the names of the kinds listed. */
+/**
+ * One `POST /acl` listing (paged), filtered here, and the names of the kinds listed. With a role filter,
+ * a record the list shows without delegations is read once more (the filter needs them). A record the
+ * node cannot read (an unknown object type, an ID that is no UUID) is one item saying so, after the others.
+ */
 export async function execute(this: IExecuteFunctions, p: Params, directory: UserDirectory): Promise<IDataObject[]> {
 	const acl = aclOf(this, directory);
-	const [records, names] = await both(acl.list(p.filter, { forceReload: p.forceReload }), acl.names(p.filter.type));
-	return (p.limit === undefined ? records : records.slice(0, p.limit)).map((r) => recordOutput(r, names));
+	const [listing, names] = await both(acl.listing(p.filter, { forceReload: p.forceReload }), acl.names(p.filter.type));
+	const records = p.limit === undefined ? listing.records : listing.records.slice(0, p.limit);
+	return [...records.map((r) => recordOutput(r, names)), ...listing.skipped.map((s) => ({ skipped: true, ...s }))];
 }

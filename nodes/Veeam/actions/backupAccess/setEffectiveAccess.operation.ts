@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
 import { ACL_RIGHTS, type AclDelegation, type AclRight } from '../../../../client/adapters/vbrAcl';
 import { checkText, inputError, readChoice, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions } from '../common.descriptions';
-import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, readRole, recordOutput, resolveTarget, type ObjectTarget } from './common';
+import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, readRole, recordOutput, resolveTarget, shownAfter, type ObjectTarget } from './common';
 
 export const MODES = ['grant', 'revoke', 'set'] as const;
 export type Mode = (typeof MODES)[number];
@@ -106,6 +106,14 @@ export async function execute(this: IExecuteFunctions, p: Params, directory: Use
 	return await acl.serially(p.target.type, id, async () => {
 		const before = await acl.record(p.target.type, id);
 		if (!before) throw inputError(this, i, 'Backup or Job', `no ${OBJECT_TYPE_LABEL[p.target.type]} with ID ${id} has an access control list on this server`);
+		if (!before.delegationsShown) {
+			// Veeam replaces the whole list: without the other roles' entries, sending one would remove them.
+			throw new NodeOperationError(this.getNode(), `The ${OBJECT_TYPE_LABEL[p.target.type]} ${id} was read without its delegations: nothing was sent`, {
+				itemIndex: i,
+				description:
+					'Veeam shows a record\'s delegations "only to the owner & admin", and a change replaces all of them, so changing one role now could remove the others. Use a credential with the Backup Administrator role.',
+			});
+		}
 		const current = before.effectiveAccess.find((d) => d.roleId === roleId)?.rights ?? [];
 		const wanted = rightsAfter(p.mode, current, p.rights);
 		const summary = { role: p.role.name, roleId, previousRights: [...current], rights: wanted };
@@ -114,7 +122,7 @@ export async function execute(this: IExecuteFunctions, p: Params, directory: Use
 		const next: AclDelegation[] = wanted.length ? [...others, { roleId, roleName: p.role.name, ...(p.role.description ? { roleDescription: p.role.description } : {}), rights: wanted }] : others;
 		const sentAt = Date.now();
 		await acl.changeEffectiveAccess(p.target.type, id, next);
-		const after = await acl.record(p.target.type, id);
+		const after = await shownAfter(acl, p.target.type, id, (r) => sameRights(r.effectiveAccess.find((d) => d.roleId === roleId)?.rights ?? [], wanted));
 		const shownRights = after?.effectiveAccess.find((d) => d.roleId === roleId)?.rights ?? [];
 		const output = { ...recordOutput(after ?? before, await acl.names(p.target.type)) };
 		if (after && sameRights(shownRights, wanted)) return { result: 'changed', ...summary, ...output };

@@ -9,19 +9,23 @@
  * backup: the built-in Restore Operator ("Built-in role for performing restore operations from any
  * backups and replicas"), a custom role that may restore but not manage backups whose details say
  * `restoreBackupScope.entireBackupScope` ("the role can restore from all available backups regardless
- * of ownership") or `inventoryScope.entireInventory`, or one delegated restore or full rights on every
- * backup the ACL lists.
+ * of ownership"), or one delegated restore or full rights on every backup the ACL lists (the lead's
+ * decision 6 as amended after the client audit, D11: not `inventoryScope.entireInventory`, which is
+ * about what a role may back up).
  *
- * Requests, on top of the report's own: the ACL (`POST /acl`, paged), the names (`GET /backups`,
- * `GET /jobs`, paged), the custom roles (`GET /roles?isBuiltInFilter=false`, paged) and one
- * `GET /roles/{id}/details` per custom role a listed user holds.
+ * Requests, on top of the report's own: the ACL (`POST /acl`, paged; `forceReload` when asked), one
+ * `GET /acl/{type}/{id}` per record the list shows without delegations (Veeam's list example has none,
+ * audit D1), the names (`GET /backups`, `GET /jobs`, paged), the custom roles
+ * (`GET /roles?isBuiltInFilter=false`, paged) and one `GET /roles/{id}/details` per custom role a listed
+ * user holds. A record still without delegations makes the report say it is incomplete; a record the
+ * node cannot read is counted, never silently dropped.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../../client/adapters';
 import { sameAccount } from '../../../../client/adapters/authorizationMatch';
 import type { CustomRole } from '../../../../client/adapters/customRoleSpec';
-import { aclKey, type AclObjectName, type AclRecord, type AclRight } from '../../../../client/adapters/vbrAcl';
+import { aclKey, type AclObjectName, type AclRecord, type AclRight, type SkippedAclRecord } from '../../../../client/adapters/vbrAcl';
 import { runPool } from '../../../../client/pool';
 
 /** The built-in Restore Operator's ID in Veeam's 1.3-rev1 and 1.3-rev2 examples. */
@@ -40,6 +44,7 @@ interface RoleFacts {
 
 export interface BackupAccessData {
 	records: AclRecord[];
+	skipped: SkippedAclRecord[];
 	names: Map<string, AclObjectName>;
 	roles: Map<string, RoleFacts>;
 }
@@ -48,7 +53,7 @@ const builtInName = (name: string) => name.trim().toLowerCase().replace(/^veeam 
 const isBuiltInRestoreOperator = (r: VeeamRole) => r.id.toLowerCase() === RESTORE_OPERATOR_ID || builtInName(r.name) === 'restore operator';
 
 /** The ACL, the names and the facts of every role the users hold. Throws when the server cannot tell (not VBR 1.3-rev2). */
-export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDirectory, users: readonly VeeamUser[]): Promise<BackupAccessData> {
+export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDirectory, users: readonly VeeamUser[], forceReload = false): Promise<BackupAccessData> {
 	if (!directory.acl || !directory.customRoles) {
 		throw new NodeOperationError(ctx.getNode(), 'Include Backup Access is available for Veeam Backup & Replication 13.1 only', {
 			description: 'Turn the option off for this product.',
@@ -56,7 +61,8 @@ export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDi
 	}
 	const acl = directory.acl();
 	const customRoles = directory.customRoles();
-	const [records, names, custom] = await settled(acl.list(), acl.names(), customRoles.list({ builtIn: false }));
+	const [listing, names, custom] = await settled(acl.listing({}, { completeDelegations: true, forceReload }), acl.names(), customRoles.list({ builtIn: false }));
+	const { records, skipped } = listing;
 	const customIds = new Set(custom.map((r) => r.id.toLowerCase()));
 	const held = new Map<string, VeeamRole>();
 	for (const u of users) for (const r of u.roles) held.set(r.id.toLowerCase(), r);
@@ -75,16 +81,14 @@ export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDi
 		let everyBackup: string | undefined;
 		if (restoreOnly) {
 			const scope = (d?.restorePermissionsScope as { restoreBackupScope?: { entireBackupScope?: unknown } } | undefined)?.restoreBackupScope;
-			const inventory = d?.inventoryScope as { entireInventory?: unknown } | undefined;
 			const onEvery = backups.length > 0 && backups.every((b) => b.effectiveAccess.some((e) => e.roleId === id && (e.rights.includes('restore') || e.rights.includes('full'))));
 			if (!d) everyBackup = 'the built-in Restore Operator restores from any backup';
 			else if (scope?.entireBackupScope === true) everyBackup = 'its restore scope is the entire backup scope';
-			else if (inventory?.entireInventory === true) everyBackup = 'its inventory scope is the entire inventory';
 			else if (onEvery) everyBackup = 'every backup delegates restore or full rights to it';
 		}
 		roles.set(id, { name: role.name, restoreOnly, everyBackup });
 	}
-	return { records, names, roles };
+	return { records, skipped, names, roles };
 }
 
 /** Three reads at once; a failure reported only once all three are done (no request outlives the report). */
@@ -149,8 +153,23 @@ export function backupColumnsOf(user: VeeamUser, data: BackupAccessData): { colu
 export function backupSummary(data: BackupAccessData, flaggedUsers: number): { fields: IDataObject; text: string } {
 	const backups = data.records.filter((r) => r.type === 'backup').length;
 	const jobs = data.records.length - backups;
+	const hidden = data.records.filter((r) => !r.delegationsShown).length;
+	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+	const gaps = [
+		hidden ? `${plural(hidden, 'record')} read without delegations (Veeam shows them only to the owner and administrators): access through roles may be missing there` : '',
+		data.skipped.length ? `${plural(data.skipped.length, 'record')} the node cannot read left out (see skippedRecords)` : '',
+	].filter(Boolean);
 	return {
-		fields: { aclRecords: data.records.length, aclBackups: backups, aclJobs: jobs },
-		text: `Backup access: ${backups} backup${backups === 1 ? '' : 's'} and ${jobs} job${jobs === 1 ? '' : 's'} in the access control list; ${flaggedUsers} user${flaggedUsers === 1 ? '' : 's'} hold${flaggedUsers === 1 ? 's' : ''} a restore-only role that reaches every backup (groups not expanded).`,
+		fields: {
+			aclRecords: data.records.length,
+			aclBackups: backups,
+			aclJobs: jobs,
+			backupAccessComplete: gaps.length === 0,
+			recordsWithoutDelegations: hidden,
+			skippedRecords: data.skipped.map((s) => ({ ...s })),
+		},
+		text:
+			`Backup access: ${plural(backups, 'backup')} and ${plural(jobs, 'job')} in the access control list; ${flaggedUsers} user${flaggedUsers === 1 ? '' : 's'} hold${flaggedUsers === 1 ? 's' : ''} a restore-only role that reaches every backup (groups not expanded).` +
+			(gaps.length ? ` Incomplete: ${gaps.join('; ')}.` : ''),
 	};
 }

@@ -33,6 +33,15 @@ const properties: INodeProperties[] = [
 					'Whether to add, per user, the backups and jobs they can restore or manage (through their roles and what they own) and flag restore-only roles that reach every backup. Veeam Backup & Replication 13.1 (REST API 1.3-rev2). Costs a few more requests: the access control list, the backup and job names, the custom roles and one details request per custom role held.',
 			},
 			{
+				displayName: 'Reload Server Cache',
+				name: 'forceReload',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/product': ['vbr'] } },
+				description:
+					'Whether to ask Veeam to reset its access-control cache for this report (forceReload; with Include Backup Access): up-to-date data, but a slower request, as Veeam says',
+			},
+			{
 				displayName: 'Include Summary Item',
 				name: 'includeSummary',
 				type: 'boolean',
@@ -81,6 +90,7 @@ interface ReportParams {
 	flaggedOnly: boolean;
 	includeSummary: boolean;
 	includeBackupAccess: boolean;
+	forceReload: boolean;
 }
 
 export async function prepare(this: IExecuteFunctions): Promise<ReportParams> {
@@ -89,6 +99,7 @@ export async function prepare(this: IExecuteFunctions): Promise<ReportParams> {
 		flaggedOnly: checkBoolean(this, 0, 'Flagged Users Only', options.flaggedOnly, false),
 		includeSummary: checkBoolean(this, 0, 'Include Summary Item', options.includeSummary, true),
 		includeBackupAccess: checkBoolean(this, 0, 'Include Backup Access', options.includeBackupAccess, false),
+		forceReload: checkBoolean(this, 0, 'Reload Server Cache', options.forceReload, false),
 	};
 }
 
@@ -103,7 +114,7 @@ export async function execute(
 		directory.authorizationEvents ? directory.authorizationEvents.list({ states: ['Pending'] }) : Promise.resolve(undefined),
 	]);
 	// The backup flag is counted only when asked for: a report without it keeps its summary as before.
-	const backups: BackupAccessData | undefined = p.includeBackupAccess ? await readBackupAccess(this, directory, users) : undefined;
+	const backups: BackupAccessData | undefined = p.includeBackupAccess ? await readBackupAccess(this, directory, users, p.forceReload) : undefined;
 	const kinds = (Object.keys(FLAGS) as Flag[]).filter((f) => backups !== undefined || f !== 'restoreEveryBackup');
 	const counts = Object.fromEntries(kinds.map((f) => [f, 0])) as Record<Flag, number>;
 	const rows: IDataObject[] = [];

@@ -124,4 +124,24 @@ describe('the requests the ACL client sends have the shape of Veeam’s example 
 		await expect(other.acl.changeOwner('backupJob', JOB, 'TECH\\x')).rejects.toThrow(/with the record of another object \(backupJob 5ff0e0eb-/);
 		await expect(other.acl.record('backup', '5ff0e0eb-45cf-48cc-9677-7613fc79bc11')).rejects.toThrow(/with the record of another object/);
 	});
+
+	it('names(): Veeam’s Get All Backups and Get All Jobs examples read, the jobs example’s paging followed ({"total":3,"count":1,"limit":1})', async () => {
+		const all = loadExamples('vbr');
+		const backups = all.find((e) => e.file === 'get-all-backups.200.json')!.body as { data: Array<{ id: string; name: string }> };
+		const jobs = all.find((e) => e.file === 'get-all-jobs.200.json')!.body as { data: Array<Record<string, unknown>>; pagination: Record<string, number> };
+		// The jobs example is page 1 of 3 (limit 1): pages 2 and 3 as the server would send them.
+		const more = (skip: number) => ({ data: [{ ...jobs.data[0], id: `ef1f0227-80e1-40f8-b2a2-5119172d2c3${skip + 6}`, name: `Backup Job ${skip + 2}` }], pagination: { total: 3, count: 1, skip, limit: 1 } });
+		const { acl, sent } = client((req) => {
+			if (req.path === '/api/v1/backups') return backups;
+			const skip = Number(req.qs?.skip ?? 0);
+			return skip === 0 ? jobs : more(skip);
+		});
+		const names = await acl.names();
+		expect([...names.values()].filter((n) => n.type === 'backup')).toEqual(backups.data.map((b) => ({ type: 'backup', id: b.id, name: 'Oracle Backup' })));
+		expect([...names.values()].filter((n) => n.type === 'backupJob').map((n) => n.name)).toEqual(['Backup Job 2', 'Backup Job 3', 'Backup Job 4']);
+		expect(sent.filter((r) => r.path === '/api/v1/jobs').map((r) => r.qs?.skip)).toEqual([0, 1, 2]);
+		// Read once per client.
+		await acl.names('backup');
+		expect(sent.filter((r) => r.path === '/api/v1/backups')).toHaveLength(1);
+	});
 });

@@ -144,6 +144,24 @@ describe('Backup Access: a change the server does not show', () => {
 		expect(simRecord(SQL_BACKUP).principal.owner).toMatchObject({ name: 'TECH\\Administrator' });
 	});
 
+	it('a GET read-back that does not show the change is checked once more through the list with forceReload (Veeam: "up-to-date data")', async () => {
+		// The first GET (the record before) is real; the second (the read-back) shows the old owner, as a stale cache would.
+		const stale = { object: { id: SQL_BACKUP, type: 'backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-512', name: 'TECH\\Administrator' }, rights: ['full'], effectiveAccess: [] } };
+		sim.addFault({ kind: 'answer', status: 200, body: stale, method: 'GET', pathIncludes: `/api/v1/acl/backup/${SQL_BACKUP}`, after: 1 });
+		const run = await h.run(owner(SHEILA));
+		expect(run.json[0]).toMatchObject({ result: 'changed', owner: SHEILA });
+		expect(sim.stats.recent).toContain('POST /api/v1/acl?forceReload=true');
+	});
+
+	it('a record read without its delegations: Set Effective Access refuses, nothing sent (the replace would remove the others)', async () => {
+		const hidden = { object: { id: SQL_BACKUP, type: 'backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1', name: 'TECH\\Administrator' }, rights: ['full'] } };
+		sim.addFault({ kind: 'answer', status: 200, body: hidden, method: 'GET', pathIncludes: `/api/v1/acl/backup/${SQL_BACKUP}` });
+		const run = await h.run(access('grant', 'Restore Operator', ['restore']));
+		expect(run.error?.message).toBe(`The backup ${SQL_BACKUP} was read without its delegations: nothing was sent`);
+		expect(errorText(run)).toContain('"only to the owner & admin"');
+		expect(routeCount(sim, CHANGE_ACCESS)).toBe(0);
+	});
+
 	it('an answer about another object: an error, not read back as this one', async () => {
 		sim.addFault({ kind: 'patch', set: { object: { id: DAILY_JOB, type: 'Job' } }, method: 'POST', pathIncludes: '/changeEffectiveAccess' });
 		const run = await h.run(access('grant', 'Restore Operator', ['restore']));

@@ -47,7 +47,7 @@ describe('Backup Access → Get', () => {
 		const before = requests();
 		const run = await h.run(get('backup', byId(SQL_BACKUP)));
 		expect(run.error).toBeUndefined();
-		expect(run.json).toEqual([{ objectType: 'backup', objectId: SQL_BACKUP, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: false }]);
+		expect(run.json).toEqual([{ objectType: 'backup', objectId: SQL_BACKUP, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: true }]);
 		// The backups' names are read, the jobs' are not (a backup is asked for).
 		expect(routeCount(sim, `GET ${ACL}/:objectType/:objectId`)).toBe(1);
 		expect(routeCount(sim, 'GET /api/v1/backups')).toBe(1);
@@ -57,7 +57,7 @@ describe('Backup Access → Get', () => {
 
 		await delegate(ROLE_IDS.restoreOperator, ['restore']);
 		const job = await h.run(get('backupJob', byName('sql backup')));
-		expect(job.json).toEqual([{ objectType: 'backupJob', objectId: SQL_JOB, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: false }]);
+		expect(job.json).toEqual([{ objectType: 'backupJob', objectId: SQL_JOB, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: true }]);
 		const backup = await h.run(get('backup', '={{ "' + SQL_BACKUP.toUpperCase() + '" }}'));
 		expect(backup.json[0]).toMatchObject({ objectId: SQL_BACKUP, effectiveAccess: [{ roleId: ROLE_IDS.restoreOperator, roleName: 'Restore Operator', rights: ['restore'] }], delegationsShown: true });
 	});
@@ -140,7 +140,7 @@ describe('Backup Access: object.type as Veeam’s example writes it ("Job", "Bac
 		try {
 			const f = new VeeamFixture(example);
 			const one = await f.run(get('backupJob', byId(SQL_JOB)));
-			expect(one.json).toEqual([{ objectType: 'backupJob', objectId: SQL_JOB, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: false }]);
+			expect(one.json).toEqual([{ objectType: 'backupJob', objectId: SQL_JOB, name: 'SQL Backup', ...OWNER, effectiveAccess: [], delegationsShown: true }]);
 			const many = await f.run({ resource: 'backupAccess', operation: 'getMany', returnAll: true, filters: { objectType: 'backupJob' } });
 			expect(many.json.map((r) => r.objectType)).toEqual(['backupJob', 'backupJob']);
 		} finally {
@@ -169,5 +169,40 @@ describe('Backup Access needs REST API 1.3-rev2', () => {
 		} finally {
 			sim.serveVersions(['1.3-rev1', '1.3-rev2']);
 		}
+	});
+});
+
+describe('Backup Access → Get Many: records the list shows without delegations, records it cannot read', () => {
+	it('a role filter reads each record the list shows without delegations (Veeam’s list example has none)', async () => {
+		const omitting = await startSimulator({ product: 'vbr', vbr: { accessControl: { aclListOmitsDelegations: true } } });
+		try {
+			const f = new VeeamFixture(omitting);
+			const set = await f.run({ resource: 'backupAccess', operation: 'setEffectiveAccess', objectType: 'backup', object: byId(SQL_BACKUP), mode: 'grant', role: 'Restore Operator', rights: ['restore'] });
+			expect(set.json[0]).toMatchObject({ result: 'changed' });
+			omitting.stats.reset();
+			const run = await f.run({ resource: 'backupAccess', operation: 'getMany', returnAll: true, filters: { role: 'Restore Operator' } });
+			expect(run.json).toEqual([expect.objectContaining({ objectId: SQL_BACKUP, delegationsShown: true, effectiveAccess: [expect.objectContaining({ roleName: 'Restore Operator' })] })]);
+			// One GET per listed record (none shows its delegations in the list).
+			expect(omitting.stats.byRoute[`GET ${ACL}/:objectType/:objectId`]).toBe(ACL_SEED.length);
+			// Without a role filter the list is output as it is: delegationsShown false says what is unknown.
+			const plain = await f.run({ resource: 'backupAccess', operation: 'getMany', returnAll: true, filters: { objectType: 'backup' } });
+			expect(plain.json.every((r) => r.delegationsShown === false)).toBe(true);
+		} finally {
+			await omitting.close();
+		}
+	});
+
+	it('a record of an unknown object type or with an ID that is no UUID is one item saying so; the others are listed', async () => {
+		const good = { object: { id: SQL_BACKUP, type: 'Backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1', name: 'TECH\\Administrator' }, rights: ['full'] } };
+		const odd = { object: { id: '5ff0e0eb-45cf-48cc-9677-7613fc79bc99', type: 'BackupCopyJob' }, principal: good.principal };
+		const noId = { object: { id: 'job-7', type: 'Job' }, principal: good.principal };
+		sim.addFault({ kind: 'answer', status: 200, body: { data: [good, odd, noId], pagination: { total: 3, count: 3, skip: 0, limit: 1000 } }, method: 'POST', pathIncludes: '/api/v1/acl' });
+		const run = await h.run({ resource: 'backupAccess', operation: 'getMany', returnAll: true });
+		expect(run.error).toBeUndefined();
+		expect(run.json).toEqual([
+			expect.objectContaining({ objectType: 'backup', objectId: SQL_BACKUP, name: 'SQL Backup' }),
+			{ skipped: true, objectId: odd.object.id, objectType: 'BackupCopyJob', problem: expect.stringContaining('has the object type "BackupCopyJob"') },
+			{ skipped: true, objectId: 'job-7', objectType: 'Job', problem: expect.stringContaining('object.id is not a UUID') },
+		]);
 	});
 });

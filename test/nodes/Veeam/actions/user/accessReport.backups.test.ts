@@ -41,8 +41,9 @@ async function admin(): Promise<AxiosInstance> {
 }
 
 /** A restore-only custom role (manageRestores only), its restore scope the entire backup scope or not. */
-async function restoreRole(c: AxiosInstance, name: string, entireBackupScope: boolean): Promise<string> {
+async function restoreRole(c: AxiosInstance, name: string, entireBackupScope: boolean, extra: Record<string, unknown> = {}): Promise<string> {
 	const res = await c.post(ROLES, {
+		...extra,
 		name,
 		description: 'test',
 		manageBackups: false,
@@ -71,6 +72,9 @@ describe('User → Access Report with Include Backup Access', () => {
 		const scoped = await restoreRole(c, 'Scoped Restore', false);
 		const wide = await restoreRole(c, 'Wide Restore', true);
 		const everywhere = await restoreRole(c, 'Everywhere Restore', false);
+		// Decision 6 as amended (audit D11): an entire inventory is what a role may back up, not restore.
+		const inventory = await restoreRole(c, 'Inventory Restore', false, { inventoryScope: { entireInventory: true } });
+		await user(c, 'TECH\\inventory', 'InternalUser', inventory);
 		await user(c, 'TECH\\scoped', 'InternalUser', scoped);
 		await user(c, 'TECH\\Restorers', 'InternalGroup', scoped);
 		await user(c, 'TECH\\wide', 'InternalUser', wide);
@@ -95,11 +99,12 @@ describe('User → Access Report with Include Backup Access', () => {
 		expect(row('TECH\\Restorers')).toMatchObject({ membersNotExpanded: true, canRestoreCount: 1, restoresEveryBackup: false });
 		expect(row('TECH\\wide')).toMatchObject({ flags: ['restoreEveryBackup'], restoresEveryBackup: true, everyBackupBecause: ['Wide Restore: its restore scope is the entire backup scope'], backupAccess: [] });
 		expect(row('TECH\\everywhere')).toMatchObject({ flags: ['restoreEveryBackup'], everyBackupBecause: ['Everywhere Restore: every backup delegates restore or full rights to it'], canRestoreCount: 3 });
+		expect(row('TECH\\inventory')).toMatchObject({ flags: [], restoresEveryBackup: false });
 		expect(row('TECH\\sheila.d.cory')).toMatchObject({ flags: ['restoreEveryBackup'], everyBackupBecause: ['Restore Operator: the built-in Restore Operator restores from any backup'] });
 		// An administrator's reach is not through the ACL: no flag of this kind.
 		expect(row('VBR01\\admin')).toMatchObject({ restoresEveryBackup: false, backupAccess: [] });
 		const summary = run.json[run.json.length - 1];
-		expect(summary).toMatchObject({ restoreEveryBackup: 3, aclRecords: ACL_SEED.length, aclBackups: 3, aclJobs: 2 });
+		expect(summary).toMatchObject({ restoreEveryBackup: 3, aclRecords: ACL_SEED.length, aclBackups: 3, aclJobs: 2, backupAccessComplete: true, recordsWithoutDelegations: 0, skippedRecords: [] });
 		expect(String(summary.text)).toContain('Backup access: 3 backups and 2 jobs in the access control list; 3 users hold a restore-only role that reaches every backup (groups not expanded).');
 	});
 
@@ -114,8 +119,9 @@ describe('User → Access Report with Include Backup Access', () => {
 		expect(plain.json[plain.json.length - 1]).not.toHaveProperty('restoreEveryBackup');
 		sim.stats.reset();
 		await h.run(report(true));
-		expect(sim.stats.byRoute).toMatchObject({ 'POST /api/v1/acl': 1, 'GET /api/v1/backups': 1, 'GET /api/v1/jobs': 1, [`GET ${ROLES}`]: 1, [`GET ${ROLES}/:id/details`]: 1 });
-		expect(requestsBesidesLogin() - without).toBe(5);
+		// The list shows no delegations for records that have none: each is read once more (5 records).
+		expect(sim.stats.byRoute).toMatchObject({ 'POST /api/v1/acl': 1, 'GET /api/v1/acl/:objectType/:objectId': 5, 'GET /api/v1/backups': 1, 'GET /api/v1/jobs': 1, [`GET ${ROLES}`]: 1, [`GET ${ROLES}/:id/details`]: 1 });
+		expect(requestsBesidesLogin() - without).toBe(10);
 	});
 
 	it('on API 1.3-rev1 the option is a clear error (the ACL came with 1.3-rev2); without it the report runs as before', async () => {
@@ -124,5 +130,35 @@ describe('User → Access Report with Include Backup Access', () => {
 		expect(run.error?.message).toMatch(/needs Veeam Backup & Replication .*1\.3-rev2/);
 		h.resetCredential({ apiVersion: '1.3-rev1' });
 		expect((await h.run(report(false))).error).toBeUndefined();
+	});
+
+	it('a list without delegations (as Veeam’s list example): each record read once more, the access still found', async () => {
+		const omitting = await startSimulator({ product: 'vbr', vbr: { accessControl: { aclListOmitsDelegations: true } } });
+		try {
+			const login = await simClient(omitting, { apiVersion: '1.3-rev2' }).post('/api/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'VBR01\\admin', password: VBR_DEFAULT_PASSWORD }));
+			const c = simClient(omitting, { apiVersion: '1.3-rev2', token: (login.data as { access_token: string }).access_token });
+			const scoped = await restoreRole(c, 'Scoped Restore', false);
+			await user(c, 'TECH\\scoped', 'InternalUser', scoped);
+			await delegate(c, SQL_BACKUP, [{ id: scoped, rights: ['restore'] }]);
+			const run = await new VeeamFixture(omitting).run(report(true));
+			expect(run.json.find((j) => j.name === 'TECH\\scoped')).toMatchObject({ canRestoreCount: 1, backupAccess: [expect.objectContaining({ objectId: SQL_BACKUP, via: ['Scoped Restore'] })] });
+			expect(run.json[run.json.length - 1]).toMatchObject({ backupAccessComplete: true, recordsWithoutDelegations: 0 });
+			expect(omitting.stats.byRoute['GET /api/v1/acl/:objectType/:objectId']).toBe(ACL_SEED.length);
+		} finally {
+			await omitting.close();
+		}
+	});
+
+	it('a record the node cannot read or one without delegations makes the report say it is incomplete', async () => {
+		const hidden = { object: { id: SQL_BACKUP, type: 'Backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1', name: 'TECH\\Administrator' }, rights: ['full'] } };
+		const odd = { object: { id: 'x', type: 'Replica' }, principal: hidden.principal };
+		sim.addFault({ kind: 'answer', status: 200, body: { data: [hidden, odd], pagination: { total: 2, count: 2, skip: 0, limit: 1000 } }, method: 'POST', pathIncludes: '/api/v1/acl' });
+		sim.addFault({ kind: 'answer', status: 200, body: hidden, method: 'GET', pathIncludes: '/api/v1/acl/' });
+		const run = await h.run(report(true));
+		expect(run.error).toBeUndefined();
+		const summary = run.json[run.json.length - 1];
+		expect(summary).toMatchObject({ backupAccessComplete: false, recordsWithoutDelegations: 1, skippedRecords: [{ objectId: 'x', objectType: 'Replica', problem: expect.any(String) }] });
+		expect(String(summary.text)).toContain('Incomplete: 1 record read without delegations');
+		expect(String(summary.text)).toContain('1 record the node cannot read left out');
 	});
 });
