@@ -5,7 +5,7 @@ import type { CustomRole } from '../../../../client/adapters/customRoleSpec';
 import type { VbrCustomRoles } from '../../../../client/adapters/vbrCustomRoles';
 import { inputError, readBoolean, readChoice, type Locator } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { deletionRefusedError } from '../confirm';
+import { deletionRefusedError, pendingRequestFor } from '../confirm';
 import { itemOptions, roleLocators } from '../common.descriptions';
 import { customRolesOf, roleOutput } from './customRole.fields';
 import { alreadyPending, alreadyPendingOutput, unshownRoleChange } from './confirmRole';
@@ -75,7 +75,11 @@ async function clearHolders(ctx: IExecuteFunctions, directory: UserDirectory, i:
 		throw inputError(ctx, i, REMOVE_FIRST, `${alone.map((u) => u.name).join(', ')} ${alone.length === 1 ? 'holds' : 'hold'} no other role than "${role.name}": taking it would leave them without a role, which Veeam does not allow`, 'Give them another role first (User → Promote / Change Roles), or offboard them.');
 	}
 	const key = role.id.toLowerCase();
-	for (const holder of holders) await directory.setRoles(holder, holder.roles.filter((r) => r.id.toLowerCase() !== key));
+	for (const holder of holders) {
+		// Four-eyes: a request of this account to change the holder's roles already waits: not filed again.
+		if (await pendingRequestFor(ctx, directory, holder.name, 'roles')) continue;
+		await directory.setRoles(holder, holder.roles.filter((r) => r.id.toLowerCase() !== key));
+	}
 	return (await roles.holders(role.id)).map((u) => u.name);
 }
 

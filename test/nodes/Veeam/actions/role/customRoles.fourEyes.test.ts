@@ -67,6 +67,30 @@ describe('role changes held by four-eyes', () => {
 	});
 });
 
+describe('Delete with Remove From Holders First under four-eyes', () => {
+	it('the holders\' role changes are held: pendingApproval naming them, the role not deleted', async () => {
+		const role = (await h.run(create())).json[0].role as IDataObject;
+		const other = (await h.run(create({ roleName: 'Other' }))).json[0].role as IDataObject;
+		// A custom and a built-in role are never mixed on one user: two custom roles.
+		expect((await h.run({ resource: 'user', operation: 'onboard', userName: 'TECH\\bob', roles: [String(role.id), String(other.id)] })).json[0]).toMatchObject({ action: 'created' });
+		product().authorization.setFourEyes(true, 'VBR01\\security');
+		const run = await h.run({ resource: 'role', operation: 'delete', role: roleByName('Auditors'), removeFromHolders: true });
+		expect(run.error).toBeUndefined();
+		expect(run.json[0]).toMatchObject({ action: 'pendingApproval', requested: 'deleted', holders: ['TECH\\bob'] });
+		expect(routeCount(sim, `DELETE ${ROLES}/:id`)).toBe(0);
+		expect(product().snapshot().roles).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Auditors' })]));
+		// Run again while it waits: the holder's change is not filed twice.
+		const puts = routeCount(sim, 'PUT /api/v1/security/users/:id/roles');
+		expect((await h.run({ resource: 'role', operation: 'delete', role: roleByName('Auditors'), removeFromHolders: true })).json[0]).toMatchObject({ action: 'pendingApproval' });
+		expect(routeCount(sim, 'PUT /api/v1/security/users/:id/roles')).toBe(puts);
+		// Approved: the holder is free, and the role's own DELETE meets four-eyes' refusal of REST deletes.
+		approveAll();
+		const last = await h.run({ resource: 'role', operation: 'delete', role: roleByName('Auditors'), removeFromHolders: true });
+		expect(last.error?.message).toMatch(/^Four-eyes authorization is on, and Veeam refused to delete "Auditors"/);
+		expect(routeCount(sim, 'PUT /api/v1/security/users/:id/roles')).toBe(puts);
+	});
+});
+
 describe('custom roles need VBR 13.1 (REST 1.3-rev2)', () => {
 	const message = 'Custom roles need Veeam Backup & Replication 13.1 (REST API 1.3-rev2); this server speaks 1.3-rev1';
 
