@@ -16,6 +16,7 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
 import type { Product, UserDirectory } from '../../client/model';
+import { PRODUCT_NAMES } from '../../client/products';
 import { ACCESS_EVENTS, ROLE_EVENTS, isAccessEvent, isRoleEvent, type AccessEvent, type AclEntry, type CurrentRole, type RoleEvent, type RoleEventType, type TrackedRole } from './accessModel';
 import { accessClients, pollAcl, pollRoles } from './accessPoll';
 import { ACCESS_STATE_KEY, currentSeq, encodeAccess, openAccess } from './accessState';
@@ -34,7 +35,7 @@ export function readAccessConfig(node: INode, product: Product, events: unknown)
 	const roles = new Set(list.filter(isRoleEvent));
 	const access = list.some(isAccessEvent);
 	if ((roles.size > 0 || access) && product !== 'vbr') {
-		throw new NodeOperationError(node, `Role and access events are not offered for ${product}`, {
+		throw new NodeOperationError(node, `Role and access events are not offered for ${PRODUCT_NAMES[product]}`, {
 			description: 'Custom roles and the access to backups and jobs are Veeam Backup & Replication 13.1 (REST API 1.3-rev2) features: choose other events, or the product Veeam Backup & Replication.',
 		});
 	}

@@ -23,6 +23,7 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 import type { VbrAcl } from '../../client/adapters/vbrAcl';
 import type { VbrCustomRoles } from '../../client/adapters/vbrCustomRoles';
 import type { UserDirectory } from '../../client/model';
+import { PRODUCT_NAMES } from '../../client/products';
 import { runPool } from '../../client/pool';
 import { aclKey, diffAcl, diffRoles, normalizeAcl, ROLE_SCOPES, type AccessEvent, type AclEntry, type CurrentRole, type RoleDetails, type RoleEvent, type TrackedRole } from './accessModel';
 import type { PollBudget } from './progress';
@@ -50,7 +51,7 @@ export function accessClients(directory: UserDirectory, node: INode, want: { rol
 	const acl = want.acl ? directory.acl?.() : undefined;
 	if ((want.roles && !roles) || (want.acl && !acl)) {
 		throw new NodeOperationError(node, 'Role and access events are for Veeam Backup & Replication 13.1 (REST API 1.3-rev2) only', {
-			description: `This trigger watches ${directory.product}: choose other events, or the product Veeam Backup & Replication.`,
+			description: `This trigger watches ${PRODUCT_NAMES[directory.product]}: choose other events, or the product Veeam Backup & Replication.`,
 		});
 	}
 	return { roles, acl };

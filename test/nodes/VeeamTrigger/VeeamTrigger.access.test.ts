@@ -271,7 +271,7 @@ describe('cost and availability', () => {
 		const vbgc = await startSimulator({ product: 'vbgc' });
 		try {
 			const poll = await activate(vbgc, 'vbgc', { events: ['accessChanged'] }).poll();
-			expect(poll.error?.message).toMatch(/Role and access events are not offered for vbgc/);
+			expect(poll.error?.message).toMatch(/Role and access events are not offered for Veeam Backup for Google Cloud/);
 		} finally {
 			await vbgc.close();
 		}
