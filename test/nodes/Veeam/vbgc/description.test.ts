@@ -32,7 +32,7 @@ function optionValues(parameters: Record<string, unknown>, name: string): string
 
 describe('Veeam node description: product-specific parts', () => {
 	it('offers the MFA resource for VBGC only, authorization events for VBR only', () => {
-		expect(optionValues({ product: 'vbr' }, 'resource')).toEqual(['authorizationEvent', 'role', 'user']);
+		expect(optionValues({ product: 'vbr' }, 'resource')).toEqual(['authorizationEvent', 'backupAccess', 'role', 'user']);
 		expect(optionValues({ product: 'vbgc' }, 'resource')).toEqual(['mfa', 'role', 'user']);
 	});
 
