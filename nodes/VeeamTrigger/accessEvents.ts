@@ -55,6 +55,8 @@ export interface AccessOutcome {
 	commit(): IDataObject[];
 	/** Parts that recorded a baseline, and why (for the log). */
 	baselines: string[];
+	/** What n8n's log should say (records that could not be read). */
+	warnings: string[];
 	/** For "Fetch Test Event" when there is no real change: a few current roles and records shaped as events, marked as samples. */
 	samples: IDataObject[];
 }
@@ -122,6 +124,7 @@ export async function pollAccess(
 	const clients = accessClients(directory, node, { roles: config.roles.size > 0, acl: config.access });
 	const opened = openAccess(staticData, cfg, apiVersion);
 	const baselines: string[] = [];
+	const warnings: string[] = [];
 	const room = () => !budget || budget.roomForPage();
 	let roles: Awaited<ReturnType<typeof pollRoles>> | undefined;
 	let acl: Awaited<ReturnType<typeof pollAcl>> | undefined;
@@ -132,6 +135,7 @@ export async function pollAccess(
 	if (clients.acl && room()) {
 		acl = await pollAcl(clients.acl, opened.acl);
 		if (!acl.events) baselines.push(`ACL records: ${acl.next.length} (${opened.reason.acl ?? 'no baseline yet'})`);
+		if (acl.skipped > 0) warnings.push(`${acl.skipped} ACL records could not be read (unknown object type or ID) and are not watched`);
 	}
 	const items = [
 		...(roles?.events ?? []).filter((e) => config.roles.has(e.event)).map((e) => roleEventItem(e, detectedAt)),
@@ -150,7 +154,7 @@ export async function pollAccess(
 		...(roles?.next ?? []).slice(0, SAMPLES).map((r) => ({ ...roleEventItem({ event: 'roleCreated', id: r.id, role: { id: r.id, name: r.name, description: r.description }, previous: null, changes: [] }, detectedAt), ...sample })),
 		...(config.access ? (acl?.next ?? []).slice(0, SAMPLES) : []).map((e) => ({ ...accessEventItem({ event: 'accessChanged', change: 'added', key: '', access: e, previous: null, changes: [] }, detectedAt), ...sample })),
 	];
-	return { items, commit, baselines, samples };
+	return { items, commit, baselines, warnings, samples };
 }
 
 /** Without role or access events chosen: their state is dropped (choosing them again starts a baseline). */

@@ -8,8 +8,10 @@
  * - role events: the custom-role list (`GET /roles?isBuiltInFilter=false`, one request per 200 roles)
  *   and each custom role's details (`GET /roles/{id}/details`: the list has no scopes), 8 at once;
  *   a role missing from the list is looked up (its details) before it is reported deleted.
- * - access events: the ACL list (`POST /acl`, paged: one request per page the server gives), and a
- *   look-up (`GET /acl/{type}/{id}`) of each record missing from it before it is reported removed.
+ * - access events: the ACL list (`POST /acl`, paged: one request per page the server gives), each
+ *   record it shows without delegations read once more (`GET /acl/{type}/{id}`: Veeam's list example
+ *   omits delegations its record example has), and a look-up of each record missing from the list
+ *   before it is reported removed.
  *
  * Within n8n's poll budget (progress.ts), the details are read in rounds while the budget holds
  * another round (the first round always), roles new since the last poll first, then the others from
@@ -21,6 +23,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import type { VbrAcl } from '../../client/adapters/vbrAcl';
+import { aclObjectTypeOf } from '../../client/adapters/vbrAclRecord';
 import type { VbrCustomRoles } from '../../client/adapters/vbrCustomRoles';
 import type { UserDirectory } from '../../client/model';
 import { PRODUCT_NAMES } from '../../client/products';
@@ -43,6 +46,10 @@ export interface RolePoll {
 export interface AclPoll {
 	events?: AccessEvent[];
 	next: AclEntry[];
+	/** Records the list carried that could not be read (kept as stored, never reported). */
+	skipped: number;
+	/** Records read once more for their delegations. */
+	reread: number;
 }
 
 /** The role and access parts a directory offers, or a clear error naming the product. */
@@ -127,13 +134,25 @@ export async function pollRoles(
 
 export async function pollAcl(client: VbrAcl, stored: ReadonlyMap<string, AclEntry> | undefined): Promise<AclPoll> {
 	const now = new Map<string, AclEntry>();
-	for (const record of await client.list()) {
+	// Veeam's list example carries no `effectiveAccess` for a job its record example shows delegated:
+	// each record the list shows without delegations is read once more (the adapter's completeDelegations),
+	// or a delegation the list hides would never be seen, or be seen to come and go.
+	const listing = await client.listing({}, { completeDelegations: true });
+	for (const record of listing.records) {
 		const entry = normalizeAcl(record);
 		now.set(aclKey(entry), entry);
 	}
+	// A record the list carried but the adapter could not read (an unknown object type, an ID that is
+	// no UUID) is neither compared nor removed: its stored entry stays as it was.
+	const unreadable = new Set(
+		listing.skipped.flatMap((k) => {
+			const type = aclObjectTypeOf(k.objectType);
+			return type && k.objectId ? [aclKey({ type, id: k.objectId })] : [];
+		}),
+	);
 	// A record missing from a complete listing (the adapter reads every page or fails) is looked up
 	// before it is called removed: paging by position can skip one when the list shifts.
-	const missing = [...(stored?.values() ?? [])].filter((e) => !now.has(aclKey(e)));
+	const missing = [...(stored?.values() ?? [])].filter((e) => !now.has(aclKey(e)) && !unreadable.has(aclKey(e)));
 	const gone = new Set<string>();
 	const outcomes = await runPool(
 		missing.length,
@@ -154,5 +173,5 @@ export async function pollAcl(client: VbrAcl, stored: ReadonlyMap<string, AclEnt
 		} else gone.add(key);
 	}
 	const diff = diffAcl(stored ?? new Map(), now, gone);
-	return stored ? { events: diff.events, next: diff.next } : { next: diff.next };
+	return { ...(stored ? { events: diff.events } : {}), next: diff.next, skipped: listing.skipped.length, reread: listing.reread };
 }

@@ -293,6 +293,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	if (wantsAccess(config.access)) {
 		access = await pollAccess(this.getNode(), directory, staticData, cfg, apiVersion, config.access, budget, detectedAt).catch((error: unknown) => pollFailed(this, error));
 		for (const b of access.baselines) this.logger.info(`Veeam Trigger: recording a baseline of ${b}`);
+		for (const w of access.warnings) this.logger.warn(`Veeam Trigger: ${w}`);
 	}
 	const annotate = events !== undefined && filterEvents(events, filter).length > 0;
 	const approvals = await readApprovals(this, directory, staticData, cfg, config.approvals, annotate);

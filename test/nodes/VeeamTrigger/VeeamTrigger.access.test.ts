@@ -18,6 +18,14 @@ const DETAILS = 'GET /api/v1/security/roles/:id/details';
 const RECORD = 'GET /api/v1/acl/:objectType/:objectId';
 const EVENTS = [...ROLE_EVENT_KINDS, ...ACCESS_EVENT_KINDS];
 const SQL_JOB = '6f1c2b3a-4d5e-4f60-8a71-92b3c4d5e602';
+/** The simulator's ACL seed (sim/vbr/acl.ts ACL_SEED), in its list order. */
+const SEED: Array<[string, string]> = [
+	['backupJob', '6f1c2b3a-4d5e-4f60-8a71-92b3c4d5e601'],
+	['backupJob', SQL_JOB],
+	['backup', '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f701'],
+	['backup', '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f702'],
+	['backup', '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f703'],
+];
 const FILE_BACKUP = '7e2d3c4b-5a6f-4071-9b82-a3c4d5e6f703';
 
 let sim: SimServer;
@@ -150,6 +158,8 @@ describe('access events', () => {
 	});
 
 	it('a record missing from a listing that shifted while paged is looked up, not reported removed; the real removal comes next poll', async () => {
+		// Every record delegated, so the list shows each one whole (none is read once more for its delegations).
+		for (const [type, id] of SEED) await admin.changeEffectiveAccess(type, id, [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }]);
 		const activation = await baselined(['accessChanged']);
 		const lookupsBefore = count(RECORD);
 		// The second ACL page waits until the first record (read on page 1) is removed: the third
@@ -172,6 +182,33 @@ describe('access events', () => {
 		}
 		const next = emitted(await activation.poll());
 		expect(next.map((i) => `${String(i.change)} ${String((i.object as IDataObject).id)}`)).toEqual(['removed 6f1c2b3a-4d5e-4f60-8a71-92b3c4d5e601']);
+	});
+
+	it('a server whose list leaves delegations out (as Veeam\'s list example does): read per record, changes reported, none invented', async () => {
+		const omits = await startSimulator({ product: 'vbr', vbr: { maxPageSize: PAGE, accessControl: { aclListOmitsDelegations: true } } });
+		try {
+			const other = new AccessAdmin(omits);
+			await other.login();
+			await other.changeEffectiveAccess('backup', FILE_BACKUP, [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }]);
+			const activation = activate(omits, 'vbr', { events: ['accessChanged'] });
+			expect((await activation.poll()).response).toBeNull();
+			expect((await activation.poll()).response).toBeNull();
+			await other.changeEffectiveAccess('backup', FILE_BACKUP, [{ roleId: RESTORE_OPERATOR, rights: ['restore', 'write'] }]);
+			await other.changeEffectiveAccess('backupJob', SQL_JOB, [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }]);
+			const items = emitted(await activation.poll());
+			expect(items.map((i) => [(i.object as IDataObject).id, (i.changes as IDataObject[]).map((c) => c.field)])).toEqual([
+				[FILE_BACKUP, ['effectiveAccess']],
+				[SQL_JOB, ['effectiveAccess']],
+			]);
+			expect((items[0].changes as IDataObject[])[0]).toMatchObject({ from: [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }], to: [{ roleId: RESTORE_OPERATOR, rights: ['restore', 'write'] }] });
+			await other.changeEffectiveAccess('backup', FILE_BACKUP, []);
+			expect(emitted(await activation.poll()).map((i) => (i.changes as IDataObject[])[0])).toEqual([
+				{ field: 'effectiveAccess', from: [{ roleId: RESTORE_OPERATOR, roleName: expect.any(String), rights: ['restore', 'write'] }], to: [] },
+			]);
+			expect((await activation.poll()).response).toBeNull();
+		} finally {
+			await omits.close();
+		}
 	});
 
 	it('a failed poll emits and writes nothing; the next good poll reports the change once', async () => {
@@ -251,13 +288,14 @@ describe('cost and availability', () => {
 		expect([count(ACL) - acl, count(DETAILS) - details]).toEqual([0, 0]);
 	});
 
-	it('per poll: the role list, one details request per custom role, the ACL pages', async () => {
+	it('per poll: the role list, one details request per custom role, the ACL pages, each record listed without delegations once more', async () => {
 		for (const name of ['A1', 'B2', 'C3']) await admin.createRole({ name });
+		await admin.changeEffectiveAccess('backup', FILE_BACKUP, [{ roleId: RESTORE_OPERATOR, rights: ['restore'] }]);
 		const activation = await baselined();
-		const [acl, details, roles] = [count(ACL), count(DETAILS), count('GET /api/v1/security/roles')];
+		const [acl, details, roles, records] = [count(ACL), count(DETAILS), count('GET /api/v1/security/roles'), count(RECORD)];
 		await activation.poll();
-		// 5 records at 2 a page: 3 pages; 3 roles at 2 a page: 2 pages.
-		expect([count(ACL) - acl, count(DETAILS) - details, count('GET /api/v1/security/roles') - roles]).toEqual([3, 3, 2]);
+		// 5 records at 2 a page: 3 pages, 4 of them without delegations; 3 roles at 2 a page: 2 pages.
+		expect([count(ACL) - acl, count(RECORD) - records, count(DETAILS) - details, count('GET /api/v1/security/roles') - roles]).toEqual([3, 4, 3, 2]);
 	});
 
 	it('on API 1.3-rev1 the poll fails with an error naming 1.3-rev2', async () => {

@@ -391,6 +391,7 @@ describe.each([
 
 // Custom roles and the access to backups and jobs (VBR 1.3-rev2): randomAccess.ts.
 describeRandomAccess(ROUNDS, SEED, blocks(ROUNDS), HANG);
+describeRandomAccess(ROUNDS, SEED + 1, blocks(ROUNDS), HANG, true);
 
 afterAll(async () => {
 	await shutdownEngine();
