@@ -66,7 +66,11 @@ export interface VbrAcl {
 	 * `type` when given), each paged, read once per adapter.
 	 */
 	names(type?: AclObjectType): Promise<Map<string, AclObjectName>>;
-	/** Runs `task` after every task queued before for the same object (read, merge, send, read back: one at a time per object). */
+	/**
+	 * Runs `task` after every task queued before (read, merge, send, read back: one change at a time per
+	 * execution, whatever the object: a four-eyes request new since a change's snapshot is then that
+	 * change's, never another item's). `type` and `id` name the object the task changes.
+	 */
 	serially<T>(type: AclObjectType, id: string, task: () => Promise<T>): Promise<T>;
 }
 
@@ -82,20 +86,16 @@ export interface VbrAclDeps {
 export class VbrAclClient implements VbrAcl {
 	private readonly namesRead = new Map<AclObjectType, Promise<Map<string, AclObjectName>>>();
 
-	private readonly queues = new Map<string, Serial>();
+	/** One change at a time in this execution (`serially`). */
+	private readonly changes = new Serial();
 	/** A change was sent through this client: later listings reset the server's cache (`forceReload`). */
 	private changed = false;
 
 	constructor(private readonly deps: VbrAclDeps) {}
 
 	async serially<T>(type: AclObjectType, id: string, task: () => Promise<T>): Promise<T> {
-		const key = aclKey(type, id);
-		let queue = this.queues.get(key);
-		if (!queue) {
-			queue = new Serial();
-			this.queues.set(key, queue);
-		}
-		return await queue.run(task);
+		this.path(type, id);
+		return await this.changes.run(task);
 	}
 
 	private get node() {
@@ -241,10 +241,17 @@ export class VbrAclClient implements VbrAcl {
 		for (const d of delegations) {
 			if (!isUuid(d.roleId)) throw new NodeOperationError(this.node, `"${d.roleId}" is not a role ID (a UUID)`);
 			if (d.rights.some((r) => !ACL_RIGHTS.includes(r))) throw new NodeOperationError(this.node, `Rights must be among ${ACL_RIGHTS.join(', ')}`);
+			// `RoleModel.name` is required: never a made-up empty one (the caller fills it from the role list).
+			if (d.roleName.trim() === '') throw new NodeOperationError(this.node, `The delegation to the role ${d.roleId} has no role name: nothing was sent`);
 		}
-		// `AclPrincipalDelegationModel`: `principal` is a RoleModel (`id` and `name` required).
+		// `AclPrincipalDelegationModel`: `principal` is a RoleModel (`id` and `name` required), sent as read.
 		const effectiveAccess = delegations.map((d) => ({
-			principal: { id: d.roleId, name: d.roleName, ...(d.roleDescription ? { description: d.roleDescription } : {}) },
+			principal: {
+				id: d.roleId,
+				name: d.roleName,
+				...(d.roleDescription !== undefined ? { description: d.roleDescription } : {}),
+				...(d.roleIsBuiltIn !== undefined ? { isBuiltIn: d.roleIsBuiltIn } : {}),
+			},
 			rights: [...d.rights],
 		}));
 		return await this.rev2(async () => {

@@ -19,9 +19,12 @@ export interface AclOwner {
 
 export interface AclDelegation {
 	roleId: string;
+	/** `RoleModel.name` (required in Veeam's model); '' when the server left it out: such a delegation is not sent back as is. */
 	roleName: string;
 	/** `RoleModel.description`, sent back as read (optional in Veeam's model). */
 	roleDescription?: string;
+	/** `RoleModel.isBuiltIn`, sent back as read (optional in Veeam's model). */
+	roleIsBuiltIn?: boolean;
 	rights: AclRight[];
 }
 
@@ -132,6 +135,7 @@ export function parseAclRecord(raw: unknown): AclRecord | string {
 			roleId: role.id.toLowerCase(),
 			roleName: typeof role.name === 'string' ? role.name : '',
 			...(typeof role.description === 'string' ? { roleDescription: role.description } : {}),
+			...(typeof role.isBuiltIn === 'boolean' ? { roleIsBuiltIn: role.isBuiltIn } : {}),
 			rights: delegated,
 		});
 	}

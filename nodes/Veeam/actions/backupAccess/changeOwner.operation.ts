@@ -2,11 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { UserDirectory } from '../../../../client/adapters';
 import { sameAccount } from '../../../../client/adapters/authorizationMatch';
-import type { AclOwner } from '../../../../client/adapters/vbrAcl';
+import { aclKey, type AclOwner } from '../../../../client/adapters/vbrAcl';
 import { inputError, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions } from '../common.descriptions';
-import { aclOf, notShown, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, recordOutput, resolveTarget, shownAfter, type ObjectTarget } from './common';
+import { aclOf, OBJECT_TYPE_LABEL, objectFields, readObjectTarget, recordOutput, resolveTarget, shownAfter, type ObjectTarget } from './common';
+import { alreadyPendingOutput, alreadyWaiting, notShown, pendingSnapshot, type AclChangeTarget } from './pending';
 
 const properties: INodeProperties[] = [
 	...objectFields,
@@ -52,14 +53,19 @@ export async function execute(this: IExecuteFunctions, p: Params, directory: Use
 	return await acl.serially(p.target.type, id, async () => {
 		const before = await acl.record(p.target.type, id);
 		if (!before) throw inputError(this, i, 'Backup or Job', `no ${OBJECT_TYPE_LABEL[p.target.type]} with ID ${id} has an access control list on this server`);
-		if (isOwner(before.owner, p.owner)) return { result: 'unchanged', ...recordOutput(before, await acl.names(p.target.type)) };
+		const names = await acl.names(p.target.type);
+		if (isOwner(before.owner, p.owner)) return { result: 'unchanged', ...recordOutput(before, names) };
+		const target: AclChangeTarget = { id, name: names.get(aclKey(p.target.type, id))?.name, kind: 'owner' };
+		const snapshot = await pendingSnapshot(this, directory);
+		const waiting = alreadyWaiting(snapshot, target);
+		if (waiting) return alreadyPendingOutput({ requestedOwner: p.owner, previousOwner: before.owner.name, ...recordOutput(before, names) }, waiting);
 		const sentAt = Date.now();
 		const answered = await acl.changeOwner(p.target.type, id, p.owner);
 		const moved = (o: AclOwner) => !isOwner(o, before.owner.userIdentifier) && !isOwner(o, before.owner.name) && (isOwner(o, p.owner) || isOwner(o, answered.owner.userIdentifier));
 		const after = await shownAfter(acl, p.target.type, id, (r) => moved(r.owner));
-		const output = { previousOwner: before.owner.name, ...recordOutput(after ?? before, await acl.names(p.target.type)) };
+		const output = { previousOwner: before.owner.name, ...recordOutput(after ?? before, names) };
 		const shown = after !== undefined && moved(after.owner);
 		if (shown) return { result: 'changed', ...output };
-		return await notShown(this, directory, i, sentAt, 'owner change', { requestedOwner: p.owner, ...output });
+		return await notShown(this, directory, i, { snapshot, sentAt, target, what: 'owner change' }, { requestedOwner: p.owner, ...output });
 	});
 }

@@ -1,19 +1,14 @@
 /**
  * What the Backup Access operations share: the object an item is about (a backup or a backup job,
- * by ID or by name), the output of an ACL record, roles by name or ID, and what happens when the
- * server does not show a change it answered as done (four-eyes, decision 2 of
- * sim/contracts/vbr-access-control.md: Veeam does not hold ACL changes, but a server that does is
- * `pendingApproval`, never reported done).
+ * by ID or by name), the output of an ACL record, roles by name or ID, and the read-back after a
+ * change (four-eyes: pending.ts).
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole } from '../../../../client/adapters';
 import { aclKey, type AclObjectName, type AclObjectType, type AclRecord, type VbrAcl } from '../../../../client/adapters/vbrAcl';
-import { sameAccount } from '../../../../client/adapters/authorizationMatch';
-import { CREDENTIAL_TYPE } from '../../../../client/transport';
 import { isUuid } from '../../../../client/ids';
 import { inputError, readChoice, readLocator } from '../../helpers/input';
-import { approvalOf, CLOCK_SKEW_MS } from '../confirm';
 
 export const OBJECT_TYPE_LABEL: Record<AclObjectType, string> = { backup: 'backup', backupJob: 'backup job' };
 
@@ -140,33 +135,4 @@ export async function shownAfter(acl: VbrAcl, type: AclObjectType, id: string, s
 	const listed = (await acl.list({ type }, { forceReload: true })).find((r) => r.id === id.toLowerCase());
 	const again = listed && !listed.delegationsShown ? await acl.record(type, id) : listed;
 	return again ?? first;
-}
-
-/**
- * A change the server answered but does not show when read back. A four-eyes request of this
- * account, new since (within the clocks' tolerance) the change was sent, makes it `pendingApproval`;
- * otherwise it is an error: the node never reports a change the server does not show.
- */
-export async function notShown(
-	ctx: IExecuteFunctions,
-	directory: UserDirectory,
-	i: number,
-	sentAt: number,
-	what: string,
-	output: IDataObject,
-): Promise<IDataObject> {
-	if (directory.authorizationEvents) {
-		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE[directory.product]);
-		const login = typeof credentials.username === 'string' ? credentials.username : '';
-		const pending = (await directory.authorizationEvents.list({ states: ['Pending'], createdAfter: new Date(sentAt - CLOCK_SKEW_MS).toISOString() })).filter(
-			(e) => sameAccount(login, e.createdBy),
-		);
-		if (pending.length > 0) {
-			return { ...output, result: 'pendingApproval', approval: approvalOf(pending.length === 1 ? pending[0] : { ambiguous: pending }) };
-		}
-	}
-	throw new NodeOperationError(ctx.getNode(), `Veeam answered the ${what} as done, but the record read back does not show it`, {
-		itemIndex: i,
-		description: 'No four-eyes request of this account waits for it either. Nothing is reported as changed; check the backup or job in the Veeam console before trying again.',
-	});
 }

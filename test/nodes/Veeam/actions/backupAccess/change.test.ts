@@ -72,14 +72,14 @@ describe('Backup Access → Set Effective Access', () => {
 		expect(simRecord(SQL_BACKUP).principal.effectiveAccess).toEqual([{ principal: expect.objectContaining({ id: ROLE_IDS.backupViewer }), rights: ['restore'] }]);
 	});
 
-	it('costs, besides the login: role list, record, change, record read back, names (5 requests)', async () => {
+	it('costs, besides the login: role list, record, names, pending requests (the four-eyes snapshot), change, record read back (6 requests)', async () => {
 		const run = await h.run(access('grant', 'Restore Operator', ['restore'], byName('Daily VM Backup'), 'backupJob'));
 		expect(run.json[0]).toMatchObject({ result: 'changed', objectType: 'backupJob', objectId: DAILY_JOB, previousRights: [], rights: ['restore'] });
 		const routes = sim.stats.byRoute;
 		const total = Object.entries(routes).filter(([r]) => r !== 'POST /api/oauth2/token').reduce((a, [, n]) => a + n, 0);
 		// By name: the jobs' names are read to find the ID, once (kept for the output).
-		expect(routes).toMatchObject({ 'GET /api/v1/security/roles': 1, 'GET /api/v1/jobs': 1, 'GET /api/v1/acl/:objectType/:objectId': 2, [CHANGE_ACCESS]: 1 });
-		expect(total).toBe(5);
+		expect(routes).toMatchObject({ 'GET /api/v1/security/roles': 1, 'GET /api/v1/jobs': 1, 'GET /api/v1/authorization/events': 1, 'GET /api/v1/acl/:objectType/:objectId': 2, [CHANGE_ACCESS]: 1 });
+		expect(total).toBe(6);
 	});
 
 	it('items about one object run one after another, each merging what the one before left', async () => {
@@ -168,3 +168,95 @@ describe('Backup Access: a change the server does not show', () => {
 		expect(errorText(run)).toContain(`with the record of another object (backupJob ${DAILY_JOB})`);
 	});
 });
+
+describe('Backup Access: the other roles’ delegations (sent back as read, confirmed as sent)', () => {
+	const BACKUP_VIEWER = { id: ROLE_IDS.backupViewer.toUpperCase(), isBuiltIn: true };
+	const recordWith = (delegations: unknown[]) => ({
+		object: { id: SQL_BACKUP, type: 'backup' },
+		principal: { owner: { userIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-512', name: 'TECH\\Administrator' }, rights: ['full'], effectiveAccess: delegations },
+	});
+
+	it('a delegation the server listed without its role name (RoleModel requires one) is sent with the role list’s name and its isBuiltIn as read', async () => {
+		sim.addFault({ kind: 'answer', status: 200, body: recordWith([{ principal: BACKUP_VIEWER, rights: ['restore'] }]), method: 'GET', pathIncludes: `/api/v1/acl/backup/${SQL_BACKUP}` });
+		// The echo fault repeats the body sent.
+		sim.addFault({ kind: 'echo', method: 'POST', pathIncludes: '/changeEffectiveAccess' });
+		const run = await h.run(access('grant', 'Restore Operator', ['restore']));
+		const sent = errorText(run);
+		expect(sent).toMatch(/"principal":\{"id":"[0-9a-f-]+","name":"Backup Viewer","isBuiltIn":true\},"rights":\["restore"\]/i);
+		expect(sent).not.toContain('"name":""');
+	});
+
+	it('a nameless delegation to a role the role list does not have: an error naming it, nothing sent', async () => {
+		const unknown = '0f0f0f0f-1111-4222-8333-444455556666';
+		sim.addFault({ kind: 'answer', status: 200, body: recordWith([{ principal: { id: unknown }, rights: ['restore'] }]), method: 'GET', pathIncludes: `/api/v1/acl/backup/${SQL_BACKUP}` });
+		const run = await h.run(access('grant', 'Restore Operator', ['restore']));
+		expect(run.error?.message).toBe(`The backup ${SQL_BACKUP} delegates rights to the role ${unknown}, which the record names without a name and the role list does not have: nothing was sent`);
+		expect(routeCount(sim, CHANGE_ACCESS)).toBe(0);
+	});
+
+	it('a read-back showing this role’s new rights but another role’s changed (a change raced this one): an error, never changed', async () => {
+		expect((await h.run(access('grant', 'Backup Viewer', ['restore']))).json[0]).toMatchObject({ result: 'changed' });
+		// Someone else took Backup Viewer's right meanwhile: the GET read-back and the reloaded list both show it gone.
+		const raced = recordWith([{ principal: { id: ROLE_IDS.restoreOperator, name: 'Restore Operator' }, rights: ['restore'] }]);
+		sim.addFault({ kind: 'answer', status: 200, body: raced, method: 'GET', pathIncludes: `/api/v1/acl/backup/${SQL_BACKUP}`, after: 1 });
+		sim.addFault({ kind: 'answer', status: 200, body: { data: [raced], pagination: { total: 1, count: 1, skip: 0, limit: 200 } }, method: 'POST', pathIncludes: '/api/v1/acl', after: 1 });
+		const run = await h.run(access('grant', 'Restore Operator', ['restore']));
+		expect(run.error?.message).toBe(`The backup ${SQL_BACKUP} shows the role's new rights, but not the other roles' rights as they were sent: another change raced this one`);
+		expect(errorText(run)).toContain('Sent for the other roles: Backup Viewer (restore). Read back: none.');
+	});
+});
+
+describe('Backup Access under four-eyes: a request already waiting, and which request a held change waits for', () => {
+	let held: SimServer;
+	let f: VeeamFixture;
+	beforeAll(async () => {
+		held = await startSimulator({ product: 'vbr', vbr: { accessControl: { aclChanges: 'asUserChanges' } } });
+		f = new VeeamFixture(held);
+	});
+	afterAll(async () => {
+		await held.close();
+	});
+	beforeEach(() => {
+		held.reset();
+		f.resetCredential();
+		(held.product as VbrProduct).authorization.setFourEyes(true, 'VBR01\\security', 7);
+	});
+
+	it('a rerun while the request waits sends nothing: pendingApproval with alreadyPending (owner and effective access)', async () => {
+		for (const params of [owner(SHEILA), access('grant', 'Restore Operator', ['restore'])]) {
+			const first = await f.run(params);
+			expect(first.json[0]).toMatchObject({ result: 'pendingApproval' });
+			expect(first.json[0].alreadyPending).toBeUndefined();
+			const before = routeCount(held, CHANGE_OWNER) + routeCount(held, CHANGE_ACCESS);
+			const again = await f.run(params);
+			expect(again.json[0]).toMatchObject({ result: 'pendingApproval', alreadyPending: true, approval: { id: (first.json[0].approval as { id: string }).id } });
+			expect(routeCount(held, CHANGE_OWNER) + routeCount(held, CHANGE_ACCESS)).toBe(before);
+		}
+	});
+
+	it('a waiting request about another object or the other kind of change does not stop this one', async () => {
+		expect((await f.run(owner(SHEILA, byId(DAILY_JOB), 'backupJob'))).json[0]).toMatchObject({ result: 'pendingApproval' });
+		expect((await f.run(owner(SHEILA))).json[0]).toMatchObject({ result: 'pendingApproval' });
+		const run = await f.run(access('grant', 'Restore Operator', ['restore']));
+		expect(run.json[0]).toMatchObject({ result: 'pendingApproval', approval: { name: 'Change effective access', description: expect.stringContaining('SQL Backup') } });
+		expect(run.json[0].alreadyPending).toBeUndefined();
+		expect(routeCount(held, CHANGE_OWNER)).toBe(2);
+		expect(routeCount(held, CHANGE_ACCESS)).toBe(1);
+	});
+
+	it('three objects in one execution: each item is pendingApproval with its own request (new since its snapshot), none ambiguous', async () => {
+		const backups = ACL_SEED.filter((o) => o.kind === 'backup').slice(0, 3);
+		const run = await f.run(access('grant', 'Restore Operator', ['restore'], '={{ { "__rl": true, "mode": "id", "value": $json.id } }}'), backups.map((o) => ({ id: o.id })));
+		expect(run.json.map((j) => [j.result, (j.approval as { description: string }).description])).toEqual(backups.map((o) => ['pendingApproval', expect.stringContaining(o.name)]));
+		expect(new Set(run.json.map((j) => (j.approval as { id: string }).id)).size).toBe(3);
+	});
+
+	it('a change answered as done that files no request while an older request of this account waits: an error, not pendingApproval', async () => {
+		expect((await f.run(owner(SHEILA, byId(DAILY_JOB), 'backupJob'))).json[0]).toMatchObject({ result: 'pendingApproval' });
+		const answered = { object: { id: SQL_BACKUP, type: 'backup' }, principal: { owner: { userIdentifier: 'S-1-5-21-1', name: SHEILA }, rights: ['full'] } };
+		held.addFault({ kind: 'answer', status: 200, body: answered, method: 'POST', pathIncludes: '/changeOwner' });
+		const run = await f.run(owner(SHEILA));
+		expect(run.error?.message).toBe('Veeam answered the owner change as done, but the record read back does not show it');
+	});
+});
+
