@@ -10,6 +10,7 @@
  * with their `type` checked against Veeam's list.
  */
 import { UUID_PATTERN } from '../ids';
+import { isSecretField, REDACTED } from './customRoleSecrets';
 
 type Json = Record<string, unknown>;
 
@@ -45,8 +46,16 @@ const BACKUP_ITEM_TYPES = ['Backup', 'Snapshot'];
 const SPEC_FIELDS = new Set<string>(['name', 'description', 'manageBackups', 'manageRestores', ...ROLE_SCOPES]);
 /** Fields Get (with details) outputs beside the spec: taken and ignored when a role is declared back. */
 const MODEL_FIELDS = new Set(['id', 'isBuiltIn']);
-/** Names the server writes beside an ID (`repositoryName`, `jobName`, `backupName`): not compared. */
-const ECHO_FIELDS = new Set(['repositoryName', 'jobName', 'backupName']);
+/**
+ * What the server writes beside an item's identity, never compared: the names it echoes beside IDs,
+ * and the inventory's own data (`aclInfo`, "the owner of the object and the effective access
+ * permissions", added in 1.3-rev2 [CL]; `urn`, `metadata`, `powerState`, `size` of `VmwareObjectModel`).
+ */
+const SERVER_FIELDS = new Set(['repositoryName', 'jobName', 'backupName', 'serverName', 'aclInfo', 'urn', 'metadata', 'powerState', 'size']);
+/** Lists of workloads (`ScopesWorkloadModel`): an item is a type with its content lists. */
+const WORKLOAD_LISTS = new Set(['workloads', 'backupSources']);
+/** Lists of inventory objects (`InventoryObjectModel`, `AgentObjectModel`, `EntraIDTenantModel`): compared by identity only. */
+const INVENTORY_LISTS = new Set(['inventoryObjects', 'computers']);
 const UUID = new RegExp(UUID_PATTERN);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -204,12 +213,17 @@ function idItemProblems(items: unknown[] | undefined, path: string, idField: str
 /**
  * The fields of `actual` (the role on the server) that differ from `declared`, as dotted paths
  * (`description`, `manageRestores`, `repositoryScope.repositories`, …); empty when it matches.
+ * Fields the server adds never make a change (be right whatever a server echoes).
  *
  * - `name`, `manageBackups`, `manageRestores` always; `description` when declared.
- * - A scope only when declared. Inside a declared scope, a list it leaves out counts as empty (the
- *   role is sent whole); another field it leaves out is not compared (the server may fill defaults).
- * - Lists are sets: IDs compared without case, the names the server writes beside IDs
- *   (`repositoryName`, `jobName`, `backupName`) ignored, restore options by `code` only.
+ * - A scope only when declared. Inside a declared scope (and a declared workload), a list it leaves
+ *   out counts as empty (the role is sent whole); another field it leaves out is not compared.
+ * - Lists are sets. An item of a list (a repository, backup, job, file share, restore option, …)
+ *   matches a server item when each field the declaration gives is equal (IDs without case); the
+ *   server's other fields, the names it echoes beside IDs (`repositoryName`, …), `aclInfo`, `urn`,
+ *   … and secrets (`[redacted]` or not) are not compared. Restore options by `code`; inventory
+ *   objects by identity: `id` (agent objects, Entra ID tenants), else `platform`, `type`,
+ *   `hostName` and `objectId` (the `name` when there is no `objectId`: vCenter servers, hosts).
  */
 export function roleChanges(declared: CustomRoleSpec, actual: CustomRoleSpec): string[] {
 	const changes: string[] = [];
@@ -227,40 +241,62 @@ export function roleChanges(declared: CustomRoleSpec, actual: CustomRoleSpec): s
 	return changes;
 }
 
+/** A scope (or an object in it, or a workload): declared fields compared; a list left out is empty. */
 function compareObject(want: Json, have: Json, path: string, changes: string[]): void {
 	for (const key of new Set([...Object.keys(want), ...Object.keys(have)])) {
-		if (ECHO_FIELDS.has(key)) continue;
+		if (SERVER_FIELDS.has(key)) continue;
 		const w = want[key];
 		const h = have[key];
 		const at = `${path}.${key}`;
 		if (Array.isArray(w) || Array.isArray(h)) {
 			if (w !== undefined && !Array.isArray(w)) changes.push(at);
-			else if (!sameSet(w ?? [], Array.isArray(h) ? h : [], key)) changes.push(at);
+			else if (!sameItems(w ?? [], Array.isArray(h) ? h : [], key)) changes.push(at);
 			continue;
 		}
-		if (w === undefined) continue;
+		if (w === undefined || isSecretField(key, w) || w === REDACTED) continue;
 		if (isObject(w) && isObject(h)) compareObject(w, h, at, changes);
-		else if (canonical(w, key) !== canonical(h, key)) changes.push(at);
+		else if (!sameValue(w, h, key)) changes.push(at);
 	}
 }
 
-function sameSet(a: unknown[], b: unknown[], listName: string): boolean {
-	const keys = (items: unknown[]) => [...new Set(items.map((item) => canonical(listName === 'restoreOptions' && isObject(item) ? { code: item.code } : item, '')))].sort();
-	const ka = keys(a);
-	const kb = keys(b);
-	return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
+/** Two lists as sets: each declared item matches a server item and each server item a declared one. */
+function sameItems(want: unknown[], have: unknown[], list: string): boolean {
+	const matches = (w: unknown, h: unknown) => itemMatches(w, h, list);
+	return want.every((w) => have.some((h) => matches(w, h))) && have.every((h) => want.some((w) => matches(w, h)));
 }
 
-/** A value as text for comparison: IDs (`…Id`, `id`) without case, echo names dropped, keys and list items ordered. */
-function canonical(value: unknown, key: string): string {
-	if (typeof value === 'string') return JSON.stringify(/(^id|Id)$/.test(key) ? value.toLowerCase() : value);
-	if (Array.isArray(value)) return `[${value.map((v) => canonical(v, '')).sort().join(',')}]`;
-	if (isObject(value)) {
-		const entries = Object.keys(value)
-			.filter((k) => !ECHO_FIELDS.has(k) && value[k] !== undefined)
-			.sort()
-			.map((k) => `${JSON.stringify(k)}:${canonical(value[k], k)}`);
-		return `{${entries.join(',')}}`;
+function itemMatches(want: unknown, have: unknown, list: string): boolean {
+	if (!isObject(want) || !isObject(have)) return sameValue(want, have, '');
+	if (list === 'restoreOptions') return sameValue(want.code, have.code, 'code');
+	if (WORKLOAD_LISTS.has(list)) {
+		const changes: string[] = [];
+		compareObject(want, have, list, changes);
+		return changes.length === 0;
 	}
-	return JSON.stringify(value) ?? 'undefined';
+	return identityFields(want, list).every((key) => fieldMatches(want[key], have[key], key));
+}
+
+/** The fields of a declared list item that are compared. */
+function identityFields(item: Json, list: string): string[] {
+	const given = (keys: string[]) => keys.filter((k) => item[k] !== undefined);
+	if (INVENTORY_LISTS.has(list)) {
+		if (item.id !== undefined) return ['id'];
+		return given(['platform', 'type', 'hostName', item.objectId !== undefined ? 'objectId' : 'name']);
+	}
+	return given(Object.keys(item)).filter((k) => !SERVER_FIELDS.has(k));
+}
+
+/** A declared field inside a list item (objects: the declared fields; lists: as sets). */
+function fieldMatches(want: unknown, have: unknown, key: string): boolean {
+	if (want === undefined || isSecretField(key, want) || want === REDACTED) return true;
+	if (Array.isArray(want)) return sameItems(want, Array.isArray(have) ? have : [], key);
+	if (isObject(want)) return isObject(have) && Object.keys(want).filter((k) => !SERVER_FIELDS.has(k)).every((k) => fieldMatches(want[k], have[k], k));
+	return sameValue(want, have, key);
+}
+
+/** Equal values; IDs (`id`, `…Id`) and host names without case. */
+function sameValue(want: unknown, have: unknown, key: string): boolean {
+	if (typeof want === 'string' && typeof have === 'string' && /(^id|Id|^hostName)$/.test(key)) return want.toLowerCase() === have.toLowerCase();
+	if (isObject(want) || Array.isArray(want)) return JSON.stringify(want) === JSON.stringify(have);
+	return want === have;
 }

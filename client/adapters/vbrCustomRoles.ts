@@ -4,18 +4,23 @@
  * with `isBuiltInFilter`, a custom role's details, create, edit (a whole model), clone, delete, the
  * users holding a role and the restore options a role may allow.
  *
- * Nothing a server sends is trusted: an answer about one role must echo its ID (a create or clone
- * the name it was given or Veeam's `{name}_Clone`), every role must have a UUID and a name, and the
- * filters asked for (built-in or custom, name, role holders) are applied here to the answers too.
+ * Nothing a server sends is trusted: an answer about one role must echo its ID (a create the name
+ * it was given; a clone a new ID: its name, Veeam's `{name}_Clone`, is not checked, as the copy exists
+ * by then and the operation shows the name the server gives), every role must have a UUID and a
+ * name, and the filters asked for (built-in or custom, name, role holders) are applied here to the
+ * answers too. Secrets inside scopes (customRoleSecrets.ts) leave this client `[redacted]`.
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, effectiveApiVersion, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, effectiveApiVersion, VeeamApiError, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
 import { isAutomatic } from '../login/index';
 import { isUuid } from '../ids';
 import type { UserFilter, VeeamUser } from '../model';
 import { deleteLookingFirst, unexpectedAnswer, unlessNotFound } from './common';
 import { ROLE_SCOPES, type CustomRole, type CustomRoleSpec } from './customRoleSpec';
+import { redactedFields, redactRoleSecrets, RoleSecrets, roleSecretValues } from './customRoleSecrets';
+import { servesAcl as servesRev2 } from './vbrAclRecord';
+import { runPool } from '../pool';
 import { readAllPages } from './paging';
 import { namePatternTest } from './userFilter';
 import { vbrNameFilter } from './vbrRules';
@@ -24,8 +29,6 @@ const ROLES = '/api/v1/security/roles';
 const RESTORE_OPTIONS = '/api/v1/security/restoreOptions';
 /** The first revision with custom-role changes ([CL]: "REST API 1.3-rev2 completes the role-based access control coverage"). */
 export const CUSTOM_ROLES_API_VERSION = '1.3-rev2';
-/** Revisions without them (VBR 13.0.x). */
-const BEFORE_REV2 = new Set(['1.3-rev0', '1.3-rev1']);
 
 type Json = Record<string, unknown>;
 
@@ -63,6 +66,9 @@ export interface VbrCustomRolesDeps {
 
 /** The custom-role client of one VBR adapter (one execution): `VbrDirectory.customRoles()`. */
 export class VbrCustomRoles {
+	/** The secrets the server sent inside roles' scopes, put back into a body before it is sent. */
+	private readonly secrets = new RoleSecrets();
+
 	constructor(private readonly deps: VbrCustomRolesDeps) {}
 
 	private get node() {
@@ -78,7 +84,7 @@ export class VbrCustomRoles {
 	 */
 	private async rev2<T>(send: () => Promise<T>): Promise<T> {
 		const before = await this.version();
-		if (BEFORE_REV2.has(before.version)) throw this.needsRev2(before.version);
+		if (!servesRev2(before.version)) throw this.needsRev2(before.version);
 		const outcome = await send().then(
 			(value) => ({ value }),
 			(error: unknown) => ({ error }),
@@ -87,7 +93,7 @@ export class VbrCustomRoles {
 		// 1.3-rev1 server gave (its role list ignores isBuiltInFilter) is not taken for a 1.3-rev2 one.
 		if (before.automatic) {
 			const after = await this.version();
-			if (BEFORE_REV2.has(after.version)) throw this.needsRev2(after.version);
+			if (!servesRev2(after.version)) throw this.needsRev2(after.version);
 		}
 		if ('value' in outcome) return outcome.value;
 		throw outcome.error;
@@ -101,7 +107,7 @@ export class VbrCustomRoles {
 	/** Refused before anything is sent when the credential pins an older version; under Automatic, checks what is known now. */
 	async checkVersion(): Promise<void> {
 		const { version } = await this.version();
-		if (BEFORE_REV2.has(version)) throw this.needsRev2(version);
+		if (!servesRev2(version)) throw this.needsRev2(version);
 	}
 
 	private needsRev2(version: string): NodeOperationError {
@@ -117,30 +123,59 @@ export class VbrCustomRoles {
 
 	/**
 	 * The roles matching `filter`, paged (`GET /roles`, 1.3-rev1's call; `isBuiltInFilter` is
-	 * 1.3-rev2's, so a built-in/custom filter needs it). A role whose answer says nothing of
-	 * `isBuiltIn` is kept under that filter as the server filtered it.
+	 * 1.3-rev2's, so a built-in/custom filter needs it). Under that filter every role returned has
+	 * `isBuiltIn` set. `RoleModel.isBuiltIn` is not required (Veeam's RoleModelExample has none), and
+	 * a server may ignore the filter, so a role listed without it is never taken for what the filter
+	 * asked just because the server was asked: the opposite filter is listed too (1 more list, only
+	 * when some role lacks `isBuiltIn`); a role only in the asked list is what both answers say; a
+	 * role in both (a server ignoring the filter) is classified by its details (1 `GET
+	 * /roles/{id}/details` each: a custom role's details, or NotFound, which a built-in role gets).
 	 */
 	async list(filter: RoleListFilter = {}, limit?: number): Promise<VbrRoleSummary[]> {
-		const send = async () => {
-			const nameFilter = filter.namePattern ? vbrNameFilter(filter.namePattern) : undefined;
-			const matchesName = filter.namePattern ? namePatternTest(filter.namePattern, 'wholeName') : () => true;
-			const matches = (r: VbrRoleSummary) => matchesName(r.name) && (filter.builtIn === undefined || r.isBuiltIn === undefined || r.isBuiltIn === filter.builtIn);
-			const read = await readAllPages(
-				async (skip, size) => {
-					const qs: VeeamRequest['qs'] = { skip, limit: size, orderColumn: 'Name', orderAsc: true };
-					if (filter.builtIn !== undefined) qs.isBuiltInFilter = filter.builtIn;
-					if (nameFilter) qs.nameFilter = nameFilter;
-					const res = await this.deps.call<{ data?: unknown; pagination?: { total?: number } }>({ method: 'GET', path: ROLES, qs });
-					if (!Array.isArray(res?.data)) throw unexpectedAnswer(this.deps.ctx, `GET ${ROLES} without a list of roles`);
-					return { items: res.data.map((r) => this.summary(r, `GET ${ROLES}`)), total: res.pagination?.total };
-				},
-				(r) => r.id.toLowerCase(),
-				{ node: this.node, what: 'roles', counts: matches, cap: limit },
-			);
-			const roles = [...read.values()].filter(matches);
-			return limit === undefined ? roles : roles.slice(0, limit);
-		};
-		return filter.builtIn === undefined ? await send() : await this.rev2(send);
+		if (filter.builtIn === undefined) return await this.read(filter.namePattern, undefined, limit);
+		const builtIn = filter.builtIn;
+		return await this.rev2(async () => {
+			let roles = await this.read(filter.namePattern, builtIn, limit);
+			if (roles.every((r) => r.isBuiltIn !== undefined)) return roles.filter((r) => r.isBuiltIn === builtIn);
+			// The asked list read whole (a limit counted roles it could not yet tell), and the other one.
+			if (limit !== undefined) roles = await this.read(filter.namePattern, builtIn);
+			const other = new Set((await this.read(filter.namePattern, !builtIn)).map((r) => r.id.toLowerCase()));
+			const unclear = roles.filter((r) => r.isBuiltIn === undefined && other.has(r.id.toLowerCase()));
+			const outcomes = await runPool(unclear.length, async (i) => await this.details(unclear[i].id), { concurrency: 8, stopOnError: true });
+			const custom = new Set<string>();
+			for (const [i, outcome] of outcomes.entries()) {
+				if (outcome && !outcome.ok) throw outcome.error;
+				if (outcome?.value) custom.add(unclear[i].id.toLowerCase());
+			}
+			const classified = roles.map((r) => {
+				if (r.isBuiltIn !== undefined) return r;
+				const id = r.id.toLowerCase();
+				return { ...r, isBuiltIn: other.has(id) ? !custom.has(id) : builtIn };
+			});
+			const matching = classified.filter((r) => r.isBuiltIn === builtIn);
+			return limit === undefined ? matching : matching.slice(0, limit);
+		});
+	}
+
+	/** The roles one `GET /roles` listing gives (paged, the name pattern checked here; a role without `isBuiltIn` kept under a filter). */
+	private async read(namePattern: string | undefined, builtIn: boolean | undefined, limit?: number): Promise<VbrRoleSummary[]> {
+		const nameFilter = namePattern ? vbrNameFilter(namePattern) : undefined;
+		const matchesName = namePattern ? namePatternTest(namePattern, 'wholeName') : () => true;
+		const matches = (r: VbrRoleSummary) => matchesName(r.name) && (builtIn === undefined || r.isBuiltIn === undefined || r.isBuiltIn === builtIn);
+		const read = await readAllPages(
+			async (skip, size) => {
+				const qs: VeeamRequest['qs'] = { skip, limit: size, orderColumn: 'Name', orderAsc: true };
+				if (builtIn !== undefined) qs.isBuiltInFilter = builtIn;
+				if (nameFilter) qs.nameFilter = nameFilter;
+				const res = await this.deps.call<{ data?: unknown; pagination?: { total?: number } }>({ method: 'GET', path: ROLES, qs });
+				if (!Array.isArray(res?.data)) throw unexpectedAnswer(this.deps.ctx, `GET ${ROLES} without a list of roles`);
+				return { items: res.data.map((r) => this.summary(r, `GET ${ROLES}`)), total: res.pagination?.total };
+			},
+			(r) => r.id.toLowerCase(),
+			{ node: this.node, what: 'roles', counts: matches, cap: limit },
+		);
+		const roles = [...read.values()].filter(matches);
+		return limit === undefined ? roles : roles.slice(0, limit);
 	}
 
 	/** One role of the list (`GET /roles/{id}`, 1.3-rev1's call); undefined when Veeam says it does not exist. */
@@ -165,7 +200,8 @@ export class VbrCustomRoles {
 	/** `POST /roles` (sent once: after an unclear failure the caller looks before trying again). Returns the server's answer. */
 	async create(spec: CustomRoleSpec): Promise<CustomRole> {
 		const call = `POST ${ROLES}`;
-		const answer = await this.rev2(async () => await this.deps.call<unknown>({ method: 'POST', path: ROLES, body: specBody(spec), idempotent: false }));
+		const body = this.sendable(specBody(spec), spec.name, false);
+		const answer = await this.rev2(async () => await this.deps.call<unknown>({ method: 'POST', path: ROLES, body, idempotent: false, secrets: roleSecretValues(body) })).catch(naming(`Creating the custom role "${spec.name.trim()}"`));
 		const role = this.customRole(answer, call);
 		if (role.name.toLowerCase() !== spec.name.trim().toLowerCase()) throw unexpectedAnswer(this.deps.ctx, `${call} with another role (${role.name}) than "${spec.name}"`);
 		return role;
@@ -174,13 +210,18 @@ export class VbrCustomRoles {
 	/** `PUT /roles/{id}` with the whole model (the spec replaces what the role had). */
 	async update(role: CustomRole): Promise<CustomRole> {
 		const path = this.path(role.id);
-		const answer = await this.rev2(
-			async () => await this.deps.call<unknown>({ method: 'PUT', path, body: { id: role.id, ...specBody(role) }, idempotent: true }),
+		const body = this.sendable({ id: role.id, ...specBody(role) }, role.name, true);
+		const answer = await this.rev2(async () => await this.deps.call<unknown>({ method: 'PUT', path, body, idempotent: true, secrets: roleSecretValues(body) })).catch(
+			naming(`Changing the custom role "${role.name.trim()}" (ID ${role.id})`),
 		);
 		return this.sameRole(this.customRole(answer, `PUT ${path}`), role.id, `PUT ${path}`);
 	}
 
-	/** `POST /roles/{id}/clone`: Veeam names the copy `{name}_Clone`; its answer must be a new role. */
+	/**
+	 * `POST /roles/{id}/clone`: its answer must be a new role (a new ID). Veeam names the copy
+	 * `{original_name}_Clone`; the name is not checked here (the copy exists by then: an error would
+	 * hide a done clone), the caller shows the name the server gives.
+	 */
 	async clone(id: string): Promise<CustomRole> {
 		const path = this.path(id, 'clone');
 		const answer = await this.rev2(async () => await this.deps.call<unknown>({ method: 'POST', path, idempotent: false }));
@@ -247,13 +288,41 @@ export class VbrCustomRoles {
 		if (typeof v.manageBackups !== 'boolean' || typeof v.manageRestores !== 'boolean') {
 			throw unexpectedAnswer(this.deps.ctx, `${call} with a role (${summary.name}) without manageBackups and manageRestores`);
 		}
-		const role: CustomRole = { id: summary.id, name: summary.name, description: summary.description ?? '', manageBackups: v.manageBackups, manageRestores: v.manageRestores };
+		// A description the server leaves out stays out (not sent back as "" by a PUT of the whole model).
+		const role: CustomRole = {
+			id: summary.id,
+			name: summary.name,
+			...(summary.description !== undefined ? { description: summary.description } : {}),
+			manageBackups: v.manageBackups,
+			manageRestores: v.manageRestores,
+		};
 		for (const scope of ROLE_SCOPES) {
 			if (v[scope] === undefined || v[scope] === null) continue;
 			if (!isObject(v[scope])) throw unexpectedAnswer(this.deps.ctx, `${call} with a role (${summary.name}) whose ${scope} is not an object`);
 			role[scope] = v[scope];
 		}
-		return role;
+		this.secrets.remember(role);
+		return redactRoleSecrets(role);
+	}
+
+	/**
+	 * `body` with the secrets this client hid put back (`keepAbsent`: also an `authentication` the body
+	 * leaves out, for a PUT of the whole model); refused, nothing sent, while a `[redacted]` is left.
+	 */
+	private sendable(body: IDataObject, name: string, keepAbsent: boolean): IDataObject {
+		const restored = this.secrets.restore(body, { keepAbsent });
+		const hidden = redactedFields(restored);
+		if (hidden.length) {
+			const message = `The custom role "${name.trim()}" holds "[redacted]" at ${hidden.join(', ')}: nothing was sent`;
+			const error = new NodeOperationError(this.node, message, {
+				description:
+					'The node hides secrets (an Entra ID tenant\'s client secret, certificate and its password) in what it outputs; "[redacted]" stands for one this run did not read from the server. Give the real value, or leave the authentication out.',
+			});
+			// n8n replaces a message holding a system error code (e.g. "ePERM" in restorePermissionsScope) with its own: set it back.
+			error.message = message;
+			throw error;
+		}
+		return restored;
 	}
 
 	private sameRole<T extends VbrRoleSummary>(role: T, id: string, call: string): T {
@@ -272,6 +341,22 @@ export class VbrCustomRoles {
 			...(typeof value.description === 'string' ? { description: value.description } : {}),
 		};
 	}
+}
+
+/**
+ * Puts what was being done, naming the role, before a server's refusal (Veeam's 400 example says only
+ * "One or more request parameters are not valid."). The error keeps its class and status (callers
+ * tell a refused create from an unclear one by them).
+ */
+function naming(what: string): (error: unknown) => never {
+	return (error: unknown) => {
+		if (error instanceof VeeamApiError) {
+			const text = `${what}: ${error.message}`;
+			error.message = text;
+			if (error.description) error.description = `${what}: ${error.description}`;
+		}
+		throw error;
+	};
 }
 
 function isObject(v: unknown): v is Json {

@@ -51,10 +51,15 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	return { spec, ifExists };
 }
 
-/** The custom role named `name` (any case), from the server. */
+/**
+ * The custom role named `name` (any case), from the server: the whole custom-role list (paged; one
+ * request up to 200 custom roles), compared here without case. No `nameFilter` is sent: Veeam does
+ * not say whether it ignores case, and a case-sensitive one would hide "restore ops" from "Restore
+ * Ops" and let a second role be created.
+ */
 export async function customRoleNamed(roles: VbrCustomRoles, name: string): Promise<VbrRoleSummary | undefined> {
-	const found = await roles.list({ builtIn: false, namePattern: name.replace(/[*?]/g, '?') });
-	return found.find((r) => r.name.toLowerCase() === name.toLowerCase() && r.isBuiltIn !== true);
+	const found = await roles.list({ builtIn: false });
+	return found.find((r) => r.name.toLowerCase() === name.trim().toLowerCase() && r.isBuiltIn !== true);
 }
 
 /** Statuses a create refused for a taken name may get (Veeam documents 400 only). */
@@ -86,12 +91,12 @@ export async function execute(this: IExecuteFunctions, p: CreateParams, director
 	let existing = await customRoleNamed(roles, p.spec.name);
 	if (!existing) {
 		const held = await alreadyPending(this, directory, p.spec.name, 'create');
-		if (held) return alreadyPendingOutput('created', { ...p.spec }, held);
+		if (held) return alreadyPendingOutput('created', roleOutput(p.spec, { declared: true }), held);
 		const outcome = await createLookingFirst(roles, p.spec);
 		if ('created' in outcome) {
 			// Read back: the server's role, as it shows it now.
 			const now = await roles.details(outcome.created.id);
-			if (!now) return await unshownRoleChange(this, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: { ...p.spec } });
+			if (!now) return await unshownRoleChange(this, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(p.spec, { declared: true }) });
 			const missing = roleChanges(p.spec, now);
 			if (missing.length) return await unshownRoleChange(this, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(now) });
 			return { action: 'created', role: roleOutput(now) };

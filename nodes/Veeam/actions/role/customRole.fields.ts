@@ -7,6 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
+import { redactRoleSecrets } from '../../../../client/adapters/customRoleSecrets';
 import { customRoleProblems, describeProblems, ROLE_SCOPES, toCustomRoleSpec, type CustomRoleSpec } from '../../../../client/adapters/customRoleSpec';
 import type { VbrCustomRoles } from '../../../../client/adapters/vbrCustomRoles';
 import { PRODUCTS } from '../../../../client/products';
@@ -132,7 +133,11 @@ export function readDeclaredRole(ctx: IExecuteFunctions, i: number): CustomRoleS
 	return toCustomRoleSpec(role);
 }
 
-/** The role as an output shows it: what the server holds (Veeam's JSON, declarable back), and that it is custom. */
-export function roleOutput(role: object): IDataObject {
-	return { ...(role as IDataObject), isBuiltIn: false };
+/**
+ * The role as an output shows it: what the server holds (Veeam's JSON, declarable back), and that it
+ * is custom (not said of a role only `declared`, not read from the server). Secrets in its scopes
+ * (an Entra ID tenant's client secret, certificate) `[redacted]`.
+ */
+export function roleOutput(role: object, options: { declared?: boolean } = {}): IDataObject {
+	return { ...redactRoleSecrets(role as IDataObject), ...(options.declared ? {} : { isBuiltIn: false }) };
 }

@@ -9,10 +9,15 @@ import type { CustomRole } from '../../../../client/adapters/customRoleSpec';
 import type { VbrCustomRoles, VbrRoleSummary } from '../../../../client/adapters/vbrCustomRoles';
 import { inputError, type Locator } from '../../helpers/input';
 
-/** The role named by `locator` (a custom one first when a custom and a built-in role share the name); undefined when none. */
+/**
+ * The role named by `locator` (a custom one first when a custom and a built-in role share the name);
+ * undefined when none. By name: the whole role list (paged, 1000 a page asked: normally one request), compared
+ * here without case, as Veeam does not say whether `nameFilter` ignores case (also Clone's "is the
+ * name free").
+ */
 export async function findRole(roles: VbrCustomRoles, locator: Locator): Promise<VbrRoleSummary | undefined> {
 	if (locator.mode !== 'name') return await roles.get(locator.value);
-	const named = (await roles.list({ namePattern: locator.value.replace(/[*?]/g, '?') })).filter((r) => r.name.toLowerCase() === locator.value.toLowerCase());
+	const named = (await roles.list()).filter((r) => r.name.toLowerCase() === locator.value.trim().toLowerCase());
 	return named.find((r) => r.isBuiltIn === false) ?? named.find((r) => r.isBuiltIn === undefined) ?? named[0];
 }
 

@@ -8,6 +8,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
+import { redactRoleSecrets } from '../../../../client/adapters/customRoleSecrets';
 import type { VbrCustomRoles } from '../../../../client/adapters/vbrCustomRoles';
 import { runPool } from '../../../../client/pool';
 import { inputError } from '../../helpers/input';
@@ -89,8 +90,9 @@ export function roleStepOutput(step: RoleStep, plan: SyncPlan, mode: string): ID
 		action: step.action,
 		name: step.name,
 		changes: step.changes,
-		before: (step.actual ?? step.listed ?? null) as IDataObject | null,
-		after: (step.send ?? (step.action === 'unchanged' ? step.actual : null) ?? null) as IDataObject | null,
+		// Secrets in scopes (an Entra ID tenant's client secret, certificate) are shown [redacted].
+		before: redactRoleSecrets(step.actual ?? step.listed ?? null) as IDataObject | null,
+		after: redactRoleSecrets(step.send ?? (step.action === 'unchanged' ? step.actual : null) ?? null) as IDataObject | null,
 		reason: step.reason,
 		planId: plan.id,
 		mode,
