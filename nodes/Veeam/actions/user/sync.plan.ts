@@ -204,7 +204,12 @@ export function safetyLimitProblem({ users, roles }: Removals, limit: SafetyLimi
 	const removed = users.revoked + (roles?.deleted ?? 0);
 	const managed = users.managed + (roles?.managed ?? 0);
 	const percent = managed === 0 ? 0 : (removed / managed) * 100;
-	if (removed <= limit.maxRemovals && percent <= limit.maxRemovalPercent) return undefined;
+	// Role deletions on their own too: among many users, a truncated role list deleting every role is a small share.
+	const rolePercent = !roles || roles.managed === 0 ? 0 : (roles.deleted / roles.managed) * 100;
+	if (removed <= limit.maxRemovals && percent <= limit.maxRemovalPercent && rolePercent <= limit.maxRemovalPercent) return undefined;
+	if (roles && rolePercent > limit.maxRemovalPercent && (users.managed > 0 || users.revoked > 0) && removed <= limit.maxRemovals && percent <= limit.maxRemovalPercent) {
+		return `the plan deletes ${roles.deleted} of ${roles.managed} managed custom role${roles.managed === 1 ? '' : 's'} (${Math.round(rolePercent)} % of the custom roles), more than the safety limit allows (at most ${limit.maxRemovalPercent} %, counted for the custom roles on their own too)`;
+	}
 	const usersPart = `${users.revoked} of ${users.managed} managed user${users.managed === 1 ? '' : 's'}`;
 	if (!roles) {
 		return `the plan takes access from ${usersPart} (${Math.round(percent)} %), more than the safety limit allows (at most ${limit.maxRemovals} users and ${limit.maxRemovalPercent} %)`;

@@ -1,10 +1,13 @@
 /**
  * User → Sync → Apply, the custom-role steps: a phase (creates and updates before the user steps,
  * deletes after them) runs up to Concurrency at a time, then the server is read back. A change is
- * reported done only when the server shows it (the role list after the phase; a role's details for
- * an update of its permissions or scopes); otherwise it is `pendingApproval` when a four-eyes request
- * of this account names the role, and a failure when none does. A change whose request already
- * waits (four-eyes, from an earlier run) is not sent again.
+ * reported done only when the server shows it (the role list after the phase, every role in it; the
+ * details of a created role, and of a role updated beyond name and description, compared with what
+ * was sent); otherwise it is `pendingApproval` when a four-eyes request of this account names the
+ * role, and a failure when none does. A change whose request already waits (four-eyes, from an
+ * earlier run) is not sent again. A role is deleted only once its details confirm it is custom (a
+ * built-in role has none), and a delete Veeam answers NotFound is `alreadyAbsent` only when the role
+ * list no longer shows the role.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
@@ -50,13 +53,25 @@ async function sendStep(ctx: IExecuteFunctions, directory: UserDirectory, client
 		out.result = 'updated';
 	} else if (step.action === 'delete' && step.listed) {
 		const listed = step.listed;
+		// Deleted only once its details confirm a custom role (a built-in one has none: NotFound).
+		if (!(await client.details(listed.id))) {
+			if (await client.get(listed.id)) throw notCustom(listed.name, listed.id);
+			out.result = 'alreadyAbsent';
+			return true;
+		}
 		const outcome = await client.delete(listed.id).catch(async (error: unknown) => {
 			throw (await deletionRefusedError(ctx, directory, listed.name, error)) ?? error;
 		});
+		// 'absent' too is read back: done only if the role list no longer shows the role.
 		out.result = outcome === 'deleted' ? 'deleted' : 'alreadyAbsent';
-		return outcome === 'deleted';
 	}
 	return true;
+}
+
+function notCustom(name: string, id: string): Error {
+	return new Error(
+		`The role "${name}" (ID ${id}) was not deleted: the server lists it but gives no custom-role details of it (GET /roles/{id}/details answered NotFound, as for a built-in role), so it is not known to be a custom role`,
+	);
 }
 
 /** Runs the tasks, reads the server back and writes each task's result. */
@@ -101,26 +116,40 @@ export async function runRolePhase(
  */
 async function confirm(ctx: IExecuteFunctions, directory: UserDirectory, client: VbrCustomRoles, sent: RoleTask[], result: PhaseResult): Promise<Map<RoleTask, Error>> {
 	const failures = new Map<RoleTask, Error>();
-	const listed = await client.list({ builtIn: false });
-	const byName = new Map(listed.map((r) => [r.name.toLowerCase(), r]));
+	// Every role (not only those called custom): a deleted role, custom or not, must be gone from it.
+	const listed = await client.list();
+	const byName = new Map(listed.filter((r) => r.isBuiltIn !== true).map((r) => [r.name.toLowerCase(), r]));
 	const byId = new Map(listed.map((r) => [r.id.toLowerCase(), r]));
-	const deep = sent.filter((t) => t.step.action === 'update' && t.step.changes.some((c) => !LISTED_FIELDS.has(c)));
-	const details = await runPool(deep.length, async (i) => await client.details(deep[i].step.listed!.id), { concurrency: 8, stopOnError: false });
+	// The details of each created role and each role updated beyond name and description.
+	const createdId = (t: RoleTask) => (t.step.action === 'create' && t.step.send ? byName.get(t.step.send.name.toLowerCase())?.id : undefined);
+	const deep = sent.filter((t) => createdId(t) !== undefined || (t.step.action === 'update' && t.step.changes.some((c) => !LISTED_FIELDS.has(c))));
+	const details = await runPool(deep.length, async (i) => await client.details(createdId(deep[i]) ?? deep[i].step.listed!.id), { concurrency: 8, stopOnError: false });
 	const detailOf = new Map<RoleTask, CustomRole | undefined>(deep.map((t, i) => [t, details[i]?.ok ? details[i].value : undefined]));
 
 	const unshown: RoleTask[] = [];
+	/** A created or updated role whose details differ from the body sent, with the fields. */
+	const unlike = new Map<RoleTask, string[]>();
 	for (const task of sent) {
 		const { step } = task;
 		let shown = false;
 		if (step.action === 'create' && step.send) {
 			const role = byName.get(step.send.name.toLowerCase());
-			shown = role !== undefined;
-			if (role) result.created.set(step.send.name.toLowerCase(), { id: role.id, name: role.name });
+			const read = detailOf.get(task);
+			// Created as sent: listed, and its details show the permissions and scopes sent.
+			const differs = read ? roleChanges(step.send, read) : [];
+			shown = role !== undefined && read !== undefined && differs.length === 0;
+			if (differs.length) unlike.set(task, differs);
+			if (role && shown) {
+				result.created.set(step.send.name.toLowerCase(), { id: role.id, name: role.name });
+				task.out.role = read as unknown as IDataObject;
+			}
 		} else if (step.action === 'update' && step.send && step.listed) {
 			const now = byId.get(step.listed.id.toLowerCase());
 			if (deep.includes(task)) {
 				const role = detailOf.get(task);
-				shown = role !== undefined && roleChanges(step.send, role).length === 0;
+				const differs = role ? roleChanges(step.send, role) : [];
+				shown = role !== undefined && differs.length === 0;
+				if (differs.length) unlike.set(task, differs);
 			} else {
 				shown = now !== undefined && now.name === step.send.name && (step.send.description === undefined || (now.description ?? '') === step.send.description);
 			}
@@ -133,6 +162,10 @@ async function confirm(ctx: IExecuteFunctions, directory: UserDirectory, client:
 	const pending = await ownPendingRequests(ctx, directory);
 	const taken = new Set<string>();
 	for (const task of unshown) {
+		if (task.out.result === 'alreadyAbsent') {
+			failures.set(task, new Error(`Veeam answered that the custom role "${task.step.name}" does not exist (NotFound), but the role list still shows it: not deleted`));
+			continue;
+		}
 		const match: RequestMatch | undefined = pending && requestNaming(pending, task.step.name, KIND[task.step.action], false, taken);
 		if (match) {
 			taken.add(match.event.id);
@@ -141,9 +174,14 @@ async function confirm(ctx: IExecuteFunctions, directory: UserDirectory, client:
 			// Veeam's answer said done; the server does not show it: not passed on as the role.
 			delete task.out.role;
 		} else {
+			delete task.out.role;
 			failures.set(
 				task,
-				new Error(`Veeam answered the ${task.step.action} of the custom role "${task.step.name}" as done, but the server does not show it ${DONE[task.step.action]}, and no four-eyes request of this account names it`),
+				new Error(
+					`Veeam answered the ${task.step.action} of the custom role "${task.step.name}" as done, but the server does not show it ${DONE[task.step.action]}${
+						unlike.has(task) ? ` (its details differ from what was sent in ${unlike.get(task)!.join(', ')})` : ''
+					}, and no four-eyes request of this account names it`,
+				),
 			);
 		}
 	}

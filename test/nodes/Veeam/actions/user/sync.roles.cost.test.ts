@@ -2,9 +2,12 @@
  * What User → Sync with custom roles costs, in requests, counted on the simulator (issue 27's "Done
  * when": 50 declared roles against a server with 50). The role list carries neither the permissions
  * nor the scopes (`RoleModel`: id, name, description, isBuiltIn), so comparing a declared role takes
- * its details: Plan = 1 list + 1 details per declared role the server has, read in parallel; Apply
- * adds 1 write per changed role and the read-back (1 list after the phase, plus the details of each
- * role updated beyond name and description) and one read of the pending four-eyes requests.
+ * its details: Plan = 1 list + 1 details per declared role the server has, read in parallel, + 1
+ * holders read (`GET /users?roleIdFilter=`) per role to delete (roles only: no user list); Apply
+ * repeats the plan's reads and adds 1 write per changed role, the read-back (1 list after each phase,
+ * plus the details of each created role and of each role updated beyond name and description), 1
+ * details read per role to delete before its DELETE (deleted only when its details confirm a custom
+ * role) and one read of the pending four-eyes requests.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -113,6 +116,56 @@ describe.each([false, true])('with scopes declared: %s', (scopes) => {
 
 		// Done: a second run finds nothing to change.
 		const again = await h.run(params(changed, 'plan'), [{}]);
+		expect(again.json.filter((j) => j.action !== 'unchanged')).toEqual([]);
+	});
+});
+
+/** The routes with a count (a route never asked is not in the statistics). */
+const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+describe('roles created and deleted (the first k declared under new names: k creates, k deletes)', () => {
+	beforeEach(() => {
+		sim.reset();
+		h.resetCredential();
+		sim.stats.reset();
+	});
+
+	const params = (k: number, mode: string) => ({
+		resource: 'user',
+		operation: 'sync',
+		manage: 'customRoles',
+		customRoles: JSON.stringify(declared(0, false).map((r, n) => (n < k ? { ...r, name: `New-${String(n).padStart(2, '0')}` } : r))),
+		customRoleScope: 'all',
+		syncMode: mode,
+		syncOptions: { maxRemovals: N, maxRemovalPercent: 100 },
+	});
+
+	it.each([5, 50])('%i: Plan reads 1 list + the details of the roles kept + who holds each role to delete; Apply adds per create 1 POST + 1 details read back, per delete 1 details (custom?) + 1 DELETE', async (k) => {
+		const plan = await h.run(params(k, 'plan'), [{}]);
+		expect(plan.error).toBeUndefined();
+		const planCost = cost();
+		expect(planCost).toEqual(nonZero({ [`GET ${ROLES}`]: 1, [`GET ${ROLES}/:id/details`]: N - k, 'GET /api/v1/security/users': k }));
+		table.push(`  created ${String(k).padStart(2)} deleted ${String(k).padStart(2)}  Plan:  ${JSON.stringify(planCost)}`);
+
+		sim.stats.reset();
+		const apply = await h.run(params(k, 'apply'), [{}]);
+		expect(apply.error).toBeUndefined();
+		expect(apply.json.filter((j) => j.result === 'created')).toHaveLength(k);
+		expect(apply.json.filter((j) => j.result === 'deleted')).toHaveLength(k);
+		const applyCost = cost();
+		expect(applyCost).toEqual({
+			// The plan's list, then one read-back list after the creates and one after the deletes.
+			[`GET ${ROLES}`]: 3,
+			// The plan's (the roles kept), each created role read back, each role to delete checked custom first.
+			[`GET ${ROLES}/:id/details`]: N - k + k + k,
+			'GET /api/v1/security/users': k,
+			[`POST ${ROLES}`]: k,
+			[`DELETE ${ROLES}/:id`]: k,
+			'GET /api/v1/authorization/events': 1,
+		});
+		table.push(`  created ${String(k).padStart(2)} deleted ${String(k).padStart(2)}  Apply: ${JSON.stringify(applyCost)}`);
+
+		const again = await h.run(params(k, 'plan'), [{}]);
 		expect(again.json.filter((j) => j.action !== 'unchanged')).toEqual([]);
 	});
 });
