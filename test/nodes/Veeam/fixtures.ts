@@ -18,12 +18,13 @@ import {
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
 import { Veeam } from '../../../nodes/Veeam/Veeam.node';
-import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../sim';
+import { VBGC_DEFAULT_ADMIN, VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD, startSimulator, type SimServer, type SimulatorOptions } from '../../../sim';
 import {
 	NodeTypes,
 	TestCredentialsHelper,
 	createAdditionalData,
 	runWorkflow,
+	shutdownEngine,
 	trustFields,
 	type RunWorkflowResult,
 } from '../../support/engine';
@@ -57,6 +58,29 @@ export interface VeeamRun extends RunWorkflowResult {
 }
 
 /** One credential store and node registry for a test file; `run` executes the Veeam node once. */
+/**
+ * The simulator and the node fixture a test file shares: started once for the file, reset (server
+ * state and a fresh credential) before each test, closed after. `use` receives both, so the file
+ * keeps its own `sim` and `h` names.
+ */
+export function useSimulator(options: SimulatorOptions, use: (sim: SimServer, h: VeeamFixture) => void): void {
+	let sim: SimServer | undefined;
+	let h: VeeamFixture | undefined;
+	beforeAll(async () => {
+		sim = await startSimulator(options);
+		h = new VeeamFixture(sim);
+		use(sim, h);
+	});
+	afterAll(async () => {
+		await sim?.close();
+		await shutdownEngine();
+	});
+	beforeEach(() => {
+		sim?.reset();
+		h?.resetCredential();
+	});
+}
+
 export class VeeamFixture {
 	readonly nodeTypes = new NodeTypes({ [NODE_TYPE]: new Veeam() });
 	credentials!: TestCredentialsHelper;

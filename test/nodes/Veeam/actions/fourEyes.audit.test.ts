@@ -7,10 +7,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../sim';
+import type { SimServer } from '../../../../sim';
 import type { VbrProduct } from '../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../support/engine';
-import { USERS, VeeamFixture, byName, routeCount, simUser } from '../fixtures';
+import { USERS, VeeamFixture, byName, routeCount, simUser, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -23,17 +22,9 @@ const resetMfa = { resource: 'user', operation: 'resetMfa', user: byName(SHEILA)
 const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] };
 const approval = (j: IDataObject) => j.approval as IDataObject | undefined;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const fourEyes = (wording: 'description' | 'name' | 'none' | 'syslog' | 'syslogNamed' = 'description') => {

@@ -7,11 +7,10 @@
  * is known to be on (the answer says so, a pending request was seen, the events say it was turned
  * on); otherwise Veeam's refusal as it is (403: lack of privileges, Veeam's reference), four-eyes a hint.
  */
-import { startSimulator, type SimServer } from '../../../../sim';
+import type { SimServer } from '../../../../sim';
 import { DELETE_REFUSED } from '../../../../sim/vbr/authorization';
 import type { VbrProduct } from '../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../support/engine';
-import { USERS, VeeamFixture, byName, mutations, routeCount, simUser } from '../fixtures';
+import { USERS, VeeamFixture, byName, mutations, routeCount, simUser, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -20,17 +19,9 @@ const SHEILA = 'TECH\\sheila.d.cory';
 const offboard = { resource: 'user', operation: 'offboard', user: byName(SHEILA) };
 const NEXT_STEP = /^Delete "TECH\\sheila\.d\.cory" in the Veeam console \(Users and Roles\): with four-eyes authorization on, another Backup or Security Administrator then approves the request there/;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe('Offboard under four-eyes: a refused delete says four-eyes and what to do next', () => {

@@ -7,10 +7,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../sim';
+import type { SimServer } from '../../../../sim';
 import type { VbrProduct } from '../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../support/engine';
-import { USERS, VeeamFixture, byName, routeCount } from '../fixtures';
+import { USERS, VeeamFixture, byName, routeCount, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -23,17 +22,9 @@ const pending = () => (authorization().dump() as Array<{ id: string; state: stri
 const eventsReads = () => routeCount(sim, `GET ${EVENTS}`);
 const changes = () => ['POST', 'PUT', 'DELETE'].reduce((n, m) => n + Object.entries(sim.stats.byRoute).filter(([r]) => r.startsWith(`${m} /api/v1/security`)).reduce((a, [, c]) => a + c, 0), 0);
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe.each(['description', 'name'] as const)('a rerun while the request waits (events name the user in the %s)', (wording) => {

@@ -8,11 +8,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../sim';
+import type { SimServer } from '../../../../sim';
 import type { EventWording } from '../../../../sim/vbr/authorization';
 import type { VbrProduct } from '../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../support/engine';
-import { USERS, VeeamFixture, byName, mutations, routeCount, simUser } from '../fixtures';
+import { USERS, VeeamFixture, byName, mutations, routeCount, simUser, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -20,17 +19,9 @@ const authorization = () => (sim.product as unknown as VbrProduct).authorization
 const EVENTS = '/api/v1/authorization/events';
 const SHEILA = 'TECH\\sheila.d.cory'; // Restore Operator
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] };

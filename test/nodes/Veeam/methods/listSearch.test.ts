@@ -1,22 +1,13 @@
 import { listSearch, loadOptions } from '../../../../nodes/Veeam/methods';
 import { startSimulator, type SimServer } from '../../../../sim';
-import { shutdownEngine } from '../../../support/engine';
-import { ROLE_IDS, USERS, VeeamFixture, routeCount } from '../fixtures';
+import { ROLE_IDS, USERS, VeeamFixture, routeCount, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe('searchUsers (user locator, "From List")', () => {

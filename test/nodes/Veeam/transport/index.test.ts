@@ -3,23 +3,15 @@
  * → retry once, our refresh/password grants), TLS trust, retries and Veeam's errors.
  */
 import { startSimulator, type SimServer } from '../../../../sim';
-import { N8N_MAJOR, shutdownEngine } from '../../../support/engine';
-import { CREDENTIAL_ID, USERS, VeeamFixture, byName, errorText, mutations, routeCount } from '../fixtures';
+import { N8N_MAJOR } from '../../../support/engine';
+import { CREDENTIAL_ID, USERS, VeeamFixture, byName, errorText, mutations, routeCount, useSimulator } from '../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const onboard = { resource: 'user', operation: 'onboard', userName: '={{ $json.name }}', roles: ['Restore Operator'] };

@@ -1,25 +1,16 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../../sim';
+import type { SimServer } from '../../../../../sim';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../../support/engine';
-import { VeeamFixture, routeCount } from '../../fixtures';
+import { VeeamFixture, routeCount, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 const authorization = () => (sim.product as unknown as VbrProduct).authorization;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const EVENTS = '/api/v1/authorization/events';

@@ -1,22 +1,13 @@
 import { createDirectory } from '../../../../../client/adapters';
 import { startSimulator, type SimServer } from '../../../../../sim';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, USERS, VeeamFixture, routeCount } from '../../fixtures';
+import { ROLE_IDS, USERS, VeeamFixture, routeCount, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const getMany = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'getMany', ...params });

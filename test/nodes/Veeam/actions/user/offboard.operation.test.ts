@@ -1,23 +1,14 @@
-import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
+import { VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
 import { holdRequest } from '../../../../support/holdRequest';
 import { simClient } from '../../../../support/simClient';
-import { shutdownEngine } from '../../../../support/engine';
-import { USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser } from '../../fixtures';
+import { USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const offboard = (params: Record<string, unknown>) => ({ resource: 'user', operation: 'offboard', ...params });

@@ -1,22 +1,13 @@
 import { startSimulator, type SimServer } from '../../../../../sim';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, USERS, ROLES, VeeamFixture, errorText, mutations, routeCount, simUser } from '../../fixtures';
+import { ROLE_IDS, USERS, ROLES, VeeamFixture, errorText, mutations, routeCount, simUser, useSimulator } from '../../fixtures';
 import { directoryKindOf } from '../../../../../nodes/Veeam/helpers/directory';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const onboard = (params: Record<string, unknown> = {}) => ({

@@ -1,21 +1,13 @@
-import { startSimulator, type SimServer } from '../../../../../sim';
-import { N8N_MAJOR, shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser } from '../../fixtures';
+import type { SimServer } from '../../../../../sim';
+import { N8N_MAJOR } from '../../../../support/engine';
+import { ROLE_IDS, USERS, VeeamFixture, byId, byName, fromList, mutations, routeCount, simUser, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const SHEILA = 'TECH\\sheila.d.cory'; // starts as Restore Operator
