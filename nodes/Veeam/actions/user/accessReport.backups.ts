@@ -35,11 +35,21 @@ const DETAILS_CONCURRENCY = 4;
 
 export const BACKUP_FLAG = 'a restore-only role that reaches every backup: whoever holds it can restore any backup on the server';
 
+/** A role's reach over the whole server, not through the ACL (https://helpcenter.veeam.com/docs/vbr/userguide/configure_roles.html). */
+interface ServerWideReach {
+	/** Every backup: restore from it, and (`manage`) manage it too. */
+	backups: 'restore' | 'manage';
+	/** Every backup job, managed. */
+	jobs: boolean;
+	because: string;
+}
+
 interface RoleFacts {
 	name: string;
 	restoreOnly: boolean;
 	/** Why the role reaches every backup, or undefined. */
 	everyBackup?: string;
+	reach?: ServerWideReach;
 }
 
 export interface BackupAccessData {
@@ -51,6 +61,22 @@ export interface BackupAccessData {
 
 const builtInName = (name: string) => name.trim().toLowerCase().replace(/^veeam /, '');
 const isBuiltInRestoreOperator = (r: VeeamRole) => r.id.toLowerCase() === RESTORE_OPERATOR_ID || builtInName(r.name) === 'restore operator';
+const isBuiltInBackupAdministrator = (r: VeeamRole) => builtInName(r.name) === 'backup administrator';
+
+/**
+ * The reach of a role over the whole server: the built-in Backup Administrator ("Can perform all
+ * administrative activities"), the built-in Restore Operator ("can restore data from any backups"),
+ * a custom role that may restore with `restoreBackupScope.entireBackupScope` ("can restore from all
+ * available backups regardless of ownership"). No other role is given one: what Backup Operator's
+ * "start and stop existing jobs" means in ACL rights Veeam does not say.
+ */
+function reachOf(role: VeeamRole, custom: boolean, details: CustomRole | undefined): ServerWideReach | undefined {
+	if (!custom && isBuiltInBackupAdministrator(role)) return { backups: 'manage', jobs: true, because: 'the built-in Backup Administrator performs all administrative activities' };
+	if (!custom && isBuiltInRestoreOperator(role)) return { backups: 'restore', jobs: false, because: 'the built-in Restore Operator restores from any backup' };
+	const scope = (details?.restorePermissionsScope as { restoreBackupScope?: { entireBackupScope?: unknown } } | undefined)?.restoreBackupScope;
+	if (details?.manageRestores && scope?.entireBackupScope === true) return { backups: 'restore', jobs: false, because: 'its restore scope is the entire backup scope' };
+	return undefined;
+}
 
 /** The ACL, the names and the facts of every role the users hold. Throws when the server cannot tell (not VBR 1.3-rev2). */
 export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDirectory, users: readonly VeeamUser[], forceReload = false): Promise<BackupAccessData> {
@@ -86,7 +112,7 @@ export async function readBackupAccess(ctx: IExecuteFunctions, directory: UserDi
 			else if (scope?.entireBackupScope === true) everyBackup = 'its restore scope is the entire backup scope';
 			else if (onEvery) everyBackup = 'every backup delegates restore or full rights to it';
 		}
-		roles.set(id, { name: role.name, restoreOnly, everyBackup });
+		roles.set(id, { name: role.name, restoreOnly, everyBackup, reach: reachOf(role, customIds.has(id), d) });
 	}
 	return { records, skipped, names, roles };
 }
@@ -102,6 +128,13 @@ async function settled<A, B, C>(a: Promise<A>, b: Promise<B>, c: Promise<C>): Pr
 /** The user's backup columns and whether the flag holds. */
 export function backupColumnsOf(user: VeeamUser, data: BackupAccessData): { columns: IDataObject; flagged: boolean } {
 	const roleIds = new Set(user.roles.map((r) => r.id.toLowerCase()));
+	const reaches = user.roles.flatMap((r) => {
+		const reach = data.roles.get(r.id.toLowerCase())?.reach;
+		return reach ? [{ role: r.name, ...reach }] : [];
+	});
+	const allBackups = reaches.length > 0;
+	const manageAllBackups = reaches.some((r) => r.backups === 'manage');
+	const allJobs = reaches.some((r) => r.jobs);
 	const access: IDataObject[] = [];
 	let restore = 0;
 	let manage = 0;
@@ -117,11 +150,15 @@ export function backupColumnsOf(user: VeeamUser, data: BackupAccessData): { colu
 			for (const r of d.rights) rights.add(r);
 			via.push(data.roles.get(d.roleId)?.name ?? d.roleName);
 		}
-		if (rights.size === 0) continue;
+		// A server-wide reach counts every backup (and job) it covers; the list names only the ACL's entries.
+		const isBackup = record.type === 'backup';
+		const reachRestore = isBackup && allBackups;
+		const reachManage = isBackup ? manageAllBackups : allJobs;
 		const canRestore = rights.has('restore') || rights.has('full');
 		const canManage = rights.has('full') || rights.has('write');
-		if (canRestore) restore++;
-		if (canManage) manage++;
+		if (canRestore || reachRestore) restore++;
+		if (canManage || reachManage) manage++;
+		if (rights.size === 0) continue;
 		access.push({
 			objectType: record.type,
 			objectId: record.id,
@@ -141,6 +178,9 @@ export function backupColumnsOf(user: VeeamUser, data: BackupAccessData): { colu
 			backupAccess: access,
 			canRestoreCount: restore,
 			canManageCount: manage,
+			reachesAllBackups: allBackups,
+			reachesAllJobs: allJobs,
+			...(reaches.length ? { serverWideReach: reaches.map((r) => `${r.role}: ${r.because}`) } : {}),
 			restoresEveryBackup: every.length > 0,
 			...(every.length ? { everyBackupBecause: every } : {}),
 			...(user.isGroup ? { membersNotExpanded: true } : {}),

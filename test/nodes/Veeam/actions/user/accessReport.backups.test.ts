@@ -108,6 +108,30 @@ describe('User → Access Report with Include Backup Access', () => {
 		expect(String(summary.text)).toContain('Backup access: 3 backups and 2 jobs in the access control list; 3 users hold a restore-only role that reaches every backup (groups not expanded).');
 	});
 
+	it('roles with a server-wide reach count every backup and job they reach (reachesAllBackups / reachesAllJobs), not 0', async () => {
+		const c = await admin();
+		// A custom role that may restore, its restore scope the entire backup scope.
+		const wide = await restoreRole(c, 'Wide Restorer', true);
+		await user(c, 'TECH\\wideRestorer', 'InternalUser', wide);
+		const run = await h.run(report(true));
+		expect(run.error).toBeUndefined();
+		const row = (name: string) => run.json.find((j) => j.name === name)!;
+		const jobs = ACL_SEED.length - BACKUPS.length;
+		expect(row('VBR01\\admin')).toMatchObject({
+			reachesAllBackups: true,
+			reachesAllJobs: true,
+			canRestoreCount: BACKUPS.length,
+			canManageCount: BACKUPS.length + jobs,
+			serverWideReach: ['Backup Administrator: the built-in Backup Administrator performs all administrative activities'],
+			restoresEveryBackup: false,
+		});
+		expect(row('TECH\\sheila.d.cory')).toMatchObject({ reachesAllBackups: true, reachesAllJobs: false, canRestoreCount: BACKUPS.length, canManageCount: 0, restoresEveryBackup: true });
+		expect(row('TECH\\wideRestorer')).toMatchObject({ reachesAllBackups: true, reachesAllJobs: false, canRestoreCount: BACKUPS.length, flags: ['restoreEveryBackup'], serverWideReach: ['Wide Restorer: its restore scope is the entire backup scope'] });
+		// No server-wide reach: only what the ACL gives.
+		expect(row('VBR01\\viewer')).toMatchObject({ reachesAllBackups: false, reachesAllJobs: false, canRestoreCount: 0, canManageCount: 0 });
+		expect(row('VBR01\\viewer')).not.toHaveProperty('serverWideReach');
+	});
+
 	it('costs, besides the login and the report’s own requests: ACL, backup and job names, custom roles, one details request per custom role held', async () => {
 		const c = await admin();
 		const scoped = await restoreRole(c, 'Scoped Restore', false);
