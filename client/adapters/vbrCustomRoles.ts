@@ -20,7 +20,7 @@ import { deleteLookingFirst, unexpectedAnswer, unlessNotFound } from './common';
 import { ROLE_SCOPES, type CustomRole, type CustomRoleSpec } from './customRoleSpec';
 import { redactedFields, redactRoleSecrets, RoleSecrets, roleSecretValues } from './customRoleSecrets';
 import { servesAcl as servesRev2 } from './vbrAclRecord';
-import { runPool } from '../pool';
+import { runPool, Serial } from '../pool';
 import { readAllPages } from './paging';
 import { namePatternTest } from './userFilter';
 import { vbrNameFilter } from './vbrRules';
@@ -68,6 +68,8 @@ export interface VbrCustomRolesDeps {
 export class VbrCustomRoles {
 	/** The secrets the server sent inside roles' scopes, put back into a body before it is sent. */
 	private readonly secrets = new RoleSecrets();
+	/** One change at a time per role name in this execution (`serially`). */
+	private readonly byName = new Map<string, Serial>();
 
 	constructor(private readonly deps: VbrCustomRolesDeps) {}
 
@@ -114,6 +116,18 @@ export class VbrCustomRoles {
 		return new NodeOperationError(this.node, `Custom roles need Veeam Backup & Replication 13.1 (REST API ${CUSTOM_ROLES_API_VERSION}); this server speaks ${version}`, {
 			description: `Creating, changing, cloning and deleting custom roles and reading their scopes came with REST API ${CUSTOM_ROLES_API_VERSION}. Nothing was sent about them. If the server runs VBR 13.1 or later, choose "${CUSTOM_ROLES_API_VERSION}" or "Automatic" in the credential's API Version.`,
 		});
+	}
+
+	/**
+	 * Runs `task` after every other task of this execution for the same role name (any case), so two
+	 * items naming one role (a Create of "Ops" and one of "ops") do not both find it absent and both
+	 * create it: the second sees what the first did.
+	 */
+	async serially<T>(name: string, task: () => Promise<T>): Promise<T> {
+		const key = name.trim().toLowerCase();
+		let queue = this.byName.get(key);
+		if (!queue) this.byName.set(key, (queue = new Serial()));
+		return await queue.run(task);
 	}
 
 	private path(id: string, action = ''): string {

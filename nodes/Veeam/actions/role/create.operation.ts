@@ -88,26 +88,31 @@ async function createLookingFirst(roles: VbrCustomRoles, spec: CustomRoleSpec): 
 
 export async function execute(this: IExecuteFunctions, p: CreateParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const roles = customRolesOf(this, directory, i, 'Role → Create');
+	// Items naming one role (any case) run one after another: the second finds what the first created.
+	return await roles.serially(p.spec.name, async () => await createOrMatch(this, p, directory, i, roles));
+}
+
+async function createOrMatch(ctx: IExecuteFunctions, p: CreateParams, directory: UserDirectory, i: number, roles: VbrCustomRoles): Promise<IDataObject> {
 	let existing = await customRoleNamed(roles, p.spec.name);
 	if (!existing) {
-		const held = await alreadyPending(this, directory, p.spec.name, 'create');
+		const held = await alreadyPending(ctx, directory, p.spec.name, 'create');
 		if (held) return alreadyPendingOutput('created', roleOutput(p.spec, { declared: true }), held);
 		const outcome = await createLookingFirst(roles, p.spec);
 		if ('created' in outcome) {
 			// Read back: the server's role, as it shows it now.
 			const now = await roles.details(outcome.created.id);
-			if (!now) return await unshownRoleChange(this, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(p.spec, { declared: true }) });
+			if (!now) return await unshownRoleChange(ctx, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(p.spec, { declared: true }) });
 			const missing = roleChanges(p.spec, now);
-			if (missing.length) return await unshownRoleChange(this, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(now) });
+			if (missing.length) return await unshownRoleChange(ctx, directory, i, { name: p.spec.name, kind: 'create', requested: 'created', role: roleOutput(now) });
 			return { action: 'created', role: roleOutput(now) };
 		}
 		existing = outcome.existing;
 	}
 	if (p.ifExists === 'error') {
-		throw inputError(this, i, 'Name', `Veeam already has a custom role named "${existing.name}" (ID ${existing.id})`, 'Choose "Make It Match" or "Skip" under "If the Role Already Exists" to create roles idempotently.');
+		throw inputError(ctx, i, 'Name', `Veeam already has a custom role named "${existing.name}" (ID ${existing.id})`, 'Choose "Make It Match" or "Skip" under "If the Role Already Exists" to create roles idempotently.');
 	}
 	const current = await roles.details(existing.id);
-	if (!current) throw inputError(this, i, 'Name', `the role "${existing.name}" (ID ${existing.id}) has no custom-role details on the server: it is not a custom role, or was deleted just now`);
+	if (!current) throw inputError(ctx, i, 'Name', `the role "${existing.name}" (ID ${existing.id}) has no custom-role details on the server: it is not a custom role, or was deleted just now`);
 	if (p.ifExists === 'skip') return { action: 'unchanged', role: roleOutput(current) };
-	return await applyRole(this, directory, i, roles, current, p.spec);
+	return await applyRole(ctx, directory, i, roles, current, p.spec);
 }

@@ -196,3 +196,32 @@ describe('D7: existence checks on a server whose nameFilter minds case', () => {
 		expect(routeCount(sim, `POST ${ROLES}/:id/clone`)).toBe(0);
 	});
 });
+
+describe('review #4, #5: one execution, one role; a clone left half done', () => {
+	it('two items naming one role (any case) in one Create execution: one POST, the second made to match', async () => {
+		const run = await h.run({ resource: 'role', operation: 'create', roleName: '={{ $json.n }}', manageRestores: '={{ $json.r }}' }, [
+			{ n: 'Dup', r: true },
+			{ n: 'dup', r: false },
+		]);
+		expect(run.error).toBeUndefined();
+		expect(routeCount(sim, `POST ${ROLES}`)).toBe(1);
+		expect(run.json.map((j) => j.action)).toEqual(['created', 'updated']);
+		expect(run.json[1]).toMatchObject({ changed: ['name', 'manageRestores'], role: { name: 'dup', manageRestores: false } });
+	});
+
+	it('Clone with New Name whose rename failed: a rerun renames the copy left as <name>_Clone (no second clone)', async () => {
+		await h.run({ resource: 'role', operation: 'create', roleName: 'Base', manageRestores: true, scopes: JSON.stringify({ repositoryScope: { allRepositories: true } }) });
+		sim.addFault({ kind: 'status', status: 500, method: 'PUT', pathIncludes: '/security/roles', count: 10 } as never);
+		const failed = await h.run({ resource: 'role', operation: 'clone', role: { __rl: true, mode: 'name', value: 'Base' }, newName: 'Tier2' });
+		expect(failed.error).toBeDefined();
+		sim.faults.clear();
+		const rerun = await h.run({ resource: 'role', operation: 'clone', role: { __rl: true, mode: 'name', value: 'Base' }, newName: 'Tier2' });
+		expect(rerun.error).toBeUndefined();
+		expect(rerun.json[0]).toMatchObject({ action: 'cloned', resumed: true, role: { name: 'Tier2' }, clonedFrom: { name: 'Base' } });
+		expect(routeCount(sim, `POST ${ROLES}/:id/clone`)).toBe(1);
+		// A role under that name that differs from the original is not taken for a copy.
+		await h.run({ resource: 'role', operation: 'create', roleName: 'Base_Clone', manageBackups: true });
+		const other = await h.run({ resource: 'role', operation: 'clone', role: { __rl: true, mode: 'name', value: 'Base' }, newName: 'Tier3' });
+		expect(other.error?.message).toContain('Veeam already has a role named "Base_Clone"');
+	});
+});
