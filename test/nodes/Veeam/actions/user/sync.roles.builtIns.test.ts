@@ -12,12 +12,11 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { VbrCustomRoles } from '../../../../../client/adapters/vbrCustomRoles';
 import { RequestGroup, VeeamApiError, type VeeamContext, type VeeamRequest } from '../../../../../client/transport';
-import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
+import { VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
 import type { VbrRole } from '../../../../../sim/vbr/roles';
 import { safetyLimitProblem } from '../../../../../nodes/Veeam/actions/user/sync.plan';
-import { shutdownEngine } from '../../../../support/engine';
 import { simClient } from '../../../../support/simClient';
-import { ROLE_IDS, VeeamFixture } from '../../fixtures';
+import { ROLE_IDS, useSimulator, type VeeamFixture } from '../../fixtures';
 
 const ROLES = '/api/v1/security/roles';
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -85,18 +84,9 @@ describe('VbrCustomRoles.list with a built-in/custom filter, roles listed withou
 describe('User → Sync and Role Get Many against a server that leaves out isBuiltIn and ignores isBuiltInFilter', () => {
 	let sim: SimServer;
 	let h: VeeamFixture;
-
-	beforeAll(async () => {
-		sim = await startSimulator({ product: 'vbr', vbr: { customRoles: CUSTOM } });
-		h = new VeeamFixture(sim);
-	});
-	afterAll(async () => {
-		await sim.close();
-		await shutdownEngine();
-	});
-	beforeEach(() => {
-		sim.reset();
-		h.resetCredential();
+	useSimulator({ product: 'vbr', vbr: { customRoles: CUSTOM } }, (s, f) => {
+		sim = s;
+		h = f;
 	});
 
 	async function adminClient() {
@@ -175,18 +165,9 @@ describe('User → Sync and Role Get Many against a server that leaves out isBui
 describe('User → Sync: a created role is read back by its details (#6)', () => {
 	let sim: SimServer;
 	let h: VeeamFixture;
-
-	beforeAll(async () => {
-		sim = await startSimulator({ product: 'vbr', vbr: { customRoles: CUSTOM } });
-		h = new VeeamFixture(sim);
-	});
-	afterAll(async () => {
-		await sim.close();
-		await shutdownEngine();
-	});
-	beforeEach(() => {
-		sim.reset();
-		h.resetCredential();
+	useSimulator({ product: 'vbr', vbr: { customRoles: CUSTOM } }, (s, f) => {
+		sim = s;
+		h = f;
 	});
 
 	const declared = JSON.stringify([{ name: 'New-Restore', description: 'new', manageBackups: false, manageRestores: true, repositoryScope: { allRepositories: true } }]);
