@@ -10,8 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { ACL_SEED } from '../../../../../sim/vbr/acl';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, VeeamFixture, byId, byName, errorText, routeCount } from '../../fixtures';
+import { ROLE_IDS, VeeamFixture, byId, byName, errorText, routeCount, useSimulator } from '../../fixtures';
 
 const CHANGE_OWNER = 'POST /api/v1/acl/:objectType/:objectId/changeOwner';
 const CHANGE_ACCESS = 'POST /api/v1/acl/:objectType/:objectId/changeEffectiveAccess';
@@ -23,17 +22,9 @@ const SHEILA = 'TECH\\sheila.d.cory';
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const access = (mode: string, role: string, rights: string[], object: INodeParameters[string] = byId(SQL_BACKUP), objectType = 'backup') => ({

@@ -8,8 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { startSimulator, type SimServer } from '../../../../../sim';
 import { ACL_SEED } from '../../../../../sim/vbr/acl';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, VeeamFixture, byId, byName, errorText, routeCount } from '../../fixtures';
+import { ROLE_IDS, VeeamFixture, byId, byName, errorText, routeCount, useSimulator } from '../../fixtures';
 
 const ACL = '/api/v1/acl';
 const seed = (kind: string, name: string) => ACL_SEED.find((o) => o.kind === kind && o.name === name)!.id;
@@ -20,17 +19,9 @@ const OWNER = { owner: 'TECH\\Administrator', ownerIdentifier: 'S-1-5-21-1004336
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 const get = (objectType: string, object: INodeParameters[string]) => ({ resource: 'backupAccess', operation: 'get', objectType, object });

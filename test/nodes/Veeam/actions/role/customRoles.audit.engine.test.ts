@@ -8,12 +8,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../../sim';
+import type { SimServer } from '../../../../../sim';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../../support/engine';
 import { recordSecret } from '../../../../support/secretScan';
 import { loadExamples } from '../../../../support/veeamExamples';
-import { ROLES, VeeamFixture, routeCount } from '../../fixtures';
+import { ROLES, VeeamFixture, routeCount, useSimulator } from '../../fixtures';
 
 type Json = Record<string, unknown>;
 let sim: SimServer;
@@ -89,17 +88,9 @@ function nameFilterMindsCase(): void {
 	};
 }
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 afterEach(() => {
 	restoreSim?.();

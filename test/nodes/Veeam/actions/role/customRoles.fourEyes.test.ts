@@ -10,8 +10,7 @@ import { Veeam } from '../../../../../nodes/Veeam/Veeam.node';
 
 import { startSimulator, type SimServer } from '../../../../../sim';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLES, VbgcFixture, VeeamFixture, mutations, routeCount } from '../../fixtures';
+import { ROLES, VbgcFixture, VeeamFixture, mutations, routeCount, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -23,17 +22,9 @@ const approveAll = () => {
 	for (const e of pending()) product().authorization.approve(e.id, 'VBR01\\admin');
 };
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr', vbr: { accessControl: { roleChanges: 'asUserChanges' } } });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr', vbr: { accessControl: { roleChanges: 'asUserChanges' } } }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe('role changes held by four-eyes', () => {

@@ -5,10 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, type SimServer } from '../../../../../sim';
+import type { SimServer } from '../../../../../sim';
 import type { VbrProduct } from '../../../../../sim/vbr/product';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, ROLES, USERS, VeeamFixture, byName, errorText, mutations, routeCount, simUser } from '../../fixtures';
+import { ROLE_IDS, ROLES, USERS, VeeamFixture, byName, errorText, mutations, routeCount, simUser, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
@@ -20,17 +19,9 @@ const create = (extra: IDataObject = {}) => ({ resource: 'role', operation: 'cre
 const roleByName = (name: string) => ({ __rl: true, mode: 'name', value: name });
 const changes = () => mutations(sim).filter(([route]) => route.includes('/security/roles'));
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe('Role → Create', () => {

@@ -1,21 +1,9 @@
-import { startSimulator, type SimServer } from '../../../../../sim';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLE_IDS, VeeamFixture, errorText } from '../../fixtures';
+import { ROLE_IDS, VeeamFixture, errorText, useSimulator } from '../../fixtures';
 
-let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (_server, fixture) => {
+	h = fixture;
 });
 
 describe('Role → Get', () => {

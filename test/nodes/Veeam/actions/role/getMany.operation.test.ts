@@ -1,21 +1,12 @@
-import { startSimulator, type SimServer } from '../../../../../sim';
-import { shutdownEngine } from '../../../../support/engine';
-import { ROLES, VeeamFixture, routeCount } from '../../fixtures';
+import type { SimServer } from '../../../../../sim';
+import { ROLES, VeeamFixture, routeCount, useSimulator } from '../../fixtures';
 
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 describe('Role → Get Many', () => {

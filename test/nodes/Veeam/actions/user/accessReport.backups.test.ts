@@ -9,9 +9,8 @@ import type { AxiosInstance } from 'axios';
 
 import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
 import { ACL_SEED } from '../../../../../sim/vbr/acl';
-import { shutdownEngine } from '../../../../support/engine';
 import { simClient } from '../../../../support/simClient';
-import { VeeamFixture } from '../../fixtures';
+import { VeeamFixture, useSimulator } from '../../fixtures';
 
 const ROLES = '/api/v1/security/roles';
 const USERS = '/api/v1/security/users';
@@ -22,17 +21,9 @@ const FILE_BACKUP = BACKUPS.find((o) => o.name === 'File Server Backup')!.id;
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr' });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr' }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 async function admin(): Promise<AxiosInstance> {

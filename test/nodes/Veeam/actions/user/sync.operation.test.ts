@@ -6,10 +6,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startSimulator, VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
-import { shutdownEngine } from '../../../../support/engine';
+import { VBR_DEFAULT_PASSWORD, type SimServer } from '../../../../../sim';
 import { simClient } from '../../../../support/simClient';
-import { errorText, mutations, routeCount, USERS, VeeamFixture } from '../../fixtures';
+import { errorText, mutations, routeCount, USERS, VeeamFixture, useSimulator } from '../../fixtures';
 
 const INITIAL = [
 	{ name: 'BUILTIN\\Administrators', type: 'InternalGroup' as const, roles: ['Backup Administrator'] },
@@ -25,17 +24,9 @@ const INITIAL = [
 let sim: SimServer;
 let h: VeeamFixture;
 
-beforeAll(async () => {
-	sim = await startSimulator({ product: 'vbr', vbr: { initialUsers: INITIAL } });
-	h = new VeeamFixture(sim);
-});
-afterAll(async () => {
-	await sim.close();
-	await shutdownEngine();
-});
-beforeEach(() => {
-	sim.reset();
-	h.resetCredential();
+useSimulator({ product: 'vbr', vbr: { initialUsers: INITIAL } }, (server, fixture) => {
+	sim = server;
+	h = fixture;
 });
 
 /** The server's users as `name: roles` (sorted), for before/after comparisons. */
