@@ -48,7 +48,7 @@ describe('Veeam node as an AI tool', () => {
 	it('tells a model what a change does, and that offboarding is irreversible', () => {
 		expect(whatTheModelReads({ resource: 'user', operation: 'offboard' })).toBe('Offboard a user — irreversibly removes their access in Veeam');
 		expect(whatTheModelReads({ resource: 'user', operation: 'onboard' })).toBe('Onboard a user — creates them or changes their roles in Veeam');
-		expect(whatTheModelReads({ resource: 'user', operation: 'sync', syncMode: 'apply' })).toBe('Sync users with a list — apply mode adds and removes users in Veeam');
+		expect(whatTheModelReads({ resource: 'user', operation: 'sync', syncMode: 'apply' })).toBe('Sync users and custom roles with a list — apply mode adds and removes them in Veeam');
 		expect(whatTheModelReads({ resource: 'user', operation: 'promote' })).toBe('Change the roles of a user in Veeam');
 		expect(whatTheModelReads({ resource: 'user', operation: 'getMany' })).toBe('Get many users in Veeam');
 		// A description the user writes replaces it.

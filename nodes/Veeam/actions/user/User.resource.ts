@@ -94,7 +94,7 @@ export const description: INodeProperties[] = [
 				value: 'sync',
 				description:
 					'Makes the users in a scope match a list (one item per person, e.g. from HR). Plan only reads and shows the changes; Apply makes them: creates users, changes roles and removes the access of users not in the list, with a safety limit on removals.',
-				action: 'Sync users with a list — apply mode adds and removes users',
+				action: 'Sync users and custom roles with a list — apply mode adds and removes them',
 			},
 		],
 		default: 'onboard',
