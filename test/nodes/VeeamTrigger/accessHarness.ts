@@ -6,49 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { AxiosInstance } from 'axios';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { SimServer } from '../../../sim';
-import { simClient } from '../../support/simClient';
-import { API_VERSION, LOGIN } from './harness';
+import { VbrAdmin } from './harness';
 
 export const ROLE_EVENT_KINDS = ['roleCreated', 'roleChanged', 'roleDeleted'];
 export const ACCESS_EVENT_KINDS = ['accessChanged'];
 /** Built-in roles a delegation may name (sim/vbr/roles.ts). */
 export const RESTORE_OPERATOR = 'b167c3af-2262-4b6c-9861-0606fc0cb6b1';
 
-function expectOk(status: number, what: string, body: unknown): void {
-	if (status < 200 || status >= 300) throw new Error(`${what} answered ${status}: ${JSON.stringify(body)}`);
-}
-
-export class AccessAdmin {
-	private http: AxiosInstance;
-
-	constructor(private readonly sim: SimServer) {
-		this.http = simClient(sim, { apiVersion: API_VERSION.vbr });
-	}
-
-	async login(): Promise<void> {
-		const res = await this.http.post(
-			'/api/oauth2/token',
-			new URLSearchParams({ grant_type: 'password', username: LOGIN.vbr.username, password: LOGIN.vbr.password }).toString(),
-			{ headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
-		);
-		expectOk(res.status, 'login', res.data);
-		this.http = simClient(this.sim, { apiVersion: API_VERSION.vbr, token: (res.data as IDataObject).access_token as string });
-	}
-
-	async call(method: 'get' | 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
-		let res = await this.http.request({ method, url: path, data: body });
-		if (res.status === 401) {
-			await this.login();
-			res = await this.http.request({ method, url: path, data: body });
-		}
-		expectOk(res.status, `${method.toUpperCase()} ${path}`, res.data);
-		return (res.data ?? {}) as IDataObject;
-	}
-
+/** VBR's administrator (harness.ts), who also changes custom roles and ACL records. */
+export class AccessAdmin extends VbrAdmin {
 	async createRole(spec: IDataObject): Promise<string> {
 		const created = await this.call('post', '/api/v1/security/roles', { manageBackups: false, manageRestores: false, ...spec });
 		return String(created.id);

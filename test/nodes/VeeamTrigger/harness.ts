@@ -266,7 +266,7 @@ export class VbrAdmin implements Admin {
 		this.http = simClient(this.sim, { apiVersion: API_VERSION.vbr, token: (res.data as IDataObject).access_token as string });
 	}
 
-	private async call(method: 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
+	protected async call(method: 'get' | 'post' | 'put' | 'delete', path: string, body?: unknown): Promise<IDataObject> {
 		let res = await this.http.request({ method, url: path, data: body });
 		if (res.status === 401) {
 			await this.login();
