@@ -12,11 +12,11 @@
  */
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, effectiveApiVersion, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
-import { isAutomatic } from '../login/versions';
+import type { RequestGroup, VeeamContext, VeeamRequest } from '../transport';
 import { isUuid } from '../ids';
 import { runPool, Serial } from '../pool';
 import { unlessNotFound } from './common';
+import { underRev2, type Rev2Gate } from './vbrRev2';
 import { readAllPages } from './paging';
 import {
 	ACL_OBJECT_TYPES,
@@ -24,7 +24,6 @@ import {
 	aclKey,
 	matchesAclFilter,
 	parseAclRecord,
-	servesAcl,
 	type AclDelegation,
 	type AclFilter,
 	type AclListing,
@@ -108,21 +107,12 @@ export class VbrAclClient implements VbrAcl {
 	 * credential's first login none is known, so `send` goes out and a failure is checked again
 	 * against the version that login found (a 1.3-rev1-only server answers these paths 404).
 	 */
-	private async rev2<T>(send: () => Promise<T>): Promise<T> {
-		const before = await this.version();
-		if (!servesAcl(before.version)) throw this.needsRev2(before.version);
-		return await send().catch(async (error: unknown) => {
-			if (before.automatic) {
-				const after = await this.version();
-				if (!servesAcl(after.version)) throw this.needsRev2(after.version);
-			}
-			throw error;
-		});
+	private rev2<T>(send: () => Promise<T>): Promise<T> {
+		return underRev2(this.gate, send, 'afterFailure');
 	}
 
-	private async version(): Promise<{ version: string; automatic: boolean }> {
-		const credentials = await this.deps.ctx.getCredentials(CREDENTIAL_TYPE.vbr);
-		return { version: effectiveApiVersion(credentials, 'vbr', this.deps.group.apiVersion), automatic: isAutomatic(credentials) };
+	private get gate(): Rev2Gate {
+		return { ctx: this.deps.ctx, group: this.deps.group, needsRev2: (version) => this.needsRev2(version) };
 	}
 
 	private needsRev2(version: string): NodeOperationError {

@@ -12,14 +12,13 @@
  */
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, effectiveApiVersion, VeeamApiError, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
-import { isAutomatic } from '../login/index';
+import { VeeamApiError, type RequestGroup, type VeeamContext, type VeeamRequest } from '../transport';
 import { isUuid } from '../ids';
 import type { UserFilter, VeeamUser } from '../model';
 import { deleteLookingFirst, unexpectedAnswer, unlessNotFound } from './common';
 import { ROLE_SCOPES, type CustomRole, type CustomRoleSpec } from './customRoleSpec';
 import { redactedFields, redactRoleSecrets, RoleSecrets, roleSecretValues } from './customRoleSecrets';
-import { servesAcl as servesRev2 } from './vbrAclRecord';
+import { checkRev2, underRev2, type Rev2Gate } from './vbrRev2';
 import { runPool, Serial } from '../pool';
 import { readAllPages } from './paging';
 import { namePatternTest } from './userFilter';
@@ -84,32 +83,17 @@ export class VbrCustomRoles {
 	 * checked again against the version that login found (a 1.3-rev1-only server has no such paths:
 	 * it answers 404, having done nothing; its role list ignores the built-in filter).
 	 */
-	private async rev2<T>(send: () => Promise<T>): Promise<T> {
-		const before = await this.version();
-		if (!servesRev2(before.version)) throw this.needsRev2(before.version);
-		const outcome = await send().then(
-			(value) => ({ value }),
-			(error: unknown) => ({ error }),
-		);
-		// Under Automatic the version may have been found only now (the first login): an answer a
-		// 1.3-rev1 server gave (its role list ignores isBuiltInFilter) is not taken for a 1.3-rev2 one.
-		if (before.automatic) {
-			const after = await this.version();
-			if (!servesRev2(after.version)) throw this.needsRev2(after.version);
-		}
-		if ('value' in outcome) return outcome.value;
-		throw outcome.error;
+	private rev2<T>(send: () => Promise<T>): Promise<T> {
+		return underRev2(this.gate, send, 'always');
 	}
 
-	private async version(): Promise<{ version: string; automatic: boolean }> {
-		const credentials = await this.deps.ctx.getCredentials(CREDENTIAL_TYPE.vbr);
-		return { version: effectiveApiVersion(credentials, 'vbr', this.deps.group.apiVersion), automatic: isAutomatic(credentials) };
+	private get gate(): Rev2Gate {
+		return { ctx: this.deps.ctx, group: this.deps.group, needsRev2: (version) => this.needsRev2(version) };
 	}
 
 	/** Refused before anything is sent when the credential pins an older version; under Automatic, checks what is known now. */
 	async checkVersion(): Promise<void> {
-		const { version } = await this.version();
-		if (!servesRev2(version)) throw this.needsRev2(version);
+		await checkRev2(this.gate);
 	}
 
 	private needsRev2(version: string): NodeOperationError {
