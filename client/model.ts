@@ -6,6 +6,7 @@ import type { Serial } from './pool';
 import type { AuthorizationEvents } from './adapters/authorizationEvents';
 import type { VbrCustomRoles } from './adapters/vbrCustomRoles';
 import type { VbrAcl } from './adapters/vbrAcl';
+import type { VspcAccess, VspcNewUserFields, VspcUserFields } from './vspcModel';
 
 export type { Product } from './products';
 import type { Product } from './products';
@@ -16,7 +17,8 @@ export interface VeeamRole {
 	description?: string;
 }
 
-export interface VeeamUser {
+/** VSPC's fields (organization, status, MFA policy, profile: client/vspcModel.ts) are absent on the other products. */
+export interface VeeamUser extends VspcUserFields {
 	/** What the API addresses the user by: the UUID on VBR, the name on VBGC. */
 	ref: string;
 	/** VBR only: the user's UUID. */
@@ -70,6 +72,10 @@ export interface UserFilter {
 	isServiceAccount?: boolean;
 	/** VBGC only. */
 	mfaEnabled?: boolean;
+	/** VSPC only: the users of these organizations (UIDs; resolved from names by VspcAccess). */
+	organizationUids?: string[];
+	/** VSPC only: Enabled | Disabled. */
+	status?: string;
 }
 
 /** A property users can be listed in the order of (each adapter says which it supports). */
@@ -82,7 +88,8 @@ export interface UserListOptions {
 	sort?: { property: UserSortProperty; descending: boolean };
 }
 
-export interface NewUser {
+/** VSPC also takes its organization, profile and MFA requirement (client/vspcModel.ts). */
+export interface NewUser extends Partial<VspcNewUserFields> {
 	name: string;
 	/** VBR user type; VBGC has one kind of user. */
 	type?: string;
@@ -230,6 +237,8 @@ export interface UserDirectory {
 	getRolePermissions?(id: string): Promise<string[]>;
 	/** VBR 1.3-rev2: who has which access to backups and jobs (their ACL records). */
 	acl?(): VbrAcl;
+	/** VSPC: organizations, logins (API keys, TOTP), tokens, status, MFA policy, profile. */
+	vspc?(): VspcAccess;
 	/** VBR: the user sets up a new authenticator at the next login. */
 	resetMfa?(user: VeeamUser): Promise<void>;
 	setServiceAccountMode?(user: VeeamUser, enabled: boolean): Promise<VeeamUser>;

@@ -1,0 +1,106 @@
+/**
+ * Veeam Service Provider Console (VSPC, REST v3): what it has beyond the common user model
+ * (client/model.ts). VSPC's users belong to an organization (the provider, a reseller or a
+ * company), hold exactly one of its roles, may be disabled instead of deleted, have an MFA
+ * *policy* (required or not) rather than an MFA switch, and log in through "user identities"
+ * (logins: the portal password, a TOTP second factor, API keys, RSA keys), each of which can be
+ * removed and whose tokens can be revoked. The contract, with Veeam's page for each point:
+ * sim/contracts/vspc.md.
+ */
+import type { VeeamUser } from './model';
+
+/** `Organization.type` (Provider, Reseller, Company; extensible: any other is kept as sent). */
+export type VspcOrganizationType = 'Provider' | 'Reseller' | 'Company' | (string & {});
+
+export interface VspcOrganization {
+	/** `instanceUid`. */
+	uid: string;
+	name: string;
+	type: VspcOrganizationType;
+	/** Companies: `Company.status` (Active, Disabled, REMOVED_…); absent where the server does not say. */
+	status?: string;
+	/** Companies: the reseller that manages it, if any. */
+	resellerUid?: string;
+}
+
+/** `UserProfile`. */
+export interface VspcProfile {
+	firstName?: string;
+	lastName?: string;
+	/** Unknown | Mr | Miss | Mrs | Ms */
+	title?: string;
+	email?: string;
+	address?: string;
+	phone?: string;
+}
+
+/** What kind of login a user identity is, read from its `identityProviderName` (kept as sent in `provider`). */
+export type VspcLoginKind = 'password' | 'totp' | 'apiKey' | 'rsaKey' | 'other';
+
+/** `UserLogin` (a "user identity"): never carries a secret (an API key's value is shown once, at creation). */
+export interface VspcLogin {
+	/** int64 in the API: kept as a string here (a JavaScript number loses precision past 2^53). */
+	id: string;
+	userUid: string;
+	userName?: string;
+	companyUid?: string;
+	companyName?: string;
+	kind: VspcLoginKind;
+	/** `identityProviderName` as sent. */
+	provider: string;
+	description?: string;
+	/** `status` as sent (enabled, disabled, disabledDueToUser, …). */
+	status: string;
+	scopes: string[];
+	isReadAccessOnly?: boolean;
+}
+
+/** VSPC's extra fields on a user (VeeamUser is extended with these for product `vspc`). */
+export interface VspcUserFields {
+	/** The organization the user belongs to. */
+	organization?: { uid: string; name?: string; type?: VspcOrganizationType };
+	/** `status`: Enabled | Disabled (Unknown and others as sent). */
+	status?: string;
+	/** `mfaPolicyStatus` as sent: Disabled | Enabled | EnabledByInheritance | Unknown. */
+	mfaPolicy?: string;
+	/** `mfaPolicyConfigurationStatus === 'Configured'`: the user has set up the second factor. */
+	mfaConfigured?: boolean;
+	profile?: VspcProfile;
+}
+
+export type VspcUser = VeeamUser & VspcUserFields;
+
+/** A VSPC user to create: the common fields plus where and who. */
+export interface VspcNewUserFields {
+	/** The organization's UID (resolved from a name by `VspcAccess.resolveOrganization`). */
+	organizationUid: string;
+	profile?: VspcProfile;
+	/** Require MFA (the `mfaPolicyStatus` of the create). */
+	mfaRequired?: boolean;
+}
+
+/**
+ * The VSPC-only calls, reached through `UserDirectory.vspc?.()` (one object per execution: it
+ * caches the organization list for the run).
+ */
+export interface VspcAccess {
+	/** Every organization the account can see (provider, resellers, companies), read once per execution. */
+	organizations(): Promise<VspcOrganization[]>;
+	/**
+	 * The organization named (case-insensitively, exactly) or with this UID. Throws a clear error
+	 * naming the field when none matches or when a name matches several.
+	 */
+	resolveOrganization(nameOrUid: string, field: string): Promise<VspcOrganization>;
+	/** The logins of one user, or of every user when `userUid` is absent (all pages). */
+	listLogins(userUid?: string): Promise<VspcLogin[]>;
+	/** Removes one login; `absent` when it was already gone. */
+	deleteLogin(user: VeeamUser, loginId: string): Promise<'deleted' | 'absent'>;
+	/** Revokes every access token of the user (`DELETE /users/{userUid}/tokens`). */
+	revokeTokens(user: VeeamUser): Promise<void>;
+	/** Enables or disables the user (JSON Patch of `/status`), returns the user as the server then has it. */
+	setStatus(user: VeeamUser, status: 'Enabled' | 'Disabled'): Promise<VspcUser>;
+	/** Requires MFA or not (JSON Patch of `/mfaPolicyStatus`). */
+	setMfaPolicy(user: VeeamUser, required: boolean): Promise<VspcUser>;
+	/** Changes the given profile fields (JSON Patch of `/profile/...`), leaves the others. */
+	updateProfile(user: VeeamUser, profile: VspcProfile): Promise<VspcUser>;
+}
