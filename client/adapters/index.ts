@@ -8,6 +8,7 @@ import { AwsDirectory } from './aws';
 import { AzureDirectory } from './azure';
 import { VbgcDirectory } from './vbgc';
 import { VbrDirectory } from './vbr';
+import { VspcDirectory } from './vspc';
 
 export type {
 	MfaEnrolment,
@@ -28,6 +29,7 @@ const ADAPTERS: Readonly<Record<Product, new (ctx: VeeamContext) => UserDirector
 	vbgc: VbgcDirectory,
 	aws: AwsDirectory,
 	azure: AzureDirectory,
+	vspc: VspcDirectory,
 };
 
 /**

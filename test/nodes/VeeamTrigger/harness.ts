@@ -35,12 +35,14 @@ export const NODE_NAME = 'Veeam Trigger';
 export const STATIC_KEY = `node:${NODE_NAME}`;
 export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'];
 
-export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1' };
+export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1', vspc: '3.6' };
 export const LOGIN: Record<Product, { username: string; password: string }> = {
 	vbr: { username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
 	vbgc: { username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
 	aws: { username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD },
 	azure: { username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD },
+	// Placeholder until the VSPC simulator's default administrator is known (H-trig replaces it).
+	vspc: { username: 'admin', password: '' },
 };
 /** The user collection of each product's API (what fault specs and route counts name). */
 export const USERS_PATH: Record<Product, string> = {
@@ -48,6 +50,7 @@ export const USERS_PATH: Record<Product, string> = {
 	vbgc: '/api/v1/users',
 	aws: '/api/v1/users',
 	azure: `/api/${API_VERSION.azure}/users`,
+	vspc: '/api/v3/users',
 };
 
 export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
@@ -183,6 +186,9 @@ export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
 		vbgc: fromVbgcUser,
 		aws: fromAwsUser,
 		azure: fromAzureUser,
+		vspc: () => {
+			throw new Error('serverUsers: VSPC not wired into the trigger harness yet');
+		},
 	};
 	const users = snapshot.users.map(convert[snapshot.product]);
 	return new Map(users.map((u) => [u.ref, u]));
