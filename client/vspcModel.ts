@@ -7,7 +7,7 @@
  * removed and whose tokens can be revoked. The contract, with Veeam's page for each point:
  * sim/contracts/vspc.md.
  */
-import type { VeeamUser } from './model';
+import type { VeeamRole, VeeamUser } from './model';
 
 /** `Organization.type` (Provider, Reseller, Company; extensible: any other is kept as sent). */
 export type VspcOrganizationType = 'Provider' | 'Reseller' | 'Company' | (string & {});
@@ -103,4 +103,17 @@ export interface VspcAccess {
 	setMfaPolicy(user: VeeamUser, required: boolean): Promise<VspcUser>;
 	/** Changes the given profile fields (JSON Patch of `/profile/...`), leaves the others. */
 	updateProfile(user: VeeamUser, profile: VspcProfile): Promise<VspcUser>;
+	/**
+	 * Optional: every given change of one user in ONE JSON Patch (`/role`, `/profile/...`,
+	 * `/mfaPolicyStatus`), returning the user as the server then has it. Sync uses it (one request
+	 * per changed user); without it, it calls setRoles / updateProfile / setMfaPolicy in turn.
+	 */
+	updateUser?(user: VeeamUser, changes: VspcUserChanges): Promise<VspcUser>;
+}
+
+/** What `VspcAccess.updateUser` changes: only the fields given. */
+export interface VspcUserChanges {
+	role?: VeeamRole;
+	profile?: VspcProfile;
+	mfaRequired?: boolean;
 }
