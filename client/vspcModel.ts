@@ -93,6 +93,12 @@ export interface VspcAccess {
 	resolveOrganization(nameOrUid: string, field: string): Promise<VspcOrganization>;
 	/** The logins of one user, or of every user when `userUid` is absent (all pages). */
 	listLogins(userUid?: string): Promise<VspcLogin[]>;
+	/**
+	 * ONE page of every user's logins (`GET /users/logins?offset&limit`, no filter, the same order on
+	 * every page): for the trigger, which reads the pages in parallel and checks them itself. `total`
+	 * is `meta.pagingInfo.total` as the server sent it (undefined when absent), never fixed up.
+	 */
+	listLoginsPage?(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }>;
 	/** Removes one login; `absent` when it was already gone. */
 	deleteLogin(user: VeeamUser, loginId: string): Promise<'deleted' | 'absent'>;
 	/** Revokes every access token of the user (`DELETE /users/{userUid}/tokens`). */
