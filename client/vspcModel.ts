@@ -99,6 +99,12 @@ export interface VspcAccess {
 	 * is `meta.pagingInfo.total` as the server sent it (undefined when absent), never fixed up.
 	 */
 	listLoginsPage?(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }>;
+	/**
+	 * Optional: the logins of these users only (`GET /users/logins` filtered by `userUid` in the
+	 * list, all pages; answers of other users dropped whatever the server does). Sync reads its
+	 * removals back with it in one go; without it, `listLogins(uid)` per user.
+	 */
+	listLoginsOf?(userUids: string[]): Promise<VspcLogin[]>;
 	/** Removes one login; `absent` when it was already gone. */
 	deleteLogin(user: VeeamUser, loginId: string): Promise<'deleted' | 'absent'>;
 	/** Revokes every access token of the user (`DELETE /users/{userUid}/tokens`). */
