@@ -8,8 +8,11 @@
  *   client and with a new connection per request (bench/onboarding.ts);
  * - Get Many of `--users` users, ours against the plain client's paging.
  * `--sweep` runs our node alone at each of these concurrencies at the highest latency (how the default
- * was chosen; `--sweep ''` skips it). Pairs alternate the variants so drift hits all; medians are quoted. Checks the targets
- * of the onboarding issue, writes bench/results.json, exits 1 when a target is missed.
+ * was chosen; `--sweep ''` skips it). Pairs alternate the variants so drift hits all; medians are quoted.
+ * Then the Veeam Service Provider Console figures (bench/vspc.ts: trigger poll, Sync of one company,
+ * onboarding across companies against a plain script; `--vspc-companies`, `--vspc-users`, `--vspc-latency`,
+ * `--vspc-onboard`, `--vspc-pairs`…; `--skip-vspc` leaves them out). Checks the targets
+ * of the onboarding issue and issue 28, writes bench/results.json, exits 1 when a target is missed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { shutdownEngine } from '../test/support/engine';
 import { median, nodeRun, plainClient, plainLogin, resetSim, SIM_BASE_USERS, startSim, stats, type SimProcess } from './lib';
 import { benchOnboarding, sweepConcurrency, type OnboardingFigure, type Run } from './onboarding';
+import { printVspc, runVspcBench, VSPC_DEFAULTS, vspcOptions, type VspcBenchResult } from './vspc';
 
 export interface GetManyFigure {
 	scenario: string;
@@ -109,6 +113,8 @@ async function main(): Promise<void> {
 			users: { type: 'string', default: '10000' },
 			pairs: { type: 'string', default: '2' },
 			sweep: { type: 'string', default: '1,2,4,8,16' },
+			'skip-vspc': { type: 'boolean', default: false },
+			...Object.fromEntries(Object.keys(VSPC_DEFAULTS).map((k) => [`vspc-${k}`, { type: 'string' as const }])),
 		},
 	});
 	const pairs = Number(values.pairs);
@@ -132,6 +138,12 @@ async function main(): Promise<void> {
 		for (const n of values.users.split(',').map(Number)) getMany.push(await benchGetMany(sim, n, pairs));
 	} finally {
 		sim.child.disconnect();
+	}
+	const vspcSettings = vspcOptions(values, 'vspc-');
+	let vspc: VspcBenchResult | undefined;
+	try {
+		if (!values['skip-vspc']) vspc = await runVspcBench(vspcSettings);
+	} finally {
 		await shutdownEngine();
 	}
 
@@ -150,12 +162,13 @@ async function main(): Promise<void> {
 	for (const g of getMany) {
 		console.log(`\n${g.scenario}: ours ${g.oursMs.toFixed(0)} ms, plain ${g.plainMs.toFixed(0)} ms, ×${g.ratio.toFixed(2)}; ${g.requests} list requests (page ${g.serverPageSize}, expected ${g.expectedRequests})`);
 	}
-	const targets = targetsOf(onboarding);
+	if (vspc) printVspc(vspc, vspcSettings.pairs);
+	const targets = [...targetsOf(onboarding), ...(vspc?.targets ?? [])];
 	console.log('\nTargets');
 	for (const t of targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${Number(t.value.toFixed(3))} (≤ ${t.limit})`);
 	writeFileSync(
 		join(__dirname, 'results.json'),
-		JSON.stringify({ at: new Date().toISOString(), pairs, onboarding, concurrencySweep: sweep, getMany, targets }, null, 2) + '\n',
+		JSON.stringify({ at: new Date().toISOString(), pairs, onboarding, concurrencySweep: sweep, getMany, vspc, targets }, null, 2) + '\n',
 	);
 	console.log('\nwritten: bench/results.json');
 	if (targets.some((t) => !t.met)) process.exitCode = 1;

@@ -1,0 +1,107 @@
+/**
+ * Sync of one company of a big VSPC server: the company has `companyUsers` users, the input (the
+ * CRM's list) removes `changes.remove` of them, changes the role of `changes.role` and adds
+ * `changes.add`; Sync → Apply runs once at the given latency. The issue's budget is in work, not
+ * seconds: the requests Sync makes should be within 10 % of the changes plus the list pages it
+ * cannot avoid (the company's users, ⌈users / 500⌉, and the organization list that resolves the
+ * company, ⌈organizations / 500⌉) and the token.
+ */
+import { resetVspc, vspcNodeRun, vspcStats, countRoutes, type VspcSeed, type VspcSim } from './vspcLib';
+import { VspcConsole, type ConsoleUser } from './vspcConsole';
+
+const PAGE = 500;
+const ROLE = 'CompanyAdministrator';
+const OTHER_ROLE = 'CompanyInvoiceAuditor';
+
+export interface VspcSyncSetup {
+	seed: VspcSeed;
+	companyUsers: number;
+	changes: { add: number; remove: number; role: number };
+	latencyMs: number;
+}
+
+export interface VspcSyncFigure {
+	scenario: string;
+	latencyMs: number;
+	ms: number;
+	changes: number;
+	/** The list pages any Sync of this company must read, plus the token. */
+	unavoidable: number;
+	requests: number;
+	/** requests / (changes + unavoidable): the goal is ≤ 1.10. */
+	ratio: number;
+	/** GET requests (list pages and single reads). */
+	reads: number;
+	writes: number;
+	byRoute: Record<string, number>;
+	outcome: Record<string, number>;
+}
+
+/** Our node's Sync parameters for one VSPC company (the company's users = the items). */
+export function syncParameters(company: string): Record<string, unknown> {
+	return {
+		resource: 'user',
+		operation: 'sync',
+		syncCompany: company,
+		userName: '={{ $json.userName }}',
+		role: '={{ $json.role }}',
+		syncMode: 'apply',
+		syncOptions: { maxRemovals: 1000, maxRemovalPercent: 100 },
+	};
+}
+
+export async function benchVspcSync(sim: VspcSim, setup: VspcSyncSetup): Promise<VspcSyncFigure> {
+	await resetVspc(sim, setup.seed);
+	const console = await VspcConsole.open(sim.target);
+	const companies = await console.companies();
+	const company = companies[0];
+	// Set-up at 0 ms: the company gets exactly `companyUsers` users.
+	let users = await console.usersOf(company.instanceUid);
+	const missing = setup.companyUsers - users.length;
+	if (missing > 0) {
+		await VspcConsole.parallel(Array.from({ length: missing }, (_, i) => async () => await console.create(company.instanceUid, `sync.bench${String(i).padStart(4, '0')}`, ROLE)));
+	} else if (missing < 0) {
+		await VspcConsole.parallel(users.slice(0, -missing).map((u) => async () => await console.remove(u)));
+	}
+	users = await console.usersOf(company.instanceUid);
+	if (users.length !== setup.companyUsers) throw new Error(`company has ${users.length} users, ${setup.companyUsers} wanted`);
+	// Owners are the company's own account: kept as they are.
+	const kept = users.filter((u) => u.role !== 'CompanyOwner');
+	const { add, remove, role } = setup.changes;
+	const input: Array<{ userName: string; role: string }> = [
+		...kept.slice(remove).map((u: ConsoleUser, i) => ({ userName: u.userName, role: i < role ? (u.role === OTHER_ROLE ? ROLE : OTHER_ROLE) : u.role })),
+		...users.filter((u) => u.role === 'CompanyOwner').map((u) => ({ userName: u.userName, role: u.role })),
+		...Array.from({ length: add }, (_, i) => ({ userName: `sync.new${String(i).padStart(4, '0')}`, role: ROLE })),
+	];
+
+	await sim.control.post('latency', { ms: setup.latencyMs });
+	await sim.control.post('stats/reset');
+	const run = await vspcNodeRun(sim, syncParameters(company.name), input);
+	const s = await vspcStats(sim);
+	await sim.control.post('latency', { ms: 0 });
+
+	const outcome: Record<string, number> = {};
+	for (const j of run.json) {
+		const key = String(j.action ?? j.result ?? 'other');
+		outcome[key] = (outcome[key] ?? 0) + 1;
+	}
+	const changes = add + remove + role;
+	const organizations = (await console.all('/organizations')).length;
+	const unavoidable = Math.ceil(setup.companyUsers / PAGE) + Math.ceil(organizations / PAGE) + 1;
+	const after = await console.usersOf(company.instanceUid);
+	const expected = setup.companyUsers - remove + add;
+	if (after.length !== expected) throw new Error(`after Sync the company has ${after.length} users, ${expected} expected (outcome ${JSON.stringify(outcome)})`);
+	return {
+		scenario: `Sync one company of ${setup.companyUsers} users (${add} added, ${remove} removed, ${role} role changes; server with ${setup.seed.companies} companies, ${setup.seed.users.toLocaleString('en')} users), ${setup.latencyMs} ms latency`,
+		latencyMs: setup.latencyMs,
+		ms: run.ms,
+		changes,
+		unavoidable,
+		requests: s.requests,
+		ratio: s.requests / (changes + unavoidable),
+		reads: countRoutes(s, (r) => r.startsWith('GET ')),
+		writes: countRoutes(s, (r) => !r.startsWith('GET ') && !r.includes('/token')),
+		byRoute: s.byRoute,
+		outcome,
+	};
+}

@@ -1,0 +1,98 @@
+/**
+ * The Veeam Trigger on a big VSPC server at a given latency, through n8n's engine (PollActivation:
+ * n8n-core's PollContext, static data kept across polls as n8n keeps it): the baseline poll, then
+ * (after `changes` console changes across companies: a third deleted, a third with another role,
+ * a third new) the measured poll. Per poll: wall time and requests; the stored static data in bytes
+ * (JSON.stringify, as n8n stores it) per user. Goals: a poll under 2 s at 20 ms, < 40 bytes/user.
+ */
+import { join } from 'node:path';
+
+import type { INodeProperties, INodeType } from 'n8n-workflow';
+
+import { resetVspc, vspcStats, vspcTriggerActivation, type VspcSeed, type VspcSim } from './vspcLib';
+import { VspcConsole, type ConsoleUser } from './vspcConsole';
+
+export interface VspcTriggerSetup {
+	seed: VspcSeed;
+	changes: number;
+	latencyMs: number;
+}
+
+export interface VspcPoll {
+	ms: number;
+	requests: number;
+	items: number;
+	maxInFlight: number;
+}
+
+export interface VspcTriggerFigure {
+	scenario: string;
+	latencyMs: number;
+	users: number;
+	baseline: VspcPoll;
+	measured: VspcPoll;
+	changes: number;
+	staticDataBytes: number;
+	bytesPerUser: number;
+}
+
+/** Every event the trigger offers for VSPC (read from its description, as the editor shows them). */
+function allVspcEvents(): string[] {
+	const { VeeamTrigger } = require(join(__dirname, '..', 'dist', 'nodes/VeeamTrigger/VeeamTrigger.node.js')) as { VeeamTrigger: new () => INodeType };
+	const events = new VeeamTrigger().description.properties.filter(
+		(p: INodeProperties) => p.name === 'events' && (p.displayOptions?.show?.product === undefined || (p.displayOptions.show.product as string[]).includes('vspc')),
+	);
+	if (events.length !== 1) throw new Error(`the trigger shows ${events.length} Events fields for VSPC`);
+	return ((events[0].options ?? []) as Array<{ value: string }>).map((o) => o.value);
+}
+
+export async function benchVspcTrigger(sim: VspcSim, setup: VspcTriggerSetup): Promise<VspcTriggerFigure> {
+	await resetVspc(sim, setup.seed, setup.latencyMs);
+	const activation = vspcTriggerActivation(sim, { events: allVspcEvents(), options: {} });
+	const poll = async (): Promise<VspcPoll> => {
+		await sim.control.post('stats/reset');
+		const started = performance.now();
+		const result = await activation.poll();
+		const ms = performance.now() - started;
+		if (result.error) throw result.error;
+		const s = await vspcStats(sim);
+		return { ms, requests: s.requests, items: result.response?.[0]?.length ?? 0, maxInFlight: s.maxInFlight };
+	};
+	const baseline = await poll();
+
+	// The console's changes, at 0 ms (set-up, not measured): spread over the companies.
+	await sim.control.post('latency', { ms: 0 });
+	const console = await VspcConsole.open(sim.target);
+	const third = Math.floor(setup.changes / 3);
+	const some: ConsoleUser[] = [];
+	for (let offset = 1000; some.length < 2 * third; offset += 500) {
+		const res = await console.api.get('/users', { params: { limit: 500, offset } });
+		const page = (res.data.data ?? []) as ConsoleUser[];
+		if (page.length === 0) throw new Error(`only ${some.length} users to change, ${2 * third} needed`);
+		// Every 7th user of a page: spread over many companies.
+		some.push(...page.filter((u, i) => i % 7 === 0 && u.role !== 'CompanyOwner'));
+	}
+	const companies = await console.companies();
+	await VspcConsole.parallel([
+		...some.slice(0, third).map((u) => async () => await console.remove(u)),
+		...some.slice(third, 2 * third).map((u) => async () => await console.setRole(u, u.role === 'CompanyInvoiceAuditor' ? 'CompanyAdministrator' : 'CompanyInvoiceAuditor')),
+		...Array.from({ length: setup.changes - 2 * third }, (_, i) => async () => await console.create(companies[i % companies.length].instanceUid, `trigger.new${String(i).padStart(5, '0')}`, 'CompanyAdministrator')),
+	]);
+	await sim.control.post('latency', { ms: setup.latencyMs });
+
+	const measured = await poll();
+	// The users the server lists now (the seed's, the companies' owners if the simulator makes them, the changes).
+	const users = Number((await console.api.get('/users', { params: { limit: 1, offset: 0 } })).data.meta?.pagingInfo?.total);
+	if (!Number.isFinite(users) || users <= 0) throw new Error('the server did not say how many users it has');
+	const staticDataBytes = JSON.stringify(activation.savedStaticData).length;
+	return {
+		scenario: `Trigger poll, ${setup.seed.companies} companies, ${users.toLocaleString('en')} users, ${setup.changes} changes, ${setup.latencyMs} ms latency`,
+		latencyMs: setup.latencyMs,
+		users,
+		baseline,
+		measured,
+		changes: setup.changes,
+		staticDataBytes,
+		bytesPerUser: staticDataBytes / users,
+	};
+}
