@@ -44,6 +44,10 @@ export function userFilterTest(filter: UserFilter = {}, kind?: NamePatternKind):
 	if (isServiceAccount !== undefined) tests.push((u) => (u.isServiceAccount ?? false) === isServiceAccount);
 	// A user whose MFA state the server does not say matches neither answer.
 	if (mfaEnabled !== undefined) tests.push((u) => u.mfaEnabled === mfaEnabled);
+	// VSPC: the user's organization and status (a user whose answer lacks them matches neither).
+	const { organizationUids, status } = filter;
+	if (organizationUids?.length) tests.push((u) => u.organization !== undefined && organizationUids.some((o) => sameName(o, u.organization?.uid ?? '')));
+	if (status) tests.push((u) => u.status !== undefined && sameName(u.status, status));
 	if (tests.length === 0) return undefined;
 	return (u) => tests.every((t) => t(u));
 }

