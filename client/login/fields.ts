@@ -55,8 +55,23 @@ export interface ApiVersionFormat {
 	readonly example: string;
 	/** For messages: `<major>.<minor>-rev<n>`. */
 	readonly format: string;
-	/** The version is a path segment (`/api/v8.1/…`) instead of the `x-api-version` header. */
+	/** The version is a path segment (`/api/v8.1/…`) instead of a header. */
 	readonly inPath?: boolean;
+	/** The header the version goes in, when not in the path: `x-api-version` unless named here (VSPC: `X-Client-Version`). */
+	readonly header?: string;
+}
+
+/** The version header's name for this format (`x-api-version` unless the product names another). */
+export function versionHeaderName(format: ApiVersionFormat): string {
+	return format.header ?? 'x-api-version';
+}
+
+/** The credential's "Authentication" value of an API-key login (VSPC: the key is the bearer token; apiKey.ts). */
+export const API_KEY_AUTHENTICATION = 'apiKey';
+
+/** Whether the credential logs in with an API key rather than a user name and password. */
+export function usesApiKey(credentials: ICredentialDataDecryptedObject): boolean {
+	return credentials.authentication === API_KEY_AUTHENTICATION;
 }
 
 /** The "API Version" option that lets the credential find the version (versions.ts). */

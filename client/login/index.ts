@@ -9,3 +9,4 @@ export * from './failures';
 export * from './fields';
 export * from './login';
 export * from './versions';
+export * from './apiKey';

@@ -4,7 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { applyTls, normalizeServerUrl, requestTimeoutMs, tlsContext, type ApiVersionFormat } from './fields';
+import { applyTls, normalizeServerUrl, requestTimeoutMs, tlsContext, usesApiKey, versionHeaderName, type ApiVersionFormat } from './fields';
 import {
 	connectionFailureReason,
 	describeConnectionFailure,
@@ -19,6 +19,11 @@ import {
 } from './failures';
 import { scrub, secretValues } from '../secrets';
 import { isAutomatic, knownVersion, refusesVersion, requestApiVersion } from './versions';
+
+/** Every secret a credential holds (password, tokens, TOTP secret, API key): scrubbed from whatever a server says. */
+export function credentialSecrets(credentials: ICredentialDataDecryptedObject, ...more: unknown[]): string[] {
+	return secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret, credentials.apiKey, ...more);
+}
 
 export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
@@ -43,6 +48,19 @@ export interface VeeamProductAuth {
 	 * version from an unserved one right after the login (versions.ts, `pathVersionVerdict`).
 	 */
 	versionProbePath?: string;
+	/**
+	 * The header the API version goes in is `version.header` (fields.ts). For a product that takes an
+	 * API key as its bearer token (VSPC): a cheap GET every account may call, with which the key is
+	 * checked at the login (and "Automatic" finds the version) instead of a token request (apiKey.ts).
+	 */
+	loginCheckPath?: string;
+	/** For a product whose calls may answer 202 with an async action (VSPC): where the actions are (client/transport/asyncAction.ts). */
+	asyncActionsPath?: string;
+	/**
+	 * What a refused password login may also mean on this product, where its answer does not tell
+	 * (VSPC's one refusal covers a wrong password, no rights and, per Veeam, an account with MFA).
+	 */
+	passwordRefusalHint?: string;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -131,7 +149,7 @@ export async function postTokenForm(
 			method: 'POST',
 			url,
 			headers: {
-				...(ctx.auth.version.inPath ? {} : { 'x-api-version': ctx.apiVersion }),
+				...(ctx.auth.version.inPath ? {} : { [versionHeaderName(ctx.auth.version)]: ctx.apiVersion }),
 				'Content-Type': 'application/x-www-form-urlencoded',
 				Accept: 'application/json',
 			},
@@ -204,6 +222,11 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 	const { errorCode, message } = loginErrorText(ctx, response.body);
 	if (refusesVersion(errorCode, message)) return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
+	if (grant === 'password' && ctx.auth.passwordRefusalHint && (response.statusCode === 401 || (response.statusCode === 400 && isOAuthRefusal(response.body)))) {
+		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password, or no access to the REST API (${detail}). ${ctx.auth.passwordRefusalHint}`, {
+			kind: 'credential-invalid',
+		});
+	}
 	if (grant === 'password' && response.statusCode === 401) {
 		return new VeeamAuthError(passwordRefusedMessage(ctx.auth.productName, ctx.auth.completeMfa !== undefined, detail, message), { kind: 'credential-invalid' });
 	}
@@ -216,6 +239,12 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 		);
 	}
 	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`, statusReason(response));
+}
+
+/** An OAuth 2.0 refusal of the grant itself (RFC 6749 5.2; VSPC's `OAuth2Error`), not of the request's form or grant type. */
+function isOAuthRefusal(body: unknown): boolean {
+	const error = body && typeof body === 'object' ? (body as Record<string, unknown>).error : undefined;
+	return typeof error === 'string' && ['invalid_request', 'invalid_grant', 'invalid_client', 'unauthorized_client'].includes(error);
 }
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
@@ -259,7 +288,7 @@ export async function obtainTokenAt(
 		apiVersion,
 		credentials,
 		auth,
-		secrets: secretValues(credentials.password, credentials.refreshToken, credentials.accessToken, credentials.totpSecret),
+		secrets: credentialSecrets(credentials),
 	};
 	const refreshToken = typeof credentials.refreshToken === 'string' ? credentials.refreshToken : '';
 	if (refreshToken) {
@@ -323,8 +352,9 @@ export function authenticateRequest(
 	}
 	requestOptions.headers = {
 		...requestOptions.headers,
-		Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
-		...(auth.version.inPath ? {} : { 'x-api-version': version }),
+		// An API key is the bearer token itself (VSPC); the stored "token" is then only its fingerprint (apiKey.ts).
+		Authorization: `Bearer ${usesApiKey(credentials) ? String(credentials.apiKey ?? '').trim() : String(credentials.accessToken ?? '')}`,
+		...(auth.version.inPath ? {} : { [versionHeaderName(auth.version)]: version }),
 	};
 	// The bearer token never follows a redirect (the credential test's request included).
 	requestOptions.disableFollowRedirect = true;

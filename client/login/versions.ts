@@ -105,9 +105,15 @@ export interface VersionRefusal {
  */
 const VERSION_REFUSAL_TEXT = /unsupported\s+(?:rest\s*)?api\s+version|api\s+version\s+is\s+not\s+supported/i;
 
-/** Whether Veeam's error text refuses the API version: `NotImplemented` about a version (or saying nothing), or a refusal's wording. */
+/**
+ * Whether Veeam's error text refuses the API version: `NotImplemented` about a version (or saying
+ * nothing), ASP.NET API Versioning's `UnsupportedApiVersion` / `InvalidApiVersion` (VSPC, whose
+ * `X-Client-Version` ASP.NET reads: the one refusal on record, VeeamHub/powershell issue 173), or a
+ * refusal's wording.
+ */
 export function refusesVersion(errorCode: string | undefined, message: string | undefined): boolean {
 	if (errorCode === 'NotImplemented') return !message || /version/i.test(message);
+	if (errorCode !== undefined && /^(?:Unsupported|Invalid)ApiVersion$/i.test(errorCode)) return true;
 	return message !== undefined && VERSION_REFUSAL_TEXT.test(message);
 }
 

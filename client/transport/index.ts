@@ -6,8 +6,8 @@
  */
 import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
-import { API_VERSION_SEGMENT, isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
-import { scrub, secretValues } from '../secrets';
+import { API_VERSION_SEGMENT, credentialSecrets, isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
+import { scrub } from '../secrets';
 import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
 import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
@@ -131,7 +131,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0);
-	const secrets = [...secretValues(credentials.password, credentials.accessToken, credentials.refreshToken, credentials.totpSecret), ...(req.secrets ?? [])];
+	const secrets = [...credentialSecrets(credentials), ...(req.secrets ?? [])];
 	let baseUrl: string;
 	try {
 		baseUrl = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
