@@ -100,6 +100,11 @@ export interface VspcAccess {
 	 */
 	listLoginsPage?(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }>;
 	/**
+	 * ONE page of every user (`GET /users?offset&limit`, limit ≤ 500, ordered by name then UID on
+	 * every page), `total` as the server sent it (undefined when absent): for the trigger's parallel reading.
+	 */
+	usersPage?(offset: number, limit: number): Promise<{ users: VspcUser[]; total?: number }>;
+	/**
 	 * Optional: the logins of these users only (`GET /users/logins` filtered by `userUid` in the
 	 * list, all pages; answers of other users dropped whatever the server does). Sync reads its
 	 * removals back with it in one go; without it, `listLogins(uid)` per user.

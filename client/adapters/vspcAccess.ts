@@ -97,6 +97,11 @@ export class VspcAccessClient implements VspcAccess {
 		return { logins: page.items, total: page.total };
 	}
 
+	async usersPage(offset: number, limit: number): Promise<{ users: VspcUser[]; total?: number }> {
+		const page = await this.client.usersPage({}, offset, limit);
+		return { users: page.items, total: page.total };
+	}
+
 	/**
 	 * `DELETE /users/{uid}/logins/{id}` (answers `{"data": true}`). A 404 the first time: gone
 	 * already (`absent`). After an unclear failure, the logins are read: gone means this delete did it.
