@@ -66,6 +66,8 @@ const ACTIONS = [
 	'Onboard a user — creates them or changes their roles',
 	'Change the roles of a user',
 	'Reset the MFA of a user',
+	'Require MFA for a user',
+	'Stop requiring MFA for a user',
 	'Set the service account mode of a user',
 	'Sync users and custom roles with a list — apply mode adds and removes them',
 	'Clone a custom role — creates a copy',

@@ -121,6 +121,12 @@ export const userLocators: INodeProperties[] = [
 		// Azure's user IDs are opaque strings (Veeam's examples: 1003, 1423): anything but blank or control characters.
 		{ pattern: AZURE_USER_ID_PATTERN, error: 'Enter the user ID Veeam gave the user, e.g. 1003', placeholder: '1003' },
 	),
+	idUserLocator(
+		['vspc'],
+		`The ${PRODUCTS.vspc.name} user to act on, in any company, reseller or the provider. By name: the user's login name (e.g. jane.doe). By ID: the user's UID.`,
+		'jane.doe',
+		{ pattern: VBR_ID_PATTERN, error: 'Not a valid user UID (a UUID)', placeholder: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11' },
+	),
 ];
 
 /** A role: picked from a searchable list, by name or by ID (a UUID, or on AWS and Azure the API's name of the role). */
@@ -164,7 +170,7 @@ function roleLocator(products: Product[], idPlaceholder: string, idPattern: stri
 /** The role locators, one per form of role ID (n8n shows the one of the chosen product; both are read as `role`). */
 export const roleLocators: INodeProperties[] = [
 	roleLocator(['vbr', 'vbgc'], 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', VBR_ID_PATTERN, 'Not a valid Veeam role ID (a UUID)'),
-	roleLocator(['aws', 'azure'], 'RestoreOperator', '^[A-Za-z]+$', 'Not a role ID of this product: the role as the API names it, e.g. RestoreOperator'),
+	roleLocator(['aws', 'azure', 'vspc'], 'RestoreOperator', '^[A-Za-z]+$', 'Not a role ID of this product: the role as the API names it, e.g. RestoreOperator'),
 ];
 
 /** Role names offered by the server; role IDs are accepted too (through an expression). */

@@ -10,6 +10,8 @@ type NodeMap = {
 		| 'get'
 		| 'getMany'
 		| 'resetMfa'
+		| 'requireMfa'
+		| 'stopRequiringMfa'
 		| 'setServiceAccountMode'
 		| 'changePassword'
 		| 'sync'

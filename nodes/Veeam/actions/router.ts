@@ -26,6 +26,8 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		get: user.get,
 		getMany: user.getMany,
 		resetMfa: user.resetMfa,
+		requireMfa: user.requireMfa,
+		stopRequiringMfa: user.stopRequiringMfa,
 		setServiceAccountMode: user.setServiceAccountMode,
 		changePassword: user.changePassword,
 		sync: user.sync,

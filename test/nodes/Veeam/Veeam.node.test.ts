@@ -55,7 +55,7 @@ describe('Veeam node description', () => {
 
 	it('offers every operation with an action and a description for AI tool use', () => {
 		expect(operations('user').map((o) => o.value).sort()).toEqual(
-			['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].sort(),
+			['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'requireMfa', 'resetMfa', 'setServiceAccountMode', 'stopRequiringMfa', 'sync'].sort(),
 		);
 		expect(operations('role').map((o) => o.value).sort()).toEqual(['clone', 'create', 'delete', 'get', 'getMany', 'update']);
 		expect(operations('mfa').map((o) => o.value).sort()).toEqual(['accept', 'disable', 'enable', 'recreate']);
@@ -90,7 +90,7 @@ describe('Veeam node description', () => {
 				...['changeOwner', 'get', 'getMany', 'setEffectiveAccess'].map((o) => `backupAccess:${o}`),
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
 				...['clone', 'create', 'delete', 'get', 'getMany', 'update'].map((o) => `role:${o}`),
-				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'resetMfa', 'setServiceAccountMode', 'sync'].map((o) => `user:${o}`),
+				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'requireMfa', 'resetMfa', 'setServiceAccountMode', 'stopRequiringMfa', 'sync'].map((o) => `user:${o}`),
 			].sort(),
 		);
 		expect(props.filter((p) => p.name === 'resource')).toHaveLength(1);

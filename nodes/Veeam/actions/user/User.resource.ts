@@ -12,8 +12,9 @@ import * as promote from './promote.operation';
 import * as resetMfa from './resetMfa.operation';
 import * as setServiceAccountMode from './setServiceAccountMode.operation';
 import * as sync from './sync.operation';
+import { requireMfa, stopRequiringMfa } from './mfa.vspc';
 
-export { accessReport, changePassword, get, getMany, offboard, onboard, promote, resetMfa, setServiceAccountMode, sync };
+export { accessReport, changePassword, get, getMany, offboard, onboard, promote, requireMfa, resetMfa, setServiceAccountMode, stopRequiringMfa, sync };
 
 
 /**
@@ -59,7 +60,7 @@ export const description: INodeProperties[] = [
 				name: 'Offboard',
 				value: 'offboard',
 				description:
-					'Deletes the user from Veeam: they lose all access at once. Irreversible: the node cannot bring the user back (onboarding again creates a new user). Says whether a directory account stays behind.',
+					'Deletes the user from Veeam: they lose all access at once. Irreversible: the node cannot bring the user back (onboarding again creates a new user). Says whether a directory account stays behind. On Veeam Service Provider Console it can disable the user instead; its API keys and tokens go either way.',
 				action: 'Offboard a user — irreversibly removes their access',
 			},
 			{
@@ -76,6 +77,13 @@ export const description: INodeProperties[] = [
 				action: 'Change the roles of a user',
 			},
 			{
+				name: 'Require MFA',
+				value: 'requireMfa',
+				description: "Changes the user's MFA policy: they must use multi-factor authentication, and set it up at their next login if they have not (Veeam Service Provider Console)",
+				action: 'Require MFA for a user',
+				displayOptions: { show: { product: ['vspc'] } },
+			},
+			{
 				name: 'Reset MFA',
 				value: 'resetMfa',
 				description: "Changes the user's sign-in: they must set up a new authenticator at their next login",
@@ -88,6 +96,13 @@ export const description: INodeProperties[] = [
 				description: 'Changes the user: makes it a service account (for automation, never asked for MFA) or back',
 				action: 'Set the service account mode of a user',
 				displayOptions: showFor('serviceAccounts'),
+			},
+			{
+				name: 'Stop Requiring MFA',
+				value: 'stopRequiringMfa',
+				description: "Changes the user's MFA policy: multi-factor authentication is no longer required of them (unless their organization requires it) (Veeam Service Provider Console)",
+				action: 'Stop requiring MFA for a user',
+				displayOptions: { show: { product: ['vspc'] } },
 			},
 			{
 				name: 'Sync (Desired State)',
@@ -105,6 +120,8 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...getMany.description,
 	...resetMfa.description,
+	...requireMfa.description,
+	...stopRequiringMfa.description,
 	...setServiceAccountMode.description,
 	...changePassword.description,
 	...sync.description,

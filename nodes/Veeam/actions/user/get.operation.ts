@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
-import { readUserLocator, requireUser, userOutput, type UserLookup } from '../../helpers/directory';
+import { readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
+import { anyUserOutput } from '../../helpers/vspc';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
@@ -15,7 +16,7 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 }
 
 export async function execute(this: IExecuteFunctions, lookup: UserLookup, directory: UserDirectory, i: number): Promise<IDataObject> {
-	return userOutput(await requireUser(this, directory, lookup, i));
+	return await anyUserOutput(directory, await requireUser(this, directory, lookup, i));
 }
 
 /** The user item `i` is about (the router runs items about the same user one after another). */

@@ -6,6 +6,7 @@ import { checkBoolean, checkText, inputError, readLimit } from '../../helpers/in
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { returnAllAndLimit, vbrUserTypeOptions } from '../common.descriptions';
 import { isUuid } from '../../../../client/ids';
+import { listVspcUsers, readVspcFilter, vspcFilters } from './getMany.vspc';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit,
@@ -104,6 +105,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	vspcFilters,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -158,6 +160,7 @@ interface GetManyParams {
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<GetManyParams> {
 	const limit = readLimit(this, i);
+	if (directory.product === 'vspc') return { limit, filter: await readVspcFilter(this, i, directory), options: {} };
 	const raw = this.getNodeParameter('filters', i, {}) as IDataObject;
 	const filter: UserFilter = {};
 	const namePattern = checkText(this, i, 'Name Pattern', raw.namePattern, false);
@@ -202,7 +205,8 @@ function readListOptions(ctx: IExecuteFunctions, i: number, directory: UserDirec
 	return options;
 }
 
-export async function execute(this: IExecuteFunctions, p: GetManyParams, directory: UserDirectory): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, p: GetManyParams, directory: UserDirectory, i: number): Promise<IDataObject[]> {
+	if (directory.product === 'vspc') return await listVspcUsers(this, directory, p.filter, p.limit, i);
 	// The adapter pages with the largest page the server accepts and follows its total.
 	const users = await directory.listUsers(p.filter, p.limit, p.options);
 	return users.map(userOutput);

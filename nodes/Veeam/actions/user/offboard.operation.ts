@@ -8,6 +8,8 @@ import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { alreadyPendingOutput, deletionRefusedError, pendingRequestFor } from '../confirm';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
+import { ownerProblem } from '../../helpers/vspc';
+import { OFFBOARD_MODES, offboardModeProperty, offboardVspc, type OffboardMode } from './offboard.vspc';
 
 const IF_NOT_FOUND = ['absent', 'error'] as const;
 type IfNotFound = (typeof IF_NOT_FOUND)[number];
@@ -29,6 +31,7 @@ const properties: INodeProperties[] = [
 		],
 		description: 'What to do when Veeam has no such user',
 	},
+	offboardModeProperty,
 	itemOptions,
 ];
 
@@ -37,25 +40,33 @@ export const description = updateDisplayOptions({ show: { resource: ['user'], op
 interface OffboardParams {
 	lookup: UserLookup;
 	ifNotFound: IfNotFound;
+	/** VSPC only. */
+	mode?: OffboardMode;
 }
 
 export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<OffboardParams> {
 	return {
 		lookup: readUserLocator(this, directory, i),
 		ifNotFound: readChoice(this, i, 'ifNotFound', 'If the User Does Not Exist', IF_NOT_FOUND, 'absent'),
+		...(directory.product === 'vspc' ? { mode: readChoice(this, i, 'offboardMode', 'Offboard Mode', OFFBOARD_MODES, 'delete') } : {}),
 	};
 }
 
 export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const user = await findUser(directory, p.lookup);
 	// Removing the built-in administrator or the node's own login locks people (or this workflow) out.
-	const protection = user && (directory.builtInAccount(user) ?? ((await credentialAccountMatcher(this, directory))(user) ? `${user.name} is the account this node's credential logs in with` : undefined));
+	const protection =
+		user &&
+		(directory.builtInAccount(user) ??
+			((await credentialAccountMatcher(this, directory))(user) ? `${user.name} is the account this node's credential logs in with` : undefined) ??
+			(directory.product === 'vspc' ? ownerProblem(user) : undefined));
 	if (protection) {
 		throw inputError(this, i, 'User', `${protection}: the node does not offboard it`, 'Remove it in the Veeam console if you really mean to.');
 	}
 	// Four-eyes: a request of this account to delete the user already waits: not asked again.
 	const held = user && (await pendingRequestFor(this, directory, user.name, 'delete'));
 	if (user && held) return { ...alreadyPendingOutput('deleted', userOutput(user), held), ...directoryAccountFlags(user) };
+	if (user && p.mode) return await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await offboardVspc(this, directory, user, p.mode as OffboardMode, i));
 	const remove = async (gone: VeeamUser) =>
 		await directory.deleteUser(gone).catch(async (error: unknown) => {
 			throw (await deletionRefusedError(this, directory, gone.name, error, i)) ?? error;

@@ -9,6 +9,7 @@ import { showFor } from '../../../../client/products';
 import { azureUserTypeOptions, itemOptions, rolesField, vbrUserTypeOptions } from '../common.descriptions';
 import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import type { UserTarget } from '../node.type';
+import { executeVspc, prepareVspc, vspcOnboardProperties, type VspcOnboardParams } from './onboard.vspc';
 
 const IF_EXISTS = ['makeRolesMatch', 'skip', 'error'] as const;
 type IfExists = (typeof IF_EXISTS)[number];
@@ -144,7 +145,9 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. Jane Doe, service desk',
 		description: 'Description of the account, e.g. who it belongs to',
 	},
-	rolesField('Veeam roles the user gets, e.g. Restore Operator'),
+	...vspcOnboardProperties,
+	// VSPC has its own Role field per organization type (onboard.vspc.ts).
+	{ ...rolesField('Veeam roles the user gets, e.g. Restore Operator'), displayOptions: { hide: { product: ['vspc'] } } },
 	{
 		displayName: 'Service Account',
 		name: 'isServiceAccount',
@@ -164,7 +167,7 @@ const properties: INodeProperties[] = [
 				name: 'Make Roles Match',
 				value: 'makeRolesMatch',
 				description:
-					"Set the existing user's roles to exactly the roles given (no change if they already match), and its description to the one given, if any",
+					"Set the existing user's roles to exactly the roles given (no change if they already match), and its description to the one given, if any. On VSPC also the profile fields given, MFA required when asked, and a disabled user enabled again.",
 			},
 			{ name: 'Skip', value: 'skip', description: 'Leave the existing user as it is' },
 			{ name: 'Error', value: 'error', description: 'Fail this item' },
@@ -192,7 +195,8 @@ interface OnboardParams {
 	ifExists: IfExists;
 }
 
-export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<OnboardParams> {
+export async function prepare(this: IExecuteFunctions, i: number, directory: UserDirectory): Promise<OnboardParams | VspcOnboardParams> {
+	if (directory.product === 'vspc') return await prepareVspc(this, i, directory);
 	const name = readText(this, i, 'userName', 'User Name');
 	const type = directory.userTypes ? readChoice(this, i, 'userType', 'Type', directory.userTypes, directory.userTypes[0]) : undefined;
 	const problem = directory.nameProblem(name, type);
@@ -229,7 +233,9 @@ async function makeMatch(ctx: IExecuteFunctions, p: OnboardParams, directory: Us
 	};
 }
 
-export async function execute(this: IExecuteFunctions, p: OnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, params: OnboardParams | VspcOnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
+	if ('organization' in params) return await executeVspc(this, params, directory, i);
+	const p = params;
 	let existing = await directory.findUserByName(p.name);
 	// Four-eyes: a request of this account to add the user already waits: not asked again.
 	const held = existing ? undefined : await pendingRequestFor(this, directory, p.name, 'create');
@@ -268,6 +274,6 @@ export async function execute(this: IExecuteFunctions, p: OnboardParams, directo
 export const confirms = true;
 
 /** The user item `i` is about (the router runs items about the same user one after another). */
-export function target(p: OnboardParams): UserTarget {
+export function target(p: OnboardParams | VspcOnboardParams): UserTarget {
 	return ({ mode: 'name', value: p.name });
 }

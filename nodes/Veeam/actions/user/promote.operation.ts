@@ -9,6 +9,7 @@ import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import { itemOptions, rolesField, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
+import { anyUserOutput, roleChangeProblem, vspcAccess } from '../../helpers/vspc';
 
 const MODES = ['replace', 'add', 'remove'] as const;
 type RoleMode = (typeof MODES)[number];
@@ -76,13 +77,21 @@ export async function execute(this: IExecuteFunctions, p: PromoteParams, directo
 		);
 	}
 	if (sameRoles(user.roles, wanted)) {
-		return { action: 'unchanged', before, after: before, user: userOutput(user) };
+		return { action: 'unchanged', before, after: before, user: await anyUserOutput(directory, user) };
+	}
+	if (directory.product === 'vspc') {
+		const problem = await roleChangeProblem(vspcAccess(this, directory, i), user, wanted[0]);
+		if (problem) throw inputError(this, i, 'Role Names or IDs', problem, 'Nothing was sent.');
 	}
 	// Four-eyes: a request of this account to change the user's roles already waits: not asked again.
 	const held = await pendingRequestFor(this, directory, user.name, 'roles');
 	if (held) return { ...alreadyPendingOutput('updated', userOutput(user), held, { roles: roleNames(wanted) }), before };
 	const updated = await guardLastAdministrator(this, directory, i, 'Role Names or IDs', user, wanted, async () => await directory.setRoles(user, wanted));
-	return { action: 'updated', before, after: roleNames(updated.roles), user: userOutput(updated) };
+	// VSPC: the adapter answers with the user as the server then has it; it must show the role asked for.
+	if (directory.product === 'vspc' && !sameRoles(updated.roles, wanted)) {
+		throw inputError(this, i, 'Role Names or IDs', `the server still shows "${updated.name}" with ${roleNames(updated.roles).join(', ') || 'no role'} after the change to ${roleNames(wanted).join(', ')}`);
+	}
+	return { action: 'updated', before, after: roleNames(updated.roles), user: await anyUserOutput(directory, updated) };
 }
 
 /** Its changes are read back: with four-eyes on they may wait for approval (confirm.ts). */
