@@ -57,12 +57,15 @@ function runOf(ms: number, s: SimStats, hires: number): VspcRun {
 export const ONBOARD_PARAMETERS: Record<string, unknown> = {
 	resource: 'user',
 	operation: 'onboard',
-	company: '={{ $json.company }}',
 	userName: '={{ $json.userName }}',
+	organizationType: 'company',
+	company: '={{ $json.company }}',
+	roles: BENCH_ROLE,
 	password: BENCH_PASSWORD,
-	role: BENCH_ROLE,
+	firstName: '={{ $json.firstName }}',
+	lastName: '={{ $json.lastName }}',
+	email: '={{ $json.email }}',
 	mfaRequired: true,
-	profile: { firstName: '={{ $json.firstName }}', lastName: '={{ $json.lastName }}', email: '={{ $json.email }}' },
 };
 
 async function oursOnboarding(sim: VspcSim, hires: VspcHire[]): Promise<number> {

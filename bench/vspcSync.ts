@@ -8,6 +8,7 @@
  */
 import { resetVspc, vspcNodeRun, vspcStats, countRoutes, type VspcSeed, type VspcSim } from './vspcLib';
 import { VspcConsole, type ConsoleUser } from './vspcConsole';
+import { BENCH_PASSWORD } from './vspcPlain';
 
 const PAGE = 500;
 const ROLE = 'CompanyAdministrator';
@@ -42,9 +43,12 @@ export function syncParameters(company: string): Record<string, unknown> {
 	return {
 		resource: 'user',
 		operation: 'sync',
+		syncOrganization: 'company',
 		syncCompany: company,
+		scope: 'all',
 		userName: '={{ $json.userName }}',
-		role: '={{ $json.role }}',
+		roles: '={{ $json.role }}',
+		password: BENCH_PASSWORD,
 		syncMode: 'apply',
 		syncOptions: { maxRemovals: 1000, maxRemovalPercent: 100 },
 	};
