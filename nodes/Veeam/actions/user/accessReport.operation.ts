@@ -7,6 +7,7 @@ import { checkBoolean } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { approvalOf } from '../confirm';
 import { BACKUP_FLAG, backupColumnsOf, backupSummary, readBackupAccess, type BackupAccessData } from './accessReport.backups';
+import { readVspcReportData, VSPC_FLAGS, vspcRowOf, vspcSummary, type VspcFlag } from './accessReport.vspc';
 
 const properties: INodeProperties[] = [
 	{
@@ -109,22 +110,27 @@ export async function execute(
 	directory: UserDirectory,
 	itemCount: number,
 ): Promise<INodeExecutionData[]> {
-	const [users, pending] = await Promise.all([
+	const [users, pending, vspc] = await Promise.all([
 		directory.listUsers(),
 		directory.authorizationEvents ? directory.authorizationEvents.list({ states: ['Pending'] }) : Promise.resolve(undefined),
+		// VSPC: the organizations and the logins (API keys), once.
+		readVspcReportData(directory),
 	]);
 	// The backup flag is counted only when asked for: a report without it keeps its summary as before.
 	const backups: BackupAccessData | undefined = p.includeBackupAccess ? await readBackupAccess(this, directory, users, p.forceReload) : undefined;
-	const kinds = (Object.keys(FLAGS) as Flag[]).filter((f) => backups !== undefined || f !== 'restoreEveryBackup');
-	const counts = Object.fromEntries(kinds.map((f) => [f, 0])) as Record<Flag, number>;
+	const kinds: Array<Flag | VspcFlag> = vspc
+		? (Object.keys(VSPC_FLAGS) as VspcFlag[])
+		: (Object.keys(FLAGS) as Flag[]).filter((f) => backups !== undefined || f !== 'restoreEveryBackup');
+	const counts: Record<string, number> = Object.fromEntries(kinds.map((f) => [f, 0]));
 	const rows: IDataObject[] = [];
 	let administrators = 0;
 	let flagged = 0;
 	for (const user of users) {
-		const flags = flagsOf(user, directory);
+		const isAdmin = user.roles.some((r) => directory.adminRoleNames.some((a) => a.toLowerCase() === r.name.toLowerCase()));
+		const vspcRow = vspc ? vspcRowOf(user, isAdmin, vspc) : undefined;
+		const flags: Array<Flag | VspcFlag> = vspcRow ? vspcRow.flags : flagsOf(user, directory);
 		const backupColumns = backups ? backupColumnsOf(user, backups) : undefined;
 		if (backupColumns?.flagged) flags.unshift('restoreEveryBackup');
-		const isAdmin = user.roles.some((r) => directory.adminRoleNames.some((a) => a.toLowerCase() === r.name.toLowerCase()));
 		if (isAdmin) administrators++;
 		for (const f of flags) counts[f]++;
 		if (flags.length) flagged++;
@@ -142,8 +148,9 @@ export async function execute(
 			mfaEnabled: user.mfaEnabled ?? null,
 			flagged: flags.length > 0,
 			flags,
-			why: flags.map((f) => FLAGS[f]),
+			why: flags.map((f) => (f in VSPC_FLAGS && vspc ? VSPC_FLAGS[f as VspcFlag] : FLAGS[f as Flag])),
 			...backupColumns?.columns,
+			...vspcRow?.columns,
 		});
 	}
 	if (p.includeSummary) {
@@ -155,10 +162,12 @@ export async function execute(
 			...counts,
 			...(pending ? fourEyesOf(pending) : {}),
 			...(backups ? backupSummary(backups, counts.restoreEveryBackup).fields : {}),
+			...(vspc ? vspcSummary(users, vspc).fields : {}),
 			text:
 				summaryText(users.length, administrators, flagged, counts) +
 				(pending ? ` ${fourEyesText(pending)}` : '') +
-				(backups ? ` ${backupSummary(backups, counts.restoreEveryBackup).text}` : ''),
+				(backups ? ` ${backupSummary(backups, counts.restoreEveryBackup).text}` : '') +
+				(vspc ? ` ${vspcSummary(users, vspc).text}` : ''),
 		});
 	}
 	// One report for the whole input: every row comes from all input items.
@@ -167,11 +176,13 @@ export async function execute(
 }
 
 /** The summary line: users counted once; flags counted per kind (a user can have several). */
-function summaryText(users: number, administrators: number, flagged: number, counts: Record<Flag, number>): string {
+function summaryText(users: number, administrators: number, flagged: number, counts: Record<string, number>): string {
 	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 	const head = `${plural(users, 'user')}, ${administrators} with an administrator role; ${plural(flagged, 'user')} flagged`;
 	if (flagged === 0) return `${head}.`;
-	const kinds = (Object.keys(counts) as Flag[]).filter((f) => counts[f] > 0).map((f) => `${f} ${counts[f]}`);
+	const kinds = Object.keys(counts)
+		.filter((f) => counts[f] > 0)
+		.map((f) => `${f} ${counts[f]}`);
 	return `${head}. Flags, per kind (a user can have several): ${kinds.join(', ')}.`;
 }
 

@@ -14,8 +14,29 @@ import type { ChangeKind } from '../../../../client/adapters/authorizationEvents
 import { approvalOf, claimOfUser, confirmClaims, deletionRefusedError, notShownError, pendingRequestFor, type Claim } from '../confirm';
 import { readConcurrency } from '../runItems';
 import type { SyncPlan, SyncStep } from './sync.plan';
+import type { VspcOrganization } from '../../../../client/vspcModel';
+import { createVspcUser, removeVspcUser, updateVspcUser, verifyRemovedLogins } from './sync.vspc';
 
 const STEP_KIND: Record<string, ChangeKind> = { create: 'create', changeRoles: 'roles', remove: 'delete' };
+
+/** VSPC's steps: created in the sync's organization, all of a user's changes at once, removals with their tokens revoked. */
+async function applyVspcStep(ctx: IExecuteFunctions, directory: UserDirectory, step: SyncStep, password: string | undefined, out: IDataObject, organization: VspcOrganization): Promise<string | undefined> {
+	let user: VeeamUser | undefined;
+	if (step.action === 'create' && step.desired) {
+		user = await createVspcUser(ctx, directory, step, organization, password);
+		out.result = 'created';
+	} else if ((step.action === 'changeRoles' || step.action === 'update') && step.user) {
+		user = await updateVspcUser(directory, step);
+		out.result = step.action === 'changeRoles' ? 'rolesChanged' : 'updated';
+	} else if (step.action === 'remove' && step.user) {
+		out.result = (await removeVspcUser(directory, step.user)) === 'deleted' ? 'removed' : 'alreadyAbsent';
+	} else {
+		out.result = 'nothingToDo';
+		return undefined;
+	}
+	if (user) out.user = userOutput(user);
+	return step.action;
+}
 
 async function applyStep(ctx: IExecuteFunctions, directory: UserDirectory, step: SyncStep, password: string | undefined, out: IDataObject): Promise<string | undefined> {
 	// Four-eyes: a request of this account for this user and kind already waits: not asked again.
@@ -61,16 +82,28 @@ export async function applySteps(
 	passwords: Map<number, string>,
 	plan: SyncPlan,
 	outputs: IDataObject[],
+	organization?: VspcOrganization,
 ): Promise<void> {
 	const continueOnFail = ctx.continueOnFail();
 	const outcomes = await runPool(
 		plan.steps.length,
 		async (index) => {
 			const step = plan.steps[index];
-			return await applyStep(ctx, directory, step, step.desired ? passwords.get(step.desired.item) : undefined, outputs[index]);
+			const password = step.desired ? passwords.get(step.desired.item) : undefined;
+			if (organization) return await applyVspcStep(ctx, directory, step, password, outputs[index], organization);
+			return await applyStep(ctx, directory, step, password, outputs[index]);
 		},
 		{ concurrency: readConcurrency(ctx, 'syncOptions.concurrency'), stopOnError: !continueOnFail },
 	);
+	// VSPC: no login of a removed user may outlive it (an API key logs in on its own).
+	if (organization) {
+		const removed = plan.steps.flatMap((step, index) => (step.action === 'remove' && step.user && outcomes[index]?.ok ? [{ index, user: step.user }] : []));
+		const left = await verifyRemovedLogins(directory, removed.map((r) => r.user));
+		for (const { index, user } of removed) {
+			const problem = left.get(user.ref);
+			if (problem) outcomes[index] = { ok: false, error: new NodeOperationError(ctx.getNode(), problem, { itemIndex: plan.steps[index].item }) };
+		}
+	}
 
 	// What the server shows now (four-eyes may hold changes: confirm.ts).
 	if (continueOnFail || outcomes.every((o) => !o || o.ok)) await confirmSteps(ctx, directory, plan, outputs, outcomes);

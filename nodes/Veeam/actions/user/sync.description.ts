@@ -29,6 +29,75 @@ const DOMAIN_SCOPE_OPTION: INodePropertyOptions = {
 	description: 'Active Directory accounts and groups named DOMAIN\\…',
 };
 
+/** VSPC: the same scopes, inside the organization the sync is about. */
+const VSPC_SCOPE_OPTIONS: INodePropertyOptions[] = COMMON_SCOPE_OPTIONS.map((o) =>
+	o.value === 'all' ? { ...o, description: 'Every user of the company (or of the provider\'s own staff)' } : o.value === 'namePattern' ? { ...o, description: 'A whole-name pattern with * and ?, for example ops-*' } : o,
+);
+
+/** VSPC: which organization's users the sync manages, and what a row says beyond name and role. */
+const VSPC_FIELDS: INodeProperties[] = [
+	{
+		displayName: 'Sync Users Of',
+		name: 'syncOrganization',
+		type: 'options',
+		default: 'company',
+		displayOptions: { show: { product: ['vspc'] } },
+		options: [
+			{ name: 'A Company', value: 'company', description: 'The users of one company (or reseller): users of every other organization are never touched' },
+			{ name: "The Provider's Own Staff", value: 'provider', description: "The users of the service provider's own organization" },
+		],
+		description: 'Whose users this sync manages. New users are created there.',
+	},
+	{
+		displayName: 'Company',
+		name: 'syncCompany',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Alpha Ltd or 0a093973-274b-4df8-83e2-2316dee0c9a9',
+		displayOptions: { show: { product: ['vspc'], syncOrganization: ['company'] } },
+		description: 'The company by its name (exact, any case) or UID',
+	},
+	{
+		displayName: 'Email',
+		name: 'profileEmail',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.email }}',
+		displayOptions: { show: { product: ['vspc'] } },
+		description: "The user's email address (VSPC profile). Empty: left as the server has it.",
+	},
+	{
+		displayName: 'First Name',
+		name: 'profileFirstName',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { product: ['vspc'] } },
+		description: 'VSPC profile. Empty: left as the server has it.',
+	},
+	{
+		displayName: 'Last Name',
+		name: 'profileLastName',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { product: ['vspc'] } },
+		description: 'VSPC profile. Empty: left as the server has it.',
+	},
+	{
+		displayName: 'Require MFA',
+		name: 'syncMfa',
+		type: 'options',
+		default: 'keep',
+		displayOptions: { show: { product: ['vspc'] } },
+		options: [
+			{ name: 'Leave As Is', value: 'keep', description: "Existing users keep their MFA policy; new users get the server's default" },
+			{ name: 'Required', value: 'required', description: 'The user must set up MFA at the next login' },
+			{ name: 'Not Required', value: 'notRequired', description: "Not required of the user (a company's or reseller's policy still requires it)" },
+		],
+		description: "Whether VSPC requires multi-factor authentication of the user (the user's MFA policy)",
+	},
+];
+
 function scopeField(products: Product[], options: INodePropertyOptions[]): INodeProperties {
 	return {
 		displayName: 'Scope',
@@ -144,7 +213,9 @@ const properties: INodeProperties[] = [
 		description:
 			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Windows (Active Directory or local) accounts and groups, user@suffix for identity-provider (SSO) users. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
 	}),
+	...VSPC_FIELDS.slice(0, 2).map(usersField),
 	usersField(rolesField('Roles the user should have')),
+	...VSPC_FIELDS.slice(2).map(usersField),
 	usersField({
 		displayName: 'Type',
 		name: 'userType',
@@ -178,7 +249,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
-		displayOptions: { show: { product: ['vbgc', 'aws', 'azure'] } },
+		displayOptions: { show: { product: ['vbgc', 'aws', 'azure', 'vspc'] } },
 		description:
 			'Password for a user the sync creates (required only for those; existing users keep theirs). Never part of the output.',
 	}),
@@ -193,6 +264,7 @@ const properties: INodeProperties[] = [
 	// One Scope list per product (as with Resource): VBGC has no domain accounts.
 	usersField(scopeField(['vbr'], [...COMMON_SCOPE_OPTIONS, DOMAIN_SCOPE_OPTION])),
 	usersField(scopeField(['vbgc', 'aws', 'azure'], COMMON_SCOPE_OPTIONS)),
+	usersField(scopeField(['vspc'], VSPC_SCOPE_OPTIONS)),
 	usersField({
 		displayName: 'Name Pattern',
 		name: 'scopePattern',

@@ -11,6 +11,8 @@ import { readManage, readRoleParams, readServerRoles, withDeclaredRoles, type Ma
 import { applyWithRoles, planWithRoles, refuseHeldDeletes, roleStepOutput, type RolePlan } from './sync.rolesRun';
 import { rolePhase } from './sync.roles';
 import { readConcurrency } from '../runItems';
+import type { VspcOrganization } from '../../../../client/vspcModel';
+import { readVspcDesired, readVspcTarget, vspcPlanOptions, vspcPlanProblems, vspcProtection, vspcRoleProblem, vspcStepColumns } from './sync.vspc';
 
 const MODES = ['plan', 'apply'] as const;
 type Mode = (typeof MODES)[number];
@@ -33,6 +35,8 @@ interface SyncParams {
 	desired: DesiredUser[];
 	/** Passwords by item, apart from the plan so that nothing derived from the plan can hold one. */
 	passwords: Map<number, string>;
+	/** VSPC: the organization whose users this sync manages (a company, or the provider's own staff). */
+	organization?: VspcOrganization;
 }
 
 function readScope(ctx: IExecuteFunctions, directory: UserDirectory): Promise<SyncScope> | SyncScope {
@@ -94,6 +98,7 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 	const roleView = roles ? withDeclaredRoles(directory, roles.declared) : directory;
 	const scope = await readScope(this, roleView);
 	const { approvedPlanId, ...limit } = readLimit(this);
+	const organization = directory.product === 'vspc' ? await readVspcTarget(this, directory) : undefined;
 	const passwords = new Map<number, string>();
 	const seen = new Map<string, DesiredUser>();
 	const read = await readEachItem(this, itemCount, async (i): Promise<DesiredUser | undefined> => {
@@ -106,30 +111,47 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 		if (scoped) {
 			throw inputError(this, i, scoped.field === 'name' ? 'User Name' : 'Role Names or IDs', scoped.problem, 'Remove the item from the input, or widen the scope.');
 		}
-		const { password, identityProviderEntityId } = readNewUserLogin(this, directory, i, type, false);
+		if (organization) {
+			const misfit = userRoles.map((r) => vspcRoleProblem(r, organization)).find((p) => p !== undefined);
+			if (misfit) throw inputError(this, i, 'Role Names or IDs', misfit, `The sync is about ${organization.name}: choose one of its roles.`);
+		}
+		const vspcRow = organization ? readVspcDesired(this, i) : undefined;
+		const weak = vspcRow?.password ? directory.passwordProblem?.(vspcRow.password) : undefined;
+		if (weak) throw inputError(this, i, 'Password', weak);
+		const { password, identityProviderEntityId } = vspcRow ? { password: vspcRow.password, identityProviderEntityId: undefined } : readNewUserLogin(this, directory, i, type, false);
 		if (password !== undefined) passwords.set(i, password);
 		const hasPassword = password !== undefined;
 		const description = directory.updateDescription ? readText(this, i, 'description', 'Description', { required: false }) : undefined;
 		const descriptionProblem = description ? directory.descriptionProblem?.(description) : undefined;
 		if (descriptionProblem) throw inputError(this, i, 'Description', descriptionProblem);
-		const desired: DesiredUser = { item: i, name, roles: userRoles, type, description: description || undefined, hasPassword, identityProviderEntityId };
+		const desired: DesiredUser = {
+			item: i,
+			name,
+			roles: userRoles,
+			type,
+			description: description || undefined,
+			hasPassword,
+			identityProviderEntityId,
+			...(vspcRow ? { vspc: vspcRow.vspc } : {}),
+		};
 		const earlier = seen.get(name.toLowerCase());
 		if (earlier) {
 			// The same person twice (an HR export with a duplicate row) is fine when the rows agree.
-			const key = (d: DesiredUser) => roleNames(d.roles).map((r) => r.toLowerCase()).sort().join('\n');
+			const key = (d: DesiredUser) => roleNames(d.roles).map((r) => r.toLowerCase()).sort().join('\n') + (d.vspc ? JSON.stringify(d.vspc) : '');
 			if (key(earlier) !== key(desired)) {
-				throw inputError(this, i, 'User Name', `"${name}" is also item ${earlier.item}, with other roles (${roleNames(earlier.roles).join(', ')})`, 'Give each person once, with all their roles.');
+				const other = earlier.vspc ? 'another role, profile or MFA requirement' : `other roles (${roleNames(earlier.roles).join(', ')})`;
+				throw inputError(this, i, 'User Name', `"${name}" is also item ${earlier.item}, with ${other}`, 'Give each person once, with all their roles.');
 			}
 			return undefined;
 		}
 		seen.set(name.toLowerCase(), desired);
 		return desired;
 	});
-	return { mode, manage, roles, scope, limit, approvedPlanId, desired: read.filter((d): d is DesiredUser => d !== undefined), passwords };
+	return { mode, manage, roles, scope, limit, approvedPlanId, desired: read.filter((d): d is DesiredUser => d !== undefined), passwords, organization };
 }
 
 /** One output item per step: what the plan says, and with Apply what happened. */
-function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode, withRoles: boolean): IDataObject {
+function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode, withRoles: boolean, organization?: VspcOrganization): IDataObject {
 	const before = roleNames(step.rolesBefore);
 	const after = roleNames(step.rolesAfter);
 	const out: IDataObject = {
@@ -146,6 +168,7 @@ function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode, withRoles: boole
 		mode,
 	};
 	if (step.action === 'remove' && step.user) Object.assign(out, directoryAccountFlags(step.user));
+	if (organization) Object.assign(out, vspcStepColumns(step, organization));
 	if (mode === 'plan' && step.revokes && plan.limitExceeded) out.warning = `Apply would refuse this plan: ${plan.limitExceeded}.`;
 	return out;
 }
@@ -153,20 +176,28 @@ function stepOutput(step: SyncStep, plan: SyncPlan, mode: Mode, withRoles: boole
 export async function execute(this: IExecuteFunctions, params: SyncParams, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]> {
 	const usersManaged = params.manage !== 'customRoles';
 	const client = params.roles ? directory.customRoles?.() : undefined;
+	const organization = params.organization;
 	const [server, isOwnAccount, serverRoles] = await Promise.all([
-		usersManaged ? directory.listUsers() : undefined,
+		// VSPC: that organization's users only (planSync leaves out any other the server sends).
+		usersManaged ? directory.listUsers(organization ? { organizationUids: [organization.uid] } : undefined) : undefined,
 		usersManaged ? credentialAccountMatcher(this, directory) : undefined,
 		client && params.roles ? readServerRoles(this, client, params.roles.declared) : undefined,
 	]);
 	const isProtected = (user: VeeamUser) =>
-		directory.builtInAccount(user) ?? (isOwnAccount?.(user) ? `${user.name} is the account this node's credential logs in with` : undefined);
-	const userPlan = server ? planSync(server, params.desired, params.scope, isProtected, params.limit) : NO_USERS;
+		directory.builtInAccount(user) ??
+		(isOwnAccount?.(user) ? `${user.name} is the account this node's credential logs in with` : undefined) ??
+		(organization ? vspcProtection(user) : undefined);
+	const userPlan = server ? planSync(server, params.desired, params.scope, isProtected, params.limit, organization ? vspcPlanOptions(organization) : {}) : NO_USERS;
 	let rolePlan: RolePlan | undefined;
 	if (client && params.roles && serverRoles) rolePlan = await planWithRoles(client, serverRoles, params.roles, userPlan, server, params.limit);
 	const plan = rolePlan?.plan ?? userPlan;
 
+	if (organization) {
+		const problems = vspcPlanProblems(this, plan.steps);
+		if (problems.length) throw new ItemErrors(problems.map((error) => ({ item: error.context.itemIndex as number, error })));
+	}
 	// A user the sync must create needs what creating takes: found now, before any change.
-	if (directory.passwordProblem) {
+	if (directory.passwordProblem || organization) {
 		const missing = plan.steps.filter((s) => s.action === 'create' && s.desired && !s.desired.hasPassword && !s.desired.identityProviderEntityId);
 		if (missing.length) {
 			throw new ItemErrors(
@@ -178,7 +209,7 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 		}
 	}
 
-	const outputs = plan.steps.map((step) => stepOutput(step, plan, params.mode, rolePlan !== undefined));
+	const outputs = plan.steps.map((step) => stepOutput(step, plan, params.mode, rolePlan !== undefined, organization));
 	const roleOutputs = rolePlan?.steps.map((step) => roleStepOutput(step, plan, params.mode)) ?? [];
 	// Nobody left to administer the server: refused (Apply) or said (Plan), before anything is sent.
 	const losing = server
@@ -227,7 +258,7 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 			const concurrency = readConcurrency(this, 'syncOptions.concurrency');
 			await applyWithRoles(this, directory, client, rolePlan, roleOutputs, outputs, params.passwords, concurrency);
 		} else {
-			await applySteps(this, directory, params.passwords, plan, outputs);
+			await applySteps(this, directory, params.passwords, plan, outputs, organization);
 		}
 	}
 	const everyItem = Array.from({ length: itemCount }, (_, item) => ({ item }));

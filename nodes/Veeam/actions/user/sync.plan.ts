@@ -14,6 +14,11 @@ import type { VeeamRole, VeeamUser } from '../../../../client/adapters';
  * A managed user who is desired gets `(roles outside the managed set) ∪ desired roles`; one who
  * is not desired loses the managed roles (and is removed when none are left). A desired user
  * who does not exist is created. Users outside the scope are never touched.
+ *
+ * VSPC (PlanOptions): a sync is about one organization (a company, or the provider's own staff):
+ * server users of any other organization are left out of the plan whatever the server sent; a user
+ * holds one role; and a listed user is also compared on the fields the list gives (profile, MFA
+ * policy): a difference there alone is an `update`.
  */
 
 export type ScopeKind = 'all' | 'namePattern' | 'domain' | 'roles' | 'allExcept';
@@ -42,6 +47,27 @@ export interface DesiredUser {
 	hasPassword?: boolean;
 	/** Azure Entra ID users: the account's object ID. */
 	identityProviderEntityId?: string;
+	/** VSPC: the profile fields and MFA policy the list gives (a field not given is left as the server has it). */
+	vspc?: VspcDesired;
+}
+
+/** What a VSPC list row says of a user beyond name and role. */
+export interface VspcDesired {
+	profile: { email?: string; firstName?: string; lastName?: string };
+	/** Require MFA (true), not (false); undefined: leave the user's MFA policy as it is. */
+	mfaRequired?: boolean;
+}
+
+/** Options of products beyond the common model (VSPC). */
+export interface PlanOptions {
+	/** The organization the sync is about: server users of any other one are left out (whatever the server sent). */
+	organizationUid?: string;
+	/** The fields besides roles in which `user` differs from the list's row, by name (e.g. `email`, `mfaRequired`). */
+	fieldChanges?: (user: VeeamUser, desired: DesiredUser) => string[];
+	/** A user holds exactly one role: a listed user's role is replaced, not added to. */
+	singleRole?: boolean;
+	/** The value a field change sets (for the plan id), by field name. */
+	fieldValue?: (desired: DesiredUser, field: string) => unknown;
 }
 
 export interface SafetyLimit {
@@ -51,7 +77,7 @@ export interface SafetyLimit {
 	maxRemovalPercent: number;
 }
 
-export type SyncAction = 'create' | 'changeRoles' | 'remove' | 'unchanged' | 'protected';
+export type SyncAction = 'create' | 'changeRoles' | 'update' | 'remove' | 'unchanged' | 'protected';
 
 export interface SyncStep {
 	action: SyncAction;
@@ -67,6 +93,8 @@ export interface SyncStep {
 	rolesAfter: VeeamRole[];
 	/** True when the step takes a managed user's access away (counts against the safety limit). */
 	revokes: boolean;
+	/** `changeRoles` / `update` (VSPC): the fields besides roles it changes (`email`, `firstName`, `lastName`, `mfaRequired`). */
+	changes?: string[];
 	/** Why, in a sentence. */
 	reason: string;
 }
@@ -174,9 +202,9 @@ const names = (roles: VeeamRole[]) => roles.map((r) => r.name).join(', ') || 'no
  * as this: any other change, however small, gives another id, and no crafted list can make a
  * different plan match it. Unchanged and protected users are left out: they change nothing.
  */
-export function userFingerprintParts(steps: SyncStep[]): string[] {
+export function userFingerprintParts(steps: SyncStep[], fieldValue?: PlanOptions['fieldValue']): string[] {
 	return steps
-		.filter((s) => s.action === 'create' || s.action === 'changeRoles' || s.action === 'remove')
+		.filter((s) => s.action === 'create' || s.action === 'changeRoles' || s.action === 'update' || s.action === 'remove')
 		.map((s) =>
 			JSON.stringify([
 				s.action,
@@ -184,13 +212,20 @@ export function userFingerprintParts(steps: SyncStep[]): string[] {
 				s.user ? key(s.user.ref) : null,
 				[...roleSet(s.rolesAfter)].sort(),
 				s.action === 'create' ? [s.desired?.type ?? null, s.desired?.description ?? null, s.desired?.hasPassword === true, s.desired?.identityProviderEntityId ?? null] : null,
+				// VSPC: what a create sets beyond roles, and each other field a change sets (absent elsewhere: ids unchanged).
+				...(s.action === 'create' && s.desired?.vspc ? [s.desired.vspc] : []),
+				...(s.changes?.length && s.desired ? [[...s.changes].sort().map((f) => [f, fieldValue?.(s.desired as DesiredUser, f) ?? null])] : []),
 			]),
 		)
 		.sort();
 }
 
-function fingerprint(steps: SyncStep[]): string {
-	return createHash('sha256').update(JSON.stringify(userFingerprintParts(steps))).digest('hex');
+function fingerprint(steps: SyncStep[], options: PlanOptions): string {
+	const parts = userFingerprintParts(steps, options.fieldValue);
+	// VSPC: the same creates in another company are another plan.
+	return createHash('sha256')
+		.update(JSON.stringify(options.organizationUid ? [`organization:${key(options.organizationUid)}`, ...parts] : parts))
+		.digest('hex');
 }
 
 /** What the safety limit counts: users whose access a plan takes, and (with custom roles) roles it deletes. */
@@ -222,13 +257,23 @@ export function safetyLimitProblem({ users, roles }: Removals, limit: SafetyLimi
 }
 
 /** Grants first, removals last: a run that stops half-way has not taken access before giving it. */
-const ORDER: Record<SyncAction, number> = { create: 0, changeRoles: 1, remove: 2, protected: 3, unchanged: 4 };
+const ORDER: Record<SyncAction, number> = { create: 0, changeRoles: 1, update: 1, remove: 2, protected: 3, unchanged: 4 };
 
 /**
  * The plan. `desired` must hold each user once (the caller merges or refuses duplicates) and only
  * users inside the scope (see `outOfScope`).
  */
-export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: SyncScope, isProtected: IsProtected, limit: SafetyLimit): SyncPlan {
+export function planSync(
+	allUsers: VeeamUser[],
+	desired: DesiredUser[],
+	scope: SyncScope,
+	isProtected: IsProtected,
+	limit: SafetyLimit,
+	options: PlanOptions = {},
+): SyncPlan {
+	const organization = options.organizationUid === undefined ? undefined : key(options.organizationUid);
+	// Users of another organization are never part of the plan, whatever the server sent.
+	const server = organization === undefined ? allUsers : allUsers.filter((u) => u.organization !== undefined && key(u.organization.uid) === organization);
 	const selects = scopeSelector(scope);
 	const managedRoles = scope.kind === 'roles' ? roleSet(scope.roles ?? []) : undefined;
 	const isManagedRole = (r: VeeamRole) => managedRoles === undefined || managedRoles.has(key(r.id));
@@ -237,7 +282,7 @@ export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: Syn
 	const steps: SyncStep[] = [];
 
 	/** A change to `user`: kept as planned, or held back when it would demote a protected account. */
-	const change = (user: VeeamUser, rolesAfter: VeeamRole[], d: DesiredUser | undefined, reason: string): SyncStep => {
+	const change = (user: VeeamUser, rolesAfter: VeeamRole[], d: DesiredUser | undefined, reason: string, changes: string[] = []): SyncStep => {
 		const removesRole = user.roles.some((r) => !roleSet(rolesAfter).has(key(r.id)));
 		const protection = removesRole ? isProtected(user) : undefined;
 		const revokes = d === undefined;
@@ -254,7 +299,7 @@ export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: Syn
 			};
 		}
 		if (rolesAfter.length === 0) return { ...base, action: 'remove', rolesAfter: [], revokes, reason };
-		return { ...base, action: 'changeRoles', rolesAfter, revokes, reason };
+		return { ...base, action: 'changeRoles', rolesAfter, revokes, reason, ...(changes.length ? { changes } : {}) };
 	};
 
 	for (const d of desired) {
@@ -272,11 +317,26 @@ export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: Syn
 			});
 			continue;
 		}
-		const rolesAfter = unique([...user.roles.filter((r) => !isManagedRole(r)), ...d.roles]);
-		if (sameRoleSet(user.roles, rolesAfter)) {
-			steps.push({ action: 'unchanged', name: user.name, item: d.item, user, desired: d, rolesBefore: user.roles, rolesAfter: user.roles, revokes: false, reason: 'roles already as listed' });
+		const kept = user.roles.filter((r) => !isManagedRole(r));
+		const rolesAfter = options.singleRole ? unique(d.roles) : unique([...kept, ...d.roles]);
+		const changes = options.fieldChanges?.(user, d) ?? [];
+		const same = sameRoleSet(user.roles, rolesAfter);
+		const base = { name: user.name, item: d.item, user, desired: d, rolesBefore: user.roles, revokes: false };
+		if (options.singleRole && kept.length > 0 && !same) {
+			// One role per user: giving the listed role would take one this sync does not manage.
+			steps.push({
+				...base,
+				action: 'protected',
+				rolesAfter: user.roles,
+				reason: `holds ${names(kept)}, a role outside this sync's scope; a user holds one role here, so giving ${names(d.roles)} would take it: change it in the console, or widen the scope`,
+			});
+		} else if (same && changes.length === 0) {
+			steps.push({ ...base, action: 'unchanged', rolesAfter: user.roles, reason: 'roles already as listed' });
+		} else if (same) {
+			steps.push({ ...base, action: 'update', rolesAfter: user.roles, changes, reason: `on the list; differs in ${changes.join(', ')}` });
 		} else {
-			steps.push(change(user, rolesAfter, d, `on the list with roles ${names(d.roles)}`));
+			const also = changes.length ? `; also differs in ${changes.join(', ')}` : '';
+			steps.push(change(user, rolesAfter, d, `on the list with roles ${names(d.roles)}${also}`, changes));
 		}
 	}
 
@@ -297,5 +357,5 @@ export function planSync(server: VeeamUser[], desired: DesiredUser[], scope: Syn
 	const revocations = steps.filter((s) => s.revokes).length;
 	const unprotected = server.filter((u) => selects(u) && !isProtected(u)).length;
 	const limitExceeded = safetyLimitProblem({ users: { revoked: revocations, managed: unprotected } }, limit);
-	return { steps, managed, unprotected, revocations, limitExceeded, id: fingerprint(steps) };
+	return { steps, managed, unprotected, revocations, limitExceeded, id: fingerprint(steps, options) };
 }
