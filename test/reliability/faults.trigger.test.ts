@@ -11,21 +11,24 @@ import { shutdownEngine, type PollResult } from '../support/engine';
 import { activate, adminFor, credentialsFor, serverUsers, summary, type Admin } from '../nodes/VeeamTrigger/harness';
 import { FaultTable, standardFaults } from './faultTable';
 
-const ROLES: Record<Product, { low: string; high: string }> = {
+/** The products this suite covers (VSPC joins with its own rows later). */
+type Covered = Exclude<Product, 'vspc'>;
+
+const ROLES: Record<Covered, { low: string; high: string }> = {
 	vbr: { low: 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', high: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11' },
 	vbgc: { low: 'c082aeb7-6c99-4fcc-afaf-360573eff45c', high: '3aa715c3-17b3-45b8-9e0b-c61743bf84d1' },
 	aws: { low: 'RestoreOperator', high: 'PortalAdministrator' },
 	azure: { low: 'RestoreOperator', high: 'PortalAdmin' },
 };
-const CHANGES: Record<Product, { add: string; promote: string; remove: string }> = {
+const CHANGES: Record<Covered, { add: string; promote: string; remove: string }> = {
 	vbr: { add: 'TECH\\new.hire', promote: 'TECH\\sheila.d.cory', remove: 'VBR01\\viewer' },
 	// Names VBGC and AWS accept (their user guides): lower-case letters, digits, `_` and `-`.
 	vbgc: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 	aws: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 	azure: { add: 'new_hire', promote: 'restorer', remove: 'operator' },
 };
-const API_PATH: Record<Product, string> = { vbr: '/security/', vbgc: '/api/v1/users', aws: '/api/v1/users', azure: '/api/v8.1/users' };
-const PRODUCTS: Product[] = ['vbr', 'vbgc', 'aws', 'azure'];
+const API_PATH: Record<Covered, string> = { vbr: '/security/', vbgc: '/api/v1/users', aws: '/api/v1/users', azure: '/api/v8.1/users' };
+const PRODUCTS: Covered[] = ['vbr', 'vbgc', 'aws', 'azure'];
 const OPERATION = (product: Product) => `${product} poll`;
 
 const describeEvents = (result: PollResult) => summary(result).map(([event, name]) => `${event} ${name}`).sort();

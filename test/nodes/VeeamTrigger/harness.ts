@@ -524,5 +524,7 @@ export function adminFor(sim: SimServer): Admin {
 			return new AwsAdmin(sim);
 		case 'azure':
 			return new AzureAdmin(sim);
+		default:
+			throw new Error(`adminFor: no trigger test admin for ${sim.product.name} yet`);
 	}
 }
