@@ -234,7 +234,7 @@ export function readProfile(ctx: IExecuteFunctions, i: number): VspcProfile {
 		const value = readText(ctx, i, name, field, { required: false });
 		if (value === '') continue;
 		if (value.length > PROFILE_LIMITS[key]) throw inputError(ctx, i, field, `is ${value.length} characters long; VSPC takes at most ${PROFILE_LIMITS[key]}`);
-		if (key === 'email' && !EMAIL.test(value)) throw inputError(ctx, i, field, `"${value}" is not an e-mail address VSPC accepts`, 'For example jane.doe@example.com.');
+		if (key === 'email' && !EMAIL.test(value)) throw inputError(ctx, i, field, `"${value}" does not match VSPC's e-mail pattern (the REST 3.6.1 UserProfile.email: name@domain, a top-level domain of 2 to 6 letters)`, 'For example jane.doe@contoso.com.');
 		profile[key] = value;
 	}
 	const title = readText(ctx, i, 'profileFields.title', 'Title', { required: false });
