@@ -19,7 +19,7 @@ export class VeeamTrigger implements INodeType {
 		version: 1,
 		subtitle: `={{ ${JSON.stringify(PRODUCT_NAMES)}[$parameter["product"]] }}`,
 		description:
-			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure are added, removed, or change roles, MFA or service-account mode, and (VBR 13.1) when custom roles or the access to backups and jobs change',
+			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure, or of every company of a Veeam Service Provider Console, are added, removed, or change roles, MFA, service-account mode, status or logins, and (VBR 13.1) when custom roles or the access to backups and jobs change',
 		defaults: {
 			name: 'Veeam Trigger',
 		},
@@ -113,11 +113,19 @@ export class VeeamTrigger implements INodeType {
 						displayOptions: showFor('authorizationEvents'),
 					},
 					{
+						name: 'Logins Changed',
+						action: 'On logins changed',
+						value: 'loginsChanged',
+						description:
+							'Service Provider Console: a login of a user was added or removed (an API key, a TOTP authenticator, an RSA key, a password): which ones. Reads every login each poll.',
+						displayOptions: { show: { product: ['vspc'] } },
+					},
+					{
 						name: 'MFA Changed',
 						// What n8n's node creator lists (else it derives a lower-cased "On …" from the name).
 						action: 'On MFA changed',
 						value: 'mfaChanged',
-						description: 'Multi-factor authentication was turned on or off for a user',
+						description: 'Multi-factor authentication was turned on or off for a user (Service Provider Console: the user\'s MFA policy changed, or the user set up or lost the second factor)',
 					},
 					{
 						name: 'Other Fields Changed',
@@ -146,6 +154,13 @@ export class VeeamTrigger implements INodeType {
 						displayOptions: showFor('serviceAccounts'),
 					},
 					{
+						name: 'Status Changed',
+						action: 'On user enabled or disabled',
+						value: 'statusChanged',
+						description: 'Service Provider Console: a user was enabled or disabled',
+						displayOptions: { show: { product: ['vspc'] } },
+					},
+					{
 						name: 'User Added',
 						action: 'On user added',
 						value: 'userAdded',
@@ -158,7 +173,7 @@ export class VeeamTrigger implements INodeType {
 						description: 'A user or group was removed',
 					},
 				],
-				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged'],
+				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged'],
 				description:
 					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event (four-eyes requests and security changes), custom role change or change of access to a backup or job',
 			},

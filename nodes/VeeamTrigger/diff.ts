@@ -10,6 +10,8 @@ export const USER_EVENTS = [
 	'userAdded',
 	'rolesChanged',
 	'mfaChanged',
+	'statusChanged',
+	'loginsChanged',
 	'serviceAccountModeChanged',
 	'otherFieldsChanged',
 ] as const;
@@ -22,14 +24,32 @@ export function isUserEvent(value: unknown): value is UserEventType {
 }
 
 /** Fields reported by `otherFieldsChanged`, in this order. */
-export const OTHER_FIELDS = ['name', 'type', 'description'] as const;
+export const OTHER_FIELDS = ['name', 'type', 'organization', 'description'] as const;
+
+/**
+ * A VSPC login ("user identity") as the trigger tracks it: its ID and kind. Read from the logins
+ * list, a login also carries what that list says of it (never a secret: VSPC shows none there).
+ */
+export interface TrackedLogin {
+	id: string;
+	/** password | totp | apiKey | rsaKey | other (client/vspcModel.ts VspcLoginKind). */
+	kind: string;
+	/** `identityProviderName` as sent. */
+	provider: string;
+	description?: string;
+	status?: string;
+	scopes?: string[];
+	isReadAccessOnly?: boolean;
+}
 
 /**
  * A user as the stored snapshot remembers it. When a description was too long to keep, the
  * snapshot holds only its digest: `description` is then absent and `descriptionDigest` set.
+ * `logins` (VSPC, when login events are chosen): the user's logins; undefined where not read.
  */
 export interface TrackedUser extends VeeamUser {
 	descriptionDigest?: string;
+	logins?: TrackedLogin[];
 }
 
 export interface FieldChange {
@@ -37,6 +57,9 @@ export interface FieldChange {
 	/** null: the value was unknown or none (a description the server did not give, or only its digest was kept). */
 	from: unknown;
 	to: unknown;
+	/** `logins`: the logins that came and went. */
+	added?: TrackedLogin[];
+	removed?: TrackedLogin[];
 }
 
 export interface UserEvent {
@@ -81,6 +104,7 @@ export function sameRoles(a: readonly VeeamRole[], b: readonly VeeamRole[]): boo
 }
 
 const orNull = (value: unknown) => (value === undefined ? null : value);
+const orgNull = (user: VeeamUser) => user.organization ?? null;
 
 /**
  * A flag the server may leave out (`mfaEnabled`: VBR before API 1.3-rev2; `isServiceAccount`: VBR
@@ -89,9 +113,30 @@ const orNull = (value: unknown) => (value === undefined ? null : value);
  * the server may stop reporting it; a change the server does not show is never reported. The next
  * snapshot keeps the value as now reported, so a later real change is seen.
  */
-function knownChange(before: boolean | undefined, now: boolean | undefined): boolean {
+function knownChange<T extends boolean | string>(before: T | undefined, now: T | undefined): boolean {
 	return before !== undefined && now !== undefined && before !== now;
 }
+
+/** The logins one list has and the other lacks, by ID (both read: logins not read are unknown, never a change). */
+export function loginChanges(before: readonly TrackedLogin[] | undefined, now: readonly TrackedLogin[] | undefined): { added: TrackedLogin[]; removed: TrackedLogin[] } | undefined {
+	if (!before || !now) return undefined;
+	const had = new Set(before.map((l) => l.id));
+	const has = new Set(now.map((l) => l.id));
+	const added = now.filter((l) => !had.has(l.id));
+	const removed = before.filter((l) => !has.has(l.id));
+	return added.length > 0 || removed.length > 0 ? { added, removed } : undefined;
+}
+
+/** VSPC: the MFA fields that changed (the policy, whether MFA applies, whether the user set it up), each only when both sides report it. */
+function mfaFieldChanges(previous: TrackedUser, current: TrackedUser): FieldChange[] {
+	const changes: FieldChange[] = [];
+	if (knownChange(previous.mfaPolicy, current.mfaPolicy)) changes.push({ field: 'mfaPolicy', from: previous.mfaPolicy, to: current.mfaPolicy });
+	if (knownChange(previous.mfaEnabled, current.mfaEnabled)) changes.push({ field: 'mfaEnabled', from: previous.mfaEnabled, to: current.mfaEnabled });
+	if (knownChange(previous.mfaConfigured, current.mfaConfigured)) changes.push({ field: 'mfaConfigured', from: previous.mfaConfigured, to: current.mfaConfigured });
+	return changes;
+}
+
+const orgUid = (user: VeeamUser) => user.organization?.uid.toLowerCase();
 
 function descriptionChange(previous: TrackedUser, current: VeeamUser): FieldChange | undefined {
 	if (previous.descriptionDigest !== undefined) {
@@ -104,10 +149,15 @@ function descriptionChange(previous: TrackedUser, current: VeeamUser): FieldChan
 }
 
 /** The change events of one user present in both lists, in `USER_EVENTS` order. */
-export function diffUser(previous: TrackedUser, current: VeeamUser): UserEvent[] {
+export function diffUser(previous: TrackedUser, current: TrackedUser): UserEvent[] {
 	if (
 		sameRoles(previous.roles, current.roles) &&
 		!knownChange(previous.mfaEnabled, current.mfaEnabled) &&
+		!knownChange(previous.mfaPolicy, current.mfaPolicy) &&
+		!knownChange(previous.mfaConfigured, current.mfaConfigured) &&
+		!knownChange(previous.status, current.status) &&
+		!loginChanges(previous.logins, current.logins) &&
+		!knownChange(orgUid(previous), orgUid(current)) &&
 		!knownChange(previous.isServiceAccount, current.isServiceAccount) &&
 		previous.name === current.name &&
 		previous.type === current.type &&
@@ -123,15 +173,18 @@ export function diffUser(previous: TrackedUser, current: VeeamUser): UserEvent[]
 	if (!sameRoles(previous.roles, current.roles)) {
 		push('rolesChanged', [{ field: 'roles', from: previous.roles, to: current.roles }]);
 	}
-	if (knownChange(previous.mfaEnabled, current.mfaEnabled)) {
-		push('mfaChanged', [{ field: 'mfaEnabled', from: previous.mfaEnabled, to: current.mfaEnabled }]);
-	}
+	const mfa = mfaFieldChanges(previous, current);
+	if (mfa.length > 0) push('mfaChanged', mfa);
+	if (knownChange(previous.status, current.status)) push('statusChanged', [{ field: 'status', from: previous.status, to: current.status }]);
+	const logins = loginChanges(previous.logins, current.logins);
+	if (logins) push('loginsChanged', [{ field: 'logins', from: previous.logins, to: current.logins, ...logins }]);
 	if (knownChange(previous.isServiceAccount, current.isServiceAccount)) {
 		push('serviceAccountModeChanged', [{ field: 'isServiceAccount', from: previous.isServiceAccount, to: current.isServiceAccount }]);
 	}
 	const other: FieldChange[] = [];
 	if (previous.name !== current.name) other.push({ field: 'name', from: previous.name, to: current.name });
 	if (previous.type !== current.type) other.push({ field: 'type', from: previous.type, to: current.type });
+	if (knownChange(orgUid(previous), orgUid(current))) other.push({ field: 'organization', from: orgNull(previous), to: orgNull(current) });
 	const description = descriptionChange(previous, current);
 	if (description) other.push(description);
 	if (other.length > 0) push('otherFieldsChanged', other);
@@ -163,7 +216,7 @@ export interface Comparison {
 	matched: Set<string>;
 }
 
-export function compareWithSnapshot(previous: Iterable<TrackedUser>, current: ReadonlyMap<string, VeeamUser>): Comparison {
+export function compareWithSnapshot(previous: Iterable<TrackedUser>, current: ReadonlyMap<string, TrackedUser>): Comparison {
 	const comparison: Comparison = { events: [], missing: [], matched: new Set() };
 	for (const before of previous) {
 		const user = current.get(before.ref);
@@ -183,7 +236,7 @@ export function compareWithSnapshot(previous: Iterable<TrackedUser>, current: Re
  * Missing users still absent are removals; current users that were never stored are additions.
  * Returns every event in a stable order (`compareEvents`).
  */
-export function finishComparison(comparison: Comparison, current: ReadonlyMap<string, VeeamUser>): UserEvent[] {
+export function finishComparison(comparison: Comparison, current: ReadonlyMap<string, TrackedUser>): UserEvent[] {
 	const events = comparison.events;
 	const wasMissing = new Set<string>();
 	for (const before of comparison.missing) {

@@ -29,6 +29,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { VeeamRole, VeeamUser } from '../../client/model';
 import { textDigest, type TrackedUser } from './diff';
 import { Reader, StateFormatError, UUID, Writer } from './stateCodec';
+import { VspcDecoder, VspcEncoder, hasVspcFields, type StoredVspc } from './vspcState';
 
 export const STATE_VERSION = 1;
 /** Descriptions longer than this are kept as a 64-bit digest (a change is still detected, its `from` is null). */
@@ -43,6 +44,8 @@ export interface StoredState extends IDataObject {
 	types: Array<Array<string | number>>;
 	profiles: number[][];
 	users: string;
+	/** VSPC only: organizations, status, MFA policy, logins (vspcState.ts). */
+	vspc?: StoredVspc;
 }
 
 // ---- records ------------------------------------------------------------------------------------
@@ -101,7 +104,9 @@ export function encodeState(
 	const profiles: number[][] = [];
 	const profileIndex = new Map<string, number>();
 	// Sorted first, so that the tables (and so the whole state) do not depend on the list's order.
-	const sorted = [...users].sort(byName);
+	let sorted = [...users].sort(byName);
+	const vspc = hasVspcFields(sorted) ? new VspcEncoder(sorted) : undefined;
+	if (vspc) sorted = vspc.sort(sorted);
 	// Per user, a profile index only (no object per user: this runs over 100,000 users).
 	const profileOf = new Int32Array(sorted.length);
 	let lastRoles: readonly VeeamRole[] | undefined;
@@ -133,12 +138,15 @@ export function encodeState(
 			typeIndex.set(typeKey, t);
 			types.push([user.type, dir, group]);
 		}
-		const key = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user, maxKept)},${refKind(user)},${lastRoleKey}`;
+		const common = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user, maxKept)},${refKind(user)},${lastRoleKey}`;
+		const extra = vspc ? vspc.profileKey(user) : '';
+		const key = vspc ? `${common};${extra}` : common;
 		let p = profileIndex.get(key);
 		if (p === undefined) {
 			p = profiles.length;
 			profileIndex.set(key, p);
-			profiles.push(key.split(',').filter((x) => x !== '').map(Number));
+			profiles.push(common.split(',').filter((x) => x !== '').map(Number));
+			vspc?.addProfile(extra);
 		}
 		profileOf[u] = p;
 	}
@@ -173,8 +181,19 @@ export function encodeState(
 			out.word(parseInt(digest.slice(0, 8), 16));
 			out.word(parseInt(digest.slice(8, 16), 16));
 		}
+		vspc?.writeUser(out, user, profile);
 	}
-	return { v: STATE_VERSION, cfg, ...(apiVersion ? { api: apiVersion } : {}), n: sorted.length, roles, types, profiles, users: out.toString() };
+	return {
+		v: STATE_VERSION,
+		cfg,
+		...(apiVersion ? { api: apiVersion } : {}),
+		n: sorted.length,
+		roles,
+		types,
+		profiles,
+		users: out.toString(),
+		...(vspc ? { vspc: vspc.stored() } : {}),
+	};
 }
 
 export type DecodeResult =
@@ -262,6 +281,15 @@ export function openState(data: IDataObject, cfg: string, apiVersion?: string): 
 		});
 	}
 
+	let vspc: VspcDecoder | undefined;
+	if (data.vspc !== undefined) {
+		try {
+			vspc = new VspcDecoder(data.vspc, profiles.length);
+		} catch (error) {
+			return { ok: false, reason: `the stored state is malformed (${(error as Error).message})` };
+		}
+	}
+
 	function* read(): Generator<TrackedUser, void, undefined> {
 		const r = new Reader(users as string);
 		let prevRef = '';
@@ -270,7 +298,8 @@ export function openState(data: IDataObject, cfg: string, apiVersion?: string): 
 		let prevDescription = '';
 		let count = 0;
 		while (!r.done) {
-			const profile = profiles[r.varint()];
+			const profileIndex = r.varint();
+			const profile = profiles[profileIndex];
 			if (!profile) throw new StateFormatError('bad profile index');
 			let ref = '';
 			let id: string | undefined;
@@ -294,7 +323,7 @@ export function openState(data: IDataObject, cfg: string, apiVersion?: string): 
 				digest = r.digest();
 			}
 			count++;
-			yield {
+			const user: TrackedUser = {
 				ref,
 				id,
 				name,
@@ -307,6 +336,8 @@ export function openState(data: IDataObject, cfg: string, apiVersion?: string): 
 				isDirectoryAccount: profile.isDirectoryAccount,
 				isGroup: profile.isGroup,
 			};
+			vspc?.readUser(r, user, profileIndex);
+			yield user;
 		}
 		if (count !== n) throw new StateFormatError(`it holds ${count} users, not ${String(n)}`);
 	}

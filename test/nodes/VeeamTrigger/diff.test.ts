@@ -146,7 +146,7 @@ describe('diffUsers', () => {
 	});
 
 	it('lists the event kinds in emission order', () => {
-		expect(USER_EVENTS).toEqual(['userRemoved', 'userAdded', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged']);
+		expect(USER_EVENTS).toEqual(['userRemoved', 'userAdded', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'serviceAccountModeChanged', 'otherFieldsChanged']);
 	});
 });
 

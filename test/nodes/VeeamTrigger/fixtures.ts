@@ -107,3 +107,47 @@ export function realisticVbrUsers(count: number, random = rng(7)): VeeamUser[] {
 	}
 	return users;
 }
+
+/** The roles a VSPC user may hold (the API value and the spaced name the adapter gives it). */
+export const VSPC_ROLE_IDS = ['PortalAdministrator', 'PortalReadonlyOperator', 'CompanyOwner', 'CompanyAdministrator', 'CompanyLocationUser', 'ResellerUser'] as const;
+const spaced = (id: string) => id.replace(/([a-z])([A-Z])/g, '$1 $2');
+
+/**
+ * A provider's console as the VSPC simulator's seed makes it (`companies` companies `Company 0001`…
+ * each with its owner `company0001.owner`, then `users` users `seed.user000001`… spread over them in
+ * turn, Company Location Users, one password login each, logins numbered in creation order), with
+ * `extra` of the users given a second login (a TOTP or an API key) and an MFA policy, and a few
+ * disabled: what the trigger's state holds at a provider's scale.
+ */
+export function vspcSeededUsers(users: number, companies: number, { extra = 0.1, random = rng(11) }: { extra?: number; random?: () => number } = {}): Array<VeeamUser & { logins: Array<{ id: string; kind: string; provider: string }> }> {
+	const orgs = Array.from({ length: companies }, (_, i) => {
+		const n = String(i + 1).padStart(4, '0');
+		return { uid: uuidFrom(random), name: `Company ${n}`, type: 'Company', alias: `company${n}` };
+	});
+	let loginSeq = 0;
+	const make = (name: string, org: (typeof orgs)[number], role: string) => {
+		const uid = uuidFrom(random);
+		const logins = [{ id: String(++loginSeq), kind: 'password', provider: 'VSPC' }];
+		const more = random() < extra;
+		if (more) logins.push(random() < 0.5 ? { id: String(++loginSeq), kind: 'totp', provider: 'TOTP' } : { id: String(++loginSeq), kind: 'apiKey', provider: 'AK' });
+		const policy = more && random() < 0.5 ? 'Enabled' : 'Disabled';
+		return {
+			ref: uid,
+			id: uid,
+			name,
+			type: 'Company',
+			roles: [{ id: role, name: spaced(role) }],
+			organization: { uid: org.uid, name: org.name, type: org.type },
+			status: random() < 0.02 ? 'Disabled' : 'Enabled',
+			mfaPolicy: policy,
+			mfaEnabled: policy !== 'Disabled',
+			mfaConfigured: logins.some((l) => l.kind === 'totp'),
+			logins,
+			isDirectoryAccount: false,
+			isGroup: false,
+		};
+	};
+	const out = orgs.map((org) => make(`${org.alias}.owner`, org, 'CompanyOwner'));
+	for (let i = 0; i < users; i++) out.push(make(`seed.user${String(i + 1).padStart(6, '0')}`, orgs[i % orgs.length], 'CompanyLocationUser'));
+	return out;
+}

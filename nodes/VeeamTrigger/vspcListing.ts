@@ -1,0 +1,175 @@
+/**
+ * Reading a Veeam Service Provider Console for the trigger: every user of every organization
+ * (`GET /users`) and, when login events are chosen, every login (`GET /users/logins`), both lists
+ * at once and each with its pages in parallel once its first page gave the total (pages.ts).
+ *
+ * Nothing read is taken for more than it shows (issue 28: "never report a change the server does
+ * not show; a partial read must not emit removals"):
+ * - a user the listing lacks is looked up (`GET /users/{uid}`) before it is called removed, as on
+ *   every product (listing.ts), and, when found, its logins are read directly too;
+ * - a login the listing lacks is confirmed by reading that user's logins directly
+ *   (`GET /users/{uid}/logins`) before it is called removed; a user gone by then keeps its last
+ *   known logins (its removal is the next poll's event, after its own look-up);
+ * - when the logins listing failed a check (a total that moved, a short page, a login twice), the
+ *   logins of the users new in this poll are read directly as well: a login skipped while the list
+ *   shifted would otherwise be reported later as added;
+ * - a page that fails fails the poll: nothing emitted, the snapshot unchanged.
+ */
+import type { INode } from 'n8n-workflow';
+
+import type { UserDirectory, VeeamUser } from '../../client/model';
+import type { VspcAccess, VspcLogin } from '../../client/vspcModel';
+import { runPool } from '../../client/pool';
+import { diffUser, loginChanges, type Comparison, type TrackedLogin, type TrackedUser } from './diff';
+import { refreshUsers, UserInterner, VERIFY_CONCURRENCY } from './listing';
+import { readPagesInParallel, type ParallelOptions } from './pages';
+
+export interface VspcRead {
+	users: Map<string, TrackedUser>;
+	/** The logins were read (login events chosen). */
+	logins: boolean;
+	usersConsistent: boolean;
+	loginsConsistent: boolean;
+	/** What a listing that failed its checks showed, for the log. */
+	problems: string[];
+	/** Page requests (both lists, every attempt). */
+	pageRequests: number;
+}
+
+/** A login as the trigger tracks and shows it (what the list says; VSPC's list carries no secret). */
+export function trackedLogin(login: VspcLogin): TrackedLogin {
+	return {
+		id: login.id,
+		kind: login.kind,
+		provider: login.provider,
+		...(login.description !== undefined ? { description: login.description } : {}),
+		status: login.status,
+		scopes: [...login.scopes],
+		...(login.isReadAccessOnly !== undefined ? { isReadAccessOnly: login.isReadAccessOnly } : {}),
+	};
+}
+
+function vspcAccess(directory: UserDirectory): VspcAccess {
+	const access = directory.vspc?.();
+	if (!access) throw new Error('the VSPC directory offers no VSPC calls');
+	return access;
+}
+
+/** Every user (and, with `logins`, each user's logins), both lists read at once. */
+export async function readVspcUsers(directory: UserDirectory, node: INode, { logins }: { logins: boolean }, options: Partial<ParallelOptions> = {}): Promise<VspcRead> {
+	const access = logins ? vspcAccess(directory) : undefined;
+	const interner = new UserInterner();
+	const readUsers = readPagesInParallel(
+		async (offset, limit) => {
+			const page = await directory.listUsersPage({}, offset, limit);
+			return { items: page.users, total: page.total };
+		},
+		(u: VeeamUser) => u.ref.toLowerCase(),
+		{ ...options, node, what: 'users' },
+	);
+	const readLogins = access
+		? access.listLoginsPage
+			? readPagesInParallel(
+					async (offset, limit) => {
+						const page = await (access.listLoginsPage as NonNullable<VspcAccess['listLoginsPage']>)(offset, limit);
+						return { items: page.logins, total: page.total };
+					},
+					(l: VspcLogin) => l.id,
+					{ ...options, node, what: 'logins' },
+				)
+			: // Without a page read the adapter pages itself: nothing to check, so never called consistent.
+				access.listLogins().then((list) => ({ items: new Map(list.map((l) => [l.id, l])), consistent: false, problem: 'read by the adapter', requests: 0, attempts: 1 }))
+		: undefined;
+	// Both in flight at once; a failure of either fails the poll (the other is awaited, so that no request outlives it).
+	const [usersRead, loginsRead] = await Promise.allSettled([readUsers, readLogins ?? Promise.resolve(undefined)]);
+	if (usersRead.status === 'rejected') throw usersRead.reason;
+	if (loginsRead.status === 'rejected') throw loginsRead.reason;
+	const listed = usersRead.value;
+	const users = new Map<string, TrackedUser>();
+	for (const user of listed.items.values()) users.set(user.ref, interner.intern(user));
+	const problems = listed.problem ? [`users: ${listed.problem}`] : [];
+	const loginList = loginsRead.value;
+	if (loginList) {
+		if (loginList.problem) problems.push(`logins: ${loginList.problem}`);
+		const byUser = new Map<string, TrackedLogin[]>();
+		for (const login of loginList.items.values()) {
+			const key = login.userUid.toLowerCase();
+			const list = byUser.get(key);
+			if (list) list.push(trackedLogin(login));
+			else byUser.set(key, [trackedLogin(login)]);
+		}
+		for (const user of users.values()) user.logins = byUser.get(user.ref.toLowerCase()) ?? [];
+	}
+	return {
+		users,
+		logins: loginList !== undefined,
+		usersConsistent: listed.consistent,
+		loginsConsistent: loginList?.consistent ?? true,
+		problems,
+		pageRequests: listed.requests + (loginList?.requests ?? 0),
+	};
+}
+
+/** Each user's logins read directly (`GET /users/{uid}/logins`): undefined for a user the server no longer has. */
+async function readLoginsOf(directory: UserDirectory, refs: readonly string[]): Promise<Map<string, TrackedLogin[] | undefined>> {
+	const access = vspcAccess(directory);
+	const outcomes = await runPool(
+		refs.length,
+		async (i) => {
+			const logins = await access.listLogins(refs[i]);
+			// A user deleted meanwhile may answer an empty list: ask for the user before believing it.
+			if (logins.length === 0 && !(await directory.getUser(refs[i]))) return undefined;
+			return logins.filter((l) => l.userUid.toLowerCase() === refs[i].toLowerCase()).map(trackedLogin);
+		},
+		{ concurrency: VERIFY_CONCURRENCY, stopOnError: true },
+	);
+	const result = new Map<string, TrackedLogin[] | undefined>();
+	for (const [i, outcome] of outcomes.entries()) {
+		if (!outcome) continue;
+		if (!outcome.ok) throw outcome.error;
+		result.set(refs[i], outcome.value);
+	}
+	return result;
+}
+
+/**
+ * After the first comparison: looks up what the listings seem to have lost (see the top of this
+ * file) and brings `current` and `comparison.events` up to date, so that `finishComparison` gives
+ * only what the server shows. Returns the look-ups made (users, users' logins).
+ */
+export async function confirmVspc(directory: UserDirectory, comparison: Comparison, current: Map<string, TrackedUser>, read: VspcRead): Promise<{ users: number; logins: number }> {
+	const missing = comparison.missing.map((u) => u.ref);
+	await refreshUsers(directory, missing, current);
+	if (!read.logins) return { users: missing.length, logins: 0 };
+	const previous = new Map<string, TrackedUser>();
+	// Users whose listed logins lack one they had: read directly before a removal is believed.
+	for (const e of comparison.events) {
+		if (e.event === 'loginsChanged' && e.previous && loginChanges(e.previous.logins, (e.user as TrackedUser | null)?.logins)?.removed.length) previous.set(e.ref, e.previous);
+	}
+	const refs = [...previous.keys()];
+	// Users found by their look-up: getUser says nothing of logins.
+	for (const ref of missing) if (current.has(ref)) refs.push(ref);
+	// The logins listing failed a check: the new users' logins may lack one it skipped.
+	if (!read.loginsConsistent) {
+		const known = new Set(missing);
+		for (const ref of current.keys()) if (!comparison.matched.has(ref) && !known.has(ref)) refs.push(ref);
+	}
+	const stored = new Map(comparison.missing.map((u) => [u.ref, u]));
+	const logins = await readLoginsOf(directory, refs);
+	for (const [ref, list] of logins) {
+		const user = current.get(ref);
+		if (!user) continue;
+		const before = previous.get(ref) ?? stored.get(ref);
+		// Gone since the listing: its last known logins stay (no login event); the next poll looks the user up.
+		const now = list ?? before?.logins;
+		current.set(ref, { ...user, logins: now });
+	}
+	if (previous.size > 0) {
+		comparison.events = comparison.events.filter((e) => !previous.has(e.ref));
+		for (const [ref, before] of previous) {
+			const user = current.get(ref);
+			if (user) comparison.events.push(...diffUser(before, user));
+		}
+	}
+	return { users: missing.length, logins: refs.length };
+}

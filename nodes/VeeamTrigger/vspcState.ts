@@ -1,0 +1,206 @@
+/**
+ * The VSPC part of the trigger's stored state (state.ts): what a VSPC user has beyond the common
+ * fields, at a few characters per user (the goal: the whole state under 40 bytes per user at
+ * 50,000 users across 500 companies; measured in vspcState.test.ts).
+ *
+ *   vspc.orgs     organization table, sorted by UID: [uid, name, type] ('' where not known)
+ *   vspc.strs     strings of the status and MFA policy values, as the server sent them
+ *   vspc.kinds    login kinds: [identityProviderName, kind]
+ *   vspc.pv       per profile (state.ts `profiles`, same index): [status, mfaPolicy (1 + index in
+ *                 strs, 0 unknown), mfaConfigured (0 unknown, 1 false, 2 true), logins (0 not
+ *                 tracked, 1 IDs as numbers, 2 IDs as text), ...kind index of each login]
+ *   vspc.logins   1 when the logins were read (login events chosen), else 0
+ *
+ * and per user, after the common fields: the organization as the difference from the previous
+ * user's (users are sorted by organization, then name, so it is 0 but at a company's first user),
+ * then each login's ID: a number (the API's int64, when written in plain digits below 2^53) or a
+ * front-coded text. A user's logins, their kinds and how many, are in its profile: most users
+ * share a handful of such profiles (a password, a password and a TOTP, …).
+ */
+import type { VeeamUser } from '../../client/model';
+import type { TrackedLogin, TrackedUser } from './diff';
+import { StateFormatError, type Reader, type Writer } from './stateCodec';
+
+export interface StoredVspc {
+	orgs: string[][];
+	strs: string[];
+	kinds: string[][];
+	pv: number[][];
+	logins: number;
+}
+
+const NUMERIC_ID = /^(0|[1-9][0-9]{0,14})$/;
+const tri = (value: boolean | undefined) => (value === undefined ? 0 : value ? 2 : 1);
+const fromTri = (value: number) => (value === 0 ? undefined : value === 2);
+
+/** True when any user carries a VSPC field (the other products' states stay exactly as they were). */
+export function hasVspcFields(users: readonly TrackedUser[]): boolean {
+	return users.some((u) => u.organization !== undefined || u.status !== undefined || u.mfaPolicy !== undefined || u.logins !== undefined);
+}
+
+/** A user's logins in their stored order: by kind (provider, kind), then ID (numbers by value). */
+function loginOrder(a: TrackedLogin, b: TrackedLogin): number {
+	const ka = `${a.provider}\u0000${a.kind}`;
+	const kb = `${b.provider}\u0000${b.kind}`;
+	if (ka !== kb) return ka < kb ? -1 : 1;
+	if (a.id.length !== b.id.length && NUMERIC_ID.test(a.id) && NUMERIC_ID.test(b.id)) return a.id.length - b.id.length;
+	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Builds the VSPC part while state.ts encodes the common one. */
+export class VspcEncoder {
+	private readonly orgIndex = new Map<string, number>();
+	private readonly orgs: string[][];
+	private readonly strs: string[] = [];
+	private readonly strIndex = new Map<string, number>();
+	private readonly kinds: string[][] = [];
+	private readonly kindIndex = new Map<string, number>();
+	private readonly pv: number[][] = [];
+	private readonly tracksLogins: boolean;
+	private prevOrg = 0;
+	private prevLoginId = '';
+
+	constructor(users: readonly TrackedUser[]) {
+		const byUid = new Map<string, VeeamUser['organization']>();
+		for (const u of users) if (u.organization) byUid.set(u.organization.uid.toLowerCase(), u.organization);
+		const uids = [...byUid.keys()].sort();
+		this.orgs = uids.map((uid) => {
+			const org = byUid.get(uid);
+			return [org?.uid ?? uid, org?.name ?? '', org?.type ?? ''];
+		});
+		uids.forEach((uid, i) => this.orgIndex.set(uid, i + 1));
+		this.tracksLogins = users.some((u) => u.logins !== undefined);
+	}
+
+	/** 0: no organization; else 1 + its index in the table. */
+	orgCode(user: TrackedUser): number {
+		return user.organization ? (this.orgIndex.get(user.organization.uid.toLowerCase()) ?? 0) : 0;
+	}
+
+	/** Users by organization, then as state.ts sorted them (by name): stable, so a company's users stay in name order. */
+	sort(users: TrackedUser[]): TrackedUser[] {
+		const codes = new Map<TrackedUser, number>();
+		for (const u of users) codes.set(u, this.orgCode(u));
+		return users.sort((a, b) => (codes.get(a) ?? 0) - (codes.get(b) ?? 0));
+	}
+
+	private str(value: string | undefined): number {
+		if (value === undefined) return 0;
+		let i = this.strIndex.get(value);
+		if (i === undefined) {
+			i = this.strs.length;
+			this.strIndex.set(value, i);
+			this.strs.push(value);
+		}
+		return i + 1;
+	}
+
+	private kind(login: TrackedLogin): number {
+		const key = `${login.provider}\u0000${login.kind}`;
+		let i = this.kindIndex.get(key);
+		if (i === undefined) {
+			i = this.kinds.length;
+			this.kindIndex.set(key, i);
+			this.kinds.push([login.provider, login.kind]);
+		}
+		return i;
+	}
+
+	/** The user's VSPC columns of its profile, as a key (state.ts adds it to the profile's key). */
+	profileKey(user: TrackedUser): string {
+		const logins = this.tracksLogins && user.logins ? [...user.logins].sort(loginOrder) : undefined;
+		const mode = !logins ? 0 : logins.every((l) => NUMERIC_ID.test(l.id)) ? 1 : 2;
+		const columns = [this.str(user.status), this.str(user.mfaPolicy), tri(user.mfaConfigured), mode, ...(logins ?? []).map((l) => this.kind(l))];
+		return columns.join('.');
+	}
+
+	/** Records the columns of a new profile (state.ts calls it when the profile is first seen, in profile order). */
+	addProfile(key: string): void {
+		this.pv.push(key.split('.').map(Number));
+	}
+
+	/** The user's own characters, after the common ones. */
+	writeUser(out: Writer, user: TrackedUser, profile: number): void {
+		const org = this.orgCode(user);
+		out.varint(org - this.prevOrg);
+		this.prevOrg = org;
+		const mode = this.pv[profile][3];
+		if (mode === 0 || !user.logins) return;
+		for (const login of [...user.logins].sort(loginOrder)) {
+			if (mode === 1) out.varint(Number(login.id));
+			else {
+				out.text(this.prevLoginId, login.id);
+				this.prevLoginId = login.id;
+			}
+		}
+	}
+
+	stored(): StoredVspc {
+		return { orgs: this.orgs, strs: this.strs, kinds: this.kinds, pv: this.pv, logins: this.tracksLogins ? 1 : 0 };
+	}
+}
+
+const isStringRows = (v: unknown, width: number): v is string[][] =>
+	Array.isArray(v) && v.every((row) => Array.isArray(row) && row.length === width && row.every((x) => typeof x === 'string'));
+const isIntRow = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
+
+/** Reads the VSPC part back (state.ts `openState`): throws StateFormatError when it is damaged. */
+export class VspcDecoder {
+	private readonly orgs: Array<NonNullable<VeeamUser['organization']>>;
+	private readonly strs: string[];
+	private readonly kinds: Array<{ provider: string; kind: string }>;
+	private readonly pv: number[][];
+	private prevOrg = 0;
+	private prevLoginId = '';
+
+	constructor(part: unknown, profileCount: number) {
+		const p = part as Partial<StoredVspc>;
+		if (
+			!p ||
+			typeof p !== 'object' ||
+			!isStringRows(p.orgs, 3) ||
+			!Array.isArray(p.strs) ||
+			!p.strs.every((x) => typeof x === 'string') ||
+			!isStringRows(p.kinds, 2) ||
+			!Array.isArray(p.pv) ||
+			p.pv.length !== profileCount ||
+			!p.pv.every((row) => isIntRow(row) && row.length >= 4)
+		) {
+			throw new StateFormatError('bad VSPC tables');
+		}
+		const strs = p.strs;
+		const kinds = p.kinds;
+		for (const row of p.pv) {
+			if (row[0] > strs.length || row[1] > strs.length || row[2] > 2 || row[3] > 2 || row.slice(4).some((k) => k >= kinds.length)) {
+				throw new StateFormatError('bad VSPC profile');
+			}
+		}
+		this.orgs = p.orgs.map(([uid, name, type]) => ({ uid, ...(name ? { name } : {}), ...(type ? { type } : {}) }));
+		this.strs = strs;
+		this.kinds = kinds.map(([provider, kind]) => ({ provider, kind }));
+		this.pv = p.pv;
+	}
+
+	/** Sets the VSPC fields of `user` (read with profile `profile`) from the stream. */
+	readUser(r: Reader, user: TrackedUser, profile: number): void {
+		const columns = this.pv[profile];
+		const org = this.prevOrg + r.varint();
+		if (org > this.orgs.length) throw new StateFormatError('bad organization index');
+		this.prevOrg = org;
+		if (org > 0) user.organization = { ...this.orgs[org - 1] };
+		if (columns[0] > 0) user.status = this.strs[columns[0] - 1];
+		if (columns[1] > 0) user.mfaPolicy = this.strs[columns[1] - 1];
+		const configured = fromTri(columns[2]);
+		if (configured !== undefined) user.mfaConfigured = configured;
+		if (columns[3] === 0) return;
+		user.logins = columns.slice(4).map((k) => {
+			let id: string;
+			if (columns[3] === 1) id = String(r.varint());
+			else {
+				id = r.text(this.prevLoginId);
+				this.prevLoginId = id;
+			}
+			return { id, ...this.kinds[k] };
+		});
+	}
+}
