@@ -6,9 +6,11 @@ import { NodeApiError, type JsonObject } from 'n8n-workflow';
 
 import {
 	describeConnectionFailure,
+	serverErrorEntries,
 	unsupportedVersionMessage,
 	veeamErrorText,
 	type ConnectionContext,
+	type ServerErrorEntry,
 } from '../login/index';
 import { PRODUCTS, type Product } from '../products';
 import { scrub } from '../secrets';
@@ -84,6 +86,12 @@ export class VeeamApiError extends NodeApiError {
 	/** The body is RFC 7807 problem details (it has a numeric `status` and a `title` or `type`). */
 	readonly isProblem: boolean;
 
+	/**
+	 * VSPC's `errors` (docs/vac/rest/errors.html: `{ message, type, code, parameterName | propertyName }`),
+	 * their text scrubbed of the call's secrets: `code` may differ from the status (1001: a JSON Patch refused).
+	 */
+	readonly serverErrors?: ServerErrorEntry[];
+
 	constructor(ctx: VeeamContext, info: CallInfo, failure: Failure & { status: number }) {
 		// Veeam's words: VBR's `message`, AWS's `details`, or problem details' `title`, `detail` and field `errors`.
 		const { errorCode, message: raw, resourceId } = veeamErrorText(failure.body);
@@ -93,8 +101,17 @@ export class VeeamApiError extends NodeApiError {
 			? Object.fromEntries(Object.entries(problem.fieldErrors).map(([f, ms]) => [clean(f), ms.map(clean)]))
 			: undefined;
 		const message = raw === undefined ? undefined : clean(raw);
+		const entries = serverErrorEntries(failure.body && typeof failure.body === 'object' ? (failure.body as Record<string, unknown>).errors : undefined);
+		const serverErrors = entries.length
+			? entries.map((e) => ({ ...e, message: e.message === undefined ? undefined : clean(e.message), field: e.field === undefined ? undefined : clean(e.field) }))
+			: undefined;
+		// VSPC's own codes and types where they say more than the status (`1001 logical`).
+		const codes = (serverErrors ?? [])
+			.filter((e) => e.code !== undefined && e.code !== failure.status)
+			.map((e) => `${e.code}${e.type ? ` ${e.type}` : ''}`);
 		const where = `${info.req.method} ${info.req.path}`;
-		let description = `${where} answered ${failure.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+		const code = errorCode ?? (codes.length ? `(error ${[...new Set(codes)].join(', ')})` : undefined);
+		let description = `${where} answered ${failure.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
 		if (errorCode === 'NotImplemented') description = unsupportedVersionMessage(info.apiVersion, message);
 		if (failure.status === 403) description += forbiddenHint(failure.body, info.product);
 		super(
@@ -114,6 +131,7 @@ export class VeeamApiError extends NodeApiError {
 		this.resourceId = resourceId;
 		this.fieldErrors = fieldErrors;
 		this.isProblem = problem.isProblem;
+		this.serverErrors = serverErrors;
 		// To n8n (its UI, error workflows) it is the NodeApiError it extends.
 		this.name = 'NodeApiError';
 	}
@@ -143,7 +161,9 @@ export class UnclearOutcomeError extends NodeApiError {
  */
 export function isNotFound(error: unknown, ref?: string): boolean {
 	if (!(error instanceof VeeamApiError) || error.status !== 404) return false;
-	if (error.errorCode !== 'NotFound' && !(error.errorCode === undefined && error.isProblem)) return false;
+	// VSPC's `{ errors: [...] }` is the server's own answer too (an unknown route or a proxy sends none).
+	const ownAnswer = error.errorCode === undefined && (error.isProblem || error.serverErrors !== undefined);
+	if (error.errorCode !== 'NotFound' && !ownAnswer) return false;
 	return ref === undefined || error.resourceId === undefined || namesRef(error.resourceId, ref);
 }
 

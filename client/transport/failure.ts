@@ -16,7 +16,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, TLS_TRUST_CODES, type LoginFailureReason } from '../login/index';
+import { bodyRetryAfterSeconds, headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, TLS_TRUST_CODES, type LoginFailureReason } from '../login/index';
 
 export interface Failure {
 	status?: number;
@@ -158,7 +158,9 @@ export function loginFailureCause(message: string): FailureCause | undefined {
 /** A non-2xx full response as a Failure. */
 export function failureFromResponse(response: FullResponse, requestUrl: string): Failure {
 	const status = response.statusCode;
-	const failure: Failure = { status, body: parseBody(response.body), retryAfterSeconds: retryAfterSeconds(response.headers) };
+	const body = parseBody(response.body);
+	// The Retry-After header, else VSPC's `retryAfter` in the body (docs/vac/rest/throttling.html).
+	const failure: Failure = { status, body, retryAfterSeconds: retryAfterSeconds(response.headers) ?? bodyRetryAfterSeconds(body) };
 	if (status >= 300 && status < 400) failure.redirectTo = redirectOrigin(headerValue(response.headers, 'location'), requestUrl);
 	return failure;
 }
@@ -204,6 +206,6 @@ export function failureFromError(error: unknown): Failure {
 		// 2.x: the code on the cause chain; 1.x: n8n's httpCode holds it.
 		return { code: networkErrorCode(error), error };
 	}
-	const body = cause?.response?.data ?? (api?.context?.data as unknown);
-	return { status, body: parseBody(body), retryAfterSeconds: retryAfterSeconds(cause?.response?.headers) };
+	const body = parseBody(cause?.response?.data ?? (api?.context?.data as unknown));
+	return { status, body, retryAfterSeconds: retryAfterSeconds(cause?.response?.headers) ?? bodyRetryAfterSeconds(body) };
 }

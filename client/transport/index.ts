@@ -13,6 +13,7 @@ import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from 
 import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 import { automaticTarget, effectiveApiVersion, recoverApiVersion, type Attempt } from './apiVersion';
+import { followAsyncAction } from './asyncAction';
 
 export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
 export { RequestGroup } from './requestGroup';
@@ -238,6 +239,10 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 		let failure: Failure;
 		if ('failure' in outcome) failure = outcome.failure;
 		else if (outcome.response.statusCode >= 200 && outcome.response.statusCode < 300) {
+			// VSPC: a 202 is an async action, followed to its end (its result is the answer).
+			if (outcome.response.statusCode === 202 && PRODUCTS[product].auth.asyncActionsPath && req.followAsync !== false) {
+				return await followAsyncAction<T>(this, product, req, outcome.response, info, idempotent, policy, async (r) => await veeamApiRequest.call(this, product, r, policy));
+			}
 			const body = parseBody(outcome.response.body);
 			// A body that is not JSON (e.g. cut off) is not an answer we can trust.
 			if (typeof body !== 'string' || body.trim() === '') return (body ?? {}) as T;

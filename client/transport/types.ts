@@ -25,6 +25,11 @@ export interface VeeamRequest {
 	itemIndex?: number;
 	/** What the execution's requests share: the pause after a 429/503, one re-login (see RequestGroup). */
 	group?: RequestGroup;
+	/**
+	 * A 202 naming an async action (VSPC) is followed to its end and its result returned (asyncAction.ts);
+	 * `false` for the transport's own reads of an action, which never follow another.
+	 */
+	followAsync?: false;
 }
 
 export interface RetryPolicy {
@@ -33,4 +38,9 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** Longest Retry-After we are willing to wait, seconds. */
 	maxRetryAfterSeconds: number;
+	/** How many times an async action (a 202) is read before the transport stops waiting for it. */
+	asyncPolls?: number;
+	/** The wait before the first read of an async action; each next wait is half again as long, up to `asyncMaxDelayMs`. */
+	asyncFirstDelayMs?: number;
+	asyncMaxDelayMs?: number;
 }
