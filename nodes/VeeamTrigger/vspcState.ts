@@ -38,13 +38,18 @@ export function hasVspcFields(users: readonly TrackedUser[]): boolean {
 	return users.some((u) => u.organization !== undefined || u.status !== undefined || u.mfaPolicy !== undefined || u.logins !== undefined);
 }
 
+/** Login IDs in order: numbers by value, else as text. */
+function byId(a: TrackedLogin, b: TrackedLogin): number {
+	if (a.id.length !== b.id.length && NUMERIC_ID.test(a.id) && NUMERIC_ID.test(b.id)) return a.id.length - b.id.length;
+	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** A user's logins in their stored order: by kind (provider, kind), then ID (numbers by value). */
 function loginOrder(a: TrackedLogin, b: TrackedLogin): number {
 	const ka = `${a.provider}\u0000${a.kind}`;
 	const kb = `${b.provider}\u0000${b.kind}`;
 	if (ka !== kb) return ka < kb ? -1 : 1;
-	if (a.id.length !== b.id.length && NUMERIC_ID.test(a.id) && NUMERIC_ID.test(b.id)) return a.id.length - b.id.length;
-	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+	return byId(a, b);
 }
 
 /** Builds the VSPC part while state.ts encodes the common one. */
@@ -202,5 +207,7 @@ export class VspcDecoder {
 			}
 			return { id, ...this.kinds[k] };
 		});
+		// Shown in ID order, as the logins list sends them.
+		if (user.logins.length > 1) user.logins.sort(byId);
 	}
 }

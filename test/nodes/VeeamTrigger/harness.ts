@@ -10,6 +10,7 @@ import { VeeamBackupAwsApi } from '../../../credentials/VeeamBackupAwsApi.creden
 import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.credentials';
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
+import { VeeamServiceProviderConsoleApi } from '../../../credentials/VeeamServiceProviderConsoleApi.credentials';
 import type { Product, VeeamRole, VeeamUser } from '../../../client/model';
 import { fromVbrUser } from '../../../client/adapters/vbr';
 import { CREDENTIAL_TYPE } from '../../../client/products';
@@ -24,6 +25,8 @@ import {
 	VBGC_DEFAULT_ADMIN,
 	VBGC_DEFAULT_PASSWORD,
 	VBR_DEFAULT_PASSWORD,
+	VSPC_DEFAULT_ADMIN,
+	VSPC_DEFAULT_PASSWORD,
 	totpAt,
 	type SimServer,
 } from '../../../sim';
@@ -41,8 +44,7 @@ export const LOGIN: Record<Product, { username: string; password: string }> = {
 	vbgc: { username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
 	aws: { username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD },
 	azure: { username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD },
-	// Placeholder until the VSPC simulator's default administrator is known (H-trig replaces it).
-	vspc: { username: 'admin', password: '' },
+	vspc: { username: VSPC_DEFAULT_ADMIN, password: VSPC_DEFAULT_PASSWORD },
 };
 /** The user collection of each product's API (what fault specs and route counts name). */
 export const USERS_PATH: Record<Product, string> = {
@@ -54,7 +56,7 @@ export const USERS_PATH: Record<Product, string> = {
 };
 
 export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
-	const types = [new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi()];
+	const types = [new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi()];
 	return new TestCredentialsHelper(types, {
 		[product]: {
 			type: CREDENTIAL_TYPE[product],
@@ -187,7 +189,7 @@ export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
 		aws: fromAwsUser,
 		azure: fromAzureUser,
 		vspc: () => {
-			throw new Error('serverUsers: VSPC not wired into the trigger harness yet');
+			throw new Error('serverUsers: on VSPC use vspcTruth (vspcHarness.ts)');
 		},
 	};
 	const users = snapshot.users.map(convert[snapshot.product]);

@@ -1,0 +1,139 @@
+/**
+ * The Veeam Trigger on Veeam Service Provider Console, through n8n's engine against the VSPC
+ * simulator over HTTPS: the users of every organization (provider, resellers, companies), their
+ * role, status, MFA policy and logins; users and logins read with their pages in parallel; never a
+ * removal the server does not show, whatever its pages do.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_DEFAULT_ADMIN_UID, VSPC_MFA_USER, startSimulator, type SimServer } from '../../../sim';
+import { shutdownEngine } from '../../support/engine';
+import { STATIC_KEY, activate, emitted, snapshotUsers, summary } from './harness';
+import { VSPC_LOGINS, VSPC_USERS, VspcAdmin, vspcComparable, vspcTruth } from './vspcHarness';
+
+const EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged'];
+const ALPHA_USER = 'c37dac86-f273-4133-9bcd-000000000008';
+const ALPHA_ADMIN = 'c37dac86-f273-4133-9bcd-000000000007';
+
+describe('vspc', () => {
+	let sim: SimServer;
+	let admin: VspcAdmin;
+
+	beforeAll(async () => {
+		// Pages of 5: the dozen users and their logins take several pages, read in parallel.
+		sim = await startSimulator({ product: 'vspc', vspc: { maxPageSize: 5, limitOverMax: 'clamp' } });
+		admin = new VspcAdmin(sim);
+	});
+	afterAll(async () => {
+		await sim.close();
+		await shutdownEngine();
+	});
+	beforeEach(async () => {
+		sim.reset();
+		sim.faults.clear();
+		await admin.login();
+	});
+
+	async function baselined(events = EVENTS) {
+		const activation = activate(sim, 'vspc', { events });
+		const first = await activation.poll();
+		expect(first.error).toBeUndefined();
+		expect(first.response).toBeNull();
+		return activation;
+	}
+
+	/** The snapshot the trigger holds now equals the server (with logins when they are watched). */
+	function expectSnapshotIsTheTruth(staticData: IDataObject, logins = true) {
+		const snapshot = snapshotUsers(sim, 'vspc', staticData);
+		const held = new Map([...(snapshot ?? new Map()).values()].map((u) => [u.ref.toLowerCase(), vspcComparable(u as unknown as IDataObject, logins)]));
+		expect(Object.fromEntries([...held].sort())).toEqual(Object.fromEntries([...vspcTruth(sim, logins)].sort()));
+	}
+
+	it('records a baseline of every user of every organization, with organization, status, MFA policy and logins, and emits nothing', async () => {
+		const activation = activate(sim, 'vspc', { events: EVENTS });
+		const first = await activation.poll();
+		expect(first.error).toBeUndefined();
+		expect(first.response).toBeNull();
+		expectSnapshotIsTheTruth(first.workflowStaticData);
+		const snapshot = snapshotUsers(sim, 'vspc', first.workflowStaticData);
+		expect(snapshot?.get(VSPC_MFA_USER.uid)).toMatchObject({ type: 'Provider', organization: { type: 'Provider' }, mfaConfigured: true, logins: [{ kind: 'password' }, { kind: 'totp', provider: 'TOTP' }] });
+		expect(snapshot?.get(ALPHA_ADMIN)).toMatchObject({ type: 'Company', roles: [{ id: 'CompanyAdministrator', name: 'Company Administrator' }], organization: { uid: VSPC_COMPANY_ALPHA_UID }, status: 'Enabled', mfaPolicy: 'Disabled' });
+		// Both lists were read page by page after their first page (pages of 5).
+		const stats = sim.stats;
+		expect(stats.byRoute[`GET ${VSPC_USERS}`]).toBe(Math.ceil(vspcTruth(sim, false).size / 5));
+		expect(stats.byRoute[`GET ${VSPC_LOGINS}`]).toBeGreaterThan(1);
+	});
+
+	it('reports each kind of change once, across companies, with the user now and as it was', async () => {
+		const activation = await baselined();
+		const added = await admin.addUser(VSPC_COMPANY_BETA_UID, 'beta.ops', 'CompanyAdministrator', { mfaRequired: true });
+		await admin.setRole(ALPHA_USER, 'CompanyLocationAdministrator');
+		await admin.setMfaRequired(ALPHA_ADMIN, true);
+		await admin.setStatus('c37dac86-f273-4133-9bcd-000000000003', 'Disabled');
+		const key = await admin.addApiKey(ALPHA_ADMIN, 'billing export');
+		await admin.removeUser('c37dac86-f273-4133-9bcd-000000000004');
+		const result = await activation.poll();
+		expect(result.error).toBeUndefined();
+		expect(summary(result)).toEqual([
+			['mfaChanged', 'alpha.admin'],
+			['loginsChanged', 'alpha.admin'],
+			['rolesChanged', 'alpha.user'],
+			['userAdded', 'beta.ops'],
+			['statusChanged', 'operator'],
+			['userRemoved', 'readonly'],
+		]);
+		const items = emitted(result);
+		const by = (event: string, name: string) => items.find((i) => i.event === event && ((i.user ?? i.previous) as IDataObject).name === name) as IDataObject;
+		expect(by('userAdded', 'beta.ops')).toMatchObject({
+			product: 'vspc',
+			user: { id: added, name: 'beta.ops', type: 'Company', organization: { uid: VSPC_COMPANY_BETA_UID, type: 'Company' }, roles: [{ id: 'CompanyAdministrator', name: 'Company Administrator' }], status: 'Enabled', mfaPolicy: 'Enabled', mfaEnabled: true, mfaConfigured: false, logins: [{ kind: 'password', provider: 'VSPC', status: 'enabled' }] },
+			previous: null,
+		});
+		expect(by('rolesChanged', 'alpha.user').changes).toEqual([{ field: 'roles', from: [{ id: 'CompanyLocationUser', name: 'Company Location User', description: expect.any(String) }], to: [{ id: 'CompanyLocationAdministrator', name: 'Company Location Administrator', description: expect.any(String) }] }]);
+		expect(by('mfaChanged', 'alpha.admin').changes).toEqual([
+			{ field: 'mfaPolicy', from: 'Disabled', to: 'Enabled' },
+			{ field: 'mfaEnabled', from: false, to: true },
+		]);
+		expect(by('statusChanged', 'operator')).toMatchObject({ changes: [{ field: 'status', from: 'Enabled', to: 'Disabled' }], user: { status: 'Disabled' }, previous: { status: 'Enabled' } });
+		const logins = (by('loginsChanged', 'alpha.admin').changes as IDataObject[])[0];
+		expect(logins).toMatchObject({ field: 'logins', removed: [], added: [{ id: key, kind: 'apiKey', provider: 'AK', description: 'billing export', scopes: ['rest'], status: 'enabled' }] });
+		expect((logins.from as IDataObject[]).map((l) => l.kind)).toEqual(['password']);
+		expect((logins.to as IDataObject[]).map((l) => l.kind)).toEqual(['password', 'apiKey']);
+		expect(by('userRemoved', 'readonly')).toMatchObject({ user: null, previous: { name: 'readonly', roles: [{ id: 'PortalReadonlyOperator' }], organization: { type: 'Provider' }, logins: [{ kind: 'password' }] } });
+		// No secret in any item: an API key's value is shown once, at its creation, and never listed.
+		expect(JSON.stringify(items)).not.toMatch(/parameters|identifierInProvider/);
+		expectSnapshotIsTheTruth(result.workflowStaticData);
+
+		// Nothing changed: nothing emitted. Then the API key goes, the user sets up an authenticator.
+		expect((await activation.poll()).response).toBeNull();
+		await admin.deleteLogin(ALPHA_ADMIN, key);
+		const totp = admin.addTotp(ALPHA_USER);
+		const next = await activation.poll();
+		expect(summary(next)).toEqual([
+			['loginsChanged', 'alpha.admin'],
+			['mfaChanged', 'alpha.user'],
+			['loginsChanged', 'alpha.user'],
+		]);
+		const [gone, configured, totpAdded] = emitted(next);
+		expect((gone.changes as IDataObject[])[0]).toMatchObject({ added: [], removed: [{ id: key, kind: 'apiKey', provider: 'AK' }] });
+		expect(configured.changes).toEqual([{ field: 'mfaConfigured', from: false, to: true }]);
+		expect((totpAdded.changes as IDataObject[])[0]).toMatchObject({ added: [{ id: totp, kind: 'totp', provider: 'TOTP' }], removed: [] });
+		expectSnapshotIsTheTruth(next.workflowStaticData);
+	});
+
+	it('without "Logins Changed" the logins are neither read nor kept; choosing it later starts with them unknown, never a flood', async () => {
+		const activation = await baselined(['userAdded', 'statusChanged']);
+		expect(sim.stats.byRoute[`GET ${VSPC_LOGINS}`]).toBeUndefined();
+		expect([...(snapshotUsers(sim, 'vspc', activation.workflow.staticData) ?? new Map()).values()].every((u) => u.logins === undefined)).toBe(true);
+		await admin.addApiKey(ALPHA_ADMIN);
+		await admin.setStatus(ALPHA_USER, 'Disabled');
+		expect(summary(await activation.poll())).toEqual([['statusChanged', 'alpha.user']]);
+		// Now with logins: the first poll learns them (nothing to compare with), the next reports changes.
+		const withLogins = activate(sim, 'vspc', { events: EVENTS, staticData: activation.workflow.staticData });
+		expect((await withLogins.poll()).response).toBeNull();
+		expectSnapshotIsTheTruth(withLogins.workflow.staticData);
+		await admin.addApiKey(ALPHA_USER);
+		expect(summary(await withLogins.poll())).toEqual([['loginsChanged', 'alpha.user']]);
+	});
+});
+
