@@ -74,8 +74,15 @@ export class VspcClient {
 				else if (page.total !== first) moved = true;
 				return page;
 			};
-			const result = await read(watched);
-			if (!moved) return result;
+			// A list that broke while its total moved (users gone from under the offsets) is read again too.
+			const outcome = await read(watched).then(
+				(result) => ({ result }),
+				(error: unknown) => ({ error }),
+			);
+			if (!moved) {
+				if ('error' in outcome) throw outcome.error;
+				return outcome.result;
+			}
 			if (attempt >= REREADS) {
 				throw new NodeOperationError(this.node, `The server's list of ${what} changed while it was read, ${REREADS + 1} times in a row`, {
 					description: 'Its total moved between pages each time, so the list read may miss some. Nothing was done with it. Try again when fewer changes are under way.',

@@ -70,8 +70,8 @@ export function fakeVspc(answer: (req: FakeRequest) => FakeAnswer | undefined, c
 }
 
 /** A list answer in VSPC's envelope; `total` defaults to the items' number. */
-export function envelope(data: unknown[], offset = 0, total: number | undefined = data.length): IDataObject {
-	return { data, meta: total === undefined ? null : { pagingInfo: { total, count: data.length, offset } }, errors: null } as IDataObject;
+export function envelope(data: unknown[], offset = 0, total: number | null = data.length): IDataObject {
+	return { data, meta: total === null ? null : { pagingInfo: { total, count: data.length, offset } }, errors: null } as IDataObject;
 }
 
 /** A page of `all` for a request's `offset` and `limit`, as a well-behaved server answers. */
