@@ -13,7 +13,8 @@ export interface VeeamRequest {
 	/** Path below the server URL, e.g. `/api/v1/security/users`. */
 	path: string;
 	qs?: Record<string, QueryValue | undefined>;
-	body?: IDataObject;
+	/** A JSON body: an object, or an array (VSPC's JSON Patch `[{ op, path, value }]`), sent as is. */
+	body?: IDataObject | IDataObject[];
 	/**
 	 * Whether sending the request twice is harmless. Non-idempotent requests (creates) are retried
 	 * only when the server said it did nothing (429, 503); after an unclear failure the caller gets
