@@ -19,19 +19,20 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../../client/adapters';
 import { UserExistsError } from '../../../../client/adapters/common';
+import { roleFits, vspcRole, VSPC_ROLES } from '../../../../client/adapters/vspcRoles';
 import type { VspcAccess, VspcLogin, VspcOrganization, VspcProfile } from '../../../../client/vspcModel';
 import { inputError, readChoice, readSecret, readText } from '../../helpers/input';
 import type { DesiredUser, PlanOptions, SyncStep, VspcDesired } from './sync.plan';
 
 /** Roles of which an organization has exactly one, made with it. */
-export const OWNER_ROLE_IDS: readonly string[] = ['CompanyOwner', 'ResellerOwner'];
+export const OWNER_ROLE_IDS: readonly string[] = VSPC_ROLES.filter((r) => r.owner).map((r) => r.id);
 
 const TARGETS = ['company', 'provider'] as const;
 const MFA_CHOICES = ['keep', 'required', 'notRequired'] as const;
 /** `UserProfile` limits (vspc_rest_3_6_1): names and email up to 2,048 characters. */
 const PROFILE_MAX = 2048;
-/** A plain check of an email's form (the server's pattern is stricter; it refuses what it refuses, naming the field). */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
+/** The REST 3.6.1 spec's `UserProfile.email` pattern, as written there (a top-level domain of 2 to 6 letters). */
+const EMAIL = /^(")?(?:[^."])(?:(?:[.])?(?:[\w\-!#$%&'*+/=?^_`{|}~]))*\1@(\w[-\w]*\.){1,5}([A-Za-z]){2,6}$/;
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -65,17 +66,10 @@ export async function readVspcTarget(ctx: IExecuteFunctions, directory: UserDire
 
 /** Why `role` cannot be held by a user of `organization` (its type's roles only; owners never by a sync); undefined when it can. */
 export function vspcRoleProblem(role: VeeamRole, organization: Pick<VspcOrganization, 'type' | 'name'>): string | undefined {
-	const id = role.id;
-	if (OWNER_ROLE_IDS.includes(id)) return `${role.name} is made with its organization (one per organization): a sync never gives it`;
-	const fits =
-		organization.type === 'Provider'
-			? /^(Portal|Site)/.test(id)
-			: organization.type === 'Reseller'
-				? /^Reseller/.test(id)
-				: organization.type === 'Company'
-					? /^Company/.test(id)
-					: true;
-	return fits ? undefined : `${role.name} is not a role of a ${organization.type} (${organization.name})`;
+	const known = vspcRole(role.id);
+	if (!known) return `${role.name} is not a role a sync can give (VSPC's roles: ${VSPC_ROLES.map((r) => r.name).join(', ')})`;
+	if (known.owner) return `${role.name} is made with its organization (one per organization): a sync never gives it`;
+	return roleFits(known, organization.type) ? undefined : `${role.name} is not a role of a ${organization.type} (${organization.name})`;
 }
 
 /** Item `i`'s VSPC fields: profile (a field left empty is left as the server has it), Require MFA, password. */
@@ -83,7 +77,9 @@ export function readVspcDesired(ctx: IExecuteFunctions, i: number): { vspc: Vspc
 	const profile: VspcDesired['profile'] = {};
 	const email = readText(ctx, i, 'profileEmail', 'Email', { required: false });
 	if (email) {
-		if (email.length > PROFILE_MAX || !EMAIL.test(email)) throw inputError(ctx, i, 'Email', `"${email}" is not an email address`);
+		if (email.length > PROFILE_MAX || !EMAIL.test(email)) {
+			throw inputError(ctx, i, 'Email', `"${email}" does not match VSPC's e-mail pattern (REST 3.6.1 UserProfile.email: name@domain, a top-level domain of 2 to 6 letters)`, 'For example jane.doe@contoso.com.');
+		}
 		profile.email = email;
 	}
 	for (const [name, field, key] of [
