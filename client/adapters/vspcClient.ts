@@ -13,7 +13,7 @@ import { unexpectedAnswer } from './common';
 import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { filterParam, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
-import { dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
+import { COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
 
 /** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
 export interface PatchOperation {
@@ -103,7 +103,34 @@ export class VspcClient {
 	private async readOrganizations(): Promise<VspcOrganization[]> {
 		const fetch = (offset: number, limit: number) => this.page(ORGANIZATIONS, {}, offset, limit, (m, call) => organizationOf(this.node, call, m));
 		const all = await this.readWhole('organizations', fetch, async (f) => await readAllPages(f, (o) => o.uid.toLowerCase(), { node: this.node, what: 'organizations' }));
-		return [...all.values()];
+		const companies = await this.readCompanies();
+		return [...all.values()].map((org) => {
+			const company = companies.get(org.uid.toLowerCase());
+			return company ? { ...org, ...company } : org;
+		});
+	}
+
+	/**
+	 * Each company's `status` and `resellerUid` (on GET /organizations/companies only: the spec's
+	 * Company; Organization has neither), keyed by its organization's UID: with `expand=Organization`
+	 * the company carries its organization (`_embedded.organization`, the Overview's "Expand
+	 * Parameter" example), whose UID may differ from the company's own. An account that may not list
+	 * companies (403) or a server without the call (404) leaves the status unknown.
+	 */
+	private async readCompanies(): Promise<Map<string, { status?: string; resellerUid?: string }>> {
+		const read = (m: IDataObject) => {
+			const embedded = (m._embedded as IDataObject | undefined)?.organization as IDataObject | undefined;
+			const orgUid = typeof embedded?.instanceUid === 'string' ? embedded.instanceUid : typeof m.instanceUid === 'string' ? m.instanceUid : '';
+			const status = typeof m.status === 'string' ? { status: m.status } : {};
+			const reseller = typeof m.resellerUid === 'string' && isUuid(m.resellerUid) ? { resellerUid: m.resellerUid } : {};
+			return { key: orgUid.toLowerCase(), value: { ...status, ...reseller } };
+		};
+		const fetch = (offset: number, limit: number) => this.page(COMPANIES, { expand: ['Organization'] }, offset, limit, read);
+		const all = await this.readWhole('companies', fetch, async (f) => await readAllPages(f, (c) => c.key, { node: this.node, what: 'companies' })).catch((error: unknown) => {
+			if (error instanceof VeeamApiError && (error.status === 403 || error.status === 404)) return new Map<string, { key: string; value: object }>();
+			throw error;
+		});
+		return new Map([...all.values()].filter((c) => c.key !== '').map((c) => [c.key, c.value]));
 	}
 
 	/** Organizations by UID (lower case). */

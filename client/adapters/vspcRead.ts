@@ -16,6 +16,7 @@ export const API = '/api/v3';
 export const USERS = `${API}/users`;
 export const LOGINS = `${API}/users/logins`;
 export const ORGANIZATIONS = `${API}/organizations`;
+export const COMPANIES = `${API}/organizations/companies`;
 /** `limit`: "maximum": 500 on every list of the 3.6.1 spec (GetUsers, GetLogins …). */
 export const VSPC_PAGE_SIZE = 500;
 

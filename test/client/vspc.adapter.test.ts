@@ -210,8 +210,8 @@ describe('VSPC changes', () => {
 	it('updateUser: role, MFA policy and profile in ONE patch', async () => {
 		const { directory, requests } = server((req) => (req.method === 'PATCH' ? { body: { data: apiUser(9, { role: 'CompanyOwner', mfaPolicyStatus: 'Enabled' }) } } : undefined));
 		await directory.vspc().updateUser?.(asUser(apiUser(9)), { role: { id: 'CompanyOwner', name: 'Company Owner' }, mfaRequired: true, profile: { email: 'a@b.example', title: 'ms' } });
-		// One PATCH (and the organizations, read once to name the user's).
-		expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v3/users/${uid(9)}`, 'GET /api/v3/organizations']);
+		// One PATCH (and the organizations and companies, read once to name the user's).
+		expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v3/users/${uid(9)}`, 'GET /api/v3/organizations', 'GET /api/v3/organizations/companies']);
 		expect(requests[0].body).toEqual([
 			{ value: 'CompanyOwner', path: '/role', op: 'replace' },
 			{ value: 'Enabled', path: '/mfaPolicyStatus', op: 'replace' },
@@ -238,6 +238,23 @@ describe('VSPC organizations and logins', () => {
 		await expect(access.resolveOrganization('Gamma', 'Company')).rejects.toThrow('Company: no organization named "Gamma"');
 		const twins = fakeVspc((req) => (req.path === '/api/v3/organizations' ? pageOf([...ORGS, { instanceUid: uid(1), name: 'ALPHA', type: 'Reseller' }], req) : undefined));
 		await expect(new VspcDirectory(twins.ctx).vspc().resolveOrganization('Alpha', 'Company')).rejects.toThrow('Company: 2 organizations are named "Alpha"');
+	});
+
+	it("organizations carry their company's status and reseller, matched by the embedded organization's UID (expand=Organization)", async () => {
+		const companies = [
+			{ instanceUid: uid(70), name: 'Alpha', status: 'Active', resellerUid: uid(71), _embedded: { organization: { instanceUid: ORG_A, name: 'Alpha', type: 'Company' } } },
+			{ instanceUid: ORG_B, name: 'Beta', status: 'REMOVED_Deleting', resellerUid: null },
+		];
+		const { directory, requests } = server((req) => (req.path === '/api/v3/organizations/companies' ? pageOf(companies, req) : undefined));
+		const orgs = await directory.vspc().organizations();
+		expect(orgs.map((o) => [o.name, o.status, o.resellerUid])).toEqual([
+			['Alpha', 'Active', uid(71)],
+			['Beta', 'REMOVED_Deleting', undefined],
+			['Provider', undefined, undefined],
+		]);
+		expect(requests.find((r) => r.path === '/api/v3/organizations/companies')?.query.getAll('expand')).toEqual(['Organization']);
+		const refused = server((req) => (req.path === '/api/v3/organizations/companies' ? { status: 403, body: { errors: [{ message: 'Forbidden', type: 'security', code: 403 }] } } : undefined));
+		await expect(refused.directory.vspc().organizations()).resolves.toHaveLength(3);
 	});
 
 	it("listLoginsOf keeps only the users' logins whatever the server does with the filter; deleteLogin's 404 is absent once not listed", async () => {
