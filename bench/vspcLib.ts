@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import type { ICredentialType, IDataObject, INodeType } from 'n8n-workflow';
 
+import { VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_PASSWORD } from '../sim';
 import { NodeTypes, PollActivation, TestCredentialsHelper, runWorkflow } from '../test/support/engine';
 import type { SimStats } from './lib';
 import type { VspcTarget } from './vspcPlain';
@@ -20,7 +21,7 @@ const TRIGGER_TYPE = 'n8n-nodes-veeam.veeamTrigger';
 export const CREDENTIAL_TYPE = 'veeamServiceProviderConsoleApi';
 
 /** The simulator's portal administrator and the API version requests carry (sim/vspc). */
-export const VSPC_LOGIN = { username: 'admin', password: 'Sim-Passw0rd!' };
+export const VSPC_LOGIN = { username: VSPC_DEFAULT_ADMIN, password: VSPC_DEFAULT_PASSWORD };
 export const VSPC_CLIENT_VERSION = '3.6.1';
 
 export interface VspcSim {

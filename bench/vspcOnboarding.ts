@@ -92,6 +92,12 @@ export async function benchVspcOnboarding(sim: VspcSim, setup: VspcOnboardingSet
 		plainCached: async () => await plainVspcOnboarding(sim.target, hires, true),
 	};
 	type Name = keyof typeof variants;
+	// Warm-up (JIT, n8n's engine, TLS sessions): a few hires each way on a small server, not counted.
+	const warmUp = hiresFor(8, hires.slice(0, 2).map((h) => h.company)).map((h) => ({ ...h, userName: `warmup.${h.userName}` }));
+	await resetVspc(sim, { companies: 2, users: 10 });
+	await oursOnboarding(sim, warmUp);
+	await resetVspc(sim, { companies: 2, users: 10 });
+	await plainVspcOnboarding(sim.target, warmUp);
 	const runs: Record<Name, VspcRun[]> = { ours: [], plain: [], plainCached: [] };
 	for (let pair = 0; pair < setup.pairs; pair++) {
 		for (const name of Object.keys(variants) as Name[]) {

@@ -69,12 +69,11 @@ export async function benchVspcSync(sim: VspcSim, setup: VspcSyncSetup): Promise
 	}
 	users = await console.usersOf(company.instanceUid);
 	if (users.length !== setup.companyUsers) throw new Error(`company has ${users.length} users, ${setup.companyUsers} wanted`);
-	// Owners are the company's own account: kept as they are.
+	// The Company Owner is made with the company: a sync leaves it alone (never in its list, never removed).
 	const kept = users.filter((u) => u.role !== 'CompanyOwner');
 	const { add, remove, role } = setup.changes;
 	const input: Array<{ userName: string; role: string }> = [
 		...kept.slice(remove).map((u: ConsoleUser, i) => ({ userName: u.userName, role: i < role ? (u.role === OTHER_ROLE ? ROLE : OTHER_ROLE) : u.role })),
-		...users.filter((u) => u.role === 'CompanyOwner').map((u) => ({ userName: u.userName, role: u.role })),
 		...Array.from({ length: add }, (_, i) => ({ userName: `sync.new${String(i).padStart(4, '0')}`, role: ROLE })),
 	];
 
