@@ -6,9 +6,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_DEFAULT_ADMIN_UID, VSPC_MFA_USER, startSimulator, type SimServer } from '../../../sim';
+import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_MFA_USER, startSimulator, type SimServer } from '../../../sim';
 import { shutdownEngine } from '../../support/engine';
 import { STATIC_KEY, activate, emitted, snapshotUsers, summary } from './harness';
+import { vspcProduct } from './vspcHarness';
 import { VSPC_LOGINS, VSPC_USERS, VspcAdmin, vspcComparable, vspcTruth } from './vspcHarness';
 
 const EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged'];
@@ -134,6 +135,106 @@ describe('vspc', () => {
 		expectSnapshotIsTheTruth(withLogins.workflow.staticData);
 		await admin.addApiKey(ALPHA_USER);
 		expect(summary(await withLogins.poll())).toEqual([['loginsChanged', 'alpha.user']]);
+	});
+
+	describe('a partial or shifting read never reports a change the server does not show', () => {
+		const USERS_ONLY = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'otherFieldsChanged'];
+		/**
+		 * Requests to the user list and to single users (`GET /users/{uid}`), from the simulator's recent
+		 * requests (not the adapter's one-user probe that a 404 look-up sends: `limit=1`).
+		 */
+		const userRequests = () => {
+			const recent = sim.stats.recent.filter((r) => r.startsWith(`GET ${VSPC_USERS}`));
+			return { pages: recent.filter((r) => r.startsWith(`GET ${VSPC_USERS}?`) && !/[?&]limit=1(&|$)/.test(r)).length, lookups: recent.filter((r) => /\/users\/[0-9a-f-]{36}(\?|$)/.test(r)).length };
+		};
+
+		beforeEach(() => {
+			// 9 + 11 users: four pages of 5.
+			vspcProduct(sim).seedUsers({ count: 11, organizationUid: VSPC_COMPANY_ALPHA_UID });
+		});
+
+		it('a page short of its count on every reading: its users are looked up, none is called removed; a real removal still is, once', async () => {
+			const activation = await baselined(USERS_ONLY);
+			await admin.removeUser(ALPHA_USER);
+			sim.stats.reset();
+			// After the first page, one page of each reading comes back empty (`count` 2: both readings).
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 1 });
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 5, count: 1 });
+			const result = await activation.poll();
+			expect(result.error).toBeUndefined();
+			expect(summary(result)).toEqual([['userRemoved', 'alpha.user']]);
+			expect(sim.faults.pending()).toEqual([]);
+			// Two readings of 4 pages; the 5 users of the empty page looked up (the removed one among them, or on its own).
+			expect(userRequests().pages).toBe(8);
+			expect(userRequests().lookups).toBeGreaterThanOrEqual(5);
+			expectSnapshotIsTheTruth(result.workflowStaticData, false);
+		});
+
+		it('a total that moves while the list is read: read again; moving on every reading, what is missing is looked up', async () => {
+			const activation = await baselined(USERS_ONLY);
+			const total = vspcTruth(sim, false).size;
+			sim.stats.reset();
+			sim.addFault({ kind: 'patch', set: { meta: { pagingInfo: { total: total + 3, count: 5, offset: 5 } } }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 1 });
+			const once = await activation.poll();
+			expect(once.error).toBeUndefined();
+			expect(once.response).toBeNull();
+			expect(userRequests()).toEqual({ pages: 8, lookups: 0 });
+			// Every page but the first of every reading announces another total, and brings nothing.
+			sim.stats.reset();
+			sim.addFault({ kind: 'patch', set: { meta: { pagingInfo: { total: total - 2, count: 0, offset: 5 } }, data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 3 });
+			sim.addFault({ kind: 'patch', set: { meta: { pagingInfo: { total: total - 2, count: 0, offset: 5 } }, data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 2, count: 3 });
+			const moving = await activation.poll();
+			expect(moving.error).toBeUndefined();
+			expect(moving.response).toBeNull();
+			expect(userRequests().lookups).toBe(total - 5);
+			expectSnapshotIsTheTruth(moving.workflowStaticData, false);
+		});
+
+		it('users sent twice (another page repeated in place of its own): kept once, the missing looked up, no event', async () => {
+			const activation = await baselined(USERS_ONLY);
+			const firstPage = (await admin.page(VSPC_USERS, 0, 5)).data;
+			sim.addFault({ kind: 'patch', set: { data: firstPage }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 2 });
+			sim.addFault({ kind: 'patch', set: { data: firstPage }, method: 'GET', pathIncludes: VSPC_USERS, after: 5, count: 1 });
+			const result = await activation.poll();
+			expect(result.error).toBeUndefined();
+			expect(result.response).toBeNull();
+			expectSnapshotIsTheTruth(result.workflowStaticData, false);
+		});
+
+		it('a failed page fails the poll: nothing emitted, nothing stored; the next poll reports the changes once', async () => {
+			const activation = await baselined();
+			await admin.removeUser(ALPHA_USER);
+			await admin.setStatus(ALPHA_ADMIN, 'Disabled');
+			const before = JSON.stringify(activation.workflow.staticData[STATIC_KEY]);
+			sim.addFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: VSPC_LOGINS, after: 1 });
+			const failed = await activation.poll();
+			expect(failed.error).toBeDefined();
+			expect(failed.response).toBeNull();
+			expect(JSON.stringify(failed.workflowStaticData[STATIC_KEY])).toBe(before);
+			const next = await activation.poll();
+			expect(summary(next)).toEqual([
+				['statusChanged', 'alpha.admin'],
+				['userRemoved', 'alpha.user'],
+			]);
+		});
+
+		it('a logins page short of its count: those users\' logins are read directly, no login is called removed', async () => {
+			const activation = await baselined();
+			const key = await admin.addApiKey(ALPHA_ADMIN, 'kept');
+			expect(summary(await activation.poll())).toEqual([['loginsChanged', 'alpha.admin']]);
+			sim.stats.reset();
+			// One page of the logins list (every reading) comes back empty.
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_LOGINS, after: 1, count: 1 });
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_LOGINS, after: 6, count: 1 });
+			const result = await activation.poll();
+			expect(result.error).toBeUndefined();
+			expect(result.response).toBeNull();
+			expect(sim.stats.recent.filter((r) => r.startsWith(`GET ${VSPC_LOGINS}?filter`)).length).toBeGreaterThan(0);
+			expectSnapshotIsTheTruth(result.workflowStaticData);
+			// And a real removal is still seen.
+			await admin.deleteLogin(ALPHA_ADMIN, key);
+			expect(summary(await activation.poll())).toEqual([['loginsChanged', 'alpha.admin']]);
+		});
 	});
 });
 

@@ -115,6 +115,13 @@ export class VspcAdmin {
 		return ((res.data as IDataObject | undefined)?.data ?? {}) as IDataObject;
 	}
 
+	/** One page of a list, as the server sends it (envelope and all). */
+	async page(path: string, offset: number, limit: number): Promise<{ data: IDataObject[]; meta: IDataObject }> {
+		const res = await this.http.get(path, { params: { offset, limit } });
+		expectOk(res.status, `GET ${path}`, res.data);
+		return res.data as { data: IDataObject[]; meta: IDataObject };
+	}
+
 	/** Returns the new user's UID. */
 	async addUser(organizationUid: string, userName: string, role: string, { mfaRequired = false }: { mfaRequired?: boolean } = {}): Promise<string> {
 		const created = await this.call('post', VSPC_USERS, {
