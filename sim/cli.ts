@@ -18,6 +18,9 @@ import {
 	VBGC_DEFAULT_PASSWORD,
 	VBR_DEFAULT_LOGINS,
 	VBR_DEFAULT_PASSWORD,
+	VSPC_DEFAULT_ADMIN,
+	VSPC_DEFAULT_PASSWORD,
+	VspcProduct,
 	type Product,
 	type SimServer,
 } from './index';
@@ -25,16 +28,16 @@ import {
 const DEFAULT_TLS_DIR = join(homedir(), '.cache', 'n8n-nodes-veeam-sim', 'tls');
 
 const USAGE = `Veeam simulator: the user APIs of Veeam Backup & Replication, Veeam Backup for Google Cloud,
-Veeam Backup for AWS and Veeam Backup for Microsoft Azure over HTTPS.
+Veeam Backup for AWS, Veeam Backup for Microsoft Azure and Veeam Service Provider Console over HTTPS.
 
 Usage: npm run sim -- [options]
 
-  --product vbr|vbgc|aws|azure|both|all
-                            which API to serve (default both: VBR and VBGC; all: the four)
+  --product vbr|vbgc|aws|azure|vspc|both|all
+                            which API to serve (default both: VBR and VBGC; all: the five)
   --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC,
                             11005 for AWS, 8443 for Azure: a real appliance uses 443, which
-                            needs privileges here)
-  --vbr-port N, --vbgc-port N, --aws-port N, --azure-port N
+                            needs privileges here; 1280 for VSPC)
+  --vbr-port N, --vbgc-port N, --aws-port N, --azure-port N, --vspc-port N
   --host ADDRESS            address to listen on (default 127.0.0.1; 0.0.0.0 for n8n in Docker)
   --tls-name NAME           a host name or IP the certificate must name besides localhost, e.g.
                             host.docker.internal (repeatable; the name n8n uses to reach the simulator)
@@ -43,9 +46,11 @@ Usage: npm run sim -- [options]
   --fresh-tls               a new throw-away CA for this run instead
   --self-signed             a self-signed server certificate instead of one signed by the test CA
   --expires-in SECONDS      access-token lifetime (default: the product's, 900 for VBR and VBGC,
-                            3600 for AWS and Azure)
+                            3600 for AWS, Azure and VSPC)
   --latency-ms MS           added to every API answer, as a real server's round trip (default 0)
   --seed N                  add N users to each product
+  --seed-companies N        VSPC: add N companies first (each with its owner); the seeded users
+                            are spread over them (e.g. --seed 50000 --seed-companies 500)
   --print-ca                print the PEM a client must trust
   --help                    this text
 
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
 			'vbgc-port': { type: 'string' },
 			'aws-port': { type: 'string' },
 			'azure-port': { type: 'string' },
+			'vspc-port': { type: 'string' },
 			host: { type: 'string', default: '127.0.0.1' },
 			'tls-name': { type: 'string', multiple: true, default: [] },
 			'tls-dir': { type: 'string' },
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
 			'expires-in': { type: 'string' },
 			'latency-ms': { type: 'string' },
 			seed: { type: 'string' },
+			'seed-companies': { type: 'string' },
 			'print-ca': { type: 'boolean', default: false },
 		},
 	});
@@ -105,23 +112,24 @@ async function main(): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
-	const single: readonly string[] = ['vbr', 'vbgc', 'aws', 'azure'];
+	const single: readonly string[] = ['vbr', 'vbgc', 'aws', 'azure', 'vspc'];
 	const products: Product[] =
 		values.product === 'both'
 			? ['vbr', 'vbgc']
 			: values.product === 'all'
-				? ['vbr', 'vbgc', 'aws', 'azure']
+				? ['vbr', 'vbgc', 'aws', 'azure', 'vspc']
 				: single.includes(values.product)
 					? [values.product as Product]
 					: [];
-	if (!products.length) throw new Error('--product must be vbr, vbgc, aws, azure, both or all (see --help)');
+	if (!products.length) throw new Error('--product must be vbr, vbgc, aws, azure, vspc, both or all (see --help)');
 	const { tls, caFile } = tlsFor(values);
-	const defaultPort: Record<Product, number> = { vbr: 9419, vbgc: 13140, aws: 11005, azure: 8443 };
+	const defaultPort: Record<Product, number> = { vbr: 9419, vbgc: 13140, aws: 11005, azure: 8443, vspc: 1280 };
 	const testLogin: Record<Product, string> = {
 		vbr: `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}`,
 		vbgc: `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`,
 		aws: `${AWS_DEFAULT_ADMIN} / ${AWS_DEFAULT_PASSWORD}`,
 		azure: `${AZURE_DEFAULT_ADMIN} / ${AZURE_DEFAULT_PASSWORD}`,
+		vspc: `${VSPC_DEFAULT_ADMIN} / ${VSPC_DEFAULT_PASSWORD}`,
 	};
 
 	const servers: SimServer[] = [];
@@ -136,7 +144,9 @@ async function main(): Promise<void> {
 			latencyMs: number('latency-ms', values['latency-ms']),
 		});
 		const seed = number('seed', values.seed);
-		if (seed) sim.seed({ count: seed });
+		const companies = number('seed-companies', values['seed-companies']);
+		if (product === 'vspc' && (seed || companies)) (sim.product as VspcProduct).seedUsers({ count: seed ?? 0, companies });
+		else if (seed) sim.seed({ count: seed });
 		servers.push(sim);
 		console.log(`${product.toUpperCase().padEnd(5)} ${sim.url}   test login: ${testLogin[product]}   control: ${sim.url}/__sim/`);
 	}

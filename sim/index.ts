@@ -5,6 +5,7 @@ import { AwsProduct, type AwsOptions } from './aws/product';
 import { AzureProduct, type AzureOptions } from './azure/product';
 import { VbrProduct, type VbrOptions } from './vbr/product';
 import { VbgcProduct, type VbgcOptions } from './vbgc/product';
+import { VspcProduct, type VspcOptions } from './vspc/product';
 
 export { SimServer } from './core/server';
 export type { FaultSpec } from './core/faults';
@@ -22,18 +23,38 @@ export {
 	AZURE_MFA_USER,
 	type AzureOptions,
 } from './azure/product';
+export {
+	VspcProduct,
+	VSPC_API,
+	VSPC_COMPANY_ALPHA_UID,
+	VSPC_COMPANY_BETA_UID,
+	VSPC_DEFAULT_ADMIN,
+	VSPC_DEFAULT_ADMIN_UID,
+	VSPC_DEFAULT_PASSWORD,
+	VSPC_MFA_USER,
+	VSPC_PROVIDER_UID,
+	VSPC_RESELLER_UID,
+	VSPC_ROLES,
+	VSPC_SUPPORTED_VERSIONS,
+	ROLES_BY_ORG_TYPE,
+	type VspcOptions,
+	type VspcSeedOptions,
+} from './vspc/product';
 
-export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure';
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
 
 /**
  * Token lifetimes by product, seconds: VBR and VBGC 15 min / 14 days; AWS 1 h / 2 h (Veeam's
- * figures); Azure 60 min / 14 days (help, "Authorization and Security").
+ * figures); Azure 60 min / 14 days (help, "Authorization and Security"); VSPC 1 hour (REST help,
+ * "Authorization and Security": "By default, access token expires after 1 hour") / 14 days (assumed:
+ * Veeam gives no refresh-token lifetime).
  */
 const TOKEN_LIFETIMES: Readonly<Record<Product, { access: number; refresh: number }>> = {
 	vbr: { access: 900, refresh: 14 * 86_400 },
 	vbgc: { access: 900, refresh: 14 * 86_400 },
 	aws: { access: 3600, refresh: 7200 },
 	azure: { access: 3600, refresh: 14 * 86_400 },
+	vspc: { access: 3600, refresh: 14 * 86_400 },
 };
 
 export interface SimulatorOptions {
@@ -42,7 +63,7 @@ export interface SimulatorOptions {
 	port?: number;
 	/** Address to listen on (default 127.0.0.1, loopback only). */
 	host?: string;
-	/** Access-token lifetime, seconds. Default: the product's (VBR, VBGC 900; AWS, Azure 3600). */
+	/** Access-token lifetime, seconds. Default: the product's (VBR, VBGC 900; AWS, Azure, VSPC 3600). */
 	expiresIn?: number;
 	/** Refresh-token lifetime, seconds. Default: the product's (14 days; AWS 7200). */
 	refreshExpiresIn?: number;
@@ -55,6 +76,7 @@ export interface SimulatorOptions {
 	vbgc?: VbgcOptions;
 	aws?: AwsOptions;
 	azure?: AzureOptions;
+	vspc?: VspcOptions;
 }
 
 function makeProduct(ctx: SimContext, options: SimulatorOptions): SimProduct {
@@ -67,8 +89,10 @@ function makeProduct(ctx: SimContext, options: SimulatorOptions): SimProduct {
 			return new AwsProduct(ctx, options.aws);
 		case 'azure':
 			return new AzureProduct(ctx, options.azure);
+		case 'vspc':
+			return new VspcProduct(ctx, options.vspc);
 		default:
-			throw new Error(`unknown product ${String(options.product)}; products are vbr, vbgc, aws, azure`);
+			throw new Error(`unknown product ${String(options.product)}; products are vbr, vbgc, aws, azure, vspc`);
 	}
 }
 

@@ -105,7 +105,7 @@ export interface SimContext {
 }
 
 /** The simulated products. */
-export type ProductName = 'vbr' | 'vbgc' | 'aws' | 'azure';
+export type ProductName = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
 
 export interface SeedOptions {
 	count: number;

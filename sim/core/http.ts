@@ -21,6 +21,8 @@ export interface SimResponse {
 
 /** Thrown by handlers to answer with an error; each product renders it in its own error format. */
 export class SimHttpError extends Error {
+	/** A 429's wait, seconds (a `status` fault's `retryAfterSeconds`): products that put it in the body read it here. */
+	retryAfterSeconds?: number;
 	constructor(
 		readonly status: number,
 		readonly errorCode: VeeamErrorCode,

@@ -175,9 +175,9 @@ export class SimServer {
 		if (fault) this.stats.faultsInjected++;
 		if (fault?.kind === 'status') {
 			const code = fault.status === 500 ? 'UnknownError' : 'ServiceUnavailable';
-			const response = this.product.errorResponse(
-				new SimHttpError(fault.status, code, fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.'),
-			);
+			const error = new SimHttpError(fault.status, code, fault.status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable.');
+			error.retryAfterSeconds = fault.retryAfterSeconds;
+			const response = this.product.errorResponse(error);
 			if (fault.retryAfterSeconds !== undefined) {
 				response.headers = { ...response.headers, 'Retry-After': String(fault.retryAfterSeconds) };
 			}
