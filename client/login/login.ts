@@ -6,6 +6,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, I
 
 import { applyTls, normalizeServerUrl, requestTimeoutMs, tlsContext, usesApiKey, versionHeaderName, type ApiVersionFormat } from './fields';
 import {
+	bodyRetryAfterSeconds,
 	connectionFailureReason,
 	describeConnectionFailure,
 	headerValue,
@@ -212,8 +213,11 @@ export function statusDetail(status: number | undefined, errorCode?: string, mes
 }
 
 /** A refused login's status, in n8n's causes: "come back later" (with its Retry-After) or a struggling gateway. */
-export function statusReason(response: { statusCode: number; headers?: Record<string, unknown> }): LoginFailureReason {
-	if (response.statusCode === 429 || response.statusCode === 503) return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(response.headers) };
+export function statusReason(response: { statusCode: number; headers?: Record<string, unknown>; body?: unknown }): LoginFailureReason {
+	if (response.statusCode === 429 || response.statusCode === 503) {
+		// The Retry-After header, else VSPC's `retryAfter` in its error body (docs/vac/rest/throttling.html).
+		return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(response.headers) ?? bodyRetryAfterSeconds(response.body) };
+	}
 	if (response.statusCode === 502 || response.statusCode === 504) return { kind: 'temporarily-unavailable' };
 	return {};
 }

@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode } from 
 import { DEFAULT_RETRY_POLICY, isNotFound, RequestGroup, UnclearOutcomeError, VeeamApiError, veeamApiRequest, type RetryPolicy, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
 import { asyncActionId } from '../../../../client/transport/asyncAction';
 import { failureFromResponse } from '../../../../client/transport/failure';
+import { statusReason } from '../../../../client/login';
 import type { Product } from '../../../../client/products';
 
 const SERVER = 'https://vspc.test:1280';
@@ -92,6 +93,10 @@ describe('429 (VSPC throttling)', () => {
 		// The header, where there is one, comes first.
 		expect(failureFromResponse({ statusCode: 429, headers: { 'retry-after': '3' }, body: throttled(25).body }, SERVER).retryAfterSeconds).toBe(3);
 		expect(failureFromResponse({ statusCode: 429, body: { errors: [{ type: 'transport', code: 429, retryAfter: 'soon' }] } }, SERVER).retryAfterSeconds).toBeUndefined();
+	});
+
+	it('a throttled login carries retryAfter as its wait too (the cause n8n\'s scheduler backs off by)', () => {
+		expect(statusReason({ statusCode: 429, body: throttled(25).body })).toEqual({ kind: 'rate-limited', retryAfterSeconds: 25 });
 	});
 
 	it('waits as retryAfter says, then sends the call again', async () => {
