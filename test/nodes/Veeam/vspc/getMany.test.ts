@@ -4,6 +4,8 @@
  * status, MFA policy and name pattern, holding also when the server ignores the filter; outputs
  * name the organization; bad filters refused naming the field and the item.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { useVspc, type VspcFixture } from './fixture';
@@ -16,7 +18,7 @@ describe('VSPC: Get and Get Many', () => {
 		h = f;
 	});
 
-	const getMany = (filters: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ resource: 'user', operation: 'getMany', returnAll: true, filters, ...extra });
+	const getMany = (filters: INodeParameters = {}, extra: INodeParameters = {}): INodeParameters => ({ resource: 'user', operation: 'getMany', returnAll: true, filters, ...extra });
 	const names = (json: Array<Record<string, unknown>>) => json.map((j) => String(j.name)).sort();
 
 	it('gets one user by name or UID with its organization, status, MFA policy and profile', async () => {

@@ -4,6 +4,8 @@
  * reported, never claimed lifted) and User → Reset MFA (the user's TOTP logins deleted, read back),
  * with the guards for the credential's own account.
  */
+import type { INodeParameters, NodeParameterValueType } from 'n8n-workflow';
+
 import { VSPC_COMPANY_ALPHA_UID, VSPC_MFA_USER, type SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { useVspc, type VspcFixture } from './fixture';
@@ -16,7 +18,7 @@ describe('VSPC: MFA policy and Reset MFA', () => {
 		h = f;
 	});
 
-	const op = (operation: string, user: unknown) => ({ resource: 'user', operation, user });
+	const op = (operation: string, user: NodeParameterValueType): INodeParameters => ({ resource: 'user', operation, user });
 
 	it('requires MFA and stops requiring it, each read back; a rerun is unchanged with nothing sent', async () => {
 		const on = await h.run(op('requireMfa', byName('alpha.user')));

@@ -4,6 +4,8 @@
  * back); a server that answers a delete without doing it fails the item loudly, saying what was
  * done; the guards (Owner, the credential's own account, the last Portal Administrator) hold.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { changes, useVspc, type VspcFixture } from './fixture';
@@ -16,7 +18,7 @@ describe('VSPC: Offboard', () => {
 		h = f;
 	});
 
-	const offboard = (params: Record<string, unknown> = {}) => ({ resource: 'user', operation: 'offboard', user: byName('alpha.admin'), ...params });
+	const offboard = (params: INodeParameters = {}): INodeParameters => ({ resource: 'user', operation: 'offboard', user: byName('alpha.admin'), ...params });
 	const uid = (name: string) => String(h.user(name)?.instanceUid);
 	/** A credential that logs in with the API key, and whether a read with it works. */
 	const keyWorks = async (key: string) => {

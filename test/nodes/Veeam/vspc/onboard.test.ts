@@ -4,6 +4,8 @@
  * user of another organization, a role the organization type does not have, an Owner role and bad
  * profile fields refused per item with nothing sent; continue-on-fail per item.
  */
+import type { INodeParameters, NodeParameterValueType } from 'n8n-workflow';
+
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_RESELLER_UID, type SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { changes, useVspc, type VspcFixture } from './fixture';
@@ -18,7 +20,7 @@ describe('VSPC: Onboard and Promote', () => {
 		h = f;
 	});
 
-	const onboard = (params: Record<string, unknown> = {}) => ({
+	const onboard = (params: INodeParameters = {}): INodeParameters => ({
 		resource: 'user',
 		operation: 'onboard',
 		userName: '={{ $json.name }}',
@@ -133,7 +135,7 @@ describe('VSPC: Onboard and Promote', () => {
 	});
 
 	it('promotes within the organization type, by name or ID; refuses another type\'s role, an Owner, and the last Portal Administrator', async () => {
-		const promote = (user: unknown, roles: string) => h.run({ resource: 'user', operation: 'promote', user, roles: [roles] });
+		const promote = async (user: NodeParameterValueType, roles: string) => await h.run({ resource: 'user', operation: 'promote', user, roles: [roles] });
 		const up = await promote(byName('alpha.user'), 'CompanyAdministrator');
 		expect(up.json[0]).toMatchObject({ action: 'updated', before: ['Company Location User'], after: ['Company Administrator'], user: { organization: { name: 'Alpha' } } });
 		expect(h.user('alpha.user')?.role).toBe('CompanyAdministrator');
