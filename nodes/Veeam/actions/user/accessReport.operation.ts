@@ -110,6 +110,8 @@ export async function execute(
 	directory: UserDirectory,
 	itemCount: number,
 ): Promise<INodeExecutionData[]> {
+	// VSPC: the organizations first (the user list reads them too): one login, not one per first request sent at once.
+	await directory.vspc?.().organizations();
 	const [users, pending, vspc] = await Promise.all([
 		directory.listUsers(),
 		directory.authorizationEvents ? directory.authorizationEvents.list({ states: ['Pending'] }) : Promise.resolve(undefined),
