@@ -34,7 +34,7 @@ describe('VSPC adapter on the simulator', () => {
 	});
 
 	it('reads 1,250 seeded users in pages of 500, one company only from its own pages, the filter holding', async () => {
-		sim.seed({ count: 1250, prefix: 'seeded', organizationUid: VSPC_COMPANY_BETA_UID });
+		h.vspc.seedUsers({ count: 1250, prefix: 'seeded', organizationUid: VSPC_COMPANY_BETA_UID });
 		const all = await directory().listUsers();
 		expect(all).toHaveLength(truth().length);
 		expect(route('GET /api/v3/users')).toBe(Math.ceil(truth().length / 500));
