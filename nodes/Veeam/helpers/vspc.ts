@@ -9,38 +9,43 @@ import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-w
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
 import type { VspcAccess, VspcOrganization, VspcProfile } from '../../../client/vspcModel';
+import { VSPC_ROLES as ADAPTER_ROLES, vspcRole } from '../../../client/adapters/vspcRoles';
 import { checkText, inputError, readText } from './input';
 import { userOutput } from './directory';
 
 export type VspcOrganizationKind = 'Company' | 'Reseller' | 'Provider';
 
 /**
- * VSPC's roles (`UserRole`, REST 3.6.1, without `Unknown`), each with the organization type whose
- * users hold it and the name Veeam's guides give it. Provider: "Managing Administrator Portal Users"
- * (helpcenter.veeam.com/docs/vac/provider_admin/manage_admin_portal_users.html); Reseller: "User Roles
- * and Permissions" (docs/vac/reseller/portal_user_roles_permissions.html, the Service Provider …
- * roles); Company: "Company User Roles and Permissions" (docs/vac/reseller/user_roles_permissions.html).
- * `CompanyTenant` (the company's Veeam Cloud Connect tenant account) has no guide page: assumed a
- * company's.
+ * The names Veeam's guides give VSPC's roles where they differ from the API value's words. Provider:
+ * "Managing Administrator Portal Users" (helpcenter.veeam.com/docs/vac/provider_admin/manage_admin_portal_users.html);
+ * Reseller: "User Roles and Permissions" (docs/vac/reseller/portal_user_roles_permissions.html, the
+ * Service Provider … roles); Company: "Company User Roles and Permissions" (docs/vac/reseller/user_roles_permissions.html).
  */
-export const VSPC_ROLES: ReadonlyArray<{ id: string; kind: VspcOrganizationKind; guideName: string }> = [
-	{ id: 'PortalAdministrator', kind: 'Provider', guideName: 'Portal Administrator' },
-	{ id: 'SiteAdministrator', kind: 'Provider', guideName: 'Site Administrator' },
-	{ id: 'PortalOperator', kind: 'Provider', guideName: 'Portal Operator' },
-	{ id: 'PortalReadonlyOperator', kind: 'Provider', guideName: 'Read-only User' },
-	{ id: 'ResellerOwner', kind: 'Reseller', guideName: 'Service Provider Global Administrator' },
-	{ id: 'ResellerAdministrator', kind: 'Reseller', guideName: 'Service Provider Administrator' },
-	{ id: 'ResellerOperator', kind: 'Reseller', guideName: 'Service Provider Operator' },
-	{ id: 'ResellerUser', kind: 'Reseller', guideName: 'Service Provider User' },
-	{ id: 'ResellerInvoiceAuditor', kind: 'Reseller', guideName: 'Service Provider Invoice Auditor' },
-	{ id: 'CompanyOwner', kind: 'Company', guideName: 'Company Owner' },
-	{ id: 'CompanyAdministrator', kind: 'Company', guideName: 'Company Administrator' },
-	{ id: 'CompanyLocationAdministrator', kind: 'Company', guideName: 'Location Administrator' },
-	{ id: 'CompanyLocationUser', kind: 'Company', guideName: 'Location User' },
-	{ id: 'CompanyInvoiceAuditor', kind: 'Company', guideName: 'Company Invoice Auditor' },
-	{ id: 'CompanySubtenant', kind: 'Company', guideName: 'Subtenant' },
-	{ id: 'CompanyTenant', kind: 'Company', guideName: 'Company Tenant' },
-];
+const GUIDE_NAMES: Readonly<Record<string, string>> = {
+	PortalReadonlyOperator: 'Read-only User',
+	ResellerOwner: 'Service Provider Global Administrator',
+	ResellerAdministrator: 'Service Provider Administrator',
+	ResellerOperator: 'Service Provider Operator',
+	ResellerUser: 'Service Provider User',
+	ResellerInvoiceAuditor: 'Service Provider Invoice Auditor',
+	CompanyLocationAdministrator: 'Location Administrator',
+	CompanyLocationUser: 'Location User',
+	CompanySubtenant: 'Subtenant',
+};
+
+/**
+ * VSPC's 16 roles (the adapter's list, client/adapters/vspcRoles.ts: `UserRole` of REST 3.6.1), each
+ * with the organization type whose users hold it and the name Veeam's guides give it.
+ * `CompanyTenant` (the company's Veeam Cloud Connect tenant account) has no guide page: assumed a
+ * company's, as its prefix says.
+ */
+export const VSPC_ROLES: ReadonlyArray<{ id: string; name: string; kind: VspcOrganizationKind; guideName: string; owner: boolean }> = ADAPTER_ROLES.map((r) => ({
+	id: r.id,
+	name: r.name,
+	kind: r.organizationType,
+	guideName: GUIDE_NAMES[r.id] ?? r.name,
+	owner: r.owner === true,
+}));
 
 /**
  * The primary user of a reseller or a company: created with it, exactly one per organization
@@ -48,30 +53,28 @@ export const VSPC_ROLES: ReadonlyArray<{ id: string; kind: VspcOrganizationKind;
  * Provider Global Administrator). The node neither gives nor takes these roles, nor offboards
  * their holders: that is done with the organization, in VSPC.
  */
-export const VSPC_OWNER_ROLES: readonly string[] = ['CompanyOwner', 'ResellerOwner'];
+export const VSPC_OWNER_ROLES: readonly string[] = VSPC_ROLES.filter((r) => r.owner).map((r) => r.id);
 
-/** `CompanyLocationUser` → `Company Location User` (the names the adapter gives the roles). */
-export function spacedRoleName(id: string): string {
-	return id.replace(/([a-z])([A-Z])/g, '$1 $2');
+/** The role with this API value or name, in any case and spacing (`Company Owner`, `CompanyOwner`). */
+export function findVspcRole(value: string) {
+	const role = vspcRole(value);
+	return role ? VSPC_ROLES.find((r) => r.id === role.id) : undefined;
 }
 
 /** Options of a role field: every role, or those of one organization type. */
 export function vspcRoleOptions(kind?: VspcOrganizationKind): INodePropertyOptions[] {
-	const owner = (kind: VspcOrganizationKind) => (kind === 'Provider' ? "the provider's own staff" : `a ${kind.toLowerCase()}'s users`);
+	const holders = (k: VspcOrganizationKind) => (k === 'Provider' ? "the provider's own staff" : `a ${k.toLowerCase()}'s users`);
 	return VSPC_ROLES.filter((r) => !kind || r.kind === kind)
 		.map((r) => {
-			const notes = [
-				...(r.guideName === spacedRoleName(r.id) ? [] : [`"${r.guideName}" in Veeam's guides`]),
-				...(kind ? [] : [`a role of ${owner(r.kind)}`]),
-			];
-			const option: INodePropertyOptions = { name: spacedRoleName(r.id), value: r.id };
-			return notes.length ? { ...option, description: `${notes.join('; ')}`.replace(/^./, (c) => c.toUpperCase()) } : option;
+			const notes = [...(r.guideName === r.name ? [] : [`"${r.guideName}" in Veeam's guides`]), ...(kind ? [] : [`a role of ${holders(r.kind)}`])];
+			const option: INodePropertyOptions = { name: r.name, value: r.id };
+			return notes.length ? { ...option, description: notes.join('; ').replace(/^./, (c) => c.toUpperCase()) } : option;
 		})
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function roleInfo(role: VeeamRole) {
-	return VSPC_ROLES.find((r) => r.id.toLowerCase() === role.id.toLowerCase());
+	return findVspcRole(role.id) ?? findVspcRole(role.name);
 }
 
 /** The organization type a type as the server sends it stands for (any case), if one of the three. */
@@ -95,7 +98,7 @@ export function vspcAccess(ctx: IExecuteFunctions, directory: UserDirectory, i: 
 export function roleProblem(role: VeeamRole, kind: VspcOrganizationKind | undefined, organization: string): string | undefined {
 	const info = roleInfo(role);
 	if (!info) return `"${role.name}" is not a role the node knows on Veeam Service Provider Console`;
-	if (VSPC_OWNER_ROLES.includes(info.id)) {
+	if (info.owner) {
 		return `${role.name} is given by VSPC to one user per ${info.kind.toLowerCase()}, when the ${info.kind.toLowerCase()} is created: the node does not give it`;
 	}
 	if (kind && info.kind !== kind) {

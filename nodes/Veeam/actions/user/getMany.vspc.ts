@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { UserDirectory, UserFilter, VeeamUser } from '../../../../client/adapters';
 import { namePatternTest } from '../../../../client/adapters/userFilter';
 import { checkText, inputError } from '../../helpers/input';
-import { mfaRequired, resolveOrganizations, spacedRoleName, splitList, VSPC_ROLES, vspcAccess, vspcRoleOptions, vspcUserOutput } from '../../helpers/vspc';
+import { findVspcRole, mfaRequired, resolveOrganizations, splitList, VSPC_ROLES, vspcAccess, vspcRoleOptions, vspcUserOutput } from '../../helpers/vspc';
 
 export const vspcFilters: INodeProperties = {
 	displayName: 'Filters',
@@ -80,8 +80,8 @@ export async function readVspcFilter(ctx: IExecuteFunctions, i: number, director
 	if (namePattern) filter.namePattern = namePattern;
 	const role = checkText(ctx, i, 'Role', raw.role, false);
 	if (role) {
-		const known = VSPC_ROLES.find((r) => r.id.toLowerCase() === role.toLowerCase() || spacedRoleName(r.id).toLowerCase() === role.toLowerCase());
-		if (!known) throw inputError(ctx, i, 'Role', `"${role}" is not a Veeam Service Provider Console role`, `Roles: ${VSPC_ROLES.map((r) => spacedRoleName(r.id)).join(', ')}.`);
+		const known = findVspcRole(role);
+		if (!known) throw inputError(ctx, i, 'Role', `"${role}" is not a Veeam Service Provider Console role`, `Roles: ${VSPC_ROLES.map((r) => r.name).join(', ')}.`);
 		filter.roleId = known.id;
 	}
 	const status = checkText(ctx, i, 'Status', raw.status, false);
