@@ -25,7 +25,7 @@ function apiUser(n: number, over: IDataObject = {}): IDataObject {
 		instanceUid: uid(n),
 		organizationUid: n % 2 ? ORG_A : ORG_B,
 		userName: `user${String(n).padStart(4, '0')}`,
-		status: 'Enabled',
+		status: n % 7 ? 'Enabled' : 'Disabled',
 		mfaPolicyStatus: n % 3 ? 'Disabled' : 'Enabled',
 		mfaPolicyConfigurationStatus: 'NotConfigured',
 		role: n % 5 ? 'CompanyAdministrator' : 'CompanyOwner',
@@ -74,9 +74,14 @@ describe('VSPC user list', () => {
 			{ property: 'role', operation: 'equals', value: 'CompanyOwner' },
 			{ property: 'mfaPolicyStatus', operation: 'in', value: ['Enabled', 'EnabledByInheritance'] },
 		]);
-		const expected = USERS.filter((u) => u.organizationUid === ORG_B && u.role === 'CompanyOwner' && u.mfaPolicyStatus === 'Enabled' && /^user1.*0$/.test(String(u.userName)));
+		const expected = USERS.filter((u) => u.organizationUid === ORG_B && u.status === 'Enabled' && u.role === 'CompanyOwner' && u.mfaPolicyStatus === 'Enabled' && /^user1.*0$/.test(String(u.userName)));
 		expect(users.map((u) => u.name)).toEqual(expected.map((u) => u.userName));
 		expect(users.length).toBeGreaterThan(0);
+		// Each part on its own holds too.
+		const names = (list: VeeamUser[]) => list.map((u) => u.name);
+		expect(names(await directory.listUsers({ organizationUids: [ORG_B] }))).toEqual(USERS.filter((u) => u.organizationUid === ORG_B).map((u) => u.userName));
+		expect(names(await directory.listUsers({ status: 'Disabled' }))).toEqual(USERS.filter((u) => u.status === 'Disabled').map((u) => u.userName));
+		expect(names(await directory.listUsers({ mfaEnabled: false }, 3))).toEqual(['user0001', 'user0002', 'user0004']);
 	});
 
 	it('a total that moves between pages: the list is read again from the start; moving every time, it fails clearly', async () => {
@@ -203,7 +208,7 @@ describe('VSPC changes', () => {
 		expect(requests.find((r) => r.method === 'PATCH')?.body).toEqual([{ value: 'CompanyInvoiceAuditor', path: '/role', op: 'replace' }]);
 		role = 'CompanyInvoiceAuditor';
 		await expect(directory.setRoles(asUser(apiUser(7)), [{ id: 'CompanyInvoiceAuditor', name: '' }])).resolves.toMatchObject({ roles: [{ name: 'Company Invoice Auditor' }] });
-		await expect(directory.vspc().setStatus(asUser(apiUser(7)), 'Disabled')).rejects.toThrow(/user0007's status with Enabled/);
+		await expect(directory.vspc().setStatus(asUser(apiUser(7)), 'Enabled')).rejects.toThrow(/user0007's status with Disabled/);
 		await expect(directory.vspc().setStatus(asUser(apiUser(8)), 'Enabled')).rejects.toThrow(/with another user \(user0007\)/);
 	});
 
