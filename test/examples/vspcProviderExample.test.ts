@@ -17,7 +17,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../sim';
 import { useVspc, type VspcFixture } from '../nodes/Veeam/vspc/fixture';
 
-type Json = Record<string, unknown>;
+type Json = IDataObject;
 type ExampleNode = { name: string; type: string; parameters: INodeParameters; onError?: string };
 const example = JSON.parse(readFileSync(join(__dirname, '../../examples/vspc-provider-onboarding.json'), 'utf8')) as {
 	nodes: ExampleNode[];
