@@ -15,10 +15,10 @@ import type { UsableAsToolDescription } from 'n8n-workflow';
 export const usableAsTool: UsableAsToolDescription = {
 	replacements: {
 		description:
-			'Manages the user accounts of a Veeam backup server (Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure). ' +
+			'Manages the user accounts of a Veeam backup server (Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure) or of a Veeam Service Provider Console (its companies, resellers and own staff). ' +
 			'Get, Get Many, Access Report, the roles, the authorization events and Sync in Plan mode only read. ' +
 			'Every other operation changes real accounts on the server at once: Onboard creates a user or changes its roles, Promote changes roles, ' +
-			'Offboard deletes the user (irreversible: their access is gone and this tool cannot bring it back), Change Password, Reset MFA, ' +
+			'Offboard deletes the user (irreversible: their access is gone and this tool cannot bring it back; on Veeam Service Provider Console it may disable the user instead, its API keys deleted either way), Change Password, Reset MFA, Require MFA, Stop Requiring MFA, ' +
 			'Set Service Account Mode and the MFA operations change how the user signs in, Sync in Apply mode creates, changes and removes users, ' +
 			"Backup Access's Change Owner and Set Effective Access change who owns a backup or job and which roles may restore or manage it (its Get and Get Many only read). " +
 			'Role Create, Update, Clone and Delete change custom roles (Veeam Backup & Replication 13.1), and so what every holder of the role may do; Delete is irreversible. ' +
