@@ -112,7 +112,7 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 			throw inputError(this, i, scoped.field === 'name' ? 'User Name' : 'Role Names or IDs', scoped.problem, 'Remove the item from the input, or widen the scope.');
 		}
 		if (organization) {
-			const misfit = userRoles.map((r) => vspcRoleProblem(r, organization)).find((p) => p !== undefined);
+			const misfit = userRoles.map((r) => vspcRoleProblem(r, organization, true)).find((p) => p !== undefined);
 			if (misfit) throw inputError(this, i, 'Role Names or IDs', misfit, `The sync is about ${organization.name}: choose one of its roles.`);
 		}
 		const vspcRow = organization ? readVspcDesired(this, i) : undefined;

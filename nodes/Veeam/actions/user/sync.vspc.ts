@@ -64,11 +64,15 @@ export async function readVspcTarget(ctx: IExecuteFunctions, directory: UserDire
 	return organization;
 }
 
-/** Why `role` cannot be held by a user of `organization` (its type's roles only; owners never by a sync); undefined when it can. */
-export function vspcRoleProblem(role: VeeamRole, organization: Pick<VspcOrganization, 'type' | 'name'>): string | undefined {
+/**
+ * Why `role` cannot be held by a user of `organization` (its type's roles only); undefined when it
+ * can. An owner role is refused too unless `ownerListed`: a row may list the owner as it is (the plan
+ * then refuses only a step that would give the role: vspcPlanProblems).
+ */
+export function vspcRoleProblem(role: VeeamRole, organization: Pick<VspcOrganization, 'type' | 'name'>, ownerListed = false): string | undefined {
 	const known = vspcRole(role.id);
 	if (!known) return `${role.name} is not a role a sync can give (VSPC's roles: ${VSPC_ROLES.map((r) => r.name).join(', ')})`;
-	if (known.owner) return `${role.name} is made with its organization (one per organization): a sync never gives it`;
+	if (known.owner && !ownerListed) return `${role.name} is made with its organization (one per organization): a sync never gives it`;
 	return roleFits(known, organization.type) ? undefined : `${role.name} is not a role of a ${organization.type} (${organization.name})`;
 }
 

@@ -133,7 +133,8 @@ describe('VSPC: Sync of one company', () => {
 
 	it.each([
 		['a role of another organization type', { name: 'x', role: 'PortalAdministrator' }, /Role Names or IDs \(item 1\): Portal Administrator is not a role of a Company \(Alpha\)/],
-		['the owner role', { name: 'x', role: 'CompanyOwner' }, /Role Names or IDs \(item 1\): Company Owner is made with its organization/],
+		['the owner role for someone new', { name: 'x', role: 'CompanyOwner' }, /Role Names or IDs \(item 1\): "x" is not the Company Owner, and a sync never makes one/],
+		['the owner role for another user', { name: 'alpha.user', role: 'CompanyOwner' }, /Role Names or IDs \(item 1\): "alpha.user" is not the Company Owner/],
 		['two roles', { name: 'x', role: 'CompanyLocationUser, CompanyAdministrator' }, /Role Names or IDs \(item 1\).*exactly one role/],
 		['a bad email', { name: 'x', role: 'CompanyLocationUser', email: 'not-an-address' }, /Email \(item 1\): "not-an-address" does not match VSPC's e-mail pattern/],
 		['an email VSPC refuses (a 7-letter top-level domain)', { name: 'x', role: 'CompanyLocationUser', email: 'x@alpha.example' }, /Email \(item 1\): "x@alpha.example" does not match/],
@@ -148,6 +149,17 @@ describe('VSPC: Sync of one company', () => {
 		h.vspc.setCompanyStatus(VSPC_COMPANY_BETA_UID, 'REMOVED_Deleting');
 		expect((await h.run(params({ syncCompany: 'Beta', syncMode: 'apply' }), LIST)).error?.message).toMatch(/removed or being removed \(status REMOVED_Deleting\)/);
 		expect(changes(sim)).toEqual([]);
+	});
+
+	it('the owner may be listed as it is (its profile kept up to date); another role for it is not given', async () => {
+		const list = [...LIST, { name: 'alpha.user', role: 'CompanyLocationUser' }, { name: 'alpha.owner', role: 'CompanyOwner', email: 'boss@alpha.com' }];
+		const plan = await h.run(params({ syncMode: 'apply' }), list);
+		expect(plan.error).toBeUndefined();
+		expect(plan.json.find((j) => j.name === 'alpha.owner')).toMatchObject({ action: 'update', changes: ['email'], result: 'updated' });
+		expect(h.user('alpha.owner')).toMatchObject({ role: 'CompanyOwner', profile: expect.objectContaining({ email: 'boss@alpha.com' }) });
+		const demote = await h.run(params({ syncMode: 'apply' }), [...LIST, { name: 'alpha.user', role: 'CompanyLocationUser' }, { name: 'alpha.owner', role: 'CompanyAdministrator' }]);
+		expect(demote.json.find((j) => j.name === 'alpha.owner')).toMatchObject({ action: 'protected', result: 'nothingToDo' });
+		expect(h.user('alpha.owner')?.role).toBe('CompanyOwner');
 	});
 
 	it('an unknown company, or a new user without a password: clear error, nothing sent', async () => {
