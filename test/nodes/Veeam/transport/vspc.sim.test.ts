@@ -7,8 +7,8 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions, INode } from 'n8n-workflow';
 
 import { VeeamServiceProviderConsoleApi } from '../../../../credentials/VeeamServiceProviderConsoleApi.credentials';
-import { isNotFound, veeamApiRequest, VeeamApiError, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
-import { startSimulator, VSPC_COMPANY_ALPHA_UID, VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_PASSWORD, type SimServer } from '../../../../sim';
+import { isNotFound, RequestGroup, veeamApiRequest, VeeamApiError, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
+import { startSimulator, VSPC_COMPANY_ALPHA_UID, VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_PASSWORD, VSPC_SUPPORTED_VERSIONS, type SimServer } from '../../../../sim';
 import type { VspcProduct } from '../../../../sim/vspc/product';
 import { n8nHttpRequest, trustFields } from '../../../support/engine';
 
@@ -20,8 +20,8 @@ let sim: SimServer;
 let vspc: VspcProduct;
 
 /** As n8n does it: preAuthentication when the token field is empty, then the credential's authenticate on each request. */
-function context(): VeeamContext {
-	let stored: ICredentialDataDecryptedObject = { url: sim.url, authentication: 'password', username: VSPC_DEFAULT_ADMIN, password: VSPC_DEFAULT_PASSWORD, apiVersion: '3.6.1', ...trustFields(sim.tls.caPem), accessToken: '' };
+function context(apiVersion = '3.6.1'): VeeamContext {
+	let stored: ICredentialDataDecryptedObject = { url: sim.url, authentication: 'password', username: VSPC_DEFAULT_ADMIN, password: VSPC_DEFAULT_PASSWORD, apiVersion, ...trustFields(sim.tls.caPem), accessToken: '' };
 	return {
 		getNode: () => NODE,
 		getCredentials: async () => stored,
@@ -34,8 +34,8 @@ function context(): VeeamContext {
 	} as unknown as VeeamContext;
 }
 
-async function call(req: VeeamRequest, ctx = context()): Promise<unknown> {
-	return await veeamApiRequest.call(ctx, 'vspc', req, { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterSeconds: 60, asyncFirstDelayMs: 1, asyncMaxDelayMs: 5 });
+async function call(req: VeeamRequest, ctx = context(), maxRetryAfterSeconds = 60): Promise<unknown> {
+	return await veeamApiRequest.call(ctx, 'vspc', req, { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterSeconds, asyncFirstDelayMs: 1, asyncMaxDelayMs: 5 });
 }
 
 beforeAll(async () => {
@@ -50,6 +50,19 @@ beforeEach(() => {
 	vspc.options.asyncOperations = [];
 	vspc.options.asyncPolls = 1;
 	vspc.options.throttle = undefined;
+	vspc.serveVersions([...VSPC_SUPPORTED_VERSIONS]);
+});
+
+describe('X-Client-Version under "Automatic"', () => {
+	it('a server downgraded mid-token refuses the kept version: the execution finds the one it serves and goes on', async () => {
+		const execution = context('auto');
+		const group = new RequestGroup();
+		await call({ method: 'GET', path: '/api/v3/users', qs: { limit: 1 }, group }, execution);
+		vspc.serveVersions(['3.5.1', '3.6']);
+		await expect(call({ method: 'GET', path: '/api/v3/users', qs: { limit: 1 }, group }, execution)).resolves.toMatchObject({ data: expect.any(Array) });
+		expect(group.apiVersion.found).toBe('3.6');
+		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
+	});
 });
 
 describe('202: the async action is followed to its result', () => {
@@ -86,12 +99,21 @@ describe('errors and throttling', () => {
 		expect(error.message).toMatch(/^Veeam: limit: /);
 	});
 
-	it('429 with retryAfter: waited out, and every call of the execution succeeds', async () => {
-		vspc.options.throttle = { maxRequests: 2, windowSeconds: 1 };
+	it('429 with retryAfter: waited out (within the policy\'s bound), and every call of the execution succeeds', async () => {
+		// Two calls per 10 minutes: the third is refused with the seconds to the next window, waited out only up to
+		// the bound (0.3 s), by which time the server's window has turned (its clock moved on at the 429).
+		vspc.options.throttle = { maxRequests: 2, windowSeconds: 600 };
+		// Start one second into a window, so that only the clock's move below turns it.
+		sim.clock.advance((600_000 - (sim.clock.now() % 600_000) + 1_000) / 1000);
 		const execution = context();
+		const turn = (async () => {
+			while (!sim.stats.byStatus['429']) await new Promise((resolve) => setTimeout(resolve, 5));
+			sim.clock.advance(600);
+		})();
 		const answers = [];
-		for (let i = 0; i < 4; i++) answers.push(await call({ method: 'GET', path: '/api/v3/users', qs: { limit: 1 } }, execution));
-		expect(answers).toHaveLength(4);
-		expect(sim.stats.byStatus['429']).toBeGreaterThanOrEqual(1);
+		for (let i = 0; i < 3; i++) answers.push(await call({ method: 'GET', path: '/api/v3/users', qs: { limit: 1 } }, execution, 0.3));
+		await turn;
+		expect(answers).toHaveLength(3);
+		expect(sim.stats.byStatus['429']).toBe(1);
 	});
 });
