@@ -7,6 +7,7 @@ import { VeeamBackupAwsApi } from '../../../credentials/VeeamBackupAwsApi.creden
 import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.credentials';
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
+import { VeeamServiceProviderConsoleApi } from '../../../credentials/VeeamServiceProviderConsoleApi.credentials';
 import { Veeam } from '../../../nodes/Veeam/Veeam.node';
 
 const root = join(__dirname, '../../..');
@@ -47,8 +48,9 @@ describe('Veeam node description', () => {
 		expect(shownCredentials({ product: 'vbgc' })).toEqual(['veeamBackupGoogleCloudApi']);
 		expect(shownCredentials({ product: 'aws' })).toEqual(['veeamBackupAwsApi']);
 		expect(shownCredentials({ product: 'azure' })).toEqual(['veeamBackupAzureApi']);
-		// The four credential types exist in this package.
-		expect([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi()].map((c) => c.name)).toEqual(
+		expect(shownCredentials({ product: 'vspc' })).toEqual(['veeamServiceProviderConsoleApi']);
+		// The five credential types exist in this package.
+		expect([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi()].map((c) => c.name)).toEqual(
 			description.credentials?.map((c) => c.name),
 		);
 	});
