@@ -87,7 +87,7 @@ export class VspcLogins {
 
 	/** GetUserLogins takes `select` only: every identity of the user, in one answer. */
 	listOfUser(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		const q = parseListQuery(req.query, LOGIN_FIELDS, this.limits(), false);
 		const data = this.store.loginsOf(user.uid).map((l) => project(loginView(l, this.store), q.select));
 		return { status: 200, body: { meta: { pagingInfo: { total: data.length, count: data.length, offset: 0 } }, data } };
@@ -106,13 +106,13 @@ export class VspcLogins {
 	}
 
 	get(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		return this.answer(req, this.loginOf(user, req.params.userLoginId));
 	}
 
 	/** `/description` and `/status` (`enabled` | `disabled`, the spec's note) change; every other path is refused (1001). */
 	patch(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		const login = this.loginOf(user, req.params.userLoginId);
 		const ops = patchBody(req);
 		let description = login.description;
@@ -146,7 +146,7 @@ export class VspcLogins {
 	 * deleted this way (delete the user); a deleted identity's tokens end with it.
 	 */
 	remove(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		const login = this.loginOf(user, req.params.userLoginId);
 		if (login.kind === 'password') throw vspcBadRequest(`The identity ${login.id} is the user's portal login: delete the user instead.`);
 		this.auth.revoke(user, login.id);
@@ -157,7 +157,7 @@ export class VspcLogins {
 
 	/** `POST /users/{userUid}/logins/apikey?description=&scopes=&isReadAccessOnly=`: the key once, in `parameters`. */
 	addApiKey(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		const description = descriptionParam(req.query, false) ?? 'API key';
 		const scopes = scopesParam(req.query, ['rest']);
 		const ro = req.query.get('isReadAccessOnly');
@@ -170,7 +170,7 @@ export class VspcLogins {
 
 	/** `POST /users/{userUid}/logins/totp?secretUrl=&code=&description=&scopes=`: the code must be the secret's current TOTP. */
 	addTotp(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.users.userForLogins(caller, req.params.userUid);
+		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
 		const secretUrl = req.query.get('secretUrl') ?? '';
 		let secret: string | undefined;
 		try {
@@ -182,7 +182,8 @@ export class VspcLogins {
 		this.ctx.secrets.add(secret, 'mfaSecret');
 		const code = (req.query.get('code') ?? '').trim();
 		if (!verifyTotp(secret.toUpperCase(), code, this.ctx.clock.now(), this.totpWindow())) {
-			throw vspcBadRequest('The verification code is not valid for this secret.', { parameterName: 'code' });
+			// The 3.6.1 reference's error codes: "1207 … TOTP code invalid".
+			throw vspcBadRequest('The verification code is not valid for this secret.', { parameterName: 'code', code: 1207 });
 		}
 		const description = descriptionParam(req.query, false) ?? 'totp';
 		const scopes = scopesParam(req.query, ['ui']);

@@ -157,7 +157,7 @@ export class VspcProduct implements SimProduct {
 			product: 'vspc',
 			organizations: [...this.store.orgs.values()].map((o) => ({ ...orgView(o), status: o.status, resellerUid: o.resellerUid ?? null, mfaRequired: o.mfaRequired })),
 			users: [...this.store.users.values()].map((u) => userView(u, this.store)),
-			logins: [...this.store.logins.values()].map((l) => ({ id: l.id, userUid: l.userUid, kind: l.kind, status: l.status, scopes: l.scopes })),
+			logins: [...this.store.logins.values()].map((l) => ({ id: l.id, userUid: l.userUid, kind: l.kind, identityProviderName: l.identityProviderName, status: l.status, scopes: l.scopes })),
 			asyncActionsRunning: this.async.pending(),
 		};
 	}

@@ -62,12 +62,13 @@ export class VspcUsers {
 		return user;
 	}
 
-	/** The caller itself, or a user it manages (logins, tokens): admitted to every role for its own account. */
-	userForLogins(caller: VspcCaller, uid: string): VspcUserRecord {
+	/**
+	 * The caller itself, or a user it may read (`GET`) or manage (logins, tokens). The spec admits
+	 * every role to these operations; assumed: on their own account, and on others' as for the users.
+	 */
+	userForLogins(caller: VspcCaller, uid: string, method = 'GET'): VspcUserRecord {
 		const user = this.visibleUser(caller, uid);
-		if (user !== caller.user && !MANAGES_USERS.includes(caller.user.role)) {
-			if (caller.readOnly || !READS_USERS.includes(caller.user.role)) throw vspcForbidden();
-		}
+		if (user !== caller.user && !(method === 'GET' ? READS_USERS : MANAGES_USERS).includes(caller.user.role)) throw vspcForbidden();
 		return user;
 	}
 
@@ -280,7 +281,7 @@ export class VspcUsers {
 
 	/** `DELETE /users/{userUid}/tokens[?userLoginId=]`: that user's (or that login's) tokens end. */
 	revokeTokens(req: SimRequest, caller: VspcCaller): SimResponse {
-		const user = this.userForLogins(caller, req.params.userUid);
+		const user = this.userForLogins(caller, req.params.userUid, req.method);
 		const raw = req.query.get('userLoginId');
 		let loginId: number | undefined;
 		if (raw !== null && raw !== '') {

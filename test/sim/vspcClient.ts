@@ -98,10 +98,15 @@ export function expectErrors(res: AxiosResponse, status: number, type: string, c
 	expect(res.data.errors[0].message).toEqual(expect.any(String));
 }
 
-/** A Veeam example payload (test/fixtures/veeam/vspc/<name>.json): its `body`. */
-export function fixture<T = unknown>(name: string): T {
+/** A Veeam example payload (test/fixtures/veeam/vspc/<name>.json) with its query, if any. */
+export function fixtureRecord<T = unknown>(name: string): { body: T; query?: Record<string, string> } {
 	const file = join(__dirname, '..', 'fixtures', 'veeam', 'vspc', `${name}.json`);
-	return (JSON.parse(readFileSync(file, 'utf8')) as { body: T }).body;
+	return JSON.parse(readFileSync(file, 'utf8')) as { body: T; query?: Record<string, string> };
+}
+
+/** A Veeam example payload's `body`. */
+export function fixture<T = unknown>(name: string): T {
+	return fixtureRecord<T>(name).body;
 }
 
 export const q = (params: Record<string, unknown>): string =>
