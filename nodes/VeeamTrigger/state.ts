@@ -17,6 +17,8 @@
  *   profiles  profile table: [typeIndex, mfa, serviceAccount, descriptionMode, refKind, ...roleIndexes]
  *             (mfa/serviceAccount: 0 unknown, 1 false, 2 true); most users share a handful
  *   users     one string: per user, sorted by name, a profile index and the text fields
+ *   vspc      VSPC only (vspcState.ts): organizations, status, MFA policy, logins; its users are
+ *             sorted by organization, then name, and carry a few more characters each
  *
  * Text fields are front-coded against the same field of the previous user (users are sorted by
  * name, so `TECH\jane.doe` after `TECH\jane.dean` costs 3 characters) and length-prefixed, so no

@@ -58,6 +58,9 @@ function vspcAccess(directory: UserDirectory): VspcAccess {
 /** Every user (and, with `logins`, each user's logins), both lists read at once. */
 export async function readVspcUsers(directory: UserDirectory, node: INode, { logins }: { logins: boolean }, options: Partial<ParallelOptions> = {}): Promise<VspcRead> {
 	const access = logins ? vspcAccess(directory) : undefined;
+	// The users' pages need the organizations (read once per execution) anyway: read first, they
+	// also log in once, where two first requests at once would each log in.
+	await access?.organizations();
 	const interner = new UserInterner();
 	const readUsers = readPagesInParallel(
 		async (offset, limit) => {

@@ -137,6 +137,26 @@ describe('vspc', () => {
 		expect(summary(await withLogins.poll())).toEqual([['loginsChanged', 'alpha.user']]);
 	});
 
+	it('"Fetch Test Event" without a real change: current users shaped as the chosen events, marked as samples', async () => {
+		const activation = activate(sim, 'vspc', { events: ['statusChanged', 'loginsChanged', 'mfaChanged'] });
+		const manual = await activation.pollManually();
+		expect(manual.error).toBeUndefined();
+		const items = emitted(manual);
+		expect(items.map((i) => [i.event, i.sample])).toEqual([
+			['mfaChanged', true],
+			['statusChanged', true],
+			['loginsChanged', true],
+			['mfaChanged', true],
+			['statusChanged', true],
+		]);
+		for (const item of items) {
+			const [change] = item.changes as Array<{ from: unknown; to: unknown }>;
+			expect(change.from).not.toEqual(change.to);
+		}
+		expect(items[1]).toMatchObject({ changes: [{ field: 'status' }], user: { status: expect.any(String) } });
+		expect((items[2].changes as IDataObject[])[0]).toMatchObject({ field: 'logins', added: [{ kind: expect.any(String) }], removed: [] });
+	});
+
 	describe('a partial or shifting read never reports a change the server does not show', () => {
 		const USERS_ONLY = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'otherFieldsChanged'];
 		/**
