@@ -134,7 +134,7 @@ function reasonCause(reason: LoginFailureReason): FailureCause | undefined {
  */
 export function loginFailureCause(message: string): FailureCause | undefined {
 	if (
-		/login failed: wrong user name or password|refused the login because this account has multi-factor|: a wrong user name or password, or an account with multi-factor|Username and Password are required/.test(
+		/login failed: wrong user name or password|refused the login because this account has multi-factor|: a wrong user name or password, or an account with multi-factor|Username and Password are required|refused the API key|knows the API key but refused|"API Key" is empty/.test(
 			message,
 		)
 	) {

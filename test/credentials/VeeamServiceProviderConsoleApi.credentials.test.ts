@@ -132,7 +132,7 @@ describe('API key', () => {
 		expect(stored).toEqual({ accessToken: apiKeyFingerprint(key), refreshToken: '', tokenExpiresAt: '' });
 		expect(JSON.stringify(stored)).not.toContain(key);
 		expect(sim.stats.grants).toEqual({});
-		const request = await credentialType.authenticate({ ...c, ...stored }, { url: `${sim.url}/api/v3/users`, headers: {} });
+		const request = await credentialType.authenticate({ ...c, ...stored } as ICredentialDataDecryptedObject, { url: `${sim.url}/api/v3/users`, headers: {} });
 		expect(request.headers).toMatchObject({ Authorization: `Bearer ${key}`, 'X-Client-Version': '3.6.1' });
 	});
 
@@ -157,7 +157,7 @@ describe('API version', () => {
 		const stored = await preAuth(creds({ apiVersion: 'auto' }));
 		expect(stored.apiVersionFound).toBe('3.6');
 		expect(sim.stats.grants).toEqual({ 'password:200': 1 });
-		const request = await credentialType.authenticate({ ...creds({ apiVersion: 'auto' }), ...stored }, { url: `${sim.url}/api/v3/users`, headers: {} });
+		const request = await credentialType.authenticate({ ...creds({ apiVersion: 'auto' }), ...stored } as ICredentialDataDecryptedObject, { url: `${sim.url}/api/v3/users`, headers: {} });
 		expect(request.headers).toMatchObject({ 'X-Client-Version': '3.6' });
 		expect(request.headers).not.toHaveProperty('x-api-version');
 	});

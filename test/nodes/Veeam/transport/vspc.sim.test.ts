@@ -27,7 +27,7 @@ function context(apiVersion = '3.6.1'): VeeamContext {
 		getCredentials: async () => stored,
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
-				if (!stored.accessToken) stored = { ...stored, ...(await credentialType.preAuthentication.call(helpers, stored)) };
+				if (!stored.accessToken) stored = { ...stored, ...(await credentialType.preAuthentication.call(helpers, stored)) } as ICredentialDataDecryptedObject;
 				return await n8nHttpRequest(await credentialType.authenticate(stored, options));
 			},
 		},

@@ -9,7 +9,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode } from 
 
 import { DEFAULT_RETRY_POLICY, isNotFound, RequestGroup, UnclearOutcomeError, VeeamApiError, veeamApiRequest, type RetryPolicy, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
 import { asyncActionId } from '../../../../client/transport/asyncAction';
-import { failureFromResponse } from '../../../../client/transport/failure';
+import { failureFromResponse, loginFailureCause } from '../../../../client/transport/failure';
 import { statusReason } from '../../../../client/login';
 import type { Product } from '../../../../client/products';
 
@@ -82,6 +82,17 @@ describe('VSPC error bodies', () => {
 		expect(isNotFound(await failure(call(notFound.ctx, { method: 'GET', path: '/api/v3/users/u1' })), 'u1')).toBe(true);
 		const bare = stub(() => ({ statusCode: 404, body: '' }));
 		expect(isNotFound(await failure(call(bare.ctx, { method: 'GET', path: '/api/v3/users/u1' })), 'u1')).toBe(false);
+	});
+});
+
+describe('login failures read back from their message (n8n 1.x keeps only that)', () => {
+	it.each([
+		['Veeam Service Provider Console login failed: wrong user name or password, or no access to the REST API (400 invalid_request: Cannot complete login).', 'credential-invalid'],
+		['Veeam Service Provider Console refused the API key (401: Authorization has been denied for this request). Check "API Key".', 'credential-invalid'],
+		['Veeam Service Provider Console knows the API key but refused GET /api/v3/users/me with it (403).', 'credential-invalid'],
+		['Veeam Service Provider Console: "API Key" is empty. Paste the key.', 'credential-invalid'],
+	])('%s → %s', (message, cause) => {
+		expect(loginFailureCause(message)).toEqual({ cause });
 	});
 });
 
