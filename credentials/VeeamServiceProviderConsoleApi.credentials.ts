@@ -57,7 +57,7 @@ function vspcProperties(): INodeProperties[] {
 			usernamePlaceholder: 'vspc\\administrator',
 			versions: auth.offeredVersions ?? [],
 			versionDescription:
-				'Sent as X-Client-Version on every request (Veeam\'s VSPC REST "Versioning"): 3.6.2 for VSPC 9.2, 3.6.1 for 9.1, 3.6 for 9.0, 3.5.1 or 3.5 for 8.1, 3.4 for 8.0. It also decides which values of newer enums the server sends as "Unknown".',
+				'Sent as X-Client-Version on every request (Veeam\'s VSPC REST "Versioning"): 3.6.2 for VSPC 9.2, 3.6.1 for 9.1, 3.6 for 9.0, 3.5.1 or 3.5 for 8.1 (3.4 and older are no longer supported). It also decides which values of newer enums the server sends as "Unknown".',
 			customVersionPlaceholder: '3.6.1',
 		}),
 	).map((p) => (['username', 'password', 'totpSecret'].includes(p.name) ? { ...p, displayOptions: showFor(PASSWORD) } : p));

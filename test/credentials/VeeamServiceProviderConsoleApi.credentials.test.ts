@@ -8,6 +8,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 
 import { VeeamServiceProviderConsoleApi } from '../../credentials/VeeamServiceProviderConsoleApi.credentials';
 import { apiKeyFingerprint } from '../../client/login';
+import { PRODUCTS } from '../../client/products';
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_ADMIN_UID, VSPC_DEFAULT_PASSWORD, VSPC_MFA_USER, VSPC_SUPPORTED_VERSIONS, type SimServer } from '../../sim';
 import type { VspcProduct } from '../../sim/vspc/product';
 import { n8nHttpRequest, shutdownEngine, trustFields } from '../support/engine';
@@ -81,7 +82,10 @@ describe('fields', () => {
 		expect(byName.apiKey.displayOptions).toEqual({ show: { authentication: ['apiKey'] } });
 		expect(byName.apiKey.typeOptions).toEqual({ password: true });
 		expect(byName.apiVersion.default).toBe('auto');
-		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['auto', '3.4', '3.5', '3.5.1', '3.6', '3.6.1', '3.6.2', 'custom']);
+		// The product row's versions, oldest first, between Automatic and Custom; 3.6.1 (VSPC 9.1) among them.
+		const offered = (PRODUCTS.vspc.auth.offeredVersions ?? []).map((v) => v.value);
+		expect((byName.apiVersion.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['auto', ...offered, 'custom']);
+		expect(offered).toEqual(expect.arrayContaining(['3.6', '3.6.1']));
 		expect(byName.url.placeholder).toBe('https://vspc.example.com:1280');
 	});
 });
@@ -112,14 +116,31 @@ describe('password login', () => {
 		expect(sim.stats.grants).toEqual({ 'password:200': 2, 'refresh_token:200': 1, 'refresh_token:400': 1 });
 	});
 
-	it('an account with MFA: the mfa grant with the code from the TOTP Secret', async () => {
-		const stored = await preAuth(creds({ username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password, totpSecret: VSPC_MFA_USER.secret }));
+	it('an account with MFA refused a password login (Veeam: it "can no longer authenticate with user name and password"): the message leads to the API key', async () => {
+		const error = await failureOf(creds({ username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password, totpSecret: VSPC_MFA_USER.secret }));
+		expect(error.message).toMatch(/An account with MFA on may be refused a password login over REST whatever its TOTP Secret .*"Authentication: API Key"/);
+	});
+});
+
+describe('a server that asks an MFA account for its code (the mfa grant: assumed from the spec\'s fields)', () => {
+	let challenging: SimServer;
+	beforeAll(async () => {
+		challenging = await startSimulator({ product: 'vspc', vspc: { mfaPasswordGrant: 'challenge' } });
+	});
+	afterAll(async () => {
+		await challenging.close();
+	});
+	const mfaCreds = (overrides: object = {}) =>
+		creds({ url: challenging.url, ...trustFields(challenging.tls.caPem), username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password, ...overrides });
+
+	it('finishes with the mfa grant and the code from the TOTP Secret', async () => {
+		const stored = await preAuth(mfaCreds({ totpSecret: VSPC_MFA_USER.secret }));
 		expect(stored.accessToken).toBeTruthy();
-		expect(sim.stats.grants).toEqual({ 'password:200': 1, 'mfa:200': 1 });
+		expect(challenging.stats.grants).toEqual({ 'password:200': 1, 'mfa:200': 1 });
 	});
 
-	it('an account with MFA and no TOTP Secret says what to add', async () => {
-		const error = await failureOf(creds({ username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password }));
+	it('without a TOTP Secret says what to add', async () => {
+		const error = await failureOf(mfaCreds());
 		expect(error.message).toMatch(/has multi-factor authentication on\. Add its TOTP secret/);
 	});
 });
