@@ -7,9 +7,10 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { LoggerProxy, type IDataObject } from 'n8n-workflow';
 
-import { VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD } from '../../sim';
+import { VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD, VSPC_DEFAULT_PASSWORD, VSPC_MFA_USER } from '../../sim';
 import { SecretLedger } from '../../sim/core/secrets';
 import * as engine from './engine';
+import { TestCredentialsHelper } from './engine/credentials';
 import * as enginePoll from './engine/poll';
 import * as engineWorkflow from './engine/workflow';
 import { flush, recordArtifact, recordError, recordSecret, scanEnabled, trackLedger } from './secretScan';
@@ -21,6 +22,20 @@ if (scanEnabled()) {
 	recordSecret(VBGC_MFA_USER.password, 'password');
 	recordSecret(VBGC_MFA_USER.secret, 'mfaSecret');
 	for (const code of VBGC_MFA_USER.scratchCodes) recordSecret(code, 'scratchCode');
+	recordSecret(VSPC_DEFAULT_PASSWORD, 'password');
+	recordSecret(VSPC_MFA_USER.password, 'password');
+	recordSecret(VSPC_MFA_USER.secret, 'mfaSecret');
+
+	// Every credential a test stores: its password-typed fields (password, TOTP secret, VSPC's API
+	// key, tokens), whatever the product, so a secret no simulator saw (a key typed into the
+	// credential only) is scanned for too.
+	const add = TestCredentialsHelper.prototype.add;
+	TestCredentialsHelper.prototype.add = function (this: TestCredentialsHelper, ...args: Parameters<typeof add>) {
+		const [, credential] = args;
+		const properties = this.credentialTypes.getByName(credential.type).properties ?? [];
+		for (const p of properties) if (p.typeOptions?.password) recordSecret(credential.data?.[p.name], `credential ${p.name}`);
+		return add.apply(this, args);
+	};
 
 	// Every simulator that handles a request reports its ledger.
 	const fromRequest = SecretLedger.prototype.fromRequest;
