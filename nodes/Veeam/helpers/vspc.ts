@@ -174,7 +174,8 @@ export async function resolveOrganization(
 	if (byName.length === 1) return byName[0];
 	const what = kind === 'Provider' ? 'provider' : kind.toLowerCase();
 	if (byName.length > 1) {
-		throw inputError(ctx, i, field, `${byName.length} ${what}s are named "${value}" (UIDs ${byName.map((o) => o.uid).join(', ')})`, 'Give the UID instead.');
+		const plural = what === 'company' ? 'companies' : `${what}s`;
+		throw inputError(ctx, i, field, `${byName.length} ${plural} are named "${value}" (UIDs ${byName.map((o) => o.uid).join(', ')})`, 'Give the UID instead.');
 	}
 	const other = (await access.organizations()).find((o) => o.uid.toLowerCase() === wanted || o.name.toLowerCase() === wanted);
 	const hint = other ? ` ("${other.name}" is a ${String(other.type).toLowerCase()})` : '';

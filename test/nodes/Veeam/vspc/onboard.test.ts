@@ -7,6 +7,7 @@
 import type { INodeParameters, NodeParameterValueType } from 'n8n-workflow';
 
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_RESELLER_UID, type SimServer } from '../../../../sim';
+import { VSPC_ROLE_NAMES } from '../../../../client/adapters/vspcRoles';
 import { byId, byName, errorText } from '../fixtures';
 import { changes, useVspc, type VspcFixture } from './fixture';
 
@@ -134,10 +135,21 @@ describe('VSPC: Onboard and Promote', () => {
 		expect(h.user('bad.one')).toBeUndefined();
 	});
 
+	it('Promote refuses an Owner role in any item before any item is sent', async () => {
+		const before = sim.log.since().length;
+		const run = await h.run({ resource: 'user', operation: 'promote', user: { __rl: true, mode: 'name', value: '={{ $json.name }}' }, roles: ['={{ $json.role }}'] }, [
+			{ name: 'alpha.user', role: 'CompanyAdministrator' },
+			{ name: 'alpha.admin', role: 'CompanyOwner' },
+		]);
+		expect(errorText(run)).toMatch(/Role Names or IDs \(item 1\): Company Owner is given by VSPC to one user per company/);
+		expect(sim.log.since()).toHaveLength(before);
+		expect(h.user('alpha.user')?.role).toBe('CompanyLocationUser');
+	});
+
 	it('promotes within the organization type, by name or ID; refuses another type\'s role, an Owner, and the last Portal Administrator', async () => {
 		const promote = async (user: NodeParameterValueType, roles: string) => await h.run({ resource: 'user', operation: 'promote', user, roles: [roles] });
 		const up = await promote(byName('alpha.user'), 'CompanyAdministrator');
-		expect(up.json[0]).toMatchObject({ action: 'updated', before: ['Company Location User'], after: ['Company Administrator'], user: { organization: { name: 'Alpha' } } });
+		expect(up.json[0]).toMatchObject({ action: 'updated', before: [VSPC_ROLE_NAMES.CompanyLocationUser], after: [VSPC_ROLE_NAMES.CompanyAdministrator], user: { organization: { name: 'Alpha' } } });
 		expect(h.user('alpha.user')?.role).toBe('CompanyAdministrator');
 		const same = await promote(byId(String(h.user('alpha.user')?.instanceUid)), 'Company Administrator');
 		expect(same.json[0]).toMatchObject({ action: 'unchanged' });
