@@ -15,6 +15,7 @@ import { verifyTotp } from '../core/totp';
 import { LOGIN_REFUSED, oauthError, vspcForbidden, vspcUnauthorized } from './errors';
 import type { VspcLoginRecord, VspcOrg, VspcUserRecord } from './model';
 import type { VspcStore } from './store';
+import { mfaPolicyStatus } from './views';
 
 export interface VspcCaller {
 	user: VspcUserRecord;
@@ -31,8 +32,10 @@ export interface VspcAuthSettings {
 	totpWindow: number;
 	mfaTokenTtlMs: number;
 	mfaMaxFailures: number;
-	/** What a password grant answers for a user with a TOTP login: an `mfa_token` (default) or a refusal. */
+	/** What a password grant answers for a user with a TOTP login: a refusal or an `mfa_token`. */
 	mfaPasswordGrant: 'challenge' | 'refuse';
+	/** A user whose MFA policy is Enabled (or inherited) is refused the password grant. */
+	mfaPolicyBlocksPasswordGrant: boolean;
 }
 
 interface MfaLogin {
@@ -88,12 +91,13 @@ export class VspcAuth {
 			const user = this.store.userNamed(username);
 			const login = user && this.store.passwordLogin(user.uid);
 			if (!user || !login || user.password !== password || this.refusal(user, login)) return oauthError('invalid_request', LOGIN_REFUSED);
+			if (this.settings.mfaPolicyBlocksPasswordGrant && mfaPolicyStatus(user, this.store) !== 'Disabled') return oauthError('invalid_request', LOGIN_REFUSED);
 			if (this.store.loginsOf(user.uid).some((l) => l.kind === 'totp' && l.status === 'enabled')) {
-				// REST help, "Multi-Factor Authentication": a user with a second factor "can no longer
-				// authenticate with user name and password to the REST API". `refuse`: 400 as any refusal.
+				// The 3.6.1 reference, "Multi-Factor Authentication": a user with a second factor "can no
+				// longer authenticate with user name and password to the REST API" (`refuse`, default).
 				if (this.settings.mfaPasswordGrant === 'refuse') return oauthError('invalid_request', LOGIN_REFUSED);
-				// Assumption (default): the second factor is asked, an `mfa_token` and no access token
-				// (OAuth2Result.mfa_token, and the mfa grant's mfa_token + mfa_code).
+				// `challenge` (inferred from OAuth2Result.mfa_token and the mfa grant's fields): the
+				// second factor is asked, an `mfa_token` and no access token.
 				const mfaToken = randomBytes(32).toString('base64url');
 				this.mfaLogins.set(mfaToken, { subject: `${user.uid}#${login.id}${readOnly ? '#ro' : ''}`, expiresAt: this.ctx.clock.now() + this.settings.mfaTokenTtlMs, failures: 0 });
 				this.sweep();

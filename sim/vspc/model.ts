@@ -91,6 +91,8 @@ export interface VspcOrg {
 	type: VspcOrgType;
 	/** Companies: `Company.status`. */
 	status: string;
+	/** Companies: the Company resource's `instanceUid`, unlike the organization's `uid` (Veeam's Expand example). */
+	companyUid?: string;
 	/** Companies managed by a reseller. */
 	resellerUid?: string;
 	/** Companies: `isRestAccessEnabled` (assumed true for the seeded ones). */
@@ -154,6 +156,9 @@ export const VSPC_PROVIDER_UID = '5f6e5f1c-03f3-4ac2-98cb-000000000001';
 export const VSPC_RESELLER_UID = '4e66bccf-9c1e-4138-84ff-000000000002';
 export const VSPC_COMPANY_ALPHA_UID = '0a093973-274b-4df8-83e2-000000000003';
 export const VSPC_COMPANY_BETA_UID = '0a093973-274b-4df8-83e2-000000000004';
+/** The Company resources' own UIDs (GET /organizations/companies/{companyUid}) of Alpha and Beta. */
+export const VSPC_COMPANY_ALPHA_INSTANCE_UID = 'eb866e8f-a0f5-41f4-9dd9-000000000003';
+export const VSPC_COMPANY_BETA_INSTANCE_UID = 'eb866e8f-a0f5-41f4-9dd9-000000000004';
 
 export const VSPC_DEFAULT_ADMIN = 'administrator';
 export const VSPC_DEFAULT_ADMIN_UID = 'c37dac86-f273-4133-9bcd-000000000001';
@@ -179,9 +184,10 @@ export interface InitialUser {
 export const VSPC_INITIAL_ORGS: ReadonlyArray<Omit<VspcOrg, 'seq' | 'ownerUid'>> = [
 	{ uid: VSPC_PROVIDER_UID, name: 'Service Provider', alias: 'provider', type: 'Provider', status: 'Active', restAccess: true, mfaRequired: false },
 	{ uid: VSPC_RESELLER_UID, name: 'Reseller One', alias: 'reseller1', type: 'Reseller', status: 'Active', restAccess: true, mfaRequired: false },
-	{ uid: VSPC_COMPANY_ALPHA_UID, name: 'Alpha', alias: 'alpha', type: 'Company', status: 'Active', restAccess: true, mfaRequired: false },
+	{ uid: VSPC_COMPANY_ALPHA_UID, companyUid: VSPC_COMPANY_ALPHA_INSTANCE_UID, name: 'Alpha', alias: 'alpha', type: 'Company', status: 'Active', restAccess: true, mfaRequired: false },
 	{
 		uid: VSPC_COMPANY_BETA_UID,
+		companyUid: VSPC_COMPANY_BETA_INSTANCE_UID,
 		name: 'Beta',
 		alias: 'beta',
 		type: 'Company',

@@ -10,6 +10,7 @@ import { Router, type SimHttpError, type SimRequest, type SimResponse } from '..
 import { VspcAsync } from './async';
 import { VspcAuth, type VspcCaller } from './auth';
 import { VspcError, vspcBadRequest, vspcErrorResponse, vspcForbidden, vspcNotFound } from './errors';
+import { faultError, VspcFaults, type VspcFaultSpec } from './faults';
 import { VspcLogins } from './logins';
 import { VSPC_API, VSPC_PROVIDER_UID, type VspcLoginRecord, type VspcOrg, type VspcProfileRecord, type VspcRole, type VspcUserRecord } from './model';
 import { pageAnswer, parseListQuery, project, selectAndOrder, type QueryLimits } from './query';
@@ -20,13 +21,16 @@ import { COMPANY_FIELDS, companyView, ORG_FIELDS, orgMfaPolicy, orgView, userVie
 
 export * from './model';
 export type { VspcSeedOptions } from './seed';
+export type { VspcFaultSpec } from './faults';
 
 /**
  * The 3.6.1 reference's version table (SectionOverview): 3.6.1 (VSPC 9.1), 3.6 (9.0), 3.5.1 and
  * 3.5 (8.1) supported, 3.4 and older not (REST help "Versioning", back_comp.html, for 9.0 still
- * called 3.4 deprecated).
+ * called 3.4 deprecated); VSPC 9.2 serves 3.6.2 (its reference lives under
+ * references/vac/9.2/rest/3.6.2/). The simulator answers as a 9.2 server: the shapes it uses are
+ * the same in 3.6.1 and 3.6.2.
  */
-export const VSPC_SUPPORTED_VERSIONS = ['3.5', '3.5.1', '3.6', '3.6.1'] as const;
+export const VSPC_SUPPORTED_VERSIONS = ['3.5', '3.5.1', '3.6', '3.6.1', '3.6.2'] as const;
 
 export interface VspcOptions {
 	/** `X-Client-Version` values served (default VSPC_SUPPORTED_VERSIONS). */
@@ -50,11 +54,25 @@ export interface VspcOptions {
 	/** Wrong codes an `mfa_token` takes before it burns (default 5: assumed). */
 	mfaMaxFailures?: number;
 	/**
-	 * The password grant of a user with a TOTP login: `challenge` (default, assumed from the spec's
-	 * fields: 200 with `mfa_token`, then the mfa grant) or `refuse` (400: REST help, "Multi-Factor
-	 * Authentication": such a user "can no longer authenticate with user name and password").
+	 * The password grant of a user with a TOTP login: `refuse` (default, 400: the 3.6.1 reference,
+	 * "Multi-Factor Authentication": such a user "can no longer authenticate with user name and
+	 * password to the … REST API") or `challenge` (inferred from the spec's fields only: 200 with
+	 * `mfa_token`, then the mfa grant with `mfa_token` + `mfa_code`).
 	 */
 	mfaPasswordGrant?: 'challenge' | 'refuse';
+	/**
+	 * A user whose `mfaPolicyStatus` is Enabled or EnabledByInheritance is refused the password grant
+	 * (the guides: "If you configure MFA for an account that is used for integration with third party
+	 * applications, that integration will stop working", provider_user/mfa_users.html). Default false:
+	 * the reference's "Enabling MFA for Other Users": "Authentication to … REST API remains intact."
+	 */
+	mfaPolicyBlocksPasswordGrant?: boolean;
+	/**
+	 * A company's `instanceUid` (GET /organizations/companies) is the UID of its organization (users'
+	 * `organizationUid`). Default false: they differ, as in Veeam's "Expand Parameter" example
+	 * (company eb866e8f-… with `_embedded.organization.instanceUid` ece6d725-…).
+	 */
+	companyUidIsOrganizationUid?: boolean;
 	/**
 	 * The answer to an `X-Client-Version` the server does not serve: `unsupportedApiVersion` (default;
 	 * the one answer users have reported, VeeamHub/powershell issue 173: ASP.NET's
@@ -87,6 +105,8 @@ export class VspcProduct implements SimProduct {
 	private readonly seeder: VspcSeeder;
 	private versions: string[];
 	private readonly throttled = new Map<string, { window: number; count: number }>();
+	/** VSPC's own failure answers: a 520 with `code` 504 or 1051, `retryableLogical` errors (faults.ts). */
+	readonly faults = new VspcFaults();
 
 	constructor(
 		private readonly ctx: SimContext,
@@ -98,13 +118,14 @@ export class VspcProduct implements SimProduct {
 			totpWindow: options.totpWindow ?? 0,
 			mfaTokenTtlMs: (options.mfaTokenTtlSeconds ?? 300) * 1000,
 			mfaMaxFailures: options.mfaMaxFailures ?? 5,
-			mfaPasswordGrant: options.mfaPasswordGrant ?? 'challenge',
+			mfaPasswordGrant: options.mfaPasswordGrant ?? 'refuse',
+			mfaPolicyBlocksPasswordGrant: options.mfaPolicyBlocksPasswordGrant ?? false,
 		});
 		this.async = new VspcAsync(ctx, () => ({ operations: this.options.asyncOperations ?? [], polls: this.options.asyncPolls ?? 1 }));
 		const limits = (): QueryLimits => ({ maxPageSize: this.options.maxPageSize ?? 500, overMax: this.options.limitOverMax ?? 'refuse' });
 		this.users = new VspcUsers(ctx, this.store, this.auth, limits);
 		this.logins = new VspcLogins(ctx, this.store, this.auth, this.users, limits, () => this.options.totpWindow ?? 0);
-		this.seeder = new VspcSeeder(this.store, ctx);
+		this.seeder = new VspcSeeder(this.store, ctx, options.companyUidIsOrganizationUid === true);
 		this.reset();
 		this.routes(limits);
 	}
@@ -117,7 +138,8 @@ export class VspcProduct implements SimProduct {
 		this.async.reset();
 		this.seeder.reset();
 		this.throttled.clear();
-		loadInitialState(this.store, this.ctx);
+		this.faults.clear();
+		loadInitialState(this.store, this.ctx, this.options.companyUidIsOrganizationUid === true);
 	}
 
 	serveVersions(versions: string[]): void {
@@ -178,6 +200,9 @@ export class VspcProduct implements SimProduct {
 			}
 			case 'POST /companies/remove':
 				return { status: this.removeCompany(String(body.uid), { withUsers: body.withUsers === true }) ? 204 : 404 };
+			case 'POST /vspc/faults':
+				this.failNext(body as VspcFaultSpec);
+				return { status: 201, body: { pending: this.faults.pending() } };
 			case 'POST /organizations/mfa':
 				this.setOrganizationMfa(String(body.uid), body.required === true, body.enforce === true);
 				return { status: 204 };
@@ -188,10 +213,15 @@ export class VspcProduct implements SimProduct {
 
 	// ---- helpers for tests ------------------------------------------------------------------
 
+	/** The next matching request(s) fail as VSPC's server errors do (a 520 with `code` 504, 1051…); see faults.ts. */
+	failNext(spec: VspcFaultSpec): void {
+		this.faults.add(spec);
+	}
+
 	addCompany(fields: { name: string; resellerUid?: string; alias?: string; ownerName?: string; status?: string; uid?: string }): VspcOrg {
 		if (!fields.name) throw new Error('a company needs a name');
 		if (fields.resellerUid && this.store.orgs.get(fields.resellerUid)?.type !== 'Reseller') throw new Error(`no reseller ${fields.resellerUid}`);
-		return addOrganization(this.store, this.ctx, { ...fields, type: 'Company' });
+		return addOrganization(this.store, this.ctx, { ...fields, type: 'Company', sameCompanyUid: this.options.companyUidIsOrganizationUid === true });
 	}
 
 	addReseller(fields: { name: string; alias?: string; ownerName?: string; uid?: string }): VspcOrg {
@@ -250,6 +280,15 @@ export class VspcProduct implements SimProduct {
 
 	// ---- routes -----------------------------------------------------------------------------
 
+	/** VSPC's own failure answers (faults.ts): before the server acts, or after. */
+	private async withFaults(req: SimRequest, run: () => SimResponse | Promise<SimResponse>): Promise<SimResponse> {
+		const fault = this.faults.take(req.method, req.path);
+		if (!fault) return run();
+		this.ctx.stats.faultsInjected++;
+		if (fault.afterProcessing) await run();
+		throw faultError(fault);
+	}
+
 	/** Throttling per caller (the bearer token or key, else the client address) and time window. */
 	private throttle(req: SimRequest): void {
 		const t = this.options.throttle;
@@ -275,12 +314,14 @@ export class VspcProduct implements SimProduct {
 		const add = (method: string, template: string, handler: Handler, canBeAsync = true) => {
 			const pattern = VSPC_API + template.replace(/\{(\w+)\}/g, ':$1');
 			const operation = `${method} ${template}`;
-			r.add(method, pattern, (req) => {
-				const caller = this.auth.caller(req);
-				return canBeAsync ? this.async.handle(operation, req, caller, () => handler(req, caller)) : handler(req, caller);
-			});
+			r.add(method, pattern, (req) =>
+				this.withFaults(req, () => {
+					const caller = this.auth.caller(req);
+					return canBeAsync ? this.async.handle(operation, req, caller, () => handler(req, caller)) : handler(req, caller);
+				}),
+			);
 		};
-		r.add('POST', `${VSPC_API}/token`, (req) => this.auth.token(req));
+		r.add('POST', `${VSPC_API}/token`, (req) => this.withFaults(req, () => this.auth.token(req)));
 		add('GET', '/users', (q, c) => this.users.list(q, c));
 		add('POST', '/users', (q, c) => this.users.create(q, c));
 		add('GET', '/users/me', (q, c) => this.users.me(q, c));
@@ -344,8 +385,8 @@ export class VspcProduct implements SimProduct {
 
 	private company(req: SimRequest, caller: VspcCaller, limits: QueryLimits): SimResponse {
 		const uid = req.params.companyUid;
-		const org = this.store.orgs.get(uid);
-		if (!org || org.type !== 'Company' || !this.store.orgScope(caller.org)(uid)) throw vspcNotFound(`The company ${uid} does not exist.`);
+		const org = this.store.companyByUid(uid);
+		if (!org || !this.store.orgScope(caller.org)(org.uid)) throw vspcNotFound(`The company ${uid} does not exist.`);
 		const q = parseListQuery(req.query, COMPANY_FIELDS, limits, false);
 		return { status: 200, body: { data: project(companyView(org, this.store, expandOrganization(req.query)), q.select) } };
 	}

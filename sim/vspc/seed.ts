@@ -39,7 +39,7 @@ const LEAST: Record<VspcOrgType, VspcRole> = { Provider: 'PortalReadonlyOperator
 export function addOrganization(
 	store: VspcStore,
 	ctx: SimContext,
-	fields: { name: string; type: 'Company' | 'Reseller'; alias?: string; resellerUid?: string; status?: string; ownerName?: string; uid?: string },
+	fields: { name: string; type: 'Company' | 'Reseller'; alias?: string; resellerUid?: string; status?: string; ownerName?: string; uid?: string; sameCompanyUid?: boolean },
 ): VspcOrg {
 	const alias = fields.alias ?? fields.name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 	const org = store.addOrg({
@@ -48,6 +48,7 @@ export function addOrganization(
 		alias,
 		type: fields.type,
 		status: fields.status ?? 'Active',
+		companyUid: fields.type === 'Company' && !fields.sameCompanyUid ? newUid() : undefined,
 		resellerUid: fields.type === 'Company' ? fields.resellerUid : undefined,
 		restAccess: true,
 		mfaRequired: false,
@@ -61,8 +62,8 @@ export function addOrganization(
 	return org;
 }
 
-export function loadInitialState(store: VspcStore, ctx: SimContext): void {
-	for (const org of VSPC_INITIAL_ORGS) store.addOrg({ ...org });
+export function loadInitialState(store: VspcStore, ctx: SimContext, sameCompanyUid: boolean): void {
+	for (const org of VSPC_INITIAL_ORGS) store.addOrg({ ...org, companyUid: sameCompanyUid ? undefined : org.companyUid });
 	for (const u of VSPC_INITIAL_USERS) {
 		const user = store.addUser({
 			uid: u.uid,
@@ -89,6 +90,7 @@ export class VspcSeeder {
 	constructor(
 		private readonly store: VspcStore,
 		private readonly ctx: SimContext,
+		private readonly sameCompanyUid = false,
 	) {}
 
 	reset(): void {
@@ -111,7 +113,7 @@ export class VspcSeeder {
 			const n = String(++this.companySeq).padStart(4, '0');
 			const slot = resellers.length ? i % (resellers.length + 1) : 0;
 			const resellerUid = slot === 0 ? undefined : resellers[slot - 1].uid;
-			companies.push(addOrganization(this.store, this.ctx, { name: `Company ${n}`, alias: `company${n}`, type: 'Company', resellerUid }));
+			companies.push(addOrganization(this.store, this.ctx, { name: `Company ${n}`, alias: `company${n}`, type: 'Company', resellerUid, sameCompanyUid: this.sameCompanyUid }));
 		}
 		let targets: VspcOrg[];
 		if (opts.organizationUid) {

@@ -70,6 +70,13 @@ export class VspcStore {
 		return list;
 	}
 
+	/** A company by its Company `instanceUid` (or by its organization UID when they are the same). */
+	companyByUid(uid: string): VspcOrg | undefined {
+		const wanted = uid.toLowerCase();
+		for (const o of this.orgs.values()) if (o.type === 'Company' && (o.companyUid ?? o.uid).toLowerCase() === wanted) return o;
+		return undefined;
+	}
+
 	/** The service provider's organization. */
 	provider(): VspcOrg | undefined {
 		return this.providerUid ? this.orgs.get(this.providerUid) : undefined;

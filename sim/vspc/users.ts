@@ -196,9 +196,16 @@ export class VspcUsers {
 		return n;
 	}
 
-	/** Assumption: the last enabled Portal Administrator keeps that role, stays enabled and is not deleted; so does an owner. */
-	private checkKept(user: VspcUserRecord, change: 'delete' | 'demote' | 'disable'): void {
-		if (OWNER_ROLES.includes(user.role) && change !== 'disable') {
+	/**
+	 * An owner (Company Owner, Reseller Owner) keeps its role and is removed by a Portal Administrator
+	 * only: VSPC guides, "Removing Users" (helpcenter.veeam.com/docs/vac/provider_user/delete_users.html:
+	 * "You cannot remove the Company Owner user. This user can be removed by the Portal Administrator
+	 * only."; reseller/delete_portal_users.html for the Service Provider Global Administrator).
+	 * Assumption: the last enabled Portal Administrator keeps that role, stays enabled and is not deleted.
+	 */
+	private checkKept(user: VspcUserRecord, change: 'delete' | 'demote' | 'disable', caller: VspcCaller): void {
+		const portalAdminDeletes = change === 'delete' && caller.user.role === 'PortalAdministrator';
+		if (OWNER_ROLES.includes(user.role) && change !== 'disable' && !portalAdminDeletes) {
 			throw vspcBadRequest(`${user.userName} owns its organization: it cannot be ${change === 'delete' ? 'deleted' : 'given another role'}.`);
 		}
 		if (user.role === 'PortalAdministrator' && user.status === 'Enabled' && this.portalAdminsBesides(user) === 0) {
@@ -242,6 +249,8 @@ export class VspcUsers {
 				const field = PROFILE_KEYS[op.path.slice(8)];
 				next.profile[field] = this.profileValue(field, remove ? null : op.value) as never;
 			} else if (op.path === 'credentials.password' && !remove) {
+				// Assumption: no Veeam example patches a password (Veeam documents a reset-password
+				// request flow, /users/resetpassword); accepted here, marked so in the contract.
 				if (typeof op.value !== 'string') throw invalidValue(op.raw, 'a string.');
 				const problem = passwordProblem(op.value);
 				if (problem) throw invalidValue(op.raw, problem);
@@ -250,10 +259,10 @@ export class VspcUsers {
 				throw refused(op.raw);
 			}
 		}
-		if (next.role !== user.role) this.checkKept(user, 'demote');
+		if (next.role !== user.role) this.checkKept(user, 'demote', caller);
 		if (next.status === 'Disabled' && user.status === 'Enabled') {
 			if (user === caller.user) throw vspcBadRequest('You cannot disable your own account.');
-			this.checkKept(user, 'disable');
+			this.checkKept(user, 'disable', caller);
 		}
 		for (const k of ['status', 'mfaPolicy', 'role'] as const) if (next[k] !== user[k]) detail[k] = { from: user[k], to: next[k] };
 		if (JSON.stringify(next.profile) !== JSON.stringify(user.profile)) detail.profile = true;
@@ -272,9 +281,11 @@ export class VspcUsers {
 		const user = this.visibleUser(caller, req.params.userUid);
 		// Assumption: an account does not delete itself.
 		if (user === caller.user) throw vspcBadRequest('You cannot delete your own account.');
-		this.checkKept(user, 'delete');
+		this.checkKept(user, 'delete', caller);
 		this.auth.revoke(user);
 		this.store.removeUser(user);
+		const org = this.store.orgs.get(user.organizationUid);
+		if (org?.ownerUid === user.uid) org.ownerUid = undefined;
 		this.ctx.log.record('user.delete', user.userName, { uid: user.uid });
 		return { status: 200, body: { data: {}, errors: [] } };
 	}

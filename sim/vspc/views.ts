@@ -114,7 +114,7 @@ export function orgView(org: VspcOrg): Json {
 export function companyView(org: VspcOrg, store: VspcStore, expand = false): Json {
 	const owner = org.ownerUid ? store.users.get(org.ownerUid) : undefined;
 	const out: Json = {
-		instanceUid: org.uid,
+		instanceUid: org.companyUid ?? org.uid,
 		name: org.name,
 		status: org.status,
 		resellerUid: org.resellerUid ?? null,

@@ -11,6 +11,7 @@ import axios from 'axios';
 import { API, bearer, code, contract, expectErrors, fixture, login, q, start, stop, token, userNames, type Client } from './vspcClient';
 
 import {
+	VSPC_COMPANY_ALPHA_INSTANCE_UID,
 	VSPC_COMPANY_ALPHA_UID,
 	VSPC_COMPANY_BETA_UID,
 	VSPC_DEFAULT_ADMIN,
@@ -39,8 +40,8 @@ beforeEach(async () => {
 const INITIAL = ['administrator', 'mfa.admin', 'operator', 'readonly', 'reseller1.owner', 'alpha.owner', 'alpha.admin', 'alpha.user', 'beta.owner'];
 
 describe('X-Client-Version', () => {
-	it('serves 3.5, 3.5.1, 3.6 and 3.6.1 (and a request without the header); refuses others as ASP.NET does', async () => {
-		for (const v of ['3.5', '3.5.1', '3.6', '3.6.1']) expect((await c.http.get('/users/me', { headers: { 'X-Client-Version': v, Authorization: `Bearer ${admin}` } })).status).toBe(200);
+	it('serves 3.5 … 3.6.2 (and a request without the header); refuses others as ASP.NET does', async () => {
+		for (const v of ['3.5', '3.5.1', '3.6', '3.6.1', '3.6.2']) expect((await c.http.get('/users/me', { headers: { 'X-Client-Version': v, Authorization: `Bearer ${admin}` } })).status).toBe(200);
 		const bare = await axios.get(`${c.sim.url}${API}/users/me`, { httpsAgent: c.agent, validateStatus: () => true, headers: { Authorization: `Bearer ${admin}` } });
 		expect(bare.status).toBe(200);
 		for (const v of ['3.4', '3.3', '3.7', '4']) {
@@ -53,8 +54,9 @@ describe('X-Client-Version', () => {
 	});
 
 	it('follows serveVersions (an upgrade), and can refuse in VSPC\'s own error shape or require the header', async () => {
-		c.sim.serveVersions(['3.6.1', '3.6.2']);
-		expect((await c.http.get('/users/me', { headers: { 'X-Client-Version': '3.6.2', Authorization: `Bearer ${admin}` } })).status).toBe(200);
+		c.sim.serveVersions(['3.6.1', '3.7']);
+		expect((await c.http.get('/users/me', { headers: { 'X-Client-Version': '3.7', Authorization: `Bearer ${admin}` } })).status).toBe(200);
+		expect((await axios.get(`${c.sim.url}${API}/users/me`, { httpsAgent: c.agent, validateStatus: () => true, headers: { 'X-Client-Version': '3.6.2', Authorization: `Bearer ${admin}` } })).status).toBe(400);
 		const other = await start({ vspc: { versionRefusal: 'errors', requireClientVersion: true } });
 		try {
 			const t = await login(other);
@@ -106,7 +108,34 @@ describe('POST /api/v3/token', () => {
 		expect((await token(c, { grant_type: 'password', username: 'beta.owner', password: VSPC_DEFAULT_PASSWORD })).status).toBe(400);
 	});
 
-	it('asks a user with a TOTP login for the code (mfa_token, then the mfa grant), or refuses it (mfaPasswordGrant: refuse)', async () => {
+	it('refuses the password grant of a user with a TOTP login (Veeam); asks for the code with mfaPasswordGrant: challenge', async () => {
+		expect((await token(c, { grant_type: 'password', username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password })).data.error).toBe('invalid_request');
+		const ch = await start({ vspc: { mfaPasswordGrant: 'challenge' } });
+		try {
+			await challenge(ch);
+		} finally {
+			await stop(ch);
+		}
+	});
+
+	it('refuses users whose MFA policy is on (own or inherited) with mfaPolicyBlocksPasswordGrant; serves them by default', async () => {
+		const uid = c.vspc.userNamed('alpha.admin')?.uid;
+		await c.http.patch(`/users/${uid}`, [{ op: 'replace', path: '/mfaPolicyStatus', value: 'Enabled' }], bearer(admin));
+		expect((await token(c, { grant_type: 'password', username: 'alpha.admin', password: VSPC_DEFAULT_PASSWORD })).status).toBe(200);
+		const strict = await start({ vspc: { mfaPolicyBlocksPasswordGrant: true } });
+		try {
+			strict.vspc.setOrganizationMfa(VSPC_COMPANY_ALPHA_UID, true);
+			expect((await token(strict, { grant_type: 'password', username: 'alpha.user', password: VSPC_DEFAULT_PASSWORD })).data.error).toBe('invalid_request');
+			expect((await token(strict, { grant_type: 'password', username: 'beta.owner', password: VSPC_DEFAULT_PASSWORD })).status).toBe(200);
+		} finally {
+			await stop(strict);
+		}
+	});
+});
+
+/** The mfa grant (mfaPasswordGrant: challenge): a 200 with an mfa_token, then the code, once. */
+async function challenge(c: Client): Promise<void> {
+	{
 		const step1 = await token(c, { grant_type: 'password', username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password });
 		expect(step1.data).toMatchObject({ access_token: null, mfa_token: expect.any(String) });
 		const wrong = code(c, VSPC_MFA_USER.secret) === '000000' ? '111111' : '000000';
@@ -115,14 +144,8 @@ describe('POST /api/v3/token', () => {
 		expect(step2.data).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
 		expect((await c.http.get('/users/me', bearer(step2.data.access_token))).data.data.userName).toBe(VSPC_MFA_USER.name);
 		expect((await token(c, { grant_type: 'mfa', mfa_token: step1.data.mfa_token, mfa_code: code(c, VSPC_MFA_USER.secret) })).data.error).toBe('invalid_grant');
-		const other = await start({ vspc: { mfaPasswordGrant: 'refuse' } });
-		try {
-			expect((await token(other, { grant_type: 'password', username: VSPC_MFA_USER.name, password: VSPC_MFA_USER.password })).data.error).toBe('invalid_request');
-		} finally {
-			await stop(other);
-		}
-	});
-});
+	}
+}
 
 describe('GET /users', () => {
 	it('pages with limit and offset in the envelope { meta: { pagingInfo }, data }; refuses a bad limit or offset', async () => {
@@ -222,7 +245,7 @@ describe('POST, PATCH, DELETE /users', () => {
 		expect(c.vspc.userNamed('alpha.user')?.profile.phone).toBeNull();
 	});
 
-	it('keeps the last enabled Portal Administrator and the owners; an account does not delete or disable itself', async () => {
+	it('keeps the last enabled Portal Administrator; owners keep their role and only a Portal Administrator deletes one; no self-deletion', async () => {
 		const mfaAdmin = c.vspc.userNamed(VSPC_MFA_USER.name)?.uid;
 		expect((await c.http.delete(`/users/${mfaAdmin}`, bearer(admin))).status).toBe(200);
 		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(admin)), 400, 'logical');
@@ -230,7 +253,11 @@ describe('POST, PATCH, DELETE /users', () => {
 		const operator = await login(c, 'operator');
 		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(operator)), 400, 'logical');
 		expectErrors(await c.http.patch(`/users/${VSPC_DEFAULT_ADMIN_UID}`, [{ op: 'replace', path: '/role', value: 'PortalOperator' }], bearer(operator)), 400, 'logical');
-		expectErrors(await c.http.delete(`/users/${c.vspc.userNamed('alpha.owner')?.uid}`, bearer(admin)), 400, 'logical');
+		const owner = c.vspc.userNamed('alpha.owner')?.uid;
+		expectErrors(await c.http.delete(`/users/${owner}`, bearer(operator)), 400, 'logical');
+		expectErrors(await c.http.delete(`/users/${owner}`, bearer(await login(c, 'alpha.admin'))), 400, 'logical');
+		expectErrors(await c.http.patch(`/users/${owner}`, [{ op: 'replace', path: '/role', value: 'CompanyAdministrator' }], bearer(admin)), 400, 'logical');
+		expect((await c.http.delete(`/users/${owner}`, bearer(admin))).status).toBe(200);
 	});
 
 	it('deletes (200, EmptyResponse): the user, its logins and its sessions are gone', async () => {
@@ -256,7 +283,7 @@ describe('every operation of the spec (tour)', () => {
 		expect((await c.http.get(`/organizations/${VSPC_PROVIDER_UID}/configuration/policy`, bearer(admin))).data.data).toEqual({ mfaPolicyStatus: 'Disabled', enforceMfaPolicy: false });
 		expect((await c.http.get('/organizations', bearer(admin))).data.data).toHaveLength(4);
 		expect((await c.http.get('/organizations/companies', bearer(admin))).data.data).toHaveLength(2);
-		expect((await c.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_UID}`, bearer(admin))).data.data.name).toBe('Alpha');
+		expect((await c.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_INSTANCE_UID}`, bearer(admin))).data.data.name).toBe('Alpha');
 		expect((await c.http.get(`/organizations/resellers/${VSPC_RESELLER_UID}/companies`, bearer(admin))).data.data).toHaveLength(1);
 		const uid = c.vspc.userNamed('alpha.user')?.uid;
 		expect((await c.http.get(`/users/${uid}`, bearer(admin))).status).toBe(200);

@@ -12,7 +12,16 @@ import axios from 'axios';
 
 import { API, bearer, contract, expectErrors, login, q, start, stop, token, userNames, type Client } from './vspcClient';
 
-import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_PASSWORD, VSPC_PROVIDER_UID, VSPC_RESELLER_UID } from '../../sim';
+import {
+	VSPC_COMPANY_ALPHA_INSTANCE_UID,
+	VSPC_COMPANY_ALPHA_UID,
+	VSPC_COMPANY_BETA_INSTANCE_UID,
+	VSPC_COMPANY_BETA_UID,
+	VSPC_DEFAULT_ADMIN,
+	VSPC_DEFAULT_PASSWORD,
+	VSPC_PROVIDER_UID,
+	VSPC_RESELLER_UID,
+} from '../../sim';
 
 let c: Client;
 let admin: string;
@@ -38,12 +47,20 @@ describe('organizations', () => {
 		expect(names(await c.http.get('/organizations', bearer(await login(c, 'reseller1.owner'))))).toEqual(['Reseller One', 'Beta']);
 		expect(names(await c.http.get('/organizations', bearer(await login(c, 'alpha.admin'))))).toEqual(['Alpha']);
 		const companies = await c.http.get(`/organizations/companies?${q({ filter: [{ property: 'name', operation: 'equals', collation: 'ignorecase', value: 'beta' }], expand: 'Organization' })}`, bearer(admin));
+		// The company's own UID and its organization's differ, as in Veeam's Expand example.
 		expect(companies.data.data).toEqual([
-			expect.objectContaining({ instanceUid: VSPC_COMPANY_BETA_UID, name: 'Beta', status: 'Active', resellerUid: VSPC_RESELLER_UID, ownerCredentials: { userName: 'beta.owner', password: null }, _embedded: { organization: expect.objectContaining({ type: 'Company' }) } }),
+			expect.objectContaining({ instanceUid: VSPC_COMPANY_BETA_INSTANCE_UID, name: 'Beta', status: 'Active', resellerUid: VSPC_RESELLER_UID, ownerCredentials: { userName: 'beta.owner', password: null }, _embedded: { organization: { instanceUid: VSPC_COMPANY_BETA_UID, name: 'Beta', alias: 'beta', type: 'Company' } } }),
 		]);
-		expect((await c.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_UID}`, bearer(admin))).data.data.resellerUid).toBeNull();
+		expect((await c.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_INSTANCE_UID}`, bearer(admin))).data.data.resellerUid).toBeNull();
+		expectErrors(await c.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_UID}`, bearer(admin)), 404, 'logical');
 		expectErrors(await c.http.get(`/organizations/companies/${VSPC_RESELLER_UID}`, bearer(admin)), 404, 'logical');
-		expectErrors(await c.http.get(`/organizations/companies/${VSPC_COMPANY_BETA_UID}`, bearer(await login(c, 'alpha.admin'))), 404, 'logical');
+		expectErrors(await c.http.get(`/organizations/companies/${VSPC_COMPANY_BETA_INSTANCE_UID}`, bearer(await login(c, 'alpha.admin'))), 404, 'logical');
+		const same = await start({ vspc: { companyUidIsOrganizationUid: true } });
+		try {
+			expect((await same.http.get(`/organizations/companies/${VSPC_COMPANY_ALPHA_UID}`, bearer(await login(same)))).data.data.instanceUid).toBe(VSPC_COMPANY_ALPHA_UID);
+		} finally {
+			await stop(same);
+		}
 		expect(names(await c.http.get(`/organizations/resellers/${VSPC_RESELLER_UID}/companies`, bearer(admin)))).toEqual(['Beta']);
 		expectErrors(await c.http.get(`/organizations/resellers/${VSPC_RESELLER_UID}/companies`, bearer(await login(c, 'operator'))), 403, 'security');
 		expectErrors(await c.http.get('/organizations/companies?expand=Users', bearer(admin)), 400, 'logical');
@@ -149,6 +166,21 @@ describe('throttling and faults', () => {
 		expectErrors(await c.http.get('/users', bearer(admin)), 520, 'unspecified');
 		c.sim.addFault({ kind: 'status', status: 503, pathIncludes: '/users' });
 		expectErrors(await c.http.get('/users', bearer(admin)), 503, 'transport');
+	});
+
+	it('VSPC\'s own server errors: a 520 with code 504 or 1051, before or after the server acted; retryableLogical', async () => {
+		const body = { organizationUid: VSPC_COMPANY_ALPHA_UID, role: 'CompanyAdministrator', profile: {}, credentials: { userName: 'maybe', password: 'Passw0rdMaybe' } };
+		c.vspc.failNext({ code: 504, method: 'POST', pathIncludes: '/users' });
+		expectErrors(await c.http.post('/users', body, bearer(admin)), 520, 'transport', 504);
+		expect(c.vspc.userNamed('maybe')).toBeUndefined();
+		c.vspc.failNext({ code: 1051, afterProcessing: true, method: 'POST', pathIncludes: '/users' });
+		expectErrors(await c.http.post('/users', body, bearer(admin)), 520, 'transport', 1051);
+		expect(c.vspc.userNamed('maybe')).toBeDefined();
+		const control = await axios.post(`${c.sim.url}/__sim/vspc/faults`, { status: 400, code: 1000, type: 'retryableLogical', pathIncludes: '/users/me' }, { httpsAgent: c.agent });
+		expect(control.status).toBe(201);
+		expectErrors(await c.http.get('/users/me', bearer(admin)), 400, 'retryableLogical', 1000);
+		expect((await c.http.get('/users/me', bearer(admin))).status).toBe(200);
+		expect(() => c.vspc.failNext({ type: 'fatal' as never })).toThrow('type must be one of');
 	});
 });
 
