@@ -4,7 +4,7 @@
  * key in the output), users of a company that no longer exists, organization columns, the summary;
  * what it reads (token, organizations, users, logins) and that it changes nothing.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../../sim';
 import { changes, useVspc, type VspcFixture } from '../../vspc/fixture';
@@ -17,7 +17,7 @@ describe('VSPC: Access Report', () => {
 		h = f;
 	});
 
-	const report = (options: IDataObject = {}) => ({ resource: 'user', operation: 'accessReport', reportOptions: options });
+	const report = (options: INodeParameters = {}): INodeParameters => ({ resource: 'user', operation: 'accessReport', reportOptions: options });
 	const uid = (name: string) => String(h.user(name)?.instanceUid);
 	const rowOf = (json: IDataObject[], name: string) => json.find((j) => j.name === name);
 

@@ -7,7 +7,7 @@
  * removals' logins are read back once, together. Reads: the token, the organization list, the
  * company's user pages.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, type SimServer } from '../../../../../sim';
 import { shutdownEngine } from '../../../../support/engine';
@@ -42,7 +42,7 @@ function seed(): void {
 	h.vspc.seedUsers({ count: COMPANY_USERS - 3, organizationUid: VSPC_COMPANY_ALPHA_UID, prefix: 'alpha.u', roles: ['CompanyLocationUser'] });
 }
 
-interface Row {
+interface Row extends IDataObject {
 	name: string;
 	role: string;
 	email?: string;
@@ -64,7 +64,7 @@ function rows(change: { add: number; remove: number; role: number; profile: numb
 	];
 }
 
-const params = (mode: string): IDataObject => ({
+const params = (mode: string): INodeParameters => ({
 	resource: 'user',
 	operation: 'sync',
 	syncOrganization: 'company',

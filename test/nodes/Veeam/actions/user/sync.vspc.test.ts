@@ -4,9 +4,10 @@
  * users of other organizations never touched; the owner protected; plan / approve / apply and the
  * safety limit as on every product; bad rows named by field and item with nothing sent.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../../sim';
+import { VSPC_ROLE_NAMES } from '../../../../../client/adapters/vspcRoles';
 import { changes, useVspc, type VspcFixture } from '../../vspc/fixture';
 
 const PASSWORD = 'Sync-Passw0rd!42';
@@ -19,7 +20,7 @@ describe('VSPC: Sync of one company', () => {
 		h = f;
 	});
 
-	const params = (extra: IDataObject = {}): IDataObject => ({
+	const params = (extra: INodeParameters = {}): INodeParameters => ({
 		resource: 'user',
 		operation: 'sync',
 		syncOrganization: 'company',
@@ -55,7 +56,7 @@ describe('VSPC: Sync of one company', () => {
 			profileBefore: { email: 'j.smith@alpha.com' },
 			profileAfter: { email: 'john.smith@alpha.com', firstName: 'John' },
 		});
-		expect(plan.json.find((j) => j.name === 'alpha.new')).toMatchObject({ mfaRequired: true, rolesAfter: ['Company Location User'] });
+		expect(plan.json.find((j) => j.name === 'alpha.new')).toMatchObject({ mfaRequired: true, rolesAfter: [VSPC_ROLE_NAMES.CompanyLocationUser] });
 		expect(plan.json.find((j) => j.name === 'alpha.owner')?.reason).toMatch(/Company Owner/);
 		expect(JSON.stringify(betaState())).toBe(before);
 		expect(changes(sim)).toEqual([]);
@@ -66,7 +67,7 @@ describe('VSPC: Sync of one company', () => {
 		const { key } = h.vspc.addApiKey(victim, { description: 'old script' });
 		const betaOwner = h.user('beta.owner');
 		const plan = await h.run(params(), LIST);
-		const apply = await h.run(params({ syncMode: 'apply', syncOptions: { approvedPlanId: plan.json[0].planId } }), LIST, { secrets: [key] });
+		const apply = await h.run(params({ syncMode: 'apply', syncOptions: { approvedPlanId: String(plan.json[0].planId) } }), LIST, { secrets: [key] });
 		expect(apply.error).toBeUndefined();
 		expect(steps(apply.json)).toEqual(['create alpha.new → created', 'update alpha.admin → updated', 'remove alpha.user → removed', 'protected alpha.owner → nothingToDo']);
 		expect(h.user('alpha.new')).toMatchObject({
@@ -97,7 +98,7 @@ describe('VSPC: Sync of one company', () => {
 	it('Apply refuses a plan that changed since it was approved, changing nothing', async () => {
 		const plan = await h.run(params(), LIST);
 		h.vspc.addUser({ organizationUid: VSPC_COMPANY_ALPHA_UID, userName: 'alpha.late', role: 'CompanyLocationUser' });
-		const apply = await h.run(params({ syncMode: 'apply', syncOptions: { approvedPlanId: plan.json[0].planId } }), LIST);
+		const apply = await h.run(params({ syncMode: 'apply', syncOptions: { approvedPlanId: String(plan.json[0].planId) } }), LIST);
 		expect(apply.error?.message).toMatch(/Approved Plan ID/);
 		expect(changes(sim)).toEqual([]);
 	});
