@@ -126,6 +126,12 @@ export interface VspcAccess {
 	 * per changed user); without it, it calls setRoles / updateProfile / setMfaPolicy in turn.
 	 */
 	updateUser?(user: VeeamUser, changes: VspcUserChanges): Promise<VspcUser>;
+	/**
+	 * Optional: the user the credential is logged in as (`GET /users/me`), read once per execution.
+	 * The node's guards use it to recognise the credential's own account when it logs in with an API
+	 * key (no user name to compare).
+	 */
+	me?(): Promise<VspcUser>;
 }
 
 /** What `VspcAccess.updateUser` changes: only the fields given. */
