@@ -211,7 +211,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. {{ $json.account }}',
 		description:
-			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Windows (Active Directory or local) accounts and groups, user@suffix for identity-provider (SSO) users. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user.',
+			'The person of this item, as Veeam names users. Veeam Backup & Replication: DOMAIN\\name for Windows (Active Directory or local) accounts and groups, user@suffix for identity-provider (SSO) users. Google Cloud, AWS: the account name. Azure: the account name, or the user principal name of an Entra ID user. Service Provider Console: the login name (unique across the console).',
 	}),
 	...VSPC_FIELDS.slice(0, 2).map(usersField),
 	usersField(rolesField('Roles the user should have')),
