@@ -41,8 +41,9 @@ export class VspcConsole {
 		}
 	}
 
+	/** The companies as organizations (their `instanceUid` is what users' `organizationUid` holds). */
 	async companies(): Promise<Array<{ instanceUid: string; name: string }>> {
-		return await this.all('/organizations/companies');
+		return await this.all('/organizations', [{ property: 'type', operation: 'equals', value: 'Company' }]);
 	}
 
 	async usersOf(organizationUid: string): Promise<ConsoleUser[]> {

@@ -1,7 +1,7 @@
 /**
  * The plain script the VSPC onboarding benchmark compares our node with: what a provider's engineer
  * writes in an afternoon against VSPC's REST API v3: one keep-alive HTTPS client, `POST /api/v3/token`
- * (password grant), then per hire the company looked up by name (`GET /api/v3/organizations/companies`
+ * (password grant), then per hire the company looked up by name (`GET /api/v3/organizations`
  * with `filter=[{"property":"name","operation":"equals","collation":"ignorecase","value":…}]`,
  * helpcenter.veeam.com/docs/vac/rest/filter.html) and the user created (`POST /api/v3/users` with a
  * UserInput, helpcenter.veeam.com/archive/vac/40/rest/create_user.html),
@@ -55,10 +55,17 @@ export async function vspcLogin(api: AxiosInstance, target: VspcTarget): Promise
 	api.defaults.headers.common.Authorization = `Bearer ${res.data.access_token as string}`;
 }
 
-/** The company named exactly (VSPC's filter, `equals`, ignoring case), or an error. */
+/**
+ * The organization UID of the company named exactly (VSPC's filter, `equals`, ignoring case), or an
+ * error. `UserInput.organizationUid` is the organization's UID, which a company's own `instanceUid`
+ * (GET /organizations/companies) need not be: the script asks GET /organizations.
+ */
 export async function companyUid(api: AxiosInstance, name: string): Promise<string> {
-	const filter = JSON.stringify([{ property: 'name', operation: 'equals', collation: 'ignorecase', value: name }]);
-	const res = await api.get('/organizations/companies', { params: { filter, limit: 2, offset: 0 } });
+	const filter = JSON.stringify([
+		{ property: 'name', operation: 'equals', collation: 'ignorecase', value: name },
+		{ property: 'type', operation: 'equals', value: 'Company' },
+	]);
+	const res = await api.get('/organizations', { params: { filter, limit: 2, offset: 0 } });
 	const found = (res.data?.data ?? []) as Array<{ instanceUid: string; name: string }>;
 	if (res.status !== 200 || found.length !== 1) throw new Error(`plain script: company "${name}": ${res.status} ${JSON.stringify(res.data).slice(0, 300)}`);
 	return found[0].instanceUid;
@@ -94,7 +101,7 @@ export async function companyNames(target: VspcTarget, count: number): Promise<s
 	await vspcLogin(api, target);
 	const names: string[] = [];
 	for (let offset = 0; names.length < count; ) {
-		const res = await api.get('/organizations/companies', { params: { limit: 500, offset } });
+		const res = await api.get('/organizations', { params: { limit: 500, offset, filter: JSON.stringify([{ property: 'type', operation: 'equals', value: 'Company' }]) } });
 		const page = (res.data?.data ?? []) as Array<{ name: string }>;
 		if (res.status !== 200 || page.length === 0) throw new Error(`only ${names.length} companies on the server, ${count} needed (${res.status})`);
 		names.push(...page.map((c) => c.name));
