@@ -11,7 +11,7 @@ import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapte
 import type { VspcAccess, VspcOrganization, VspcProfile } from '../../../client/vspcModel';
 import { VSPC_ROLES as ADAPTER_ROLES, vspcRole } from '../../../client/adapters/vspcRoles';
 import { checkText, inputError, readText } from './input';
-import { userOutput } from './directory';
+import { credentialAccountMatcher, userOutput } from './directory';
 
 export type VspcOrganizationKind = 'Company' | 'Reseller' | 'Provider';
 
@@ -282,4 +282,17 @@ export async function vspcUserOutput(access: VspcAccess | undefined, user: Veeam
 /** The output of a user of any product: VSPC's with its organization named. */
 export async function anyUserOutput(directory: UserDirectory, user: VeeamUser): Promise<IDataObject> {
 	return directory.product === 'vspc' ? await vspcUserOutput(directory.vspc?.(), user) : userOutput(user);
+}
+
+/**
+ * Whether a user is the account this node's credential logs in with: by the credential's user name
+ * (every product), and on VSPC also by the server's own answer (`GET /users/me`, when the adapter
+ * offers it): an API-key credential has no user name, and a password one may write the name
+ * otherwise than the server does (`vspc\administrator` for `administrator`).
+ */
+export async function credentialAccountTest(ctx: IExecuteFunctions, directory: UserDirectory): Promise<(user: VeeamUser) => boolean> {
+	const byName = await credentialAccountMatcher(ctx, directory);
+	const access = directory.product === 'vspc' ? directory.vspc?.() : undefined;
+	const self = access?.me ? await access.me() : undefined;
+	return (user) => byName(user) || (self !== undefined && self.ref.toLowerCase() === user.ref.toLowerCase());
 }

@@ -14,15 +14,15 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import type { VspcLogin } from '../../../../client/vspcModel';
-import { credentialAccountMatcher, readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
+import { readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
 import { inputError } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { mfaRequired, vspcAccess, vspcUserOutput } from '../../helpers/vspc';
+import { credentialAccountTest, mfaRequired, vspcAccess, vspcUserOutput } from '../../helpers/vspc';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget, VeeamOperation } from '../node.type';
 
 async function ownAccountProblem(ctx: IExecuteFunctions, directory: UserDirectory, user: VeeamUser, what: string): Promise<string | undefined> {
-	const own = (await credentialAccountMatcher(ctx, directory))(user);
+	const own = (await credentialAccountTest(ctx, directory))(user);
 	return own ? `"${user.name}" is the account this node's credential logs in with: ${what}` : undefined;
 }
 

@@ -1,14 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
-import { credentialAccountMatcher, directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
+import { directoryAccountFlags, findUser, readUserLocator, userOutput, type UserLookup } from '../../helpers/directory';
 import { inputError, readChoice } from '../../helpers/input';
 import { guardLastAdministrator } from '../../helpers/lastAdministrator';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { alreadyPendingOutput, deletionRefusedError, pendingRequestFor } from '../confirm';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
-import { ownerProblem } from '../../helpers/vspc';
+import { credentialAccountTest, ownerProblem } from '../../helpers/vspc';
 import { OFFBOARD_MODES, offboardModeProperty, offboardVspc, type OffboardMode } from './offboard.vspc';
 
 const IF_NOT_FOUND = ['absent', 'error'] as const;
@@ -58,7 +58,7 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	const protection =
 		user &&
 		(directory.builtInAccount(user) ??
-			((await credentialAccountMatcher(this, directory))(user) ? `${user.name} is the account this node's credential logs in with` : undefined) ??
+			((await credentialAccountTest(this, directory))(user) ? `${user.name} is the account this node's credential logs in with` : undefined) ??
 			(directory.product === 'vspc' ? ownerProblem(user) : undefined));
 	if (protection) {
 		throw inputError(this, i, 'User', `${protection}: the node does not offboard it`, 'Remove it in the Veeam console if you really mean to.');
