@@ -153,14 +153,14 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			defaultPort: 1280,
 			loginPath: '/api/v3/token',
 			// The `X-Client-Version` header (Veeam's VSPC REST "Versioning", docs/vac/rest/back_comp.html,
-			// build 9.0: 3.4 = VSPC 8.0 (Deprecated), 3.5 and 3.5.1 = 8.1, 3.6 = 9.0; the 9.1 reference's
+			// build 9.0: 3.5 and 3.5.1 = 8.1, 3.6 = 9.0; 3.4 (8.0) is "Not supported" in the 3.6.1
+			// reference's Versioning table, references/vac/9.1/rest/tag/SectionOverview: not offered); the 9.1 reference's
 			// header example is 3.6.1 (references/vac/9.1/rest), the 9.2 reference lives under
 			// references/vac/9.2/rest/3.6.2/). Veeam sends it on every call, the token request included
 			// (VeeamHub/powershell VSPC scripts). What a server answers to a version it does not know is
 			// not documented; the one answer on record is ASP.NET's `UnsupportedApiVersion` (versions.ts).
 			version: { pattern: /^3\.\d+(?:\.\d+)?$/, example: '3.6.1', format: '<major>.<minor>[.<patch>]', header: 'X-Client-Version' },
 			offeredVersions: [
-				{ name: '3.4 (Veeam Service Provider Console 8.0)', value: '3.4' },
 				{ name: '3.5 (Veeam Service Provider Console 8.1)', value: '3.5' },
 				{ name: '3.5.1 (Veeam Service Provider Console 8.1)', value: '3.5.1' },
 				{ name: '3.6 (Veeam Service Provider Console 9.0)', value: '3.6' },
@@ -181,8 +181,9 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 				'Check the user name (Veeam\'s example writes vspc\\administrator) and password, and that the account may use the REST API. An account with MFA on may be refused a password login over REST whatever its TOTP Secret (Veeam\'s VSPC REST help, "Multi-Factor Authentication"): give n8n an API key of that account instead ("Authentication: API Key").',
 			completeMfa,
 		},
-		// Portal passwords (UserCredentials), the `mfa` grant, and Reset MFA = the user's TOTP logins deleted.
-		capabilities: ['passwords', 'resetMfa', 'mfaLogin'],
+		// The `mfa` grant, and Reset MFA = the user's TOTP logins deleted. No `passwords`: no Veeam text
+		// shows another user's password changed over REST (audit: PATCH /credentials/password has no source).
+		capabilities: ['resetMfa', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
 	},
 };

@@ -99,6 +99,20 @@ export class VspcDirectory implements UserDirectory {
 		return VSPC_ROLES.map((r) => ({ id: r.id, name: r.name, description: r.description }));
 	}
 
+	/**
+	 * A role asked for by API value, Veeam's name or an alias is asked for by its API value, so that
+	 * the filter here and on the server mean the same role (`Reseller Owner` = ResellerOwner, whose
+	 * name is "Service Provider Global Administrator").
+	 */
+	private byRoleId(filter: UserFilter): UserFilter {
+		const asked = filter.roleId ?? filter.roleName;
+		const role = asked ? (vspcRole(asked) ?? (filter.roleName ? vspcRole(filter.roleName) : undefined)) : undefined;
+		if (!role) return filter;
+		const asId: UserFilter = { ...filter, roleId: role.id };
+		delete asId.roleName;
+		return asId;
+	}
+
 	private fetchUsers(filter: UserFilter, sort?: UserListOptions['sort']) {
 		return async (offset: number, limit: number): Promise<Page<VeeamUser>> => await this.client.usersPage(filter, offset, limit, sort);
 	}
@@ -107,19 +121,21 @@ export class VspcDirectory implements UserDirectory {
 		if (options.sort && options.sort.property !== 'name') {
 			throw new NodeOperationError(this.node, `${PRODUCT_NAME} cannot sort users by ${options.sort.property}`);
 		}
-		const check = userListCheck(this, filter, options.sort);
-		return await this.client.readWhole('users', this.fetchUsers(filter, options.sort), async (fetch) => await readUserPages(this.node, fetch, limit, options, check));
+		const asked = this.byRoleId(filter);
+		const check = userListCheck(this, asked, options.sort);
+		return await this.client.readWhole('users', this.fetchUsers(asked, options.sort), async (fetch) => await readUserPages(this.node, fetch, limit, options, check));
 	}
 
 	/** ONE request: the page at `skip` (at most 500), `total` as the server announced it (else skip + the page). */
 	async listUsersPage(filter: UserFilter, skip: number, limit: number): Promise<{ users: VeeamUser[]; total: number; next?: number }> {
-		return matchingPage(this, filter, skip, await this.client.usersPage(filter, skip, Math.min(limit, VSPC_PAGE_SIZE)));
+		const asked = this.byRoleId(filter);
+		return matchingPage(this, asked, skip, await this.client.usersPage(asked, skip, Math.min(limit, VSPC_PAGE_SIZE)));
 	}
 
 	async usersWithRole(roleName: string): Promise<VeeamUser[]> {
 		const role = vspcRole(roleName);
 		const users = await this.listUsers(role ? { roleId: role.id } : { roleName });
-		return users.filter((u) => u.roles.some((r) => sameName(r.name, roleName) || sameName(r.id, roleName)));
+		return users.filter((u) => u.roles.some((r) => (role ? r.id === role.id : sameName(r.name, roleName) || sameName(r.id, roleName))));
 	}
 
 	async prefetchUsers(lookups: number): Promise<boolean> {
@@ -209,21 +225,6 @@ export class VspcDirectory implements UserDirectory {
 		if (updated.roles[0]?.id !== role.id) throw this.client.notApplied(user, 'role', updated.roles[0]?.id);
 		this.snapshot?.put(updated);
 		return updated;
-	}
-
-	/**
-	 * `PATCH /users/{uid}` of `/credentials/password` (assumed: the spec's User carries `credentials`
-	 * {userName, password} and PatchUser modifies a User; no Veeam page shows this patch). The
-	 * answer never shows a password, so the server's 200 is all there is to go by.
-	 */
-	async changePassword(user: VeeamUser, password: string): Promise<VeeamUser> {
-		const updated = await this.client.patchUser(user, [replace('/credentials/password', password)], [password]);
-		this.snapshot?.put(updated);
-		return updated;
-	}
-
-	passwordProblem(password: string): string | undefined {
-		return password === '' ? 'the password is empty' : undefined;
 	}
 
 	/**

@@ -15,7 +15,7 @@ import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
-import { filterParam, LOGIN_SORT, type FilterExpression } from './vspcQuery';
+import { filterParam, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
 import { LOGINS, loginOf } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
@@ -39,7 +39,9 @@ export class VspcAccessClient implements VspcAccess {
 		if (wanted === '') throw new NodeOperationError(this.node, `${field} is empty`, { description: 'Give the organization by its name or UID. Nothing was sent.' });
 		const all = await this.organizations();
 		if (isUuid(wanted)) {
-			const byUid = all.find((o) => sameName(o.uid, wanted));
+			// An organization's UID, or a company's own UID (Veeam's Expand example shows the two differ).
+			const orgUid = this.client.companyToOrganization.get(wanted.toLowerCase()) ?? wanted;
+			const byUid = all.find((o) => sameName(o.uid, orgUid));
 			if (byUid) return byUid;
 		}
 		const named = all.filter((o) => sameName(o.name, wanted));
@@ -87,8 +89,14 @@ export class VspcAccessClient implements VspcAccess {
 		if (uids.length === 0) return [];
 		const bad = uids.find((u) => !isUuid(u));
 		if (bad) throw new NodeOperationError(this.node, `"${bad}" is not a Veeam Service Provider Console user UID`, { description: 'Nothing was sent.' });
-		const filter: FilterExpression = uids.length === 1 ? { property: 'userUid', operation: 'equals', value: uids[0] } : { property: 'userUid', operation: 'in', value: uids };
-		return await this.readLogins([filter], (l) => uids.some((u) => sameName(u, l.userUid)));
+		// In groups the server can take in one `or` (MAX_OR_VALUES); each group's answers kept only for its users.
+		const found = new Map<string, VspcLogin>();
+		for (let i = 0; i < uids.length; i += MAX_OR_VALUES) {
+			const group = uids.slice(i, i + MAX_OR_VALUES);
+			const logins = await this.readLogins([oneOf('userUid', group) as FilterExpression], (l) => group.some((u) => sameName(u, l.userUid)));
+			for (const login of logins) found.set(login.id, login);
+		}
+		return [...found.values()];
 	}
 
 	/** ONE page of every user's logins, ordered by ID; `total` as sent (undefined when absent). */

@@ -30,6 +30,8 @@ const REREADS = 2;
 export class VspcClient {
 	readonly group = new RequestGroup();
 	private organizationList?: Promise<VspcOrganization[]>;
+	/** A company's own `instanceUid` → its organization's UID, where they differ (GET /organizations/companies?expand=Organization). */
+	readonly companyToOrganization = new Map<string, string>();
 	private index?: OrganizationIndex;
 	/** Whether the server serves the user list at this address (asked once, only after a 404). */
 	private collection?: Promise<void>;
@@ -123,6 +125,7 @@ export class VspcClient {
 			const orgUid = typeof embedded?.instanceUid === 'string' ? embedded.instanceUid : typeof m.instanceUid === 'string' ? m.instanceUid : '';
 			const status = typeof m.status === 'string' ? { status: m.status } : {};
 			const reseller = typeof m.resellerUid === 'string' && isUuid(m.resellerUid) ? { resellerUid: m.resellerUid } : {};
+			if (typeof m.instanceUid === 'string' && orgUid && !sameName(m.instanceUid, orgUid)) this.companyToOrganization.set(m.instanceUid.toLowerCase(), orgUid.toLowerCase());
 			return { key: orgUid.toLowerCase(), value: { ...status, ...reseller } };
 		};
 		const fetch = (offset: number, limit: number) => this.page(COMPANIES, { expand: ['Organization'] }, offset, limit, read);
@@ -208,7 +211,12 @@ export class VspcClient {
 	}
 }
 
-/** Veeam's 404: the resource is not there (VSPC's `{errors:[…]}` names no resource; the path does). */
+/**
+ * The resource is not there: a 404 (VSPC's `{errors:[…]}` names no resource; the path does), or
+ * VSPC's own code 1100 "Specified user does not exist" whatever the HTTP status (the 3.6.1
+ * Overview's "Error Response Codes"; audit). Callers confirm with a read where it matters.
+ */
 export function isNotFoundAnswer(error: unknown): boolean {
-	return error instanceof VeeamApiError && error.status === 404;
+	if (!(error instanceof VeeamApiError)) return false;
+	return error.status === 404 || (error.serverErrors ?? []).some((e) => e.code === 1100);
 }

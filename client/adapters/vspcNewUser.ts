@@ -13,6 +13,9 @@ import type { VspcRole } from './vspcRoles';
 /** `UserProfile.title` (the spec's UserTitle). */
 export const VSPC_TITLES = ['Unknown', 'Mr', 'Miss', 'Mrs', 'Ms'] as const;
 
+/** `UserProfile.email`'s `pattern`, exactly as the 3.6.1 spec writes it (audit #5). */
+export const VSPC_EMAIL = new RegExp('^(")?(?:[^\\."])(?:(?:[\\.])?(?:[\\w\\-!#$%&\'*+\\/=?\\^_`{|}~]))*\\1@(\\w[\\-\\w]*\\.){1,5}([A-Za-z]){2,6}$');
+
 /** `UserProfile`'s maxLength per field (the 3.6.1 spec). */
 const PROFILE_MAX: Readonly<Record<Exclude<keyof VspcProfile, 'title'>, number>> = {
 	firstName: 2048,
@@ -32,8 +35,8 @@ export function profileProblem(profile: VspcProfile): string | undefined {
 		if (value !== undefined && typeof value !== 'string') return `${field} is not text`;
 		if (value !== undefined && value.length > max) return `${field} is longer than ${max} characters`;
 	}
-	if (profile.email !== undefined && profile.email !== '' && !/^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(profile.email)) {
-		return `email "${profile.email}" is not an email address`;
+	if (profile.email !== undefined && profile.email !== '' && !VSPC_EMAIL.test(profile.email)) {
+		return `email "${profile.email}" is not an email address as Veeam Service Provider Console takes it (UserProfile.email's pattern)`;
 	}
 	return undefined;
 }

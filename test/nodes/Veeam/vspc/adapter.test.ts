@@ -77,7 +77,7 @@ describe('VSPC adapter on the simulator', () => {
 			mfaRequired: true,
 			profile: { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@alpha.com', title: 'ms' },
 		});
-		expect(made).toMatchObject({ name: 'jane.doe', roles: [{ name: 'Company Location User' }], organization: { name: 'Alpha' }, mfaPolicy: 'Enabled', profile: { title: 'Ms' } });
+		expect(made).toMatchObject({ name: 'jane.doe', roles: [{ name: 'Location User' }], organization: { name: 'Alpha' }, mfaPolicy: 'Enabled', profile: { title: 'Ms' } });
 		expect(truth().find((u) => u.userName === 'jane.doe')).toMatchObject({ instanceUid: made.ref, role: 'CompanyLocationUser', mfaPolicyStatus: 'Enabled' });
 
 		const promoted = await d.setRoles(made, [{ id: 'CompanyAdministrator', name: 'Company Administrator' }]);

@@ -1,0 +1,115 @@
+/**
+ * The VSPC adapter after the independent audit (/tmp/team/audit-vspc.md, rows 20, 24, 33, 56, 58,
+ * 66): Veeam's role names and their aliases, `or` of `equals` instead of `in`, the e-mail pattern of
+ * the spec itself, code 1100 as "not found", a company's own UID resolving to its organization, and
+ * no password change without a Veeam source. Through the real transport over vspcFake.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { VspcDirectory } from '../../client/adapters/vspc';
+import { profileProblem, VSPC_EMAIL } from '../../client/adapters/vspcNewUser';
+import { vspcRole } from '../../client/adapters/vspcRoles';
+import { hasCapability } from '../../client/products';
+import type { UserDirectory, VeeamUser } from '../../client/model';
+import { fakeVspc, pageOf, type FakeAnswer, type FakeRequest } from './vspcFake';
+
+const ORG = '11111111-1111-4111-8111-111111111111';
+const COMPANY = '99999999-9999-4999-8999-999999999999';
+const uid = (n: number) => `aaaaaaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const ORGS = [{ instanceUid: ORG, name: 'Alpha', type: 'Company' }];
+const COMPANIES = [{ instanceUid: COMPANY, name: 'Alpha', status: 'Active', _embedded: { organization: { instanceUid: ORG, name: 'Alpha', type: 'Company' } } }];
+const USERS = [
+	{ instanceUid: uid(1), organizationUid: ORG, userName: 'owner', role: 'ResellerOwner', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+	{ instanceUid: uid(2), organizationUid: ORG, userName: 'admin', role: 'ResellerAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+	{ instanceUid: uid(3), organizationUid: ORG, userName: 'viewer', role: 'PortalReadonlyOperator', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+];
+
+function server(route: (req: FakeRequest) => FakeAnswer | undefined) {
+	const fake = fakeVspc((req) => {
+		if (req.path === '/api/v3/organizations') return pageOf(ORGS, req);
+		if (req.path === '/api/v3/organizations/companies') return pageOf(COMPANIES, req);
+		return route(req);
+	});
+	return { ...fake, directory: new VspcDirectory(fake.ctx) };
+}
+
+describe('VSPC roles by the names Veeam gives them', () => {
+	it("outputs Veeam's guide names and takes them, the API value or the API words spaced", () => {
+		expect(vspcRole('ResellerOwner')?.name).toBe('Service Provider Global Administrator');
+		expect(vspcRole('PortalReadonlyOperator')?.name).toBe('Read-only User');
+		expect(vspcRole('CompanyLocationAdministrator')?.name).toBe('Location Administrator');
+		for (const [spelling, id] of [
+			['Read-only User', 'PortalReadonlyOperator'],
+			['portal readonly operator', 'PortalReadonlyOperator'],
+			['Reseller Owner', 'ResellerOwner'],
+			['service provider global administrator', 'ResellerOwner'],
+			['Location User', 'CompanyLocationUser'],
+			['Subtenant', 'CompanySubtenant'],
+		]) {
+			expect(vspcRole(spelling)?.id).toBe(id);
+		}
+		expect(vspcRole('Service Provider')).toBeUndefined();
+	});
+
+	it('a role asked for by an alias is filtered as its API value, on the server and here', async () => {
+		const { directory, requests } = server((req) => (req.path === '/api/v3/users' ? pageOf(USERS, req) : undefined));
+		const users = await directory.listUsers({ roleName: 'Reseller Administrator' });
+		expect(users.map((u) => [u.name, u.roles[0].name])).toEqual([['admin', 'Service Provider Administrator']]);
+		expect(requests.find((r) => r.path === '/api/v3/users')?.filter).toEqual([{ property: 'role', operation: 'equals', value: 'ResellerAdministrator' }]);
+		expect((await directory.usersWithRole('Read-only User')).map((u) => u.name)).toEqual(['viewer']);
+	});
+});
+
+describe('VSPC filters of several values', () => {
+	it('send `or` of `equals` (Veeam\'s example), in groups of at most 50, and keep only the asked users\' logins', async () => {
+		const uids = Array.from({ length: 120 }, (_, i) => uid(i + 1));
+		const logins = uids.map((u, i) => ({ id: i + 1, userUid: u, identityProviderName: 'VSPC', status: 'enabled', scopes: [] }));
+		const { directory, requests } = server((req) => (req.path === '/api/v3/users/logins' ? pageOf(logins, req) : undefined));
+		const found = await directory.vspc().listLoginsOf?.(uids.slice(0, 110));
+		expect(found).toHaveLength(110);
+		const filters = requests.filter((r) => r.path === '/api/v3/users/logins').map((r) => r.filter?.[0]);
+		expect(filters.map((f) => [f?.operation, (f?.items as unknown[]).length])).toEqual([
+			['or', 50],
+			['or', 50],
+			['or', 10],
+		]);
+		expect((filters[2]?.items as unknown[])[0]).toEqual({ property: 'userUid', operation: 'equals', value: uid(101) });
+	});
+});
+
+describe('VSPC input and answers', () => {
+	it("checks an e-mail with the spec's own pattern (UserProfile.email)", () => {
+		const spec = JSON.parse(readFileSync(join(__dirname, '../../sim/spec/vspc-3.6.1.users.openapi.json'), 'utf8')) as {
+			components: { schemas: { UserProfile: { properties: { email: { pattern: string } } } } };
+		};
+		expect(VSPC_EMAIL.source).toBe(spec.components.schemas.UserProfile.properties.email.pattern);
+		expect(profileProblem({ email: 'j.brown@exon.com' })).toBeUndefined();
+		// A top-level domain longer than 6 letters, or more than 5 domain labels: Veeam refuses them.
+		expect(profileProblem({ email: 'jane@alpha.example' })).toMatch(/UserProfile.email's pattern/);
+		expect(profileProblem({ email: 'jane@a.b.c.d.e.f.com' })).toMatch(/UserProfile.email's pattern/);
+	});
+
+	it('code 1100 ("Specified user does not exist") is not found whatever the HTTP status', async () => {
+		const { directory } = server((req) => {
+			if (req.path === `/api/v3/users/${uid(9)}`) return { status: 400, body: { errors: [{ message: 'Specified user does not exist.', type: 'logical', code: 1100 }] } };
+			if (req.path === '/api/v3/users') return pageOf(USERS, req);
+			return undefined;
+		});
+		await expect(directory.getUser(uid(9))).resolves.toBeUndefined();
+		const user = { ref: uid(9), name: 'gone', type: 'Company', roles: [], isDirectoryAccount: false, isGroup: false } as VeeamUser;
+		await expect(directory.deleteUser(user)).resolves.toBe('absent');
+	});
+
+	it("resolves a company's own UID (which differs from its organization's) to its organization", async () => {
+		const { directory } = server(() => undefined);
+		await expect(directory.vspc().resolveOrganization(COMPANY, 'Company')).resolves.toMatchObject({ uid: ORG, name: 'Alpha', status: 'Active' });
+		await expect(directory.vspc().resolveOrganization(ORG, 'Company')).resolves.toMatchObject({ uid: ORG });
+	});
+
+	it('changes no password: no Veeam page shows one changed over REST', () => {
+		const { directory } = server(() => undefined);
+		expect((directory as UserDirectory).changePassword).toBeUndefined();
+		expect(hasCapability('vspc', 'passwords')).toBe(false);
+	});
+});
