@@ -21,9 +21,18 @@ import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from 
 import type { FullResponse } from './failure';
 import type { RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
-export const DEFAULT_ASYNC_POLLS = 30;
+/**
+ * The reads of an action: 0.25 s, then half again as long each time up to 15 s; 28 reads span about
+ * 5 minutes. Veeam's "Async Action Settings": the server checks actions every `TimerResolution` (1 minute
+ * by default) and keeps a result `ResultExpirationTime` (5 minutes by default), so an action may read
+ * `running` for a minute and more, and a result is gone after five.
+ */
+export const DEFAULT_ASYNC_POLLS = 28;
 export const DEFAULT_ASYNC_FIRST_DELAY_MS = 250;
-export const DEFAULT_ASYNC_MAX_DELAY_MS = 4_000;
+export const DEFAULT_ASYNC_MAX_DELAY_MS = 15_000;
+
+/** The write's UID (the 3.6.1 spec's `X-Request-id`): its idempotence key, and its async action's UID. */
+export const REQUEST_ID_HEADER = 'X-Request-id';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -73,11 +82,13 @@ export async function followAsyncAction<T>(
 	const where = `${req.method} ${info.req.path}`;
 	const unclear = (text: string): Error => {
 		const error = connectionError(ctx, text, req, `While calling ${where}.`, { cause: 'temporarily-unavailable' });
-		return idempotent ? error : new UnclearOutcomeError(error);
+		return idempotent ? error : new UnclearOutcomeError(error, req.requestId);
 	};
 	const base = PRODUCTS[product].auth.asyncActionsPath;
-	const id = asyncActionId(headerValue(response.headers, 'location'));
-	if (!base || !id) throw unclear(`${PRODUCTS[product].name} accepted ${where} for later (202) but named no async action to follow (its Location header is missing or not an /asyncActions/{uid} link).`);
+	// The Location's action, else the UID the write was sent with ("If you want to assign a specific UID to
+	// an async action, add the x-request-id header with this UID": docs/vac/rest/async_processing.html).
+	const id = asyncActionId(headerValue(response.headers, 'location')) ?? (req.requestId && UUID.test(req.requestId) ? req.requestId.toLowerCase() : undefined);
+	if (!base || !id) throw unclear(`${PRODUCTS[product].name} accepted ${where} for later (202) but named no async action to follow (no /asyncActions/{uid} Location, no X-Request-id).`);
 	const read = (path: string) => call({ method: 'GET', path, itemIndex: req.itemIndex, group: req.group, secrets: req.secrets, idempotent: true, followAsync: false });
 	const polls = Math.max(1, policy.asyncPolls ?? DEFAULT_ASYNC_POLLS);
 	const maxDelay = policy.asyncMaxDelayMs ?? DEFAULT_ASYNC_MAX_DELAY_MS;
@@ -104,7 +115,7 @@ export async function followAsyncAction<T>(
 	);
 	if ('error' in outcome) {
 		const unreadable = !FAILED.has(status) && !idempotent && outcome.error instanceof NodeApiError && !(outcome.error instanceof UnclearOutcomeError);
-		throw unreadable ? new UnclearOutcomeError(outcome.error as NodeApiError) : outcome.error;
+		throw unreadable ? new UnclearOutcomeError(outcome.error as NodeApiError, req.requestId) : outcome.error;
 	}
 	const { result } = outcome;
 	if (FAILED.has(status)) throw failedActionError(ctx, info, result);

@@ -142,7 +142,11 @@ export class VeeamApiError extends NodeApiError {
  * no answer in time). Callers that change things catch it and look before trying again.
  */
 export class UnclearOutcomeError extends NodeApiError {
-	constructor(readonly apiError: NodeApiError) {
+	constructor(
+		readonly apiError: NodeApiError,
+		/** VSPC: the write's `X-Request-id`; sending the write again with it within 5 minutes does it at most once. */
+		readonly requestId?: string,
+	) {
 		super(apiError.node, { message: apiError.message } as JsonObject, {
 			message: apiError.message,
 			description: `${apiError.description ?? ''} The request may or may not have been carried out.`.trim(),

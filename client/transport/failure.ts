@@ -16,7 +16,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { bodyRetryAfterSeconds, headerValue, LOGIN_FAILED_DESCRIPTION, networkErrorCode, redirectOrigin, retryAfterSeconds, TLS_TRUST_CODES, type LoginFailureReason } from '../login/index';
+import { bodyRetryAfterSeconds, headerValue, LOGIN_FAILED_DESCRIPTION, serverErrorEntries, networkErrorCode, redirectOrigin, retryAfterSeconds, TLS_TRUST_CODES, type LoginFailureReason } from '../login/index';
 
 export interface Failure {
 	status?: number;
@@ -107,6 +107,7 @@ export function failureCause(failure: Failure, apiErrorCode?: string): FailureCa
 		return wait === undefined ? { cause: 'rate-limited' } : { cause: 'rate-limited', retryAfterMs: wait };
 	}
 	if (UNAVAILABLE_STATUSES.has(status)) return { cause: 'temporarily-unavailable' };
+	if (status !== 401 && status !== 403 && serverSaysTryAgain(failure.body)) return { cause: 'temporarily-unavailable' };
 	// A fresh login's token refused again: the account cannot use the API.
 	if (status === 401) return { cause: 'credential-invalid' };
 	// The server does not accept the credential's API version.
@@ -153,6 +154,23 @@ export function loginFailureCause(message: string): FailureCause | undefined {
 	if (status && RATE_LIMITED_STATUSES.has(Number(status))) return { cause: 'rate-limited' };
 	if (status && UNAVAILABLE_STATUSES.has(Number(status))) return { cause: 'temporarily-unavailable' };
 	return undefined;
+}
+
+/** VSPC's error types "fixed by sending the request again" (docs/vac/rest/errors.html, "Error Types"). */
+const TRY_AGAIN_TYPES = new Set(['transport', 'retryablelogical']);
+/** VSPC's codes of a server error that did not finish: 504 "REST API failed to access Veeam Service Provider Console server", 1051 "Requested task took too long to execute". */
+const TRY_AGAIN_CODES = new Set([504, 1051]);
+
+/**
+ * Whether VSPC's error body says the request may succeed when sent again: every entry of `errors`
+ * is of type transport or retryableLogical, or one carries code 504 or 1051 (which arrive as HTTP
+ * 520, VSPC's status for every server error). Other bodies say nothing of the kind.
+ */
+export function serverSaysTryAgain(body: unknown): boolean {
+	const entries = body && typeof body === 'object' ? serverErrorEntries((body as Record<string, unknown>).errors) : [];
+	if (!entries.length) return false;
+	if (entries.some((e) => e.code !== undefined && TRY_AGAIN_CODES.has(e.code))) return true;
+	return entries.every((e) => e.type !== undefined && TRY_AGAIN_TYPES.has(e.type.toLowerCase()));
 }
 
 /** A non-2xx full response as a Failure. */

@@ -4,16 +4,18 @@
  * bounded retries for 429/5xx and dropped connections (honouring Retry-After), a deadline, no
  * redirects, and errors that never carry a secret. The same on n8n 1.x and 2.x (see failure.ts).
  */
+import { randomUUID } from 'node:crypto';
+
 import { NodeApiError, sleep, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
 
 import { API_VERSION_SEGMENT, credentialSecrets, isAutomatic, normalizeServerUrl, requestTimeoutMs, tlsContext } from '../login/index';
 import { scrub } from '../secrets';
 import { CREDENTIAL_TYPE, DEFAULT_PORT, PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
-import { failureFromError, failureFromResponse, parseBody, type Failure, type FullResponse } from './failure';
+import { failureFromError, failureFromResponse, parseBody, serverSaysTryAgain, type Failure, type FullResponse } from './failure';
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 import { automaticTarget, effectiveApiVersion, recoverApiVersion, type Attempt } from './apiVersion';
-import { followAsyncAction } from './asyncAction';
+import { followAsyncAction, REQUEST_ID_HEADER } from './asyncAction';
 
 export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
 export { RequestGroup } from './requestGroup';
@@ -119,9 +121,13 @@ function isRetryable(failure: Failure, idempotent: boolean): { retry: boolean; u
 	const refused =
 		(failure.status !== undefined && REFUSED_STATUSES.has(failure.status)) ||
 		(failure.code !== undefined && REFUSED_NETWORK_CODES.has(failure.code));
+	// VSPC: errors "fixed by sending the request again" (types transport, retryableLogical), and its
+	// server errors that time out (520 with code 504 or 1051): a read is sent again, a write is unclear.
+	const tryAgain = failure.status !== undefined && failure.status !== 401 && !refused && serverSaysTryAgain(failure.body);
 	const unclear =
 		(failure.status !== undefined && UNCLEAR_STATUSES.has(failure.status)) ||
-		(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code));
+		(failure.code !== undefined && UNCLEAR_NETWORK_CODES.has(failure.code)) ||
+		tryAgain;
 	return { retry: refused || (unclear && idempotent), unclear, refused };
 }
 
@@ -158,6 +164,11 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	const shown = (p: string, v: string) => p.split(API_VERSION_SEGMENT).join(v);
 	const info: CallInfo = { req: { ...req, path: shown(path, apiVersion) }, baseUrl, apiVersion, tls: tlsContext(credentials, timeoutMs), secrets, product };
 	const idempotent = req.idempotent ?? req.method !== 'POST';
+	// A product with async actions (VSPC) takes an `X-Request-id` on a write: "for idempotence and async
+	// action progress tracking … idempotent only during 5 minute time interval" (the 3.6.1 spec). One
+	// UUID per call, the same on every re-send of it; a caller may pass its own across its own retries.
+	const requestId = PRODUCTS[product].auth.asyncActionsPath && req.method !== 'GET' ? (req.requestId ?? randomUUID()) : undefined;
+	const headersFor = (headers?: Record<string, string>) => (requestId ? { ...headers, [REQUEST_ID_HEADER]: requestId } : headers);
 	let url = `${baseUrl}${path}${queryString(req.qs)}`;
 	let versionChecked = !automatic;
 
@@ -187,7 +198,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			response,
 			versionInPath: req.path.includes(API_VERSION_SEGMENT),
 			memory: req.group?.apiVersion,
-			resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, at(v).headers),
+			resend: async (v) => await send(this, product, `${baseUrl}${at(v).path}${queryString(req.qs)}`, req, timeoutMs, false, headersFor(at(v).headers)),
 			probe: async (v) => {
 				const probePath = shown(String(PRODUCTS[product].auth.versionProbePath), v);
 				return await send(this, product, `${baseUrl}${probePath}`, { method: 'GET', path: probePath }, timeoutMs, false);
@@ -211,7 +222,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	for (let attempt = 0; ; attempt++) {
 		// Another request of this execution was told to wait: so is this one.
 		await req.group?.ready(cancelled);
-		let outcome = await send(this, product, url, req, timeoutMs, false, target?.headers);
+		let outcome = await send(this, product, url, req, timeoutMs, false, headersFor(target?.headers));
 		let found = await recover(outcome);
 		if (found.again) {
 			attempt--;
@@ -225,7 +236,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			let sentAt: string | undefined;
 			const withLogin = async () => {
 				if (versionLeftToLogin() && PRODUCTS[product].auth.version.inPath) sentAt = await keptVersion();
-				return await send(this, product, url, req, timeoutMs, true, target?.headers);
+				return await send(this, product, url, req, timeoutMs, true, headersFor(target?.headers));
 			};
 			outcome = req.group ? await req.group.afterUnauthorized(token, withLogin) : await withLogin();
 			found = await recover(outcome, sentAt);
@@ -241,7 +252,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 		else if (outcome.response.statusCode >= 200 && outcome.response.statusCode < 300) {
 			// VSPC: a 202 is an async action, followed to its end (its result is the answer).
 			if (outcome.response.statusCode === 202 && PRODUCTS[product].auth.asyncActionsPath && req.followAsync !== false) {
-				return await followAsyncAction<T>(this, product, req, outcome.response, info, idempotent, policy, async (r) => await veeamApiRequest.call(this, product, r, policy));
+				return await followAsyncAction<T>(this, product, { ...req, requestId }, outcome.response, info, idempotent, policy, async (r) => await veeamApiRequest.call(this, product, r, policy));
 			}
 			const body = parseBody(outcome.response.body);
 			// A body that is not JSON (e.g. cut off) is not an answer we can trust.
@@ -249,7 +260,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			const apiError = connectionError(this, `Veeam answered ${req.method} ${req.path} with a body that is not valid JSON`, req, undefined, {
 				cause: 'temporarily-unavailable',
 			});
-			if (!idempotent) throw new UnclearOutcomeError(apiError);
+			if (!idempotent) throw new UnclearOutcomeError(apiError, requestId);
 			if (attempt < policy.maxRetries) {
 				await sleep(backoffMs(attempt, {}, policy));
 				continue;
@@ -266,7 +277,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			continue;
 		}
 		const apiError = toApiError(this, info, failure);
-		if (unclear && !idempotent) throw new UnclearOutcomeError(apiError);
+		if (unclear && !idempotent) throw new UnclearOutcomeError(apiError, requestId);
 		throw apiError;
 	}
 }

@@ -31,6 +31,11 @@ export interface VeeamRequest {
 	 * `false` for the transport's own reads of an action, which never follow another.
 	 */
 	followAsync?: false;
+	/**
+	 * VSPC's `X-Request-id` of a write (a UUID): the transport makes one per call and sends it on every
+	 * re-send; a caller that re-sends a write itself (after an unclear outcome) passes the same one.
+	 */
+	requestId?: string;
 }
 
 export interface RetryPolicy {

@@ -10,7 +10,7 @@ import { VeeamServiceProviderConsoleApi } from '../../../../credentials/VeeamSer
 import { isNotFound, RequestGroup, veeamApiRequest, VeeamApiError, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, VSPC_DEFAULT_ADMIN, VSPC_DEFAULT_PASSWORD, VSPC_SUPPORTED_VERSIONS, type SimServer } from '../../../../sim';
 import type { VspcProduct } from '../../../../sim/vspc/product';
-import { n8nHttpRequest, trustFields } from '../../../support/engine';
+import { n8nHttpRequest, shutdownEngine, trustFields } from '../../../support/engine';
 
 const credentialType = new VeeamServiceProviderConsoleApi();
 const NODE: INode = { id: 'n', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -44,6 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await sim.close();
+	await shutdownEngine();
 });
 beforeEach(() => {
 	sim.reset();

@@ -8,7 +8,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 
 import { DEFAULT_RETRY_POLICY, isNotFound, RequestGroup, UnclearOutcomeError, VeeamApiError, veeamApiRequest, type RetryPolicy, type VeeamContext, type VeeamRequest } from '../../../../client/transport';
-import { asyncActionId } from '../../../../client/transport/asyncAction';
+import { asyncActionId, DEFAULT_ASYNC_FIRST_DELAY_MS, DEFAULT_ASYNC_MAX_DELAY_MS, DEFAULT_ASYNC_POLLS } from '../../../../client/transport/asyncAction';
 import { failureFromResponse, loginFailureCause } from '../../../../client/transport/failure';
 import { statusReason } from '../../../../client/login';
 import type { Product } from '../../../../client/products';
@@ -27,13 +27,14 @@ const NODE: INode = { id: 'n', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typ
 
 /** A context whose authenticated requests are answered by `answer`, in order of the calls; `calls` records them. */
 function stub(answer: (options: IHttpRequestOptions, n: number) => Answer, credentials: ICredentialDataDecryptedObject = {}) {
-	const calls: Array<{ method: string; url: string; at: number }> = [];
+	const calls: Array<{ method: string; url: string; at: number; requestId?: string }> = [];
 	const ctx = {
 		getNode: () => NODE,
 		getCredentials: async () => ({ url: SERVER, authentication: 'password', username: 'vspc\\admin', password: PASSWORD, apiVersion: '3.6.1', accessToken: 'at.token-value-1', ...credentials }),
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
-				calls.push({ method: String(options.method), url: String(options.url), at: Date.now() });
+				const requestId = (options.headers as Record<string, string> | undefined)?.['X-Request-id'];
+				calls.push({ method: String(options.method), url: String(options.url), at: Date.now(), ...(requestId ? { requestId } : {}) });
 				return answer(options, calls.length);
 			},
 		},
@@ -142,6 +143,66 @@ describe('429 (VSPC throttling)', () => {
 	});
 });
 
+describe('errors VSPC says to send again (Error Types: transport, retryableLogical; 520 with code 504 or 1051)', () => {
+	const again = (type: string, code = 400, status = 400): Answer => ({ statusCode: status, body: { errors: [{ message: 'Try again.', type, code }] } });
+
+	it('a read is sent again, bounded by the attempts', async () => {
+		const retryable = stub((_o, n) => (n === 1 ? again('retryableLogical') : { statusCode: 200, body: { data: [] } }));
+		await expect(call(retryable.ctx, { method: 'GET', path: '/api/v3/users' })).resolves.toEqual({ data: [] });
+		expect(retryable.calls).toHaveLength(2);
+		const timedOut = stub((_o, n) => (n === 1 ? again('unspecified', 1051, 520) : { statusCode: 200, body: { data: [] } }));
+		await expect(call(timedOut.ctx, { method: 'GET', path: '/api/v3/users' })).resolves.toEqual({ data: [] });
+		const always = stub(() => again('transport', 504, 520));
+		expect(((await failure(call(always.ctx, { method: 'GET', path: '/api/v3/users' }))) as VeeamApiError).status).toBe(520);
+		expect(always.calls).toHaveLength(FAST.maxRetries + 1);
+	});
+
+	it('a write is not sent again: its outcome is unclear (with the X-Request-id to send it again with)', async () => {
+		const { ctx, calls } = stub(() => again('unspecified', 1051, 520));
+		const error = await failure(call(ctx, { method: 'POST', path: '/api/v3/users', body: { userName: 'a' } }));
+		expect(error).toBeInstanceOf(UnclearOutcomeError);
+		expect(calls).toHaveLength(1);
+		expect((error as UnclearOutcomeError).requestId).toBe(calls[0].requestId);
+	});
+
+	it('any other error is final, as before (a logical 400, a plain 520)', async () => {
+		const logical = stub(() => again('logical'));
+		await failure(call(logical.ctx, { method: 'GET', path: '/api/v3/users' }));
+		expect(logical.calls).toHaveLength(1);
+		const plain = stub(() => again('unspecified', 500, 520));
+		expect(await failure(call(plain.ctx, { method: 'POST', path: '/api/v3/users' }))).not.toBeInstanceOf(UnclearOutcomeError);
+		expect(plain.calls).toHaveLength(1);
+	});
+});
+
+describe('X-Request-id on writes (the 3.6.1 spec: "for idempotence and async action progress tracking")', () => {
+	const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+	it('one UUID per write, the same on its re-send after a 429; none on a read, none for the other products', async () => {
+		const { ctx, calls } = stub((_o, n) => (n === 1 || n === 3 ? { statusCode: 429, body: { errors: [{ type: 'transport', code: 429, retryAfter: 0 }] } } : { statusCode: 200, body: { data: {} } }));
+		await call(ctx, { method: 'POST', path: '/api/v3/users', body: { userName: 'a' } });
+		await call(ctx, { method: 'DELETE', path: '/api/v3/users/u1' });
+		expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'DELETE', 'DELETE']);
+		expect(calls[0].requestId).toMatch(UUID);
+		expect(calls[1].requestId).toBe(calls[0].requestId);
+		expect(calls[3].requestId).toBe(calls[2].requestId);
+		expect(calls[2].requestId).not.toBe(calls[0].requestId);
+		const read = stub(() => ({ statusCode: 200, body: { data: [] } }));
+		await call(read.ctx, { method: 'GET', path: '/api/v3/users' });
+		expect(read.calls[0].requestId).toBeUndefined();
+		const vbgc = stub(() => ({ statusCode: 200, body: {} }));
+		await call(vbgc.ctx, { method: 'POST', path: '/api/v1/users' }, 'vbgc', FAST);
+		expect(vbgc.calls[0].requestId).toBeUndefined();
+	});
+
+	it('a caller\'s own X-Request-id is sent as given', async () => {
+		const mine = '3f1c7a52-7a1e-4d2b-9c55-0b6f3b8f2e11';
+		const { ctx, calls } = stub(() => ({ statusCode: 200, body: { data: {} } }));
+		await call(ctx, { method: 'POST', path: '/api/v3/users', requestId: mine });
+		expect(calls[0].requestId).toBe(mine);
+	});
+});
+
 describe('202 and async actions', () => {
 	const accepted = (location?: string): Answer => ({ statusCode: 202, headers: location === undefined ? {} : { location }, body: '' });
 	const action = (status: string): Answer => ({ statusCode: 200, body: { data: { id: ACTION, initiatorUid: 'x', actionName: 'CreateUser', status, queryParameters: {} } } });
@@ -189,6 +250,23 @@ describe('202 and async actions', () => {
 		expect(error).toBeInstanceOf(UnclearOutcomeError);
 		expect(error.message).toBe(`POST /api/v3/users: the server's async action ${ACTION} was still running after 3 checks. It may yet complete: look at the result before trying again.`);
 		expect(calls).toHaveLength(1 + 3);
+	});
+
+	it('a 202 without a Location: the action is the one the write\'s X-Request-id named', async () => {
+		const { ctx, calls } = stub((options, n) => {
+			if (n === 1) return accepted();
+			if (String(options.url).endsWith('/result')) return { statusCode: 200, body: { data: { instanceUid: 'u1' } } };
+			return action('succeed');
+		});
+		await expect(call(ctx, { method: 'POST', path: '/api/v3/users' })).resolves.toEqual({ data: { instanceUid: 'u1' } });
+		expect(calls[1].url).toBe(`${SERVER}/api/v3/asyncActions/${calls[0].requestId}`);
+	});
+
+	it('polls for about five minutes by default (Veeam\'s server checks actions each minute and keeps a result five), bounded by a count', () => {
+		let total = 0;
+		for (let i = 0, delay = DEFAULT_ASYNC_FIRST_DELAY_MS; i < DEFAULT_ASYNC_POLLS; i++, delay = Math.min(DEFAULT_ASYNC_MAX_DELAY_MS, Math.round(delay * 1.5))) total += delay;
+		expect(total).toBeGreaterThan(4 * 60_000);
+		expect(total).toBeLessThanOrEqual(5 * 60_000);
 	});
 
 	it('a 202 without an action to follow, a canceled action or a status we do not know: the change is unclear', async () => {
