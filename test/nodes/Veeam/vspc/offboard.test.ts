@@ -97,6 +97,18 @@ describe('VSPC: Offboard', () => {
 		expect(h.user('administrator')?.status).toBe('Enabled');
 	});
 
+	it("refuses the credential's own account when it logs in with an API key (the server says who it is), with nothing changed", async () => {
+		const { key } = h.vspc.addApiKey(uid('alpha.admin'));
+		h.addCredential('key', { authentication: 'apiKey', apiKey: key, username: '', password: '' });
+		const before = sim.log.since().length;
+		for (const offboardMode of ['delete', 'disable']) {
+			const run = await h.run(offboard({ offboardMode }), [{}], { credentialId: 'key', secrets: [key] });
+			expect(errorText(run)).toMatch(/User \(item 0\): alpha.admin is the account this node's credential logs in with: the node does not offboard it/);
+		}
+		expect(sim.log.since()).toHaveLength(before);
+		expect(await keyWorks(key)).toBe(true);
+	});
+
 	it('refuses bad input per item; with Continue On Fail the other items are offboarded', async () => {
 		expect(errorText(await h.run(offboard({ offboardMode: 'shred' })))).toMatch(/Offboard Mode \(item 0\): "shred" is not one of delete, disable/);
 		expect(errorText(await h.run(offboard({ user: { __rl: true, mode: 'id', value: '={{ "not-a-uid" }}' } })))).toMatch(/User \(item 0\): "not-a-uid" is not a Veeam Service Provider Console user UID/);
