@@ -18,6 +18,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, type SimServer } from '../../sim';
 import { VspcError } from '../../sim/vspc/errors';
+import type { VspcOptions } from '../../sim/vspc/product';
 import { shutdownEngine } from '../support/engine';
 import { byName, errorText, type VeeamRun } from '../nodes/Veeam/fixtures';
 import { VspcFixture } from '../nodes/Veeam/vspc/fixture';
@@ -241,6 +242,10 @@ const vspc520 = (code: number, count: number, method?: string) => ({
 });
 
 const WRITES = ['POST', 'PATCH', 'DELETE'];
+/** The writes the node makes, as the spec names them (the simulator's `asyncOperations`). */
+const ASYNC_WRITES = ['POST /users', 'PATCH /users/{userUid}', 'DELETE /users/{userUid}', 'DELETE /users/{userUid}/tokens', 'DELETE /users/{userUid}/logins/{userLoginId}'];
+/** The running simulator's options (read on every request): a fault row switches one on for its run. */
+const vspcOptions = (sim: SimServer) => (sim.product as unknown as { options: VspcOptions }).options;
 let restore: Array<() => void> = [];
 
 const FAULTS: VspcFault[] = [
@@ -250,7 +255,8 @@ const FAULTS: VspcFault[] = [
 	{ name: 'reset after a write', arm: (sim) => WRITES.forEach((method) => sim.addFault({ kind: 'drop', afterProcessing: true, count: 1, method, pathIncludes: USERS })), accept: ['completed', 'unclear outcome'] },
 	{
 		name: '429 retryAfter 1 (body only) ×2',
-		arm: (sim) => sim.addFault({ kind: 'answer', status: 429, body: { errors: [{ message: 'Too many requests.', type: 'transport', code: 429, retryAfter: 1 }] }, count: 2, pathIncludes: USERS }),
+		// Veeam's own example body (…/rest/throttling.html): no message, no Retry-After header.
+		arm: (sim) => sim.addFault({ kind: 'answer', status: 429, body: { errors: [{ type: 'transport', code: 429, retryAfter: 1 }] }, count: 2, pathIncludes: USERS }),
 		accept: ['completed'],
 	},
 	{ name: '429 on writes, Retry-After 1', arm: (sim) => WRITES.forEach((method) => sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, count: 1, method, pathIncludes: USERS })), accept: ['completed'] },
@@ -286,8 +292,8 @@ const FAULTS: VspcFault[] = [
 	{
 		name: '202 + async action (2 polls)',
 		arm: (sim) => {
-			const options = (sim.product as unknown as { options: { asyncOperations?: string[]; asyncPolls?: number } }).options;
-			options.asyncOperations = ['POST /users', 'PATCH /users/{userUid}', 'DELETE /users/{userUid}', 'DELETE /users/{userUid}/tokens', 'DELETE /users/{userUid}/logins/{userLoginId}'];
+			const options = vspcOptions(sim);
+			options.asyncOperations = ASYNC_WRITES;
 			options.asyncPolls = 2;
 			restore = [
 				() => {
@@ -295,6 +301,25 @@ const FAULTS: VspcFault[] = [
 					options.asyncPolls = 1;
 				},
 			];
+		},
+		accept: ['completed'],
+	},
+	{
+		name: '202 on every call, reads too',
+		arm: (sim) => {
+			const options = vspcOptions(sim);
+			options.asyncOperations = ['GET /users', 'GET /users/{userUid}', 'GET /users/logins', 'GET /organizations', 'GET /organizations/companies', ...ASYNC_WRITES];
+			restore = [() => (options.asyncOperations = [])];
+		},
+		accept: ['completed'],
+	},
+	{
+		// The simulator's own throttling: per caller and second, 429 with `retryAfter` in the body only.
+		name: 'throttled: 4 requests a second',
+		arm: (sim) => {
+			const options = vspcOptions(sim);
+			options.throttle = { maxRequests: 4, windowSeconds: 1 };
+			restore = [() => (options.throttle = undefined)];
 		},
 		accept: ['completed'],
 	},
