@@ -191,7 +191,7 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Plan',
 				value: 'plan',
-				description: 'Output what would be done, one item per user (create, changeRoles, remove, unchanged, protected) and per custom role (create, update, delete, unchanged); change nothing',
+				description: 'Output what would be done, one item per user (create, changeRoles, update on Service Provider Console, remove, unchanged, protected) and per custom role (create, update, delete, unchanged); change nothing',
 			},
 			{
 				name: 'Apply',
