@@ -222,7 +222,9 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 	for (let attempt = 0; ; attempt++) {
 		// Another request of this execution was told to wait: so is this one.
 		await req.group?.ready(cancelled);
-		let outcome = await send(this, product, url, req, timeoutMs, false, headersFor(target?.headers));
+		const plain = async () => await send(this, product, url, req, timeoutMs, false, headersFor(target?.headers));
+		// No token yet: the execution's first request logs in alone (RequestGroup.whileLoggingIn).
+		let outcome = !token && req.group ? await req.group.whileLoggingIn(plain) : await plain();
 		let found = await recover(outcome);
 		if (found.again) {
 			attempt--;

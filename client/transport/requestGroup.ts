@@ -22,6 +22,9 @@ export class RequestGroup {
 	private readonly replaced = new Set<string>();
 	/** API version "Automatic": the version this execution found when the kept one was refused (apiVersion.ts). */
 	readonly apiVersion = new ExecutionApiVersion();
+	/** The execution's first request while the credential held no token (n8n logs in inside it). */
+	private firstLogin?: Promise<unknown>;
+	private loggedIn = false;
 
 	/** Holds every request back for `ms` from now (a later pause wins over an earlier one). */
 	pause(ms: number): void {
@@ -38,6 +41,25 @@ export class RequestGroup {
 	/** Milliseconds of pause left (0 when none). */
 	remainingMs(): number {
 		return Math.max(0, this.until - Date.now());
+	}
+
+	/**
+	 * **One first login.** Requests of an execution that start while the credential holds no token yet
+	 * would each have n8n log in (each runs preAuthentication): the first goes alone, the others are
+	 * sent once it has its answer (then with the token it stored).
+	 */
+	async whileLoggingIn<T>(send: () => Promise<T>): Promise<T> {
+		if (this.loggedIn) return await send();
+		while (this.firstLogin) await this.firstLogin.catch(() => undefined);
+		if (this.loggedIn) return await send();
+		const first = send();
+		this.firstLogin = first;
+		try {
+			return await first;
+		} finally {
+			this.loggedIn = true;
+			this.firstLogin = undefined;
+		}
 	}
 
 	/**

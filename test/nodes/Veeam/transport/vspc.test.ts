@@ -143,6 +143,26 @@ describe('429 (VSPC throttling)', () => {
 	});
 });
 
+describe('the first requests of an execution before any token', () => {
+	it('one goes first (n8n logs in inside it), the others follow its answer; with a token stored, all go at once', async () => {
+		const events: string[] = [];
+		const answer = async (options: IHttpRequestOptions) => {
+			events.push(`start ${String(options.url).split('/').pop()}`);
+			await new Promise((resolve) => setTimeout(resolve, 30));
+			events.push(`end ${String(options.url).split('/').pop()}`);
+			return { statusCode: 200, body: { data: [] } };
+		};
+		const fresh = stub(answer as unknown as (o: IHttpRequestOptions) => Answer, { accessToken: '' });
+		const group = new RequestGroup();
+		await Promise.all(['a', 'b', 'c'].map(async (p) => await call(fresh.ctx, { method: 'GET', path: `/api/v3/${p}`, group })));
+		expect(events.slice(0, 2)).toEqual(['start a', 'end a']);
+		events.length = 0;
+		const stored = stub(answer as unknown as (o: IHttpRequestOptions) => Answer);
+		await Promise.all(['a', 'b', 'c'].map(async (p) => await call(stored.ctx, { method: 'GET', path: `/api/v3/${p}`, group: new RequestGroup() })));
+		expect(events.slice(0, 3)).toEqual(['start a', 'start b', 'start c']);
+	});
+});
+
 describe('errors VSPC says to send again (Error Types: transport, retryableLogical; 520 with code 504 or 1051)', () => {
 	const again = (type: string, code = 400, status = 400): Answer => ({ statusCode: status, body: { errors: [{ message: 'Try again.', type, code }] } });
 
