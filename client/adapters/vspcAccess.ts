@@ -5,6 +5,8 @@
  * The 3.6.1 spec's operations: GetOrganizations, GetLogins, DeleteUserLogin,
  * RevokeAuthenticationToken, PatchUser (sim/contracts/vspc.md gives the Veeam page of each).
  */
+import { randomUUID } from 'node:crypto';
+
 import { NodeOperationError } from 'n8n-workflow';
 
 import { UnclearOutcomeError } from '../transport';
@@ -16,7 +18,7 @@ import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
 import { filterParam, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
-import { LOGINS, loginOf } from './vspcRead';
+import { LOGINS, loginOf, USERS } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
 export class VspcAccessClient implements VspcAccess {
@@ -28,6 +30,20 @@ export class VspcAccessClient implements VspcAccess {
 
 	private get node() {
 		return this.client.node;
+	}
+
+	private self?: Promise<VspcUser>;
+
+	/** `GET /users/me` ("a currently logged in user", the 3.6.1 spec's GetCurrentUser), once per execution. */
+	async me(): Promise<VspcUser> {
+		this.self ??= this.client
+			.call<unknown>({ method: 'GET', path: `${USERS}/me` })
+			.then(async (answer) => await this.client.userAnswerOf(answer, `GET ${USERS}/me`))
+			.catch((error: unknown) => {
+				this.self = undefined;
+				throw error;
+			});
+		return await this.self;
 	}
 
 	async organizations(): Promise<VspcOrganization[]> {
@@ -118,8 +134,10 @@ export class VspcAccessClient implements VspcAccess {
 		if (!/^\d{1,19}$/.test(loginId)) throw new NodeOperationError(this.node, `"${loginId}" is not a login ID (a whole number)`, { description: 'Nothing was sent.' });
 		const path = this.client.userPath(user.ref, `/logins/${loginId}`);
 		const stillThere = async () => (await this.listLogins(user.ref)).some((l) => l.id === loginId);
+		// One X-Request-id for this delete and its re-send (Veeam: idempotent within 5 minutes).
+		const requestId = randomUUID();
 		for (let attempt = 0; ; attempt++) {
-			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false }).then(
+			const outcome = await this.client.call({ method: 'DELETE', path, idempotent: false, requestId }).then(
 				() => undefined,
 				(error: unknown) => error,
 			);

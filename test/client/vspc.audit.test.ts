@@ -107,6 +107,36 @@ describe('VSPC input and answers', () => {
 		await expect(directory.vspc().resolveOrganization(ORG, 'Company')).resolves.toMatchObject({ uid: ORG });
 	});
 
+	it('a create or delete sent again after a lost answer carries the same X-Request-id (idempotent within 5 minutes)', async () => {
+		let posts = 0;
+		let deletes = 0;
+		const made = { instanceUid: uid(7), organizationUid: ORG, userName: 'new.hire', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
+		const { directory, requests } = server((req) => {
+			if (req.method === 'POST') return posts++ === 0 ? { status: 504 } : { body: { data: made } };
+			if (req.method === 'DELETE') return deletes++ === 0 ? { status: 502 } : { body: { data: true } };
+			if (req.path === '/api/v3/users') return pageOf(posts > 1 ? [made] : [], req);
+			if (req.path === `/api/v3/users/${uid(7)}`) return { body: { data: made } };
+			return undefined;
+		});
+		const user = await directory.createUser({ name: 'new.hire', password: 'S3cret-Pass!', roles: [{ id: 'CompanyAdministrator', name: '' }], organizationUid: ORG });
+		await expect(directory.deleteUser(user)).resolves.toBe('deleted');
+		const ids = (method: string) => requests.filter((r) => r.method === method).map((r) => r.headers['X-Request-id']);
+		for (const method of ['POST', 'DELETE']) {
+			expect(ids(method)).toHaveLength(2);
+			expect(ids(method)[0]).toMatch(/^[0-9a-f-]{36}$/);
+			expect(ids(method)[1]).toBe(ids(method)[0]);
+		}
+		expect(ids('POST')[0]).not.toBe(ids('DELETE')[0]);
+	});
+
+	it("me(): the credential's own user, read once per execution", async () => {
+		const me = { instanceUid: uid(5), organizationUid: ORG, userName: 'alpha.admin', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
+		const { directory, requests } = server((req) => (req.path === '/api/v3/users/me' ? { body: { data: me } } : undefined));
+		await expect(directory.vspc().me?.()).resolves.toMatchObject({ ref: uid(5), name: 'alpha.admin', organization: { name: 'Alpha' } });
+		await directory.vspc().me?.();
+		expect(requests.filter((r) => r.path === '/api/v3/users/me')).toHaveLength(1);
+	});
+
 	it('changes no password: no Veeam page shows one changed over REST', () => {
 		const { directory } = server(() => undefined);
 		expect((directory as UserDirectory).changePassword).toBeUndefined();
