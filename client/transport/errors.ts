@@ -157,6 +157,9 @@ export class UnclearOutcomeError extends NodeApiError {
 	}
 }
 
+/** VSPC's error code "Specified user does not exist." (REST help, "Errors", Error Response Codes). */
+export const VSPC_USER_NOT_FOUND = 1100;
+
 /**
  * Veeam says the resource `ref` does not exist: a 404 whose body is Veeam's `NotFound` error, or
  * problem details without an `errorCode` (Azure's `ProblemDetails404 { type, title, status, detail,
@@ -164,7 +167,10 @@ export class UnclearOutcomeError extends NodeApiError {
  * (an unknown route, a proxy in front of the server) is not an answer about the user: it stays an error.
  */
 export function isNotFound(error: unknown, ref?: string): boolean {
-	if (!(error instanceof VeeamApiError) || error.status !== 404) return false;
+	if (!(error instanceof VeeamApiError)) return false;
+	// VSPC's code 1100 "Specified user does not exist." (docs/vac/rest/errors.html), whatever status carries it.
+	if (error.serverErrors?.some((e) => e.code === VSPC_USER_NOT_FOUND)) return true;
+	if (error.status !== 404) return false;
 	// VSPC's `{ errors: [...] }` is the server's own answer too (an unknown route or a proxy sends none).
 	const ownAnswer = error.errorCode === undefined && (error.isProblem || error.serverErrors !== undefined);
 	if (error.errorCode !== 'NotFound' && !ownAnswer) return false;

@@ -78,6 +78,13 @@ describe('VSPC error bodies', () => {
 		expect(error.description).toBe("PATCH /api/v3/users/u1 answered 400 (error 1001 logical): The property at path 'mfaPolicyConfigurationStatus' could not be updated.");
 	});
 
+	it('VSPC\'s code 1100 "Specified user does not exist." is NotFound whatever the status', async () => {
+		const { ctx } = stub(() => ({ statusCode: 400, body: { errors: [{ message: 'Specified user does not exist.', type: 'logical', code: 1100 }] } }));
+		expect(isNotFound(await failure(call(ctx, { method: 'GET', path: '/api/v3/users/u1' })), 'u1')).toBe(true);
+		const other = stub(() => ({ statusCode: 400, body: { errors: [{ message: 'Bad.', type: 'logical', code: 1001 }] } }));
+		expect(isNotFound(await failure(call(other.ctx, { method: 'GET', path: '/api/v3/users/u1' })), 'u1')).toBe(false);
+	});
+
 	it('a 404 with VSPC\'s errors is the server saying the user does not exist; a bare 404 (a wrong route, a proxy) is not', async () => {
 		const notFound = stub(() => ({ statusCode: 404, body: { errors: [{ message: 'User was not found.', type: 'logical', code: 404 }] } }));
 		expect(isNotFound(await failure(call(notFound.ctx, { method: 'GET', path: '/api/v3/users/u1' })), 'u1')).toBe(true);
