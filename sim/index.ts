@@ -49,15 +49,15 @@ export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
 /**
  * Token lifetimes by product, seconds: VBR and VBGC 15 min / 14 days; AWS 1 h / 2 h (Veeam's
  * figures); Azure 60 min / 14 days (help, "Authorization and Security"); VSPC 1 hour (REST help,
- * "Authorization and Security": "By default, access token expires after 1 hour") / 14 days (assumed:
- * Veeam gives no refresh-token lifetime).
+ * "Authorization and Security": "By default, access token expires after 1 hour") / 24 hours (assumed,
+ * sim/contracts/vspc.md: Veeam gives no refresh-token lifetime).
  */
 const TOKEN_LIFETIMES: Readonly<Record<Product, { access: number; refresh: number }>> = {
 	vbr: { access: 900, refresh: 14 * 86_400 },
 	vbgc: { access: 900, refresh: 14 * 86_400 },
 	aws: { access: 3600, refresh: 7200 },
 	azure: { access: 3600, refresh: 14 * 86_400 },
-	vspc: { access: 3600, refresh: 14 * 86_400 },
+	vspc: { access: 3600, refresh: 86_400 },
 };
 
 export interface SimulatorOptions {

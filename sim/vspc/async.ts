@@ -29,7 +29,13 @@ interface Action {
 	pollsLeft: number;
 	run: () => SimResponse | Promise<SimResponse>;
 	result?: SimResponse;
+	/** When the finished action's result is dropped (clock ms). */
+	expiresAt?: number;
 }
+
+/** "ResultExpirationTime … 5 minutes", "FailureExpirationTime … 1 hour" (REST help, async_config.html). */
+const KEEP_SUCCESS_MS = 5 * 60_000;
+const KEEP_FAILURE_MS = 60 * 60_000;
 
 const IDEMPOTENCY_MS = 5 * 60_000;
 
@@ -90,8 +96,9 @@ export class VspcAsync {
 		const id = req.params.actionId;
 		if (!UUID_RE.test(id)) throw vspcBadRequest(`The action UID ${id} is not a valid UUID.`, { parameterName: 'actionId' });
 		const action = this.actions.get(id);
+		if (action?.expiresAt !== undefined && action.expiresAt <= this.ctx.clock.now()) this.actions.delete(id);
 		// Only the user who started an action tracks it (the help's "Asynchronous Processing").
-		if (!action || action.initiatorUid !== caller.user.uid) throw vspcNotFound(`The async action ${id} does not exist.`);
+		if (!this.actions.has(id) || !action || action.initiatorUid !== caller.user.uid) throw vspcNotFound(`The async action ${id} does not exist.`);
 		return action;
 	}
 
@@ -110,9 +117,12 @@ export class VspcAsync {
 				action.result = vspcErrorResponse(err instanceof SimHttpError ? err : new SimHttpError(500, 'UnknownError', 'The action failed.'));
 				action.status = 'failed';
 			}
+			action.expiresAt = this.ctx.clock.now() + (action.status === 'succeed' ? KEEP_SUCCESS_MS : KEEP_FAILURE_MS);
 			this.ctx.log.record('async.done', action.actionName, { id: action.id, status: action.status });
 		}
-		return { status: 200, body: { data: this.info(action) } };
+		// A failed action's errors beside it (Veeam's sample reports a failed action's errors[].message).
+		const errors = action.status === 'failed' ? (action.result?.body as { errors?: unknown[] } | undefined)?.errors : undefined;
+		return { status: 200, body: errors ? { data: this.info(action), errors } : { data: this.info(action) } };
 	}
 
 	/** `GET /asyncActions/{actionId}/result`: the operation's answer once done (assumed: 400 while running). */
@@ -126,7 +136,10 @@ export class VspcAsync {
 	/** `DELETE /asyncActions/{actionId}` (Cancel Async Action, 200 `EmptyResponse`): a running action never runs. */
 	cancel(req: SimRequest, caller: VspcCaller): SimResponse {
 		const action = this.mine(req, caller);
-		if (action.status === 'running') action.status = 'canceled';
+		if (action.status === 'running') {
+			action.status = 'canceled';
+			action.expiresAt = this.ctx.clock.now() + KEEP_FAILURE_MS;
+		}
 		return { status: 200, body: { data: {}, errors: [] } };
 	}
 

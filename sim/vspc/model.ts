@@ -235,13 +235,10 @@ export function findVspcRole(value: string): VspcRole | undefined {
 }
 
 /**
- * Assumption (VSPC publishes no password policy for portal users): 8 to 128 characters (the token
- * form's `maxLength`) with an upper-case and a lower-case letter and a digit; Veeam's own example
- * `Password1` passes.
+ * Assumption (VSPC publishes no password policy for portal users; sim/contracts/vspc.md): 1 to 128
+ * characters, the token form's `password` length.
  */
 export function passwordProblem(password: string): string | undefined {
-	if (password.length < 8 || password.length > 128 || !/[A-Z]/.test(password) || !/[a-z]/.test(password) || !/\d/.test(password)) {
-		return 'The password must be 8 to 128 characters long and contain an upper-case letter, a lower-case letter and a digit.';
-	}
+	if (password.length < 1 || password.length > 128) return 'The password must be 1 to 128 characters long.';
 	return undefined;
 }

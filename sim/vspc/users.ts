@@ -58,7 +58,8 @@ export class VspcUsers {
 	visibleUser(caller: VspcCaller, uid: string): VspcUserRecord {
 		if (!UUID_RE.test(uid)) throw vspcBadRequest(`The user UID ${uid} is not a valid UUID.`, { parameterName: 'userUid' });
 		const user = this.store.users.get(uid.toLowerCase()) ?? this.store.users.get(uid);
-		if (!user || !this.store.orgScope(caller.org)(user.organizationUid)) throw vspcNotFound(`The user ${uid} does not exist.`);
+		// The 3.6.1 reference's error codes: "1100 … Specified user does not exist" (its status 404: assumed).
+		if (!user || !this.store.orgScope(caller.org)(user.organizationUid)) throw new VspcError(404, `The user ${uid} does not exist.`, { code: 1100 });
 		return user;
 	}
 
@@ -150,10 +151,13 @@ export class VspcUsers {
 		return value;
 	}
 
-	/** Assumption: 1–128 characters without white space at either end or `<`, `>`, `=`; unique in the console, any case. */
+	/**
+	 * Assumption (sim/contracts/vspc.md): 1–256 characters without `\ / : * ? " < > |` (nor spaces at
+	 * either end); unique in the console, any case.
+	 */
 	private checkUserName(name: unknown): string {
-		if (typeof name !== 'string' || name.trim() === '' || name !== name.trim() || name.length > 128 || /[<>=]/.test(name)) {
-			throw vspcBadRequest('The user name must be 1 to 128 characters without <, > or = and without spaces at either end.', { propertyName: 'credentials.userName' });
+		if (typeof name !== 'string' || name.trim() === '' || name !== name.trim() || name.length > 256 || /[\\/:*?"<>|]/.test(name)) {
+			throw vspcBadRequest('The user name must be 1 to 256 characters without \\ / : * ? " < > | and without spaces at either end.', { propertyName: 'credentials.userName' });
 		}
 		// The 3.6.1 reference's error codes: "409 … conflict with an existing resource".
 		if (this.store.userNamed(name)) throw new VspcError(409, `A user with the name ${name} already exists.`, { propertyName: 'credentials.userName' });
@@ -205,11 +209,12 @@ export class VspcUsers {
 	 */
 	private checkKept(user: VspcUserRecord, change: 'delete' | 'demote' | 'disable', caller: VspcCaller): void {
 		const portalAdminDeletes = change === 'delete' && caller.user.role === 'PortalAdministrator';
+		// Code 1000, "Requested operation cannot be performed at the moment" (the reference's codes; assumed for these).
 		if (OWNER_ROLES.includes(user.role) && change !== 'disable' && !portalAdminDeletes) {
-			throw vspcBadRequest(`${user.userName} owns its organization: it cannot be ${change === 'delete' ? 'deleted' : 'given another role'}.`);
+			throw vspcBadRequest(`${user.userName} owns its organization: it cannot be ${change === 'delete' ? 'deleted' : 'given another role'}.`, { code: 1000 });
 		}
 		if (user.role === 'PortalAdministrator' && user.status === 'Enabled' && this.portalAdminsBesides(user) === 0) {
-			throw vspcBadRequest(`${user.userName} is the last enabled Portal Administrator: it cannot be ${change === 'delete' ? 'deleted' : change === 'disable' ? 'disabled' : 'given another role'}.`);
+			throw vspcBadRequest(`${user.userName} is the last enabled Portal Administrator: it cannot be ${change === 'delete' ? 'deleted' : change === 'disable' ? 'disabled' : 'given another role'}.`, { code: 1000 });
 		}
 	}
 
@@ -261,7 +266,7 @@ export class VspcUsers {
 		}
 		if (next.role !== user.role) this.checkKept(user, 'demote', caller);
 		if (next.status === 'Disabled' && user.status === 'Enabled') {
-			if (user === caller.user) throw vspcBadRequest('You cannot disable your own account.');
+			if (user === caller.user) throw vspcBadRequest('You cannot disable your own account.', { code: 1000 });
 			this.checkKept(user, 'disable', caller);
 		}
 		for (const k of ['status', 'mfaPolicy', 'role'] as const) if (next[k] !== user[k]) detail[k] = { from: user[k], to: next[k] };
@@ -280,7 +285,7 @@ export class VspcUsers {
 		this.admit(caller, true);
 		const user = this.visibleUser(caller, req.params.userUid);
 		// Assumption: an account does not delete itself.
-		if (user === caller.user) throw vspcBadRequest('You cannot delete your own account.');
+		if (user === caller.user) throw vspcBadRequest('You cannot delete your own account.', { code: 1000 });
 		this.checkKept(user, 'delete', caller);
 		this.auth.revoke(user);
 		this.store.removeUser(user);

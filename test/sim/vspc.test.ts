@@ -80,7 +80,11 @@ describe('POST /api/v3/token', () => {
 		expect(await token(c, { grant_type: 'refresh_token', refresh_token: res.data.refresh_token })).toMatchObject({ status: 400, data: { error: 'invalid_grant' } });
 		c.sim.clock.advance(3601);
 		expectErrors(await c.http.get('/users/me', bearer(again.data.access_token)), 401, 'security');
-		expect((await token(c, { grant_type: 'refresh_token', refresh_token: again.data.refresh_token })).status).toBe(200);
+		const third = await token(c, { grant_type: 'refresh_token', refresh_token: again.data.refresh_token });
+		expect(third.status).toBe(200);
+		// The refresh token lives 24 hours (assumed: Veeam writes no lifetime).
+		c.sim.clock.advance(86_401);
+		expect((await token(c, { grant_type: 'refresh_token', refresh_token: third.data.refresh_token })).data).toMatchObject({ error: 'invalid_grant', error_description: 'The refresh token has expired.' });
 	});
 
 	it('refuses as OAuth 2.0 errors (400), with the spec example\'s wording for a wrong login', async () => {
@@ -207,7 +211,7 @@ describe('POST, PATCH, DELETE /users', () => {
 		...fields,
 	});
 
-	it('creates Veeam\'s example user (200 with the User) and refuses a role of another organization type, an owner, a taken name, a weak password', async () => {
+	it('creates Veeam\'s example user (200 with the User) and refuses a role of another organization type, an owner, a taken name, a bad password or name', async () => {
 		const example = { ...fixture<Record<string, unknown>>('user-create.request'), organizationUid: VSPC_COMPANY_ALPHA_UID };
 		const created = await c.http.post('/users', example, bearer(admin));
 		expect(created.status).toBe(200);
@@ -218,7 +222,9 @@ describe('POST, PATCH, DELETE /users', () => {
 		expectErrors(await c.http.post('/users', newUser({ role: 'CompanyOwner' }), bearer(admin)), 400, 'logical');
 		expectErrors(await c.http.post('/users', newUser({ organizationUid: VSPC_PROVIDER_UID, role: 'CompanyAdministrator' }), bearer(admin)), 400, 'logical');
 		expectErrors(await c.http.post('/users', newUser({ credentials: { userName: 'ALPHA.ADMIN', password: 'Passw0rdJane' } }), bearer(admin)), 409, 'logical');
-		expectErrors(await c.http.post('/users', newUser({ credentials: { userName: 'jane', password: 'short' } }), bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.post('/users', newUser({ credentials: { userName: 'jane', password: '' } }), bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.post('/users', newUser({ credentials: { userName: 'jane', password: 'x'.repeat(129) } }), bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.post('/users', newUser({ credentials: { userName: 'ja:ne', password: 'x' } }), bearer(admin)), 400, 'logical');
 		expectErrors(await c.http.post('/users', newUser({ organizationUid: '00000000-0000-0000-0000-000000000000' }), bearer(admin)), 400, 'logical');
 		expectErrors(await c.http.post('/users', newUser(), bearer(await login(c, 'readonly'))), 403, 'security');
 		// A company administrator creates users of its own company only.
@@ -248,15 +254,15 @@ describe('POST, PATCH, DELETE /users', () => {
 	it('keeps the last enabled Portal Administrator; owners keep their role and only a Portal Administrator deletes one; no self-deletion', async () => {
 		const mfaAdmin = c.vspc.userNamed(VSPC_MFA_USER.name)?.uid;
 		expect((await c.http.delete(`/users/${mfaAdmin}`, bearer(admin))).status).toBe(200);
-		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(admin)), 400, 'logical');
-		expectErrors(await c.http.patch(`/users/${VSPC_DEFAULT_ADMIN_UID}`, [{ op: 'replace', path: '/status', value: 'Disabled' }], bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(admin)), 400, 'logical', 1000);
+		expectErrors(await c.http.patch(`/users/${VSPC_DEFAULT_ADMIN_UID}`, [{ op: 'replace', path: '/status', value: 'Disabled' }], bearer(admin)), 400, 'logical', 1000);
 		const operator = await login(c, 'operator');
-		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(operator)), 400, 'logical');
-		expectErrors(await c.http.patch(`/users/${VSPC_DEFAULT_ADMIN_UID}`, [{ op: 'replace', path: '/role', value: 'PortalOperator' }], bearer(operator)), 400, 'logical');
+		expectErrors(await c.http.delete(`/users/${VSPC_DEFAULT_ADMIN_UID}`, bearer(operator)), 400, 'logical', 1000);
+		expectErrors(await c.http.patch(`/users/${VSPC_DEFAULT_ADMIN_UID}`, [{ op: 'replace', path: '/role', value: 'PortalOperator' }], bearer(operator)), 400, 'logical', 1000);
 		const owner = c.vspc.userNamed('alpha.owner')?.uid;
-		expectErrors(await c.http.delete(`/users/${owner}`, bearer(operator)), 400, 'logical');
-		expectErrors(await c.http.delete(`/users/${owner}`, bearer(await login(c, 'alpha.admin'))), 400, 'logical');
-		expectErrors(await c.http.patch(`/users/${owner}`, [{ op: 'replace', path: '/role', value: 'CompanyAdministrator' }], bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.delete(`/users/${owner}`, bearer(operator)), 400, 'logical', 1000);
+		expectErrors(await c.http.delete(`/users/${owner}`, bearer(await login(c, 'alpha.admin'))), 400, 'logical', 1000);
+		expectErrors(await c.http.patch(`/users/${owner}`, [{ op: 'replace', path: '/role', value: 'CompanyAdministrator' }], bearer(admin)), 400, 'logical', 1000);
 		expect((await c.http.delete(`/users/${owner}`, bearer(admin))).status).toBe(200);
 	});
 
@@ -266,7 +272,7 @@ describe('POST, PATCH, DELETE /users', () => {
 		const { key } = c.vspc.addApiKey(user?.uid ?? '');
 		const res = await c.http.delete(`/users/${user?.uid}`, bearer(admin));
 		expect(res.data).toEqual({ data: {}, errors: [] });
-		expect((await c.http.get(`/users/${user?.uid}`, bearer(admin))).status).toBe(404);
+		expectErrors(await c.http.get(`/users/${user?.uid}`, bearer(admin)), 404, 'logical', 1100);
 		expectErrors(await c.http.get('/users/me', bearer(session)), 401, 'security');
 		expectErrors(await c.http.get('/users/me', bearer(key)), 401, 'security');
 		const logins = await c.http.get(`/users/logins?${q({ filter: [{ property: 'userUid', operation: 'equals', value: user?.uid }] })}`, bearer(admin));

@@ -113,7 +113,9 @@ describe('asynchronous answers', () => {
 			const again = await other.http.post('/users', body, bearer(t));
 			const failing = new URL(again.headers.location as string).pathname.slice(API.length);
 			await other.http.get(failing, bearer(t));
-			expect((await other.http.get(failing, bearer(t))).data.data.status).toBe('failed');
+			const failed = await other.http.get(failing, bearer(t));
+			expect(failed.data.data.status).toBe('failed');
+			expect(failed.data.errors[0]).toMatchObject({ code: 409, message: 'A user with the name later already exists.' });
 			expectErrors(await other.http.get(`${failing}/result`, bearer(t)), 409, 'logical');
 			// Canceled before it ran: never runs.
 			const del = await other.http.delete(`/users/${other.vspc.userNamed('later')?.uid}`, { headers: { ...bearer(t).headers, 'X-Request-id': 'ba547d14-c556-42bb-b85c-eeeb16e2f5e7' } });
@@ -121,7 +123,12 @@ describe('asynchronous answers', () => {
 			await other.http.delete('/asyncActions/ba547d14-c556-42bb-b85c-eeeb16e2f5e7', bearer(t));
 			expect((await other.http.get('/asyncActions/ba547d14-c556-42bb-b85c-eeeb16e2f5e7', bearer(t))).data.data.status).toBe('canceled');
 			expect(other.vspc.userNamed('later')).toBeDefined();
-			expect((await other.http.get('/users/me', bearer(t))).status).toBe(200);
+			// Results are kept 5 minutes after success, 1 hour after a failure (async_config.html).
+			other.sim.clock.advance(301);
+			expectErrors(await other.http.get(action, bearer(t)), 404, 'logical');
+			expect((await other.http.get(failing, bearer(t))).data.data.status).toBe('failed');
+			other.sim.clock.advance(3600);
+			expectErrors(await other.http.get(`${failing}/result`, bearer(await login(other))), 404, 'logical');
 		} finally {
 			await stop(other);
 		}
