@@ -13,6 +13,7 @@
  * Writes bench/vspc.json; exits 1 when a goal is missed.
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -40,6 +41,8 @@ export interface VspcBenchOptions {
 }
 
 export interface VspcBenchResult {
+	/** os.loadavg() before and after: the times mean little on a busy machine (the CPU times say what the client did). */
+	load: { before: number[]; after: number[] };
 	trigger: VspcTriggerFigure;
 	sync: VspcSyncFigure;
 	onboarding: VspcOnboardingFigure;
@@ -75,6 +78,7 @@ function targetsOf(r: Omit<VspcBenchResult, 'targets'>): VspcGoal[] {
 }
 
 export async function runVspcBench(options: VspcBenchOptions): Promise<VspcBenchResult> {
+	const before = loadavg();
 	const sim = await startVspcSim();
 	try {
 		const trigger = await benchVspcTrigger(sim, { seed: options.seed, changes: options.triggerChanges, latencyMs: options.latencyMs });
@@ -83,7 +87,7 @@ export async function runVspcBench(options: VspcBenchOptions): Promise<VspcBench
 		console.log(`  measured: ${sync.scenario}`);
 		const onboarding = await benchVspcOnboarding(sim, { hires: options.onboard, companies: options.across, seed: options.seed, latencyMs: options.latencyMs, pairs: options.pairs });
 		console.log(`  measured: ${onboarding.scenario}`);
-		const result = { trigger, sync, onboarding };
+		const result = { load: { before, after: loadavg() }, trigger, sync, onboarding };
 		return { ...result, targets: targetsOf(result) };
 	} finally {
 		sim.child.disconnect();
@@ -92,22 +96,24 @@ export async function runVspcBench(options: VspcBenchOptions): Promise<VspcBench
 
 const runLine = (label: string, r: VspcRun, ratio?: number) =>
 	console.log(
-		`  ${label.padEnd(42)}${(r.ms / 1000).toFixed(1).padStart(7)} s${String(r.requests).padStart(7)} req ${r.requestsPerUser.toFixed(3).padStart(6)}/user` +
+		`  ${label.padEnd(42)}${(r.ms / 1000).toFixed(1).padStart(7)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)${String(r.requests).padStart(7)} req ${r.requestsPerUser.toFixed(3).padStart(6)}/user` +
 			`  tokens=${r.tokens} orgReads=${r.organizationReads} userReads=${r.userReads} creates=${r.creates} maxInFlight=${r.maxInFlight}` +
 			(ratio === undefined ? '' : `  ours ×${ratio.toFixed(2)}`),
 	);
 
 export function printVspc(r: VspcBenchResult, pairs: number): void {
 	const { trigger, sync, onboarding } = r;
-	console.log(`\nVeeam Service Provider Console (${trigger.latencyMs} ms latency, the simulator in its own process)`);
+	console.log(
+		`\nVeeam Service Provider Console (${trigger.latencyMs} ms latency, the simulator in its own process; load average ${r.load.before.map((l) => l.toFixed(1)).join(' ')} before, ${r.load.after.map((l) => l.toFixed(1)).join(' ')} after, ${cpus().length} cores)`,
+	);
 	console.log(`\n${trigger.scenario}`);
 	for (const [label, p] of [['baseline poll', trigger.baseline], ['poll with the changes', trigger.measured]] as const) {
-		console.log(`  ${label.padEnd(24)}${(p.ms / 1000).toFixed(2).padStart(6)} s ${String(p.requests).padStart(5)} requests (max ${p.maxInFlight} in flight), ${p.items} items`);
+		console.log(`  ${label.padEnd(24)}${(p.ms / 1000).toFixed(2).padStart(6)} s (CPU ${(p.cpuMs / 1000).toFixed(2)} s) ${String(p.requests).padStart(5)} requests (max ${p.maxInFlight} in flight), ${p.items} items`);
 	}
 	console.log(`  static data ${trigger.staticDataBytes.toLocaleString('en')} bytes = ${trigger.bytesPerUser.toFixed(1)} bytes/user`);
 	console.log(`\n${sync.scenario}`);
 	console.log(
-		`  ${(sync.ms / 1000).toFixed(2)} s, ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes) for ${sync.changes} changes + ${sync.unavoidable} unavoidable (pages, token): ×${sync.ratio.toFixed(3)}; outcome ${JSON.stringify(sync.outcome)}`,
+		`  ${(sync.ms / 1000).toFixed(2)} s (CPU ${(sync.cpuMs / 1000).toFixed(2)} s), ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes) for ${sync.changes} changes + ${sync.unavoidable} unavoidable (pages, token): ×${sync.ratio.toFixed(3)}; outcome ${JSON.stringify(sync.outcome)}`,
 	);
 	console.log(`\n${onboarding.scenario} (${pairs} alternating pairs, medians)`);
 	runLine('ours (default concurrency)', onboarding.ours);

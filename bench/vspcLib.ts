@@ -63,6 +63,16 @@ export async function vspcStats(sim: VspcSim): Promise<SimStats> {
 	return (await sim.control.get('stats')).data as SimStats;
 }
 
+/** Runs `work`; returns its result, its wall time and the CPU time this process spent meanwhile (n8n's engine, our node, the plain client), ms. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+	const cpu = process.cpuUsage();
+	const started = performance.now();
+	const value = await work();
+	const ms = performance.now() - started;
+	const used = process.cpuUsage(cpu);
+	return { value, ms, cpuMs: (used.user + used.system) / 1000 };
+}
+
 /** Requests by route whose name contains `part` (e.g. 'POST /api/v3/users'), summed. */
 export function countRoutes(s: SimStats, test: (route: string) => boolean): number {
 	return Object.entries(s.byRoute)

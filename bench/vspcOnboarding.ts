@@ -10,11 +10,13 @@
  */
 import type { SimStats } from './lib';
 import { median } from './lib';
-import { countRoutes, resetVspc, vspcNodeRun, vspcStats, type VspcSeed, type VspcSim } from './vspcLib';
+import { countRoutes, resetVspc, timed, vspcNodeRun, vspcStats, type VspcSeed, type VspcSim } from './vspcLib';
 import { BENCH_PASSWORD, BENCH_ROLE, companyNames, hiresFor, plainVspcOnboarding, type VspcHire } from './vspcPlain';
 
 export interface VspcRun {
 	ms: number;
+	/** CPU time of this process meanwhile (ours: n8n's engine and the node; plain: the script). */
+	cpuMs: number;
 	requests: number;
 	requestsPerUser: number;
 	tokens: number;
@@ -40,9 +42,10 @@ export interface VspcOnboardingFigure {
 	pairRatiosToPlain: number[];
 }
 
-function runOf(ms: number, s: SimStats, hires: number): VspcRun {
+function runOf(ms: number, cpuMs: number, s: SimStats, hires: number): VspcRun {
 	return {
 		ms,
+		cpuMs,
 		requests: s.requests,
 		requestsPerUser: s.requests / hires,
 		tokens: Object.values(s.grants).reduce((sum, v) => sum + v, 0),
@@ -102,8 +105,8 @@ export async function benchVspcOnboarding(sim: VspcSim, setup: VspcOnboardingSet
 	for (let pair = 0; pair < setup.pairs; pair++) {
 		for (const name of Object.keys(variants) as Name[]) {
 			await resetVspc(sim, setup.seed, setup.latencyMs);
-			const ms = await variants[name]();
-			runs[name].push(runOf(ms, await vspcStats(sim), setup.hires));
+			const { value: ms, cpuMs } = await timed(variants[name]);
+			runs[name].push(runOf(ms, cpuMs, await vspcStats(sim), setup.hires));
 		}
 	}
 	const pick = (name: Name): VspcRun => {

@@ -6,7 +6,7 @@
  * cannot avoid (the company's users, ⌈users / 500⌉, and the organization list that resolves the
  * company, ⌈organizations / 500⌉) and the token.
  */
-import { resetVspc, vspcNodeRun, vspcStats, countRoutes, type VspcSeed, type VspcSim } from './vspcLib';
+import { resetVspc, timed, vspcNodeRun, vspcStats, countRoutes, type VspcSeed, type VspcSim } from './vspcLib';
 import { VspcConsole, type ConsoleUser } from './vspcConsole';
 import { BENCH_PASSWORD } from './vspcPlain';
 
@@ -25,6 +25,8 @@ export interface VspcSyncFigure {
 	scenario: string;
 	latencyMs: number;
 	ms: number;
+	/** CPU time of this process (n8n's engine and the node) during the run. */
+	cpuMs: number;
 	changes: number;
 	/** The list pages any Sync of this company must read, plus the token. */
 	unavoidable: number;
@@ -56,18 +58,18 @@ export function syncParameters(company: string): Record<string, unknown> {
 
 export async function benchVspcSync(sim: VspcSim, setup: VspcSyncSetup): Promise<VspcSyncFigure> {
 	await resetVspc(sim, setup.seed);
-	const console = await VspcConsole.open(sim.target);
-	const companies = await console.companies();
+	const admin = await VspcConsole.open(sim.target);
+	const companies = await admin.companies();
 	const company = companies[0];
 	// Set-up at 0 ms: the company gets exactly `companyUsers` users.
-	let users = await console.usersOf(company.instanceUid);
+	let users = await admin.usersOf(company.instanceUid);
 	const missing = setup.companyUsers - users.length;
 	if (missing > 0) {
-		await VspcConsole.parallel(Array.from({ length: missing }, (_, i) => async () => await console.create(company.instanceUid, `sync.bench${String(i).padStart(4, '0')}`, ROLE)));
+		await VspcConsole.parallel(Array.from({ length: missing }, (_, i) => async () => await admin.create(company.instanceUid, `sync.bench${String(i).padStart(4, '0')}`, ROLE)));
 	} else if (missing < 0) {
-		await VspcConsole.parallel(users.slice(0, -missing).map((u) => async () => await console.remove(u)));
+		await VspcConsole.parallel(users.slice(0, -missing).map((u) => async () => await admin.remove(u)));
 	}
-	users = await console.usersOf(company.instanceUid);
+	users = await admin.usersOf(company.instanceUid);
 	if (users.length !== setup.companyUsers) throw new Error(`company has ${users.length} users, ${setup.companyUsers} wanted`);
 	// The Company Owner is made with the company: a sync leaves it alone (never in its list, never removed).
 	const kept = users.filter((u) => u.role !== 'CompanyOwner');
@@ -79,7 +81,7 @@ export async function benchVspcSync(sim: VspcSim, setup: VspcSyncSetup): Promise
 
 	await sim.control.post('latency', { ms: setup.latencyMs });
 	await sim.control.post('stats/reset');
-	const run = await vspcNodeRun(sim, syncParameters(company.name), input);
+	const { value: run, cpuMs } = await timed(async () => await vspcNodeRun(sim, syncParameters(company.name), input));
 	const s = await vspcStats(sim);
 	await sim.control.post('latency', { ms: 0 });
 
@@ -89,15 +91,16 @@ export async function benchVspcSync(sim: VspcSim, setup: VspcSyncSetup): Promise
 		outcome[key] = (outcome[key] ?? 0) + 1;
 	}
 	const changes = add + remove + role;
-	const organizations = (await console.all('/organizations')).length;
+	const organizations = (await admin.all('/organizations')).length;
 	const unavoidable = Math.ceil(setup.companyUsers / PAGE) + Math.ceil(organizations / PAGE) + 1;
-	const after = await console.usersOf(company.instanceUid);
+	const after = await admin.usersOf(company.instanceUid);
 	const expected = setup.companyUsers - remove + add;
 	if (after.length !== expected) throw new Error(`after Sync the company has ${after.length} users, ${expected} expected (outcome ${JSON.stringify(outcome)})`);
 	return {
 		scenario: `Sync one company of ${setup.companyUsers} users (${add} added, ${remove} removed, ${role} role changes; server with ${setup.seed.companies} companies, ${setup.seed.users.toLocaleString('en')} users), ${setup.latencyMs} ms latency`,
 		latencyMs: setup.latencyMs,
 		ms: run.ms,
+		cpuMs,
 		changes,
 		unavoidable,
 		requests: s.requests,

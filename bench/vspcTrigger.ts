@@ -5,7 +5,7 @@
  * a third new) the measured poll. Per poll: wall time and requests; the stored static data in bytes
  * (JSON.stringify, as n8n stores it) per user. Goals: a poll under 2 s at 20 ms, < 40 bytes/user.
  */
-import { resetVspc, vspcStats, vspcTriggerActivation, type VspcSeed, type VspcSim } from './vspcLib';
+import { resetVspc, timed, vspcStats, vspcTriggerActivation, type VspcSeed, type VspcSim } from './vspcLib';
 import { VspcConsole, type ConsoleUser } from './vspcConsole';
 
 export interface VspcTriggerSetup {
@@ -16,6 +16,8 @@ export interface VspcTriggerSetup {
 
 export interface VspcPoll {
 	ms: number;
+	/** CPU time of this process (n8n's engine and the trigger) during the poll. */
+	cpuMs: number;
 	requests: number;
 	items: number;
 	maxInFlight: number;
@@ -40,32 +42,30 @@ export async function benchVspcTrigger(sim: VspcSim, setup: VspcTriggerSetup): P
 	const activation = vspcTriggerActivation(sim, { events: VSPC_EVENTS, options: {} });
 	const poll = async (): Promise<VspcPoll> => {
 		await sim.control.post('stats/reset');
-		const started = performance.now();
-		const result = await activation.poll();
-		const ms = performance.now() - started;
+		const { value: result, ms, cpuMs } = await timed(async () => await activation.poll());
 		if (result.error) throw result.error;
 		const s = await vspcStats(sim);
-		return { ms, requests: s.requests, items: result.response?.[0]?.length ?? 0, maxInFlight: s.maxInFlight };
+		return { ms, cpuMs, requests: s.requests, items: result.response?.[0]?.length ?? 0, maxInFlight: s.maxInFlight };
 	};
 	const baseline = await poll();
 
 	// The console's changes, at 0 ms (set-up, not measured): spread over the companies.
 	await sim.control.post('latency', { ms: 0 });
-	const console = await VspcConsole.open(sim.target);
+	const admin = await VspcConsole.open(sim.target);
 	const third = Math.floor(setup.changes / 3);
 	const some: ConsoleUser[] = [];
 	for (let offset = 1000; some.length < 2 * third; offset += 500) {
-		const res = await console.api.get('/users', { params: { limit: 500, offset } });
+		const res = await admin.api.get('/users', { params: { limit: 500, offset } });
 		const page = (res.data.data ?? []) as ConsoleUser[];
 		if (page.length === 0) throw new Error(`only ${some.length} users to change, ${2 * third} needed`);
 		// Every 7th user of a page: spread over many companies.
 		some.push(...page.filter((u, i) => i % 7 === 0 && u.role !== 'CompanyOwner'));
 	}
-	const companies = await console.companies();
+	const companies = await admin.companies();
 	await VspcConsole.parallel([
-		...some.slice(0, third).map((u) => async () => await console.remove(u)),
-		...some.slice(third, 2 * third).map((u) => async () => await console.setRole(u, u.role === 'CompanyInvoiceAuditor' ? 'CompanyAdministrator' : 'CompanyInvoiceAuditor')),
-		...Array.from({ length: setup.changes - 2 * third }, (_, i) => async () => await console.create(companies[i % companies.length].instanceUid, `trigger.new${String(i).padStart(5, '0')}`, 'CompanyAdministrator')),
+		...some.slice(0, third).map((u) => async () => await admin.remove(u)),
+		...some.slice(third, 2 * third).map((u) => async () => await admin.setRole(u, u.role === 'CompanyInvoiceAuditor' ? 'CompanyAdministrator' : 'CompanyInvoiceAuditor')),
+		...Array.from({ length: setup.changes - 2 * third }, (_, i) => async () => await admin.create(companies[i % companies.length].instanceUid, `trigger.new${String(i).padStart(5, '0')}`, 'CompanyAdministrator')),
 	]);
 	await sim.control.post('latency', { ms: setup.latencyMs });
 
@@ -73,7 +73,7 @@ export async function benchVspcTrigger(sim: VspcSim, setup: VspcTriggerSetup): P
 	activation.restart();
 	const measured = await poll();
 	// The users the server lists now (the seed's, the companies' owners if the simulator makes them, the changes).
-	const users = Number((await console.api.get('/users', { params: { limit: 1, offset: 0 } })).data.meta?.pagingInfo?.total);
+	const users = Number((await admin.api.get('/users', { params: { limit: 1, offset: 0 } })).data.meta?.pagingInfo?.total);
 	if (!Number.isFinite(users) || users <= 0) throw new Error('the server did not say how many users it has');
 	const staticDataBytes = JSON.stringify(activation.savedStaticData).length;
 	return {
