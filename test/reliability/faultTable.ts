@@ -1,7 +1,8 @@
 /**
  * The fault suite's shared parts: the faults (what the simulator does wrong, and when), the
  * outcome rule, and the printed table. Each product / node has its own file with its operations:
- * faults.vbr.test.ts, faults.vbgc.test.ts, faults.cloud.test.ts (AWS and Azure), faults.trigger.test.ts (every product).
+ * faults.vbr.test.ts, faults.vbgc.test.ts, faults.cloud.test.ts (AWS and Azure), faults.trigger.test.ts (every product),
+ * faults.vspc.test.ts and faults.trigger.vspc.test.ts (Veeam Service Provider Console, with its own faults).
  *
  * Rule: for each fault × operation the run either completes with the server in the intended state,
  * or fails with a clear error while the server is in the state the succeeded items say — never a

@@ -11,7 +11,7 @@ import { shutdownEngine, type PollResult } from '../support/engine';
 import { activate, adminFor, credentialsFor, serverUsers, summary, type Admin } from '../nodes/VeeamTrigger/harness';
 import { FaultTable, standardFaults } from './faultTable';
 
-/** The products this suite covers (VSPC joins with its own rows later). */
+/** The products this suite covers (VSPC has its own file: faults.trigger.vspc.test.ts). */
 type Covered = Exclude<Product, 'vspc'>;
 
 const ROLES: Record<Covered, { low: string; high: string }> = {
