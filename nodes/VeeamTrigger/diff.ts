@@ -120,6 +120,12 @@ function knownChange<T extends boolean | string>(before: T | undefined, now: T |
 /** The logins one list has and the other lacks, by ID (both read: logins not read are unknown, never a change). */
 export function loginChanges(before: readonly TrackedLogin[] | undefined, now: readonly TrackedLogin[] | undefined): { added: TrackedLogin[]; removed: TrackedLogin[] } | undefined {
 	if (!before || !now) return undefined;
+	// Fast path: both lists in the same (ID) order, as the list and the stored state give them.
+	if (before.length === now.length) {
+		let i = 0;
+		while (i < before.length && before[i].id === now[i].id) i++;
+		if (i === before.length) return undefined;
+	}
 	const had = new Set(before.map((l) => l.id));
 	const has = new Set(now.map((l) => l.id));
 	const added = now.filter((l) => !had.has(l.id));
