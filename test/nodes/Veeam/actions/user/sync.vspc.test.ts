@@ -6,7 +6,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../../sim';
+import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_DEFAULT_PASSWORD, VSPC_PROVIDER_UID, type SimServer } from '../../../../../sim';
 import { VSPC_ROLE_NAMES } from '../../../../../client/adapters/vspcRoles';
 import { changes, useVspc, type VspcFixture } from '../../vspc/fixture';
 
@@ -130,6 +130,23 @@ describe('VSPC: Sync of one company', () => {
 		expect(steps(plan.json)).toEqual(['create staff.new → created', 'remove mfa.admin → removed', 'remove readonly → removed', 'unchanged administrator → nothingToDo', 'unchanged operator → nothingToDo']);
 		expect(plan.json.every((j) => j.organizationType === 'Provider')).toBe(true);
 		for (const name of ['alpha.admin', 'alpha.user', 'alpha.owner', 'beta.owner', 'reseller1.owner']) expect(h.user(name)).toBeDefined();
+	});
+
+	it("the provider's own staff: Apply refuses a plan that leaves no Portal Administrator, changing nothing; Plan warns", async () => {
+		// The credential: a Site Administrator (not a Portal Administrator itself).
+		h.vspc.addUser({ organizationUid: VSPC_PROVIDER_UID, userName: 'site.admin', role: 'SiteAdministrator', password: VSPC_DEFAULT_PASSWORD });
+		h.resetCredential({ username: 'site.admin' });
+		const list = [
+			{ name: 'site.admin', role: 'SiteAdministrator' },
+			{ name: 'operator', role: 'PortalOperator' },
+			{ name: 'readonly', role: 'PortalReadonlyOperator' },
+		];
+		const plan = await h.run(params({ syncOrganization: 'provider' }), list);
+		expect(plan.json.filter((j) => j.warning).map((j) => j.name)).toEqual(['administrator', 'mfa.admin']);
+		const apply = await h.run(params({ syncOrganization: 'provider', syncMode: 'apply' }), list);
+		expect(apply.error?.message).toMatch(/no user or group with the Portal Administrator role/);
+		expect(changes(sim)).toEqual([]);
+		expect(h.user('administrator')).toBeDefined();
 	});
 
 	it.each([
