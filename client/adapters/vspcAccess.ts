@@ -74,7 +74,7 @@ export class VspcAccessClient implements VspcAccess {
 
 	/** One page of logins, in one order on every page (by ID), filtered by the server where given. */
 	private async loginsPage(filter: FilterExpression[], offset: number, limit: number): Promise<Page<VspcLogin>> {
-		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT }, offset, limit, (m, call) => loginOf(this.node, call, m));
+		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT }, offset, limit, (m, call) => loginOf(this.node, call, m), (l) => l.id);
 	}
 
 	/**

@@ -13,7 +13,7 @@ import { unexpectedAnswer } from './common';
 import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { filterParam, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
-import { COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
+import { badAnswer, COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
 
 /** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
 export interface PatchOperation {
@@ -52,11 +52,31 @@ export class VspcClient {
 		return `${USERS}/${uid.toLowerCase()}${rest}`;
 	}
 
-	/** One page of a list (`limit` at most 500, the spec's maximum). */
-	async page<T>(path: string, qs: Record<string, QueryValue | undefined>, offset: number, limit: number, read: (item: IDataObject, call: string) => T): Promise<Page<T>> {
+	/**
+	 * One page of a list (`limit` at most 500, the spec's maximum). `keyOf`: an item's identity; a
+	 * page that carries one item twice is refused (the offset of the next page would skip as many
+	 * items as it repeats: they would be lost without a word).
+	 */
+	async page<T>(
+		path: string,
+		qs: Record<string, QueryValue | undefined>,
+		offset: number,
+		limit: number,
+		read: (item: IDataObject, call: string) => T,
+		keyOf?: (item: T) => string,
+	): Promise<Page<T>> {
 		const call = `GET ${path}`;
 		const answer = await this.call<unknown>({ method: 'GET', path, qs: { ...qs, offset, limit: Math.max(1, Math.min(limit, VSPC_PAGE_SIZE)) } });
-		return dataPage(this.node, call, answer, (item) => read(item, call));
+		const page = dataPage(this.node, call, answer, (item) => read(item, call));
+		if (keyOf) {
+			const seen = new Set<string>();
+			for (const item of page.items) {
+				const key = keyOf(item).toLowerCase();
+				if (seen.has(key)) throw badAnswer(this.node, call, `with ${key} twice in one page (from position ${offset}): the list cannot be read reliably`);
+				seen.add(key);
+			}
+		}
+		return page;
 	}
 
 	/**
@@ -103,7 +123,7 @@ export class VspcClient {
 	}
 
 	private async readOrganizations(): Promise<VspcOrganization[]> {
-		const fetch = (offset: number, limit: number) => this.page(ORGANIZATIONS, {}, offset, limit, (m, call) => organizationOf(this.node, call, m));
+		const fetch = (offset: number, limit: number) => this.page(ORGANIZATIONS, {}, offset, limit, (m, call) => organizationOf(this.node, call, m), (o) => o.uid);
 		const all = await this.readWhole('organizations', fetch, async (f) => await readAllPages(f, (o) => o.uid.toLowerCase(), { node: this.node, what: 'organizations' }));
 		const companies = await this.readCompanies();
 		return [...all.values()].map((org) => {
@@ -148,7 +168,7 @@ export class VspcClient {
 	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression): Promise<Page<VeeamUser>> {
 		const index = await this.organizationIndex();
 		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort) };
-		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index));
+		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index), (u) => u.ref);
 	}
 
 	/** The user of a single-user answer (`data`). */

@@ -113,6 +113,16 @@ describe('VSPC user list', () => {
 		await expect(repeats.directory.listUsers()).rejects.toThrow(/repeated users it had already sent/);
 	});
 
+	it('a page carrying a user twice fails the list (the next offset would skip as many users, lost without a word)', async () => {
+		const twice = server((req) => {
+			if (!userList(req)) return undefined;
+			const offset = Number(req.query.get('offset'));
+			const page = USERS.slice(offset, offset + 2);
+			return { body: envelope([...page, ...page], offset, 9) };
+		});
+		await expect(twice.directory.listUsers()).rejects.toThrow(/with aaaaaaaa-0000-4000-8000-000000000001 twice in one page \(from position 0\)/);
+	});
+
 	it('a user without a UID or a name, or an item that is not an object, fails the list naming the call', async () => {
 		for (const bad of [apiUser(1, { instanceUid: 'not-a-uid' }), apiUser(2, { userName: null, credentials: null }), 'user0003']) {
 			const { directory } = server((req) => (userList(req) ? { body: envelope([apiUser(4), bad]) } : undefined));
