@@ -88,12 +88,14 @@ const TRIGGERS = [
 	'On four-eyes request expired',
 	'On four-eyes request pending',
 	'On four-eyes request rejected',
+	'On logins changed',
 	'On MFA changed',
 	'On name, type or description changed',
 	'On roles changed',
 	'On security change',
 	'On service-account mode changed',
 	'On user added',
+	'On user enabled or disabled',
 	'On user removed',
 ];
 const VBR_ROLES = ['Backup Administrator', 'Backup Operator', 'Backup Viewer', 'Incident API Operator', 'Restore Operator', 'Security Administrator', 'Tape Operator'];

@@ -107,6 +107,17 @@ export function roleProblem(role: VeeamRole, kind: VspcOrganizationKind | undefi
 	return undefined;
 }
 
+/**
+ * Why the node does not give `role` (Subtenant): a subtenant is "a user who has cloud repository
+ * resources allocated" (Veeam's company roles page), created with a `backupResource`
+ * (`UserInput.backupResource`, REST 3.6.1) the node does not take. Undefined for the other roles.
+ */
+export function subtenantProblem(role: VeeamRole): string | undefined {
+	return findVspcRole(role.id)?.id === 'CompanySubtenant' || findVspcRole(role.name)?.id === 'CompanySubtenant'
+		? `${role.name} needs a cloud backup resource allocated with it, which the node does not set: create subtenants in VSPC`
+		: undefined;
+}
+
 /** The organization `user` belongs to, from the user record or else the organization list; undefined when neither says. */
 export async function organizationOf(access: VspcAccess, user: VeeamUser): Promise<{ uid?: string; name?: string; kind?: VspcOrganizationKind }> {
 	const org = user.organization;

@@ -63,9 +63,11 @@ const isDisabled = (user: VeeamUser) => (user.status ?? '').toLowerCase() === 'd
 function failure(ctx: IExecuteFunctions, i: number, user: VeeamUser, problem: string, done: string[], cause?: unknown): NodeOperationError {
 	const reason = cause instanceof Error ? `: ${cause.message}` : '';
 	const message = `User (item ${i}): offboarding "${user.name}" is not complete: ${problem}${reason}`;
+	// Veeam: "You cannot disable a Subtenant if credentials of this user are specified in a Veeam backup agent job settings."
+	const subtenant = cause && user.roles.some((r) => r.id === 'CompanySubtenant') ? ' VSPC refuses to disable or remove a Subtenant whose credentials a Veeam backup agent job uses: change the job first.' : '';
 	const error = new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
-		description: `${done.length ? `Done before: ${done.join('; ')}.` : 'Nothing was changed.'} Run the item again (each step is skipped once done), or finish in VSPC.`,
+		description: `${done.length ? `Done before: ${done.join('; ')}.` : 'Nothing was changed.'} Run the item again (each step is skipped once done), or finish in VSPC.${subtenant}`,
 	});
 	error.message = message;
 	return error;
@@ -86,6 +88,10 @@ async function leftOver(access: VspcAccess, directory: UserDirectory, user: Veea
 	}
 	if (!after) return { after, logins, problem: 'the user is gone (deleted by someone else?) while it was being disabled' };
 	if (!isDisabled(after)) return { after, logins, problem: `the server shows the user ${after.status ?? 'without a status'} after disabling it` };
+	// A disabled user's logins read `disabledDueToUser` (the spec's UserLoginStatus); one the server
+	// still shows `enabled` (a Windows or VBR identity, say) is not known to stop: never reported done.
+	const open = logins.filter((l) => l.status.toLowerCase() === 'enabled');
+	if (open.length) return { after, logins, problem: `the server still shows ${open.length} login(s) of the disabled user as enabled (${open.map((l) => `${l.provider} ${l.id}`).join(', ')})` };
 	return { after, logins };
 }
 

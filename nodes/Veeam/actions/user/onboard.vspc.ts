@@ -23,6 +23,7 @@ import {
 	readProfile,
 	resolveOrganization,
 	roleProblem,
+	subtenantProblem,
 	VSPC_TITLES,
 	vspcAccess,
 	vspcRoleOptions,
@@ -31,7 +32,10 @@ import {
 
 const VSPC = { product: ['vspc'] };
 
-function roleField(kind: 'company' | 'reseller' | 'provider', fallback: string): INodeProperties {
+/** Roles Onboard does not give: the Owners (made with their organization) and Subtenant (needs a backup resource, see NOT_ONBOARDED). */
+const NOT_OFFERED = new Set(['CompanyOwner', 'ResellerOwner', 'CompanySubtenant']);
+
+function roleField(kind: 'company' | 'reseller', fallback: string): INodeProperties {
 	return {
 		displayName: 'Role',
 		name: 'roles',
@@ -39,8 +43,9 @@ function roleField(kind: 'company' | 'reseller' | 'provider', fallback: string):
 		default: fallback,
 		required: true,
 		displayOptions: { show: { ...VSPC, organizationType: [kind] } },
-		options: vspcRoleOptions(kindOfChoice(kind)).filter((o) => o.value !== 'CompanyOwner' && o.value !== 'ResellerOwner'),
-		description: 'The one role the user gets (VSPC gives a user exactly one). The Owner of a company or reseller is created with it by VSPC, so it is not offered.',
+		options: vspcRoleOptions(kindOfChoice(kind)).filter((o) => !NOT_OFFERED.has(String(o.value))),
+		description:
+			'The one role the user gets (VSPC gives a user exactly one). Not offered: the Owner of a company or reseller (VSPC creates it with the organization) and Subtenant (it needs a cloud backup resource: create it in VSPC).',
 	};
 }
 
@@ -65,9 +70,9 @@ export const vspcOnboardProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Company', value: 'company', description: 'A user of a client company (Client Portal)' },
 			{ name: 'Reseller', value: 'reseller', description: 'A user of a reseller (Reseller Portal)' },
-			{ name: 'Provider (Own Staff)', value: 'provider', description: "A user of the service provider itself (Administrator Portal)" },
 		],
-		description: 'Which kind of organization the user belongs to',
+		description:
+			"Which kind of organization the user belongs to. The provider's own staff are Windows accounts or groups that VSPC gives a role (local user rules), not users made over REST: add them in VSPC.",
 	},
 	{
 		displayName: 'Company',
@@ -91,7 +96,6 @@ export const vspcOnboardProperties: INodeProperties[] = [
 	},
 	roleField('company', 'CompanyLocationUser'),
 	roleField('reseller', 'ResellerUser'),
-	roleField('provider', 'PortalReadonlyOperator'),
 	{
 		displayName: 'Password',
 		name: 'password',
@@ -175,9 +179,18 @@ export async function prepareVspc(ctx: IExecuteFunctions, i: number, directory: 
 	const nameProblem = directory.nameProblem(name);
 	if (nameProblem) throw inputError(ctx, i, 'User Name', nameProblem);
 	const choice = readChoice(ctx, i, 'organizationType', 'Organization Type', ORGANIZATION_KINDS, 'company');
+	if (choice === 'provider') {
+		throw inputError(
+			ctx,
+			i,
+			'Organization Type',
+			"the provider's own staff cannot be created over REST: VSPC gives the Administrator Portal roles to Windows accounts or groups (local user rules)",
+			'Add the Windows account in VSPC (Configuration → Roles & Users → Windows Users). Promote, Offboard and MFA work on it once it exists.',
+		);
+	}
 	const kind = kindOfChoice(choice);
 	const field = choice === 'company' ? 'Company' : 'Reseller';
-	const value = choice === 'provider' ? '' : readText(ctx, i, choice, field);
+	const value = readText(ctx, i, choice, field);
 	const password = readSecret(ctx, i, 'password', 'Password');
 	const weakness = directory.passwordProblem?.(password);
 	if (weakness) throw inputError(ctx, i, 'Password', weakness);
@@ -185,9 +198,9 @@ export async function prepareVspc(ctx: IExecuteFunctions, i: number, directory: 
 	const mfa = readBoolean(ctx, i, 'mfaRequired', 'Require MFA', false);
 	const ifExists = readChoice(ctx, i, 'ifExists', 'If the User Already Exists', IF_EXISTS, 'makeRolesMatch');
 	const [role] = await readRoles(ctx, directory, i, 'roles', 'Role');
-	const problem = roleProblem(role, kind, choice === 'provider' ? "the provider's own staff" : `${field} "${value}"`);
+	const problem = roleProblem(role, kind, `${field} "${value}"`) ?? subtenantProblem(role);
 	if (problem) throw inputError(ctx, i, 'Role', problem, 'Choose a role of the organization type, or another organization type.');
-	const organization = await resolveOrganization(ctx, i, access, kind, value, choice === 'provider' ? 'Organization Type' : field);
+	const organization = await resolveOrganization(ctx, i, access, kind, value, field);
 	return { name, organization, role, password, profile, mfaRequired: mfa, ifExists };
 }
 

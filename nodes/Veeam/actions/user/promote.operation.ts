@@ -9,7 +9,7 @@ import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { alreadyPendingOutput, pendingRequestFor } from '../confirm';
 import { itemOptions, rolesField, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
-import { anyUserOutput, roleChangeProblem, roleProblem, vspcAccess } from '../../helpers/vspc';
+import { anyUserOutput, roleChangeProblem, roleProblem, subtenantProblem, vspcAccess } from '../../helpers/vspc';
 
 const MODES = ['replace', 'add', 'remove'] as const;
 type RoleMode = (typeof MODES)[number];
@@ -52,9 +52,9 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 		throw inputError(this, i, 'Change', `"${mode}" cannot work here: ${PRODUCT_NAMES[directory.product]} gives a user exactly one role`, 'Choose "Replace Roles" with the one role the user should have.');
 	}
 	const roles = await readRoles(this, directory, i);
-	// VSPC: an Owner role is refused here, before any item is sent (the fit with the user's
+	// VSPC: an Owner or Subtenant role is refused here, before any item is sent (the fit with the user's
 	// organization needs the user, and is checked when the item runs).
-	const ownerRole = directory.product === 'vspc' ? roleProblem(roles[0], undefined, '') : undefined;
+	const ownerRole = directory.product === 'vspc' ? (roleProblem(roles[0], undefined, '') ?? subtenantProblem(roles[0])) : undefined;
 	if (ownerRole) throw inputError(this, i, 'Role Names or IDs', ownerRole, 'Nothing was sent.');
 	return { lookup, mode, roles };
 }

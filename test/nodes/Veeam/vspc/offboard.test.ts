@@ -6,7 +6,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { SimServer } from '../../../../sim';
+import { VSPC_COMPANY_ALPHA_UID, type SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { changes, useVspc, type VspcFixture } from './fixture';
 
@@ -72,6 +72,16 @@ describe('VSPC: Offboard', () => {
 		const run = await h.run(offboard({ offboardMode: 'disable' }));
 		expect(errorText(run)).toMatch(/User \(item 0\): offboarding "alpha.admin" is not complete: the server still shows 1 API or RSA key login\(s\) of the user/);
 		expect(errorText(run)).toMatch(/Done before: the user was disabled; API key login \d+ deleted; the user's tokens were revoked/);
+	});
+
+	it('Disable fails loudly when the server still shows a login of the disabled user as enabled', async () => {
+		const userUid = uid('alpha.admin');
+		const win = { id: 9001, userUid, userName: 'alpha.admin', companyId: VSPC_COMPANY_ALPHA_UID, companyName: 'Alpha', identityProviderName: 'WIN', identifierInProvider: 'S-1-5-21-1-2-3-1001', description: 'Windows account', usage: 'Unknown', isReadAccessOnly: false, scopes: ['ui', 'rest'], status: 'enabled' };
+		// The read-back (the second logins read) shows a Windows identity still enabled.
+		sim.addFault({ kind: 'answer', status: 200, body: { data: [win], meta: { pagingInfo: { total: 1, count: 1, offset: 0 } }, errors: null }, method: 'GET', pathIncludes: '/users/logins', after: 1 });
+		const run = await h.run(offboard({ offboardMode: 'disable' }));
+		expect(errorText(run)).toMatch(/offboarding "alpha.admin" is not complete: the server still shows 1 login\(s\) of the disabled user as enabled \(WIN 9001\)/);
+		expect(h.user('alpha.admin')?.status).toBe('Disabled');
 	});
 
 	it('fails loudly when the server answers the user delete without deleting it (Delete)', async () => {
