@@ -14,7 +14,7 @@ import type { VspcAuth, VspcCaller } from './auth';
 import { vspcBadRequest, vspcNotFound } from './errors';
 import { enumValue, MANAGES_USERS, type VspcLoginRecord, type VspcUserRecord } from './model';
 import { invalidValue, patchBody, refused } from './patch';
-import { pageAnswer, parseListQuery, project, selectAndOrder, type QueryLimits } from './query';
+import { pageAnswer, parseListQuery, project, selectAndOrder, valuesFiltered, type QueryLimits } from './query';
 import type { VspcStore } from './store';
 import type { VspcUsers } from './users';
 import { LOGIN_FIELDS, loginView } from './views';
@@ -65,12 +65,16 @@ export class VspcLogins {
 		private readonly totpWindow: () => number,
 	) {}
 
-	/** Assumption: roles that manage no users see their own identities only. */
-	private visibleLogins(caller: VspcCaller): VspcLoginRecord[] {
+	/**
+	 * Assumption: roles that manage no users see their own identities only. `userUids`: only these
+	 * users' (a filter on `userUid`, read from the index), in id order.
+	 */
+	private visibleLogins(caller: VspcCaller, userUids?: string[]): VspcLoginRecord[] {
 		if (!MANAGES_USERS.includes(caller.user.role) && caller.user.role !== 'PortalReadonlyOperator') return this.store.loginsOf(caller.user.uid);
 		const inScope = this.store.orgScope(caller.org);
 		const out: VspcLoginRecord[] = [];
-		for (const l of this.store.logins.values()) {
+		const candidates = userUids ? userUids.flatMap((u) => this.store.loginsOf(u)).sort((a, b) => a.id - b.id) : this.store.logins.values();
+		for (const l of candidates) {
 			const u = this.store.users.get(l.userUid);
 			if (u && inScope(u.organizationUid)) out.push(l);
 		}
@@ -82,7 +86,8 @@ export class VspcLogins {
 		const own = !MANAGES_USERS.includes(caller.user.role) && caller.user.role !== 'PortalReadonlyOperator';
 		const key = `logins|${own ? caller.user.uid : (caller.org?.uid ?? '')}|${q.key}`;
 		if (!q.filter.length && !q.sort.length) return pageAnswer(this.store.cached(key, () => this.visibleLogins(caller)), q, (l) => loginView(l, this.store));
-		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.visibleLogins(caller).map((l) => loginView(l, this.store)), q)), q);
+		const users = valuesFiltered(q, 'useruid');
+		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.visibleLogins(caller, users).map((l) => loginView(l, this.store)), q)), q);
 	}
 
 	/** GetUserLogins takes `select` only: every identity of the user, in one answer. */

@@ -226,12 +226,28 @@ export function project(item: Json, select: string[] | undefined): Json {
 	return out;
 }
 
-/** The top-level `organizationUid` equals / in filter, if any: the list can start from the index. */
-export function organizationsFiltered(q: ListQuery): string[] | undefined {
+/** The values a top-level expression requires of `property` (lower case): equals, in, or an `or` of equals. */
+function requiredValues(e: FilterExpr, property: string): string[] | undefined {
+	if ((e.collation ?? 'ordinal') !== 'ordinal') return undefined;
+	if (e.operation === 'or') {
+		const parts = (e.items ?? []).map((i) => requiredValues(i, property));
+		return parts.every((p) => p !== undefined) ? parts.flat() as string[] : undefined;
+	}
+	if (e.property !== property) return undefined;
+	if (e.operation === 'equals' && typeof e.value === 'string') return [e.value];
+	if (e.operation === 'in') return asList(e.value).filter((v): v is string => typeof v === 'string');
+	return undefined;
+}
+
+/**
+ * The values of `property` (lower case) the filter allows, when a top-level expression names them
+ * (equals, in, or Veeam's `or` of equals): the list can start from an index (users by organization,
+ * logins by user) instead of every resource.
+ */
+export function valuesFiltered(q: ListQuery, property: string): string[] | undefined {
 	for (const e of q.filter) {
-		if (e.property !== 'organizationuid' || (e.collation ?? 'ordinal') !== 'ordinal') continue;
-		if (e.operation === 'equals' && typeof e.value === 'string') return [e.value];
-		if (e.operation === 'in') return asList(e.value).filter((v): v is string => typeof v === 'string');
+		const values = requiredValues(e, property);
+		if (values) return [...new Set(values)];
 	}
 	return undefined;
 }

@@ -22,7 +22,7 @@ import {
 	type VspcUserRecord,
 } from './model';
 import { invalidValue, patchBody, refused } from './patch';
-import { organizationsFiltered, pageAnswer, parseListQuery, project, selectAndOrder, valueAt, type ListQuery, type QueryLimits } from './query';
+import { pageAnswer, parseListQuery, project, selectAndOrder, valueAt, valuesFiltered, type ListQuery, type QueryLimits } from './query';
 import type { VspcStore } from './store';
 import { USER_FIELDS, userView } from './views';
 
@@ -90,7 +90,7 @@ export class VspcUsers {
 	/** The users in the caller's scope (and the organization asked for), in the console's order. */
 	private records(caller: VspcCaller, q: ListQuery, orgUid?: string): VspcUserRecord[] {
 		const inScope = this.store.orgScope(caller.org);
-		const orgs = orgUid ? [orgUid] : organizationsFiltered(q);
+		const orgs = orgUid ? [orgUid] : valuesFiltered(q, 'organizationuid');
 		let records: VspcUserRecord[];
 		if (orgs) records = orgs.flatMap((o) => this.store.usersOf(o)).sort((a, b) => a.seq - b.seq);
 		else records = [...this.store.users.values()];

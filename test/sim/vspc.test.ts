@@ -175,6 +175,13 @@ describe('GET /users', () => {
 		expect(userNames(alpha)).toEqual(['alpha.owner', 'alpha.admin', 'alpha.user']);
 		const inOrgs = [{ property: 'organizationUid', operation: 'in', value: [VSPC_COMPANY_BETA_UID, VSPC_RESELLER_UID] }];
 		expect(userNames(await c.http.get(`/users?${q({ filter: inOrgs })}`, bearer(admin)))).toEqual(['reseller1.owner', 'beta.owner']);
+		// Veeam's grouping: an `or` of equals (read from the organization index), and one mixing properties.
+		const orOrgs = [{ operation: 'or', items: [{ property: 'organizationUid', operation: 'equals', value: VSPC_COMPANY_BETA_UID }, { property: 'organizationUid', operation: 'equals', value: VSPC_RESELLER_UID }] }];
+		expect(userNames(await c.http.get(`/users?${q({ filter: orOrgs })}`, bearer(admin)))).toEqual(['reseller1.owner', 'beta.owner']);
+		const mixed = [{ operation: 'or', items: [{ property: 'organizationUid', operation: 'equals', value: VSPC_COMPANY_BETA_UID }, { property: 'userName', operation: 'equals', value: 'operator' }] }];
+		expect(userNames(await c.http.get(`/users?${q({ filter: mixed })}`, bearer(admin)))).toEqual(['operator', 'beta.owner']);
+		const both = [orOrgs[0], { property: 'role', operation: 'equals', value: 'CompanyOwner' }];
+		expect(userNames(await c.http.get(`/users?${q({ filter: both })}`, bearer(admin)))).toEqual(['beta.owner']);
 		const email = [{ property: 'profile.email', operation: 'contains', collation: 'ignorecase', value: 'ALPHA' }];
 		expect(userNames(await c.http.get(`/users?${q({ filter: email })}`, bearer(admin)))).toEqual(['alpha.owner', 'alpha.admin']);
 		const notProvider = [{ operation: 'not', items: [{ property: 'organizationUid', operation: 'equals', value: VSPC_PROVIDER_UID }] }];

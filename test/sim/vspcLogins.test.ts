@@ -95,6 +95,12 @@ describe('logins', () => {
 		expect(filtered.data.meta.pagingInfo).toEqual({ total: 2, count: 2, offset: 0 });
 		const byProvider = await c.http.get(`/users/logins?${q({ filter: [{ property: 'identityProviderName', operation: 'in', value: ['AK', 'TOTP'] }], limit: 1 })}`, bearer(admin));
 		expect(byProvider.data.meta.pagingInfo).toEqual({ total: 2, count: 1, offset: 0 });
+		const two = [{ operation: 'or', items: [{ property: 'userUid', operation: 'equals', value: uid }, { property: 'userUid', operation: 'equals', value: uidOf('alpha.user') }] }];
+		const ofTwo = await c.http.get(`/users/logins?${q({ filter: two, sort: [{ property: 'id', direction: 'descending' }] })}`, bearer(admin));
+		expect(ofTwo.data.data.map((l: { userName: string; identityProviderName: string }) => `${l.userName}:${l.identityProviderName}`)).toEqual(['alpha.admin:AK', 'alpha.user:VSPC', 'alpha.admin:VSPC']);
+		// A company administrator sees its company's identities only, whatever it filters on.
+		const scoped = await c.http.get(`/users/logins?${q({ filter: [{ property: 'userUid', operation: 'in', value: [uid, VSPC_DEFAULT_ADMIN_UID] }] })}`, bearer(await login(c, 'alpha.admin')));
+		expect(scoped.data.data.map((l: { userName: string }) => l.userName)).toEqual(['alpha.admin', 'alpha.admin']);
 		const own = await c.http.get(`/users/${uid}/logins`, bearer(admin));
 		expect(own.data.data).toHaveLength(2);
 		expect(Object.keys(own.data.data[0]).sort()).toEqual(Object.keys(fixture<{ data: object }>('login-get.response').data).sort());
