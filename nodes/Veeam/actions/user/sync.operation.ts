@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
-import { credentialAccountMatcher, directoryAccountFlags, readNewUserLogin, readRoles, roleNames } from '../../helpers/directory';
+import { directoryAccountFlags, readNewUserLogin, readRoles, roleNames } from '../../helpers/directory';
+import { credentialAccountTest } from '../../helpers/vspc';
 import { inputError, ItemErrors, readChoice, readEachItem, readText } from '../../helpers/input';
 import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
 import { applySteps } from './sync.apply';
@@ -180,7 +181,8 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 	const [server, isOwnAccount, serverRoles] = await Promise.all([
 		// VSPC: that organization's users only (planSync leaves out any other the server sends).
 		usersManaged ? directory.listUsers(organization ? { organizationUids: [organization.uid] } : undefined) : undefined,
-		usersManaged ? credentialAccountMatcher(this, directory) : undefined,
+		// VSPC: also the server's own answer (an API-key credential has no user name to compare).
+		usersManaged ? credentialAccountTest(this, directory) : undefined,
 		client && params.roles ? readServerRoles(this, client, params.roles.declared) : undefined,
 	]);
 	const isProtected = (user: VeeamUser) =>

@@ -4,8 +4,9 @@
  * holds 2,000 users of 20 other companies besides the company's 200, so reading more than the
  * company's pages would show. Each change costs its writes: a create 1 POST, a user's role and
  * profile changes together 1 PATCH, a removal 2 (its tokens revoked, then the user deleted); the
- * removals' logins are read back once, together. Reads: the token, the organization list, the
- * company's user pages.
+ * removals' logins are read back once, together. Reads: the token, the organization and company
+ * lists, the credential's own user (`GET /users/me`, for the own-account guard), the company's user
+ * pages.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
@@ -100,9 +101,11 @@ describe.each([
 		// where the client reads the companies' statuses, 1 page of companies).
 		expect(planCost['POST /api/v3/token']).toBe(1);
 		expect(planCost['GET /api/v3/users']).toBe(1);
+		// Who the credential is (the own-account guard: the server's answer, as an API key has no name).
+		expect(planCost['GET /api/v3/users/me']).toBe(1);
 		const organizationPages = Object.entries(planCost).filter(([r]) => r.startsWith('GET /api/v3/organizations'));
 		expect(organizationPages.reduce((n, [, c]) => n + c, 0)).toBeLessThanOrEqual(2);
-		expect(reads).toBe(2 + organizationPages.reduce((n, [, c]) => n + c, 0));
+		expect(reads).toBe(3 + organizationPages.reduce((n, [, c]) => n + c, 0));
 		expect(Object.keys(planCost).every((r) => r.startsWith('GET ') || r.includes('/token'))).toBe(true);
 
 		sim.stats.reset();

@@ -149,6 +149,22 @@ describe('VSPC: Sync of one company', () => {
 		expect(h.user('administrator')).toBeDefined();
 	});
 
+	it("an API-key credential: the key's own user is protected (the server says who it is), not removed", async () => {
+		const operatorUid = String(h.user('operator')?.instanceUid);
+		const { key } = h.vspc.addApiKey(operatorUid, { description: 'n8n' });
+		h.addCredential('key', { authentication: 'apiKey', apiKey: key, username: '', password: '' });
+		const list = [
+			{ name: 'administrator', role: 'PortalAdministrator' },
+			{ name: 'mfa.admin', role: 'PortalAdministrator' },
+		];
+		const run = await h.run(params({ syncOrganization: 'provider' }), list, { credentialId: 'key', secrets: [key] });
+		expect(run.error).toBeUndefined();
+		const operator = run.json.find((j) => j.name === 'operator');
+		expect(operator).toMatchObject({ action: 'protected' });
+		expect(operator?.reason).toMatch(/the account this node's credential logs in with/);
+		expect(run.json.find((j) => j.name === 'readonly')?.action).toBe('remove');
+	});
+
 	it.each([
 		['a role of another organization type', { name: 'x', role: 'PortalAdministrator' }, /Role Names or IDs \(item 1\): Portal Administrator is not a role of a Company \(Alpha\)/],
 		['the owner role for someone new', { name: 'x', role: 'CompanyOwner' }, /Role Names or IDs \(item 1\): "x" is not the Company Owner, and a sync never makes one/],
