@@ -151,10 +151,14 @@ export function loginOf(node: INode, call: string, m: IDataObject): VspcLogin {
 	};
 }
 
-/** An `Organization` (GET /organizations): refused without its UID or name. */
+/**
+ * An `Organization` (GET /organizations): refused without a UID or a name. The UID is compared as
+ * text, never required to be a UUID: Veeam's own example prints one of 35 characters
+ * (companies-by-reseller, sim/contracts/vspc.md); only empty or control characters are refused.
+ */
 export function organizationOf(node: INode, call: string, m: IDataObject): VspcOrganization {
-	const uid = text(m.instanceUid);
-	if (!uid || !isUuid(uid)) throw badAnswer(node, call, 'with an organization whose instanceUid is not a UID');
+	const uid = text(m.instanceUid)?.trim();
+	if (!uid || [...uid].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw badAnswer(node, call, 'with an organization without an instanceUid');
 	const name = text(m.name);
 	if (!name) throw badAnswer(node, call, `with organization ${uid} without a name`);
 	const status = text(m.status);
