@@ -45,8 +45,13 @@ export interface VspcOptions {
 	asyncOperations?: string[];
 	/** Polls of `GET /asyncActions/{id}` that find an action running; the last one runs it (default 1). */
 	asyncPolls?: number;
-	/** Throttling ("Throttling", …/rest/throttling.html): at most `maxRequests` per caller per `windowSeconds`, then 429 + `retryAfter`. */
-	throttle?: { maxRequests: number; windowSeconds: number };
+	/**
+	 * Throttling ("Throttling", …/rest/throttling.html): at most `maxRequests` per caller per
+	 * `windowSeconds`, then 429 + `retryAfter` (the seconds to the next period); at most
+	 * `maxParallel` requests being answered at once (all callers), then 429 without `retryAfter`
+	 * (Veeam: the body "may" carry it, for the time-period limit).
+	 */
+	throttle?: { maxRequests?: number; windowSeconds?: number; maxParallel?: number };
 	/** TOTP steps accepted either side of the current window (default 0). */
 	totpWindow?: number;
 	/** Lifetime of a password grant's `mfa_token` (default 300 s: assumed). */
@@ -293,8 +298,13 @@ export class VspcProduct implements SimProduct {
 	private throttle(req: SimRequest): void {
 		const t = this.options.throttle;
 		if (!t) return;
+		// The server counts this request in flight already.
+		if (t.maxParallel !== undefined && this.ctx.stats.inFlight > t.maxParallel) {
+			throw new VspcError(429, 'Too many requests are being processed at the same time.', { type: 'transport' });
+		}
+		if (t.maxRequests === undefined) return;
 		const who = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-forwarded-for'] ?? 'anonymous');
-		const windowMs = t.windowSeconds * 1000;
+		const windowMs = (t.windowSeconds ?? 60) * 1000;
 		const now = this.ctx.clock.now();
 		const window = Math.floor(now / windowMs);
 		const entry = this.throttled.get(who);

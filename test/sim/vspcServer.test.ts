@@ -151,6 +151,8 @@ describe('throttling and faults', () => {
 		const other = await start({ vspc: { throttle: { maxRequests: 3, windowSeconds: 60 } } });
 		try {
 			const t = await login(other);
+			// At the start of a 60-s period, so that the four requests fall in one (the clock is the simulator's).
+			other.sim.clock.advance((60_000 - (other.sim.clock.now() % 60_000)) / 1000);
 			for (let i = 0; i < 3; i++) expect((await other.http.get('/users/me', bearer(t))).status).toBe(200);
 			const refused = await other.http.get('/users/me', bearer(t));
 			expectErrors(refused, 429, 'transport');
@@ -158,6 +160,23 @@ describe('throttling and faults', () => {
 			expect(refused.data.errors[0].retryAfter).toBeLessThanOrEqual(60);
 			other.sim.clock.advance(refused.data.errors[0].retryAfter);
 			expect((await other.http.get('/users/me', bearer(t))).status).toBe(200);
+		} finally {
+			await stop(other);
+		}
+	});
+
+	it('answers 429 without retryAfter past maxParallel requests in flight', async () => {
+		const other = await start({ vspc: { throttle: { maxParallel: 2 } } });
+		try {
+			const t = await login(other);
+			// Two requests being answered already (held deterministically through the server's own count).
+			other.sim.stats.inFlight += 2;
+			const refused = await other.http.get('/users/me', bearer(t));
+			expectErrors(refused, 429, 'transport');
+			expect(refused.data.errors[0].retryAfter).toBeUndefined();
+			other.sim.stats.inFlight -= 1;
+			expect((await other.http.get('/users/me', bearer(t))).status).toBe(200);
+			other.sim.stats.inFlight -= 1;
 		} finally {
 			await stop(other);
 		}
