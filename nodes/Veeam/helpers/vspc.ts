@@ -5,11 +5,12 @@
  * node leaves alone, a user's profile as typed into the node, and the organization names shown in
  * outputs. The adapter's calls are reached through `UserDirectory.vspc()` (client/vspcModel.ts).
  */
-import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodePropertyOptions } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapters';
 import type { VspcAccess, VspcOrganization, VspcProfile } from '../../../client/vspcModel';
 import { VSPC_ROLES as ADAPTER_ROLES, vspcRole } from '../../../client/adapters/vspcRoles';
+import { isUuid } from '../../../client/ids';
 import { checkText, inputError, readText } from './input';
 import { credentialAccountMatcher, userOutput } from './directory';
 
@@ -160,6 +161,22 @@ export function kindOfChoice(choice: OrganizationChoice): VspcOrganizationKind {
 }
 
 /**
+ * The organization a company's own UID (`GET /organizations/companies`' `instanceUid`, which may
+ * differ from its organization's: Veeam's Expand example) stands for, through the adapter's
+ * resolution; undefined when it knows none. Only "not found" is undefined: a failed request fails.
+ */
+async function byCompanyUid(access: VspcAccess, value: string): Promise<VspcOrganization | undefined> {
+	if (!isUuid(value)) return undefined;
+	return await access.resolveOrganization(value, 'UID').then(
+		(org) => org,
+		(error: unknown) => {
+			if (error instanceof NodeOperationError) return undefined;
+			throw error;
+		},
+	);
+}
+
+/**
  * The organization of `kind` named `value` (exactly, ignoring case) or with that UID. The provider
  * needs no value: there is one. Looked up among the organizations this account sees (read once per
  * execution); names are compared within the kind, so a company and a reseller of one name are no
@@ -183,6 +200,8 @@ export async function resolveOrganization(
 	if (byUid.length === 1) return byUid[0];
 	const byName = all.filter((o) => o.name.toLowerCase() === wanted);
 	if (byName.length === 1) return byName[0];
+	const viaCompany = byName.length === 0 ? await byCompanyUid(access, value) : undefined;
+	if (viaCompany && organizationKind(viaCompany.type) === kind) return viaCompany;
 	const what = kind === 'Provider' ? 'provider' : kind.toLowerCase();
 	if (byName.length > 1) {
 		const plural = what === 'company' ? 'companies' : `${what}s`;
@@ -203,7 +222,11 @@ export async function resolveOrganizations(ctx: IExecuteFunctions, i: number, ac
 	for (const value of values) {
 		const wanted = value.toLowerCase();
 		const byUid = all.filter((o) => o.uid.toLowerCase() === wanted);
-		const matches = byUid.length ? byUid : all.filter((o) => o.name.toLowerCase() === wanted);
+		let matches = byUid.length ? byUid : all.filter((o) => o.name.toLowerCase() === wanted);
+		if (matches.length === 0) {
+			const viaCompany = await byCompanyUid(access, value);
+			if (viaCompany) matches = [viaCompany];
+		}
 		if (matches.length === 0) throw inputError(ctx, i, field, `no company, reseller or provider named "${value}" or with this UID`, 'Check the name in VSPC, or give the UID.');
 		if (matches.length > 1) {
 			throw inputError(ctx, i, field, `"${value}" names ${matches.length} organizations (${matches.map((o) => `${o.type} ${o.uid}`).join(', ')})`, 'Give the UID instead.');

@@ -6,7 +6,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../sim';
+import { VSPC_COMPANY_ALPHA_INSTANCE_UID, VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../../sim';
 import { byId, byName, errorText } from '../fixtures';
 import { useVspc, type VspcFixture } from './fixture';
 
@@ -50,6 +50,8 @@ describe('VSPC: Get and Get Many', () => {
 		expect(names((await h.run(getMany({ companies: 'alpha, Beta' }))).json)).toEqual(['alpha.admin', 'alpha.owner', 'alpha.user', 'beta.owner']);
 		expect(names((await h.run(getMany({ companies: `={{ ["${VSPC_COMPANY_BETA_UID}"] }}` }))).json)).toEqual(['beta.owner']);
 		expect(names((await h.run(getMany({ companies: 'Reseller One' }))).json)).toEqual(['reseller1.owner']);
+		// A company's own UID (GET /organizations/companies) stands for its organization.
+		expect(names((await h.run(getMany({ companies: VSPC_COMPANY_ALPHA_INSTANCE_UID }))).json)).toEqual(['alpha.admin', 'alpha.owner', 'alpha.user']);
 		expect(names((await h.run(getMany({ role: 'CompanyOwner' }))).json)).toEqual(['alpha.owner', 'beta.owner']);
 		expect(names((await h.run(getMany({ role: 'Portal Administrator' }))).json)).toEqual(['administrator', 'mfa.admin']);
 		expect(names((await h.run(getMany({ namePattern: 'alpha.*' }))).json)).toEqual(['alpha.admin', 'alpha.owner', 'alpha.user']);

@@ -6,7 +6,7 @@
  */
 import type { INodeParameters, NodeParameterValueType } from 'n8n-workflow';
 
-import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_RESELLER_UID, type SimServer } from '../../../../sim';
+import { VSPC_COMPANY_ALPHA_INSTANCE_UID, VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, VSPC_RESELLER_UID, type SimServer } from '../../../../sim';
 import { VSPC_ROLE_NAMES } from '../../../../client/adapters/vspcRoles';
 import { byId, byName, errorText } from '../fixtures';
 import { changes, useVspc, type VspcFixture } from './fixture';
@@ -57,6 +57,10 @@ describe('VSPC: Onboard and Promote', () => {
 	it('onboards into a company by UID and into a reseller, each with a role of its kind', async () => {
 		const run = await h.run(onboard({ company: VSPC_COMPANY_BETA_UID, roles: 'CompanyLocationUser' }), [{ name: 'beta.hire' }]);
 		expect(run.json[0]).toMatchObject({ action: 'created', user: { organization: { uid: VSPC_COMPANY_BETA_UID, name: 'Beta' } } });
+		// The company's own UID (GET /organizations/companies), which differs from its organization's, works too.
+		const byCompanyUid = await h.run(onboard({ company: VSPC_COMPANY_ALPHA_INSTANCE_UID, roles: 'CompanyLocationUser' }), [{ name: 'alpha.hire' }]);
+		expect(byCompanyUid.json[0]).toMatchObject({ action: 'created', user: { organization: { uid: VSPC_COMPANY_ALPHA_UID, name: 'Alpha' } } });
+		expect(h.user('alpha.hire')?.organizationUid).toBe(VSPC_COMPANY_ALPHA_UID);
 		const reseller = await h.run(onboard({ organizationType: 'reseller', reseller: 'reseller one', roles: 'ResellerOperator' }), [{ name: 'res.op' }]);
 		expect(reseller.json[0]).toMatchObject({ action: 'created', user: { roles: [{ id: 'ResellerOperator' }], organization: { uid: VSPC_RESELLER_UID, type: 'Reseller' } } });
 	});
