@@ -102,6 +102,25 @@ describe('examples/vspc-provider-onboarding.json', () => {
 		expect(sim.log.since()).toHaveLength(writes);
 	});
 
+	it("the invite's cost is its work, not the server's size: the same requests, one create, on a server with 5,000 more users", async () => {
+		const invite = async (userName: string) => {
+			const before = { ...sim.stats.byRoute };
+			const requests = sim.stats.requests;
+			h.resetCredential();
+			const [out] = await veeam("Invite the company's admin", [{ body: { ...CUSTOMER, admin: { ...CUSTOMER.admin, userName } }, initialPassword: INITIAL }]);
+			expect(out).toMatchObject({ action: 'created' });
+			const byRoute = Object.fromEntries(Object.entries(sim.stats.byRoute).map(([route, n]) => [route, n - (before[route] ?? 0)]).filter(([, n]) => Number(n) > 0));
+			return { requests: sim.stats.requests - requests, byRoute };
+		};
+		const small = await invite('first.admin');
+		sim.seed({ count: 5000 });
+		const big = await invite('second.admin');
+		expect(big).toEqual(small);
+		expect(big.byRoute['POST /api/v3/users']).toBe(1);
+		// A token, the organizations, one look-up of the name, the create: a handful, whatever the size.
+		expect(big.requests).toBeLessThanOrEqual(6);
+	});
+
 	it('removes the leaver from every company (user name in any case, or the email), leaves a look-alike, and notes it for the CRM', async () => {
 		const leaver = { userName: 'sheila.cory', email: 'sheila.cory@msp.example.com' };
 		const onboard = (company: string, roles: string, email: string) => ({
