@@ -9,15 +9,16 @@ import type { SimContext, SimProduct } from '../core/context';
 import { Router, type SimHttpError, type SimRequest, type SimResponse } from '../core/http';
 import { VspcAsync } from './async';
 import { VspcAuth, type VspcCaller } from './auth';
-import { VspcError, vspcBadRequest, vspcErrorResponse, vspcForbidden, vspcNotFound } from './errors';
+import { VspcError, vspcBadRequest, vspcErrorResponse } from './errors';
 import { faultError, VspcFaults, type VspcFaultSpec } from './faults';
 import { VspcLogins } from './logins';
+import { VspcOrganizations } from './orgs';
 import { VSPC_API, VSPC_PROVIDER_UID, type VspcLoginRecord, type VspcOrg, type VspcProfileRecord, type VspcRole, type VspcUserRecord } from './model';
-import { pageAnswer, parseListQuery, project, selectAndOrder, type QueryLimits } from './query';
+import type { QueryLimits } from './query';
 import { addOrganization, loadInitialState, VspcSeeder, type VspcSeedOptions } from './seed';
 import { VspcStore } from './store';
 import { VspcUsers } from './users';
-import { COMPANY_FIELDS, companyView, ORG_FIELDS, orgMfaPolicy, orgView, userView } from './views';
+import { orgView, userView } from './views';
 
 export * from './model';
 export type { VspcSeedOptions } from './seed';
@@ -89,15 +90,6 @@ export interface VspcOptions {
 
 type Handler = (req: SimRequest, caller: VspcCaller) => SimResponse | Promise<SimResponse>;
 
-/** `x-veeam-vspc-admitted-roles` of GetOrganizationPolicySettings and of a reseller's companies (3.6.1 spec). */
-const ADMITTED_TO_POLICY: readonly VspcRole[] = ['PortalAdministrator', 'CompanyOwner', 'PortalOperator', 'ResellerOwner', 'ResellerAdministrator', 'SiteAdministrator', 'CompanyAdministrator', 'PortalReadonlyOperator'];
-const ADMITTED_TO_RESELLER_COMPANIES: readonly VspcRole[] = ['PortalAdministrator', 'ResellerOwner', 'ResellerAdministrator'];
-
-function expandOrganization(query: URLSearchParams): boolean {
-	const values = query.getAll('expand').flatMap((v) => v.split(','));
-	for (const v of values) if (v !== '' && v !== 'Organization') throw vspcBadRequest(`The expand value ${v} is not supported: Organization.`, { parameterName: 'expand' });
-	return values.includes('Organization');
-}
 
 export class VspcProduct implements SimProduct {
 	readonly name = 'vspc' as const;
@@ -347,57 +339,16 @@ export class VspcProduct implements SimProduct {
 		add('PATCH', '/users/{userUid}/logins/{userLoginId}', (q, c) => this.logins.patch(q, c));
 		add('DELETE', '/users/{userUid}/logins/{userLoginId}', (q, c) => this.logins.remove(q, c));
 		add('GET', '/authentication/keys/totp-secret', (_q, c) => this.logins.totpSecret(c));
-		add('GET', '/organizations', (q, c) => this.organizations(q, c, limits()));
-		add('GET', '/organizations/companies', (q, c) => this.companies(q, c, limits()));
-		add('GET', '/organizations/companies/{companyUid}', (q, c) => this.company(q, c, limits()));
-		add('GET', '/organizations/resellers/{resellerUid}/companies', (q, c) => this.companies(q, c, limits(), q.params.resellerUid));
-		add('GET', '/organizations/{organizationUid}/configuration/policy', (q, c) => this.policy(q, c));
+		const orgs = new VspcOrganizations(this.store, limits);
+		add('GET', '/organizations', (q, c) => orgs.organizations(q, c));
+		add('GET', '/organizations/companies', (q, c) => orgs.companies(q, c));
+		add('GET', '/organizations/companies/{companyUid}', (q, c) => orgs.company(q, c));
+		add('GET', '/organizations/resellers/{resellerUid}/companies', (q, c) => orgs.companies(q, c, q.params.resellerUid));
+		add('GET', '/organizations/{organizationUid}/configuration/policy', (q, c) => orgs.policy(q, c));
 		add('GET', '/organizations/{organizationUid}/users', (q, c) => this.users.listOfOrganization(q, c));
 		add('GET', '/asyncActions/{actionId}', (q, c) => this.async.get(q, c), false);
 		add('GET', '/asyncActions/{actionId}/result', (q, c) => this.async.result(q, c), false);
 		add('DELETE', '/asyncActions/{actionId}', (q, c) => this.async.cancel(q, c), false);
 	}
 
-	/** The organizations the caller sees: the provider sees all; a reseller itself and its companies; a company itself (assumed). */
-	private visibleOrgs(caller: VspcCaller): VspcOrg[] {
-		const inScope = this.store.orgScope(caller.org);
-		return [...this.store.orgs.values()].filter((o) => inScope(o.uid));
-	}
-
-	private organizations(req: SimRequest, caller: VspcCaller, limits: QueryLimits): SimResponse {
-		const q = parseListQuery(req.query, ORG_FIELDS, limits);
-		return pageAnswer(selectAndOrder(this.visibleOrgs(caller).map(orgView), q), q);
-	}
-
-	/** `expand=Organization` adds `_embedded.organization` (the spec's CompanyExpand). */
-	private companies(req: SimRequest, caller: VspcCaller, limits: QueryLimits, resellerUid?: string): SimResponse {
-		if (resellerUid !== undefined) {
-			if (!ADMITTED_TO_RESELLER_COMPANIES.includes(caller.user.role)) throw vspcForbidden();
-			const reseller = this.store.orgs.get(resellerUid);
-			if (reseller?.type !== 'Reseller' || !this.store.orgScope(caller.org)(resellerUid)) throw vspcNotFound(`The reseller ${resellerUid} does not exist.`);
-		}
-		const q = parseListQuery(req.query, COMPANY_FIELDS, limits);
-		const expand = expandOrganization(req.query);
-		const list = this.visibleOrgs(caller)
-			.filter((o) => o.type === 'Company' && (resellerUid === undefined || o.resellerUid === resellerUid))
-			.map((o) => companyView(o, this.store, expand));
-		return pageAnswer(selectAndOrder(list, q), q);
-	}
-
-	/** `GET /organizations/{organizationUid}/configuration/policy`: `{ mfaPolicyStatus, enforceMfaPolicy }`. */
-	private policy(req: SimRequest, caller: VspcCaller): SimResponse {
-		if (!ADMITTED_TO_POLICY.includes(caller.user.role)) throw vspcForbidden();
-		const uid = req.params.organizationUid;
-		const org = this.store.orgs.get(uid);
-		if (!org || !this.store.orgScope(caller.org)(uid)) throw vspcNotFound(`The organization ${uid} does not exist.`);
-		return { status: 200, body: { data: { mfaPolicyStatus: orgMfaPolicy(org, this.store), enforceMfaPolicy: org.enforceMfaPolicy ?? false } } };
-	}
-
-	private company(req: SimRequest, caller: VspcCaller, limits: QueryLimits): SimResponse {
-		const uid = req.params.companyUid;
-		const org = this.store.companyByUid(uid);
-		if (!org || !this.store.orgScope(caller.org)(org.uid)) throw vspcNotFound(`The company ${uid} does not exist.`);
-		const q = parseListQuery(req.query, COMPANY_FIELDS, limits, false);
-		return { status: 200, body: { data: project(companyView(org, this.store, expandOrganization(req.query)), q.select) } };
-	}
 }
