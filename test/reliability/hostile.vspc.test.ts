@@ -304,11 +304,15 @@ describe('wrong types are not taken at face value', () => {
 		const admin = String(h.user('alpha.admin')?.instanceUid);
 		const { key, login } = h.vspc.addApiKey(admin, { description: 'old script' });
 		const big = '11217524525076510964';
+		let rewritten = 0;
 		rewrite('GET', LOGINS, (r) => {
-			const text = JSON.stringify(r.body).replace(new RegExp(`"id":${JSON.stringify(login.id)}`, 'g'), `"id":${big}`);
+			const plain = JSON.stringify(r.body);
+			const text = plain.replace(new RegExp(`"id":${JSON.stringify(login.id)}(?=[,}])`, 'g'), `"id":${big}`);
+			if (text !== plain) rewritten++;
 			return { status: r.status, headers: r.headers, rawBody: text };
 		});
 		const run = await h.run({ resource: 'user', operation: 'offboard', user: byName('alpha.admin'), offboardMode: 'disable' }, [{}], { secrets: [key] });
+		expect(rewritten).toBeGreaterThan(0);
 		const stillThere = h.logins(admin).some((l) => l.id === login.id);
 		if (stillThere) {
 			expect(run.error).toBeDefined();
