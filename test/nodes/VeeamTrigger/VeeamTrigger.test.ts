@@ -94,6 +94,7 @@ describe('node description', () => {
 			{ name: 'veeamBackupGoogleCloudApi', required: true, displayOptions: { show: { product: ['vbgc'] } } },
 			{ name: 'veeamBackupAwsApi', required: true, displayOptions: { show: { product: ['aws'] } } },
 			{ name: 'veeamBackupAzureApi', required: true, displayOptions: { show: { product: ['azure'] } } },
+			{ name: 'veeamServiceProviderConsoleApi', required: true, displayOptions: { show: { product: ['vspc'] } } },
 		]);
 	});
 
