@@ -27,9 +27,10 @@ const SCOPES = ['unknown', 'integration', 'rest', 'ui'];
  * `scopes` as the help's example sends it (`scopes=["integration","rest"]`, a JSON array) or as
  * OpenAPI's default form writes an array (`scopes=integration&scopes=rest`).
  */
-function scopesParam(query: URLSearchParams, fallback: string[]): string[] {
+function scopesParam(query: URLSearchParams): string[] {
 	const values = query.getAll('scopes').filter((v) => v !== '');
-	if (values.length === 0) return fallback;
+	// Required by the spec (AddApiKeyLogin, AddTotpLogin).
+	if (values.length === 0) throw vspcBadRequest('The scopes parameter is required.', { parameterName: 'scopes' });
 	const scopes = values.flatMap((v) => {
 		if (!v.trim().startsWith('[')) return [v];
 		try {
@@ -44,13 +45,10 @@ function scopesParam(query: URLSearchParams, fallback: string[]): string[] {
 	return [...new Set(scopes)];
 }
 
-/** The spec's `description` parameter: 1–128 characters without `<`, `>`, `=`. */
-function descriptionParam(query: URLSearchParams, required: boolean): string | undefined {
+/** The spec's `description` parameter: required, 1–128 characters without `<`, `>`, `=`. */
+function descriptionParam(query: URLSearchParams): string {
 	const value = query.get('description');
-	if (value === null || value === '') {
-		if (required) throw vspcBadRequest('The description parameter is required.', { parameterName: 'description' });
-		return undefined;
-	}
+	if (value === null || value === '') throw vspcBadRequest('The description parameter is required.', { parameterName: 'description' });
 	if (value.length > 128 || /[<>=]/.test(value)) throw vspcBadRequest('The description must be 1 to 128 characters without <, > or =.', { parameterName: 'description' });
 	return value;
 }
@@ -163,8 +161,8 @@ export class VspcLogins {
 	/** `POST /users/{userUid}/logins/apikey?description=&scopes=&isReadAccessOnly=`: the key once, in `parameters`. */
 	addApiKey(req: SimRequest, caller: VspcCaller): SimResponse {
 		const user = this.users.userForLogins(caller, req.params.userUid, req.method);
-		const description = descriptionParam(req.query, false) ?? 'API key';
-		const scopes = scopesParam(req.query, ['rest']);
+		const description = descriptionParam(req.query);
+		const scopes = scopesParam(req.query);
 		const ro = req.query.get('isReadAccessOnly');
 		if (ro !== null && ro !== '' && !/^(true|false)$/i.test(ro)) throw vspcBadRequest('The isReadAccessOnly parameter must be true or false.', { parameterName: 'isReadAccessOnly' });
 		const login = this.store.addLogin(user, 'apiKey', { description, scopes, isReadAccessOnly: /^true$/i.test(ro ?? '') });
@@ -190,8 +188,8 @@ export class VspcLogins {
 			// The 3.6.1 reference's error codes: "1207 … TOTP code invalid".
 			throw vspcBadRequest('The verification code is not valid for this secret.', { parameterName: 'code', code: 1207 });
 		}
-		const description = descriptionParam(req.query, false) ?? 'totp';
-		const scopes = scopesParam(req.query, ['ui']);
+		const description = descriptionParam(req.query);
+		const scopes = scopesParam(req.query);
 		const login = this.store.addLogin(user, 'totp', { description, scopes, secret: secret.toUpperCase() });
 		this.ctx.log.record('login.create', user.userName, { id: login.id, kind: 'totp' });
 		return this.answer(req, login);

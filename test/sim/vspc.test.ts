@@ -303,7 +303,7 @@ describe('every operation of the spec (tour)', () => {
 		const created = await c.http.post(`/users/${uid}/logins/apikey?description=Tour&scopes=rest`, undefined, bearer(admin));
 		expect(created.status).toBe(200);
 		const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ';
-		const totp = await c.http.post(`/users/${uid}/logins/totp?${q({ secretUrl: `otpauth://totp/VSPC:alpha.user?secret=${secret}`, code: code(c, secret) })}`, undefined, bearer(admin));
+		const totp = await c.http.post(`/users/${uid}/logins/totp?${q({ secretUrl: `otpauth://totp/VSPC:alpha.user?secret=${secret}`, code: code(c, secret), description: 'phone', scopes: ['ui'] })}`, undefined, bearer(admin));
 		expect(totp.data.data.identityProviderName).toBe('TOTP');
 		const id = created.data.data.id;
 		expect((await c.http.get(`/users/${uid}/logins/${id}`, bearer(admin))).status).toBe(200);

@@ -48,7 +48,10 @@ describe('API keys', () => {
 		// Scopes also as OpenAPI's default form writes an array: repeated keys.
 		expect((await c.http.post(`/users/${uid}/logins/apikey?description=two&scopes=rest&scopes=ui`, undefined, bearer(admin))).data.data.scopes).toEqual(['rest', 'ui']);
 		expectErrors(await c.http.post(`/users/${uid}/logins/apikey?description=x&scopes=web`, undefined, bearer(admin)), 400, 'logical');
-		expectErrors(await c.http.post(`/users/${uid}/logins/apikey?description=a%3Db`, undefined, bearer(admin)), 400, 'logical');
+		expectErrors(await c.http.post(`/users/${uid}/logins/apikey?description=a%3Db&scopes=rest`, undefined, bearer(admin)), 400, 'logical');
+		// Both are required (the spec's AddApiKeyLogin).
+		expect((await c.http.post(`/users/${uid}/logins/apikey?scopes=rest`, undefined, bearer(admin))).data.errors[0].parameterName).toBe('description');
+		expect((await c.http.post(`/users/${uid}/logins/apikey?description=x`, undefined, bearer(admin))).data.errors[0].parameterName).toBe('scopes');
 	});
 
 	it('stops working when its login is disabled or deleted, when the user is disabled or deleted, when the company is gone', async () => {
@@ -118,7 +121,7 @@ describe('logins', () => {
 		expect(secretUrl).toContain(`secret=${secret}`);
 		const wrong = code(c, secret) === '000000' ? '111111' : '000000';
 		expectErrors(await c.http.post(`/users/${uid}/logins/totp?${q({ secretUrl, code: wrong })}`, undefined, bearer(admin)), 400, 'logical', 1207);
-		const added = await c.http.post(`/users/${uid}/logins/totp?${q({ secretUrl, code: code(c, secret), description: 'phone' })}`, undefined, bearer(admin));
+		const added = await c.http.post(`/users/${uid}/logins/totp?${q({ secretUrl, code: code(c, secret), description: 'phone', scopes: ['ui'] })}`, undefined, bearer(admin));
 		expect(added.data.data).toMatchObject({ identityProviderName: 'TOTP', description: 'phone', scopes: ['ui'], status: 'enabled' });
 		expect((await c.http.get(`/users/${uid}`, bearer(admin))).data.data.mfaPolicyConfigurationStatus).toBe('Configured');
 		expect((await token(c, { grant_type: 'password', username: 'alpha.admin', password: VSPC_DEFAULT_PASSWORD })).data.mfa_token).toEqual(expect.any(String));
