@@ -38,8 +38,15 @@ export class VspcClient {
 
 	constructor(readonly ctx: VeeamContext) {}
 
+	/**
+	 * Read once per client (one per execution): n8n's getNode() deep-copies the node on every call,
+	 * and the list readers pass it for each user and login (100,000 copies per trigger poll at
+	 * 50,000 users were its largest CPU cost).
+	 */
+	private nodeOnce?: INode;
+
 	get node(): INode {
-		return this.ctx.getNode();
+		return (this.nodeOnce ??= this.ctx.getNode());
 	}
 
 	async call<T>(req: VeeamRequest): Promise<T> {
