@@ -44,14 +44,6 @@ function byId(a: TrackedLogin, b: TrackedLogin): number {
 	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** A user's logins in their stored order: by kind (provider, kind), then ID (numbers by value). */
-function loginOrder(a: TrackedLogin, b: TrackedLogin): number {
-	const ka = `${a.provider}\u0000${a.kind}`;
-	const kb = `${b.provider}\u0000${b.kind}`;
-	if (ka !== kb) return ka < kb ? -1 : 1;
-	return byId(a, b);
-}
-
 /** Builds the VSPC part while state.ts encodes the common one. */
 export class VspcEncoder {
 	private readonly orgIndex = new Map<string, number>();
@@ -64,6 +56,11 @@ export class VspcEncoder {
 	private readonly tracksLogins: boolean;
 	private prevOrg = 0;
 	private prevLoginId = '';
+	/** Per user in sorted order: its organization code, its logins in stored order (profileKey). */
+	private codes = new Int32Array(0);
+	private readonly sortedLogins: Array<TrackedLogin[] | undefined> = [];
+	private keyAt = 0;
+	private writeAt = 0;
 
 	constructor(users: readonly TrackedUser[]) {
 		const byUid = new Map<string, VeeamUser['organization']>();
@@ -82,11 +79,24 @@ export class VspcEncoder {
 		return user.organization ? (this.orgIndex.get(user.organization.uid.toLowerCase()) ?? 0) : 0;
 	}
 
-	/** Users by organization, then as state.ts sorted them (by name): stable, so a company's users stay in name order. */
+	/**
+	 * Users by organization, then as state.ts sorted them (by name): a counting sort, stable, so a
+	 * company's users stay in name order. The encoder then takes the users in this order (profileKey,
+	 * then writeUser), and keeps what it worked out per user by position.
+	 */
 	sort(users: TrackedUser[]): TrackedUser[] {
-		const codes = new Map<TrackedUser, number>();
-		for (const u of users) codes.set(u, this.orgCode(u));
-		return users.sort((a, b) => (codes.get(a) ?? 0) - (codes.get(b) ?? 0));
+		const codes = users.map((u) => this.orgCode(u));
+		const starts = new Int32Array(this.orgs.length + 2);
+		for (const code of codes) starts[code + 1]++;
+		for (let c = 1; c < starts.length; c++) starts[c] += starts[c - 1];
+		const sorted = new Array<TrackedUser>(users.length);
+		this.codes = new Int32Array(users.length);
+		for (let i = 0; i < users.length; i++) {
+			const at = starts[codes[i]]++;
+			sorted[at] = users[i];
+			this.codes[at] = codes[i];
+		}
+		return sorted;
 	}
 
 	private str(value: string | undefined): number {
@@ -113,10 +123,19 @@ export class VspcEncoder {
 
 	/** The user's VSPC columns of its profile, as a key (state.ts adds it to the profile's key). */
 	profileKey(user: TrackedUser): string {
-		const logins = this.tracksLogins && user.logins ? [...user.logins].sort(loginOrder) : undefined;
-		const mode = !logins ? 0 : logins.every((l) => NUMERIC_ID.test(l.id)) ? 1 : 2;
-		const columns = [this.str(user.status), this.str(user.mfaPolicy), tri(user.mfaConfigured), mode, ...(logins ?? []).map((l) => this.kind(l))];
-		return columns.join('.');
+		let key = `${this.str(user.status)}.${this.str(user.mfaPolicy)}.${tri(user.mfaConfigured)}`;
+		if (!this.tracksLogins || !user.logins) {
+			this.sortedLogins[this.keyAt++] = undefined;
+			return `${key}.0`;
+		}
+		// Stored order: by kind (its index in the kinds table), then ID.
+		const logins = user.logins.length > 1 ? [...user.logins].sort((a, b) => this.kind(a) - this.kind(b) || byId(a, b)) : user.logins;
+		this.sortedLogins[this.keyAt++] = logins;
+		let numeric = true;
+		for (const l of logins) if (!NUMERIC_ID.test(l.id)) numeric = false;
+		key += numeric ? '.1' : '.2';
+		for (const l of logins) key += `.${this.kind(l)}`;
+		return key;
 	}
 
 	/** Records the columns of a new profile (state.ts calls it when the profile is first seen, in profile order). */
@@ -126,12 +145,14 @@ export class VspcEncoder {
 
 	/** The user's own characters, after the common ones. */
 	writeUser(out: Writer, user: TrackedUser, profile: number): void {
-		const org = this.orgCode(user);
+		const at = this.writeAt++;
+		const org = this.codes.length > at ? this.codes[at] : this.orgCode(user);
 		out.varint(org - this.prevOrg);
 		this.prevOrg = org;
 		const mode = this.pv[profile][3];
-		if (mode === 0 || !user.logins) return;
-		for (const login of [...user.logins].sort(loginOrder)) {
+		const logins = this.sortedLogins[at];
+		if (mode === 0 || !logins) return;
+		for (const login of logins) {
 			if (mode === 1) out.varint(Number(login.id));
 			else {
 				out.text(this.prevLoginId, login.id);
