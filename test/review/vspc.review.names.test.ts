@@ -1,0 +1,51 @@
+/**
+ * Review (issue 28, VSPC): a user given BY NAME must never be confused with a same-named user of
+ * another company. Without a prefetched list the adapter refuses an ambiguous name
+ * (client/adapters/vspc.ts fetchUserByName); with one (several items: runItems.ts prefetchUsers →
+ * client/adapters/snapshot.ts) `UserSnapshot.byName` keeps ONE user per lower-cased name, so the
+ * other one is silently picked.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../sim';
+import { byName } from '../nodes/Veeam/fixtures';
+import { useVspc, type VspcFixture } from '../nodes/Veeam/vspc/fixture';
+
+describe('review VSPC: names across companies', () => {
+	let sim: SimServer;
+	let h: VspcFixture;
+	useVspc((s, f) => {
+		sim = s;
+		h = f;
+	});
+
+	const twins = () => {
+		const a = h.vspc.addUser({ organizationUid: VSPC_COMPANY_ALPHA_UID, userName: 'jsmith', role: 'CompanyAdministrator' });
+		const b = h.vspc.addUser({ organizationUid: VSPC_COMPANY_BETA_UID, userName: 'JSmith', role: 'CompanyAdministrator' });
+		return [a.uid, b.uid];
+	};
+	const offboard = (name: string): INodeParameters => ({ resource: 'user', operation: 'offboard', user: byName(name) });
+
+	it('one item: an ambiguous name is refused (control: the adapter look-up path)', async () => {
+		twins();
+		const run = await h.run(offboard('jsmith'), [{}], { continueOnFail: true });
+		expect(String(run.json[0].error)).toMatch(/2 Veeam Service Provider Console users are named "jsmith"/);
+		expect(h.vspc.snapshot().users as unknown[]).toEqual(expect.arrayContaining([expect.objectContaining({ userName: 'jsmith' }), expect.objectContaining({ userName: 'JSmith' })]));
+	});
+
+	// FINDING N1 (bug, H-adapter): with several items the prefetched snapshot keys users by
+	// lower-cased name only; "jsmith" of Alpha and "JSmith" of Beta collapse into one entry and
+	// Offboard deletes whichever came last, with no ambiguity error.
+	it('several items: Offboard "jsmith" must not delete either same-named user silently', async () => {
+		const [alpha, beta] = twins();
+		const many = await h.run(
+			{ resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'name', value: '={{ $json.name }}' } },
+			[{ name: 'jsmith' }, { name: 'alpha.user' }],
+			{ continueOnFail: true },
+		);
+		const users = (sim.product as unknown as { snapshot(): { users: Array<{ instanceUid: string }> } }).snapshot().users.map((u) => u.instanceUid);
+		// Both twins must still exist, and item 0 must be an error asking for the UID.
+		expect(users).toEqual(expect.arrayContaining([alpha, beta]));
+		expect(String(many.json[0].error)).toMatch(/named "jsmith"/);
+	});
+});
