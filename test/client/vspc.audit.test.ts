@@ -107,6 +107,15 @@ describe('VSPC input and answers', () => {
 		await expect(directory.vspc().resolveOrganization(ORG, 'Company')).resolves.toMatchObject({ uid: ORG });
 	});
 
+	it("creates a user given a company's own UID in its organization (UserInput.organizationUid)", async () => {
+		const made = { instanceUid: uid(8), organizationUid: ORG, userName: 'hire', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
+		const { directory, requests } = server((req) => (req.method === 'POST' ? { body: { data: made } } : undefined));
+		await expect(directory.createUser({ name: 'hire', password: 'S3cret-Pass!', roles: [{ id: 'CompanyAdministrator', name: '' }], organizationUid: COMPANY })).resolves.toMatchObject({
+			organization: { uid: ORG, name: 'Alpha' },
+		});
+		expect(requests.find((r) => r.method === 'POST')?.body).toMatchObject({ organizationUid: ORG });
+	});
+
 	it('a create or delete sent again after a lost answer carries the same X-Request-id (idempotent within 5 minutes)', async () => {
 		let posts = 0;
 		let deletes = 0;
