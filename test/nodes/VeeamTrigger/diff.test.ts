@@ -194,3 +194,54 @@ describe('wildcardTest', () => {
 		expect(wildcardTest('us?r')('user')).toBe(true);
 	});
 });
+
+describe('VSPC fields', () => {
+	const org = { uid: 'c37dac86-f273-4133-9bcd-0000000000a1', name: 'Alpha', type: 'Company' };
+	const base = (patch: Partial<TrackedUser> = {}): TrackedUser => ({
+		ref: 'c37dac86-f273-4133-9bcd-000000000007',
+		id: 'c37dac86-f273-4133-9bcd-000000000007',
+		name: 'alpha.admin',
+		type: 'Company',
+		roles: [{ id: 'CompanyAdministrator', name: 'Company Administrator' }],
+		organization: org,
+		status: 'Enabled',
+		mfaPolicy: 'Disabled',
+		mfaEnabled: false,
+		mfaConfigured: false,
+		logins: [{ id: '7', kind: 'password', provider: 'VSPC' }],
+		isDirectoryAccount: false,
+		isGroup: false,
+		...patch,
+	});
+
+	it('status, MFA policy and set-up, logins and organization: one event per kind, with what changed', () => {
+		const now = base({
+			status: 'Disabled',
+			mfaPolicy: 'EnabledByInheritance',
+			mfaEnabled: true,
+			mfaConfigured: true,
+			logins: [{ id: '7', kind: 'password', provider: 'VSPC' }, { id: '12', kind: 'totp', provider: 'TOTP' }],
+			organization: { uid: 'c37dac86-f273-4133-9bcd-0000000000b2' },
+		});
+		const events = diffUser(base(), now);
+		expect(events.map((e) => e.event)).toEqual(['mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged']);
+		expect(events[0].changes).toEqual([
+			{ field: 'mfaPolicy', from: 'Disabled', to: 'EnabledByInheritance' },
+			{ field: 'mfaEnabled', from: false, to: true },
+			{ field: 'mfaConfigured', from: false, to: true },
+		]);
+		expect(events[2].changes[0]).toMatchObject({ field: 'logins', added: [{ id: '12', kind: 'totp' }], removed: [] });
+		expect(events[3].changes).toEqual([{ field: 'organization', from: org, to: { uid: 'c37dac86-f273-4133-9bcd-0000000000b2' } }]);
+		// Enabled → EnabledByInheritance: the policy changed, MFA applies either way.
+		expect(diffUser(base({ mfaPolicy: 'Enabled', mfaEnabled: true }), base({ mfaPolicy: 'EnabledByInheritance', mfaEnabled: true }))[0].changes).toEqual([{ field: 'mfaPolicy', from: 'Enabled', to: 'EnabledByInheritance' }]);
+	});
+
+	it('a field one side does not report (logins not read, policy or status unknown) is never a change', () => {
+		const unknown = base({ logins: undefined, status: undefined, mfaPolicy: undefined, mfaConfigured: undefined, mfaEnabled: undefined, organization: undefined });
+		expect(diffUser(unknown, base({ status: 'Disabled', mfaPolicy: 'Enabled', logins: [] }))).toEqual([]);
+		expect(diffUser(base({ status: 'Disabled', logins: [{ id: '9', kind: 'apiKey', provider: 'AK' }] }), unknown)).toEqual([]);
+		// Same logins listed in another order: no change.
+		const two = [{ id: '7', kind: 'password', provider: 'VSPC' }, { id: '12', kind: 'totp', provider: 'TOTP' }];
+		expect(diffUser(base({ logins: two }), base({ logins: [...two].reverse() }))).toEqual([]);
+	});
+});
