@@ -140,12 +140,57 @@ export class VspcDirectory implements UserDirectory {
 		return users.filter((u) => u.roles.some((r) => (role ? r.id === role.id : sameName(r.name, roleName) || sameName(r.id, roleName))));
 	}
 
+	/**
+	 * The prefetched users by lower-cased name, every one of them: the snapshot keeps one user per
+	 * name, and two organizations may each have a user of one name in different case (jsmith,
+	 * JSmith), which a look-up by name must refuse as ambiguous, not pick one of (review N1).
+	 */
+	private prefetchedNames?: Map<string, Map<string, VeeamUser>>;
+
+	private rememberName(user: VeeamUser, present: boolean): void {
+		if (!this.prefetchedNames) return;
+		const key = user.name.toLowerCase();
+		const same = this.prefetchedNames.get(key) ?? new Map<string, VeeamUser>();
+		if (present) same.set(user.ref.toLowerCase(), user);
+		else same.delete(user.ref.toLowerCase());
+		if (same.size) this.prefetchedNames.set(key, same);
+		else this.prefetchedNames.delete(key);
+	}
+
 	async prefetchUsers(lookups: number): Promise<boolean> {
-		this.snapshot ??= await readSnapshotIfCheaper(this.node, this.fetchUsers({}), lookups);
+		if (this.snapshot) return true;
+		const read = new Map<string, VeeamUser>();
+		const fetch = this.fetchUsers({});
+		const recording = async (offset: number, limit: number): Promise<Page<VeeamUser>> => {
+			const page = await fetch(offset, limit);
+			for (const user of page.items) read.set(user.ref.toLowerCase(), user);
+			return page;
+		};
+		this.snapshot = await readSnapshotIfCheaper(this.node, recording, lookups);
+		if (this.snapshot) {
+			this.prefetchedNames = new Map();
+			for (const user of read.values()) this.rememberName(user, true);
+		}
 		return this.snapshot !== undefined;
 	}
 
+	/** The prefetched user of this name; an error when several have it (in any case). */
+	private prefetchedNamed(name: string): VeeamUser | undefined {
+		const same = [...(this.prefetchedNames?.get(name.toLowerCase())?.values() ?? [])];
+		if (same.length > 1) throw this.ambiguous(name, same);
+		return same[0] ?? this.snapshot?.named(name);
+	}
+
+	private ambiguous(name: string, users: VeeamUser[]): NodeOperationError {
+		const where = users.map((u) => `${u.organization?.name ?? u.organization?.uid ?? '?'} (${u.ref})`).join(', ');
+		return new NodeOperationError(this.node, `${users.length} ${PRODUCT_NAME} users are named "${name}": ${where}`, {
+			description: 'Give the user by its UID instead of its name.',
+		});
+	}
+
 	prefetchedRef(name: string): string | undefined {
+		const same = this.prefetchedNames?.get(name.toLowerCase());
+		if (same && same.size > 1) return undefined;
 		return this.snapshot?.named(name)?.ref;
 	}
 
@@ -156,7 +201,7 @@ export class VspcDirectory implements UserDirectory {
 	}
 
 	async findUserByName(name: string): Promise<VeeamUser | undefined> {
-		if (this.snapshot) return this.snapshot.named(name);
+		if (this.snapshot) return this.prefetchedNamed(name);
 		return await this.fetchUserByName(name);
 	}
 
@@ -172,12 +217,7 @@ export class VspcDirectory implements UserDirectory {
 			return page;
 		};
 		const named = (await this.client.readWhole('users', fetch, async (f) => await readUserPages(this.node, f, undefined, {}, { matches: (u) => sameName(u.name, name) })));
-		if (named.length > 1) {
-			const where = named.map((u) => `${u.organization?.name ?? u.organization?.uid ?? '?'} (${u.ref})`).join(', ');
-			throw new NodeOperationError(this.node, `${named.length} ${PRODUCT_NAME} users are named "${name}": ${where}`, {
-				description: 'Give the user by its UID instead of its name.',
-			});
-		}
+		if (named.length > 1) throw this.ambiguous(name, named);
 		return named[0];
 	}
 
@@ -211,10 +251,14 @@ export class VspcDirectory implements UserDirectory {
 			},
 			async () => await this.fetchUserByName(user.name),
 		).catch((error: unknown) => {
-			if (error instanceof UserExistsError) this.snapshot?.put(error.existing);
+			if (error instanceof UserExistsError) {
+				this.snapshot?.put(error.existing);
+				this.rememberName(error.existing, true);
+			}
 			throw error;
 		});
 		this.snapshot?.put(created);
+		this.rememberName(created, true);
 		return created;
 	}
 
@@ -255,6 +299,7 @@ export class VspcDirectory implements UserDirectory {
 			const gone = async () => (await this.client.fetchUser(user.ref)) === undefined;
 			if (isNotFoundAnswer(outcome) && (await gone())) {
 				this.snapshot?.remove(user);
+				this.rememberName(user, false);
 				return attempt === 0 ? 'absent' : 'deleted';
 			}
 			if (!(outcome instanceof UnclearOutcomeError)) throw outcome;
@@ -262,6 +307,7 @@ export class VspcDirectory implements UserDirectory {
 			if (attempt >= 1) throw outcome.apiError;
 		}
 		this.snapshot?.remove(user);
+		this.rememberName(user, false);
 		return 'deleted';
 	}
 

@@ -78,6 +78,23 @@ describe('VSPC filters of several values', () => {
 	});
 });
 
+describe('VSPC names after a prefetch (review N1)', () => {
+	it('a name two users share in different case is ambiguous from the prefetched list too', async () => {
+		const twins = [
+			{ instanceUid: uid(1), organizationUid: ORG, userName: 'jsmith', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+			{ instanceUid: uid(2), organizationUid: ORG, userName: 'JSmith', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+			{ instanceUid: uid(3), organizationUid: ORG, userName: 'alone', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' },
+		];
+		const { directory, requests } = server((req) => (req.path === '/api/v3/users' ? pageOf(twins, req) : undefined));
+		await expect(directory.prefetchUsers(5)).resolves.toBe(true);
+		const reads = requests.length;
+		await expect(directory.findUserByName('JSMITH')).rejects.toThrow(`2 Veeam Service Provider Console users are named "JSMITH": Alpha (${uid(1)}), Alpha (${uid(2)})`);
+		expect(directory.prefetchedRef('jsmith')).toBeUndefined();
+		await expect(directory.findUserByName('ALONE')).resolves.toMatchObject({ ref: uid(3) });
+		expect(requests).toHaveLength(reads);
+	});
+});
+
 describe('VSPC input and answers', () => {
 	it("checks an e-mail with the spec's own pattern (UserProfile.email)", () => {
 		const spec = JSON.parse(readFileSync(join(__dirname, '../../sim/spec/vspc-3.6.1.users.openapi.json'), 'utf8')) as {
