@@ -52,3 +52,38 @@ describe('review VSPC: Sync removal not read back', () => {
 		expect(step?.result).not.toBe('removed');
 	});
 });
+
+describe('review VSPC: Sync "Company" given a reseller\'s name', () => {
+	let h: VspcFixture;
+	useVspc((_s, f) => {
+		h = f;
+	});
+
+	// FINDING S2 (risk, H-sync-report): Sync Users Of "Company" resolves the name among ALL
+	// organizations (sync.vspc.ts readVspcTarget → VspcAccess.resolveOrganization), refusing only
+	// the provider: "Reseller One" (a reseller) is synced as if it were a company, and its users
+	// not on the list are planned for removal. A company field must take a company only.
+	it('a reseller named under Company is refused, nothing planned', async () => {
+		h.vspc.addUser({ organizationUid: '4e66bccf-9c1e-4138-84ff-000000000002', userName: 'reseller.ops', role: 'ResellerOperator' });
+		const plan = await h.run(
+			{
+				resource: 'user',
+				operation: 'sync',
+				syncOrganization: 'company',
+				syncCompany: 'Reseller One',
+				scope: 'all',
+				userName: '={{ $json.name }}',
+				roles: '={{ $json.role }}',
+				password: 'Sync-Passw0rd!42',
+				syncMode: 'plan',
+				syncOptions: { maxRemovals: 10, maxRemovalPercent: 100 },
+			},
+			[{ name: 'reseller.new', role: 'ResellerUser' }],
+			{ continueOnFail: true },
+		);
+		const text = JSON.stringify(plan.json) + String(plan.error ?? '');
+		expect(text).not.toMatch(/"action":"remove"/);
+		expect(text).toMatch(/reseller|not a company/i);
+		expect((plan.json as IDataObject[]).some((j) => j.action === 'create')).toBe(false);
+	});
+});
