@@ -49,3 +49,35 @@ describe('review VSPC: names across companies', () => {
 		expect(String(many.json[0].error)).toMatch(/named "jsmith"/);
 	});
 });
+
+describe('review VSPC: look-alike names', () => {
+	let h: VspcFixture;
+	useVspc((_s, f) => {
+		h = f;
+	});
+
+	// FINDING N2 (bug, H-adapter): names are compared with JavaScript's toLowerCase()
+	// (userFilter.ts sameName, snapshot.ts byName), which folds the KELVIN SIGN U+212A to "k":
+	// an item naming "\u212Aate" (a look-alike a CRM field can carry) offboards the user "kate".
+	// VSPC (.NET, OrdinalIgnoreCase = upper-invariant) does not take them for one name. A name
+	// must match the server's user by a comparison that never joins distinct characters
+	// (e.g. toUpperCase() both, or exact after NFC).
+	it('several items: Offboard "\\u212Aate" (Kelvin sign) does not offboard "kate"', async () => {
+		const kate = h.vspc.addUser({ organizationUid: VSPC_COMPANY_ALPHA_UID, userName: 'kate', role: 'CompanyLocationUser' });
+		const run = await h.run(
+			{ resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'name', value: '={{ $json.name }}' } },
+			[{ name: '\u212Aate' }, { name: 'alpha.user' }],
+			{ continueOnFail: true },
+		);
+		const uids = (h.vspc.snapshot().users as Array<{ instanceUid: string }>).map((u) => u.instanceUid);
+		expect(uids).toContain(kate.uid);
+		void run;
+	});
+
+	it('one item: Offboard "\\u212Aate" (Kelvin sign) does not offboard "kate"', async () => {
+		const kate = h.vspc.addUser({ organizationUid: VSPC_COMPANY_ALPHA_UID, userName: 'kate', role: 'CompanyLocationUser' });
+		await h.run({ resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'name', value: '\u212Aate' } }, [{}], { continueOnFail: true });
+		const uids = (h.vspc.snapshot().users as Array<{ instanceUid: string }>).map((u) => u.instanceUid);
+		expect(uids).toContain(kate.uid);
+	});
+});
