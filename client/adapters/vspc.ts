@@ -16,15 +16,23 @@ import type { VspcAccess } from '../vspcModel';
 import { isUuid } from '../ids';
 import { createLookingFirst, UserExistsError } from './common';
 import { readUserPages, type Page } from './paging';
-import { readSnapshotIfCheaper, type UserSnapshot } from './snapshot';
+import { UserSnapshot } from './snapshot';
 import { matchingPage, sameName, userListCheck } from './userFilter';
 import { isNotFoundAnswer, replace, VspcClient } from './vspcClient';
 import { VspcAccessClient } from './vspcAccess';
+import { readPagesInParallel } from './vspcPages';
 import { createBody, newUserProblem } from './vspcNewUser';
 import { USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { VSPC_ROLE_IDS, VSPC_ROLES, vspcRole, type VspcRole } from './vspcRoles';
 
 const PRODUCT_NAME = 'Veeam Service Provider Console';
+
+/**
+ * One user name, without regard to case, as .NET's OrdinalIgnoreCase compares (upper-case, char
+ * by char): never two distinct characters taken for one (JavaScript's toLowerCase folds the Kelvin
+ * sign U+212A into "k": "\u212Aate" is not "kate"; review N2). Both cases must agree.
+ */
+export const sameUserName = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase() && a.toLowerCase() === b.toLowerCase();
 
 export class VspcDirectory implements UserDirectory {
 	readonly product = 'vspc' as const;
@@ -125,6 +133,12 @@ export class VspcDirectory implements UserDirectory {
 		}
 		const asked = this.byRoleId(filter);
 		const check = userListCheck(this, asked, options.sort);
+		if (limit === undefined) {
+			// The whole list: its pages in parallel once the first tells the total (vspcPages.ts), then
+			// the filter checked here and the offset left out, in the server's order.
+			const all = await this.client.readWhole('users', this.fetchUsers(asked, options.sort), async (fetch) => await readPagesInParallel(this.node, 'users', fetch, (u) => u.ref));
+			return all.filter(check.matches ?? (() => true)).slice(options.offset ?? 0);
+		}
 		return await this.client.readWhole('users', this.fetchUsers(asked, options.sort), async (fetch) => await readUserPages(this.node, fetch, limit, options, check));
 	}
 
@@ -159,26 +173,30 @@ export class VspcDirectory implements UserDirectory {
 
 	async prefetchUsers(lookups: number): Promise<boolean> {
 		if (this.snapshot) return true;
-		const read = new Map<string, VeeamUser>();
 		const fetch = this.fetchUsers({});
-		const recording = async (offset: number, limit: number): Promise<Page<VeeamUser>> => {
-			const page = await fetch(offset, limit);
-			for (const user of page.items) read.set(user.ref.toLowerCase(), user);
-			return page;
-		};
-		this.snapshot = await readSnapshotIfCheaper(this.node, recording, lookups);
-		if (this.snapshot) {
-			this.prefetchedNames = new Map();
-			for (const user of read.values()) this.rememberName(user, true);
-		}
-		return this.snapshot !== undefined;
+		// The first page tells the cost (readSnapshotIfCheaper's rule); the rest is read in parallel.
+		const first = await fetch(0, VSPC_PAGE_SIZE);
+		const total = first.total;
+		if (total === undefined || (first.items.length === 0 && total > 0)) return false;
+		const pages = first.items.length === 0 ? 1 : Math.ceil(total / first.items.length);
+		if (pages >= lookups) return false;
+		let reuse: Page<VeeamUser> | undefined = first;
+		const users = await this.client.readWhole('users', fetch, async (f) => {
+			const head = reuse;
+			reuse = undefined;
+			return await readPagesInParallel(this.node, 'users', f, (u) => u.ref, head);
+		});
+		this.snapshot = new UserSnapshot(users, pages);
+		this.prefetchedNames = new Map();
+		for (const user of users) this.rememberName(user, true);
+		return true;
 	}
 
 	/** The prefetched user of this name; an error when several have it (in any case). */
 	private prefetchedNamed(name: string): VeeamUser | undefined {
-		const same = [...(this.prefetchedNames?.get(name.toLowerCase())?.values() ?? [])];
+		const same = [...(this.prefetchedNames?.get(name.toLowerCase())?.values() ?? [])].filter((u) => sameUserName(u.name, name));
 		if (same.length > 1) throw this.ambiguous(name, same);
-		return same[0] ?? this.snapshot?.named(name);
+		return same[0];
 	}
 
 	private ambiguous(name: string, users: VeeamUser[]): NodeOperationError {
@@ -189,9 +207,8 @@ export class VspcDirectory implements UserDirectory {
 	}
 
 	prefetchedRef(name: string): string | undefined {
-		const same = this.prefetchedNames?.get(name.toLowerCase());
-		if (same && same.size > 1) return undefined;
-		return this.snapshot?.named(name)?.ref;
+		const same = [...(this.prefetchedNames?.get(name.toLowerCase())?.values() ?? [])].filter((u) => sameUserName(u.name, name));
+		return same.length === 1 ? same[0].ref : undefined;
 	}
 
 	async getUser(ref: string): Promise<VeeamUser | undefined> {
@@ -216,7 +233,7 @@ export class VspcDirectory implements UserDirectory {
 			const page = await this.client.usersPage({}, offset, limit, undefined, { property: 'userName', operation: 'equals', collation: 'ignorecase', value: name });
 			return page;
 		};
-		const named = (await this.client.readWhole('users', fetch, async (f) => await readUserPages(this.node, f, undefined, {}, { matches: (u) => sameName(u.name, name) })));
+		const named = (await this.client.readWhole('users', fetch, async (f) => await readUserPages(this.node, f, undefined, {}, { matches: (u) => sameUserName(u.name, name) })));
 		if (named.length > 1) throw this.ambiguous(name, named);
 		return named[0];
 	}
@@ -244,7 +261,7 @@ export class VspcDirectory implements UserDirectory {
 					secrets: user.password === undefined ? [] : [user.password],
 				});
 				const made = await this.client.userAnswerOf(answer, `POST ${USERS}`);
-				if (!sameName(made.name, user.name) || (made.organization && !sameName(made.organization.uid, String(user.organizationUid)))) {
+				if (!sameUserName(made.name, user.name) || (made.organization && !sameName(made.organization.uid, String(user.organizationUid)))) {
 					throw this.client.notApplied({ ...made, name: user.name }, 'creation', `${made.name} in ${made.organization?.uid ?? 'no organization'}`);
 				}
 				return made;

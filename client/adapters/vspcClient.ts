@@ -11,6 +11,7 @@ import type { VspcOrganization } from '../vspcModel';
 import { isUuid } from '../ids';
 import { unexpectedAnswer } from './common';
 import { readAllPages, type Page } from './paging';
+import { ListMovedError } from './vspcPages';
 import { sameName } from './userFilter';
 import { filterParam, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
 import { badAnswer, COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
@@ -93,6 +94,7 @@ export class VspcClient {
 	 * at most twice more; then it fails clearly rather than return a list that may skip some.
 	 */
 	async readWhole<T, R>(what: string, fetch: (offset: number, limit: number) => Promise<Page<T>>, read: (fetch: (offset: number, limit: number) => Promise<Page<T>>) => Promise<R>): Promise<R> {
+		let problem = '';
 		for (let attempt = 0; ; attempt++) {
 			let first: number | undefined;
 			let seen = false;
@@ -106,14 +108,18 @@ export class VspcClient {
 			// A list that broke while its total moved (users gone from under the offsets) is read again too.
 			const outcome = await read(watched).then(
 				(result) => ({ result }),
-				(error: unknown) => ({ error }),
+				(error: unknown) => {
+					// A parallel read whose pages did not add up (vspcPages.ts) moved as well.
+					if (error instanceof ListMovedError) [moved, problem] = [true, error.problem];
+					return { error };
+				},
 			);
 			if (!moved) {
 				if ('error' in outcome) throw outcome.error;
 				return outcome.result;
 			}
 			if (attempt >= REREADS) {
-				throw new NodeOperationError(this.node, `The server's list of ${what} changed while it was read, ${REREADS + 1} times in a row`, {
+				throw new NodeOperationError(this.node, `The server's list of ${what} changed while it was read, ${REREADS + 1} times in a row${problem ? ` (${problem})` : ''}`, {
 					description: 'Its total moved between pages each time, so the list read may miss some. Nothing was done with it. Try again when fewer changes are under way.',
 				});
 			}

@@ -108,9 +108,12 @@ describe('VSPC user list', () => {
 
 	it('an envelope that lies (a total the pages never bring, a page repeated) fails instead of returning part of the list', async () => {
 		const short = server((req) => (userList(req) ? pageOf(USERS.slice(0, 600), req, 5000) : undefined));
-		await expect(short.directory.listUsers()).rejects.toThrow(/announced 5000 but sent none from position 600/);
+		// Read in parallel, the pages do not add up to the total: read again, then a clear failure.
+		await expect(short.directory.listUsers()).rejects.toThrow("The server's list of users changed while it was read, 3 times in a row");
+		await expect(short.directory.listUsers({}, 1000)).rejects.toThrow(/announced 5000 but sent none from position 600/);
 		const repeats = server((req) => (userList(req) ? { body: envelope(USERS.slice(0, 500), 0, 1203) } : undefined));
-		await expect(repeats.directory.listUsers()).rejects.toThrow(/repeated users it had already sent/);
+		await expect(repeats.directory.listUsers()).rejects.toThrow(/changed while it was read, 3 times in a row \(aaaaaaaa-0000-4000-8000-000000000001 came twice\)/);
+		await expect(repeats.directory.listUsers({}, 1000)).rejects.toThrow(/repeated users it had already sent/);
 	});
 
 	it('a page carrying a user twice fails the list (the next offset would skip as many users, lost without a word)', async () => {
