@@ -51,3 +51,41 @@ describe('review VSPC trigger: a users list without a total', () => {
 		expect(summary(next)).toEqual([['userAdded', 'zz.late']]);
 	});
 });
+
+describe('review VSPC trigger: a login re-enabled', () => {
+	let sim: SimServer;
+	let admin: VspcAdmin;
+
+	beforeAll(async () => {
+		sim = await startSimulator({ product: 'vspc' });
+		admin = new VspcAdmin(sim);
+	});
+	afterAll(async () => {
+		await sim.close();
+		await shutdownEngine();
+	});
+	beforeEach(async () => {
+		sim.reset();
+		sim.faults.clear();
+		await admin.login();
+	});
+
+	// FINDING T2 (risk, H-trig): "logins changed" compares login IDs only (diff.ts loginChanges)
+	// and the stored state keeps no login status (vspcState.ts): an API key Veeam lets one
+	// "temporarily restrict" (PATCH its identity's status to disabled, api_keys.html) and that is
+	// enabled again (working again) is never reported.
+	it('an API key disabled, then enabled again, is reported as a logins change', async () => {
+		const alphaAdmin = 'c37dac86-f273-4133-9bcd-000000000007';
+		const keyId = await admin.addApiKey(alphaAdmin, 'billing export');
+		const login = (sim.product as unknown as { store: { logins: Map<number, { status: string }>; touch(): void } }).store;
+		login.logins.get(Number(keyId))!.status = 'disabled';
+		login.touch();
+		const activation = activate(sim, 'vspc', { events: ['loginsChanged'] });
+		expect((await activation.poll()).error).toBeUndefined();
+		login.logins.get(Number(keyId))!.status = 'enabled';
+		login.touch();
+		const next = await activation.poll();
+		expect(next.error).toBeUndefined();
+		expect(summary(next)).toEqual([['loginsChanged', 'alpha.admin']]);
+	});
+});
