@@ -47,3 +47,30 @@ describe('review VSPC: Onboard after an unclear create', () => {
 		void beta;
 	});
 });
+
+describe('review VSPC: Onboard of a disabled (offboarded) user', () => {
+	let h: VspcFixture;
+	useVspc((_s, f) => {
+		h = f;
+	});
+
+	// FINDING C2 (risk, H-ops): Onboard ("Make Roles Match") of a user that Offboard → Disable left
+	// disabled enables it again (onboard.vspc.ts makeMatch `enable`) but never sets the Password
+	// typed into the item (VSPC has no documented password change here): the account comes back
+	// with the LEAVER's old password, the new one does not work, and the output says `updated`
+	// without a word about the password. It must either not re-enable, or say the password was
+	// not set.
+	it('re-enabling a disabled user does not silently keep its old password', async () => {
+		const uid = String(h.user('alpha.admin')?.instanceUid);
+		const off = await h.run({ resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'id', value: uid }, offboardMode: 'disable' });
+		expect(off.error).toBeUndefined();
+		const run = await h.run(
+			{ resource: 'user', operation: 'onboard', userName: 'alpha.admin', organizationType: 'company', company: 'Alpha', roles: 'CompanyAdministrator', password: PASSWORD },
+			[{}],
+			{ continueOnFail: true, secrets: [PASSWORD] },
+		);
+		const out = run.json[0] as IDataObject;
+		const enabled = h.user('alpha.admin')?.status === 'Enabled';
+		expect(enabled && !/password/i.test(JSON.stringify(out))).toBe(false);
+	});
+});
