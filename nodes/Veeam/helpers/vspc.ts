@@ -301,6 +301,14 @@ export function mfaRequired(user: VeeamUser): boolean {
 }
 
 /**
+ * Whether the user's OWN policy requires MFA (`Enabled`). `EnabledByInheritance` is the
+ * organization's requirement: lifted there, it is gone, so Require MFA still sets the user's own (review M1).
+ */
+export function ownMfaRequired(user: VeeamUser): boolean {
+	return (user.mfaPolicy ?? '').toLowerCase() === 'enabled';
+}
+
+/**
  * A VSPC user as the node outputs it: the common output, with the organization's name and type
  * where the user record leaves them out (from the organization list, read once per execution).
  */

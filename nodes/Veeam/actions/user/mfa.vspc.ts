@@ -17,7 +17,7 @@ import type { VspcLogin } from '../../../../client/vspcModel';
 import { readUserLocator, requireUser, type UserLookup } from '../../helpers/directory';
 import { inputError } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { credentialAccountTest, mfaRequired, vspcAccess, vspcUserOutput } from '../../helpers/vspc';
+import { credentialAccountTest, mfaRequired, ownMfaRequired, vspcAccess, vspcUserOutput } from '../../helpers/vspc';
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget, VeeamOperation } from '../node.type';
 
@@ -41,7 +41,7 @@ function mfaPolicyOperation(operation: 'requireMfa' | 'stopRequiringMfa'): Veeam
 			const user = await requireUser(this, directory, lookup, i);
 			const before = user.mfaPolicy;
 			const policyOff = (user.mfaPolicy ?? '').toLowerCase() === 'disabled';
-			if (required ? mfaRequired(user) : policyOff) return { action: 'unchanged', before, after: before, user: await vspcUserOutput(access, user) };
+			if (required ? ownMfaRequired(user) : policyOff) return { action: 'unchanged', before, after: before, user: await vspcUserOutput(access, user) };
 			if (required && !user.mfaConfigured) {
 				const own = await ownAccountProblem(this, directory, user, 'it has no authenticator set up, so requiring MFA would stop its next login');
 				if (own) throw inputError(this, i, 'User', own, 'Nothing was sent. Set up MFA for this account in VSPC first, and put its TOTP secret into the credential.');

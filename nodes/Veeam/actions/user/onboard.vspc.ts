@@ -19,6 +19,7 @@ import {
 	mfaRequired,
 	ORGANIZATION_KINDS,
 	ownerProblem,
+	ownMfaRequired,
 	profileChanges,
 	readProfile,
 	resolveOrganization,
@@ -215,7 +216,8 @@ async function makeMatch(ctx: IExecuteFunctions, p: VspcOnboardParams, directory
 	const roleChange = !sameRoles(existing.roles, [p.role]);
 	const profile = profileChanges(existing, p.profile);
 	const changeProfile = Object.keys(profile).length > 0;
-	const requireMfa = p.mfaRequired && !mfaRequired(existing);
+	// The user's own policy: an inherited requirement goes when the organization's is lifted (review M1).
+	const requireMfa = p.mfaRequired && !ownMfaRequired(existing);
 	const enable = (existing.status ?? '').toLowerCase() === 'disabled';
 	if (p.ifExists === 'skip' || !(roleChange || changeProfile || requireMfa || enable)) {
 		return { action: 'unchanged', user: await vspcUserOutput(access, existing), before };

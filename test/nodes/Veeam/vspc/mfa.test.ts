@@ -35,11 +35,13 @@ describe('VSPC: MFA policy and Reset MFA', () => {
 		expect((await h.run(op('stopRequiringMfa', byName('alpha.user')))).json[0]).toMatchObject({ action: 'unchanged' });
 	});
 
-	it("an organization's MFA requirement: Require MFA is unchanged; Stop Requiring MFA fails if the server still requires it", async () => {
+	it("an organization's MFA requirement: Require MFA sets the user's own policy (review M1), then is unchanged; Stop Requiring MFA fails if the server still requires it", async () => {
 		h.vspc.setOrganizationMfa(VSPC_COMPANY_ALPHA_UID, true);
 		expect(h.user('alpha.user')?.mfaPolicyStatus).toBe('EnabledByInheritance');
 		const on = await h.run(op('requireMfa', byName('alpha.user')));
-		expect(on.json[0]).toMatchObject({ action: 'unchanged', before: 'EnabledByInheritance' });
+		expect(on.json[0]).toMatchObject({ action: 'mfaRequired', before: 'EnabledByInheritance', after: 'Enabled' });
+		const again = await h.run(op('requireMfa', byName('alpha.user')));
+		expect(again.json[0]).toMatchObject({ action: 'unchanged', before: 'Enabled' });
 		// The simulator (as assumed in sim/contracts/vspc.md) keeps the organization's requirement over
 		// the user's own Disabled: the item fails instead of claiming MFA is no longer required.
 		const off = await h.run(op('stopRequiringMfa', byName('alpha.user')));

@@ -86,6 +86,19 @@ describe('VSPC: Onboard and Promote', () => {
 		expect(changes(sim).filter(([a]) => a === 'user.create')).toHaveLength(1);
 	});
 
+	it("Require MFA of an existing user whose policy is only inherited sets the user's own, which stays when the company's is lifted (review M1)", async () => {
+		await h.run(onboard(), [{ name: 'inherits' }]);
+		h.vspc.setOrganizationMfa(VSPC_COMPANY_ALPHA_UID, true);
+		expect(h.user('inherits')?.mfaPolicyStatus).toBe('EnabledByInheritance');
+		const run = await h.run(onboard({ mfaRequired: true }), [{ name: 'inherits' }]);
+		expect(run.json[0]).toMatchObject({ action: 'updated', changed: ['mfaPolicy'] });
+		h.vspc.setOrganizationMfa(VSPC_COMPANY_ALPHA_UID, false);
+		expect(h.user('inherits')?.mfaPolicyStatus).toBe('Enabled');
+		// Its own policy set: the same hire again is unchanged.
+		const again = await h.run(onboard({ mfaRequired: true }), [{ name: 'inherits' }]);
+		expect(again.json[0]).toMatchObject({ action: 'unchanged' });
+	});
+
 	it('enables a disabled user again when onboarding it (Offboard Mode Disable undone)', async () => {
 		await h.run(onboard(), [{ name: 'back.again' }]);
 		await h.run({ resource: 'user', operation: 'offboard', user: byName('back.again'), offboardMode: 'disable' });
