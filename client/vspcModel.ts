@@ -94,6 +94,17 @@ export interface VspcAccess {
 	/** The logins of one user, or of every user when `userUid` is absent (all pages). */
 	listLogins(userUid?: string): Promise<VspcLogin[]>;
 	/**
+	 * Optional: the user as the server has it NOW (`GET /users/{uid}`), never from a list read
+	 * earlier in the execution: for read-backs after a change. Undefined when the server has no such user.
+	 */
+	readUser?(uid: string): Promise<VspcUser | undefined>;
+	/**
+	 * Optional: the logins whose `userName` is this name (without regard to case; `GET /users/logins`
+	 * filtered by `userName`, answers of other names dropped): the logins a user gone from the user
+	 * list may have left.
+	 */
+	listLoginsNamed?(userName: string): Promise<VspcLogin[]>;
+	/**
 	 * ONE page of every user's logins (`GET /users/logins?offset&limit`, no filter, the same order on
 	 * every page): for the trigger, which reads the pages in parallel and checks them itself. `total`
 	 * is `meta.pagingInfo.total` as the server sent it (undefined when absent), never fixed up.

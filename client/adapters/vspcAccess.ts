@@ -100,6 +100,17 @@ export class VspcAccessClient implements VspcAccess {
 		return await this.listLoginsOf([userUid]);
 	}
 
+	/** `GET /users/{uid}` now: never the directory's prefetched list (read-backs). */
+	async readUser(uid: string): Promise<VspcUser | undefined> {
+		return await this.client.fetchUser(uid);
+	}
+
+	/** The logins of this user name (`userName equals`, ignorecase), checked here whatever the server filtered. */
+	async listLoginsNamed(userName: string): Promise<VspcLogin[]> {
+		if (userName.trim() === '') return [];
+		return await this.readLogins([{ property: 'userName', operation: 'equals', collation: 'ignorecase', value: userName }], (l) => l.userName !== undefined && sameName(l.userName, userName));
+	}
+
 	async listLoginsOf(userUids: string[]): Promise<VspcLogin[]> {
 		const uids = userUids.filter((u) => u.trim() !== '');
 		if (uids.length === 0) return [];

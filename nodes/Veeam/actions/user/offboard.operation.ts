@@ -9,7 +9,7 @@ import { alreadyPendingOutput, deletionRefusedError, pendingRequestFor } from '.
 import { itemOptions, userLocators } from '../common.descriptions';
 import type { UserTarget } from '../node.type';
 import { credentialAccountTest, ownerProblem } from '../../helpers/vspc';
-import { OFFBOARD_MODES, offboardModeProperty, offboardVspc, type OffboardMode } from './offboard.vspc';
+import { OFFBOARD_MODES, offboardAbsentVspc, offboardModeProperty, offboardVspc, type OffboardMode } from './offboard.vspc';
 
 const IF_NOT_FOUND = ['absent', 'error'] as const;
 type IfNotFound = (typeof IF_NOT_FOUND)[number];
@@ -73,6 +73,9 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 		});
 	const outcome = user ? await guardLastAdministrator(this, directory, i, 'User', user, undefined, async () => await remove(user)) : 'absent';
 	if (outcome === 'absent') {
+		// VSPC lists a user's logins apart from the user: what an absent user left is removed first.
+		const leftovers = !user && p.mode ? await offboardAbsentVspc(this, directory, p.lookup, i) : undefined;
+		if (leftovers && p.ifNotFound !== 'error') return leftovers;
 		if (p.ifNotFound === 'error') throw inputError(this, i, 'User', `no Veeam user or group with ${p.lookup.label}`);
 		// Seen a moment ago and gone now (removed by someone else): its directory account is still there.
 		const flags = user ? directoryAccountFlags(user) : { directoryAccountRemains: false };

@@ -75,7 +75,8 @@ function failure(ctx: IExecuteFunctions, i: number, user: VeeamUser, problem: st
 
 /** The read-back: what is left of the user's access, as a sentence; undefined when nothing is. */
 async function leftOver(access: VspcAccess, directory: UserDirectory, user: VeeamUser, mode: OffboardMode): Promise<{ problem?: string; after?: VeeamUser; logins: VspcLogin[] }> {
-	const after = await directory.getUser(user.ref);
+	// The server's answer now: the directory may answer getUser from a list it read before the delete (review O2).
+	const after = access.readUser ? await access.readUser(user.ref) : await directory.getUser(user.ref);
 	const logins = await access.listLogins(user.ref);
 	const keys = logins.filter((l) => KEY_KINDS.has(l.kind));
 	const working = keys.filter((l) => l.status.toLowerCase() === 'enabled');
@@ -147,4 +148,59 @@ export async function offboardVspc(ctx: IExecuteFunctions, directory: UserDirect
 		// What stays: the password and TOTP logins, disabled with the user.
 		loginsLeft: check.logins.map(loginOutput),
 	};
+}
+
+/**
+ * The user is not (or no longer) listed: the logins the server still lists for its UID (or, given by
+ * name, for its user name) are what is left of its access, e.g. after a delete the server answered
+ * without removing the logins (review O1). Each is deleted (API and RSA keys first), the user's tokens
+ * revoked, and the logins read back: any left fails the item, naming it and what failed. Nothing
+ * listed: `undefined` (the user is simply absent).
+ */
+export async function offboardAbsentVspc(ctx: IExecuteFunctions, directory: UserDirectory, lookup: { mode: string; value: string }, i: number): Promise<IDataObject | undefined> {
+	const access = vspcAccess(ctx, directory, i);
+	const byName = lookup.mode === 'name';
+	const read = async (): Promise<VspcLogin[]> => {
+		if (!byName) return await access.listLogins(lookup.value);
+		if (access.listLoginsNamed) return await access.listLoginsNamed(lookup.value);
+		return (await access.listLogins()).filter((l) => (l.userName ?? '').toLowerCase() === lookup.value.toLowerCase());
+	};
+	const logins = await read();
+	if (logins.length === 0) return undefined;
+	const label = byName ? `named "${lookup.value}"` : `with UID ${lookup.value}`;
+	// The node never had the user itself: a stand-in with what the logins say, for the calls and messages.
+	const gone = { ref: logins[0].userUid, name: logins[0].userName || lookup.value, roles: [] } as unknown as VeeamUser;
+	const uids = [...new Set(logins.map((l) => l.userUid.toLowerCase()))];
+	if (uids.length > 1) {
+		throw failure(ctx, i, gone, `no user ${label} is listed, but logins of ${uids.length} different user UIDs are (${uids.join(', ')}): give the user by its UID`, []);
+	}
+	const done: string[] = [];
+	const failed: string[] = [];
+	const attempt = async (what: string, call: () => Promise<unknown>): Promise<unknown> =>
+		await call().catch((error: unknown) => {
+			failed.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+			return undefined;
+		});
+	// Keys first: they let a program in without the password or MFA.
+	const ordered = [...logins.filter((l) => KEY_KINDS.has(l.kind)), ...logins.filter((l) => !KEY_KINDS.has(l.kind))];
+	const removed: VspcLogin[] = [];
+	for (const login of ordered) {
+		const outcome = await attempt(`deleting login ${login.id}`, async () => await access.deleteLogin(gone, login.id));
+		if (outcome === 'deleted') {
+			removed.push(login);
+			done.push(`login ${login.id} (${login.provider}) deleted`);
+		}
+	}
+	const failedBefore = failed.length;
+	await attempt("revoking the user's tokens", async () => await access.revokeTokens(gone));
+	if (failed.length === failedBefore) done.push("the user's tokens were revoked");
+	const left = await access.listLogins(gone.ref).catch((error: unknown) => {
+		throw failure(ctx, i, gone, `no user ${label} is listed, but ${logins.length} login(s) of it were; reading them back failed`, done, error);
+	});
+	if (left.length || failed.length) {
+		const working = left.filter((l) => KEY_KINDS.has(l.kind) && l.status.toLowerCase() === 'enabled');
+		const shown = left.length ? `the server still shows ${left.length} login(s) of it (${left.map((l) => `${l.id} ${l.provider} ${l.status}`).join(', ')})${working.length ? `, ${working.length} of them a working API or RSA key` : ''}` : 'its logins are gone';
+		throw failure(ctx, i, gone, `no user ${label} is listed, but ${shown}${failed.length ? `; ${failed.join('; ')}` : ''}`, done);
+	}
+	return { action: 'absent', [byName ? 'name' : 'id']: lookup.value, userUid: gone.ref, removedLogins: removed.map(loginOutput), tokensRevoked: true, directoryAccountRemains: false };
 }

@@ -93,6 +93,26 @@ describe('VSPC: Offboard', () => {
 		expect(h.user('alpha.user')?.status).toBe('Disabled');
 	});
 
+	it('an absent user whose logins the server still lists is not "absent": its logins are deleted, or the item fails naming them (review O1)', async () => {
+		const userUid = uid('alpha.admin');
+		const { key, login } = h.vspc.addApiKey(userUid, { description: 'backup script' });
+		// The user record gone, its logins left (what a delete answered but half done would leave).
+		const store = h.vspc.store as unknown as { users: Map<string, unknown>; usersByName: Map<string, unknown>; usersByOrg: Map<string, Set<string>>; touch(): void };
+		store.users.delete(userUid);
+		store.usersByName.delete('alpha.admin');
+		store.usersByOrg.get(VSPC_COMPANY_ALPHA_UID)?.delete(userUid);
+		store.touch();
+		const run = await h.run(offboard({ user: byId(userUid) }), [{}], { secrets: [key] });
+		// The simulator refuses a login delete of a user it no longer has (404): the item fails, naming the key.
+		expect(errorText(run)).toMatch(new RegExp(`offboarding .* is not complete: no user with UID ${userUid} is listed, but the server still shows 2 login\\(s\\) of it \\(.*${login.id} AK`));
+		expect(run.json).toHaveLength(0);
+		// A plain absent user (no login listed) is still "absent", with nothing written.
+		const before = changes(sim).length;
+		const gone = await h.run(offboard({ user: byId('00000000-0000-4000-8000-00000000abcd') }));
+		expect(gone.json[0]).toMatchObject({ action: 'absent', id: '00000000-0000-4000-8000-00000000abcd' });
+		expect(changes(sim)).toHaveLength(before);
+	});
+
 	it('refuses the Owner, the credential\'s own account and the last Portal Administrator, with nothing sent', async () => {
 		const before = sim.log.since().length;
 		expect(errorText(await h.run(offboard({ user: byName('alpha.owner') })))).toMatch(/User \(item 0\): alpha.owner is the Company Owner of Alpha/);
