@@ -81,3 +81,24 @@ describe('review VSPC: look-alike names', () => {
 		expect(uids).toContain(kate.uid);
 	});
 });
+
+describe('review VSPC: Offboard of an absent name and another user\'s logins', () => {
+	let h: VspcFixture;
+	useVspc((_s, f) => {
+		h = f;
+	});
+
+	// FINDING N3 (bug, H-ops/H-fix 02e88c3): when no user has the name, Offboard now deletes the
+	// logins GET /users/logins lists under that userName (offboard.vspc.ts offboardAbsentVspc →
+	// VspcAccess.listLoginsNamed, kept with toLowerCase sameName) and revokes their user's tokens,
+	// without checking that their user UID is really gone. "\u212Aate" is no user (N2's strict
+	// compare), but the name filter and sameName fold it into "kate": kate's API key is deleted
+	// and her tokens revoked. Any login whose userName differs from its user's would do the same.
+	it('Offboard "\\u212Aate" (no such user) leaves kate\'s API key alone', async () => {
+		const kate = h.vspc.addUser({ organizationUid: VSPC_COMPANY_ALPHA_UID, userName: 'kate', role: 'CompanyLocationUser' });
+		const { key, login } = h.vspc.addApiKey(kate.uid, { description: 'kate script' });
+		await h.run({ resource: 'user', operation: 'offboard', user: { __rl: true, mode: 'name', value: '\u212Aate' } }, [{}], { continueOnFail: true, secrets: [key] });
+		const logins = (h.vspc.snapshot().logins as Array<{ id: number | string; userUid: string }>).filter((l) => l.userUid === kate.uid).map((l) => String(l.id));
+		expect(logins).toContain(String(login.id));
+	});
+});
