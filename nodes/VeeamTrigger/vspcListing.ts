@@ -62,8 +62,15 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	// also log in once, where two first requests at once would each log in.
 	await access?.organizations();
 	const interner = new UserInterner();
+	// The VSPC page read gives the total as sent (absent when the server sends none: then pages.ts
+	// reads page after page); listUsersPage, the fallback, fills a missing total in.
+	const raw = directory.vspc?.();
 	const readUsers = readPagesInParallel(
 		async (offset, limit) => {
+			if (raw?.usersPage) {
+				const page = await raw.usersPage(offset, limit);
+				return { items: page.users as VeeamUser[], total: page.total };
+			}
 			const page = await directory.listUsersPage({}, offset, limit);
 			return { items: page.users, total: page.total };
 		},
