@@ -30,3 +30,20 @@ describe('review VSPC: Get Many filters when the server ignores them', () => {
 		expect(users.every((u) => holds(u))).toBe(true);
 	});
 });
+
+describe('review VSPC: Get Many at page edges', () => {
+	let h: VspcFixture;
+	useVspc((_s, f) => {
+		h = f;
+	});
+
+	// 9 users to start with; 491 more make exactly 500 (one full page), 492 one past it, 991 two pages + 0.
+	it.each([491, 492, 991])('Return All with %i seeded users returns every user once', async (count) => {
+		h.vspc.seedUsers({ count });
+		const run = await h.run({ resource: 'user', operation: 'getMany', returnAll: true, filters: {} });
+		expect(run.error).toBeUndefined();
+		const ids = run.json.map((j) => String(j.id));
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(ids.length).toBe((h.vspc.snapshot().users as unknown[]).length);
+	});
+});
