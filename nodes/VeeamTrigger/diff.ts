@@ -40,6 +40,11 @@ export interface TrackedLogin {
 	status?: string;
 	scopes?: string[];
 	isReadAccessOnly?: boolean;
+	/**
+	 * The login itself is disabled (its own status `disabled`: an API key "temporarily restricted");
+	 * not a status it takes from its user or company (`disabledDueToUser`, …). Absent: not disabled.
+	 */
+	disabled?: boolean;
 }
 
 /**
@@ -57,9 +62,10 @@ export interface FieldChange {
 	/** null: the value was unknown or none (a description the server did not give, or only its digest was kept). */
 	from: unknown;
 	to: unknown;
-	/** `logins`: the logins that came and went. */
+	/** `logins`: the logins that came and went, and those (as now) disabled or enabled again. */
 	added?: TrackedLogin[];
 	removed?: TrackedLogin[];
+	changed?: TrackedLogin[];
 }
 
 export interface UserEvent {
@@ -117,20 +123,32 @@ function knownChange<T extends boolean | string>(before: T | undefined, now: T |
 	return before !== undefined && now !== undefined && before !== now;
 }
 
-/** The logins one list has and the other lacks, by ID (both read: logins not read are unknown, never a change). */
-export function loginChanges(before: readonly TrackedLogin[] | undefined, now: readonly TrackedLogin[] | undefined): { added: TrackedLogin[]; removed: TrackedLogin[] } | undefined {
+const loginDisabled = (login: TrackedLogin) => login.disabled === true;
+
+/**
+ * The logins one list has and the other lacks, by ID, and those whose own disabled state changed
+ * (both read: logins not read are unknown, never a change).
+ */
+export function loginChanges(
+	before: readonly TrackedLogin[] | undefined,
+	now: readonly TrackedLogin[] | undefined,
+): { added: TrackedLogin[]; removed: TrackedLogin[]; changed: TrackedLogin[] } | undefined {
 	if (!before || !now) return undefined;
 	// Fast path: both lists in the same (ID) order, as the list and the stored state give them.
 	if (before.length === now.length) {
 		let i = 0;
-		while (i < before.length && before[i].id === now[i].id) i++;
+		while (i < before.length && before[i].id === now[i].id && loginDisabled(before[i]) === loginDisabled(now[i])) i++;
 		if (i === before.length) return undefined;
 	}
-	const had = new Set(before.map((l) => l.id));
+	const had = new Map(before.map((l) => [l.id, l]));
 	const has = new Set(now.map((l) => l.id));
 	const added = now.filter((l) => !had.has(l.id));
 	const removed = before.filter((l) => !has.has(l.id));
-	return added.length > 0 || removed.length > 0 ? { added, removed } : undefined;
+	const changed = now.filter((l) => {
+		const was = had.get(l.id);
+		return was !== undefined && loginDisabled(was) !== loginDisabled(l);
+	});
+	return added.length > 0 || removed.length > 0 || changed.length > 0 ? { added, removed, changed } : undefined;
 }
 
 /** VSPC: the MFA fields that changed (the policy, whether MFA applies, whether the user set it up), each only when both sides report it. */

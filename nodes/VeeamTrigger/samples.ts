@@ -48,7 +48,7 @@ export function sampleEvents(users: VeeamUser[], events: UserEventType[]): Array
 				// As if the user's last login had just been added.
 				const now = (user as TrackedUser).logins ?? [];
 				const before = now.slice(0, -1);
-				return { ...base, previous: was({ logins: before } as Partial<VeeamUser>), changes: [{ field: 'logins', from: before, to: now, added: now.slice(-1), removed: [] }] };
+				return { ...base, previous: was({ logins: before } as Partial<VeeamUser>), changes: [{ field: 'logins', from: before, to: now, added: now.slice(-1), removed: [], changed: [] }] };
 			}
 			case 'serviceAccountModeChanged': {
 				const now = user.isServiceAccount ?? false;

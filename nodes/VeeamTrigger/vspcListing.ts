@@ -46,6 +46,7 @@ export function trackedLogin(login: VspcLogin): TrackedLogin {
 		status: login.status,
 		scopes: [...login.scopes],
 		...(login.isReadAccessOnly !== undefined ? { isReadAccessOnly: login.isReadAccessOnly } : {}),
+		...(login.status === 'disabled' ? { disabled: true } : {}),
 	};
 }
 

@@ -5,7 +5,7 @@
  *
  *   vspc.orgs     organization table, sorted by UID: [uid, name, type] ('' where not known)
  *   vspc.strs     strings of the status and MFA policy values, as the server sent them
- *   vspc.kinds    login kinds: [identityProviderName, kind]
+ *   vspc.kinds    login kinds: [identityProviderName, kind, '1' for a login disabled itself else '0']
  *   vspc.pv       per profile (state.ts `profiles`, same index): [status, mfaPolicy (1 + index in
  *                 strs, 0 unknown), mfaConfigured (0 unknown, 1 false, 2 true), logins (0 not
  *                 tracked, 1 IDs as numbers, 2 IDs as text), ...kind index of each login]
@@ -111,12 +111,13 @@ export class VspcEncoder {
 	}
 
 	private kind(login: TrackedLogin): number {
-		const key = `${login.provider}\u0000${login.kind}`;
+		const disabled = login.disabled === true ? '1' : '0';
+		const key = `${login.provider}\u0000${login.kind}\u0000${disabled}`;
 		let i = this.kindIndex.get(key);
 		if (i === undefined) {
 			i = this.kinds.length;
 			this.kindIndex.set(key, i);
-			this.kinds.push([login.provider, login.kind]);
+			this.kinds.push([login.provider, login.kind, disabled]);
 		}
 		return i;
 	}
@@ -174,7 +175,7 @@ const isIntRow = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) 
 export class VspcDecoder {
 	private readonly orgs: Array<NonNullable<VeeamUser['organization']>>;
 	private readonly strs: string[];
-	private readonly kinds: Array<{ provider: string; kind: string }>;
+	private readonly kinds: Array<{ provider: string; kind: string; disabled?: true }>;
 	private readonly pv: number[][];
 	private prevOrg = 0;
 	private prevLoginId = '';
@@ -187,7 +188,7 @@ export class VspcDecoder {
 			!isStringRows(p.orgs, 3) ||
 			!Array.isArray(p.strs) ||
 			!p.strs.every((x) => typeof x === 'string') ||
-			!isStringRows(p.kinds, 2) ||
+			!isStringRows(p.kinds, 3) ||
 			!Array.isArray(p.pv) ||
 			p.pv.length !== profileCount ||
 			!p.pv.every((row) => isIntRow(row) && row.length >= 4)
@@ -203,7 +204,7 @@ export class VspcDecoder {
 		}
 		this.orgs = p.orgs.map(([uid, name, type]) => ({ uid, ...(name ? { name } : {}), ...(type ? { type } : {}) }));
 		this.strs = strs;
-		this.kinds = kinds.map(([provider, kind]) => ({ provider, kind }));
+		this.kinds = kinds.map(([provider, kind, disabled]) => ({ provider, kind, ...(disabled === '1' ? { disabled: true as const } : {}) }));
 		this.pv = p.pv;
 	}
 

@@ -240,6 +240,12 @@ describe('VSPC fields', () => {
 		const unknown = base({ logins: undefined, status: undefined, mfaPolicy: undefined, mfaConfigured: undefined, mfaEnabled: undefined, organization: undefined });
 		expect(diffUser(unknown, base({ status: 'Disabled', mfaPolicy: 'Enabled', logins: [] }))).toEqual([]);
 		expect(diffUser(base({ status: 'Disabled', logins: [{ id: '9', kind: 'apiKey', provider: 'AK' }] }), unknown)).toEqual([]);
+		// An API key disabled by itself, then enabled again: a logins change (`changed`), both ways.
+		const key = { id: '9', kind: 'apiKey', provider: 'AK' };
+		const off = diffUser(base({ logins: [key] }), base({ logins: [{ ...key, disabled: true }] }));
+		expect(off.map((e) => e.event)).toEqual(['loginsChanged']);
+		expect(off[0].changes[0]).toMatchObject({ added: [], removed: [], changed: [{ id: '9', disabled: true }] });
+		expect(diffUser(base({ logins: [{ ...key, disabled: true }] }), base({ logins: [key] }))[0].changes[0]).toMatchObject({ changed: [{ id: '9' }] });
 		// Same logins listed in another order: no change.
 		const two = [{ id: '7', kind: 'password', provider: 'VSPC' }, { id: '12', kind: 'totp', provider: 'TOTP' }];
 		expect(diffUser(base({ logins: two }), base({ logins: [...two].reverse() }))).toEqual([]);
