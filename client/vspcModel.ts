@@ -99,6 +99,11 @@ export interface VspcAccess {
 	 */
 	readUser?(uid: string): Promise<VspcUser | undefined>;
 	/**
+	 * Optional: which of these users the server has NOW (`GET /users` filtered by `instanceUid`, 50
+	 * UIDs a request; answers of other users dropped): lower-cased UIDs. Read-backs of several users.
+	 */
+	usersPresent?(uids: string[]): Promise<Set<string>>;
+	/**
 	 * Optional: the logins whose `userName` is this name (without regard to case; `GET /users/logins`
 	 * filtered by `userName`, answers of other names dropped): the logins a user gone from the user
 	 * list may have left.

@@ -105,10 +105,27 @@ export class VspcAccessClient implements VspcAccess {
 		return await this.client.fetchUser(uid);
 	}
 
+	/** Which of these users the server has now: `GET /users` filtered by `instanceUid` (or of equals), in groups. */
+	async usersPresent(uids: string[]): Promise<Set<string>> {
+		const wanted = [...new Set(uids.map((u) => u.toLowerCase()))];
+		const bad = wanted.find((u) => !isUuid(u));
+		if (bad) throw new NodeOperationError(this.node, `"${bad}" is not a Veeam Service Provider Console user UID`, { description: 'Nothing was sent.' });
+		const present = new Set<string>();
+		for (let i = 0; i < wanted.length; i += MAX_OR_VALUES) {
+			const group = wanted.slice(i, i + MAX_OR_VALUES);
+			const fetch = async (offset: number, limit: number) => await this.client.usersPage({}, offset, limit, undefined, oneOf('instanceUid', group));
+			const users = await this.client.readWhole('users', fetch, async (f) => await readAllPages(f, (u) => u.ref.toLowerCase(), { node: this.node, what: 'users' }));
+			for (const key of users.keys()) if (group.includes(key)) present.add(key);
+		}
+		return present;
+	}
+
 	/** The logins of this user name (`userName equals`, ignorecase), checked here whatever the server filtered. */
 	async listLoginsNamed(userName: string): Promise<VspcLogin[]> {
 		if (userName.trim() === '') return [];
-		return await this.readLogins([{ property: 'userName', operation: 'equals', collation: 'ignorecase', value: userName }], (l) => l.userName !== undefined && sameName(l.userName, userName));
+		// As .NET's OrdinalIgnoreCase: upper and lower case both equal (the Kelvin sign is no k: review N3).
+		const same = (a: string) => a.toUpperCase() === userName.toUpperCase() && a.toLowerCase() === userName.toLowerCase();
+		return await this.readLogins([{ property: 'userName', operation: 'equals', collation: 'ignorecase', value: userName }], (l) => l.userName !== undefined && same(l.userName));
 	}
 
 	async listLoginsOf(userUids: string[]): Promise<VspcLogin[]> {

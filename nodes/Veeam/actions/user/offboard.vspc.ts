@@ -17,6 +17,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import type { VspcAccess, VspcLogin } from '../../../../client/vspcModel';
+import { sameUserName } from '../../../../client/adapters/vspc';
 import { directoryAccountFlags } from '../../helpers/directory';
 import { vspcAccess, vspcUserOutput } from '../../helpers/vspc';
 
@@ -163,16 +164,27 @@ export async function offboardAbsentVspc(ctx: IExecuteFunctions, directory: User
 	const read = async (): Promise<VspcLogin[]> => {
 		if (!byName) return await access.listLogins(lookup.value);
 		if (access.listLoginsNamed) return await access.listLoginsNamed(lookup.value);
-		return (await access.listLogins()).filter((l) => (l.userName ?? '').toLowerCase() === lookup.value.toLowerCase());
+		return (await access.listLogins()).filter((l) => sameUserName(l.userName ?? '', lookup.value));
 	};
-	const logins = await read();
-	if (logins.length === 0) return undefined;
+	const listed = await read();
+	if (listed.length === 0) return undefined;
 	const label = byName ? `named "${lookup.value}"` : `with UID ${lookup.value}`;
+	// Only the logins of a user the server itself no longer has are leftovers: a login listed under the
+	// name whose user is there (renamed, or a look-alike name) is another user's, never touched (review N3).
+	const goneUids: string[] = [];
+	for (const uid of new Set(listed.map((l) => l.userUid.toLowerCase()))) {
+		const owner = access.readUser ? await access.readUser(uid) : await directory.getUser(uid);
+		if (!owner) goneUids.push(uid);
+		else if (!byName || sameUserName(owner.name, lookup.value)) {
+			throw new NodeOperationError(ctx.getNode(), `User (item ${i}): the server lists the user ${label} again (UID ${owner.ref}, "${owner.name}")`, { itemIndex: i, description: 'Nothing was changed. Run the item again.' });
+		}
+	}
+	const logins = listed.filter((l) => goneUids.includes(l.userUid.toLowerCase()));
+	if (logins.length === 0) return undefined;
 	// The node never had the user itself: a stand-in with what the logins say, for the calls and messages.
 	const gone = { ref: logins[0].userUid, name: logins[0].userName || lookup.value, roles: [] } as unknown as VeeamUser;
-	const uids = [...new Set(logins.map((l) => l.userUid.toLowerCase()))];
-	if (uids.length > 1) {
-		throw failure(ctx, i, gone, `no user ${label} is listed, but logins of ${uids.length} different user UIDs are (${uids.join(', ')}): give the user by its UID`, []);
+	if (goneUids.length > 1) {
+		throw failure(ctx, i, gone, `no user ${label} is listed, but logins of ${goneUids.length} different user UIDs are (${goneUids.join(', ')}): give the user by its UID`, []);
 	}
 	const done: string[] = [];
 	const failed: string[] = [];

@@ -245,7 +245,15 @@ async function makeMatch(ctx: IExecuteFunctions, p: VspcOnboardParams, directory
 	if (roleChange && !sameRoles(updated.roles, [p.role])) throw inputError(ctx, i, 'Role', `the server still shows "${updated.name}" with ${roleNames(updated.roles).join(', ') || 'no role'} after the change to ${p.role.name}`);
 	if (requireMfa && !mfaRequired(updated)) throw inputError(ctx, i, 'Require MFA', `the server still shows MFA policy "${updated.mfaPolicy ?? 'unknown'}" for "${updated.name}" after requiring MFA`);
 	if (enable && (updated.status ?? '').toLowerCase() !== 'enabled') throw inputError(ctx, i, 'User Name', `the server still shows "${updated.name}" as ${updated.status ?? 'not enabled'} after enabling it`);
-	return { action: 'updated', user: shown, before, changed, ...(enable ? { statusBefore: existing.status } : {}) };
+	// Re-enabled, the user logs in with its OLD password: the item's Password is only sent at creation (review C2).
+	const reEnabled = enable
+		? {
+				statusBefore: existing.status,
+				passwordSet: false,
+				note: `"${updated.name}" was disabled and is enabled again with its old password: the Password of this item was not set (the node sets a password only when it creates a user). Reset the password in VSPC if the account is not to keep it.`,
+			}
+		: {};
+	return { action: 'updated', user: shown, before, changed, ...reEnabled };
 }
 
 export async function executeVspc(ctx: IExecuteFunctions, p: VspcOnboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {

@@ -22,6 +22,7 @@ import { UserExistsError } from '../../../../client/adapters/common';
 import { roleFits, vspcRole, VSPC_ROLES } from '../../../../client/adapters/vspcRoles';
 import type { VspcAccess, VspcLogin, VspcOrganization, VspcProfile } from '../../../../client/vspcModel';
 import { inputError, readChoice, readSecret, readText } from '../../helpers/input';
+import { resolveOrganization } from '../../helpers/vspc';
 import type { DesiredUser, PlanOptions, SyncStep, VspcDesired } from './sync.plan';
 
 /** Roles of which an organization has exactly one, made with it. */
@@ -54,10 +55,8 @@ export async function readVspcTarget(ctx: IExecuteFunctions, directory: UserDire
 		return providers[0];
 	}
 	const text = readText(ctx, 0, 'syncCompany', 'Company');
-	const organization = await access.resolveOrganization(text, 'Company');
-	if (organization.type === 'Provider') {
-		throw inputError(ctx, 0, 'Company', `"${text}" is the provider's own organization`, "Choose Sync Users Of: The Provider's Own Staff.");
-	}
+	// Among companies only: a reseller's (or the provider's) name is refused, never synced as a company (review S2).
+	const organization = await resolveOrganization(ctx, 0, access, 'Company', text, 'Company');
 	if (organization.status && /^removed/i.test(organization.status)) {
 		throw inputError(ctx, 0, 'Company', `"${organization.name}" is removed or being removed (status ${organization.status}): its users are not synced`);
 	}
@@ -247,7 +246,8 @@ export async function removeVspcUser(directory: UserDirectory, user: VeeamUser):
 }
 
 /**
- * After the removals: the removed users' logins as the server has them now (one filtered read, or
+ * After the removals: the removed users read back (`VspcAccess.usersPresent`: one request per 50),
+ * then the removed users' logins as the server has them now (one filtered read, or
  * one per user). A login still there (an API key outliving its user) is deleted, and read again;
  * one that stays fails its step. Returns the error per removed user ref.
  */
@@ -260,9 +260,17 @@ export async function verifyRemovedLogins(directory: UserDirectory, removed: Vee
 		const logins = access.listLoginsOf ? await access.listLoginsOf(users.map((u) => u.ref)) : (await Promise.all(users.map((u) => access.listLogins(u.ref)))).flat();
 		return logins.filter((l) => uids.has(lower(l.userUid)));
 	};
-	const left = await read(removed);
+	// First the users themselves, read from the server (not a list read before): a DELETE answered but
+	// not done leaves the user; its step fails and its logins are left alone (review S1).
+	const kept = access.usersPresent ? await access.usersPresent(removed.map((u) => u.ref)) : new Set<string>();
+	for (const user of removed) {
+		if (kept.has(lower(user.ref))) failures.set(user.ref, `"${user.name}" was deleted, but the server still shows the user (UID ${user.ref}): remove it in the console, or run the sync again`);
+	}
+	const gone = removed.filter((u) => !kept.has(lower(u.ref)));
+	if (gone.length === 0) return failures;
+	const left = await read(gone);
 	if (left.length === 0) return failures;
-	const byRef = new Map(removed.map((u) => [lower(u.ref), u]));
+	const byRef = new Map(gone.map((u) => [lower(u.ref), u]));
 	for (const login of left) await access.deleteLogin(byRef.get(lower(login.userUid)) as VeeamUser, login.id);
 	const still = await read([...new Set(left.map((l) => byRef.get(lower(l.userUid)) as VeeamUser))]);
 	for (const login of still) {
