@@ -266,7 +266,13 @@ export class VspcDirectory implements UserDirectory {
 				}
 				return made;
 			},
-			async () => await this.fetchUserByName(user.name),
+			// After a lost answer only a user of that name IN THE ORGANIZATION asked for is this create's;
+			// one of another organization is an existing user (UserExistsError), never "created" (review).
+			async () => {
+				const found = await this.fetchUserByName(user.name);
+				if (found?.organization && !sameName(found.organization.uid, String(user.organizationUid))) throw new UserExistsError(found, undefined);
+				return found;
+			},
 		).catch((error: unknown) => {
 			if (error instanceof UserExistsError) {
 				this.snapshot?.put(error.existing);

@@ -9,7 +9,7 @@
  */
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { readAllPages, type Page } from './paging';
+import { MAX_PAGES, readAllPages, type Page } from './paging';
 import { VSPC_PAGE_SIZE } from './vspcRead';
 
 /** Pages in flight at once (the trigger reads 8 per list too: nodes/VeeamTrigger/pages.ts). */
@@ -42,6 +42,8 @@ export async function readPagesInParallel<T>(
 		if (total > 0) throw new ListMovedError(`the first page is empty while ${total} ${what} are announced`);
 		return [];
 	}
+	// A total no list can have (more than MAX_PAGES pages): refused before any further page is asked for.
+	if (Math.ceil(total / size) > MAX_PAGES) throw new NodeOperationError(node, `The server's list of ${what} is broken: it announced ${total}, more than ${MAX_PAGES} pages of ${size}`);
 	const offsets: number[] = [];
 	for (let offset = size; offset < total; offset += size) offsets.push(offset);
 	const pages: Array<Page<T>> = new Array<Page<T>>(offsets.length);

@@ -155,6 +155,18 @@ describe('VSPC input and answers', () => {
 		expect(ids('POST')[0]).not.toBe(ids('DELETE')[0]);
 	});
 
+	it("after a lost create answer, a same-named user of ANOTHER organization is not this create's: UserExistsError, one POST", async () => {
+		const other = { instanceUid: uid(6), organizationUid: '22222222-2222-4222-8222-222222222222', userName: 'jdoe', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
+		const { directory, requests } = server((req) => {
+			if (req.method === 'POST') return { status: 504 };
+			if (req.path === '/api/v3/users') return pageOf([other], req);
+			return undefined;
+		});
+		const outcome = await directory.createUser({ name: 'jdoe', password: 'S3cret-Pass!', roles: [{ id: 'CompanyAdministrator', name: '' }], organizationUid: ORG }).catch((e: unknown) => e);
+		expect(outcome).toMatchObject({ name: 'UserExistsError', existing: { ref: uid(6) } });
+		expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
 	it("me(): the credential's own user, read once per execution", async () => {
 		const me = { instanceUid: uid(5), organizationUid: ORG, userName: 'alpha.admin', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
 		const { directory, requests } = server((req) => (req.path === '/api/v3/users/me' ? { body: { data: me } } : undefined));

@@ -64,6 +64,12 @@ describe('VSPC whole lists read in parallel', () => {
 		await expect(slowServer(() => USERS.length).directory.prefetchUsers(9)).resolves.toBe(false);
 	});
 
+	it('a total of more pages than any list has (MAX_PAGES) is refused after the first page', async () => {
+		const { directory, requests } = slowServer(() => 10_000 * 500 + 1);
+		await expect(directory.listUsers()).rejects.toThrow(/announced 5000001, more than 10000 pages of 500/);
+		expect(requests.filter((r) => r.path === '/api/v3/users')).toHaveLength(1);
+	});
+
 	it('a total that moves during the parallel read: read again from the start', async () => {
 		let calls = 0;
 		const { directory, requests } = slowServer(() => (++calls === 4 ? 4322 : 4321));
