@@ -37,8 +37,8 @@ export const VSPC_FLAGS = {
 		'holds an administrator role and MFA is required of it but not set up yet: until its next login, whoever has the password is asked to set up a second factor, and sets up their own',
 	adminMfaNotRequired: 'holds an administrator role and has set up MFA, but MFA is not required of it: it may turn MFA off',
 	adminMfaUnknown: 'holds an administrator role; the server does not say whether MFA is required or set up',
-	adminApiKey: 'holds an administrator role and has an enabled API key: the key logs in to the REST API without a second factor',
-	companyGone: 'belongs to a company that no longer exists (not among the organizations, or removed): the account should go',
+	adminApiKey: 'holds an administrator role and has an enabled API key or RSA key: the key logs in to the REST API without a second factor',
+	companyGone: 'belongs to an organization the server no longer lists: the account should go',
 } as const;
 export type VspcFlag = keyof typeof VSPC_FLAGS;
 
@@ -63,7 +63,6 @@ export async function readVspcReportData(directory: UserDirectory): Promise<Vspc
 	return { organizations: new Map(organizations.map((o) => [lower(o.uid), o])), logins: byUser };
 }
 
-const isRemoved = (status: string | undefined) => status !== undefined && /^removed/i.test(status);
 const REQUIRED = new Set(['enabled', 'enabledbyinheritance']);
 
 /** Whether MFA is required of the user: its policy as sent (undefined: the server does not say). */
@@ -80,6 +79,8 @@ export function vspcRowOf(user: VeeamUser, isAdmin: boolean, data: VspcReportDat
 	const logins = data.logins.get(lower(user.ref)) ?? [];
 	const apiKeys = logins.filter((l) => l.kind === 'apiKey');
 	const enabledKeys = apiKeys.filter((l) => lower(l.status) === 'enabled');
+	// An RSA key ("AA", asymmetric authentication) logs in without a second factor as an API key does (review R1).
+	const enabledRsaKeys = logins.filter((l) => l.kind === 'rsaKey' && lower(l.status) === 'enabled');
 	const flags: VspcFlag[] = [];
 	if (isAdmin) {
 		const mfaRequired = required(user);
@@ -88,10 +89,12 @@ export function vspcRowOf(user: VeeamUser, isAdmin: boolean, data: VspcReportDat
 		else if (!mfaRequired && !configured) flags.push('adminWithoutMfa');
 		else if (mfaRequired && !configured) flags.push('adminMfaNotConfigured');
 		else if (!mfaRequired && configured) flags.push('adminMfaNotRequired');
-		if (enabledKeys.length > 0) flags.push('adminApiKey');
+		if (enabledKeys.length + enabledRsaKeys.length > 0) flags.push('adminApiKey');
 	}
 	// Trust no server: a user without an organization UID is not called orphaned (nothing shows it).
-	const gone = uid !== undefined && (organization === undefined || isRemoved(organization.status));
+	// Only an organization no longer listed is gone: `REMOVED_…` statuses are enum values Veeam marks
+	// removed from the API (REMOVED_Creating…), not removed companies; shown as sent (review R2).
+	const gone = uid !== undefined && organization === undefined;
 	if (gone) flags.push('companyGone');
 	return {
 		flags,
@@ -107,25 +110,37 @@ export function vspcRowOf(user: VeeamUser, isAdmin: boolean, data: VspcReportDat
 			mfaConfigured: user.mfaConfigured ?? null,
 			apiKeys: apiKeys.length,
 			apiKeysEnabled: enabledKeys.length,
+			rsaKeysEnabled: enabledRsaKeys.length,
 			logins: logins.length,
 		},
 	};
 }
 
-/** The summary's VSPC part: organizations and API keys. */
+/**
+ * The summary's VSPC part: organizations, the listed users' API keys, and the API and RSA keys the
+ * server lists for users the report does not list (a user record gone while its key still works:
+ * review R1), each by login ID.
+ */
 export function vspcSummary(users: VeeamUser[], data: VspcReportData): { fields: IDataObject; text: string } {
 	const userRefs = new Set(users.map((u) => lower(u.ref)));
 	let apiKeys = 0;
 	let usersWithKeys = 0;
+	const unlisted: IDataObject[] = [];
 	for (const [uid, logins] of data.logins) {
 		const keys = logins.filter((l) => l.kind === 'apiKey').length;
-		if (!userRefs.has(uid)) continue;
+		if (!userRefs.has(uid)) {
+			for (const l of logins.filter((x) => x.kind === 'apiKey' || x.kind === 'rsaKey')) {
+				unlisted.push({ id: l.id, kind: l.kind, status: l.status, userUid: l.userUid, userName: l.userName || null });
+			}
+			continue;
+		}
 		apiKeys += keys;
 		if (keys) usersWithKeys++;
 	}
-	const removed = [...data.organizations.values()].filter((o) => isRemoved(o.status)).length;
+	const working = unlisted.filter((l) => lower(String(l.status)) === 'enabled').length;
+	const orphans = unlisted.length ? ` ${unlisted.length} key login${unlisted.length === 1 ? '' : 's'} (${working} enabled) of users not listed: ${unlisted.map((l) => l.id).join(', ')}.` : '';
 	return {
-		fields: { organizations: data.organizations.size, removedCompanies: removed, apiKeys, usersWithApiKeys: usersWithKeys },
-		text: `${data.organizations.size} organizations (${removed} removed); ${apiKeys} API key${apiKeys === 1 ? '' : 's'} held by ${usersWithKeys} user${usersWithKeys === 1 ? '' : 's'}.`,
+		fields: { organizations: data.organizations.size, apiKeys, usersWithApiKeys: usersWithKeys, keysOfUnlistedUsers: unlisted },
+		text: `${data.organizations.size} organizations; ${apiKeys} API key${apiKeys === 1 ? '' : 's'} held by ${usersWithKeys} user${usersWithKeys === 1 ? '' : 's'}.${orphans}`,
 	};
 }

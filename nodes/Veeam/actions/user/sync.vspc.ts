@@ -57,9 +57,7 @@ export async function readVspcTarget(ctx: IExecuteFunctions, directory: UserDire
 	const text = readText(ctx, 0, 'syncCompany', 'Company');
 	// Among companies only: a reseller's (or the provider's) name is refused, never synced as a company (review S2).
 	const organization = await resolveOrganization(ctx, 0, access, 'Company', text, 'Company');
-	if (organization.status && /^removed/i.test(organization.status)) {
-		throw inputError(ctx, 0, 'Company', `"${organization.name}" is removed or being removed (status ${organization.status}): its users are not synced`);
-	}
+	// A `REMOVED_…` status is not read as a removed company (enum values Veeam removed from the API: review R2).
 	return organization;
 }
 

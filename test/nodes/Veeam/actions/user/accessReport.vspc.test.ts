@@ -51,18 +51,20 @@ describe('Access Report rows on VSPC', () => {
 		expect(vspcRowOf(user('w', 'a1', { mfaPolicy: 'Enabled', mfaConfigured: true }), true, data([login('w', 'apiKey', 'disabledDueToUser')])).flags).toEqual([]);
 	});
 
-	it('flags users of a company not among the organizations, or removed; not a user whose organization the server does not name', () => {
+	it('flags users of an organization not listed (not one in a REMOVED_… status: review R2); not a user whose organization the server does not name', () => {
 		expect(vspcRowOf(user('x', 'zz'), false, data([])).flags).toEqual(['companyGone']);
 		expect(vspcRowOf(user('x', 'zz'), false, data([])).columns).toMatchObject({ organizationExists: false, companyStatus: null, organizationUid: 'zz' });
-		expect(vspcRowOf(user('y', 'g1'), false, data([])).flags).toEqual(['companyGone']);
+		expect(vspcRowOf(user('y', 'g1'), false, data([])).flags).toEqual([]);
 		expect(vspcRowOf(user('y', 'g1'), false, data([])).columns).toMatchObject({ organization: 'Gone Ltd', companyStatus: 'REMOVED_Deleted' });
 		expect(vspcRowOf(user('z', 'a1'), false, data([])).flags).toEqual([]);
 		expect(vspcRowOf(user('p', 'p1'), false, data([])).flags).toEqual([]);
 		expect(vspcRowOf({ ...user('n', 'a1'), organization: undefined }, false, data([])).flags).toEqual([]);
 	});
 
-	it('summary: organizations, removed companies, API keys of the listed users', () => {
+	it("summary: organizations, API keys of the listed users, and the keys of users not listed by login ID (review R1)", () => {
 		const d = data([login('u', 'apiKey'), login('u', 'apiKey', 'disabled'), login('v', 'apiKey'), login('ghost', 'apiKey')]);
-		expect(vspcSummary([user('u', 'a1'), user('v', 'a1')], d).fields).toEqual({ organizations: 3, removedCompanies: 1, apiKeys: 3, usersWithApiKeys: 2 });
+		const summary = vspcSummary([user('u', 'a1'), user('v', 'a1')], d);
+		expect(summary.fields).toMatchObject({ organizations: 3, apiKeys: 3, usersWithApiKeys: 2, keysOfUnlistedUsers: [{ kind: 'apiKey', status: 'enabled', userUid: 'ghost' }] });
+		expect(summary.text).toMatch(/1 key login \(1 enabled\) of users not listed/);
 	});
 });
