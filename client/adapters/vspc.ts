@@ -266,11 +266,13 @@ export class VspcDirectory implements UserDirectory {
 				}
 				return made;
 			},
-			// After a lost answer only a user of that name IN THE ORGANIZATION asked for is this create's;
-			// one of another organization is an existing user (UserExistsError), never "created" (review).
+			// After a lost answer only a user of that name IN THE ORGANIZATION asked for, WITH THE ROLE
+			// sent, can be this create's; another is an existing user (UserExistsError), never "created".
 			async () => {
 				const found = await this.fetchUserByName(user.name);
 				if (found?.organization && !sameName(found.organization.uid, String(user.organizationUid))) throw new UserExistsError(found, undefined);
+				// Nor one whose role is not the one sent: someone else made it meanwhile (review C3).
+				if (found && found.roles[0]?.id !== role.id) throw new UserExistsError(found, undefined);
 				return found;
 			},
 		).catch((error: unknown) => {

@@ -167,6 +167,13 @@ describe('VSPC input and answers', () => {
 		expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1);
 	});
 
+	it('after a lost create answer, a same-named user of the organization with ANOTHER role is not this create\'s either', async () => {
+		const other = { instanceUid: uid(6), organizationUid: ORG, userName: 'jdoe', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
+		const { directory } = server((req) => (req.method === 'POST' ? { status: 504 } : req.path === '/api/v3/users' ? pageOf([other], req) : undefined));
+		const outcome = await directory.createUser({ name: 'jdoe', password: 'S3cret-Pass!', roles: [{ id: 'CompanyLocationUser', name: '' }], organizationUid: ORG }).catch((e: unknown) => e);
+		expect(outcome).toMatchObject({ name: 'UserExistsError', existing: { ref: uid(6) } });
+	});
+
 	it("me(): the credential's own user, read once per execution", async () => {
 		const me = { instanceUid: uid(5), organizationUid: ORG, userName: 'alpha.admin', role: 'CompanyAdministrator', status: 'Enabled', mfaPolicyStatus: 'Disabled' };
 		const { directory, requests } = server((req) => (req.path === '/api/v3/users/me' ? { body: { data: me } } : undefined));
