@@ -63,10 +63,22 @@ export const VSPC_ROLE_NAMES: Readonly<Record<string, string>> = Object.fromEntr
 /** A role's spelling without case, spaces, `-` or `_`: `Company Owner`, `CompanyOwner` and `company-owner` are one. */
 const roleKey = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
 
+/** Every spelling's key → the first role (in VSPC_ROLES order) with it: built once, read-only. */
+const ROLE_BY_KEY: ReadonlyMap<string, VspcRole> = (() => {
+	const map = new Map<string, VspcRole>();
+	for (const r of VSPC_ROLES) {
+		for (const spelling of [r.id, r.name, ...(r.aliases ?? [])]) {
+			const key = roleKey(spelling);
+			if (!map.has(key)) map.set(key, r);
+		}
+	}
+	return map;
+})();
+
 /** The role with this API value, name or alias, in any case and spacing (`Read-only User`, `PortalReadonlyOperator`, `portal readonly operator`). */
 export function vspcRole(value: string): VspcRole | undefined {
 	const key = roleKey(value);
-	return key ? VSPC_ROLES.find((r) => [r.id, r.name, ...(r.aliases ?? [])].some((spelling) => roleKey(spelling) === key)) : undefined;
+	return key ? ROLE_BY_KEY.get(key) : undefined;
 }
 
 /**
