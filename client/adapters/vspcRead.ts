@@ -135,20 +135,19 @@ export function loginOf(node: INode, call: string, m: IDataObject): VspcLogin {
 	const userUid = text(m.userUid);
 	if (!userUid) throw badAnswer(node, call, `with login ${id} without its userUid`);
 	const provider = text(m.identityProviderName) ?? '';
-	const optional = (key: string, value: unknown) => (typeof value === 'string' ? { [key]: value } : {});
-	return {
-		id,
-		userUid,
-		...optional('userName', m.userName),
-		...optional('companyUid', m.companyId ?? m.companyUid),
-		...optional('companyName', m.companyName),
-		kind: loginKind(provider),
-		provider,
-		...optional('description', m.description),
-		status: text(m.status) ?? 'Unknown',
-		scopes: Array.isArray(m.scopes) ? m.scopes.filter((s): s is string => typeof s === 'string') : [],
-		...(typeof m.isReadAccessOnly === 'boolean' ? { isReadAccessOnly: m.isReadAccessOnly } : {}),
-	};
+	// Built field by field in this order (no spread of small objects: 55,000 logins per poll).
+	const login = { id, userUid } as VspcLogin;
+	if (typeof m.userName === 'string') login.userName = m.userName;
+	const companyUid = m.companyId ?? m.companyUid;
+	if (typeof companyUid === 'string') login.companyUid = companyUid;
+	if (typeof m.companyName === 'string') login.companyName = m.companyName;
+	login.kind = loginKind(provider);
+	login.provider = provider;
+	if (typeof m.description === 'string') login.description = m.description;
+	login.status = text(m.status) ?? 'Unknown';
+	login.scopes = Array.isArray(m.scopes) ? m.scopes.filter((s): s is string => typeof s === 'string') : [];
+	if (typeof m.isReadAccessOnly === 'boolean') login.isReadAccessOnly = m.isReadAccessOnly;
+	return login;
 }
 
 /**
