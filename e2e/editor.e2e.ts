@@ -94,8 +94,8 @@ const TRIGGERS = [
 	'On roles changed',
 	'On security change',
 	'On service-account mode changed',
-	'On user added',
 	'On user enabled or disabled',
+	'On user added',
 	'On user removed',
 ];
 const VBR_ROLES = ['Backup Administrator', 'Backup Operator', 'Backup Viewer', 'Incident API Operator', 'Restore Operator', 'Security Administrator', 'Tape Operator'];
