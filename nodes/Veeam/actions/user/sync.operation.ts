@@ -195,7 +195,7 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 	const plan = rolePlan?.plan ?? userPlan;
 
 	if (organization) {
-		const problems = vspcPlanProblems(this, plan.steps);
+		const problems = vspcPlanProblems(this, plan.steps, organization);
 		if (problems.length) throw new ItemErrors(problems.map((error) => ({ item: error.context.itemIndex as number, error })));
 	}
 	// A user the sync must create needs what creating takes: found now, before any change.

@@ -143,14 +143,31 @@ export function vspcProtection(user: VeeamUser): string | undefined {
 	return owner ? `${user.name} is the ${owner.name} (made with its organization, one per organization)` : undefined;
 }
 
-/** Plan problems no row can fix by itself: an owner role a step would give (its item named). */
-export function vspcPlanProblems(ctx: IExecuteFunctions, steps: SyncStep[]): NodeOperationError[] {
-	return steps
+/**
+ * Plan problems no row can fix by itself (each names its item): an owner role a step would give, and
+ * a person to create among the provider's own staff, whom VSPC gives the Administrator Portal roles as
+ * Windows accounts or groups (local user rules), not as users made over REST (as Onboard refuses it).
+ */
+export function vspcPlanProblems(ctx: IExecuteFunctions, steps: SyncStep[], organization: Pick<VspcOrganization, 'type'>): NodeOperationError[] {
+	const owners = steps
 		.filter((s) => (s.action === 'create' || s.action === 'changeRoles') && s.item !== undefined && s.rolesAfter.some((r) => OWNER_ROLE_IDS.includes(r.id)))
 		.map((s) => {
 			const role = s.rolesAfter.find((r) => OWNER_ROLE_IDS.includes(r.id)) as VeeamRole;
 			return inputError(ctx, s.item as number, 'Role Names or IDs', `"${s.name}" is not the ${role.name}, and a sync never makes one (one per organization, made with it)`, 'Give the person another role.');
 		});
+	if (organization.type !== 'Provider') return owners;
+	const staff = steps
+		.filter((s) => s.action === 'create' && s.item !== undefined)
+		.map((s) =>
+			inputError(
+				ctx,
+				s.item as number,
+				'User Name',
+				`"${s.name}" is not among the provider's staff, and a sync does not create them: VSPC gives the Administrator Portal roles to Windows accounts or groups (local user rules), not to users made over REST`,
+				'Add the Windows account or group in VSPC, then run the sync again; or remove the row.',
+			),
+		);
+	return [...owners, ...staff];
 }
 
 /** The extra columns of a VSPC step: the profile and MFA policy before and after, and why an MFA policy stays. */

@@ -123,13 +123,27 @@ describe('VSPC: Sync of one company', () => {
 		const list = [
 			{ name: 'administrator', role: 'PortalAdministrator' },
 			{ name: 'operator', role: 'PortalOperator' },
-			{ name: 'staff.new', role: 'PortalReadonlyOperator' },
 		];
 		const plan = await h.run(params({ syncOrganization: 'provider', syncMode: 'apply' }), list);
 		expect(plan.error).toBeUndefined();
-		expect(steps(plan.json)).toEqual(['create staff.new → created', 'remove mfa.admin → removed', 'remove readonly → removed', 'unchanged administrator → nothingToDo', 'unchanged operator → nothingToDo']);
+		expect(steps(plan.json)).toEqual(['remove mfa.admin → removed', 'remove readonly → removed', 'unchanged administrator → nothingToDo', 'unchanged operator → nothingToDo']);
 		expect(plan.json.every((j) => j.organizationType === 'Provider')).toBe(true);
 		for (const name of ['alpha.admin', 'alpha.user', 'alpha.owner', 'beta.owner', 'reseller1.owner']) expect(h.user(name)).toBeDefined();
+	});
+
+	it("the provider's own staff: a listed person who is not among them is refused (local user rules, not REST), in Plan and Apply, nothing changed", async () => {
+		const list = [
+			{ name: 'administrator', role: 'PortalAdministrator' },
+			{ name: 'operator', role: 'PortalOperator' },
+			{ name: 'staff.new', role: 'PortalReadonlyOperator' },
+		];
+		for (const syncMode of ['plan', 'apply']) {
+			const run = await h.run(params({ syncOrganization: 'provider', syncMode }), list);
+			expect(run.error?.message).toMatch(/"staff\.new" is not among the provider's staff.*local user rules/);
+		}
+		expect(changes(sim)).toEqual([]);
+		expect(h.user('staff.new')).toBeUndefined();
+		expect(h.user('readonly')).toBeDefined();
 	});
 
 	it("the provider's own staff: Apply refuses a plan that leaves no Portal Administrator, changing nothing; Plan warns", async () => {
