@@ -22,17 +22,10 @@ import { isNotFoundAnswer, replace, VspcClient } from './vspcClient';
 import { VspcAccessClient } from './vspcAccess';
 import { readPagesInParallel } from './vspcPages';
 import { createBody, newUserProblem } from './vspcNewUser';
-import { USERS, VSPC_PAGE_SIZE } from './vspcRead';
+import { sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { VSPC_ROLE_IDS, VSPC_ROLES, vspcRole, type VspcRole } from './vspcRoles';
 
 const PRODUCT_NAME = 'Veeam Service Provider Console';
-
-/**
- * One user name, without regard to case, as .NET's OrdinalIgnoreCase compares (upper-case, char
- * by char): never two distinct characters taken for one (JavaScript's toLowerCase folds the Kelvin
- * sign U+212A into "k": "\u212Aate" is not "kate"; review N2). Both cases must agree.
- */
-export const sameUserName = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase() && a.toLowerCase() === b.toLowerCase();
 
 export class VspcDirectory implements UserDirectory {
 	readonly product = 'vspc' as const;

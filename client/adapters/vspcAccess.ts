@@ -18,7 +18,7 @@ import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
 import { filterParam, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
-import { LOGINS, loginOf, USERS } from './vspcRead';
+import { LOGINS, loginOf, sameUserName, USERS } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
 export class VspcAccessClient implements VspcAccess {
@@ -123,9 +123,8 @@ export class VspcAccessClient implements VspcAccess {
 	/** The logins of this user name (`userName equals`, ignorecase), checked here whatever the server filtered. */
 	async listLoginsNamed(userName: string): Promise<VspcLogin[]> {
 		if (userName.trim() === '') return [];
-		// As .NET's OrdinalIgnoreCase: upper and lower case both equal (the Kelvin sign is no k: review N3).
-		const same = (a: string) => a.toUpperCase() === userName.toUpperCase() && a.toLowerCase() === userName.toLowerCase();
-		return await this.readLogins([{ property: 'userName', operation: 'equals', collation: 'ignorecase', value: userName }], (l) => l.userName !== undefined && same(l.userName));
+		// As .NET's OrdinalIgnoreCase (sameUserName): the Kelvin sign is no k (review N3).
+		return await this.readLogins([{ property: 'userName', operation: 'equals', collation: 'ignorecase', value: userName }], (l) => l.userName !== undefined && sameUserName(l.userName, userName));
 	}
 
 	async listLoginsOf(userUids: string[]): Promise<VspcLogin[]> {

@@ -12,6 +12,13 @@ import { isUuid } from '../ids';
 import type { Page } from './paging';
 import { commonRole } from './vspcRoles';
 
+/**
+ * One user name, without regard to case, as .NET's OrdinalIgnoreCase compares (upper-case, char
+ * by char): never two distinct characters taken for one (JavaScript's toLowerCase folds the Kelvin
+ * sign U+212A into "k": "\u212Aate" is not "kate"; review N2). Both cases must agree.
+ */
+export const sameUserName = (a: string, b: string): boolean => a.toUpperCase() === b.toUpperCase() && a.toLowerCase() === b.toLowerCase();
+
 export const API = '/api/v3';
 export const USERS = `${API}/users`;
 export const LOGINS = `${API}/users/logins`;

@@ -17,7 +17,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import type { VspcAccess, VspcLogin } from '../../../../client/vspcModel';
-import { sameUserName } from '../../../../client/adapters/vspc';
+import { sameUserName } from '../../../../client/adapters/vspcRead';
 import { directoryAccountFlags } from '../../helpers/directory';
 import { vspcAccess, vspcUserOutput } from '../../helpers/vspc';
 
