@@ -7,6 +7,7 @@ import type { AuthorizationEvents } from './adapters/authorizationEvents';
 import type { VbrCustomRoles } from './adapters/vbrCustomRoles';
 import type { VbrAcl } from './adapters/vbrAcl';
 import type { VspcAccess, VspcNewUserFields, VspcUserFields } from './vspcModel';
+import type { Vb365Access } from './vb365Model';
 
 export type { Product } from './products';
 import type { Product } from './products';
@@ -239,6 +240,8 @@ export interface UserDirectory {
 	acl?(): VbrAcl;
 	/** VSPC: organizations, logins (API keys, TOTP), tokens, status, MFA policy, profile. */
 	vspc?(): VspcAccess;
+	/** VB365: organizations, restore-operator roles, their operators and scope (client/vb365Model.ts). */
+	vb365?(): Vb365Access;
 	/** VBR: the user sets up a new authenticator at the next login. */
 	resetMfa?(user: VeeamUser): Promise<void>;
 	setServiceAccountMode?(user: VeeamUser, enabled: boolean): Promise<VeeamUser>;

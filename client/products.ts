@@ -7,7 +7,7 @@
 import { completeMfa } from './login/mfa';
 import type { VeeamProductAuth } from './login/login';
 
-export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc' | 'vb365';
 
 /** What a product can do beyond the common user model (the nodes show an operation or field only where it exists). */
 export type Capability =
@@ -185,6 +185,25 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		// shows another user's password changed over REST (audit: PATCH /credentials/password has no source).
 		capabilities: ['resetMfa', 'mfaLogin'],
 		administratorRole: 'Portal Administrator',
+	},
+	vb365: {
+		id: 'vb365',
+		name: 'Veeam Backup for Microsoft 365',
+		credentialType: 'veeamBackupMicrosoft365Api',
+		// Placeholder (H-login completes it): REST v8, the version a path segment (`/v8/RbacRoles`),
+		// token `POST /v8/token` (form: grant_type password | refresh_token), port 4443.
+		auth: {
+			productName: 'Veeam Backup for Microsoft 365',
+			defaultPort: 4443,
+			loginPath: '/v8/token',
+			version: { pattern: /^v\d+$/, example: 'v8', format: 'v<major>', inPath: true },
+			offeredVersions: [{ name: 'V8 (Veeam Backup for Microsoft 365 8.x)', value: 'v8' }],
+		},
+		// What is managed here is restore-operator roles (client/vb365Model.ts): an operator may be named
+		// by several roles, and is a Microsoft 365 user or group (its account lives in Microsoft Entra ID).
+		capabilities: ['multipleRoles', 'directoryUsers'],
+		// VB365's own administrators are not managed over REST; the account in the credential must be one.
+		administratorRole: 'Administrator',
 	},
 };
 

@@ -9,6 +9,7 @@ import { AzureDirectory } from './azure';
 import { VbgcDirectory } from './vbgc';
 import { VbrDirectory } from './vbr';
 import { VspcDirectory } from './vspc';
+import { Vb365Directory } from './vb365';
 
 export type {
 	MfaEnrolment,
@@ -30,6 +31,7 @@ const ADAPTERS: Readonly<Record<Product, new (ctx: VeeamContext) => UserDirector
 	aws: AwsDirectory,
 	azure: AzureDirectory,
 	vspc: VspcDirectory,
+	vb365: Vb365Directory,
 };
 
 /**

@@ -31,7 +31,7 @@ export interface CallInfo {
 }
 
 /** How a 403's hint names each product (the VBR and VBGC wordings are the ones users know). */
-const PRODUCT_LABEL: Record<Product, string> = { vbr: 'VBR', vbgc: 'VBGC', aws: 'Veeam Backup for AWS', azure: 'Veeam Backup for Microsoft Azure', vspc: 'Veeam Service Provider Console' };
+const PRODUCT_LABEL: Record<Product, string> = { vbr: 'VBR', vbgc: 'VBGC', aws: 'Veeam Backup for AWS', azure: 'Veeam Backup for Microsoft Azure', vspc: 'Veeam Service Provider Console', vb365: 'Veeam Backup for Microsoft 365' };
 
 /**
  * What a 403 asks of the user. Veeam Backup for Microsoft Azure's `ProblemDetails403` carries

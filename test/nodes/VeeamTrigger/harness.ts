@@ -39,13 +39,15 @@ export const STATIC_KEY = `node:${NODE_NAME}`;
 /** The default selection (statusChanged and loginsChanged happen on VSPC only). */
 export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged'];
 
-export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1', vspc: '3.6' };
+export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1', vspc: '3.6', vb365: 'v8' };
 export const LOGIN: Record<Product, { username: string; password: string }> = {
 	vbr: { username: 'VBR01\\svc-n8n', password: VBR_DEFAULT_PASSWORD },
 	vbgc: { username: VBGC_DEFAULT_ADMIN, password: VBGC_DEFAULT_PASSWORD },
 	aws: { username: AWS_DEFAULT_ADMIN, password: AWS_DEFAULT_PASSWORD },
 	azure: { username: AZURE_DEFAULT_ADMIN, password: AZURE_DEFAULT_PASSWORD },
 	vspc: { username: VSPC_DEFAULT_ADMIN, password: VSPC_DEFAULT_PASSWORD },
+	// The VB365 simulator's account (sim/vb365/model.ts VB365_DEFAULT_ADMIN / VB365_DEFAULT_PASSWORD).
+	vb365: { username: 'VB365\\Administrator', password: 'Sim-Passw0rd!' },
 };
 /** The user collection of each product's API (what fault specs and route counts name). */
 export const USERS_PATH: Record<Product, string> = {
@@ -54,6 +56,7 @@ export const USERS_PATH: Record<Product, string> = {
 	aws: '/api/v1/users',
 	azure: `/api/${API_VERSION.azure}/users`,
 	vspc: '/api/v3/users',
+	vb365: '/v8/RbacRoles',
 };
 
 export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
@@ -191,6 +194,9 @@ export function serverUsers(sim: SimServer): Map<string, VeeamUser> {
 		azure: fromAzureUser,
 		vspc: () => {
 			throw new Error('serverUsers: on VSPC use vspcTruth (vspcHarness.ts)');
+		},
+		vb365: () => {
+			throw new Error('serverUsers: VB365 has restore operators, not users');
 		},
 	};
 	const users = snapshot.users.map(convert[snapshot.product]);
