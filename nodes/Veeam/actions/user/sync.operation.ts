@@ -69,7 +69,8 @@ function readScope(ctx: IExecuteFunctions, directory: UserDirectory): Promise<Sy
 	}
 }
 
-function readLimit(ctx: IExecuteFunctions): SafetyLimit & { approvedPlanId: string } {
+/** Options → Approved Plan ID, Max Removals, Max Removals (%) of item 0 (also Restore Operator → Sync's). */
+export function readLimit(ctx: IExecuteFunctions): SafetyLimit & { approvedPlanId: string } {
 	const options = ctx.getNodeParameter('syncOptions', 0, {}) as IDataObject;
 	const number = (name: keyof SafetyLimit, field: string, max: number): number => {
 		const value = options[name] ?? DEFAULT_LIMIT[name];
