@@ -190,14 +190,37 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 		id: 'vb365',
 		name: 'Veeam Backup for Microsoft 365',
 		credentialType: 'veeamBackupMicrosoft365Api',
-		// Placeholder (H-login completes it): REST v8, the version a path segment (`/v8/RbacRoles`),
-		// token `POST /v8/token` (form: grant_type password | refresh_token), port 4443.
 		auth: {
 			productName: 'Veeam Backup for Microsoft 365',
+			// `https://<hostname>:<Port>/<Version>/<Resource-Name>`, port 4443 by default (references/vbo365/8/rest/tag/SectionOverview,
+			// "Resource URLs"; Set-VBORestAPISettings -HTTPSPort, default 4443: docs/vbo365/powershell/set-vborestapisettings.html).
 			defaultPort: 4443,
-			loginPath: '/v8/token',
+			// The token endpoint carries the version too (`POST /v8/token`, references/vbo365/8/rest/tag/Auth; the v7 guide's
+			// example `POST https://abc.tech.local:4443/v7/token`, archive/vbo365/70/rest/authorization_basic_legacy.html).
+			loginPath: '/{version}/token',
+			// `v<major>` in every path: "Versioning" (docs/vbo365/rest/versioning.html): v8 (build 8.0.2.159), v7 (7.0.0.2911), v6;
+			// v5 "deprecated in Veeam Backup for Microsoft 365 8" (docs/vbo365/rest/deprecated_resources.html).
 			version: { pattern: /^v\d+$/, example: 'v8', format: 'v<major>', inPath: true },
-			offeredVersions: [{ name: 'V8 (Veeam Backup for Microsoft 365 8.x)', value: 'v8' }],
+			// v7 and v8 have the RbacRoles calls the package uses, teams included (Cenvora/veeam-365 vb365_rest_v7.json and
+			// _v8.json: the same 13 operations). v6 is not offered: its role items have no Team (User, Site, Group:
+			// archive/vbo365/60/rest/get_rbacroles_id_excludeditems.html).
+			offeredVersions: [
+				{ name: 'V7 (Veeam Backup for Microsoft 365 7.x)', value: 'v7' },
+				{ name: 'V8 (Veeam Backup for Microsoft 365 8.x)', value: 'v8' },
+			],
+			// Mid-token version recovery (client/transport/apiVersion.ts): a 404 under a version is checked with this GET,
+			// which every version has (RESTServiceInstance {installationId, version}: v6, v7, v8 specs).
+			versionProbePath: '/{version}/ServiceInstance',
+			// "By default, both an access token and antiforgery tokens are required … also required to obtain a new access
+			// token using the refresh token … set the true value for the disable_antiforgery_token parameter"
+			// (docs/vbo365/rest/authorization.html): n8n keeps no cookies, so every token request turns it off.
+			tokenFormFields: { disable_antiforgery_token: 'true' },
+			// A refused password is a 400 OAuth error `{ error, error_description }` (nielsengelen/vbo365-rest, login():
+			// "400 … error - error_description"); Veeam's example logs in as `tech\administrator` (archive/vbo365/15/rest/
+			// authorization.html); the REST service may be set to let only restore operators in
+			// (VBORestAPISettings.EnableOperatorAuthenticationOnly, docs/vbo365/powershell/vborestapisettings.html).
+			passwordRefusalHint:
+				'Use an account that administers the Veeam Backup for Microsoft 365 server (Veeam\'s example: tech\\administrator), with its password. Check also that the server\'s REST API settings do not let only restore operators log in (EnableOperatorAuthenticationOnly).',
 		},
 		// What is managed here is restore-operator roles (client/vb365Model.ts): an operator may be named
 		// by several roles, and is a Microsoft 365 user or group (its account lives in Microsoft Entra ID).

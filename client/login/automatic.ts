@@ -8,6 +8,9 @@
  * - `x-api-version` products (VBR, VBGC, AWS): the token request carries the version and the server
  *   refuses an unserved one (versions.ts, `refusesVersion`), so the login itself is the test: no
  *   extra request while the version is served, one more per refused version.
+ * - VB365: the version is in every path, the token endpoint's too (`/v8/token`), so the login at a
+ *   version is its test as well: a version whose token endpoint is not there (404, or a 400 about
+ *   the API version) is refused like a header version (login.ts, `tokenPathMissing`).
  * - Azure: the token endpoint has no version, so after the login one GET under the version
  *   (`versionProbePath`) tells a served version (2xx, 401, 403) from an unserved one (404, or a 400
  *   about the API version); any other answer proves nothing, and the login fails saying so rather
@@ -18,7 +21,18 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 import { connectionFailureReason, describeConnectionFailure, VeeamAuthError, veeamErrorText } from './failures';
 import { checkApiKeyAt } from './apiKey';
 import { applyTls, normalizeServerUrl, requestTimeoutMs, resolveApiVersion, tlsContext, usesApiKey } from './fields';
-import { API_VERSION_SEGMENT, credentialSecrets, obtainTokenAt, statusDetail, statusReason, VersionRefusedError, type StoredToken, type VeeamProductAuth } from './login';
+import {
+	API_VERSION_SEGMENT,
+	credentialSecrets,
+	loginPathAt,
+	loginPathHasVersion,
+	obtainTokenAt,
+	statusDetail,
+	statusReason,
+	VersionRefusedError,
+	type StoredToken,
+	type VeeamProductAuth,
+} from './login';
 import {
 	FOUND_API_VERSION_FIELD,
 	isAutomatic,
@@ -44,7 +58,7 @@ export async function obtainToken(
 	const kept = knownVersion(auth, credentials[FOUND_API_VERSION_FIELD]);
 	const first = kept ?? knownVersions(auth)[0];
 	if (!first) throw new VeeamAuthError(`${auth.productName}: this package knows no API version to try.`, { kind: 'configuration-invalid' });
-	if (auth.version.inPath) return await loginThenProbe(helpers, credentials, auth, first);
+	if (auth.version.inPath && !loginPathHasVersion(auth)) return await loginThenProbe(helpers, credentials, auth, first);
 	const tried = new Set<string>();
 	const refusals: VersionRefusal[] = [];
 	for (let version: string | undefined = first; version !== undefined; version = nextCandidate(auth, tried, refusals)) {
@@ -58,7 +72,11 @@ export async function obtainToken(
 		if (!(outcome.error instanceof VersionRefusedError)) throw outcome.error;
 		refusals.push({ version, named: versionsNamedIn(outcome.error.serverMessage, auth.version) });
 	}
-	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals), { kind: 'configuration-invalid' });
+	// VB365: no token endpoint at any version may as well mean another server at that address.
+	const elsewhere = loginPathHasVersion(auth)
+		? ` None of ${refusals.map((r) => loginPathAt(auth, r.version)).join(', ')} is there: check also that "Server URL" is the address of a ${auth.productName} server (its REST API listens on port ${auth.defaultPort} unless changed).`
+		: '';
+	throw new VeeamAuthError(noVersionAcceptedMessage(auth, refusals) + elsewhere, { kind: 'configuration-invalid' });
 }
 
 /** Azure: the login (no version), then the versions in turn under `versionProbePath`. */

@@ -19,7 +19,7 @@ import {
 	type LoginFailureReason,
 } from './failures';
 import { scrub, secretValues } from '../secrets';
-import { isAutomatic, knownVersion, refusesVersion, requestApiVersion } from './versions';
+import { isAutomatic, knownVersion, pathVersionVerdict, refusesVersion, requestApiVersion } from './versions';
 
 /** Every secret a credential holds (password, tokens, TOTP secret, API key): scrubbed from whatever a server says. */
 export function credentialSecrets(credentials: ICredentialDataDecryptedObject, ...more: unknown[]): string[] {
@@ -30,6 +30,7 @@ export interface VeeamProductAuth {
 	/** e.g. 'Veeam Backup & Replication' */
 	productName: string;
 	defaultPort: number;
+	/** The token endpoint; `{version}` in it is replaced by the API version (VB365: `/{version}/token`, login.ts `loginPathAt`). */
 	loginPath: string;
 	/** The API version's format, and whether it goes into the path (Azure: `/api/v8.1/…`) rather than `x-api-version`. */
 	version: ApiVersionFormat;
@@ -62,6 +63,11 @@ export interface VeeamProductAuth {
 	 * (VSPC's one refusal covers a wrong password, no rights and, per Veeam, an account with MFA).
 	 */
 	passwordRefusalHint?: string;
+	/**
+	 * Fields every token request carries besides its grant's own (VB365: `disable_antiforgery_token=true`,
+	 * without which the server also wants an antiforgery cookie on later requests and on the refresh).
+	 */
+	tokenFormFields?: Readonly<Record<string, string>>;
 	/** What to do when the password grant answers with an `mfa_token` (VBGC: 202; AWS, Azure: 200 without an access token). */
 	completeMfa?: (
 		helpers: IHttpRequestHelper['helpers'],
@@ -136,6 +142,16 @@ export function loginErrorText(ctx: TokenRequestContext, body: unknown): { error
 	return { errorCode: errorCode && scrub(errorCode, ctx.secrets), message: message && scrub(message, ctx.secrets) };
 }
 
+/** Whether the token endpoint's path carries the API version (VB365's `/v8/token`): each version then has its own login. */
+export function loginPathHasVersion(auth: VeeamProductAuth): boolean {
+	return auth.loginPath.includes(API_VERSION_SEGMENT);
+}
+
+/** The token endpoint's path at this API version (`/v8/token`; the path as it is for a product whose login has no version). */
+export function loginPathAt(auth: VeeamProductAuth, apiVersion: string): string {
+	return auth.loginPath.split(API_VERSION_SEGMENT).join(apiVersion);
+}
+
 /** One form-encoded POST to the token endpoint; never throws an error carrying the form (it holds secrets). */
 export async function postTokenForm(
 	helpers: IHttpRequestHelper['helpers'],
@@ -143,7 +159,9 @@ export async function postTokenForm(
 	form: Record<string, string>,
 ): Promise<FullResponse> {
 	for (const field of SECRET_FORM_FIELDS) if (form[field]) ctx.secrets.push(form[field]);
-	const url = `${ctx.baseUrl}${ctx.auth.loginPath}`;
+	const url = `${ctx.baseUrl}${loginPathAt(ctx.auth, ctx.apiVersion)}`;
+	const fields = new URLSearchParams(form);
+	for (const [name, value] of Object.entries(ctx.auth.tokenFormFields ?? {})) if (!fields.has(name)) fields.append(name, value);
 	const timeoutMs = requestTimeoutMs(ctx.credentials);
 	const options: IHttpRequestOptions = applyTls(
 		{
@@ -154,7 +172,7 @@ export async function postTokenForm(
 				'Content-Type': 'application/x-www-form-urlencoded',
 				Accept: 'application/json',
 			},
-			body: new URLSearchParams(form).toString(),
+			body: fields.toString(),
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			json: false,
@@ -226,6 +244,7 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 	const { errorCode, message } = loginErrorText(ctx, response.body);
 	if (refusesVersion(errorCode, message)) return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
+	if (loginPathHasVersion(ctx.auth) && pathVersionVerdict(response.statusCode, response.body) === 'unserved') return tokenPathMissing(ctx, detail, message);
 	if (grant === 'password' && ctx.auth.passwordRefusalHint && (response.statusCode === 401 || (response.statusCode === 400 && isOAuthRefusal(response.body)))) {
 		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password, or no access to the REST API (${detail}). ${ctx.auth.passwordRefusalHint}`, {
 			kind: 'credential-invalid',
@@ -237,12 +256,28 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 	if (response.statusCode === 404 || response.statusCode === 405) {
 		// Another product's server (or a web server) at that address: it has no such token endpoint.
 		return new VeeamAuthError(
-			`${ctx.auth.productName} login failed: ${ctx.baseUrl}${ctx.auth.loginPath} does not exist on that server (${detail}). ` +
+			`${ctx.auth.productName} login failed: ${ctx.baseUrl}${loginPathAt(ctx.auth, ctx.apiVersion)} does not exist on that server (${detail}). ` +
 				`Check that "Server URL" is the address of a ${ctx.auth.productName} server (its REST API listens on port ${ctx.auth.defaultPort} unless changed).`,
 			{ kind: 'configuration-invalid' },
 		);
 	}
 	return new VeeamAuthError(`${ctx.auth.productName} login failed (${grant} grant, ${detail}).`, statusReason(response));
+}
+
+/**
+ * The token endpoint at this version is not there (VB365: 404, or a 400 about the API version, at
+ * `/v8/token`): the server does not serve that version, or it is not this product's server. A
+ * version refusal, so that "Automatic" tries the next version (automatic.ts).
+ */
+function tokenPathMissing(ctx: TokenRequestContext, detail: string, serverMessage: string | undefined): VersionRefusedError {
+	const others = (ctx.auth.offeredVersions ?? []).map((v) => v.value).filter((v) => v.toLowerCase() !== ctx.apiVersion.toLowerCase());
+	const choose = others.length ? `choose another in the credential's "API Version" (it offers ${others.join(', ')}, or Automatic)` : 'choose the server\'s version in the credential\'s "API Version"';
+	return new VersionRefusedError(
+		`${ctx.auth.productName} login failed: ${ctx.baseUrl}${loginPathAt(ctx.auth, ctx.apiVersion)} does not exist on that server (${detail}). ` +
+			`Either the server does not serve API version ${ctx.apiVersion}: ${choose}; or "Server URL" is not the address of a ${ctx.auth.productName} server (its REST API listens on port ${ctx.auth.defaultPort} unless changed).`,
+		ctx.apiVersion,
+		serverMessage,
+	);
 }
 
 /** An OAuth 2.0 refusal of the grant itself (RFC 6749 5.2; VSPC's `OAuth2Error`), not of the request's form or grant type. */
