@@ -95,6 +95,8 @@ export function planOperators(organization: Vb365Organization, inScope: Vb365Rol
 		roles: entry.roles.map(asRole),
 		isDirectoryAccount: true,
 		isGroup: entry.principal.kind === 'group',
+		// The common plan leaves out users of any other organization (and puts the organization in the plan id).
+		organization: { uid: organization.id },
 	}));
 	const desired: DesiredUser[] = wanted.map((w) => ({ item: w.items[0], name: principalKey(w.principal), roles: w.roles.map(asRole) }));
 	// No operator is protected: VB365's own administrators are not restore operators.
