@@ -175,14 +175,17 @@ export interface Vb365Access {
 	/**
 	 * POST /v8/RbacRoles/{roleId}/operators with `[{ type, user | group }]` for the principals the
 	 * role does not name yet (none: nothing sent), then the operators read back; each given
-	 * principal must be among them.
+	 * principal must be among them. `current`: the role's operators as the caller has just read
+	 * them (saves the read before; the read-back is made either way).
 	 */
-	addOperators(roleId: string, principals: Vb365Principal[]): Promise<Vb365Operator[]>;
+	addOperators(roleId: string, principals: Vb365Principal[], current?: Vb365Operator[]): Promise<Vb365Operator[]>;
 	/**
 	 * DELETE /v8/RbacRoles/{roleId}/operators?ids=a,b (operator IDs, comma-separated) for those the
-	 * role still names (none: nothing sent), then read back; none of them may remain.
+	 * role still names (none: nothing sent), then read back; none of them may remain. `current` as
+	 * for addOperators: revoking a leaver from every role costs the role list, one operators read
+	 * per role (rolesWithOperators) and, per role naming them, the DELETE and its read-back.
 	 */
-	removeOperators(roleId: string, operatorIds: string[]): Promise<Vb365Operator[]>;
+	removeOperators(roleId: string, operatorIds: string[], current?: Vb365Operator[]): Promise<Vb365Operator[]>;
 	/** GET /v8/RbacRoles/{roleId}/selectedItems | excludedItems (plain arrays). */
 	items(roleId: string, list: Vb365ItemList): Promise<Vb365Item[]>;
 	/** POST …/selectedItems | excludedItems with `[{ type, user | group | site | team }]` for the new ones, read back. */
