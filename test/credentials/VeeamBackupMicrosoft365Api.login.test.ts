@@ -9,6 +9,9 @@
  * helpcenter.veeam.com/docs/vbo365/rest/authorization.html; a refused password is a 400 OAuth error
  * `{ error, error_description }` (nielsengelen/vbo365-rest, login()).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { VeeamBackupMicrosoft365Api } from '../../credentials/VeeamBackupMicrosoft365Api.credentials';
@@ -296,5 +299,11 @@ describe('the product row', () => {
 		expect(auth.offeredVersions?.map((v) => v.value)).toEqual(['v7', 'v8']);
 		expect(auth.tokenFormFields).toEqual({ disable_antiforgery_token: 'true' });
 		expect(auth.completeMfa).toBeUndefined();
+	});
+
+	it('is the credential type the row names, and package.json lists it for n8n to load', () => {
+		expect(credentialType.name).toBe(PRODUCTS.vb365.credentialType);
+		const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { n8n: { credentials: string[] } };
+		expect(pkg.n8n.credentials).toContain('dist/credentials/VeeamBackupMicrosoft365Api.credentials.js');
 	});
 });
