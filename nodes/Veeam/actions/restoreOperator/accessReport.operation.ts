@@ -5,19 +5,20 @@
  *
  * Requests: the organizations (once), the role list (one for all organizations, or the
  * organization's), and per role its operators and excluded items, and its selected items unless it
- * is scoped to the entire organization (Concurrency at once). Any failed read fails the report:
+ * is scoped to the entire organization, then the direct members of each group that decides whether
+ * an operator is in their own role's scope (Read Group Members; Concurrency at once). Any failed read fails the report:
  * never a partial picture taken for the whole.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
 import { runPool } from '../../../../client/pool';
-import type { Vb365Access, Vb365Organization, Vb365Role } from '../../../../client/vb365Model';
+import type { Vb365Access, Vb365GroupMember, Vb365Organization, Vb365Role } from '../../../../client/vb365Model';
 import { checkBoolean, readChoice, readText } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { concurrencyField } from '../common.descriptions';
 import { readConcurrency } from '../runItems';
-import { buildReport, REPORT_FLAGS, type Report } from './accessReport.scope';
+import { buildReport, groupsToRead, membershipOf, REPORT_FLAGS, type Membership, type Report } from './accessReport.scope';
 import { itemError, vb365AccessOf } from './sync.read';
 
 const properties: INodeProperties[] = [
@@ -61,6 +62,14 @@ const properties: INodeProperties[] = [
 				description: 'Whether to output only operators and roles with at least one flag (the summary still counts everyone)',
 			},
 			{
+				displayName: 'Read Group Members',
+				name: 'readGroupMembers',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to read the members of the groups that decide whether an operator is in their own role's scope (one read per such group). Off: such operators are flagged as cannot tell.",
+			},
+			{
 				displayName: 'Include Summary Item',
 				name: 'includeSummary',
 				type: 'boolean',
@@ -80,6 +89,7 @@ interface ReportParams {
 	organization?: Vb365Organization;
 	flaggedOnly: boolean;
 	includeSummary: boolean;
+	readGroupMembers: boolean;
 	concurrency: number;
 }
 
@@ -90,6 +100,7 @@ export async function prepare(this: IExecuteFunctions, _itemCount: number, direc
 	const params: ReportParams = {
 		flaggedOnly: checkBoolean(this, 0, 'Flagged Only', options.flaggedOnly, false),
 		includeSummary: checkBoolean(this, 0, 'Include Summary Item', options.includeSummary, true),
+		readGroupMembers: checkBoolean(this, 0, 'Read Group Members', options.readGroupMembers, true),
 		concurrency: readConcurrency(this, 'accessReportOptions.concurrency'),
 	};
 	if (which === 'all') return params;
@@ -122,6 +133,29 @@ export async function readRoleDetails(access: Vb365Access, roles: Vb365Role[], c
 	return detailed;
 }
 
+/** The direct members of each group that decides whether an operator is in their own role's scope: one read per group, `concurrency` at once. */
+export async function readDecidingGroups(access: Vb365Access, roles: Vb365Role[], concurrency: number): Promise<Membership> {
+	const groups = new Map<string, { organizationId: string; groupId: string }>();
+	for (const role of roles) {
+		for (const operator of role.operators ?? []) {
+			for (const group of groupsToRead(operator, role)) groups.set(`${role.organizationId}|${group.id.toLowerCase()}`, { organizationId: role.organizationId, groupId: group.id });
+		}
+	}
+	const keys = [...groups.keys()];
+	const read = new Map<string, Vb365GroupMember[]>();
+	const outcomes = await runPool(
+		keys.length,
+		async (n) => {
+			const { organizationId, groupId } = groups.get(keys[n]) as { organizationId: string; groupId: string };
+			read.set(keys[n], await access.groupMembers(organizationId, groupId));
+		},
+		{ concurrency, stopOnError: true },
+	);
+	const failed = outcomes.find((o) => o?.ok === false);
+	if (failed && !failed.ok) throw failed.error;
+	return membershipOf((organizationId, groupId) => read.get(`${organizationId}|${groupId.toLowerCase()}`));
+}
+
 export async function execute(this: IExecuteFunctions, p: ReportParams, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]> {
 	const access = vb365AccessOf(this, directory);
 	const organizations = p.organization ? [p.organization] : await access.organizations();
@@ -129,7 +163,8 @@ export async function execute(this: IExecuteFunctions, p: ReportParams, director
 	// Whatever the server sends: one organization's report holds that organization's roles only.
 	const roles = p.organization ? listed.filter((r) => r.organizationId.toLowerCase() === p.organization?.id.toLowerCase()) : listed;
 	const detailed = await readRoleDetails(access, roles, p.concurrency);
-	const report = buildReport({ organizations: new Map(organizations.map((o) => [o.id.toLowerCase(), o])), roles: detailed }, p.flaggedOnly);
+	const memberOf = p.readGroupMembers ? await readDecidingGroups(access, detailed, p.concurrency) : undefined;
+	const report = buildReport({ organizations: new Map(organizations.map((o) => [o.id.toLowerCase(), o])), roles: detailed, memberOf }, p.flaggedOnly);
 	const rows = [...report.rows];
 	if (p.includeSummary) {
 		const reported = new Set(roles.map((r) => r.organizationId.toLowerCase()));

@@ -6,23 +6,24 @@
  * post_organizations_id_rbacroles.html): `EntireOrganization`: "all objects within the specified
  * Microsoft 365 organization" (v6's page: "except teams"), less its excluded items (Set-VBORbacRole
  * takes -ExcludedItems with -EntireOrganization); `SpecificObjects`: the selected items, less the
- * excluded ones. What is in scope of a group item depends on the group's members, which this report
- * does not read: where only a group could put an operator in their own role's scope (or take them
- * out of it), the report says it cannot tell rather than guess.
+ * excluded ones. What is in scope of a group item depends on the group's members: the report reads
+ * the direct members of the groups that decide (sim/contracts/vb365.md, "a person in scope"), and
+ * where a nested group or an unread group could decide, it says it cannot tell rather than guess.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Vb365Item, Vb365Operator, Vb365Organization, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
+import type { Vb365GroupMember, Vb365Item, Vb365Operator, Vb365Organization, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
 
 export const REPORT_FLAGS = {
 	ownDataInScope: "is in the scope of a role they hold: they can restore their own data (a group: each member their own)",
-	ownDataMaybeInScope: 'may be in the scope of a role they hold through a group in its scope (or out of it through an excluded group): the report does not read group members, so it cannot tell',
+	ownDataMaybeInScope:
+		'may be in the scope of a role they hold through a group in its scope (or out of it through an excluded group): the group members were not read, or a group has nested groups, so the report cannot tell',
 	wholeOrganization: 'holds a role scoped to the entire organization: they can restore every mailbox, OneDrive and site of it',
 	roleWithoutOperator: 'a role no operator holds: nobody can use it (a leftover, or a role whose operators were all removed)',
 } as const;
 export type ReportFlag = keyof typeof REPORT_FLAGS;
 
-type SelfScope = 'yes' | 'no' | 'cannotTell';
+export type SelfScope = 'yes' | 'no' | 'cannotTell';
 
 const lower = (s: string) => s.toLowerCase();
 const itemKey = (i: Pick<Vb365Item, 'kind' | 'id'>) => `${i.kind}:${lower(i.id)}`;
@@ -39,16 +40,63 @@ export function itemOutput(item: Vb365Item): IDataObject {
 	};
 }
 
-/** Whether `principal` is in the scope of `role` by Veeam's rules above. */
-export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id'>, role: Vb365Role): SelfScope {
+/**
+ * Whether a principal is a member of a group (`Vb365Access.groupMembers`, no member ID in Veeam's
+ * schema: matched by `login` against the user's e-mail / UPN or the group's name). `cannotTell`
+ * when the members were not read, or the group has nested groups (or members of an unknown type)
+ * the principal is not directly among.
+ */
+export type Membership = (principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, organizationId: string, groupId: string) => SelfScope;
+
+/** The members as read, or undefined when not read. */
+export function membershipOf(members: (organizationId: string, groupId: string) => Vb365GroupMember[] | undefined): Membership {
+	return (principal, organizationId, groupId) => {
+		const list = members(organizationId, groupId);
+		if (!list || principal.name === '') return 'cannotTell';
+		const type = (m: Vb365GroupMember) => lower(m.type ?? 'unknown');
+		const fits = (m: Vb365GroupMember) => type(m) === 'unknown' || type(m) === principal.kind;
+		if (list.some((m) => fits(m) && lower(m.login) === lower(principal.name))) return 'yes';
+		return list.some((m) => type(m) !== 'user') ? 'cannotTell' : 'no';
+	};
+}
+
+const NOT_READ: Membership = () => 'cannotTell';
+
+/** `yes` if any is yes, else `cannotTell` if any is, else `no`. */
+function any(values: SelfScope[]): SelfScope {
+	return values.includes('yes') ? 'yes' : values.includes('cannotTell') ? 'cannotTell' : 'no';
+}
+
+/**
+ * Whether `principal` is in the scope of `role` by Veeam's rules above, and the groups that put it
+ * there: excluded directly or through an excluded group it is in: no; else the entire organization,
+ * selected directly or through a selected group it is in: yes; a group that may decide: cannotTell.
+ */
+export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[] } {
 	const own = itemKey(principal);
 	const excluded = role.excluded ?? [];
 	const selected = role.selected ?? [];
-	if (excluded.some((i) => itemKey(i) === own)) return 'no';
-	const excludedGroups = excluded.some((i) => i.kind === 'group');
-	if (role.roleType === 'EntireOrganization' || selected.some((i) => itemKey(i) === own)) return excludedGroups ? 'cannotTell' : 'yes';
-	if (role.roleType === undefined || selected.some((i) => i.kind === 'group')) return 'cannotTell';
-	return 'no';
+	const groupsIn = (items: Vb365Item[]) => items.filter((i) => i.kind === 'group' && itemKey(i) !== own).map((g) => ({ g, m: memberOf(principal, role.organizationId, g.id) }));
+	if (excluded.some((i) => itemKey(i) === own)) return { scope: 'no', through: [] };
+	const out = any(groupsIn(excluded).map((x) => x.m));
+	if (out === 'yes') return { scope: 'no', through: [] };
+	let inScope: SelfScope;
+	let through: Vb365Item[] = [];
+	if (role.roleType === 'EntireOrganization' || selected.some((i) => itemKey(i) === own)) inScope = 'yes';
+	else {
+		const viaGroups = groupsIn(selected);
+		through = viaGroups.filter((x) => x.m === 'yes').map((x) => x.g);
+		inScope = role.roleType === undefined && through.length === 0 ? 'cannotTell' : any(viaGroups.map((x) => x.m));
+	}
+	if (inScope === 'no') return { scope: 'no', through: [] };
+	return { scope: inScope === 'yes' && out === 'no' ? 'yes' : 'cannotTell', through };
+}
+
+/** The groups whose members decide `selfScope` of an operator in a role (read them to tell). */
+export function groupsToRead(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, role: Vb365Role): Vb365Item[] {
+	if (selfScope(principal, role).scope !== 'cannotTell') return [];
+	const own = itemKey(principal);
+	return [...(role.excluded ?? []), ...(role.selected ?? [])].filter((i) => i.kind === 'group' && itemKey(i) !== own);
 }
 
 function scopeName(role: Vb365Role): string {
@@ -80,6 +128,8 @@ export interface ReportData {
 	organizations: Map<string, Vb365Organization>;
 	/** Each with `operators`, `excluded`, and (unless entire-organization) `selected` read. */
 	roles: Vb365Role[];
+	/** Group members as read (absent: none read). */
+	memberOf?: Membership;
 }
 
 export interface Report {
@@ -110,7 +160,8 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 		(a, b) => (organizationOf(a.organizationId)?.name ?? a.organizationId).localeCompare(organizationOf(b.organizationId)?.name ?? b.organizationId) || lower(a.principal.name || a.principal.displayName).localeCompare(lower(b.principal.name || b.principal.displayName)),
 	);
 	for (const { principal, organizationId, roles } of entries) {
-		const scopes = roles.map((r) => selfScope(principal, r));
+		const selves = roles.map((r) => selfScope(principal, r, data.memberOf));
+		const scopes = selves.map((x) => x.scope);
 		const flags: ReportFlag[] = [];
 		if (scopes.includes('yes')) flags.push('ownDataInScope');
 		else if (scopes.includes('cannotTell')) flags.push('ownDataMaybeInScope');
@@ -128,16 +179,18 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 			...(principal.subtype !== undefined ? { subtype: principal.subtype } : {}),
 			organization: organizationOf(organizationId)?.name ?? null,
 			organizationId,
-			roles: roles.map((r) => ({
+			roles: roles.map((r, n) => ({
 				id: r.id,
 				name: r.name,
 				scope: scopeName(r),
+				ownDataInScope: scopes[n] === 'yes' ? true : scopes[n] === 'cannotTell' ? null : false,
+				...(selves[n].through.length ? { inScopeThrough: selves[n].through.map(itemOutput) } : {}),
 				selected: r.roleType === 'EntireOrganization' ? [] : (r.selected ?? []).map(itemOutput),
 				excluded: (r.excluded ?? []).map(itemOutput),
 			})),
 			mayRestore: mayRestore(roles),
 			wholeOrganization: whole,
-			// null: a group in scope decides, and the report does not read group members.
+			// null: a group decides that the report cannot read to the end (nested, or not read).
 			ownDataInScope: scopes.includes('yes') ? true : scopes.includes('cannotTell') ? null : false,
 			flagged: flags.length > 0,
 			flags,

@@ -36,7 +36,8 @@ export async function applyOperatorPlan(ctx: IExecuteFunctions, access: Vb365Acc
 			calls.length,
 			async (n) => {
 				const { change, kind } = calls[n];
-				const now = kind === 'add' ? await access.addOperators(change.role.id, change.add) : await access.removeOperators(change.role.id, change.remove);
+				// The operators as read for the plan: the client sends at once, then reads back.
+				const now = kind === 'add' ? await access.addOperators(change.role.id, change.add, change.current) : await access.removeOperators(change.role.id, change.remove, change.current);
 				shown.set(change.role.id, now);
 			},
 			{ concurrency, stopOnError: !continueOnFail },

@@ -28,6 +28,8 @@ export interface RoleChange {
 	role: Vb365Role;
 	add: Vb365Principal[];
 	remove: string[];
+	/** The role's operators as read for the plan (the client then needs no read before its change). */
+	current: Vb365Operator[];
 	/** Indexes into the plan's steps. */
 	steps: number[];
 }
@@ -107,7 +109,7 @@ export function planOperators(organization: Vb365Organization, inScope: Vb365Rol
 	const rolesById = new Map(inScope.map((r) => [r.id, r]));
 	const changes = new Map<string, RoleChange>();
 	const changeOf = (roleId: string): RoleChange => {
-		const change = changes.get(roleId) ?? { role: rolesById.get(roleId) as Vb365Role, add: [], remove: [], steps: [] };
+		const change = changes.get(roleId) ?? { role: rolesById.get(roleId) as Vb365Role, add: [], remove: [], current: operators.get(roleId) ?? [], steps: [] };
 		changes.set(roleId, change);
 		return change;
 	};

@@ -4,7 +4,7 @@
  * whole organization, role without operator.
  */
 import type { Vb365Item, Vb365Operator, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
-import { buildReport, mayRestore, selfScope } from '../../../../nodes/Veeam/actions/restoreOperator/accessReport.scope';
+import { buildReport, groupsToRead, mayRestore, membershipOf, selfScope } from '../../../../nodes/Veeam/actions/restoreOperator/accessReport.scope';
 
 const ORG = '11111111-1111-1111-1111-111111111111';
 const ann: Vb365Principal = { id: 'id-ann', kind: 'user', name: 'ann@contoso.com', displayName: 'Ann' };
@@ -28,19 +28,58 @@ const role = (roleType: Vb365Role['roleType'], parts: Partial<Vb365Role> = {}): 
 
 describe('selfScope', () => {
 	test('entire organization: in scope, unless excluded directly; an excluded group makes it unknown', () => {
-		expect(selfScope(ann, role('EntireOrganization'))).toBe('yes');
-		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ann)] }))).toBe('no');
-		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ops)] }))).toBe('cannotTell');
-		expect(selfScope(ops, role('EntireOrganization'))).toBe('yes');
+		expect(selfScope(ann, role('EntireOrganization')).scope).toBe('yes');
+		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ann)] })).scope).toBe('no');
+		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ops)] })).scope).toBe('cannotTell');
+		expect(selfScope(ops, role('EntireOrganization')).scope).toBe('yes');
 	});
 	test('specific objects: selected directly (not excluded) is in scope; through a selected group it is unknown; else not', () => {
-		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)] }))).toBe('yes');
-		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)], excluded: [item(ann)] }))).toBe('no');
-		expect(selfScope(ann, role('SpecificObjects', { selected: [item(bob), site] }))).toBe('no');
-		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ops)] }))).toBe('cannotTell');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)] })).scope).toBe('yes');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)], excluded: [item(ann)] })).scope).toBe('no');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [item(bob), site] })).scope).toBe('no');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [item(ops)] })).scope).toBe('cannotTell');
 		// A user whose ID equals a group's is not that group.
-		expect(selfScope({ ...ann, id: ops.id }, role('SpecificObjects', { selected: [{ ...item(ops) }], excluded: [] }))).toBe('cannotTell');
-		expect(selfScope(ann, role(undefined))).toBe('cannotTell');
+		expect(selfScope({ ...ann, id: ops.id }, role('SpecificObjects', { selected: [{ ...item(ops) }], excluded: [] })).scope).toBe('cannotTell');
+		expect(selfScope(ann, role(undefined)).scope).toBe('cannotTell');
+	});
+});
+
+describe('selfScope with the group members read', () => {
+	const members = new Map<string, Array<{ name: string; login: string; type?: string }>>([
+		[ops.id, [{ name: 'Ann', login: 'ANN@contoso.com', type: 'User' }]],
+		['gid-nested', [{ name: 'Bob', login: bob.name, type: 'User' }, { name: 'inner', login: 'inner@contoso.com', type: 'Group' }]],
+		['gid-empty', []],
+	]);
+	const memberOf = membershipOf((_org, groupId) => members.get(groupId));
+	const g = (id: string): Vb365Item => ({ kind: 'group', id, name: id, displayName: id });
+	test('selected through a group they are in: in scope, naming the group; not in it (no nested groups): not', () => {
+		const viaOps = selfScope(ann, role('SpecificObjects', { selected: [item(ops)] }), memberOf);
+		expect(viaOps.scope).toBe('yes');
+		expect(viaOps.through.map((i) => i.id)).toEqual([ops.id]);
+		expect(selfScope(bob, role('SpecificObjects', { selected: [item(ops)] }), memberOf).scope).toBe('no');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [g('gid-empty')] }), memberOf).scope).toBe('no');
+	});
+	test('a nested group or an unread group: cannot tell; a direct member of a nested one: yes', () => {
+		expect(selfScope(ann, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('cannotTell');
+		expect(selfScope(bob, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('yes');
+		expect(selfScope(ann, role('SpecificObjects', { selected: [g('gid-unread')] }), memberOf).scope).toBe('cannotTell');
+	});
+	test('excluded through a group they are in: out of scope, even of the entire organization', () => {
+		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ops)] }), memberOf).scope).toBe('no');
+		expect(selfScope(bob, role('EntireOrganization', { excluded: [item(ops)] }), memberOf).scope).toBe('yes');
+		expect(selfScope(ann, role('EntireOrganization', { excluded: [g('gid-nested')] }), memberOf).scope).toBe('cannotTell');
+	});
+	test('a group operator is matched by its name among members of type Group; a user never by a Group member', () => {
+		const inner: Vb365Principal = { id: 'gid-inner', kind: 'group', name: 'inner@contoso.com', displayName: 'inner' };
+		expect(selfScope(inner, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('yes');
+		const impostor: Vb365Principal = { id: 'id-x', kind: 'user', name: 'inner@contoso.com', displayName: 'X' };
+		expect(selfScope(impostor, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('cannotTell');
+	});
+	test('groupsToRead: only where a group decides', () => {
+		expect(groupsToRead(ann, role('EntireOrganization'))).toEqual([]);
+		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ann), item(ops)] }))).toEqual([]);
+		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ops), site] })).map((i) => i.id)).toEqual([ops.id]);
+		expect(groupsToRead(ann, role('EntireOrganization', { excluded: [item(ops)] })).map((i) => i.id)).toEqual([ops.id]);
 	});
 });
 
@@ -83,6 +122,11 @@ test('buildReport: one row per operator with flags, one per role without operato
 	expect({ operators: report.operators, users: report.users, groups: report.groups, flagged: report.flagged }).toEqual({ operators: 3, users: 2, groups: 1, flagged: 3 });
 	// Nothing of the server's list entries beyond what the report means (no item or operator entry IDs).
 	expect(JSON.stringify(report.rows)).not.toMatch(/item-|op-id/);
+	// With bob's membership of ops read: definitely in scope, through ops.
+	const read = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty], memberOf: membershipOf((_o, groupId) => (groupId === ops.id ? [{ name: 'Bob', login: bob.name, type: 'User' }] : undefined)) }, false);
+	const bobRow = read.rows.find((r) => r.operator === bob.name);
+	expect(bobRow?.flags).toEqual(['ownDataInScope']);
+	expect((bobRow?.roles as Array<{ inScopeThrough?: Array<{ id: string }> }>)[0].inScopeThrough?.map((i) => i.id)).toEqual([ops.id]);
 	const flagged = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty] }, true);
 	expect(flagged.rows.map((r) => r.operator ?? r.role)).not.toContain('ops');
 	expect(flagged.counts).toEqual(report.counts);
