@@ -79,18 +79,26 @@ const ACTIONS = [
 	'Get the access to many backups and jobs',
 	'Set the access of a role to a backup or job — changes who may restore or manage it',
 ];
+/**
+ * In the order of the Events options (n8n's node creator keeps it; the options are sorted by name):
+ * 'Status Changed' (On user enabled or disabled) before 'User Added', 'Operator Added' (On restore
+ * operator added) before 'Other Fields Changed', 'Role Scope Changed' before 'Roles Changed'.
+ */
 const TRIGGERS = [
 	'On access to a backup or job changed',
 	'On custom role changed',
-	'On custom role created',
-	'On custom role deleted',
 	'On four-eyes request approved',
 	'On four-eyes request expired',
 	'On four-eyes request pending',
 	'On four-eyes request rejected',
 	'On logins changed',
 	'On MFA changed',
+	'On restore operator added',
+	'On restore operator removed',
 	'On name, type or description changed',
+	'On role created',
+	'On role deleted',
+	'On restore operator role scope changed',
 	'On roles changed',
 	'On security change',
 	'On service-account mode changed',

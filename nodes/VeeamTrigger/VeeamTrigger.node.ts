@@ -19,7 +19,7 @@ export class VeeamTrigger implements INodeType {
 		version: 1,
 		subtitle: `={{ ${JSON.stringify(PRODUCT_NAMES)}[$parameter["product"]] }}`,
 		description:
-			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure, or of every company of a Veeam Service Provider Console, are added, removed, or change roles, MFA, service-account mode, status or logins, and (VBR 13.1) when custom roles or the access to backups and jobs change',
+			'Starts the workflow when users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS or Microsoft Azure, or of every company of a Veeam Service Provider Console, are added, removed, or change roles, MFA, service-account mode, status or logins, (VBR 13.1) when custom roles or the access to backups and jobs change, and when the restore operators or restore-operator roles of Veeam Backup for Microsoft 365 change',
 		defaults: {
 			name: 'Veeam Trigger',
 		},
@@ -37,6 +37,15 @@ export class VeeamTrigger implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+				displayOptions: { hide: { product: ['vb365'] } },
+			},
+			{
+				displayName:
+					'Veeam has no webhooks: each poll reads the restore-operator roles of the organization (or of every one) and what the chosen events need of each role (its operators; for scope changes its items), and compares them with the last poll. The first poll records a baseline and emits nothing; "Fetch Test Event" shows the changes since the last saved poll, or a few current operators or roles shaped as events.',
+				name: 'noticeVb365',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { product: ['vb365'] } },
 			},
 			{
 				displayName: 'Product',
@@ -68,20 +77,6 @@ export class VeeamTrigger implements INodeType {
 						value: 'roleChanged',
 						description:
 							'VBR 13.1 (API 1.3-rev2): a custom role\'s name, description, permissions or scopes changed: the fields, before (where kept) and after. Reads each custom role\'s details each poll.',
-						displayOptions: { show: { product: ['vbr'] } },
-					},
-					{
-						name: 'Custom Role Created',
-						action: 'On custom role created',
-						value: 'roleCreated',
-						description: 'VBR 13.1 (API 1.3-rev2): a custom role was created (or cloned), with its scopes',
-						displayOptions: { show: { product: ['vbr'] } },
-					},
-					{
-						name: 'Custom Role Deleted',
-						action: 'On custom role deleted',
-						value: 'roleDeleted',
-						description: 'VBR 13.1 (API 1.3-rev2): a custom role was deleted (confirmed by a look-up)',
 						displayOptions: { show: { product: ['vbr'] } },
 					},
 					{
@@ -126,18 +121,60 @@ export class VeeamTrigger implements INodeType {
 						action: 'On MFA changed',
 						value: 'mfaChanged',
 						description: 'Multi-factor authentication was turned on or off for a user (Service Provider Console: the user\'s MFA policy changed, or the user set up or lost the second factor)',
+						displayOptions: { hide: { product: ['vb365'] } },
+					},
+					{
+						name: 'Operator Added',
+						action: 'On restore operator added',
+						value: 'operatorAdded',
+						description:
+							'Veeam Backup for Microsoft 365: a Microsoft 365 user or group became an operator of a restore-operator role (added to it, or named by a new role): who, which role. Reads each role\'s operators each poll.',
+						displayOptions: { show: { product: ['vb365'] } },
+					},
+					{
+						name: 'Operator Removed',
+						action: 'On restore operator removed',
+						value: 'operatorRemoved',
+						description:
+							'Veeam Backup for Microsoft 365: a user or group is no longer an operator of a role (removed from it, or its role deleted), checked by a second read before it is reported',
+						displayOptions: { show: { product: ['vb365'] } },
 					},
 					{
 						name: 'Other Fields Changed',
 						action: 'On name, type or description changed',
 						value: 'otherFieldsChanged',
 						description: 'The name, type or description of a user changed',
+						displayOptions: { hide: { product: ['vb365'] } },
+					},
+					{
+						name: 'Role Created',
+						action: 'On role created',
+						value: 'roleCreated',
+						description:
+							'VBR 13.1 (API 1.3-rev2): a custom role was created (or cloned), with its scopes. Veeam Backup for Microsoft 365: a restore-operator role was created, with its operators and scope where read.',
+						displayOptions: { show: { product: ['vbr', 'vb365'] } },
+					},
+					{
+						name: 'Role Deleted',
+						action: 'On role deleted',
+						value: 'roleDeleted',
+						description: 'VBR 13.1 (API 1.3-rev2): a custom role was deleted. Veeam Backup for Microsoft 365: a restore-operator role was deleted. Confirmed by a look-up either way.',
+						displayOptions: { show: { product: ['vbr', 'vb365'] } },
+					},
+					{
+						name: 'Role Scope Changed',
+						action: 'On restore operator role scope changed',
+						value: 'roleScopeChanged',
+						description:
+							'Veeam Backup for Microsoft 365: what a role\'s operators may restore changed: its type (entire organization or specific objects), its selected or its excluded users, groups, sites and teams. Reads each role\'s items each poll.',
+						displayOptions: { show: { product: ['vb365'] } },
 					},
 					{
 						name: 'Roles Changed',
 						action: 'On roles changed',
 						value: 'rolesChanged',
 						description: 'A user was given or lost a role',
+						displayOptions: { hide: { product: ['vb365'] } },
 					},
 					{
 						name: 'Security Change',
@@ -165,17 +202,29 @@ export class VeeamTrigger implements INodeType {
 						action: 'On user added',
 						value: 'userAdded',
 						description: 'A user or group was added',
+						displayOptions: { hide: { product: ['vb365'] } },
 					},
 					{
 						name: 'User Removed',
 						action: 'On user removed',
 						value: 'userRemoved',
 						description: 'A user or group was removed',
+						displayOptions: { hide: { product: ['vb365'] } },
 					},
 				],
-				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged'],
+				default: ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged', 'operatorAdded', 'operatorRemoved', 'roleScopeChanged'],
 				description:
-					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event (four-eyes requests and security changes), custom role change or change of access to a backup or job',
+					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event (four-eyes requests and security changes), custom role change or change of access to a backup or job; on Veeam Backup for Microsoft 365 one per operator added or removed, role created or deleted, or change of a role\'s scope',
+			},
+			{
+				displayName: 'Organization',
+				name: 'organization',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. contoso.onmicrosoft.com',
+				displayOptions: { show: { product: ['vb365'] } },
+				description:
+					'The backed-up Microsoft 365 organization whose restore-operator roles to watch, by name or ID. Empty: every organization.',
 			},
 			{
 				displayName: 'Options',
@@ -200,7 +249,7 @@ export class VeeamTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. *.ops',
-						displayOptions: { show: { '/product': PRODUCT_IDS.filter((p) => p !== 'vbr') } },
+						displayOptions: { show: { '/product': PRODUCT_IDS.filter((p) => p !== 'vbr' && p !== 'vb365') } },
 						description:
 							'Report only users whose name matches, now or before the change. * matches any characters, ? one character; case-insensitive.',
 					},
@@ -235,6 +284,7 @@ export class VeeamTrigger implements INodeType {
 						displayName: 'Only Users With Role Names or IDs',
 						name: 'roles',
 						type: 'multiOptions',
+						displayOptions: { hide: { '/product': ['vb365'] } },
 						typeOptions: {
 							loadOptionsMethod: 'getRoles',
 							loadOptionsDependsOn: ['product'],

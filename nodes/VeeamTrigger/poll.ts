@@ -64,6 +64,7 @@ import { sampleEvents, type EmittedEvent } from './samples';
 
 export { SAMPLE_SIZE } from './samples';
 import { confirmVspc, readVspcUsers, type VspcRead } from './vspcListing';
+import { pollVb365 } from './vb365Poll';
 import { PROGRESS_KEY, lookUpProgress, lookUpWithinBudget, pollBudget, readWithinBudget, type BudgetedListing } from './progress';
 import { configFingerprint, encodeState, isStateFormatError, openState, writeState } from './state';
 import { dropAccessState, pollAccess, readAccessConfig, wantsAccess, type AccessConfig, type AccessOutcome } from './accessEvents';
@@ -184,6 +185,8 @@ function pollFailed(ctx: IPollFunctions, error: unknown): never {
 }
 
 export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	// Veeam Backup for Microsoft 365: restore-operator roles, not users (vb365Poll.ts).
+	if (this.getNodeParameter('product', 'vbr') === 'vb365') return await pollVb365(this);
 	// n8n 2.40+ gives a poll budget (its durable scheduler abandons a poll past its timeout): a long listing goes on over several polls (progress.ts).
 	const budget = this.getMode() === 'manual' ? undefined : pollBudget(this);
 	const config = readConfig(this);

@@ -95,6 +95,7 @@ describe('node description', () => {
 			{ name: 'veeamBackupAwsApi', required: true, displayOptions: { show: { product: ['aws'] } } },
 			{ name: 'veeamBackupAzureApi', required: true, displayOptions: { show: { product: ['azure'] } } },
 			{ name: 'veeamServiceProviderConsoleApi', required: true, displayOptions: { show: { product: ['vspc'] } } },
+			{ name: 'veeamBackupMicrosoft365Api', required: true, displayOptions: { show: { product: ['vb365'] } } },
 		]);
 	});
 

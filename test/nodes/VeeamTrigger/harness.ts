@@ -36,8 +36,8 @@ import { simClient } from '../../support/simClient';
 export const NODE_TYPE = 'n8n-nodes-veeam.veeamTrigger';
 export const NODE_NAME = 'Veeam Trigger';
 export const STATIC_KEY = `node:${NODE_NAME}`;
-/** The default selection (statusChanged and loginsChanged happen on VSPC only). */
-export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged'];
+/** The default selection (statusChanged and loginsChanged happen on VSPC only, the last three on VB365 only). */
+export const ALL_EVENTS = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'serviceAccountModeChanged', 'otherFieldsChanged', 'statusChanged', 'loginsChanged', 'operatorAdded', 'operatorRemoved', 'roleScopeChanged'];
 
 export const API_VERSION: Record<Product, string> = { vbr: '1.3-rev2', vbgc: '1.4-rev0', aws: '1.7-rev0', azure: 'v8.1', vspc: '3.6', vb365: 'v8' };
 export const LOGIN: Record<Product, { username: string; password: string }> = {
