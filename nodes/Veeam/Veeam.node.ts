@@ -35,7 +35,7 @@ export class Veeam implements INodeType {
 		version: 1,
 		subtitle: `={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
 		description:
-			'Onboard, promote and offboard the users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS and Microsoft Azure, and of Veeam Service Provider Console companies, sync them with a list, report on their access, manage their MFA, and read users and roles',
+			'Onboard, promote and offboard the users of Veeam Backup & Replication, Veeam Backup for Google Cloud, AWS and Microsoft Azure, and of Veeam Service Provider Console companies, sync them with a list, report on their access, manage their MFA, and read users and roles; grant and revoke the restore operator roles of Veeam Backup for Microsoft 365',
 		defaults: {
 			name: 'Veeam',
 		},

@@ -54,6 +54,11 @@ export const OPERATION_EFFECTS: Record<string, 'reads' | 'changes' | 'sync'> = {
 	'backupAccess:getMany': 'reads',
 	'backupAccess:changeOwner': 'changes',
 	'backupAccess:setEffectiveAccess': 'changes',
+	'restoreOperator:grant': 'changes',
+	'restoreOperator:revoke': 'changes',
+	'restoreOperator:offboard': 'changes',
+	'restoreOperator:get': 'reads',
+	'restoreOperator:getMany': 'reads',
 };
 
 const properties: INodeProperties[] = new Veeam().description.properties;

@@ -20,6 +20,7 @@ type NodeMap = {
 	role: 'create' | 'update' | 'clone' | 'delete' | 'get' | 'getMany';
 	authorizationEvent: 'get' | 'getMany';
 	backupAccess: 'get' | 'getMany' | 'changeOwner' | 'setEffectiveAccess';
+	restoreOperator: 'grant' | 'revoke' | 'offboard' | 'get' | 'getMany';
 };
 
 export type VeeamType = AllEntities<NodeMap>;
@@ -40,6 +41,12 @@ export interface VeeamOperation<P = unknown> {
 	description: INodeProperties[];
 	/** Present when each item is about one user: the router groups items by it and may prefetch users. */
 	target?(params: P): UserTarget;
+	/**
+	 * What item runs must not overlap with (the same key: one after another, in input order), for an
+	 * operation whose items are not about one user (Veeam Backup for Microsoft 365: an organization,
+	 * a role, an operator). Unlike `target`, it never makes the router read the user list.
+	 */
+	serialKey?(params: P): string;
 	/** True when its outputs say a user was created, updated or deleted: the router reads them back (confirm.ts). */
 	confirms?: boolean;
 	/** Reads and checks item `i`'s parameters. May read from the server, never changes anything. */

@@ -4,6 +4,7 @@ import { productOptions, showFor } from '../../../client/products';
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as backupAccess from './backupAccess/BackupAccess.resource';
 import * as mfa from './mfa/Mfa.resource';
+import * as restoreOperator from './restoreOperator/RestoreOperator.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
 
@@ -49,8 +50,15 @@ export const properties: INodeProperties[] = [
 				description: 'Multi-factor authentication set-up of portal users (Veeam Backup for Google Cloud, Veeam Backup for AWS)',
 				displayOptions: showFor('mfaSetup'),
 			},
+			{
+				name: 'Restore Operator',
+				value: 'restoreOperator',
+				description: 'Who may restore which mailboxes, OneDrives, sites and teams: the operators of restore operator roles (Veeam Backup for Microsoft 365)',
+				displayOptions: { show: { product: ['vb365'] } },
+			},
 			{ name: 'Role', value: 'role' },
-			{ name: 'User', value: 'user' },
+			// Veeam Backup for Microsoft 365's REST manages restore operators, not its own users.
+			{ name: 'User', value: 'user', displayOptions: { hide: { product: ['vb365'] } } },
 		],
 		default: 'user',
 	},
@@ -59,4 +67,5 @@ export const properties: INodeProperties[] = [
 	...role.description,
 	...authorizationEvent.description,
 	...backupAccess.description,
+	...restoreOperator.description,
 ];

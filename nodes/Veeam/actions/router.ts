@@ -14,6 +14,7 @@ import type { OperationMap, VeeamBatchOperation, VeeamOperation, VeeamResource, 
 import * as authorizationEvent from './authorizationEvent/AuthorizationEvent.resource';
 import * as backupAccess from './backupAccess/BackupAccess.resource';
 import * as mfa from './mfa/Mfa.resource';
+import * as restoreOperator from './restoreOperator/RestoreOperator.resource';
 import * as role from './role/Role.resource';
 import * as user from './user/User.resource';
 import { properties } from './properties';
@@ -57,6 +58,22 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		changeOwner: backupAccess.changeOwner,
 		setEffectiveAccess: backupAccess.setEffectiveAccess,
 	},
+	restoreOperator: {
+		grant: restoreOperator.grant,
+		revoke: restoreOperator.revoke,
+		offboard: restoreOperator.offboard,
+		get: restoreOperator.get,
+		getMany: restoreOperator.getMany,
+	},
+};
+
+/**
+ * Veeam Backup for Microsoft 365 has its own resources: Restore Operator (there only), and Role with
+ * its own operations (restore operator roles: role.vb365); its REST manages no users of its own.
+ */
+const VB365_RESOURCES: Partial<Record<VeeamResource, Record<string, VeeamOperation | VeeamBatchOperation>>> = {
+	restoreOperator: resources.restoreOperator,
+	role: role.vb365,
 };
 
 /**
@@ -66,16 +83,26 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
  */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string): VeeamOperation | VeeamBatchOperation {
+function lookupOperation(ctx: IExecuteFunctions, resource: string, operation: string, product: unknown): VeeamOperation | VeeamBatchOperation {
 	if (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL) {
 		throw new NodeOperationError(ctx.getNode(), 'Custom API Call is made with an HTTP Request node, not with this node', {
 			description:
 				'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and choose this Veeam credential: it logs in and adds the token and x-api-version to the request.',
 		});
 	}
-	const operations = Object.prototype.hasOwnProperty.call(resources, resource)
-		? (resources[resource as VeeamResource] as Record<string, VeeamOperation | VeeamBatchOperation>)
-		: undefined;
+	const vb365 = product === 'vb365';
+	if (vb365 && !Object.prototype.hasOwnProperty.call(VB365_RESOURCES, resource) && Object.prototype.hasOwnProperty.call(resources, resource)) {
+		throw new NodeOperationError(ctx.getNode(), `The resource "${resource}" is not available on Veeam Backup for Microsoft 365`, {
+			description: 'Its REST API manages restore operator roles: choose Resource "Restore Operator" or "Role".',
+		});
+	}
+	if (!vb365 && resource === 'restoreOperator') {
+		throw new NodeOperationError(ctx.getNode(), 'The resource "restoreOperator" is available on Veeam Backup for Microsoft 365 only', {
+			description: 'Set Product to Veeam Backup for Microsoft 365, or choose another resource.',
+		});
+	}
+	const table = vb365 ? VB365_RESOURCES : resources;
+	const operations = Object.prototype.hasOwnProperty.call(table, resource) ? (table[resource as VeeamResource] as Record<string, VeeamOperation | VeeamBatchOperation>) : undefined;
 	if (!operations) throw new NodeOperationError(ctx.getNode(), `The resource "${resource}" is not supported`);
 	if (!Object.prototype.hasOwnProperty.call(operations, operation)) {
 		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported for resource "${resource}"`);
@@ -130,8 +157,9 @@ async function runItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]
 	// With Resource "Custom API Call" there is no Operation parameter.
 	const operation = resource === CUSTOM_API_CALL ? CUSTOM_API_CALL : (this.getNodeParameter('operation', 0) as string);
 	const veeamNodeData = { resource, operation } as VeeamType;
-	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation);
-	const directory = createDirectory(this, this.getNodeParameter('product', 0));
+	const product = this.getNodeParameter('product', 0);
+	const op = lookupOperation(this, veeamNodeData.resource, veeamNodeData.operation, product);
+	const directory = createDirectory(this, product);
 	await checkCredential(this, directory.product);
 	const continueOnFail = this.continueOnFail();
 	if ('batch' in op) return [await runBatch.call(this, op, directory, items.length, continueOnFail)];

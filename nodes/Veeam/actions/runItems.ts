@@ -67,7 +67,11 @@ export async function runItemOperation(
 	// such an execution runs one item at a time rather than risk two changes to one user at once.
 	const modes = new Set(targets.flatMap((t) => (t ? [t.mode === 'name' ? 'name' : 'ref'] : [])));
 	if (!prefetched && directory.refKind === 'id' && modes.size > 1) concurrency = 1;
-	const keys = targets.map((t) => (t ? userKey(directory, t) : undefined));
+	const keys = targets.map((t, i) => {
+		const entry = prepared[i];
+		if (entry.ok && op.serialKey) return op.serialKey(entry.params);
+		return t ? userKey(directory, t) : undefined;
+	});
 
 	const outcomes = await runPool(
 		itemCount,

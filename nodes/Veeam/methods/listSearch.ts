@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { createDirectory } from '../../../client/adapters';
+import { chosenOrganization, vb365Of } from './vb365';
 
 /** Users per page of the list; the editor asks for the next page with the returned token. */
 const PAGE_SIZE = 100;
@@ -40,5 +41,29 @@ export async function searchRoles(this: ILoadOptionsFunctions, filter?: string):
 		results: roles
 			.filter((r) => !text || r.name.toLowerCase().includes(text))
 			.map((r) => ({ name: r.name, value: r.id, description: r.description })),
+	};
+}
+
+/** The backed-up organizations (a server has a few), filtered by the search text (name or ID). */
+export async function searchVb365Organizations(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const orgs = await vb365Of(this).organizations();
+	const text = filter?.trim().toLowerCase() ?? '';
+	return {
+		results: orgs
+			.filter((o) => !text || o.name.toLowerCase().includes(text) || (o.officeName ?? '').toLowerCase().includes(text) || o.id.toLowerCase() === text)
+			.sort((a, b) => a.name.localeCompare(b.name))
+			.map((o) => ({ name: o.name, value: o.id, ...(o.type ? { description: o.type } : {}) })),
+	};
+}
+
+/** The restore operator roles of the organization chosen (of every organization before one is), filtered by the search text. */
+export async function searchVb365Roles(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const roles = await vb365Of(this).roles(await chosenOrganization(this));
+	const text = filter?.trim().toLowerCase() ?? '';
+	return {
+		results: roles
+			.filter((r) => !text || r.name.toLowerCase().includes(text) || r.id.toLowerCase() === text)
+			.sort((a, b) => a.name.localeCompare(b.name))
+			.map((r) => ({ name: r.name, value: r.id, ...(r.description ? { description: r.description } : {}) })),
 	};
 }

@@ -8,6 +8,7 @@ import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.cr
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
 import { VeeamServiceProviderConsoleApi } from '../../../credentials/VeeamServiceProviderConsoleApi.credentials';
+import { VeeamBackupMicrosoft365Api } from '../../../credentials/VeeamBackupMicrosoft365Api.credentials';
 import { Veeam } from '../../../nodes/Veeam/Veeam.node';
 
 const root = join(__dirname, '../../..');
@@ -49,8 +50,13 @@ describe('Veeam node description', () => {
 		expect(shownCredentials({ product: 'aws' })).toEqual(['veeamBackupAwsApi']);
 		expect(shownCredentials({ product: 'azure' })).toEqual(['veeamBackupAzureApi']);
 		expect(shownCredentials({ product: 'vspc' })).toEqual(['veeamServiceProviderConsoleApi']);
-		// The five credential types exist in this package.
-		expect([new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi()].map((c) => c.name)).toEqual(
+		expect(shownCredentials({ product: 'vb365' })).toEqual(['veeamBackupMicrosoft365Api']);
+		// The six credential types exist in this package.
+		expect(
+			[new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi(), new VeeamBackupMicrosoft365Api()].map(
+				(c) => c.name,
+			),
+		).toEqual(
 			description.credentials?.map((c) => c.name),
 		);
 	});
@@ -92,6 +98,7 @@ describe('Veeam node description', () => {
 				...['changeOwner', 'get', 'getMany', 'setEffectiveAccess'].map((o) => `backupAccess:${o}`),
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
 				...['clone', 'create', 'delete', 'get', 'getMany', 'update'].map((o) => `role:${o}`),
+				...['get', 'getMany', 'grant', 'offboard', 'revoke'].map((o) => `restoreOperator:${o}`),
 				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'requireMfa', 'resetMfa', 'setServiceAccountMode', 'stopRequiringMfa', 'sync'].map((o) => `user:${o}`),
 			].sort(),
 		);
@@ -117,8 +124,8 @@ describe('Veeam node description', () => {
 		const loadMethods = allProperties()
 			.map((p) => p.typeOptions?.loadOptionsMethod)
 			.filter(Boolean);
-		expect(new Set(searchMethods)).toEqual(new Set(['searchUsers', 'searchRoles']));
-		expect(new Set(loadMethods)).toEqual(new Set(['getRoles']));
+		expect(new Set(searchMethods)).toEqual(new Set(['searchUsers', 'searchRoles', 'searchVb365Organizations', 'searchVb365Roles']));
+		expect(new Set(loadMethods)).toEqual(new Set(['getRoles', 'getVb365Roles']));
 		for (const m of searchMethods) expect(typeof node.methods.listSearch[m as keyof typeof node.methods.listSearch]).toBe('function');
 		for (const m of loadMethods) expect(typeof node.methods.loadOptions[m as keyof typeof node.methods.loadOptions]).toBe('function');
 	});
