@@ -9,8 +9,9 @@
  *   script (goal: ≤ 0.25× its time), `--pairs` alternating pairs, medians.
  *
  * `npm run bench` runs it after the VBR figures (bench/index.ts); alone (after `npm run build`):
- * `npx ts-node --transpile-only bench/vspc.ts [--companies 500 --users 50000 --latency 20 --onboard 1000 --across 50 --sync-users 200 --pairs 2]`.
- * Writes bench/vspc.json; exits 1 when a goal is missed.
+ * `npx ts-node --transpile-only bench/vspc.ts [--companies 500 --users 50000 --latency 20 --onboard 1000 --across 50 --sync-users 200 --pairs 2]`;
+ * `--parts trigger,sync` runs only the parts named (of trigger, sync, onboarding).
+ * Writes bench/vspc.json (a run of every part only); exits 1 when a goal is missed.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -38,23 +39,37 @@ export interface VspcBenchOptions {
 	syncUsers: number;
 	triggerChanges: number;
 	pairs: number;
+	/** The parts to run (all by default). */
+	parts: ReadonlySet<VspcPart>;
 }
+
+export const VSPC_PARTS = ['trigger', 'sync', 'onboarding'] as const;
+export type VspcPart = (typeof VSPC_PARTS)[number];
 
 export interface VspcBenchResult {
 	/** os.loadavg() before and after: the times mean little on a busy machine (the CPU times say what the client did). */
 	load: { before: number[]; after: number[] };
-	trigger: VspcTriggerFigure;
-	sync: VspcSyncFigure;
-	onboarding: VspcOnboardingFigure;
+	latencyMs: number;
+	/** Absent when the part was not run (`--parts`). */
+	trigger?: VspcTriggerFigure;
+	sync?: VspcSyncFigure;
+	onboarding?: VspcOnboardingFigure;
 	targets: VspcGoal[];
 }
 
-export const VSPC_DEFAULTS = { companies: '500', users: '50000', latency: '20', onboard: '1000', across: '50', 'sync-users': '200', 'trigger-changes': '500', pairs: '2' };
+export const VSPC_DEFAULTS = { companies: '500', users: '50000', latency: '20', onboard: '1000', across: '50', 'sync-users': '200', 'trigger-changes': '500', pairs: '2', parts: VSPC_PARTS.join(',') };
 
 /** The options from parsed arguments named `<prefix><option>` (bench/index.ts: `--vspc-users`…; alone: `--users`…). */
 export function vspcOptions(values: Record<string, unknown>, prefix = ''): VspcBenchOptions {
 	const n = (name: keyof typeof VSPC_DEFAULTS) => Number(values[`${prefix}${name}`] ?? VSPC_DEFAULTS[name]);
+	const parts = String(values[`${prefix}parts`] ?? VSPC_DEFAULTS.parts)
+		.split(',')
+		.map((p) => p.trim())
+		.filter((p) => p !== '');
+	const unknown = parts.find((p) => !(VSPC_PARTS as readonly string[]).includes(p));
+	if (unknown !== undefined) throw new Error(`--${prefix}parts: no part "${unknown}" (parts: ${VSPC_PARTS.join(', ')})`);
 	return {
+		parts: new Set(parts as VspcPart[]),
 		seed: { companies: n('companies'), users: n('users') },
 		latencyMs: n('latency'),
 		onboard: n('onboard'),
@@ -67,13 +82,18 @@ export function vspcOptions(values: Record<string, unknown>, prefix = ''): VspcB
 
 function targetsOf(r: Omit<VspcBenchResult, 'targets'>): VspcGoal[] {
 	const t = (what: string, value: number, limit: number): VspcGoal => ({ what, value, limit, met: value <= limit });
+	const { trigger, sync, onboarding } = r;
 	return [
-		t(`VSPC trigger poll with ${r.trigger.changes} changes, s (${r.trigger.latencyMs} ms latency)`, r.trigger.measured.ms / 1000, 2),
-		t('VSPC trigger baseline poll, s', r.trigger.baseline.ms / 1000, 2),
-		t('VSPC trigger static data, bytes per user', r.trigger.bytesPerUser, 40),
-		t(`VSPC trigger items for ${r.trigger.changes} changes, off by`, Math.abs(r.trigger.measured.items - r.trigger.changes), 0),
-		t('VSPC Sync of one company: requests / (changes + unavoidable pages)', r.sync.ratio, 1.1),
-		t('VSPC onboarding: ours / plain sequential script', r.onboarding.ratios.oursToPlain, 0.25),
+		...(trigger
+			? [
+					t(`VSPC trigger poll with ${trigger.changes} changes, s (${trigger.latencyMs} ms latency)`, trigger.measured.ms / 1000, 2),
+					t('VSPC trigger baseline poll, s', trigger.baseline.ms / 1000, 2),
+					t('VSPC trigger static data, bytes per user', trigger.bytesPerUser, 40),
+					t(`VSPC trigger items for ${trigger.changes} changes, off by`, Math.abs(trigger.measured.items - trigger.changes), 0),
+				]
+			: []),
+		...(sync ? [t('VSPC Sync of one company: requests / (changes + unavoidable pages)', sync.ratio, 1.1)] : []),
+		...(onboarding ? [t('VSPC onboarding: ours / plain sequential script', onboarding.ratios.oursToPlain, 0.25)] : []),
 	];
 }
 
@@ -81,13 +101,19 @@ export async function runVspcBench(options: VspcBenchOptions): Promise<VspcBench
 	const before = loadavg();
 	const sim = await startVspcSim();
 	try {
-		const trigger = await benchVspcTrigger(sim, { seed: options.seed, changes: options.triggerChanges, latencyMs: options.latencyMs });
-		console.log(`  measured: ${trigger.scenario}`);
-		const sync = await benchVspcSync(sim, { seed: options.seed, companyUsers: options.syncUsers, changes: { add: 10, remove: 10, role: 10 }, latencyMs: options.latencyMs });
-		console.log(`  measured: ${sync.scenario}`);
-		const onboarding = await benchVspcOnboarding(sim, { hires: options.onboard, companies: options.across, seed: options.seed, latencyMs: options.latencyMs, pairs: options.pairs });
-		console.log(`  measured: ${onboarding.scenario}`);
-		const result = { load: { before, after: loadavg() }, trigger, sync, onboarding };
+		const trigger = options.parts.has('trigger')
+			? await benchVspcTrigger(sim, { seed: options.seed, changes: options.triggerChanges, latencyMs: options.latencyMs })
+			: undefined;
+		if (trigger) console.log(`  measured: ${trigger.scenario}`);
+		const sync = options.parts.has('sync')
+			? await benchVspcSync(sim, { seed: options.seed, companyUsers: options.syncUsers, changes: { add: 10, remove: 10, role: 10 }, latencyMs: options.latencyMs })
+			: undefined;
+		if (sync) console.log(`  measured: ${sync.scenario}`);
+		const onboarding = options.parts.has('onboarding')
+			? await benchVspcOnboarding(sim, { hires: options.onboard, companies: options.across, seed: options.seed, latencyMs: options.latencyMs, pairs: options.pairs })
+			: undefined;
+		if (onboarding) console.log(`  measured: ${onboarding.scenario}`);
+		const result = { load: { before, after: loadavg() }, latencyMs: options.latencyMs, trigger, sync, onboarding };
 		return { ...result, targets: targetsOf(result) };
 	} finally {
 		sim.child.disconnect();
@@ -104,22 +130,28 @@ const runLine = (label: string, r: VspcRun, ratio?: number) =>
 export function printVspc(r: VspcBenchResult, pairs: number): void {
 	const { trigger, sync, onboarding } = r;
 	console.log(
-		`\nVeeam Service Provider Console (${trigger.latencyMs} ms latency, the simulator in its own process; load average ${r.load.before.map((l) => l.toFixed(1)).join(' ')} before, ${r.load.after.map((l) => l.toFixed(1)).join(' ')} after, ${cpus().length} cores)`,
+		`\nVeeam Service Provider Console (${r.latencyMs} ms latency, the simulator in its own process; load average ${r.load.before.map((l) => l.toFixed(1)).join(' ')} before, ${r.load.after.map((l) => l.toFixed(1)).join(' ')} after, ${cpus().length} cores)`,
 	);
-	console.log(`\n${trigger.scenario}`);
-	for (const [label, p] of [['baseline poll', trigger.baseline], ['poll with the changes', trigger.measured]] as const) {
-		console.log(`  ${label.padEnd(24)}${(p.ms / 1000).toFixed(2).padStart(6)} s (CPU ${(p.cpuMs / 1000).toFixed(2)} s) ${String(p.requests).padStart(5)} requests (max ${p.maxInFlight} in flight), ${p.items} items`);
+	if (trigger) {
+		console.log(`\n${trigger.scenario}`);
+		for (const [label, p] of [['baseline poll', trigger.baseline], ['poll with the changes', trigger.measured]] as const) {
+			console.log(`  ${label.padEnd(24)}${(p.ms / 1000).toFixed(2).padStart(6)} s (CPU ${(p.cpuMs / 1000).toFixed(2)} s) ${String(p.requests).padStart(5)} requests (max ${p.maxInFlight} in flight), ${p.items} items`);
+		}
+		console.log(`  static data ${trigger.staticDataBytes.toLocaleString('en')} bytes = ${trigger.bytesPerUser.toFixed(1)} bytes/user`);
 	}
-	console.log(`  static data ${trigger.staticDataBytes.toLocaleString('en')} bytes = ${trigger.bytesPerUser.toFixed(1)} bytes/user`);
-	console.log(`\n${sync.scenario}`);
-	console.log(
-		`  ${(sync.ms / 1000).toFixed(2)} s (CPU ${(sync.cpuMs / 1000).toFixed(2)} s), ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes) for ${sync.changes} changes + ${sync.unavoidable} unavoidable (pages, token): ×${sync.ratio.toFixed(3)}; outcome ${JSON.stringify(sync.outcome)}`,
-	);
-	console.log(`\n${onboarding.scenario} (${pairs} alternating pairs, medians)`);
-	runLine('ours (default concurrency)', onboarding.ours);
-	runLine('plain sequential script (company per hire)', onboarding.plain, onboarding.ratios.oursToPlain);
-	runLine('plain script, each company looked up once', onboarding.plainCached, onboarding.ratios.oursToPlainCached);
-	console.log(`  per-pair ours / plain: ${onboarding.pairRatiosToPlain.map((x) => x.toFixed(3)).join(', ')}`);
+	if (sync) {
+		console.log(`\n${sync.scenario}`);
+		console.log(
+			`  ${(sync.ms / 1000).toFixed(2)} s (CPU ${(sync.cpuMs / 1000).toFixed(2)} s), ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes) for ${sync.changes} changes + ${sync.unavoidable} unavoidable (pages, token): ×${sync.ratio.toFixed(3)}; outcome ${JSON.stringify(sync.outcome)}`,
+		);
+	}
+	if (onboarding) {
+		console.log(`\n${onboarding.scenario} (${pairs} alternating pairs, medians)`);
+		runLine('ours (default concurrency)', onboarding.ours);
+		runLine('plain sequential script (company per hire)', onboarding.plain, onboarding.ratios.oursToPlain);
+		runLine('plain script, each company looked up once', onboarding.plainCached, onboarding.ratios.oursToPlainCached);
+		console.log(`  per-pair ours / plain: ${onboarding.pairRatiosToPlain.map((x) => x.toFixed(3)).join(', ')}`);
+	}
 	console.log('\nVSPC targets');
 	for (const t of r.targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${Number(t.value.toFixed(3))} (≤ ${t.limit})`);
 }
@@ -130,8 +162,10 @@ async function main(): Promise<void> {
 	try {
 		const result = await runVspcBench(options);
 		printVspc(result, options.pairs);
-		writeFileSync(join(__dirname, 'vspc.json'), JSON.stringify({ at: new Date().toISOString(), options, ...result }, null, 2) + '\n');
-		console.log('\nwritten: bench/vspc.json');
+		if (options.parts.size === VSPC_PARTS.length) {
+			writeFileSync(join(__dirname, 'vspc.json'), JSON.stringify({ at: new Date().toISOString(), options: { ...options, parts: [...options.parts] }, ...result }, null, 2) + '\n');
+			console.log('\nwritten: bench/vspc.json');
+		} else console.log('\nbench/vspc.json not written: only some parts were run');
 		if (result.targets.some((t) => !t.met)) process.exitCode = 1;
 	} finally {
 		await shutdownEngine();

@@ -104,6 +104,13 @@ export interface VspcAccess {
 	 */
 	usersPresent?(uids: string[]): Promise<Set<string>>;
 	/**
+	 * Optional: each of these users as the server has it NOW, undefined for a user it does not have:
+	 * `GET /users` filtered by `instanceUid` (or of equals, 50 UIDs a request, several requests at
+	 * once); a group whose answer is not exactly a subset of it (a server that ignored the filter)
+	 * is looked up one by one (`GET /users/{uid}`). For the trigger's apparently removed users.
+	 */
+	lookUpUsers?(uids: readonly string[]): Promise<Map<string, VspcUser | undefined>>;
+	/**
 	 * Optional: the logins whose `userName` is this name (without regard to case; `GET /users/logins`
 	 * filtered by `userName`, answers of other names dropped): the logins a user gone from the user
 	 * list may have left.

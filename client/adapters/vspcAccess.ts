@@ -13,13 +13,17 @@ import { UnclearOutcomeError } from '../transport';
 import type { VeeamUser } from '../model';
 import type { VspcAccess, VspcLogin, VspcOrganization, VspcProfile, VspcUser, VspcUserChanges } from '../vspcModel';
 import { isUuid } from '../ids';
+import { runPool } from '../pool';
 import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
 import { filterParam, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
-import { LOGINS, loginOf, sameUserName, USERS } from './vspcRead';
+import { LOGINS, loginOf, sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { vspcRole } from './vspcRoles';
+
+/** `lookUpUsers`: requests (groups of UIDs) in flight at once. */
+export const LOOK_UP_CONCURRENCY = 4;
 
 export class VspcAccessClient implements VspcAccess {
 	constructor(
@@ -118,6 +122,46 @@ export class VspcAccessClient implements VspcAccess {
 			for (const key of users.keys()) if (group.includes(key)) present.add(key);
 		}
 		return present;
+	}
+
+	/**
+	 * Each UID (as given) to the user the server has now, or undefined: one `GET /users` per group of
+	 * MAX_OR_VALUES UIDs (`instanceUid` equals one of them, compared as sent: the UIDs come from the
+	 * server's own list), LOOK_UP_CONCURRENCY groups at once. A group's answer is trusted only when it
+	 * is whole in one page and holds nothing but users of the group (each once): a server that
+	 * ignored or misread the filter gets the group asked one user at a time (`GET /users/{uid}`,
+	 * a 404 = gone), so a user is never taken for gone on a list that did not look for it.
+	 */
+	async lookUpUsers(uids: readonly string[]): Promise<Map<string, VspcUser | undefined>> {
+		const result = new Map<string, VspcUser | undefined>();
+		const wanted = [...new Set(uids)].filter((u) => isUuid(u));
+		// Not a UID: no such user can be asked for (GET /users/{uid} would not be sent either).
+		for (const uid of uids) if (!isUuid(uid)) result.set(uid, undefined);
+		const groups: string[][] = [];
+		for (let i = 0; i < wanted.length; i += MAX_OR_VALUES) groups.push(wanted.slice(i, i + MAX_OR_VALUES));
+		const one = async (uid: string) => {
+			const user = await this.client.fetchUser(uid);
+			// An answer under another UID is another user (as the trigger's other look-ups).
+			result.set(uid, user?.ref === uid ? user : undefined);
+		};
+		const outcomes = await runPool(
+			groups.length,
+			async (g) => {
+				const group = groups[g];
+				const page = await this.client.usersPage({}, 0, VSPC_PAGE_SIZE, undefined, oneOf('instanceUid', group));
+				const asked = new Set(group);
+				const whole = page.total !== undefined && page.total === page.items.length && page.items.length <= group.length && page.items.every((u) => asked.has(u.ref));
+				if (!whole) {
+					for (const uid of group) await one(uid);
+					return;
+				}
+				for (const uid of group) result.set(uid, undefined);
+				for (const user of page.items) result.set(user.ref, user);
+			},
+			{ concurrency: LOOK_UP_CONCURRENCY, stopOnError: true },
+		);
+		for (const outcome of outcomes) if (outcome && !outcome.ok) throw outcome.error;
+		return result;
 	}
 
 	/** The logins of this user name (`userName equals`, ignorecase), checked here whatever the server filtered. */

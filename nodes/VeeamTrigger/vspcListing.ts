@@ -5,8 +5,10 @@
  *
  * Nothing read is taken for more than it shows (issue 28: "never report a change the server does
  * not show; a partial read must not emit removals"):
- * - a user the listing lacks is looked up (`GET /users/{uid}`) before it is called removed, as on
- *   every product (listing.ts), and, when found, its logins are read directly too;
+ * - a user the listing lacks is looked up before it is called removed, as on every product
+ *   (listing.ts), 50 to a request (`GET /users` filtered by `instanceUid`; one by one with
+ *   `GET /users/{uid}` where the server's answer is not exactly that), and, when found, its logins
+ *   are read directly too;
  * - a login the listing lacks is confirmed by reading that user's logins directly
  *   (`GET /users/{uid}/logins`) before it is called removed; a user gone by then keeps its last
  *   known logins (its removal is the next poll's event, after its own look-up);
@@ -144,13 +146,33 @@ async function readLoginsOf(directory: UserDirectory, refs: readonly string[]): 
 }
 
 /**
+ * The users the listing seems to have lost, looked up as `refreshUsers` does (a user still there is
+ * set in `current` as it is now, one gone is deleted from it), 50 to a request where the adapter
+ * can (`lookUpUsers`: `GET /users` filtered by UID) instead of one `GET /users/{uid}` each.
+ */
+async function lookUpUsers(directory: UserDirectory, refs: readonly string[], current: Map<string, TrackedUser>): Promise<void> {
+	const access = directory.vspc?.();
+	if (!access?.lookUpUsers) {
+		await refreshUsers(directory, refs, current);
+		return;
+	}
+	if (refs.length === 0) return;
+	const found = await access.lookUpUsers(refs);
+	for (const ref of refs) {
+		const user = found.get(ref);
+		if (user) current.set(ref, user);
+		else current.delete(ref);
+	}
+}
+
+/**
  * After the first comparison: looks up what the listings seem to have lost (see the top of this
  * file) and brings `current` and `comparison.events` up to date, so that `finishComparison` gives
  * only what the server shows. Returns the look-ups made (users, users' logins).
  */
 export async function confirmVspc(directory: UserDirectory, comparison: Comparison, current: Map<string, TrackedUser>, read: VspcRead): Promise<{ users: number; logins: number }> {
 	const missing = comparison.missing.map((u) => u.ref);
-	await refreshUsers(directory, missing, current);
+	await lookUpUsers(directory, missing, current);
 	if (!read.logins) return { users: missing.length, logins: 0 };
 	const previous = new Map<string, TrackedUser>();
 	// Users whose listed logins lack one they had: read directly before a removal is believed.

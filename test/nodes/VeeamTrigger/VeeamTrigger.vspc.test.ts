@@ -162,12 +162,19 @@ describe('vspc', () => {
 	describe('a partial or shifting read never reports a change the server does not show', () => {
 		const USERS_ONLY = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'otherFieldsChanged'];
 		/**
-		 * Requests to the user list and to single users (`GET /users/{uid}`), from the simulator's recent
-		 * requests (not the adapter's one-user probe that a 404 look-up sends: `limit=1`).
+		 * Requests to the user list (pages), to the list filtered by UID (look-ups of several users at
+		 * once) and to single users (`GET /users/{uid}`), from the simulator's recent requests (not the
+		 * adapter's one-user probe that a 404 look-up sends: `limit=1`).
 		 */
 		const userRequests = () => {
 			const recent = sim.stats.recent.filter((r) => r.startsWith(`GET ${VSPC_USERS}`));
-			return { pages: recent.filter((r) => r.startsWith(`GET ${VSPC_USERS}?`) && !/[?&]limit=1(&|$)/.test(r)).length, lookups: recent.filter((r) => /\/users\/[0-9a-f-]{36}(\?|$)/.test(r)).length };
+			const listed = recent.filter((r) => r.startsWith(`GET ${VSPC_USERS}?`) && !/[?&]limit=1(&|$)/.test(r));
+			const byUid = (r: string) => (new URLSearchParams(r.slice(r.indexOf('?') + 1)).get('filter') ?? '').includes('"instanceUid"');
+			return {
+				pages: listed.filter((r) => !byUid(r)).length,
+				batches: listed.filter(byUid).length,
+				lookups: recent.filter((r) => /\/users\/[0-9a-f-]{36}(\?|$)/.test(r)).length,
+			};
 		};
 
 		beforeEach(() => {
@@ -186,9 +193,27 @@ describe('vspc', () => {
 			expect(result.error).toBeUndefined();
 			expect(summary(result)).toEqual([['userRemoved', 'alpha.user']]);
 			expect(sim.faults.pending()).toEqual([]);
-			// Two readings of 4 pages; the 5 users of the empty page looked up (the removed one among them, or on its own).
-			expect(userRequests().pages).toBe(8);
-			expect(userRequests().lookups).toBeGreaterThanOrEqual(5);
+			// Two readings of 4 pages; the 5 users of the empty page looked up (the removed one among them, or
+			// on its own): in one request, the list filtered by their UIDs, none one by one.
+			expect(userRequests()).toEqual({ pages: 8, batches: 1, lookups: 0 });
+			expectSnapshotIsTheTruth(result.workflowStaticData, false);
+		});
+
+		it('a server that ignores the look-up\'s filter: those users are looked up one by one, none is called removed for missing from its answer', async () => {
+			const activation = await baselined(USERS_ONLY);
+			await admin.removeUser(ALPHA_USER);
+			sim.stats.reset();
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 1 });
+			sim.addFault({ kind: 'patch', set: { data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 5, count: 1 });
+			// After the two readings (8 pages), the list no longer applies `filter`: the look-up gets the
+			// first page of everyone, where the 5 users of the empty page are not (they are on another page).
+			sim.addFault({ kind: 'ignoreQuery', params: ['filter'], method: 'GET', pathIncludes: VSPC_USERS, after: 6, count: 20 });
+			const result = await activation.poll();
+			expect(result.error).toBeUndefined();
+			expect(summary(result)).toEqual([['userRemoved', 'alpha.user']]);
+			const requests = userRequests();
+			expect(requests).toMatchObject({ pages: 8, batches: 1 });
+			expect(requests.lookups).toBeGreaterThanOrEqual(5);
 			expectSnapshotIsTheTruth(result.workflowStaticData, false);
 		});
 
@@ -200,7 +225,7 @@ describe('vspc', () => {
 			const once = await activation.poll();
 			expect(once.error).toBeUndefined();
 			expect(once.response).toBeNull();
-			expect(userRequests()).toEqual({ pages: 8, lookups: 0 });
+			expect(userRequests()).toEqual({ pages: 8, batches: 0, lookups: 0 });
 			// Every page but the first of every reading announces another total, and brings nothing.
 			sim.stats.reset();
 			sim.addFault({ kind: 'patch', set: { meta: { pagingInfo: { total: total - 2, count: 0, offset: 5 } }, data: [] }, method: 'GET', pathIncludes: VSPC_USERS, after: 1, count: 3 });
