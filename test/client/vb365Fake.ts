@@ -122,7 +122,8 @@ export function serve(state: FakeVb365State, req: FakeRequest): FakeAnswer | und
 	}
 	if ((hit = m(/^\/Organizations\/([^/]+)\/(Users|Groups|Sites|Teams)(?:\/([^/]+))?(\/Members)?$/)) && req.method === 'GET') {
 		const [, org, kind, id, members] = hit;
-		const all = { Users: state.users, Groups: state.groups, Sites: state.sites, Teams: state.teams }[kind][org] ?? [];
+		const lists: Record<string, Record<string, IDataObject[]>> = { Users: state.users, Groups: state.groups, Sites: state.sites, Teams: state.teams };
+		const all = lists[kind]?.[org] ?? [];
 		if (members) return v8Page(state.members[decodeURIComponent(id)] ?? [], req);
 		if (id) {
 			const one = all.find((o) => String(o.id).toLowerCase() === decodeURIComponent(id).toLowerCase());
