@@ -21,6 +21,9 @@ import {
 	VSPC_DEFAULT_ADMIN,
 	VSPC_DEFAULT_PASSWORD,
 	VspcProduct,
+	VB365_DEFAULT_ADMIN,
+	VB365_DEFAULT_PASSWORD,
+	Vb365Product,
 	type Product,
 	type SimServer,
 } from './index';
@@ -28,16 +31,17 @@ import {
 const DEFAULT_TLS_DIR = join(homedir(), '.cache', 'n8n-nodes-veeam-sim', 'tls');
 
 const USAGE = `Veeam simulator: the user APIs of Veeam Backup & Replication, Veeam Backup for Google Cloud,
-Veeam Backup for AWS, Veeam Backup for Microsoft Azure and Veeam Service Provider Console over HTTPS.
+Veeam Backup for AWS, Veeam Backup for Microsoft Azure, Veeam Service Provider Console and Veeam
+Backup for Microsoft 365 over HTTPS.
 
 Usage: npm run sim -- [options]
 
-  --product vbr|vbgc|aws|azure|vspc|both|all
-                            which API to serve (default both: VBR and VBGC; all: the five)
+  --product vbr|vbgc|aws|azure|vspc|vb365|both|all
+                            which API to serve (default both: VBR and VBGC; all: the six)
   --port N                  port for a single product (default 9419 for VBR, 13140 for VBGC,
                             11005 for AWS, 8443 for Azure: a real appliance uses 443, which
-                            needs privileges here; 1280 for VSPC)
-  --vbr-port N, --vbgc-port N, --aws-port N, --azure-port N, --vspc-port N
+                            needs privileges here; 1280 for VSPC; 4443 for VB365)
+  --vbr-port N, --vbgc-port N, --aws-port N, --azure-port N, --vspc-port N, --vb365-port N
   --host ADDRESS            address to listen on (default 127.0.0.1; 0.0.0.0 for n8n in Docker)
   --tls-name NAME           a host name or IP the certificate must name besides localhost, e.g.
                             host.docker.internal (repeatable; the name n8n uses to reach the simulator)
@@ -51,6 +55,8 @@ Usage: npm run sim -- [options]
   --seed N                  add N users to each product
   --seed-companies N        VSPC: add N companies first (each with its owner); the seeded users
                             are spread over them (e.g. --seed 50000 --seed-companies 500)
+  --seed-roles N            VB365: add N restore-operator roles to Contoso (with --seed users as
+                            their operators; e.g. --seed 5000 --seed-roles 100)
   --print-ca                print the PEM a client must trust
   --help                    this text
 
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
 			'aws-port': { type: 'string' },
 			'azure-port': { type: 'string' },
 			'vspc-port': { type: 'string' },
+			'vb365-port': { type: 'string' },
 			host: { type: 'string', default: '127.0.0.1' },
 			'tls-name': { type: 'string', multiple: true, default: [] },
 			'tls-dir': { type: 'string' },
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
 			'latency-ms': { type: 'string' },
 			seed: { type: 'string' },
 			'seed-companies': { type: 'string' },
+			'seed-roles': { type: 'string' },
 			'print-ca': { type: 'boolean', default: false },
 		},
 	});
@@ -112,24 +120,25 @@ async function main(): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
-	const single: readonly string[] = ['vbr', 'vbgc', 'aws', 'azure', 'vspc'];
+	const single: readonly string[] = ['vbr', 'vbgc', 'aws', 'azure', 'vspc', 'vb365'];
 	const products: Product[] =
 		values.product === 'both'
 			? ['vbr', 'vbgc']
 			: values.product === 'all'
-				? ['vbr', 'vbgc', 'aws', 'azure', 'vspc']
+				? ['vbr', 'vbgc', 'aws', 'azure', 'vspc', 'vb365']
 				: single.includes(values.product)
 					? [values.product as Product]
 					: [];
-	if (!products.length) throw new Error('--product must be vbr, vbgc, aws, azure, vspc, both or all (see --help)');
+	if (!products.length) throw new Error('--product must be vbr, vbgc, aws, azure, vspc, vb365, both or all (see --help)');
 	const { tls, caFile } = tlsFor(values);
-	const defaultPort: Record<Product, number> = { vbr: 9419, vbgc: 13140, aws: 11005, azure: 8443, vspc: 1280 };
+	const defaultPort: Record<Product, number> = { vbr: 9419, vbgc: 13140, aws: 11005, azure: 8443, vspc: 1280, vb365: 4443 };
 	const testLogin: Record<Product, string> = {
 		vbr: `${VBR_DEFAULT_LOGINS[0].name} / ${VBR_DEFAULT_PASSWORD}`,
 		vbgc: `${VBGC_DEFAULT_ADMIN} / ${VBGC_DEFAULT_PASSWORD}`,
 		aws: `${AWS_DEFAULT_ADMIN} / ${AWS_DEFAULT_PASSWORD}`,
 		azure: `${AZURE_DEFAULT_ADMIN} / ${AZURE_DEFAULT_PASSWORD}`,
 		vspc: `${VSPC_DEFAULT_ADMIN} / ${VSPC_DEFAULT_PASSWORD}`,
+		vb365: `${VB365_DEFAULT_ADMIN} / ${VB365_DEFAULT_PASSWORD}`,
 	};
 
 	const servers: SimServer[] = [];
@@ -145,10 +154,12 @@ async function main(): Promise<void> {
 		});
 		const seed = number('seed', values.seed);
 		const companies = number('seed-companies', values['seed-companies']);
+		const roles = number('seed-roles', values['seed-roles']);
 		if (product === 'vspc' && (seed || companies)) (sim.product as VspcProduct).seedUsers({ count: seed ?? 0, companies });
+		else if (product === 'vb365' && (seed || roles)) (sim.product as Vb365Product).seedUsers({ count: seed ?? 0, roleCount: roles });
 		else if (seed) sim.seed({ count: seed });
 		servers.push(sim);
-		console.log(`${product.toUpperCase().padEnd(5)} ${sim.url}   test login: ${testLogin[product]}   control: ${sim.url}/__sim/`);
+		console.log(`${product.toUpperCase().padEnd(6)} ${sim.url}   test login: ${testLogin[product]}   control: ${sim.url}/__sim/`);
 	}
 	if (caFile) console.log(`Trust ${caFile} (the same on every run): paste it into the credential's CA Certificate, or give it to n8n 1.x with NODE_EXTRA_CA_CERTS.`);
 	if (values['print-ca']) console.log(tls.caPem);

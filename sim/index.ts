@@ -6,6 +6,7 @@ import { AzureProduct, type AzureOptions } from './azure/product';
 import { VbrProduct, type VbrOptions } from './vbr/product';
 import { VbgcProduct, type VbgcOptions } from './vbgc/product';
 import { VspcProduct, type VspcOptions } from './vspc/product';
+import { Vb365Product, type Vb365Options } from './vb365/product';
 
 export { SimServer } from './core/server';
 export type { FaultSpec } from './core/faults';
@@ -44,13 +45,29 @@ export {
 	type VspcSeedOptions,
 } from './vspc/product';
 
-export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
+export {
+	Vb365Product,
+	VB365_DEFAULT_ADMIN,
+	VB365_DEFAULT_PASSWORD,
+	VB365_ORG_CONTOSO_ID,
+	VB365_ORG_FABRIKAM_ID,
+	VB365_ORG_TAILSPIN_ID,
+	VB365_ROLE_FABRIKAM_ID,
+	VB365_ROLE_FINANCE_ID,
+	VB365_ROLE_HELPDESK_ID,
+	VB365_SUPPORTED_VERSIONS,
+	type Vb365Options,
+	type Vb365SeedOptions,
+} from './vb365/product';
+
+export type Product = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc' | 'vb365';
 
 /**
  * Token lifetimes by product, seconds: VBR and VBGC 15 min / 14 days; AWS 1 h / 2 h (Veeam's
  * figures); Azure 60 min / 14 days (help, "Authorization and Security"); VSPC 1 hour (REST help,
  * "Authorization and Security": "By default, access token expires after 1 hour") / 24 hours (assumed,
- * sim/contracts/vspc.md: Veeam gives no refresh-token lifetime).
+ * sim/contracts/vspc.md: Veeam gives no refresh-token lifetime); VB365 60 min (REST help,
+ * "Authorization for Veeam Backup for Microsoft 365 Administrators") / 14 days (assumed).
  */
 const TOKEN_LIFETIMES: Readonly<Record<Product, { access: number; refresh: number }>> = {
 	vbr: { access: 900, refresh: 14 * 86_400 },
@@ -58,6 +75,7 @@ const TOKEN_LIFETIMES: Readonly<Record<Product, { access: number; refresh: numbe
 	aws: { access: 3600, refresh: 7200 },
 	azure: { access: 3600, refresh: 14 * 86_400 },
 	vspc: { access: 3600, refresh: 86_400 },
+	vb365: { access: 3600, refresh: 14 * 86_400 },
 };
 
 export interface SimulatorOptions {
@@ -80,6 +98,7 @@ export interface SimulatorOptions {
 	aws?: AwsOptions;
 	azure?: AzureOptions;
 	vspc?: VspcOptions;
+	vb365?: Vb365Options;
 }
 
 function makeProduct(ctx: SimContext, options: SimulatorOptions): SimProduct {
@@ -94,8 +113,10 @@ function makeProduct(ctx: SimContext, options: SimulatorOptions): SimProduct {
 			return new AzureProduct(ctx, options.azure);
 		case 'vspc':
 			return new VspcProduct(ctx, options.vspc);
+		case 'vb365':
+			return new Vb365Product(ctx, options.vb365);
 		default:
-			throw new Error(`unknown product ${String(options.product)}; products are vbr, vbgc, aws, azure, vspc`);
+			throw new Error(`unknown product ${String(options.product)}; products are vbr, vbgc, aws, azure, vspc, vb365`);
 	}
 }
 

@@ -105,7 +105,7 @@ export interface SimContext {
 }
 
 /** The simulated products. */
-export type ProductName = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc';
+export type ProductName = 'vbr' | 'vbgc' | 'aws' | 'azure' | 'vspc' | 'vb365';
 
 export interface SeedOptions {
 	count: number;

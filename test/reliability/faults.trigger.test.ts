@@ -12,7 +12,7 @@ import { activate, adminFor, credentialsFor, serverUsers, summary, type Admin } 
 import { FaultTable, standardFaults } from './faultTable';
 
 /** The products this suite covers (VSPC has its own file: faults.trigger.vspc.test.ts). */
-type Covered = Exclude<Product, 'vspc'>;
+type Covered = Exclude<Product, 'vspc' | 'vb365'>;
 
 const ROLES: Record<Covered, { low: string; high: string }> = {
 	vbr: { low: 'b167c3af-2262-4b6c-9861-0606fc0cb6b1', high: '5ff0e0eb-45cf-48cc-9677-7613fc79bc11' },

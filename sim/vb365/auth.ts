@@ -1,0 +1,118 @@
+/**
+ * `POST /{version}/token` and the bearer check. Veeam's v8 spec (`token` operation): a form or
+ * JSON body with `grant_type` password (`username`, `password`), refresh_token (`refresh_token`),
+ * `urn:ietf:params:oauth:grant-type:jwt-bearer` or `operator` (`client_id`, `assertion`: Microsoft
+ * 365 sign-ins, not served here), `disable_antiforgery_token`; the answer `OAuthTokenResponse`
+ * `{ access_token, refresh_token, token_type, expires_in, userName, .issued, .expires }`. REST
+ * help, "Authorization for Veeam Backup for Microsoft 365 Administrators"
+ * (helpcenter.veeam.com/docs/vbo365/rest/authorization.html): "The given access token expires in
+ * 60 minutes once issued". `POST /{version}/token/logout`: 204.
+ */
+import type { SimContext } from '../core/context';
+import { tokenAnswer } from '../core/grants';
+import { formBody, type SimRequest, type SimResponse } from '../core/http';
+import { RawAnswer, vb365BadRequest } from './errors';
+
+/** How a refused token request is answered (Veeam documents only `default`: RESTExceptionInfo). */
+export type Vb365TokenErrors = 'oauth' | 'exception';
+
+export class Vb365Auth {
+	private readonly logins = new Map<string, { name: string; password: string }>();
+
+	constructor(
+		private readonly ctx: SimContext,
+		private readonly tokenErrors: () => Vb365TokenErrors,
+	) {}
+
+	clear(): void {
+		this.logins.clear();
+	}
+
+	setLogin(name: string, password: string): void {
+		this.logins.set(name.toLowerCase(), { name, password });
+		this.ctx.secrets.add(password, 'password');
+	}
+
+	/** The form (or, as the spec also allows, JSON) fields of a token request. */
+	private fields(req: SimRequest): URLSearchParams {
+		const type = String(req.headers['content-type'] ?? '').toLowerCase();
+		if (!type.includes('application/json')) return formBody(req);
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(req.rawBody.toString('utf8'));
+		} catch {
+			throw vb365BadRequest('The request body is not valid JSON.');
+		}
+		const out = new URLSearchParams();
+		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+			for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) if (v !== null && v !== undefined) out.set(k, String(v));
+		}
+		return out;
+	}
+
+	/**
+	 * A refused grant. `oauth` (default, assumed): `OAuthTokenResponse` with `.issued` / `.expires` is
+	 * what OWIN's OAuth server answers, whose refusals are RFC 6749's 400 `{ error,
+	 * error_description }`; `exception`: 400 RESTExceptionInfo, the spec's `default`.
+	 */
+	private refuse(error: string, description: string): SimResponse {
+		if (this.tokenErrors() === 'exception') return { status: 400, body: { message: description, errorCode: 'ParameterValidationFailure', stackTrace: null } };
+		return { status: 400, body: { error, error_description: description } };
+	}
+
+	token(req: SimRequest): SimResponse {
+		const form = this.fields(req);
+		const grant = (form.get('grant_type') ?? '').toLowerCase();
+		const response = this.grant(grant, form);
+		this.ctx.stats.countGrant(grant || 'none', response.status);
+		return response;
+	}
+
+	private grant(grant: string, form: URLSearchParams): SimResponse {
+		if (grant === 'password') {
+			const username = form.get('username') ?? '';
+			const password = form.get('password') ?? '';
+			const login = this.logins.get(username.toLowerCase());
+			if (!username || !password || !login || login.password !== password) return this.refuse('invalid_grant', 'The user name or password is incorrect.');
+			return this.issue(login.name);
+		}
+		if (grant === 'refresh_token') {
+			const token = form.get('refresh_token') ?? '';
+			if (!token) return this.refuse('invalid_request', 'The refresh_token parameter is required for the refresh_token grant.');
+			const check = this.ctx.tokens.useRefresh(token);
+			if (!check.ok || !this.logins.has(check.subject.toLowerCase())) return this.refuse('invalid_grant', 'The refresh token is invalid or has expired.');
+			return this.issue(check.subject);
+		}
+		if (grant === 'operator' || grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+			return this.refuse('invalid_grant', 'The assertion is not valid.');
+		}
+		return this.refuse('unsupported_grant_type', 'The grant_type must be password, refresh_token, urn:ietf:params:oauth:grant-type:jwt-bearer or operator.');
+	}
+
+	private issue(subject: string): SimResponse {
+		const t = this.ctx.tokens.issue(subject);
+		const body = tokenAnswer(t);
+		return {
+			status: 200,
+			body: { access_token: body.access_token, token_type: body.token_type, expires_in: body.expires_in, refresh_token: body.refresh_token, userName: subject, '.issued': body['.issued'], '.expires': body['.expires'] },
+		};
+	}
+
+	/** `POST /{version}/token/logout`: the access token and the subject's refresh tokens end. */
+	logout(req: SimRequest): SimResponse {
+		this.caller(req);
+		const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+		if (bearer) this.ctx.tokens.revoke(bearer);
+		return { status: 204 };
+	}
+
+	/**
+	 * The signed-in account, or 401 with ASP.NET Web API's body `{ message: "Authorization has been
+	 * denied for this request." }` (assumed: a RESTExceptionInfo with the message only).
+	 */
+	caller(req: SimRequest): string {
+		const check = this.ctx.tokens.checkAccess(req.headers.authorization);
+		if (check.ok && this.logins.has(check.subject.toLowerCase())) return check.subject;
+		throw new RawAnswer({ status: 401, headers: { 'WWW-Authenticate': 'Bearer' }, body: { message: 'Authorization has been denied for this request.' } });
+	}
+}
