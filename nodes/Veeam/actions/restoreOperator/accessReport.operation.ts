@@ -14,35 +14,18 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import type { UserDirectory } from '../../../../client/adapters';
 import { runPool } from '../../../../client/pool';
 import type { Vb365Access, Vb365GroupMember, Vb365Organization, Vb365Role } from '../../../../client/vb365Model';
-import { checkBoolean, readChoice, readText } from '../../helpers/input';
+import { checkBoolean } from '../../helpers/input';
+import { organizationOutput, readOrganizationScope } from '../../helpers/vb365';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { concurrencyField } from '../common.descriptions';
 import { readConcurrency } from '../runItems';
 import { buildReport, groupsToRead, membershipOf, REPORT_FLAGS, type Membership, type Report } from './accessReport.scope';
-import { itemError, vb365AccessOf } from './sync.read';
+import { organizationScopeField, scopedOrganizationLocator } from './fields';
+import { vb365AccessOf } from './sync.read';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Organizations',
-		name: 'accessReportOrganizations',
-		type: 'options',
-		default: 'all',
-		options: [
-			{ name: 'All Organizations', value: 'all', description: 'The restore operator roles of every backed-up organization' },
-			{ name: 'One Organization', value: 'one' },
-		],
-		description: 'Whose restore operator roles to report on',
-	},
-	{
-		displayName: 'Organization',
-		name: 'accessReportOrganization',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. contoso.onmicrosoft.com',
-		displayOptions: { show: { accessReportOrganizations: ['one'] } },
-		description: 'The backed-up Microsoft 365 organization: its name or ID',
-	},
+	organizationScopeField,
+	scopedOrganizationLocator,
 	{
 		displayName: 'Options',
 		name: 'accessReportOptions',
@@ -96,17 +79,13 @@ interface ReportParams {
 export async function prepare(this: IExecuteFunctions, _itemCount: number, directory: UserDirectory): Promise<ReportParams> {
 	const access = vb365AccessOf(this, directory);
 	const options = this.getNodeParameter('accessReportOptions', 0, {}) as IDataObject;
-	const which = readChoice(this, 0, 'accessReportOrganizations', 'Organizations', ['all', 'one'] as const, 'all');
-	const params: ReportParams = {
+	return {
+		organization: await readOrganizationScope(this, 0, access),
 		flaggedOnly: checkBoolean(this, 0, 'Flagged Only', options.flaggedOnly, false),
 		includeSummary: checkBoolean(this, 0, 'Include Summary Item', options.includeSummary, true),
 		readGroupMembers: checkBoolean(this, 0, 'Read Group Members', options.readGroupMembers, true),
 		concurrency: readConcurrency(this, 'accessReportOptions.concurrency'),
 	};
-	if (which === 'all') return params;
-	const text = readText(this, 0, 'accessReportOrganization', 'Organization');
-	const organization = await access.findOrganization(text, 'Organization').catch((error: unknown) => Promise.reject(itemError(this, 0, 'Organization', error)));
-	return { ...params, organization };
 }
 
 /** Each role with its operators, excluded and (unless entire-organization) selected items; `concurrency` reads at once, all or nothing. */
@@ -171,7 +150,7 @@ export async function execute(this: IExecuteFunctions, p: ReportParams, director
 		rows.push({
 			summary: true,
 			organizations: p.organization ? 1 : new Set([...organizations.map((o) => o.id.toLowerCase()), ...reported]).size,
-			...(p.organization ? { organization: p.organization.name, organizationId: p.organization.id } : {}),
+			...(p.organization ? { organization: organizationOutput(p.organization) } : {}),
 			roles: roles.length,
 			operators: report.operators,
 			users: report.users,

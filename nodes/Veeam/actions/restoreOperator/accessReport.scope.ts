@@ -12,6 +12,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { itemOutput, organizationOutput, principalOutput, roleOutput } from '../../helpers/vb365';
 import type { Vb365GroupMember, Vb365Item, Vb365Operator, Vb365Organization, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
 
 export const REPORT_FLAGS = {
@@ -27,18 +28,6 @@ export type SelfScope = 'yes' | 'no' | 'cannotTell';
 
 const lower = (s: string) => s.toLowerCase();
 const itemKey = (i: Pick<Vb365Item, 'kind' | 'id'>) => `${i.kind}:${lower(i.id)}`;
-
-/** An item as the report shows it: what it is and what people call it (no list-entry ID, nothing else). */
-export function itemOutput(item: Vb365Item): IDataObject {
-	return {
-		type: item.kind,
-		id: item.id,
-		name: item.name,
-		displayName: item.displayName,
-		...(item.url !== undefined ? { url: item.url } : {}),
-		...(item.isPersonal !== undefined ? { isPersonal: item.isPersonal } : {}),
-	};
-}
 
 /**
  * Whether a principal is a member of a group (`Vb365Access.groupMembers`, no member ID in Veeam's
@@ -157,7 +146,9 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 	const rows: IDataObject[] = [];
 	let flagged = 0;
 	const entries = [...byOperator.values()].sort(
-		(a, b) => (organizationOf(a.organizationId)?.name ?? a.organizationId).localeCompare(organizationOf(b.organizationId)?.name ?? b.organizationId) || lower(a.principal.name || a.principal.displayName).localeCompare(lower(b.principal.name || b.principal.displayName)),
+		(a, b) =>
+			(organizationOf(a.organizationId)?.name ?? a.organizationId).localeCompare(organizationOf(b.organizationId)?.name ?? b.organizationId) ||
+			lower(a.principal.name || a.principal.displayName).localeCompare(lower(b.principal.name || b.principal.displayName)),
 	);
 	for (const { principal, organizationId, roles } of entries) {
 		const selves = roles.map((r) => selfScope(principal, r, data.memberOf));
@@ -170,23 +161,19 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 		for (const f of flags) counts[f]++;
 		if (flags.length) flagged++;
 		if (flaggedOnly && flags.length === 0) continue;
+		const organization = organizationOf(organizationId);
 		rows.push({
 			object: 'operator',
-			operator: principal.name || principal.displayName,
-			displayName: principal.displayName,
-			operatorType: principal.kind,
-			id: principal.id,
-			...(principal.subtype !== undefined ? { subtype: principal.subtype } : {}),
-			organization: organizationOf(organizationId)?.name ?? null,
-			organizationId,
+			operator: principalOutput(principal),
+			organization: organization ? organizationOutput(organization) : { id: organizationId },
 			roles: roles.map((r, n) => ({
 				id: r.id,
 				name: r.name,
 				scope: scopeName(r),
 				ownDataInScope: scopes[n] === 'yes' ? true : scopes[n] === 'cannotTell' ? null : false,
 				...(selves[n].through.length ? { inScopeThrough: selves[n].through.map(itemOutput) } : {}),
-				selected: r.roleType === 'EntireOrganization' ? [] : (r.selected ?? []).map(itemOutput),
-				excluded: (r.excluded ?? []).map(itemOutput),
+				selectedItems: r.roleType === 'EntireOrganization' ? [] : (r.selected ?? []).map(itemOutput),
+				excludedItems: (r.excluded ?? []).map(itemOutput),
 			})),
 			mayRestore: mayRestore(roles),
 			wholeOrganization: whole,
@@ -200,19 +187,9 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 	for (const role of data.roles.filter((r) => (r.operators ?? []).length === 0)) {
 		counts.roleWithoutOperator++;
 		flagged++;
-		rows.push({
-			object: 'role',
-			role: role.name,
-			roleId: role.id,
-			scope: scopeName(role),
-			organization: organizationOf(role.organizationId)?.name ?? null,
-			organizationId: role.organizationId,
-			selected: role.roleType === 'EntireOrganization' ? [] : (role.selected ?? []).map(itemOutput),
-			excluded: (role.excluded ?? []).map(itemOutput),
-			flagged: true,
-			flags: ['roleWithoutOperator'],
-			why: [REPORT_FLAGS.roleWithoutOperator],
-		});
+		const shown = roleOutput(role, data.organizations);
+		delete shown.operators;
+		rows.push({ object: 'role', ...shown, scope: scopeName(role), flagged: true, flags: ['roleWithoutOperator'], why: [REPORT_FLAGS.roleWithoutOperator] });
 	}
 	const principals = [...byOperator.values()].map((e) => e.principal);
 	return { rows, counts, operators: principals.length, users: principals.filter((p) => p.kind === 'user').length, groups: principals.filter((p) => p.kind === 'group').length, flagged };

@@ -82,7 +82,7 @@ export async function applyOperatorPlan(ctx: IExecuteFunctions, access: Vb365Acc
 	const step = op.plan.steps[first];
 	const done = outcomes.filter((o) => o?.ok).length;
 	const sent = outcomes.filter((o) => o !== undefined).length;
-	throw new NodeOperationError(ctx.getNode(), `Sync stopped at operator ${String(outputs[first].operator ?? step.name)}: ${(failures.get(first) ?? []).join('; ')}`, {
+	throw new NodeOperationError(ctx.getNode(), `Sync stopped at operator ${op.principals[first].name || op.principals[first].displayName || step.name}: ${(failures.get(first) ?? []).join('; ')}`, {
 		...(op.items[first].length ? { itemIndex: op.items[first][0] } : {}),
 		description: `Role changes done: ${done} of ${calls.length}; failed: ${sent - done}; not started: ${calls.length - sent}. Run the sync again to finish: it plans from the server's state, so done changes are not repeated.`,
 	});

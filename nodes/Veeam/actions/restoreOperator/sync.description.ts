@@ -7,6 +7,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { concurrencyField } from '../common.descriptions';
+import { operatorField, operatorTypeField, organizationLocator, restoreRolesField } from './fields';
 
 const properties: INodeProperties[] = [
 	{
@@ -35,15 +36,7 @@ const properties: INodeProperties[] = [
 		],
 		description: 'Whether to only show the changes or to make them',
 	},
-	{
-		displayName: 'Organization',
-		name: 'operatorSyncOrganization',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. contoso.onmicrosoft.com',
-		description: 'The backed-up Microsoft 365 organization whose restore operator roles this sync manages: its name or ID. Read from the first item.',
-	},
+	{ ...organizationLocator, description: 'The backed-up Microsoft 365 organization whose restore operator roles this sync manages. Read from the first item.' },
 	{
 		displayName: 'Roles in Scope',
 		name: 'operatorSyncScope',
@@ -56,46 +49,16 @@ const properties: INodeProperties[] = [
 		description: 'Which roles of the organization this sync manages',
 	},
 	{
+		...restoreRolesField('The roles this sync manages: their operators are added and removed; other roles are never read nor changed'),
 		displayName: 'Managed Role Names or IDs',
 		name: 'operatorSyncScopeRoles',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Helpdesk Restore, Legal Hold',
 		displayOptions: { show: { operatorSyncScope: ['roles'] } },
-		description: 'Roles of the organization by name or ID, separated by commas (or a list from an expression)',
 	},
-	{
-		displayName: 'Operator',
-		name: 'operatorSyncOperator',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.upn }}',
-		description:
-			"The operator of this item: a user's e-mail address / UPN, a group's name, a display name, or the ID of the user or group in the organization. E-mail and ID cost no look-up for someone the roles already name.",
-	},
-	{
-		displayName: 'Operator Type',
-		name: 'operatorSyncOperatorType',
-		type: 'options',
-		default: 'any',
-		options: [
-			{ name: 'User or Group', value: 'any', description: 'Whichever the text names (refused if it names both)' },
-			{ name: 'User', value: 'user' },
-			{ name: 'Group', value: 'group' },
-		],
-		description: 'Whether the operator is a user or a group: a group is never taken for a user or back',
-	},
-	{
-		displayName: 'Role Names or IDs',
-		name: 'operatorSyncRoles',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.role }}',
-		description: 'The roles this operator should hold, by name or ID, separated by commas (or a list from an expression); each must be in scope',
-	},
+	operatorField(
+		"The operator of this item: a user's e-mail address / UPN, a group's name, a display name, or the ID of the user or group in the organization. E-mail and ID cost no look-up for someone a role in scope already names.",
+	),
+	operatorTypeField,
+	restoreRolesField('The roles this operator should hold, each in scope (the same operator in several items holds the roles of all of them)'),
 	{
 		displayName: 'Options',
 		name: 'syncOptions',

@@ -13,12 +13,13 @@ import type { UserDirectory } from '../../../../client/adapters';
 import { runPool } from '../../../../client/pool';
 import type { Vb365Operator, Vb365Organization, Vb365Role } from '../../../../client/vb365Model';
 import { inputError, readChoice } from '../../helpers/input';
+import { organizationOutput, principalOutput } from '../../helpers/vb365';
 import { readConcurrency } from '../runItems';
 import type { SafetyLimit } from '../user/sync.plan';
 import { readLimit } from '../user/sync.operation';
 import { applyOperatorPlan } from './sync.apply';
 import { planOperators, roleDelta, wantedOperators, type OperatorPlan, type OperatorsByRole } from './sync.plan';
-import { readOrganization, readRows, readScopeRoles, resolveRows, vb365AccessOf } from './sync.read';
+import { readRows, readScopeRoles, readSyncOrganization, resolveRows, vb365AccessOf } from './sync.read';
 
 export { description } from './sync.description';
 
@@ -57,7 +58,7 @@ export async function prepare(this: IExecuteFunctions, itemCount: number, direct
 	const mode = readChoice(this, 0, 'syncMode', 'Mode', MODES, 'plan');
 	const { approvedPlanId, ...limit } = readLimit(this);
 	const concurrency = readConcurrency(this, 'syncOptions.concurrency');
-	const organization = await readOrganization(this, access, itemCount);
+	const organization = await readSyncOrganization(this, access, itemCount);
 	const roles = await access.roles(organization.id);
 	const inScope = readScopeRoles(this, roles, organization);
 	const rows = await readRows(this, itemCount, roles, inScope, organization);
@@ -78,12 +79,8 @@ function stepOutput(op: OperatorPlan, index: number, params: OperatorSyncParams)
 	const action = ACTION[step.action] ?? step.action;
 	const out: IDataObject = {
 		action,
-		operator: principal.name || principal.displayName,
-		displayName: principal.displayName,
-		operatorType: principal.kind,
-		id: principal.id,
-		organization: params.organization.name,
-		organizationId: params.organization.id,
+		operator: principalOutput(principal),
+		organization: organizationOutput(params.organization),
 		rolesBefore: before,
 		rolesAfter: after,
 		rolesAdded: added.map(name),

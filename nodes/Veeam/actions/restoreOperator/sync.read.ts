@@ -11,18 +11,16 @@ import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-wo
 import type { UserDirectory } from '../../../../client/adapters';
 import { runPool } from '../../../../client/pool';
 import type { Vb365Access, Vb365Operator, Vb365Organization, Vb365Principal, Vb365PrincipalKind, Vb365Role } from '../../../../client/vb365Model';
-import { checkText, inputError, ItemErrors, readChoice, readEachItem, readText } from '../../helpers/input';
+import { checkText, inputError, ItemErrors, readChoice, readEachItem, readLocator } from '../../helpers/input';
+import { forField, PRODUCT_NAME, readOperatorText, readOrganization, readPrincipalKind, vb365Access } from '../../helpers/vb365';
 
 const lower = (s: string) => s.toLowerCase();
-const KINDS = ['any', 'user', 'group'] as const;
 
 /** How an operator is told apart from every other: kind and the principal's ID. */
 export const principalKey = (p: Pick<Vb365Principal, 'kind' | 'id'>): string => `${p.kind}:${lower(p.id)}`;
 
 export function vb365AccessOf(ctx: IExecuteFunctions, directory: UserDirectory): Vb365Access {
-	const access = directory.vb365?.();
-	if (!access) throw new NodeOperationError(ctx.getNode(), 'Restore operators are managed on Veeam Backup for Microsoft 365 only: choose that product');
-	return access;
+	return vb365Access(ctx, directory, 0);
 }
 
 /** The texts of a role list field: a list from an expression, or text separated by commas or new lines. */
@@ -58,20 +56,19 @@ export function matchRoles(ctx: IExecuteFunctions, i: number, field: string, tex
 export interface OperatorRow {
 	item: number;
 	text: string;
-	kind?: Vb365PrincipalKind;
+	kind: Vb365PrincipalKind;
 	roles: Vb365Role[];
 }
 
-/** The organization (item 0), refused when a later item names another. */
-export async function readOrganization(ctx: IExecuteFunctions, access: Vb365Access, itemCount: number): Promise<Vb365Organization> {
-	const text = readText(ctx, 0, 'operatorSyncOrganization', 'Organization');
-	const organization = await access.findOrganization(text, 'Organization').catch((error: unknown) => Promise.reject(itemError(ctx, 0, 'Organization', error)));
+/** The organization (item 0's Organization), refused when a later item names another. */
+export async function readSyncOrganization(ctx: IExecuteFunctions, access: Vb365Access, itemCount: number): Promise<Vb365Organization> {
+	const organization = await readOrganization(ctx, 0, access);
+	const first = readLocator(ctx, 0, 'organization', 'Organization').value;
 	const errors: Array<{ item: number; error: NodeOperationError }> = [];
 	for (let i = 1; i < itemCount; i++) {
-		const other = readText(ctx, i, 'operatorSyncOrganization', 'Organization', { required: false });
-		if (other && lower(other) !== lower(text) && ![organization.id, organization.name, organization.officeName ?? ''].some((n) => lower(n) === lower(other))) {
-			errors.push({ item: i, error: inputError(ctx, i, 'Organization', `is "${other}", but a sync is about one organization: item 0's ${organization.name}`, 'Run one sync per organization.') });
-		}
+		const other = readLocator(ctx, i, 'organization', 'Organization').value;
+		const same = [first, organization.id, organization.name, organization.officeName ?? ''].some((n) => lower(n) === lower(other));
+		if (!same) errors.push({ item: i, error: inputError(ctx, i, 'Organization', `is "${other}", but a sync is about one organization: item 0's ${organization.name}`, 'Run one sync per organization.') });
 	}
 	if (errors.length) throw new ItemErrors(errors);
 	return organization;
@@ -90,9 +87,9 @@ export function readScopeRoles(ctx: IExecuteFunctions, roles: Vb365Role[], organ
 export async function readRows(ctx: IExecuteFunctions, itemCount: number, roles: Vb365Role[], inScope: Vb365Role[], organization: Vb365Organization): Promise<OperatorRow[]> {
 	const scopeIds = new Set(inScope.map((r) => r.id));
 	return await readEachItem(ctx, itemCount, (i): OperatorRow => {
-		const text = readText(ctx, i, 'operatorSyncOperator', 'Operator');
-		const kind = readChoice(ctx, i, 'operatorSyncOperatorType', 'Operator Type', KINDS, 'any');
-		const texts = readRoleTexts(ctx, i, 'operatorSyncRoles', 'Role Names or IDs', roles);
+		const text = readOperatorText(ctx, i);
+		const kind = readPrincipalKind(ctx, i);
+		const texts = readRoleTexts(ctx, i, 'restoreRoles', 'Role Names or IDs', roles);
 		if (texts.length === 0) throw inputError(ctx, i, 'Role Names or IDs', 'is empty', 'Leave an operator who should hold no role out of the input: the sync removes them.');
 		const wanted = matchRoles(ctx, i, 'Role Names or IDs', texts, roles, organization);
 		const outside = wanted.filter((r) => !scopeIds.has(r.id));
@@ -105,25 +102,18 @@ export async function readRows(ctx: IExecuteFunctions, itemCount: number, roles:
 				'Remove the role from the item, or add it to Managed Role Names or IDs.',
 			);
 		}
-		return { item: i, text, ...(kind === 'any' ? {} : { kind }), roles: wanted };
+		return { item: i, text, kind, roles: wanted };
 	});
 }
 
 /** The operator the text names among those the roles already have, without a request: by ID, or an e-mail / name with "@". */
-function knownOperator(text: string, kind: Vb365PrincipalKind | undefined, operators: Vb365Operator[]): Vb365Principal | undefined {
+function knownOperator(text: string, kind: Vb365PrincipalKind, operators: Vb365Operator[]): Vb365Principal | undefined {
 	const t = lower(text);
-	const fits = operators.filter((o) => kind === undefined || o.kind === kind);
+	const fits = operators.filter((o) => o.kind === kind);
 	const byId = fits.filter((o) => lower(o.id) === t);
 	const matches = byId.length ? byId : t.includes('@') ? fits.filter((o) => lower(o.name) === t) : [];
 	const distinct = new Map(matches.map((o) => [principalKey(o), o]));
 	return distinct.size === 1 ? [...distinct.values()][0] : undefined;
-}
-
-/** A NodeOperationError of the item and field, from a look-up's error (a failed request stays what it is). */
-export function itemError(ctx: IExecuteFunctions, i: number, field: string, error: unknown): unknown {
-	if (error instanceof NodeApiError || !(error instanceof NodeOperationError)) return error;
-	const message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
-	return inputError(ctx, i, field, message, error.description ?? undefined);
 }
 
 /**
@@ -144,7 +134,7 @@ export async function resolveRows(
 		const known = knownOperator(row.text, row.kind, operators);
 		if (known) resolved.set(row.item, known);
 		else {
-			const key = `${row.kind ?? 'any'}:${lower(row.text)}`;
+			const key = `${row.kind}:${lower(row.text)}`;
 			lookups.set(key, [...(lookups.get(key) ?? []), row]);
 		}
 	}
@@ -159,12 +149,15 @@ export async function resolveRows(
 		if (!outcome) continue;
 		for (const row of pending[n]) {
 			if (!outcome.ok) {
-				const error = itemError(ctx, row.item, 'Operator', outcome.error);
+				const error = forField(ctx, row.item, 'Operator', outcome.error);
 				if (!(error instanceof NodeOperationError) || error instanceof NodeApiError) throw error;
 				errors.push({ item: row.item, error });
 			} else if (!outcome.value) {
-				const what = row.kind ?? 'user or group';
-				errors.push({ item: row.item, error: inputError(ctx, row.item, 'Operator', `no ${what} "${row.text}" in ${organization.name}`, 'Give the e-mail address / UPN, the name, the display name or the ID of a user or group of this organization.') });
+				const hint = row.kind === 'user' ? "Give the user's e-mail address (UPN), display name or ID" : "Give the group's name, display name or ID";
+				errors.push({ item: row.item, error: inputError(ctx, row.item, 'Operator', `no Microsoft 365 ${row.kind} "${row.text}" in the organization ${organization.name}`, `${hint}, as ${PRODUCT_NAME} lists it for this organization.`) });
+			} else if (outcome.value.kind !== row.kind) {
+				// Asked for one kind: a group is never taken for a user, or back.
+				errors.push({ item: row.item, error: inputError(ctx, row.item, 'Operator', `"${row.text}" is a Microsoft 365 ${outcome.value.kind} of ${organization.name}, not a ${row.kind}`, `Set Operator Type to ${outcome.value.kind === 'group' ? 'Group' : 'User'} if you mean it.`) });
 			} else resolved.set(row.item, outcome.value);
 		}
 	}

@@ -3,6 +3,8 @@
  * operator may restore, and the flags: own data in scope (yes, no, cannot tell through a group),
  * whole organization, role without operator.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Vb365Item, Vb365Operator, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
 import { buildReport, groupsToRead, mayRestore, membershipOf, selfScope } from '../../../../nodes/Veeam/actions/restoreOperator/accessReport.scope';
 
@@ -88,8 +90,8 @@ test('mayRestore: the entire organization less what every such role excludes, el
 	expect(mayRestore([specific])).toEqual({
 		entireOrganization: false,
 		items: [
-			{ type: 'user', id: bob.id, name: bob.name, displayName: 'Bob' },
-			{ type: 'site', id: 'site-1', name: site.name, displayName: 'HR', url: site.url },
+			{ kind: 'user', id: bob.id, name: bob.name, displayName: 'Bob' },
+			{ kind: 'site', id: 'site-1', name: site.name, displayName: 'HR', url: site.url },
 		],
 		except: [],
 	});
@@ -107,12 +109,13 @@ test('buildReport: one row per operator with flags, one per role without operato
 	const r3 = role('SpecificObjects', { operators: [op(bob)], selected: [item(ops)] });
 	const empty = role('SpecificObjects', { selected: [site] });
 	const report = buildReport({ organizations: new Map([[ORG, { id: ORG, name: 'contoso.onmicrosoft.com' }]]), roles: [r1, r2, r3, empty] }, false);
-	const byName = new Map(report.rows.map((r) => [String(r.operator ?? r.role), r]));
+	const nameOf = (r: IDataObject) => String((r.operator as IDataObject | undefined)?.name ?? r.name);
+	const byName = new Map(report.rows.map((r) => [nameOf(r), r]));
 	const annRow = byName.get('ann@contoso.com');
 	expect(annRow?.flags).toEqual(['ownDataInScope', 'wholeOrganization']);
 	expect(annRow?.ownDataInScope).toBe(true);
 	expect((annRow?.roles as unknown[]).length).toBe(2);
-	expect(annRow?.organization).toBe('contoso.onmicrosoft.com');
+	expect(annRow?.organization).toEqual({ id: ORG, name: 'contoso.onmicrosoft.com' });
 	expect(byName.get('ops')?.flags).toEqual([]);
 	expect(byName.get('ops')?.ownDataInScope).toBe(false);
 	expect(byName.get('bob@contoso.com')?.flags).toEqual(['ownDataMaybeInScope']);
@@ -124,10 +127,10 @@ test('buildReport: one row per operator with flags, one per role without operato
 	expect(JSON.stringify(report.rows)).not.toMatch(/item-|op-id/);
 	// With bob's membership of ops read: definitely in scope, through ops.
 	const read = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty], memberOf: membershipOf((_o, groupId) => (groupId === ops.id ? [{ name: 'Bob', login: bob.name, type: 'User' }] : undefined)) }, false);
-	const bobRow = read.rows.find((r) => r.operator === bob.name);
+	const bobRow = read.rows.find((r) => nameOf(r) === bob.name);
 	expect(bobRow?.flags).toEqual(['ownDataInScope']);
 	expect((bobRow?.roles as Array<{ inScopeThrough?: Array<{ id: string }> }>)[0].inScopeThrough?.map((i) => i.id)).toEqual([ops.id]);
 	const flagged = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty] }, true);
-	expect(flagged.rows.map((r) => r.operator ?? r.role)).not.toContain('ops');
+	expect(flagged.rows.map(nameOf)).not.toContain('ops');
 	expect(flagged.counts).toEqual(report.counts);
 });
