@@ -34,7 +34,7 @@ export function vb365Access(ctx: IExecuteFunctions, directory: UserDirectory, i:
 export function forField(ctx: IExecuteFunctions, i: number, field: string, error: unknown): unknown {
 	if (error instanceof NodeApiError || !(error instanceof NodeOperationError)) return error;
 	const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-	const problem = error.message.replace(new RegExp(`^${escaped}(\\s*\\(item \\d+\\))?:\\s*`), '');
+	const problem = error.message.replace(new RegExp(`^${escaped}(\\s*\\(item \\d+\\))?(:\\s*|\\s+(?="))`), '');
 	return inputError(ctx, i, field, problem, error.description ?? undefined);
 }
 

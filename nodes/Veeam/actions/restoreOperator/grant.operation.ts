@@ -130,7 +130,7 @@ type RoleResult = IDataObject & { result: 'added' | 'unchanged' | 'created' };
 async function addTo(access: Vb365Access, role: Vb365Role, principal: Vb365Principal): Promise<RoleResult> {
 	const before = await access.operators(role.id);
 	if (before.some((o) => isOperator(o, principal))) return { id: role.id, name: role.name, result: 'unchanged' };
-	const after = await access.addOperators(role.id, [principal]);
+	const after = await access.addOperators(role.id, [principal], before);
 	if (!after.some((o) => isOperator(o, principal))) throw new Error(`the server does not show the operator in the role "${role.name}" after adding it`);
 	return { id: role.id, name: role.name, result: 'added' };
 }

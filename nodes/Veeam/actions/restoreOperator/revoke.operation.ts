@@ -100,13 +100,14 @@ export function matcher(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], p
 }
 
 /**
- * Removes `operators` from `role`, then checks the read-back: none of them, and nobody who is the
- * same operator, may remain.
+ * Removes `operators` from `role` (its operators as just read: not read again before the change),
+ * then checks the read-back: none of them, and nobody who is the same operator, may remain.
  */
 export async function removeFrom(access: Vb365Access, role: Vb365Role, operators: Vb365Operator[]): Promise<void> {
 	const after = await access.removeOperators(
 		role.id,
 		operators.map((o) => o.operatorId),
+		role.operators,
 	);
 	const left = after.filter((o) => operators.some((gone) => o.operatorId.toLowerCase() === gone.operatorId.toLowerCase() || isOperator(o, gone)));
 	if (left.length) throw new Error(`the server still shows ${left.map((o) => `"${o.name || o.displayName}" (operator ID ${o.operatorId})`).join(', ')} in the role "${role.name}" after removing it`);
