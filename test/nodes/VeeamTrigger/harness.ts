@@ -11,6 +11,7 @@ import { VeeamBackupAzureApi } from '../../../credentials/VeeamBackupAzureApi.cr
 import { VeeamBackupGoogleCloudApi } from '../../../credentials/VeeamBackupGoogleCloudApi.credentials';
 import { VeeamBackupReplicationApi } from '../../../credentials/VeeamBackupReplicationApi.credentials';
 import { VeeamServiceProviderConsoleApi } from '../../../credentials/VeeamServiceProviderConsoleApi.credentials';
+import { VeeamBackupMicrosoft365Api } from '../../../credentials/VeeamBackupMicrosoft365Api.credentials';
 import type { Product, VeeamRole, VeeamUser } from '../../../client/model';
 import { fromVbrUser } from '../../../client/adapters/vbr';
 import { CREDENTIAL_TYPE } from '../../../client/products';
@@ -60,7 +61,7 @@ export const USERS_PATH: Record<Product, string> = {
 };
 
 export function credentialsFor(sim: SimServer, product: Product, overrides: IDataObject = {}): TestCredentialsHelper {
-	const types = [new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi()];
+	const types = [new VeeamBackupReplicationApi(), new VeeamBackupGoogleCloudApi(), new VeeamBackupAwsApi(), new VeeamBackupAzureApi(), new VeeamServiceProviderConsoleApi(), new VeeamBackupMicrosoft365Api()];
 	return new TestCredentialsHelper(types, {
 		[product]: {
 			type: CREDENTIAL_TYPE[product],
@@ -81,12 +82,14 @@ export interface TriggerOptions {
 	options?: IDataObject;
 	staticData?: IDataObject;
 	credentials?: TestCredentialsHelper;
+	/** Further node parameters (e.g. VB365's `organization`). */
+	parameters?: IDataObject;
 }
 
 /** One activated workflow with the Veeam Trigger (a live activation: see PollActivation). */
 export function activate(sim: SimServer, product: Product, opts: TriggerOptions = {}): PollActivation {
 	const credentials = opts.credentials ?? credentialsFor(sim, product);
-	const parameters = { product, events: opts.events ?? ALL_EVENTS, options: opts.options ?? {} } as INodeParameters;
+	const parameters = { product, events: opts.events ?? ALL_EVENTS, options: opts.options ?? {}, ...opts.parameters } as INodeParameters;
 	return new PollActivation({
 		node: { name: NODE_NAME, type: NODE_TYPE, parameters, credentials: credentials.ref(product) },
 		nodeType: new VeeamTrigger(),
