@@ -1,17 +1,32 @@
 /**
  * A VB365 server in a function, for the adapter's own tests (the shapes of sim/contracts/vb365.md):
- * the real transport runs (vspcFake.ts's plumbing, credential on v8), and this small in-memory
+ * the real transport runs (as in vspcFake.ts; the credential on v8), and this small in-memory
  * server answers the organization lists, roles, operators and items, so that changes can be read
  * back. `route` answers first (a hostile answer, a fault); undefined falls through to the server.
  * Operator and item ids are "GUID + object id" as in Veeam's examples.
  */
 import { randomUUID } from 'node:crypto';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 
-import { fakeVspc, type FakeAnswer, type FakeRequest } from './vspcFake';
+import type { VeeamContext } from '../../client/transport';
 
-export type { FakeAnswer, FakeRequest };
+export interface FakeRequest {
+	method: string;
+	/** The path without the query, e.g. `/v8/RbacRoles`. */
+	path: string;
+	query: URLSearchParams;
+	body: unknown;
+	headers: Record<string, string>;
+}
+
+export interface FakeAnswer {
+	status?: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+}
+
+const NODE: INode = { id: 'n1', name: 'Veeam', type: 'n8n-nodes-veeam.veeam', typeVersion: 1, position: [0, 0], parameters: {} };
 
 export const ORG_A = 'ae19d952-59dc-49f4-b12f-7d6bf465f521';
 export const ORG_B = 'bb19d952-59dc-49f4-b12f-7d6bf465f522';
@@ -142,11 +157,32 @@ export function serve(state: FakeVb365State, req: FakeRequest): FakeAnswer | und
 	return undefined;
 }
 
-/** The fake: the transport on a v8 credential, `route` first, then the in-memory server. */
+/** The fake: the transport on a v8 credential (token already held), `route` first, then the in-memory server. */
 export function fakeVb365(state: FakeVb365State = emptyState(), route: (req: FakeRequest) => FakeAnswer | undefined = () => undefined) {
-	const fake = fakeVspc((req) => route(req) ?? serve(state, req) ?? { status: 404, body: { message: 'No route', errorCode: null } }, {
+	const requests: FakeRequest[] = [];
+	const creds: ICredentialDataDecryptedObject = {
 		url: 'https://vb365.example.test:4443',
+		username: 'tech\\administrator',
+		password: 'fake-Passw0rd',
 		apiVersion: 'v8',
-	});
-	return { ...fake, state };
+		customApiVersion: '',
+		accessToken: 'fake-access-token',
+		refreshToken: 'fake-refresh-token',
+		tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+		requestTimeout: 5,
+	};
+	const ctx = {
+		getNode: () => NODE,
+		getCredentials: async () => creds,
+		helpers: {
+			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
+				const url = new URL(String(options.url));
+				const req: FakeRequest = { method: String(options.method ?? 'GET'), path: url.pathname, query: url.searchParams, body: options.body, headers: (options.headers ?? {}) as Record<string, string> };
+				requests.push(req);
+				const a = route(req) ?? serve(state, req) ?? { status: 404, body: { message: 'No route', errorCode: null } };
+				return { statusCode: a.status ?? 200, body: a.body === undefined ? '' : JSON.stringify(a.body), headers: a.headers ?? {} };
+			},
+		},
+	} as unknown as VeeamContext;
+	return { ctx, requests, state };
 }

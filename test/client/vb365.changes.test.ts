@@ -1,0 +1,182 @@
+/**
+ * The VB365 adapter's changes (client/adapters/vb365Access.ts, vb365.ts) through the real transport
+ * (vb365Fake.ts): idempotent (nothing sent for what the server already shows), read back (a change
+ * the server does not show is an error, never reported done), a lost answer read before anything is
+ * sent again (once), bad input refused with nothing sent, the PUT carrying what it must keep.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { Vb365Directory } from '../../client/adapters/vb365';
+import type { Vb365Principal } from '../../client/vb365Model';
+import { emptyState, fakeVb365, objectId, ORG_A, ORG_B, stored, type FakeAnswer, type FakeRequest, type FakeVb365State } from './vb365Fake';
+
+const ROLE = '5b7b13ba-a04e-4e05-8eab-0084ae5410a0';
+const ROLE_B = '5b7b13ba-a04e-4e05-8eab-0084ae5410a1';
+const ROLE_C = '5b7b13ba-a04e-4e05-8eab-0084ae5410a2';
+const user = (n: number): IDataObject => ({ id: objectId(n), displayName: `User ${n}`, name: `user${n}@abc.onmicrosoft.com`, type: 'User' });
+const asOperator = (m: IDataObject) => stored({ type: 'User', user: m });
+const principal = (n: number): Vb365Principal => ({ id: objectId(n), kind: 'user', name: `user${n}@abc.onmicrosoft.com`, displayName: `User ${n}`, subtype: 'User' });
+
+function seeded(): FakeVb365State {
+	const state = emptyState();
+	state.users[ORG_A] = Array.from({ length: 5 }, (_, i) => user(i + 1));
+	state.roles.push({ id: ROLE, organizationId: ORG_A, name: 'Helpdesk', description: '', roleType: 'EntireOrganization' });
+	state.roles.push({ id: ROLE_B, organizationId: ORG_A, name: 'Finance', description: 'f', roleType: 'SpecificObjects' });
+	state.roles.push({ id: ROLE_C, organizationId: ORG_B, name: 'Other', description: '', roleType: 'EntireOrganization' });
+	state.operators[ROLE] = [asOperator(user(1))];
+	state.operators[ROLE_B] = [asOperator(user(1)), asOperator(user(2))];
+	state.operators[ROLE_C] = [];
+	state.selected[ROLE] = [];
+	state.excluded[ROLE] = [stored({ type: 'User', user: user(4) })];
+	state.selected[ROLE_B] = [stored({ type: 'User', user: user(3) })];
+	state.excluded[ROLE_B] = [];
+	state.selected[ROLE_C] = [];
+	state.excluded[ROLE_C] = [];
+	return state;
+}
+function server(state = seeded(), route?: (req: FakeRequest) => FakeAnswer | undefined) {
+	const fake = fakeVb365(state, route);
+	const directory = new Vb365Directory(fake.ctx);
+	return { ...fake, directory, access: directory.vb365() };
+}
+const writes = (requests: FakeRequest[]) => requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+/** A 502: the answer was lost (the server may or may not have done it). */
+const lost: FakeAnswer = { status: 502, body: { message: 'Bad gateway' } };
+
+describe('VB365 operators added and removed', () => {
+	it('adds only the missing operators, reads back; an operator already there is not sent again', async () => {
+		const { access, requests } = server();
+		const after = await access.addOperators(ROLE, [principal(1), principal(2), principal(2)]);
+		expect(writes(requests)).toEqual([`POST /v8/RbacRoles/${ROLE}/operators`]);
+		expect(requests.find((r) => r.method === 'POST')?.body).toEqual([{ type: 'User', user: { id: objectId(2), displayName: 'User 2', name: 'user2@abc.onmicrosoft.com', type: 'User' } }]);
+		expect(after.map((o) => o.id)).toEqual([objectId(1), objectId(2)]);
+		requests.length = 0;
+		await access.addOperators(ROLE, [principal(2)], after);
+		expect(requests).toEqual([]);
+	});
+
+	it('a server that answers 204 but does not show the operator: an error, not a grant', async () => {
+		const { access } = server(undefined, (req) => (req.method === 'POST' ? { status: 204 } : undefined));
+		await expect(access.addOperators(ROLE, [principal(3)])).rejects.toThrow('Veeam Backup for Microsoft 365 does not show user3@abc.onmicrosoft.com as operator(s)');
+	});
+
+	it('after a lost answer it reads first: done already = not sent again; not done = sent once more, then it gives up', async () => {
+		const state = seeded();
+		let posts = 0;
+		const done = server(state, (req) => {
+			if (req.method !== 'POST') return undefined;
+			posts++;
+			state.operators[ROLE].push(asOperator(user(3)));
+			return lost;
+		});
+		expect((await done.access.addOperators(ROLE, [principal(3)])).map((o) => o.id)).toContain(objectId(3));
+		expect(posts).toBe(1);
+		posts = 0;
+		const never = server(seeded(), (req) => (req.method === 'POST' ? (posts++, lost) : undefined));
+		await expect(never.access.addOperators(ROLE, [principal(3)])).rejects.toMatchObject({ httpCode: '502' });
+		expect(posts).toBe(2);
+	});
+
+	it('removes by the operator id (not the person id), 20 ids a request, reads back; nothing sent when none is there', async () => {
+		const state = seeded();
+		for (let i = 10; i < 35; i++) state.operators[ROLE].push(asOperator(user(i)));
+		const ids = state.operators[ROLE].map((o) => String(o.id));
+		const { access, requests } = server(state);
+		expect(await access.removeOperators(ROLE, ids)).toEqual([]);
+		const deletes = requests.filter((r) => r.method === 'DELETE');
+		expect(deletes.map((r) => String(r.query.get('ids')).split(',').length)).toEqual([20, 6]);
+		expect(String(deletes[0].query.get('ids')).split(',')[0]).toBe(ids[0]);
+		requests.length = 0;
+		expect(await access.removeOperators(ROLE, [ids[0]])).toEqual([]);
+		expect(writes(requests)).toEqual([]);
+		await expect(access.removeOperators(ROLE, ['a,b'])).rejects.toThrow('Cannot remove the operator "a,b": not an operator ID');
+	});
+
+	it('a removal the server answers 204 for but still shows: an error, never reported removed', async () => {
+		const { access, state } = server(undefined, (req) => (req.method === 'DELETE' ? { status: 204 } : undefined));
+		await expect(access.removeOperators(ROLE, [String(state.operators[ROLE][0].id)])).rejects.toThrow(/still name them/);
+	});
+});
+
+describe('VB365 roles created, changed, deleted', () => {
+	it('creates a role with its operators and items, reads it back whole', async () => {
+		const { access, requests } = server();
+		const role = await access.createRole({ organizationId: ORG_A, name: 'Legal', roleType: 'SpecificObjects', operators: [principal(5)], selected: [{ kind: 'user', id: objectId(3), name: 'user3@abc.onmicrosoft.com', displayName: 'User 3', subtype: 'User' }] });
+		expect(role).toMatchObject({ name: 'Legal', organizationId: ORG_A, roleType: 'SpecificObjects', operators: [{ id: objectId(5) }], selected: [{ id: objectId(3) }], excluded: [] });
+		expect(writes(requests)).toEqual([`POST /v8/Organizations/${ORG_A}/RbacRoles`]);
+		expect(Object.keys(requests.find((r) => r.method === 'POST')?.body as IDataObject)).toEqual(['name', 'description', 'roleType', 'operators', 'selectedItems', 'excludedItems']);
+	});
+
+	it('refuses with nothing sent: a name the organization has (any case), SpecificObjects without items, an empty name', async () => {
+		const { access, requests } = server();
+		await expect(access.createRole({ organizationId: ORG_A, name: 'HELPDESK', roleType: 'EntireOrganization' })).rejects.toThrow('The organization has a restore operator role named "HELPDESK" already');
+		await expect(access.createRole({ organizationId: ORG_A, name: 'Legal', roleType: 'SpecificObjects' })).rejects.toThrow(/must name at least one object to manage/);
+		await expect(access.createRole({ organizationId: ORG_A, name: ' ', roleType: 'EntireOrganization' })).rejects.toThrow(/its name is empty/);
+		expect(writes(requests)).toEqual([]);
+	});
+
+	it('after a lost create answer it finds the role by name and does not create it twice', async () => {
+		const state = seeded();
+		let posts = 0;
+		const { access } = server(state, (req) => {
+			if (req.method !== 'POST') return undefined;
+			posts++;
+			state.roles.push({ id: '7b7b13ba-a04e-4e05-8eab-0084ae5410a9', organizationId: ORG_A, name: 'Legal', description: '', roleType: 'EntireOrganization' });
+			return lost;
+		});
+		expect((await access.createRole({ organizationId: ORG_A, name: 'Legal', roleType: 'EntireOrganization' })).id).toBe('7b7b13ba-a04e-4e05-8eab-0084ae5410a9');
+		expect(posts).toBe(1);
+	});
+
+	it('updateRole PUTs the whole model with the operators and items as read (their own ids), reads back', async () => {
+		const state = seeded();
+		const { access, requests } = server(state);
+		const before = state.operators[ROLE_B].map((o) => o.id);
+		const after = await access.updateRole(ROLE_B, { description: 'Finance team' });
+		const put = requests.find((r) => r.method === 'PUT');
+		expect(put?.path).toBe(`/v8/RbacRoles/${ROLE_B}`);
+		const body = put?.body as IDataObject;
+		expect(body).toMatchObject({ id: ROLE_B, organizationId: ORG_A, name: 'Finance', description: 'Finance team', roleType: 'SpecificObjects' });
+		expect((body.operators as IDataObject[]).map((o) => o.id)).toEqual(before);
+		expect((body.selectedItems as IDataObject[]).map((o) => o.id)).toEqual(state.selected[ROLE_B].map((o) => o.id));
+		expect(after).toMatchObject({ description: 'Finance team', operators: [{ id: objectId(1) }, { id: objectId(2) }] });
+		requests.length = 0;
+		await access.updateRole(ROLE_B, { description: 'Finance team' });
+		expect(writes(requests)).toEqual([]);
+	});
+
+	it('updateRole: a server that ignores the PUT is an error; a rename to another role\'s name is refused with nothing sent', async () => {
+		const ignoring = server(undefined, (req) => (req.method === 'PUT' ? { status: 204 } : undefined));
+		await expect(ignoring.access.updateRole(ROLE, { name: 'Service desk' })).rejects.toThrow(/does not show the change of the role "Helpdesk"/);
+		const { access, requests } = server();
+		await expect(access.updateRole(ROLE, { name: 'finance' })).rejects.toThrow('another restore operator role named "finance"');
+		expect(writes(requests)).toEqual([]);
+	});
+
+	it('deleteRole: absent when gone, deleted when the read-back no longer shows it, an error when it still does', async () => {
+		const { access } = server();
+		expect(await access.deleteRole(ROLE)).toBe('deleted');
+		expect(await access.deleteRole(ROLE)).toBe('absent');
+		const stubborn = server(undefined, (req) => (req.method === 'DELETE' ? { status: 204 } : undefined));
+		await expect(stubborn.access.deleteRole(ROLE)).rejects.toThrow(/still lists it/);
+	});
+});
+
+describe('VB365 directory over restore operators', () => {
+	it('lists each operator once with the roles naming it; revoking deletes it from every role; granting adds it', async () => {
+		const { directory, state } = server();
+		const users = await directory.listUsers();
+		expect(users.map((u) => [u.name, u.roles.map((r) => r.name).sort()])).toEqual([
+			['user1@abc.onmicrosoft.com', ['Finance', 'Helpdesk']],
+			['user2@abc.onmicrosoft.com', ['Finance']],
+		]);
+		expect(await directory.findUserByName('USER1@abc.onmicrosoft.com')).toMatchObject({ ref: objectId(1), isDirectoryAccount: true, isGroup: false });
+		expect(await directory.deleteUser(users[0])).toBe('deleted');
+		expect(state.operators[ROLE]).toEqual([]);
+		expect(state.operators[ROLE_B].map((o) => (o.user as IDataObject).id)).toEqual([objectId(2)]);
+		expect(await directory.deleteUser(users[0])).toBe('absent');
+		const granted = await directory.createUser({ name: 'user4@abc.onmicrosoft.com', type: 'User', roles: [{ id: ROLE, name: 'Helpdesk' }] });
+		expect(granted).toMatchObject({ ref: objectId(4), roles: [{ id: ROLE, name: 'Helpdesk' }] });
+		await expect(directory.createUser({ name: 'nobody@abc.onmicrosoft.com', roles: [{ id: ROLE, name: 'Helpdesk' }] })).rejects.toThrow('has no user or group "nobody@abc.onmicrosoft.com"');
+	});
+});
