@@ -59,6 +59,8 @@ export const OPERATION_EFFECTS: Record<string, 'reads' | 'changes' | 'sync'> = {
 	'restoreOperator:offboard': 'changes',
 	'restoreOperator:get': 'reads',
 	'restoreOperator:getMany': 'reads',
+	'restoreOperator:sync': 'sync',
+	'restoreOperator:accessReport': 'reads',
 };
 
 const properties: INodeProperties[] = new Veeam().description.properties;

@@ -20,7 +20,7 @@ type NodeMap = {
 	role: 'create' | 'update' | 'clone' | 'delete' | 'get' | 'getMany';
 	authorizationEvent: 'get' | 'getMany';
 	backupAccess: 'get' | 'getMany' | 'changeOwner' | 'setEffectiveAccess';
-	restoreOperator: 'grant' | 'revoke' | 'offboard' | 'get' | 'getMany';
+	restoreOperator: 'grant' | 'revoke' | 'offboard' | 'get' | 'getMany' | 'sync' | 'accessReport';
 };
 
 export type VeeamType = AllEntities<NodeMap>;

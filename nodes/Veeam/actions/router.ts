@@ -64,6 +64,8 @@ const resources: { [R in VeeamResource]: OperationMap<R> } = {
 		offboard: restoreOperator.offboard,
 		get: restoreOperator.get,
 		getMany: restoreOperator.getMany,
+		sync: restoreOperator.sync,
+		accessReport: restoreOperator.accessReport,
 	},
 };
 

@@ -98,7 +98,7 @@ describe('Veeam node description', () => {
 				...['changeOwner', 'get', 'getMany', 'setEffectiveAccess'].map((o) => `backupAccess:${o}`),
 				...['accept', 'disable', 'enable', 'recreate'].map((o) => `mfa:${o}`),
 				...['clone', 'create', 'delete', 'get', 'getMany', 'update'].map((o) => `role:${o}`),
-				...['get', 'getMany', 'grant', 'offboard', 'revoke'].map((o) => `restoreOperator:${o}`),
+				...['accessReport', 'get', 'getMany', 'grant', 'offboard', 'revoke', 'sync'].map((o) => `restoreOperator:${o}`),
 				...['accessReport', 'changePassword', 'get', 'getMany', 'offboard', 'onboard', 'promote', 'requireMfa', 'resetMfa', 'setServiceAccountMode', 'stopRequiringMfa', 'sync'].map((o) => `user:${o}`),
 			].sort(),
 		);

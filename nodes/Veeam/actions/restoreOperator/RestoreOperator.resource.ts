@@ -1,12 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as accessReport from './accessReport.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as grant from './grant.operation';
 import * as offboard from './offboard.operation';
 import * as revoke from './revoke.operation';
+import * as sync from './sync.operation';
 
-export { get, getMany, grant, offboard, revoke };
+export { accessReport, get, getMany, grant, offboard, revoke, sync };
 
 /**
  * Who may restore whose mail, files, sites and teams on Veeam Backup for Microsoft 365: the
@@ -21,6 +23,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['restoreOperator'] } },
 		options: [
+			{
+				name: 'Access Report',
+				value: 'accessReport',
+				description:
+					'Read-only: per operator of every organization or one, what they may restore (the entire organization, or the selected items less the excluded ones), flagged where it deserves a look (an operator who can restore their own data, one scoped to the whole organization, a role nobody holds), and a summary',
+				action: 'Report on restore operator access',
+			},
 			{
 				name: 'Get',
 				value: 'get',
@@ -53,6 +62,13 @@ export const description: INodeProperties[] = [
 				description: 'Changes the server: a user or group is an operator of the roles named, or of any role of the organization, no more',
 				action: 'Revoke restore operator roles — removes a user or group from roles',
 			},
+			{
+				name: 'Sync (Desired State)',
+				value: 'sync',
+				description:
+					'Makes the operators of the roles of an organization match a list (one item per operator and roles, e.g. from HR or a group export). Plan only reads and shows the changes; Apply adds operators to roles and removes those not in the list, with a safety limit on removals.',
+				action: 'Sync restore operators with a list — apply mode adds and removes them',
+			},
 		],
 		default: 'grant',
 	},
@@ -61,4 +77,6 @@ export const description: INodeProperties[] = [
 	...offboard.description,
 	...get.description,
 	...getMany.description,
+	...sync.description,
+	...accessReport.description,
 ];
