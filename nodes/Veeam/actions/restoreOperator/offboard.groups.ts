@@ -23,6 +23,8 @@ export interface GroupFinding {
 	verdict: 'grants' | 'notMember' | 'cannotTell';
 	via?: string[];
 	reason?: string;
+	/** The person's login (e-mail / UPN) in that organization, when known. */
+	login?: string;
 }
 
 /** What one organization's check needs: its roles (operators read) and the person's login there, if known. */
@@ -67,7 +69,7 @@ async function contains(access: Vb365Access, orgId: string, groupId: string, log
 
 /** Every group operator of the organizations' roles, checked for the person (8 groups at once). */
 export async function checkGroups(access: Vb365Access, checks: OrganizationCheck[]): Promise<GroupFinding[]> {
-	const groups: Array<Omit<GroupFinding, 'verdict'> & { login?: string }> = [];
+	const groups: Array<Omit<GroupFinding, 'verdict'>> = [];
 	for (const check of checks) {
 		const byId = new Map<string, { group: Vb365Operator; roles: Vb365Role[] }>();
 		for (const role of check.roles) {
@@ -82,7 +84,8 @@ export async function checkGroups(access: Vb365Access, checks: OrganizationCheck
 	const outcomes = await runPool(
 		groups.length,
 		async (n): Promise<GroupFinding> => {
-			const { login, ...g } = groups[n];
+			const g = groups[n];
+			const login = g.login;
 			if (!login) return { ...g, verdict: 'cannotTell', reason: "the person's e-mail address (UPN) in this organization is not known: give it as the Person" };
 			const found = await contains(access, g.organization.id, g.group.id, login, 1, new Set());
 			if (found.member) return { ...g, verdict: 'grants', ...(found.via ? { via: found.via } : {}) };
@@ -98,6 +101,7 @@ function findingOutput(f: GroupFinding): IDataObject {
 		organization: organizationOutput(f.organization),
 		group: principalOutput(f.group),
 		roles: f.roles.map((r) => ({ id: r.id, name: r.name })),
+		...(f.login ? { personLogin: f.login } : {}),
 		...(f.via ? { via: f.via } : {}),
 		...(f.reason ? { reason: f.reason } : {}),
 	};
@@ -115,8 +119,8 @@ export function groupsOutput(findings: GroupFinding[], person: string): IDataObj
 		// complete: every group operator's members were read; the person is in none of them but those listed.
 		groupCheck: unknown.length ? 'incomplete' : 'complete',
 		directoryFollowUp: [
-			...grants.map((f) => `Remove ${person} from the group "${groupName(f)}" of ${f.organization.name}${f.via ? ` (a member through ${f.via.map((v) => `"${v}"`).join(' → ')})` : ''}: it makes them a restore operator of ${roleNames(f)}.`),
-			...unknown.map((f) => `Check whether ${person} is in the group "${groupName(f)}" of ${f.organization.name} (restore operator of ${roleNames(f)}): cannot tell, ${f.reason}.`),
+			...grants.map((f) => `Remove ${f.login ?? person} from the group "${groupName(f)}" of ${f.organization.name}${f.via ? ` (a member through ${f.via.map((v) => `"${v}"`).join(' → ')})` : ''}: it makes them a restore operator of ${roleNames(f)}.`),
+			...unknown.map((f) => `Check whether ${f.login ?? person} is in the group "${groupName(f)}" of ${f.organization.name} (restore operator of ${roleNames(f)}): cannot tell, ${f.reason}.`),
 		],
 	};
 }
