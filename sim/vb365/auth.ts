@@ -10,22 +10,58 @@
  */
 import type { SimContext } from '../core/context';
 import { tokenAnswer } from '../core/grants';
+import { randomBytes } from 'node:crypto';
+
 import { formBody, type SimRequest, type SimResponse } from '../core/http';
 import { RawAnswer, vb365BadRequest } from './errors';
 
 /** How a refused token request is answered (Veeam documents only `default`: RESTExceptionInfo). */
 export type Vb365TokenErrors = 'oauth' | 'exception';
 
+/**
+ * The antiforgery token (REST help, "Authorization for Veeam Backup for Microsoft 365
+ * Administrators"): "By default, both an access token and antiforgery tokens are required … The
+ * antiforgery token is also required to obtain a new access token using the refresh token", unless
+ * the token request sets `disable_antiforgery_token` to true. `enforce` (default): tokens granted
+ * without it work only with the antiforgery cookie the token answer set; `off`: never asked. The
+ * cookie's name and the 400 for a request without it are assumed (ASP.NET's antiforgery answers 400).
+ */
+export type Vb365Antiforgery = 'enforce' | 'off';
+export const ANTIFORGERY_COOKIE = 'XSRF-TOKEN';
+const MAX_TRACKED = 50_000;
+
+export interface Vb365AuthSettings {
+	tokenErrors: Vb365TokenErrors;
+	antiforgery: Vb365Antiforgery;
+}
+
 export class Vb365Auth {
 	private readonly logins = new Map<string, { name: string; password: string }>();
+	/** Access and refresh tokens granted without `disable_antiforgery_token`, with their antiforgery value. */
+	private readonly antiforgery = new Map<string, string>();
 
 	constructor(
 		private readonly ctx: SimContext,
-		private readonly tokenErrors: () => Vb365TokenErrors,
+		private readonly settings: () => Vb365AuthSettings,
 	) {}
 
 	clear(): void {
 		this.logins.clear();
+		this.antiforgery.clear();
+	}
+
+	/** Whether the request carries the antiforgery value (as its cookie, or an `X-XSRF-TOKEN` header). */
+	private static carries(req: SimRequest, value: string): boolean {
+		const header = req.headers['x-xsrf-token'];
+		if ((Array.isArray(header) ? header[0] : header) === value) return true;
+		return String(req.headers.cookie ?? '')
+			.split(';')
+			.some((c) => c.trim() === `${ANTIFORGERY_COOKIE}=${value}`);
+	}
+
+	private track(token: string, value: string): void {
+		if (this.antiforgery.size >= MAX_TRACKED) this.antiforgery.delete(this.antiforgery.keys().next().value as string);
+		this.antiforgery.set(token, value);
 	}
 
 	setLogin(name: string, password: string): void {
@@ -56,32 +92,36 @@ export class Vb365Auth {
 	 * error_description }`; `exception`: 400 RESTExceptionInfo, the spec's `default`.
 	 */
 	private refuse(error: string, description: string): SimResponse {
-		if (this.tokenErrors() === 'exception') return { status: 400, body: { message: description, errorCode: 'ParameterValidationFailure', stackTrace: null } };
+		if (this.settings().tokenErrors === 'exception') return { status: 400, body: { message: description, errorCode: 'ParameterValidationFailure', stackTrace: null } };
 		return { status: 400, body: { error, error_description: description } };
 	}
 
 	token(req: SimRequest): SimResponse {
 		const form = this.fields(req);
 		const grant = (form.get('grant_type') ?? '').toLowerCase();
-		const response = this.grant(grant, form);
+		const response = this.grant(grant, form, req);
 		this.ctx.stats.countGrant(grant || 'none', response.status);
 		return response;
 	}
 
-	private grant(grant: string, form: URLSearchParams): SimResponse {
+	private grant(grant: string, form: URLSearchParams, req: SimRequest): SimResponse {
+		const optOut = /^true$/i.test(form.get('disable_antiforgery_token') ?? '') || this.settings().antiforgery === 'off';
 		if (grant === 'password') {
 			const username = form.get('username') ?? '';
 			const password = form.get('password') ?? '';
 			const login = this.logins.get(username.toLowerCase());
 			if (!username || !password || !login || login.password !== password) return this.refuse('invalid_grant', 'The user name or password is incorrect.');
-			return this.issue(login.name);
+			return this.issue(login.name, optOut);
 		}
 		if (grant === 'refresh_token') {
 			const token = form.get('refresh_token') ?? '';
 			if (!token) return this.refuse('invalid_request', 'The refresh_token parameter is required for the refresh_token grant.');
+			const needed = this.antiforgery.get(token);
+			if (needed !== undefined && !optOut && !Vb365Auth.carries(req, needed)) return this.refuse('invalid_grant', 'The antiforgery token is missing or invalid.');
+			this.antiforgery.delete(token);
 			const check = this.ctx.tokens.useRefresh(token);
 			if (!check.ok || !this.logins.has(check.subject.toLowerCase())) return this.refuse('invalid_grant', 'The refresh token is invalid or has expired.');
-			return this.issue(check.subject);
+			return this.issue(check.subject, optOut);
 		}
 		if (grant === 'operator' || grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
 			return this.refuse('invalid_grant', 'The assertion is not valid.');
@@ -89,11 +129,19 @@ export class Vb365Auth {
 		return this.refuse('unsupported_grant_type', 'The grant_type must be password, refresh_token, urn:ietf:params:oauth:grant-type:jwt-bearer or operator.');
 	}
 
-	private issue(subject: string): SimResponse {
+	private issue(subject: string, optOut: boolean): SimResponse {
 		const t = this.ctx.tokens.issue(subject);
 		const body = tokenAnswer(t);
+		const headers: Record<string, string> = {};
+		if (!optOut) {
+			const value = randomBytes(24).toString('base64url');
+			this.track(t.accessToken, value);
+			this.track(t.refreshToken, value);
+			headers['Set-Cookie'] = `${ANTIFORGERY_COOKIE}=${value}; path=/; secure; samesite=strict`;
+		}
 		return {
 			status: 200,
+			headers,
 			body: { access_token: body.access_token, token_type: body.token_type, expires_in: body.expires_in, refresh_token: body.refresh_token, userName: subject, '.issued': body['.issued'], '.expires': body['.expires'] },
 		};
 	}
@@ -112,7 +160,12 @@ export class Vb365Auth {
 	 */
 	caller(req: SimRequest): string {
 		const check = this.ctx.tokens.checkAccess(req.headers.authorization);
-		if (check.ok && this.logins.has(check.subject.toLowerCase())) return check.subject;
+		if (check.ok && this.logins.has(check.subject.toLowerCase())) {
+			const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+			const needed = this.antiforgery.get(bearer);
+			if (needed !== undefined && !Vb365Auth.carries(req, needed)) throw vb365BadRequest('The antiforgery token is missing or invalid.');
+			return check.subject;
+		}
 		throw new RawAnswer({ status: 401, headers: { 'WWW-Authenticate': 'Bearer' }, body: { message: 'Authorization has been denied for this request.' } });
 	}
 }

@@ -8,7 +8,7 @@
  */
 import type { SimContext, SimProduct } from '../core/context';
 import { Router, SimHttpError, type SimRequest, type SimResponse } from '../core/http';
-import { Vb365Auth, type Vb365TokenErrors } from './auth';
+import { Vb365Auth, type Vb365Antiforgery, type Vb365TokenErrors } from './auth';
 import { Vb365DirectoryRoutes, versionOf } from './directory';
 import { asV7, RawAnswer, Vb365Error, vb365ErrorResponse, type Vb365StackTraces } from './errors';
 import { newUid, VB365_SUPPORTED_VERSIONS, type Vb365ItemKind } from './model';
@@ -31,6 +31,13 @@ export interface Vb365Options extends Vb365RbacOptions {
 	unservedVersion?: 'bare-404' | 'exception-404';
 	/** A refused token request: OWIN's `{ error, error_description }` (default, assumed) or RESTExceptionInfo. */
 	tokenErrors?: Vb365TokenErrors;
+	/** The antiforgery token: required unless the grant sets `disable_antiforgery_token` (default `enforce`, Veeam's default) or never (`off`). */
+	antiforgery?: Vb365Antiforgery;
+	/**
+	 * At most this many API requests answered at once, then 429 RESTExceptionInfo (assumed: Veeam
+	 * documents no throttling of its REST API; a way to test a client's parallel reads). Default: none.
+	 */
+	maxParallel?: number;
 	/** Which error answers carry a .NET `stackTrace` (default: server errors). */
 	stackTraces?: Vb365StackTraces;
 	/** Largest `limit` of the directory lists (default 10,000, the spec's). */
@@ -48,6 +55,7 @@ export class Vb365Product implements SimProduct {
 	private readonly rbac: Vb365Rbac;
 	private readonly seeder: Vb365Seeder;
 	private versions: string[];
+	private readonly stats: SimContext['stats'];
 	/** `RESTServiceInstance.installationId`. */
 	readonly installationId = newUid();
 
@@ -56,7 +64,8 @@ export class Vb365Product implements SimProduct {
 		readonly options: Vb365Options = {},
 	) {
 		this.versions = (options.supportedVersions ?? [...VB365_SUPPORTED_VERSIONS]).map((v) => v.toLowerCase());
-		this.auth = new Vb365Auth(ctx, () => this.options.tokenErrors ?? 'oauth');
+		this.auth = new Vb365Auth(ctx, () => ({ tokenErrors: this.options.tokenErrors ?? 'oauth', antiforgery: this.options.antiforgery ?? 'enforce' }));
+		this.stats = ctx.stats;
 		this.directory = new Vb365DirectoryRoutes(this.store, () => ({ maxPageSize: this.options.maxPageSize ?? 10_000, overMax: this.options.limitOverMax ?? 'refuse' }));
 		this.rbac = new Vb365Rbac(ctx, this.store, () => this.options);
 		this.seeder = new Vb365Seeder(this.store, ctx);
@@ -78,8 +87,10 @@ export class Vb365Product implements SimProduct {
 		this.versions = versions.map((v) => v.toLowerCase());
 	}
 
-	/** The path's first segment is the version (`/v8/RbacRoles`). */
+	/** The path's first segment is the version (`/v8/RbacRoles`); `maxParallel` first (the server counts this request in flight). */
 	checkApiVersion(req: SimRequest): void {
+		const max = this.options.maxParallel;
+		if (max !== undefined && this.stats.inFlight > max) throw new Vb365Error(429, 'Too many requests are being processed at the same time.', null, 'ServiceUnavailable');
 		const version = (/^\/([^/]+)/.exec(req.path)?.[1] ?? '').toLowerCase();
 		if (this.versions.includes(version)) return;
 		if (this.options.unservedVersion === 'exception-404') throw new Vb365Error(404, `The API version ${version} is not supported. Supported versions: ${this.versions.join(', ')}.`, 'ResourceNotFound');

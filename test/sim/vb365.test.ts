@@ -4,6 +4,8 @@
  * operators and selected / excluded items, RESTExceptionInfo errors, faults, the bench seed. Every
  * answer is validated against the spec subsets (vb365Client.ts).
  */
+import { holdRequest } from '../support/holdRequest';
+
 import { bearer, expectException, fixture, json, login, start, stop, token, violations, type Client } from './vb365Client';
 
 import {
@@ -47,15 +49,30 @@ describe('token', () => {
 		expect(res.data).toEqual({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'bearer', expires_in: 3600, userName: VB365_DEFAULT_ADMIN, '.issued': expect.any(String), '.expires': expect.any(String) });
 		const bad = await token(c, { grant_type: 'password', username: VB365_DEFAULT_ADMIN, password: 'wrong' });
 		expect({ status: bad.status, error: bad.data.error }).toEqual({ status: 400, error: 'invalid_grant' });
-		const refreshed = await token(c, { grant_type: 'refresh_token', refresh_token: res.data.refresh_token });
+		const refreshed = await token(c, { grant_type: 'refresh_token', refresh_token: res.data.refresh_token, disable_antiforgery_token: 'true' });
 		expect(refreshed.status).toBe(200);
-		expect((await token(c, { grant_type: 'refresh_token', refresh_token: res.data.refresh_token })).status).toBe(400);
-		const viaJson = await c.http.post('/v8/token', { grant_type: 'password', username: VB365_DEFAULT_ADMIN, password: VB365_DEFAULT_PASSWORD }, { headers: { 'Content-Type': 'application/json' } });
+		expect((await token(c, { grant_type: 'refresh_token', refresh_token: res.data.refresh_token, disable_antiforgery_token: 'true' })).status).toBe(400);
+		const viaJson = await c.http.post('/v8/token', { grant_type: 'password', username: VB365_DEFAULT_ADMIN, password: VB365_DEFAULT_PASSWORD, disable_antiforgery_token: true }, { headers: { 'Content-Type': 'application/json' } });
 		expect(viaJson.status).toBe(200);
 		expect((await c.http.get('/v8/RbacRoles', bearer(refreshed.data.access_token))).status).toBe(200);
 		expect((await c.http.post('/v8/token/logout', '', bearer(refreshed.data.access_token))).status).toBe(204);
 		expect((await c.http.get('/v8/RbacRoles', bearer(refreshed.data.access_token))).status).toBe(401);
-		expect((await token(c, { grant_type: 'refresh_token', refresh_token: refreshed.data.refresh_token })).status).toBe(400);
+		expect((await token(c, { grant_type: 'refresh_token', refresh_token: refreshed.data.refresh_token, disable_antiforgery_token: 'true' })).status).toBe(400);
+	});
+
+	it('asks for the antiforgery token unless the grant disabled it, for API calls and for the refresh grant', async () => {
+		const res = await token(c, { grant_type: 'password', username: VB365_DEFAULT_ADMIN, password: VB365_DEFAULT_PASSWORD });
+		const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0];
+		expect(cookie).toMatch(/^XSRF-TOKEN=.+/);
+		expectException(await c.http.get('/v8/RbacRoles', bearer(res.data.access_token)), 400, 'ParameterValidationFailure');
+		expect((await c.http.get('/v8/RbacRoles', { headers: { ...bearer(res.data.access_token).headers, Cookie: cookie } })).status).toBe(200);
+		const refresh = { grant_type: 'refresh_token', refresh_token: res.data.refresh_token };
+		expect((await token(c, refresh)).data.error).toBe('invalid_grant');
+		const again = await c.http.post('/v8/token', new URLSearchParams(refresh).toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie } });
+		expect(again.status).toBe(200);
+		expect(again.headers['set-cookie']).toBeDefined();
+		expect((await c.http.get('/v8/RbacRoles', bearer(admin))).status).toBe(200);
+		expect((await token(c, { grant_type: 'operator', client_id: 'x', assertion: 'y' })).status).toBe(400);
 	});
 
 	it('answers 401 with RESTExceptionInfo without a token or once it has expired', async () => {
@@ -247,6 +264,32 @@ describe('faults, seed, control', () => {
 		await expect(c.http.delete(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}/operators?ids=${ops[1].id}`, bearer(admin))).rejects.toThrow();
 		expect(await operatorsOf(VB365_ROLE_HELPDESK_ID)).toHaveLength(1);
 		expect(c.sim.stats.byRoute['DELETE /:version/RbacRoles/:roleId/operators']).toBe(1);
+	});
+
+	it('takes faults and latency over the control endpoint; with maxParallel, answers 429 past that many requests at once', async () => {
+		const ctl = (path: string, body: unknown) => c.http.post(`/__sim/${path}`, body);
+		expect((await ctl('faults', { kind: 'status', status: 503, method: 'GET', pathIncludes: '/Users' })).status).toBe(201);
+		expectException(await c.http.get(`${CONTOSO}/Users`, bearer(admin)), 503, undefined);
+		expect((await ctl('latency', { ms: 30 })).status).toBe(200);
+		const t0 = Date.now();
+		await c.http.get('/v8/RbacRoles', bearer(admin));
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
+		await ctl('latency', { ms: 0 });
+		const busy = await start({ vb365: { maxParallel: 1 } });
+		const hold = holdRequest(busy.sim, (r) => r.path === '/v8/RbacRoles');
+		try {
+			const t = await login(busy);
+			const first = busy.http.get('/v8/RbacRoles', bearer(t));
+			await hold.held;
+			expectException(await busy.http.get(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}`, bearer(t)), 429, undefined);
+			hold.release();
+			expect((await first).status).toBe(200);
+			expect((await busy.http.get(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}`, bearer(t))).status).toBe(200);
+		} finally {
+			hold.release();
+			hold.restore();
+			await stop(busy);
+		}
 	});
 
 	it('seeds an organization with 5,000 users, 40 groups and 100 roles, a leaver named by 60 of them', async () => {
