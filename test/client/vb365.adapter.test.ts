@@ -7,7 +7,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { Vb365Directory } from '../../client/adapters/vb365';
-import type { Vb365Principal } from '../../client/vb365Model';
 import { emptyState, fakeVb365, objectId, ORG_A, ORG_B, stored, v8Page, type FakeAnswer, type FakeRequest, type FakeVb365State } from './vb365Fake';
 
 const ROLE = '5b7b13ba-a04e-4e05-8eab-0084ae5410a0';
@@ -36,8 +35,6 @@ function server(state = seeded(), route?: (req: FakeRequest) => FakeAnswer | und
 	return { ...fake, directory, access: directory.vb365() };
 }
 const calls = (requests: FakeRequest[]) => requests.map((r) => `${r.method} ${r.path}${r.query.toString() ? `?${r.query.toString()}` : ''}`);
-const writes = (requests: FakeRequest[]) => requests.filter((r) => r.method !== 'GET');
-const principal = (m: IDataObject, kind: 'user' | 'group' = 'user'): Vb365Principal => ({ id: String(m.id), kind, name: String(m.name), displayName: String(m.displayName), subtype: String(m.type) });
 
 describe('VB365 paged lists (organizations, users, groups)', () => {
 	it('reads until an empty page (no total in v8; a short page is not taken for the end), carrying the first setId', async () => {
