@@ -11,9 +11,9 @@ import { Router, SimHttpError, type SimRequest, type SimResponse } from '../core
 import { Vb365Auth, type Vb365Antiforgery, type Vb365TokenErrors } from './auth';
 import { Vb365DirectoryRoutes, versionOf } from './directory';
 import { asV7, RawAnswer, Vb365Error, vb365ErrorResponse, type Vb365StackTraces } from './errors';
-import { newUid, VB365_SUPPORTED_VERSIONS, type Vb365ItemKind } from './model';
+import { newUid, VB365_SUPPORTED_VERSIONS, type Vb365ItemKind, type Vb365RoleRecord, type Vb365RoleType } from './model';
 import { Vb365Rbac, type Vb365RbacOptions } from './rbac';
-import { loadInitialState, Vb365Seeder, type Vb365SeedOptions } from './seed';
+import { loadInitialState, refOf, Vb365Seeder, type Vb365SeedOptions } from './seed';
 import { Vb365Store } from './store';
 import { refView, roleView } from './views';
 
@@ -55,17 +55,15 @@ export class Vb365Product implements SimProduct {
 	private readonly rbac: Vb365Rbac;
 	private readonly seeder: Vb365Seeder;
 	private versions: string[];
-	private readonly stats: SimContext['stats'];
 	/** `RESTServiceInstance.installationId`. */
 	readonly installationId = newUid();
 
 	constructor(
-		ctx: SimContext,
+		private readonly ctx: SimContext,
 		readonly options: Vb365Options = {},
 	) {
 		this.versions = (options.supportedVersions ?? [...VB365_SUPPORTED_VERSIONS]).map((v) => v.toLowerCase());
 		this.auth = new Vb365Auth(ctx, () => ({ tokenErrors: this.options.tokenErrors ?? 'oauth', antiforgery: this.options.antiforgery ?? 'enforce' }));
-		this.stats = ctx.stats;
 		this.directory = new Vb365DirectoryRoutes(this.store, () => ({ maxPageSize: this.options.maxPageSize ?? 10_000, overMax: this.options.limitOverMax ?? 'refuse' }));
 		this.rbac = new Vb365Rbac(ctx, this.store, () => this.options);
 		this.seeder = new Vb365Seeder(this.store, ctx);
@@ -90,7 +88,7 @@ export class Vb365Product implements SimProduct {
 	/** The path's first segment is the version (`/v8/RbacRoles`); `maxParallel` first (the server counts this request in flight). */
 	checkApiVersion(req: SimRequest): void {
 		const max = this.options.maxParallel;
-		if (max !== undefined && this.stats.inFlight > max) throw new Vb365Error(429, 'Too many requests are being processed at the same time.', null, 'ServiceUnavailable');
+		if (max !== undefined && this.ctx.stats.inFlight > max) throw new Vb365Error(429, 'Too many requests are being processed at the same time.', null, 'ServiceUnavailable');
 		const version = (/^\/([^/]+)/.exec(req.path)?.[1] ?? '').toLowerCase();
 		if (this.versions.includes(version)) return;
 		if (this.options.unservedVersion === 'exception-404') throw new Vb365Error(404, `The API version ${version} is not supported. Supported versions: ${this.versions.join(', ')}.`, 'ResourceNotFound');
@@ -156,6 +154,39 @@ export class Vb365Product implements SimProduct {
 
 	removeObject(organizationId: string, kind: Vb365ItemKind, id: string): boolean {
 		return this.store.removeObject(organizationId, kind, id);
+	}
+
+	// Changes made in the console (another administrator), not over REST: logged as `console:…`.
+
+	/** A role made in the console; lists name directory objects of the organization by kind and ID. */
+	consoleCreateRole(fields: { organizationId: string; name: string; roleType: Vb365RoleType; description?: string; operators?: Array<[Vb365ItemKind, string]>; selected?: Array<[Vb365ItemKind, string]>; excluded?: Array<[Vb365ItemKind, string]> }): Vb365RoleRecord {
+		const org = this.store.org(fields.organizationId);
+		if (!org) throw new Error(`no organization ${fields.organizationId}`);
+		const map = (refs: Array<[Vb365ItemKind, string]> = []) => new Map(refs.map(([kind, id]) => refOf(this.store, org.id, kind, id)).map((r) => [r.id.toLowerCase(), r]));
+		const role = this.store.addRole({ id: newUid(), organizationId: org.id, name: fields.name, description: fields.description ?? '', roleType: fields.roleType, operators: map(fields.operators), selected: map(fields.selected), excluded: map(fields.excluded) });
+		this.ctx.log.record('console:createRole', role.id, { name: role.name });
+		return role;
+	}
+
+	/** Adds (`add`) or removes an operator, selected or excluded object of a role, as the console would. */
+	consoleChange(roleId: string, list: 'operators' | 'selected' | 'excluded', change: 'add' | 'remove', kind: Vb365ItemKind, id: string): void {
+		const role = this.store.role(roleId);
+		if (!role) throw new Error(`no role ${roleId}`);
+		const map = list === 'operators' ? role.operators : list === 'selected' ? role.selected : role.excluded;
+		if (change === 'add') map.set(id.toLowerCase(), refOf(this.store, role.organizationId, kind, id));
+		else map.delete(id.toLowerCase());
+		this.store.touch();
+		this.ctx.log.record(`console:${change}:${list}`, role.id, { kind, id });
+	}
+
+	/** Renames, retypes or deletes (`delete: true`) a role, as the console would. */
+	consoleEditRole(roleId: string, fields: { name?: string; description?: string; roleType?: Vb365RoleType; delete?: boolean }): void {
+		const role = this.store.role(roleId);
+		if (!role) throw new Error(`no role ${roleId}`);
+		if (fields.delete) this.store.removeRole(role.id);
+		else Object.assign(role, { name: fields.name ?? role.name, description: fields.description ?? role.description, roleType: fields.roleType ?? role.roleType });
+		this.store.touch();
+		this.ctx.log.record(fields.delete ? 'console:deleteRole' : 'console:editRole', role.id, { ...fields });
 	}
 
 	setGroupMembers(organizationId: string, groupId: string, members: string[]): void {

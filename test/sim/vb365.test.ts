@@ -249,6 +249,18 @@ describe('restore operator roles', () => {
 		expect((await c.http.get(`${CONTOSO}/Users?userName=dave.lee@contoso.onmicrosoft.com`, bearer(admin))).data.results).toEqual([]);
 		expect((await operatorsOf(VB365_ROLE_HELPDESK_ID))[1].user).toEqual({ id: dave.id, displayName: 'Dave Lee', name: 'dave.lee@contoso.onmicrosoft.com', type: 'User' });
 	});
+
+	it('shows changes made in the console (test helpers): a new role, an operator added, a role deleted', async () => {
+		const erin = principal('erin.ford@fabrikam.onmicrosoft.com', VB365_ORG_FABRIKAM_ID);
+		const role = c.vb365.consoleCreateRole({ organizationId: VB365_ORG_FABRIKAM_ID, name: 'Console Role', roleType: 'EntireOrganization', operators: [['User', erin.id]] });
+		expect((await operatorsOf(role.id)).map((o) => o.user?.name)).toEqual(['erin.ford@fabrikam.onmicrosoft.com']);
+		const alice = principal('alice.adams@contoso.onmicrosoft.com');
+		c.vb365.consoleChange(VB365_ROLE_FINANCE_ID, 'excluded', 'add', 'User', alice.id);
+		expect(((await c.http.get(`/v8/RbacRoles/${VB365_ROLE_FINANCE_ID}/excludedItems`, bearer(admin))).data as Array<{ user: { id: string } }>).map((i) => i.user.id)).toEqual([alice.id]);
+		c.vb365.consoleEditRole(role.id, { delete: true });
+		expectException(await c.http.get(`/v8/RbacRoles/${role.id}`, bearer(admin)), 404, 'ResourceNotFound');
+		expect(c.sim.log.since().map((e) => e.action)).toEqual(['console:createRole', 'console:add:excluded', 'console:deleteRole']);
+	});
 });
 
 describe('faults, seed, control', () => {
