@@ -11,11 +11,12 @@ import { checkText, inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { incomplete, organizationMap, readOrganization, roleOutput, ROLE_TYPES, vb365Access } from '../../helpers/vb365';
 import { organizationLocator, ROLE_TYPE_OPTIONS } from '../restoreOperator/fields';
-import { applySpec, checkRoleName, excludedItemsField, readScope, readWhole, requireVb365Role, selectedItemsField, VB365, type RoleSpec } from './fields.vb365';
+import { applySpec, checkRoleName, excludedItemsField, readScope, readWhole, requireVb365Role, selectedItemsField, VB365, vb365RoleLocator, type RoleSpec } from './fields.vb365';
 
 // Options (Concurrency) comes from the VBR operation's fields, shown for every product: not declared twice.
 const properties: INodeProperties[] = [
 	organizationLocator,
+	vb365RoleLocator,
 	{
 		displayName: 'Update Fields',
 		name: 'roleUpdates',
