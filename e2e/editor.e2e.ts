@@ -78,6 +78,13 @@ const ACTIONS = [
 	'Get the access to a backup or job',
 	'Get the access to many backups and jobs',
 	'Set the access of a role to a backup or job — changes who may restore or manage it',
+	'Report on restore operator access',
+	'Get a restore operator',
+	'Get many restore operators',
+	'Grant restore operator roles — lets a user or group restore data',
+	'Offboard a restore operator — removes them from every role',
+	'Revoke restore operator roles — removes a user or group from roles',
+	'Sync restore operators with a list — apply mode adds and removes them',
 ];
 /**
  * In the order of the Events options (n8n's node creator keeps it; the options are sorted by name):
