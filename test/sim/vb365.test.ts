@@ -4,6 +4,12 @@
  * operators and selected / excluded items, RESTExceptionInfo errors, faults, the bench seed. Every
  * answer is validated against the spec subsets (vb365Client.ts).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
+import { join } from 'node:path';
+
+import axios from 'axios';
+
 import { holdRequest } from '../support/holdRequest';
 
 import { bearer, expectException, fixture, json, login, start, stop, token, violations, type Client } from './vb365Client';
@@ -317,5 +323,33 @@ describe('faults, seed, control', () => {
 		expect(page.data.results).toHaveLength(5009);
 		expect((await c.http.get(`${CONTOSO}/Users?userName=${leaver}`, bearer(admin))).data.results).toHaveLength(1);
 		expect(((await c.sim.product.snapshot()).roles as unknown[]).length).toBe(103);
+	});
+});
+
+describe('npm run sim -- --product vb365', () => {
+	let npm: ChildProcess | undefined;
+	afterEach(() => {
+		npm?.kill('SIGTERM');
+	});
+
+	it('serves VB365 with the seeded users and roles', async () => {
+		npm = spawn('npm', ['run', '-s', 'sim', '--', '--product', 'vb365', '--port', '0', '--fresh-tls', '--seed', '50', '--seed-roles', '7'], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+		let output = '';
+		npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const exited = new Promise<never>((_, reject) => npm?.once('exit', (code) => reject(new Error(`npm run sim exited (${code}): ${output}`))));
+		const started = (async () => {
+			while (!output.includes('Ctrl-C to stop.')) await new Promise((r) => setTimeout(r, 100));
+		})();
+		await Promise.race([started, exited]);
+		expect(output).toContain(`test login: ${VB365_DEFAULT_ADMIN} / ${VB365_DEFAULT_PASSWORD}`);
+		const url = /VB365\s+(https:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
+		const ca = (await axios.get(`${url}/__sim/ca`, { httpsAgent: new https.Agent({ rejectUnauthorized: false }) })).data as string;
+		const agent = new https.Agent({ ca });
+		const form = new URLSearchParams({ grant_type: 'password', username: VB365_DEFAULT_ADMIN, password: VB365_DEFAULT_PASSWORD, disable_antiforgery_token: 'true' }).toString();
+		const t = (await axios.post(`${url}/v8/token`, form, { httpsAgent: agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).data.access_token;
+		const roles = await axios.get(`${url}/v8/Organizations/${VB365_ORG_CONTOSO_ID}/RbacRoles`, { httpsAgent: agent, headers: { Authorization: `Bearer ${t}` } });
+		expect(roles.data).toHaveLength(9);
+		agent.destroy();
 	});
 });
