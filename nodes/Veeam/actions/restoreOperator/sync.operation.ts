@@ -98,7 +98,7 @@ function limitSentence(op: OperatorPlan, limit: SafetyLimit): string {
 	const { revocations, unprotected } = op.plan;
 	const percent = unprotected === 0 ? 0 : Math.round((revocations / unprotected) * 100);
 	const plural = unprotected === 1 ? '' : 's';
-	return `the plan removes ${revocations} of ${unprotected} operator${plural} of the roles in scope from all of them (${percent} %), more than the safety limit allows (at most ${limit.maxRemovals} operators and ${limit.maxRemovalPercent} %)`;
+	return `the plan removes ${revocations} of ${unprotected} operator${plural} from every role in scope (${percent} %), more than the safety limit allows (at most ${limit.maxRemovals} operators and ${limit.maxRemovalPercent} %)`;
 }
 
 function reasonOf(action: string, before: string[], after: string[]): string {
