@@ -27,6 +27,13 @@ export interface Vb365RbacOptions {
 	unknownRemoval?: 'refuse' | 'ignore';
 	/** A PUT without `operators`, `selectedItems` or `excludedItems`: `keep` (default, assumed; as Set-VBORbacRole keeps omitted settings) or `clear`. */
 	putOmitted?: 'keep' | 'clear';
+	/**
+	 * An operator or item body without a property its schema requires (`RESTRbacUser`: id, displayName,
+	 * name, type; `RESTRbacGroup` the same; `RESTRbacSite`: id, url, title, isCloud, isPersonal;
+	 * `RESTRbacTeam`: id, displayName, mail): refused (default, 400: the spec's `required`; what the
+	 * server does is not documented) unless `lenient` (only the id is read).
+	 */
+	bodies?: 'strict' | 'lenient';
 	/** Two roles of one organization with the same name (case-insensitive): accepted (default, assumed: no rule found) unless true (400). */
 	uniqueRoleNames?: boolean;
 }
@@ -35,6 +42,12 @@ const ROLE_TYPES: readonly Vb365RoleType[] = ['EntireOrganization', 'SpecificObj
 const OPERATOR_KINDS: readonly Vb365ItemKind[] = ['User', 'Group'];
 const ITEM_KINDS: readonly Vb365ItemKind[] = ['User', 'Group', 'Site', 'Team'];
 const LIST_PATH: Record<RefList, string> = { operators: 'operators', selected: 'selectedItems', excluded: 'excludedItems' };
+const REQUIRED: Record<Vb365ItemKind, readonly string[]> = {
+	User: ['id', 'displayName', 'name', 'type'],
+	Group: ['id', 'displayName', 'name', 'type'],
+	Site: ['id', 'url', 'title', 'isCloud', 'isPersonal'],
+	Team: ['id', 'displayName', 'mail'],
+};
 const LIST_NOUN: Record<RefList, string> = { operators: 'Restore operator', selected: 'Object to manage', excluded: 'Excluded object' };
 
 export class Vb365Rbac {
@@ -67,6 +80,8 @@ export class Vb365Rbac {
 		const inner = o[kind.toLowerCase()] as Json | undefined;
 		const id = inner && typeof inner === 'object' ? inner.id : undefined;
 		if (typeof id !== 'string' || id === '') throw vb365BadRequest(`The ${kind.toLowerCase()} property of ${what} must have an id.`);
+		const missing = this.options().bodies === 'lenient' ? undefined : REQUIRED[kind].find((k) => !(k in (inner as Json)));
+		if (missing) throw vb365BadRequest(`The ${kind.toLowerCase()} property of ${what} must have ${missing}.`);
 		const object = this.store.object(orgId, kind, id);
 		// Assumed: an object that is not the role's organization's is a bad body (400), not a missing resource.
 		if (!object) throw vb365BadRequest(`${kind} with ID ${id} is not an object of organization ${orgId}.`);
