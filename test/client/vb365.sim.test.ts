@@ -173,3 +173,49 @@ describe('roles created, changed, deleted (v8 and v7)', () => {
 		expect((await a.roles(VB365_ORG_FABRIKAM_ID)).map((r) => r.name)).toEqual(['Fabrikam Restore']);
 	});
 });
+
+describe('faults (the simulator\'s)', () => {
+	const count = (prefix: string) => sent().filter((r) => r.startsWith(prefix)).length;
+
+	it('an add whose answer is lost (the server did it): read first, not sent again', async () => {
+		const a = access();
+		const erin = await a.findPrincipal(CONTOSO, 'alice.adams@contoso.onmicrosoft.com', 'user', 'Operator');
+		sim.addFault({ kind: 'drop', afterProcessing: true, method: 'POST', pathIncludes: '/operators' });
+		sim.stats.reset();
+		expect((await a.addOperators(VB365_ROLE_FINANCE_ID, [erin!])).map((o) => o.name)).toContain('alice.adams@contoso.onmicrosoft.com');
+		expect(count('POST')).toBe(1);
+	});
+
+	it('a removal whose answer is lost: the re-sent DELETE finds nothing (404) and the read-back decides', async () => {
+		const a = access();
+		const operators = await a.operators(VB365_ROLE_FINANCE_ID);
+		const bob = operators.find((o) => o.name === 'bob.baker@contoso.onmicrosoft.com')!;
+		sim.addFault({ kind: 'drop', afterProcessing: true, method: 'DELETE', pathIncludes: '/operators' });
+		expect((await a.removeOperators(VB365_ROLE_FINANCE_ID, [bob.operatorId], operators)).map((o) => o.name)).not.toContain(bob.name);
+	});
+
+	it('a create whose answer is lost: the role is found by its name, created once', async () => {
+		const a = access();
+		sim.addFault({ kind: 'drop', afterProcessing: true, method: 'POST', pathIncludes: '/RbacRoles' });
+		sim.stats.reset();
+		expect((await a.createRole({ organizationId: CONTOSO, name: 'Lost Answer', roleType: 'EntireOrganization' })).name).toBe('Lost Answer');
+		expect(count('POST')).toBe(1);
+		expect((await a.roles(CONTOSO)).filter((r) => r.name === 'Lost Answer')).toHaveLength(1);
+	});
+
+	it('a server that ignores the userName and displayName filters: the look-up is exact all the same', async () => {
+		sim.addFault({ kind: 'ignoreQuery', params: ['userName', 'displayName'], pathIncludes: '/Users', count: 10 });
+		expect((await access().findPrincipal(CONTOSO, 'carol.chen@contoso.onmicrosoft.com', 'user', 'Operator'))?.displayName).toBe('Carol Chen');
+	});
+
+	it('429 and 503 on operator reads are waited out; the picture is whole', async () => {
+		sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 0, pathIncludes: '/operators', count: 2 });
+		sim.addFault({ kind: 'status', status: 503, pathIncludes: '/operators', count: 1 });
+		const roles = await access().rolesWithOperators(CONTOSO);
+		expect(roles.map((r) => [r.name, r.operators?.length])).toEqual([
+			['Helpdesk Restore', 2],
+			['Finance Restore', 2],
+		]);
+	});
+});
+
