@@ -219,6 +219,7 @@ export const PRODUCTS: Readonly<Record<Product, ProductInfo>> = {
 			// "400 … error - error_description"); Veeam's example logs in as `tech\administrator` (archive/vbo365/15/rest/
 			// authorization.html); the REST service may be set to let only restore operators in
 			// (VBORestAPISettings.EnableOperatorAuthenticationOnly, docs/vbo365/powershell/vborestapisettings.html).
+			passwordRefusedWith400: true,
 			passwordRefusalHint:
 				'Use an account that administers the Veeam Backup for Microsoft 365 server (Veeam\'s example: tech\\administrator), with its password. Check also that the server\'s REST API settings do not let only restore operators log in (EnableOperatorAuthenticationOnly).',
 		},

@@ -64,6 +64,12 @@ export interface VeeamProductAuth {
 	 */
 	passwordRefusalHint?: string;
 	/**
+	 * A 400 to the password grant refuses the account whatever its body, not only an OAuth error's
+	 * (VB365: its token errors are documented only as the `default` RESTExceptionInfo; the answer on
+	 * record is OAuth's 400 `invalid_grant`). Our form is well formed, so a 400 can only be about it.
+	 */
+	passwordRefusedWith400?: boolean;
+	/**
 	 * Fields every token request carries besides its grant's own (VB365: `disable_antiforgery_token=true`,
 	 * without which the server also wants an antiforgery cookie on later requests and on the refresh).
 	 */
@@ -245,7 +251,7 @@ function loginFailure(ctx: TokenRequestContext, grant: string, response: FullRes
 	if (refusesVersion(errorCode, message)) return versionRefused(ctx, message);
 	const detail = statusDetail(response.statusCode, errorCode, message);
 	if (loginPathHasVersion(ctx.auth) && pathVersionVerdict(response.statusCode, response.body) === 'unserved') return tokenPathMissing(ctx, detail, message);
-	if (grant === 'password' && ctx.auth.passwordRefusalHint && (response.statusCode === 401 || (response.statusCode === 400 && isOAuthRefusal(response.body)))) {
+	if (grant === 'password' && ctx.auth.passwordRefusalHint && (response.statusCode === 401 || (response.statusCode === 400 && (ctx.auth.passwordRefusedWith400 || isOAuthRefusal(response.body))))) {
 		return new VeeamAuthError(`${ctx.auth.productName} login failed: wrong user name or password, or no access to the REST API (${detail}). ${ctx.auth.passwordRefusalHint}`, {
 			kind: 'credential-invalid',
 		});

@@ -159,10 +159,13 @@ describe('preAuthentication', () => {
 		expect(error.message).toMatch(/^Veeam Backup for Microsoft 365 login failed: wrong user name or password, or no access to the REST API \(400 invalid_grant: .+\)\. Use an account that administers/);
 	});
 
-	it('a refusal in RESTExceptionInfo form carries its message; never a stackTrace', async () => {
+	it('a refusal in RESTExceptionInfo form (the spec\'s only documented error body) is a refused account too, with its message; never a stackTrace', async () => {
 		vb365.options.tokenErrors = 'exception';
 		const error = await failureOf(creds({ password: 'Wrong-Secret-42' }));
-		expect(error.message).toMatch(/^Veeam Backup for Microsoft 365 login failed \(password grant, 400 ParameterValidationFailure: /);
+		expect(error.message).toMatch(
+			/^Veeam Backup for Microsoft 365 login failed: wrong user name or password, or no access to the REST API \(400 ParameterValidationFailure: The user name or password is incorrect\)\. Use an account that administers/,
+		);
+		expect(error).toMatchObject({ reason: { kind: 'credential-invalid' } });
 		expect(error.message).not.toMatch(/stackTrace|\bat [A-Z]\w+\./);
 	});
 
