@@ -40,7 +40,7 @@ const params = (mode: string): INodeParameters => ({
 	operatorType: 'user',
 	restoreRoles: '={{ $json.role }}',
 	syncMode: mode,
-	syncOptions: { maxRemovals: 1000, maxRemovalPercent: 100 },
+	syncOptions: { maxRemovals: 1000, maxRemovalPercent: 100, concurrency: 8 },
 });
 
 const cost = (): Record<string, number> => Object.fromEntries(Object.entries(sim.stats.byRoute).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
@@ -71,10 +71,16 @@ test('Plan reads the role list and one operators list per role; Apply adds one a
 	newcomers.forEach((name, i) => rows.push({ operator: h.idOf(name, orgId), role: roles[i].name }));
 
 	sim.stats.reset();
-	const plan = await h.run(params('plan'), rows);
+	// 20 ms a request, so that reads sent together are seen in flight together (at most Concurrency).
+	sim.latencyMs = 20;
+	const plan = await h.run(params('plan'), rows).finally(() => {
+		sim.latencyMs = 0;
+	});
 	expect(plan.error).toBeUndefined();
+	expect(sim.stats.maxInFlight).toBeGreaterThan(1);
+	expect(sim.stats.maxInFlight).toBeLessThanOrEqual(8);
 	const planCost = cost();
-	table.push(`  Plan:  ${JSON.stringify(planCost)} = ${total(planCost)}`);
+	table.push(`  Plan:  ${JSON.stringify(planCost)} = ${total(planCost)}; most in flight ${sim.stats.maxInFlight}`);
 	expect(planCost['GET /:version/Organizations/:organizationId/RbacRoles']).toBe(1);
 	expect(planCost['GET /:version/RbacRoles/:roleId/operators']).toBe(ROLES);
 	expect(Object.keys(planCost).every((r) => r.startsWith('GET ') || r.includes('/token'))).toBe(true);

@@ -159,3 +159,24 @@ test('an organization other than item 0\'s is refused; a role out of scope is re
 	const scoped = await h.run(params('plan', { operatorSyncScope: 'roles', operatorSyncScopeRoles: [FINANCE] }), [{ operator: mail('dave.lee'), roles: [HELPDESK, FINANCE] }]);
 	expect(scoped.error?.message).toMatch(/^Role Names or IDs \(item 0\): "Helpdesk Restore" is a role this sync does not manage/);
 });
+
+test('on API v7 (organizations as a plain array, operators typed as items) the same sync plans and applies alike', async () => {
+	h.resetCredential({ apiVersion: 'v7' });
+	// Only v7 served: a request on any other version would fail.
+	h.vb365.serveVersions(['v7']);
+	try {
+		await syncOnV7();
+	} finally {
+		h.vb365.serveVersions(['v6', 'v7', 'v8']);
+	}
+});
+
+async function syncOnV7(): Promise<void> {
+	const list: Row[] = [...seeded().filter((r) => r.operator !== mail('bob.baker')), { operator: mail('alice.adams'), roles: FINANCE }];
+	const run = await h.run(params('apply'), list);
+	expect(run.error).toBeUndefined();
+	const results = byOperator(run.json);
+	expect(results.get(mail('bob.baker'))?.result).toBe('removed');
+	expect(results.get(mail('alice.adams'))?.result).toBe('added');
+	expect(h.operatorsOf(FINANCE)).toEqual([mail('alice.adams'), mail('dave.lee')]);
+}
