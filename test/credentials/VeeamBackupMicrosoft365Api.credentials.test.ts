@@ -70,6 +70,7 @@ beforeEach(() => {
 	sim.reset();
 	vb365.serveVersions([...VB365_SUPPORTED_VERSIONS]);
 	vb365.options.tokenErrors = undefined;
+	vb365.options.unservedVersion = undefined;
 	jest.restoreAllMocks();
 });
 
@@ -177,6 +178,13 @@ describe('preAuthentication', () => {
 		sim.stats.reset();
 		expect(await runCredentialTest(credentialType, creds({ apiVersion: 'auto' }))).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(sim.stats.recent).toEqual(['POST /v8/token', 'POST /v7/token', 'GET /v7/ServiceInstance']);
+	});
+
+	it('Automatic, when the unserved version is answered with RESTExceptionInfo naming the served ones: v7 is next', async () => {
+		vb365.options.unservedVersion = 'exception-404';
+		vb365.serveVersions(['v7']);
+		expect((await preAuth(creds({ apiVersion: 'auto' }))).apiVersionFound).toBe('v7');
+		expect(sim.stats.recent).toEqual(['POST /v8/token', 'POST /v7/token']);
 	});
 
 	it('a pinned version the server does not serve fails naming the version and the Server URL, after one request', async () => {
