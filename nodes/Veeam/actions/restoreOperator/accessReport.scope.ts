@@ -6,9 +6,11 @@
  * post_organizations_id_rbacroles.html): `EntireOrganization`: "all objects within the specified
  * Microsoft 365 organization" (v6's page: "except teams"), less its excluded items (Set-VBORbacRole
  * takes -ExcludedItems with -EntireOrganization); `SpecificObjects`: the selected items, less the
- * excluded ones. What is in scope of a group item depends on the group's members: the report reads
- * the direct members of the groups that decide (sim/contracts/vb365.md, "a person in scope"), and
- * where a nested group or an unread group could decide, it says it cannot tell rather than guess.
+ * excluded ones. A group item stands for its members ("users, groups (group members only), sites,
+ * teams, or the entire Microsoft 365 organization": docs/vbo365/guide/ssp_adding_operator_roles.html):
+ * the report reads the direct members of the groups that decide (sim/contracts/vb365.md, "a person
+ * in scope"), and where a nested group (nesting is not documented) or an unread group could decide,
+ * it says it cannot tell rather than guess.
  */
 import type { IDataObject } from 'n8n-workflow';
 
