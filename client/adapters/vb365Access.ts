@@ -28,7 +28,7 @@ import { isNotFoundAnswer, ITEM_LIST_PATH, PRODUCT_NAME, type Vb365Client } from
 import { findItem, findOrganization, findPrincipal, idSegment } from './vb365Lookup';
 import { isSamePrincipal, listableId } from './vb365Match';
 import { groupMemberOf, itemBody, objectAnswer, operatorBody, roleOf, sameId } from './vb365Read';
-import { roleBody, roleProblem, sameText } from './vb365Roles';
+import { roleBody, roleNameProblem, roleProblem, roleTypeProblem, sameText } from './vb365Roles';
 
 /** Operator or item IDs per DELETE (`?ids=a,b`): keeps the URL short. */
 const IDS_PER_DELETE = 20;
@@ -154,7 +154,8 @@ export class Vb365AccessClient implements Vb365Access {
 		if (!asked || (wanted.name === role.name && wanted.description === role.description && wanted.roleType === role.roleType)) return role;
 		if (!wanted.roleType) throw new NodeOperationError(this.node, `The role "${role.name}" has no role type the node knows; give one`, { description: 'Nothing was sent.' });
 		const spec = { ...role, ...wanted, roleType: wanted.roleType };
-		const problem = roleProblem(spec);
+		// Only what changes is judged: a role the server already has as it is keeps being editable.
+		const problem = (changes.name !== undefined ? roleNameProblem(wanted.name) : undefined) ?? (wanted.roleType !== role.roleType ? roleTypeProblem(wanted.roleType, role.selected) : undefined);
 		if (problem) throw new NodeOperationError(this.node, `Cannot change the restore operator role "${role.name}": ${problem}`, { description: 'Nothing was sent.' });
 		if (!sameText(wanted.name, role.name) && (await this.client.roles(role.organizationId)).some((r) => !sameId(r.id, roleId) && sameText(r.name, wanted.name))) {
 			throw new NodeOperationError(this.node, `The organization has another restore operator role named "${wanted.name}"`, { description: 'Nothing was sent.' });

@@ -25,16 +25,26 @@ export interface RoleFields {
 	excluded?: Vb365Item[];
 }
 
-/** Why this role cannot be sent, as a phrase; undefined when it can. */
-export function roleProblem(role: RoleFields): string | undefined {
-	if (role.name.trim() === '') return 'its name is empty';
-	if (role.name !== role.name.trim()) return 'its name has white space at its start or end';
-	if (hasControl(role.name)) return 'its name contains control characters';
-	if (!VB365_ROLE_TYPES.includes(role.roleType)) return `its role type "${String(role.roleType)}" is neither EntireOrganization nor SpecificObjects`;
-	if (role.roleType === 'SpecificObjects' && !(role.selected ?? []).length) {
+/** Why a role cannot have this name, as a phrase; undefined when it can. */
+export function roleNameProblem(name: string): string | undefined {
+	if (name.trim() === '') return 'its name is empty';
+	if (name !== name.trim()) return 'its name has white space at its start or end';
+	if (hasControl(name)) return 'its name contains control characters';
+	return undefined;
+}
+
+/** Why a role of this type with these selected items cannot be sent; undefined when it can. */
+export function roleTypeProblem(roleType: Vb365RoleType, selected: readonly Vb365Item[] | undefined): string | undefined {
+	if (!VB365_ROLE_TYPES.includes(roleType)) return `its role type "${String(roleType)}" is neither EntireOrganization nor SpecificObjects`;
+	if (roleType === 'SpecificObjects' && !(selected ?? []).length) {
 		return 'a SpecificObjects role must name at least one object to manage (Veeam\'s reference: "you must specify a collection of objects to manage")';
 	}
 	return undefined;
+}
+
+/** Why this role cannot be created, as a phrase; undefined when it can. */
+export function roleProblem(role: RoleFields): string | undefined {
+	return roleNameProblem(role.name) ?? roleTypeProblem(role.roleType, role.selected);
 }
 
 /** The body of a create (POST) or a whole-role edit (PUT): every list given, empty ones too. */

@@ -153,6 +153,17 @@ describe('VB365 roles created, changed, deleted', () => {
 		expect(writes(requests)).toEqual([]);
 	});
 
+	it('updateRole judges only what changes: a SpecificObjects role the server has without items takes a new description; a switch to SpecificObjects without items is refused, nothing sent', async () => {
+		const state = seeded();
+		state.selected[ROLE_B] = [];
+		const { access, requests } = server(state);
+		expect((await access.updateRole(ROLE_B, { description: 'kept as it is' })).description).toBe('kept as it is');
+		requests.length = 0;
+		await expect(access.updateRole(ROLE, { roleType: 'SpecificObjects' })).rejects.toThrow(/must name at least one object to manage/);
+		await expect(access.updateRole(ROLE, { name: 'Help\u0007desk' })).rejects.toThrow(/control characters/);
+		expect(writes(requests)).toEqual([]);
+	});
+
 	it('deleteRole: absent when gone, deleted when the read-back no longer shows it, an error when it still does', async () => {
 		const { access } = server();
 		expect(await access.deleteRole(ROLE)).toBe('deleted');
