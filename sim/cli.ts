@@ -57,6 +57,7 @@ Usage: npm run sim -- [options]
                             are spread over them (e.g. --seed 50000 --seed-companies 500)
   --seed-roles N            VB365: add N restore-operator roles to Contoso (with --seed users as
                             their operators; e.g. --seed 5000 --seed-roles 100)
+  --seed-leaver EMAIL       VB365: a user of Contoso made an operator of every seeded role
   --print-ca                print the PEM a client must trust
   --help                    this text
 
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
 			seed: { type: 'string' },
 			'seed-companies': { type: 'string' },
 			'seed-roles': { type: 'string' },
+			'seed-leaver': { type: 'string' },
 			'print-ca': { type: 'boolean', default: false },
 		},
 	});
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
 		const companies = number('seed-companies', values['seed-companies']);
 		const roles = number('seed-roles', values['seed-roles']);
 		if (product === 'vspc' && (seed || companies)) (sim.product as VspcProduct).seedUsers({ count: seed ?? 0, companies });
-		else if (product === 'vb365' && (seed || roles)) (sim.product as Vb365Product).seedUsers({ count: seed ?? 0, roleCount: roles });
+		else if (product === 'vb365' && (seed || roles)) (sim.product as Vb365Product).seedUsers({ count: seed ?? 0, roleCount: roles, leaver: values['seed-leaver'] });
 		else if (seed) sim.seed({ count: seed });
 		servers.push(sim);
 		console.log(`${product.toUpperCase().padEnd(6)} ${sim.url}   test login: ${testLogin[product]}   control: ${sim.url}/__sim/`);

@@ -110,16 +110,16 @@ export class Vb365DirectoryRoutes {
 
 	/** v8: a page; v7: a plain array, `extendedView` its only parameter (the v7 spec). */
 	organizations(req: SimRequest): SimResponse {
-		this.boolParam(req, 'extendedView');
+		const extended = this.boolParam(req, 'extendedView') === true;
 		const v = versionOf(req);
-		if (v === 'v7') return { status: 200, body: [...this.store.orgs.values()].map((o) => orgView(o, v)) };
+		if (v === 'v7') return { status: 200, body: [...this.store.orgs.values()].map((o) => orgView(o, v, extended)) };
 		const msid = req.query.get('msid')?.toLowerCase();
-		return this.page(req, () => [...this.store.orgs.values()].filter((o) => !msid || o.msid === msid), (o) => orgView(o, v));
+		return this.page(req, () => [...this.store.orgs.values()].filter((o) => !msid || o.msid === msid), (o) => orgView(o, v, extended));
 	}
 
 	organization(req: SimRequest): SimResponse {
-		this.boolParam(req, 'extendedView');
-		return { status: 200, body: orgView(this.orgOf(req), versionOf(req)) };
+		const extended = this.boolParam(req, 'extendedView') === true;
+		return { status: 200, body: orgView(this.orgOf(req), versionOf(req), extended) };
 	}
 
 	users(req: SimRequest): SimResponse {

@@ -11,7 +11,9 @@ import type { Vb365GroupRecord, Vb365OrgRecord, Vb365Ref, Vb365RoleRecord, Vb365
 type Json = Record<string, unknown>;
 const href = (path: string) => ({ href: path });
 
-export function orgView(o: Vb365OrgRecord, v: string): Json {
+/** `extended`: `extendedView=true` adds `isBackedup`, `firstBackuptime`, `lastBackuptime` (the spec's parameter text). */
+export function orgView(o: Vb365OrgRecord, v: string, extended = false): Json {
+	const backup = extended ? { isBackedup: true, firstBackuptime: '2026-01-05T01:00:00Z', lastBackuptime: '2026-12-05T01:00:00Z' } : {};
 	return {
 		isTeamsOnline: o.type !== 'OnPremises',
 		isTeamsChatsOnline: false,
@@ -26,6 +28,7 @@ export function orgView(o: Vb365OrgRecord, v: string): Json {
 		officeName: o.officeName,
 		description: o.description,
 		msid: o.msid,
+		...backup,
 		_links: {
 			self: href(`/${v}/organizations/${o.id}`),
 			users: href(`/${v}/organizations/${o.id}/users`),

@@ -118,6 +118,8 @@ describe('organizations and their directory', () => {
 		expect(orgs.data).toEqual(expect.objectContaining({ offset: 0, limit: 2, setId: expect.any(String) }));
 		expect(orgs.data.results.map((o: { name: string }) => o.name)).toEqual(['contoso.onmicrosoft.com', 'fabrikam.onmicrosoft.com']);
 		expect((await c.http.get(`/v8/Organizations?offset=2&limit=2&setId=${orgs.data.setId}`, bearer(admin))).data.results).toHaveLength(1);
+		expect((await c.http.get(`/v8/Organizations/${VB365_ORG_CONTOSO_ID}?extendedView=true`, bearer(admin))).data).toEqual(expect.objectContaining({ isBackedup: true, lastBackuptime: expect.any(String) }));
+		expect((await c.http.get(`/v8/Organizations/${VB365_ORG_CONTOSO_ID}`, bearer(admin))).data.isBackedup).toBeUndefined();
 		const users = await c.http.get(`${CONTOSO}/Users`, bearer(admin));
 		expect(users.data.limit).toBe(30);
 		expect(users.data.results[0]).toEqual(expect.objectContaining({ id: expect.stringMatching(/^[0-9a-f-]{36}00000000-0000-0000-0000-000000000000$/), name: 'alice.adams@contoso.onmicrosoft.com', displayName: 'Alice Adams', type: 'User', locationType: 'Cloud' }));
@@ -341,8 +343,8 @@ describe('npm run sim -- --product vb365', () => {
 		npm?.kill('SIGTERM');
 	});
 
-	it('serves VB365 with the seeded users and roles', async () => {
-		npm = spawn('npm', ['run', '-s', 'sim', '--', '--product', 'vb365', '--port', '0', '--fresh-tls', '--seed', '50', '--seed-roles', '7'], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+	it('serves VB365 with the seeded users, roles and leaver', async () => {
+		npm = spawn('npm', ['run', '-s', 'sim', '--', '--product', 'vb365', '--port', '0', '--fresh-tls', '--seed', '50', '--seed-roles', '7', '--seed-leaver', 'leaver@contoso.onmicrosoft.com'], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
 		npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -359,6 +361,8 @@ describe('npm run sim -- --product vb365', () => {
 		const t = (await axios.post(`${url}/v8/token`, form, { httpsAgent: agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).data.access_token;
 		const roles = await axios.get(`${url}/v8/Organizations/${VB365_ORG_CONTOSO_ID}/RbacRoles`, { httpsAgent: agent, headers: { Authorization: `Bearer ${t}` } });
 		expect(roles.data).toHaveLength(9);
+		const ops = await axios.get(`${url}/v8/RbacRoles/${roles.data[8].id}/operators`, { httpsAgent: agent, headers: { Authorization: `Bearer ${t}` } });
+		expect(ops.data.map((o: { user: { name: string } }) => o.user.name)).toContain('leaver@contoso.onmicrosoft.com');
 		agent.destroy();
 	});
 });
