@@ -180,3 +180,36 @@ async function syncOnV7(): Promise<void> {
 	expect(results.get(mail('alice.adams'))?.result).toBe('added');
 	expect(h.operatorsOf(FINANCE)).toEqual([mail('alice.adams'), mail('dave.lee')]);
 }
+
+test('a change the server answers but does not make is never reported done: the read-back fails it, naming the operator and the role', async () => {
+	const finance = String(h.role(FINANCE)?.id);
+	// The server says 204 to the add without adding anyone (each retry too).
+	sim.addFault({ kind: 'answer', status: 204, method: 'POST', pathIncludes: `${finance}/operators`, count: 10 });
+	const list: Row[] = [...seeded(), { operator: mail('alice.adams'), roles: FINANCE }, { operator: mail('carol.chen'), roles: HELPDESK }];
+	// With Continue On Fail: alice failed, carol added to Helpdesk all the same.
+	const more = await h.run(params('apply'), list, { continueOnFail: true });
+	expect(more.error).toBeUndefined();
+	const results = byOperator(more.json);
+	expect(results.get(mail('alice.adams'))).toMatchObject({ result: 'failed', error: expect.stringMatching(/Finance Restore/) });
+	expect(results.get(mail('carol.chen'))?.result).toBe('added');
+	expect(h.operatorsOf(HELPDESK)).toContain(mail('carol.chen'));
+	// Without it: the run stops, naming the operator and the role; alice is still no operator.
+	const run = await h.run(params('apply'), list);
+	expect(run.error?.message).toMatch(/^Sync stopped at operator alice.adams@contoso.onmicrosoft.com: adding to Finance Restore: /);
+	expect(h.operatorsOf(FINANCE)).toEqual([mail('bob.baker'), mail('dave.lee')]);
+});
+
+test("a refused removal fails its operators with the server's message (never its stack trace); the adds before it stand", async () => {
+	const helpdesk = String(h.role(HELPDESK)?.id);
+	sim.addFault({ kind: 'answer', status: 403, body: { message: 'Access denied.', errorCode: 'ResourceAccessDenied', stackTrace: '   at Veeam.Archiver.REST.Rbac.RemoveOperators()' }, method: 'DELETE', pathIncludes: `${helpdesk}/operators`, count: 10 });
+	const list: Row[] = [
+		{ operator: mail('dave.lee'), roles: [HELPDESK, FINANCE] },
+		{ operator: mail('bob.baker'), roles: FINANCE },
+		{ operator: mail('alice.adams'), roles: FINANCE },
+	];
+	const run = await h.run(params('apply'), list);
+	expect(run.error?.message).toMatch(/^Sync stopped at operator helpdesk@contoso.onmicrosoft.com: removing from Helpdesk Restore: /);
+	expect(String((run.error as { description?: string }).description)).toMatch(/Role changes done: 1 of 2; failed: 1; not started: 0/);
+	expect(h.operatorsOf(FINANCE)).toEqual([mail('alice.adams'), mail('bob.baker'), mail('dave.lee')]);
+	expect(h.operatorsOf(HELPDESK)).toContain('group:Helpdesk');
+});
