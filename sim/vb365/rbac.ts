@@ -72,8 +72,12 @@ export class Vb365Rbac {
 		}
 	}
 
-	/** One operator or item of a request body, looked up in the role's organization. */
-	private ref(el: unknown, kinds: readonly Vb365ItemKind[], orgId: string, what: string): Vb365Ref {
+	/**
+	 * One operator or item of a request body, looked up in the role's organization; one the role
+	 * already names (`known`) stays even if it left the directory since (assumed: a PUT of the role as
+	 * read must not fail for a leaver deleted from Microsoft 365).
+	 */
+	private ref(el: unknown, kinds: readonly Vb365ItemKind[], orgId: string, what: string, known?: Map<string, Vb365Ref>): Vb365Ref {
 		const o = (el && typeof el === 'object' && !Array.isArray(el) ? el : {}) as Json;
 		const kind = enumValue(o.type, kinds);
 		if (!kind) throw vb365BadRequest(`The type of ${what} must be one of ${kinds.join(', ')}.`);
@@ -83,14 +87,16 @@ export class Vb365Rbac {
 		const missing = this.options().bodies === 'lenient' ? undefined : REQUIRED[kind].find((k) => !(k in (inner as Json)));
 		if (missing) throw vb365BadRequest(`The ${kind.toLowerCase()} property of ${what} must have ${missing}.`);
 		const object = this.store.object(orgId, kind, id);
+		const kept = known?.get(id.toLowerCase());
+		if (!object && kept?.kind === kind) return kept;
 		// Assumed: an object that is not the role's organization's is a bad body (400), not a missing resource.
 		if (!object) throw vb365BadRequest(`${kind} with ID ${id} is not an object of organization ${orgId}.`);
 		return { refId: refIdFor(object.record.id), kind, id: object.record.id, shape: rbacShape(object) };
 	}
 
-	private refs(value: unknown, kinds: readonly Vb365ItemKind[], orgId: string, what: string): Vb365Ref[] {
+	private refs(value: unknown, kinds: readonly Vb365ItemKind[], orgId: string, what: string, known?: Map<string, Vb365Ref>): Vb365Ref[] {
 		if (!Array.isArray(value)) throw vb365BadRequest(`${what} must be an array.`);
-		return value.map((el) => this.ref(el, kinds, orgId, what));
+		return value.map((el) => this.ref(el, kinds, orgId, what, known));
 	}
 
 	private static toMap(refs: Vb365Ref[]): Map<string, Vb365Ref> {
@@ -172,7 +178,7 @@ export class Vb365Rbac {
 				? clear
 					? new Map<string, Vb365Ref>()
 					: current
-				: Vb365Rbac.toMap(this.refs(value, kinds, role.organizationId, what).map((r) => current.get(r.id.toLowerCase()) ?? r));
+				: Vb365Rbac.toMap(this.refs(value, kinds, role.organizationId, what, current).map((r) => current.get(r.id.toLowerCase()) ?? r));
 		const operators = list(b.operators, OPERATOR_KINDS, role.operators, 'operators');
 		const selected = list(b.selectedItems, ITEM_KINDS, role.selected, 'selectedItems');
 		const excluded = list(b.excludedItems, ITEM_KINDS, role.excluded, 'excludedItems');

@@ -260,11 +260,18 @@ describe('restore operator roles', () => {
 		expect((await operatorsOf(VB365_ROLE_FINANCE_ID)).map((o) => o.user?.displayName ?? o.group?.displayName)).toEqual(['Bob Baker', 'Dave Lee', 'Restore Operator', 'Group 2']);
 	});
 
-	it('keeps naming an operator who left the directory, with the shape it had', async () => {
+	it('keeps naming an operator who left the directory, with the shape it had; the role can be PUT back as read and the operator removed', async () => {
 		const dave = principal('dave.lee@contoso.onmicrosoft.com');
 		expect(c.vb365.removeObject(VB365_ORG_CONTOSO_ID, 'User', dave.id)).toBe(true);
 		expect((await c.http.get(`${CONTOSO}/Users?userName=dave.lee@contoso.onmicrosoft.com`, bearer(admin))).data.results).toEqual([]);
 		expect((await operatorsOf(VB365_ROLE_HELPDESK_ID))[1].user).toEqual({ id: dave.id, displayName: 'Dave Lee', name: 'dave.lee@contoso.onmicrosoft.com', type: 'User' });
+		// The role as read can be PUT back (the leaver's operator kept, its ID too); a POST of the leaver is refused.
+		const ops = await operatorsOf(VB365_ROLE_HELPDESK_ID);
+		const body = { name: 'Helpdesk Restore', description: '', roleType: 'EntireOrganization', operators: ops.map(({ type, user, group }) => (user ? { type, user } : { type, group })) };
+		expect((await c.http.put(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}`, body, json(admin))).status).toBe(204);
+		expect(await operatorsOf(VB365_ROLE_HELPDESK_ID)).toEqual(ops);
+		expectException(await c.http.post(`/v8/RbacRoles/${VB365_ROLE_FINANCE_ID}/excludedItems`, [{ type: 'User', user: ops[1].user }], json(admin)), 400, 'ParameterValidationFailure');
+		expect((await c.http.delete(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}/operators?ids=${ops[1].id}`, bearer(admin))).status).toBe(204);
 	});
 
 	it('shows changes made in the console (test helpers): a new role, an operator added, a role deleted', async () => {
