@@ -170,13 +170,18 @@ export function groupMemberOf(m: IDataObject): Vb365GroupMember {
 	return { name: text(m.name) ?? '', login: text(m.login) ?? '', ...(type !== undefined ? { type } : {}), ...(isCloud !== undefined ? { isCloud } : {}) };
 }
 
-/** The user or group object sent (`RESTRbacUser` / `RESTRbacGroup`: id, displayName, name, type, onPremisesSid). */
+/**
+ * The user or group object sent (`RESTRbacUser` / `RESTRbacGroup`: id, displayName, name, type, the
+ * four the schemas require, in the order of Veeam's examples; onPremisesSid where known). A group's
+ * `name` and `type` are nullable: null when none was read; a user's type is User unless read.
+ */
 function principalBody(p: Pick<Vb365Principal, 'id' | 'kind' | 'name' | 'displayName' | 'subtype' | 'onPremisesSid'>): IDataObject {
+	const group = p.kind === 'group';
 	return {
 		id: p.id,
 		displayName: p.displayName,
-		name: p.name,
-		...(p.subtype ? { type: p.subtype } : p.kind === 'user' ? { type: 'User' } : {}),
+		name: group && p.name === '' ? null : p.name,
+		type: p.subtype ?? (group ? null : 'User'),
 		...(p.onPremisesSid ? { onPremisesSid: p.onPremisesSid } : {}),
 	};
 }
@@ -200,10 +205,11 @@ function itemObjectBody(item: Vb365Item): IDataObject {
 	const type = TYPE_NAME[item.kind];
 	if (item.kind === 'user' || item.kind === 'group') return { type, [item.kind]: principalBody({ ...item, kind: item.kind }) };
 	if (item.kind === 'site') {
+		// RESTRbacSite requires id, url, title, isCloud, isPersonal (the last two nullable: null when not read).
 		const site: IDataObject = { id: item.id, url: item.url ?? item.name, title: item.displayName };
 		if (item.parentUrl !== undefined) site.parentUrl = item.parentUrl;
-		if (item.isCloud !== undefined) site.isCloud = item.isCloud;
-		if (item.isPersonal !== undefined) site.isPersonal = item.isPersonal;
+		site.isCloud = item.isCloud ?? null;
+		site.isPersonal = item.isPersonal ?? null;
 		return { type, site };
 	}
 	return { type, team: { id: item.id, displayName: item.displayName, description: item.description ?? '', mail: item.mail ?? '' } };

@@ -82,6 +82,15 @@ describe('look-ups in an organization', () => {
 		expect(await a.findItem(CONTOSO, 'nobody@contoso.onmicrosoft.com', 'user', 'Item')).toBeUndefined();
 	});
 
+	it('a group without a name (Restore Desk) and a shared mailbox become operators: the bodies carry what the schemas require', async () => {
+		const a = access();
+		const desk = await a.findPrincipal(CONTOSO, 'Restore Desk', 'group', 'Operator');
+		const mailbox = await a.findPrincipal(CONTOSO, 'finance.mailbox@contoso.onmicrosoft.com', 'user', 'Operator');
+		expect(desk).toMatchObject({ name: '', displayName: 'Restore Desk' });
+		const after = await a.addOperators(VB365_ROLE_HELPDESK_ID, [desk!, mailbox!]);
+		expect(after.filter((o) => o.displayName === 'Restore Desk' || o.subtype === 'SharedMailbox').map((o) => o.kind).sort()).toEqual(['group', 'user']);
+	});
+
 	it('group members (Offboard: which groups still grant it), every page', async () => {
 		const a = access();
 		const helpdesk = await a.findPrincipal(CONTOSO, 'Helpdesk', 'group', 'Group');
