@@ -79,3 +79,21 @@ test('an unknown organization is refused naming the field and the item, nothing 
 	const run = await h.run(params({ organizationScope: 'one', organization: { __rl: true, mode: 'name', value: 'nowhere.example' } }));
 	expect(run.error?.message).toMatch(/^Organization \(item 0\): /);
 });
+
+test('cost: one role list, per role its operators and excluded items (and selected ones if specific), one members read per deciding group', async () => {
+	h.vb365.seedUsers({ count: 500, organizationName: 'bench.onmicrosoft.com', roleCount: 100, groups: 10, operatorsPerRole: 3 });
+	sim.stats.reset();
+	const run = await h.run(params({ organizationScope: 'one', organization: { __rl: true, mode: 'name', value: 'bench.onmicrosoft.com' }, accessReportOptions: { concurrency: 8 } }));
+	expect(run.error).toBeUndefined();
+	const routes = sim.stats.byRoute;
+	expect(routes['GET /:version/Organizations/:organizationId/RbacRoles']).toBe(1);
+	expect(routes['GET /:version/RbacRoles/:roleId/operators']).toBe(100);
+	expect(routes['GET /:version/RbacRoles/:roleId/excludedItems']).toBe(100);
+	// Every other seeded role is specific (a user and a group selected).
+	expect(routes['GET /:version/RbacRoles/:roleId/selectedItems']).toBe(50);
+	// Each of the 10 groups decides for some operator: read once each, however many roles select it.
+	expect(routes['GET /:version/Organizations/:organizationId/Groups/:groupId/Members']).toBe(10);
+	expect(h.changes().filter((c) => !c.startsWith('seed '))).toEqual([]);
+	const summary = run.json[run.json.length - 1];
+	expect(summary).toMatchObject({ summary: true, roles: 100 });
+});
