@@ -12,11 +12,12 @@
  *   s      one string (stateCodec.ts alphabet): the table of operators and items, then the roles
  *
  * Table: each Microsoft 365 user, group, site or team a kept role names (as operator, selected or
- * excluded item) once, sorted by kind and key: kind; an operator's ID (an ID made of canonical
+ * excluded item) once, sorted by kind and name: kind; an operator's ID (an ID made of canonical
  * UUIDs, as Veeam's `<office id><on-premises id>` user IDs are, packed at 20 characters per UUID),
  * an item's only as a 64-bit digest (10 characters: enough to compare, and an item removed from a
  * scope is shown by its name); and its name (a user's e-mail, a group's name, a site's URL, a team's
- * e-mail): what a removal event shows. No display names, descriptions or operator/item list IDs.
+ * e-mail, front-coded against the name before): what a removal event shows. No display names,
+ * descriptions or operator/item list IDs.
  * Roles, sorted by ID: ID, organization (1 + index in `orgs`), name, role type, which lists are
  * known, then each known list as ascending table indexes (differences from the previous one).
  */
@@ -102,12 +103,18 @@ export function encodeVb365(roles: Iterable<TrackedVb365Role>, cfg: string, part
 	const keepsId = new Set<string>();
 	for (const role of list) for (const e of role.operators ?? []) if (e.id !== undefined) keepsId.add(entityKey(e));
 	for (const role of list) for (const name of LISTS) for (const e of role[name] ?? []) if (!entities.has(entityKey(e)) || (e.id !== undefined && entities.get(entityKey(e))?.id === undefined)) entities.set(entityKey(e), e);
-	const keys = [...entities.keys()].sort(byKey);
+	// By kind, then name: a name is written as what it adds to the one before (front coding).
+	const keys = [...entities.keys()].sort((a, b) => {
+		const x = entities.get(a) as Vb365Entity;
+		const y = entities.get(b) as Vb365Entity;
+		return KINDS.indexOf(x.kind) - KINDS.indexOf(y.kind) || byKey(x.name, y.name) || byKey(a, b);
+	});
 	const index = new Map(keys.map((k, i) => [k, i]));
 	const orgIds = [...new Set(list.map((r) => r.organizationId.toLowerCase()))].sort(byKey);
 	const orgIndex = new Map(orgIds.map((id, i) => [id, i + 1]));
 	const out = new Writer(64 * (keys.length + list.length));
 	out.varint(keys.length);
+	let previousName = '';
 	for (const key of keys) {
 		const e = entities.get(key) as Vb365Entity;
 		const withId = keepsId.has(key) && e.id !== undefined;
@@ -118,7 +125,8 @@ export function encodeVb365(roles: Iterable<TrackedVb365Role>, cfg: string, part
 			out.word(parseInt(digest.slice(0, 8), 16));
 			out.word(parseInt(digest.slice(8), 16));
 		}
-		out.text('', e.name);
+		out.text(previousName, e.name);
+		previousName = e.name;
 	}
 	out.varint(list.length);
 	for (const role of list) {
@@ -173,12 +181,14 @@ function decodeVb365(stored: Partial<StoredVb365>): { roles: Map<string, Tracked
 	const count = r.varint();
 	if (count > s.length) throw new StateFormatError('bad table size');
 	const table: Vb365Entity[] = [];
+	let previousName = '';
 	for (let i = 0; i < count; i++) {
 		const code = r.varint();
 		const kind = KINDS[code >> 1];
 		if (!kind) throw new StateFormatError('bad kind');
-		if (code & 1) table.push({ kind, id: readId(r), name: r.text('') });
-		else table.push({ kind, digest: r.digest(), name: r.text('') });
+		const entity: Vb365Entity = code & 1 ? { kind, id: readId(r), name: '' } : { kind, digest: r.digest(), name: '' };
+		entity.name = previousName = r.text(previousName);
+		table.push(entity);
 	}
 	const roles = new Map<string, TrackedVb365Role>();
 	const roleCount = r.varint();
