@@ -137,13 +137,16 @@ export interface NamedRoles {
  * organization share is refused naming their IDs; an ID of another organization's role is refused.
  */
 export async function readNamedRoles(ctx: IExecuteFunctions, i: number, access: Vb365Access, org: Vb365Organization, name = 'restoreRoles', field = 'Roles'): Promise<NamedRoles> {
-	const entries = splitEntries(readTextList(ctx, i, name, field));
-	if (entries.length === 0) throw inputError(ctx, i, field, 'no role given', 'Choose one or more restore operator roles of the organization.');
-	for (const entry of entries) {
+	const given = readTextList(ctx, i, name, field);
+	if (given.length === 0) throw inputError(ctx, i, field, 'no role given', 'Choose one or more restore operator roles of the organization.');
+	for (const entry of given) {
 		const problem = nameProblem(entry);
 		if (problem) throw inputError(ctx, i, field, `"${entry.slice(0, 60)}" ${problem}`);
 	}
 	const roles = await access.roles(org.id);
+	// One text with commas (from an expression) names several roles, unless it is a role's own name.
+	const entries = given.flatMap((entry) => (entry.includes(',') && !roles.some((r) => same(r.name, entry)) ? splitEntries([entry]) : [entry]));
+	if (entries.length === 0) throw inputError(ctx, i, field, 'no role given', 'Choose one or more restore operator roles of the organization.');
 	const found = new Map<string, Vb365Role>();
 	const missing: string[] = [];
 	for (const entry of entries) {

@@ -123,6 +123,23 @@ describe('VB365: Restore Operator → Grant', () => {
 		expect(h.operatorsOf('Helpdesk Restore')).toContain(ALICE);
 	});
 
+	it('an expression may give several roles in one text with commas; a role whose own name has a comma is that role', async () => {
+		await h.run({ resource: 'role', operation: 'create', organization: contoso(), roleName: 'Legal, Compliance' });
+		const run = await h.run(grant(ALICE, '={{ "Helpdesk Restore, Finance Restore" }}'));
+		expect(run.json[0]).toMatchObject({ roles: [{ name: 'Helpdesk Restore' }, { name: 'Finance Restore' }] });
+		const comma = await h.run(grant(ALICE, '={{ "legal, compliance" }}'));
+		expect(comma.json[0]).toMatchObject({ roles: [{ name: 'Legal, Compliance', result: 'added' }] });
+	});
+
+	it('with Continue On Fail an item whose change fails is an error item; the next item is still carried out', async () => {
+		const finance = String(h.role('Finance Restore')?.id);
+		sim.addFault({ kind: 'answer', status: 204, method: 'POST', pathIncludes: `${finance}/operators`, count: 10 });
+		const run = await h.run(grant('={{ $json.who }}', '={{ $json.roles }}'), [{ who: ALICE, roles: ['Finance Restore'] }, { who: CAROL, roles: ['Helpdesk Restore'] }], { continueOnFail: true });
+		expect(run.items[0]).toMatchObject({ json: { error: expect.stringMatching(/Operator \(item 0\): granting .* is not complete/) }, pairedItem: { item: 0 } });
+		expect(run.items[1]).toMatchObject({ json: { action: 'granted' }, pairedItem: { item: 1 } });
+		expect(h.operatorsOf('Helpdesk Restore')).toContain(CAROL);
+	});
+
 	it('an add the server answers but does not carry out fails the item, saying what was done before', async () => {
 		// The first role's add works; the server answers 204 to the second without adding anyone.
 		const finance = String(h.role('Finance Restore')?.id);
