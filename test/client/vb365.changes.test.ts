@@ -55,6 +55,13 @@ describe('VB365 operators added and removed', () => {
 		expect(requests).toEqual([]);
 	});
 
+	it('a group read without a name or type is sent with both null (RESTRbacGroup requires them, nullable), not left out', async () => {
+		const { access, requests } = server();
+		const nameless: Vb365Principal = { id: objectId(1001), kind: 'group', name: '', displayName: 'Restore Desk' };
+		await access.addOperators(ROLE, [nameless]);
+		expect(requests.find((r) => r.method === 'POST')?.body).toEqual([{ type: 'Group', group: { id: objectId(1001), displayName: 'Restore Desk', name: null, type: null } }]);
+	});
+
 	it('a server that answers 204 but does not show the operator: an error, not a grant', async () => {
 		const { access } = server(undefined, (req) => (req.method === 'POST' ? { status: 204 } : undefined));
 		await expect(access.addOperators(ROLE, [principal(3)])).rejects.toThrow('Veeam Backup for Microsoft 365 does not show user3@abc.onmicrosoft.com as operator(s)');
