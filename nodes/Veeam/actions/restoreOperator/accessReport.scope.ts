@@ -87,7 +87,10 @@ export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'
 export function groupsToRead(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, role: Vb365Role): Vb365Item[] {
 	if (selfScope(principal, role).scope !== 'cannotTell') return [];
 	const own = itemKey(principal);
-	return [...(role.excluded ?? []), ...(role.selected ?? [])].filter((i) => i.kind === 'group' && itemKey(i) !== own);
+	const groups = (items: Vb365Item[] | undefined) => (items ?? []).filter((i) => i.kind === 'group' && itemKey(i) !== own);
+	// In scope directly: only an excluded group can take them out of it.
+	const direct = role.roleType === 'EntireOrganization' || (role.selected ?? []).some((i) => itemKey(i) === own);
+	return direct ? groups(role.excluded) : [...groups(role.selected), ...groups(role.excluded)];
 }
 
 function scopeName(role: Vb365Role): string {

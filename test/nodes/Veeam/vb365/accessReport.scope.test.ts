@@ -82,6 +82,10 @@ describe('selfScope with the group members read', () => {
 		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ann), item(ops)] }))).toEqual([]);
 		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ops), site] })).map((i) => i.id)).toEqual([ops.id]);
 		expect(groupsToRead(ann, role('EntireOrganization', { excluded: [item(ops)] })).map((i) => i.id)).toEqual([ops.id]);
+		// Selected directly: a selected group decides nothing, an excluded one does.
+		const g2: Vb365Item = { kind: 'group', id: 'gid-2', name: 'g2', displayName: 'g2' };
+		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ann), item(ops)], excluded: [g2] })).map((i) => i.id)).toEqual(['gid-2']);
+		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ops)], excluded: [g2] })).map((i) => i.id)).toEqual([ops.id, 'gid-2']);
 	});
 });
 
