@@ -216,6 +216,18 @@ describe('VB365 trigger', () => {
 		}
 	});
 
+	it('On First Poll: a baseline item with the counts, or every role as created with its operators as added, once', async () => {
+		const counted = activate(sim, 'vb365', { events: ALL, options: { firstPoll: 'baselineItem' } });
+		const item = emitted(await counted.poll());
+		expect(item).toEqual([{ event: 'baseline', product: 'vb365', roleCount: 3, operatorCount: 6, detectedAt: expect.any(String) }]);
+		const existing = activate(sim, 'vb365', { events: ['roleCreated', 'operatorAdded'], options: { firstPoll: 'emitExisting' } });
+		const first = emitted(await existing.poll());
+		expect(first.filter((i) => i.event === 'roleCreated').map((i) => (i.role as IDataObject).name)).toEqual(['Finance Restore', 'Helpdesk Restore', 'Fabrikam Restore']);
+		expect(first.filter((i) => i.event === 'operatorAdded')).toHaveLength(6);
+		expect(comparable(replayVb365(new Map(), first, 'emitExisting'))).toEqual(comparable(new Map([...vb365Truth(sim)].map(([id, r]) => [id, { ...r, selected: [], excluded: [] }]))));
+		expect((await existing.poll()).response).toBeNull();
+	});
+
 	it('without a VB365 event chosen the poll fails and names the events', async () => {
 		const activation = activate(sim, 'vb365', { events: ['userAdded', 'rolesChanged'] });
 		const result = await activation.poll();
