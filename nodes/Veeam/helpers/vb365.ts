@@ -102,13 +102,14 @@ export async function requirePrincipal(ctx: IExecuteFunctions, i: number, access
 const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a !== '' && a.toLowerCase() === b.toLowerCase();
 
 /**
- * Whether `operator` is `principal`: the same kind and ID; for users also the same e-mail / UPN (an
- * address names one mailbox at a time: an operator entry left from an earlier account of that
- * address is the same person's access).
+ * Whether `operator` is `principal`: the same kind and ID; with `byAddress` (taking access away)
+ * also a user entry with the same e-mail / UPN (an address names one mailbox at a time: an operator
+ * entry left from an earlier account of that address is the same person's access). Giving access
+ * never counts such an entry: it names the earlier account, not the one found now.
  */
-export function isOperator(operator: Vb365Principal, principal: Vb365Principal): boolean {
+export function isOperator(operator: Vb365Principal, principal: Vb365Principal, byAddress = true): boolean {
 	if (operator.kind !== principal.kind) return false;
-	return same(operator.id, principal.id) || (principal.kind === 'user' && same(operator.name, principal.name));
+	return same(operator.id, principal.id) || (byAddress && principal.kind === 'user' && same(operator.name, principal.name));
 }
 
 /**

@@ -129,9 +129,9 @@ type RoleResult = IDataObject & { result: 'added' | 'unchanged' | 'created' };
 /** Adds the principal to `role` unless it names it already; read back. */
 async function addTo(access: Vb365Access, role: Vb365Role, principal: Vb365Principal): Promise<RoleResult> {
 	const before = await access.operators(role.id);
-	if (before.some((o) => isOperator(o, principal))) return { id: role.id, name: role.name, result: 'unchanged' };
+	if (before.some((o) => isOperator(o, principal, false))) return { id: role.id, name: role.name, result: 'unchanged' };
 	const after = await access.addOperators(role.id, [principal], before);
-	if (!after.some((o) => isOperator(o, principal))) throw new Error(`the server does not show the operator in the role "${role.name}" after adding it`);
+	if (!after.some((o) => isOperator(o, principal, false))) throw new Error(`the server does not show the operator in the role "${role.name}" after adding it`);
 	return { id: role.id, name: role.name, result: 'added' };
 }
 
@@ -165,7 +165,7 @@ export async function execute(this: IExecuteFunctions, p: GrantParams, directory
 				operators: [p.principal],
 				...(template.roleType === 'SpecificObjects' ? { selected: template.selected } : {}),
 			});
-			const shown = (created.operators ?? (await access.operators(created.id))).some((o) => isOperator(o, p.principal));
+			const shown = (created.operators ?? (await access.operators(created.id))).some((o) => isOperator(o, p.principal, false));
 			if (!shown) throw new Error(`the server shows the role "${name}" (ID ${created.id}) without the operator after creating it`);
 			return { id: created.id, name: created.name, result: 'created', roleType: created.roleType ?? null };
 		});

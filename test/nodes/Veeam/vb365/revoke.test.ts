@@ -70,6 +70,20 @@ describe('VB365: Restore Operator → Revoke', () => {
 		expect(h.operatorsOf('Finance Restore')).not.toContain(DAVE);
 	});
 
+	it("an account re-made with a leaver's address: Grant adds the new account (the old entry is not it), Revoke removes both entries", async () => {
+		const alice = 'alice.adams@contoso.onmicrosoft.com';
+		await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: alice, restoreRoles: ['Helpdesk Restore'] });
+		h.vb365.removeObject(VB365_ORG_CONTOSO_ID, 'User', h.idOf(alice));
+		const newId = '11111111-2222-4333-8444-55555555555500000000-0000-0000-0000-000000000000';
+		h.vb365.addPrincipal(VB365_ORG_CONTOSO_ID, { kind: 'User', id: newId, name: alice, displayName: 'Alice Adams' });
+		const grant = await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: alice, restoreRoles: ['Helpdesk Restore'] });
+		expect(grant.json[0]).toMatchObject({ action: 'granted', operator: { id: newId }, roles: [{ result: 'added' }] });
+		expect(h.operatorsOf('Helpdesk Restore').filter((n) => n === alice)).toHaveLength(2);
+		const run = await h.run(revoke(alice));
+		expect(run.json[0]).toMatchObject({ action: 'revoked', roles: [{ name: 'Helpdesk Restore', result: 'removed' }] });
+		expect(h.operatorsOf('Helpdesk Restore')).not.toContain(alice);
+	});
+
 	it('a display name two gone operators share is refused naming their IDs, nothing sent', async () => {
 		await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: '={{ $json.who }}', restoreRoles: ['Helpdesk Restore'] }, [
 			{ who: 'sam.taylor@contoso.onmicrosoft.com' },
