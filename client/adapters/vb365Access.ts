@@ -166,6 +166,18 @@ export class Vb365AccessClient implements Vb365Access {
 		if (after.name !== wanted.name || after.description !== wanted.description || (after.roleType !== undefined && after.roleType !== wanted.roleType)) {
 			throw this.client.notApplied(`the change of the role "${role.name}"`, `it reads "${after.name}", "${after.description}", ${after.roleType ?? 'no role type'}`);
 		}
+		// The PUT carried the operators and items as read: one the read-back lacks was lost by it (selected
+		// items may go with a switch to EntireOrganization). Said, never passed over.
+		const lost = [
+			...role.operators.filter((o) => !after.operators.some((a) => isSamePrincipal(a, o))).map((o) => `operator ${o.name || o.displayName || o.id}`),
+			...role.excluded.filter((i) => !after.excluded.some((a) => sameItem(a, i))).map((i) => `excluded item ${i.name || i.id}`),
+			...(wanted.roleType === 'SpecificObjects' ? role.selected.filter((i) => !after.selected.some((a) => sameItem(a, i))).map((i) => `item ${i.name || i.id}`) : []),
+		];
+		if (lost.length) {
+			throw new NodeOperationError(this.node, `${PRODUCT_NAME} changed the role "${role.name}" but its read-back lacks ${lost.join(', ')}`, {
+				description: 'The edit (PUT) sent them as they were read. Check the role: they are no longer in it.',
+			});
+		}
 		return after;
 	}
 

@@ -160,6 +160,17 @@ describe('VB365 roles created, changed, deleted', () => {
 		expect(writes(requests)).toEqual([]);
 	});
 
+	it('updateRole: a PUT that drops the operators it was sent is reported, naming them', async () => {
+		const state = seeded();
+		const { access } = server(state, (req) => {
+			if (req.method !== 'PUT') return undefined;
+			state.roles[1].description = (req.body as IDataObject).description;
+			state.operators[ROLE_B] = [];
+			return { status: 204 };
+		});
+		await expect(access.updateRole(ROLE_B, { description: 'new' })).rejects.toThrow('changed the role "Finance" but its read-back lacks operator user1@abc.onmicrosoft.com, operator user2@abc.onmicrosoft.com');
+	});
+
 	it('updateRole judges only what changes: a SpecificObjects role the server has without items takes a new description; a switch to SpecificObjects without items is refused, nothing sent', async () => {
 		const state = seeded();
 		state.selected[ROLE_B] = [];
