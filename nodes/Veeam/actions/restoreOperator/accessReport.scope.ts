@@ -35,9 +35,10 @@ const itemKey = (i: Pick<Vb365Item, 'kind' | 'id'>) => `${i.kind}:${lower(i.id)}
  * Whether a principal is a member of a group (`Vb365Access.groupMembers`, no member ID in Veeam's
  * schema: matched by `login` against the user's e-mail / UPN or the group's name). `cannotTell`
  * when the members were not read, or the group has nested groups (or members of an unknown type)
- * the principal is not directly among.
+ * the principal is not directly among, or a member of the principal's display name whose login
+ * differs (a UPN other than the e-mail address).
  */
-export type Membership = (principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, organizationId: string, groupId: string) => SelfScope;
+export type Membership = (principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, organizationId: string, groupId: string) => SelfScope;
 
 /** The members as read, or undefined when not read. */
 export function membershipOf(members: (organizationId: string, groupId: string) => Vb365GroupMember[] | undefined): Membership {
@@ -47,7 +48,9 @@ export function membershipOf(members: (organizationId: string, groupId: string) 
 		const type = (m: Vb365GroupMember) => lower(m.type ?? 'unknown');
 		const fits = (m: Vb365GroupMember) => type(m) === 'unknown' || type(m) === principal.kind;
 		if (list.some((m) => fits(m) && lower(m.login) === lower(principal.name))) return 'yes';
-		return list.some((m) => type(m) !== 'user') ? 'cannotTell' : 'no';
+		// The login may be a UPN other than the e-mail the role shows: a member of the same display name may be them.
+		const sameName = principal.displayName !== '' && list.some((m) => fits(m) && lower(m.name) === lower(principal.displayName));
+		return sameName || list.some((m) => type(m) !== 'user') ? 'cannotTell' : 'no';
 	};
 }
 
@@ -63,7 +66,7 @@ function any(values: SelfScope[]): SelfScope {
  * there: excluded directly or through an excluded group it is in: no; else the entire organization,
  * selected directly or through a selected group it is in: yes; a group that may decide: cannotTell.
  */
-export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[] } {
+export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[] } {
 	const own = itemKey(principal);
 	const excluded = role.excluded ?? [];
 	const selected = role.selected ?? [];
@@ -84,7 +87,7 @@ export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'
 }
 
 /** The groups whose members decide `selfScope` of an operator in a role (read them to tell). */
-export function groupsToRead(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'>, role: Vb365Role): Vb365Item[] {
+export function groupsToRead(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, role: Vb365Role): Vb365Item[] {
 	if (selfScope(principal, role).scope !== 'cannotTell') return [];
 	const own = itemKey(principal);
 	const groups = (items: Vb365Item[] | undefined) => (items ?? []).filter((i) => i.kind === 'group' && itemKey(i) !== own);

@@ -66,6 +66,11 @@ describe('selfScope with the group members read', () => {
 		expect(selfScope(bob, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('yes');
 		expect(selfScope(ann, role('SpecificObjects', { selected: [g('gid-unread')] }), memberOf).scope).toBe('cannotTell');
 	});
+	test('a member of the same display name but another login (a UPN other than the e-mail): cannot tell, never "no"', () => {
+		const upn = membershipOf(() => [{ name: 'Ann', login: 'ann.upn@contoso.onmicrosoft.com', type: 'User' }]);
+		expect(selfScope(ann, role('SpecificObjects', { selected: [g('gid-any')] }), upn).scope).toBe('cannotTell');
+		expect(selfScope(bob, role('SpecificObjects', { selected: [g('gid-any')] }), upn).scope).toBe('no');
+	});
 	test('excluded through a group they are in: out of scope, even of the entire organization', () => {
 		expect(selfScope(ann, role('EntireOrganization', { excluded: [item(ops)] }), memberOf).scope).toBe('no');
 		expect(selfScope(bob, role('EntireOrganization', { excluded: [item(ops)] }), memberOf).scope).toBe('yes');
