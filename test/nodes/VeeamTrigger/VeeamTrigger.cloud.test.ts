@@ -327,8 +327,8 @@ describe('the events offered', () => {
 		},
 	);
 
-	it.each(['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'otherFieldsChanged'])('%s is shown for every product, AWS and Azure included', (value) => {
-		expect(options.find((o) => o.value === value)?.displayOptions).toBeUndefined();
+	it.each(['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'otherFieldsChanged'])('%s is shown for every product with users, AWS and Azure included (not VB365: restore-operator roles)', (value) => {
+		expect(options.find((o) => o.value === value)?.displayOptions).toEqual({ hide: { product: ['vb365'] } });
 	});
 
 	it('AWS and Azure are products of the trigger, each with its own credential', () => {

@@ -9,6 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Vb365Role } from '../../../client/vb365Model';
 import { configFingerprint } from '../../../nodes/VeeamTrigger/state';
+import { VeeamTrigger } from '../../../nodes/VeeamTrigger/VeeamTrigger.node';
 import { diffVb365, trackedRole, vb365Item } from '../../../nodes/VeeamTrigger/vb365Events';
 import { readVb365 } from '../../../nodes/VeeamTrigger/vb365Listing';
 import { PART_OPERATORS, PART_SCOPE, VB365_STATE_KEY, encodeVb365, entityKey, openVb365, type TrackedVb365Role, type Vb365Entity } from '../../../nodes/VeeamTrigger/vb365State';
@@ -30,6 +31,27 @@ async function poll(fake: FakeVb365, stored: Map<string, TrackedVb365Role>, opti
 	const read = await readVb365(fake.access(), stored, options);
 	return { read, events: diffVb365(stored, read.current).map((e) => [e.event, e.role?.name ?? e.previous?.name, (e.operator?.name ?? e.changes.map((c) => c.field).join(',')) || '']) };
 }
+
+describe('VB365 events in the node', () => {
+	const properties = new VeeamTrigger().description.properties;
+	const events = properties.find((p) => p.name === 'events');
+	const options = (events?.options ?? []) as Array<{ value: string; name: string; displayOptions?: { show?: { product?: string[] }; hide?: { product?: string[] } } }>;
+	const shownFor = (o: (typeof options)[number], product: string) => (o.displayOptions?.show?.product?.includes(product) ?? true) && !(o.displayOptions?.hide?.product?.includes(product) ?? false);
+
+	it('offers on VB365 exactly its five events, and none of them elsewhere but Role Created / Role Deleted on VBR', () => {
+		expect(options.filter((o) => shownFor(o, 'vb365')).map((o) => o.value)).toEqual(['operatorAdded', 'operatorRemoved', 'roleCreated', 'roleDeleted', 'roleScopeChanged']);
+		for (const product of ['vbgc', 'aws', 'azure', 'vspc']) expect(options.filter((o) => shownFor(o, product) && ['operatorAdded', 'operatorRemoved', 'roleScopeChanged', 'roleCreated', 'roleDeleted'].includes(o.value))).toEqual([]);
+		expect(options.filter((o) => shownFor(o, 'vbr') && ['operatorAdded', 'operatorRemoved', 'roleScopeChanged'].includes(o.value))).toEqual([]);
+		// n8n's node creator lists them in this order: the options sorted by name.
+		expect(options.map((o) => o.name)).toEqual([...options.map((o) => o.name)].sort((a, b) => a.localeCompare(b)));
+	});
+
+	it('asks for the organization on VB365 only, and selects the operator and scope events by default', () => {
+		expect(properties.find((p) => p.name === 'organization')).toMatchObject({ type: 'string', default: '', displayOptions: { show: { product: ['vb365'] } } });
+		expect(events?.default).toEqual(expect.arrayContaining(['operatorAdded', 'operatorRemoved', 'roleScopeChanged']));
+		expect(events?.default).not.toEqual(expect.arrayContaining(['roleCreated']));
+	});
+});
 
 describe('VB365 trigger state', () => {
 	it('round-trips roles, operators, selected and excluded items (72-character IDs, sites, teams) and unknown lists', () => {
