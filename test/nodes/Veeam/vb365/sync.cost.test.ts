@@ -1,6 +1,6 @@
 /**
  * What Restore Operator → Sync of one VB365 organization costs, in requests, counted on the
- * simulator: an organization of 2,000 users and 100 roles (3 operators each), a leaver named by 60
+ * simulator: an organization of 500 users and 100 roles (3 operators each), a leaver named by 60
  * of them, and a list that keeps everyone else and adds 5 newcomers to one role each (by ID, so a
  * look-up each). Plan: the token, the organizations, the organization's role list, one operators
  * read per role, one look-up per newcomer. Apply: the same, then per role that changes one add
@@ -49,7 +49,7 @@ const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a
 test('Plan reads the role list and one operators list per role; Apply adds one add or removal per role that changes, with its read-back', async () => {
 	sim.reset();
 	h.resetCredential();
-	h.vb365.seedUsers({ count: 2000, organizationName: ORG, roleCount: ROLES, groups: 20, operatorsPerRole: 3, leaver: LEAVER, leaverRoles: LEAVER_ROLES });
+	h.vb365.seedUsers({ count: 500, organizationName: ORG, roleCount: ROLES, groups: 20, operatorsPerRole: 3, leaver: LEAVER, leaverRoles: LEAVER_ROLES });
 	const roles = h.roles().filter((r: SimRole) => r.name.startsWith('Seed Role'));
 	expect(roles).toHaveLength(ROLES);
 	const orgId = roles[0].organizationId;
