@@ -90,8 +90,8 @@ export async function readVb365(access: Vb365Access, stored: ReadonlyMap<string,
 		});
 	};
 	for (const [i, role] of (await lookUp(missing)).entries()) {
+		// Found (whatever organization it names: a role never moves, and it is not to be called deleted).
 		if (!role) continue;
-		if (options.organizationId && role.organizationId !== options.organizationId.toLowerCase()) continue;
 		current.set(missing[i], { ...role });
 		foundByLookUp++;
 	}

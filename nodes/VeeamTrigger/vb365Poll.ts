@@ -17,7 +17,7 @@ import { NodeApiError, NodeOperationError, type IDataObject, type INodeExecution
 import { createDirectory } from '../../client/adapters';
 import { normalizeServerUrl } from '../../client/login';
 import { CREDENTIAL_TYPE, DEFAULT_PORT } from '../../client/products';
-import type { Vb365Access } from '../../client/vb365Model';
+import type { Vb365Access, Vb365Role } from '../../client/vb365Model';
 import { configFingerprint } from './state';
 import { VB365_EVENTS, diffVb365, isVb365Event, trackedRole, vb365Item, type Vb365Event, type Vb365EventType } from './vb365Events';
 import { readVb365 } from './vb365Listing';
@@ -73,7 +73,7 @@ function pollFailed(ctx: IPollFunctions, error: unknown): never {
 }
 
 /** A few current operators (else roles) shaped as the chosen events, marked as samples. */
-function samples(current: Iterable<import('../../client/vb365Model').Vb365Role>, events: ReadonlySet<Vb365EventType>): Vb365Event[] {
+function samples(current: Iterable<Vb365Role>, events: ReadonlySet<Vb365EventType>): Vb365Event[] {
 	const roles = [...current].sort((a, b) => a.name.localeCompare(b.name));
 	const out: Vb365Event[] = [];
 	const operatorEvent = events.has('operatorAdded') ? 'operatorAdded' : events.has('operatorRemoved') ? 'operatorRemoved' : undefined;
