@@ -204,7 +204,8 @@ export class Vb365AccessClient implements Vb365Access {
 		if (first.length === 0) return current ?? (await this.client.operators(roleId));
 		await sendUntilShown(
 			async () => todo(await this.client.operators(roleId)),
-			async (list) => await this.client.call({ method: 'POST', path, body: list.map((p) => operatorBody(p)) }),
+			// An operator read from another role carries that role's operator id: never sent (the POST takes none).
+			async (list) => await this.client.call({ method: 'POST', path, body: list.map((p) => operatorBody({ ...p, operatorId: undefined })) }),
 			first,
 		);
 		const after = await this.client.operators(roleId);

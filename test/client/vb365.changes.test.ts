@@ -62,6 +62,13 @@ describe('VB365 operators added and removed', () => {
 		expect(requests.find((r) => r.method === 'POST')?.body).toEqual([{ type: 'Group', group: { id: objectId(1001), displayName: 'Restore Desk', name: null, type: null } }]);
 	});
 
+	it('an operator copied from another role is posted without that role\'s operator id', async () => {
+		const { access, requests } = server();
+		const [fromFinance] = (await access.operators(ROLE_B)).filter((o) => o.id === objectId(2));
+		await access.addOperators(ROLE, [fromFinance]);
+		expect(requests.find((r) => r.method === 'POST')?.body).toEqual([{ type: 'User', user: { id: objectId(2), displayName: 'User 2', name: 'user2@abc.onmicrosoft.com', type: 'User' } }]);
+	});
+
 	it('a server that answers 204 but does not show the operator: an error, not a grant', async () => {
 		const { access } = server(undefined, (req) => (req.method === 'POST' ? { status: 204 } : undefined));
 		await expect(access.addOperators(ROLE, [principal(3)])).rejects.toThrow('Veeam Backup for Microsoft 365 does not show user3@abc.onmicrosoft.com as operator(s)');
