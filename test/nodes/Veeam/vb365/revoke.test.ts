@@ -98,6 +98,24 @@ describe('VB365: Restore Operator → Revoke', () => {
 		expect(h.changes()).toHaveLength(changes);
 	});
 
+	it('VB365 asking to slow down (429) while the operators are read: waited out, the revoke complete and read back', async () => {
+		sim.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'GET', pathIncludes: '/operators', count: 2 });
+		const run = await h.run(revoke(DAVE));
+		expect(errorText(run)).toBe('');
+		expect(run.json[0]).toMatchObject({ action: 'revoked', roles: [{ result: 'removed' }, { result: 'removed' }] });
+		expect(h.operatorsOf('Helpdesk Restore')).not.toContain(DAVE);
+		expect(h.operatorsOf('Finance Restore')).not.toContain(DAVE);
+	});
+
+	it('a read of the operators that keeps failing fails the item with nothing removed (never a partial picture)', async () => {
+		const finance = String(h.role('Finance Restore')?.id);
+		sim.addFault({ kind: 'answer', status: 403, body: { message: 'Access denied.', errorCode: 'ResourceAccessDenied' }, method: 'GET', pathIncludes: `${finance}/operators`, count: 100 });
+		const run = await h.run(revoke(DAVE));
+		expect(errorText(run)).toMatch(/denied|403/i);
+		expect(h.changes()).toEqual([]);
+		expect(h.operatorsOf('Helpdesk Restore')).toContain(DAVE);
+	});
+
 	it('someone neither in the organization nor an operator is absent, nothing sent', async () => {
 		const run = await h.run(revoke('nobody@contoso.onmicrosoft.com'));
 		expect(run.json[0]).toMatchObject({ action: 'absent', foundInOrganization: false, roles: [] });
