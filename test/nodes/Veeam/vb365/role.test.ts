@@ -70,6 +70,15 @@ describe('VB365: Role', () => {
 		expect(h.changes()).toHaveLength(changes);
 	});
 
+	it('Update: a change the server answers but does not show fails the item, naming what is not shown', async () => {
+		const id = String(h.role('Helpdesk Restore')?.id);
+		sim.addFault({ kind: 'answer', status: 204, method: 'PUT', pathIncludes: `/RbacRoles/${id}`, count: 10 });
+		const run = await h.run(role('update', { role: byId(id), roleUpdates: { description: 'Tier 1' } }));
+		expect(errorText(run)).toMatch(/Role \(item 0\): updating the role "Helpdesk Restore" is not complete: a change failed: .*does not show the change/);
+		expect(h.role('Helpdesk Restore')?.description).toBe('');
+		expect(run.json).toEqual([]);
+	});
+
 	it('Update refuses a role of specific objects that would name nothing, before any change', async () => {
 		const run = await h.run(role('update', { role: byName('Helpdesk Restore'), roleUpdates: { roleType: 'SpecificObjects', name: 'Renamed' } }));
 		expect(errorText(run)).toMatch(/Selected Items \(item 0\): the role would be of Specific Objects with no object selected/);
