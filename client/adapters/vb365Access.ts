@@ -117,9 +117,16 @@ export class Vb365AccessClient implements Vb365Access {
 		if (before.length) {
 			throw new NodeOperationError(this.node, `The organization has a restore operator role named "${spec.name}" already (ID ${before[0].id})`, { description: 'Nothing was sent.' });
 		}
+		// Operators and items read from another role keep no id of that role in the new one.
+		const body = roleBody({
+			...spec,
+			operators: spec.operators?.map((o) => ({ ...o, operatorId: undefined })),
+			selected: spec.selected?.map((i) => ({ ...i, itemId: undefined })),
+			excluded: spec.excluded?.map((i) => ({ ...i, itemId: undefined })),
+		});
 		let id: string | undefined;
 		for (let attempt = 0; id === undefined; attempt++) {
-			const answer = await this.client.call<unknown>({ method: 'POST', path, body: roleBody(spec) }).catch((error: unknown) => {
+			const answer = await this.client.call<unknown>({ method: 'POST', path, body }).catch((error: unknown) => {
 				if (error instanceof UnclearOutcomeError && attempt === 0) return undefined;
 				throw error instanceof UnclearOutcomeError ? error.apiError : error;
 			});

@@ -121,6 +121,14 @@ describe('VB365 roles created, changed, deleted', () => {
 		expect(Object.keys(requests.find((r) => r.method === 'POST')?.body as IDataObject)).toEqual(['name', 'description', 'roleType', 'operators', 'selectedItems', 'excludedItems']);
 	});
 
+	it('a role made from another one\'s operators and items carries none of that role\'s own ids', async () => {
+		const { access, requests } = server();
+		const [operators, selected] = await Promise.all([access.operators(ROLE_B), access.items(ROLE_B, 'selected')]);
+		await access.createRole({ organizationId: ORG_A, name: 'Copy', roleType: 'SpecificObjects', operators, selected });
+		const body = requests.find((r) => r.method === 'POST')?.body as { operators: IDataObject[]; selectedItems: IDataObject[] };
+		expect([...body.operators, ...body.selectedItems].map((e) => e.id)).toEqual([undefined, undefined, undefined]);
+	});
+
 	it('refuses with nothing sent: a name the organization has (any case), SpecificObjects without items, an empty name', async () => {
 		const { access, requests } = server();
 		await expect(access.createRole({ organizationId: ORG_A, name: 'HELPDESK', roleType: 'EntireOrganization' })).rejects.toThrow('The organization has a restore operator role named "HELPDESK" already');
