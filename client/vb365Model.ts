@@ -159,13 +159,17 @@ export interface Vb365Access {
 	/**
 	 * POST /v8/Organizations/{organizationId}/RbacRoles (201), then the role read back with its
 	 * operators and items. After an unclear answer it looks for a role of that name first and never
-	 * sends the create twice blindly.
+	 * sends the create twice blindly. Refused with nothing sent: a name the organization already has
+	 * (without regard to case), a SpecificObjects role without selected items, an empty name.
+	 * Operators and items read from another role are sent without that role's own ids.
 	 */
 	createRole(role: Vb365NewRole): Promise<Vb365Role>;
 	/**
 	 * PUT /v8/RbacRoles/{roleId} with the whole `RESTRbacRoleCreateModel` (the role's current
 	 * operators and items as just read, so a server that takes an absent list for an empty one loses
-	 * nothing), then read back with operators and items.
+	 * nothing), then read back with operators and items. Only what changes is judged before sending;
+	 * nothing is sent when nothing changes; an operator or item the PUT carried but the read-back
+	 * lacks is an error naming it (selected items may go with a switch to EntireOrganization).
 	 */
 	updateRole(roleId: string, changes: Vb365RoleChanges): Promise<Vb365Role>;
 	/** DELETE /v8/RbacRoles/{roleId}, read back (gone); `absent` when it was already gone. */
