@@ -10,7 +10,10 @@
  * - the first poll (or the first after the server, API version or organization changed) records a
  *   baseline, emitting what "On First Poll" says;
  * - "Fetch Test Event" never writes: the changes since the saved state, else a few current
- *   operators or roles shaped as events and marked as samples.
+ *   operators or roles shaped as events and marked as samples;
+ * - of two polls of one activation that overlap (a slow server, a short interval), only the first
+ *   to finish emits and writes: the other, finding the state replaced meanwhile (every write assigns
+ *   a new object), emits nothing; the next poll compares with what the first stored.
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeExecutionData, type IPollFunctions } from 'n8n-workflow';
 
@@ -21,7 +24,7 @@ import type { Vb365Access, Vb365Role } from '../../client/vb365Model';
 import { configFingerprint } from './state';
 import { VB365_EVENTS, diffVb365, isVb365Event, trackedRole, vb365Item, type Vb365Event, type Vb365EventType } from './vb365Events';
 import { readVb365 } from './vb365Listing';
-import { PART_OPERATORS, PART_SCOPE, encodeVb365, openVb365, writeVb365, type TrackedVb365Role } from './vb365State';
+import { PART_OPERATORS, PART_SCOPE, VB365_STATE_KEY, encodeVb365, openVb365, writeVb365, type TrackedVb365Role } from './vb365State';
 
 const SAMPLES = 5;
 const SAMPLE_NOTE = 'A sample built from a current role or operator for mapping fields: not a change that happened.';
@@ -126,6 +129,7 @@ export async function pollVb365(ctx: IPollFunctions): Promise<INodeExecutionData
 		const events = opened.ok ? diffVb365(stored, read.current) : undefined;
 		return { cfg, read, names, events, reason: opened.ok ? '' : opened.reason };
 	};
+	const startedFrom = staticData[VB365_STATE_KEY];
 	const { cfg, read, names, events, reason } = await work().catch((error: unknown) => pollFailed(ctx, error));
 	const items = (list: Vb365Event[], extra: IDataObject = {}) => list.filter((e) => config.events.has(e.event)).map((e) => ({ ...vb365Item(e, names, detectedAt), ...extra }));
 	const emit = (list: IDataObject[]) => (list.length > 0 ? [ctx.helpers.returnJsonArray(list)] : null);
@@ -136,6 +140,10 @@ export async function pollVb365(ctx: IPollFunctions): Promise<INodeExecutionData
 		return emit(samples(read.current.values(), config.events).map((e) => ({ ...vb365Item(e, names, detectedAt), sample: true, sampleNote: SAMPLE_NOTE })));
 	}
 
+	if (staticData[VB365_STATE_KEY] !== startedFrom) {
+		ctx.logger.debug('Veeam Trigger: another poll stored the roles while this one read them; this one reports nothing');
+		return null;
+	}
 	const next = encodeVb365([...read.current.values()].map(trackedRole), cfg, parts, names);
 	if (events) {
 		const out = emit(items(events));

@@ -10,6 +10,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { VB365_ORG_CONTOSO_ID, VB365_ORG_FABRIKAM_ID, VB365_ROLE_FABRIKAM_ID, VB365_ROLE_FINANCE_ID, VB365_ROLE_HELPDESK_ID, startSimulator, type SimServer } from '../../../sim';
 import { VB365_STATE_KEY } from '../../../nodes/VeeamTrigger/vb365State';
 import { shutdownEngine } from '../../support/engine';
+import { holdRequest } from '../../support/holdRequest';
 import { STATIC_KEY, activate, emitted } from './harness';
 import { Vb365Admin, comparable, directoryObjects, modelOf, replayVb365, vb365Product, vb365Truth, type DirectoryObject } from './vb365Harness';
 
@@ -226,6 +227,26 @@ describe('VB365 trigger', () => {
 		expect(first.filter((i) => i.event === 'operatorAdded')).toHaveLength(6);
 		expect(comparable(replayVb365(new Map(), first, 'emitExisting'))).toEqual(comparable(new Map([...vb365Truth(sim)].map(([id, r]) => [id, { ...r, selected: [], excluded: [] }]))));
 		expect((await existing.poll()).response).toBeNull();
+	});
+
+	it('of two overlapping polls only the first to finish reports a change', async () => {
+		const activation = await baselined();
+		await admin.remove(VB365_ROLE_FINANCE_ID, 'operators', [object(VB365_ORG_CONTOSO_ID, 'User', 'bob.baker').id]);
+		const hold = holdRequest(sim, (req) => req.method === 'GET' && req.path === '/v8/RbacRoles');
+		try {
+			const slow = activation.poll();
+			await hold.held;
+			const fast = await activation.poll();
+			expect(short(emitted(fast))).toEqual([['operatorRemoved', 'Finance Restore', 'bob.baker@contoso.onmicrosoft.com']]);
+			hold.release();
+			const late = await slow;
+			expect(late.error).toBeUndefined();
+			expect(late.response).toBeNull();
+			expect((await activation.poll()).response).toBeNull();
+		} finally {
+			hold.release();
+			hold.restore();
+		}
 	});
 
 	it('without a VB365 event chosen the poll fails and names the events', async () => {
