@@ -38,11 +38,17 @@ const itemKey = (i: Pick<Vb365Item, 'kind' | 'id'>) => `${i.kind}:${lower(i.id)}
  * the principal is not directly among, or a member of the principal's display name whose login
  * differs (a UPN other than the e-mail address).
  */
-export type Membership = (principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, organizationId: string, groupId: string) => SelfScope;
+export interface Membership {
+	(principal: Who, organizationId: string, groupId: string): SelfScope;
+	/** The members of a group as read (undefined: not read). */
+	lists?: MemberLists;
+}
+export type MemberLists = (organizationId: string, groupId: string) => Vb365GroupMember[] | undefined;
+type Who = Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>;
 
-/** The members as read, or undefined when not read. */
-export function membershipOf(members: (organizationId: string, groupId: string) => Vb365GroupMember[] | undefined): Membership {
-	return (principal, organizationId, groupId) => {
+/** Membership from the members as read. */
+export function membershipOf(members: MemberLists): Membership {
+	const memberOf = (principal: Who, organizationId: string, groupId: string): SelfScope => {
 		const list = members(organizationId, groupId);
 		if (!list || principal.name === '') return 'cannotTell';
 		const type = (m: Vb365GroupMember) => lower(m.type ?? 'unknown');
@@ -52,6 +58,7 @@ export function membershipOf(members: (organizationId: string, groupId: string) 
 		const sameName = principal.displayName !== '' && list.some((m) => fits(m) && lower(m.name) === lower(principal.displayName));
 		return sameName || list.some((m) => type(m) !== 'user') ? 'cannotTell' : 'no';
 	};
+	return Object.assign(memberOf, { lists: members });
 }
 
 const NOT_READ: Membership = () => 'cannotTell';
@@ -66,7 +73,7 @@ function any(values: SelfScope[]): SelfScope {
  * there: excluded directly or through an excluded group it is in: no; else the entire organization,
  * selected directly or through a selected group it is in: yes; a group that may decide: cannotTell.
  */
-export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[] } {
+function ownScope(principal: Who, role: Vb365Role, memberOf: Membership): { scope: SelfScope; through: Vb365Item[] } {
 	const own = itemKey(principal);
 	const excluded = role.excluded ?? [];
 	const selected = role.selected ?? [];
@@ -86,14 +93,60 @@ export function selfScope(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name'
 	return { scope: inScope === 'yes' && out === 'no' ? 'yes' : 'cannotTell', through };
 }
 
+/**
+ * As ownScope; for a group operator also its members, who are operators too ("Such users or groups
+ * become restore operators": a member in the scope can restore their own data). `members`: the
+ * selected users, or selected groups sharing members with the operator, that put one there.
+ */
+export function selfScope(principal: Who, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[]; members: Vb365Item[] } {
+	const base = ownScope(principal, role, memberOf);
+	if (principal.kind !== 'group' || base.scope === 'yes' || role.roleType === 'EntireOrganization') return { ...base, members: [] };
+	const viaMembers = memberScopes(principal, role, memberOf);
+	return { scope: any([base.scope, ...viaMembers.map((x) => x.m)]), through: base.through, members: viaMembers.filter((x) => x.m === 'yes').map((x) => x.item) };
+}
+
+/** For a group operator: each selected user or group of the role that may put one of its members in scope. */
+function memberScopes(group: Who, role: Vb365Role, memberOf: Membership): Array<{ item: Vb365Item; m: SelfScope }> {
+	const own = itemKey(group);
+	const org = role.organizationId;
+	const selected = (role.selected ?? []).filter((i) => itemKey(i) !== own);
+	const users = selected.filter((i) => i.kind === 'user').map((item) => {
+		// The user in the scope (not excluded, directly or through a group) and a member of the operator group.
+		const user = item as Who;
+		const inScope = ownScope(user, role, memberOf).scope;
+		const inGroup = memberOf(user, org, group.id);
+		const m: SelfScope = inScope === 'no' || inGroup === 'no' ? 'no' : inScope === 'yes' && inGroup === 'yes' ? 'yes' : 'cannotTell';
+		return { item, m };
+	});
+	const ours = memberOf.lists?.(org, group.id);
+	const groups = selected.filter((i) => i.kind === 'group').map((item): { item: Vb365Item; m: SelfScope } => {
+		const theirs = memberOf.lists?.(org, item.id);
+		if (!ours || !theirs) return { item, m: 'cannotTell' };
+		const logins = new Set(theirs.filter((x) => lower(x.type ?? '') === 'user').map((x) => lower(x.login)));
+		const shared = ours.filter((x) => lower(x.type ?? '') === 'user' && x.login !== '' && logins.has(lower(x.login)));
+		// A shared member excluded directly is out; any excluded group could take one out: cannot tell.
+		const excludedNames = new Set((role.excluded ?? []).filter((i) => i.kind === 'user').map((i) => lower(i.name)));
+		const left = shared.filter((x) => !excludedNames.has(lower(x.login)));
+		const excludedGroups = (role.excluded ?? []).some((i) => i.kind === 'group');
+		if (left.length) return { item, m: excludedGroups ? 'cannotTell' : 'yes' };
+		const nested = [...ours, ...theirs].some((x) => lower(x.type ?? 'unknown') !== 'user');
+		return { item, m: nested ? 'cannotTell' : 'no' };
+	});
+	return [...users, ...groups];
+}
+
 /** The groups whose members decide `selfScope` of an operator in a role (read them to tell). */
-export function groupsToRead(principal: Pick<Vb365Principal, 'kind' | 'id' | 'name' | 'displayName'>, role: Vb365Role): Vb365Item[] {
+export function groupsToRead(principal: Who, role: Vb365Role): Vb365Item[] {
 	if (selfScope(principal, role).scope !== 'cannotTell') return [];
 	const own = itemKey(principal);
 	const groups = (items: Vb365Item[] | undefined) => (items ?? []).filter((i) => i.kind === 'group' && itemKey(i) !== own);
 	// In scope directly: only an excluded group can take them out of it.
 	const direct = role.roleType === 'EntireOrganization' || (role.selected ?? []).some((i) => itemKey(i) === own);
-	return direct ? groups(role.excluded) : [...groups(role.selected), ...groups(role.excluded)];
+	const decide = direct ? groups(role.excluded) : [...groups(role.selected), ...groups(role.excluded)];
+	// A group operator: its own members, against the users and groups the role selects.
+	const selectsPeople = (role.selected ?? []).some((i) => (i.kind === 'user' || i.kind === 'group') && itemKey(i) !== own);
+	if (principal.kind === 'group' && !direct && selectsPeople) decide.unshift({ kind: 'group', id: principal.id, name: principal.name, displayName: principal.displayName });
+	return decide;
 }
 
 function scopeName(role: Vb365Role): string {
@@ -180,6 +233,7 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 				scope: scopeName(r),
 				ownDataInScope: scopes[n] === 'yes' ? true : scopes[n] === 'cannotTell' ? null : false,
 				...(selves[n].through.length ? { inScopeThrough: selves[n].through.map(itemOutput) } : {}),
+				...(selves[n].members.length ? { membersInScopeThrough: selves[n].members.map(itemOutput) } : {}),
 				selectedItems: r.roleType === 'EntireOrganization' ? [] : (r.selected ?? []).map(itemOutput),
 				excludedItems: (r.excluded ?? []).map(itemOutput),
 			})),

@@ -82,6 +82,28 @@ describe('selfScope with the group members read', () => {
 		const impostor: Vb365Principal = { id: 'id-x', kind: 'user', name: 'inner@contoso.com', displayName: 'X' };
 		expect(selfScope(impostor, role('SpecificObjects', { selected: [g('gid-nested')] }), memberOf).scope).toBe('cannotTell');
 	});
+	test("a group operator's members are operators: a selected user who is a member, or a selected group sharing one, puts the group in scope", () => {
+		const lists = new Map<string, Array<{ name: string; login: string; type?: string }>>([
+			[ops.id, [{ name: 'Ann', login: ann.name, type: 'User' }]],
+			['gid-sales', [{ name: 'Ann', login: ann.name, type: 'User' }, { name: 'Bob', login: bob.name, type: 'User' }]],
+			['gid-hr', [{ name: 'Bob', login: bob.name, type: 'User' }]],
+			['gid-deep', [{ name: 'Bob', login: bob.name, type: 'User' }, { name: 'x', login: 'x@contoso.com', type: 'Group' }]],
+		]);
+		const m = membershipOf((_org, groupId) => lists.get(groupId));
+		const viaAnn = selfScope(ops, role('SpecificObjects', { selected: [item(ann)] }), m);
+		expect(viaAnn.scope).toBe('yes');
+		expect(viaAnn.members.map((i) => i.id)).toEqual([ann.id]);
+		expect(selfScope(ops, role('SpecificObjects', { selected: [item(ann)], excluded: [item(ann)] }), m).scope).toBe('no');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [item(bob), site] }), m).scope).toBe('no');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [g('gid-sales')] }), m).scope).toBe('yes');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [g('gid-sales')], excluded: [item(ann)] }), m).scope).toBe('no');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [g('gid-hr')] }), m).scope).toBe('no');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [g('gid-deep')] }), m).scope).toBe('cannotTell');
+		expect(selfScope(ops, role('SpecificObjects', { selected: [g('gid-unread')] }), m).scope).toBe('cannotTell');
+		// Unread: the operator group's own members decide.
+		expect(groupsToRead(ops, role('SpecificObjects', { selected: [item(ann)] })).map((i) => i.id)).toEqual([ops.id]);
+		expect(groupsToRead(ops, role('SpecificObjects', { selected: [site] }))).toEqual([]);
+	});
 	test('groupsToRead: only where a group decides', () => {
 		expect(groupsToRead(ann, role('EntireOrganization'))).toEqual([]);
 		expect(groupsToRead(ann, role('SpecificObjects', { selected: [item(ann), item(ops)] }))).toEqual([]);
@@ -117,7 +139,9 @@ test('buildReport: one row per operator with flags, one per role without operato
 	const r2 = role('SpecificObjects', { operators: [op(ann), op(ops)], selected: [item(bob)] });
 	const r3 = role('SpecificObjects', { operators: [op(bob)], selected: [item(ops)] });
 	const empty = role('SpecificObjects', { selected: [site] });
-	const report = buildReport({ organizations: new Map([[ORG, { id: ORG, name: 'contoso.onmicrosoft.com' }]]), roles: [r1, r2, r3, empty] }, false);
+	const cid: Vb365Principal = { id: 'id-cid', kind: 'user', name: 'cid@contoso.com', displayName: 'Cid' };
+	const r4 = role('SpecificObjects', { operators: [op(cid)], selected: [site] });
+	const report = buildReport({ organizations: new Map([[ORG, { id: ORG, name: 'contoso.onmicrosoft.com' }]]), roles: [r1, r2, r3, empty, r4] }, false);
 	const nameOf = (r: IDataObject) => String((r.operator as IDataObject | undefined)?.name ?? r.name);
 	const byName = new Map(report.rows.map((r) => [nameOf(r), r]));
 	const annRow = byName.get('ann@contoso.com');
@@ -125,13 +149,15 @@ test('buildReport: one row per operator with flags, one per role without operato
 	expect(annRow?.ownDataInScope).toBe(true);
 	expect((annRow?.roles as unknown[]).length).toBe(2);
 	expect(annRow?.organization).toEqual({ id: ORG, name: 'contoso.onmicrosoft.com' });
-	expect(byName.get('ops')?.flags).toEqual([]);
-	expect(byName.get('ops')?.ownDataInScope).toBe(false);
+	// The ops group operates Role 2 which selects bob: whether bob (or anyone selected) is in ops is not read.
+	expect(byName.get('ops')?.flags).toEqual(['ownDataMaybeInScope']);
+	expect(byName.get('ops')?.ownDataInScope).toBeNull();
 	expect(byName.get('bob@contoso.com')?.flags).toEqual(['ownDataMaybeInScope']);
 	expect(byName.get('bob@contoso.com')?.ownDataInScope).toBeNull();
 	expect(byName.get(empty.name)?.flags).toEqual(['roleWithoutOperator']);
-	expect(report.counts).toEqual({ ownDataInScope: 1, ownDataMaybeInScope: 1, wholeOrganization: 1, roleWithoutOperator: 1 });
-	expect({ operators: report.operators, users: report.users, groups: report.groups, flagged: report.flagged }).toEqual({ operators: 3, users: 2, groups: 1, flagged: 3 });
+	expect(report.counts).toEqual({ ownDataInScope: 1, ownDataMaybeInScope: 2, wholeOrganization: 1, roleWithoutOperator: 1 });
+	expect({ operators: report.operators, users: report.users, groups: report.groups, flagged: report.flagged }).toEqual({ operators: 4, users: 3, groups: 1, flagged: 4 });
+	expect(byName.get(cid.name)?.flags).toEqual([]);
 	// Nothing of the server's list entries beyond what the report means (no item or operator entry IDs).
 	expect(JSON.stringify(report.rows)).not.toMatch(/item-|op-id/);
 	// With bob's membership of ops read: definitely in scope, through ops.
@@ -139,7 +165,7 @@ test('buildReport: one row per operator with flags, one per role without operato
 	const bobRow = read.rows.find((r) => nameOf(r) === bob.name);
 	expect(bobRow?.flags).toEqual(['ownDataInScope']);
 	expect((bobRow?.roles as Array<{ inScopeThrough?: Array<{ id: string }> }>)[0].inScopeThrough?.map((i) => i.id)).toEqual([ops.id]);
-	const flagged = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty] }, true);
-	expect(flagged.rows.map(nameOf)).not.toContain('ops');
+	const flagged = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty, r4] }, true);
+	expect(flagged.rows.map(nameOf).sort()).toEqual([ann.name, bob.name, 'ops', empty.name].sort());
 	expect(flagged.counts).toEqual(report.counts);
 });
