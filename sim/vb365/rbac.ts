@@ -182,7 +182,9 @@ export class Vb365Rbac {
 		const operators = list(b.operators, OPERATOR_KINDS, role.operators, 'operators');
 		const selected = list(b.selectedItems, ITEM_KINDS, role.selected, 'selectedItems');
 		const excluded = list(b.excludedItems, ITEM_KINDS, role.excluded, 'excludedItems');
-		this.checkScope(roleType, selected.size);
+		// Assumed: the rule is checked against the change. A SpecificObjects role left without objects
+		// (its last one removed with DELETE …/selectedItems) can still be renamed with its lists as read.
+		if (role.roleType !== 'SpecificObjects' || role.selected.size > 0) this.checkScope(roleType, selected.size);
 		this.checkName(role.organizationId, name, role.id);
 		role.name = name;
 		if (typeof b.description === 'string' || clear) role.description = typeof b.description === 'string' ? b.description : '';

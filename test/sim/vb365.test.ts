@@ -243,6 +243,14 @@ describe('restore operator roles', () => {
 		expect(((await c.http.get(`${path}/selectedItems`, bearer(admin))).data as Array<{ type: string }>).map((i) => i.type)).toEqual(['Site', 'Group']);
 		expect((await c.http.delete(`${path}/excludedItems?ids=${excluded[0].id}`, bearer(admin))).status).toBe(204);
 		expect((await c.http.get(`${path}/excludedItems`, bearer(admin))).data).toEqual([]);
+		// The last objects removed: allowed; the role can then be renamed as read, but not emptied by a PUT of a role that has objects.
+		const rest = (await c.http.get(`${path}/selectedItems`, bearer(admin))).data as Array<{ id: string }>;
+		const put = (body: object) => c.http.put(`/v8/RbacRoles/${VB365_ROLE_FINANCE_ID}`, body, json(admin));
+		expectException(await put({ name: 'Finance Restore', roleType: 'SpecificObjects', selectedItems: [] }), 400, 'ParameterValidationFailure');
+		expect((await c.http.delete(`${path}/selectedItems?ids=${rest.map((i) => i.id).join(',')}`, bearer(admin))).status).toBe(204);
+		expect((await put({ name: 'Finance (empty)', roleType: 'SpecificObjects', selectedItems: [], excludedItems: [] })).status).toBe(204);
+		// A switch to SpecificObjects without objects is refused.
+		expectException(await c.http.put(`/v8/RbacRoles/${VB365_ROLE_HELPDESK_ID}`, { name: 'Helpdesk Restore', roleType: 'SpecificObjects' }, json(admin)), 400, 'ParameterValidationFailure');
 	});
 
 	it('takes Veeam\'s example bodies (operators, selected and excluded items) once their objects are in the organization', async () => {
