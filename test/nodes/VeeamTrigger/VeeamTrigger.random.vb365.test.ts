@@ -2,7 +2,8 @@
  * The Veeam Trigger's randomized test on Veeam Backup for Microsoft 365: rounds of random changes to
  * the restore-operator roles of three organizations, made by an administrator over VB365's REST API
  * (roles created with operators and scope, deleted; operators added and removed; selected and
- * excluded users, groups, sites and teams added and removed; role types switched), each followed by
+ * excluded users, groups, sites and teams added and removed; role types switched; an operator
+ * leaving Microsoft 365, whom the roles keep naming), each followed by
  * a poll through n8n's engine. Some rounds break the poll (an HTTP error on the role list or on a
  * role's operators or items, a refused login), some answer 429, some lie: a role list that lacks
  * roles, an operators or items list that comes back empty once (the trigger looks up or reads again
@@ -51,11 +52,13 @@ interface Stats {
 	lagged: number;
 	restarts: number;
 	mutations: number;
+	/** Operators who left Microsoft 365 (still named by their roles). */
+	leavers: number;
 	events: Record<string, number>;
 }
 
 class Vb365RandomRun {
-	readonly stats: Stats = { good: 0, failed: 0, listErrors: 0, readErrors: 0, loginRefused: 0, recovered429: 0, lies: 0, liesSurvived: 0, lagged: 0, restarts: 0, mutations: 0, events: {} };
+	readonly stats: Stats = { good: 0, failed: 0, listErrors: 0, readErrors: 0, loginRefused: 0, recovered429: 0, lies: 0, liesSurvived: 0, lagged: 0, restarts: 0, mutations: 0, leavers: 0, events: {} };
 	private readonly random: () => number;
 	private readonly activation: ReturnType<typeof activate>;
 	private model = new Map<string, ModelRole>();
@@ -116,6 +119,11 @@ class Vb365RandomRun {
 		const absent = (list: RefListName, among = objects) => among.filter((o) => !role[list].has(o.id.toLowerCase()));
 		const present = (list: RefListName) => [...role[list].values()].map((ref) => ref.id);
 		if (r < 0.2 && roles.length > 2) await admin.deleteRole(role.id);
+		else if (r < 0.23) {
+			// Someone leaves Microsoft 365: the roles that name them keep them (the simulator keeps what the role showed); no event.
+			const leaver = pick(random, principals.filter((p) => role.operators.has(p.id.toLowerCase())));
+			if (leaver && principals.length > 3 && vb365Product(sim).removeObject(role.organizationId, leaver.kind, leaver.id)) this.stats.leavers++;
+		}
 		else if (r < 0.42) {
 			const candidates = absent('operators', principals);
 			if (candidates.length > 0) await admin.add(role.id, 'operators', [pick(random, candidates)]);
@@ -290,7 +298,7 @@ describe('vb365', () => {
 		const { stats } = run;
 		expect(run.brokenAt).toBeUndefined();
 		expect(stats.good + stats.failed).toBe(ROUNDS);
-		for (const seen of ['listErrors', 'readErrors', 'loginRefused', 'recovered429', 'liesSurvived', 'restarts'] as const) {
+		for (const seen of ['listErrors', 'readErrors', 'loginRefused', 'recovered429', 'liesSurvived', 'restarts', 'leavers'] as const) {
 			expect({ [seen]: stats[seen] > 0 }).toEqual({ [seen]: true });
 		}
 		for (const event of EVENTS) expect({ [event]: (stats.events[event] ?? 0) > 0 }).toEqual({ [event]: true });
