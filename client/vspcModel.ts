@@ -84,8 +84,12 @@ export interface VspcNewUserFields {
  * caches the organization list for the run).
  */
 export interface VspcAccess {
-	/** Every organization the account can see (provider, resellers, companies), read once per execution. */
-	organizations(): Promise<VspcOrganization[]>;
+	/**
+	 * Every organization the account can see (provider, resellers, companies), read once per
+	 * execution; `companies`: each company also with its `status` and `resellerUid` (the companies
+	 * list, read only then; without it those two are absent).
+	 */
+	organizations(options?: { companies?: boolean }): Promise<VspcOrganization[]>;
 	/**
 	 * The organization named (case-insensitively, exactly) or with this UID. Throws a clear error
 	 * naming the field when none matches or when a name matches several.

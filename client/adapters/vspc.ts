@@ -237,9 +237,8 @@ export class VspcDirectory implements UserDirectory {
 		if (problem) throw new NodeOperationError(this.node, `Cannot create the user: ${problem}`, { description: 'Nothing was sent.' });
 		// UserInput.organizationUid is the organization's UID: a company's own UID (they differ in
 		// Veeam's Expand example) is sent as its organization's.
-		await this.client.organizations();
 		const given = String(asked.organizationUid);
-		const user: NewUser = { ...asked, organizationUid: this.client.companyToOrganization.get(given.toLowerCase()) ?? given };
+		const user: NewUser = { ...asked, organizationUid: (await this.client.organizationUidOf(given)) ?? given };
 		// One X-Request-id for this create and its one re-send after a lost answer (Veeam: "an operation
 		// is idempotent only during 5 minute time interval"), besides the look-up before it.
 		const requestId = randomUUID();

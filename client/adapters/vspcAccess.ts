@@ -50,8 +50,8 @@ export class VspcAccessClient implements VspcAccess {
 		return await this.self;
 	}
 
-	async organizations(): Promise<VspcOrganization[]> {
-		return await this.client.organizations();
+	async organizations(options?: { companies?: boolean }): Promise<VspcOrganization[]> {
+		return await this.client.organizations(options);
 	}
 
 	async resolveOrganization(nameOrUid: string, field: string): Promise<VspcOrganization> {
@@ -60,8 +60,8 @@ export class VspcAccessClient implements VspcAccess {
 		const all = await this.organizations();
 		if (isUuid(wanted)) {
 			// An organization's UID, or a company's own UID (Veeam's Expand example shows the two differ).
-			const orgUid = this.client.companyToOrganization.get(wanted.toLowerCase()) ?? wanted;
-			const byUid = all.find((o) => sameName(o.uid, orgUid));
+			const orgUid = await this.client.organizationUidOf(wanted);
+			const byUid = orgUid === undefined ? undefined : all.find((o) => sameName(o.uid, orgUid));
 			if (byUid) return byUid;
 		}
 		const named = all.filter((o) => sameName(o.name, wanted));

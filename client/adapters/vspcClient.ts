@@ -126,23 +126,53 @@ export class VspcClient {
 		}
 	}
 
-	/** Every organization the account sees (provider, resellers, companies), read once per execution. */
-	async organizations(): Promise<VspcOrganization[]> {
+	/**
+	 * Every organization the account sees (provider, resellers, companies: `GET /organizations`), read
+	 * once per execution; with `companies`, each company also with its status and reseller (the
+	 * companies list, read once too). Only what needs those reads the companies list (the Access
+	 * Report); an organization's UID, name and type come from the organization list alone.
+	 */
+	async organizations({ companies = false }: { companies?: boolean } = {}): Promise<VspcOrganization[]> {
 		this.organizationList ??= this.readOrganizations().catch((error: unknown) => {
 			this.organizationList = undefined;
 			throw error;
 		});
-		return await this.organizationList;
+		const all = await this.organizationList;
+		if (!companies) return all;
+		const details = await this.companies();
+		return all.map((org) => {
+			const company = details.get(org.uid.toLowerCase());
+			return company ? { ...org, ...company } : org;
+		});
 	}
 
 	private async readOrganizations(): Promise<VspcOrganization[]> {
 		const fetch = (offset: number, limit: number) => this.page(ORGANIZATIONS, {}, offset, limit, (m, call) => organizationOf(this.node, call, m), (o) => o.uid);
 		const all = await this.readWhole('organizations', fetch, async (f) => await readAllPages(f, (o) => o.uid.toLowerCase(), { node: this.node, what: 'organizations' }));
-		const companies = await this.readCompanies();
-		return [...all.values()].map((org) => {
-			const company = companies.get(org.uid.toLowerCase());
-			return company ? { ...org, ...company } : org;
+		return [...all.values()];
+	}
+
+	private companyList?: Promise<Map<string, { status?: string; resellerUid?: string }>>;
+
+	/** The companies list (status, reseller; a company's own UID to its organization's: companyToOrganization), read once per execution. */
+	async companies(): Promise<Map<string, { status?: string; resellerUid?: string }>> {
+		this.companyList ??= this.readCompanies().catch((error: unknown) => {
+			this.companyList = undefined;
+			throw error;
 		});
+		return await this.companyList;
+	}
+
+	/**
+	 * The organization UID to send for `uid`: itself when it is an organization's; a company's own
+	 * UID (which may differ: Veeam's Expand example) as its organization's, which only the companies
+	 * list tells (read then, and only then). Undefined: neither.
+	 */
+	async organizationUidOf(uid: string): Promise<string | undefined> {
+		const wanted = uid.trim().toLowerCase();
+		if ((await this.organizations()).some((o) => o.uid.toLowerCase() === wanted)) return uid;
+		await this.companies();
+		return this.companyToOrganization.get(wanted);
 	}
 
 	/**

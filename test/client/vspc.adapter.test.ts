@@ -235,8 +235,8 @@ describe('VSPC changes', () => {
 	it('updateUser: role, MFA policy and profile in ONE patch', async () => {
 		const { directory, requests } = server((req) => (req.method === 'PATCH' ? { body: { data: apiUser(9, { role: 'CompanyOwner', mfaPolicyStatus: 'Enabled' }) } } : undefined));
 		await directory.vspc().updateUser?.(asUser(apiUser(9)), { role: { id: 'CompanyOwner', name: 'Company Owner' }, mfaRequired: true, profile: { email: 'a@b.example.com', title: 'ms' } });
-		// One PATCH (and the organizations and companies, read once to name the user's).
-		expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v3/users/${uid(9)}`, 'GET /api/v3/organizations', 'GET /api/v3/organizations/companies']);
+		// One PATCH (and the organizations, read once to name the user's; not the companies list).
+		expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v3/users/${uid(9)}`, 'GET /api/v3/organizations']);
 		expect(requests[0].body).toEqual([
 			{ value: 'CompanyOwner', path: '/role', op: 'replace' },
 			{ value: 'Enabled', path: '/mfaPolicyStatus', op: 'replace' },
@@ -265,13 +265,20 @@ describe('VSPC organizations and logins', () => {
 		await expect(new VspcDirectory(twins.ctx).vspc().resolveOrganization('Alpha', 'Company')).rejects.toThrow('Company: 2 organizations are named "Alpha"');
 	});
 
-	it("organizations carry their company's status and reseller, matched by the embedded organization's UID (expand=Organization)", async () => {
+	it("organizations carry their company's status and reseller when asked for, matched by the embedded organization's UID (expand=Organization); else the companies list is not read", async () => {
 		const companies = [
 			{ instanceUid: uid(70), name: 'Alpha', status: 'Active', resellerUid: uid(71), _embedded: { organization: { instanceUid: ORG_A, name: 'Alpha', type: 'Company' } } },
 			{ instanceUid: ORG_B, name: 'Beta', status: 'REMOVED_Deleting', resellerUid: null },
 		];
 		const { directory, requests } = server((req) => (req.path === '/api/v3/organizations/companies' ? pageOf(companies, req) : undefined));
-		const orgs = await directory.vspc().organizations();
+		const plain = await directory.vspc().organizations();
+		expect(plain.map((o) => [o.name, o.status, o.resellerUid])).toEqual([
+			['Alpha', undefined, undefined],
+			['Beta', undefined, undefined],
+			['Provider', undefined, undefined],
+		]);
+		expect(requests.map((r) => r.path)).toEqual(['/api/v3/organizations']);
+		const orgs = await directory.vspc().organizations({ companies: true });
 		expect(orgs.map((o) => [o.name, o.status, o.resellerUid])).toEqual([
 			['Alpha', 'Active', uid(71)],
 			['Beta', 'REMOVED_Deleting', undefined],
@@ -279,7 +286,7 @@ describe('VSPC organizations and logins', () => {
 		]);
 		expect(requests.find((r) => r.path === '/api/v3/organizations/companies')?.query.getAll('expand')).toEqual(['Organization']);
 		const refused = server((req) => (req.path === '/api/v3/organizations/companies' ? { status: 403, body: { errors: [{ message: 'Forbidden', type: 'security', code: 403 }] } } : undefined));
-		await expect(refused.directory.vspc().organizations()).resolves.toHaveLength(3);
+		await expect(refused.directory.vspc().organizations({ companies: true })).resolves.toHaveLength(3);
 	});
 
 	it("listLoginsOf keeps only the users' logins whatever the server does with the filter; deleteLogin's 404 is absent once not listed", async () => {

@@ -11,6 +11,9 @@ import type { UserDirectory, VeeamRole, VeeamUser } from '../../../client/adapte
 import type { VspcAccess, VspcOrganization, VspcProfile } from '../../../client/vspcModel';
 import { VSPC_ROLES as ADAPTER_ROLES, vspcRole } from '../../../client/adapters/vspcRoles';
 import { isUuid } from '../../../client/ids';
+import { usesApiKey } from '../../../client/login';
+import { sameUserName } from '../../../client/adapters/vspcRead';
+import { CREDENTIAL_TYPE } from '../../../client/transport';
 import { checkText, inputError, readText } from './input';
 import { credentialAccountMatcher, userOutput } from './directory';
 
@@ -337,4 +340,36 @@ export async function credentialAccountTest(ctx: IExecuteFunctions, directory: U
 	const access = directory.product === 'vspc' ? directory.vspc?.() : undefined;
 	const self = access?.me ? await access.me() : undefined;
 	return (user) => byName(user) || (self !== undefined && self.ref.toLowerCase() === user.ref.toLowerCase());
+}
+
+/**
+ * The own-account guard of a Sync over `users`, the users of one `organization`: with a user name
+ * in the credential, decided from the names where they decide (no request), and from the server's
+ * answer (`GET /users/me`, credentialAccountTest) only where they cannot. A user is the account
+ * when its name is the credential's user name (.NET OrdinalIgnoreCase: sameUserName), or the
+ * credential's `Company Name\User` names this organization and this user (Veeam: a company user
+ * logs in as "Company Name\User", or as `alias\User` with the company's login alias:
+ * https://helpcenter.veeam.com/docs/vac/provider_user/access_vac.html), or a bare name is the
+ * user's `DOMAIN\name` (the common rule, credentialAccountMatcher). Where the credential writes
+ * `prefix\name` and the organization has a user of that name but the prefix is not its name (an
+ * alias, or another organization's account of the same name), only the server can say: it is
+ * asked. An API-key credential has no name: asked too.
+ */
+export async function credentialAccountAmong(ctx: IExecuteFunctions, directory: UserDirectory, users: readonly VeeamUser[], organization: VspcOrganization): Promise<(user: VeeamUser) => boolean> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE.vspc);
+	const login = usesApiKey(credentials) || typeof credentials.username !== 'string' ? '' : credentials.username.trim();
+	if (login === '') return await credentialAccountTest(ctx, directory);
+	const cut = login.lastIndexOf('\\');
+	const prefix = cut >= 0 ? login.slice(0, cut) : undefined;
+	const tail = login.slice(cut + 1);
+	const after = (name: string) => name.slice(name.lastIndexOf('\\') + 1);
+	const named = (user: VeeamUser) =>
+		sameUserName(user.name, login) ||
+		// The common rule (credentialAccountMatcher): a bare name is also the `DOMAIN\name` account.
+		(prefix === undefined && user.name.includes('\\') && sameUserName(after(user.name), login)) ||
+		(prefix !== undefined && sameUserName(prefix, organization.name) && sameUserName(user.name, tail));
+	const unsure = prefix !== undefined && users.some((u) => !named(u) && sameUserName(u.name, tail));
+	if (!unsure) return named;
+	const asked = await credentialAccountTest(ctx, directory);
+	return (user) => named(user) || asked(user);
 }

@@ -54,7 +54,8 @@ const lower = (s: string) => s.toLowerCase();
 export async function readVspcReportData(directory: UserDirectory): Promise<VspcReportData | undefined> {
 	const access = directory.vspc?.();
 	if (!access) return undefined;
-	const [organizations, logins] = await Promise.all([access.organizations(), access.listLogins()]);
+	// With the companies list: the report shows each user's company status.
+	const [organizations, logins] = await Promise.all([access.organizations({ companies: true }), access.listLogins()]);
 	const byUser = new Map<string, VspcLogin[]>();
 	for (const login of logins) {
 		const key = lower(login.userUid);

@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { UserDirectory, VeeamUser } from '../../../../client/adapters';
 import { directoryAccountFlags, readNewUserLogin, readRoles, roleNames } from '../../helpers/directory';
-import { credentialAccountTest } from '../../helpers/vspc';
+import { credentialAccountAmong, credentialAccountTest } from '../../helpers/vspc';
 import { inputError, ItemErrors, readChoice, readEachItem, readText } from '../../helpers/input';
 import { lastAdministratorLoss } from '../../helpers/lastAdministrator';
 import { applySteps } from './sync.apply';
@@ -179,13 +179,15 @@ export async function execute(this: IExecuteFunctions, params: SyncParams, direc
 	const usersManaged = params.manage !== 'customRoles';
 	const client = params.roles ? directory.customRoles?.() : undefined;
 	const organization = params.organization;
-	const [server, isOwnAccount, serverRoles] = await Promise.all([
+	const [server, ownAccountTest, serverRoles] = await Promise.all([
 		// VSPC: that organization's users only (planSync leaves out any other the server sends).
 		usersManaged ? directory.listUsers(organization ? { organizationUids: [organization.uid] } : undefined) : undefined,
-		// VSPC: also the server's own answer (an API-key credential has no user name to compare).
-		usersManaged ? credentialAccountTest(this, directory) : undefined,
+		// VSPC: decided once its users are read (credentialAccountAmong: the credential's user name,
+		// and the server's own answer only where the names cannot decide, or for an API key).
+		usersManaged && !organization ? credentialAccountTest(this, directory) : undefined,
 		client && params.roles ? readServerRoles(this, client, params.roles.declared) : undefined,
 	]);
+	const isOwnAccount = organization && server ? await credentialAccountAmong(this, directory, server, organization) : ownAccountTest;
 	const isProtected = (user: VeeamUser) =>
 		directory.builtInAccount(user) ??
 		(isOwnAccount?.(user) ? `${user.name} is the account this node's credential logs in with` : undefined) ??

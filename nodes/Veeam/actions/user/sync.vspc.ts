@@ -14,6 +14,24 @@
  *   policy cannot be lifted per user (docs/vac/reseller/mfa_tenant_users.html): `EnabledByInheritance`.
  * - User names are VSPC logins; a create that finds the name taken in another organization fails,
  *   naming it, and that user is not touched.
+ *
+ * What a Sync reads, and why each read is needed (issue 28: requests within 10 % of the writes the
+ * changes need plus the pages; bench/vspcSync.ts counts them):
+ * - the token (the login);
+ * - the organization list (`GET /organizations`, its pages): the company given by name or UID is
+ *   found there, among companies only, and each user's organization is named from it. Not the
+ *   companies list (a company's status and reseller are the Access Report's), unless the Company is
+ *   given by the Company resource's own UID, which only that list maps to its organization;
+ * - the company's users (`GET /users` filtered by its organization, its pages): what the plan compares;
+ * - not who the credential is (`GET /users/me`) when the credential has a user name that decides the
+ *   own-account guard (helpers/vspc.ts credentialAccountAmong); with an API key, or a `prefix\name`
+ *   the names cannot settle, the server is asked, once;
+ * - after removals only: the removed users read back (`GET /users` by UID, 50 a request), since a
+ *   removal is reported only when the server no longer shows the user, and then their logins
+ *   (`GET /users/logins` by user, 50 a request), since an API key can outlive its user
+ *   (verifyRemovedLogins). A removal is two writes: the user's tokens revoked (an access token
+ *   otherwise works for its hour: https://helpcenter.veeam.com/docs/vac/rest/oauth.html, "Token
+ *   Invalidation"), then the user deleted (removeVspcUser).
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 

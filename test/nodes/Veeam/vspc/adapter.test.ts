@@ -60,7 +60,7 @@ describe('VSPC adapter on the simulator', () => {
 		await expect(d.getUser(String(owner?.ref))).resolves.toMatchObject({ name: 'alpha.owner' });
 		await expect(d.getUser('c37dac86-f273-4133-9bcd-0000000fffff')).resolves.toBeUndefined();
 		await expect(d.findUserByName('nobody.here')).resolves.toBeUndefined();
-		const orgs = await d.vspc?.().organizations();
+		const orgs = await d.vspc?.().organizations({ companies: true });
 		expect(orgs?.find((o) => o.uid === VSPC_COMPANY_BETA_UID)).toMatchObject({ name: 'Beta', type: 'Company', status: 'Active' });
 		await expect(d.vspc?.().resolveOrganization('alpha', 'Company')).resolves.toMatchObject({ uid: VSPC_COMPANY_ALPHA_UID });
 	});
