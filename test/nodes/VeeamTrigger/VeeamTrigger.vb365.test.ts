@@ -252,8 +252,9 @@ describe('VB365 trigger', () => {
 	it('an organization VB365 does not back up fails the poll, naming the field, and stores nothing', async () => {
 		const activation = activate(sim, 'vb365', { events: ALL, parameters: { organization: 'nowhere.onmicrosoft.com' } });
 		const result = await activation.poll();
-		expect(`${result.error?.message} ${result.error?.description}`).toMatch(/Organization/);
-		expect(result.error?.description).toMatch(/stored roles are unchanged/);
+		const error = result.error as (Error & { description?: string }) | undefined;
+		expect(`${error?.message} ${error?.description}`).toMatch(/Organization/);
+		expect(error?.description).toMatch(/stored roles are unchanged/);
 		expect((result.workflowStaticData[STATIC_KEY] as IDataObject | undefined)?.[VB365_STATE_KEY]).toBeUndefined();
 		expect(sim.stats.recent.some((r) => r.includes('RbacRoles'))).toBe(false);
 	});
