@@ -11,7 +11,9 @@
  * was chosen; `--sweep ''` skips it). Pairs alternate the variants so drift hits all; medians are quoted.
  * Then the Veeam Service Provider Console figures (bench/vspc.ts: trigger poll, Sync of one company,
  * onboarding across companies against a plain script; `--vspc-companies`, `--vspc-users`, `--vspc-latency`,
- * `--vspc-onboard`, `--vspc-pairs`…; `--skip-vspc` leaves them out). Checks the targets
+ * `--vspc-onboard`, `--vspc-pairs`…; `--skip-vspc` leaves them out), and the Veeam Backup for
+ * Microsoft 365 revoke against a plain script (bench/vb365.ts; `--vb365-roles`, `--vb365-latency`,
+ * `--vb365-pairs`…; `--skip-vb365`; also written to bench/vb365.json). Checks the targets
  * of the onboarding issue and issue 28, writes bench/results.json, exits 1 when a target is missed.
  */
 import { writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { shutdownEngine } from '../test/support/engine';
 import { median, nodeRun, plainClient, plainLogin, resetSim, SIM_BASE_USERS, startSim, stats, type SimProcess } from './lib';
 import { benchOnboarding, sweepConcurrency, type OnboardingFigure, type Run } from './onboarding';
+import { printVb365, runVb365Bench, VB365_DEFAULTS, vb365Options, writeVb365, type Vb365BenchResult } from './vb365';
 import { printVspc, runVspcBench, VSPC_DEFAULTS, vspcOptions, type VspcBenchResult } from './vspc';
 
 export interface GetManyFigure {
@@ -115,6 +118,8 @@ async function main(): Promise<void> {
 			sweep: { type: 'string', default: '1,2,4,8,16' },
 			'skip-vspc': { type: 'boolean', default: false },
 			...Object.fromEntries(Object.keys(VSPC_DEFAULTS).map((k) => [`vspc-${k}`, { type: 'string' as const }])),
+			'skip-vb365': { type: 'boolean', default: false },
+			...Object.fromEntries(Object.keys(VB365_DEFAULTS).map((k) => [`vb365-${k}`, { type: 'string' as const }])),
 		},
 	});
 	const pairs = Number(values.pairs);
@@ -141,8 +146,10 @@ async function main(): Promise<void> {
 	}
 	const vspcSettings = vspcOptions(values, 'vspc-');
 	let vspc: VspcBenchResult | undefined;
+	let vb365: Vb365BenchResult | undefined;
 	try {
 		if (!values['skip-vspc']) vspc = await runVspcBench(vspcSettings);
+		if (!values['skip-vb365']) vb365 = await runVb365Bench(vb365Options(values, 'vb365-'));
 	} finally {
 		await shutdownEngine();
 	}
@@ -163,14 +170,17 @@ async function main(): Promise<void> {
 		console.log(`\n${g.scenario}: ours ${g.oursMs.toFixed(0)} ms, plain ${g.plainMs.toFixed(0)} ms, ×${g.ratio.toFixed(2)}; ${g.requests} list requests (page ${g.serverPageSize}, expected ${g.expectedRequests})`);
 	}
 	if (vspc) printVspc(vspc, vspcSettings.pairs);
-	const targets = [...targetsOf(onboarding), ...(vspc?.targets ?? [])];
+	if (vb365) printVb365(vb365);
+	const vb365Checks = (vb365?.checks ?? []).map((c) => ({ what: `VB365: ${c.what} (must be exactly ${c.expected})`, value: c.value, limit: c.expected, met: c.met }));
+	const targets = [...targetsOf(onboarding), ...(vspc?.targets ?? []), ...vb365Checks];
 	console.log('\nTargets');
 	for (const t of targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${Number(t.value.toFixed(3))} (≤ ${t.limit})`);
 	writeFileSync(
 		join(__dirname, 'results.json'),
-		JSON.stringify({ at: new Date().toISOString(), pairs, onboarding, concurrencySweep: sweep, getMany, vspc, targets }, null, 2) + '\n',
+		JSON.stringify({ at: new Date().toISOString(), pairs, onboarding, concurrencySweep: sweep, getMany, vspc, vb365, targets }, null, 2) + '\n',
 	);
 	console.log('\nwritten: bench/results.json');
+	if (vb365) writeVb365(vb365);
 	if (targets.some((t) => !t.met)) process.exitCode = 1;
 }
 
