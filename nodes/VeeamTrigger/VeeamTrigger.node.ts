@@ -7,6 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { PRODUCT_IDS, PRODUCT_NAMES, productCredentials, productOptions, showFor } from '../../client/products';
+import { organizationLocator, organizationScopeField } from '../Veeam/actions/restoreOperator/fields';
+import { searchVb365Organizations } from '../Veeam/methods/listSearch';
 import { getRoles } from './loadOptions';
 import { pollUsers } from './poll';
 
@@ -217,14 +219,14 @@ export class VeeamTrigger implements INodeType {
 					'The changes to report: one item per user and kind of change, and (Veeam Backup & Replication) one per authorization event (four-eyes requests and security changes), custom role change or change of access to a backup or job; on Veeam Backup for Microsoft 365 one per operator added or removed, role created or deleted, or change of a role\'s scope',
 			},
 			{
-				displayName: 'Organization',
-				name: 'organization',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. contoso.onmicrosoft.com',
+				...organizationScopeField,
 				displayOptions: { show: { product: ['vb365'] } },
-				description:
-					'The backed-up Microsoft 365 organization whose restore-operator roles to watch, by name or ID. Empty: every organization.',
+				description: 'Whose restore-operator roles to watch: every backed-up organization this account sees, or one',
+			},
+			{
+				...organizationLocator,
+				displayOptions: { show: { product: ['vb365'], organizationScope: ['one'] } },
+				description: 'The Microsoft 365 organization Veeam Backup for Microsoft 365 backs up, whose restore-operator roles to watch',
 			},
 			{
 				displayName: 'Options',
@@ -298,7 +300,7 @@ export class VeeamTrigger implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getRoles } };
+	methods = { loadOptions: { getRoles }, listSearch: { searchVb365Organizations } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await pollUsers.call(this);

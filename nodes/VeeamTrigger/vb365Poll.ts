@@ -44,8 +44,12 @@ function readConfig(ctx: IPollFunctions): Vb365Config {
 			description: 'Choose at least one Veeam Backup for Microsoft 365 event under "Events": Operator Added, Operator Removed, Role Scope Changed, Role Created or Role Deleted.',
 		});
 	}
-	const organization = ctx.getNodeParameter('organization', '') as unknown;
-	if (typeof organization !== 'string') throw new NodeOperationError(ctx.getNode(), 'The field "Organization" must be a name or an ID (text)');
+	const scope = ctx.getNodeParameter('organizationScope', 'all') as unknown;
+	if (scope !== 'all' && scope !== 'one') throw new NodeOperationError(ctx.getNode(), `Unknown "Organizations" choice "${String(scope)}"`);
+	const organization = scope === 'one' ? (ctx.getNodeParameter('organization', '', { extractValue: true }) as unknown) : '';
+	if (typeof organization !== 'string' || (scope === 'one' && organization.trim() === '')) {
+		throw new NodeOperationError(ctx.getNode(), 'Choose the organization under "Organization" (from the list, by name or by ID)');
+	}
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const firstPoll = options.firstPoll ?? 'silent';
 	if (firstPoll !== 'silent' && firstPoll !== 'baselineItem' && firstPoll !== 'emitExisting') {

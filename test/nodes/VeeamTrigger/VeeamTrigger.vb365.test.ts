@@ -142,7 +142,7 @@ describe('VB365 trigger', () => {
 	});
 
 	it('watches one organization: changes elsewhere are not read or reported', async () => {
-		const activation = await baselined(ALL, { organization: 'fabrikam.onmicrosoft.com' });
+		const activation = await baselined(ALL, { organizationScope: 'one', organization: { mode: 'name', value: 'fabrikam.onmicrosoft.com' } });
 		await admin.add(VB365_ROLE_HELPDESK_ID, 'operators', [object(VB365_ORG_CONTOSO_ID, 'User', 'carol.chen')]);
 		await admin.remove(VB365_ROLE_FABRIKAM_ID, 'operators', [object(VB365_ORG_FABRIKAM_ID, 'User', 'dave.lee').id]);
 		sim.stats.reset();
@@ -191,7 +191,7 @@ describe('VB365 trigger', () => {
 	it('an organization with 100 roles: one role list and one operators read per role, 8 at a time; a leaver removed from every role is 100 removals; the state stays small', async () => {
 		const org = 'leavers.onmicrosoft.com';
 		vb365Product(sim).seedUsers({ count: 300, organizationName: org, roleCount: 100, operatorsPerRole: 3, leaver: `leaver@${org}` });
-		const activation = await baselined(['operatorAdded', 'operatorRemoved'], { organization: org });
+		const activation = await baselined(['operatorAdded', 'operatorRemoved'], { organizationScope: 'one', organization: { mode: 'name', value: org } });
 		const state = JSON.stringify((activation.workflow.staticData[STATIC_KEY] as IDataObject)[VB365_STATE_KEY]);
 		// 100 roles (20 characters of ID each, a name), 400 memberships of 301 people (each an ID of two
 		// UUIDs in 40 characters, its e-mail front-coded): 17.3 kB measured, as n8n stores it.
@@ -250,13 +250,18 @@ describe('VB365 trigger', () => {
 	});
 
 	it('an organization VB365 does not back up fails the poll, naming the field, and stores nothing', async () => {
-		const activation = activate(sim, 'vb365', { events: ALL, parameters: { organization: 'nowhere.onmicrosoft.com' } });
+		const activation = activate(sim, 'vb365', { events: ALL, parameters: { organizationScope: 'one', organization: { mode: 'name', value: 'nowhere.onmicrosoft.com' } } });
 		const result = await activation.poll();
 		const error = result.error as (Error & { description?: string }) | undefined;
 		expect(`${error?.message} ${error?.description}`).toMatch(/Organization/);
 		expect(error?.description).toMatch(/stored roles are unchanged/);
 		expect((result.workflowStaticData[STATIC_KEY] as IDataObject | undefined)?.[VB365_STATE_KEY]).toBeUndefined();
 		expect(sim.stats.recent.some((r) => r.includes('RbacRoles'))).toBe(false);
+		// "One Organization" with none chosen: refused before any request.
+		sim.stats.reset();
+		const none = await activate(sim, 'vb365', { events: ALL, parameters: { organizationScope: 'one', organization: { mode: 'list', value: '' } } }).poll();
+		expect(none.error?.message).toBe('Choose the organization under "Organization" (from the list, by name or by ID)');
+		expect(sim.stats.recent.filter((r) => !r.includes('/token'))).toEqual([]);
 	});
 
 	it('without a VB365 event chosen the poll fails and names the events', async () => {

@@ -47,7 +47,9 @@ describe('VB365 events in the node', () => {
 	});
 
 	it('asks for the organization on VB365 only, and selects the operator and scope events by default', () => {
-		expect(properties.find((p) => p.name === 'organization')).toMatchObject({ type: 'string', default: '', displayOptions: { show: { product: ['vb365'] } } });
+		expect(properties.find((p) => p.name === 'organizationScope')).toMatchObject({ type: 'options', default: 'all', displayOptions: { show: { product: ['vb365'] } } });
+		expect(properties.find((p) => p.name === 'organization')).toMatchObject({ type: 'resourceLocator', displayOptions: { show: { product: ['vb365'], organizationScope: ['one'] } } });
+		expect(new VeeamTrigger().methods.listSearch.searchVb365Organizations).toBeDefined();
 		expect(events?.default).toEqual(expect.arrayContaining(['operatorAdded', 'operatorRemoved', 'roleScopeChanged']));
 		expect(events?.default).not.toEqual(expect.arrayContaining(['roleCreated']));
 	});
