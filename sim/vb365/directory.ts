@@ -87,9 +87,14 @@ export class Vb365DirectoryRoutes {
 		const results = items.slice(offset, offset + limit).map(view);
 		// v7 pages also carry `totalCount` (the v7 spec's PageOf… schemas); v8's do not.
 		const total = versionOf(req) === 'v7' ? { totalCount: items.length } : {};
-		const base = req.path;
-		const links: Record<string, { href: string }> = { self: { href: `${base}?offset=${offset}&limit=${limit}&setId=${setId}` } };
-		if (offset + limit < items.length) links.next = { href: `${base}?offset=${offset + limit}&limit=${limit}&setId=${setId}` };
+		// REST help, "Pagination" (helpcenter.veeam.com/docs/vbo365/rest/pagination.html): "If it is possible
+		// to navigate to other pages, the server will also return the links to the first, previous, and
+		// next pages", its example in this order, hrefs with offset and limit only.
+		const at = (n: number) => ({ href: `${req.path}?offset=${n}&limit=${limit}` });
+		const links: Record<string, { href: string }> = {};
+		if (offset > 0) Object.assign(links, { first: at(0), prev: at(Math.max(0, offset - limit)) });
+		links.self = at(offset);
+		if (offset + limit < items.length) links.next = at(offset + limit);
 		return { status: 200, body: { offset, limit, setId, results, ...total, _links: links } };
 	}
 

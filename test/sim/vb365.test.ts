@@ -128,6 +128,11 @@ describe('organizations and their directory', () => {
 		// The set named by setId is the one read first (a cache), so pages do not shift under a change.
 		const rest = await c.http.get(`${CONTOSO}/Users?offset=3&limit=30&setId=${page1.data.setId}`, bearer(admin));
 		expect(rest.data.results).toHaveLength(5);
+		const path = `${CONTOSO}/Users`;
+		expect(page1.data._links).toEqual({ self: { href: `${path}?offset=0&limit=3` }, next: { href: `${path}?offset=3&limit=3` } });
+		const middle = await c.http.get(`${path}?offset=4&limit=3&setId=${page1.data.setId}`, bearer(admin));
+		expect(middle.data._links).toEqual({ first: { href: `${path}?offset=0&limit=3` }, prev: { href: `${path}?offset=1&limit=3` }, self: { href: `${path}?offset=4&limit=3` }, next: { href: `${path}?offset=7&limit=3` } });
+		expect(Object.keys(rest.data._links)).toEqual(['first', 'prev', 'self']);
 		expect((await c.http.get(`${CONTOSO}/Users?limit=30`, bearer(admin))).data.results).toHaveLength(9);
 		expectException(await c.http.get(`${CONTOSO}/Users?limit=10001`, bearer(admin)), 400, 'ParameterValidationFailure');
 		expectException(await c.http.get('/v8/Organizations/00000000-0000-0000-0000-000000000000/Users', bearer(admin)), 404, 'ResourceNotFound');
