@@ -18,7 +18,7 @@ import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
-import { filterParam, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
+import { filterParam, LOGIN_PAGE_SELECT, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
 import { LOGINS, loginOf, sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
@@ -77,8 +77,8 @@ export class VspcAccessClient implements VspcAccess {
 	}
 
 	/** One page of logins, in one order on every page (by ID), filtered by the server where given. */
-	private async loginsPage(filter: FilterExpression[], offset: number, limit: number): Promise<Page<VspcLogin>> {
-		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT }, offset, limit, (m, call) => loginOf(this.node, call, m), (l) => l.id);
+	private async loginsPage(filter: FilterExpression[], offset: number, limit: number, select?: string): Promise<Page<VspcLogin>> {
+		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT, select }, offset, limit, (m, call) => loginOf(this.node, call, m), (l) => l.id);
 	}
 
 	/**
@@ -188,7 +188,7 @@ export class VspcAccessClient implements VspcAccess {
 
 	/** ONE page of every user's logins, ordered by ID; `total` as sent (undefined when absent). */
 	async listLoginsPage(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }> {
-		const page = await this.loginsPage([], offset, limit);
+		const page = await this.loginsPage([], offset, limit, LOGIN_PAGE_SELECT);
 		return { logins: page.items, total: page.total };
 	}
 

@@ -84,3 +84,13 @@ export function userSortParam(sort?: UserListOptions['sort']): string {
 
 /** Logins in one order on every page: by their ID. */
 export const LOGIN_SORT = JSON.stringify([{ property: 'id', direction: 'ascending' }]);
+
+/**
+ * The login fields a page of every login needs (VspcAccess.listLoginsPage: the trigger keeps a
+ * login's ID, user, kind, description, status, scopes and read-only flag), asked with `select`
+ * (Veeam's "Select Parameter": `select=[{"propertyPath":"instanceUid"},…]`; GetLogins takes it, the
+ * 3.6.1 spec's SelectExpression): half the bytes of a login as listed (its userName, company,
+ * parameters, identifierInProvider and creationDate stay on the server). A server that ignores
+ * `select` sends whole logins, read the same way.
+ */
+export const LOGIN_PAGE_SELECT = JSON.stringify(['id', 'userUid', 'identityProviderName', 'description', 'status', 'scopes', 'isReadAccessOnly'].map((propertyPath) => ({ propertyPath })));

@@ -65,6 +65,28 @@ describe('vspc', () => {
 		expect(stats.byRoute[`GET ${VSPC_LOGINS}`]).toBeGreaterThan(1);
 	});
 
+	it('reads the logins list with only the fields it keeps (select); a server that ignores select is read the same', async () => {
+		const activation = await baselined();
+		const key = await admin.addApiKey(ALPHA_ADMIN, 'billing export');
+		sim.stats.reset();
+		const selected = await activation.poll();
+		expect(summary(selected)).toEqual([['loginsChanged', 'alpha.admin']]);
+		const pages = sim.stats.recent.filter((r) => r.startsWith(`GET ${VSPC_LOGINS}?`));
+		expect(pages.length).toBeGreaterThan(1);
+		for (const page of pages) {
+			const select = JSON.parse(new URLSearchParams(page.slice(page.indexOf('?') + 1)).get('select') ?? '[]') as Array<{ propertyPath: string }>;
+			expect(select.map((s) => s.propertyPath).sort()).toEqual(['description', 'id', 'identityProviderName', 'isReadAccessOnly', 'scopes', 'status', 'userUid']);
+		}
+		const [login] = (emitted(selected)[0].changes as Array<{ added: IDataObject[] }>)[0].added;
+		expect(login).toMatchObject({ kind: 'apiKey', description: 'billing export', status: 'enabled' });
+		// The same change seen by a server that sends whole logins: no event (the snapshot is the same).
+		await admin.deleteLogin(ALPHA_ADMIN, key);
+		sim.addFault({ kind: 'ignoreQuery', params: ['select'], method: 'GET', pathIncludes: VSPC_LOGINS, count: 100 });
+		expect(summary(await activation.poll())).toEqual([['loginsChanged', 'alpha.admin']]);
+		expect(summary(await activation.poll())).toEqual([]);
+		expectSnapshotIsTheTruth(activation.workflow.staticData);
+	});
+
 	it('reports each kind of change once, across companies, with the user now and as it was', async () => {
 		const activation = await baselined();
 		const added = await admin.addUser(VSPC_COMPANY_BETA_UID, 'beta.ops', 'CompanyAdministrator', { mfaRequired: true });
