@@ -19,7 +19,7 @@ import { organizationOutput, readOrganizationScope } from '../../helpers/vb365';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { concurrencyField } from '../common.descriptions';
 import { readConcurrency } from '../runItems';
-import { buildReport, groupsToRead, membershipOf, REPORT_FLAGS, type Membership, type Report } from './accessReport.scope';
+import { buildReport, GROUP_MEMBERSHIP, groupsToRead, membershipOf, REPORT_FLAGS, type Membership, type Report } from './accessReport.scope';
 import { organizationScopeField, scopedOrganizationLocator } from './fields';
 import { vb365AccessOf } from './sync.read';
 
@@ -113,7 +113,7 @@ export async function readRoleDetails(access: Vb365Access, roles: Vb365Role[], c
 }
 
 /** The direct members of each group that decides whether an operator is in their own role's scope: one read per group, `concurrency` at once. */
-export async function readDecidingGroups(access: Vb365Access, roles: Vb365Role[], concurrency: number): Promise<Membership> {
+export async function readDecidingGroups(access: Vb365Access, roles: Vb365Role[], concurrency: number): Promise<{ memberOf: Membership; read: number }> {
 	const groups = new Map<string, { organizationId: string; groupId: string }>();
 	for (const role of roles) {
 		for (const operator of role.operators ?? []) {
@@ -132,7 +132,7 @@ export async function readDecidingGroups(access: Vb365Access, roles: Vb365Role[]
 	);
 	const failed = outcomes.find((o) => o?.ok === false);
 	if (failed && !failed.ok) throw failed.error;
-	return membershipOf((organizationId, groupId) => read.get(`${organizationId}|${groupId.toLowerCase()}`));
+	return { memberOf: membershipOf((organizationId, groupId) => read.get(`${organizationId}|${groupId.toLowerCase()}`)), read: read.size };
 }
 
 export async function execute(this: IExecuteFunctions, p: ReportParams, directory: UserDirectory, itemCount: number): Promise<INodeExecutionData[]> {
@@ -142,7 +142,8 @@ export async function execute(this: IExecuteFunctions, p: ReportParams, director
 	// Whatever the server sends: one organization's report holds that organization's roles only.
 	const roles = p.organization ? listed.filter((r) => r.organizationId.toLowerCase() === p.organization?.id.toLowerCase()) : listed;
 	const detailed = await readRoleDetails(access, roles, p.concurrency);
-	const memberOf = p.readGroupMembers ? await readDecidingGroups(access, detailed, p.concurrency) : undefined;
+	const members = p.readGroupMembers ? await readDecidingGroups(access, detailed, p.concurrency) : undefined;
+	const memberOf = members?.memberOf;
 	const report = buildReport({ organizations: new Map(organizations.map((o) => [o.id.toLowerCase(), o])), roles: detailed, memberOf }, p.flaggedOnly);
 	const rows = [...report.rows];
 	if (p.includeSummary) {
@@ -157,7 +158,9 @@ export async function execute(this: IExecuteFunctions, p: ReportParams, director
 			groups: report.groups,
 			flagged: report.flagged,
 			...report.counts,
-			text: summaryText(roles.length, report),
+			groupMembersRead: members?.read ?? 0,
+			...(members?.read ? { groupMembership: GROUP_MEMBERSHIP } : {}),
+			text: summaryText(roles.length, report) + (members?.read ? ` Group members ${GROUP_MEMBERSHIP}.` : ''),
 		});
 	}
 	// One report for the whole input: every row comes from all input items.

@@ -26,10 +26,19 @@ export const REPORT_FLAGS = {
 } as const;
 export type ReportFlag = keyof typeof REPORT_FLAGS;
 
+/**
+ * Where group members come from: `GET …/Groups/{groupId}/Members` with Veeam's default `dataSource`
+ * (PreferLocal: "from either the organization cache database if organization objects are already
+ * synchronized", vb365_rest_v8): what VB365 last synchronized, not necessarily Microsoft 365 now.
+ */
+export const GROUP_MEMBERSHIP = 'as Veeam Backup for Microsoft 365 last synchronized the organization (its cache), not necessarily Microsoft 365 now';
+
 export type SelfScope = 'yes' | 'no' | 'cannotTell';
 
 const lower = (s: string) => s.toLowerCase();
 const itemKey = (i: Pick<Vb365Item, 'kind' | 'id'>) => `${i.kind}:${lower(i.id)}`;
+/** The item types of Veeam's REST schema (`RESTRbacItemType`); any other is shown as sent and decides nothing for sure. */
+const KNOWN_KINDS: ReadonlySet<string> = new Set(['user', 'group', 'site', 'team']);
 
 /**
  * Whether a principal is a member of a group (`Vb365Access.groupMembers`, no member ID in Veeam's
@@ -78,8 +87,10 @@ function ownScope(principal: Who, role: Vb365Role, memberOf: Membership): { scop
 	const excluded = role.excluded ?? [];
 	const selected = role.selected ?? [];
 	const groupsIn = (items: Vb365Item[]) => items.filter((i) => i.kind === 'group' && itemKey(i) !== own).map((g) => ({ g, m: memberOf(principal, role.organizationId, g.id) }));
+	// An item of a type Veeam's REST schema does not name (e.g. made in PowerShell): it may cover anyone.
+	const unknown = (items: Vb365Item[]): SelfScope[] => (items.some((i) => !KNOWN_KINDS.has(i.kind)) ? ['cannotTell'] : []);
 	if (excluded.some((i) => itemKey(i) === own)) return { scope: 'no', through: [] };
-	const out = any(groupsIn(excluded).map((x) => x.m));
+	const out = any([...groupsIn(excluded).map((x) => x.m), ...unknown(excluded)]);
 	if (out === 'yes') return { scope: 'no', through: [] };
 	let inScope: SelfScope;
 	let through: Vb365Item[] = [];
@@ -87,7 +98,7 @@ function ownScope(principal: Who, role: Vb365Role, memberOf: Membership): { scop
 	else {
 		const viaGroups = groupsIn(selected);
 		through = viaGroups.filter((x) => x.m === 'yes').map((x) => x.g);
-		inScope = role.roleType === undefined && through.length === 0 ? 'cannotTell' : any(viaGroups.map((x) => x.m));
+		inScope = role.roleType === undefined && through.length === 0 ? 'cannotTell' : any([...viaGroups.map((x) => x.m), ...unknown(selected)]);
 	}
 	if (inScope === 'no') return { scope: 'no', through: [] };
 	return { scope: inScope === 'yes' && out === 'no' ? 'yes' : 'cannotTell', through };
@@ -234,6 +245,7 @@ export function buildReport(data: ReportData, flaggedOnly: boolean): Report {
 				ownDataInScope: scopes[n] === 'yes' ? true : scopes[n] === 'cannotTell' ? null : false,
 				...(selves[n].through.length ? { inScopeThrough: selves[n].through.map(itemOutput) } : {}),
 				...(selves[n].members.length ? { membersInScopeThrough: selves[n].members.map(itemOutput) } : {}),
+				...(data.memberOf && groupsToRead(principal, r).length ? { groupMembership: GROUP_MEMBERSHIP } : {}),
 				selectedItems: r.roleType === 'EntireOrganization' ? [] : (r.selected ?? []).map(itemOutput),
 				excludedItems: (r.excluded ?? []).map(itemOutput),
 			})),

@@ -46,6 +46,14 @@ describe('selfScope', () => {
 	});
 });
 
+test('an item of a type the REST schema does not name (made in PowerShell) decides nothing for sure: cannot tell', () => {
+	const odd = { kind: 'personalSites', id: 'odd-1', name: 'Personal sites', displayName: 'Personal sites' } as unknown as Vb365Item;
+	expect(selfScope(ann, role('SpecificObjects', { selected: [odd] })).scope).toBe('cannotTell');
+	expect(selfScope(ann, role('EntireOrganization', { excluded: [odd] })).scope).toBe('cannotTell');
+	expect(selfScope(ann, role('SpecificObjects', { selected: [odd], excluded: [item(ann)] })).scope).toBe('no');
+	expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)] })).scope).toBe('yes');
+});
+
 describe('selfScope with the group members read', () => {
 	const members = new Map<string, Array<{ name: string; login: string; type?: string }>>([
 		[ops.id, [{ name: 'Ann', login: 'ANN@contoso.com', type: 'User' }]],
@@ -165,6 +173,11 @@ test('buildReport: one row per operator with flags, one per role without operato
 	const bobRow = read.rows.find((r) => nameOf(r) === bob.name);
 	expect(bobRow?.flags).toEqual(['ownDataInScope']);
 	expect((bobRow?.roles as Array<{ inScopeThrough?: Array<{ id: string }> }>)[0].inScopeThrough?.map((i) => i.id)).toEqual([ops.id]);
+	// Membership is VB365's (its cache), said where it decided; not where no group did.
+	expect((bobRow?.roles as IDataObject[])[0].groupMembership).toMatch(/as Veeam Backup for Microsoft 365 last synchronized the organization/);
+	expect((read.rows.find((r) => nameOf(r) === ann.name)?.roles as IDataObject[]).map((r) => r.groupMembership)).toEqual([undefined, undefined]);
+	expect((bobRow?.roles as IDataObject[])[0].groupMembership).toBeDefined();
+	expect(((report.rows.find((r) => nameOf(r) === bob.name)?.roles as IDataObject[])[0]).groupMembership).toBeUndefined();
 	const flagged = buildReport({ organizations: new Map(), roles: [r1, r2, r3, empty, r4] }, true);
 	expect(flagged.rows.map(nameOf).sort()).toEqual([ann.name, bob.name, 'ops', empty.name].sort());
 	expect(flagged.counts).toEqual(report.counts);

@@ -44,6 +44,9 @@ test('every organization: one item per operator and organization, what they may 
 	const summary = run.json[run.json.length - 1];
 	expect(summary).toMatchObject({ summary: true, roles: 3, operators: 5, users: 3, groups: 2, roleWithoutOperator: 0, wholeOrganization: 4 });
 	expect(String(summary.text)).toMatch(/^5 operators \(3 users, 2 groups\) in 3 roles/);
+	// Group members come from VB365's cache (Veeam's default dataSource): said in the summary.
+	expect(summary.groupMembersRead).toBe(1);
+	expect(summary.groupMembership).toMatch(/last synchronized the organization/);
 	// Read-only: nothing changed. Reads: the role list once, per role its operators and excluded items, its selected items if specific.
 	expect(h.changes()).toEqual([]);
 	expect(sim.stats.byRoute['GET /:version/RbacRoles']).toBe(1);
@@ -72,6 +75,9 @@ test('Read Group Members off: a group that decides is "cannot tell", and no memb
 	const bob = rowsOf(run.json).find((j) => key(j) === `${CONTOSO}|bob.baker@${CONTOSO}`);
 	expect(bob?.flags).toEqual(['ownDataMaybeInScope']);
 	expect(bob?.ownDataInScope).toBeNull();
+	const summary = run.json[run.json.length - 1];
+	expect(summary.groupMembersRead).toBe(0);
+	expect(summary.groupMembership).toBeUndefined();
 	expect(Object.keys(sim.stats.byRoute).filter((r) => r.includes('Members') && sim.stats.byRoute[r] > 0)).toEqual([]);
 });
 
