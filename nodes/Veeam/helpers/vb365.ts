@@ -127,6 +127,20 @@ export function operatorsNamed(ctx: IExecuteFunctions, i: number, roles: Vb365Ro
 	return byDisplay;
 }
 
+/**
+ * A principal found by its display name only (not its ID or e-mail / name) while the roles also name
+ * another operator of that display name (a leaver gone from Microsoft 365 whose namesake is still
+ * there): which one is meant cannot be told, so it is refused, naming their IDs.
+ */
+export function refuseDisplayNameClash(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], principal: Vb365Principal, text: string, field = 'Operator'): void {
+	if (same(principal.id, text) || same(principal.name, text)) return;
+	const others = roles.flatMap((r) => r.operators ?? []).filter((o) => o.kind === principal.kind && same(o.displayName, text) && !isOperator(o, principal));
+	const ids = [...new Set([principal.id, ...others.map((o) => o.id)].map((id) => id.toLowerCase()))];
+	if (ids.length > 1) {
+		throw inputError(ctx, i, field, `"${text}" is the display name of ${ids.length} different ${principal.kind}s (IDs ${ids.join(', ')}): the organization lists one, the roles name another`, 'Give the e-mail address (UPN) or the ID instead.');
+	}
+}
+
 /** What item `i`'s roles field names: roles of `org` found by name or ID, and names of roles it does not have. */
 export interface NamedRoles {
 	found: Vb365Role[];

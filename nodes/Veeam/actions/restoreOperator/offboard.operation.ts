@@ -57,7 +57,7 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 	for (const org of orgs) {
 		const own = roles.filter((r) => r.organizationId.toLowerCase() === org.id.toLowerCase());
 		const principal = await findPrincipal(this, i, access, org, p.text, 'user', 'Person');
-		const named = matcher(this, i, own, { principal, text: p.text, kind: 'user' });
+		const named = matcher(this, i, own, { principal, text: p.text, kind: 'user' }, 'Person');
 		const removals = own.map((role) => ({ role, operators: named(role) })).filter((r) => r.operators.length > 0);
 		plans.push({ org, own, principal, removals, seen: removals[0]?.operators[0] as Vb365Operator | undefined });
 	}

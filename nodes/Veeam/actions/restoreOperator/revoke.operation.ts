@@ -26,6 +26,7 @@ import {
 	readOperatorText,
 	readOrganization,
 	readPrincipalKind,
+	refuseDisplayNameClash,
 	rolesHint,
 	vb365Access,
 	withOperators,
@@ -90,12 +91,13 @@ export function serialKey(p: RevokeParams): string {
 }
 
 /** The operators of `roles` (read) that are the item's operator. */
-export function matcher(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], p: Pick<RevokeParams, 'principal' | 'text' | 'kind'>): (role: Vb365Role) => Vb365Operator[] {
+export function matcher(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], p: Pick<RevokeParams, 'principal' | 'text' | 'kind'>, field = 'Operator'): (role: Vb365Role) => Vb365Operator[] {
 	if (p.principal) {
 		const principal = p.principal;
+		refuseDisplayNameClash(ctx, i, roles, principal, p.text, field);
 		return (role) => (role.operators ?? []).filter((o) => isOperator(o, principal));
 	}
-	const ids = new Set(operatorsNamed(ctx, i, roles, p.text, p.kind).map((o) => o.operatorId.toLowerCase()));
+	const ids = new Set(operatorsNamed(ctx, i, roles, p.text, p.kind, field).map((o) => o.operatorId.toLowerCase()));
 	return (role) => (role.operators ?? []).filter((o) => ids.has(o.operatorId.toLowerCase()));
 }
 
