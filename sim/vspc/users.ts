@@ -91,8 +91,12 @@ export class VspcUsers {
 	private records(caller: VspcCaller, q: ListQuery, orgUid?: string): VspcUserRecord[] {
 		const inScope = this.store.orgScope(caller.org);
 		const orgs = orgUid ? [orgUid] : valuesFiltered(q, 'organizationuid');
+		// Users named by UID (the trigger's look-ups, Sync's read-backs: an `or` of equals on instanceUid)
+		// start from the user index too; the whole filter is still applied (selectAndOrder).
+		const uids = orgs ? undefined : valuesFiltered(q, 'instanceuid');
 		let records: VspcUserRecord[];
 		if (orgs) records = orgs.flatMap((o) => this.store.usersOf(o)).sort((a, b) => a.seq - b.seq);
+		else if (uids) records = uids.flatMap((u) => this.store.users.get(u) ?? []).sort((a, b) => a.seq - b.seq);
 		else records = [...this.store.users.values()];
 		return records.filter((u) => inScope(u.organizationUid));
 	}

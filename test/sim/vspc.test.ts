@@ -182,6 +182,13 @@ describe('GET /users', () => {
 		expect(userNames(await c.http.get(`/users?${q({ filter: mixed })}`, bearer(admin)))).toEqual(['operator', 'beta.owner']);
 		const both = [orOrgs[0], { property: 'role', operation: 'equals', value: 'CompanyOwner' }];
 		expect(userNames(await c.http.get(`/users?${q({ filter: both })}`, bearer(admin)))).toEqual(['beta.owner']);
+		// Users by UID (from the user index): an `or` of equals, a UID of no user, and with another condition.
+		const uidOfName = (name: string) => String(c.vspc.userNamed(name)?.uid);
+		const byUids = [{ operation: 'or', items: ['beta.owner', 'operator'].map((n) => ({ property: 'instanceUid', operation: 'equals', value: uidOfName(n) })).concat([{ property: 'instanceUid', operation: 'equals', value: '00000000-0000-4000-8000-000000000000' }]) }];
+		expect(userNames(await c.http.get(`/users?${q({ filter: byUids })}`, bearer(admin)))).toEqual(['operator', 'beta.owner']);
+		expect(userNames(await c.http.get(`/users?${q({ filter: [...byUids, { property: 'role', operation: 'equals', value: 'CompanyOwner' }] })}`, bearer(admin)))).toEqual(['beta.owner']);
+		const oneUid = [{ property: 'instanceUid', operation: 'equals', value: uidOfName('alpha.admin') }];
+		expect(userNames(await c.http.get(`/users?${q({ filter: oneUid })}`, bearer(admin)))).toEqual(['alpha.admin']);
 		const email = [{ property: 'profile.email', operation: 'contains', collation: 'ignorecase', value: 'ALPHA' }];
 		expect(userNames(await c.http.get(`/users?${q({ filter: email })}`, bearer(admin)))).toEqual(['alpha.owner', 'alpha.admin']);
 		const notProvider = [{ operation: 'not', items: [{ property: 'organizationUid', operation: 'equals', value: VSPC_PROVIDER_UID }] }];
