@@ -118,12 +118,15 @@ export class Vb365AccessClient implements Vb365Access {
 			throw new NodeOperationError(this.node, `The organization has a restore operator role named "${spec.name}" already (ID ${before[0].id})`, { description: 'Nothing was sent.' });
 		}
 		// Operators and items read from another role keep no id of that role in the new one.
-		const body = roleBody({
-			...spec,
-			operators: spec.operators?.map((o) => ({ ...o, operatorId: undefined })),
-			selected: spec.selected?.map((i) => ({ ...i, itemId: undefined })),
-			excluded: spec.excluded?.map((i) => ({ ...i, itemId: undefined })),
-		});
+		const body = roleBody(
+			{
+				...spec,
+				operators: spec.operators?.map((o) => ({ ...o, operatorId: undefined })),
+				selected: spec.selected?.map((i) => ({ ...i, itemId: undefined })),
+				excluded: spec.excluded?.map((i) => ({ ...i, itemId: undefined })),
+			},
+			await this.client.bodyOptions(),
+		);
 		let id: string | undefined;
 		for (let attempt = 0; id === undefined; attempt++) {
 			const answer = await this.client.call<unknown>({ method: 'POST', path, body }).catch((error: unknown) => {
@@ -168,7 +171,7 @@ export class Vb365AccessClient implements Vb365Access {
 			throw new NodeOperationError(this.node, `The organization has another restore operator role named "${wanted.name}"`, { description: 'Nothing was sent.' });
 		}
 		// The whole model, with the operators and items as just read (a PUT that replaces loses nothing).
-		await this.client.call({ method: 'PUT', path: this.client.rolePath(roleId), body: { id: role.id, organizationId: role.organizationId, ...roleBody(spec) }, idempotent: true });
+		await this.client.call({ method: 'PUT', path: this.client.rolePath(roleId), body: { id: role.id, organizationId: role.organizationId, ...roleBody(spec, await this.client.bodyOptions()) }, idempotent: true });
 		const after = await this.existingRole(roleId);
 		if (after.name !== wanted.name || after.description !== wanted.description || (after.roleType !== undefined && after.roleType !== wanted.roleType)) {
 			throw this.client.notApplied(`the change of the role "${role.name}"`, `it reads "${after.name}", "${after.description}", ${after.roleType ?? 'no role type'}`);
@@ -212,7 +215,10 @@ export class Vb365AccessClient implements Vb365Access {
 		await sendUntilShown(
 			async () => todo(await this.client.operators(roleId)),
 			// An operator read from another role carries that role's operator id: never sent (the POST takes none).
-			async (list) => await this.client.call({ method: 'POST', path, body: list.map((p) => operatorBody({ ...p, operatorId: undefined })) }),
+			async (list) => {
+				const options = await this.client.bodyOptions();
+				return await this.client.call({ method: 'POST', path, body: list.map((p) => operatorBody({ ...p, operatorId: undefined }, options)) });
+			},
 			first,
 		);
 		const after = await this.client.operators(roleId);
@@ -254,7 +260,10 @@ export class Vb365AccessClient implements Vb365Access {
 			const current = await this.client.items(roleId, list);
 			return items.filter((it, i) => items.findIndex((o) => sameItem(o, it)) === i && !current.some((c) => sameItem(c, it)));
 		};
-		await sendUntilShown(pending, async (todo) => await this.client.call({ method: 'POST', path, body: todo.map((it) => itemBody({ ...it, itemId: undefined })) }));
+		await sendUntilShown(pending, async (todo) => {
+			const options = await this.client.bodyOptions();
+			return await this.client.call({ method: 'POST', path, body: todo.map((it) => itemBody({ ...it, itemId: undefined }, options)) });
+		});
 		const after = await this.client.items(roleId, list);
 		const missing = items.filter((it) => !after.some((c) => sameItem(c, it)));
 		if (missing.length) throw this.client.notApplied(`${missing.map((i) => i.name || i.id).join(', ')} in the ${list} items of the role ${roleId}`, 'its items read back lack them');

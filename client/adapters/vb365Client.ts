@@ -6,11 +6,11 @@
  */
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { RequestGroup, VeeamApiError, veeamApiRequest, type QueryValue, type VeeamContext, type VeeamRequest } from '../transport';
+import { CREDENTIAL_TYPE, effectiveApiVersion, RequestGroup, VeeamApiError, veeamApiRequest, type QueryValue, type VeeamContext, type VeeamRequest } from '../transport';
 import type { Vb365Item, Vb365ItemList, Vb365Operator, Vb365Organization, Vb365Role } from '../vb365Model';
 import { isUuid } from '../ids';
 import { readAllPages } from './paging';
-import { arrayAnswer, badAnswer, itemOf, objectAnswer, operatorOf, organizationOf, ORGANIZATIONS, pageAnswer, RBAC_ROLES, roleOf, sameId, VB365_PAGE_SIZE } from './vb365Read';
+import { arrayAnswer, badAnswer, itemOf, objectAnswer, operatorOf, organizationOf, ORGANIZATIONS, pageAnswer, RBAC_ROLES, roleOf, sameId, VB365_PAGE_SIZE, type BodyOptions } from './vb365Read';
 
 export const PRODUCT_NAME = 'Veeam Backup for Microsoft 365';
 
@@ -153,6 +153,18 @@ export class Vb365Client {
 		if (!role) return undefined;
 		const [operators, selected, excluded] = await Promise.all([this.operators(roleId), this.items(roleId, 'selected'), this.items(roleId, 'excluded')]);
 		return { ...role, operators, selected, excluded };
+	}
+
+	/**
+	 * How bodies are written for the API version this execution uses (the pinned one, or Automatic's:
+	 * found now, else kept with the token, else the newest offered): v8 and later allow a group's name
+	 * to be null, v7 does not (its `RESTRbacGroup.name` is a required string); an unknown version is
+	 * taken as the stricter.
+	 */
+	async bodyOptions(): Promise<BodyOptions> {
+		const credentials = await this.ctx.getCredentials(CREDENTIAL_TYPE.vb365, 0);
+		const major = /^v(\d+)$/.exec(effectiveApiVersion(credentials, 'vb365', this.group.apiVersion));
+		return { nullableGroupName: major !== null && Number(major[1]) >= 8 };
 	}
 
 	/** The server's answer does not show the change: it is not reported as done. */

@@ -170,17 +170,29 @@ export function groupMemberOf(m: IDataObject): Vb365GroupMember {
 	return { name: text(m.name) ?? '', login: text(m.login) ?? '', ...(type !== undefined ? { type } : {}), ...(isCloud !== undefined ? { isCloud } : {}) };
 }
 
+/** How bodies are written for the API version in use (Vb365Client.bodyOptions). */
+export interface BodyOptions {
+	/**
+	 * v8's `RESTRbacGroup.name` is nullable; v7's is a required, non-nullable string. A group whose
+	 * name was not read is sent with `name: null` where allowed, else with its display name (assumed:
+	 * the server identifies the group by its id).
+	 */
+	nullableGroupName: boolean;
+}
+
+const V8_BODIES: BodyOptions = { nullableGroupName: true };
+
 /**
  * The user or group object sent (`RESTRbacUser` / `RESTRbacGroup`: id, displayName, name, type, the
  * four the schemas require, in the order of Veeam's examples; onPremisesSid where known). A group's
- * `name` and `type` are nullable: null when none was read; a user's type is User unless read.
+ * `type` is nullable: null when none was read; its name: see BodyOptions; a user's type is User unless read.
  */
-function principalBody(p: Pick<Vb365Principal, 'id' | 'kind' | 'name' | 'displayName' | 'subtype' | 'onPremisesSid'>): IDataObject {
+function principalBody(p: Pick<Vb365Principal, 'id' | 'kind' | 'name' | 'displayName' | 'subtype' | 'onPremisesSid'>, options: BodyOptions): IDataObject {
 	const group = p.kind === 'group';
 	return {
 		id: p.id,
 		displayName: p.displayName,
-		name: group && p.name === '' ? null : p.name,
+		name: group && p.name === '' ? (options.nullableGroupName ? null : p.displayName) : p.name,
 		type: p.subtype ?? (group ? null : 'User'),
 		...(p.onPremisesSid ? { onPremisesSid: p.onPremisesSid } : {}),
 	};
@@ -192,18 +204,18 @@ const TYPE_NAME: Readonly<Record<Vb365ItemKind, string>> = { user: 'User', group
  * An operator to add: `{ type, user | group }` (the Add Restore Operators example's shape); an
  * operator read from the role (a role's PUT) keeps its own `id` as read.
  */
-export function operatorBody(p: Vb365Principal & { operatorId?: string }): IDataObject {
-	return { ...(p.operatorId ? { id: p.operatorId } : {}), type: TYPE_NAME[p.kind], [p.kind]: principalBody(p) };
+export function operatorBody(p: Vb365Principal & { operatorId?: string }, options: BodyOptions = V8_BODIES): IDataObject {
+	return { ...(p.operatorId ? { id: p.operatorId } : {}), type: TYPE_NAME[p.kind], [p.kind]: principalBody(p, options) };
 }
 
 /** An item to add: `{ type, user | group | site | team }` (`RESTRbacItemComposed`); one read from the role keeps its `id`. */
-export function itemBody(item: Vb365Item): IDataObject {
-	return { ...(item.itemId ? { id: item.itemId } : {}), ...itemObjectBody(item) };
+export function itemBody(item: Vb365Item, options: BodyOptions = V8_BODIES): IDataObject {
+	return { ...(item.itemId ? { id: item.itemId } : {}), ...itemObjectBody(item, options) };
 }
 
-function itemObjectBody(item: Vb365Item): IDataObject {
+function itemObjectBody(item: Vb365Item, options: BodyOptions): IDataObject {
 	const type = TYPE_NAME[item.kind];
-	if (item.kind === 'user' || item.kind === 'group') return { type, [item.kind]: principalBody({ ...item, kind: item.kind }) };
+	if (item.kind === 'user' || item.kind === 'group') return { type, [item.kind]: principalBody({ ...item, kind: item.kind }, options) };
 	if (item.kind === 'site') {
 		// RESTRbacSite requires id, url, title, isCloud, isPersonal (the last two nullable: null when not read).
 		const site: IDataObject = { id: item.id, url: item.url ?? item.name, title: item.displayName };

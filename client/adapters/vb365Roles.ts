@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Vb365Item, Vb365Principal, Vb365RoleType } from '../vb365Model';
 import { hasControl } from './vb365Match';
-import { itemBody, operatorBody } from './vb365Read';
+import { itemBody, operatorBody, type BodyOptions } from './vb365Read';
 
 export const VB365_ROLE_TYPES: readonly Vb365RoleType[] = ['EntireOrganization', 'SpecificObjects'];
 
@@ -48,13 +48,13 @@ export function roleProblem(role: RoleFields): string | undefined {
 }
 
 /** The body of a create (POST) or a whole-role edit (PUT): every list given, empty ones too. */
-export function roleBody(role: RoleFields): IDataObject {
+export function roleBody(role: RoleFields, options?: BodyOptions): IDataObject {
 	return {
 		name: role.name,
 		description: role.description ?? '',
 		roleType: role.roleType,
-		operators: (role.operators ?? []).map((o) => operatorBody(o)),
-		selectedItems: (role.selected ?? []).map((i) => itemBody(i)),
-		excludedItems: (role.excluded ?? []).map((i) => itemBody(i)),
+		operators: (role.operators ?? []).map((o) => operatorBody(o, options)),
+		selectedItems: (role.selected ?? []).map((i) => itemBody(i, options)),
+		excludedItems: (role.excluded ?? []).map((i) => itemBody(i, options)),
 	};
 }

@@ -69,6 +69,15 @@ describe('VB365 operators added and removed', () => {
 		expect(requests.find((r) => r.method === 'POST')?.body).toEqual([{ type: 'User', user: { id: objectId(2), displayName: 'User 2', name: 'user2@abc.onmicrosoft.com', type: 'User' } }]);
 	});
 
+	it('on v7 (whose RESTRbacGroup.name is a required string) a nameless group is sent with its display name instead of null', async () => {
+		const fake = fakeVb365(seeded(), undefined, { apiVersion: 'v7' });
+		const nameless: Vb365Principal = { id: objectId(1001), kind: 'group', name: '', displayName: 'Restore Desk' };
+		await new Vb365Directory(fake.ctx).vb365().addOperators(ROLE, [nameless]);
+		const post = fake.requests.find((r) => r.method === 'POST');
+		expect(post?.path).toBe(`/v7/RbacRoles/${ROLE}/operators`);
+		expect(post?.body).toEqual([{ type: 'Group', group: { id: objectId(1001), displayName: 'Restore Desk', name: 'Restore Desk', type: null } }]);
+	});
+
 	it('a server that answers 204 but does not show the operator: an error, not a grant', async () => {
 		const { access } = server(undefined, (req) => (req.method === 'POST' ? { status: 204 } : undefined));
 		await expect(access.addOperators(ROLE, [principal(3)])).rejects.toThrow('Veeam Backup for Microsoft 365 does not show user3@abc.onmicrosoft.com as operator(s)');

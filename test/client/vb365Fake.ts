@@ -89,7 +89,7 @@ function matches(value: unknown, filter: string | null): boolean {
 
 /** The in-memory server's answer to one request; undefined for a route it does not know. */
 export function serve(state: FakeVb365State, req: FakeRequest): FakeAnswer | undefined {
-	const p = req.path.replace(/^\/v8/, '');
+	const p = req.path.replace(/^\/v\d+/, '');
 	const m = (re: RegExp) => re.exec(p);
 	let hit: RegExpExecArray | null;
 	if (req.method === 'GET' && p === '/Organizations') return v8Page(state.organizations, req);
@@ -158,7 +158,7 @@ export function serve(state: FakeVb365State, req: FakeRequest): FakeAnswer | und
 }
 
 /** The fake: the transport on a v8 credential (token already held), `route` first, then the in-memory server. */
-export function fakeVb365(state: FakeVb365State = emptyState(), route: (req: FakeRequest) => FakeAnswer | undefined = () => undefined) {
+export function fakeVb365(state: FakeVb365State = emptyState(), route: (req: FakeRequest) => FakeAnswer | undefined = () => undefined, credentials: IDataObject = {}) {
 	const requests: FakeRequest[] = [];
 	const creds: ICredentialDataDecryptedObject = {
 		url: 'https://vb365.example.test:4443',
@@ -170,6 +170,7 @@ export function fakeVb365(state: FakeVb365State = emptyState(), route: (req: Fak
 		refreshToken: 'fake-refresh-token',
 		tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
 		requestTimeout: 5,
+		...credentials,
 	};
 	const ctx = {
 		getNode: () => NODE,
