@@ -72,8 +72,9 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	return { org, role, spec, replaceItems };
 }
 
+/** A rename runs after the organization's other renames and creates (each finds the names the one before made); other updates per role. */
 export function serialKey(p: UpdateParams): string {
-	return `role:${p.role.id}`;
+	return p.spec.name !== undefined && p.spec.name.toLowerCase() !== p.role.name.toLowerCase() ? `org:${p.org.id}` : `role:${p.role.id}`;
 }
 
 export async function execute(this: IExecuteFunctions, p: UpdateParams, directory: UserDirectory, i: number): Promise<IDataObject> {
@@ -84,6 +85,12 @@ export async function execute(this: IExecuteFunctions, p: UpdateParams, director
 	const type = p.spec.roleType ?? current.roleType;
 	if (type === 'SpecificObjects' && (p.spec.selected ?? current.selected ?? []).length === 0) {
 		throw inputError(this, i, 'Selected Items', `the role would be of Specific Objects with no object selected`, 'Set Scope Items to Replace and add the objects its operators may restore.');
+	}
+	// A new name another role of the organization has: refused before anything changes (the items too).
+	const newName = p.spec.name;
+	if (newName !== undefined && newName.toLowerCase() !== current.name.toLowerCase()) {
+		const clash = (await access.roles(p.org.id)).find((r) => r.id.toLowerCase() !== current.id.toLowerCase() && r.name.toLowerCase() === newName.toLowerCase());
+		if (clash) throw inputError(this, i, 'Name', `the organization ${p.org.name} has another role named "${clash.name}" (ID ${clash.id})`, 'Nothing was changed. Choose another name, or rename or delete that role first.');
 	}
 	const done: string[] = [];
 	try {
