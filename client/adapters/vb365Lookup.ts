@@ -71,7 +71,20 @@ const PRINCIPAL_LIST: Readonly<Record<Vb365PrincipalKind, { list: string; namePa
 	group: { list: 'Groups', nameParam: 'groupName' },
 };
 
-/** The users or groups the text may name: by ID (when it looks like one), else by name and by display name. */
+/**
+ * `locationFilter=Any` for an organization of type Hybrid (the spec: "Use this parameter for
+ * organizations of the Hybrid type"; without it an on-premises account may be left out), nothing
+ * for the others. The organization list is read once per execution.
+ */
+async function locationQuery(client: Vb365Client, organizationId: string): Promise<Record<string, QueryValue>> {
+	const org = (await client.organizations()).find((o) => sameId(o.id, organizationId));
+	return org?.type?.toLowerCase() === 'hybrid' ? { locationFilter: 'Any' } : {};
+}
+
+/**
+ * The users or groups the text may name: by ID (when it looks like one), else by name and by display
+ * name. A user's `userName` is "an email address" (the spec): asked only for a text with an @.
+ */
 async function principalCandidates(client: Vb365Client, organizationId: string, kind: Vb365PrincipalKind, text: string): Promise<Vb365Principal[]> {
 	const { list, nameParam } = PRINCIPAL_LIST[kind];
 	const read = (m: unknown, call: string) => principalOf(client.node, call, kind, m);
@@ -79,11 +92,13 @@ async function principalCandidates(client: Vb365Client, organizationId: string, 
 		const one = await byId(client, organizationId, list, text, read);
 		if (one) return [one];
 	}
-	const [byName, byDisplayName] = await Promise.all([
-		search(client, organizationId, list, { [nameParam]: text }, read),
-		search(client, organizationId, list, { displayName: text }, read),
+	const location = await locationQuery(client, organizationId);
+	const byName = kind === 'group' || text.includes('@');
+	const found = await Promise.all([
+		search(client, organizationId, list, { ...location, displayName: text }, read),
+		...(byName ? [search(client, organizationId, list, { ...location, [nameParam]: text }, read)] : []),
 	]);
-	return [...byName, ...byDisplayName];
+	return found.flat();
 }
 
 /** See Vb365Access.findPrincipal. */
@@ -108,7 +123,7 @@ async function siteOrTeamCandidates(client: Vb365Client, organizationId: string,
 		const one = await byId(client, organizationId, list, text, read);
 		if (one) return [one];
 	}
-	const extra: Record<string, QueryValue> = kind === 'site' ? { includePersonalSites: true } : {};
+	const extra: Record<string, QueryValue> = kind === 'site' ? { includePersonalSites: true, ...(await locationQuery(client, organizationId)) } : {};
 	const filtered = await search(client, organizationId, list, { ...extra, ...(kind === 'site' ? { filter: text } : { displayName: text }) }, read);
 	if (filtered.some((f) => matchStrength(f, text) > 0)) return filtered;
 	return await search(client, organizationId, list, extra, read);

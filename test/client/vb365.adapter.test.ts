@@ -101,6 +101,23 @@ describe('VB365 look-ups', () => {
 		expect(requests).toHaveLength(before);
 	});
 
+	it('findPrincipal: userName is asked only for a text with an @ (the spec: "an email address"); a Hybrid organization is searched with locationFilter=Any', async () => {
+		const state = seeded();
+		state.organizations[1].type = 'Hybrid';
+		state.users[ORG_B] = [user(9)];
+		const { access, requests } = server(state);
+		const searches = () => requests.filter((r) => r.method === 'GET' && /\/(Users|Groups)$/.test(r.path)).map((r) => `${r.path.split('/').pop()} ${[...r.query.keys()].filter((k) => k !== 'offset' && k !== 'limit' && k !== 'setId').join(',')}`);
+		await access.findPrincipal(ORG_A, 'User 3', undefined, 'Operator');
+		expect(new Set(searches())).toEqual(new Set(['Users displayName', 'Groups displayName', 'Groups groupName']));
+		requests.length = 0;
+		await access.findPrincipal(ORG_A, 'user3@abc.onmicrosoft.com', 'user', 'Operator');
+		expect(new Set(searches())).toEqual(new Set(['Users displayName', 'Users userName']));
+		requests.length = 0;
+		expect((await access.findPrincipal(ORG_B, 'user9@abc.onmicrosoft.com', 'user', 'Operator'))?.id).toBe(objectId(9));
+		expect(new Set(searches())).toEqual(new Set(['Users locationFilter,displayName', 'Users locationFilter,userName']));
+		expect(requests.filter((r) => r.query.has('locationFilter')).every((r) => r.query.get('locationFilter') === 'Any')).toBe(true);
+	});
+
 	it('findPrincipal: an answer by ID about another object is refused', async () => {
 		const { access } = server(undefined, (req) => (req.path.includes('/Users/') ? { body: user(2) } : undefined));
 		await expect(access.findPrincipal(ORG_A, objectId(1), 'user', 'Operator')).rejects.toThrow(/with another object/);
