@@ -9,7 +9,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { runPool } from '../pool';
-import { UnclearOutcomeError } from '../transport';
+import { UnclearOutcomeError, VeeamApiError } from '../transport';
 import type {
 	Vb365Access,
 	Vb365GroupMember,
@@ -129,8 +129,9 @@ export class Vb365AccessClient implements Vb365Access {
 		);
 		let id: string | undefined;
 		for (let attempt = 0; id === undefined; attempt++) {
-			const answer = await this.client.call<unknown>({ method: 'POST', path, body }).catch((error: unknown) => {
+			const answer = await this.client.call<unknown>({ method: 'POST', path, body }).catch(async (error: unknown) => {
 				if (error instanceof UnclearOutcomeError && attempt === 0) return undefined;
+				if (error instanceof VeeamApiError) await this.createRefusalHint(error, spec.organizationId);
 				throw error instanceof UnclearOutcomeError ? error.apiError : error;
 			});
 			if (answer !== undefined) {
@@ -155,6 +156,19 @@ export class Vb365AccessClient implements Vb365Access {
 			throw this.client.notApplied(`the role "${spec.name}" as sent`, `it reads "${role.name}", ${role.roleType ?? 'no role type'}${missing.length ? `, without ${missing.join(', ')}` : ''}`);
 		}
 		return role;
+	}
+
+	/**
+	 * A create the server refused (a 4xx other than 401, 403, 429) may be refused for the organization:
+	 * Veeam's Add-VBORbacRole says "The organization must be a Microsoft 365 organization with modern
+	 * app-only authentication or hybrid organization" (the REST reference says nothing). Said as a
+	 * possibility, with the organization's type where known; the server's own words stay first.
+	 */
+	private async createRefusalHint(error: VeeamApiError, organizationId: string): Promise<void> {
+		if (error.status < 400 || error.status >= 500 || [401, 403, 429].includes(error.status)) return;
+		const org = (await this.client.organizations().catch(() => [])).find((o) => sameId(o.id, organizationId));
+		const type = org?.type ? ` (this one is of type ${org.type})` : '';
+		error.description = `${error.description ?? ''} It may be the organization${type}: Veeam adds restore operator roles only to Microsoft 365 organizations with modern app-only authentication and to hybrid organizations (PowerShell reference, Add-VBORbacRole).`.trim();
 	}
 
 	async updateRole(roleId: string, changes: Vb365RoleChanges): Promise<Vb365Role> {

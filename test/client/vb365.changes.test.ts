@@ -146,6 +146,13 @@ describe('VB365 roles created, changed, deleted', () => {
 		expect(writes(requests)).toEqual([]);
 	});
 
+	it('a create the server refuses (400) says it may be the organization, with its type, after the server\'s words', async () => {
+		const { access } = server(undefined, (req) => (req.method === 'POST' ? { status: 400, body: { message: 'Organization is not supported.', errorCode: 'ParameterValidationFailure', stackTrace: 'at X.Y()' } } : undefined));
+		const error = await access.createRole({ organizationId: ORG_A, name: 'Legal', roleType: 'EntireOrganization' }).catch((e: { message: string; description: string }) => e);
+		expect(error).toMatchObject({ status: 400, description: expect.stringContaining('It may be the organization (this one is of type Office365): Veeam adds restore operator roles only to Microsoft 365 organizations with modern app-only authentication') });
+		expect(JSON.stringify(error)).not.toContain('X.Y()');
+	});
+
 	it('after a lost create answer it finds the role by name and does not create it twice', async () => {
 		const state = seeded();
 		let posts = 0;
