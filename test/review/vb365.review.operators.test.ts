@@ -3,7 +3,7 @@
  * would use it: names two people share, a leaver gone from Microsoft 365, UPN case, a user and a
  * group of one display name, several items in one run, continueOnFail per item.
  */
-import { VB365_ORG_CONTOSO_ID, type SimServer } from '../../sim';
+import { VB365_ORG_CONTOSO_ID, VB365_ORG_FABRIKAM_ID, type SimServer } from '../../sim';
 import { errorText } from '../nodes/Veeam/fixtures';
 import { contoso, useVb365, type Vb365Fixture } from '../nodes/Veeam/vb365/fixture';
 
@@ -124,5 +124,35 @@ describe('VB365 review: Restore Operator names and people', () => {
 		expect(run.json[3]).toMatchObject({ action: 'granted' });
 		expect(h.operatorsOf('Finance Restore')).not.toEqual(expect.arrayContaining([SAM1]));
 		expect(sim).toBeDefined();
+	});
+});
+
+describe('VB365 review: Offboard across organizations', () => {
+	let h: Vb365Fixture;
+	useVb365((_s, f) => {
+		h = f;
+	});
+
+	it('R-O4 Offboard by a display name two organizations each give someone (Dave Lee of Contoso and of Fabrikam): refused naming both, nothing sent', async () => {
+		const changes = h.changes().length;
+		const run = await h.run({ resource: 'restoreOperator', operation: 'offboard', operator: 'Dave Lee', organizationScope: 'all' }, [{}], { continueOnFail: true });
+		const text = errorText(run) || JSON.stringify(run.json[0]?.error ?? '');
+		expect(text).toMatch(/dave\.lee@contoso\.onmicrosoft\.com/);
+		expect(text).toMatch(/dave\.lee@fabrikam\.onmicrosoft\.com/);
+		expect(h.changes()).toHaveLength(changes);
+		expect(h.operatorsOf('Fabrikam Restore', VB365_ORG_FABRIKAM_ID)).toContain('dave.lee@fabrikam.onmicrosoft.com');
+	});
+
+	it('RIGHT: Offboard by e-mail in every organization touches only that person; the namesake of another organization stays', async () => {
+		const run = await h.run({ resource: 'restoreOperator', operation: 'offboard', operator: DAVE, organizationScope: 'all' });
+		expect(run.json[0]).toMatchObject({ action: 'revoked' });
+		expect(h.operatorsOf('Helpdesk Restore')).not.toContain(DAVE);
+		expect(h.operatorsOf('Fabrikam Restore', VB365_ORG_FABRIKAM_ID)).toContain('dave.lee@fabrikam.onmicrosoft.com');
+	});
+
+	it('RIGHT: Offboard by display name in one organization is that organization\'s person', async () => {
+		const run = await h.run({ resource: 'restoreOperator', operation: 'offboard', operator: 'Dave Lee', organizationScope: 'one', organization: contoso() });
+		expect(run.json[0]).toMatchObject({ action: 'revoked' });
+		expect(h.operatorsOf('Fabrikam Restore', VB365_ORG_FABRIKAM_ID)).toContain('dave.lee@fabrikam.onmicrosoft.com');
 	});
 });

@@ -13,7 +13,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
-import type { Vb365Operator, Vb365Organization, Vb365Role } from '../../../../client/vb365Model';
+import type { Vb365Operator, Vb365Organization, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
+import { inputError } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
 import { findPrincipal, incomplete, organizationOutput, principalOutput, readOperatorText, readOrganizationScope, vb365Access } from '../../helpers/vb365';
 import { itemOptions } from '../common.descriptions';
@@ -48,6 +49,27 @@ export function serialKey(p: OffboardParams): string {
 	return `person:${p.text.toLowerCase()}`;
 }
 
+const same = (a: string | undefined, b: string) => a !== undefined && a !== '' && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * A display name (not an e-mail / UPN or ID) that names someone in more than one organization: the
+ * organizations are different Microsoft 365 tenants, so these are namesakes as far as anyone can
+ * tell; refused naming them (nothing changed). By e-mail, ID, or with One Organization it is clear.
+ */
+function refuseNamesakes(ctx: IExecuteFunctions, i: number, text: string, plans: Array<{ org: Vb365Organization; principal?: Vb365Principal; seen?: Vb365Operator }>): void {
+	const byDisplayName = plans
+		.map(({ org, principal, seen }) => ({ org, who: principal ?? seen }))
+		.filter((x): x is { org: Vb365Organization; who: Vb365Principal } => x.who !== undefined && !same(x.who.id, text) && !same(x.who.name, text));
+	if (byDisplayName.length < 2) return;
+	throw inputError(
+		ctx,
+		i,
+		'Person',
+		`"${text}" is the display name of people in ${byDisplayName.length} organizations: ${byDisplayName.map(({ org, who }) => `${who.name || who.displayName} (ID ${who.id}) of ${org.name}`).join(', ')}`,
+		'Nothing was changed. Give the e-mail address (UPN) of the person, or choose One Organization.',
+	);
+}
+
 export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const access = vb365Access(this, directory, i);
 	const orgs = p.org ? [p.org] : await access.organizations();
@@ -61,6 +83,7 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 		const removals = own.map((role) => ({ role, operators: named(role) })).filter((r) => r.operators.length > 0);
 		plans.push({ org, own, principal, removals, seen: removals[0]?.operators[0] as Vb365Operator | undefined });
 	}
+	refuseNamesakes(this, i, p.text, plans);
 	// … then the changes, each read back.
 	const done: string[] = [];
 	const removed: IDataObject[] = [];
