@@ -30,7 +30,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { VeeamRole, VeeamUser } from '../../client/model';
 import { textDigest, type TrackedUser } from './diff';
-import { Reader, StateFormatError, UUID, Writer } from './stateCodec';
+import { isCanonicalUuid, Reader, StateFormatError, Writer } from './stateCodec';
 import { VspcDecoder, VspcEncoder, hasVspcFields, type StoredVspc } from './vspcState';
 
 export const STATE_VERSION = 1;
@@ -77,7 +77,7 @@ const fromTriState = (value: number) => (value === 0 ? undefined : value === 2);
 function refKind(user: VeeamUser): RefKind {
 	if (user.id === undefined) return user.ref === user.name ? RefKind.Name : RefKind.RefText;
 	if (user.id !== user.ref) return RefKind.Both;
-	return UUID.test(user.ref) ? RefKind.Uuid : RefKind.IdText;
+	return isCanonicalUuid(user.ref) ? RefKind.Uuid : RefKind.IdText;
 }
 
 function descriptionMode(user: TrackedUser, maxKept: number): DescriptionMode {

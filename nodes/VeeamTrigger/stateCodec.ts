@@ -21,6 +21,18 @@ const WORD_DIGITS = 5;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** `UUID.test(value)` (a canonical lower-case UUID), character by character: once per user per poll. */
+export function isCanonicalUuid(value: string): boolean {
+	if (value.length !== 36) return false;
+	for (let i = 0; i < 36; i++) {
+		const c = value.charCodeAt(i);
+		if (i === 8 || i === 13 || i === 18 || i === 23) {
+			if (c !== 0x2d) return false;
+		} else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+	}
+	return true;
+}
+
 export class StateFormatError extends Error {}
 
 const ALPHABET_CODES = Uint16Array.from(ALPHABET, (c) => c.charCodeAt(0));

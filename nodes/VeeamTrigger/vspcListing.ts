@@ -40,16 +40,14 @@ export interface VspcRead {
 
 /** A login as the trigger tracks and shows it (what the list says; VSPC's list carries no secret). */
 export function trackedLogin(login: VspcLogin): TrackedLogin {
-	return {
-		id: login.id,
-		kind: login.kind,
-		provider: login.provider,
-		...(login.description !== undefined ? { description: login.description } : {}),
-		status: login.status,
-		scopes: [...login.scopes],
-		...(login.isReadAccessOnly !== undefined ? { isReadAccessOnly: login.isReadAccessOnly } : {}),
-		...(login.status === 'disabled' ? { disabled: true } : {}),
-	};
+	// Built field by field in this order (no spread of small objects: 55,000 logins per poll).
+	const tracked = { id: login.id, kind: login.kind, provider: login.provider } as TrackedLogin;
+	if (login.description !== undefined) tracked.description = login.description;
+	tracked.status = login.status;
+	tracked.scopes = [...login.scopes];
+	if (login.isReadAccessOnly !== undefined) tracked.isReadAccessOnly = login.isReadAccessOnly;
+	if (login.status === 'disabled') tracked.disabled = true;
+	return tracked;
 }
 
 function vspcAccess(directory: UserDirectory): VspcAccess {

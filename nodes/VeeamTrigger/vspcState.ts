@@ -129,13 +129,21 @@ export class VspcEncoder {
 			this.sortedLogins[this.keyAt++] = undefined;
 			return `${key}.0`;
 		}
-		// Stored order: by kind (its index in the kinds table), then ID.
-		const logins = user.logins.length > 1 ? [...user.logins].sort((a, b) => this.kind(a) - this.kind(b) || byId(a, b)) : user.logins;
+		// Stored order: by kind (its index in the kinds table), then ID. Each login's kind looked up once.
+		const list = user.logins;
+		let logins = list;
+		let kinds: number[];
+		if (list.length > 1) {
+			const kindOf = list.map((l) => this.kind(l));
+			const order = list.map((_, i) => i).sort((a, b) => kindOf[a] - kindOf[b] || byId(list[a], list[b]));
+			logins = order.map((i) => list[i]);
+			kinds = order.map((i) => kindOf[i]);
+		} else kinds = list.length === 1 ? [this.kind(list[0])] : [];
 		this.sortedLogins[this.keyAt++] = logins;
 		let numeric = true;
 		for (const l of logins) if (!NUMERIC_ID.test(l.id)) numeric = false;
 		key += numeric ? '.1' : '.2';
-		for (const l of logins) key += `.${this.kind(l)}`;
+		for (const k of kinds) key += `.${k}`;
 		return key;
 	}
 
