@@ -151,7 +151,7 @@ export interface NamedRoles {
  * The roles of `org` item `i` names (names without regard to case, or IDs). A name two roles of the
  * organization share is refused naming their IDs; an ID of another organization's role is refused.
  */
-export async function readNamedRoles(ctx: IExecuteFunctions, i: number, access: Vb365Access, org: Vb365Organization, name = 'restoreRoles', field = 'Roles'): Promise<NamedRoles> {
+export async function readNamedRoles(ctx: IExecuteFunctions, i: number, access: Vb365Access, org: Vb365Organization, name = 'restoreRoles', field = 'Role Names or IDs'): Promise<NamedRoles> {
 	const given = readTextList(ctx, i, name, field);
 	if (given.length === 0) throw inputError(ctx, i, field, 'no role given', 'Choose one or more restore operator roles of the organization.');
 	for (const entry of given) {
