@@ -114,3 +114,28 @@ describe('VB365 review: Sync and Access Report', () => {
 		expect(sim).toBeDefined();
 	});
 });
+
+describe('VB365 review: Access Report and a personal site', () => {
+	let h: Vb365Fixture;
+	useVb365((_s, f) => {
+		h = f;
+	});
+
+	it("R-S2 an operator whose role selects their own OneDrive (their personal site): not reported as out of their own role's scope", async () => {
+		const alice = mail('alice.adams');
+		const created = await h.run({
+			resource: 'role',
+			operation: 'create',
+			organization: contoso(),
+			roleName: 'Alice OneDrive',
+			vb365RoleType: 'SpecificObjects',
+			selectedItems: { item: [{ kind: 'site', value: 'https://contoso-my.sharepoint.com/personal/alice_adams_contoso_onmicrosoft_com' }] },
+		});
+		expect(errorText(created)).toBe('');
+		await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: alice, restoreRoles: ['Alice OneDrive'] });
+		const run = await h.run({ resource: 'restoreOperator', operation: 'accessReport', organizationScope: 'one', organization: contoso(), accessReportOptions: { includeSummary: false } });
+		const row = run.json.find((j) => j.object === 'operator' && (j.operator as IDataObject).name === alice) as IDataObject;
+		// Her OneDrive is her own data: "yes", or at least "cannot tell" (null), never a plain "no".
+		expect(row.ownDataInScope).not.toBe(false);
+	});
+});
