@@ -69,7 +69,17 @@ export interface Vb365Operator extends Vb365Principal {
 export interface Vb365Item {
 	/** The item's own `id` in the role's list: what `DELETE …/selectedItems|excludedItems?ids=` takes. */
 	itemId?: string;
-	kind: Vb365ItemKind;
+	/**
+	 * `unknown`: an item a role's list carries with a type the REST schema does not have (PowerShell's
+	 * role items include personal sites and whole organizations, VBORbacPersonalSites /
+	 * VBORbacOrganizationRoleItem): kept, with its `type` in `sentType`; never added by the package
+	 * (a role's PUT sends it back as read); its scope cannot be told.
+	 */
+	kind: Vb365ItemKind | 'unknown';
+	/** `unknown` items: the `type` as the server sent it. */
+	sentType?: string;
+	/** `unknown` items: the entry as the server sent it (without `_links`), which a role's PUT sends back as it is. */
+	raw?: Readonly<Record<string, unknown>>;
 	/** The object's ID (`user.id`, `group.id`, `site.id`, `team.id`). */
 	id: string;
 	/** What a person calls it: user e-mail, group name, site URL (else title), team e-mail (else display name). */

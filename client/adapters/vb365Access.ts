@@ -109,7 +109,8 @@ export class Vb365AccessClient implements Vb365Access {
 	}
 
 	async createRole(spec: Vb365NewRole): Promise<Vb365Role> {
-		const problem = roleProblem(spec);
+		const unknown = [...(spec.selected ?? []), ...(spec.excluded ?? [])].find((i) => i.kind === 'unknown');
+		const problem = roleProblem(spec) ?? (unknown ? `its item "${unknown.name || unknown.id}" is of type ${unknown.sentType ?? 'unknown'}, not a user, group, site or team` : undefined);
 		if (problem) throw new NodeOperationError(this.node, `Cannot create the restore operator role "${spec.name}": ${problem}`, { description: 'Nothing was sent.' });
 		const path = this.client.organizationPath(spec.organizationId, '/RbacRoles');
 		const named = async () => (await this.client.roles(spec.organizationId)).filter((r) => sameText(r.name, spec.name));
@@ -269,6 +270,8 @@ export class Vb365AccessClient implements Vb365Access {
 	}
 
 	async addItems(roleId: string, list: Vb365ItemList, items: Vb365Item[]): Promise<Vb365Item[]> {
+		const unknown = items.find((i) => i.kind === 'unknown');
+		if (unknown) throw new NodeOperationError(this.node, `Cannot add the item "${unknown.name || unknown.id}" of type ${unknown.sentType ?? 'unknown'}: not a user, group, site or team`, { description: 'Nothing was sent.' });
 		const path = this.client.rolePath(roleId, `/${ITEM_LIST_PATH[list]}`);
 		const pending = async () => {
 			const current = await this.client.items(roleId, list);

@@ -142,14 +142,35 @@ export function principalItem(p: Vb365Principal): Vb365Item {
 	return { kind, id, name, displayName, ...(subtype ? { subtype } : {}), ...(onPremisesSid ? { onPremisesSid } : {}) };
 }
 
-/** `RESTRbacItemComposed`: `{ id, type: User | Group | Site | Team, user | group | site | team }`. */
+/**
+ * `RESTRbacItemComposed`: `{ id, type: User | Group | Site | Team, user | group | site | team }`. An
+ * entry of another type (PowerShell's role items include personal sites and whole organizations,
+ * which the REST schema has no type for) is kept as an `unknown` item rather than failing the list:
+ * its id, the type as sent, a name if its object has one, the entry itself for a PUT.
+ */
 export function itemOf(node: INode, call: string, m: IDataObject): Vb365Item {
 	const kind = KINDS[String(m.type ?? '').toLowerCase()];
-	if (!kind) throw badAnswer(node, call, `with an item of type ${JSON.stringify(m.type ?? null)} (User, Group, Site or Team expected)`);
 	const itemId = idOf(m.id);
 	if (!itemId) throw badAnswer(node, call, 'with an item without its id');
+	if (!kind) return unknownItem(itemId, m);
 	const object = kind === 'site' ? siteOf(node, call, m.site) : kind === 'team' ? teamOf(node, call, m.team) : principalItem(principalOf(node, call, kind, m[kind]));
 	return { itemId, ...object };
+}
+
+/** An item of a type the schema does not have (see itemOf). */
+function unknownItem(itemId: string, m: IDataObject): Vb365Item {
+	const raw = Object.fromEntries(Object.entries(m).filter(([key]) => key !== '_links'));
+	const object = Object.values(raw).find(isObject);
+	const label = (key: string) => (object && typeof object[key] === 'string' ? (object[key] as string) : undefined);
+	return {
+		itemId,
+		kind: 'unknown',
+		id: itemId,
+		name: label('name') ?? label('url') ?? label('mail') ?? '',
+		displayName: label('displayName') ?? label('title') ?? '',
+		sentType: typeof m.type === 'string' ? m.type : JSON.stringify(m.type ?? null),
+		raw,
+	};
 }
 
 const ROLE_TYPES: readonly Vb365RoleType[] = ['EntireOrganization', 'SpecificObjects'];
@@ -210,10 +231,12 @@ export function operatorBody(p: Vb365Principal & { operatorId?: string }, option
 
 /** An item to add: `{ type, user | group | site | team }` (`RESTRbacItemComposed`); one read from the role keeps its `id`. */
 export function itemBody(item: Vb365Item, options: BodyOptions = V8_BODIES): IDataObject {
-	return { ...(item.itemId ? { id: item.itemId } : {}), ...itemObjectBody(item, options) };
+	// An item of a type the package does not know goes back exactly as it was read (a role's PUT).
+	if (item.kind === 'unknown') return { ...(item.raw ?? { id: item.itemId ?? item.id, type: item.sentType }) } as IDataObject;
+	return { ...(item.itemId ? { id: item.itemId } : {}), ...itemObjectBody({ ...item, kind: item.kind }, options) };
 }
 
-function itemObjectBody(item: Vb365Item, options: BodyOptions): IDataObject {
+function itemObjectBody(item: Vb365Item & { kind: Vb365ItemKind }, options: BodyOptions): IDataObject {
 	const type = TYPE_NAME[item.kind];
 	if (item.kind === 'user' || item.kind === 'group') return { type, [item.kind]: principalBody({ ...item, kind: item.kind }, options) };
 	if (item.kind === 'site') {

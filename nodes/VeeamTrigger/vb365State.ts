@@ -23,7 +23,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Vb365ItemKind, Vb365RoleType } from '../../client/vb365Model';
+import type { Vb365Item, Vb365RoleType } from '../../client/vb365Model';
 import { textDigest } from './diff';
 import { Reader, StateFormatError, UUID, Writer } from './stateCodec';
 
@@ -34,7 +34,8 @@ export const PART_SCOPE = 2;
 
 /** An operator or an item as the state keeps it: an item's ID only as a digest. */
 export interface Vb365Entity {
-	kind: Vb365ItemKind;
+	/** `unknown`: an item of a type the REST schema does not have (client/vb365Model.ts). */
+	kind: Vb365Item['kind'];
 	/** Absent for an item kept as a digest. */
 	id?: string;
 	/** `textDigest` of the lower-case ID, where the ID is not kept. */
@@ -62,7 +63,8 @@ export interface StoredVb365 extends IDataObject {
 	s: string;
 }
 
-const KINDS: readonly Vb365ItemKind[] = ['user', 'group', 'site', 'team'];
+// By position in the stored state: a new kind goes at the end ('unknown' items, kept since the audit's G2).
+const KINDS: ReadonlyArray<Vb365Item['kind']> = ['user', 'group', 'site', 'team', 'unknown'];
 const ROLE_TYPES: ReadonlyArray<Vb365RoleType | undefined> = [undefined, 'EntireOrganization', 'SpecificObjects'];
 const LISTS = ['operators', 'selected', 'excluded'] as const;
 const MAX_UUIDS = 8;

@@ -202,6 +202,22 @@ describe('VB365 roles created, changed, deleted', () => {
 		await expect(access.updateRole(ROLE_B, { description: 'new' })).rejects.toThrow('changed the role "Finance" but its read-back lacks operator user1@abc.onmicrosoft.com, operator user2@abc.onmicrosoft.com');
 	});
 
+	it('an item of a type the schema lacks (PowerShell\'s personal sites) is kept as unknown: read, sent back as read by a PUT, never added', async () => {
+		const state = seeded();
+		const personal = { id: 'c0ffee00-0000-4000-8000-000000000001personal', type: 'PersonalSites', personalSites: { id: 'all', title: 'All personal sites' }, _links: { self: { href: '/x' } } };
+		state.excluded[ROLE] = [...state.excluded[ROLE], personal];
+		const { access, requests } = server(state);
+		const excluded = await access.items(ROLE, 'excluded');
+		expect(excluded[1]).toMatchObject({ kind: 'unknown', itemId: personal.id, sentType: 'PersonalSites', displayName: 'All personal sites' });
+		await access.updateRole(ROLE, { description: 'with personal sites' });
+		const put = requests.find((r) => r.method === 'PUT')?.body as { excludedItems: IDataObject[] };
+		expect(put.excludedItems[1]).toEqual({ id: personal.id, type: 'PersonalSites', personalSites: { id: 'all', title: 'All personal sites' } });
+		requests.length = 0;
+		await expect(access.addItems(ROLE_B, 'selected', [excluded[1]])).rejects.toThrow('Cannot add the item "" of type PersonalSites'.replace('""', '"c0ffee00-0000-4000-8000-000000000001personal"'));
+		await expect(access.createRole({ organizationId: ORG_A, name: 'Copy', roleType: 'EntireOrganization', excluded })).rejects.toThrow(/is of type PersonalSites/);
+		expect(requests.filter((r) => r.method !== 'GET')).toEqual([]);
+	});
+
 	it('updateRole judges only what changes: a SpecificObjects role the server has without items takes a new description; a switch to SpecificObjects without items is refused, nothing sent', async () => {
 		const state = seeded();
 		state.selected[ROLE_B] = [];
