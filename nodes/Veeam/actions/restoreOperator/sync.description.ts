@@ -55,7 +55,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { operatorSyncScope: ['roles'] } },
 	},
 	operatorField(
-		"The operator of this item: a user's e-mail address / UPN, a group's name, a display name, or the ID of the user or group in the organization. E-mail and ID cost no look-up for someone a role in scope already names.",
+		"The operator of this item: a user's e-mail address / UPN, a group's name, a display name, or the ID of the user or group in the organization. An ID a role in scope already names costs no look-up; anything else is looked up in the organization (an e-mail on a role may be a deleted account's).",
 	),
 	operatorTypeField,
 	restoreRolesField('The roles this operator should hold, each in scope (the same operator in several items holds the roles of all of them)'),

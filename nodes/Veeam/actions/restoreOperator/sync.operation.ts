@@ -5,7 +5,7 @@
  *
  * Requests: the organizations (once), the organization's role list, one operators read per role in
  * scope (Concurrency at once), a look-up in the organization for each listed operator no role in
- * scope names by ID or e-mail; Apply: per role that changes one add and/or one removal, each read back.
+ * scope names by ID; Apply: per role that changes one add and/or one removal, each read back.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 

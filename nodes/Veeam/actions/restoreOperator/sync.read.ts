@@ -1,10 +1,11 @@
 /**
  * Restore Operator → Sync, the reading: the organization, its roles in scope, each item's operator
- * and roles, checked before anything is sent. An operator is matched against the operators the
- * roles in scope already name (by ID, or by e-mail / name containing "@", of the kind asked for: no
- * request); anyone else (a display name, someone no role names yet) is looked up in the
- * organization (`Vb365Access.findPrincipal`, several at once). Ambiguity is refused naming the
- * candidates; a group is never taken for a user or back.
+ * and roles, checked before anything is sent. An operator given by ID is matched against the
+ * operators the roles in scope already name (of the kind asked for: no request); any other text (an
+ * e-mail, a name, a display name, an ID no role names) is looked up in the organization
+ * (`Vb365Access.findPrincipal`, several at once): an e-mail on a role's entry may be a deleted
+ * account's while a new account carries it now. Ambiguity is refused naming the candidates; a group
+ * is never taken for a user or back.
  */
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
@@ -106,12 +107,14 @@ export async function readRows(ctx: IExecuteFunctions, itemCount: number, roles:
 	});
 }
 
-/** The operator the text names among those the roles already have, without a request: by ID, or an e-mail / name with "@". */
+/**
+ * The operator the text names by ID among those the roles already have, without a request. Only an
+ * ID: an e-mail or name may still be on a role's entry of a deleted account while a new account
+ * carries it now (review R-S1), so those are looked up in the organization.
+ */
 function knownOperator(text: string, kind: Vb365PrincipalKind, operators: Vb365Operator[]): Vb365Principal | undefined {
 	const t = lower(text);
-	const fits = operators.filter((o) => o.kind === kind);
-	const byId = fits.filter((o) => lower(o.id) === t);
-	const matches = byId.length ? byId : t.includes('@') ? fits.filter((o) => lower(o.name) === t) : [];
+	const matches = operators.filter((o) => o.kind === kind && lower(o.id) === t);
 	const distinct = new Map(matches.map((o) => [principalKey(o), o]));
 	return distinct.size === 1 ? [...distinct.values()][0] : undefined;
 }

@@ -1,9 +1,9 @@
 /**
  * What Restore Operator → Sync of one VB365 organization costs, in requests, counted on the
  * simulator: an organization of 500 users and 100 roles (3 operators each), a leaver named by 60
- * of them, and a list that keeps everyone else and adds 5 newcomers to one role each (by ID, so a
- * look-up each). Plan: the token, the organizations, the organization's role list, one operators
- * read per role, one look-up per newcomer. Apply: the same, then per role that changes one add
+ * of them, and a list (by directory ID) that keeps everyone else and adds 5 newcomers to one role
+ * each (no role names them: a look-up each). Plan: the token, the organizations, the organization's
+ * role list, one operators read per role, one look-up per newcomer. Apply: the same, then per role that changes one add
  * and/or one removal, each with its read-back. Nothing per (operator, role) pair.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
@@ -59,7 +59,8 @@ test('Plan reads the role list and one operators list per role; Apply adds one a
 		for (const o of role.operators) {
 			const name = String(o.user?.name);
 			named.add(name.toLowerCase());
-			if (name.toLowerCase() !== LEAVER) rows.push({ operator: name, role: role.name });
+			// By ID, as a directory export gives them: matched among the operators read, no look-up.
+			if (name.toLowerCase() !== LEAVER) rows.push({ operator: String(o.user?.id), role: role.name });
 		}
 	}
 	// Newcomers: seeded users no role names, given by their directory ID.
