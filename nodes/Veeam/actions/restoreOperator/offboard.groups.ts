@@ -15,6 +15,10 @@ import { organizationOutput, principalOutput } from '../../helpers/vb365';
 
 const MAX_DEPTH = 3;
 
+/** What the group members read are: VB365's view of the organization, not Microsoft 365 live (audit G1). */
+export const MEMBERSHIP_AS_OF =
+	'as Veeam Backup for Microsoft 365 last synchronized the organization (its default data source, PreferLocal: the organization cache when synchronized); a change made in Microsoft 365 since may not show yet';
+
 export interface GroupFinding {
 	organization: Vb365Organization;
 	group: Vb365Operator;
@@ -118,6 +122,9 @@ export function groupsOutput(findings: GroupFinding[], person: string): IDataObj
 		groupsCannotTell: unknown.map(findingOutput),
 		// complete: every group operator's members were read; the person is in none of them but those listed.
 		groupCheck: unknown.length ? 'incomplete' : 'complete',
+		// Members are read with Veeam's default data source (PreferLocal: "from the organization cache
+		// database if organization objects are already synchronized"): said, not hidden (audit G1).
+		...(findings.length ? { groupMembershipAsOf: MEMBERSHIP_AS_OF } : {}),
 		directoryFollowUp: [
 			...grants.map((f) => `Remove ${f.login ?? person} from the group "${groupName(f)}" of ${f.organization.name}${f.via ? ` (a member through ${f.via.map((v) => `"${v}"`).join(' → ')})` : ''}: it makes them a restore operator of ${roleNames(f)}.`),
 			...unknown.map((f) => `Check whether ${f.login ?? person} is in the group "${groupName(f)}" of ${f.organization.name} (restore operator of ${roleNames(f)}): cannot tell, ${f.reason}.`),

@@ -36,6 +36,7 @@ describe('VB365: Restore Operator → Offboard', () => {
 		expect(out.groupsStillGranting).toEqual([expect.objectContaining({ organization: expect.objectContaining({ name: CONTOSO }), group: expect.objectContaining({ displayName: 'Helpdesk' }), roles: [expect.objectContaining({ name: 'Helpdesk Restore' })] })]);
 		expect(out.groupsCannotTell).toEqual([]);
 		expect(out.groupCheck).toBe('complete');
+		expect(out.groupMembershipAsOf).toMatch(/^as Veeam Backup for Microsoft 365 last synchronized the organization .*PreferLocal/);
 		expect(out.directoryFollowUp).toEqual([expect.stringMatching(/^Remove dave\.lee@contoso\.onmicrosoft\.com from the group "Helpdesk" of contoso\.onmicrosoft\.com: it makes them a restore operator of "Helpdesk Restore"\.$/)]);
 		expect(out.directoryAccountRemains).toBe(true);
 		const changes = h.changes().length;
