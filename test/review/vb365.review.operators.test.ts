@@ -60,6 +60,13 @@ describe('VB365 review: Restore Operator names and people', () => {
 		expect(text).toContain(leaverId);
 	});
 
+	it('R-O6 Revoke of a group operator given with Operator Type User (the default): refused saying it is a group, not "absent"', async () => {
+		const run = await h.run(op('revoke', 'helpdesk@contoso.onmicrosoft.com'), [{}], { continueOnFail: true });
+		// "absent" would tell the admin nobody of that name may restore, while the group still is an operator.
+		expect(String(run.json[0].error ?? JSON.stringify(run.json[0]))).toMatch(/Operator \(item 0\).*group/);
+		expect(h.operatorsOf('Helpdesk Restore')).toContain('group:Helpdesk');
+	});
+
 	it('RIGHT: the leaver given by e-mail is revoked although the other Sam Taylor is in the directory', async () => {
 		await samLeaves();
 		const run = await h.run(op('revoke', SAM1));

@@ -115,6 +115,14 @@ export async function removeFrom(access: Vb365Access, role: Vb365Role, operators
 	if (left.length) throw new Error(`the server still shows ${left.map((o) => `"${o.name || o.displayName}" (operator ID ${o.operatorId})`).join(', ')} in the role "${role.name}" after removing it`);
 }
 
+/** Nobody of the kind asked for is named so, but an operator of the other kind is: refused (never "absent" while it is an operator). */
+function refuseOtherKind(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], p: Pick<RevokeParams, 'text' | 'kind'>): void {
+	const other: Vb365PrincipalKind = p.kind === 'user' ? 'group' : 'user';
+	const named = operatorsNamed(ctx, i, roles, p.text, other);
+	if (named.length === 0) return;
+	throw inputError(ctx, i, 'Operator', `"${p.text}" is a ${other} operator (ID ${named[0].id}), not a ${p.kind}: nothing was removed`, `Set Operator Type to ${other === 'group' ? 'Group' : 'User'} if you mean it.`);
+}
+
 export async function execute(this: IExecuteFunctions, p: RevokeParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const access = vb365Access(this, directory, i);
 	const roles = p.roles ? await withOperators(access, p.roles) : await access.rolesWithOperators(p.org.id, 8);
@@ -138,6 +146,7 @@ export async function execute(this: IExecuteFunctions, p: RevokeParams, director
 		done.push(`removed from the role "${role.name}"`);
 		results.push({ id: role.id, name: role.name, result: 'removed' });
 	}
+	if (!p.principal && !seen) refuseOtherKind(this, i, roles, p);
 	const removed = results.some((r) => r.result === 'removed');
 	const operator = p.principal ? principalOutput(p.principal) : seen ? principalOutput(seen) : { kind: p.kind, name: p.text };
 	return {
