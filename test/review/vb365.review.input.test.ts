@@ -34,6 +34,9 @@ describe('VB365 review: tool-call and expression input', () => {
 		['Revoke from the roles named, none named', { operation: 'revoke', organization: contoso(), operator: DAVE, revokeFrom: 'roles', restoreRoles: '={{ $json.roles }}' }, /Role/],
 		['Offboard, person missing', { operation: 'offboard', operator: '={{ $json.who }}', organizationScope: 'all' }, /Person/],
 		['Offboard, one organization, none given', { operation: 'offboard', operator: DAVE, organizationScope: 'one', organization: '={{ $json.org }}' }, /Organization/],
+		['Grant, operator a list of two', { operation: 'grant', organization: contoso(), operator: '={{ ["alice.adams@contoso.onmicrosoft.com", "carol.chen@contoso.onmicrosoft.com"] }}', restoreRoles: ['Helpdesk Restore'] }, /Operator/],
+		['Grant, two e-mails in one text', { operation: 'grant', organization: contoso(), operator: 'alice.adams@contoso.onmicrosoft.com, carol.chen@contoso.onmicrosoft.com', restoreRoles: ['Helpdesk Restore'] }, /Operator/],
+		['Grant, create a missing role of Specific Objects without items', { operation: 'grant', organization: contoso(), operator: DAVE, restoreRoles: ['New Role'], ifRoleMissing: 'create', newRoleType: 'SpecificObjects' }, /New Role Items/],
 		['Get, operator an object', { operation: 'get', organization: contoso(), operator: '={{ { a: 1 } }}' }, /Operator/],
 	])('%s: refused naming the field and the item, nothing sent', async (_label, parameters, field) => {
 		const text = await failed(parameters as IDataObject);

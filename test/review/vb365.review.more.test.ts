@@ -50,3 +50,23 @@ describe('VB365 review: more', () => {
 		expect(sim).toBeDefined();
 	});
 });
+
+describe('VB365 review: a hostile server error', () => {
+	let sim: SimServer;
+	let h: Vb365Fixture;
+	useVb365((s, f) => {
+		sim = s;
+		h = f;
+	});
+
+	it("RIGHT: a 500 with a .NET stack trace and a long message: the item fails naming the call, without the trace, the message bounded", async () => {
+		const trace = '   at Veeam.Archiver.REST.Controllers.RbacController.AddOperators()\r\n   at System.Web.Http.ApiControllerActionInvoker.InvokeActionAsync()';
+		sim.addFault({ kind: 'answer', status: 500, body: { message: `Boom ${'x'.repeat(20_000)}`, errorCode: 'HttpError', stackTrace: trace }, method: 'POST', pathIncludes: '/operators', count: 5 });
+		const run = await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: 'alice.adams@contoso.onmicrosoft.com', restoreRoles: ['Finance Restore'] }, [{}], { continueOnFail: true });
+		const error = JSON.stringify(run.json[0].error ?? '') + JSON.stringify(run.json[0]);
+		expect(error).toMatch(/Boom/);
+		expect(error).not.toMatch(/ApiControllerActionInvoker|Veeam\.Archiver/);
+		expect(error.length).toBeLessThan(12_000);
+		expect(h.operatorsOf('Finance Restore')).not.toContain('alice.adams@contoso.onmicrosoft.com');
+	});
+});
