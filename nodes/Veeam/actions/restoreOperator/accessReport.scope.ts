@@ -111,9 +111,32 @@ function ownScope(principal: Who, role: Vb365Role, memberOf: Membership): { scop
  */
 export function selfScope(principal: Who, role: Vb365Role, memberOf: Membership = NOT_READ): { scope: SelfScope; through: Vb365Item[]; members: Vb365Item[] } {
 	const base = ownScope(principal, role, memberOf);
-	if (principal.kind !== 'group' || base.scope === 'yes' || role.roleType === 'EntireOrganization') return { ...base, members: [] };
+	if (base.scope === 'yes' || role.roleType === 'EntireOrganization') return { ...base, members: [] };
+	// Their own OneDrive selected: their own data too (review R-S2), whatever the user item says.
+	const site = personalSiteScope(principal, role);
+	const through = [...base.through, ...site.through];
+	if (principal.kind !== 'group') return { scope: any([base.scope, site.scope]), through, members: [] };
 	const viaMembers = memberScopes(principal, role, memberOf);
-	return { scope: any([base.scope, ...viaMembers.map((x) => x.m)]), through: base.through, members: viaMembers.filter((x) => x.m === 'yes').map((x) => x.item) };
+	return { scope: any([base.scope, site.scope, ...viaMembers.map((x) => x.m)]), through, members: viaMembers.filter((x) => x.m === 'yes').map((x) => x.item) };
+}
+
+/**
+ * Whether a role selects the operator's own OneDrive: a personal site (`isPersonal`, or a URL with
+ * `/personal/` where the server does not say) whose URL ends in Microsoft's form of the user's UPN
+ * (`/personal/<upn with "@" and "." as "_">`): yes; one titled with their display name (a UPN other
+ * than the e-mail shown), or any for a group operator (a member's): cannot tell.
+ */
+function personalSiteScope(principal: Who, role: Vb365Role): { scope: SelfScope; through: Vb365Item[] } {
+	const out = new Set((role.excluded ?? []).map(itemKey));
+	const personal = (role.selected ?? []).filter((i) => i.kind === 'site' && !out.has(itemKey(i)) && (i.isPersonal === true || (i.isPersonal === undefined && lower(i.url ?? i.name).includes('/personal/'))));
+	if (personal.length === 0) return { scope: 'no', through: [] };
+	if (principal.kind === 'group' || principal.name === '') return { scope: 'cannotTell', through: [] };
+	const segments = [lower(principal.name).replace(/[@.]/g, '_'), lower(principal.name).replace(/[^a-z0-9]/g, '_')].map((x) => `/personal/${x}`);
+	const path = (i: Vb365Item) => lower(i.url ?? i.name).replace(/\/+$/, '');
+	const own = personal.filter((i) => segments.some((seg) => path(i).endsWith(seg)));
+	if (own.length) return { scope: 'yes', through: own };
+	const titled = principal.displayName !== '' && personal.some((i) => lower(i.displayName) === lower(principal.displayName));
+	return { scope: titled ? 'cannotTell' : 'no', through: [] };
 }
 
 /** For a group operator: each selected user or group of the role that may put one of its members in scope. */

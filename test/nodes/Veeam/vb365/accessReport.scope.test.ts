@@ -54,6 +54,31 @@ test('an item of a type the REST schema does not name (made in PowerShell) decid
 	expect(selfScope(ann, role('SpecificObjects', { selected: [item(ann)] })).scope).toBe('yes');
 });
 
+test("a selected personal site that is the operator's own OneDrive puts them in scope (review R-S2)", () => {
+	const oneDrive = (upnPart: string, title: string, isPersonal: boolean | undefined = true): Vb365Item => ({
+		kind: 'site',
+		id: `site-${upnPart}`,
+		name: `https://contoso-my.sharepoint.com/personal/${upnPart}`,
+		displayName: title,
+		url: `https://contoso-my.sharepoint.com/personal/${upnPart}`,
+		isPersonal,
+	});
+	const annsDrive = oneDrive('ann_contoso_com', 'Ann');
+	const own = selfScope(ann, role('SpecificObjects', { selected: [annsDrive] }));
+	expect(own.scope).toBe('yes');
+	expect(own.through.map((i) => i.id)).toEqual([annsDrive.id]);
+	expect(selfScope(ann, role('SpecificObjects', { selected: [oneDrive('ann_contoso_com/', 'Ann', undefined)] })).scope).toBe('yes');
+	// Another's OneDrive: no; one titled with their name under another UPN: cannot tell; excluded or not personal: no.
+	expect(selfScope(ann, role('SpecificObjects', { selected: [oneDrive('bob_contoso_com', 'Bob')] })).scope).toBe('no');
+	expect(selfScope(ann, role('SpecificObjects', { selected: [oneDrive('ann_upn_contoso_com', 'Ann')] })).scope).toBe('cannotTell');
+	expect(selfScope(ann, role('SpecificObjects', { selected: [annsDrive], excluded: [annsDrive] })).scope).toBe('no');
+	expect(selfScope(ann, role('SpecificObjects', { selected: [oneDrive('ann_contoso_com', 'Ann', false)] })).scope).toBe('no');
+	// Excluded as a user, her OneDrive selected all the same: she can restore it.
+	expect(selfScope(ann, role('SpecificObjects', { selected: [annsDrive], excluded: [item(ann)] })).scope).toBe('yes');
+	// A group operator: a member's OneDrive may be selected.
+	expect(selfScope(ops, role('SpecificObjects', { selected: [annsDrive] })).scope).toBe('cannotTell');
+});
+
 describe('selfScope with the group members read', () => {
 	const members = new Map<string, Array<{ name: string; login: string; type?: string }>>([
 		[ops.id, [{ name: 'Ann', login: 'ANN@contoso.com', type: 'User' }]],
