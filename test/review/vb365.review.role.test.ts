@@ -65,6 +65,15 @@ describe('VB365 review: Role', () => {
 		expect(run.json[0]).toMatchObject({ action: 'updated', changed: ['name'], role: { name: 'FINANCE Restore' } });
 	});
 
+	it('RIGHT: Create with a scope item two users share the display name of (Sam Taylor), or an item both selected and excluded: refused, nothing sent', async () => {
+		const base = { resource: 'role', operation: 'create', organization: contoso(), roleName: 'Sam Restore', vb365RoleType: 'SpecificObjects' };
+		const ambiguous = await h.run({ ...base, selectedItems: items(['user', 'Sam Taylor']) }, [{}], { continueOnFail: true });
+		expect(String(ambiguous.json[0].error)).toMatch(/Selected Items 1 \(item 0\).*Sam Taylor.*names 2 objects/);
+		const both = await h.run({ ...base, selectedItems: items(['site', 'HR']), excludedItems: items(['site', 'https://contoso.sharepoint.com/sites/HR']) }, [{}], { continueOnFail: true });
+		expect(String(both.json[0].error)).toMatch(/Excluded Items.*both selected and excluded/);
+		expect(h.changes()).toEqual([]);
+	});
+
 	it('RIGHT: a role name two organizations share: each organization acts on its own role', async () => {
 		const created = await h.run({ resource: 'role', operation: 'create', organization: byName(FABRIKAM), roleName: 'Helpdesk Restore', vb365RoleType: 'EntireOrganization' });
 		expect(created.json[0]).toMatchObject({ action: 'created', role: { organization: { id: VB365_ORG_FABRIKAM_ID } } });
