@@ -5,6 +5,7 @@
 import { VB365_ORG_FABRIKAM_ID, VB365_ROLE_FINANCE_ID, VB365_ROLE_HELPDESK_ID, type SimServer } from '../../sim';
 import { errorText } from '../nodes/Veeam/fixtures';
 import { byId, byName, contoso, FABRIKAM, useVb365, type Vb365Fixture } from '../nodes/Veeam/vb365/fixture';
+import { Vb365Admin } from '../nodes/VeeamTrigger/vb365Harness';
 
 describe('VB365 review: Role', () => {
 	let sim: SimServer;
@@ -72,6 +73,17 @@ describe('VB365 review: Role', () => {
 		const both = await h.run({ ...base, selectedItems: items(['site', 'HR']), excludedItems: items(['site', 'https://contoso.sharepoint.com/sites/HR']) }, [{}], { continueOnFail: true });
 		expect(String(both.json[0].error)).toMatch(/Excluded Items.*both selected and excluded/);
 		expect(h.changes()).toEqual([]);
+	});
+
+	it('R-R3 Update of only the description of a role of Specific Objects whose objects were all removed (in VB365): done, not refused for the items it was not asked to change', async () => {
+		const admin = new Vb365Admin(sim);
+		await admin.login();
+		const finance = h.role('Finance Restore');
+		await admin.remove(VB365_ROLE_FINANCE_ID, 'selected', (finance?.selectedItems ?? []).map((i) => i.id));
+		expect(h.role('Finance Restore')?.selectedItems).toEqual([]);
+		const run = await h.run({ resource: 'role', operation: 'update', organization: contoso(), role: byName('Finance Restore'), roleUpdates: { description: 'Emptied; to be rescoped' } }, [{}], { continueOnFail: true });
+		expect(run.json[0]).toMatchObject({ action: 'updated', changed: ['description'] });
+		expect(h.role('Finance Restore')?.description).toBe('Emptied; to be rescoped');
 	});
 
 	it('RIGHT: a role name two organizations share: each organization acts on its own role', async () => {

@@ -81,9 +81,12 @@ export async function execute(this: IExecuteFunctions, p: UpdateParams, director
 	const access = vb365Access(this, directory, i);
 	const current = await readWhole(access, p.role.id);
 	if (!current) throw inputError(this, i, 'Role', `the role "${p.role.name}" (ID ${p.role.id}) is gone: deleted just now?`);
-	// A role of Specific Objects must name objects: checked against what the server has, before any change.
+	// A role of Specific Objects must name objects: checked against what the server has, before any change,
+	// when this update makes the role so (a switch, or its objects replaced); one VB365 already has without
+	// objects can still get a new name or description.
 	const type = p.spec.roleType ?? current.roleType;
-	if (type === 'SpecificObjects' && (p.spec.selected ?? current.selected ?? []).length === 0) {
+	const makesIt = p.spec.selected !== undefined || (p.spec.roleType === 'SpecificObjects' && current.roleType !== 'SpecificObjects');
+	if (type === 'SpecificObjects' && makesIt && (p.spec.selected ?? current.selected ?? []).length === 0) {
 		throw inputError(this, i, 'Selected Items', `the role would be of Specific Objects with no object selected`, 'Set Scope Items to Replace and add the objects its operators may restore.');
 	}
 	// A new name another role of the organization has: refused before anything changes (the items too).
