@@ -7,7 +7,7 @@
  * Per organization: the person is looked up (a leaver's account may be gone: the roles' operators
  * are then matched by the text given), every role naming them loses them (read back), and the group
  * operators' members are read. Cost: the organization list, the roles with their operators (8 reads
- * at once), one look-up per organization, one change and one read-back per role naming the person,
+ * at once), one look-up per organization, one change and one read-back per role naming the person (8 roles at once),
  * one members read per group operator.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
@@ -20,7 +20,7 @@ import { findPrincipal, incomplete, organizationOutput, principalOutput, readOpe
 import { itemOptions } from '../common.descriptions';
 import { operatorField, organizationScopeField, scopedOrganizationLocator } from './fields';
 import { checkGroups, groupsOutput, type OrganizationCheck } from './offboard.groups';
-import { matcher, removeFrom } from './revoke.operation';
+import { matcher, removeFromRoles } from './revoke.operation';
 
 const properties: INodeProperties[] = [
 	{ ...operatorField('The person leaving: their e-mail address (UPN), display name or ID in Microsoft 365'), displayName: 'Person' },
@@ -84,20 +84,18 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 		plans.push({ org, own, principal, removals, seen: removals[0]?.operators[0] as Vb365Operator | undefined });
 	}
 	refuseNamesakes(this, i, p.text, plans);
-	// … then the changes, each read back.
-	const done: string[] = [];
-	const removed: IDataObject[] = [];
-	for (const { org, removals } of plans) {
-		for (const { role, operators } of removals) {
-			try {
-				await removeFrom(access, role, operators);
-			} catch (error) {
-				throw incomplete(this, i, 'Person', `offboarding "${p.text}"`, `removing them from the role "${role.name}" of ${org.name} failed`, done, error);
-			}
-			done.push(`removed from the role "${role.name}" of ${org.name}`);
-			for (const op of operators) removed.push({ organization: organizationOutput(org), role: { id: role.id, name: role.name }, operator: principalOutput(op) });
-		}
+	// … then the changes, each read back (8 roles at once: they are independent).
+	const { done, failed } = await removeFromRoles(
+		access,
+		plans.flatMap(({ org, removals }) => removals.map((r) => ({ ...r, org }))),
+	);
+	if (failed) {
+		const before = done.map((r) => `removed from the role "${r.role.name}" of ${r.org.name}`);
+		throw incomplete(this, i, 'Person', `offboarding "${p.text}"`, `removing them from the role "${failed.removal.role.name}" of ${failed.removal.org.name} failed`, before, failed.error);
 	}
+	const removed: IDataObject[] = done.flatMap(({ org, role, operators }) =>
+		operators.map((op) => ({ organization: organizationOutput(org), role: { id: role.id, name: role.name }, operator: principalOutput(op) })),
+	);
 	const checks: OrganizationCheck[] = plans.map(({ org, own, principal, seen }) => ({
 		organization: org,
 		roles: own.map((r): Vb365Role => ({ ...r, operators: (r.operators ?? []).filter((o) => o.kind === 'group') })),

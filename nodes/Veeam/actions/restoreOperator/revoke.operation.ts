@@ -2,7 +2,7 @@
  * Restore Operator → Revoke (Veeam Backup for Microsoft 365): a user or group is no longer an
  * operator of the roles named, or of any role of the organization. Cost: the role list (or the
  * roles named), one operators read per role (8 at once), one change per role that names it, and
- * that role's operators read back. A role that does not name it is `unchanged`; an operator the
+ * that role's operators read back (8 roles at once). A role that does not name it is `unchanged`; an operator the
  * read-back still shows fails the item, saying what was done before.
  *
  * The operator is looked up in the organization; when the organization no longer lists it (a leaver
@@ -12,6 +12,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { UserDirectory } from '../../../../client/adapters';
+import { runPool } from '../../../../client/pool';
 import type { Vb365Access, Vb365Operator, Vb365Organization, Vb365Principal, Vb365PrincipalKind, Vb365Role } from '../../../../client/vb365Model';
 import { inputError, readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
@@ -115,6 +116,26 @@ export async function removeFrom(access: Vb365Access, role: Vb365Role, operators
 	if (left.length) throw new Error(`the server still shows ${left.map((o) => `"${o.name || o.displayName}" (operator ID ${o.operatorId})`).join(', ')} in the role "${role.name}" after removing it`);
 }
 
+/** A role and the operators to remove from it. */
+export interface Removal {
+	role: Vb365Role;
+	operators: Vb365Operator[];
+}
+
+/**
+ * Each removal (`removeFrom`, read back), up to `concurrency` roles at once: the roles are
+ * independent, so one role's change and read-back need not wait for another's. After a failure no
+ * further role is started (those in flight finish); `done` is every removal that completed, in
+ * order, `failed` the first that failed.
+ */
+export async function removeFromRoles<T extends Removal>(access: Vb365Access, removals: T[], concurrency = 8): Promise<{ done: T[]; failed?: { removal: T; error: unknown } }> {
+	const outcomes = await runPool(removals.length, async (n) => await removeFrom(access, removals[n].role, removals[n].operators), { concurrency, stopOnError: true });
+	const done = removals.filter((_, n) => outcomes[n]?.ok === true);
+	const n = outcomes.findIndex((o) => o !== undefined && !o.ok);
+	const outcome = outcomes[n];
+	return outcome && !outcome.ok ? { done, failed: { removal: removals[n], error: outcome.error } } : { done };
+}
+
 /** Nobody of the kind asked for is named so, but an operator of the other kind is: refused (never "absent" while it is an operator). */
 function refuseOtherKind(ctx: IExecuteFunctions, i: number, roles: Vb365Role[], p: Pick<RevokeParams, 'text' | 'kind'>): void {
 	const other: Vb365PrincipalKind = p.kind === 'user' ? 'group' : 'user';
@@ -128,24 +149,17 @@ export async function execute(this: IExecuteFunctions, p: RevokeParams, director
 	const roles = p.roles ? await withOperators(access, p.roles) : await access.rolesWithOperators(p.org.id, 8);
 	const named = matcher(this, i, roles, p);
 	const who = p.principal ? p.principal.name || p.principal.displayName : p.text;
-	const done: string[] = [];
-	const results: IDataObject[] = [];
-	let seen: Vb365Operator | undefined;
-	for (const role of roles) {
-		const operators = named(role);
-		if (operators.length === 0) {
-			if (p.roles) results.push({ id: role.id, name: role.name, result: 'notOperator' });
-			continue;
-		}
-		seen ??= operators[0];
-		try {
-			await removeFrom(access, role, operators);
-		} catch (error) {
-			throw incomplete(this, i, 'Operator', `revoking the ${p.kind} "${who}"`, `removing it from the role "${role.name}" failed`, done, error);
-		}
-		done.push(`removed from the role "${role.name}"`);
-		results.push({ id: role.id, name: role.name, result: 'removed' });
+	const plans: Removal[] = roles.map((role) => ({ role, operators: named(role) }));
+	const removals = plans.filter((r) => r.operators.length > 0);
+	const seen: Vb365Operator | undefined = removals[0]?.operators[0];
+	const { done, failed } = await removeFromRoles(access, removals);
+	if (failed) {
+		const before = done.map((r) => `removed from the role "${r.role.name}"`);
+		throw incomplete(this, i, 'Operator', `revoking the ${p.kind} "${who}"`, `removing it from the role "${failed.removal.role.name}" failed`, before, failed.error);
 	}
+	const results: IDataObject[] = plans
+		.filter((r) => r.operators.length > 0 || p.roles)
+		.map((r) => ({ id: r.role.id, name: r.role.name, result: r.operators.length > 0 ? 'removed' : 'notOperator' }));
 	if (!p.principal && !seen) refuseOtherKind(this, i, roles, p);
 	const removed = results.some((r) => r.result === 'removed');
 	const operator = p.principal ? principalOutput(p.principal) : seen ? principalOutput(seen) : { kind: p.kind, name: p.text };

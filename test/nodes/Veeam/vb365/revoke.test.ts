@@ -145,4 +145,24 @@ describe('VB365: Restore Operator → Revoke', () => {
 		expect(delta('POST', /./)).toBe(1); // the login
 		expect(h.roles().filter((r) => r.operators.some((o) => o.user?.name === 'leaver@bench.onmicrosoft.com'))).toEqual([]);
 	});
+
+	it('changes the roles naming the leaver several at once (each read back), not one role after another', async () => {
+		h.vb365.seedUsers({ count: 20, organizationName: 'bench.onmicrosoft.com', roleCount: 12, leaver: 'leaver@bench.onmicrosoft.com' });
+		// Each removal answered after 200 ms: one role after another, the next DELETE would only follow the previous role's read-back.
+		sim.addFault({ kind: 'delay', ms: 200, method: 'DELETE', pathIncludes: '/operators', count: 100 });
+		sim.stats.reset();
+		const run = await h.run(revoke('leaver@bench.onmicrosoft.com', { organization: byName('bench.onmicrosoft.com') }));
+		expect(errorText(run)).toBe('');
+		expect((run.json[0].roles as Array<{ result: string }>).map((r) => r.result)).toEqual(new Array(12).fill('removed'));
+		// In arrival order: the 12 operators reads, then the DELETEs sent before the first read-back.
+		const calls = sim.stats.recent.filter((r) => /\/operators(\?|$)/.test(r));
+		const firstDelete = calls.findIndex((r) => r.startsWith('DELETE '));
+		expect(calls.slice(0, firstDelete).every((r) => r.startsWith('GET '))).toBe(true);
+		const firstReadBack = calls.findIndex((r, k) => k > firstDelete && r.startsWith('GET '));
+		const together = calls.slice(firstDelete, firstReadBack).filter((r) => r.startsWith('DELETE ')).length;
+		expect(together).toBeGreaterThan(1);
+		expect(together).toBeLessThanOrEqual(8);
+		expect(calls.filter((r) => r.startsWith('DELETE '))).toHaveLength(12);
+		expect(h.roles().filter((r) => r.operators.some((o) => o.user?.name === 'leaver@bench.onmicrosoft.com'))).toEqual([]);
+	});
 });
