@@ -67,6 +67,12 @@ describe('VB365 review: Restore Operator names and people', () => {
 		expect(h.operatorsOf('Helpdesk Restore')).toContain('group:Helpdesk');
 	});
 
+	it('R-O7 Offboard of a group operator\'s address given as the Person: refused saying it is a group, not "absent"', async () => {
+		const run = await h.run({ resource: 'restoreOperator', operation: 'offboard', operator: 'helpdesk@contoso.onmicrosoft.com', organizationScope: 'all' }, [{}], { continueOnFail: true });
+		expect(String(run.json[0].error ?? JSON.stringify(run.json[0]))).toMatch(/Person \(item 0\).*group/);
+		expect(h.operatorsOf('Helpdesk Restore')).toContain('group:Helpdesk');
+	});
+
 	it('RIGHT: the leaver given by e-mail is revoked although the other Sam Taylor is in the directory', async () => {
 		await samLeaves();
 		const run = await h.run(op('revoke', SAM1));

@@ -16,7 +16,7 @@ import type { UserDirectory } from '../../../../client/adapters';
 import type { Vb365Operator, Vb365Organization, Vb365Principal, Vb365Role } from '../../../../client/vb365Model';
 import { inputError } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
-import { findPrincipal, incomplete, organizationOutput, principalOutput, readOperatorText, readOrganizationScope, vb365Access } from '../../helpers/vb365';
+import { findPrincipal, incomplete, operatorsNamed, organizationOutput, principalOutput, readOperatorText, readOrganizationScope, vb365Access } from '../../helpers/vb365';
 import { itemOptions } from '../common.descriptions';
 import { operatorField, organizationScopeField, scopedOrganizationLocator } from './fields';
 import { checkGroups, groupsOutput, type OrganizationCheck } from './offboard.groups';
@@ -70,6 +70,16 @@ function refuseNamesakes(ctx: IExecuteFunctions, i: number, text: string, plans:
 	);
 }
 
+/** No person is named so, but a group operator is (its address or name given as the Person): refused, never "absent" while it is an operator. */
+function refuseGroup(ctx: IExecuteFunctions, i: number, text: string, plans: Array<{ org: Vb365Organization; own: Vb365Role[] }>): void {
+	for (const { org, own } of plans) {
+		const group = operatorsNamed(ctx, i, own, text, 'group', 'Person')[0];
+		if (group) {
+			throw inputError(ctx, i, 'Person', `"${text}" is a group operator (ID ${group.id}) of ${org.name}, not a person: nothing was removed`, 'Offboard takes a person. To take the group out of its roles, use Revoke with Operator Type Group.');
+		}
+	}
+}
+
 export async function execute(this: IExecuteFunctions, p: OffboardParams, directory: UserDirectory, i: number): Promise<IDataObject> {
 	const access = vb365Access(this, directory, i);
 	const orgs = p.org ? [p.org] : await access.organizations();
@@ -84,6 +94,7 @@ export async function execute(this: IExecuteFunctions, p: OffboardParams, direct
 		plans.push({ org, own, principal, removals, seen: removals[0]?.operators[0] as Vb365Operator | undefined });
 	}
 	refuseNamesakes(this, i, p.text, plans);
+	if (plans.every((plan) => !plan.principal && !plan.seen)) refuseGroup(this, i, p.text, plans);
 	// … then the changes, each read back (8 roles at once: they are independent).
 	const { done, failed } = await removeFromRoles(
 		access,
