@@ -210,7 +210,8 @@ export class VspcDecoder {
 				throw new StateFormatError('bad VSPC profile');
 			}
 		}
-		this.orgs = p.orgs.map(([uid, name, type]) => ({ uid, ...(name ? { name } : {}), ...(type ? { type } : {}) }));
+		// Frozen and shared by the users of an organization (nothing in the trigger changes a user it read).
+		this.orgs = p.orgs.map(([uid, name, type]) => Object.freeze({ uid, ...(name ? { name } : {}), ...(type ? { type } : {}) }));
 		this.strs = strs;
 		this.kinds = kinds.map(([provider, kind, disabled]) => ({ provider, kind, ...(disabled === '1' ? { disabled: true as const } : {}) }));
 		this.pv = p.pv;
@@ -222,21 +223,27 @@ export class VspcDecoder {
 		const org = this.prevOrg + r.varint();
 		if (org > this.orgs.length) throw new StateFormatError('bad organization index');
 		this.prevOrg = org;
-		if (org > 0) user.organization = { ...this.orgs[org - 1] };
+		if (org > 0) user.organization = this.orgs[org - 1];
 		if (columns[0] > 0) user.status = this.strs[columns[0] - 1];
 		if (columns[1] > 0) user.mfaPolicy = this.strs[columns[1] - 1];
 		const configured = fromTri(columns[2]);
 		if (configured !== undefined) user.mfaConfigured = configured;
 		if (columns[3] === 0) return;
-		user.logins = columns.slice(4).map((k) => {
+		const logins: TrackedLogin[] = [];
+		for (let c = 4; c < columns.length; c++) {
 			let id: string;
 			if (columns[3] === 1) id = String(r.varint());
 			else {
 				id = r.text(this.prevLoginId);
 				this.prevLoginId = id;
 			}
-			return { id, ...this.kinds[k] };
-		});
+			// Field by field in the order the spread gave (id, provider, kind, disabled): one object per login.
+			const kind = this.kinds[columns[c]];
+			const login = { id, provider: kind.provider, kind: kind.kind } as TrackedLogin;
+			if (kind.disabled) login.disabled = true;
+			logins.push(login);
+		}
+		user.logins = logins;
 		// Shown in ID order, as the logins list sends them.
 		if (user.logins.length > 1) user.logins.sort(byId);
 	}
