@@ -70,3 +70,22 @@ describe('VB365 review: a hostile server error', () => {
 		expect(h.operatorsOf('Finance Restore')).not.toContain('alice.adams@contoso.onmicrosoft.com');
 	});
 });
+
+describe('VB365 review: API v7', () => {
+	let h: Vb365Fixture;
+	useVb365((_s, f) => {
+		h = f;
+	});
+
+	it('RIGHT: on v7 a group without a mail name (Restore Desk) is granted, Revoked, and a role created (POST answered 200 on v7)', async () => {
+		h.resetCredential({ apiVersion: 'v7' });
+		const grant = await h.run({ resource: 'restoreOperator', operation: 'grant', organization: contoso(), operator: 'Restore Desk', operatorType: 'group', restoreRoles: ['Finance Restore'] });
+		expect(errorText(grant)).toBe('');
+		expect(grant.json[0]).toMatchObject({ action: 'granted' });
+		const created = await h.run({ resource: 'role', operation: 'create', organization: contoso(), roleName: 'V7 Role', vb365RoleType: 'EntireOrganization' });
+		expect(created.json[0]).toMatchObject({ action: 'created' });
+		const revoke = await h.run({ resource: 'restoreOperator', operation: 'revoke', organization: contoso(), operator: 'Restore Desk', operatorType: 'group' });
+		expect(revoke.json[0]).toMatchObject({ action: 'revoked' });
+		expect(h.operatorsOf('Finance Restore')).not.toContain('group:Restore Desk');
+	});
+});
