@@ -139,3 +139,21 @@ describe('VB365 review: Access Report and a personal site', () => {
 		expect(row.ownDataInScope).not.toBe(false);
 	});
 });
+
+describe('VB365 review: Sync with a bad row and continueOnFail', () => {
+	let h: Vb365Fixture;
+	useVb365((_s, f) => {
+		h = f;
+	});
+
+	it('RIGHT: a row that cannot be read (a typo) with continueOnFail: its current operator is not removed as "not on the list"', async () => {
+		const list = [
+			{ operator: 'helpdesk@contoso.onmicrosoft.com', type: 'group', roles: HELPDESK },
+			{ operator: mail('dave.lee'), roles: [HELPDESK, FINANCE] },
+			{ operator: 'Bob Bakerr', roles: FINANCE },
+		];
+		const run = await h.run(params('apply', { syncOptions: { maxRemovals: 10, maxRemovalPercent: 100 } }), list, { continueOnFail: true });
+		expect(h.operatorsOf(FINANCE)).toContain(mail('bob.baker'));
+		expect(JSON.stringify(run.json) + errorText(run)).toMatch(/Bob Bakerr/);
+	});
+});
