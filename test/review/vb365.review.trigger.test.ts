@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { VB365_ORG_CONTOSO_ID, VB365_ORG_FABRIKAM_ID, VB365_ROLE_FINANCE_ID, VB365_ROLE_HELPDESK_ID, startSimulator, type SimServer } from '../../sim';
+import { VB365_ORG_CONTOSO_ID, VB365_ORG_FABRIKAM_ID, VB365_ROLE_FABRIKAM_ID, VB365_ROLE_FINANCE_ID, VB365_ROLE_HELPDESK_ID, startSimulator, type SimServer } from '../../sim';
 import { STATIC_KEY, activate, emitted } from '../nodes/VeeamTrigger/harness';
 import { Vb365Admin, directoryObjects, type DirectoryObject } from '../nodes/VeeamTrigger/vb365Harness';
 import { shutdownEngine } from '../support/engine';
@@ -76,6 +76,21 @@ describe('VB365 review: trigger', () => {
 		const result = await activation.poll();
 		expect(result.error).toBeUndefined();
 		expect(emitted(result).filter((i) => i.event === 'roleDeleted' || i.event === 'operatorRemoved')).toEqual([]);
+	});
+
+	it('RIGHT: every organization watched, Fabrikam gone from the organization list while its role stays: no deletion, its events still name the organization', async () => {
+		const activation = await baselined();
+		const orgs = (await (admin as unknown as { call: (m: string, p: string) => Promise<IDataObject> }).call('get', '/Organizations')) as IDataObject;
+		const results = (orgs.results as IDataObject[]).filter((o) => String(o.id).toLowerCase() !== VB365_ORG_FABRIKAM_ID);
+		// Two pages: Contoso and Tailspin, then an empty one (the end).
+		sim.addFault({ kind: 'answer', status: 200, body: { ...orgs, results }, method: 'GET', pathIncludes: '/v8/Organizations', count: 1 });
+		sim.addFault({ kind: 'answer', status: 200, body: { ...orgs, offset: results.length, results: [] }, method: 'GET', pathIncludes: '/v8/Organizations', count: 1 });
+		await admin.remove(VB365_ROLE_FABRIKAM_ID, 'operators', [object(VB365_ORG_FABRIKAM_ID, 'Group', 'service.desk').id]);
+		const result = await activation.poll();
+		expect(result.error).toBeUndefined();
+		const items = emitted(result);
+		expect(short(items)).toEqual([['operatorRemoved', 'Fabrikam Restore', 'service.desk@fabrikam.onmicrosoft.com']]);
+		expect(items[0]).toMatchObject({ organization: { id: VB365_ORG_FABRIKAM_ID, name: 'fabrikam.onmicrosoft.com' } });
 	});
 
 	it('RIGHT: an operators answer with an entry the node cannot read (no user in it) fails the poll: no removal, state unchanged', async () => {
