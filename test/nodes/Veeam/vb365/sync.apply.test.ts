@@ -18,13 +18,17 @@ const [ann, bob, cid, eve] = ['ann', 'bob', 'cid', 'eve'].map(user);
 const LIMIT = { maxRemovals: 100, maxRemovalPercent: 100 };
 
 interface Call {
-	kind: 'add' | 'remove';
+	kind: 'add' | 'remove' | 'read';
 	roleId: string;
 	count: number;
 }
 
-/** Roles' operators in memory; `fail` makes a call to that role throw; `ignore` makes the server drop it silently (the read-back lies not). */
-function store(initial: Record<string, Vb365Principal[]>, behaviour: { fail?: string[]; ignore?: string[] } = {}) {
+/**
+ * Roles' operators in memory; `fail` makes a call to that role throw; `ignore` makes the server drop
+ * it silently (the read-back lies not); `failAfter` makes it act, then throw (a lost answer, a failed
+ * read-back); `readFails` makes the roles' reads fail.
+ */
+function store(initial: Record<string, Vb365Principal[]>, behaviour: { fail?: string[]; ignore?: string[]; failAfter?: string[]; readFails?: string[] } = {}) {
 	let seq = 0;
 	const roles = new Map<string, Vb365Operator[]>(Object.entries(initial).map(([id, ps]) => [id, ps.map((p) => ({ ...p, operatorId: `op-${++seq}` }))]));
 	const calls: Call[] = [];
@@ -33,12 +37,19 @@ function store(initial: Record<string, Vb365Principal[]>, behaviour: { fail?: st
 			calls.push({ kind: 'add', roleId, count: principals.length });
 			if (behaviour.fail?.includes(roleId)) throw new Error('HTTP 500: server error');
 			if (!behaviour.ignore?.includes(roleId)) roles.set(roleId, [...(roles.get(roleId) ?? []), ...principals.map((p) => ({ ...p, operatorId: `op-${++seq}` }))]);
+			if (behaviour.failAfter?.includes(roleId)) throw new Error('HTTP 500: read-back failed');
+			return roles.get(roleId) ?? [];
+		},
+		async operators(roleId: string) {
+			calls.push({ kind: 'read', roleId, count: 0 });
+			if (behaviour.readFails?.includes(roleId)) throw new Error('HTTP 503: unavailable');
 			return roles.get(roleId) ?? [];
 		},
 		async removeOperators(roleId: string, ids: string[]) {
 			calls.push({ kind: 'remove', roleId, count: ids.length });
 			if (behaviour.fail?.includes(roleId)) throw new Error('HTTP 500: server error');
 			if (!behaviour.ignore?.includes(roleId)) roles.set(roleId, (roles.get(roleId) ?? []).filter((o) => !ids.includes(o.operatorId)));
+			if (behaviour.failAfter?.includes(roleId)) throw new Error('HTTP 500: read-back failed');
 			return roles.get(roleId) ?? [];
 		},
 	} as unknown as Vb365Access;
@@ -96,8 +107,9 @@ test('nothing to change: no call', async () => {
 test('a failed add stops the apply before any removal, and says what was done', async () => {
 	const s = store({ [R1.id]: [ann, bob], [R2.id]: [] }, { fail: [R2.id] });
 	const { op, outputs } = plan(s.roles, [[ann, [R1, R2]]]);
-	await expect(applyOperatorPlan(ctx(false), s.access, op, outputs, 1)).rejects.toThrow(/Sync stopped at operator ann@contoso.com: adding to Role 2: HTTP 500/);
-	expect(s.calls.map((c) => c.kind)).toEqual(['add']);
+	await expect(applyOperatorPlan(ctx(false), s.access, op, outputs, 1)).rejects.toThrow(/Sync stopped at operator ann@contoso.com: adding to Role 2: HTTP 500: server error$/);
+	// The add, then one read of the role to judge the failure (not done: failed clearly).
+	expect(s.calls.map((c) => c.kind)).toEqual(['add', 'read']);
 	expect(resultOf(outputs, 'ann')?.result).toBe('failed');
 	expect(resultOf(outputs, 'bob')?.result).toBe('notStarted');
 	expect((s.roles.get(R1.id) ?? []).map((o) => o.name)).toContain('bob@contoso.com');
@@ -126,4 +138,30 @@ test('a change the read-back does not show is failed, never reported done', asyn
 	await expect(applyOperatorPlan(ctx(false), s.access, op, outputs, 4)).rejects.toThrow(/does not show the change in Role 1/);
 	expect(resultOf(outputs, 'eve')?.result).toBe('failed');
 	expect(resultOf(outputs, 'bob')?.result).toBe('failed');
+});
+
+test('a call that fails after the server acted (lost answer, failed read-back) is judged by a read: shown done is done', async () => {
+	const s = store({ [R1.id]: [ann, bob], [R2.id]: [] }, { failAfter: [R2.id, R1.id] });
+	const { op, outputs } = plan(s.roles, [
+		[ann, [R1, R2]],
+		[eve, [R2]],
+	]);
+	await applyOperatorPlan(ctx(false), s.access, op, outputs, 4);
+	expect(resultOf(outputs, 'ann')?.result).toBe('rolesChanged');
+	expect(resultOf(outputs, 'eve')?.result).toBe('added');
+	expect(resultOf(outputs, 'bob')?.result).toBe('removed');
+	expect(s.calls.filter((c) => c.kind === 'read')).toHaveLength(2);
+});
+
+test('a failed call whose role cannot be read either: the output and the error say it may or may not have been carried out', async () => {
+	const s = store({ [R1.id]: [ann], [R2.id]: [] }, { failAfter: [R2.id], readFails: [R2.id] });
+	const { op, outputs } = plan(s.roles, [[ann, [R1, R2]]]);
+	const error = await applyOperatorPlan(ctx(false), s.access, op, outputs, 4).then(() => undefined, (e: unknown) => e as Error & { description?: string });
+	expect(error?.message).toMatch(/adding to Role 2: HTTP 500: read-back failed: it may or may not have been carried out/);
+	expect(error?.description).toMatch(/^Done before: nothing\. For ann@contoso.com it may or may not have been carried out/);
+	expect(resultOf(outputs, 'ann')?.result).toBe('unclear');
+	const cof = store({ [R1.id]: [ann], [R2.id]: [] }, { failAfter: [R2.id], readFails: [R2.id] });
+	const again = plan(cof.roles, [[ann, [R1, R2]]]);
+	await applyOperatorPlan(ctx(true), cof.access, again.op, again.outputs, 4);
+	expect(resultOf(again.outputs, 'ann')).toMatchObject({ result: 'unclear', error: expect.stringMatching(/may or may not have been carried out/) });
 });
