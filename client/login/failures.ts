@@ -141,6 +141,17 @@ export function describeConnectionFailure(error: unknown, baseUrl: string, tls: 
 }
 
 /**
+ * A .NET stack frame ("   at Veeam.Archiver.X.Method(Guid id)") and all after it: a server (VB365's
+ * RESTExceptionInfo, seen in a `message` too) may put its stack trace into its words; not for the user.
+ */
+const STACK_FRAME = /\s+at [A-Za-z_][\w.`$<>+]*\.[\w`$<>]+\s*\(/;
+
+function withoutStackTrace(v: string): string {
+	const at = v.search(STACK_FRAME);
+	return (at >= 0 ? v.slice(0, at) : v).trim();
+}
+
+/**
  * Veeam error bodies: VBR `{ errorCode, message, resourceId? }`, the cloud products' problem
  * details `{ errorCode, title, details, instance? }`, VSPC's `{ errors: [{ message, type, code }] }`
  * (docs/vac/rest/errors.html), an OAuth 2.0 error `{ error, error_description }` (VSPC's token
@@ -151,7 +162,7 @@ export function describeConnectionFailure(error: unknown, baseUrl: string, tls: 
 export function veeamErrorText(body: unknown): { errorCode?: string; message?: string; resourceId?: string } {
 	if (!body || typeof body !== 'object') return {};
 	const b = body as Record<string, unknown>;
-	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, MAX_SERVER_TEXT) : undefined);
+	const text = (v: unknown) => (typeof v === 'string' && withoutStackTrace(v) !== '' ? withoutStackTrace(v).slice(0, MAX_SERVER_TEXT) : undefined);
 	const inner = b.error && typeof b.error === 'object' && !Array.isArray(b.error) ? (b.error as Record<string, unknown>) : {};
 	// VBR `message`, AWS `details`, problem details' `detail` (Azure: the why, where `title` is only the
 	// status's name), and problem details' field `errors`: which field is wrong and why.

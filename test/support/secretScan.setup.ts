@@ -7,7 +7,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import { LoggerProxy, type IDataObject } from 'n8n-workflow';
 
-import { VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD, VSPC_DEFAULT_PASSWORD, VSPC_MFA_USER } from '../../sim';
+import { VB365_DEFAULT_PASSWORD, VBGC_DEFAULT_PASSWORD, VBGC_MFA_USER, VBR_DEFAULT_PASSWORD, VSPC_DEFAULT_PASSWORD, VSPC_MFA_USER } from '../../sim';
 import { SecretLedger } from '../../sim/core/secrets';
 import * as engine from './engine';
 import { TestCredentialsHelper } from './engine/credentials';
@@ -25,6 +25,7 @@ if (scanEnabled()) {
 	recordSecret(VSPC_DEFAULT_PASSWORD, 'password');
 	recordSecret(VSPC_MFA_USER.password, 'password');
 	recordSecret(VSPC_MFA_USER.secret, 'mfaSecret');
+	recordSecret(VB365_DEFAULT_PASSWORD, 'password');
 
 	// Every credential a test stores: its password-typed fields (password, TOTP secret, VSPC's API
 	// key, tokens), whatever the product, so a secret no simulator saw (a key typed into the

@@ -294,13 +294,23 @@ export function organizationMap(orgs: Vb365Organization[]): Map<string, Vb365Org
  */
 export function incomplete(ctx: IExecuteFunctions, i: number, field: string, what: string, problem: string, done: string[], cause?: unknown): NodeOperationError {
 	const reason = cause instanceof Error ? `: ${cause.message}` : '';
-	return inputError(
-		ctx,
-		i,
-		field,
-		`${what} is not complete: ${problem}${reason}`,
-		`${done.length ? `Done before: ${done.join('; ')}.` : 'Nothing was changed.'} Run the item again (what is done is left as it is), or finish in ${PRODUCT_NAME}.`,
-	);
+	const before = done.length ? `Done before: ${done.join('; ')}.` : uncertain(cause) ? 'Nothing was changed before it.' : 'Nothing was changed.';
+	const failed = uncertain(cause) ? ' The failed change itself may or may not have been carried out (the server failed or its answer was lost, maybe after acting, maybe while reading it back): check it.' : '';
+	return inputError(ctx, i, field, `${what} is not complete: ${problem}${reason}`, `${before}${failed} Run the item again (what is done is left as it is), or finish in ${PRODUCT_NAME}.`);
+}
+
+/**
+ * A failure after which the failed change itself may have been made: a server error (5xx), a lost
+ * or broken answer, or a failed read-back after a write the server answered. Not: a refusal (4xx)
+ * or the node's own check (NodeOperationError: nothing sent, or a read-back that lacks the change).
+ */
+function uncertain(cause: unknown): boolean {
+	if (!(cause instanceof Error)) return false;
+	if (cause instanceof NodeApiError) {
+		const status = Number((cause as { status?: unknown }).status ?? cause.httpCode);
+		return !(status >= 400 && status < 500);
+	}
+	return !(cause instanceof NodeOperationError);
 }
 
 /** `roles` each with its operators read (`concurrency` reads at once); any failed read fails the whole. */

@@ -75,7 +75,12 @@ export async function execute(this: IExecuteFunctions, p: CreateParams, director
 		} catch (error) {
 			throw incomplete(this, i, 'Name', `creating the role "${p.name}"`, 'the create failed', [], error);
 		}
-		const now = await readWhole(access, created.id);
+		let now;
+		try {
+			now = await readWhole(access, created.id);
+		} catch (error) {
+			throw incomplete(this, i, 'Name', `creating the role "${p.name}"`, 'reading it back failed', [`created the role (ID ${created.id})`], error);
+		}
 		const left = now ? differences(now, { ...p.spec, description: p.description }) : ['the role'];
 		if (!now || left.length) {
 			throw incomplete(this, i, 'Name', `creating the role "${p.name}"`, `the server does not show ${left.join(', ')} as given after creating it (ID ${created.id})`, [`created the role (ID ${created.id})`]);

@@ -64,6 +64,9 @@ export async function execute(this: IExecuteFunctions, p: DeleteParams, director
 	} catch (error) {
 		throw incomplete(this, i, 'Role', `deleting the role "${before.name}"`, 'the delete failed', [], error);
 	}
-	if (await access.role(before.id)) throw incomplete(this, i, 'Role', `deleting the role "${before.name}"`, `the server still shows the role (ID ${before.id}) after deleting it`, []);
+	const still = await access.role(before.id).catch((error: unknown) => {
+		throw incomplete(this, i, 'Role', `deleting the role "${before.name}"`, 'reading it back failed', [`the server answered the delete of the role (ID ${before.id})`], error);
+	});
+	if (still) throw incomplete(this, i, 'Role', `deleting the role "${before.name}"`, `the server still shows the role (ID ${before.id}) after deleting it`, []);
 	return { action: outcome, role: roleOutput(before, organizationMap([p.org])) };
 }
