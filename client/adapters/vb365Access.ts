@@ -24,7 +24,7 @@ import type {
 	Vb365Role,
 	Vb365RoleChanges,
 } from '../vb365Model';
-import { isNotFoundAnswer, ITEM_LIST_PATH, PRODUCT_NAME, type Vb365Client } from './vb365Client';
+import { afterChange, isNotFoundAnswer, ITEM_LIST_PATH, PRODUCT_NAME, type Vb365Client } from './vb365Client';
 import { findItem, findOrganization, findPrincipal, idSegment } from './vb365Lookup';
 import { isSamePrincipal, listableId } from './vb365Match';
 import { groupMemberOf, itemBody, objectAnswer, operatorBody, roleOf, sameId } from './vb365Read';
@@ -37,12 +37,13 @@ export const DEFAULT_CONCURRENCY = 8;
 
 /**
  * Sends `send(todo)` for what `pending()` says is not done yet (`first`: what a read the caller just
- * made says, instead of reading again). After an unclear outcome the server is read and what is
- * still pending is sent once more; any other failure is thrown as it is.
+ * made says, instead of reading again). After an unclear outcome the server is read (`readAfterSend`:
+ * its failure is a Vb365ReadBackError) and what is still pending is sent once more; any other failure
+ * is thrown as it is.
  */
-async function sendUntilShown<T>(pending: () => Promise<T[]>, send: (todo: T[]) => Promise<unknown>, first?: T[]): Promise<void> {
+async function sendUntilShown<T>(pending: () => Promise<T[]>, send: (todo: T[]) => Promise<unknown>, first: T[] | undefined, readAfterSend: (read: () => Promise<T[]>) => Promise<T[]>): Promise<void> {
 	for (let attempt = 0; ; attempt++) {
-		const todo = attempt === 0 && first ? first : await pending();
+		const todo = attempt === 0 ? (first ?? (await pending())) : await readAfterSend(pending);
 		if (todo.length === 0) return;
 		const error = await send(todo).then(
 			() => undefined,
@@ -147,7 +148,8 @@ export class Vb365AccessClient implements Vb365Access {
 			if (found.length === 1) id = found[0].id;
 			else if (found.length > 1) throw this.client.notApplied(`one role "${spec.name}"`, `it has ${found.length} of that name after an unclear answer`);
 		}
-		const role = await this.existingRole(id);
+		const created = id;
+		const role = await afterChange(this.node, `The new role "${spec.name}" (ID ${created})`, async () => await this.existingRole(created));
 		const missing = [
 			...(spec.operators ?? []).filter((p) => !role.operators.some((o) => isSamePrincipal(o, p))).map((p) => `operator ${p.name || p.id}`),
 			...(spec.selected ?? []).filter((i) => !role.selected.some((s) => sameItem(s, i))).map((i) => `item ${i.name || i.id}`),
@@ -187,7 +189,7 @@ export class Vb365AccessClient implements Vb365Access {
 		}
 		// The whole model, with the operators and items as just read (a PUT that replaces loses nothing).
 		await this.client.call({ method: 'PUT', path: this.client.rolePath(roleId), body: { id: role.id, organizationId: role.organizationId, ...roleBody(spec, await this.client.bodyOptions()) }, idempotent: true });
-		const after = await this.existingRole(roleId);
+		const after = await afterChange(this.node, `The change of the role "${role.name}"`, async () => await this.existingRole(roleId));
 		if (after.name !== wanted.name || after.description !== wanted.description || (after.roleType !== undefined && after.roleType !== wanted.roleType)) {
 			throw this.client.notApplied(`the change of the role "${role.name}"`, `it reads "${after.name}", "${after.description}", ${after.roleType ?? 'no role type'}`);
 		}
@@ -215,7 +217,7 @@ export class Vb365AccessClient implements Vb365Access {
 				(e: unknown) => e,
 			);
 			if (error !== undefined && !isNotFoundAnswer(error) && !(error instanceof UnclearOutcomeError)) throw error;
-			const still = await this.client.role(roleId);
+			const still = await afterChange(this.node, `The removal of the role ${roleId}`, async () => await this.client.role(roleId));
 			if (!still) return 'deleted';
 			if (error === undefined || attempt >= 1) throw this.client.notApplied(`the role ${roleId} deleted`, 'it still lists it');
 		}
@@ -227,6 +229,7 @@ export class Vb365AccessClient implements Vb365Access {
 		const todo = (operators: Vb365Operator[]) => unique.filter((p) => !operators.some((o) => isSamePrincipal(o, p)));
 		const first = todo(current ?? (await this.client.operators(roleId)));
 		if (first.length === 0) return current ?? (await this.client.operators(roleId));
+		const what = `Adding ${first.map((p) => p.name || p.displayName || p.id).join(', ')} as operator(s) of the role ${roleId}`;
 		await sendUntilShown(
 			async () => todo(await this.client.operators(roleId)),
 			// An operator read from another role carries that role's operator id: never sent (the POST takes none).
@@ -235,8 +238,9 @@ export class Vb365AccessClient implements Vb365Access {
 				return await this.client.call({ method: 'POST', path, body: list.map((p) => operatorBody({ ...p, operatorId: undefined }, options)) });
 			},
 			first,
+			async (read) => await afterChange(this.node, what, read),
 		);
-		const after = await this.client.operators(roleId);
+		const after = await afterChange(this.node, what, async () => await this.client.operators(roleId));
 		const missing = todo(after);
 		if (missing.length) throw this.client.notApplied(`${missing.map((p) => p.name || p.id).join(', ')} as operator(s) of the role ${roleId}`, 'its operators read back lack them');
 		return after;
@@ -249,12 +253,14 @@ export class Vb365AccessClient implements Vb365Access {
 		const named = (operators: Vb365Operator[]) => operators.filter((o) => operatorIds.some((id) => sameId(id, o.operatorId)));
 		const first = named(current ?? (await this.client.operators(roleId)));
 		if (first.length === 0) return current ?? (await this.client.operators(roleId));
+		const what = `Removing ${first.map((o) => o.name || o.displayName || o.operatorId).join(', ')} from the role ${roleId}`;
 		await sendUntilShown(
 			async () => named(await this.client.operators(roleId)),
 			async (todo) => await this.deleteIds(path, todo.map((o) => o.operatorId)),
 			first,
+			async (read) => await afterChange(this.node, what, read),
 		);
-		const after = await this.client.operators(roleId);
+		const after = await afterChange(this.node, what, async () => await this.client.operators(roleId));
 		const left = named(after);
 		if (left.length) throw this.client.notApplied(`${left.map((o) => o.name || o.operatorId).join(', ')} removed from the role ${roleId}`, 'its operators read back still name them');
 		return after;
@@ -273,16 +279,23 @@ export class Vb365AccessClient implements Vb365Access {
 		const unknown = items.find((i) => i.kind === 'unknown');
 		if (unknown) throw new NodeOperationError(this.node, `Cannot add the item "${unknown.name || unknown.id}" of type ${unknown.sentType ?? 'unknown'}: not a user, group, site or team`, { description: 'Nothing was sent.' });
 		const path = this.client.rolePath(roleId, `/${ITEM_LIST_PATH[list]}`);
-		const pending = async () => {
-			const current = await this.client.items(roleId, list);
-			return items.filter((it, i) => items.findIndex((o) => sameItem(o, it)) === i && !current.some((c) => sameItem(c, it)));
-		};
-		await sendUntilShown(pending, async (todo) => {
-			const options = await this.client.bodyOptions();
-			return await this.client.call({ method: 'POST', path, body: todo.map((it) => itemBody({ ...it, itemId: undefined }, options)) });
-		});
-		const after = await this.client.items(roleId, list);
-		const missing = items.filter((it) => !after.some((c) => sameItem(c, it)));
+		const unique = items.filter((it, i) => items.findIndex((o) => sameItem(o, it)) === i);
+		const todo = (current: Vb365Item[]) => unique.filter((it) => !current.some((c) => sameItem(c, it)));
+		const before = await this.client.items(roleId, list);
+		const first = todo(before);
+		if (first.length === 0) return before;
+		const what = `Adding ${first.map((i) => i.name || i.displayName || i.id).join(', ')} to the ${list} items of the role ${roleId}`;
+		await sendUntilShown(
+			async () => todo(await this.client.items(roleId, list)),
+			async (pendingItems) => {
+				const options = await this.client.bodyOptions();
+				return await this.client.call({ method: 'POST', path, body: pendingItems.map((it) => itemBody({ ...it, itemId: undefined }, options)) });
+			},
+			first,
+			async (read) => await afterChange(this.node, what, read),
+		);
+		const after = await afterChange(this.node, what, async () => await this.client.items(roleId, list));
+		const missing = todo(after);
 		if (missing.length) throw this.client.notApplied(`${missing.map((i) => i.name || i.id).join(', ')} in the ${list} items of the role ${roleId}`, 'its items read back lack them');
 		return after;
 	}
@@ -291,10 +304,19 @@ export class Vb365AccessClient implements Vb365Access {
 		const bad = itemIds.find((id) => !listableId(id));
 		if (bad !== undefined) throw new NodeOperationError(this.node, `Cannot remove the item "${bad}": not an item ID`, { description: 'Nothing was sent.' });
 		const path = this.client.rolePath(roleId, `/${ITEM_LIST_PATH[list]}`);
-		const named = async () => (await this.client.items(roleId, list)).filter((i) => itemIds.some((id) => sameId(id, i.itemId ?? i.id)));
-		await sendUntilShown(named, async (todo) => await this.deleteIds(path, todo.map((i) => i.itemId ?? i.id)));
-		const after = await this.client.items(roleId, list);
-		const left = after.filter((i) => itemIds.some((id) => sameId(id, i.itemId ?? i.id)));
+		const named = (current: Vb365Item[]) => current.filter((i) => itemIds.some((id) => sameId(id, i.itemId ?? i.id)));
+		const before = await this.client.items(roleId, list);
+		const first = named(before);
+		if (first.length === 0) return before;
+		const what = `Removing ${first.map((i) => i.name || i.displayName || i.id).join(', ')} from the ${list} items of the role ${roleId}`;
+		await sendUntilShown(
+			async () => named(await this.client.items(roleId, list)),
+			async (todo) => await this.deleteIds(path, todo.map((i) => i.itemId ?? i.id)),
+			first,
+			async (read) => await afterChange(this.node, what, read),
+		);
+		const after = await afterChange(this.node, what, async () => await this.client.items(roleId, list));
+		const left = named(after);
 		if (left.length) throw this.client.notApplied(`${left.map((i) => i.name || i.id).join(', ')} removed from the ${list} items of the role ${roleId}`, 'its items read back still list them');
 		return after;
 	}

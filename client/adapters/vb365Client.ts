@@ -4,7 +4,7 @@
  * no paging answer, and the reads of roles, operators and items. Every read is of the server as it
  * is now (nothing but the organization list is cached: read-backs must see the change).
  */
-import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, effectiveApiVersion, RequestGroup, VeeamApiError, veeamApiRequest, type QueryValue, type VeeamContext, type VeeamRequest } from '../transport';
 import type { Vb365Item, Vb365ItemList, Vb365Operator, Vb365Organization, Vb365Role } from '../vb365Model';
@@ -16,6 +16,37 @@ export const PRODUCT_NAME = 'Veeam Backup for Microsoft 365';
 
 /** The path segment of each item list (`/RbacRoles/{id}/selectedItems`). */
 export const ITEM_LIST_PATH: Readonly<Record<Vb365ItemList, string>> = { selected: 'selectedItems', excluded: 'excludedItems' };
+
+/**
+ * A change was sent and the server answered it as done (or its answer was lost), then reading the
+ * server back failed: whether the change took effect is not known. Not a refusal (no HTTP status of
+ * its own, whatever the failed read answered): callers say it may or may not have been carried out.
+ */
+export class Vb365ReadBackError extends NodeApiError {
+	/** Always true: the change itself was sent. */
+	readonly changeSent = true;
+
+	constructor(
+		node: INode,
+		what: string,
+		readonly readError: unknown,
+	) {
+		const reason = readError instanceof Error ? readError.message : String(readError);
+		const message = `${what} was sent, but reading ${PRODUCT_NAME} back failed: ${reason}`;
+		super(node, { message } as JsonObject, {
+			message,
+			description: 'Whether the change took effect is not known: check it. Running the item again is safe: what is done already is not sent again.',
+		});
+		this.message = message;
+	}
+}
+
+/** The read-back after a change, its failure a Vb365ReadBackError (see there). */
+export async function afterChange<T>(node: INode, what: string, read: () => Promise<T>): Promise<T> {
+	return await read().catch((error: unknown) => {
+		throw new Vb365ReadBackError(node, what, error);
+	});
+}
 
 /** The server says it has no such resource: a 404 (callers confirm it with a list where it matters). */
 export function isNotFoundAnswer(error: unknown): boolean {

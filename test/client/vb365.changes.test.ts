@@ -7,6 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { Vb365Directory } from '../../client/adapters/vb365';
+import { Vb365ReadBackError } from '../../client/adapters/vb365Client';
 import type { Vb365Principal } from '../../client/vb365Model';
 import { emptyState, fakeVb365, objectId, ORG_A, ORG_B, stored, type FakeAnswer, type FakeRequest, type FakeVb365State } from './vb365Fake';
 
@@ -76,6 +77,24 @@ describe('VB365 operators added and removed', () => {
 		const post = fake.requests.find((r) => r.method === 'POST');
 		expect(post?.path).toBe(`/v7/RbacRoles/${ROLE}/operators`);
 		expect(post?.body).toEqual([{ type: 'Group', group: { id: objectId(1001), displayName: 'Restore Desk', name: 'Restore Desk', type: null } }]);
+	});
+
+	it('a read-back that fails after the change was sent is a Vb365ReadBackError ("was sent"), never a refusal of the change', async () => {
+		let posted = false;
+		const { access } = server(undefined, (req) => {
+			if (req.method === 'POST') posted = true;
+			return posted && req.method === 'GET' ? { status: 403, body: { message: 'denied', errorCode: 'ResourceAccessDenied' } } : undefined;
+		});
+		const error = await access.addOperators(ROLE, [principal(3)]).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(Vb365ReadBackError);
+		expect(error).toMatchObject({ changeSent: true, message: expect.stringMatching(/^Adding user3@abc\.onmicrosoft\.com as operator\(s\) of the role .* was sent, but reading Veeam Backup for Microsoft 365 back failed: /) });
+		expect((error as { httpCode?: unknown }).httpCode ?? undefined).toBeUndefined();
+		let deleted = false;
+		const removal = server(undefined, (req) => {
+			if (req.method === 'DELETE') deleted = true;
+			return deleted && req.method === 'GET' ? { status: 404, body: { message: 'gone', errorCode: 'ResourceNotFound' } } : undefined;
+		});
+		await expect(removal.access.removeOperators(ROLE, [String(removal.state.operators[ROLE][0].id)])).rejects.toBeInstanceOf(Vb365ReadBackError);
 	});
 
 	it('a server that answers 204 but does not show the operator: an error, not a grant', async () => {
