@@ -14,6 +14,9 @@ import { arrayAnswer, badAnswer, itemOf, objectAnswer, operatorOf, organizationO
 
 export const PRODUCT_NAME = 'Veeam Backup for Microsoft 365';
 
+/** Pages of one list read at most: 1,000 pages of 1,000 = a million entries (users of the largest organizations). */
+export const VB365_MAX_PAGES = 1000;
+
 /** The path segment of each item list (`/RbacRoles/{id}/selectedItems`). */
 export const ITEM_LIST_PATH: Readonly<Record<Vb365ItemList, string>> = { selected: 'selectedItems', excluded: 'excludedItems' };
 
@@ -100,7 +103,10 @@ export class Vb365Client {
 	): Promise<T[]> {
 		const call = `GET ${path}`;
 		let setId: string | undefined;
+		let pages = 0;
 		const fetch = async (offset: number, limit: number) => {
+			// A list that never ends (new entries on every page) is stopped long before paging.ts's general limit.
+			if (++pages > VB365_MAX_PAGES) throw badAnswer(this.node, call, `with more than ${VB365_MAX_PAGES} pages (${VB365_MAX_PAGES * VB365_PAGE_SIZE} entries): the list does not end, nothing was done with it`);
 			const answer = await this.call<unknown>({ method: 'GET', path, qs: { ...qs, offset, limit: Math.max(1, Math.min(limit, VB365_PAGE_SIZE)), ...(setId ? { setId } : {}) } });
 			const page = pageAnswer(this.node, call, answer, (m) => read(m, call));
 			setId ??= page.setId;

@@ -60,6 +60,18 @@ describe('VB365 paged lists (organizations, users, groups)', () => {
 		await expect(stuck.access.organizations()).rejects.toThrow(/list of organizations is broken: the page from position 2 repeated/);
 	});
 
+	it('a list that never ends (new entries on every page) is refused after 1,000 pages, nothing kept', async () => {
+		let served = 0;
+		const endless = server(undefined, (req) => {
+			if (req.path !== '/v8/Organizations') return undefined;
+			const offset = Number(req.query.get('offset'));
+			served++;
+			return { body: { offset, limit: 1000, results: [{ id: `ae19d952-59dc-49f4-b12f-${String(offset).padStart(12, '0')}`, name: `org${offset}` }] } };
+		});
+		await expect(endless.access.organizations()).rejects.toThrow(/with more than 1000 pages \(1000000 entries\): the list does not end/);
+		expect(served).toBe(1000);
+	});
+
 	it('refuses a page with an entry without its id, or one id twice', async () => {
 		const noId = server(undefined, (req) => (req.path === '/v8/Organizations' ? { body: { offset: 0, limit: 30, results: [{ name: 'x' }] } } : undefined));
 		await expect(noId.access.organizations()).rejects.toThrow(/organization without its id or name/);
