@@ -251,3 +251,21 @@ describe('vb365: Sync with a bad row', () => {
 		expect(sim.log.since()).toEqual([]);
 	});
 });
+
+describe('vb365: Access Report with a bad field (one report for the run: its fields are read at item 0)', () => {
+	it.each([
+		['organization scope unknown', { organizationScope: 'galaxy' }, 'Organizations'],
+		['organization VB365 does not back up', { organizationScope: 'one', organization: { __rl: true, mode: 'name', value: 'nowhere.onmicrosoft.com' } }, 'Organization'],
+		['organization empty (an expression giving "")', { organizationScope: 'one', organization: { __rl: true, mode: 'name', value: '={{ "" }}' } }, 'Organization'],
+	])('%s: refused naming the field and item 0, nothing written', async (_what, extra, field) => {
+		sim.reset();
+		h.resetCredential();
+		sim.log.clear();
+		sim.stats.reset();
+		const result = await h.run({ resource: 'restoreOperator', operation: 'accessReport', ...extra } as INodeParameters);
+		expect(result.error).toMatchObject({ name: 'NodeOperationError' });
+		expect(errorText(result)).toContain(`${field} (item 0)`);
+		expect(writesSent()).toEqual([]);
+		expect(sim.log.since()).toEqual([]);
+	});
+});
