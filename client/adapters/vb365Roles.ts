@@ -9,12 +9,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Vb365Item, Vb365Principal, Vb365RoleType } from '../vb365Model';
 import { hasControl } from './vb365Match';
-import { itemBody, operatorBody, type BodyOptions } from './vb365Read';
+import { itemBody, operatorBody, sameId, type BodyOptions } from './vb365Read';
 
 export const VB365_ROLE_TYPES: readonly Vb365RoleType[] = ['EntireOrganization', 'SpecificObjects'];
 
-/** Role names compare without regard to case (two roles "Helpdesk" and "helpdesk" would be taken for one). */
-export const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** Role names compare without regard to case (two roles "Helpdesk" and "helpdesk" would be taken for one): as IDs do. */
+export const sameText = sameId;
 
 export interface RoleFields {
 	name: string;

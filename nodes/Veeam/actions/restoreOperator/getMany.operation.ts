@@ -8,6 +8,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { namePatternTest } from '../../../../client/adapters/userFilter';
 import type { UserDirectory } from '../../../../client/adapters';
+import { sameId } from '../../../../client/adapters/vb365Read';
+import { sameText } from '../../../../client/adapters/vb365Roles';
 import type { Vb365Operator, Vb365Organization, Vb365PrincipalKind } from '../../../../client/vb365Model';
 import { checkText, inputError, readLimit } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/updateDisplayOptions';
@@ -86,9 +88,10 @@ export async function prepare(this: IExecuteFunctions, i: number, directory: Use
 	let roleIds: Set<string> | undefined;
 	if (wanted.length) {
 		const roles = await access.roles(org?.id);
-		const unknown = wanted.filter((w) => !roles.some((r) => r.id.toLowerCase() === w.toLowerCase() || r.name.toLowerCase() === w.toLowerCase()));
+		const names = (r: { id: string; name: string }, w: string) => sameId(r.id, w) || sameText(r.name, w);
+		const unknown = wanted.filter((w) => !roles.some((r) => names(r, w)));
 		if (unknown.length) throw inputError(this, i, 'Roles', `no role named ${unknown.map((u) => `"${u}"`).join(', ')}${org ? ` in the organization ${org.name}` : ''}`);
-		roleIds = new Set(roles.filter((r) => wanted.some((w) => r.id.toLowerCase() === w.toLowerCase() || r.name.toLowerCase() === w.toLowerCase())).map((r) => r.id.toLowerCase()));
+		roleIds = new Set(roles.filter((r) => wanted.some((w) => names(r, w))).map((r) => r.id.toLowerCase()));
 	}
 	return { org, limit, kind, namePattern, roleIds };
 }
