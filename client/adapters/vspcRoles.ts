@@ -75,8 +75,14 @@ const ROLE_BY_KEY: ReadonlyMap<string, VspcRole> = (() => {
 	return map;
 })();
 
+/** Each role by its API value exactly as the spec spells it (what a server sends): read-only. */
+const ROLE_BY_ID: ReadonlyMap<string, VspcRole> = new Map(VSPC_ROLES.map((r) => [r.id, r]));
+
 /** The role with this API value, name or alias, in any case and spacing (`Read-only User`, `PortalReadonlyOperator`, `portal readonly operator`). */
 export function vspcRole(value: string): VspcRole | undefined {
+	// The API value as sent (every user of a list): found without building its key.
+	const exact = ROLE_BY_ID.get(value);
+	if (exact) return exact;
 	const key = roleKey(value);
 	return key ? ROLE_BY_KEY.get(key) : undefined;
 }

@@ -160,7 +160,14 @@ function mfaFieldChanges(previous: TrackedUser, current: TrackedUser): FieldChan
 	return changes;
 }
 
-const orgUid = (user: VeeamUser) => user.organization?.uid.toLowerCase();
+/** The organization changed: both sides name one, and their UIDs differ beyond case (one unknown is no change). */
+function organizationChanged(previous: VeeamUser, current: VeeamUser): boolean {
+	const before = previous.organization?.uid;
+	const now = current.organization?.uid;
+	// Most users: the same UID as text, compared without a lower-cased copy of each.
+	if (before === now || before === undefined || now === undefined) return false;
+	return before.toLowerCase() !== now.toLowerCase();
+}
 
 function descriptionChange(previous: TrackedUser, current: VeeamUser): FieldChange | undefined {
 	if (previous.descriptionDigest !== undefined) {
@@ -181,7 +188,7 @@ export function diffUser(previous: TrackedUser, current: TrackedUser): UserEvent
 		!knownChange(previous.mfaConfigured, current.mfaConfigured) &&
 		!knownChange(previous.status, current.status) &&
 		!loginChanges(previous.logins, current.logins) &&
-		!knownChange(orgUid(previous), orgUid(current)) &&
+		!organizationChanged(previous, current) &&
 		!knownChange(previous.isServiceAccount, current.isServiceAccount) &&
 		previous.name === current.name &&
 		previous.type === current.type &&
@@ -208,7 +215,7 @@ export function diffUser(previous: TrackedUser, current: TrackedUser): UserEvent
 	const other: FieldChange[] = [];
 	if (previous.name !== current.name) other.push({ field: 'name', from: previous.name, to: current.name });
 	if (previous.type !== current.type) other.push({ field: 'type', from: previous.type, to: current.type });
-	if (knownChange(orgUid(previous), orgUid(current))) other.push({ field: 'organization', from: orgNull(previous), to: orgNull(current) });
+	if (organizationChanged(previous, current)) other.push({ field: 'organization', from: orgNull(previous), to: orgNull(current) });
 	const description = descriptionChange(previous, current);
 	if (description) other.push(description);
 	if (other.length > 0) push('otherFieldsChanged', other);

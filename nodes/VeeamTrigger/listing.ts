@@ -17,7 +17,24 @@ export class UserInterner {
 	private readonly roleLists = new Map<string, readonly VeeamRole[]>();
 	private readonly types = new Map<string, string>();
 
+	/** The last list made for a user of one role, by the role's id (most users: looked up without a key). */
+	private readonly single = new Map<string, readonly VeeamRole[]>();
+
 	intern(user: VeeamUser): VeeamUser {
+		const only = user.roles.length === 1 ? user.roles[0] : undefined;
+		const hit = only && this.single.get(only.id);
+		if (hit && hit[0].name === only.name && hit[0].description === only.description) user.roles = hit as VeeamRole[];
+		else this.internRoles(user, only);
+		let type = this.types.get(user.type);
+		if (type === undefined) {
+			type = user.type;
+			this.types.set(type, type);
+		}
+		user.type = type;
+		return user;
+	}
+
+	private internRoles(user: VeeamUser, only: VeeamRole | undefined): void {
 		let key = '';
 		for (const r of user.roles) key += `${r.id}\u0000${r.name}\u0000${r.description ?? '\u0001'}\u0000`;
 		let roles = this.roleLists.get(key);
@@ -26,13 +43,7 @@ export class UserInterner {
 			this.roleLists.set(key, roles);
 		}
 		user.roles = roles as VeeamRole[];
-		let type = this.types.get(user.type);
-		if (type === undefined) {
-			type = user.type;
-			this.types.set(type, type);
-		}
-		user.type = type;
-		return user;
+		if (only) this.single.set(only.id, roles);
 	}
 }
 

@@ -102,53 +102,86 @@ export function encodeState(
 	const roles: string[][] = [];
 	const roleIndex = new Map<string, number>();
 	const types: Array<Array<string | number>> = [];
-	const typeIndex = new Map<string, number>();
+	// Per type: its index in `types` for each (isDirectoryAccount, isGroup), -1 until seen.
+	const typeIndex = new Map<string, number[]>();
 	const profiles: number[][] = [];
-	const profileIndex = new Map<string, number>();
+	// A profile by its columns as numbers (a text only where they do not fit): no string per user.
+	const profileIndex = new Map<number | string, Map<number | string, number>>();
+	// Role lists: each distinct list of role indexes (its key) gets a number; a role array, its list's.
+	const roleListKeys: string[] = [];
+	const roleListIds = new Map<string, number>();
+	const roleListOf = new Map<readonly VeeamRole[], number>();
 	// Sorted first, so that the tables (and so the whole state) do not depend on the list's order.
-	let sorted = [...users].sort(byName);
-	const vspc = hasVspcFields(sorted) ? new VspcEncoder(sorted) : undefined;
-	if (vspc) sorted = vspc.sort(sorted);
+	// VSPC: by organization, then name (vspcState.ts), each organization's users sorted on their own.
+	const all = [...users];
+	const vspc = hasVspcFields(all) ? new VspcEncoder(all) : undefined;
+	const sorted = vspc ? vspc.sort(byName) : all.sort(byName);
 	// Per user, a profile index only (no object per user: this runs over 100,000 users).
 	const profileOf = new Int32Array(sorted.length);
 	let lastRoles: readonly VeeamRole[] | undefined;
-	let lastRoleKey = '';
+	let listId = 0;
 	for (let u = 0; u < sorted.length; u++) {
 		const user = sorted[u];
 		// Users read by the trigger share their role arrays: work out the indexes once per array.
 		if (user.roles !== lastRoles) {
-			const roleIdx: number[] = [];
-			for (const role of user.roles) {
-				let idx = roleIndex.get(role.id);
-				if (idx === undefined) {
-					idx = roles.length;
-					roleIndex.set(role.id, idx);
-					roles.push(role.description !== undefined ? [role.id, role.name, role.description] : [role.id, role.name]);
+			const known = roleListOf.get(user.roles);
+			if (known !== undefined) listId = known;
+			else {
+				const roleIdx: number[] = [];
+				for (const role of user.roles) {
+					let idx = roleIndex.get(role.id);
+					if (idx === undefined) {
+						idx = roles.length;
+						roleIndex.set(role.id, idx);
+						roles.push(role.description !== undefined ? [role.id, role.name, role.description] : [role.id, role.name]);
+					}
+					if (!roleIdx.includes(idx)) roleIdx.push(idx);
 				}
-				if (!roleIdx.includes(idx)) roleIdx.push(idx);
+				if (roleIdx.length > 1) roleIdx.sort((a, b) => a - b);
+				const roleKey = roleIdx.join(',');
+				let id = roleListIds.get(roleKey);
+				if (id === undefined) {
+					id = roleListKeys.length;
+					roleListIds.set(roleKey, id);
+					roleListKeys.push(roleKey);
+				}
+				roleListOf.set(user.roles, id);
+				listId = id;
 			}
-			if (roleIdx.length > 1) roleIdx.sort((a, b) => a - b);
 			lastRoles = user.roles;
-			lastRoleKey = roleIdx.join(',');
 		}
 		const dir = user.isDirectoryAccount ? 1 : 0;
 		const group = user.isGroup ? 1 : 0;
-		const typeKey = `${user.type}\n${dir}${group}`;
-		let t = typeIndex.get(typeKey);
-		if (t === undefined) {
+		let typeSlots = typeIndex.get(user.type);
+		if (typeSlots === undefined) {
+			typeSlots = [-1, -1, -1, -1];
+			typeIndex.set(user.type, typeSlots);
+		}
+		let t = typeSlots[dir * 2 + group];
+		if (t === -1) {
 			t = types.length;
-			typeIndex.set(typeKey, t);
+			typeSlots[dir * 2 + group] = t;
 			types.push([user.type, dir, group]);
 		}
-		const common = `${t},${triState(user.mfaEnabled)},${triState(user.isServiceAccount)},${descriptionMode(user, maxKept)},${refKind(user)},${lastRoleKey}`;
-		const extra = vspc ? vspc.profileKey(user) : '';
-		const key = vspc ? `${common};${extra}` : common;
-		let p = profileIndex.get(key);
+		const mfa = triState(user.mfaEnabled);
+		const serviceAccount = triState(user.isServiceAccount);
+		const description = descriptionMode(user, maxKept);
+		const kind = refKind(user);
+		// Mixed radix: mfa, serviceAccount and description < 3, kind < 5.
+		const columns = (((t * 3 + mfa) * 3 + serviceAccount) * 3 + description) * 5 + kind;
+		const common = columns < 2 ** 24 && listId < 2 ** 28 ? listId * 2 ** 24 + columns : `${listId}:${columns}`;
+		const extra = vspc ? vspc.profileCode(user) : 0;
+		let byExtra = profileIndex.get(common);
+		if (byExtra === undefined) {
+			byExtra = new Map();
+			profileIndex.set(common, byExtra);
+		}
+		let p = byExtra.get(extra);
 		if (p === undefined) {
 			p = profiles.length;
-			profileIndex.set(key, p);
-			profiles.push(common.split(',').filter((x) => x !== '').map(Number));
-			vspc?.addProfile(extra);
+			byExtra.set(extra, p);
+			profiles.push(`${t},${mfa},${serviceAccount},${description},${kind},${roleListKeys[listId]}`.split(',').filter((x) => x !== '').map(Number));
+			vspc?.addProfile();
 		}
 		profileOf[u] = p;
 	}

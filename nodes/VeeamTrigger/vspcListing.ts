@@ -38,13 +38,21 @@ export interface VspcRead {
 	pageRequests: number;
 }
 
+/** A login of the list as read: its ID, its user's UID (lower case) and what the trigger keeps of it. */
+interface ListedLogin {
+	id: string;
+	userKey: string;
+	login: TrackedLogin;
+}
+
 /** A login as the trigger tracks and shows it (what the list says; VSPC's list carries no secret). */
 export function trackedLogin(login: VspcLogin): TrackedLogin {
 	// Built field by field in this order (no spread of small objects: 55,000 logins per poll).
 	const tracked = { id: login.id, kind: login.kind, provider: login.provider } as TrackedLogin;
 	if (login.description !== undefined) tracked.description = login.description;
 	tracked.status = login.status;
-	tracked.scopes = [...login.scopes];
+	// The login's own array (the adapter made it for this login), not a copy.
+	tracked.scopes = login.scopes;
 	if (login.isReadAccessOnly !== undefined) tracked.isReadAccessOnly = login.isReadAccessOnly;
 	if (login.status === 'disabled') tracked.disabled = true;
 	return tracked;
@@ -62,7 +70,22 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	// The users' pages need the organizations (read once per execution) anyway: read first, they
 	// also log in once, where two first requests at once would each log in.
 	await access?.organizations();
+	// Each page's users and logins are made what the trigger keeps as the page arrives (role lists
+	// and organizations shared, logins as tracked), so that what a page brought and the trigger does
+	// not keep dies young: 50,000 users and 55,000 logins are read in one poll.
 	const interner = new UserInterner();
+	const organizations = new Map<string, NonNullable<VeeamUser['organization']>>();
+	const keep = (user: VeeamUser): VeeamUser => {
+		interner.intern(user);
+		const org = user.organization;
+		if (org) {
+			// One object per organization as sent (UID, name and type alike): users never change it.
+			const seen = organizations.get(org.uid);
+			if (seen === undefined) organizations.set(org.uid, org);
+			else if (seen.name === org.name && seen.type === org.type) user.organization = seen;
+		}
+		return user;
+	};
 	// The VSPC page read gives the total as sent (absent when the server sends none: then pages.ts
 	// reads page after page); listUsersPage, the fallback, fills a missing total in.
 	const raw = directory.vspc?.();
@@ -70,26 +93,27 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 		async (offset, limit) => {
 			if (raw?.usersPage) {
 				const page = await raw.usersPage(offset, limit);
-				return { items: page.users as VeeamUser[], total: page.total };
+				return { items: (page.users as VeeamUser[]).map(keep), total: page.total };
 			}
 			const page = await directory.listUsersPage({}, offset, limit);
-			return { items: page.users, total: page.total };
+			return { items: page.users.map(keep), total: page.total };
 		},
 		(u: VeeamUser) => u.ref.toLowerCase(),
 		{ ...options, node, what: 'users' },
 	);
+	const listedLogin = (login: VspcLogin): ListedLogin => ({ id: login.id, userKey: login.userUid.toLowerCase(), login: trackedLogin(login) });
 	const readLogins = access
 		? access.listLoginsPage
 			? readPagesInParallel(
 					async (offset, limit) => {
 						const page = await (access.listLoginsPage as NonNullable<VspcAccess['listLoginsPage']>)(offset, limit);
-						return { items: page.logins, total: page.total };
+						return { items: page.logins.map(listedLogin), total: page.total };
 					},
-					(l: VspcLogin) => l.id,
+					(l: ListedLogin) => l.id,
 					{ ...options, node, what: 'logins' },
 				)
 			: // Without a page read the adapter pages itself: nothing to check, so never called consistent.
-				access.listLogins().then((list) => ({ items: new Map(list.map((l) => [l.id, l])), consistent: false, problem: 'read by the adapter', requests: 0, attempts: 1 }))
+				access.listLogins().then((list) => ({ items: new Map(list.map((l) => [l.id, listedLogin(l)])), consistent: false, problem: 'read by the adapter', requests: 0, attempts: 1 }))
 		: undefined;
 	// Both in flight at once; a failure of either fails the poll (the other is awaited, so that no request outlives it).
 	const [usersRead, loginsRead] = await Promise.allSettled([readUsers, readLogins ?? Promise.resolve(undefined)]);
@@ -97,17 +121,16 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	if (loginsRead.status === 'rejected') throw loginsRead.reason;
 	const listed = usersRead.value;
 	const users = new Map<string, TrackedUser>();
-	for (const user of listed.items.values()) users.set(user.ref, interner.intern(user));
+	for (const user of listed.items.values()) users.set(user.ref, user);
 	const problems = listed.problem ? [`users: ${listed.problem}`] : [];
 	const loginList = loginsRead.value;
 	if (loginList) {
 		if (loginList.problem) problems.push(`logins: ${loginList.problem}`);
 		const byUser = new Map<string, TrackedLogin[]>();
-		for (const login of loginList.items.values()) {
-			const key = login.userUid.toLowerCase();
-			const list = byUser.get(key);
-			if (list) list.push(trackedLogin(login));
-			else byUser.set(key, [trackedLogin(login)]);
+		for (const { userKey, login } of loginList.items.values()) {
+			const list = byUser.get(userKey);
+			if (list) list.push(login);
+			else byUser.set(userKey, [login]);
 		}
 		for (const user of users.values()) user.logins = byUser.get(user.ref.toLowerCase()) ?? [];
 	}

@@ -29,7 +29,6 @@ export interface StoredVspc {
 	logins: number;
 }
 
-const NUMERIC_ID = /^(0|[1-9][0-9]{0,14})$/;
 const tri = (value: boolean | undefined) => (value === undefined ? 0 : value ? 2 : 1);
 const fromTri = (value: number) => (value === 0 ? undefined : value === 2);
 
@@ -38,11 +37,24 @@ export function hasVspcFields(users: readonly TrackedUser[]): boolean {
 	return users.some((u) => u.organization !== undefined || u.status !== undefined || u.mfaPolicy !== undefined || u.logins !== undefined);
 }
 
+/** A login ID stored as a number: plain digits, no leading zero, at most 15 (below 2^53); checked once per login per poll. */
+function isNumericId(id: string): boolean {
+	if (id.length === 0 || id.length > 15) return false;
+	if (id.length > 1 && id.charCodeAt(0) === 0x30) return false;
+	for (let i = 0; i < id.length; i++) {
+		const c = id.charCodeAt(i);
+		if (c < 0x30 || c > 0x39) return false;
+	}
+	return true;
+}
+
 /** Login IDs in order: numbers by value, else as text. */
 function byId(a: TrackedLogin, b: TrackedLogin): number {
-	if (a.id.length !== b.id.length && NUMERIC_ID.test(a.id) && NUMERIC_ID.test(b.id)) return a.id.length - b.id.length;
+	if (a.id.length !== b.id.length && isNumericId(a.id) && isNumericId(b.id)) return a.id.length - b.id.length;
 	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+const NO_KINDS: readonly number[] = [];
 
 /** Builds the VSPC part while state.ts encodes the common one. */
 export class VspcEncoder {
@@ -51,44 +63,49 @@ export class VspcEncoder {
 	private readonly strs: string[] = [];
 	private readonly strIndex = new Map<string, number>();
 	private readonly kinds: string[][] = [];
-	private readonly kindIndex = new Map<string, number>();
+	/** A login kind's index by provider, then kind, then [not disabled, disabled] (-1 until seen). */
+	private readonly kindIndex = new Map<string, Map<string, number[]>>();
+	/** Lists of two or more kind indexes (a user's logins), by their key. */
+	private readonly kindLists = new Map<string, number>();
 	private readonly pv: number[][] = [];
 	private readonly tracksLogins: boolean;
 	private prevOrg = 0;
 	private prevLoginId = '';
-	/** Per user in sorted order: its organization code, its logins in stored order (profileKey). */
+	/** Per user in sorted order: its organization code, its logins in stored order (profileCode). */
 	private codes = new Int32Array(0);
 	private readonly sortedLogins: Array<TrackedLogin[] | undefined> = [];
 	private keyAt = 0;
 	private writeAt = 0;
+	/** The users as given, and each one's organization code (0: none). */
+	private readonly users: readonly TrackedUser[];
+	private readonly userCodes: Int32Array;
+	/** The columns of the user profileCode saw last (addProfile records them for a new profile). */
+	private last = { status: 0, policy: 0, configured: 0, mode: 0, kinds: NO_KINDS };
 
 	constructor(users: readonly TrackedUser[]) {
-		const byUid = new Map<string, VeeamUser['organization']>();
-		for (const u of users) if (u.organization) byUid.set(u.organization.uid.toLowerCase(), u.organization);
-		const uids = [...byUid.keys()].sort();
-		this.orgs = uids.map((uid) => {
-			const org = byUid.get(uid);
-			return [org?.uid ?? uid, org?.name ?? '', org?.type ?? ''];
-		});
+		this.users = users;
+		// Each organization UID lower-cased once per user; the table sorted by it.
+		const lower: Array<string | undefined> = users.map((u) => u.organization?.uid.toLowerCase());
+		const uids = [...new Set(lower.filter((uid): uid is string => uid !== undefined))].sort();
 		uids.forEach((uid, i) => this.orgIndex.set(uid, i + 1));
+		this.userCodes = Int32Array.from(lower, (uid) => (uid === undefined ? 0 : (this.orgIndex.get(uid) ?? 0)));
+		// Filled by sort(): each row from the organization of the last user (by name) of its organization.
+		this.orgs = uids.map((uid) => [uid, '', '']);
 		this.tracksLogins = users.some((u) => u.logins !== undefined);
 	}
 
-	/** 0: no organization; else 1 + its index in the table. */
-	orgCode(user: TrackedUser): number {
-		return user.organization ? (this.orgIndex.get(user.organization.uid.toLowerCase()) ?? 0) : 0;
-	}
-
 	/**
-	 * Users by organization, then as state.ts sorted them (by name): a counting sort, stable, so a
-	 * company's users stay in name order. The encoder then takes the users in this order (profileKey,
-	 * then writeUser), and keeps what it worked out per user by position.
+	 * Users by organization, then in `order` (state.ts: by name): a counting sort, stable, then each
+	 * organization's users sorted on their own. The encoder then takes the users in this order
+	 * (profileCode, then writeUser), and keeps what it worked out per user by position.
 	 */
-	sort(users: TrackedUser[]): TrackedUser[] {
-		const codes = users.map((u) => this.orgCode(u));
+	sort(order: (a: TrackedUser, b: TrackedUser) => number): TrackedUser[] {
+		const users = this.users;
+		const codes = this.userCodes;
 		const starts = new Int32Array(this.orgs.length + 2);
 		for (const code of codes) starts[code + 1]++;
 		for (let c = 1; c < starts.length; c++) starts[c] += starts[c - 1];
+		const bounds = Int32Array.from(starts);
 		const sorted = new Array<TrackedUser>(users.length);
 		this.codes = new Int32Array(users.length);
 		for (let i = 0; i < users.length; i++) {
@@ -96,7 +113,23 @@ export class VspcEncoder {
 			sorted[at] = users[i];
 			this.codes[at] = codes[i];
 		}
+		for (let c = 0; c <= this.orgs.length; c++) {
+			const from = bounds[c];
+			const to = bounds[c + 1];
+			if (to - from > 1) {
+				const group = sorted.slice(from, to).sort(order);
+				for (let i = 0; i < group.length; i++) sorted[from + i] = group[i];
+			}
+			// The organization's row: as its last user (by name) shows it.
+			const org = c > 0 && to > from ? sorted[to - 1].organization : undefined;
+			if (org) this.orgs[c - 1] = [org.uid, org.name ?? '', org.type ?? ''];
+		}
 		return sorted;
+	}
+
+	/** 0: no organization; else 1 + its index in the table. */
+	orgCode(user: TrackedUser): number {
+		return user.organization ? (this.orgIndex.get(user.organization.uid.toLowerCase()) ?? 0) : 0;
 	}
 
 	private str(value: string | undefined): number {
@@ -111,45 +144,81 @@ export class VspcEncoder {
 	}
 
 	private kind(login: TrackedLogin): number {
-		const disabled = login.disabled === true ? '1' : '0';
-		const key = `${login.provider}\u0000${login.kind}\u0000${disabled}`;
-		let i = this.kindIndex.get(key);
-		if (i === undefined) {
+		const disabled = login.disabled === true ? 1 : 0;
+		let byKind = this.kindIndex.get(login.provider);
+		if (byKind === undefined) {
+			byKind = new Map();
+			this.kindIndex.set(login.provider, byKind);
+		}
+		let slots = byKind.get(login.kind);
+		if (slots === undefined) {
+			slots = [-1, -1];
+			byKind.set(login.kind, slots);
+		}
+		let i = slots[disabled];
+		if (i === -1) {
 			i = this.kinds.length;
-			this.kindIndex.set(key, i);
-			this.kinds.push([login.provider, login.kind, disabled]);
+			slots[disabled] = i;
+			this.kinds.push([login.provider, login.kind, disabled === 1 ? '1' : '0']);
 		}
 		return i;
 	}
 
-	/** The user's VSPC columns of its profile, as a key (state.ts adds it to the profile's key). */
-	profileKey(user: TrackedUser): string {
-		let key = `${this.str(user.status)}.${this.str(user.mfaPolicy)}.${tri(user.mfaConfigured)}`;
-		if (!this.tracksLogins || !user.logins) {
-			this.sortedLogins[this.keyAt++] = undefined;
-			return `${key}.0`;
+	/**
+	 * The user's VSPC columns of its profile (status, MFA policy, MFA set up, how its logins are
+	 * stored, their kinds) as one number, or a text where they do not fit; state.ts adds it to the
+	 * profile's key. Records the user's logins in stored order.
+	 */
+	profileCode(user: TrackedUser): number | string {
+		const status = this.str(user.status);
+		const policy = this.str(user.mfaPolicy);
+		const configured = tri(user.mfaConfigured);
+		let mode = 0;
+		let kinds = NO_KINDS;
+		if (!this.tracksLogins || !user.logins) this.sortedLogins[this.keyAt++] = undefined;
+		else {
+			// Stored order: by kind (its index in the kinds table), then ID. Each login's kind looked up once.
+			const list = user.logins;
+			let logins = list;
+			if (list.length > 1) {
+				const kindOf = list.map((l) => this.kind(l));
+				const order = list.map((_, i) => i).sort((a, b) => kindOf[a] - kindOf[b] || byId(list[a], list[b]));
+				logins = order.map((i) => list[i]);
+				kinds = order.map((i) => kindOf[i]);
+			} else if (list.length === 1) kinds = [this.kind(list[0])];
+			this.sortedLogins[this.keyAt++] = logins;
+			mode = 1;
+			for (const l of logins) if (!isNumericId(l.id)) mode = 2;
 		}
-		// Stored order: by kind (its index in the kinds table), then ID. Each login's kind looked up once.
-		const list = user.logins;
-		let logins = list;
-		let kinds: number[];
-		if (list.length > 1) {
-			const kindOf = list.map((l) => this.kind(l));
-			const order = list.map((_, i) => i).sort((a, b) => kindOf[a] - kindOf[b] || byId(list[a], list[b]));
-			logins = order.map((i) => list[i]);
-			kinds = order.map((i) => kindOf[i]);
-		} else kinds = list.length === 1 ? [this.kind(list[0])] : [];
-		this.sortedLogins[this.keyAt++] = logins;
-		let numeric = true;
-		for (const l of logins) if (!NUMERIC_ID.test(l.id)) numeric = false;
-		key += numeric ? '.1' : '.2';
+		this.last = { status, policy, configured, mode, kinds };
+		// The kinds: none 0, one kind k 1 + 2k, a list 2 + 2 × its number.
+		let kindsCode = 0;
+		if (kinds.length === 1) kindsCode = 1 + 2 * kinds[0];
+		else if (kinds.length > 1) {
+			const key = kinds.join('.');
+			let id = this.kindLists.get(key);
+			if (id === undefined) {
+				id = this.kindLists.size;
+				this.kindLists.set(key, id);
+			}
+			kindsCode = 2 + 2 * id;
+		}
+		// Mixed radix: configured and mode < 3; the string indexes and kinds code within their room.
+		if (status < 4096 && policy < 4096 && kindsCode < 2 ** 20) return (((kindsCode * 3 + mode) * 3 + configured) * 4096 + policy) * 4096 + status;
+		return this.columns();
+	}
+
+	/** The columns profileCode saw last, as text: `status.policy.configured.mode[.kind…]`. */
+	private columns(): string {
+		const { status, policy, configured, mode, kinds } = this.last;
+		let key = `${status}.${policy}.${configured}.${mode}`;
 		for (const k of kinds) key += `.${k}`;
 		return key;
 	}
 
-	/** Records the columns of a new profile (state.ts calls it when the profile is first seen, in profile order). */
-	addProfile(key: string): void {
-		this.pv.push(key.split('.').map(Number));
+	/** Records the columns of a new profile (state.ts calls it when the profile is first seen, in profile order, after its profileCode). */
+	addProfile(): void {
+		this.pv.push(this.columns().split('.').map(Number));
 	}
 
 	/** The user's own characters, after the common ones. */
@@ -212,9 +281,11 @@ export class VspcDecoder {
 		}
 		// Frozen and shared by the users of an organization (nothing in the trigger changes a user it read).
 		this.orgs = p.orgs.map(([uid, name, type]) => Object.freeze({ uid, ...(name ? { name } : {}), ...(type ? { type } : {}) }));
-		this.strs = strs;
+		// Plain copies: the static data n8n hands over is observed (each read of it goes through a
+		// proxy), and readUser reads these tables once or more per user.
+		this.strs = [...strs];
 		this.kinds = kinds.map(([provider, kind, disabled]) => ({ provider, kind, ...(disabled === '1' ? { disabled: true as const } : {}) }));
-		this.pv = p.pv;
+		this.pv = p.pv.map((row) => [...row]);
 	}
 
 	/** Sets the VSPC fields of `user` (read with profile `profile`) from the stream. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { VspcDirectory } from '../../client/adapters/vspc';
 import { profileProblem, VSPC_EMAIL } from '../../client/adapters/vspcNewUser';
-import { vspcRole } from '../../client/adapters/vspcRoles';
+import { VSPC_ROLES, vspcRole } from '../../client/adapters/vspcRoles';
 import { hasCapability } from '../../client/products';
 import type { UserDirectory, VeeamUser } from '../../client/model';
 import { fakeVspc, pageOf, type FakeAnswer, type FakeRequest } from './vspcFake';
@@ -50,6 +50,15 @@ describe('VSPC roles by the names Veeam gives them', () => {
 			expect(vspcRole(spelling)?.id).toBe(id);
 		}
 		expect(vspcRole('Service Provider')).toBeUndefined();
+	});
+
+	it('finds each API value as sent to its own role, as any other spelling of it finds it', () => {
+		for (const role of VSPC_ROLES) {
+			expect(vspcRole(role.id)).toBe(role);
+			// The same role whichever way it is spelt: the value in other case, its words spaced.
+			expect(vspcRole(role.id.toUpperCase())).toBe(role);
+			expect(vspcRole(role.id.replace(/([a-z])([A-Z])/g, '$1 $2'))).toBe(role);
+		}
 	});
 
 	it('a role asked for by an alias is filtered as its API value, on the server and here', async () => {
