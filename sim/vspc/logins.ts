@@ -17,7 +17,7 @@ import { invalidValue, patchBody, refused } from './patch';
 import { pageAnswer, parseListQuery, project, selectAndOrder, valuesFiltered, type QueryLimits } from './query';
 import type { VspcStore } from './store';
 import type { VspcUsers } from './users';
-import { LOGIN_FIELDS, loginView } from './views';
+import { LOGIN_FIELDS, loginReader, loginView } from './views';
 
 type Json = Record<string, unknown>;
 
@@ -84,9 +84,10 @@ export class VspcLogins {
 		const q = parseListQuery(req.query, LOGIN_FIELDS, this.limits());
 		const own = !MANAGES_USERS.includes(caller.user.role) && caller.user.role !== 'PortalReadonlyOperator';
 		const key = `logins|${own ? caller.user.uid : (caller.org?.uid ?? '')}|${q.key}`;
-		if (!q.filter.length && !q.sort.length) return pageAnswer(this.store.cached(key, () => this.visibleLogins(caller)), q, (l) => loginView(l, this.store));
+		// The list holds records (in id order, filtered and sorted on what a record holds): only the page is rendered.
 		const users = valuesFiltered(q, 'useruid');
-		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.visibleLogins(caller, users).map((l) => loginView(l, this.store)), q)), q);
+		const reader = loginReader(this.store);
+		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.visibleLogins(caller, users), q, reader)), q, reader.view);
 	}
 
 	/** GetUserLogins takes `select` only: every identity of the user, in one answer. */

@@ -118,18 +118,64 @@ export function parseListQuery(query: URLSearchParams, fields: ReadonlySet<strin
 	return { filter, sort, select, limit, offset, key: JSON.stringify([filter, sort]) };
 }
 
-/** The value at a lower-case dotted path, matching keys without regard to case. */
-export function valueAt(item: Json, path: string): unknown {
+/**
+ * An object's key for a lower-case path part, the one `Object.keys(node).find((k) => k.toLowerCase() === part)`
+ * finds (the first in `Object.keys` order). One per call (a list, a page): the answers for one list
+ * of keys serve every later object with the same keys in the same order (a collection's resources,
+ * made by one view), so a resource's keys are not lower-cased again for each item and path.
+ */
+export class KeyFinder {
+	private readonly shapes: KeyShape[] = [];
+
+	of(node: object): KeyShape {
+		const keys = Object.keys(node);
+		for (const shape of this.shapes) if (shape.is(keys)) return shape;
+		const shape = new KeyShape(keys);
+		if (this.shapes.length < 16) this.shapes.push(shape);
+		return shape;
+	}
+}
+
+/** One list of keys, and the key found in it for each path part asked so far. */
+class KeyShape {
+	private readonly found = new Map<string, string | undefined>();
+
+	constructor(private readonly keys: readonly string[]) {}
+
+	/** The same keys in the same order (the same key for every part). */
+	is(keys: readonly string[]): boolean {
+		if (keys.length !== this.keys.length) return false;
+		for (let i = 0; i < keys.length; i++) if (keys[i] !== this.keys[i]) return false;
+		return true;
+	}
+
+	key(part: string): string | undefined {
+		let key = this.found.get(part);
+		if (key === undefined && !this.found.has(part)) {
+			key = this.keys.find((k) => k.toLowerCase() === part);
+			this.found.set(part, key);
+		}
+		return key;
+	}
+}
+
+/** The value at a lower-case dotted path, matching keys without regard to case (`keys`: the call's KeyFinder). */
+export function valueAt(item: Json, path: string, keys?: KeyFinder): unknown {
+	return valueAtParts(item, path.split('.'), keys);
+}
+
+function valueAtParts(item: Json, parts: readonly string[], keys?: KeyFinder): unknown {
 	let node: unknown = item;
-	for (const part of path.split('.')) {
+	for (const part of parts) {
 		if (!node || typeof node !== 'object') return undefined;
-		const key = Object.keys(node).find((k) => k.toLowerCase() === part);
+		const key = keys ? keys.of(node).key(part) : Object.keys(node).find((k) => k.toLowerCase() === part);
 		node = key === undefined ? undefined : (node as Json)[key];
 	}
 	return node;
 }
 
-function compare(a: unknown, b: unknown, collation: Collation): number {
+/** `lowerA`, `lowerB`: `a`, `b` lower-cased when they are strings (a sort computes them once per item). */
+function compare(a: unknown, b: unknown, collation: Collation, lowerA?: string, lowerB?: string): number {
 	if (a === b) return 0;
 	if (a === null || a === undefined) return -1;
 	if (b === null || b === undefined) return 1;
@@ -137,7 +183,11 @@ function compare(a: unknown, b: unknown, collation: Collation): number {
 	if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a === true || a === 'true') - Number(b === true || b === 'true');
 	const x = String(a);
 	const y = String(b);
-	if (collation === 'ignorecase') return x.toLowerCase() < y.toLowerCase() ? -1 : x.toLowerCase() > y.toLowerCase() ? 1 : 0;
+	if (collation === 'ignorecase') {
+		const xl = lowerA ?? x.toLowerCase();
+		const yl = lowerB ?? y.toLowerCase();
+		return xl < yl ? -1 : xl > yl ? 1 : 0;
+	}
 	if (collation === 'lexicographic') return x.localeCompare(y, 'en', { numeric: true, sensitivity: 'base' });
 	return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -145,21 +195,22 @@ function compare(a: unknown, b: unknown, collation: Collation): number {
 const same = (a: unknown, b: unknown, c: Collation) => (a === null || a === undefined ? b === null || b === undefined : compare(a, b, c) === 0);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-function matches(item: Json, e: FilterExpr): boolean {
+/** `get`: the item's value at a property path. */
+function matches(get: (path: string) => unknown, e: FilterExpr): boolean {
 	const c = e.collation ?? 'ordinal';
 	switch (e.operation) {
 		case 'and':
-			return (e.items ?? []).every((i) => matches(item, i));
+			return (e.items ?? []).every((i) => matches(get, i));
 		case 'or':
-			return (e.items ?? []).some((i) => matches(item, i));
+			return (e.items ?? []).some((i) => matches(get, i));
 		case 'exclusiveOr':
-			return (e.items ?? []).filter((i) => matches(item, i)).length === 1;
+			return (e.items ?? []).filter((i) => matches(get, i)).length === 1;
 		case 'not':
-			return !(e.items ?? []).every((i) => matches(item, i));
+			return !(e.items ?? []).every((i) => matches(get, i));
 		default:
 			break;
 	}
-	const actual = valueAt(item, e.property ?? '');
+	const actual = get(e.property ?? '');
 	const v = e.value;
 	switch (e.operation) {
 		case 'equals':
@@ -187,43 +238,105 @@ function matches(item: Json, e: FilterExpr): boolean {
 	}
 }
 
-/** Filter, then sort (stable: ties keep the collection's order). */
-export function selectAndOrder(items: Json[], q: ListQuery): Json[] {
-	let list = q.filter.length ? items.filter((i) => q.filter.every((e) => matches(i, e))) : items;
-	if (q.sort.length) {
-		list = [...list].sort((x, y) => {
-			for (const s of q.sort) {
-				const r = compare(valueAt(x, s.property), valueAt(y, s.property), s.collation);
-				if (r !== 0) return s.descending ? -r : r;
-			}
-			return 0;
-		});
+/**
+ * How a list of records is read: `view` renders a record as the resource; `fields` reads some
+ * lower-case property paths straight from the record, each the value `valueAt(view(record), path)`
+ * gives (test/sim checks it), so a list filtered and sorted on them renders no record.
+ */
+export interface RecordReader<T> {
+	view: (record: T) => Json;
+	fields: ReadonlyMap<string, (record: T) => unknown>;
+}
+
+/**
+ * Filter, then sort (stable: ties keep the collection's order). The items are resources, or records
+ * read by `reader`. Each item's sort values are read once (and lower-cased once for `ignorecase`),
+ * then its index is sorted with the comparisons `compare` makes of the items' values.
+ */
+export function selectAndOrder(items: Json[], q: ListQuery): Json[];
+export function selectAndOrder<T>(items: T[], q: ListQuery, reader: RecordReader<T>): T[];
+export function selectAndOrder<T>(items: T[], q: ListQuery, reader?: RecordReader<T>): T[] {
+	const keys = new KeyFinder();
+	const split = new Map<string, string[]>();
+	const read = (item: T): ((path: string) => unknown) => {
+		let view: Json | undefined;
+		return (path) => {
+			const field = reader?.fields.get(path);
+			if (field) return field(item);
+			view ??= reader ? reader.view(item) : (item as Json);
+			let parts = split.get(path);
+			if (!parts) split.set(path, (parts = path.split('.')));
+			return valueAtParts(view, parts, keys);
+		};
+	};
+	const list = q.filter.length
+		? items.filter((i) => {
+				const get = read(i);
+				return q.filter.every((e) => matches(get, e));
+			})
+		: items;
+	if (!q.sort.length) return list;
+	const sorts = q.sort;
+	const values = sorts.map(() => new Array<unknown>(list.length));
+	const lower = sorts.map((s) => (s.collation === 'ignorecase' ? new Array<string | undefined>(list.length) : undefined));
+	for (let i = 0; i < list.length; i++) {
+		const get = read(list[i]);
+		for (let k = 0; k < sorts.length; k++) {
+			const v = get(sorts[k].property);
+			values[k][i] = v;
+			const low = lower[k];
+			if (low) low[i] = typeof v === 'string' ? v.toLowerCase() : undefined;
+		}
 	}
-	return list;
+	const order = (i: number, j: number): number => {
+		for (let k = 0; k < sorts.length; k++) {
+			const low = lower[k];
+			const r = compare(values[k][i], values[k][j], sorts[k].collation, low?.[i], low?.[j]);
+			if (r !== 0) return sorts[k].descending ? -r : r;
+		}
+		return 0;
+	};
+	// A list already in order (records kept in id order, asked by id) is not sorted again: V8's sort
+	// finds it one ascending run (each item compared with the one before: not less) and leaves it.
+	let inOrder = true;
+	for (let i = 1; i < list.length && inOrder; i++) inOrder = !(order(i, i - 1) < 0);
+	if (inOrder) return [...list];
+	return Array.from(list, (_, i) => i)
+		.sort(order)
+		.map((i) => list[i]);
 }
 
 /** Only the properties asked for (nested paths keep their parents). */
 export function project(item: Json, select: string[] | undefined): Json {
-	if (!select?.length) return item;
-	const out: Json = {};
-	for (const path of select) {
-		const parts = path.split('.');
-		let src: unknown = item;
-		let dst = out;
-		for (let i = 0; i < parts.length; i++) {
-			if (!src || typeof src !== 'object') break;
-			const key = Object.keys(src).find((k) => k.toLowerCase() === parts[i]);
-			if (key === undefined) break;
-			const value = (src as Json)[key];
-			if (i === parts.length - 1) dst[key] = value;
-			else {
-				dst[key] ??= {};
-				dst = dst[key] as Json;
-				src = value;
+	return projection(select)(item);
+}
+
+/** `project` for every item of a page: the paths split once, the keys found by one KeyFinder. */
+export function projection(select: string[] | undefined): (item: Json) => Json {
+	if (!select?.length) return (item) => item;
+	const paths = select.map((path) => path.split('.'));
+	const keys = new KeyFinder();
+	return (item) => {
+		const out: Json = {};
+		let top: KeyShape | undefined;
+		for (const parts of paths) {
+			let src: unknown = item;
+			let dst = out;
+			for (let i = 0; i < parts.length; i++) {
+				if (!src || typeof src !== 'object') break;
+				const key = (i === 0 ? (top ??= keys.of(item)) : keys.of(src)).key(parts[i]);
+				if (key === undefined) break;
+				const value = (src as Json)[key];
+				if (i === parts.length - 1) dst[key] = value;
+				else {
+					dst[key] ??= {};
+					dst = dst[key] as Json;
+					src = value;
+				}
 			}
 		}
-	}
-	return out;
+		return out;
+	};
 }
 
 /** The values a top-level expression requires of `property` (lower case): equals, in, or an `or` of equals. */
@@ -254,10 +367,10 @@ export function valuesFiltered(q: ListQuery, property: string): string[] | undef
 
 /**
  * The envelope of a collection (`meta.pagingInfo`), `data` projected by `select`. `render` turns
- * the list's items into resources, when the list holds records (no filter or sort needed them):
- * only the page is rendered.
+ * the list's items into resources when the list holds records: only the page is rendered.
  */
 export function pageAnswer<T>(list: T[], q: ListQuery, render?: (item: T) => Json): { status: number; body: Json } {
-	const page = list.slice(q.offset, q.offset + q.limit).map((i) => project(render ? render(i) : (i as Json), q.select));
+	const select = projection(q.select);
+	const page = list.slice(q.offset, q.offset + q.limit).map((i) => select(render ? render(i) : (i as Json)));
 	return { status: 200, body: { meta: { pagingInfo: { total: list.length, count: page.length, offset: q.offset } }, data: page } };
 }

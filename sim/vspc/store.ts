@@ -32,6 +32,7 @@ export class VspcStore {
 	private providerUid?: string;
 	private readonly lists = new Map<string, unknown[]>();
 	private listsVersion = -1;
+	private totpUsers?: { version: number; uids: Set<string> };
 
 	constructor(private readonly clock: SimClock) {}
 
@@ -163,6 +164,20 @@ export class VspcStore {
 			if (l) out.push(l);
 		}
 		return out;
+	}
+
+	/**
+	 * The user has a TOTP login (`loginsOf(userUid).some(…)`): every user's view asks it, so the
+	 * users that have one are found once per state version (a login's kind never changes; adding
+	 * or removing one moves the version).
+	 */
+	hasTotp(userUid: string): boolean {
+		if (this.totpUsers?.version !== this.version) {
+			const uids = new Set<string>();
+			for (const l of this.logins.values()) if (l.kind === 'totp' && this.loginsByUser.get(l.userUid)?.has(l.id)) uids.add(l.userUid);
+			this.totpUsers = { version: this.version, uids };
+		}
+		return this.totpUsers.uids.has(userUid);
 	}
 
 	passwordLogin(userUid: string): VspcLoginRecord | undefined {

@@ -24,7 +24,7 @@ import {
 import { invalidValue, patchBody, refused } from './patch';
 import { pageAnswer, parseListQuery, project, selectAndOrder, valueAt, valuesFiltered, type ListQuery, type QueryLimits } from './query';
 import type { VspcStore } from './store';
-import { USER_FIELDS, userView } from './views';
+import { USER_FIELDS, userReader, userView } from './views';
 
 type Json = Record<string, unknown>;
 
@@ -77,14 +77,13 @@ export class VspcUsers {
 
 	/**
 	 * The page asked for, from the list selected and ordered once per (state version, scope, query):
-	 * paging a big list is cheap. Without a filter or sort, only the page's users are rendered.
+	 * paging a big list is cheap. The list holds records (filtered and sorted on the fields a record
+	 * holds without rendering it): only the page's users are rendered.
 	 */
 	private page(caller: VspcCaller, q: ListQuery, orgUid?: string): SimResponse {
 		const key = `users|${caller.org?.uid ?? ''}|${orgUid ?? ''}|${q.key}`;
-		if (!q.filter.length && !q.sort.length) {
-			return pageAnswer(this.store.cached(key, () => this.records(caller, q, orgUid)), q, (u) => userView(u, this.store));
-		}
-		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.records(caller, q, orgUid).map((u) => userView(u, this.store)), q)), q);
+		const reader = userReader(this.store);
+		return pageAnswer(this.store.cached(key, () => selectAndOrder(this.records(caller, q, orgUid), q, reader)), q, reader.view);
 	}
 
 	/** The users in the caller's scope (and the organization asked for), in the console's order. */

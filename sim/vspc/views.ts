@@ -4,6 +4,7 @@
  * `select` accept.
  */
 import type { VspcLoginRecord, VspcOrg, VspcUserRecord } from './model';
+import type { RecordReader } from './query';
 import type { VspcStore } from './store';
 
 type Json = Record<string, unknown>;
@@ -51,7 +52,7 @@ export function orgMfaPolicy(org: VspcOrg, store: VspcStore): 'Enabled' | 'Enabl
 
 /** `mfaPolicyConfigurationStatus`: `Configured` once the user has a TOTP login (assumed). */
 export function mfaConfigured(user: VspcUserRecord, store: VspcStore): boolean {
-	return store.loginsOf(user.uid).some((l) => l.kind === 'totp');
+	return store.hasTotp(user.uid);
 }
 
 export function userView(user: VspcUserRecord, store: VspcStore): Json {
@@ -69,13 +70,26 @@ export function userView(user: VspcUserRecord, store: VspcStore): Json {
 	};
 }
 
+/** The user paths `userView` copies from the record: lists filtered and sorted on them render no user. */
+const USER_RECORD_FIELDS: ReadonlyMap<string, (user: VspcUserRecord) => unknown> = new Map<string, (user: VspcUserRecord) => unknown>([
+	['instanceuid', (u) => u.uid],
+	['organizationuid', (u) => u.organizationUid],
+	['username', (u) => u.userName],
+	['status', (u) => u.status],
+	['role', (u) => u.role],
+	['credentials.username', (u) => u.userName],
+]);
+
+export function userReader(store: VspcStore): RecordReader<VspcUserRecord> {
+	return { view: (u) => userView(u, store), fields: USER_RECORD_FIELDS };
+}
+
 /**
  * `UserLogin.status` as the server reports it: `disabledDueToUser` while the user is disabled,
  * `disabledDueToCompany` while its company is disabled or gone (assumed from the enum's values).
  */
-export function loginStatus(login: VspcLoginRecord, store: VspcStore): string {
+export function loginStatus(login: VspcLoginRecord, store: VspcStore, user = store.users.get(login.userUid)): string {
 	if (login.status === 'disabled') return 'disabled';
-	const user = store.users.get(login.userUid);
 	if (user?.status === 'Disabled') return 'disabledDueToUser';
 	const org = user && store.orgs.get(user.organizationUid);
 	if (!org || (org.type === 'Company' && org.status !== 'Active')) return 'disabledDueToCompany';
@@ -94,7 +108,7 @@ export function loginView(login: VspcLoginRecord, store: VspcStore, parameters =
 		description: login.description,
 		isReadAccessOnly: login.isReadAccessOnly,
 		scopes: [...login.scopes],
-		status: loginStatus(login, store),
+		status: loginStatus(login, store, user),
 		parameters,
 		identifierInProvider: login.identifierInProvider,
 		creationDate: login.creationDate,
@@ -105,6 +119,21 @@ export function loginView(login: VspcLoginRecord, store: VspcStore, parameters =
 		out.companyName = org.name;
 	}
 	return out;
+}
+
+/** The login paths `loginView` copies from the record: lists filtered and sorted on them (by `id`, by `userUid`) render no login. */
+const LOGIN_RECORD_FIELDS: ReadonlyMap<string, (login: VspcLoginRecord) => unknown> = new Map<string, (login: VspcLoginRecord) => unknown>([
+	['id', (l) => l.id],
+	['useruid', (l) => l.userUid],
+	['identityprovidername', (l) => l.identityProviderName],
+	['description', (l) => l.description],
+	['isreadaccessonly', (l) => l.isReadAccessOnly],
+	['identifierinprovider', (l) => l.identifierInProvider],
+	['creationdate', (l) => l.creationDate],
+]);
+
+export function loginReader(store: VspcStore): RecordReader<VspcLoginRecord> {
+	return { view: (l) => loginView(l, store), fields: LOGIN_RECORD_FIELDS };
 }
 
 export function orgView(org: VspcOrg): Json {
