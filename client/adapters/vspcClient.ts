@@ -63,7 +63,8 @@ export class VspcClient {
 	/**
 	 * One page of a list (`limit` at most 500, the spec's maximum). `keyOf`: an item's identity; a
 	 * page that carries one item twice is refused (the offset of the next page would skip as many
-	 * items as it repeats: they would be lost without a word).
+	 * items as it repeats: they would be lost without a word). `ready`: what `read` needs, awaited
+	 * once the answer is in (asked for meanwhile, not before the page).
 	 */
 	async page<T>(
 		path: string,
@@ -72,9 +73,15 @@ export class VspcClient {
 		limit: number,
 		read: (item: IDataObject, call: string) => T,
 		keyOf?: (item: T) => string,
+		ready?: Promise<unknown>,
 	): Promise<Page<T>> {
 		const call = `GET ${path}`;
-		const answer = await this.call<unknown>({ method: 'GET', path, qs: { ...qs, offset, limit: Math.max(1, Math.min(limit, VSPC_PAGE_SIZE)) } });
+		const asked = this.call<unknown>({ method: 'GET', path, qs: { ...qs, offset, limit: Math.max(1, Math.min(limit, VSPC_PAGE_SIZE)) } });
+		// Both settled before either fails the page: no request of this page outlives it.
+		const [answered, prepared] = await Promise.allSettled([asked, ready]);
+		if (prepared.status === 'rejected') throw prepared.reason;
+		if (answered.status === 'rejected') throw answered.reason;
+		const answer = answered.value;
 		const page = dataPage(this.node, call, answer, (item) => read(item, call));
 		if (keyOf) {
 			const seen = new Set<string>();
@@ -209,9 +216,14 @@ export class VspcClient {
 
 	/** One page of users, filtered and ordered by the server where it can (vspcQuery.ts). */
 	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression): Promise<Page<VeeamUser>> {
-		const index = await this.organizationIndex();
 		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort) };
-		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index), (u) => u.ref);
+		// The organizations (read once per execution) are asked for with the page, not before it: a
+		// poll's first pages do not wait a round trip for them. Its users are read once both are in.
+		let index: OrganizationIndex = new Map();
+		const indexed = this.organizationIndex().then((read) => {
+			index = read;
+		});
+		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index), (u) => u.ref, indexed);
 	}
 
 	/** The user of a single-user answer (`data`). */

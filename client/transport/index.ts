@@ -278,6 +278,14 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			else await sleep(delay);
 			continue;
 		}
+		// The secrets as the credential holds them now, with those it held when the request began: a
+		// token n8n stored while this request waited for another's login (RequestGroup) is one too.
+		try {
+			const now = credentialSecrets(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0));
+			info.secrets = [...new Set([...info.secrets, ...now])];
+		} catch {
+			// The credential cannot be read again: the secrets read with the request stay the ones scrubbed.
+		}
 		const apiError = toApiError(this, info, failure);
 		if (unclear && !idempotent) throw new UnclearOutcomeError(apiError, requestId);
 		throw apiError;

@@ -67,9 +67,9 @@ function vspcAccess(directory: UserDirectory): VspcAccess {
 /** Every user (and, with `logins`, each user's logins), both lists read at once. */
 export async function readVspcUsers(directory: UserDirectory, node: INode, { logins }: { logins: boolean }, options: Partial<ParallelOptions> = {}): Promise<VspcRead> {
 	const access = logins ? vspcAccess(directory) : undefined;
-	// The users' pages need the organizations (read once per execution) anyway: read first, they
-	// also log in once, where two first requests at once would each log in.
-	await access?.organizations();
+	// The first pages of both lists and the organizations are asked for at once (the users' pages
+	// need the organizations: vspcClient.ts). Without a token yet, the execution's first request
+	// logs in alone and the others follow it (RequestGroup.whileLoggingIn).
 	// Each page's users and logins are made what the trigger keeps as the page arrives (role lists
 	// and organizations shared, logins as tracked), so that what a page brought and the trigger does
 	// not keep dies young: 50,000 users and 55,000 logins are read in one poll.
