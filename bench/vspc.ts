@@ -68,6 +68,8 @@ export function vspcOptions(values: Record<string, unknown>, prefix = ''): VspcB
 		.split(',')
 		.map((p) => p.trim())
 		.filter((p) => p !== '');
+	const runs = n('trigger-runs');
+	if (!Number.isInteger(runs) || runs < 1) throw new Error(`--${prefix}trigger-runs: a whole number of 1 or more, not "${String(values[`${prefix}trigger-runs`])}"`);
 	const unknown = parts.find((p) => !(VSPC_PARTS as readonly string[]).includes(p));
 	if (unknown !== undefined) throw new Error(`--${prefix}parts: no part "${unknown}" (parts: ${VSPC_PARTS.join(', ')})`);
 	return {
@@ -78,7 +80,7 @@ export function vspcOptions(values: Record<string, unknown>, prefix = ''): VspcB
 		across: n('across'),
 		syncUsers: n('sync-users'),
 		triggerChanges: n('trigger-changes'),
-		triggerRuns: n('trigger-runs'),
+		triggerRuns: runs,
 		pairs: n('pairs'),
 	};
 }

@@ -33,7 +33,7 @@ export interface VspcTriggerFigure {
 	scenario: string;
 	latencyMs: number;
 	users: number;
-	/** The median run's polls (by wall time; the runs' count is odd or the slower middle one). */
+	/** Each poll's median over the runs (by wall time; of an even count the slower middle one): the two may come from different runs. */
 	baseline: VspcPoll;
 	measured: VspcPoll;
 	/** Every run's polls, in the order run. */

@@ -15,7 +15,15 @@ function forms(secret: string): string[] {
 	return [...new Set([secret, json, url, form])];
 }
 
-/** `text` with every occurrence of each secret (in any of its forms) replaced by `[redacted]`. */
+/**
+ * A bearer credential as an `Authorization` header shows it (RFC 6750's token68 characters), at
+ * least 16 of them and not only letters: a token a server echoes that this execution never read
+ * (one stored and replaced again while the request was under way) is hidden all the same, while
+ * words after "Bearer" in a server's message ("Bearer authentication failed") stay.
+ */
+const BEARER = /\b(Bearer)(\s+)(?=[A-Za-z0-9\-._~+/]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]{16,}=*/gi;
+
+/** `text` with every occurrence of each secret (in any of its forms), and any bearer token, replaced by `[redacted]`. */
 export function scrub(text: string, secrets: readonly string[]): string {
 	let out = text;
 	for (const secret of secrets) {
@@ -24,7 +32,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
 			if (out.includes(f)) out = out.split(f).join('[redacted]');
 		}
 	}
-	return out;
+	return out.replace(BEARER, '$1$2[redacted]');
 }
 
 /** The non-empty string values among `values` (credential fields, request body fields). */

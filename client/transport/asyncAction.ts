@@ -19,6 +19,7 @@ import { headerValue } from '../login/index';
 import { PRODUCTS, type Product } from '../products';
 import { connectionError, toApiError, UnclearOutcomeError, type CallInfo } from './errors';
 import type { FullResponse } from './failure';
+import { secretsNow } from './secretsNow';
 import type { RetryPolicy, VeeamContext, VeeamRequest } from './types';
 
 /**
@@ -118,7 +119,11 @@ export async function followAsyncAction<T>(
 		throw unreadable ? new UnclearOutcomeError(outcome.error as NodeApiError, req.requestId) : outcome.error;
 	}
 	const { result } = outcome;
-	if (FAILED.has(status)) throw failedActionError(ctx, info, result);
+	if (FAILED.has(status)) {
+		// Its errors are the server's text: scrubbed of the secrets as they are now (secretsNow.ts).
+		info.secrets = await secretsNow(ctx, product, req, info.secrets);
+		throw failedActionError(ctx, info, result);
+	}
 	return (result ?? {}) as T;
 }
 

@@ -16,6 +16,7 @@ import { failureFromError, failureFromResponse, parseBody, serverSaysTryAgain, t
 import type { QueryValue, RetryPolicy, VeeamContext, VeeamRequest } from './types';
 import { automaticTarget, effectiveApiVersion, recoverApiVersion, type Attempt } from './apiVersion';
 import { followAsyncAction, REQUEST_ID_HEADER } from './asyncAction';
+import { secretsNow, shareSecrets } from './secretsNow';
 
 export { isNotFound, UnclearOutcomeError, VeeamApiError } from './errors';
 export { RequestGroup } from './requestGroup';
@@ -139,6 +140,7 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 ): Promise<T> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0);
 	const secrets = [...credentialSecrets(credentials), ...(req.secrets ?? [])];
+	shareSecrets(req, secrets);
 	let baseUrl: string;
 	try {
 		baseUrl = normalizeServerUrl(credentials.url, DEFAULT_PORT[product]);
@@ -278,14 +280,8 @@ export async function veeamApiRequest<T = Record<string, unknown>>(
 			else await sleep(delay);
 			continue;
 		}
-		// The secrets as the credential holds them now, with those it held when the request began: a
-		// token n8n stored while this request waited for another's login (RequestGroup) is one too.
-		try {
-			const now = credentialSecrets(await this.getCredentials(CREDENTIAL_TYPE[product], req.itemIndex ?? 0));
-			info.secrets = [...new Set([...info.secrets, ...now])];
-		} catch {
-			// The credential cannot be read again: the secrets read with the request stay the ones scrubbed.
-		}
+		// A token n8n stored while this request waited for another's login is a secret too (secretsNow.ts).
+		info.secrets = await secretsNow(this, product, req, info.secrets);
 		const apiError = toApiError(this, info, failure);
 		if (unclear && !idempotent) throw new UnclearOutcomeError(apiError, requestId);
 		throw apiError;

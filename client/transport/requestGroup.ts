@@ -20,6 +20,8 @@ export class RequestGroup {
 	private relogin?: Promise<unknown>;
 	/** Access tokens this execution has already seen replaced. */
 	private readonly replaced = new Set<string>();
+	/** Every secret this execution's requests read from the credential: scrubbed from each of their errors (secretsNow.ts). */
+	readonly secrets = new Set<string>();
 	/** API version "Automatic": the version this execution found when the kept one was refused (apiVersion.ts). */
 	readonly apiVersion = new ExecutionApiVersion();
 	/** The execution's first request while the credential held no token (n8n logs in inside it). */

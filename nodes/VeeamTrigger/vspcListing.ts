@@ -86,18 +86,32 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 		}
 		return user;
 	};
+	// Once a page of either list fails, the poll fails: neither list asks for another page (those in
+	// flight are awaited), so a refused read costs no more than the requests already under way.
+	let failed: { error: unknown } | undefined;
+	const guarded =
+		<P>(fetch: (offset: number, limit: number) => Promise<P>) =>
+		async (offset: number, limit: number): Promise<P> => {
+			if (failed) throw failed.error;
+			try {
+				return await fetch(offset, limit);
+			} catch (error) {
+				failed ??= { error };
+				throw error;
+			}
+		};
 	// The VSPC page read gives the total as sent (absent when the server sends none: then pages.ts
 	// reads page after page); listUsersPage, the fallback, fills a missing total in.
 	const raw = directory.vspc?.();
 	const readUsers = readPagesInParallel(
-		async (offset, limit) => {
+		guarded(async (offset, limit) => {
 			if (raw?.usersPage) {
 				const page = await raw.usersPage(offset, limit);
 				return { items: (page.users as VeeamUser[]).map(keep), total: page.total };
 			}
 			const page = await directory.listUsersPage({}, offset, limit);
 			return { items: page.users.map(keep), total: page.total };
-		},
+		}),
 		(u: VeeamUser) => u.ref.toLowerCase(),
 		{ ...options, node, what: 'users' },
 	);
@@ -105,10 +119,10 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	const readLogins = access
 		? access.listLoginsPage
 			? readPagesInParallel(
-					async (offset, limit) => {
+					guarded(async (offset, limit) => {
 						const page = await (access.listLoginsPage as NonNullable<VspcAccess['listLoginsPage']>)(offset, limit);
 						return { items: page.logins.map(listedLogin), total: page.total };
-					},
+					}),
 					(l: ListedLogin) => l.id,
 					{ ...options, node, what: 'logins' },
 				)
