@@ -92,13 +92,11 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	const guarded =
 		<P>(fetch: (offset: number, limit: number) => Promise<P>) =>
 		async (offset: number, limit: number): Promise<P> => {
-			if (failed) throw failed.error;
-			try {
-				return await fetch(offset, limit);
-			} catch (error) {
+			if (failed) return await Promise.reject(failed.error as Error);
+			return await fetch(offset, limit).catch(async (error: unknown) => {
 				failed ??= { error };
-				throw error;
-			}
+				return await Promise.reject(error as Error);
+			});
 		};
 	// The VSPC page read gives the total as sent (absent when the server sends none: then pages.ts
 	// reads page after page); listUsersPage, the fallback, fills a missing total in.
