@@ -21,7 +21,7 @@ function forms(secret: string): string[] {
  * (one stored and replaced again while the request was under way) is hidden all the same, while
  * words after "Bearer" in a server's message ("Bearer authentication failed") stay.
  */
-const BEARER = /\b(Bearer)(\s+)(?=[A-Za-z0-9\-._~+/]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]{16,}=*/gi;
+const BEARER = String.raw`\b(Bearer)(\s+)(?=[A-Za-z0-9\-._~+/]*[0-9\-._~+/])[A-Za-z0-9\-._~+/]{16,}=*`;
 
 /** `text` with every occurrence of each secret (in any of its forms), and any bearer token, replaced by `[redacted]`. */
 export function scrub(text: string, secrets: readonly string[]): string {
@@ -32,7 +32,8 @@ export function scrub(text: string, secrets: readonly string[]): string {
 			if (out.includes(f)) out = out.split(f).join('[redacted]');
 		}
 	}
-	return out.replace(BEARER, '$1$2[redacted]');
+	// A new expression per call: a global one kept at module level would carry its lastIndex between calls.
+	return out.replace(new RegExp(BEARER, 'gi'), '$1$2[redacted]');
 }
 
 /** The non-empty string values among `values` (credential fields, request body fields). */
