@@ -216,7 +216,7 @@ export function encodeState(
 			out.word(parseInt(digest.slice(0, 8), 16));
 			out.word(parseInt(digest.slice(8, 16), 16));
 		}
-		vspc?.writeUser(out, user, profile);
+		vspc?.writeUser(out, profile);
 	}
 	return {
 		v: STATE_VERSION,

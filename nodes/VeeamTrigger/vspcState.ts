@@ -127,11 +127,6 @@ export class VspcEncoder {
 		return sorted;
 	}
 
-	/** 0: no organization; else 1 + its index in the table. */
-	orgCode(user: TrackedUser): number {
-		return user.organization ? (this.orgIndex.get(user.organization.uid.toLowerCase()) ?? 0) : 0;
-	}
-
 	private str(value: string | undefined): number {
 		if (value === undefined) return 0;
 		let i = this.strIndex.get(value);
@@ -222,9 +217,10 @@ export class VspcEncoder {
 	}
 
 	/** The user's own characters, after the common ones. */
-	writeUser(out: Writer, user: TrackedUser, profile: number): void {
+	writeUser(out: Writer, profile: number): void {
 		const at = this.writeAt++;
-		const org = this.codes.length > at ? this.codes[at] : this.orgCode(user);
+		// sort() worked out each user's organization code (0: none; else 1 + its index in the table).
+		const org = this.codes[at];
 		out.varint(org - this.prevOrg);
 		this.prevOrg = org;
 		const mode = this.pv[profile][3];
