@@ -65,6 +65,7 @@ export interface VspcUserFields {
 	mfaPolicy?: string;
 	/** `mfaPolicyConfigurationStatus === 'Configured'`: the user has set up the second factor. */
 	mfaConfigured?: boolean;
+	/** `UserProfile` (`{}`: the server has none). Absent where the user was read without it (the trigger's listing: VspcAccess.usersPage). */
 	profile?: VspcProfile;
 }
 
@@ -129,8 +130,10 @@ export interface VspcAccess {
 	/**
 	 * ONE page of every user (`GET /users?offset&limit`, limit ≤ 500, ordered by name then UID on
 	 * every page), `total` as the server sent it (undefined when absent): for the trigger's parallel reading.
+	 * `profile: false`: the users without their profile (asked with `select` for the other fields):
+	 * `profile` absent (undefined, not `{}`) unless the server sent it all the same.
 	 */
-	usersPage?(offset: number, limit: number): Promise<{ users: VspcUser[]; total?: number }>;
+	usersPage?(offset: number, limit: number, options?: { profile?: boolean }): Promise<{ users: VspcUser[]; total?: number }>;
 	/**
 	 * Optional: the logins of these users only (`GET /users/logins` filtered by `userUid` in the
 	 * list, all pages; answers of other users dropped whatever the server does). Sync reads its

@@ -192,8 +192,8 @@ export class VspcAccessClient implements VspcAccess {
 		return { logins: page.items, total: page.total };
 	}
 
-	async usersPage(offset: number, limit: number): Promise<{ users: VspcUser[]; total?: number }> {
-		const page = await this.client.usersPage({}, offset, limit);
+	async usersPage(offset: number, limit: number, options: { profile?: boolean } = {}): Promise<{ users: VspcUser[]; total?: number }> {
+		const page = await this.client.usersPage({}, offset, limit, undefined, undefined, options);
 		return { users: page.items, total: page.total };
 	}
 

@@ -13,7 +13,7 @@ import { unexpectedAnswer } from './common';
 import { readAllPages, type Page } from './paging';
 import { ListMovedError } from './vspcPages';
 import { sameName } from './userFilter';
-import { filterParam, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
+import { filterParam, USER_PAGE_SELECT, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
 import { badAnswer, COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
 
 /** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
@@ -24,6 +24,9 @@ export interface PatchOperation {
 }
 
 export const replace = (path: string, value: string): PatchOperation => ({ value, path, op: 'replace' });
+
+/** A user asked for with `select` came without `userName`: its page is asked again whole (usersPage). */
+class NamelessUser extends Error {}
 
 /** How often a list whose total moved while it was read is read again from its start. */
 const REREADS = 2;
@@ -214,16 +217,29 @@ export class VspcClient {
 		return this.index;
 	}
 
-	/** One page of users, filtered and ordered by the server where it can (vspcQuery.ts). */
-	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression): Promise<Page<VeeamUser>> {
-		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort) };
+	/**
+	 * One page of users, filtered and ordered by the server where it can (vspcQuery.ts). `profile:
+	 * false`: the users without their profile (and credentials), asked with `select`
+	 * (USER_PAGE_SELECT), their `profile` absent; a page with a user the answer gives no `userName`
+	 * (the name then only in `credentials`, which was not asked) is asked again whole.
+	 */
+	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression, { profile = true }: { profile?: boolean } = {}): Promise<Page<VeeamUser>> {
+		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort), ...(profile ? {} : { select: USER_PAGE_SELECT }) };
 		// The organizations (read once per execution) are asked for with the page, not before it: a
 		// poll's first pages do not wait a round trip for them. Its users are read once both are in.
 		let index: OrganizationIndex = new Map();
 		const indexed = this.organizationIndex().then((read) => {
 			index = read;
 		});
-		return await this.page(USERS, qs, offset, limit, (m, call) => userOf(this.node, call, m, index), (u) => u.ref, indexed);
+		const read = (m: IDataObject, call: string): VeeamUser => {
+			if (!profile && typeof m.userName !== 'string') throw new NamelessUser();
+			return userOf(this.node, call, m, index, !profile);
+		};
+		const page = await this.page(USERS, qs, offset, limit, read, (u) => u.ref, indexed).catch((error: unknown) => {
+			if (error instanceof NamelessUser) return undefined;
+			throw error;
+		});
+		return page ?? (await this.usersPage(filter, offset, limit, sort, extra));
 	}
 
 	/** The user of a single-user answer (`data`). */

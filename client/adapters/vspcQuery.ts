@@ -85,6 +85,11 @@ export function userSortParam(sort?: UserListOptions['sort']): string {
 /** Logins in one order on every page: by their ID. */
 export const LOGIN_SORT = JSON.stringify([{ property: 'id', direction: 'ascending' }]);
 
+/** `select`'s value: Veeam's array of `{"propertyPath": …}` (the spec's SelectExpression). */
+function selectParam(paths: readonly string[]): string {
+	return JSON.stringify(paths.map((propertyPath) => ({ propertyPath })));
+}
+
 /**
  * The login fields a page of every login needs (VspcAccess.listLoginsPage: the trigger keeps a
  * login's ID, user, kind, description, status, scopes and read-only flag), asked with `select`
@@ -93,4 +98,16 @@ export const LOGIN_SORT = JSON.stringify([{ property: 'id', direction: 'ascendin
  * parameters, identifierInProvider and creationDate stay on the server). A server that ignores
  * `select` sends whole logins, read the same way.
  */
-export const LOGIN_PAGE_SELECT = JSON.stringify(['id', 'userUid', 'identityProviderName', 'description', 'status', 'scopes', 'isReadAccessOnly'].map((propertyPath) => ({ propertyPath })));
+export const LOGIN_PAGE_SELECT = selectParam(['id', 'userUid', 'identityProviderName', 'description', 'status', 'scopes', 'isReadAccessOnly']);
+
+/**
+ * The user fields a page of every user needs for the trigger (VspcAccess.usersPage with `profile:
+ * false`): what userOf reads, without the profile and the credentials, asked with `select` as the
+ * logins' pages are (Veeam's "Select Parameter", https://helpcenter.veeam.com/docs/vac/rest/select.html;
+ * GetUsers takes it, the 3.6.1 spec): 40 % fewer bytes than a user as listed. The trigger compares
+ * none of the profile; the users it emits get theirs by a look-up (nodes/VeeamTrigger/vspcProfiles.ts).
+ * `credentials.userName` (userOf's fallback for a missing `userName`, which no Veeam example lacks)
+ * is not asked: a page with a user without `userName` is asked again whole (vspcClient.ts). A
+ * server that ignores `select` sends whole users, read the same way.
+ */
+export const USER_PAGE_SELECT = selectParam(['instanceUid', 'organizationUid', 'userName', 'status', 'mfaPolicyStatus', 'mfaPolicyConfigurationStatus', 'role']);

@@ -85,8 +85,11 @@ export type OrganizationIndex = ReadonlyMap<string, VspcOrganization>;
  * A `User` in the common model. `type` is the user's organization type (Provider, Reseller,
  * Company; `Unknown` when the organization list does not have it: a company since removed).
  * Throws when the answer has no user UID or name (such a user could not be addressed).
+ * `selected`: the user was asked for without its profile (USER_PAGE_SELECT): its `profile` is
+ * absent (undefined, never an empty one it does not know to be empty) unless the answer carries
+ * one (a server that ignored `select`).
  */
-export function userOf(node: INode, call: string, m: IDataObject, organizations: OrganizationIndex): VeeamUser {
+export function userOf(node: INode, call: string, m: IDataObject, organizations: OrganizationIndex, selected = false): VeeamUser {
 	const uid = text(m.instanceUid);
 	if (!uid || !isUuid(uid)) throw badAnswer(node, call, 'with a user whose instanceUid is not a UID');
 	const credentials = isObject(m.credentials) ? m.credentials : {};
@@ -107,7 +110,7 @@ export function userOf(node: INode, call: string, m: IDataObject, organizations:
 		if (mfaEnabled !== undefined) user.mfaEnabled = mfaEnabled;
 	}
 	if (configured) user.mfaConfigured = configured.toLowerCase() === 'configured';
-	user.profile = profileOf(m.profile);
+	if (!selected || isObject(m.profile)) user.profile = profileOf(m.profile);
 	user.isDirectoryAccount = false;
 	user.isGroup = false;
 	return user;

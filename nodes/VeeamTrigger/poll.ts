@@ -60,7 +60,8 @@ import {
 } from './diff';
 import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApprovals, writeApprovals, type ApprovalEventType, type ApprovalPoll } from './approvals';
 import { confirmRemovals, readAllUsers } from './listing';
-import { sampleEvents, type EmittedEvent } from './samples';
+import { SAMPLE_SIZE, sampleEvents, type EmittedEvent } from './samples';
+import { eventsWithProfiles, usersWithProfiles } from './vspcProfiles';
 
 export { SAMPLE_SIZE } from './samples';
 import { confirmVspc, readVspcUsers, type VspcRead } from './vspcListing';
@@ -261,7 +262,10 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		this.logger.debug(`Veeam Trigger: not complete within the poll budget; ${left}, continuing next poll`);
 		return null;
 	}
-	const { current, apiVersion, events, reason } = outcome;
+	const { current, apiVersion, reason } = outcome;
+	// Only the events emitted, their users (VSPC: listed without a profile) given their profiles now,
+	// before anything is written: a failed look-up fails the poll (vspcProfiles.ts).
+	const events = outcome.events && (await eventsWithProfiles(directory, filterEvents(outcome.events, filter)).catch((error: unknown) => pollFailed(this, error)));
 	// Custom roles and the ACL (chosen only): read and compared now, written with the user snapshot.
 	let access: AccessOutcome | undefined;
 	if (wantsAccess(config.access)) {
@@ -292,7 +296,8 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		if (pending.length > 0 || extra.length > 0) return emit(pending, extra);
 		if (filter.events.size === 0 && access) return emit([], access.samples);
 		const matches = userMatcher(filter);
-		const sample = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		const sorted = [...current.values()].filter(matches).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		const sample = await usersWithProfiles(directory, sorted.slice(0, SAMPLE_SIZE)).catch((error: unknown) => pollFailed(this, error));
 		const kinds = USER_EVENTS.filter((e) => filter.events.has(e) && productHasEvent(product, e));
 		return emit(sampleEvents(sample, kinds.length ? kinds : ['userAdded']));
 	}
@@ -314,7 +319,9 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	let items: INodeExecutionData[][] | null = extra.length ? emit([], extra) : null;
 	if (config.firstPoll === 'emitExisting') {
 		const existing = diffUsers(new Map(), current);
-		items = emit(filterEvents(existing, { ...filter, events: new Set(['userAdded']) }), extra);
+		// VSPC has neither approvals nor access state: nothing was written before this look-up.
+		const added = await eventsWithProfiles(directory, filterEvents(existing, { ...filter, events: new Set(['userAdded']) })).catch((error: unknown) => pollFailed(this, error));
+		items = emit(added, extra);
 	} else if (config.firstPoll === 'baselineItem') {
 		items = [
 			this.helpers.returnJsonArray([

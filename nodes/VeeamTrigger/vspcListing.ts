@@ -104,7 +104,7 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	const readUsers = readPagesInParallel(
 		guarded(async (offset, limit) => {
 			if (raw?.usersPage) {
-				const page = await raw.usersPage(offset, limit);
+				const page = await raw.usersPage(offset, limit, { profile: false });
 				return { items: (page.users as VeeamUser[]).map(keep), total: page.total };
 			}
 			const page = await directory.listUsersPage({}, offset, limit);

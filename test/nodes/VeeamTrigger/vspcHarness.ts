@@ -154,6 +154,11 @@ export class VspcAdmin {
 		await this.patch(uid, '/status', status);
 	}
 
+	/** Profile fields changed in one JSON Patch (`/profile/<field>`). */
+	async setProfile(uid: string, profile: Record<string, string>): Promise<void> {
+		await this.call('patch', `${VSPC_USERS}/${uid}`, Object.entries(profile).map(([field, value]) => ({ op: 'replace', path: `/profile/${field}`, value })));
+	}
+
 	/** Returns the new login's ID (the key itself, shown once, is dropped). */
 	async addApiKey(uid: string, description = 'integration'): Promise<string> {
 		const created = await this.call('post', `${VSPC_USERS}/${uid}/logins/apikey`, undefined, { description, scopes: JSON.stringify(['rest']), isReadAccessOnly: false });
