@@ -178,6 +178,19 @@ describe('VSPC poll: users listed without their profile', () => {
 		}
 	});
 
+	it('"On First Poll: Emit Existing Users": every user emitted with its profile, 50 users a look-up', async () => {
+		vspcProduct(sim).seedUsers({ count: 45, organizationUid: VSPC_COMPANY_BETA_UID });
+		sim.stats.reset();
+		const first = await activate(sim, 'vspc', { events: ['userAdded'], options: { firstPoll: 'emitExisting' } }).poll();
+		expect(first.error).toBeUndefined();
+		const items = emitted(first);
+		const total = vspcTruth(sim, false).size;
+		expect(total).toBeGreaterThan(50);
+		expect(items).toHaveLength(total);
+		for (const item of items) expect((item.user as IDataObject).profile).toEqual(serverProfile(String((item.user as IDataObject).id)));
+		expect(userRequests().lookUps.map((r) => uidsOf(r).length).sort((a, b) => b - a)).toEqual([50, total - 50]);
+	});
+
 	it('a poll with no event to emit sends no look-up: nothing changed, a removal only, or changes of kinds not chosen', async () => {
 		const activation = await baselined(USERS_ONLY);
 		sim.stats.reset();
