@@ -123,7 +123,7 @@ export interface VspcAccess {
 	listLoginsNamed?(userName: string): Promise<VspcLogin[]>;
 	/**
 	 * ONE page of every user's logins (`GET /users/logins?offset&limit`, no filter, the same order on
-	 * every page): for the trigger, which reads the pages in parallel and checks them itself. `total`
+	 * every page: by organization, user name and ID, as the trigger keeps users): for the trigger, which reads the pages in parallel and checks them itself. `total`
 	 * is `meta.pagingInfo.total` as the server sent it (undefined when absent), never fixed up.
 	 */
 	listLoginsPage?(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }>;
@@ -131,9 +131,10 @@ export interface VspcAccess {
 	 * ONE page of every user (`GET /users?offset&limit`, limit ≤ 500, ordered by name then UID on
 	 * every page), `total` as the server sent it (undefined when absent): for the trigger's parallel reading.
 	 * `profile: false`: the users without their profile (asked with `select` for the other fields):
-	 * `profile` absent (undefined, not `{}`) unless the server sent it all the same.
+	 * `profile` absent (undefined, not `{}`) unless the server sent it all the same. `byOrganization`:
+	 * ordered by organization, then name, then UID instead (the order the trigger keeps users in).
 	 */
-	usersPage?(offset: number, limit: number, options?: { profile?: boolean }): Promise<{ users: VspcUser[]; total?: number }>;
+	usersPage?(offset: number, limit: number, options?: { profile?: boolean; byOrganization?: boolean }): Promise<{ users: VspcUser[]; total?: number }>;
 	/**
 	 * Optional: the logins of these users only (`GET /users/logins` filtered by `userUid` in the
 	 * list, all pages; answers of other users dropped whatever the server does). Sync reads its

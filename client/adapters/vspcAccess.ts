@@ -18,7 +18,7 @@ import { readAllPages, type Page } from './paging';
 import { sameName } from './userFilter';
 import { isNotFoundAnswer, replace, type PatchOperation, type VspcClient } from './vspcClient';
 import { profileProblem, titleOf } from './vspcNewUser';
-import { filterParam, LOGIN_PAGE_SELECT, LOGIN_SORT, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
+import { filterParam, LOGIN_PAGE_SELECT, LOGIN_SORT, LOGIN_SORT_BY_ORGANIZATION, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
 import { LOGINS, loginOf, sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
@@ -76,9 +76,9 @@ export class VspcAccessClient implements VspcAccess {
 		});
 	}
 
-	/** One page of logins, in one order on every page (by ID), filtered by the server where given. */
-	private async loginsPage(filter: FilterExpression[], offset: number, limit: number, select?: string): Promise<Page<VspcLogin>> {
-		return await this.client.page(LOGINS, { filter: filterParam(filter), sort: LOGIN_SORT, select }, offset, limit, (m, call) => loginOf(this.node, call, m), (l) => l.id);
+	/** One page of logins, in one order on every page (by ID, or `sort`), filtered by the server where given. */
+	private async loginsPage(filter: FilterExpression[], offset: number, limit: number, select?: string, sort = LOGIN_SORT): Promise<Page<VspcLogin>> {
+		return await this.client.page(LOGINS, { filter: filterParam(filter), sort, select }, offset, limit, (m, call) => loginOf(this.node, call, m), (l) => l.id);
 	}
 
 	/**
@@ -186,13 +186,13 @@ export class VspcAccessClient implements VspcAccess {
 		return [...found.values()];
 	}
 
-	/** ONE page of every user's logins, ordered by ID; `total` as sent (undefined when absent). */
+	/** ONE page of every user's logins, ordered by organization, user name and ID (the trigger's order); `total` as sent (undefined when absent). */
 	async listLoginsPage(offset: number, limit: number): Promise<{ logins: VspcLogin[]; total?: number }> {
-		const page = await this.loginsPage([], offset, limit, LOGIN_PAGE_SELECT);
+		const page = await this.loginsPage([], offset, limit, LOGIN_PAGE_SELECT, LOGIN_SORT_BY_ORGANIZATION);
 		return { logins: page.items, total: page.total };
 	}
 
-	async usersPage(offset: number, limit: number, options: { profile?: boolean } = {}): Promise<{ users: VspcUser[]; total?: number }> {
+	async usersPage(offset: number, limit: number, options: { profile?: boolean; byOrganization?: boolean } = {}): Promise<{ users: VspcUser[]; total?: number }> {
 		const page = await this.client.usersPage({}, offset, limit, undefined, undefined, options);
 		return { users: page.items, total: page.total };
 	}

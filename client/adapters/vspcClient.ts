@@ -13,7 +13,7 @@ import { unexpectedAnswer } from './common';
 import { readAllPages, type Page } from './paging';
 import { ListMovedError } from './vspcPages';
 import { sameName } from './userFilter';
-import { filterParam, USER_PAGE_SELECT, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
+import { filterParam, USER_PAGE_SELECT, USER_SORT_BY_ORGANIZATION, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
 import { badAnswer, COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
 
 /** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
@@ -221,10 +221,20 @@ export class VspcClient {
 	 * One page of users, filtered and ordered by the server where it can (vspcQuery.ts). `profile:
 	 * false`: the users without their profile (and credentials), asked with `select`
 	 * (USER_PAGE_SELECT), their `profile` absent; a page with a user the answer gives no `userName`
-	 * (the name then only in `credentials`, which was not asked) is asked again whole.
+	 * (the name then only in `credentials`, which was not asked) is asked again whole, in the same
+	 * order. `byOrganization`: ordered by organization, then name (USER_SORT_BY_ORGANIZATION), not
+	 * by `sort`.
 	 */
-	async usersPage(filter: UserFilter, offset: number, limit: number, sort?: UserListOptions['sort'], extra?: FilterExpression, { profile = true }: { profile?: boolean } = {}): Promise<Page<VeeamUser>> {
-		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: userSortParam(sort), ...(profile ? {} : { select: USER_PAGE_SELECT }) };
+	async usersPage(
+		filter: UserFilter,
+		offset: number,
+		limit: number,
+		sort?: UserListOptions['sort'],
+		extra?: FilterExpression,
+		{ profile = true, byOrganization = false }: { profile?: boolean; byOrganization?: boolean } = {},
+	): Promise<Page<VeeamUser>> {
+		const order = byOrganization ? USER_SORT_BY_ORGANIZATION : userSortParam(sort);
+		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: order, ...(profile ? {} : { select: USER_PAGE_SELECT }) };
 		// The organizations (read once per execution) are asked for with the page, not before it: a
 		// poll's first pages do not wait a round trip for them. Its users are read once both are in.
 		let index: OrganizationIndex = new Map();
@@ -239,7 +249,7 @@ export class VspcClient {
 			if (error instanceof NamelessUser) return undefined;
 			throw error;
 		});
-		return page ?? (await this.usersPage(filter, offset, limit, sort, extra));
+		return page ?? (await this.usersPage(filter, offset, limit, sort, extra, { byOrganization }));
 	}
 
 	/** The user of a single-user answer (`data`). */

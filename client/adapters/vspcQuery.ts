@@ -85,6 +85,26 @@ export function userSortParam(sort?: UserListOptions['sort']): string {
 /** Logins in one order on every page: by their ID. */
 export const LOGIN_SORT = JSON.stringify([{ property: 'id', direction: 'ascending' }]);
 
+/**
+ * The trigger's lists in the order its stored state keeps users (nodes/VeeamTrigger/vspcState.ts:
+ * by organization, then name): users by `organizationUid`, logins by `companyId` (the UserLogin's
+ * organization, the 3.6.1 spec), each then by user name and by a unique key, so that every page
+ * has one order. Each user (and login) is then made in memory next to the previous one of its
+ * organization, and the poll's comparison with the stored state and the writing of the new state
+ * walk memory in order: at 50,000 users across 500 companies that took about a third off their
+ * time (bench/vspc.ts). The order is asked for, never relied on: the trigger sorts for itself.
+ */
+export const USER_SORT_BY_ORGANIZATION = JSON.stringify([
+	{ property: 'organizationUid', direction: 'ascending' },
+	{ property: 'userName', direction: 'ascending', collation: 'ignorecase' },
+	{ property: 'instanceUid', direction: 'ascending' },
+]);
+export const LOGIN_SORT_BY_ORGANIZATION = JSON.stringify([
+	{ property: 'companyId', direction: 'ascending' },
+	{ property: 'userName', direction: 'ascending', collation: 'ignorecase' },
+	{ property: 'id', direction: 'ascending' },
+]);
+
 /** `select`'s value: Veeam's array of `{"propertyPath": …}` (the spec's SelectExpression). */
 function selectParam(paths: readonly string[]): string {
 	return JSON.stringify(paths.map((propertyPath) => ({ propertyPath })));

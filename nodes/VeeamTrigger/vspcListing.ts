@@ -25,6 +25,7 @@ import { runPool } from '../../client/pool';
 import { diffUser, loginChanges, type Comparison, type TrackedLogin, type TrackedUser } from './diff';
 import { refreshUsers, UserInterner, VERIFY_CONCURRENCY } from './listing';
 import { readPagesInParallel, type ParallelOptions } from './pages';
+import { byId } from './vspcState';
 
 export interface VspcRead {
 	users: Map<string, TrackedUser>;
@@ -104,7 +105,8 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	const readUsers = readPagesInParallel(
 		guarded(async (offset, limit) => {
 			if (raw?.usersPage) {
-				const page = await raw.usersPage(offset, limit, { profile: false });
+				// In the order the state keeps users (vspcQuery.ts USER_SORT_BY_ORGANIZATION): made in memory in that order.
+				const page = await raw.usersPage(offset, limit, { profile: false, byOrganization: true });
 				return { items: (page.users as VeeamUser[]).map(keep), total: page.total };
 			}
 			const page = await directory.listUsersPage({}, offset, limit);
@@ -144,6 +146,8 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 			if (list) list.push(login);
 			else byUser.set(userKey, [login]);
 		}
+		// Each user's logins in the stored order (by ID), whatever order the server sent them in.
+		for (const list of byUser.values()) if (list.length > 1) list.sort(byId);
 		for (const user of users.values()) user.logins = byUser.get(user.ref.toLowerCase()) ?? [];
 	}
 	return {
@@ -165,7 +169,10 @@ async function readLoginsOf(directory: UserDirectory, refs: readonly string[]): 
 			const logins = await access.listLogins(refs[i]);
 			// A user deleted meanwhile may answer an empty list: ask for the user before believing it.
 			if (logins.length === 0 && !(await directory.getUser(refs[i]))) return undefined;
-			return logins.filter((l) => l.userUid.toLowerCase() === refs[i].toLowerCase()).map(trackedLogin);
+			return logins
+				.filter((l) => l.userUid.toLowerCase() === refs[i].toLowerCase())
+				.map(trackedLogin)
+				.sort(byId);
 		},
 		{ concurrency: VERIFY_CONCURRENCY, stopOnError: true },
 	);

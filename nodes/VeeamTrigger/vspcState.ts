@@ -48,8 +48,8 @@ function isNumericId(id: string): boolean {
 	return true;
 }
 
-/** Login IDs in order: numbers by value, else as text. */
-function byId(a: TrackedLogin, b: TrackedLogin): number {
+/** Login IDs in order: numbers by value, else as text (the stored order; a listed user's logins are put in it too: vspcListing.ts). */
+export function byId(a: TrackedLogin, b: TrackedLogin): number {
 	if (a.id.length !== b.id.length && isNumericId(a.id) && isNumericId(b.id)) return a.id.length - b.id.length;
 	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
