@@ -22,8 +22,8 @@ import { filterParam, LOGIN_PAGE_SELECT, LOGIN_SORT, LOGIN_SORT_BY_ORGANIZATION,
 import { LOGINS, loginOf, sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { vspcRole } from './vspcRoles';
 
-/** `lookUpUsers`: requests (groups of UIDs) in flight at once. */
-export const LOOK_UP_CONCURRENCY = 4;
+/** `lookUpUsers`: requests (groups of UIDs) in flight at once, as many as one list's pages (nodes/VeeamTrigger/pages.ts PAGE_CONCURRENCY): 400 users in one round trip. */
+export const LOOK_UP_CONCURRENCY = 8;
 
 export class VspcAccessClient implements VspcAccess {
 	constructor(

@@ -264,8 +264,13 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	}
 	const { current, apiVersion, reason } = outcome;
 	// Only the events emitted, their users (VSPC: listed without a profile) given their profiles now,
-	// before anything is written: a failed look-up fails the poll (vspcProfiles.ts).
-	const events = outcome.events && (await eventsWithProfiles(directory, filterEvents(outcome.events, filter)).catch((error: unknown) => pollFailed(this, error)));
+	// before anything is written: a failed look-up fails the poll (vspcProfiles.ts). While those
+	// look-ups are under way, the new snapshot is encoded (it depends on `current` only; written below).
+	const profiling = outcome.events && eventsWithProfiles(directory, filterEvents(outcome.events, filter)).then((list) => ({ list }), (error: unknown) => ({ error }));
+	const encoded = manual ? undefined : encodeState(current.values(), cfg, { apiVersion });
+	const profiled = await profiling;
+	if (profiled && 'error' in profiled) pollFailed(this, profiled.error);
+	const events = profiled?.list;
 	// Custom roles and the ACL (chosen only): read and compared now, written with the user snapshot.
 	let access: AccessOutcome | undefined;
 	if (wantsAccess(config.access)) {
@@ -302,7 +307,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		return emit(sampleEvents(sample, kinds.length ? kinds : ['userAdded']));
 	}
 
-	const next = encodeState(current.values(), cfg, { apiVersion });
+	const next = encoded ?? encodeState(current.values(), cfg, { apiVersion });
 	// Saved with the user snapshot, so that both are as of the same emitting poll (see above).
 	if (approvals) writeApprovals(staticData, approvals.next);
 	if (events) {

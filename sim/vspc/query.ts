@@ -301,9 +301,38 @@ export function selectAndOrder<T>(items: T[], q: ListQuery, reader?: RecordReade
 	let inOrder = true;
 	for (let i = 1; i < list.length && inOrder; i++) inOrder = !(order(i, i - 1) < 0);
 	if (inOrder) return [...list];
-	return Array.from(list, (_, i) => i)
-		.sort(order)
-		.map((i) => list[i]);
+	return (byFirstKey(values[0], lower[0], sorts[0], order) ?? Array.from(list, (_, i) => i).sort(order)).map((i) => list[i]);
+}
+
+/**
+ * The sorted indexes when the first key is a text on every item, compared ordinal or ignorecase,
+ * and takes few values (users by
+ * organization: 500 values for 50,000 users): the items grouped by it, the groups in its order,
+ * each group sorted on its own by `order` (stable: ties keep the collection's order). The same
+ * order as sorting every index by `order`, with fewer comparisons. Undefined otherwise.
+ */
+function byFirstKey(values: unknown[], lower: Array<string | undefined> | undefined, sort: SortExpr, order: (i: number, j: number) => number): number[] | undefined {
+	// Grouped by the text itself (ordinal) or lower-cased (ignorecase); `lexicographic` ties other texts.
+	if (values.length < 64 || (sort.collation !== 'ordinal' && sort.collation !== 'ignorecase')) return undefined;
+	const groups = new Map<string, number[]>();
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		if (typeof v !== 'string') return undefined;
+		const key = lower?.[i] ?? v;
+		const group = groups.get(key);
+		if (group) group.push(i);
+		else if (groups.size * 8 > values.length) return undefined;
+		else groups.set(key, [i]);
+	}
+	const keys = [...groups.keys()].sort((a, b) => compare(a, b, 'ordinal'));
+	if (sort.descending) keys.reverse();
+	const sorted: number[] = [];
+	for (const key of keys) {
+		const group = groups.get(key) as number[];
+		if (group.length > 1) group.sort(order);
+		for (const i of group) sorted.push(i);
+	}
+	return sorted;
 }
 
 /** Only the properties asked for (nested paths keep their parents). */

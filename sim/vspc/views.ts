@@ -132,8 +132,20 @@ const LOGIN_RECORD_FIELDS: ReadonlyMap<string, (login: VspcLoginRecord) => unkno
 	['creationdate', (l) => l.creationDate],
 ]);
 
+/** The login's organization as `loginView` names it (`companyId`, `companyName`): its user's, when both exist. */
+const loginOrg = (login: VspcLoginRecord, store: VspcStore) => {
+	const user = store.users.get(login.userUid);
+	return user && store.orgs.get(user.organizationUid);
+};
+
 export function loginReader(store: VspcStore): RecordReader<VspcLoginRecord> {
-	return { view: (l) => loginView(l, store), fields: LOGIN_RECORD_FIELDS };
+	// The paths loginView reads from the user and its organization too (the trigger sorts every login
+	// by `companyId`, then `userName`): 55,000 logins sorted without one view each.
+	const fields = new Map(LOGIN_RECORD_FIELDS);
+	fields.set('username', (l) => store.users.get(l.userUid)?.userName ?? '');
+	fields.set('companyid', (l) => loginOrg(l, store)?.uid);
+	fields.set('companyname', (l) => loginOrg(l, store)?.name);
+	return { view: (l) => loginView(l, store), fields };
 }
 
 export function orgView(org: VspcOrg): Json {
