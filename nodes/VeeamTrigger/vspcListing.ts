@@ -46,14 +46,41 @@ interface ListedLogin {
 	login: TrackedLogin;
 }
 
+/**
+ * The texts and scope lists a poll's users and logins repeat ("Enabled", "VSPC", "Created with the
+ * user.", ["integration", "rest", "ui"] …), one of each kept: each page's own copies die young
+ * instead of being carried by 50,000 users and 55,000 logins through every garbage collection of
+ * the poll. Per poll (no module state); scope lists frozen, as they are shared.
+ */
+export class SharedValues {
+	private readonly texts = new Map<string, string>();
+	private readonly lists = new Map<string, readonly string[]>();
+
+	text<T extends string | undefined>(value: T): T {
+		if (value === undefined) return value;
+		const kept = this.texts.get(value);
+		if (kept !== undefined) return kept as T;
+		this.texts.set(value, value);
+		return value;
+	}
+
+	scopes(list: string[]): string[] {
+		// JSON: one key per list whatever its texts hold (a join could take ['a\nb'] for ['a', 'b']).
+		const key = JSON.stringify(list);
+		let kept = this.lists.get(key);
+		if (kept === undefined) this.lists.set(key, (kept = Object.freeze(list)));
+		return kept as string[];
+	}
+}
+
 /** A login as the trigger tracks and shows it (what the list says; VSPC's list carries no secret). */
-export function trackedLogin(login: VspcLogin): TrackedLogin {
+export function trackedLogin(login: VspcLogin, shared?: SharedValues): TrackedLogin {
 	// Built field by field in this order (no spread of small objects: 55,000 logins per poll).
-	const tracked = { id: login.id, kind: login.kind, provider: login.provider } as TrackedLogin;
-	if (login.description !== undefined) tracked.description = login.description;
-	tracked.status = login.status;
-	// The login's own array (the adapter made it for this login), not a copy.
-	tracked.scopes = login.scopes;
+	const tracked = { id: login.id, kind: login.kind, provider: shared ? shared.text(login.provider) : login.provider } as TrackedLogin;
+	if (login.description !== undefined) tracked.description = shared ? shared.text(login.description) : login.description;
+	tracked.status = shared ? shared.text(login.status) : login.status;
+	// The login's own array (the adapter made it for this login), or the one of the poll's logins with the same scopes.
+	tracked.scopes = shared ? shared.scopes(login.scopes) : login.scopes;
 	if (login.isReadAccessOnly !== undefined) tracked.isReadAccessOnly = login.isReadAccessOnly;
 	if (login.status === 'disabled') tracked.disabled = true;
 	return tracked;
@@ -75,9 +102,12 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	// and organizations shared, logins as tracked), so that what a page brought and the trigger does
 	// not keep dies young: 50,000 users and 55,000 logins are read in one poll.
 	const interner = new UserInterner();
+	const shared = new SharedValues();
 	const organizations = new Map<string, NonNullable<VeeamUser['organization']>>();
 	const keep = (user: VeeamUser): VeeamUser => {
 		interner.intern(user);
+		if (user.status !== undefined) user.status = shared.text(user.status);
+		if (user.mfaPolicy !== undefined) user.mfaPolicy = shared.text(user.mfaPolicy);
 		const org = user.organization;
 		if (org) {
 			// One object per organization as sent (UID, name and type alike): users never change it.
@@ -115,7 +145,7 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 		(u: VeeamUser) => u.ref.toLowerCase(),
 		{ ...options, node, what: 'users' },
 	);
-	const listedLogin = (login: VspcLogin): ListedLogin => ({ id: login.id, userKey: login.userUid.toLowerCase(), login: trackedLogin(login) });
+	const listedLogin = (login: VspcLogin): ListedLogin => ({ id: login.id, userKey: login.userUid.toLowerCase(), login: trackedLogin(login, shared) });
 	const readLogins = access
 		? access.listLoginsPage
 			? readPagesInParallel(
@@ -171,7 +201,7 @@ async function readLoginsOf(directory: UserDirectory, refs: readonly string[]): 
 			if (logins.length === 0 && !(await directory.getUser(refs[i]))) return undefined;
 			return logins
 				.filter((l) => l.userUid.toLowerCase() === refs[i].toLowerCase())
-				.map(trackedLogin)
+				.map((login) => trackedLogin(login))
 				.sort(byId);
 		},
 		{ concurrency: VERIFY_CONCURRENCY, stopOnError: true },
