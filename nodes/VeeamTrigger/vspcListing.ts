@@ -164,8 +164,15 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	if (usersRead.status === 'rejected') throw usersRead.reason;
 	if (loginsRead.status === 'rejected') throw loginsRead.reason;
 	const listed = usersRead.value;
-	const users = new Map<string, TrackedUser>();
-	for (const user of listed.items.values()) users.set(user.ref, user);
+	// By UID as sent: the reading's own map (keyed by lower-cased UID) where every key is its user's
+	// UID already, as VSPC sends them; else a map made anew.
+	let users: Map<string, TrackedUser> = listed.items;
+	for (const [key, user] of listed.items) {
+		if (key === user.ref) continue;
+		users = new Map();
+		for (const u of listed.items.values()) users.set(u.ref, u);
+		break;
+	}
 	const problems = listed.problem ? [`users: ${listed.problem}`] : [];
 	const loginList = loginsRead.value;
 	if (loginList) {
@@ -178,7 +185,7 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 		}
 		// Each user's logins in the stored order (by ID), whatever order the server sent them in.
 		for (const list of byUser.values()) if (list.length > 1) list.sort(byId);
-		for (const user of users.values()) user.logins = byUser.get(user.ref.toLowerCase()) ?? [];
+		for (const [key, user] of listed.items) (user as TrackedUser).logins = byUser.get(key) ?? [];
 	}
 	return {
 		users,

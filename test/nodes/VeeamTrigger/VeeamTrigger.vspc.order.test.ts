@@ -35,6 +35,8 @@ describe('VSPC poll: the lists asked by organization, then name', () => {
 	let sim: SimServer;
 	/** When set, the simulator's user and login lists come in another order than asked (below). */
 	let reversed = false;
+	/** When set, the user and login lists name users by UIDs in upper case (a server may: a UID compares without case). */
+	let upper = false;
 	beforeAll(async () => {
 		sim = await startSimulator({ product: 'vspc', vspc: { maxPageSize: 7, limitOverMax: 'clamp' } });
 		const router = (sim.product as unknown as { router: Router }).router;
@@ -48,7 +50,12 @@ describe('VSPC poll: the lists asked by organization, then name', () => {
 					if (reversed && req.query.has('offset') && !req.query.has('filter')) {
 						req.query.set('sort', JSON.stringify([{ property: path === VSPC_USERS ? 'instanceUid' : 'id', direction: 'descending' }]));
 					}
-					return await found.handler(req);
+					const answer = await found.handler(req);
+					const data = (answer.body as { data?: IDataObject[] } | undefined)?.data;
+					if (upper && Array.isArray(data)) {
+						for (const item of data) for (const key of ['instanceUid', 'userUid']) if (typeof item[key] === 'string') item[key] = (item[key] as string).toUpperCase();
+					}
+					return answer;
 				},
 			};
 		};
@@ -61,6 +68,7 @@ describe('VSPC poll: the lists asked by organization, then name', () => {
 		sim.reset();
 		sim.faults.clear();
 		reversed = false;
+		upper = false;
 		vspcProduct(sim).seedUsers({ count: 30, organizationUid: VSPC_COMPANY_ALPHA_UID });
 		vspcProduct(sim).seedUsers({ count: 25, organizationUid: VSPC_COMPANY_BETA_UID, prefix: 'beta.user' });
 	});
@@ -125,5 +133,31 @@ describe('VSPC poll: the lists asked by organization, then name', () => {
 		expect(events.map((e) => e.event).sort()).toEqual(['loginsChanged', 'rolesChanged', 'statusChanged', 'userAdded', 'userRemoved']);
 		expect(timeless(emitted(second))).toEqual(timeless(events));
 		expect(state(other)).toEqual(state(asked));
+	});
+
+	it('pairs users and their logins when the server names users by UIDs in upper case', async () => {
+		upper = true;
+		const activation = activate(sim, 'vspc', { events: ALL });
+		expect((await activation.poll()).error).toBeUndefined();
+		const quiet = await activation.poll();
+		expect(quiet.error).toBeUndefined();
+		expect(emitted(quiet)).toEqual([]);
+		const admin = new VspcAdmin(sim);
+		await admin.login();
+		const some = (await admin.page(VSPC_USERS, 7, 7)).data.filter((u) => u.role === 'CompanyLocationUser');
+		await admin.setRole(String(some[0].instanceUid), 'CompanyAdministrator');
+		await admin.addApiKey(String(some[1].instanceUid));
+		const changed = await activation.poll();
+		expect(changed.error).toBeUndefined();
+		const events = emitted(changed);
+		expect(events.map((e) => [e.event, (e.user as IDataObject).id])).toEqual(
+			expect.arrayContaining([
+				['rolesChanged', String(some[0].instanceUid).toUpperCase()],
+				['loginsChanged', String(some[1].instanceUid).toUpperCase()],
+			]),
+		);
+		expect(events).toHaveLength(2);
+		const logins = (events.find((e) => e.event === 'loginsChanged')?.user as IDataObject).logins as IDataObject[];
+		expect(logins.map((l) => l.kind).sort()).toEqual(['apiKey', 'password']);
 	});
 });
