@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 
 import { NodeOperationError } from 'n8n-workflow';
 
-import { UnclearOutcomeError } from '../transport';
+import { UnclearOutcomeError, VeeamApiError } from '../transport';
 import type { VeeamUser } from '../model';
 import type { VspcAccess, VspcLogin, VspcOrganization, VspcProfile, VspcUser, VspcUserChanges } from '../vspcModel';
 import { isUuid } from '../ids';
@@ -21,6 +21,13 @@ import { profileProblem, titleOf } from './vspcNewUser';
 import { filterParam, LOGIN_PAGE_SELECT, LOGIN_SORT, LOGIN_SORT_BY_ORGANIZATION, MAX_OR_VALUES, oneOf, type FilterExpression } from './vspcQuery';
 import { LOGINS, loginOf, sameUserName, USERS, VSPC_PAGE_SIZE } from './vspcRead';
 import { vspcRole } from './vspcRoles';
+
+/**
+ * What a server may answer a request whose query string is too long for it with (IIS, which VSPC
+ * runs under, refuses one past its `maxQueryString`, 2,048 bytes by default, with 404.15; others
+ * 414, 413, 431 or 400). A group of 50 UIDs is about 7,000 characters: Veeam documents no limit.
+ */
+const TOO_LONG_STATUSES = new Set([400, 404, 413, 414, 431]);
 
 /** `lookUpUsers`: requests (groups of UIDs) in flight at once, as many as one list's pages (nodes/VeeamTrigger/pages.ts PAGE_CONCURRENCY): 400 users in one round trip. */
 export const LOOK_UP_CONCURRENCY = 8;
@@ -130,7 +137,9 @@ export class VspcAccessClient implements VspcAccess {
 	 * server's own list), LOOK_UP_CONCURRENCY groups at once. A group's answer is trusted only when it
 	 * is whole in one page and holds nothing but users of the group (each once): a server that
 	 * ignored or misread the filter gets the group asked one user at a time (`GET /users/{uid}`,
-	 * a 404 = gone), so a user is never taken for gone on a list that did not look for it.
+	 * a 404 = gone), so a user is never taken for gone on a list that did not look for it. A group
+	 * refused as if its request were too long (TOO_LONG_STATUSES) is asked again in halves, down to
+	 * one user at a time: a server with a short query string limit costs requests, not the poll.
 	 */
 	async lookUpUsers(uids: readonly string[]): Promise<Map<string, VspcUser | undefined>> {
 		const result = new Map<string, VspcUser | undefined>();
@@ -144,22 +153,27 @@ export class VspcAccessClient implements VspcAccess {
 			// An answer under another UID is another user (as the trigger's other look-ups).
 			result.set(uid, user?.ref === uid ? user : undefined);
 		};
-		const outcomes = await runPool(
-			groups.length,
-			async (g) => {
-				const group = groups[g];
-				const page = await this.client.usersPage({}, 0, VSPC_PAGE_SIZE, undefined, oneOf('instanceUid', group));
-				const asked = new Set(group);
-				const whole = page.total !== undefined && page.total === page.items.length && page.items.length <= group.length && page.items.every((u) => asked.has(u.ref));
-				if (!whole) {
-					for (const uid of group) await one(uid);
-					return;
-				}
-				for (const uid of group) result.set(uid, undefined);
-				for (const user of page.items) result.set(user.ref, user);
-			},
-			{ concurrency: LOOK_UP_CONCURRENCY, stopOnError: true },
-		);
+		const ask = async (group: string[]): Promise<void> => {
+			const page = await this.client.usersPage({}, 0, VSPC_PAGE_SIZE, undefined, oneOf('instanceUid', group)).catch((error: unknown) => {
+				if (error instanceof VeeamApiError && TOO_LONG_STATUSES.has(error.status)) return undefined;
+				throw error;
+			});
+			if (!page) {
+				if (group.length === 1) return await one(group[0]);
+				const half = Math.ceil(group.length / 2);
+				await ask(group.slice(0, half));
+				return await ask(group.slice(half));
+			}
+			const asked = new Set(group);
+			const whole = page.total !== undefined && page.total === page.items.length && page.items.length <= group.length && page.items.every((u) => asked.has(u.ref));
+			if (!whole) {
+				for (const uid of group) await one(uid);
+				return;
+			}
+			for (const uid of group) result.set(uid, undefined);
+			for (const user of page.items) result.set(user.ref, user);
+		};
+		const outcomes = await runPool(groups.length, async (g) => await ask(groups[g]), { concurrency: LOOK_UP_CONCURRENCY, stopOnError: true });
 		for (const outcome of outcomes) if (outcome && !outcome.ok) throw outcome.error;
 		return result;
 	}
