@@ -73,14 +73,16 @@ export class SharedValues {
 	}
 }
 
+/** Values kept as read: each login its own texts and its own scope list (the adapter made it for this login). */
+const AS_READ: Pick<SharedValues, 'text' | 'scopes'> = { text: (value) => value, scopes: (list) => list };
+
 /** A login as the trigger tracks and shows it (what the list says; VSPC's list carries no secret). */
-export function trackedLogin(login: VspcLogin, shared?: SharedValues): TrackedLogin {
+export function trackedLogin(login: VspcLogin, shared: Pick<SharedValues, 'text' | 'scopes'> = AS_READ): TrackedLogin {
 	// Built field by field in this order (no spread of small objects: 55,000 logins per poll).
-	const tracked = { id: login.id, kind: login.kind, provider: shared ? shared.text(login.provider) : login.provider } as TrackedLogin;
-	if (login.description !== undefined) tracked.description = shared ? shared.text(login.description) : login.description;
-	tracked.status = shared ? shared.text(login.status) : login.status;
-	// The login's own array (the adapter made it for this login), or the one of the poll's logins with the same scopes.
-	tracked.scopes = shared ? shared.scopes(login.scopes) : login.scopes;
+	const tracked = { id: login.id, kind: login.kind, provider: shared.text(login.provider) } as TrackedLogin;
+	if (login.description !== undefined) tracked.description = shared.text(login.description);
+	tracked.status = shared.text(login.status);
+	tracked.scopes = shared.scopes(login.scopes);
 	if (login.isReadAccessOnly !== undefined) tracked.isReadAccessOnly = login.isReadAccessOnly;
 	if (login.status === 'disabled') tracked.disabled = true;
 	return tracked;
@@ -227,7 +229,7 @@ async function readLoginsOf(directory: UserDirectory, refs: readonly string[]): 
  * set in `current` as it is now, one gone is deleted from it), 50 to a request where the adapter
  * can (`lookUpUsers`: `GET /users` filtered by UID) instead of one `GET /users/{uid}` each.
  */
-async function lookUpUsers(directory: UserDirectory, refs: readonly string[], current: Map<string, TrackedUser>): Promise<void> {
+export async function lookUpUsers(directory: UserDirectory, refs: readonly string[], current: Map<string, TrackedUser>): Promise<void> {
 	const access = directory.vspc?.();
 	if (!access?.lookUpUsers) {
 		await refreshUsers(directory, refs, current);

@@ -13,8 +13,8 @@
  *   product): no request.
  */
 import type { UserDirectory, VeeamUser } from '../../client/model';
-import { runPool } from '../../client/pool';
-import { VERIFY_CONCURRENCY } from './listing';
+import type { TrackedUser } from './diff';
+import { lookUpUsers } from './vspcListing';
 
 /**
  * The listed user with the looked-up user's profile, its fields in the order of the looked-up
@@ -31,17 +31,10 @@ function withProfileOf(listed: VeeamUser, found: VeeamUser): VeeamUser {
 	return copy as unknown as VeeamUser;
 }
 
-/** Each of these users (refs) as the server has it now, undefined when gone. */
-async function lookUp(directory: UserDirectory, refs: string[]): Promise<Map<string, VeeamUser | undefined>> {
-	const access = directory.vspc?.();
-	if (access?.lookUpUsers) return await access.lookUpUsers(refs);
-	const outcomes = await runPool(refs.length, async (i) => await directory.getUser(refs[i]), { concurrency: VERIFY_CONCURRENCY, stopOnError: true });
-	const found = new Map<string, VeeamUser | undefined>();
-	for (const [i, outcome] of outcomes.entries()) {
-		if (!outcome) continue;
-		if (!outcome.ok) throw outcome.error;
-		found.set(refs[i], outcome.value?.ref === refs[i] ? outcome.value : undefined);
-	}
+/** Each of these users (refs) as the server has it now, absent when gone: the listing's look-up (vspcListing.ts). */
+async function lookUp(directory: UserDirectory, refs: string[]): Promise<Map<string, TrackedUser>> {
+	const found = new Map<string, TrackedUser>();
+	await lookUpUsers(directory, refs, found);
 	return found;
 }
 
