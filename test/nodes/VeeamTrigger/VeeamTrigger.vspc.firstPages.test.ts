@@ -11,16 +11,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, type SimServer } from '../../../sim';
-import type { SimRequest, SimResponse } from '../../../sim/core/http';
+import type { SimResponse } from '../../../sim/core/http';
 import { shutdownEngine } from '../../support/engine';
+import { aroundRoutes } from '../../support/simRoutes';
 import { PAGE_CONCURRENCY } from '../../../nodes/VeeamTrigger/pages';
 import { activate, emitted } from './harness';
 import { vspcProduct } from './vspcHarness';
 
 const ALL = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged'];
 const ORGS = '/api/v3/organizations';
-
-type Router = { match: (m: string, p: string) => { kind: string; handler: (r: SimRequest) => Promise<SimResponse> } };
 
 describe('VSPC poll: the first pages with the organizations', () => {
 	let sim: SimServer;
@@ -62,27 +61,22 @@ describe('VSPC poll: the first pages with the organizations', () => {
 		['a users page that waited for the login', ['GET /users']],
 		['the organizations read that logged in', ['GET /organizations']],
 	])('an async action failing with the bearer token in its errors, %s: the token is not in the error', async (_name, operations) => {
-		const product = sim.product as unknown as { options: IDataObject; router: Router };
+		const product = sim.product as unknown as { options: IDataObject };
 		product.options.asyncOperations = operations;
-		const router = product.router;
-		const original = router.match.bind(router);
 		const tokens: string[] = [];
-		router.match = (method, path) => {
-			const found = original(method, path);
-			if (found.kind !== 'found' || method !== 'GET' || !path.startsWith('/api/v3/asyncActions/')) return found;
-			return {
-				...found,
-				handler: async (req: SimRequest) => {
-					const auth = String(req.headers.authorization ?? '');
-					tokens.push(auth.replace(/^Bearer\s+/i, ''));
-					if (path.endsWith('/result')) return { status: 200, body: { errors: [{ message: `Bad request from ${auth} (token ${auth.slice(7)})`, type: 'logical', code: 400 }] } } as SimResponse;
-					const answer = await found.handler(req);
-					const body = answer.body as { data?: { status?: string } };
-					if (body?.data) body.data.status = 'failed';
-					return answer;
-				},
-			};
-		};
+		const undo = aroundRoutes(
+			sim,
+			(method, path) => method === 'GET' && path.startsWith('/api/v3/asyncActions/'),
+			async (req, handler, path) => {
+				const auth = String(req.headers.authorization ?? '');
+				tokens.push(auth.replace(/^Bearer\s+/i, ''));
+				if (path.endsWith('/result')) return { status: 200, body: { errors: [{ message: `Bad request from ${auth} (token ${auth.slice(7)})`, type: 'logical', code: 400 }] } } as SimResponse;
+				const answer = await handler(req);
+				const body = answer.body as { data?: { status?: string } };
+				if (body?.data) body.data.status = 'failed';
+				return answer;
+			},
+		);
 		try {
 			const first = await activate(sim, 'vspc', { events: ALL }).poll();
 			expect(first.error).toBeDefined();
@@ -92,7 +86,7 @@ describe('VSPC poll: the first pages with the organizations', () => {
 			expect(text).toContain('Bad request from');
 			expect(text.includes(String(token))).toBe(false);
 		} finally {
-			router.match = original;
+			undo();
 			product.options.asyncOperations = [];
 		}
 	});

@@ -7,15 +7,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, type SimServer } from '../../../sim';
-import type { SimRequest, SimResponse } from '../../../sim/core/http';
 import { shutdownEngine } from '../../support/engine';
+import { aroundRoutes } from '../../support/simRoutes';
 import { activate, emitted } from './harness';
 import { VSPC_USERS, VspcAdmin, vspcProduct } from './vspcHarness';
 
 const ALL = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged'];
 const LIMIT = 2048;
-
-type Router = { match: (m: string, p: string) => { kind: string; handler: (r: SimRequest) => Promise<SimResponse> } };
 
 describe('VSPC poll against a server with a short query string limit', () => {
 	let sim: SimServer;
@@ -23,25 +21,20 @@ describe('VSPC poll against a server with a short query string limit', () => {
 	const answered: number[] = [];
 	beforeAll(async () => {
 		sim = await startSimulator({ product: 'vspc' });
-		const router = (sim.product as unknown as { router: Router }).router;
-		const original = router.match.bind(router);
-		router.match = (method, path) => {
-			const found = original(method, path);
-			if (found.kind !== 'found' || method !== 'GET' || path !== VSPC_USERS) return found;
-			return {
-				...found,
-				handler: async (req: SimRequest) => {
-					const length = req.query.toString().length;
-					if (!req.query.has('filter')) return await found.handler(req);
-					if (length > LIMIT) {
-						refused.push(length);
-						return { status: 404, rawBody: '<html><body><h2>HTTP Error 404.15 - Not Found</h2>The request filtering module is configured to deny a request where the query string is too long.</body></html>', headers: { 'content-type': 'text/html' } };
-					}
-					answered.push(length);
-					return await found.handler(req);
-				},
-			};
-		};
+		aroundRoutes(
+			sim,
+			(method, path) => method === 'GET' && path === VSPC_USERS,
+			async (req, handler) => {
+				const length = req.query.toString().length;
+				if (!req.query.has('filter')) return await handler(req);
+				if (length > LIMIT) {
+					refused.push(length);
+					return { status: 404, rawBody: '<html><body><h2>HTTP Error 404.15 - Not Found</h2>The request filtering module is configured to deny a request where the query string is too long.</body></html>', headers: { 'content-type': 'text/html' } };
+				}
+				answered.push(length);
+				return await handler(req);
+			},
+		);
 	});
 	afterAll(async () => {
 		await sim.close();

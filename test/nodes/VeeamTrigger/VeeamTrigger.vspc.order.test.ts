@@ -10,14 +10,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startSimulator, VSPC_COMPANY_ALPHA_UID, VSPC_COMPANY_BETA_UID, type SimServer } from '../../../sim';
-import type { SimRequest, SimResponse } from '../../../sim/core/http';
 import { shutdownEngine } from '../../support/engine';
+import { aroundRoutes } from '../../support/simRoutes';
 import { activate, emitted, STATIC_KEY } from './harness';
 import { VSPC_LOGINS, VSPC_USERS, VspcAdmin, vspcProduct } from './vspcHarness';
 
 const ALL = ['userAdded', 'userRemoved', 'rolesChanged', 'mfaChanged', 'statusChanged', 'loginsChanged', 'otherFieldsChanged'];
-
-type Router = { match: (m: string, p: string) => { kind: string; handler: (r: SimRequest) => Promise<SimResponse> } };
 
 /** The `sort` of each page read of a list (requests with an offset), as sent. */
 function sortsOf(recent: readonly string[], path: string): unknown[] {
@@ -39,26 +37,21 @@ describe('VSPC poll: the lists asked by organization, then name', () => {
 	let upper = false;
 	beforeAll(async () => {
 		sim = await startSimulator({ product: 'vspc', vspc: { maxPageSize: 7, limitOverMax: 'clamp' } });
-		const router = (sim.product as unknown as { router: Router }).router;
-		const original = router.match.bind(router);
-		router.match = (method, path) => {
-			const found = original(method, path);
-			if (found.kind !== 'found' || method !== 'GET' || (path !== VSPC_USERS && path !== VSPC_LOGINS)) return found;
-			return {
-				...found,
-				handler: async (req: SimRequest) => {
-					if (reversed && req.query.has('offset') && !req.query.has('filter')) {
-						req.query.set('sort', JSON.stringify([{ property: path === VSPC_USERS ? 'instanceUid' : 'id', direction: 'descending' }]));
-					}
-					const answer = await found.handler(req);
-					const data = (answer.body as { data?: IDataObject[] } | undefined)?.data;
-					if (upper && Array.isArray(data)) {
-						for (const item of data) for (const key of ['instanceUid', 'userUid']) if (typeof item[key] === 'string') item[key] = (item[key] as string).toUpperCase();
-					}
-					return answer;
-				},
-			};
-		};
+		aroundRoutes(
+			sim,
+			(method, path) => method === 'GET' && (path === VSPC_USERS || path === VSPC_LOGINS),
+			async (req, handler, path) => {
+				if (reversed && req.query.has('offset') && !req.query.has('filter')) {
+					req.query.set('sort', JSON.stringify([{ property: path === VSPC_USERS ? 'instanceUid' : 'id', direction: 'descending' }]));
+				}
+				const answer = await handler(req);
+				const data = (answer.body as { data?: IDataObject[] } | undefined)?.data;
+				if (upper && Array.isArray(data)) {
+					for (const item of data) for (const key of ['instanceUid', 'userUid']) if (typeof item[key] === 'string') item[key] = (item[key] as string).toUpperCase();
+				}
+				return answer;
+			},
+		);
 	});
 	afterAll(async () => {
 		await sim.close();
