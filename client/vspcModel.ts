@@ -133,8 +133,10 @@ export interface VspcAccess {
 	 * `profile: false`: the users without their profile (asked with `select` for the other fields):
 	 * `profile` absent (undefined, not `{}`) unless the server sent it all the same. `byOrganization`:
 	 * ordered by organization, then name, then UID instead (the order the trigger keeps users in).
+	 * `organizations: false`: read without waiting for the organization list, each user's `type`
+	 * `Unknown` and its `organization` its UID alone (the caller attaches them: `organizations()`).
 	 */
-	usersPage?(offset: number, limit: number, options?: { profile?: boolean; byOrganization?: boolean }): Promise<{ users: VspcUser[]; total?: number }>;
+	usersPage?(offset: number, limit: number, options?: { profile?: boolean; byOrganization?: boolean; organizations?: boolean }): Promise<{ users: VspcUser[]; total?: number }>;
 	/**
 	 * Optional: the logins of these users only (`GET /users/logins` filtered by `userUid` in the
 	 * list, all pages; answers of other users dropped whatever the server does). Sync reads its

@@ -206,7 +206,7 @@ export class VspcAccessClient implements VspcAccess {
 		return { logins: page.items, total: page.total };
 	}
 
-	async usersPage(offset: number, limit: number, options: { profile?: boolean; byOrganization?: boolean } = {}): Promise<{ users: VspcUser[]; total?: number }> {
+	async usersPage(offset: number, limit: number, options: { profile?: boolean; byOrganization?: boolean; organizations?: boolean } = {}): Promise<{ users: VspcUser[]; total?: number }> {
 		const page = await this.client.usersPage({}, offset, limit, undefined, undefined, options);
 		return { users: page.items, total: page.total };
 	}

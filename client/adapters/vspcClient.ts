@@ -223,7 +223,10 @@ export class VspcClient {
 	 * (USER_PAGE_SELECT), their `profile` absent; a page with a user the answer gives no `userName`
 	 * (the name then only in `credentials`, which was not asked) is asked again whole, in the same
 	 * order. `byOrganization`: ordered by organization, then name (USER_SORT_BY_ORGANIZATION), not
-	 * by `sort`.
+	 * by `sort`. `organizations: false`: the page is read without waiting for the organization list,
+	 * each user as if its organization were unknown (`type` `Unknown`, `organization` its UID alone):
+	 * the caller attaches the organizations itself (the trigger: its pages go on while the list of
+	 * organizations is still read).
 	 */
 	async usersPage(
 		filter: UserFilter,
@@ -231,16 +234,18 @@ export class VspcClient {
 		limit: number,
 		sort?: UserListOptions['sort'],
 		extra?: FilterExpression,
-		{ profile = true, byOrganization = false }: { profile?: boolean; byOrganization?: boolean } = {},
+		{ profile = true, byOrganization = false, organizations = true }: { profile?: boolean; byOrganization?: boolean; organizations?: boolean } = {},
 	): Promise<Page<VeeamUser>> {
 		const order = byOrganization ? USER_SORT_BY_ORGANIZATION : userSortParam(sort);
 		const qs = { filter: filterParam([...userFilterExpressions(filter), ...(extra ? [extra] : [])]), sort: order, ...(profile ? {} : { select: USER_PAGE_SELECT }) };
 		// The organizations (read once per execution) are asked for with the page, not before it: a
 		// poll's first pages do not wait a round trip for them. Its users are read once both are in.
 		let index: OrganizationIndex = new Map();
-		const indexed = this.organizationIndex().then((read) => {
-			index = read;
-		});
+		const indexed = organizations
+			? this.organizationIndex().then((read) => {
+					index = read;
+				})
+			: undefined;
 		const read = (m: IDataObject, call: string): VeeamUser => {
 			if (!profile && typeof m.userName !== 'string') throw new NamelessUser();
 			return userOf(this.node, call, m, index, !profile);
@@ -249,7 +254,7 @@ export class VspcClient {
 			if (error instanceof NamelessUser) return undefined;
 			throw error;
 		});
-		return page ?? (await this.usersPage(filter, offset, limit, sort, extra, { byOrganization }));
+		return page ?? (await this.usersPage(filter, offset, limit, sort, extra, { byOrganization, organizations }));
 	}
 
 	/** The user of a single-user answer (`data`). */

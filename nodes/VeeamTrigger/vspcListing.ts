@@ -20,7 +20,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../client/model';
-import type { VspcAccess, VspcLogin } from '../../client/vspcModel';
+import type { VspcAccess, VspcLogin, VspcOrganization } from '../../client/vspcModel';
 import { runPool } from '../../client/pool';
 import { diffUser, loginChanges, type Comparison, type TrackedLogin, type TrackedUser } from './diff';
 import { refreshUsers, UserInterner, VERIFY_CONCURRENCY } from './listing';
@@ -134,11 +134,23 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 	// The VSPC page read gives the total as sent (absent when the server sends none: then pages.ts
 	// reads page after page); listUsersPage, the fallback, fills a missing total in.
 	const raw = directory.vspc?.();
+	// The organizations are read beside the pages, which do not wait for them (the users' pages go
+	// on from the first one's total while the organization list, 2 pages at 501, is still read):
+	// attached to the users once both are in. A failed read stops the pages as a failed page does.
+	const organizationsRead = raw?.usersPage
+		? raw.organizations().then(
+				(list) => ({ list }),
+				(error: unknown) => {
+					failed ??= { error };
+					return { error };
+				},
+			)
+		: undefined;
 	const readUsers = readPagesInParallel(
 		guarded(async (offset, limit) => {
 			if (raw?.usersPage) {
 				// In the order the state keeps users (vspcQuery.ts USER_SORT_BY_ORGANIZATION): made in memory in that order.
-				const page = await raw.usersPage(offset, limit, { profile: false, byOrganization: true });
+				const page = await raw.usersPage(offset, limit, { profile: false, byOrganization: true, organizations: false });
 				return { items: (page.users as VeeamUser[]).map(keep), total: page.total };
 			}
 			const page = await directory.listUsersPage({}, offset, limit);
@@ -162,10 +174,13 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 				access.listLogins().then((list) => ({ items: new Map(list.map((l) => [l.id, listedLogin(l)])), consistent: false, problem: 'read by the adapter', requests: 0, attempts: 1 }))
 		: undefined;
 	// Both in flight at once; a failure of either fails the poll (the other is awaited, so that no request outlives it).
-	const [usersRead, loginsRead] = await Promise.allSettled([readUsers, readLogins ?? Promise.resolve(undefined)]);
+	const [usersRead, loginsRead, organizationsOutcome] = await Promise.allSettled([readUsers, readLogins ?? Promise.resolve(undefined), organizationsRead]);
+	const organizationList = organizationsOutcome.status === 'fulfilled' ? organizationsOutcome.value : undefined;
+	if (organizationList && 'error' in organizationList) throw organizationList.error;
 	if (usersRead.status === 'rejected') throw usersRead.reason;
 	if (loginsRead.status === 'rejected') throw loginsRead.reason;
 	const listed = usersRead.value;
+	if (organizationList) attachOrganizations(listed.items.values(), organizationList.list);
 	// By UID as sent: the reading's own map (keyed by lower-cased UID) where every key is its user's
 	// UID already, as VSPC sends them; else a map made anew.
 	let users: Map<string, TrackedUser> = listed.items;
@@ -197,6 +212,30 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
 		problems,
 		pageRequests: listed.requests + (loginList?.requests ?? 0),
 	};
+}
+
+/**
+ * The organizations of users read without them (VspcAccess.usersPage `organizations: false`), as
+ * userOf gives them with the organization list: a user whose organization the list has gets its
+ * type and `{ uid, name, type }` (one object per organization UID as the users carry it); one the
+ * list lacks (a company since removed) stays `Unknown`, its organization its UID alone.
+ */
+export function attachOrganizations(users: Iterable<VeeamUser>, list: readonly VspcOrganization[]): void {
+	const index = new Map(list.map((o) => [o.uid.toLowerCase(), o]));
+	const byUid = new Map<string, { organization: NonNullable<VeeamUser['organization']>; type: string } | null>();
+	for (const user of users) {
+		const uid = user.organization?.uid;
+		if (uid === undefined) continue;
+		let found = byUid.get(uid);
+		if (found === undefined) {
+			const org = index.get(uid.toLowerCase());
+			found = org ? { organization: { uid, name: org.name, type: org.type }, type: org.type } : null;
+			byUid.set(uid, found);
+		}
+		if (found === null) continue;
+		user.type = found.type;
+		user.organization = found.organization;
+	}
 }
 
 /** Each user's logins read directly (`GET /users/{uid}/logins`): undefined for a user the server no longer has. */

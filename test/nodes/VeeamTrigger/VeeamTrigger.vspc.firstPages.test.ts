@@ -51,11 +51,54 @@ describe('VSPC poll: the first pages with the organizations', () => {
 		expect(second.error?.message).toMatch(/forbidden/);
 		expect(emitted(second)).toEqual([]);
 		const routes = sim.stats.byRoute as Record<string, number>;
-		const logins = routes['GET /api/v3/users/logins'] ?? 0;
-		// The first logins page, then at most one round of pages in flight when the failure came.
-		expect(logins).toBeLessThanOrEqual(1 + PAGE_CONCURRENCY);
-		expect(routes['GET /api/v3/users'] ?? 0).toBeLessThanOrEqual(1);
+		// Each list: its first page, then at most one round of pages in flight when the failure came
+		// (the users' pages no longer wait for the organizations either).
+		expect(routes['GET /api/v3/users/logins'] ?? 0).toBeLessThanOrEqual(1 + PAGE_CONCURRENCY);
+		expect(routes['GET /api/v3/users'] ?? 0).toBeLessThanOrEqual(1 + PAGE_CONCURRENCY);
 	});
+
+	it("the users' pages go on from the first page's total while the organizations are still read, and get them", async () => {
+		vspcProduct(sim).seedUsers({ count: 30, organizationUid: VSPC_COMPANY_ALPHA_UID });
+		const activation = activate(sim, 'vspc', { events: ALL });
+		const baseline = await activation.poll();
+		expect(baseline.error).toBeUndefined();
+		vspcProduct(sim).seedUsers({ count: 2, organizationUid: VSPC_COMPANY_ALPHA_UID });
+		// The organizations are answered only once a users page past the first was asked (or, should
+		// none come, after a while: then the test fails on the order, it does not hang).
+		let laterPage!: () => void;
+		const asked = new Promise<void>((resolve) => (laterPage = resolve));
+		const order: string[] = [];
+		const undo = aroundRoutes(
+			sim,
+			(method, path) => method === 'GET' && (path === ORGS || path === '/api/v3/users'),
+			async (req, handler, path) => {
+				if (path === '/api/v3/users' && Number(req.query.get('offset') ?? 0) > 0) {
+					order.push('users page past the first');
+					laterPage();
+				}
+				if (path === ORGS) {
+					await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+					order.push('organizations answered');
+				}
+				return await handler(req);
+			},
+		);
+		try {
+			const second = await activation.poll();
+			expect(second.error).toBeUndefined();
+			expect(order[0]).toBe('users page past the first');
+			// The two new users and nothing else: every other user compared with its organization attached as before.
+			const added = emitted(second);
+			expect(added.map((e) => e.event)).toEqual(['userAdded', 'userAdded']);
+			for (const e of added) {
+				const user = e.user as IDataObject;
+				expect(user.type).toBe('Company');
+				expect(user.organization).toEqual({ uid: VSPC_COMPANY_ALPHA_UID, name: expect.any(String), type: 'Company' });
+			}
+		} finally {
+			undo();
+		}
+	}, 60_000);
 
 	it.each([
 		['a users page that waited for the login', ['GET /users']],
