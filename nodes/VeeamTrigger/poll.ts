@@ -48,10 +48,12 @@ import {
 	USER_EVENTS,
 	compareWithSnapshot,
 	diffUsers,
+	expectedEvents,
 	filterEvents,
 	finishComparison,
 	isUserEvent,
 	userMatcher,
+	usersOf,
 	type Comparison,
 	type EventFilter,
 	type TrackedUser,
@@ -61,7 +63,7 @@ import {
 import { APPROVAL_EVENTS, approvalItem, changedBy, isApprovalEvent, pollApprovals, writeApprovals, type ApprovalEventType, type ApprovalPoll } from './approvals';
 import { confirmRemovals, readAllUsers } from './listing';
 import { SAMPLE_SIZE, sampleEvents, type EmittedEvent } from './samples';
-import { eventsWithProfiles, usersWithProfiles } from './vspcProfiles';
+import { eventsWithProfiles, lookUpProfilesAhead, usersWithProfiles, type ProfilesAhead } from './vspcProfiles';
 
 export { SAMPLE_SIZE } from './samples';
 import { confirmVspc, readVspcUsers, type VspcRead } from './vspcListing';
@@ -199,7 +201,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	const detectedAt = new Date().toISOString();
 
 	// The stored snapshot is read as a stream: its users are compared one by one, not all held.
-	type Outcome = { current: Map<string, VeeamUser>; apiVersion?: string; events?: UserEvent[]; reason: string; partial?: undefined };
+	type Outcome = { current: Map<string, VeeamUser>; apiVersion?: string; events?: UserEvent[]; reason: string; partial?: undefined; ahead?: ProfilesAhead };
 	const work = async (): Promise<Outcome | { partial: IDataObject }> => {
 		let current: Map<string, VeeamUser>;
 		let listing: Extract<BudgetedListing, { complete: true }> | undefined;
@@ -242,7 +244,12 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 				refs = [...new Set(first.events.map((e) => e.ref)), ...added, ...missing];
 			} else refs = missing;
 		}
-		if (vspc && comparison) await confirmVspc(directory, comparison, current, vspc);
+		let ahead: ProfilesAhead | undefined;
+		if (vspc && comparison) {
+			// The profiles of the users it expects to emit are asked for beside the confirming look-ups (vspcProfiles.ts).
+			ahead = lookUpProfilesAhead(directory, usersOf(filterEvents(expectedEvents(comparison, current), filter)));
+			await confirmVspc(directory, comparison, current, vspc);
+		}
 		else if (budget && listing) {
 			const left = await lookUpWithinBudget(directory, refs, current, budget, { alwaysOneRound: listing.pagesNow === 0 });
 			if (left.length > 0) return { partial: lookUpProgress(cfg, listing.state, current, left) };
@@ -252,7 +259,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 			if ('malformed' in again) return { current, apiVersion, reason: again.malformed };
 			comparison = again;
 		}
-		return { current, apiVersion, events: finishComparison(comparison, current), reason: '' };
+		return { current, apiVersion, events: finishComparison(comparison, current), reason: '', ahead };
 	};
 	const outcome = await work().catch((error: unknown) => pollFailed(this, error));
 	if (outcome.partial) {
@@ -266,7 +273,7 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 	// Only the events emitted, their users (VSPC: listed without a profile) given their profiles now,
 	// before anything is written: a failed look-up fails the poll (vspcProfiles.ts). While those
 	// look-ups are under way, the new snapshot is encoded (it depends on `current` only; written below).
-	const profiling = outcome.events && eventsWithProfiles(directory, filterEvents(outcome.events, filter)).then((list) => ({ list }), (error: unknown) => ({ error }));
+	const profiling = outcome.events && eventsWithProfiles(directory, filterEvents(outcome.events, filter), outcome.ahead).then((list) => ({ list }), (error: unknown) => ({ error }));
 	const encoded = manual ? undefined : encodeState(current.values(), cfg, { apiVersion });
 	const profiled = await profiling;
 	if (profiled && 'error' in profiled) pollFailed(this, profiled.error);

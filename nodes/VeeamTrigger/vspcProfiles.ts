@@ -11,6 +11,9 @@
  * - A look-up that fails fails the poll (poll.ts calls this before anything is written).
  * - Nothing to look up (no event, removals only, a user found by a look-up already, another
  *   product): no request.
+ * - The poll asks for them ahead, beside the look-ups that confirm its listing, for the events its
+ *   first comparison found (lookUpProfilesAhead); a user emitted that those did not include is
+ *   looked up at the end.
  */
 import type { UserDirectory, VeeamUser } from '../../client/model';
 import type { TrackedUser } from './diff';
@@ -38,16 +41,41 @@ async function lookUp(directory: UserDirectory, refs: string[]): Promise<Map<str
 	return found;
 }
 
+/** The refs of the users listed without a profile (each once). */
+const withoutProfile = (users: readonly VeeamUser[]): string[] => [...new Set(users.filter((u) => u.profile === undefined).map((u) => u.ref))];
+
+/**
+ * Profiles looked up ahead, while the poll still confirms its listing (poll.ts: the users of the
+ * events it expects to emit, so that the look-up is not one more round trip at its end): the refs
+ * asked and the users found, or the error (never a rejection: it fails the poll where the profiles
+ * are used, `usersWithProfiles`).
+ */
+export type ProfilesAhead = Promise<{ asked: ReadonlySet<string>; found: Map<string, TrackedUser> } | { error: unknown }>;
+
+export function lookUpProfilesAhead(directory: UserDirectory, users: readonly VeeamUser[]): ProfilesAhead | undefined {
+	if (!directory.vspc) return undefined;
+	const refs = withoutProfile(users);
+	if (refs.length === 0) return undefined;
+	return lookUp(directory, refs).then(
+		(found) => ({ asked: new Set(refs), found }),
+		(error: unknown) => ({ error }),
+	);
+}
+
 /**
  * These users, each listed without a profile given the one the server has now (a new object; the
  * listed one, shared with the snapshot, is left as it is). Users with a profile, and every user of
- * a product without VSPC's calls, are returned as they are, without a request.
+ * a product without VSPC's calls, are returned as they are, without a request. `ahead`: profiles
+ * already asked for (lookUpProfilesAhead); only the users it did not ask about are looked up now.
  */
-export async function usersWithProfiles(directory: UserDirectory, users: readonly VeeamUser[]): Promise<VeeamUser[]> {
+export async function usersWithProfiles(directory: UserDirectory, users: readonly VeeamUser[], ahead?: ProfilesAhead): Promise<VeeamUser[]> {
 	if (!directory.vspc) return [...users];
-	const refs = [...new Set(users.filter((u) => u.profile === undefined).map((u) => u.ref))];
-	if (refs.length === 0) return [...users];
-	const found = await lookUp(directory, refs);
+	const early = ahead ? await ahead : undefined;
+	if (early && 'error' in early) throw early.error;
+	const refs = withoutProfile(users).filter((ref) => !early?.asked.has(ref));
+	if (refs.length === 0 && !early) return [...users];
+	const found = refs.length > 0 ? await lookUp(directory, refs) : new Map<string, TrackedUser>();
+	if (early) for (const [ref, user] of early.found) if (!found.has(ref)) found.set(ref, user);
 	const made = new Map<VeeamUser, VeeamUser>();
 	return users.map((user) => {
 		const now = user.profile === undefined ? found.get(user.ref) : undefined;
@@ -59,9 +87,9 @@ export async function usersWithProfiles(directory: UserDirectory, users: readonl
 }
 
 /** The events with their users given their profiles (usersWithProfiles); a removal (`user: null`) as it is. */
-export async function eventsWithProfiles<E extends { user: VeeamUser | null }>(directory: UserDirectory, events: readonly E[]): Promise<E[]> {
+export async function eventsWithProfiles<E extends { user: VeeamUser | null }>(directory: UserDirectory, events: readonly E[], ahead?: ProfilesAhead): Promise<E[]> {
 	const users = events.map((e) => e.user).filter((u): u is VeeamUser => u !== null);
-	const given = await usersWithProfiles(directory, users);
+	const given = await usersWithProfiles(directory, users, ahead);
 	const byListed = new Map(users.map((u, i) => [u, given[i]]));
 	return events.map((e) => {
 		const user = e.user && byListed.get(e.user);

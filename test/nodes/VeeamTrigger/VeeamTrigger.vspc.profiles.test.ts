@@ -214,6 +214,43 @@ describe('VSPC poll: users listed without their profile', () => {
 		expect(userRequests()).toMatchObject({ lookUps: [], single: [] });
 	});
 
+	it('the profiles are asked for beside the look-up that confirms a removal, not after it', async () => {
+		const activation = await baselined(USERS_ONLY);
+		await admin.removeUser(READONLY);
+		await admin.setRole(ALPHA_USER, 'CompanyLocationAdministrator');
+		const added = await admin.addUser(VSPC_COMPANY_BETA_UID, 'beta.ops', 'CompanyAdministrator');
+		// Each look-up is answered only once two are in flight (or, should the second never come
+		// while the first waits, after a while: then the test fails on the count, it does not hang).
+		let inFlight = 0;
+		let together = 0;
+		let second!: () => void;
+		const both = new Promise<void>((resolve) => (second = resolve));
+		intercept(async (req, next) => {
+			if (!byUid(req.query)) return await next(req);
+			inFlight++;
+			together = Math.max(together, inFlight);
+			if (inFlight >= 2) second();
+			await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+			inFlight--;
+			return await next(req);
+		});
+		sim.stats.reset();
+		const result = await activation.poll();
+		expect(result.error).toBeUndefined();
+		expect(together).toBe(2);
+		expect(summary(result)).toEqual([
+			['rolesChanged', 'alpha.user'],
+			['userAdded', 'beta.ops'],
+			['userRemoved', 'readonly'],
+		]);
+		const byName = new Map(emitted(result).map((e) => [String(((e.user ?? e.previous) as IDataObject).name), e]));
+		expect((byName.get('alpha.user')?.user as IDataObject).profile).toEqual(serverProfile(ALPHA_USER));
+		expect((byName.get('beta.ops')?.user as IDataObject).profile).toEqual(serverProfile(added));
+		// The listing's look-up of the user it lacks, and one of the two users emitted with a change.
+		expect(userRequests().lookUps.map(uidsOf).sort()).toEqual([[ALPHA_USER, added].sort(), [READONLY]].sort());
+		expectSnapshotIsTheTruth(result.workflowStaticData, false);
+	}, 60_000);
+
 	it('a user removed between the listing and the look-up is emitted as listed, without a profile; nothing fails', async () => {
 		const activation = await baselined(USERS_ONLY);
 		const soon = await admin.addUser(VSPC_COMPANY_BETA_UID, 'gone.soon', 'CompanyAdministrator');
