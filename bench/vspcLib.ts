@@ -117,5 +117,7 @@ export function vspcTriggerActivation(sim: VspcSim, parameters: Record<string, u
 		nodeType: new VeeamTrigger(),
 		credentials,
 		saveStaticData: 'always',
+		// A poll timed as n8n runs it: no copies of the static data for a test to read.
+		resultCopies: false,
 	});
 }

@@ -31,6 +31,12 @@ export interface PollOptions {
 	/** How the workflow was activated (what `getActivationMode()` returns). Default `activate`. */
 	activation?: WorkflowActivateMode;
 	saveStaticData?: SaveStaticData;
+	/**
+	 * Each poll's result carries copies of the static data, made as the poll ends (default), for
+	 * tests to read. `false`: made only when read (a benchmark times a poll as n8n runs it, which
+	 * makes none).
+	 */
+	resultCopies?: boolean;
 }
 
 export interface PollResult {
@@ -56,20 +62,27 @@ export class PollActivation {
 	readonly node: INode;
 	readonly nodeTypes: NodeTypes;
 	readonly credentials: TestCredentialsHelper;
-	/** The static data as stored in "the database". */
-	savedStaticData: IDataObject;
+	/** The static data as stored in "the database": its JSON text, as n8n writes it (one `JSON.stringify`). */
+	private savedText: string;
 	workflow: Workflow;
 	private readonly activation: WorkflowActivateMode;
 	private readonly saveMode: SaveStaticData;
+	private readonly resultCopies: boolean;
+
+	/** The static data as stored in "the database" (a copy at each read). */
+	get savedStaticData(): IDataObject {
+		return JSON.parse(this.savedText) as IDataObject;
+	}
 
 	constructor(options: PollOptions) {
 		this.nodeTypes = options.nodeTypes ?? new NodeTypes();
 		if (options.nodeType) this.nodeTypes.register(options.node.type, options.nodeType);
 		this.node = toNode(options.node, this.nodeTypes, 0);
 		this.credentials = options.credentials ?? new TestCredentialsHelper([]);
-		this.savedStaticData = clone(options.staticData ?? {});
+		this.savedText = JSON.stringify(options.staticData ?? {});
 		this.activation = options.activation ?? 'activate';
 		this.saveMode = options.saveStaticData ?? 'onEmit';
+		this.resultCopies = options.resultCopies ?? true;
 		this.workflow = this.loadWorkflow();
 	}
 
@@ -124,7 +137,7 @@ export class PollActivation {
 	private save(force: boolean): boolean {
 		const { staticData } = this.workflow;
 		if (!force && staticData.__dataChanged !== true) return false;
-		this.savedStaticData = clone(staticData);
+		this.savedText = JSON.stringify(staticData);
 		staticData.__dataChanged = false;
 		return true;
 	}
@@ -135,14 +148,32 @@ export class PollActivation {
 		error: Error | undefined,
 		saved: boolean,
 	): PollResult {
+		const nodeKey = `node:${this.node.name}`;
+		if (!this.resultCopies) {
+			const text = this.savedText;
+			return {
+				response,
+				error,
+				saved,
+				get staticData() {
+					return JSON.parse(text) as IDataObject;
+				},
+				get workflowStaticData() {
+					return clone(workflow.staticData);
+				},
+				get nodeStaticData() {
+					return (clone(workflow.staticData)[nodeKey] as IDataObject) ?? {};
+				},
+			} as PollResult;
+		}
 		const workflowStaticData = clone(workflow.staticData);
 		return {
 			response,
 			error,
-			staticData: clone(this.savedStaticData),
+			staticData: this.savedStaticData,
 			saved,
 			workflowStaticData,
-			nodeStaticData: (workflowStaticData[`node:${this.node.name}`] as IDataObject) ?? {},
+			nodeStaticData: (workflowStaticData[nodeKey] as IDataObject) ?? {},
 		};
 	}
 
@@ -154,7 +185,7 @@ export class PollActivation {
 			connections: {},
 			active: true,
 			nodeTypes: this.nodeTypes,
-			staticData: clone(this.savedStaticData),
+			staticData: this.savedStaticData,
 			settings: { executionOrder: 'v1' },
 		});
 	}
