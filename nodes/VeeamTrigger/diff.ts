@@ -263,11 +263,6 @@ export function compareWithSnapshot(previous: Iterable<TrackedUser>, current: Re
 }
 
 /**
- * The second half: `current` now also holds the missing users that turned out to be there.
- * Missing users still absent are removals; current users that were never stored are additions.
- * Returns every event in a stable order (`compareEvents`).
- */
-/**
  * The events the first comparison lets expect, before what seems removed is looked up: its
  * changes and a `userAdded` for each current user it did not match (unsorted; `comparison` is left
  * as it is). What the poll emits is `finishComparison`'s.
@@ -281,6 +276,11 @@ export function expectedEvents(comparison: Comparison, current: ReadonlyMap<stri
 /** The users of these events as they are now (a removal has none). */
 export const usersOf = (events: readonly UserEvent[]): TrackedUser[] => events.map((e) => e.user).filter((u): u is TrackedUser => u !== null);
 
+/**
+ * The second half: `current` now also holds the missing users that turned out to be there.
+ * Missing users still absent are removals; current users that were never stored are additions.
+ * Returns every event in a stable order (`compareEvents`).
+ */
 export function finishComparison(comparison: Comparison, current: ReadonlyMap<string, TrackedUser>): UserEvent[] {
 	const events = comparison.events;
 	const wasMissing = new Set<string>();

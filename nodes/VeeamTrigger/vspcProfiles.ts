@@ -47,8 +47,9 @@ const withoutProfile = (users: readonly VeeamUser[]): string[] => [...new Set(us
 /**
  * Profiles looked up ahead, while the poll still confirms its listing (poll.ts: the users of the
  * events it expects to emit, so that the look-up is not one more round trip at its end): the refs
- * asked and the users found, or the error (never a rejection: it fails the poll where the profiles
- * are used, `usersWithProfiles`).
+ * asked and the users found, or the error (never a rejection; `usersWithProfiles` then looks up
+ * what it emits as if nothing had been asked ahead, so that a poll with nothing to emit does not
+ * fail on it).
  */
 export type ProfilesAhead = Promise<{ asked: ReadonlySet<string>; found: Map<string, TrackedUser> } | { error: unknown }>;
 
@@ -70,8 +71,9 @@ export function lookUpProfilesAhead(directory: UserDirectory, users: readonly Ve
  */
 export async function usersWithProfiles(directory: UserDirectory, users: readonly VeeamUser[], ahead?: ProfilesAhead): Promise<VeeamUser[]> {
 	if (!directory.vspc) return [...users];
-	const early = ahead ? await ahead : undefined;
-	if (early && 'error' in early) throw early.error;
+	// A look-up ahead that failed counts as none: what is emitted is looked up now (and fails the poll if that fails).
+	const settled = ahead ? await ahead : undefined;
+	const early = settled && !('error' in settled) ? settled : undefined;
 	const refs = withoutProfile(users).filter((ref) => !early?.asked.has(ref));
 	if (refs.length === 0 && !early) return [...users];
 	const found = refs.length > 0 ? await lookUp(directory, refs) : new Map<string, TrackedUser>();

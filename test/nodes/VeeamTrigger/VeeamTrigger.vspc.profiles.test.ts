@@ -251,6 +251,55 @@ describe('VSPC poll: users listed without their profile', () => {
 		expectSnapshotIsTheTruth(result.workflowStaticData, false);
 	}, 60_000);
 
+	it('a refused look-up ahead is asked again at the end: the poll emits the users with their profiles', async () => {
+		const activation = await baselined(USERS_ONLY);
+		await admin.setRole(ALPHA_USER, 'CompanyLocationAdministrator');
+		let refused = 0;
+		intercept(async (req, next) => {
+			if (byUid(req.query) && refused === 0) {
+				refused++;
+				return { status: 403, body: { errors: [{ message: 'refused once', type: 'security', code: 403 }] } };
+			}
+			return await next(req);
+		});
+		sim.stats.reset();
+		const result = await activation.poll();
+		expect(result.error).toBeUndefined();
+		expect(refused).toBe(1);
+		expect(summary(result)).toEqual([['rolesChanged', 'alpha.user']]);
+		expect((emitted(result)[0].user as IDataObject).profile).toEqual(serverProfile(ALPHA_USER));
+		expect(userRequests().lookUps.map(uidsOf)).toEqual([[ALPHA_USER], [ALPHA_USER]]);
+	});
+
+	it('a refused confirming look-up fails the poll only once the look-up ahead is answered: no request outlives the poll', async () => {
+		const activation = await baselined(USERS_ONLY);
+		await admin.removeUser(READONLY);
+		await admin.setRole(ALPHA_USER, 'CompanyLocationAdministrator');
+		const before = JSON.stringify(activation.workflow.staticData[STATIC_KEY]);
+		// The look-up ahead (of alpha.user) is held until the poll returns (or, should the poll wait
+		// for it, a while: then it is answered first and the test passes, only later).
+		let returned = false;
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let aheadAnswered: boolean | undefined;
+		intercept(async (req, next) => {
+			if (!byUid(req.query)) return await next(req);
+			const uids = uidsOf(`?${new URLSearchParams(req.query).toString()}`);
+			if (uids.includes(READONLY)) return { status: 403, body: { errors: [{ message: 'confirming look-up refused', type: 'security', code: 403 }] } };
+			await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+			aheadAnswered = !returned;
+			return await next(req);
+		});
+		const failed = await activation.poll();
+		returned = true;
+		release();
+		expect(failed.error?.message).toMatch(/confirming look-up refused/);
+		expect(failed.response).toBeNull();
+		expect(JSON.stringify(failed.workflowStaticData[STATIC_KEY])).toBe(before);
+		// Answered while the poll still waited for it (false: the poll had returned with it in flight).
+		expect(aheadAnswered).toBe(true);
+	}, 60_000);
+
 	it('a user removed between the listing and the look-up is emitted as listed, without a profile; nothing fails', async () => {
 		const activation = await baselined(USERS_ONLY);
 		const soon = await admin.addUser(VSPC_COMPANY_BETA_UID, 'gone.soon', 'CompanyAdministrator');
@@ -282,16 +331,19 @@ describe('VSPC poll: users listed without their profile', () => {
 		const activation = await baselined(USERS_ONLY);
 		await admin.setRole(ALPHA_USER, 'CompanyLocationAdministrator');
 		const before = JSON.stringify(activation.workflow.staticData[STATIC_KEY]);
+		// Every look-up of this poll refused: the one ahead and the one at the end.
 		let refused = 0;
+		let refusing = true;
 		intercept(async (req, next) => {
-			if (byUid(req.query) && refused === 0) {
+			if (byUid(req.query) && refusing) {
 				refused++;
 				return { status: 403, body: { errors: [{ message: 'profile look-up refused', type: 'security', code: 403 }] } };
 			}
 			return await next(req);
 		});
 		const failed = await activation.poll();
-		expect(refused).toBe(1);
+		refusing = false;
+		expect(refused).toBe(2);
 		expect(failed.error?.message).toMatch(/profile look-up refused/);
 		expect(failed.response).toBeNull();
 		expect(JSON.stringify(failed.workflowStaticData[STATIC_KEY])).toBe(before);

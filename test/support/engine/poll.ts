@@ -33,8 +33,9 @@ export interface PollOptions {
 	saveStaticData?: SaveStaticData;
 	/**
 	 * Each poll's result carries copies of the static data, made as the poll ends (default), for
-	 * tests to read. `false`: made only when read (a benchmark times a poll as n8n runs it, which
-	 * makes none).
+	 * tests to read. `false` (a benchmark times a poll as n8n runs it, which makes none): made when
+	 * read, `staticData` from what this poll saved, `workflowStaticData` and `nodeStaticData` from
+	 * the workflow's static data as it is then (a later poll's, if one ran since).
 	 */
 	resultCopies?: boolean;
 }
