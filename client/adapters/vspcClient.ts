@@ -14,7 +14,7 @@ import { readAllPages, type Page } from './paging';
 import { ListMovedError } from './vspcPages';
 import { sameName } from './userFilter';
 import { filterParam, USER_PAGE_SELECT, USER_SORT_BY_ORGANIZATION, userFilterExpressions, userSortParam, type FilterExpression } from './vspcQuery';
-import { badAnswer, COMPANIES, dataObject, dataPage, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
+import { badAnswer, COMPANIES, dataObject, dataPage, indexOrganizations, organizationOf, ORGANIZATIONS, USERS, userOf, VSPC_PAGE_SIZE, type OrganizationIndex } from './vspcRead';
 
 /** One JSON Patch operation, its keys in the order of Veeam's examples (`value`, `path`, `op`). */
 export interface PatchOperation {
@@ -213,7 +213,7 @@ export class VspcClient {
 	async organizationIndex(): Promise<OrganizationIndex> {
 		if (this.index) return this.index;
 		const list = await this.organizations();
-		this.index = new Map(list.map((o) => [o.uid.toLowerCase(), o]));
+		this.index = indexOrganizations(list);
 		return this.index;
 	}
 

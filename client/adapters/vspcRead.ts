@@ -81,6 +81,13 @@ export function profileOf(value: unknown): VspcProfile {
 /** The organization a user belongs to, as this execution's organization list knows it. */
 export type OrganizationIndex = ReadonlyMap<string, VspcOrganization>;
 
+/** Organizations by UID (lower case), as userOf looks a user's up. */
+export const indexOrganizations = (list: readonly VspcOrganization[]): OrganizationIndex => new Map(list.map((o) => [o.uid.toLowerCase(), o]));
+
+/** A user's `organization`: `{ uid, name, type }` where the list has it (the UID as the user carries it), else its UID alone. */
+export const userOrganization = (orgUid: string, org: VspcOrganization | undefined): NonNullable<VeeamUser['organization']> =>
+	org ? { uid: orgUid, name: org.name, type: org.type } : { uid: orgUid };
+
 /**
  * A `User` in the common model. `type` is the user's organization type (Provider, Reseller,
  * Company; `Unknown` when the organization list does not have it: a company since removed).
@@ -102,7 +109,7 @@ export function userOf(node: INode, call: string, m: IDataObject, organizations:
 	const status = text(m.status);
 	// Built field by field in this order (no spread of small objects: 50,000 users per poll).
 	const user = { ref: uid, id: uid, name, type: org?.type ?? 'Unknown', roles: [commonRole(m.role)] } as VeeamUser;
-	if (orgUid) user.organization = org ? { uid: orgUid, name: org.name, type: org.type } : { uid: orgUid };
+	if (orgUid) user.organization = userOrganization(orgUid, org);
 	if (status) user.status = status;
 	if (policy) {
 		user.mfaPolicy = policy;

@@ -274,7 +274,7 @@ export function expectedEvents(comparison: Comparison, current: ReadonlyMap<stri
 }
 
 /** The users of these events as they are now (a removal has none). */
-export const usersOf = (events: readonly UserEvent[]): TrackedUser[] => events.map((e) => e.user).filter((u): u is TrackedUser => u !== null);
+export const usersOf = <U>(events: ReadonlyArray<{ user: U | null }>): U[] => events.map((e) => e.user).filter((u): u is U => u !== null);
 
 /**
  * The second half: `current` now also holds the missing users that turned out to be there.

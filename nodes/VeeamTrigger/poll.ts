@@ -247,15 +247,14 @@ export async function pollUsers(this: IPollFunctions): Promise<INodeExecutionDat
 		let ahead: ProfilesAhead | undefined;
 		if (vspc && comparison) {
 			// The profiles of the users it expects to emit are asked for beside the confirming look-ups (vspcProfiles.ts).
-			ahead = lookUpProfilesAhead(directory, usersOf(filterEvents(expectedEvents(comparison, current), filter)));
-			const looking = ahead;
+			const looking = lookUpProfilesAhead(directory, usersOf(filterEvents(expectedEvents(comparison, current), filter)));
+			ahead = looking;
 			// A failed confirmation fails the poll once the look-up ahead is over too: no request outlives the poll.
 			await confirmVspc(directory, comparison, current, vspc).catch(async (error: unknown) => {
 				await looking;
 				throw error;
 			});
-		}
-		else if (budget && listing) {
+		} else if (budget && listing) {
 			const left = await lookUpWithinBudget(directory, refs, current, budget, { alwaysOneRound: listing.pagesNow === 0 });
 			if (left.length > 0) return { partial: lookUpProgress(cfg, listing.state, current, left) };
 		} else await confirmRemovals(directory, refs, current);

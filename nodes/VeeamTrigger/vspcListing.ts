@@ -21,6 +21,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { UserDirectory, VeeamUser } from '../../client/model';
 import type { VspcAccess, VspcLogin, VspcOrganization } from '../../client/vspcModel';
+import { indexOrganizations, userOrganization } from '../../client/adapters/vspcRead';
 import { runPool } from '../../client/pool';
 import { diffUser, loginChanges, type Comparison, type TrackedLogin, type TrackedUser } from './diff';
 import { refreshUsers, UserInterner, VERIFY_CONCURRENCY } from './listing';
@@ -221,7 +222,7 @@ export async function readVspcUsers(directory: UserDirectory, node: INode, { log
  * list lacks (a company since removed) stays `Unknown`, its organization its UID alone.
  */
 export function attachOrganizations(users: Iterable<VeeamUser>, list: readonly VspcOrganization[]): void {
-	const index = new Map(list.map((o) => [o.uid.toLowerCase(), o]));
+	const index = indexOrganizations(list);
 	const byUid = new Map<string, { organization: NonNullable<VeeamUser['organization']>; type: string } | null>();
 	for (const user of users) {
 		const uid = user.organization?.uid;
@@ -229,7 +230,7 @@ export function attachOrganizations(users: Iterable<VeeamUser>, list: readonly V
 		let found = byUid.get(uid);
 		if (found === undefined) {
 			const org = index.get(uid.toLowerCase());
-			found = org ? { organization: { uid, name: org.name, type: org.type }, type: org.type } : null;
+			found = org ? { organization: userOrganization(uid, org), type: org.type } : null;
 			byUid.set(uid, found);
 		}
 		if (found === null) continue;

@@ -16,7 +16,7 @@
  *   looked up at the end.
  */
 import type { UserDirectory, VeeamUser } from '../../client/model';
-import type { TrackedUser } from './diff';
+import { usersOf, type TrackedUser } from './diff';
 import { lookUpUsers } from './vspcListing';
 
 /**
@@ -76,8 +76,9 @@ export async function usersWithProfiles(directory: UserDirectory, users: readonl
 	const early = settled && !('error' in settled) ? settled : undefined;
 	const refs = withoutProfile(users).filter((ref) => !early?.asked.has(ref));
 	if (refs.length === 0 && !early) return [...users];
-	const found = refs.length > 0 ? await lookUp(directory, refs) : new Map<string, TrackedUser>();
-	if (early) for (const [ref, user] of early.found) if (!found.has(ref)) found.set(ref, user);
+	// Those found ahead, and the others looked up now (none of them asked ahead).
+	const found = new Map(early?.found);
+	if (refs.length > 0) await lookUpUsers(directory, refs, found);
 	const made = new Map<VeeamUser, VeeamUser>();
 	return users.map((user) => {
 		const now = user.profile === undefined ? found.get(user.ref) : undefined;
@@ -90,7 +91,7 @@ export async function usersWithProfiles(directory: UserDirectory, users: readonl
 
 /** The events with their users given their profiles (usersWithProfiles); a removal (`user: null`) as it is. */
 export async function eventsWithProfiles<E extends { user: VeeamUser | null }>(directory: UserDirectory, events: readonly E[], ahead?: ProfilesAhead): Promise<E[]> {
-	const users = events.map((e) => e.user).filter((u): u is VeeamUser => u !== null);
+	const users = usersOf(events);
 	const given = await usersWithProfiles(directory, users, ahead);
 	const byListed = new Map(users.map((u, i) => [u, given[i]]));
 	return events.map((e) => {
