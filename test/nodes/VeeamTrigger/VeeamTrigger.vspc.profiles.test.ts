@@ -10,6 +10,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { VSPC_COMPANY_BETA_UID, startSimulator, type SimServer } from '../../../sim';
 import type { SimRequest, SimResponse } from '../../../sim/core/http';
 import { shutdownEngine } from '../../support/engine';
+import { aroundRoutes } from '../../support/simRoutes';
 import { STATIC_KEY, activate, emitted, snapshotUsers, summary } from './harness';
 import { VSPC_USERS, VspcAdmin, vspcComparable, vspcProduct, vspcTruth } from './vspcHarness';
 
@@ -20,7 +21,6 @@ const READONLY = 'c37dac86-f273-4133-9bcd-000000000004';
 /** What the listing asks for (vspcQuery.ts USER_PAGE_SELECT), and all a page's users then carry. */
 const SELECTED = ['instanceUid', 'mfaPolicyConfigurationStatus', 'mfaPolicyStatus', 'organizationUid', 'role', 'status', 'userName'];
 
-type Router = { match: (m: string, p: string) => { kind: string; handler: (r: SimRequest) => Promise<SimResponse> } };
 type Next = (req: SimRequest) => Promise<SimResponse>;
 
 /** A `GET /users` filtered by UID (a look-up of several users), not a page of the listing. */
@@ -66,16 +66,7 @@ describe('VSPC poll: users listed without their profile', () => {
 
 	/** Every `GET /users` (exactly that path) goes through `fn`, which may answer itself or call `next`. */
 	function intercept(fn: (req: SimRequest, next: Next) => Promise<SimResponse>): void {
-		const router = sim.product.router as unknown as Router;
-		const original = router.match.bind(router);
-		router.match = (m, p) => {
-			const found = original(m, p);
-			if (found.kind !== 'found' || m !== 'GET' || p !== VSPC_USERS) return found;
-			return { ...found, handler: async (req) => await fn(req, found.handler) };
-		};
-		undo.push(() => {
-			router.match = original;
-		});
+		undo.push(aroundRoutes(sim, (m, p) => m === 'GET' && p === VSPC_USERS, async (req, next) => await fn(req, next)));
 	}
 
 	/** The user requests since the last reset: listing pages, look-ups by UID, single users. */
